@@ -1,0 +1,518 @@
+//! The case file: one JSON document per application (`shared/spec/case-file.md`).
+//!
+//! Parsing is two passes: serde gives the shape (and, through `serde_path_to_error`, the
+//! JSON path of the first malformed field); [`validate`] then checks what types cannot
+//! say (signs, exactly one borrower, maker ≠ checker). Both report a [`CaseError`] that
+//! names the path, so the underwriter knows which line of the file to fix.
+
+use std::collections::BTreeMap;
+
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::money::{Date, Money, YearMonth};
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]
+pub struct CaseFile {
+    pub case_id: String,
+    pub product: String,
+    pub application_date: Date,
+    pub branch: String,
+    pub parties: Vec<Party>,
+    pub vehicle: Vehicle,
+    pub loan: Loan,
+    #[serde(default)]
+    pub insurance: Vec<InsurancePolicy>,
+    #[serde(default)]
+    pub documents: Vec<Document>,
+    #[serde(default)]
+    pub pledge: Pledge,
+    #[serde(default)]
+    pub review: Option<Review>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Borrower,
+    CoBorrower,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]
+pub struct Party {
+    pub role: Role,
+    pub full_name: String,
+    pub pinfl: String,
+    pub citizenship: String,
+    pub birth_date: Date,
+    #[serde(default)]
+    pub identity: Option<Identity>,
+    #[serde(default)]
+    pub incomes: Vec<IncomeSource>,
+    pub credit_history: CreditHistory,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]
+pub struct Identity {
+    pub kind: String,
+    pub number: String,
+    #[serde(default)]
+    pub digital: bool,
+    #[serde(default)]
+    pub military: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum IncomeKind {
+    Salary,
+    Pension,
+    PensionContributions,
+    AccountInflow,
+    Passive,
+    EntrepreneurReceipts,
+}
+
+impl IncomeKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            IncomeKind::Salary => "salary",
+            IncomeKind::Pension => "pension",
+            IncomeKind::PensionContributions => "pension_contributions",
+            IncomeKind::AccountInflow => "account_inflow",
+            IncomeKind::Passive => "passive",
+            IncomeKind::EntrepreneurReceipts => "entrepreneur_receipts",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]
+pub struct IncomeSource {
+    pub kind: IncomeKind,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub employer: Option<String>,
+    /// A missing `at_this_bank` means false (case-file.md).
+    #[serde(default)]
+    pub at_this_bank: bool,
+    #[ts(type = "Record<string, string>")]
+    pub months: BTreeMap<YearMonth, Money>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]
+pub struct CreditHistory {
+    pub current_overdue: bool,
+    pub delinquencies_90_plus: u32,
+    pub existing_monthly_payments: Money,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum SellerKind {
+    Manufacturer,
+    OfficialDealer,
+    DealerInStock,
+    PrivatePerson,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]
+pub struct Vehicle {
+    pub vin: String,
+    /// M1 | M2 | N1, or any other string, which fails P-VEH-CAT rather than the parse.
+    pub category: String,
+    #[serde(default)]
+    pub make: String,
+    #[serde(default)]
+    pub model: String,
+    pub production_year: i32,
+    pub new: bool,
+    pub seller_kind: SellerKind,
+    pub customs_vat_applies: bool,
+    pub contract_price: Money,
+    #[serde(default)]
+    pub appraised_value: Option<Money>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum ScheduleKind {
+    Annuity,
+    Differentiated,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]
+pub struct Loan {
+    pub amount: Money,
+    pub down_payment: Money,
+    pub term_months: u32,
+    pub schedule: ScheduleKind,
+    #[serde(default)]
+    pub grace_months: u32,
+    pub first_payment_date: Date,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum InsuranceKind {
+    Vehicle,
+    NonRepayment,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]
+pub struct InsurancePolicy {
+    pub kind: InsuranceKind,
+    pub policy: String,
+    pub from: Date,
+    pub to: Date,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum DocumentKind {
+    Identity,
+    Income,
+    PurchaseContract,
+    CustomsDeclaration,
+    DownPaymentProof,
+    Other,
+}
+
+impl DocumentKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DocumentKind::Identity => "identity",
+            DocumentKind::Income => "income",
+            DocumentKind::PurchaseContract => "purchase_contract",
+            DocumentKind::CustomsDeclaration => "customs_declaration",
+            DocumentKind::DownPaymentProof => "down_payment_proof",
+            DocumentKind::Other => "other",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum DocumentStatus {
+    Pending,
+    Verified,
+    Rejected,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]
+pub struct Document {
+    pub kind: DocumentKind,
+    pub party: usize,
+    pub status: DocumentStatus,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum LienStatus {
+    #[default]
+    None,
+    Requested,
+    Registered,
+    Released,
+    Foreign,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, TS)]
+pub struct Pledge {
+    pub vin_lien: LienStatus,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum ReviewDecision {
+    Approve,
+    Reject,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]
+pub struct Review {
+    pub decision: ReviewDecision,
+    pub maker: String,
+    pub checker: String,
+    /// RFC 3339; checked in [`validate`].
+    pub signed_at: String,
+    pub case_version: u64,
+}
+
+impl CaseFile {
+    pub fn borrower(&self) -> &Party {
+        // `validate` guarantees exactly one borrower; index 0 is only a fallback for
+        // values built in code.
+        self.parties
+            .iter()
+            .find(|p| p.role == Role::Borrower)
+            .unwrap_or(&self.parties[0])
+    }
+
+    pub fn co_borrowers(&self) -> impl Iterator<Item = &Party> {
+        self.parties.iter().filter(|p| p.role == Role::CoBorrower)
+    }
+}
+
+/// A malformed case file: where (`path`, e.g. `parties[1].birth_date`) and what.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{path}: {message}")]
+pub struct CaseError {
+    pub path: String,
+    pub message: String,
+}
+
+impl CaseError {
+    pub fn at(path: impl Into<String>, message: impl Into<String>) -> Self {
+        CaseError {
+            path: path.into(),
+            message: message.into(),
+        }
+    }
+}
+
+/// Parses and validates a case file from its JSON text.
+pub fn parse_case(json: &str) -> Result<CaseFile, CaseError> {
+    let de = &mut serde_json::Deserializer::from_str(json);
+    let case: CaseFile = serde_path_to_error::deserialize(de).map_err(path_error)?;
+    validate(&case)?;
+    Ok(case)
+}
+
+/// Parses and validates a case file from an already-parsed JSON value (the IPC path).
+pub fn parse_case_value(value: serde_json::Value) -> Result<CaseFile, CaseError> {
+    let case: CaseFile = serde_path_to_error::deserialize(value).map_err(path_error)?;
+    validate(&case)?;
+    Ok(case)
+}
+
+fn path_error(e: serde_path_to_error::Error<serde_json::Error>) -> CaseError {
+    let path = e.path().to_string();
+    let inner = e.into_inner();
+    let message = strip_position(&inner.to_string());
+    let path = if path == "." { "(document)".to_string() } else { path };
+    CaseError { path, message }
+}
+
+/// serde_json appends " at line L column C"; keep it only for syntax errors, where the
+/// path is meaningless and the position is the useful part.
+fn strip_position(msg: &str) -> String {
+    match msg.rfind(" at line ") {
+        Some(i) if !msg.starts_with("expected") && !msg.starts_with("EOF") && !msg.starts_with("trailing") && !msg.starts_with("key must") => {
+            msg[..i].to_string()
+        }
+        _ => msg.to_string(),
+    }
+}
+
+/// The checks a type cannot express. The first failure is reported.
+pub fn validate(case: &CaseFile) -> Result<(), CaseError> {
+    let nonblank = |path: &str, s: &str| {
+        if s.trim().is_empty() {
+            Err(CaseError::at(path, "must not be empty"))
+        } else {
+            Ok(())
+        }
+    };
+    let positive = |path: String, m: Money| {
+        if m.0 > Decimal::ZERO {
+            Ok(())
+        } else {
+            Err(CaseError::at(path, format!("must be greater than zero, got {m}")))
+        }
+    };
+    let non_negative = |path: String, m: Money| {
+        if m.0 >= Decimal::ZERO {
+            Ok(())
+        } else {
+            Err(CaseError::at(path, format!("must not be negative, got {m}")))
+        }
+    };
+
+    nonblank("case_id", &case.case_id)?;
+    nonblank("product", &case.product)?;
+    nonblank("branch", &case.branch)?;
+    if case.parties.is_empty() {
+        return Err(CaseError::at("parties", "at least the borrower is required"));
+    }
+    let borrowers = case.parties.iter().filter(|p| p.role == Role::Borrower).count();
+    if borrowers != 1 {
+        return Err(CaseError::at(
+            "parties",
+            format!("exactly one party must have role \"borrower\", found {borrowers}"),
+        ));
+    }
+    for (i, p) in case.parties.iter().enumerate() {
+        nonblank(&format!("parties[{i}].full_name"), &p.full_name)?;
+        if p.birth_date > case.application_date {
+            return Err(CaseError::at(
+                format!("parties[{i}].birth_date"),
+                format!("{} is after the application date", p.birth_date),
+            ));
+        }
+        for (j, src) in p.incomes.iter().enumerate() {
+            for (month, amount) in &src.months {
+                non_negative(format!("parties[{i}].incomes[{j}].months.{month}"), *amount)?;
+            }
+        }
+        non_negative(
+            format!("parties[{i}].credit_history.existing_monthly_payments"),
+            p.credit_history.existing_monthly_payments,
+        )?;
+    }
+    positive("vehicle.contract_price".into(), case.vehicle.contract_price)?;
+    if let Some(v) = case.vehicle.appraised_value {
+        positive("vehicle.appraised_value".into(), v)?;
+    }
+    positive("loan.amount".into(), case.loan.amount)?;
+    positive("loan.down_payment".into(), case.loan.down_payment)?;
+    if case.loan.term_months < 1 {
+        return Err(CaseError::at("loan.term_months", "must be an integer ≥ 1, got 0"));
+    }
+    for (i, d) in case.documents.iter().enumerate() {
+        if d.party >= case.parties.len() {
+            return Err(CaseError::at(
+                format!("documents[{i}].party"),
+                format!("no party with index {} (the case has {})", d.party, case.parties.len()),
+            ));
+        }
+    }
+    for (i, pol) in case.insurance.iter().enumerate() {
+        if pol.to < pol.from {
+            return Err(CaseError::at(
+                format!("insurance[{i}].to"),
+                format!("{} is before the start {}", pol.to, pol.from),
+            ));
+        }
+    }
+    if let Some(r) = &case.review {
+        nonblank("review.maker", &r.maker)?;
+        nonblank("review.checker", &r.checker)?;
+        if r.maker == r.checker {
+            return Err(CaseError::at(
+                "review.checker",
+                format!("the checker must not be the maker ({:?})", r.maker),
+            ));
+        }
+        if chrono::DateTime::parse_from_rfc3339(&r.signed_at).is_err() {
+            return Err(CaseError::at(
+                "review.signed_at",
+                format!("not an RFC 3339 time: {:?}", r.signed_at),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The case as canonical JSON text (what is stored and exported).
+pub fn to_json_pretty(case: &CaseFile) -> String {
+    // Serialising plain data to a String cannot fail.
+    serde_json::to_string_pretty(case).unwrap_or_default()
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+
+    pub const EXAMPLE: &str = include_str!("../../../../assets/demo/cases/AUTO-2026-000123.json");
+
+    fn mutate(f: impl FnOnce(&mut serde_json::Value)) -> Result<CaseFile, CaseError> {
+        let mut v: serde_json::Value = serde_json::from_str(EXAMPLE).unwrap();
+        f(&mut v);
+        parse_case(&v.to_string())
+    }
+
+    #[test]
+    fn the_spec_example_parses_and_round_trips() {
+        let case = parse_case(EXAMPLE).unwrap();
+        assert_eq!(case.case_id, "AUTO-2026-000123");
+        assert_eq!(case.loan.amount.to_string(), "135000000.00");
+        let again = parse_case(&to_json_pretty(&case)).unwrap();
+        assert_eq!(case, again);
+    }
+
+    #[test]
+    fn malformed_fields_name_their_json_path() {
+        let cases: Vec<(Box<dyn FnOnce(&mut serde_json::Value)>, &str, &str)> = vec![
+            (
+                Box::new(|v| v["parties"][0]["birth_date"] = "1990-13-01".into()),
+                "parties[0].birth_date",
+                "not a date: \"1990-13-01\"",
+            ),
+            (
+                Box::new(|v| v["loan"]["first_payment_date"] = "2026-02-30".into()),
+                "loan.first_payment_date",
+                "not a date",
+            ),
+            (Box::new(|v| v["loan"]["amount"] = "abc".into()), "loan.amount", "not a decimal"),
+            (Box::new(|v| v["loan"]["amount"] = 135000000.0.into()), "loan.amount", "invalid type"),
+            (Box::new(|v| v["loan"]["amount"] = "-5.00".into()), "loan.amount", "greater than zero"),
+            (Box::new(|v| v["loan"]["term_months"] = 0.into()), "loan.term_months", "≥ 1"),
+            (Box::new(|v| v["loan"]["term_months"] = (-3).into()), "loan.term_months", "invalid value"),
+            (Box::new(|v| v["loan"]["schedule"] = "balloon".into()), "loan.schedule", "unknown variant"),
+            (Box::new(|v| v["parties"][0]["role"] = "guarantor".into()), "parties[0].role", "unknown variant"),
+            (
+                Box::new(|v| v["vehicle"]["seller_kind"] = "auction".into()),
+                "vehicle.seller_kind",
+                "unknown variant",
+            ),
+            (
+                Box::new(|v| v["parties"][0]["incomes"][0]["months"]["2026-13"] = "1.00".into()),
+                "parties[0].incomes[0].months.2026-13",
+                "not a month",
+            ),
+            (
+                Box::new(|v| v["parties"][0]["incomes"][0]["months"]["2026-05"] = "-1.00".into()),
+                "parties[0].incomes[0].months.2026-05",
+                "negative",
+            ),
+            (Box::new(|v| v["documents"][0]["party"] = 7.into()), "documents[0].party", "no party"),
+            (Box::new(|v| v["documents"][0]["status"] = "ok".into()), "documents[0].status", "unknown variant"),
+            (Box::new(|v| v["pledge"]["vin_lien"] = "maybe".into()), "pledge.vin_lien", "unknown variant"),
+            (
+                Box::new(|v| v.as_object_mut().unwrap().remove("loan").map(|_| ()).unwrap_or(())),
+                "(document)",
+                "missing field `loan`",
+            ),
+            (
+                Box::new(|v| v["parties"][0]["role"] = "co_borrower".into()),
+                "parties",
+                "exactly one",
+            ),
+            (
+                Box::new(|v| {
+                    v["review"] = serde_json::json!({"decision": "approve", "maker": "alice",
+                        "checker": "alice", "signed_at": "2026-11-21T10:00:00Z", "case_version": 3})
+                }),
+                "review.checker",
+                "must not be the maker",
+            ),
+        ];
+        for (f, path, msg) in cases {
+            let err = mutate(f).unwrap_err();
+            assert_eq!(err.path, path, "{err}");
+            assert!(err.message.contains(msg), "{err}");
+        }
+    }
+
+    #[test]
+    fn syntax_errors_and_garbage_do_not_panic() {
+        for text in ["", "{", "[]", "null", "{\"case_id\": 5}", "\u{0}\u{1}", "{\"a\":1}}"] {
+            assert!(parse_case(text).is_err(), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn missing_at_this_bank_means_false() {
+        let case = parse_case(EXAMPLE).unwrap();
+        assert!(case.parties[0].incomes[0].at_this_bank);
+        let c = mutate(|v| {
+            v["parties"][0]["incomes"][0]
+                .as_object_mut()
+                .unwrap()
+                .remove("at_this_bank");
+        })
+        .unwrap();
+        assert!(!c.parties[0].incomes[0].at_this_bank);
+    }
+}

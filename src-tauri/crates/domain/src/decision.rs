@@ -1,0 +1,814 @@
+//! The underwriting decision: every rule of the product passport (rule book §1–5, §7),
+//! the conditions of §6, the outcome and the counter-offer of §10.
+//!
+//! Each failed rule becomes a [`Reason`] naming its rule ID and code, what was measured
+//! and the limit; all failures are reported, not the first. Limits are compared exactly
+//! (`amount ≤ 0.75 × value`, never a rounded ratio); only the printed figures are rounded.
+//!
+//! Interpretations fixed here (the rule book is silent):
+//! - a document listed more than once for the same party counts as rejected if any entry
+//!   is rejected, else verified if any is verified, else pending: a forged paper stays on
+//!   the record even after a new one is attached;
+//! - a borrower whose only sources were excluded (gaps or P-INC-IE-ACC) fails
+//!   `INCOME_HISTORY_SHORT` under P-INC-6M;
+//! - P-GRACE also fails when the grace period leaves no month to repay principal;
+//! - P-VEH-NEW fails a production year after the application year, too;
+//! - the product stop (§9) is reported under the rule ID `P-STOP`;
+//! - the insurance conditions use the maturity date of the term even when no schedule
+//!   exists (dates need no amount), the disbursement date being one month before the
+//!   first payment.
+
+use rust_decimal::prelude::ToPrimitive;
+use rust_decimal::Decimal;
+use serde::Serialize;
+use ts_rs::TS;
+
+use crate::case::{CaseFile, DocumentKind, DocumentStatus, InsuranceKind, LienStatus, ScheduleKind};
+use crate::income::{household_income, Exclusion, HouseholdIncome};
+use crate::money::{fixed2, percent2, Date, Money};
+use crate::product::{DayCount, ProductConfig};
+use crate::schedule::{self, Schedule, ScheduleInput, ScheduleRow};
+use crate::vin::{self, WmiTable};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum Decision {
+    Approve,
+    Reject,
+    Refer,
+}
+
+impl Decision {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Decision::Approve => "approve",
+            Decision::Reject => "reject",
+            Decision::Refer => "refer",
+        }
+    }
+}
+
+/// A failed rule.
+#[derive(Clone, Debug, PartialEq, Serialize, TS)]
+pub struct Reason {
+    pub rule: String,
+    pub code: String,
+    pub message: String,
+    pub value: Option<String>,
+    pub limit: Option<String>,
+    /// The passport section the rule belongs to (1–9), for grouping on screen.
+    pub section: u8,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, TS)]
+pub struct Warning {
+    pub rule: String,
+    pub code: String,
+    pub message: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum ConditionStatus {
+    Met,
+    Open,
+    Failed,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, TS)]
+pub struct Condition {
+    pub rule: String,
+    pub code: String,
+    pub status: ConditionStatus,
+    pub message: String,
+}
+
+/// Figures as the spec prints them: percentages and amounts with two decimals.
+#[derive(Clone, Debug, PartialEq, Serialize, TS)]
+pub struct Metrics {
+    pub rate: Option<String>,
+    pub average_monthly_income: String,
+    pub dti: Option<String>,
+    pub ltv: String,
+    pub down_payment_ratio: String,
+    pub max_monthly_payment: Option<String>,
+    pub total_interest: Option<String>,
+    pub total_payable: Option<String>,
+    pub effective_annual_rate: Option<String>,
+    pub maturity_date: Option<Date>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, TS)]
+pub struct CounterOffer {
+    pub term_months: u32,
+    pub amount: Money,
+    pub max_monthly_payment: Money,
+}
+
+/// What `uw evaluate` prints.
+#[derive(Clone, Debug, PartialEq, Serialize, TS)]
+pub struct Evaluation {
+    pub decision: Decision,
+    pub reasons: Vec<Reason>,
+    pub warnings: Vec<Warning>,
+    pub conditions: Vec<Condition>,
+    pub metrics: Metrics,
+    pub schedule: Option<Vec<ScheduleRow>>,
+    pub counter_offer: Option<Vec<CounterOffer>>,
+    /// Per-source and per-party income detail behind `average_monthly_income`.
+    pub income: HouseholdIncome,
+}
+
+/// What the evaluation needs besides the case and the product.
+#[derive(Clone, Debug, Default)]
+pub struct EvalOptions {
+    /// Set by the app from the core bank's portfolio figures (§9): a description of the
+    /// suspended scope. `uw evaluate` never sets it (the case file has no portfolio data).
+    pub product_suspended: Option<String>,
+    /// Overrides the product's day count (`uw schedule --day-count`).
+    pub day_count: Option<DayCount>,
+}
+
+/// The rule IDs whose failure alone still earns a counter-offer (§10).
+const COUNTER_OFFER_RULES: [&str; 5] = ["P-DTI", "P-LTV", "P-MAX", "P-SUM", "P-AGE-MAX"];
+
+pub fn evaluate(case: &CaseFile, product: &ProductConfig, opts: &EvalOptions) -> Evaluation {
+    let a = assess(case, product, opts);
+    let mut reasons = a.reasons;
+    if let Some(scope) = &opts.product_suspended {
+        reasons.push(reason(
+            "P-STOP",
+            "PRODUCT_SUSPENDED",
+            format!("the product is suspended for {scope} (risk management stop, passport §9)"),
+            None,
+            None,
+        ));
+    }
+    let stop_factors = reasons.iter().any(|r| r.rule != "P-DOCS");
+    let decision = if stop_factors {
+        Decision::Reject
+    } else if reasons.is_empty() {
+        Decision::Approve
+    } else {
+        Decision::Refer
+    };
+    let counter_offer = (decision == Decision::Reject
+        && reasons
+            .iter()
+            .filter(|r| r.rule != "P-DOCS")
+            .all(|r| COUNTER_OFFER_RULES.contains(&r.rule.as_str())))
+    .then(|| counter_offers(case, product, opts));
+
+    let l = &case.loan;
+    let value = collateral_value(case);
+    let metrics = Metrics {
+        rate: a.rate.map(percent2),
+        average_monthly_income: a.income.average_monthly_income.to_string(),
+        dti: a.dti.map(percent2),
+        ltv: percent2(l.amount.0 / value),
+        down_payment_ratio: percent2(l.down_payment.0 / case.vehicle.contract_price.0),
+        max_monthly_payment: a.schedule.as_ref().map(|s| fixed2(s.max_payment)),
+        total_interest: a.schedule.as_ref().map(|s| fixed2(s.total_interest)),
+        total_payable: a.schedule.as_ref().map(|s| fixed2(s.total_interest + l.amount.0)),
+        effective_annual_rate: a
+            .schedule
+            .as_ref()
+            .map(|s| percent2(s.effective_annual_rate(l.amount.0))),
+        maturity_date: a.schedule.as_ref().map(|s| s.maturity),
+    };
+    Evaluation {
+        decision,
+        reasons,
+        warnings: a.warnings,
+        conditions: conditions(case),
+        metrics,
+        schedule: a.schedule.map(|s| s.rows),
+        counter_offer,
+        income: a.income,
+    }
+}
+
+/// The lower of the contract price and the appraisal, when one exists (P-LTV).
+fn collateral_value(case: &CaseFile) -> Decimal {
+    let price = case.vehicle.contract_price.0;
+    case.vehicle.appraised_value.map_or(price, |v| v.0.min(price))
+}
+
+fn reason(
+    rule: &str,
+    code: &str,
+    message: String,
+    value: Option<String>,
+    limit: Option<String>,
+) -> Reason {
+    Reason {
+        section: section_of(rule),
+        rule: rule.to_string(),
+        code: code.to_string(),
+        message,
+        value,
+        limit,
+    }
+}
+
+/// The passport section a rule ID belongs to.
+pub fn section_of(rule: &str) -> u8 {
+    match rule {
+        "P-CIT" | "P-AGE-MIN" | "P-AGE-MAX" | "P-CO-MAX" | "P-JOB" => 1,
+        r if r.starts_with("P-INC") => 2,
+        "P-DEBT-OK" | "P-OVERDUE" | "P-90DPD" | "P-DTI" => 3,
+        r if r.starts_with("P-VEH") || r == "P-VIN" || r == "P-CUSTOMS" => 4,
+        r if r.starts_with("C-") => 6,
+        r if r.starts_with("P-DOCS") => 7,
+        "P-STOP" => 9,
+        _ => 5,
+    }
+}
+
+fn warning(rule: &str, code: &str, message: String) -> Warning {
+    Warning {
+        rule: rule.to_string(),
+        code: code.to_string(),
+        message,
+    }
+}
+
+/// The rules of §1–5 and §7 for one set of loan terms.
+struct Assessment {
+    reasons: Vec<Reason>,
+    warnings: Vec<Warning>,
+    schedule: Option<Schedule>,
+    rate: Option<Decimal>,
+    dti: Option<Decimal>,
+    income: HouseholdIncome,
+}
+
+fn party_label(case: &CaseFile, i: usize) -> String {
+    format!("{} (parties[{i}])", case.parties[i].full_name)
+}
+
+fn assess(case: &CaseFile, product: &ProductConfig, opts: &EvalOptions) -> Assessment {
+    let mut reasons = Vec::new();
+    let mut warnings = Vec::new();
+    let p = product;
+    let l = &case.loan;
+
+    // §1 Parties.
+    for (i, party) in case.parties.iter().enumerate() {
+        if party.citizenship != p.parties.citizenship {
+            reasons.push(reason(
+                "P-CIT",
+                "NOT_CITIZEN",
+                format!(
+                    "{} is not a citizen of Uzbekistan (citizenship {:?})",
+                    party_label(case, i),
+                    party.citizenship
+                ),
+                Some(party.citizenship.clone()),
+                Some(p.parties.citizenship.clone()),
+            ));
+        }
+        let age = case.application_date.full_years_since(party.birth_date);
+        if age < p.parties.min_age_years {
+            reasons.push(reason(
+                "P-AGE-MIN",
+                "AGE_BELOW_MIN",
+                format!(
+                    "{} is {age} on the application date; the minimum is {}",
+                    party_label(case, i),
+                    p.parties.min_age_years
+                ),
+                Some(age.to_string()),
+                Some(p.parties.min_age_years.to_string()),
+            ));
+        }
+    }
+    let co = case.co_borrowers().count();
+    if co > p.parties.max_co_borrowers {
+        reasons.push(reason(
+            "P-CO-MAX",
+            "TOO_MANY_CO_BORROWERS",
+            format!("{co} co-borrowers; at most {} are allowed", p.parties.max_co_borrowers),
+            Some(co.to_string()),
+            Some(p.parties.max_co_borrowers.to_string()),
+        ));
+    }
+
+    // §2 Income.
+    let income = household_income(case, product);
+    for s in &income.sources {
+        let what = format!(
+            "{} of {}",
+            s.payer
+                .as_deref()
+                .map_or(s.kind.as_str().to_string(), |payer| format!("{} ({payer})", s.kind.as_str())),
+            party_label(case, s.party)
+        );
+        match s.excluded {
+            Some(Exclusion::HistoryShort) => warnings.push(warning(
+                "P-INC-6M",
+                "INCOME_HISTORY_SHORT",
+                format!(
+                    "{what} is not counted: no data for {}",
+                    s.missing_months.iter().map(|m| m.to_string()).collect::<Vec<_>>().join(", ")
+                ),
+            )),
+            Some(Exclusion::IeAccountNotAtBank) => warnings.push(warning(
+                "P-INC-IE-ACC",
+                "IE_ACCOUNT_NOT_AT_BANK",
+                format!("{what} is not counted: the entrepreneur's account is not at this bank"),
+            )),
+            None => {}
+        }
+    }
+    let borrower_idx = case
+        .parties
+        .iter()
+        .position(|x| x.role == crate::case::Role::Borrower)
+        .unwrap_or(0);
+    let b = &income.parties[borrower_idx];
+    if b.listed_sources == 0 {
+        reasons.push(reason(
+            "P-JOB",
+            "NO_INCOME_SOURCE",
+            "the borrower lists no income source".to_string(),
+            Some("0".into()),
+            Some("1".into()),
+        ));
+    } else if b.usable_sources == 0 {
+        reasons.push(reason(
+            "P-INC-6M",
+            "INCOME_HISTORY_SHORT",
+            format!(
+                "none of the borrower's {} income sources covers the {} months {}…{}",
+                b.listed_sources,
+                p.income.history_months,
+                income.period.first().map_or(String::new(), |m| m.to_string()),
+                income.period.last().map_or(String::new(), |m| m.to_string()),
+            ),
+            Some("0".into()),
+            Some("1".into()),
+        ));
+    }
+
+    // §3 Credit history.
+    for (i, party) in case.parties.iter().enumerate() {
+        let h = &party.credit_history;
+        if h.current_overdue {
+            reasons.push(reason(
+                "P-OVERDUE",
+                "CURRENT_OVERDUE",
+                format!("{} has overdue debt now", party_label(case, i)),
+                Some("overdue".into()),
+                Some("none".into()),
+            ));
+        }
+        if h.delinquencies_90_plus > p.credit.max_delinquencies_90_plus {
+            reasons.push(reason(
+                "P-90DPD",
+                "DELINQUENCY_90_PLUS",
+                format!(
+                    "{} had {} episodes over 90 days past due; at most {} are allowed",
+                    party_label(case, i),
+                    h.delinquencies_90_plus,
+                    p.credit.max_delinquencies_90_plus
+                ),
+                Some(h.delinquencies_90_plus.to_string()),
+                Some(p.credit.max_delinquencies_90_plus.to_string()),
+            ));
+        }
+    }
+
+    // §4 Vehicle.
+    let v = &case.vehicle;
+    if !p.vehicle.categories.iter().any(|c| *c == v.category) {
+        reasons.push(reason(
+            "P-VEH-CAT",
+            "VEHICLE_CATEGORY",
+            format!("category {:?} is not financed; allowed: {}", v.category, p.vehicle.categories.join(", ")),
+            Some(v.category.clone()),
+            Some(p.vehicle.categories.join(", ")),
+        ));
+    }
+    let app_year = case.application_date.year();
+    let oldest = app_year - p.vehicle.max_age_calendar_years;
+    if !v.new || v.production_year < oldest || v.production_year > app_year {
+        let why = if !v.new {
+            "the car has been used".to_string()
+        } else {
+            format!("produced in {}, not in {oldest}–{app_year}", v.production_year)
+        };
+        reasons.push(reason(
+            "P-VEH-NEW",
+            "VEHICLE_NOT_NEW",
+            format!("not a new car from the primary market: {why}"),
+            Some(if v.new { v.production_year.to_string() } else { "used".into() }),
+            Some(format!("new, {oldest}–{app_year}")),
+        ));
+    }
+    if !p.vehicle.eligible_sellers.contains(&v.seller_kind) {
+        reasons.push(reason(
+            "P-VEH-SELLER",
+            "SELLER_NOT_ELIGIBLE",
+            "the seller must be the manufacturer, its official dealer or another selling legal entity"
+                .to_string(),
+            Some(serde_json::to_value(v.seller_kind).ok().and_then(|x| x.as_str().map(String::from)).unwrap_or_default()),
+            Some("legal entity".into()),
+        ));
+    }
+    let vin_report = vin::check(
+        &v.vin,
+        &WmiTable::default(),
+        &p.vehicle.check_digit_required_wmi_prefixes,
+        app_year,
+    );
+    if !vin_report.valid {
+        reasons.push(reason(
+            "P-VIN",
+            "VIN_INVALID",
+            format!("VIN {:?} is not valid: {}", vin_report.vin, vin_report.errors.join("; ")),
+            Some(vin_report.vin.clone()),
+            Some("17 characters, no I/O/Q".into()),
+        ));
+    }
+    for w in vin_report.warnings {
+        warnings.push(warning("P-VIN", "VIN_CHECK_DIGIT", w));
+    }
+
+    // §5 Loan terms.
+    let term_ok = (p.loan.min_term_months..=p.loan.max_term_months).contains(&l.term_months);
+    if !term_ok {
+        reasons.push(reason(
+            "P-TERM",
+            "TERM_OUT_OF_RANGE",
+            format!(
+                "a term of {} months is outside {}–{} months",
+                l.term_months, p.loan.min_term_months, p.loan.max_term_months
+            ),
+            Some(l.term_months.to_string()),
+            Some(format!("{}–{}", p.loan.min_term_months, p.loan.max_term_months)),
+        ));
+    }
+    let grace_problem = if l.grace_months == 0 {
+        None
+    } else if l.schedule == ScheduleKind::Annuity {
+        Some("a grace period is allowed only with the differentiated schedule".to_string())
+    } else if l.grace_months > p.loan.max_grace_months {
+        Some(format!(
+            "a grace period of {} months exceeds the maximum of {}",
+            l.grace_months, p.loan.max_grace_months
+        ))
+    } else if l.grace_months >= l.term_months {
+        Some(format!(
+            "a grace period of {} months leaves no month to repay principal in {} months",
+            l.grace_months, l.term_months
+        ))
+    } else {
+        None
+    };
+    if let Some(msg) = &grace_problem {
+        reasons.push(reason(
+            "P-GRACE",
+            "GRACE_NOT_ALLOWED",
+            msg.clone(),
+            Some(l.grace_months.to_string()),
+            Some(if l.schedule == ScheduleKind::Annuity {
+                "0 (annuity)".into()
+            } else {
+                p.loan.max_grace_months.to_string()
+            }),
+        ));
+    }
+    if l.amount.0 > p.loan.max_amount.0 {
+        reasons.push(reason(
+            "P-MAX",
+            "AMOUNT_ABOVE_MAX",
+            format!("the amount {} UZS exceeds the maximum {} UZS", l.amount, p.loan.max_amount),
+            Some(l.amount.to_string()),
+            Some(p.loan.max_amount.to_string()),
+        ));
+    }
+    let price = v.contract_price.0;
+    if l.down_payment.0 < p.loan.min_down_payment * price {
+        reasons.push(reason(
+            "P-DOWN",
+            "DOWN_PAYMENT_LOW",
+            format!(
+                "down payment {} % of the contract price < {} %",
+                percent2(l.down_payment.0 / price),
+                percent2(p.loan.min_down_payment)
+            ),
+            Some(percent2(l.down_payment.0 / price)),
+            Some(percent2(p.loan.min_down_payment)),
+        ));
+    }
+    let value = collateral_value(case);
+    if l.amount.0 > p.loan.max_ltv * value {
+        reasons.push(reason(
+            "P-LTV",
+            "LTV_EXCEEDED",
+            format!(
+                "loan-to-value {} % > {} % (value {} UZS)",
+                percent2(l.amount.0 / value),
+                percent2(p.loan.max_ltv),
+                fixed2(value)
+            ),
+            Some(percent2(l.amount.0 / value)),
+            Some(percent2(p.loan.max_ltv)),
+        ));
+    }
+    let room = price - l.down_payment.0;
+    if l.amount.0 > room {
+        reasons.push(reason(
+            "P-SUM",
+            "AMOUNT_EXCEEDS_PRICE",
+            format!(
+                "the amount {} UZS exceeds contract price − down payment = {} UZS",
+                l.amount,
+                fixed2(room)
+            ),
+            Some(l.amount.to_string()),
+            Some(fixed2(room)),
+        ));
+    }
+
+    // The schedule exists only when P-TERM and P-GRACE pass (§10).
+    let rate = if term_ok { p.rate_for_term(l.term_months) } else { None };
+    let schedule = match (rate, &grace_problem) {
+        (Some(rate), None) => schedule::build(&ScheduleInput {
+            amount: l.amount.0,
+            annual_rate: rate,
+            term_months: l.term_months,
+            kind: l.schedule,
+            grace_months: l.grace_months,
+            first_payment: l.first_payment_date,
+            disbursed: schedule::default_disbursement(l.first_payment_date),
+            day_count: opts.day_count.unwrap_or(p.schedule.day_count),
+            rounding_unit: p.schedule.rounding_unit,
+        })
+        .ok(),
+        _ => None,
+    };
+
+    let mut dti = None;
+    if let Some(s) = &schedule {
+        for (i, party) in case.parties.iter().enumerate() {
+            let age = s.maturity.full_years_since(party.birth_date);
+            if age > p.parties.max_age_at_maturity_years {
+                reasons.push(reason(
+                    "P-AGE-MAX",
+                    "AGE_AT_MATURITY",
+                    format!(
+                        "{} would be {age} at the last repayment on {}; the maximum is {}",
+                        party_label(case, i),
+                        s.maturity,
+                        p.parties.max_age_at_maturity_years
+                    ),
+                    Some(age.to_string()),
+                    Some(p.parties.max_age_at_maturity_years.to_string()),
+                ));
+            }
+        }
+        let existing: Decimal = case
+            .parties
+            .iter()
+            .map(|x| x.credit_history.existing_monthly_payments.0)
+            .sum();
+        let burden = existing + s.max_payment;
+        let household = income.average_monthly_income.0;
+        if household <= Decimal::ZERO {
+            reasons.push(reason(
+                "P-DTI",
+                "DTI_EXCEEDED",
+                format!(
+                    "the household has no counted income; monthly debt payments would be {} UZS",
+                    fixed2(burden)
+                ),
+                None,
+                Some(percent2(p.credit.max_dti)),
+            ));
+        } else {
+            let ratio = burden / household;
+            dti = Some(ratio);
+            if burden > p.credit.max_dti * household {
+                reasons.push(reason(
+                    "P-DTI",
+                    "DTI_EXCEEDED",
+                    format!(
+                        "DTI {} % > {} % (payments {} UZS a month on income {} UZS)",
+                        percent2(ratio),
+                        percent2(p.credit.max_dti),
+                        fixed2(burden),
+                        fixed2(household)
+                    ),
+                    Some(percent2(ratio)),
+                    Some(percent2(p.credit.max_dti)),
+                ));
+            }
+        }
+    }
+
+    // §7 Documents.
+    for (kind, party) in required_documents(case) {
+        let status = document_status(case, kind, party);
+        let what = format!("{} of {}", kind.as_str(), party_label(case, party));
+        match status {
+            Some(DocumentStatus::Verified) => {}
+            Some(DocumentStatus::Rejected) => reasons.push(reason(
+                "P-DOCS-REJ",
+                "DOCUMENT_REJECTED",
+                format!("the {what} was rejected"),
+                Some("rejected".into()),
+                Some("verified".into()),
+            )),
+            Some(DocumentStatus::Pending) | None => reasons.push(reason(
+                "P-DOCS",
+                "DOCUMENT_MISSING",
+                format!(
+                    "the {what} is {}",
+                    if status.is_some() { "pending verification" } else { "absent" }
+                ),
+                Some(if status.is_some() { "pending" } else { "absent" }.into()),
+                Some("verified".into()),
+            )),
+        }
+    }
+
+    Assessment {
+        reasons,
+        warnings,
+        schedule,
+        rate,
+        dti,
+        income,
+    }
+}
+
+/// The checklist of §7: (document kind, party index).
+pub fn required_documents(case: &CaseFile) -> Vec<(DocumentKind, usize)> {
+    let mut out = Vec::new();
+    for (i, party) in case.parties.iter().enumerate() {
+        out.push((DocumentKind::Identity, i));
+        out.push((DocumentKind::Income, i));
+        if party.role == crate::case::Role::Borrower {
+            out.push((DocumentKind::PurchaseContract, i));
+            if case.vehicle.customs_vat_applies {
+                // P-CUSTOMS: the seller's IM-40 declaration, filed with the borrower's papers.
+                out.push((DocumentKind::CustomsDeclaration, i));
+            }
+        }
+    }
+    out
+}
+
+/// The effective status of a document (see the module note), `None` when absent.
+pub fn document_status(case: &CaseFile, kind: DocumentKind, party: usize) -> Option<DocumentStatus> {
+    let entries = case.documents.iter().filter(|d| d.kind == kind && d.party == party);
+    let mut best = None;
+    for d in entries {
+        best = Some(match (best, d.status) {
+            (_, DocumentStatus::Rejected) | (Some(DocumentStatus::Rejected), _) => DocumentStatus::Rejected,
+            (_, DocumentStatus::Verified) | (Some(DocumentStatus::Verified), _) => DocumentStatus::Verified,
+            _ => DocumentStatus::Pending,
+        });
+    }
+    best
+}
+
+fn conditions(case: &CaseFile) -> Vec<Condition> {
+    let l = &case.loan;
+    let disbursed = schedule::default_disbursement(l.first_payment_date);
+    let maturity = schedule::row_date(l.first_payment_date, l.term_months.max(1));
+    let policy = |kind: InsuranceKind, rule: &str, code: &str, name: &str| {
+        let of_kind: Vec<_> = case.insurance.iter().filter(|p| p.kind == kind).collect();
+        let covering = of_kind.iter().find(|p| p.from <= disbursed && p.to >= maturity);
+        let (status, message) = match (covering, of_kind.first()) {
+            (Some(p), _) => (
+                ConditionStatus::Met,
+                format!("{name} policy {} covers {} – {}", p.policy, p.from, p.to),
+            ),
+            (None, Some(p)) => (
+                ConditionStatus::Failed,
+                format!(
+                    "{name} policy {} runs {} – {}, short of the loan term {disbursed} – {maturity}",
+                    p.policy, p.from, p.to
+                ),
+            ),
+            (None, None) => (
+                ConditionStatus::Open,
+                format!("no {name} policy yet; it must cover {disbursed} – {maturity}"),
+            ),
+        };
+        Condition {
+            rule: rule.into(),
+            code: code.into(),
+            status,
+            message,
+        }
+    };
+    let proof = case
+        .parties
+        .iter()
+        .enumerate()
+        .filter_map(|(i, _)| document_status(case, DocumentKind::DownPaymentProof, i))
+        .fold(None, |acc: Option<DocumentStatus>, s| match (acc, s) {
+            (Some(DocumentStatus::Rejected), _) | (_, DocumentStatus::Rejected) => Some(DocumentStatus::Rejected),
+            (Some(DocumentStatus::Verified), _) | (_, DocumentStatus::Verified) => Some(DocumentStatus::Verified),
+            _ => Some(DocumentStatus::Pending),
+        });
+    let (down_status, down_msg) = match proof {
+        Some(DocumentStatus::Verified) => (ConditionStatus::Met, "down-payment proof verified"),
+        Some(DocumentStatus::Rejected) => (ConditionStatus::Failed, "down-payment proof rejected"),
+        Some(DocumentStatus::Pending) => (
+            ConditionStatus::Open,
+            "down-payment proof attached, not yet verified (Kafolat-3 deposit or transfer to the seller)",
+        ),
+        None => (
+            ConditionStatus::Open,
+            "no down-payment proof yet (Kafolat-3 deposit or transfer to the seller)",
+        ),
+    };
+    let (lien_status, lien_msg) = match case.pledge.vin_lien {
+        LienStatus::Registered => (ConditionStatus::Met, "the VIN prohibition in the bank's favour is registered"),
+        LienStatus::Foreign => (
+            ConditionStatus::Failed,
+            "another creditor's prohibition is registered on this VIN",
+        ),
+        LienStatus::None => (ConditionStatus::Open, "no prohibition requested yet; blocks the final payment"),
+        LienStatus::Requested => (ConditionStatus::Open, "prohibition requested, not yet registered; blocks the final payment"),
+        LienStatus::Released => (ConditionStatus::Open, "the prohibition was released; a new one is needed before the final payment"),
+    };
+    vec![
+        policy(InsuranceKind::Vehicle, "C-INS-VEH", "VEHICLE_POLICY", "vehicle insurance"),
+        policy(
+            InsuranceKind::NonRepayment,
+            "C-INS-NR",
+            "NON_REPAYMENT_POLICY",
+            "non-repayment insurance",
+        ),
+        Condition {
+            rule: "C-DOWN".into(),
+            code: "DOWN_PAYMENT_PROOF".into(),
+            status: down_status,
+            message: down_msg.into(),
+        },
+        Condition {
+            rule: "C-LIEN".into(),
+            code: "VIN_LIEN".into(),
+            status: lien_status,
+            message: lien_msg.into(),
+        },
+    ]
+}
+
+/// For each counter-offer term, the largest multiple of the step, not above the amount
+/// requested, that passes every rule of §1–5 with the rest of the case unchanged.
+///
+/// Every amount-dependent rule (P-MAX, P-SUM, P-LTV, P-DTI) only gets harder as the amount
+/// grows, so a binary search over multiples of the step finds the largest passing one.
+pub fn counter_offers(case: &CaseFile, product: &ProductConfig, opts: &EvalOptions) -> Vec<CounterOffer> {
+    let step = product.counter_offer.amount_step.0;
+    let Some(top) = (case.loan.amount.0 / step).floor().to_u64() else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    let mut trial = case.clone();
+    for &term in &product.counter_offer.terms_months {
+        trial.loan.term_months = term;
+        let mut passes = |k: u64| -> Option<Decimal> {
+            trial.loan.amount = Money(step * Decimal::from(k));
+            let a = assess(&trial, product, opts);
+            let ok = a.reasons.iter().all(|r| section_of(&r.rule) > 5);
+            ok.then(|| a.schedule.map_or(Decimal::ZERO, |s| s.max_payment))
+        };
+        if top == 0 {
+            break;
+        }
+        let Some(mut best_payment) = passes(1) else { continue };
+        let (mut lo, mut hi) = (1u64, top); // lo passes; search (lo, hi]
+        if let Some(p) = passes(hi) {
+            lo = hi;
+            best_payment = p;
+        } else {
+            while hi - lo > 1 {
+                let mid = lo + (hi - lo) / 2;
+                match passes(mid) {
+                    Some(p) => {
+                        lo = mid;
+                        best_payment = p;
+                    }
+                    None => hi = mid,
+                }
+            }
+        }
+        out.push(CounterOffer {
+            term_months: term,
+            amount: Money(step * Decimal::from(lo)),
+            max_monthly_payment: Money(best_payment),
+        });
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests;

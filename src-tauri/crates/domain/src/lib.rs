@@ -1,0 +1,18 @@
+//! The underwriting domain: the case file, the product configuration, the rules of the
+//! product passport, repayment schedules, income analysis and VIN checks.
+//!
+//! Invariant: this crate does no I/O. It knows neither Tauri, SQLite nor HTTP, reads no
+//! clock and no file; time and data come in as parameters. That keeps every rule testable
+//! with plain values and lets the CLI, the desktop app and the tests share one engine.
+
+pub mod case;
+pub mod decision;
+pub mod income;
+pub mod money;
+pub mod product;
+pub mod schedule;
+pub mod vin;
+
+pub use case::{parse_case, parse_case_value, CaseError, CaseFile};
+pub use decision::{evaluate, EvalOptions, Evaluation};
+pub use product::{parse_product, ProductConfig, ProductError};
