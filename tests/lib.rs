@@ -1,0 +1,258 @@
+//! The end-to-end harness: the real desktop app in a real X server (Xvfb), driven through
+//! tauri-driver and WebKitWebDriver, on a fresh data folder with a real SQLite file.
+//!
+//! Every part is started here and stopped on drop. tauri-driver is stopped with SIGTERM:
+//! a SIGKILL would orphan its WebKitWebDriver, and a later run would silently talk to it.
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::json;
+
+pub type Result<T> = std::result::Result<T, Box<dyn std::error::Error>>;
+
+/// The workspace root (this crate lives in `tests/`).
+pub fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().map(Path::to_path_buf).unwrap_or_default()
+}
+
+/// The desktop binary, built by `cargo build -p uw-desktop` before the tests run.
+pub fn app_binary() -> Result<PathBuf> {
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| workspace_root().join("target"));
+    let bin = target.join("debug/underwriter-workstation");
+    if bin.exists() {
+        Ok(bin)
+    } else {
+        Err(format!("{} is missing: run `cargo build -p uw-desktop` first", bin.display()).into())
+    }
+}
+
+fn find_tool(name: &str) -> Result<PathBuf> {
+    let mut dirs: Vec<PathBuf> = std::env::var_os("PATH")
+        .map(|p| std::env::split_paths(&p).collect())
+        .unwrap_or_default();
+    if let Some(home) = std::env::var_os("HOME") {
+        dirs.push(PathBuf::from(home).join(".cargo/bin"));
+    }
+    dirs.into_iter()
+        .map(|d| d.join(name))
+        .find(|p| p.is_file())
+        .ok_or_else(|| format!("{name} not found on PATH (see .ci/setup)").into())
+}
+
+pub fn free_port() -> Result<u16> {
+    Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+}
+
+fn wait_for(what: &str, timeout: Duration, mut ready: impl FnMut() -> bool) -> Result<()> {
+    let start = Instant::now();
+    while start.elapsed() < timeout {
+        if ready() {
+            return Ok(());
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    Err(format!("{what} did not come up within {timeout:?}").into())
+}
+
+fn terminate(child: &mut Child) {
+    let _ = Command::new("kill").arg("-TERM").arg(child.id().to_string()).status();
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while Instant::now() < deadline {
+        if let Ok(Some(_)) = child.try_wait() {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
+/// An X display: the caller's `DISPLAY`, or an Xvfb started for the test.
+pub struct Display {
+    pub name: String,
+    child: Option<Child>,
+}
+
+impl Display {
+    pub fn start() -> Result<Display> {
+        if let Ok(d) = std::env::var("DISPLAY") {
+            if !d.is_empty() {
+                return Ok(Display { name: d, child: None });
+            }
+        }
+        let xvfb = find_tool("Xvfb")?;
+        for n in 90..190 {
+            let socket = PathBuf::from(format!("/tmp/.X11-unix/X{n}"));
+            let lock = PathBuf::from(format!("/tmp/.X{n}-lock"));
+            if socket.exists() || lock.exists() {
+                continue;
+            }
+            let mut child = Command::new(&xvfb)
+                .args([format!(":{n}"), "-screen".into(), "0".into(), "1400x900x24".into(), "-nolisten".into(), "tcp".into()])
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()?;
+            if wait_for("Xvfb", Duration::from_secs(10), || socket.exists()).is_ok() {
+                return Ok(Display { name: format!(":{n}"), child: Some(child) });
+            }
+            terminate(&mut child);
+        }
+        Err("no free X display number between :90 and :189".into())
+    }
+}
+
+impl Drop for Display {
+    fn drop(&mut self) {
+        if let Some(c) = self.child.as_mut() {
+            terminate(c);
+        }
+    }
+}
+
+/// tauri-driver (which starts WebKitWebDriver) on free ports.
+pub struct Driver {
+    pub port: u16,
+    child: Child,
+}
+
+impl Driver {
+    pub fn start(display: &Display, data_dir: &Path) -> Result<Driver> {
+        let port = free_port()?;
+        let native_port = free_port()?;
+        let child = Command::new(find_tool("tauri-driver")?)
+            .args(["--port", &port.to_string(), "--native-port", &native_port.to_string()])
+            .env("DISPLAY", &display.name)
+            .env("UW_DATA_DIR", data_dir)
+            // The window must not depend on a GPU the machine may not have.
+            .env("WEBKIT_DISABLE_COMPOSITING_MODE", "1")
+            .env("LIBGL_ALWAYS_SOFTWARE", "1")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()?;
+        let mut d = Driver { port, child };
+        if let Err(e) = wait_for("tauri-driver", Duration::from_secs(20), || {
+            std::net::TcpStream::connect(("127.0.0.1", port)).is_ok()
+        }) {
+            terminate(&mut d.child);
+            return Err(e);
+        }
+        Ok(d)
+    }
+
+    /// Starts the app (a new WebDriver session) with extra command-line arguments.
+    pub async fn launch(&self, args: &[&str]) -> Result<Client> {
+        let mut caps = serde_json::Map::new();
+        caps.insert(
+            "tauri:options".into(),
+            json!({"application": app_binary()?, "args": args}),
+        );
+        caps.insert("browserName".into(), json!("wry"));
+        let client = ClientBuilder::rustls()?
+            .capabilities(caps)
+            .connect(&format!("http://127.0.0.1:{}", self.port))
+            .await?;
+        // WebKitWebDriver can block a find issued before the first page has loaded; ask
+        // the page itself until it reports complete.
+        let start = Instant::now();
+        loop {
+            let state = tokio::time::timeout(
+                Duration::from_secs(2),
+                client.execute("return document.readyState", vec![]),
+            )
+            .await;
+            if let Ok(Ok(v)) = state {
+                if v == "complete" {
+                    break;
+                }
+            }
+            if start.elapsed() > Duration::from_secs(30) {
+                return Err("the app's page never finished loading".into());
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        Ok(client)
+    }
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        terminate(&mut self.child);
+    }
+}
+
+/// Waits for an element, with a message that says which.
+pub async fn find(c: &Client, css: &str) -> Result<fantoccini::elements::Element> {
+    c.wait()
+        .at_most(Duration::from_secs(20))
+        .for_element(Locator::Css(css))
+        .await
+        .map_err(|e| format!("waiting for {css}: {e}").into())
+}
+
+/// Clicks an element after scrolling it into the middle of the window.
+pub async fn click(c: &Client, css: &str) -> Result<()> {
+    let el = find(c, css).await?;
+    c.execute(
+        "arguments[0].scrollIntoView({block: 'center'})",
+        vec![serde_json::to_value(&el)?],
+    )
+    .await?;
+    el.click().await.map_err(|e| format!("clicking {css}: {e}"))?;
+    Ok(())
+}
+
+/// Waits until the element's text satisfies `pred`; returns the text.
+pub async fn wait_text(c: &Client, css: &str, pred: impl Fn(&str) -> bool) -> Result<String> {
+    let start = Instant::now();
+    let mut last = String::new();
+    while start.elapsed() < Duration::from_secs(20) {
+        if let Ok(el) = c.find(Locator::Css(css)).await {
+            if let Ok(t) = el.text().await {
+                if pred(&t) {
+                    return Ok(t);
+                }
+                last = t;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    Err(format!("{css}: text never matched; last seen {last:?}").into())
+}
+
+/// Replaces the content of a text input the way a person does: select all, type.
+pub async fn retype(c: &Client, css: &str, text: &str) -> Result<()> {
+    let el = find(c, css).await?;
+    el.click().await?;
+    // Ctrl+A, release modifiers, Backspace, then the new text.
+    el.send_keys("\u{E009}a\u{E000}\u{E003}").await?;
+    el.send_keys(text).await?;
+    Ok(())
+}
+
+/// Saves a PNG of the whole X display under `target/screenshots/` (for looking at what
+/// was built), with ImageMagick's `import` when it is installed. WebKitWebDriver's own
+/// screenshot command hangs under Xvfb, so it is not used.
+pub fn screenshot(display: &Display, name: &str) -> Option<PathBuf> {
+    let import = find_tool("import").ok()?;
+    let dir = workspace_root().join("target/screenshots");
+    std::fs::create_dir_all(&dir).ok()?;
+    let path = dir.join(format!("{name}.png"));
+    let ok = Command::new(import)
+        .args(["-window", "root", &path.display().to_string()])
+        .env("DISPLAY", &display.name)
+        .status()
+        .is_ok_and(|s| s.success());
+    ok.then_some(path)
+}
+
+/// The e2e tests share one display and run one app at a time (2 cores, one WebKit).
+pub fn serial() -> std::sync::MutexGuard<'static, ()> {
+    static LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    LOCK.lock().unwrap_or_else(|p| p.into_inner())
+}

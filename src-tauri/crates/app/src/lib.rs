@@ -1,0 +1,132 @@
+//! The application services: the one API that the desktop commands, the `uw` command line
+//! and the tests call.
+//!
+//! Invariant: everything a user can do goes through a function here, so a check made here
+//! (a valid case, a current version) cannot be skipped by calling the UI differently. This
+//! crate owns the clock and the files; the domain crate stays pure and the store crate
+//! stays ignorant of the rules.
+
+mod cases;
+mod demo;
+pub mod error;
+pub mod ipc;
+pub mod paths;
+
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard};
+
+use serde::Serialize;
+use ts_rs::TS;
+use uw_domain::vin::WmiTable;
+use uw_domain::ProductConfig;
+use uw_store::Store;
+
+pub use cases::{CaseView, ImportReport, RequiredDocument};
+pub use error::{AppError, ErrorCode, Result};
+pub use uw_store::{CaseEvent, QueuePage, QueueQuery, QueueRow, SortKey};
+
+/// The shipped product configuration (the salary-client auto loan passport).
+pub const PRODUCT_JSON: &str = include_str!("../../../../assets/product/salary-auto-loan.json");
+const WMI_JSON: &str = include_str!("../../../../assets/vin/wmi.json");
+
+pub fn default_product() -> ProductConfig {
+    // The shipped file is checked by a test; a broken one must not reach a build.
+    uw_domain::parse_product(PRODUCT_JSON).expect("assets/product/salary-auto-loan.json is valid")
+}
+
+pub fn wmi_table() -> WmiTable {
+    serde_json::from_str(WMI_JSON).expect("assets/vin/wmi.json is valid")
+}
+
+/// Reads a product configuration file (a revised passport).
+pub fn load_product(path: &Path) -> Result<ProductConfig> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| AppError::new(ErrorCode::Io, format!("{}: {e}", path.display())))?;
+    uw_domain::parse_product(&text)
+        .map_err(|e| AppError::new(ErrorCode::InvalidInput, format!("{}: {e}", path.display())))
+}
+
+#[derive(Clone, Debug)]
+pub struct OpenOptions {
+    pub data_dir: PathBuf,
+    /// Who acts (recorded with every change). Until users and roles exist this is the
+    /// operating-system user.
+    pub actor: String,
+    /// Seed the demo cases into an empty store.
+    pub demo: bool,
+}
+
+/// What the status bar shows.
+#[derive(Clone, Debug, Serialize, TS)]
+pub struct AppStatus {
+    pub data_dir: String,
+    pub demo: bool,
+    pub case_count: i64,
+    pub product: String,
+    pub actor: String,
+    /// The core-bank link is not part of this build yet: the workstation is offline.
+    pub online: bool,
+}
+
+pub struct Workstation {
+    store: Mutex<Store>,
+    product: ProductConfig,
+    wmi: WmiTable,
+    actor: String,
+    demo: bool,
+    data_dir: PathBuf,
+}
+
+impl Workstation {
+    pub fn open(opts: OpenOptions) -> Result<Workstation> {
+        let store = Store::open(&opts.data_dir.join("cases.db"))?;
+        let ws = Workstation {
+            store: Mutex::new(store),
+            product: default_product(),
+            wmi: wmi_table(),
+            actor: opts.actor,
+            demo: opts.demo,
+            data_dir: opts.data_dir,
+        };
+        if opts.demo && ws.store()?.count_cases()? == 0 {
+            demo::seed(&ws)?;
+        }
+        Ok(ws)
+    }
+
+    fn store(&self) -> Result<MutexGuard<'_, Store>> {
+        // A panic while the lock was held would poison it; the store itself is
+        // transactional, so the data is consistent and the guard can be reused.
+        Ok(self.store.lock().unwrap_or_else(|p| p.into_inner()))
+    }
+
+    pub fn product(&self) -> &ProductConfig {
+        &self.product
+    }
+
+    pub fn status(&self) -> Result<AppStatus> {
+        Ok(AppStatus {
+            data_dir: self.data_dir.display().to_string(),
+            demo: self.demo,
+            case_count: self.store()?.count_cases()?,
+            product: self.product.name.clone(),
+            actor: self.actor.clone(),
+            online: false,
+        })
+    }
+
+    pub fn queue(&self, q: &QueueQuery) -> Result<QueuePage> {
+        Ok(self.store()?.queue(q)?)
+    }
+
+    pub fn integrity_check(&self) -> Result<String> {
+        Ok(self.store()?.integrity_check()?)
+    }
+}
+
+pub(crate) fn now_rfc3339() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+#[cfg(test)]
+mod tests;

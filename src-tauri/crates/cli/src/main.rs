@@ -1,1 +1,278 @@
-fn main() {}
+//! `uw` — the headless command line over the application services.
+//!
+//! Every command prints JSON on stdout, exits 0 on success and 1 when the input is
+//! invalid (the error on stderr names the file, JSON path or line), and never panics.
+
+use std::io::{BufRead, BufWriter, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use serde_json::json;
+use uw_app::{AppError, ErrorCode, OpenOptions, Workstation};
+use uw_domain::case::ScheduleKind;
+use uw_domain::money::{fixed2, percent2, Date, Money};
+use uw_domain::product::DayCount;
+use uw_domain::schedule::{self, ScheduleInput};
+use uw_domain::{evaluate, parse_case, EvalOptions};
+
+#[derive(Parser)]
+#[command(name = "uw", version, about = "Underwriter workstation, headless")]
+struct Cli {
+    /// The data folder (default: UW_DATA_DIR, else the app's OS data folder).
+    #[arg(long, global = true)]
+    data_dir: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Evaluate a case file against the product passport.
+    Evaluate {
+        /// The case file.
+        #[arg(required_unless_present = "jsonl", conflicts_with = "jsonl")]
+        case: Option<PathBuf>,
+        /// A file with one case per line; prints one result per line.
+        #[arg(long)]
+        jsonl: Option<PathBuf>,
+    },
+    /// Print a repayment schedule with the product's rate for the term.
+    Schedule {
+        #[arg(long)]
+        amount: String,
+        #[arg(long)]
+        term: u32,
+        #[arg(long, value_enum)]
+        kind: Kind,
+        #[arg(long, default_value_t = 0)]
+        grace: u32,
+        #[arg(long = "first-payment")]
+        first_payment: String,
+        #[arg(long)]
+        disbursed: Option<String>,
+        #[arg(long = "day-count", value_enum)]
+        day_count: Option<DayCountArg>,
+    },
+    /// Check and decode a VIN.
+    Vin { vin: String },
+    /// Import case files into the local store: all of them or none.
+    Import {
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// Print a stored case as its case file.
+    Export {
+        case_id: String,
+        /// Write to this file instead of stdout.
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Kind {
+    Annuity,
+    Differentiated,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum DayCountArg {
+    #[value(name = "30/360")]
+    Thirty360,
+    #[value(name = "actual/365")]
+    Actual365,
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() { ExitCode::from(1) } else { ExitCode::SUCCESS };
+        }
+    };
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("uw: {}", e.message);
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn invalid(msg: impl Into<String>) -> AppError {
+    AppError::new(ErrorCode::InvalidInput, msg)
+}
+
+fn print(v: &impl serde::Serialize) -> Result<(), AppError> {
+    let text = serde_json::to_string_pretty(v).map_err(|e| AppError::new(ErrorCode::Internal, e.to_string()))?;
+    println!("{text}");
+    Ok(())
+}
+
+fn workstation(data_dir: Option<PathBuf>) -> Result<Workstation, AppError> {
+    Workstation::open(OpenOptions {
+        data_dir: data_dir.unwrap_or_else(|| uw_app::paths::data_dir(false)),
+        actor: uw_app::paths::os_user(),
+        demo: false,
+    })
+}
+
+fn run(cli: Cli) -> Result<(), AppError> {
+    match cli.command {
+        Command::Evaluate { case: Some(path), .. } => {
+            let product = uw_app::default_product();
+            let text = read(&path)?;
+            let case = parse_case(&text).map_err(|e| AppError::new(ErrorCode::InvalidCase, format!("{}: {e}", path.display())))?;
+            print(&evaluate(&case, &product, &EvalOptions::default()))
+        }
+        Command::Evaluate { jsonl: Some(path), .. } => evaluate_jsonl(&path),
+        Command::Evaluate { .. } => Err(invalid("give a case file or --jsonl FILE")),
+        Command::Schedule {
+            amount,
+            term,
+            kind,
+            grace,
+            first_payment,
+            disbursed,
+            day_count,
+        } => {
+            let product = uw_app::default_product();
+            let amount: Money = amount.parse().map_err(|e: String| invalid(format!("--amount: {e}")))?;
+            if amount.0 <= rust_decimal_zero() {
+                return Err(invalid(format!("--amount: must be greater than zero, got {amount}")));
+            }
+            let first: Date = first_payment.parse().map_err(|e: String| invalid(format!("--first-payment: {e}")))?;
+            let disbursed = match disbursed {
+                Some(d) => d.parse().map_err(|e: String| invalid(format!("--disbursed: {e}")))?,
+                None => schedule::default_disbursement(first),
+            };
+            if disbursed >= first {
+                return Err(invalid(format!("--disbursed: {disbursed} must be before the first payment {first}")));
+            }
+            if term < product.loan.min_term_months || term > product.loan.max_term_months {
+                return Err(invalid(format!(
+                    "--term: {term} months is outside the product's {}–{} months",
+                    product.loan.min_term_months, product.loan.max_term_months
+                )));
+            }
+            if grace > product.loan.max_grace_months {
+                return Err(invalid(format!("--grace: at most {} months", product.loan.max_grace_months)));
+            }
+            let rate = product
+                .rate_for_term(term)
+                .ok_or_else(|| invalid(format!("--term: no rate in the grid for {term} months")))?;
+            let input = ScheduleInput {
+                amount: amount.0,
+                annual_rate: rate,
+                term_months: term,
+                kind: match kind {
+                    Kind::Annuity => ScheduleKind::Annuity,
+                    Kind::Differentiated => ScheduleKind::Differentiated,
+                },
+                grace_months: grace,
+                first_payment: first,
+                disbursed,
+                day_count: match day_count {
+                    Some(DayCountArg::Thirty360) => DayCount::Thirty360,
+                    Some(DayCountArg::Actual365) => DayCount::Actual365,
+                    None => product.schedule.day_count,
+                },
+                rounding_unit: product.schedule.rounding_unit,
+            };
+            let s = schedule::build(&input).map_err(|e| invalid(format!("--grace: {e}")))?;
+            print(&json!({
+                "rate": percent2(rate),
+                "rows": s.rows,
+                "total_interest": fixed2(s.total_interest),
+                "effective_annual_rate": percent2(s.effective_annual_rate(amount.0)),
+            }))
+        }
+        Command::Vin { vin } => {
+            let product = uw_app::default_product();
+            let year = chrono::Datelike::year(&chrono::Utc::now());
+            print(&uw_domain::vin::check(
+                &vin,
+                &uw_app::wmi_table(),
+                &product.vehicle.check_digit_required_wmi_prefixes,
+                year,
+            ))
+        }
+        Command::Import { files } => {
+            let ws = workstation(cli.data_dir)?;
+            print(&ws.import_files(&files)?)
+        }
+        Command::Export { case_id, output } => {
+            let ws = workstation(cli.data_dir)?;
+            match output {
+                Some(path) => {
+                    ws.export_case_to(&case_id, &path)?;
+                    print(&json!({"case_id": case_id, "file": path.display().to_string()}))
+                }
+                None => {
+                    print!("{}", ws.export_case(&case_id)?);
+                    Ok(())
+                }
+            }
+        }
+    }
+}
+
+fn rust_decimal_zero() -> rust_decimal::Decimal {
+    rust_decimal::Decimal::ZERO
+}
+
+fn read(path: &PathBuf) -> Result<String, AppError> {
+    std::fs::read_to_string(path).map_err(|e| AppError::new(ErrorCode::Io, format!("{}: {e}", path.display())))
+}
+
+/// One case per line in, one result per line out, streaming: memory stays flat in the
+/// number of cases. A malformed line prints `{"line": N, "error": …}` in its place, so
+/// output line N always answers input line N; the exit code is then 1.
+fn evaluate_jsonl(path: &PathBuf) -> Result<(), AppError> {
+    let product = uw_app::default_product();
+    let file = std::fs::File::open(path).map_err(|e| AppError::new(ErrorCode::Io, format!("{}: {e}", path.display())))?;
+    let reader = std::io::BufReader::with_capacity(1 << 20, file);
+    let stdout = std::io::stdout();
+    let mut out = BufWriter::with_capacity(1 << 20, stdout.lock());
+    let opts = EvalOptions::default();
+    let mut failed = 0usize;
+    let io = |e: std::io::Error| AppError::new(ErrorCode::Io, e.to_string());
+    for (i, line) in reader.lines().enumerate() {
+        let n = i + 1;
+        let line = match line {
+            Ok(l) => l,
+            Err(e) => {
+                failed += 1;
+                eprintln!("uw: {}:{n}: {e}", path.display());
+                writeln!(out, "{}", json!({"line": n, "error": {"code": "INVALID_CASE", "message": e.to_string()}})).map_err(io)?;
+                continue;
+            }
+        };
+        if line.trim().is_empty() {
+            continue;
+        }
+        match parse_case(&line) {
+            Ok(case) => {
+                serde_json::to_writer(&mut out, &evaluate(&case, &product, &opts))
+                    .map_err(|e| AppError::new(ErrorCode::Internal, e.to_string()))?;
+                out.write_all(b"\n").map_err(io)?;
+            }
+            Err(e) => {
+                failed += 1;
+                eprintln!("uw: {}:{n}: {e}", path.display());
+                let msg = format!("line {n}: {e}");
+                writeln!(out, "{}", json!({"line": n, "error": {"code": "INVALID_CASE", "message": msg}})).map_err(io)?;
+            }
+        }
+    }
+    out.flush().map_err(io)?;
+    if failed > 0 {
+        return Err(AppError::new(
+            ErrorCode::InvalidCase,
+            format!("{}: {failed} malformed line(s)", path.display()),
+        ));
+    }
+    Ok(())
+}

@@ -111,9 +111,9 @@ pub fn percent2(ratio: Decimal) -> String {
     fixed2(ratio * Decimal::ONE_HUNDRED)
 }
 
-/// A calendar date, `YYYY-MM-DD` on the wire.
+/// A calendar date, `YYYY-MM-DD` on the wire (`IsoDate` in TypeScript, where `Date` is taken).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, ts_rs::TS)]
-#[ts(type = "string")]
+#[ts(type = "string", rename = "IsoDate")]
 pub struct Date(pub NaiveDate);
 
 impl Date {

@@ -1,0 +1,168 @@
+//! The local case store.
+//!
+//! Invariant: the only crate that touches SQLite. It knows nothing of the underwriting
+//! rules: a case arrives as its case-file JSON plus the columns the queue sorts and filters
+//! on, computed by the caller. Every write is one transaction; the connection runs with
+//! `synchronous=FULL` because decisions and sign-offs are written through it and must
+//! survive a power cut once the call returns.
+//!
+//! A file that is not ours (another program's SQLite database, a corrupted file, a newer
+//! schema) is refused before anything is written to it.
+
+mod cases;
+
+use std::path::{Path, PathBuf};
+
+use rusqlite::{Connection, OpenFlags};
+use rusqlite_migration::{Migrations, M};
+
+pub use cases::{NewCase, QueueQuery, QueueRow, QueuePage, SortKey, StoredCase, CaseEvent};
+
+/// `PRAGMA application_id` of a workstation database ("UWS1"): tells our files from
+/// any other SQLite file.
+pub const APPLICATION_ID: i32 = 0x5557_5331;
+
+const SQLITE_MAGIC: &[u8; 16] = b"SQLite format 3\0";
+
+fn migrations() -> Migrations<'static> {
+    Migrations::new(vec![M::up(include_str!("schema/001_cases.sql"))])
+}
+
+/// The schema version this build writes.
+pub fn schema_version() -> usize {
+    // Keep in step with `migrations()`.
+    1
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("cannot open the case database {path}: {message}")]
+    Open { path: PathBuf, message: String },
+    #[error("{path} is not a case database of this workstation ({why}); the file was left untouched")]
+    Foreign { path: PathBuf, why: String },
+    #[error("{path} was written by a newer version of the workstation (schema {found}, this version knows {known}); update the app — the file was left untouched")]
+    TooNew { path: PathBuf, found: i64, known: usize },
+    #[error("case {0} does not exist")]
+    NotFound(String),
+    #[error("case {0} already exists")]
+    Exists(String),
+    #[error("case {case_id} was changed elsewhere (stored version {stored}, edit based on {expected}); reload it")]
+    VersionConflict { case_id: String, expected: i64, stored: i64 },
+    #[error("database error: {0}")]
+    Sql(#[from] rusqlite::Error),
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+pub struct Store {
+    conn: Connection,
+    path: PathBuf,
+}
+
+impl Store {
+    /// Opens (creating if absent) the database at `path`, refusing foreign or newer files.
+    pub fn open(path: &Path) -> Result<Store> {
+        let open_err = |message: String| StoreError::Open {
+            path: path.to_path_buf(),
+            message,
+        };
+        if let Some(parent) = path.parent() {
+            if !parent.as_os_str().is_empty() {
+                std::fs::create_dir_all(parent)
+                    .map_err(|e| open_err(format!("cannot create the folder {}: {e}", parent.display())))?;
+            }
+        }
+        let existing = match std::fs::metadata(path) {
+            Ok(m) if m.is_dir() => return Err(open_err("it is a folder".into())),
+            Ok(m) => m.len() > 0,
+            Err(_) => false,
+        };
+        if existing {
+            check_header(path)?;
+            inspect_before_writing(path)?;
+        }
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(|e| open_err(e.to_string()))?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))
+            .map_err(|e| open_err(e.to_string()))?;
+        conn.pragma_update(None, "journal_mode", "WAL")
+            .map_err(|e| open_err(format!("the folder is not writable or the disk is full ({e})")))?;
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        let mut conn = conn;
+        migrations()
+            .to_latest(&mut conn)
+            .map_err(|e| open_err(format!("cannot prepare the schema: {e}")))?;
+        conn.pragma_update(None, "application_id", APPLICATION_ID)?;
+        Ok(Store {
+            conn,
+            path: path.to_path_buf(),
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// `PRAGMA integrity_check`: "ok" or the problems SQLite found.
+    pub fn integrity_check(&self) -> Result<String> {
+        Ok(self
+            .conn
+            .query_row("PRAGMA integrity_check", [], |r| r.get::<_, String>(0))?)
+    }
+}
+
+fn check_header(path: &Path) -> Result<()> {
+    use std::io::Read;
+    let mut head = [0u8; 16];
+    let n = std::fs::File::open(path)
+        .and_then(|mut f| f.read(&mut head))
+        .map_err(|e| StoreError::Open {
+            path: path.to_path_buf(),
+            message: e.to_string(),
+        })?;
+    if n < 16 || &head != SQLITE_MAGIC {
+        return Err(StoreError::Foreign {
+            path: path.to_path_buf(),
+            why: "not an SQLite file, or a corrupted one".into(),
+        });
+    }
+    Ok(())
+}
+
+/// Reads the identity of an existing file through a read-only connection, so that a
+/// foreign or newer file is never touched (not even switched to WAL).
+fn inspect_before_writing(path: &Path) -> Result<()> {
+    let foreign = |why: String| StoreError::Foreign {
+        path: path.to_path_buf(),
+        why,
+    };
+    let ro = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)
+        .map_err(|e| foreign(e.to_string()))?;
+    let app_id: i32 = ro
+        .query_row("PRAGMA application_id", [], |r| r.get(0))
+        .map_err(|e| foreign(e.to_string()))?;
+    let version: i64 = ro
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .map_err(|e| foreign(e.to_string()))?;
+    let tables: i64 = ro
+        .query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))
+        .map_err(|e| foreign(e.to_string()))?;
+    if app_id != APPLICATION_ID && (app_id != 0 || tables > 0) {
+        return Err(foreign(format!("application id {app_id:#x}, {tables} schema objects")));
+    }
+    if version > schema_version() as i64 {
+        return Err(StoreError::TooNew {
+            path: path.to_path_buf(),
+            found: version,
+            known: schema_version(),
+        });
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,264 @@
+//! Cases: import, open, evaluate, edit, export.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use chrono::Datelike;
+use rust_decimal::prelude::ToPrimitive;
+use serde::Serialize;
+use serde_json::Value;
+use ts_rs::TS;
+use uw_domain::case::{to_json_pretty, DocumentKind, DocumentStatus};
+use uw_domain::decision::{document_status, required_documents};
+use uw_domain::vin::VinReport;
+use uw_domain::{evaluate, parse_case, parse_case_value, CaseFile, EvalOptions, Evaluation};
+use uw_store::{CaseEvent, NewCase};
+
+use crate::error::{AppError, ErrorCode, Result};
+use crate::{now_rfc3339, Workstation};
+
+/// Everything the case view shows.
+#[derive(Clone, Debug, Serialize, TS)]
+pub struct CaseView {
+    pub case_id: String,
+    pub version: i64,
+    pub status: String,
+    pub received_at: String,
+    pub updated_at: String,
+    pub case: CaseFile,
+    pub evaluation: Evaluation,
+    pub vin: VinReport,
+    pub required_documents: Vec<RequiredDocument>,
+}
+
+/// One line of the §7 checklist with its effective status (`None` = absent).
+#[derive(Clone, Debug, Serialize, TS)]
+pub struct RequiredDocument {
+    pub kind: DocumentKind,
+    pub party: usize,
+    pub status: Option<DocumentStatus>,
+}
+
+#[derive(Clone, Debug, Serialize, TS)]
+pub struct ImportReport {
+    pub imported: Vec<String>,
+}
+
+/// The status a case has in the queue before anyone works on it.
+pub const NEW_CASE_STATUS: &str = "draft";
+
+fn invalid(source: &str, e: uw_domain::CaseError) -> AppError {
+    AppError::new(ErrorCode::InvalidCase, format!("{source}: {e}"))
+}
+
+impl Workstation {
+    pub fn evaluate_case(&self, case: &CaseFile) -> Evaluation {
+        evaluate(case, &self.product, &EvalOptions::default())
+    }
+
+    /// Evaluates an edited, unsaved case (the live decision screen).
+    pub fn evaluate_value(&self, case: Value) -> Result<Evaluation> {
+        let case = parse_case_value(case).map_err(|e| invalid("case", e))?;
+        Ok(self.evaluate_case(&case))
+    }
+
+    pub fn check_vin(&self, vin: &str) -> VinReport {
+        uw_domain::vin::check(
+            vin,
+            &self.wmi,
+            &self.product.vehicle.check_digit_required_wmi_prefixes,
+            chrono::Utc::now().year(),
+        )
+    }
+
+    fn row_for(&self, case: &CaseFile, json: String, status: &str) -> NewCase {
+        let evaluation = self.evaluate_case(case);
+        let borrower = case.borrower();
+        let tiyin = (case.loan.amount.0 * rust_decimal::Decimal::ONE_HUNDRED)
+            .round()
+            .to_i64()
+            .unwrap_or(i64::MAX);
+        NewCase {
+            case_id: case.case_id.clone(),
+            case_json: json,
+            status: status.to_string(),
+            decision: Some(evaluation.decision.as_str().to_string()),
+            assignee: None,
+            branch: case.branch.clone(),
+            application_date: case.application_date.to_string(),
+            borrower_name: borrower.full_name.clone(),
+            pinfl: borrower.pinfl.clone(),
+            vin: case.vehicle.vin.trim().to_uppercase(),
+            amount: case.loan.amount.to_string(),
+            amount_tiyin: tiyin,
+            term_months: i64::from(case.loan.term_months),
+        }
+    }
+
+    /// Imports case files: all of them, or — when one is malformed or already here —
+    /// none, with an error naming the file and the JSON path.
+    pub fn import_texts(&self, files: &[(String, String)]) -> Result<ImportReport> {
+        self.import_texts_at(files, &now_rfc3339())
+    }
+
+    pub(crate) fn import_texts_at(&self, files: &[(String, String)], at: &str) -> Result<ImportReport> {
+        let mut rows = Vec::with_capacity(files.len());
+        let mut seen = std::collections::HashSet::new();
+        for (name, text) in files {
+            let case = parse_case(text).map_err(|e| invalid(name, e))?;
+            if !seen.insert(case.case_id.clone()) {
+                return Err(AppError::new(
+                    ErrorCode::CaseExists,
+                    format!("{name}: case {} appears twice in this import", case.case_id),
+                ));
+            }
+            rows.push(self.row_for(&case, to_json_pretty(&case), crate::cases::NEW_CASE_STATUS));
+        }
+        self.store()?
+            .insert_cases(&rows, at, &self.actor, "import")
+            .map_err(|e| match e {
+                uw_store::StoreError::Exists(id) => AppError::new(
+                    ErrorCode::CaseExists,
+                    format!("case {id} is already in the queue; nothing was imported"),
+                ),
+                other => other.into(),
+            })?;
+        Ok(ImportReport {
+            imported: rows.into_iter().map(|r| r.case_id).collect(),
+        })
+    }
+
+    pub fn import_files(&self, paths: &[PathBuf]) -> Result<ImportReport> {
+        let mut files = Vec::with_capacity(paths.len());
+        for p in paths {
+            let text = read_text(p)?;
+            files.push((p.display().to_string(), text));
+        }
+        self.import_texts(&files)
+    }
+
+    pub fn open_case(&self, case_id: &str) -> Result<CaseView> {
+        let stored = self.store()?.get_case(case_id)?;
+        let case = parse_case(&stored.case_json).map_err(|e| invalid(&format!("stored case {case_id}"), e))?;
+        let evaluation = self.evaluate_case(&case);
+        let required_documents = required_documents(&case)
+            .into_iter()
+            .map(|(kind, party)| RequiredDocument {
+                kind,
+                party,
+                status: document_status(&case, kind, party),
+            })
+            .collect();
+        Ok(CaseView {
+            case_id: stored.case_id,
+            version: stored.version,
+            status: stored.status,
+            received_at: stored.received_at,
+            updated_at: stored.updated_at,
+            vin: self.check_vin(&case.vehicle.vin),
+            case,
+            evaluation,
+            required_documents,
+        })
+    }
+
+    /// Saves an edited case if nobody saved another version meanwhile. Each changed
+    /// field is recorded with its value before and after.
+    pub fn save_case(&self, case_id: &str, expected_version: i64, edited: Value) -> Result<CaseView> {
+        let case = parse_case_value(edited).map_err(|e| invalid("case", e))?;
+        if case.case_id != case_id {
+            return Err(AppError::new(
+                ErrorCode::InvalidCase,
+                format!("case_id: an edit may not change the case id ({case_id} → {})", case.case_id),
+            ));
+        }
+        let stored = self.store()?.get_case(case_id)?;
+        let before: Value = serde_json::from_str(&stored.case_json).unwrap_or(Value::Null);
+        let after = serde_json::to_value(&case).unwrap_or(Value::Null);
+        let events: Vec<(String, String)> = changed_fields(&before, &after)
+            .into_iter()
+            .map(|(field, (b, a))| {
+                let detail = serde_json::json!({"field": field, "before": b, "after": a});
+                ("edit".to_string(), detail.to_string())
+            })
+            .collect();
+        if events.is_empty() {
+            return self.open_case(case_id);
+        }
+        let row = self.row_for(&case, to_json_pretty(&case), &stored.status);
+        self.store()?
+            .update_case(&row, expected_version, &now_rfc3339(), &self.actor, &events)?;
+        self.open_case(case_id)
+    }
+
+    /// The case file exactly as the spec defines it.
+    pub fn export_case(&self, case_id: &str) -> Result<String> {
+        let stored = self.store()?.get_case(case_id)?;
+        let case = parse_case(&stored.case_json).map_err(|e| invalid(&format!("stored case {case_id}"), e))?;
+        Ok(to_json_pretty(&case) + "\n")
+    }
+
+    pub fn export_case_to(&self, case_id: &str, path: &Path) -> Result<PathBuf> {
+        let text = self.export_case(case_id)?;
+        std::fs::write(path, text)
+            .map_err(|e| AppError::new(ErrorCode::Io, format!("{}: cannot write: {e}", path.display())))?;
+        let detail = serde_json::json!({"file": path.display().to_string()}).to_string();
+        self.store()?
+            .record_event(case_id, &now_rfc3339(), &self.actor, "export", &detail)?;
+        Ok(path.to_path_buf())
+    }
+
+    pub fn history(&self, case_id: &str) -> Result<Vec<CaseEvent>> {
+        let store = self.store()?;
+        store.get_case(case_id)?;
+        Ok(store.events(case_id)?)
+    }
+}
+
+/// Case files are small; anything above this is not one.
+const MAX_CASE_FILE_BYTES: u64 = 16 * 1024 * 1024;
+
+pub(crate) fn read_text(p: &Path) -> Result<String> {
+    let io = |e: std::io::Error| AppError::new(ErrorCode::Io, format!("{}: {e}", p.display()));
+    let meta = std::fs::metadata(p).map_err(io)?;
+    if meta.len() > MAX_CASE_FILE_BYTES {
+        return Err(AppError::new(
+            ErrorCode::InvalidCase,
+            format!("{}: {} bytes is too large for a case file", p.display(), meta.len()),
+        ));
+    }
+    let bytes = std::fs::read(p).map_err(io)?;
+    String::from_utf8(bytes).map_err(|e| {
+        AppError::new(
+            ErrorCode::InvalidCase,
+            format!("{}: not UTF-8 text (byte {})", p.display(), e.utf8_error().valid_up_to()),
+        )
+    })
+}
+
+/// Leaf-level differences between two JSON documents, keyed by JSON path.
+fn changed_fields(before: &Value, after: &Value) -> BTreeMap<String, (Value, Value)> {
+    fn walk(path: String, b: Option<&Value>, a: Option<&Value>, out: &mut BTreeMap<String, (Value, Value)>) {
+        match (b, a) {
+            (Some(Value::Object(bo)), Some(Value::Object(ao))) => {
+                let keys: std::collections::BTreeSet<&String> = bo.keys().chain(ao.keys()).collect();
+                for k in keys {
+                    let p = if path.is_empty() { k.clone() } else { format!("{path}.{k}") };
+                    walk(p, bo.get(k), ao.get(k), out);
+                }
+            }
+            (Some(Value::Array(ba)), Some(Value::Array(aa))) => {
+                for i in 0..ba.len().max(aa.len()) {
+                    walk(format!("{path}[{i}]"), ba.get(i), aa.get(i), out);
+                }
+            }
+            (b, a) if b != a => {
+                out.insert(path, (b.cloned().unwrap_or(Value::Null), a.cloned().unwrap_or(Value::Null)));
+            }
+            _ => {}
+        }
+    }
+    let mut out = BTreeMap::new();
+    walk(String::new(), Some(before), Some(after), &mut out);
+    out
+}

@@ -1,0 +1,35 @@
+//! The demo: a store seeded with realistic cases, so that a newcomer sees a working queue
+//! at once (README, command 1). The cases are data under `assets/demo/cases/`.
+
+use crate::error::Result;
+use crate::Workstation;
+
+pub const DEMO_CASES: &[(&str, &str)] = &[
+    ("AUTO-2026-000123.json", include_str!("../../../../assets/demo/cases/AUTO-2026-000123.json")),
+    ("AUTO-2026-000124.json", include_str!("../../../../assets/demo/cases/AUTO-2026-000124.json")),
+    ("AUTO-2026-000125.json", include_str!("../../../../assets/demo/cases/AUTO-2026-000125.json")),
+    ("AUTO-2026-000126.json", include_str!("../../../../assets/demo/cases/AUTO-2026-000126.json")),
+    ("AUTO-2026-000127.json", include_str!("../../../../assets/demo/cases/AUTO-2026-000127.json")),
+    ("AUTO-2026-000128.json", include_str!("../../../../assets/demo/cases/AUTO-2026-000128.json")),
+    ("AUTO-2026-000129.json", include_str!("../../../../assets/demo/cases/AUTO-2026-000129.json")),
+    ("AUTO-2026-000130.json", include_str!("../../../../assets/demo/cases/AUTO-2026-000130.json")),
+    ("AUTO-2026-000131.json", include_str!("../../../../assets/demo/cases/AUTO-2026-000131.json")),
+    ("AUTO-2026-000132.json", include_str!("../../../../assets/demo/cases/AUTO-2026-000132.json")),
+    ("AUTO-2026-000133.json", include_str!("../../../../assets/demo/cases/AUTO-2026-000133.json")),
+    ("AUTO-2026-000134.json", include_str!("../../../../assets/demo/cases/AUTO-2026-000134.json")),
+    ("AUTO-2026-000135.json", include_str!("../../../../assets/demo/cases/AUTO-2026-000135.json")),
+    ("AUTO-2026-000136.json", include_str!("../../../../assets/demo/cases/AUTO-2026-000136.json")),
+    ("AUTO-2026-000137.json", include_str!("../../../../assets/demo/cases/AUTO-2026-000137.json")),
+    ("AUTO-2026-000138.json", include_str!("../../../../assets/demo/cases/AUTO-2026-000138.json")),
+];
+
+/// Seeds the demo cases, received over the last hours so that the queue shows ages.
+pub fn seed(ws: &Workstation) -> Result<()> {
+    let now = chrono::Utc::now();
+    for (i, (name, text)) in DEMO_CASES.iter().enumerate() {
+        let received = now - chrono::Duration::minutes(37 * i as i64 + 5);
+        let at = received.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+        ws.import_texts_at(&[(name.to_string(), text.to_string())], &at)?;
+    }
+    Ok(())
+}

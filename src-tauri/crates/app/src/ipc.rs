@@ -1,0 +1,50 @@
+//! The types that cross the IPC boundary, and their TypeScript declarations.
+//!
+//! `ui/src/bindings.ts` is generated from these Rust types and committed; the test
+//! `bindings_are_fresh` fails when it differs from what the types say now (regenerate
+//! with `UPDATE_BINDINGS=1 cargo test -p uw-app bindings`). The UI never declares an IPC
+//! type by hand.
+
+use ts_rs::{Config, TS};
+
+macro_rules! declarations {
+    ($cfg:expr; $($t:ty),* $(,)?) => {{
+        let mut out = Vec::new();
+        $( out.push(format!("export {}", <$t as TS>::decl($cfg))); )*
+        out
+    }};
+}
+
+/// The full text of `ui/src/bindings.ts`.
+pub fn typescript_bindings() -> String {
+    use uw_domain::case::*;
+    use uw_domain::decision::*;
+    use uw_domain::income::*;
+    use uw_domain::schedule::ScheduleRow;
+    use uw_domain::vin::{CheckDigit, VinReport};
+    let cfg = Config::new().with_large_int("number");
+    use uw_domain::money::{Date, Money, YearMonth};
+    let decls = declarations!(&cfg;
+        Money, Date, YearMonth,
+        CaseFile, Role, Party, Identity, IncomeKind, IncomeSource, CreditHistory, SellerKind,
+        Vehicle, ScheduleKind, Loan, InsuranceKind, InsurancePolicy, DocumentKind, DocumentStatus,
+        Document, LienStatus, Pledge, ReviewDecision, Review,
+        Decision, Reason, Warning, ConditionStatus, Condition, Metrics, CounterOffer, Evaluation,
+        ScheduleRow, HouseholdIncome, SourceIncome, PartyIncome, Exclusion, VinReport, CheckDigit,
+        uw_store::QueueQuery, uw_store::QueueRow, uw_store::QueuePage, uw_store::SortKey,
+        uw_store::CaseEvent,
+        crate::AppError, crate::ErrorCode, crate::AppStatus, crate::CaseView,
+        crate::RequiredDocument, crate::ImportReport,
+    );
+    let mut text = String::from(
+        "// Generated from the Rust types by uw-app (src-tauri/crates/app/src/ipc.rs).\n\
+         // Do not edit: run `UPDATE_BINDINGS=1 cargo test -p uw-app bindings`.\n\n",
+    );
+    for d in decls {
+        text.push_str(&d);
+        text.push_str("\n\n");
+    }
+    text.truncate(text.trim_end().len());
+    text.push('\n');
+    text
+}

@@ -1,0 +1,356 @@
+//! Cases, their events and the queue query.
+
+use rusqlite::{params, params_from_iter, OptionalExtension, ToSql};
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::{Result, Store, StoreError};
+
+/// A case as the caller hands it to the store: the JSON and the queue's columns.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NewCase {
+    pub case_id: String,
+    pub case_json: String,
+    pub status: String,
+    pub decision: Option<String>,
+    pub assignee: Option<String>,
+    pub branch: String,
+    pub application_date: String,
+    pub borrower_name: String,
+    pub pinfl: String,
+    pub vin: String,
+    pub amount: String,
+    pub amount_tiyin: i64,
+    pub term_months: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, TS)]
+pub struct StoredCase {
+    pub case_id: String,
+    pub version: i64,
+    pub case_json: String,
+    pub status: String,
+    pub assignee: Option<String>,
+    pub received_at: String,
+    pub updated_at: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, TS)]
+pub struct CaseEvent {
+    pub id: i64,
+    pub at: String,
+    pub actor: String,
+    pub kind: String,
+    pub detail: String,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum SortKey {
+    CaseId,
+    Borrower,
+    Amount,
+    Term,
+    Status,
+    Decision,
+    #[default]
+    Received,
+    Assignee,
+    Branch,
+}
+
+impl SortKey {
+    fn column(self) -> &'static str {
+        match self {
+            SortKey::CaseId => "case_id",
+            SortKey::Borrower => "borrower_name",
+            SortKey::Amount => "amount_tiyin",
+            SortKey::Term => "term_months",
+            SortKey::Status => "status",
+            SortKey::Decision => "decision",
+            SortKey::Received => "received_at",
+            SortKey::Assignee => "assignee",
+            SortKey::Branch => "branch",
+        }
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, TS)]
+#[serde(default)]
+pub struct QueueQuery {
+    pub status: Option<String>,
+    pub assignee: Option<String>,
+    pub branch: Option<String>,
+    /// Matches the start of the case id, borrower name, PINFL or VIN.
+    pub search: Option<String>,
+    pub sort: SortKey,
+    pub descending: bool,
+    pub offset: u32,
+    /// 1..=500; 0 means the default of 50.
+    pub limit: u32,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, TS)]
+pub struct QueueRow {
+    pub case_id: String,
+    pub version: i64,
+    pub borrower_name: String,
+    pub amount: String,
+    pub term_months: i64,
+    pub status: String,
+    pub decision: Option<String>,
+    pub assignee: Option<String>,
+    pub branch: String,
+    pub application_date: String,
+    pub received_at: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, TS)]
+pub struct QueuePage {
+    pub rows: Vec<QueueRow>,
+    pub total: i64,
+    pub offset: u32,
+}
+
+const CASE_COLUMNS: &str = "case_id, version, case_json, status, decision, assignee, branch, \
+    application_date, received_at, updated_at, borrower_name, pinfl, vin, amount, amount_tiyin, term_months";
+
+impl Store {
+    /// Inserts new cases in one transaction: all of them, or none when one already exists.
+    pub fn insert_cases(&mut self, cases: &[NewCase], at: &str, actor: &str, event: &str) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        for c in cases {
+            let exists: bool = tx.query_row(
+                "SELECT EXISTS (SELECT 1 FROM cases WHERE case_id = ?1)",
+                [&c.case_id],
+                |r| r.get(0),
+            )?;
+            if exists {
+                return Err(StoreError::Exists(c.case_id.clone()));
+            }
+            tx.execute(
+                &format!("INSERT INTO cases ({CASE_COLUMNS}) VALUES (?1, 1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8, ?9, ?10, ?11, ?12, ?13, ?14)"),
+                params![
+                    c.case_id,
+                    c.case_json,
+                    c.status,
+                    c.decision,
+                    c.assignee,
+                    c.branch,
+                    c.application_date,
+                    at,
+                    c.borrower_name,
+                    c.pinfl,
+                    c.vin,
+                    c.amount,
+                    c.amount_tiyin,
+                    c.term_months
+                ],
+            )?;
+            insert_event(&tx, &c.case_id, at, actor, event, "{}")?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Replaces a case if its stored version is still `expected_version`; returns the new
+    /// version. The events (kind, detail JSON) are written in the same transaction.
+    pub fn update_case(
+        &mut self,
+        c: &NewCase,
+        expected_version: i64,
+        at: &str,
+        actor: &str,
+        events: &[(String, String)],
+    ) -> Result<i64> {
+        let tx = self.conn.transaction()?;
+        let stored: Option<i64> = tx
+            .query_row("SELECT version FROM cases WHERE case_id = ?1", [&c.case_id], |r| r.get(0))
+            .optional()?;
+        let stored = stored.ok_or_else(|| StoreError::NotFound(c.case_id.clone()))?;
+        if stored != expected_version {
+            return Err(StoreError::VersionConflict {
+                case_id: c.case_id.clone(),
+                expected: expected_version,
+                stored,
+            });
+        }
+        let version = stored + 1;
+        tx.execute(
+            "UPDATE cases SET version = ?2, case_json = ?3, status = ?4, decision = ?5, assignee = ?6, \
+             branch = ?7, application_date = ?8, updated_at = ?9, borrower_name = ?10, pinfl = ?11, \
+             vin = ?12, amount = ?13, amount_tiyin = ?14, term_months = ?15 WHERE case_id = ?1",
+            params![
+                c.case_id,
+                version,
+                c.case_json,
+                c.status,
+                c.decision,
+                c.assignee,
+                c.branch,
+                c.application_date,
+                at,
+                c.borrower_name,
+                c.pinfl,
+                c.vin,
+                c.amount,
+                c.amount_tiyin,
+                c.term_months
+            ],
+        )?;
+        for (kind, detail) in events {
+            insert_event(&tx, &c.case_id, at, actor, kind, detail)?;
+        }
+        tx.commit()?;
+        Ok(version)
+    }
+
+    /// Records an event that changes no case data (an export, for instance).
+    pub fn record_event(&mut self, case_id: &str, at: &str, actor: &str, kind: &str, detail: &str) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        insert_event(&tx, case_id, at, actor, kind, detail)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    pub fn get_case(&self, case_id: &str) -> Result<StoredCase> {
+        self.conn
+            .query_row(
+                "SELECT case_id, version, case_json, status, assignee, received_at, updated_at \
+                 FROM cases WHERE case_id = ?1",
+                [case_id],
+                |r| {
+                    Ok(StoredCase {
+                        case_id: r.get(0)?,
+                        version: r.get(1)?,
+                        case_json: r.get(2)?,
+                        status: r.get(3)?,
+                        assignee: r.get(4)?,
+                        received_at: r.get(5)?,
+                        updated_at: r.get(6)?,
+                    })
+                },
+            )
+            .optional()?
+            .ok_or_else(|| StoreError::NotFound(case_id.to_string()))
+    }
+
+    pub fn events(&self, case_id: &str) -> Result<Vec<CaseEvent>> {
+        let mut st = self
+            .conn
+            .prepare("SELECT id, at, actor, kind, detail FROM case_events WHERE case_id = ?1 ORDER BY id")?;
+        let rows = st.query_map([case_id], |r| {
+            Ok(CaseEvent {
+                id: r.get(0)?,
+                at: r.get(1)?,
+                actor: r.get(2)?,
+                kind: r.get(3)?,
+                detail: r.get(4)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    pub fn count_cases(&self) -> Result<i64> {
+        Ok(self.conn.query_row("SELECT count(*) FROM cases", [], |r| r.get(0))?)
+    }
+
+    /// Every case's JSON, in case-id order (for batch work such as re-evaluation).
+    pub fn for_each_case(&self, mut f: impl FnMut(&str, i64, &str)) -> Result<()> {
+        let mut st = self.conn.prepare("SELECT case_id, version, case_json FROM cases ORDER BY case_id")?;
+        let mut rows = st.query([])?;
+        while let Some(r) = rows.next()? {
+            let id: String = r.get(0)?;
+            let v: i64 = r.get(1)?;
+            let json: String = r.get(2)?;
+            f(&id, v, &json);
+        }
+        Ok(())
+    }
+
+    /// One page of the daily queue. Filtering, sorting and paging happen in SQLite over
+    /// the indexes of `schema/001_cases.sql`; the sort column comes from a closed enum, so
+    /// no caller text reaches the SQL.
+    pub fn queue(&self, q: &QueueQuery) -> Result<QueuePage> {
+        let mut clauses = Vec::new();
+        let mut args: Vec<Box<dyn ToSql>> = Vec::new();
+        for (col, val) in [("status", &q.status), ("assignee", &q.assignee), ("branch", &q.branch)] {
+            if let Some(v) = val.as_ref().filter(|v| !v.is_empty()) {
+                args.push(Box::new(v.clone()));
+                clauses.push(format!("{col} = ?{}", args.len()));
+            }
+        }
+        if let Some(s) = q.search.as_ref().map(|s| s.trim()).filter(|s| !s.is_empty()) {
+            let pattern = format!("{}%", s.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
+            args.push(Box::new(pattern));
+            let n = args.len();
+            clauses.push(format!(
+                "(case_id LIKE ?{n} ESCAPE '\\' OR borrower_name LIKE ?{n} ESCAPE '\\' \
+                 OR pinfl LIKE ?{n} ESCAPE '\\' OR vin LIKE ?{n} ESCAPE '\\')"
+            ));
+        }
+        let filter = if clauses.is_empty() {
+            String::new()
+        } else {
+            format!("WHERE {}", clauses.join(" AND "))
+        };
+        let total: i64 = self.conn.query_row(
+            &format!("SELECT count(*) FROM cases {filter}"),
+            params_from_iter(args.iter().map(|a| a.as_ref())),
+            |r| r.get(0),
+        )?;
+        let dir = if q.descending { "DESC" } else { "ASC" };
+        let limit = if q.limit == 0 { 50 } else { q.limit.min(500) };
+        let sql = format!(
+            "SELECT case_id, version, borrower_name, amount, term_months, status, decision, assignee, branch, \
+             application_date, received_at FROM cases {filter} ORDER BY {col} {dir}, case_id {dir} \
+             LIMIT {limit} OFFSET {offset}",
+            col = q.sort.column(),
+            offset = q.offset,
+        );
+        let mut st = self.conn.prepare_cached(&sql)?;
+        let rows = st.query_map(params_from_iter(args.iter().map(|a| a.as_ref())), |r| {
+            Ok(QueueRow {
+                case_id: r.get(0)?,
+                version: r.get(1)?,
+                borrower_name: r.get(2)?,
+                amount: r.get(3)?,
+                term_months: r.get(4)?,
+                status: r.get(5)?,
+                decision: r.get(6)?,
+                assignee: r.get(7)?,
+                branch: r.get(8)?,
+                application_date: r.get(9)?,
+                received_at: r.get(10)?,
+            })
+        })?;
+        Ok(QueuePage {
+            rows: rows.collect::<Result<_, _>>()?,
+            total,
+            offset: q.offset,
+        })
+    }
+
+    pub fn setting(&self, key: &str) -> Result<Option<String>> {
+        Ok(self
+            .conn
+            .query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| r.get(0))
+            .optional()?)
+    }
+
+    pub fn set_setting(&mut self, key: &str, value: &str) -> Result<()> {
+        self.conn.execute(
+            "INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            [key, value],
+        )?;
+        Ok(())
+    }
+}
+
+fn insert_event(tx: &rusqlite::Transaction, case_id: &str, at: &str, actor: &str, kind: &str, detail: &str) -> Result<()> {
+    tx.execute(
+        "INSERT INTO case_events (case_id, at, actor, kind, detail) VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![case_id, at, actor, kind, detail],
+    )?;
+    Ok(())
+}

@@ -1,0 +1,179 @@
+use super::*;
+
+fn case(id: &str, name: &str, tiyin: i64, status: &str) -> NewCase {
+    NewCase {
+        case_id: id.into(),
+        case_json: format!("{{\"case_id\":\"{id}\"}}"),
+        status: status.into(),
+        decision: Some("approve".into()),
+        assignee: None,
+        branch: "BXM-07".into(),
+        application_date: "2026-11-20".into(),
+        borrower_name: name.into(),
+        pinfl: format!("3150290{:07}", tiyin % 10_000_000),
+        vin: format!("XWB{id}"),
+        amount: format!("{}.{:02}", tiyin / 100, tiyin % 100),
+        amount_tiyin: tiyin,
+        term_months: 36,
+    }
+}
+
+fn bytes(p: &Path) -> Vec<u8> {
+    std::fs::read(p).unwrap()
+}
+
+#[test]
+fn creates_reopens_and_marks_its_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("sub/cases.db");
+    {
+        let mut s = Store::open(&path).unwrap();
+        s.insert_cases(&[case("A-1", "Karimov", 100, "draft")], "2026-11-23T08:00:00Z", "uw", "import")
+            .unwrap();
+    }
+    let s = Store::open(&path).unwrap();
+    assert_eq!(s.count_cases().unwrap(), 1);
+    let id: i32 = s.conn.query_row("PRAGMA application_id", [], |r| r.get(0)).unwrap();
+    assert_eq!(id, APPLICATION_ID);
+    let mode: String = s.conn.query_row("PRAGMA journal_mode", [], |r| r.get(0)).unwrap();
+    assert_eq!(mode, "wal");
+    let sync: i64 = s.conn.query_row("PRAGMA synchronous", [], |r| r.get(0)).unwrap();
+    assert_eq!(sync, 2, "FULL");
+    assert_eq!(s.integrity_check().unwrap(), "ok");
+}
+
+#[test]
+fn refuses_a_file_that_is_not_sqlite_and_leaves_it_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("cases.db");
+    let junk: Vec<u8> = (0..5000u32).map(|i| (i.wrapping_mul(2654435761) >> 13) as u8).collect();
+    std::fs::write(&path, &junk).unwrap();
+    let err = Store::open(&path).err().unwrap();
+    assert!(matches!(err, StoreError::Foreign { .. }), "{err}");
+    assert!(err.to_string().contains("left untouched"));
+    assert_eq!(bytes(&path), junk);
+}
+
+#[test]
+fn refuses_another_programs_database_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("other.db");
+    {
+        let c = rusqlite::Connection::open(&path).unwrap();
+        c.execute_batch("CREATE TABLE t (x); INSERT INTO t VALUES (1);").unwrap();
+    }
+    let before = bytes(&path);
+    let err = Store::open(&path).err().unwrap();
+    assert!(matches!(err, StoreError::Foreign { .. }), "{err}");
+    assert_eq!(bytes(&path), before);
+    assert!(!dir.path().join("other.db-wal").exists());
+}
+
+#[test]
+fn refuses_a_newer_schema_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("cases.db");
+    drop(Store::open(&path).unwrap());
+    {
+        let c = rusqlite::Connection::open(&path).unwrap();
+        c.pragma_update(None, "journal_mode", "DELETE").unwrap();
+        c.pragma_update(None, "user_version", 99).unwrap();
+    }
+    let before = bytes(&path);
+    let err = Store::open(&path).err().unwrap();
+    assert!(matches!(err, StoreError::TooNew { found: 99, .. }), "{err}");
+    assert!(err.to_string().contains("newer version"));
+    assert_eq!(bytes(&path), before);
+}
+
+#[test]
+fn an_unwritable_location_is_a_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("plain-file");
+    std::fs::write(&file, "x").unwrap();
+    let err = Store::open(&file.join("cases.db")).err().unwrap();
+    assert!(matches!(err, StoreError::Open { .. }), "{err}");
+    assert!(err.to_string().contains("cannot create the folder"), "{err}");
+    let err = Store::open(dir.path()).err().unwrap();
+    assert!(err.to_string().contains("folder"), "{err}");
+}
+
+#[test]
+fn a_batch_with_a_duplicate_saves_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = Store::open(&dir.path().join("c.db")).unwrap();
+    s.insert_cases(&[case("A-1", "Karimov", 100, "draft")], "t", "uw", "import").unwrap();
+    let err = s
+        .insert_cases(
+            &[case("A-2", "Aliyev", 100, "draft"), case("A-1", "Karimov", 100, "draft")],
+            "t",
+            "uw",
+            "import",
+        )
+        .unwrap_err();
+    assert!(matches!(err, StoreError::Exists(ref id) if id == "A-1"));
+    assert_eq!(s.count_cases().unwrap(), 1);
+    assert!(matches!(s.get_case("A-2"), Err(StoreError::NotFound(_))));
+}
+
+#[test]
+fn updates_check_the_version_and_log_events() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = Store::open(&dir.path().join("c.db")).unwrap();
+    s.insert_cases(&[case("A-1", "Karimov", 100, "draft")], "t0", "uw", "import").unwrap();
+    let mut c = case("A-1", "Karimov Aziz", 200, "draft");
+    c.case_json = "{\"edited\":true}".into();
+    let ev = vec![("edit".to_string(), "{\"field\":\"loan.amount\"}".to_string())];
+    assert_eq!(s.update_case(&c, 1, "t1", "alice", &ev).unwrap(), 2);
+    let err = s.update_case(&c, 1, "t2", "bob", &ev).unwrap_err();
+    assert!(matches!(err, StoreError::VersionConflict { stored: 2, expected: 1, .. }));
+    let stored = s.get_case("A-1").unwrap();
+    assert_eq!((stored.version, stored.case_json.as_str()), (2, "{\"edited\":true}"));
+    let kinds: Vec<String> = s.events("A-1").unwrap().into_iter().map(|e| e.kind).collect();
+    assert_eq!(kinds, ["import", "edit"]);
+    assert!(matches!(
+        s.update_case(&case("Z-9", "x", 1, "draft"), 1, "t", "a", &[]),
+        Err(StoreError::NotFound(_))
+    ));
+}
+
+#[test]
+fn queue_filters_sorts_searches_and_pages() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = Store::open(&dir.path().join("c.db")).unwrap();
+    let cases: Vec<NewCase> = (0..30)
+        .map(|i| {
+            case(
+                &format!("AUTO-{i:03}"),
+                &format!("Borrower {}", 29 - i),
+                (i as i64 + 1) * 1000,
+                if i % 3 == 0 { "submitted" } else { "draft" },
+            )
+        })
+        .collect();
+    s.insert_cases(&cases, "t", "uw", "import").unwrap();
+
+    let page = s
+        .queue(&QueueQuery {
+            status: Some("draft".into()),
+            sort: SortKey::Amount,
+            descending: true,
+            limit: 5,
+            offset: 5,
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(page.total, 20);
+    let amounts: Vec<&str> = page.rows.iter().map(|r| r.amount.as_str()).collect();
+    assert_eq!(amounts, ["230.00", "210.00", "200.00", "180.00", "170.00"]);
+
+    let page = s.queue(&QueueQuery { search: Some("Borrower 2".into()), ..Default::default() }).unwrap();
+    assert_eq!(page.total, 11, "Borrower 2 and 20..29");
+    let page = s.queue(&QueueQuery { search: Some("XWBAUTO-007".into()), ..Default::default() }).unwrap();
+    assert_eq!(page.rows[0].case_id, "AUTO-007");
+    // LIKE wildcards in the search text are taken literally.
+    let page = s.queue(&QueueQuery { search: Some("%".into()), ..Default::default() }).unwrap();
+    assert_eq!(page.total, 0);
+    let page = s.queue(&QueueQuery { sort: SortKey::Borrower, limit: 1, ..Default::default() }).unwrap();
+    assert_eq!(page.rows[0].borrower_name, "Borrower 0");
+}

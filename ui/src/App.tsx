@@ -1,0 +1,56 @@
+import { useCallback, useEffect, useState } from "react";
+import type { AppError, AppStatus } from "./bindings";
+import { api } from "./api";
+import { Queue } from "./Queue";
+import { CaseScreen } from "./CaseScreen";
+
+export function ErrorBanner({ error, onClose }: { error: AppError | null; onClose?: () => void }) {
+  if (!error) return null;
+  return (
+    <div className="error" role="alert" data-testid="error">
+      <strong>{error.code}</strong> {error.message}
+      {onClose && (
+        <button className="link" onClick={onClose} aria-label="Dismiss">
+          ×
+        </button>
+      )}
+    </div>
+  );
+}
+
+export function App() {
+  const [status, setStatus] = useState<AppStatus | null>(null);
+  const [fatal, setFatal] = useState<AppError | null>(null);
+  const [openId, setOpenId] = useState<string | null>(null);
+
+  const refreshStatus = useCallback(() => {
+    api.status().then(setStatus, setFatal);
+  }, []);
+  useEffect(refreshStatus, [refreshStatus]);
+
+  return (
+    <div className="app">
+      <header className="topbar">
+        <div className="brand">
+          <span className="logo">✓</span> Underwriter Workstation
+          <span className="product">{status?.product ?? ""}</span>
+        </div>
+        <div className="status" data-testid="status">
+          {status?.demo && <span className="badge demo">DEMO</span>}
+          <span className="badge offline" title="The core-bank link (sync) is not part of this build yet">
+            offline
+          </span>
+          <span>{status ? `${status.case_count} cases` : ""}</span>
+          <span className="muted">{status?.actor}</span>
+        </div>
+      </header>
+      <ErrorBanner error={fatal} />
+      {!fatal &&
+        (openId ? (
+          <CaseScreen caseId={openId} onBack={() => { setOpenId(null); refreshStatus(); }} />
+        ) : (
+          <Queue status={status} onOpen={setOpenId} onImported={refreshStatus} />
+        ))}
+    </div>
+  );
+}

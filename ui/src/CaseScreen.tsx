@@ -1,0 +1,516 @@
+import { useEffect, useMemo, useState } from "react";
+import type {
+  AppError,
+  CaseEvent,
+  CaseFile,
+  CaseView,
+  DocumentKind,
+  DocumentStatus,
+  Evaluation,
+  Reason,
+  VinReport,
+} from "./bindings";
+import { api } from "./api";
+import { getIn, money, percent, SECTIONS, setIn } from "./format";
+import { ErrorBanner } from "./App";
+
+type Step = "parties" | "income" | "vehicle" | "loan" | "documents" | "review" | "agreement" | "history";
+
+const STEPS: { key: Step; label: string }[] = [
+  { key: "parties", label: "Parties" },
+  { key: "income", label: "Income" },
+  { key: "vehicle", label: "Vehicle" },
+  { key: "loan", label: "Loan & decision" },
+  { key: "documents", label: "Documents" },
+  { key: "review", label: "Review" },
+  { key: "agreement", label: "Agreement" },
+  { key: "history", label: "History" },
+];
+
+type Edit = (path: string, value: unknown) => void;
+
+function Field(props: {
+  label: string;
+  path: string;
+  draft: CaseFile;
+  edit: Edit;
+  kind?: "text" | "int" | "date" | "money" | "bool" | "optional-money";
+  options?: string[];
+  hint?: string;
+}) {
+  const { path, draft, edit, kind = "text", options } = props;
+  const value = getIn(draft, path);
+  let input;
+  if (options) {
+    input = (
+      <select name={path} value={String(value ?? "")} onChange={(e) => edit(path, e.target.value)}>
+        {options.map((o) => (
+          <option key={o} value={o}>{o}</option>
+        ))}
+      </select>
+    );
+  } else if (kind === "bool") {
+    input = <input type="checkbox" name={path} checked={Boolean(value)} onChange={(e) => edit(path, e.target.checked)} />;
+  } else {
+    input = (
+      <input
+        name={path}
+        type={kind === "date" ? "date" : "text"}
+        inputMode={kind === "int" || kind.endsWith("money") ? "decimal" : undefined}
+        className={kind.endsWith("money") || kind === "int" ? "num" : ""}
+        value={value === null || value === undefined ? "" : String(value)}
+        onChange={(e) => {
+          const v = e.target.value;
+          if (kind === "int") edit(path, /^\d+$/.test(v) ? Number(v) : v);
+          else if (kind === "optional-money") edit(path, v.trim() === "" ? null : v);
+          else edit(path, v);
+        }}
+      />
+    );
+  }
+  return (
+    <label className="field">
+      <span>{props.label}</span>
+      {input}
+      {props.hint && <small className="muted">{props.hint}</small>}
+    </label>
+  );
+}
+
+function NotInThisBuild({ children }: { children: React.ReactNode }) {
+  return <div className="not-yet" data-testid="not-yet">{children}</div>;
+}
+
+export function CaseScreen({ caseId, onBack }: { caseId: string; onBack: () => void }) {
+  const [view, setView] = useState<CaseView | null>(null);
+  const [draft, setDraft] = useState<CaseFile | null>(null);
+  const [evaluation, setEvaluation] = useState<Evaluation | null>(null);
+  const [draftError, setDraftError] = useState<AppError | null>(null);
+  const [error, setError] = useState<AppError | null>(null);
+  const [step, setStep] = useState<Step>("parties");
+  const [notice, setNotice] = useState<string | null>(null);
+
+  const load = (v: CaseView) => {
+    setView(v);
+    setDraft(v.case);
+    setEvaluation(v.evaluation);
+  };
+  useEffect(() => {
+    api.openCase(caseId).then(load, setError);
+  }, [caseId]);
+
+  const dirty = useMemo(() => view !== null && JSON.stringify(draft) !== JSON.stringify(view.case), [draft, view]);
+
+  // Live decision: every edit is re-evaluated (unsaved) after a short pause.
+  useEffect(() => {
+    if (!draft || !dirty) {
+      if (view) { setEvaluation(view.evaluation); setDraftError(null); }
+      return;
+    }
+    const t = setTimeout(() => {
+      api.evaluate(draft).then((e) => { setEvaluation(e); setDraftError(null); }, setDraftError);
+    }, 150);
+    return () => clearTimeout(t);
+  }, [draft, dirty, view]);
+
+  if (error && !view) return <main className="case"><button onClick={onBack}>‹ Queue</button><ErrorBanner error={error} /></main>;
+  if (!view || !draft) return <main className="case">Loading…</main>;
+
+  const edit: Edit = (path, value) => setDraft((d) => (d ? setIn(d, path, value) : d));
+  const save = () =>
+    api.saveCase(caseId, view.version, draft).then(
+      (v) => { load(v); setNotice(`Saved version ${v.version}`); setError(null); },
+      setError,
+    );
+  const exportCase = () =>
+    api.exportCase(caseId).then((p) => p && setNotice(`Exported to ${p}`), setError);
+  const borrower = draft.parties.find((p) => p.role === "borrower") ?? draft.parties[0];
+
+  return (
+    <main className="case" data-testid="case-view" data-case-id={caseId}>
+      <div className="case-head">
+        <button id="back-to-queue" onClick={onBack}>‹ Queue</button>
+        <h1 className="mono">{caseId}</h1>
+        <span className="muted">{borrower?.full_name}</span>
+        <span className={`pill status-${view.status}`}>{view.status}</span>
+        {evaluation && <span className={`pill decision-${evaluation.decision}`} data-testid="decision">{evaluation.decision}</span>}
+        <span className="muted">v{view.version}</span>
+        <span className="spacer" />
+        <button onClick={exportCase}>Export…</button>
+        <button id="save-case" className="primary" disabled={!dirty} onClick={save}>
+          {dirty ? "Save" : "Saved"}
+        </button>
+      </div>
+      <nav className="steps">
+        {STEPS.map((s) => (
+          <button key={s.key} data-step={s.key} className={step === s.key ? "active" : ""} onClick={() => setStep(s.key)}>
+            {s.label}
+          </button>
+        ))}
+      </nav>
+      {notice && <div className="notice" data-testid="notice">{notice}</div>}
+      <ErrorBanner error={error} onClose={() => setError(null)} />
+      {draftError && <ErrorBanner error={draftError} />}
+      <section className="step-body">
+        {step === "parties" && <Parties draft={draft} edit={edit} />}
+        {step === "income" && <Income draft={draft} edit={edit} evaluation={evaluation} />}
+        {step === "vehicle" && <Vehicle draft={draft} edit={edit} savedVin={view.vin} />}
+        {step === "loan" && <LoanDecision draft={draft} edit={edit} evaluation={evaluation} />}
+        {step === "documents" && <Documents draft={draft} setDraft={setDraft} />}
+        {step === "review" && <Review draft={draft} />}
+        {step === "agreement" && (
+          <NotInThisBuild>
+            The printed credit agreement (PDF in Uzbek and Russian, with the schedule and the
+            staged-disbursement clauses) is not part of this build yet. It will be printed here for a
+            case whose decision is <b>approve</b> and whose review is signed.
+          </NotInThisBuild>
+        )}
+        {step === "history" && <History caseId={caseId} version={view.version} />}
+      </section>
+    </main>
+  );
+}
+
+function Parties({ draft, edit }: { draft: CaseFile; edit: Edit }) {
+  return (
+    <div className="cards">
+      {draft.parties.map((p, i) => (
+        <div className="card" key={i}>
+          <h3>{p.role === "borrower" ? "Borrower" : `Co-borrower ${i}`}</h3>
+          <div className="form">
+            <Field label="Full name" path={`parties.${i}.full_name`} draft={draft} edit={edit} />
+            <Field label="PINFL" path={`parties.${i}.pinfl`} draft={draft} edit={edit} />
+            <Field label="Citizenship" path={`parties.${i}.citizenship`} draft={draft} edit={edit} />
+            <Field label="Birth date" path={`parties.${i}.birth_date`} draft={draft} edit={edit} kind="date" />
+            {p.identity && (
+              <>
+                <Field label="Identity document" path={`parties.${i}.identity.kind`} draft={draft} edit={edit} />
+                <Field label="Document number" path={`parties.${i}.identity.number`} draft={draft} edit={edit} />
+              </>
+            )}
+          </div>
+          <h4>Credit history</h4>
+          <div className="form">
+            <Field label="Overdue now" path={`parties.${i}.credit_history.current_overdue`} draft={draft} edit={edit} kind="bool" />
+            <Field label="Episodes 90+ days" path={`parties.${i}.credit_history.delinquencies_90_plus`} draft={draft} edit={edit} kind="int" />
+            <Field label="Existing monthly payments, UZS" path={`parties.${i}.credit_history.existing_monthly_payments`} draft={draft} edit={edit} kind="money" />
+          </div>
+          <p className="muted small">
+            Identity verification against the state register and the credit-bureau report are not
+            part of this build yet; these figures are the case file's.
+          </p>
+        </div>
+      ))}
+    </div>
+  );
+}
+
+function Income({ draft, edit, evaluation }: { draft: CaseFile; edit: Edit; evaluation: Evaluation | null }) {
+  const period = evaluation?.income.period ?? [];
+  return (
+    <div>
+      <NotInThisBuild>
+        Reading bank statements (1C client-bank, CSV, XLSX) and classifying their transactions is not
+        part of this build yet. The table below is the case file's monthly income per source, which
+        the engine checks for six continuous months (P-INC-6M) and averages (P-INC-AVG).
+      </NotInThisBuild>
+      {draft.parties.map((p, pi) => (
+        <div className="card" key={pi}>
+          <h3>{p.full_name}</h3>
+          <table className="grid compact">
+            <thead>
+              <tr>
+                <th>Source</th>
+                {period.map((m) => <th key={m}>{m}</th>)}
+                <th>Weight</th>
+                <th>Counted</th>
+              </tr>
+            </thead>
+            <tbody>
+              {p.incomes.map((src, si) => {
+                const info = evaluation?.income.sources.find((s) => s.party === pi && s.source === si);
+                return (
+                  <tr key={si}>
+                    <td>{src.kind}{src.employer ? ` — ${src.employer}` : ""}{src.kind === "entrepreneur_receipts" ? (src.at_this_bank ? " (at this bank)" : " (other bank)") : ""}</td>
+                    {period.map((m) => (
+                      <td key={m}>
+                        <input
+                          className="num cell"
+                          name={`parties.${pi}.incomes.${si}.months.${m}`}
+                          value={src.months[m] ?? ""}
+                          placeholder="no data"
+                          onChange={(e) => {
+                            const months = { ...src.months } as Record<string, string>;
+                            if (e.target.value === "") delete months[m];
+                            else months[m] = e.target.value;
+                            edit(`parties.${pi}.incomes.${si}.months`, months);
+                          }}
+                        />
+                      </td>
+                    ))}
+                    <td className="num">{info ? `${Number(info.weight) * 100} %` : ""}</td>
+                    <td>{info ? (info.excluded ? <span className="pill decision-reject">{info.excluded}</span> : <span className="pill decision-approve">yes</span>) : ""}</td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+          <p>
+            Average monthly income:{" "}
+            <b className="num">{money(evaluation?.income.parties[pi]?.average_monthly_income)}</b> UZS
+          </p>
+        </div>
+      ))}
+      <p>
+        Household average monthly income (P-DTI): <b data-testid="household-income">{money(evaluation?.metrics.average_monthly_income)}</b> UZS
+      </p>
+    </div>
+  );
+}
+
+function Vehicle({ draft, edit, savedVin }: { draft: CaseFile; edit: Edit; savedVin: VinReport }) {
+  const [vin, setVin] = useState<VinReport>(savedVin);
+  useEffect(() => {
+    const t = setTimeout(() => api.checkVin(draft.vehicle.vin).then(setVin, () => undefined), 120);
+    return () => clearTimeout(t);
+  }, [draft.vehicle.vin]);
+  return (
+    <div className="cards">
+      <div className="card">
+        <h3>Vehicle</h3>
+        <div className="form">
+          <Field label="VIN" path="vehicle.vin" draft={draft} edit={edit} />
+          <div className={`vin ${vin.valid ? "ok" : "bad"}`} data-testid="vin-report">
+            {vin.valid ? "Valid VIN" : "Invalid VIN"}
+            {vin.errors.map((e) => <div key={e} className="bad">{e}</div>)}
+            {vin.warnings.map((w) => <div key={w} className="warn">{w}</div>)}
+            <div className="muted">
+              WMI {vin.wmi ?? "—"} · {vin.manufacturer ?? "manufacturer not in the table"} · {vin.country ?? "—"} · model year {vin.model_year ?? "—"}
+            </div>
+          </div>
+          <Field label="Category" path="vehicle.category" draft={draft} edit={edit} hint="M1: passengers, ≤ 8 seats besides the driver · M2: > 8 seats, ≤ 5 t · N1: goods, ≤ 3.5 t" />
+          <Field label="Make" path="vehicle.make" draft={draft} edit={edit} />
+          <Field label="Model" path="vehicle.model" draft={draft} edit={edit} />
+          <Field label="Production year" path="vehicle.production_year" draft={draft} edit={edit} kind="int" hint="New: the current or the previous calendar year" />
+          <Field label="Never used" path="vehicle.new" draft={draft} edit={edit} kind="bool" />
+          <Field label="Seller" path="vehicle.seller_kind" draft={draft} edit={edit} options={["manufacturer", "official_dealer", "dealer_in_stock", "private_person"]} />
+          <Field label="Customs VAT applies (IM-40 required)" path="vehicle.customs_vat_applies" draft={draft} edit={edit} kind="bool" />
+          <Field label="Contract price, UZS" path="vehicle.contract_price" draft={draft} edit={edit} kind="money" />
+          <Field label="Appraised value, UZS" path="vehicle.appraised_value" draft={draft} edit={edit} kind="optional-money" />
+        </div>
+      </div>
+      <div className="card">
+        <h3>Pledge Registry</h3>
+        <p>VIN prohibition: <b>{draft.pledge.vin_lien}</b></p>
+        <p className="muted small">Requesting and tracking the prohibition in the state Pledge Registry is not part of this build yet.</p>
+      </div>
+    </div>
+  );
+}
+
+function ReasonList({ reasons }: { reasons: Reason[] }) {
+  const bySection = new Map<number, Reason[]>();
+  reasons.forEach((r) => bySection.set(r.section, [...(bySection.get(r.section) ?? []), r]));
+  return (
+    <div data-testid="reasons">
+      {[...bySection.entries()].sort(([a], [b]) => a - b).map(([s, rs]) => (
+        <div key={s} className="reason-group">
+          <h4>{SECTIONS[s] ?? `§${s}`}</h4>
+          {rs.map((r, i) => (
+            <div key={i} className="reason" data-rule={r.rule}>
+              <span className="mono rule">{r.rule}</span> <span className="mono code">{r.code}</span> {r.message}
+              {r.value !== null && r.limit !== null && <span className="muted"> ({r.value} vs {r.limit})</span>}
+            </div>
+          ))}
+        </div>
+      ))}
+    </div>
+  );
+}
+
+function LoanDecision({ draft, edit, evaluation }: { draft: CaseFile; edit: Edit; evaluation: Evaluation | null }) {
+  const m = evaluation?.metrics;
+  return (
+    <div className="decision-layout">
+      <div className="card">
+        <h3>Loan terms</h3>
+        <div className="form">
+          <Field label="Amount, UZS" path="loan.amount" draft={draft} edit={edit} kind="money" />
+          <Field label="Down payment, UZS" path="loan.down_payment" draft={draft} edit={edit} kind="money" />
+          <Field label="Term, months" path="loan.term_months" draft={draft} edit={edit} kind="int" />
+          <Field label="Schedule" path="loan.schedule" draft={draft} edit={edit} options={["annuity", "differentiated"]} />
+          <Field label="Grace on principal, months" path="loan.grace_months" draft={draft} edit={edit} kind="int" />
+          <Field label="First payment" path="loan.first_payment_date" draft={draft} edit={edit} kind="date" />
+        </div>
+        <p className="muted small">The rate is derived from the term (P-RATE); it is never typed in.</p>
+      </div>
+      {evaluation && (
+        <div className="card">
+          <h3>
+            Decision: <span className={`pill big decision-${evaluation.decision}`} data-testid="live-decision">{evaluation.decision}</span>
+          </h3>
+          <dl className="metrics" data-testid="metrics">
+            <dt>Rate</dt><dd data-testid="metric-rate">{percent(m?.rate)}</dd>
+            <dt>Household income</dt><dd>{money(m?.average_monthly_income)}</dd>
+            <dt>Debt burden (DTI)</dt><dd>{percent(m?.dti)}</dd>
+            <dt>Loan-to-value</dt><dd>{percent(m?.ltv)}</dd>
+            <dt>Down payment share</dt><dd>{percent(m?.down_payment_ratio)}</dd>
+            <dt>Largest payment</dt><dd data-testid="metric-max-payment">{money(m?.max_monthly_payment)}</dd>
+            <dt>Total interest</dt><dd>{money(m?.total_interest)}</dd>
+            <dt>Effective annual rate</dt><dd>{percent(m?.effective_annual_rate)}</dd>
+            <dt>Maturity</dt><dd>{m?.maturity_date ?? "—"}</dd>
+          </dl>
+          {evaluation.reasons.length > 0 ? <ReasonList reasons={evaluation.reasons} /> : <p>Every rule passes.</p>}
+          {evaluation.warnings.length > 0 && (
+            <div className="warnings">
+              <h4>Warnings</h4>
+              {evaluation.warnings.map((w, i) => (
+                <div key={i} className="warn"><span className="mono">{w.rule} {w.code}</span> {w.message}</div>
+              ))}
+            </div>
+          )}
+          {evaluation.counter_offer && (
+            <div className="offers" data-testid="counter-offers">
+              <h4>Counter-offers</h4>
+              {evaluation.counter_offer.length === 0 && <p>No amount passes at any term.</p>}
+              <table className="grid compact">
+                <thead><tr><th>Term</th><th>Amount, UZS</th><th>Largest payment</th><th /></tr></thead>
+                <tbody>
+                  {evaluation.counter_offer.map((o) => (
+                    <tr key={o.term_months}>
+                      <td>{o.term_months} mo</td>
+                      <td className="num">{money(o.amount)}</td>
+                      <td className="num">{money(o.max_monthly_payment)}</td>
+                      <td>
+                        <button onClick={() => { edit("loan.term_months", o.term_months); edit("loan.amount", o.amount); }}>
+                          Apply
+                        </button>
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          )}
+          <h4>Conditions before disbursement</h4>
+          {evaluation.conditions.map((c) => (
+            <div key={c.rule} className="condition">
+              <span className={`pill cond-${c.status}`}>{c.status}</span> <span className="mono">{c.rule}</span> {c.message}
+            </div>
+          ))}
+        </div>
+      )}
+      {evaluation?.schedule && (
+        <div className="card wide">
+          <h3>Schedule</h3>
+          <table className="grid compact" data-testid="schedule">
+            <thead><tr><th>#</th><th>Date</th><th>Payment</th><th>Principal</th><th>Interest</th><th>Balance</th></tr></thead>
+            <tbody>
+              {evaluation.schedule.map((r) => (
+                <tr key={r.n}>
+                  <td className="num">{r.n}</td><td>{r.date}</td>
+                  <td className="num">{money(r.payment)}</td><td className="num">{money(r.principal)}</td>
+                  <td className="num">{money(r.interest)}</td><td className="num">{money(r.balance)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </div>
+  );
+}
+
+const DOC_KINDS: DocumentKind[] = ["identity", "income", "purchase_contract", "customs_declaration", "down_payment_proof", "other"];
+
+function Documents({ draft, setDraft }: { draft: CaseFile; setDraft: (f: (d: CaseFile | null) => CaseFile | null) => void }) {
+  const setStatus = (kind: DocumentKind, party: number, status: DocumentStatus) =>
+    setDraft((d) => {
+      if (!d) return d;
+      const docs = d.documents.filter((x) => !(x.kind === kind && x.party === party));
+      return { ...d, documents: [...docs, { kind, party, status }] };
+    });
+  return (
+    <div>
+      <NotInThisBuild>
+        Attaching and viewing scans is not part of this build yet; the underwriter records each
+        document's status here (P-DOCS, P-DOCS-REJ).
+      </NotInThisBuild>
+      <table className="grid compact" data-testid="documents">
+        <thead><tr><th>Party</th><th>Document</th><th>Status</th></tr></thead>
+        <tbody>
+          {draft.parties.flatMap((p, pi) =>
+            DOC_KINDS.filter((k) => pi === 0 || k === "identity" || k === "income").map((k) => {
+              const entry = draft.documents.filter((x) => x.kind === k && x.party === pi).pop();
+              return (
+                <tr key={`${pi}-${k}`}>
+                  <td>{p.full_name}</td>
+                  <td>{k}</td>
+                  <td>
+                    <select
+                      name={`doc.${pi}.${k}`}
+                      value={entry?.status ?? ""}
+                      onChange={(e) => setStatus(k, pi, e.target.value as DocumentStatus)}
+                    >
+                      <option value="" disabled>absent</option>
+                      <option value="pending">pending</option>
+                      <option value="verified">verified</option>
+                      <option value="rejected">rejected</option>
+                    </select>
+                  </td>
+                </tr>
+              );
+            }),
+          )}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+function Review({ draft }: { draft: CaseFile }) {
+  return (
+    <div>
+      <NotInThisBuild>
+        The second reviewer's sign-off (users, roles, submit for review, approve or return; the maker
+        may never be the checker) is not part of this build yet.
+      </NotInThisBuild>
+      <p>
+        Review recorded in the case file:{" "}
+        {draft.review
+          ? `${draft.review.decision} — maker ${draft.review.maker}, checker ${draft.review.checker}, ${draft.review.signed_at}`
+          : "none"}
+      </p>
+    </div>
+  );
+}
+
+function History({ caseId, version }: { caseId: string; version: number }) {
+  const [events, setEvents] = useState<CaseEvent[]>([]);
+  const [error, setError] = useState<AppError | null>(null);
+  useEffect(() => {
+    api.history(caseId).then(setEvents, setError);
+  }, [caseId, version]);
+  return (
+    <div>
+      <ErrorBanner error={error} />
+      <table className="grid compact" data-testid="history">
+        <thead><tr><th>When</th><th>Who</th><th>What</th><th>Detail</th></tr></thead>
+        <tbody>
+          {events.map((e) => {
+            let detail = e.detail;
+            try {
+              const d = JSON.parse(e.detail);
+              if (d.field) detail = `${d.field}: ${JSON.stringify(d.before)} → ${JSON.stringify(d.after)}`;
+              else if (d.file) detail = d.file;
+              else detail = "";
+            } catch { /* shown raw */ }
+            return (
+              <tr key={e.id}><td>{e.at}</td><td>{e.actor}</td><td>{e.kind}</td><td className="mono">{detail}</td></tr>
+            );
+          })}
+        </tbody>
+      </table>
+    </div>
+  );
+}

@@ -1,0 +1,46 @@
+// Typed calls to the Rust commands (src-tauri/src/commands.rs). Every type comes from
+// bindings.ts, generated from the Rust types; errors arrive as {code, message}.
+import { invoke } from "@tauri-apps/api/core";
+import type {
+  AppError,
+  AppStatus,
+  CaseEvent,
+  CaseFile,
+  CaseView,
+  Evaluation,
+  ImportReport,
+  QueuePage,
+  QueueQuery,
+  VinReport,
+} from "./bindings";
+
+/** Turns whatever a failed call threw into the {code, message} the UI shows. */
+export function asAppError(e: unknown): AppError {
+  if (e && typeof e === "object" && "code" in e && "message" in e) {
+    const { code, message } = e as AppError;
+    return { code, message: String(message) };
+  }
+  return { code: "INTERNAL", message: String(e) };
+}
+
+async function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> {
+  try {
+    return await invoke<T>(cmd, args);
+  } catch (e) {
+    throw asAppError(e);
+  }
+}
+
+export const api = {
+  status: () => call<AppStatus>("app_status"),
+  queue: (query: QueueQuery) => call<QueuePage>("queue", { query }),
+  openCase: (caseId: string) => call<CaseView>("open_case", { caseId }),
+  evaluate: (c: CaseFile) => call<Evaluation>("evaluate_case", { case: c }),
+  saveCase: (caseId: string, version: number, c: CaseFile) =>
+    call<CaseView>("save_case", { caseId, version, case: c }),
+  importFiles: (paths: string[]) => call<ImportReport>("import_files", { paths }),
+  pickAndImport: () => call<ImportReport | null>("pick_and_import"),
+  exportCase: (caseId: string) => call<string | null>("export_case", { caseId }),
+  history: (caseId: string) => call<CaseEvent[]>("case_history", { caseId }),
+  checkVin: (vin: string) => call<VinReport>("check_vin", { vin }),
+};

@@ -1,0 +1,132 @@
+// Generated from the Rust types by uw-app (src-tauri/crates/app/src/ipc.rs).
+// Do not edit: run `UPDATE_BINDINGS=1 cargo test -p uw-app bindings`.
+
+export type Money = string;
+
+export type IsoDate = string;
+
+export type YearMonth = string;
+
+export type CaseFile = { case_id: string, product: string, application_date: IsoDate, branch: string, parties: Array<Party>, vehicle: Vehicle, loan: Loan, insurance: Array<InsurancePolicy>, documents: Array<Document>, pledge: Pledge, review: Review | null, };
+
+export type Role = "borrower" | "co_borrower";
+
+export type Party = { role: Role, full_name: string, pinfl: string, citizenship: string, birth_date: IsoDate, identity: Identity | null, incomes: Array<IncomeSource>, credit_history: CreditHistory, };
+
+export type Identity = { kind: string, number: string, digital: boolean, military: boolean, };
+
+export type IncomeKind = "salary" | "pension" | "pension_contributions" | "account_inflow" | "passive" | "entrepreneur_receipts";
+
+export type IncomeSource = { kind: IncomeKind, employer?: string, 
+/**
+ * A missing `at_this_bank` means false (case-file.md).
+ */
+at_this_bank: boolean, months: Record<string, string>, };
+
+export type CreditHistory = { current_overdue: boolean, delinquencies_90_plus: number, existing_monthly_payments: Money, };
+
+export type SellerKind = "manufacturer" | "official_dealer" | "dealer_in_stock" | "private_person";
+
+export type Vehicle = { vin: string, 
+/**
+ * M1 | M2 | N1, or any other string, which fails P-VEH-CAT rather than the parse.
+ */
+category: string, make: string, model: string, production_year: number, new: boolean, seller_kind: SellerKind, customs_vat_applies: boolean, contract_price: Money, appraised_value: Money | null, };
+
+export type ScheduleKind = "annuity" | "differentiated";
+
+export type Loan = { amount: Money, down_payment: Money, term_months: number, schedule: ScheduleKind, grace_months: number, first_payment_date: IsoDate, };
+
+export type InsuranceKind = "vehicle" | "non_repayment";
+
+export type InsurancePolicy = { kind: InsuranceKind, policy: string, from: IsoDate, to: IsoDate, };
+
+export type DocumentKind = "identity" | "income" | "purchase_contract" | "customs_declaration" | "down_payment_proof" | "other";
+
+export type DocumentStatus = "pending" | "verified" | "rejected";
+
+export type Document = { kind: DocumentKind, party: number, status: DocumentStatus, };
+
+export type LienStatus = "none" | "requested" | "registered" | "released" | "foreign";
+
+export type Pledge = { vin_lien: LienStatus, };
+
+export type ReviewDecision = "approve" | "reject";
+
+export type Review = { decision: ReviewDecision, maker: string, checker: string, 
+/**
+ * RFC 3339; checked in [`validate`].
+ */
+signed_at: string, case_version: number, };
+
+export type Decision = "approve" | "reject" | "refer";
+
+export type Reason = { rule: string, code: string, message: string, value: string | null, limit: string | null, 
+/**
+ * The passport section the rule belongs to (1–9), for grouping on screen.
+ */
+section: number, };
+
+export type Warning = { rule: string, code: string, message: string, };
+
+export type ConditionStatus = "met" | "open" | "failed";
+
+export type Condition = { rule: string, code: string, status: ConditionStatus, message: string, };
+
+export type Metrics = { rate: string | null, average_monthly_income: string, dti: string | null, ltv: string, down_payment_ratio: string, max_monthly_payment: string | null, total_interest: string | null, total_payable: string | null, effective_annual_rate: string | null, maturity_date: IsoDate | null, };
+
+export type CounterOffer = { term_months: number, amount: Money, max_monthly_payment: Money, };
+
+export type Evaluation = { decision: Decision, reasons: Array<Reason>, warnings: Array<Warning>, conditions: Array<Condition>, metrics: Metrics, schedule: Array<ScheduleRow> | null, counter_offer: Array<CounterOffer> | null, 
+/**
+ * Per-source and per-party income detail behind `average_monthly_income`.
+ */
+income: HouseholdIncome, };
+
+export type ScheduleRow = { n: number, date: IsoDate, payment: Money, principal: Money, interest: Money, balance: Money, };
+
+export type HouseholdIncome = { period: Array<YearMonth>, sources: Array<SourceIncome>, parties: Array<PartyIncome>, average_monthly_income: Money, };
+
+export type SourceIncome = { party: number, source: number, kind: IncomeKind, payer: string | null, weight: string, window_total: Money, missing_months: Array<YearMonth>, excluded: Exclusion | null, };
+
+export type PartyIncome = { party: number, average_monthly_income: Money, listed_sources: number, usable_sources: number, };
+
+export type Exclusion = "history_short" | "ie_account_not_at_bank";
+
+export type VinReport = { vin: string, valid: boolean, errors: Array<string>, warnings: Array<string>, wmi: string | null, model_year: number | null, check_digit: CheckDigit | null, manufacturer: string | null, country: string | null, };
+
+export type CheckDigit = "ok" | "mismatch" | "not_required";
+
+export type QueueQuery = { status: string | null, assignee: string | null, branch: string | null, 
+/**
+ * Matches the start of the case id, borrower name, PINFL or VIN.
+ */
+search: string | null, sort: SortKey, descending: boolean, offset: number, 
+/**
+ * 1..=500; 0 means the default of 50.
+ */
+limit: number, };
+
+export type QueueRow = { case_id: string, version: number, borrower_name: string, amount: string, term_months: number, status: string, decision: string | null, assignee: string | null, branch: string, application_date: string, received_at: string, };
+
+export type QueuePage = { rows: Array<QueueRow>, total: number, offset: number, };
+
+export type SortKey = "case_id" | "borrower" | "amount" | "term" | "status" | "decision" | "received" | "assignee" | "branch";
+
+export type CaseEvent = { id: number, at: string, actor: string, kind: string, detail: string, };
+
+export type AppError = { code: ErrorCode, message: string, };
+
+export type ErrorCode = "INVALID_CASE" | "INVALID_INPUT" | "NOT_FOUND" | "CASE_EXISTS" | "VERSION_CONFLICT" | "STORE_FOREIGN" | "STORE_TOO_NEW" | "STORE_UNAVAILABLE" | "IO" | "NOT_AVAILABLE" | "INTERNAL";
+
+export type AppStatus = { data_dir: string, demo: boolean, case_count: number, product: string, actor: string, 
+/**
+ * The core-bank link is not part of this build yet: the workstation is offline.
+ */
+online: boolean, };
+
+export type CaseView = { case_id: string, version: number, status: string, received_at: string, updated_at: string, case: CaseFile, evaluation: Evaluation, vin: VinReport, required_documents: Array<RequiredDocument>, };
+
+export type RequiredDocument = { kind: DocumentKind, party: number, status: DocumentStatus | null, };
+
+export type ImportReport = { imported: Array<string>, };
