@@ -16,7 +16,10 @@ pub type Result<T> = std::result::Result<T, Box<dyn std::error::Error>>;
 
 /// The workspace root (this crate lives in `tests/`).
 pub fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().map(Path::to_path_buf).unwrap_or_default()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_default()
 }
 
 /// The desktop binary, built by `cargo build -p uw-desktop` before the tests run.
@@ -28,7 +31,11 @@ pub fn app_binary() -> Result<PathBuf> {
     if bin.exists() {
         Ok(bin)
     } else {
-        Err(format!("{} is missing: run `cargo build -p uw-desktop` first", bin.display()).into())
+        Err(format!(
+            "{} is missing: run `cargo build -p uw-desktop` first",
+            bin.display()
+        )
+        .into())
     }
 }
 
@@ -61,7 +68,10 @@ fn wait_for(what: &str, timeout: Duration, mut ready: impl FnMut() -> bool) -> R
 }
 
 fn terminate(child: &mut Child) {
-    let _ = Command::new("kill").arg("-TERM").arg(child.id().to_string()).status();
+    let _ = Command::new("kill")
+        .arg("-TERM")
+        .arg(child.id().to_string())
+        .status();
     let deadline = Instant::now() + Duration::from_secs(5);
     while Instant::now() < deadline {
         if let Ok(Some(_)) = child.try_wait() {
@@ -83,7 +93,10 @@ impl Display {
     pub fn start() -> Result<Display> {
         if let Ok(d) = std::env::var("DISPLAY") {
             if !d.is_empty() {
-                return Ok(Display { name: d, child: None });
+                return Ok(Display {
+                    name: d,
+                    child: None,
+                });
             }
         }
         let xvfb = find_tool("Xvfb")?;
@@ -94,12 +107,22 @@ impl Display {
                 continue;
             }
             let mut child = Command::new(&xvfb)
-                .args([format!(":{n}"), "-screen".into(), "0".into(), "1400x900x24".into(), "-nolisten".into(), "tcp".into()])
+                .args([
+                    format!(":{n}"),
+                    "-screen".into(),
+                    "0".into(),
+                    "1400x900x24".into(),
+                    "-nolisten".into(),
+                    "tcp".into(),
+                ])
                 .stdout(Stdio::null())
                 .stderr(Stdio::null())
                 .spawn()?;
             if wait_for("Xvfb", Duration::from_secs(10), || socket.exists()).is_ok() {
-                return Ok(Display { name: format!(":{n}"), child: Some(child) });
+                return Ok(Display {
+                    name: format!(":{n}"),
+                    child: Some(child),
+                });
             }
             terminate(&mut child);
         }
@@ -126,7 +149,12 @@ impl Driver {
         let port = free_port()?;
         let native_port = free_port()?;
         let child = Command::new(find_tool("tauri-driver")?)
-            .args(["--port", &port.to_string(), "--native-port", &native_port.to_string()])
+            .args([
+                "--port",
+                &port.to_string(),
+                "--native-port",
+                &native_port.to_string(),
+            ])
             .env("DISPLAY", &display.name)
             .env("UW_DATA_DIR", data_dir)
             // The window must not depend on a GPU the machine may not have.
@@ -203,7 +231,9 @@ pub async fn click(c: &Client, css: &str) -> Result<()> {
         vec![serde_json::to_value(&el)?],
     )
     .await?;
-    el.click().await.map_err(|e| format!("clicking {css}: {e}"))?;
+    el.click()
+        .await
+        .map_err(|e| format!("clicking {css}: {e}"))?;
     Ok(())
 }
 
@@ -252,7 +282,7 @@ pub fn screenshot(display: &Display, name: &str) -> Option<PathBuf> {
 }
 
 /// The e2e tests share one display and run one app at a time (2 cores, one WebKit).
-pub fn serial() -> std::sync::MutexGuard<'static, ()> {
-    static LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
-    LOCK.lock().unwrap_or_else(|p| p.into_inner())
+pub async fn serial() -> tokio::sync::MutexGuard<'static, ()> {
+    static LOCK: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+    LOCK.lock().await
 }

@@ -7,8 +7,8 @@ use serde_json::Value;
 use tauri::{AppHandle, State};
 use tauri_plugin_dialog::DialogExt;
 use uw_app::{
-    AppError, AppStatus, CaseEvent, CaseView, ErrorCode, ImportReport, OpenOptions, QueuePage, QueueQuery,
-    Result, Workstation,
+    AppError, AppStatus, CaseEvent, CaseView, ErrorCode, ImportReport, OpenOptions, QueuePage,
+    QueueQuery, Result, Workstation,
 };
 use uw_domain::vin::VinReport;
 use uw_domain::Evaluation;
@@ -88,7 +88,10 @@ async fn pick_and_import(app: AppHandle, ws: State<'_, Ws>) -> Result<Option<Imp
     let Some(files) = picked else { return Ok(None) };
     let paths = files
         .into_iter()
-        .map(|f| f.into_path().map_err(|e| AppError::new(ErrorCode::Io, e.to_string())))
+        .map(|f| {
+            f.into_path()
+                .map_err(|e| AppError::new(ErrorCode::Io, e.to_string()))
+        })
         .collect::<Result<Vec<_>>>()?;
     ws.get()?.import_files(&paths).map(Some)
 }
@@ -102,7 +105,9 @@ async fn export_case(app: AppHandle, ws: State<'_, Ws>, case_id: String) -> Resu
         .set_file_name(format!("{case_id}.json"))
         .blocking_save_file();
     let Some(file) = picked else { return Ok(None) };
-    let path = file.into_path().map_err(|e| AppError::new(ErrorCode::Io, e.to_string()))?;
+    let path = file
+        .into_path()
+        .map_err(|e| AppError::new(ErrorCode::Io, e.to_string()))?;
     ws.get()?
         .export_case_to(&case_id, &path)
         .map(|p| Some(p.display().to_string()))

@@ -6,8 +6,8 @@
 mod commands;
 
 fn main() {
-    let demo = std::env::args().any(|a| a == "--demo")
-        || std::env::var("UW_DEMO").is_ok_and(|v| v == "1");
+    let demo =
+        std::env::args().any(|a| a == "--demo") || std::env::var("UW_DEMO").is_ok_and(|v| v == "1");
     let state = commands::Ws::open(demo);
     tauri::Builder::default()
         .plugin(tauri_plugin_dialog::init())

@@ -7,12 +7,14 @@ use uw_e2e::{click, find, retype, screenshot, serial, wait_text, Display, Driver
 const EXAMPLE: &str = include_str!("../../assets/demo/cases/AUTO-2026-000123.json");
 
 async fn queue_rows(c: &fantoccini::Client) -> Result<usize> {
-    Ok(c.find_all(Locator::Css("[data-testid=queue-row]")).await?.len())
+    Ok(c.find_all(Locator::Css("[data-testid=queue-row]"))
+        .await?
+        .len())
 }
 
 #[tokio::test]
 async fn import_edit_restart_keeps_the_edit() -> Result<()> {
-    let _one = serial();
+    let _one = serial().await;
     let data = tempfile::tempdir()?;
     let case_file = data.path().join("incoming-case.json");
     std::fs::write(&case_file, EXAMPLE)?;
@@ -27,47 +29,82 @@ async fn import_edit_restart_keeps_the_edit() -> Result<()> {
     // Import through the window.
     retype(&c, "#import-path", &case_file.display().to_string()).await?;
     click(&c, "#import-button").await?;
-    wait_text(&c, "[data-testid=notice]", |t| t.contains("AUTO-2026-000123")).await?;
-    let row = find(&c, "[data-testid=queue-row][data-case-id='AUTO-2026-000123']").await?;
+    wait_text(&c, "[data-testid=notice]", |t| {
+        t.contains("AUTO-2026-000123")
+    })
+    .await?;
+    let row = find(
+        &c,
+        "[data-testid=queue-row][data-case-id='AUTO-2026-000123']",
+    )
+    .await?;
     assert!(row.text().await?.contains("Karimov Aziz Rustamovich"));
 
     // Open it, edit the borrower's name, save.
     click(&c, "[data-case-id='AUTO-2026-000123'] td").await?;
     find(&c, "[data-testid=case-view]").await?;
     click(&c, "[data-step=parties]").await?;
-    retype(&c, "input[name='parties.0.full_name']", "Karimov Aziz Rustam o'g'li").await?;
+    retype(
+        &c,
+        "input[name='parties.0.full_name']",
+        "Karimov Aziz Rustam o'g'li",
+    )
+    .await?;
     click(&c, "#save-case").await?;
-    wait_text(&c, "[data-testid=notice]", |t| t.contains("Saved version 2")).await?;
+    wait_text(&c, "[data-testid=notice]", |t| {
+        t.contains("Saved version 2")
+    })
+    .await?;
     c.close().await?;
     drop(driver);
 
     // Restart: the edit is still there, in the queue and in the case.
     let driver = Driver::start(&display, &data.path().join("store"))?;
     let c = driver.launch(&[]).await?;
-    let row = find(&c, "[data-testid=queue-row][data-case-id='AUTO-2026-000123']").await?;
-    assert!(row.text().await?.contains("Karimov Aziz Rustam o'g'li"), "{}", row.text().await?);
+    let row = find(
+        &c,
+        "[data-testid=queue-row][data-case-id='AUTO-2026-000123']",
+    )
+    .await?;
+    assert!(
+        row.text().await?.contains("Karimov Aziz Rustam o'g'li"),
+        "{}",
+        row.text().await?
+    );
     click(&c, "[data-case-id='AUTO-2026-000123'] td").await?;
     click(&c, "[data-step=parties]").await?;
     let name = find(&c, "input[name='parties.0.full_name']").await?;
-    assert_eq!(name.prop("value").await?.as_deref(), Some("Karimov Aziz Rustam o'g'li"));
+    assert_eq!(
+        name.prop("value").await?.as_deref(),
+        Some("Karimov Aziz Rustam o'g'li")
+    );
     click(&c, "[data-step=history]").await?;
-    wait_text(&c, "[data-testid=history]", |t| t.contains("parties[0].full_name")).await?;
+    wait_text(&c, "[data-testid=history]", |t| {
+        t.contains("parties[0].full_name")
+    })
+    .await?;
     c.close().await?;
     Ok(())
 }
 
 #[tokio::test]
 async fn editing_the_term_changes_rate_schedule_and_decision() -> Result<()> {
-    let _one = serial();
+    let _one = serial().await;
     let data = tempfile::tempdir()?;
     let display = Display::start()?;
     let driver = Driver::start(&display, data.path())?;
     let c = driver.launch(&["--demo"]).await?;
-    click(&c, "[data-testid=queue-row][data-case-id='AUTO-2026-000123'] td").await?;
+    click(
+        &c,
+        "[data-testid=queue-row][data-case-id='AUTO-2026-000123'] td",
+    )
+    .await?;
     click(&c, "[data-step=loan]").await?;
     wait_text(&c, "[data-testid=metric-rate]", |t| t == "23.00 %").await?;
     wait_text(&c, "[data-testid=live-decision]", |t| t == "approve").await?;
-    let rows = c.find_all(Locator::Css("[data-testid=schedule] tbody tr")).await?;
+    let rows = c
+        .find_all(Locator::Css("[data-testid=schedule] tbody tr"))
+        .await?;
     assert_eq!(rows.len(), 36);
     screenshot(&display, "decision-36");
 
@@ -76,19 +113,31 @@ async fn editing_the_term_changes_rate_schedule_and_decision() -> Result<()> {
     wait_text(&c, "[data-testid=metric-rate]", |t| t == "24.00 %").await?;
     let start = std::time::Instant::now();
     loop {
-        let n = c.find_all(Locator::Css("[data-testid=schedule] tbody tr")).await?.len();
+        let n = c
+            .find_all(Locator::Css("[data-testid=schedule] tbody tr"))
+            .await?
+            .len();
         if n == 60 {
             break;
         }
-        assert!(start.elapsed().as_secs() < 20, "schedule has {n} rows, not 60");
+        assert!(
+            start.elapsed().as_secs() < 20,
+            "schedule has {n} rows, not 60"
+        );
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
 
     // 61 months is outside the product: the decision turns to reject on P-TERM.
     retype(&c, "input[name='loan.term_months']", "61").await?;
     wait_text(&c, "[data-testid=live-decision]", |t| t == "reject").await?;
-    wait_text(&c, "[data-testid=reasons]", |t| t.contains("P-TERM") && t.contains("TERM_OUT_OF_RANGE")).await?;
-    assert!(c.find_all(Locator::Css("[data-testid=schedule]")).await?.is_empty());
+    wait_text(&c, "[data-testid=reasons]", |t| {
+        t.contains("P-TERM") && t.contains("TERM_OUT_OF_RANGE")
+    })
+    .await?;
+    assert!(c
+        .find_all(Locator::Css("[data-testid=schedule]"))
+        .await?
+        .is_empty());
     screenshot(&display, "decision-61");
     c.close().await?;
     Ok(())
@@ -96,7 +145,7 @@ async fn editing_the_term_changes_rate_schedule_and_decision() -> Result<()> {
 
 #[tokio::test]
 async fn the_demo_opens_on_a_full_queue() -> Result<()> {
-    let _one = serial();
+    let _one = serial().await;
     let data = tempfile::tempdir()?;
     let display = Display::start()?;
     let driver = Driver::start(&display, data.path())?;
@@ -108,7 +157,10 @@ async fn the_demo_opens_on_a_full_queue() -> Result<()> {
     click(&c, "th:nth-child(3)").await?;
     click(&c, "th:nth-child(3)").await?;
     let first = find(&c, "[data-testid=queue-row]").await?;
-    assert_eq!(first.attr("data-case-id").await?.as_deref(), Some("AUTO-2026-000136"));
+    assert_eq!(
+        first.attr("data-case-id").await?.as_deref(),
+        Some("AUTO-2026-000136")
+    );
     screenshot(&display, "demo-queue");
     c.close().await?;
     Ok(())
@@ -116,7 +168,7 @@ async fn the_demo_opens_on_a_full_queue() -> Result<()> {
 
 #[tokio::test]
 async fn a_foreign_database_is_reported_in_the_window_and_left_alone() -> Result<()> {
-    let _one = serial();
+    let _one = serial().await;
     let data = tempfile::tempdir()?;
     let db = data.path().join("cases.db");
     let junk = b"this is somebody's notes, not a database".repeat(50);
@@ -124,7 +176,10 @@ async fn a_foreign_database_is_reported_in_the_window_and_left_alone() -> Result
     let display = Display::start()?;
     let driver = Driver::start(&display, data.path())?;
     let c = driver.launch(&[]).await?;
-    wait_text(&c, "[data-testid=error]", |t| t.contains("STORE_FOREIGN") && t.contains("left untouched")).await?;
+    wait_text(&c, "[data-testid=error]", |t| {
+        t.contains("STORE_FOREIGN") && t.contains("left untouched")
+    })
+    .await?;
     c.close().await?;
     assert_eq!(std::fs::read(&db)?, junk);
     Ok(())

@@ -101,7 +101,11 @@ impl Workstation {
         self.import_texts_at(files, &now_rfc3339())
     }
 
-    pub(crate) fn import_texts_at(&self, files: &[(String, String)], at: &str) -> Result<ImportReport> {
+    pub(crate) fn import_texts_at(
+        &self,
+        files: &[(String, String)],
+        at: &str,
+    ) -> Result<ImportReport> {
         let mut rows = Vec::with_capacity(files.len());
         let mut seen = std::collections::HashSet::new();
         for (name, text) in files {
@@ -139,7 +143,8 @@ impl Workstation {
 
     pub fn open_case(&self, case_id: &str) -> Result<CaseView> {
         let stored = self.store()?.get_case(case_id)?;
-        let case = parse_case(&stored.case_json).map_err(|e| invalid(&format!("stored case {case_id}"), e))?;
+        let case = parse_case(&stored.case_json)
+            .map_err(|e| invalid(&format!("stored case {case_id}"), e))?;
         let evaluation = self.evaluate_case(&case);
         let required_documents = required_documents(&case)
             .into_iter()
@@ -164,12 +169,20 @@ impl Workstation {
 
     /// Saves an edited case if nobody saved another version meanwhile. Each changed
     /// field is recorded with its value before and after.
-    pub fn save_case(&self, case_id: &str, expected_version: i64, edited: Value) -> Result<CaseView> {
+    pub fn save_case(
+        &self,
+        case_id: &str,
+        expected_version: i64,
+        edited: Value,
+    ) -> Result<CaseView> {
         let case = parse_case_value(edited).map_err(|e| invalid("case", e))?;
         if case.case_id != case_id {
             return Err(AppError::new(
                 ErrorCode::InvalidCase,
-                format!("case_id: an edit may not change the case id ({case_id} → {})", case.case_id),
+                format!(
+                    "case_id: an edit may not change the case id ({case_id} → {})",
+                    case.case_id
+                ),
             ));
         }
         let stored = self.store()?.get_case(case_id)?;
@@ -194,14 +207,19 @@ impl Workstation {
     /// The case file exactly as the spec defines it.
     pub fn export_case(&self, case_id: &str) -> Result<String> {
         let stored = self.store()?.get_case(case_id)?;
-        let case = parse_case(&stored.case_json).map_err(|e| invalid(&format!("stored case {case_id}"), e))?;
+        let case = parse_case(&stored.case_json)
+            .map_err(|e| invalid(&format!("stored case {case_id}"), e))?;
         Ok(to_json_pretty(&case) + "\n")
     }
 
     pub fn export_case_to(&self, case_id: &str, path: &Path) -> Result<PathBuf> {
         let text = self.export_case(case_id)?;
-        std::fs::write(path, text)
-            .map_err(|e| AppError::new(ErrorCode::Io, format!("{}: cannot write: {e}", path.display())))?;
+        std::fs::write(path, text).map_err(|e| {
+            AppError::new(
+                ErrorCode::Io,
+                format!("{}: cannot write: {e}", path.display()),
+            )
+        })?;
         let detail = serde_json::json!({"file": path.display().to_string()}).to_string();
         self.store()?
             .record_event(case_id, &now_rfc3339(), &self.actor, "export", &detail)?;
@@ -224,26 +242,44 @@ pub(crate) fn read_text(p: &Path) -> Result<String> {
     if meta.len() > MAX_CASE_FILE_BYTES {
         return Err(AppError::new(
             ErrorCode::InvalidCase,
-            format!("{}: {} bytes is too large for a case file", p.display(), meta.len()),
+            format!(
+                "{}: {} bytes is too large for a case file",
+                p.display(),
+                meta.len()
+            ),
         ));
     }
     let bytes = std::fs::read(p).map_err(io)?;
     String::from_utf8(bytes).map_err(|e| {
         AppError::new(
             ErrorCode::InvalidCase,
-            format!("{}: not UTF-8 text (byte {})", p.display(), e.utf8_error().valid_up_to()),
+            format!(
+                "{}: not UTF-8 text (byte {})",
+                p.display(),
+                e.utf8_error().valid_up_to()
+            ),
         )
     })
 }
 
 /// Leaf-level differences between two JSON documents, keyed by JSON path.
 fn changed_fields(before: &Value, after: &Value) -> BTreeMap<String, (Value, Value)> {
-    fn walk(path: String, b: Option<&Value>, a: Option<&Value>, out: &mut BTreeMap<String, (Value, Value)>) {
+    fn walk(
+        path: String,
+        b: Option<&Value>,
+        a: Option<&Value>,
+        out: &mut BTreeMap<String, (Value, Value)>,
+    ) {
         match (b, a) {
             (Some(Value::Object(bo)), Some(Value::Object(ao))) => {
-                let keys: std::collections::BTreeSet<&String> = bo.keys().chain(ao.keys()).collect();
+                let keys: std::collections::BTreeSet<&String> =
+                    bo.keys().chain(ao.keys()).collect();
                 for k in keys {
-                    let p = if path.is_empty() { k.clone() } else { format!("{path}.{k}") };
+                    let p = if path.is_empty() {
+                        k.clone()
+                    } else {
+                        format!("{path}.{k}")
+                    };
                     walk(p, bo.get(k), ao.get(k), out);
                 }
             }
@@ -253,7 +289,13 @@ fn changed_fields(before: &Value, after: &Value) -> BTreeMap<String, (Value, Val
                 }
             }
             (b, a) if b != a => {
-                out.insert(path, (b.cloned().unwrap_or(Value::Null), a.cloned().unwrap_or(Value::Null)));
+                out.insert(
+                    path,
+                    (
+                        b.cloned().unwrap_or(Value::Null),
+                        a.cloned().unwrap_or(Value::Null),
+                    ),
+                );
             }
             _ => {}
         }

@@ -5,22 +5,70 @@ use crate::error::Result;
 use crate::Workstation;
 
 pub const DEMO_CASES: &[(&str, &str)] = &[
-    ("AUTO-2026-000123.json", include_str!("../../../../assets/demo/cases/AUTO-2026-000123.json")),
-    ("AUTO-2026-000124.json", include_str!("../../../../assets/demo/cases/AUTO-2026-000124.json")),
-    ("AUTO-2026-000125.json", include_str!("../../../../assets/demo/cases/AUTO-2026-000125.json")),
-    ("AUTO-2026-000126.json", include_str!("../../../../assets/demo/cases/AUTO-2026-000126.json")),
-    ("AUTO-2026-000127.json", include_str!("../../../../assets/demo/cases/AUTO-2026-000127.json")),
-    ("AUTO-2026-000128.json", include_str!("../../../../assets/demo/cases/AUTO-2026-000128.json")),
-    ("AUTO-2026-000129.json", include_str!("../../../../assets/demo/cases/AUTO-2026-000129.json")),
-    ("AUTO-2026-000130.json", include_str!("../../../../assets/demo/cases/AUTO-2026-000130.json")),
-    ("AUTO-2026-000131.json", include_str!("../../../../assets/demo/cases/AUTO-2026-000131.json")),
-    ("AUTO-2026-000132.json", include_str!("../../../../assets/demo/cases/AUTO-2026-000132.json")),
-    ("AUTO-2026-000133.json", include_str!("../../../../assets/demo/cases/AUTO-2026-000133.json")),
-    ("AUTO-2026-000134.json", include_str!("../../../../assets/demo/cases/AUTO-2026-000134.json")),
-    ("AUTO-2026-000135.json", include_str!("../../../../assets/demo/cases/AUTO-2026-000135.json")),
-    ("AUTO-2026-000136.json", include_str!("../../../../assets/demo/cases/AUTO-2026-000136.json")),
-    ("AUTO-2026-000137.json", include_str!("../../../../assets/demo/cases/AUTO-2026-000137.json")),
-    ("AUTO-2026-000138.json", include_str!("../../../../assets/demo/cases/AUTO-2026-000138.json")),
+    (
+        "AUTO-2026-000123.json",
+        include_str!("../../../../assets/demo/cases/AUTO-2026-000123.json"),
+    ),
+    (
+        "AUTO-2026-000124.json",
+        include_str!("../../../../assets/demo/cases/AUTO-2026-000124.json"),
+    ),
+    (
+        "AUTO-2026-000125.json",
+        include_str!("../../../../assets/demo/cases/AUTO-2026-000125.json"),
+    ),
+    (
+        "AUTO-2026-000126.json",
+        include_str!("../../../../assets/demo/cases/AUTO-2026-000126.json"),
+    ),
+    (
+        "AUTO-2026-000127.json",
+        include_str!("../../../../assets/demo/cases/AUTO-2026-000127.json"),
+    ),
+    (
+        "AUTO-2026-000128.json",
+        include_str!("../../../../assets/demo/cases/AUTO-2026-000128.json"),
+    ),
+    (
+        "AUTO-2026-000129.json",
+        include_str!("../../../../assets/demo/cases/AUTO-2026-000129.json"),
+    ),
+    (
+        "AUTO-2026-000130.json",
+        include_str!("../../../../assets/demo/cases/AUTO-2026-000130.json"),
+    ),
+    (
+        "AUTO-2026-000131.json",
+        include_str!("../../../../assets/demo/cases/AUTO-2026-000131.json"),
+    ),
+    (
+        "AUTO-2026-000132.json",
+        include_str!("../../../../assets/demo/cases/AUTO-2026-000132.json"),
+    ),
+    (
+        "AUTO-2026-000133.json",
+        include_str!("../../../../assets/demo/cases/AUTO-2026-000133.json"),
+    ),
+    (
+        "AUTO-2026-000134.json",
+        include_str!("../../../../assets/demo/cases/AUTO-2026-000134.json"),
+    ),
+    (
+        "AUTO-2026-000135.json",
+        include_str!("../../../../assets/demo/cases/AUTO-2026-000135.json"),
+    ),
+    (
+        "AUTO-2026-000136.json",
+        include_str!("../../../../assets/demo/cases/AUTO-2026-000136.json"),
+    ),
+    (
+        "AUTO-2026-000137.json",
+        include_str!("../../../../assets/demo/cases/AUTO-2026-000137.json"),
+    ),
+    (
+        "AUTO-2026-000138.json",
+        include_str!("../../../../assets/demo/cases/AUTO-2026-000138.json"),
+    ),
 ];
 
 /// Seeds the demo cases, received over the last hours so that the queue shows ages.

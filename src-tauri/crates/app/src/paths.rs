@@ -13,7 +13,11 @@ pub const APP_IDENTIFIER: &str = "uz.sqb.underwriter-workstation";
 pub const DATA_DIR_ENV: &str = "UW_DATA_DIR";
 
 pub fn os_data_dir() -> PathBuf {
-    let env = |k: &str| std::env::var_os(k).filter(|v| !v.is_empty()).map(PathBuf::from);
+    let env = |k: &str| {
+        std::env::var_os(k)
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+    };
     let base = if cfg!(windows) {
         env("APPDATA")
     } else if cfg!(target_os = "macos") {
@@ -21,7 +25,8 @@ pub fn os_data_dir() -> PathBuf {
     } else {
         env("XDG_DATA_HOME").or_else(|| env("HOME").map(|h| h.join(".local/share")))
     };
-    base.unwrap_or_else(|| PathBuf::from(".")).join(APP_IDENTIFIER)
+    base.unwrap_or_else(|| PathBuf::from("."))
+        .join(APP_IDENTIFIER)
 }
 
 /// The data folder: `UW_DATA_DIR` if set, else the OS folder (with `demo/` for the demo).

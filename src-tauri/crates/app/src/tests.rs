@@ -39,13 +39,28 @@ fn the_shipped_assets_load() {
 fn the_demo_has_every_outcome() {
     let dir = tempfile::tempdir().unwrap();
     let ws = open(dir.path(), true);
-    let page = ws.queue(&QueueQuery { limit: 500, ..Default::default() }).unwrap();
+    let page = ws
+        .queue(&QueueQuery {
+            limit: 500,
+            ..Default::default()
+        })
+        .unwrap();
     assert!(page.total >= 12);
-    let decisions: std::collections::BTreeSet<_> = page.rows.iter().filter_map(|r| r.decision.clone()).collect();
-    assert_eq!(decisions.into_iter().collect::<Vec<_>>(), ["approve", "refer", "reject"]);
+    let decisions: std::collections::BTreeSet<_> = page
+        .rows
+        .iter()
+        .filter_map(|r| r.decision.clone())
+        .collect();
+    assert_eq!(
+        decisions.into_iter().collect::<Vec<_>>(),
+        ["approve", "refer", "reject"]
+    );
     // Reopening does not seed twice.
     drop(ws);
-    assert_eq!(open(dir.path(), true).status().unwrap().case_count, page.total);
+    assert_eq!(
+        open(dir.path(), true).status().unwrap().case_count,
+        page.total
+    );
 }
 
 #[test]
@@ -66,21 +81,29 @@ fn import_is_all_or_nothing_and_names_file_and_path() {
     let bad = ("bad.json".to_string(), v.to_string());
     let err = ws.import_texts(&[good.clone(), bad]).unwrap_err();
     assert_eq!(err.code, ErrorCode::InvalidCase);
-    assert_eq!(err.message, "bad.json: parties[0].birth_date: not a date: \"1990-13-01\"");
+    assert_eq!(
+        err.message,
+        "bad.json: parties[0].birth_date: not a date: \"1990-13-01\""
+    );
     assert_eq!(ws.status().unwrap().case_count, 0, "nothing saved");
 
-    ws.import_texts(&[good.clone()]).unwrap();
+    ws.import_texts(std::slice::from_ref(&good)).unwrap();
     let err = ws.import_texts(&[good]).unwrap_err();
     assert_eq!(err.code, ErrorCode::CaseExists);
     assert_eq!(ws.status().unwrap().case_count, 1);
 
-    let missing = ws.import_files(&[dir.path().join("nope.json")]).unwrap_err();
+    let missing = ws
+        .import_files(&[dir.path().join("nope.json")])
+        .unwrap_err();
     assert_eq!(missing.code, ErrorCode::Io);
     assert!(missing.message.contains("nope.json"));
     let binary = dir.path().join("scan.pdf");
     std::fs::write(&binary, [0xff, 0xfe, 0x00, 0x81]).unwrap();
     let err = ws.import_files(&[binary]).unwrap_err();
-    assert!(err.message.contains("scan.pdf") && err.message.contains("UTF-8"), "{err}");
+    assert!(
+        err.message.contains("scan.pdf") && err.message.contains("UTF-8"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -88,10 +111,14 @@ fn edits_persist_with_their_history_and_versions_guard_them() {
     let dir = tempfile::tempdir().unwrap();
     {
         let ws = open(dir.path(), false);
-        ws.import_texts(&[("a.json".into(), EXAMPLE.into())]).unwrap();
+        ws.import_texts(&[("a.json".into(), EXAMPLE.into())])
+            .unwrap();
         let view = ws.open_case("AUTO-2026-000123").unwrap();
         assert_eq!(view.version, 1);
-        assert_eq!(view.evaluation.decision, uw_domain::decision::Decision::Approve);
+        assert_eq!(
+            view.evaluation.decision,
+            uw_domain::decision::Decision::Approve
+        );
         let mut edited = serde_json::to_value(&view.case).unwrap();
         edited["loan"]["term_months"] = 60.into();
         let saved = ws.save_case("AUTO-2026-000123", 1, edited.clone()).unwrap();
@@ -100,7 +127,9 @@ fn edits_persist_with_their_history_and_versions_guard_them() {
 
         // A save based on the old version is refused; nothing changes.
         edited["loan"]["term_months"] = 12.into();
-        let err = ws.save_case("AUTO-2026-000123", 1, edited.clone()).unwrap_err();
+        let err = ws
+            .save_case("AUTO-2026-000123", 1, edited.clone())
+            .unwrap_err();
         assert_eq!(err.code, ErrorCode::VersionConflict);
 
         // A malformed edit names the field and changes nothing.
@@ -116,7 +145,10 @@ fn edits_persist_with_their_history_and_versions_guard_them() {
     let edit = history.iter().find(|e| e.kind == "edit").unwrap();
     let detail: Value = serde_json::from_str(&edit.detail).unwrap();
     assert_eq!(detail["field"], "loan.term_months");
-    assert_eq!((detail["before"].as_i64(), detail["after"].as_i64()), (Some(36), Some(60)));
+    assert_eq!(
+        (detail["before"].as_i64(), detail["after"].as_i64()),
+        (Some(36), Some(60))
+    );
     assert_eq!(edit.actor, "alice");
     let q = ws.queue(&QueueQuery::default()).unwrap();
     assert_eq!(q.rows[0].term_months, 60);
@@ -126,20 +158,32 @@ fn edits_persist_with_their_history_and_versions_guard_them() {
 fn export_gives_back_the_case_file() {
     let dir = tempfile::tempdir().unwrap();
     let ws = open(dir.path(), false);
-    ws.import_texts(&[("a.json".into(), EXAMPLE.into())]).unwrap();
+    ws.import_texts(&[("a.json".into(), EXAMPLE.into())])
+        .unwrap();
     let out = dir.path().join("out.json");
     ws.export_case_to("AUTO-2026-000123", &out).unwrap();
     let exported: Value = serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
     let original: Value = serde_json::from_str(EXAMPLE).unwrap();
     assert_eq!(exported, original);
-    assert!(ws.history("AUTO-2026-000123").unwrap().iter().any(|e| e.kind == "export"));
-    assert_eq!(ws.export_case("NOPE").unwrap_err().code, ErrorCode::NotFound);
+    assert!(ws
+        .history("AUTO-2026-000123")
+        .unwrap()
+        .iter()
+        .any(|e| e.kind == "export"));
+    assert_eq!(
+        ws.export_case("NOPE").unwrap_err().code,
+        ErrorCode::NotFound
+    );
 }
 
 #[test]
 fn a_foreign_database_is_refused_with_its_code() {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("cases.db"), b"definitely not a database, just text").unwrap();
+    std::fs::write(
+        dir.path().join("cases.db"),
+        b"definitely not a database, just text",
+    )
+    .unwrap();
     let err = Workstation::open(OpenOptions {
         data_dir: dir.path().to_path_buf(),
         actor: "a".into(),

@@ -89,7 +89,11 @@ fn main() -> ExitCode {
         Ok(c) => c,
         Err(e) => {
             let _ = e.print();
-            return if e.use_stderr() { ExitCode::from(1) } else { ExitCode::SUCCESS };
+            return if e.use_stderr() {
+                ExitCode::from(1)
+            } else {
+                ExitCode::SUCCESS
+            };
         }
     };
     match run(cli) {
@@ -106,7 +110,8 @@ fn invalid(msg: impl Into<String>) -> AppError {
 }
 
 fn print(v: &impl serde::Serialize) -> Result<(), AppError> {
-    let text = serde_json::to_string_pretty(v).map_err(|e| AppError::new(ErrorCode::Internal, e.to_string()))?;
+    let text = serde_json::to_string_pretty(v)
+        .map_err(|e| AppError::new(ErrorCode::Internal, e.to_string()))?;
     println!("{text}");
     Ok(())
 }
@@ -121,13 +126,19 @@ fn workstation(data_dir: Option<PathBuf>) -> Result<Workstation, AppError> {
 
 fn run(cli: Cli) -> Result<(), AppError> {
     match cli.command {
-        Command::Evaluate { case: Some(path), .. } => {
+        Command::Evaluate {
+            case: Some(path), ..
+        } => {
             let product = uw_app::default_product();
             let text = read(&path)?;
-            let case = parse_case(&text).map_err(|e| AppError::new(ErrorCode::InvalidCase, format!("{}: {e}", path.display())))?;
+            let case = parse_case(&text).map_err(|e| {
+                AppError::new(ErrorCode::InvalidCase, format!("{}: {e}", path.display()))
+            })?;
             print(&evaluate(&case, &product, &EvalOptions::default()))
         }
-        Command::Evaluate { jsonl: Some(path), .. } => evaluate_jsonl(&path),
+        Command::Evaluate {
+            jsonl: Some(path), ..
+        } => evaluate_jsonl(&path),
         Command::Evaluate { .. } => Err(invalid("give a case file or --jsonl FILE")),
         Command::Schedule {
             amount,
@@ -139,17 +150,27 @@ fn run(cli: Cli) -> Result<(), AppError> {
             day_count,
         } => {
             let product = uw_app::default_product();
-            let amount: Money = amount.parse().map_err(|e: String| invalid(format!("--amount: {e}")))?;
+            let amount: Money = amount
+                .parse()
+                .map_err(|e: String| invalid(format!("--amount: {e}")))?;
             if amount.0 <= rust_decimal_zero() {
-                return Err(invalid(format!("--amount: must be greater than zero, got {amount}")));
+                return Err(invalid(format!(
+                    "--amount: must be greater than zero, got {amount}"
+                )));
             }
-            let first: Date = first_payment.parse().map_err(|e: String| invalid(format!("--first-payment: {e}")))?;
+            let first: Date = first_payment
+                .parse()
+                .map_err(|e: String| invalid(format!("--first-payment: {e}")))?;
             let disbursed = match disbursed {
-                Some(d) => d.parse().map_err(|e: String| invalid(format!("--disbursed: {e}")))?,
+                Some(d) => d
+                    .parse()
+                    .map_err(|e: String| invalid(format!("--disbursed: {e}")))?,
                 None => schedule::default_disbursement(first),
             };
             if disbursed >= first {
-                return Err(invalid(format!("--disbursed: {disbursed} must be before the first payment {first}")));
+                return Err(invalid(format!(
+                    "--disbursed: {disbursed} must be before the first payment {first}"
+                )));
             }
             if term < product.loan.min_term_months || term > product.loan.max_term_months {
                 return Err(invalid(format!(
@@ -158,7 +179,10 @@ fn run(cli: Cli) -> Result<(), AppError> {
                 )));
             }
             if grace > product.loan.max_grace_months {
-                return Err(invalid(format!("--grace: at most {} months", product.loan.max_grace_months)));
+                return Err(invalid(format!(
+                    "--grace: at most {} months",
+                    product.loan.max_grace_months
+                )));
             }
             let rate = product
                 .rate_for_term(term)
@@ -224,7 +248,8 @@ fn rust_decimal_zero() -> rust_decimal::Decimal {
 }
 
 fn read(path: &PathBuf) -> Result<String, AppError> {
-    std::fs::read_to_string(path).map_err(|e| AppError::new(ErrorCode::Io, format!("{}: {e}", path.display())))
+    std::fs::read_to_string(path)
+        .map_err(|e| AppError::new(ErrorCode::Io, format!("{}: {e}", path.display())))
 }
 
 /// One case per line in, one result per line out, streaming: memory stays flat in the
@@ -232,7 +257,8 @@ fn read(path: &PathBuf) -> Result<String, AppError> {
 /// output line N always answers input line N; the exit code is then 1.
 fn evaluate_jsonl(path: &PathBuf) -> Result<(), AppError> {
     let product = uw_app::default_product();
-    let file = std::fs::File::open(path).map_err(|e| AppError::new(ErrorCode::Io, format!("{}: {e}", path.display())))?;
+    let file = std::fs::File::open(path)
+        .map_err(|e| AppError::new(ErrorCode::Io, format!("{}: {e}", path.display())))?;
     let reader = std::io::BufReader::with_capacity(1 << 20, file);
     let stdout = std::io::stdout();
     let mut out = BufWriter::with_capacity(1 << 20, stdout.lock());
@@ -246,7 +272,12 @@ fn evaluate_jsonl(path: &PathBuf) -> Result<(), AppError> {
             Err(e) => {
                 failed += 1;
                 eprintln!("uw: {}:{n}: {e}", path.display());
-                writeln!(out, "{}", json!({"line": n, "error": {"code": "INVALID_CASE", "message": e.to_string()}})).map_err(io)?;
+                writeln!(
+                    out,
+                    "{}",
+                    json!({"line": n, "error": {"code": "INVALID_CASE", "message": e.to_string()}})
+                )
+                .map_err(io)?;
                 continue;
             }
         };
@@ -263,7 +294,12 @@ fn evaluate_jsonl(path: &PathBuf) -> Result<(), AppError> {
                 failed += 1;
                 eprintln!("uw: {}:{n}: {e}", path.display());
                 let msg = format!("line {n}: {e}");
-                writeln!(out, "{}", json!({"line": n, "error": {"code": "INVALID_CASE", "message": msg}})).map_err(io)?;
+                writeln!(
+                    out,
+                    "{}",
+                    json!({"line": n, "error": {"code": "INVALID_CASE", "message": msg}})
+                )
+                .map_err(io)?;
             }
         }
     }

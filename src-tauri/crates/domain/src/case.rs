@@ -290,7 +290,11 @@ fn path_error(e: serde_path_to_error::Error<serde_json::Error>) -> CaseError {
     let path = e.path().to_string();
     let inner = e.into_inner();
     let message = strip_position(&inner.to_string());
-    let path = if path == "." { "(document)".to_string() } else { path };
+    let path = if path == "." {
+        "(document)".to_string()
+    } else {
+        path
+    };
     CaseError { path, message }
 }
 
@@ -298,7 +302,12 @@ fn path_error(e: serde_path_to_error::Error<serde_json::Error>) -> CaseError {
 /// path is meaningless and the position is the useful part.
 fn strip_position(msg: &str) -> String {
     match msg.rfind(" at line ") {
-        Some(i) if !msg.starts_with("expected") && !msg.starts_with("EOF") && !msg.starts_with("trailing") && !msg.starts_with("key must") => {
+        Some(i)
+            if !msg.starts_with("expected")
+                && !msg.starts_with("EOF")
+                && !msg.starts_with("trailing")
+                && !msg.starts_with("key must") =>
+        {
             msg[..i].to_string()
         }
         _ => msg.to_string(),
@@ -318,14 +327,20 @@ pub fn validate(case: &CaseFile) -> Result<(), CaseError> {
         if m.0 > Decimal::ZERO {
             Ok(())
         } else {
-            Err(CaseError::at(path, format!("must be greater than zero, got {m}")))
+            Err(CaseError::at(
+                path,
+                format!("must be greater than zero, got {m}"),
+            ))
         }
     };
     let non_negative = |path: String, m: Money| {
         if m.0 >= Decimal::ZERO {
             Ok(())
         } else {
-            Err(CaseError::at(path, format!("must not be negative, got {m}")))
+            Err(CaseError::at(
+                path,
+                format!("must not be negative, got {m}"),
+            ))
         }
     };
 
@@ -333,9 +348,16 @@ pub fn validate(case: &CaseFile) -> Result<(), CaseError> {
     nonblank("product", &case.product)?;
     nonblank("branch", &case.branch)?;
     if case.parties.is_empty() {
-        return Err(CaseError::at("parties", "at least the borrower is required"));
+        return Err(CaseError::at(
+            "parties",
+            "at least the borrower is required",
+        ));
     }
-    let borrowers = case.parties.iter().filter(|p| p.role == Role::Borrower).count();
+    let borrowers = case
+        .parties
+        .iter()
+        .filter(|p| p.role == Role::Borrower)
+        .count();
     if borrowers != 1 {
         return Err(CaseError::at(
             "parties",
@@ -367,13 +389,20 @@ pub fn validate(case: &CaseFile) -> Result<(), CaseError> {
     positive("loan.amount".into(), case.loan.amount)?;
     positive("loan.down_payment".into(), case.loan.down_payment)?;
     if case.loan.term_months < 1 {
-        return Err(CaseError::at("loan.term_months", "must be an integer ≥ 1, got 0"));
+        return Err(CaseError::at(
+            "loan.term_months",
+            "must be an integer ≥ 1, got 0",
+        ));
     }
     for (i, d) in case.documents.iter().enumerate() {
         if d.party >= case.parties.len() {
             return Err(CaseError::at(
                 format!("documents[{i}].party"),
-                format!("no party with index {} (the case has {})", d.party, case.parties.len()),
+                format!(
+                    "no party with index {} (the case has {})",
+                    d.party,
+                    case.parties.len()
+                ),
             ));
         }
     }
@@ -433,7 +462,8 @@ pub(crate) mod tests {
 
     #[test]
     fn malformed_fields_name_their_json_path() {
-        let cases: Vec<(Box<dyn FnOnce(&mut serde_json::Value)>, &str, &str)> = vec![
+        type Mutation = Box<dyn FnOnce(&mut serde_json::Value)>;
+        let cases: Vec<(Mutation, &str, &str)> = vec![
             (
                 Box::new(|v| v["parties"][0]["birth_date"] = "1990-13-01".into()),
                 "parties[0].birth_date",
@@ -444,13 +474,41 @@ pub(crate) mod tests {
                 "loan.first_payment_date",
                 "not a date",
             ),
-            (Box::new(|v| v["loan"]["amount"] = "abc".into()), "loan.amount", "not a decimal"),
-            (Box::new(|v| v["loan"]["amount"] = 135000000.0.into()), "loan.amount", "invalid type"),
-            (Box::new(|v| v["loan"]["amount"] = "-5.00".into()), "loan.amount", "greater than zero"),
-            (Box::new(|v| v["loan"]["term_months"] = 0.into()), "loan.term_months", "≥ 1"),
-            (Box::new(|v| v["loan"]["term_months"] = (-3).into()), "loan.term_months", "invalid value"),
-            (Box::new(|v| v["loan"]["schedule"] = "balloon".into()), "loan.schedule", "unknown variant"),
-            (Box::new(|v| v["parties"][0]["role"] = "guarantor".into()), "parties[0].role", "unknown variant"),
+            (
+                Box::new(|v| v["loan"]["amount"] = "abc".into()),
+                "loan.amount",
+                "not a decimal",
+            ),
+            (
+                Box::new(|v| v["loan"]["amount"] = 135000000.0.into()),
+                "loan.amount",
+                "invalid type",
+            ),
+            (
+                Box::new(|v| v["loan"]["amount"] = "-5.00".into()),
+                "loan.amount",
+                "greater than zero",
+            ),
+            (
+                Box::new(|v| v["loan"]["term_months"] = 0.into()),
+                "loan.term_months",
+                "≥ 1",
+            ),
+            (
+                Box::new(|v| v["loan"]["term_months"] = (-3).into()),
+                "loan.term_months",
+                "invalid value",
+            ),
+            (
+                Box::new(|v| v["loan"]["schedule"] = "balloon".into()),
+                "loan.schedule",
+                "unknown variant",
+            ),
+            (
+                Box::new(|v| v["parties"][0]["role"] = "guarantor".into()),
+                "parties[0].role",
+                "unknown variant",
+            ),
             (
                 Box::new(|v| v["vehicle"]["seller_kind"] = "auction".into()),
                 "vehicle.seller_kind",
@@ -466,11 +524,29 @@ pub(crate) mod tests {
                 "parties[0].incomes[0].months.2026-05",
                 "negative",
             ),
-            (Box::new(|v| v["documents"][0]["party"] = 7.into()), "documents[0].party", "no party"),
-            (Box::new(|v| v["documents"][0]["status"] = "ok".into()), "documents[0].status", "unknown variant"),
-            (Box::new(|v| v["pledge"]["vin_lien"] = "maybe".into()), "pledge.vin_lien", "unknown variant"),
             (
-                Box::new(|v| v.as_object_mut().unwrap().remove("loan").map(|_| ()).unwrap_or(())),
+                Box::new(|v| v["documents"][0]["party"] = 7.into()),
+                "documents[0].party",
+                "no party",
+            ),
+            (
+                Box::new(|v| v["documents"][0]["status"] = "ok".into()),
+                "documents[0].status",
+                "unknown variant",
+            ),
+            (
+                Box::new(|v| v["pledge"]["vin_lien"] = "maybe".into()),
+                "pledge.vin_lien",
+                "unknown variant",
+            ),
+            (
+                Box::new(|v| {
+                    v.as_object_mut()
+                        .unwrap()
+                        .remove("loan")
+                        .map(|_| ())
+                        .unwrap_or(())
+                }),
                 "(document)",
                 "missing field `loan`",
             ),
@@ -497,7 +573,15 @@ pub(crate) mod tests {
 
     #[test]
     fn syntax_errors_and_garbage_do_not_panic() {
-        for text in ["", "{", "[]", "null", "{\"case_id\": 5}", "\u{0}\u{1}", "{\"a\":1}}"] {
+        for text in [
+            "",
+            "{",
+            "[]",
+            "null",
+            "{\"case_id\": 5}",
+            "\u{0}\u{1}",
+            "{\"a\":1}}",
+        ] {
             assert!(parse_case(text).is_err(), "{text:?}");
         }
     }

@@ -23,7 +23,9 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 use ts_rs::TS;
 
-use crate::case::{CaseFile, DocumentKind, DocumentStatus, InsuranceKind, LienStatus, ScheduleKind};
+use crate::case::{
+    CaseFile, DocumentKind, DocumentStatus, InsuranceKind, LienStatus, ScheduleKind,
+};
 use crate::income::{household_income, Exclusion, HouseholdIncome};
 use crate::money::{fixed2, percent2, Date, Money};
 use crate::product::{DayCount, ProductConfig};
@@ -169,7 +171,10 @@ pub fn evaluate(case: &CaseFile, product: &ProductConfig, opts: &EvalOptions) ->
         down_payment_ratio: percent2(l.down_payment.0 / case.vehicle.contract_price.0),
         max_monthly_payment: a.schedule.as_ref().map(|s| fixed2(s.max_payment)),
         total_interest: a.schedule.as_ref().map(|s| fixed2(s.total_interest)),
-        total_payable: a.schedule.as_ref().map(|s| fixed2(s.total_interest + l.amount.0)),
+        total_payable: a
+            .schedule
+            .as_ref()
+            .map(|s| fixed2(s.total_interest + l.amount.0)),
         effective_annual_rate: a
             .schedule
             .as_ref()
@@ -191,7 +196,9 @@ pub fn evaluate(case: &CaseFile, product: &ProductConfig, opts: &EvalOptions) ->
 /// The lower of the contract price and the appraisal, when one exists (P-LTV).
 fn collateral_value(case: &CaseFile) -> Decimal {
     let price = case.vehicle.contract_price.0;
-    case.vehicle.appraised_value.map_or(price, |v| v.0.min(price))
+    case.vehicle
+        .appraised_value
+        .map_or(price, |v| v.0.min(price))
 }
 
 fn reason(
@@ -288,7 +295,10 @@ fn assess(case: &CaseFile, product: &ProductConfig, opts: &EvalOptions) -> Asses
         reasons.push(reason(
             "P-CO-MAX",
             "TOO_MANY_CO_BORROWERS",
-            format!("{co} co-borrowers; at most {} are allowed", p.parties.max_co_borrowers),
+            format!(
+                "{co} co-borrowers; at most {} are allowed",
+                p.parties.max_co_borrowers
+            ),
             Some(co.to_string()),
             Some(p.parties.max_co_borrowers.to_string()),
         ));
@@ -301,7 +311,10 @@ fn assess(case: &CaseFile, product: &ProductConfig, opts: &EvalOptions) -> Asses
             "{} of {}",
             s.payer
                 .as_deref()
-                .map_or(s.kind.as_str().to_string(), |payer| format!("{} ({payer})", s.kind.as_str())),
+                .map_or(s.kind.as_str().to_string(), |payer| format!(
+                    "{} ({payer})",
+                    s.kind.as_str()
+                )),
             party_label(case, s.party)
         );
         match s.excluded {
@@ -310,7 +323,11 @@ fn assess(case: &CaseFile, product: &ProductConfig, opts: &EvalOptions) -> Asses
                 "INCOME_HISTORY_SHORT",
                 format!(
                     "{what} is not counted: no data for {}",
-                    s.missing_months.iter().map(|m| m.to_string()).collect::<Vec<_>>().join(", ")
+                    s.missing_months
+                        .iter()
+                        .map(|m| m.to_string())
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 ),
             )),
             Some(Exclusion::IeAccountNotAtBank) => warnings.push(warning(
@@ -343,8 +360,14 @@ fn assess(case: &CaseFile, product: &ProductConfig, opts: &EvalOptions) -> Asses
                 "none of the borrower's {} income sources covers the {} months {}…{}",
                 b.listed_sources,
                 p.income.history_months,
-                income.period.first().map_or(String::new(), |m| m.to_string()),
-                income.period.last().map_or(String::new(), |m| m.to_string()),
+                income
+                    .period
+                    .first()
+                    .map_or(String::new(), |m| m.to_string()),
+                income
+                    .period
+                    .last()
+                    .map_or(String::new(), |m| m.to_string()),
             ),
             Some("0".into()),
             Some("1".into()),
@@ -381,11 +404,15 @@ fn assess(case: &CaseFile, product: &ProductConfig, opts: &EvalOptions) -> Asses
 
     // §4 Vehicle.
     let v = &case.vehicle;
-    if !p.vehicle.categories.iter().any(|c| *c == v.category) {
+    if !p.vehicle.categories.contains(&v.category) {
         reasons.push(reason(
             "P-VEH-CAT",
             "VEHICLE_CATEGORY",
-            format!("category {:?} is not financed; allowed: {}", v.category, p.vehicle.categories.join(", ")),
+            format!(
+                "category {:?} is not financed; allowed: {}",
+                v.category,
+                p.vehicle.categories.join(", ")
+            ),
             Some(v.category.clone()),
             Some(p.vehicle.categories.join(", ")),
         ));
@@ -396,13 +423,20 @@ fn assess(case: &CaseFile, product: &ProductConfig, opts: &EvalOptions) -> Asses
         let why = if !v.new {
             "the car has been used".to_string()
         } else {
-            format!("produced in {}, not in {oldest}–{app_year}", v.production_year)
+            format!(
+                "produced in {}, not in {oldest}–{app_year}",
+                v.production_year
+            )
         };
         reasons.push(reason(
             "P-VEH-NEW",
             "VEHICLE_NOT_NEW",
             format!("not a new car from the primary market: {why}"),
-            Some(if v.new { v.production_year.to_string() } else { "used".into() }),
+            Some(if v.new {
+                v.production_year.to_string()
+            } else {
+                "used".into()
+            }),
             Some(format!("new, {oldest}–{app_year}")),
         ));
     }
@@ -426,7 +460,11 @@ fn assess(case: &CaseFile, product: &ProductConfig, opts: &EvalOptions) -> Asses
         reasons.push(reason(
             "P-VIN",
             "VIN_INVALID",
-            format!("VIN {:?} is not valid: {}", vin_report.vin, vin_report.errors.join("; ")),
+            format!(
+                "VIN {:?} is not valid: {}",
+                vin_report.vin,
+                vin_report.errors.join("; ")
+            ),
             Some(vin_report.vin.clone()),
             Some("17 characters, no I/O/Q".into()),
         ));
@@ -446,7 +484,10 @@ fn assess(case: &CaseFile, product: &ProductConfig, opts: &EvalOptions) -> Asses
                 l.term_months, p.loan.min_term_months, p.loan.max_term_months
             ),
             Some(l.term_months.to_string()),
-            Some(format!("{}–{}", p.loan.min_term_months, p.loan.max_term_months)),
+            Some(format!(
+                "{}–{}",
+                p.loan.min_term_months, p.loan.max_term_months
+            )),
         ));
     }
     let grace_problem = if l.grace_months == 0 {
@@ -483,7 +524,10 @@ fn assess(case: &CaseFile, product: &ProductConfig, opts: &EvalOptions) -> Asses
         reasons.push(reason(
             "P-MAX",
             "AMOUNT_ABOVE_MAX",
-            format!("the amount {} UZS exceeds the maximum {} UZS", l.amount, p.loan.max_amount),
+            format!(
+                "the amount {} UZS exceeds the maximum {} UZS",
+                l.amount, p.loan.max_amount
+            ),
             Some(l.amount.to_string()),
             Some(p.loan.max_amount.to_string()),
         ));
@@ -533,7 +577,11 @@ fn assess(case: &CaseFile, product: &ProductConfig, opts: &EvalOptions) -> Asses
     }
 
     // The schedule exists only when P-TERM and P-GRACE pass (§10).
-    let rate = if term_ok { p.rate_for_term(l.term_months) } else { None };
+    let rate = if term_ok {
+        p.rate_for_term(l.term_months)
+    } else {
+        None
+    };
     let schedule = match (rate, &grace_problem) {
         (Some(rate), None) => schedule::build(&ScheduleInput {
             amount: l.amount.0,
@@ -626,9 +674,20 @@ fn assess(case: &CaseFile, product: &ProductConfig, opts: &EvalOptions) -> Asses
                 "DOCUMENT_MISSING",
                 format!(
                     "the {what} is {}",
-                    if status.is_some() { "pending verification" } else { "absent" }
+                    if status.is_some() {
+                        "pending verification"
+                    } else {
+                        "absent"
+                    }
                 ),
-                Some(if status.is_some() { "pending" } else { "absent" }.into()),
+                Some(
+                    if status.is_some() {
+                        "pending"
+                    } else {
+                        "absent"
+                    }
+                    .into(),
+                ),
                 Some("verified".into()),
             )),
         }
@@ -662,13 +721,24 @@ pub fn required_documents(case: &CaseFile) -> Vec<(DocumentKind, usize)> {
 }
 
 /// The effective status of a document (see the module note), `None` when absent.
-pub fn document_status(case: &CaseFile, kind: DocumentKind, party: usize) -> Option<DocumentStatus> {
-    let entries = case.documents.iter().filter(|d| d.kind == kind && d.party == party);
+pub fn document_status(
+    case: &CaseFile,
+    kind: DocumentKind,
+    party: usize,
+) -> Option<DocumentStatus> {
+    let entries = case
+        .documents
+        .iter()
+        .filter(|d| d.kind == kind && d.party == party);
     let mut best = None;
     for d in entries {
         best = Some(match (best, d.status) {
-            (_, DocumentStatus::Rejected) | (Some(DocumentStatus::Rejected), _) => DocumentStatus::Rejected,
-            (_, DocumentStatus::Verified) | (Some(DocumentStatus::Verified), _) => DocumentStatus::Verified,
+            (_, DocumentStatus::Rejected) | (Some(DocumentStatus::Rejected), _) => {
+                DocumentStatus::Rejected
+            }
+            (_, DocumentStatus::Verified) | (Some(DocumentStatus::Verified), _) => {
+                DocumentStatus::Verified
+            }
             _ => DocumentStatus::Pending,
         });
     }
@@ -681,7 +751,9 @@ fn conditions(case: &CaseFile) -> Vec<Condition> {
     let maturity = schedule::row_date(l.first_payment_date, l.term_months.max(1));
     let policy = |kind: InsuranceKind, rule: &str, code: &str, name: &str| {
         let of_kind: Vec<_> = case.insurance.iter().filter(|p| p.kind == kind).collect();
-        let covering = of_kind.iter().find(|p| p.from <= disbursed && p.to >= maturity);
+        let covering = of_kind
+            .iter()
+            .find(|p| p.from <= disbursed && p.to >= maturity);
         let (status, message) = match (covering, of_kind.first()) {
             (Some(p), _) => (
                 ConditionStatus::Met,
@@ -712,8 +784,12 @@ fn conditions(case: &CaseFile) -> Vec<Condition> {
         .enumerate()
         .filter_map(|(i, _)| document_status(case, DocumentKind::DownPaymentProof, i))
         .fold(None, |acc: Option<DocumentStatus>, s| match (acc, s) {
-            (Some(DocumentStatus::Rejected), _) | (_, DocumentStatus::Rejected) => Some(DocumentStatus::Rejected),
-            (Some(DocumentStatus::Verified), _) | (_, DocumentStatus::Verified) => Some(DocumentStatus::Verified),
+            (Some(DocumentStatus::Rejected), _) | (_, DocumentStatus::Rejected) => {
+                Some(DocumentStatus::Rejected)
+            }
+            (Some(DocumentStatus::Verified), _) | (_, DocumentStatus::Verified) => {
+                Some(DocumentStatus::Verified)
+            }
             _ => Some(DocumentStatus::Pending),
         });
     let (down_status, down_msg) = match proof {
@@ -729,17 +805,34 @@ fn conditions(case: &CaseFile) -> Vec<Condition> {
         ),
     };
     let (lien_status, lien_msg) = match case.pledge.vin_lien {
-        LienStatus::Registered => (ConditionStatus::Met, "the VIN prohibition in the bank's favour is registered"),
+        LienStatus::Registered => (
+            ConditionStatus::Met,
+            "the VIN prohibition in the bank's favour is registered",
+        ),
         LienStatus::Foreign => (
             ConditionStatus::Failed,
             "another creditor's prohibition is registered on this VIN",
         ),
-        LienStatus::None => (ConditionStatus::Open, "no prohibition requested yet; blocks the final payment"),
-        LienStatus::Requested => (ConditionStatus::Open, "prohibition requested, not yet registered; blocks the final payment"),
-        LienStatus::Released => (ConditionStatus::Open, "the prohibition was released; a new one is needed before the final payment"),
+        LienStatus::None => (
+            ConditionStatus::Open,
+            "no prohibition requested yet; blocks the final payment",
+        ),
+        LienStatus::Requested => (
+            ConditionStatus::Open,
+            "prohibition requested, not yet registered; blocks the final payment",
+        ),
+        LienStatus::Released => (
+            ConditionStatus::Open,
+            "the prohibition was released; a new one is needed before the final payment",
+        ),
     };
     vec![
-        policy(InsuranceKind::Vehicle, "C-INS-VEH", "VEHICLE_POLICY", "vehicle insurance"),
+        policy(
+            InsuranceKind::Vehicle,
+            "C-INS-VEH",
+            "VEHICLE_POLICY",
+            "vehicle insurance",
+        ),
         policy(
             InsuranceKind::NonRepayment,
             "C-INS-NR",
@@ -766,7 +859,11 @@ fn conditions(case: &CaseFile) -> Vec<Condition> {
 ///
 /// Every amount-dependent rule (P-MAX, P-SUM, P-LTV, P-DTI) only gets harder as the amount
 /// grows, so a binary search over multiples of the step finds the largest passing one.
-pub fn counter_offers(case: &CaseFile, product: &ProductConfig, opts: &EvalOptions) -> Vec<CounterOffer> {
+pub fn counter_offers(
+    case: &CaseFile,
+    product: &ProductConfig,
+    opts: &EvalOptions,
+) -> Vec<CounterOffer> {
     let step = product.counter_offer.amount_step.0;
     let Some(top) = (case.loan.amount.0 / step).floor().to_u64() else {
         return Vec::new();
@@ -784,7 +881,9 @@ pub fn counter_offers(case: &CaseFile, product: &ProductConfig, opts: &EvalOptio
         if top == 0 {
             break;
         }
-        let Some(mut best_payment) = passes(1) else { continue };
+        let Some(mut best_payment) = passes(1) else {
+            continue;
+        };
         let (mut lo, mut hi) = (1u64, top); // lo passes; search (lo, hi]
         if let Some(p) = passes(hi) {
             lo = hi;

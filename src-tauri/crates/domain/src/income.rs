@@ -70,7 +70,11 @@ pub fn household_income(case: &CaseFile, product: &ProductConfig) -> HouseholdIn
                 .filter(|m| !src.months.contains_key(m))
                 .copied()
                 .collect();
-            let total: Decimal = period.iter().filter_map(|m| src.months.get(m)).map(|m| m.0).sum();
+            let total: Decimal = period
+                .iter()
+                .filter_map(|m| src.months.get(m))
+                .map(|m| m.0)
+                .sum();
             let excluded = if !missing.is_empty() {
                 Some(Exclusion::HistoryShort)
             } else if src.kind == IncomeKind::EntrepreneurReceipts

@@ -124,11 +124,19 @@ impl Date {
     /// `self` plus `n` calendar months; a day missing in a shorter month becomes that
     /// month's last day (31 Jan + 1 month = 28/29 Feb).
     pub fn add_months(self, n: u32) -> Date {
-        Date(self.0.checked_add_months(Months::new(n)).unwrap_or(NaiveDate::MAX))
+        Date(
+            self.0
+                .checked_add_months(Months::new(n))
+                .unwrap_or(NaiveDate::MAX),
+        )
     }
 
     pub fn sub_months(self, n: u32) -> Date {
-        Date(self.0.checked_sub_months(Months::new(n)).unwrap_or(NaiveDate::MIN))
+        Date(
+            self.0
+                .checked_sub_months(Months::new(n))
+                .unwrap_or(NaiveDate::MIN),
+        )
     }
 
     pub fn year(self) -> i32 {
@@ -165,9 +173,13 @@ impl FromStr for Date {
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let ok_shape = s.len() == 10
-            && s.bytes()
-                .enumerate()
-                .all(|(i, b)| if i == 4 || i == 7 { b == b'-' } else { b.is_ascii_digit() });
+            && s.bytes().enumerate().all(|(i, b)| {
+                if i == 4 || i == 7 {
+                    b == b'-'
+                } else {
+                    b.is_ascii_digit()
+                }
+            });
         ok_shape
             .then(|| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok())
             .flatten()
@@ -284,7 +296,10 @@ mod tests {
 
     #[test]
     fn money_parses_strictly() {
-        assert_eq!("125000000.00".parse::<Money>().unwrap().to_string(), "125000000.00");
+        assert_eq!(
+            "125000000.00".parse::<Money>().unwrap().to_string(),
+            "125000000.00"
+        );
         assert_eq!("5".parse::<Money>().unwrap().to_string(), "5.00");
         for bad in ["abc", "", "1e5", " 1", "1,000.00", "1.", ".5", "--1", "+1"] {
             assert!(bad.parse::<Money>().is_err(), "{bad}");
@@ -316,18 +331,33 @@ mod tests {
     #[test]
     fn full_years() {
         let b: Date = "1990-02-15".parse().unwrap();
-        assert_eq!("2060-02-14".parse::<Date>().unwrap().full_years_since(b), 69);
-        assert_eq!("2060-02-15".parse::<Date>().unwrap().full_years_since(b), 70);
+        assert_eq!(
+            "2060-02-14".parse::<Date>().unwrap().full_years_since(b),
+            69
+        );
+        assert_eq!(
+            "2060-02-15".parse::<Date>().unwrap().full_years_since(b),
+            70
+        );
         let leap: Date = "2008-02-29".parse().unwrap();
-        assert_eq!("2026-02-27".parse::<Date>().unwrap().full_years_since(leap), 17);
-        assert_eq!("2026-02-28".parse::<Date>().unwrap().full_years_since(leap), 18);
+        assert_eq!(
+            "2026-02-27".parse::<Date>().unwrap().full_years_since(leap),
+            17
+        );
+        assert_eq!(
+            "2026-02-28".parse::<Date>().unwrap().full_years_since(leap),
+            18
+        );
     }
 
     #[test]
     fn months_before_application_month() {
         let ym = YearMonth::of("2026-11-20".parse().unwrap());
         let six: Vec<String> = ym.months_before(6).iter().map(|m| m.to_string()).collect();
-        assert_eq!(six, ["2026-05", "2026-06", "2026-07", "2026-08", "2026-09", "2026-10"]);
+        assert_eq!(
+            six,
+            ["2026-05", "2026-06", "2026-07", "2026-08", "2026-09", "2026-10"]
+        );
         assert_eq!(
             YearMonth::of("2026-02-01".parse().unwrap()).months_before(2)[0].to_string(),
             "2025-12"

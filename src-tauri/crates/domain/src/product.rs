@@ -154,9 +154,15 @@ pub fn validate_product(p: &ProductConfig) -> Result<(), ProductError> {
     ratio("credit.max_dti", p.credit.max_dti)?;
     ratio("loan.min_down_payment", p.loan.min_down_payment)?;
     ratio("loan.max_ltv", p.loan.max_ltv)?;
-    ratio("product_stop.max_past_due_30_share", p.product_stop.max_past_due_30_share)?;
+    ratio(
+        "product_stop.max_past_due_30_share",
+        p.product_stop.max_past_due_30_share,
+    )?;
     ratio("product_stop.max_npl_share", p.product_stop.max_npl_share)?;
-    ratio("product_stop.max_cost_of_risk", p.product_stop.max_cost_of_risk)?;
+    ratio(
+        "product_stop.max_cost_of_risk",
+        p.product_stop.max_cost_of_risk,
+    )?;
     for (kind, w) in &p.income.weights {
         ratio(&format!("income.weights.{}", kind.as_str()), w.0)?;
     }
@@ -171,7 +177,10 @@ pub fn validate_product(p: &ProductConfig) -> Result<(), ProductError> {
     }
     let l = &p.loan;
     if l.min_term_months < 1 || l.min_term_months > l.max_term_months {
-        return Err(err("loan.min_term_months", "must be 1..=loan.max_term_months"));
+        return Err(err(
+            "loan.min_term_months",
+            "must be 1..=loan.max_term_months",
+        ));
     }
     if l.rate_grid.is_empty() {
         return Err(err("loan.rate_grid", "must have at least one band"));
@@ -196,7 +205,10 @@ pub fn validate_product(p: &ProductConfig) -> Result<(), ProductError> {
     if last < l.max_term_months {
         return Err(err(
             "loan.rate_grid",
-            format!("the last band ends at {last} months, below loan.max_term_months {}", l.max_term_months),
+            format!(
+                "the last band ends at {last} months, below loan.max_term_months {}",
+                l.max_term_months
+            ),
         ));
     }
     if l.max_amount.0 <= Decimal::ZERO {
@@ -206,10 +218,16 @@ pub fn validate_product(p: &ProductConfig) -> Result<(), ProductError> {
         return Err(err("schedule.rounding_unit", "must be greater than zero"));
     }
     if p.counter_offer.amount_step.0 <= Decimal::ZERO {
-        return Err(err("counter_offer.amount_step", "must be greater than zero"));
+        return Err(err(
+            "counter_offer.amount_step",
+            "must be greater than zero",
+        ));
     }
     if p.counter_offer.terms_months.contains(&0) {
-        return Err(err("counter_offer.terms_months", "terms must be at least 1 month"));
+        return Err(err(
+            "counter_offer.terms_months",
+            "terms must be at least 1 month",
+        ));
     }
     Ok(())
 }
@@ -225,7 +243,10 @@ impl ProductConfig {
     }
 
     pub fn weight(&self, kind: IncomeKind) -> Decimal {
-        self.income.weights.get(&kind).map_or(Decimal::ZERO, |w| w.0)
+        self.income
+            .weights
+            .get(&kind)
+            .map_or(Decimal::ZERO, |w| w.0)
     }
 }
 

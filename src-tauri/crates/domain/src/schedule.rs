@@ -92,7 +92,9 @@ pub fn build(input: &ScheduleInput) -> Result<Schedule, ScheduleError> {
     let interest_for = |balance: Decimal, from: Date, to: Date| -> Decimal {
         let raw = match input.day_count {
             DayCount::Thirty360 => balance * rate / twelve,
-            DayCount::Actual365 => balance * rate * Decimal::from(from.days_until(to)) / days_in_year,
+            DayCount::Actual365 => {
+                balance * rate * Decimal::from(from.days_until(to)) / days_in_year
+            }
         };
         round_to_unit(raw, unit)
     };
@@ -250,7 +252,14 @@ mod tests {
     /// schedule.md, "Worked example", differentiated.
     #[test]
     fn worked_example_differentiated() {
-        let s = build(&input("100000000", "0.21", 12, ScheduleKind::Differentiated, 0)).unwrap();
+        let s = build(&input(
+            "100000000",
+            "0.21",
+            12,
+            ScheduleKind::Differentiated,
+            0,
+        ))
+        .unwrap();
         assert_eq!(s.rows[0].payment.to_string(), "10083333.33");
         assert_eq!(s.rows[0].principal.to_string(), "8333333.33");
         assert_eq!(s.rows[11].payment.to_string(), "8479166.70");
@@ -260,7 +269,14 @@ mod tests {
 
     #[test]
     fn grace_rows_pay_interest_only_and_the_next_row_is_largest() {
-        let s = build(&input("60000000", "0.22", 24, ScheduleKind::Differentiated, 3)).unwrap();
+        let s = build(&input(
+            "60000000",
+            "0.22",
+            24,
+            ScheduleKind::Differentiated,
+            3,
+        ))
+        .unwrap();
         for r in &s.rows[..3] {
             assert_eq!(r.principal.0, Decimal::ZERO);
             assert_eq!(r.interest.to_string(), "1100000.00");
@@ -280,7 +296,10 @@ mod tests {
             build(&input("1000", "0.2", 3, ScheduleKind::Differentiated, 3)),
             Err(ScheduleError::GraceTooLong { .. })
         ));
-        assert_eq!(build(&input("1000", "0.2", 0, ScheduleKind::Annuity, 0)), Err(ScheduleError::NoTerm));
+        assert_eq!(
+            build(&input("1000", "0.2", 0, ScheduleKind::Annuity, 0)),
+            Err(ScheduleError::NoTerm)
+        );
     }
 
     #[test]

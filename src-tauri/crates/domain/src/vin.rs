@@ -77,7 +77,11 @@ pub fn expected_check_digit(vin: &str) -> Option<char> {
         sum += transliterate(c)? * w;
     }
     let r = sum % 11;
-    Some(if r == 10 { 'X' } else { char::from_digit(r, 10)? })
+    Some(if r == 10 {
+        'X'
+    } else {
+        char::from_digit(r, 10)?
+    })
 }
 
 /// Model year from position 10, the latest year of the 30-year cycle that is not after
@@ -94,7 +98,12 @@ pub fn model_year(code: char, reference_year: i32) -> Option<i32> {
 
 /// Checks and decodes a VIN. `na_prefixes` are the first characters whose region
 /// requires the check digit; `reference_year` resolves the model-year cycle.
-pub fn check(input: &str, table: &WmiTable, na_prefixes: &[String], reference_year: i32) -> VinReport {
+pub fn check(
+    input: &str,
+    table: &WmiTable,
+    na_prefixes: &[String],
+    reference_year: i32,
+) -> VinReport {
     let vin = input.trim().to_uppercase();
     let mut errors = Vec::new();
     let mut warnings = Vec::new();
@@ -140,7 +149,9 @@ pub fn check(input: &str, table: &WmiTable, na_prefixes: &[String], reference_ye
     };
 
     let model_year = if shape_ok {
-        vin.chars().nth(9).and_then(|c| model_year(c, reference_year))
+        vin.chars()
+            .nth(9)
+            .and_then(|c| model_year(c, reference_year))
     } else {
         None
     };
@@ -182,7 +193,10 @@ pub(crate) mod tests {
     }
 
     fn na() -> Vec<String> {
-        ["1", "2", "3", "4", "5"].iter().map(|s| s.to_string()).collect()
+        ["1", "2", "3", "4", "5"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect()
     }
 
     #[test]

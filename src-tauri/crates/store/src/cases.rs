@@ -112,12 +112,18 @@ pub struct QueuePage {
     pub offset: u32,
 }
 
-const CASE_COLUMNS: &str = "case_id, version, case_json, status, decision, assignee, branch, \
+const CASE_COLUMNS: &str = "case_id, version, status, decision, assignee, branch, \
     application_date, received_at, updated_at, borrower_name, pinfl, vin, amount, amount_tiyin, term_months";
 
 impl Store {
     /// Inserts new cases in one transaction: all of them, or none when one already exists.
-    pub fn insert_cases(&mut self, cases: &[NewCase], at: &str, actor: &str, event: &str) -> Result<()> {
+    pub fn insert_cases(
+        &mut self,
+        cases: &[NewCase],
+        at: &str,
+        actor: &str,
+        event: &str,
+    ) -> Result<()> {
         let tx = self.conn.transaction()?;
         for c in cases {
             let exists: bool = tx.query_row(
@@ -129,10 +135,9 @@ impl Store {
                 return Err(StoreError::Exists(c.case_id.clone()));
             }
             tx.execute(
-                &format!("INSERT INTO cases ({CASE_COLUMNS}) VALUES (?1, 1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8, ?9, ?10, ?11, ?12, ?13, ?14)"),
+                &format!("INSERT INTO cases ({CASE_COLUMNS}) VALUES (?1, 1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"),
                 params![
                     c.case_id,
-                    c.case_json,
                     c.status,
                     c.decision,
                     c.assignee,
@@ -146,6 +151,10 @@ impl Store {
                     c.amount_tiyin,
                     c.term_months
                 ],
+            )?;
+            tx.execute(
+                "INSERT INTO case_documents (case_id, case_json) VALUES (?1, ?2)",
+                params![c.case_id, c.case_json],
             )?;
             insert_event(&tx, &c.case_id, at, actor, event, "{}")?;
         }
@@ -165,7 +174,11 @@ impl Store {
     ) -> Result<i64> {
         let tx = self.conn.transaction()?;
         let stored: Option<i64> = tx
-            .query_row("SELECT version FROM cases WHERE case_id = ?1", [&c.case_id], |r| r.get(0))
+            .query_row(
+                "SELECT version FROM cases WHERE case_id = ?1",
+                [&c.case_id],
+                |r| r.get(0),
+            )
             .optional()?;
         let stored = stored.ok_or_else(|| StoreError::NotFound(c.case_id.clone()))?;
         if stored != expected_version {
@@ -177,13 +190,16 @@ impl Store {
         }
         let version = stored + 1;
         tx.execute(
-            "UPDATE cases SET version = ?2, case_json = ?3, status = ?4, decision = ?5, assignee = ?6, \
-             branch = ?7, application_date = ?8, updated_at = ?9, borrower_name = ?10, pinfl = ?11, \
-             vin = ?12, amount = ?13, amount_tiyin = ?14, term_months = ?15 WHERE case_id = ?1",
+            "UPDATE case_documents SET case_json = ?2 WHERE case_id = ?1",
+            params![c.case_id, c.case_json],
+        )?;
+        tx.execute(
+            "UPDATE cases SET version = ?2, status = ?3, decision = ?4, assignee = ?5, \
+             branch = ?6, application_date = ?7, updated_at = ?8, borrower_name = ?9, pinfl = ?10, \
+             vin = ?11, amount = ?12, amount_tiyin = ?13, term_months = ?14 WHERE case_id = ?1",
             params![
                 c.case_id,
                 version,
-                c.case_json,
                 c.status,
                 c.decision,
                 c.assignee,
@@ -206,7 +222,14 @@ impl Store {
     }
 
     /// Records an event that changes no case data (an export, for instance).
-    pub fn record_event(&mut self, case_id: &str, at: &str, actor: &str, kind: &str, detail: &str) -> Result<()> {
+    pub fn record_event(
+        &mut self,
+        case_id: &str,
+        at: &str,
+        actor: &str,
+        kind: &str,
+        detail: &str,
+    ) -> Result<()> {
         let tx = self.conn.transaction()?;
         insert_event(&tx, case_id, at, actor, kind, detail)?;
         tx.commit()?;
@@ -216,8 +239,8 @@ impl Store {
     pub fn get_case(&self, case_id: &str) -> Result<StoredCase> {
         self.conn
             .query_row(
-                "SELECT case_id, version, case_json, status, assignee, received_at, updated_at \
-                 FROM cases WHERE case_id = ?1",
+                "SELECT c.case_id, c.version, d.case_json, c.status, c.assignee, c.received_at, c.updated_at \
+                 FROM cases c JOIN case_documents d ON d.case_id = c.case_id WHERE c.case_id = ?1",
                 [case_id],
                 |r| {
                     Ok(StoredCase {
@@ -236,9 +259,9 @@ impl Store {
     }
 
     pub fn events(&self, case_id: &str) -> Result<Vec<CaseEvent>> {
-        let mut st = self
-            .conn
-            .prepare("SELECT id, at, actor, kind, detail FROM case_events WHERE case_id = ?1 ORDER BY id")?;
+        let mut st = self.conn.prepare(
+            "SELECT id, at, actor, kind, detail FROM case_events WHERE case_id = ?1 ORDER BY id",
+        )?;
         let rows = st.query_map([case_id], |r| {
             Ok(CaseEvent {
                 id: r.get(0)?,
@@ -252,12 +275,17 @@ impl Store {
     }
 
     pub fn count_cases(&self) -> Result<i64> {
-        Ok(self.conn.query_row("SELECT count(*) FROM cases", [], |r| r.get(0))?)
+        Ok(self
+            .conn
+            .query_row("SELECT count(*) FROM cases", [], |r| r.get(0))?)
     }
 
     /// Every case's JSON, in case-id order (for batch work such as re-evaluation).
     pub fn for_each_case(&self, mut f: impl FnMut(&str, i64, &str)) -> Result<()> {
-        let mut st = self.conn.prepare("SELECT case_id, version, case_json FROM cases ORDER BY case_id")?;
+        let mut st = self.conn.prepare(
+            "SELECT c.case_id, c.version, d.case_json FROM cases c \
+             JOIN case_documents d ON d.case_id = c.case_id ORDER BY c.case_id",
+        )?;
         let mut rows = st.query([])?;
         while let Some(r) = rows.next()? {
             let id: String = r.get(0)?;
@@ -274,20 +302,34 @@ impl Store {
     pub fn queue(&self, q: &QueueQuery) -> Result<QueuePage> {
         let mut clauses = Vec::new();
         let mut args: Vec<Box<dyn ToSql>> = Vec::new();
-        for (col, val) in [("status", &q.status), ("assignee", &q.assignee), ("branch", &q.branch)] {
+        let searching = q.search.as_deref().is_some_and(|s| !s.trim().is_empty());
+        for (col, val) in [
+            ("status", &q.status),
+            ("assignee", &q.assignee),
+            ("branch", &q.branch),
+        ] {
             if let Some(v) = val.as_ref().filter(|v| !v.is_empty()) {
                 args.push(Box::new(v.clone()));
-                clauses.push(format!("{col} = ?{}", args.len()));
+                // With a search, the prefix indexes find the few matches fastest; the unary
+                // `+` keeps the planner from walking a filter index instead.
+                let hint = if searching { "+" } else { "" };
+                clauses.push(format!("{hint}{col} = ?{}", args.len()));
             }
         }
-        if let Some(s) = q.search.as_ref().map(|s| s.trim()).filter(|s| !s.is_empty()) {
-            let pattern = format!("{}%", s.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
-            args.push(Box::new(pattern));
-            let n = args.len();
-            clauses.push(format!(
-                "(case_id LIKE ?{n} ESCAPE '\\' OR borrower_name LIKE ?{n} ESCAPE '\\' \
-                 OR pinfl LIKE ?{n} ESCAPE '\\' OR vin LIKE ?{n} ESCAPE '\\')"
-            ));
+        // Prefix search, case-insensitive. LIKE without ESCAPE lets SQLite walk the NOCASE
+        // indexes; the wildcards, meaningless in ids, names and VINs, are dropped instead.
+        if let Some(raw) = q.search.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            let search: String = raw.chars().filter(|c| *c != '%' && *c != '_').collect();
+            if search.is_empty() {
+                // Only wildcards: matches nothing rather than everything.
+                clauses.push("0".to_string());
+            } else {
+                args.push(Box::new(format!("{search}%")));
+                let n = args.len();
+                clauses.push(format!(
+                    "(case_id LIKE ?{n} OR borrower_name LIKE ?{n} OR pinfl LIKE ?{n} OR vin LIKE ?{n})"
+                ));
+            }
         }
         let filter = if clauses.is_empty() {
             String::new()
@@ -334,7 +376,9 @@ impl Store {
     pub fn setting(&self, key: &str) -> Result<Option<String>> {
         Ok(self
             .conn
-            .query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| r.get(0))
+            .query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| {
+                r.get(0)
+            })
             .optional()?)
     }
 
@@ -347,7 +391,14 @@ impl Store {
     }
 }
 
-fn insert_event(tx: &rusqlite::Transaction, case_id: &str, at: &str, actor: &str, kind: &str, detail: &str) -> Result<()> {
+fn insert_event(
+    tx: &rusqlite::Transaction,
+    case_id: &str,
+    at: &str,
+    actor: &str,
+    kind: &str,
+    detail: &str,
+) -> Result<()> {
     tx.execute(
         "INSERT INTO case_events (case_id, at, actor, kind, detail) VALUES (?1, ?2, ?3, ?4, ?5)",
         params![case_id, at, actor, kind, detail],

@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 use rusqlite::{Connection, OpenFlags};
 use rusqlite_migration::{Migrations, M};
 
-pub use cases::{NewCase, QueueQuery, QueueRow, QueuePage, SortKey, StoredCase, CaseEvent};
+pub use cases::{CaseEvent, NewCase, QueuePage, QueueQuery, QueueRow, SortKey, StoredCase};
 
 /// `PRAGMA application_id` of a workstation database ("UWS1"): tells our files from
 /// any other SQLite file.
@@ -38,16 +38,26 @@ pub fn schema_version() -> usize {
 pub enum StoreError {
     #[error("cannot open the case database {path}: {message}")]
     Open { path: PathBuf, message: String },
-    #[error("{path} is not a case database of this workstation ({why}); the file was left untouched")]
+    #[error(
+        "{path} is not a case database of this workstation ({why}); the file was left untouched"
+    )]
     Foreign { path: PathBuf, why: String },
     #[error("{path} was written by a newer version of the workstation (schema {found}, this version knows {known}); update the app — the file was left untouched")]
-    TooNew { path: PathBuf, found: i64, known: usize },
+    TooNew {
+        path: PathBuf,
+        found: i64,
+        known: usize,
+    },
     #[error("case {0} does not exist")]
     NotFound(String),
     #[error("case {0} already exists")]
     Exists(String),
     #[error("case {case_id} was changed elsewhere (stored version {stored}, edit based on {expected}); reload it")]
-    VersionConflict { case_id: String, expected: i64, stored: i64 },
+    VersionConflict {
+        case_id: String,
+        expected: i64,
+        stored: i64,
+    },
     #[error("database error: {0}")]
     Sql(#[from] rusqlite::Error),
 }
@@ -68,8 +78,12 @@ impl Store {
         };
         if let Some(parent) = path.parent() {
             if !parent.as_os_str().is_empty() {
-                std::fs::create_dir_all(parent)
-                    .map_err(|e| open_err(format!("cannot create the folder {}: {e}", parent.display())))?;
+                std::fs::create_dir_all(parent).map_err(|e| {
+                    open_err(format!(
+                        "cannot create the folder {}: {e}",
+                        parent.display()
+                    ))
+                })?;
             }
         }
         let existing = match std::fs::metadata(path) {
@@ -83,13 +97,19 @@ impl Store {
         }
         let conn = Connection::open_with_flags(
             path,
-            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+            OpenFlags::SQLITE_OPEN_READ_WRITE
+                | OpenFlags::SQLITE_OPEN_CREATE
+                | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )
         .map_err(|e| open_err(e.to_string()))?;
         conn.busy_timeout(std::time::Duration::from_secs(5))
             .map_err(|e| open_err(e.to_string()))?;
         conn.pragma_update(None, "journal_mode", "WAL")
-            .map_err(|e| open_err(format!("the folder is not writable or the disk is full ({e})")))?;
+            .map_err(|e| {
+                open_err(format!(
+                    "the folder is not writable or the disk is full ({e})"
+                ))
+            })?;
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
         let mut conn = conn;
@@ -140,8 +160,11 @@ fn inspect_before_writing(path: &Path) -> Result<()> {
         path: path.to_path_buf(),
         why,
     };
-    let ro = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)
-        .map_err(|e| foreign(e.to_string()))?;
+    let ro = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .map_err(|e| foreign(e.to_string()))?;
     let app_id: i32 = ro
         .query_row("PRAGMA application_id", [], |r| r.get(0))
         .map_err(|e| foreign(e.to_string()))?;
@@ -152,7 +175,9 @@ fn inspect_before_writing(path: &Path) -> Result<()> {
         .query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))
         .map_err(|e| foreign(e.to_string()))?;
     if app_id != APPLICATION_ID && (app_id != 0 || tables > 0) {
-        return Err(foreign(format!("application id {app_id:#x}, {tables} schema objects")));
+        return Err(foreign(format!(
+            "application id {app_id:#x}, {tables} schema objects"
+        )));
     }
     if version > schema_version() as i64 {
         return Err(StoreError::TooNew {

@@ -28,16 +28,30 @@ fn creates_reopens_and_marks_its_files() {
     let path = dir.path().join("sub/cases.db");
     {
         let mut s = Store::open(&path).unwrap();
-        s.insert_cases(&[case("A-1", "Karimov", 100, "draft")], "2026-11-23T08:00:00Z", "uw", "import")
-            .unwrap();
+        s.insert_cases(
+            &[case("A-1", "Karimov", 100, "draft")],
+            "2026-11-23T08:00:00Z",
+            "uw",
+            "import",
+        )
+        .unwrap();
     }
     let s = Store::open(&path).unwrap();
     assert_eq!(s.count_cases().unwrap(), 1);
-    let id: i32 = s.conn.query_row("PRAGMA application_id", [], |r| r.get(0)).unwrap();
+    let id: i32 = s
+        .conn
+        .query_row("PRAGMA application_id", [], |r| r.get(0))
+        .unwrap();
     assert_eq!(id, APPLICATION_ID);
-    let mode: String = s.conn.query_row("PRAGMA journal_mode", [], |r| r.get(0)).unwrap();
+    let mode: String = s
+        .conn
+        .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+        .unwrap();
     assert_eq!(mode, "wal");
-    let sync: i64 = s.conn.query_row("PRAGMA synchronous", [], |r| r.get(0)).unwrap();
+    let sync: i64 = s
+        .conn
+        .query_row("PRAGMA synchronous", [], |r| r.get(0))
+        .unwrap();
     assert_eq!(sync, 2, "FULL");
     assert_eq!(s.integrity_check().unwrap(), "ok");
 }
@@ -46,7 +60,9 @@ fn creates_reopens_and_marks_its_files() {
 fn refuses_a_file_that_is_not_sqlite_and_leaves_it_untouched() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("cases.db");
-    let junk: Vec<u8> = (0..5000u32).map(|i| (i.wrapping_mul(2654435761) >> 13) as u8).collect();
+    let junk: Vec<u8> = (0..5000u32)
+        .map(|i| (i.wrapping_mul(2654435761) >> 13) as u8)
+        .collect();
     std::fs::write(&path, &junk).unwrap();
     let err = Store::open(&path).err().unwrap();
     assert!(matches!(err, StoreError::Foreign { .. }), "{err}");
@@ -60,7 +76,8 @@ fn refuses_another_programs_database_untouched() {
     let path = dir.path().join("other.db");
     {
         let c = rusqlite::Connection::open(&path).unwrap();
-        c.execute_batch("CREATE TABLE t (x); INSERT INTO t VALUES (1);").unwrap();
+        c.execute_batch("CREATE TABLE t (x); INSERT INTO t VALUES (1);")
+            .unwrap();
     }
     let before = bytes(&path);
     let err = Store::open(&path).err().unwrap();
@@ -93,7 +110,10 @@ fn an_unwritable_location_is_a_clear_error() {
     std::fs::write(&file, "x").unwrap();
     let err = Store::open(&file.join("cases.db")).err().unwrap();
     assert!(matches!(err, StoreError::Open { .. }), "{err}");
-    assert!(err.to_string().contains("cannot create the folder"), "{err}");
+    assert!(
+        err.to_string().contains("cannot create the folder"),
+        "{err}"
+    );
     let err = Store::open(dir.path()).err().unwrap();
     assert!(err.to_string().contains("folder"), "{err}");
 }
@@ -102,10 +122,14 @@ fn an_unwritable_location_is_a_clear_error() {
 fn a_batch_with_a_duplicate_saves_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let mut s = Store::open(&dir.path().join("c.db")).unwrap();
-    s.insert_cases(&[case("A-1", "Karimov", 100, "draft")], "t", "uw", "import").unwrap();
+    s.insert_cases(&[case("A-1", "Karimov", 100, "draft")], "t", "uw", "import")
+        .unwrap();
     let err = s
         .insert_cases(
-            &[case("A-2", "Aliyev", 100, "draft"), case("A-1", "Karimov", 100, "draft")],
+            &[
+                case("A-2", "Aliyev", 100, "draft"),
+                case("A-1", "Karimov", 100, "draft"),
+            ],
             "t",
             "uw",
             "import",
@@ -120,16 +144,40 @@ fn a_batch_with_a_duplicate_saves_nothing() {
 fn updates_check_the_version_and_log_events() {
     let dir = tempfile::tempdir().unwrap();
     let mut s = Store::open(&dir.path().join("c.db")).unwrap();
-    s.insert_cases(&[case("A-1", "Karimov", 100, "draft")], "t0", "uw", "import").unwrap();
+    s.insert_cases(
+        &[case("A-1", "Karimov", 100, "draft")],
+        "t0",
+        "uw",
+        "import",
+    )
+    .unwrap();
     let mut c = case("A-1", "Karimov Aziz", 200, "draft");
     c.case_json = "{\"edited\":true}".into();
-    let ev = vec![("edit".to_string(), "{\"field\":\"loan.amount\"}".to_string())];
+    let ev = vec![(
+        "edit".to_string(),
+        "{\"field\":\"loan.amount\"}".to_string(),
+    )];
     assert_eq!(s.update_case(&c, 1, "t1", "alice", &ev).unwrap(), 2);
     let err = s.update_case(&c, 1, "t2", "bob", &ev).unwrap_err();
-    assert!(matches!(err, StoreError::VersionConflict { stored: 2, expected: 1, .. }));
+    assert!(matches!(
+        err,
+        StoreError::VersionConflict {
+            stored: 2,
+            expected: 1,
+            ..
+        }
+    ));
     let stored = s.get_case("A-1").unwrap();
-    assert_eq!((stored.version, stored.case_json.as_str()), (2, "{\"edited\":true}"));
-    let kinds: Vec<String> = s.events("A-1").unwrap().into_iter().map(|e| e.kind).collect();
+    assert_eq!(
+        (stored.version, stored.case_json.as_str()),
+        (2, "{\"edited\":true}")
+    );
+    let kinds: Vec<String> = s
+        .events("A-1")
+        .unwrap()
+        .into_iter()
+        .map(|e| e.kind)
+        .collect();
     assert_eq!(kinds, ["import", "edit"]);
     assert!(matches!(
         s.update_case(&case("Z-9", "x", 1, "draft"), 1, "t", "a", &[]),
@@ -167,13 +215,34 @@ fn queue_filters_sorts_searches_and_pages() {
     let amounts: Vec<&str> = page.rows.iter().map(|r| r.amount.as_str()).collect();
     assert_eq!(amounts, ["230.00", "210.00", "200.00", "180.00", "170.00"]);
 
-    let page = s.queue(&QueueQuery { search: Some("Borrower 2".into()), ..Default::default() }).unwrap();
-    assert_eq!(page.total, 11, "Borrower 2 and 20..29");
-    let page = s.queue(&QueueQuery { search: Some("XWBAUTO-007".into()), ..Default::default() }).unwrap();
+    let page = s
+        .queue(&QueueQuery {
+            search: Some("borrower 2".into()),
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(page.total, 11, "case-insensitive: Borrower 2 and 20..29");
+    let page = s
+        .queue(&QueueQuery {
+            search: Some("XWBAUTO-007".into()),
+            ..Default::default()
+        })
+        .unwrap();
     assert_eq!(page.rows[0].case_id, "AUTO-007");
     // LIKE wildcards in the search text are taken literally.
-    let page = s.queue(&QueueQuery { search: Some("%".into()), ..Default::default() }).unwrap();
+    let page = s
+        .queue(&QueueQuery {
+            search: Some("%".into()),
+            ..Default::default()
+        })
+        .unwrap();
     assert_eq!(page.total, 0);
-    let page = s.queue(&QueueQuery { sort: SortKey::Borrower, limit: 1, ..Default::default() }).unwrap();
+    let page = s
+        .queue(&QueueQuery {
+            sort: SortKey::Borrower,
+            limit: 1,
+            ..Default::default()
+        })
+        .unwrap();
     assert_eq!(page.rows[0].borrower_name, "Borrower 0");
 }

@@ -7,7 +7,9 @@ use rust_decimal::Decimal;
 
 use super::*;
 use crate::case::tests::EXAMPLE;
-use crate::case::{CaseFile, Document, DocumentKind, DocumentStatus, IncomeKind, InsurancePolicy, Party, Role};
+use crate::case::{
+    CaseFile, Document, DocumentKind, DocumentStatus, IncomeKind, InsurancePolicy, Party, Role,
+};
 use crate::product::tests::default_product;
 
 fn d(s: &str) -> Decimal {
@@ -55,7 +57,11 @@ fn the_spec_example_is_approved_with_its_figures() {
     assert_eq!(e.schedule.as_ref().unwrap().len(), 36);
     assert!(e.counter_offer.is_none());
     // C-DOWN is open (proof pending), the policies cover the term, no lien yet.
-    let st: Vec<_> = e.conditions.iter().map(|c| (c.rule.as_str(), c.status)).collect();
+    let st: Vec<_> = e
+        .conditions
+        .iter()
+        .map(|c| (c.rule.as_str(), c.status))
+        .collect();
     assert_eq!(
         st,
         [
@@ -78,11 +84,17 @@ fn p_cit() {
 #[test]
 fn p_age_min() {
     // 18 years old exactly on the application date passes; one day younger fails.
-    assert!(!fails(&eval_with(|c| c.parties[0].birth_date = Date::ymd(2008, 11, 20).unwrap()), "P-AGE-MIN"));
+    assert!(!fails(
+        &eval_with(|c| c.parties[0].birth_date = Date::ymd(2008, 11, 20).unwrap()),
+        "P-AGE-MIN"
+    ));
     let e = eval_with(|c| c.parties[0].birth_date = Date::ymd(2008, 11, 21).unwrap());
     assert!(fails(&e, "P-AGE-MIN"));
     let r = e.reasons.iter().find(|r| r.rule == "P-AGE-MIN").unwrap();
-    assert_eq!((r.value.as_deref(), r.limit.as_deref()), (Some("17"), Some("18")));
+    assert_eq!(
+        (r.value.as_deref(), r.limit.as_deref()),
+        (Some("17"), Some("18"))
+    );
 }
 
 #[test]
@@ -95,7 +107,10 @@ fn p_age_max() {
     // Born 1958-11-20: turns 71 on the maturity date, fails.
     let e = eval_with(|c| c.parties[0].birth_date = Date::ymd(1958, 11, 20).unwrap());
     assert!(fails(&e, "P-AGE-MAX"));
-    assert!(e.counter_offer.is_some(), "P-AGE-MAX alone earns a counter-offer");
+    assert!(
+        e.counter_offer.is_some(),
+        "P-AGE-MAX alone earns a counter-offer"
+    );
     // The shorter terms mature before the 71st birthday.
     let offers = e.counter_offer.unwrap();
     assert!(offers.iter().any(|o| o.term_months == 6));
@@ -114,14 +129,22 @@ fn p_co_max() {
 fn p_job_and_p_inc_6m() {
     let e = eval_with(|c| c.parties[0].incomes.clear());
     assert!(fails(&e, "P-JOB"));
-    assert_eq!(e.reasons.iter().find(|r| r.rule == "P-JOB").unwrap().code, "NO_INCOME_SOURCE");
+    assert_eq!(
+        e.reasons.iter().find(|r| r.rule == "P-JOB").unwrap().code,
+        "NO_INCOME_SOURCE"
+    );
 
     // A gap in the only source: warning and failure; DTI fails on zero income with a null ratio.
     let e = eval_with(|c| {
-        c.parties[0].incomes[0].months.remove(&"2026-10".parse().unwrap());
+        c.parties[0].incomes[0]
+            .months
+            .remove(&"2026-10".parse().unwrap());
     });
     assert!(fails(&e, "P-INC-6M"));
-    assert!(e.warnings.iter().any(|w| w.code == "INCOME_HISTORY_SHORT" && w.message.contains("2026-10")));
+    assert!(e
+        .warnings
+        .iter()
+        .any(|w| w.code == "INCOME_HISTORY_SHORT" && w.message.contains("2026-10")));
     assert!(fails(&e, "P-DTI"));
     assert_eq!(e.metrics.dti, None);
     assert_eq!(e.metrics.average_monthly_income, "0.00");
@@ -134,7 +157,9 @@ fn p_job_and_p_inc_6m() {
     });
     assert!(fails(&e, "P-INC-6M"));
     let e = eval_with(|c| {
-        c.parties[0].incomes[0].months.insert("2026-10".parse().unwrap(), m("0"));
+        c.parties[0].incomes[0]
+            .months
+            .insert("2026-10".parse().unwrap(), m("0"));
     });
     assert!(!fails(&e, "P-INC-6M"));
     assert_eq!(e.metrics.average_monthly_income, "10566666.67");
@@ -143,11 +168,19 @@ fn p_job_and_p_inc_6m() {
     let e = eval_with(|c| {
         let mut pension = c.parties[0].incomes[0].clone();
         pension.kind = IncomeKind::Pension;
-        c.parties[0].incomes[0].months.remove(&"2026-10".parse().unwrap());
+        c.parties[0].incomes[0]
+            .months
+            .remove(&"2026-10".parse().unwrap());
         c.parties[0].incomes.push(pension);
     });
     assert!(!fails(&e, "P-INC-6M"));
-    assert_eq!(e.warnings.iter().filter(|w| w.code == "INCOME_HISTORY_SHORT").count(), 1);
+    assert_eq!(
+        e.warnings
+            .iter()
+            .filter(|w| w.code == "INCOME_HISTORY_SHORT")
+            .count(),
+        1
+    );
 }
 
 #[test]
@@ -168,7 +201,10 @@ fn p_inc_ie_acc_and_the_entrepreneur_weight() {
     assert_eq!(e.metrics.average_monthly_income, "14700000.00");
     let e = with_ie(false);
     assert_eq!(e.metrics.average_monthly_income, "12700000.00");
-    assert!(e.warnings.iter().any(|w| w.code == "IE_ACCOUNT_NOT_AT_BANK"));
+    assert!(e
+        .warnings
+        .iter()
+        .any(|w| w.code == "IE_ACCOUNT_NOT_AT_BANK"));
     assert!(!fails(&e, "P-INC-IE-ACC"), "a warning, not a failure");
 }
 
@@ -178,13 +214,25 @@ fn co_borrower_income_counts_in_the_household() {
     assert_eq!(e.metrics.average_monthly_income, "25400000.00");
     // A co-borrower's documents are required too.
     assert_eq!(e.decision, Decision::Refer);
-    assert_eq!(e.reasons.iter().filter(|r| r.code == "DOCUMENT_MISSING").count(), 2);
+    assert_eq!(
+        e.reasons
+            .iter()
+            .filter(|r| r.code == "DOCUMENT_MISSING")
+            .count(),
+        2
+    );
 }
 
 #[test]
 fn p_overdue_and_p_90dpd() {
-    assert!(fails(&eval_with(|c| c.parties[0].credit_history.current_overdue = true), "P-OVERDUE"));
-    assert!(!fails(&eval_with(|c| c.parties[0].credit_history.delinquencies_90_plus = 2), "P-90DPD"));
+    assert!(fails(
+        &eval_with(|c| c.parties[0].credit_history.current_overdue = true),
+        "P-OVERDUE"
+    ));
+    assert!(!fails(
+        &eval_with(|c| c.parties[0].credit_history.delinquencies_90_plus = 2),
+        "P-90DPD"
+    ));
     let e = eval_with(|c| c.parties[0].credit_history.delinquencies_90_plus = 3);
     assert!(fails(&e, "P-90DPD"));
     assert!(e.counter_offer.is_none(), "P-90DPD earns no counter-offer");
@@ -195,11 +243,14 @@ fn p_dti_at_the_limit_passes_one_tiyin_past_fails() {
     let base = eval_with(|c| c.parties[0].credit_history.existing_monthly_payments = Money::ZERO);
     let max_payment = d(base.metrics.max_monthly_payment.as_deref().unwrap());
     let limit = d("6350000.00"); // 50 % of 12,700,000.00
-    let at = eval_with(|c| c.parties[0].credit_history.existing_monthly_payments = Money(limit - max_payment));
+    let at = eval_with(|c| {
+        c.parties[0].credit_history.existing_monthly_payments = Money(limit - max_payment)
+    });
     assert!(!fails(&at, "P-DTI"), "{:?}", at.reasons);
     assert_eq!(at.metrics.dti.as_deref(), Some("50.00"));
     let past = eval_with(|c| {
-        c.parties[0].credit_history.existing_monthly_payments = Money(limit - max_payment + d("0.01"))
+        c.parties[0].credit_history.existing_monthly_payments =
+            Money(limit - max_payment + d("0.01"))
     });
     assert!(fails(&past, "P-DTI"));
     let r = past.reasons.iter().find(|r| r.rule == "P-DTI").unwrap();
@@ -211,26 +262,60 @@ fn p_dti_at_the_limit_passes_one_tiyin_past_fails() {
 
 #[test]
 fn p_veh_cat_new_seller() {
-    assert!(!fails(&eval_with(|c| c.vehicle.category = "N1".into()), "P-VEH-CAT"));
-    assert!(fails(&eval_with(|c| c.vehicle.category = "N2".into()), "P-VEH-CAT"));
-    assert!(!fails(&eval_with(|c| c.vehicle.production_year = 2025), "P-VEH-NEW"));
-    assert!(fails(&eval_with(|c| c.vehicle.production_year = 2024), "P-VEH-NEW"));
-    assert!(fails(&eval_with(|c| c.vehicle.production_year = 2027), "P-VEH-NEW"));
+    assert!(!fails(
+        &eval_with(|c| c.vehicle.category = "N1".into()),
+        "P-VEH-CAT"
+    ));
+    assert!(fails(
+        &eval_with(|c| c.vehicle.category = "N2".into()),
+        "P-VEH-CAT"
+    ));
+    assert!(!fails(
+        &eval_with(|c| c.vehicle.production_year = 2025),
+        "P-VEH-NEW"
+    ));
+    assert!(fails(
+        &eval_with(|c| c.vehicle.production_year = 2024),
+        "P-VEH-NEW"
+    ));
+    assert!(fails(
+        &eval_with(|c| c.vehicle.production_year = 2027),
+        "P-VEH-NEW"
+    ));
     assert!(fails(&eval_with(|c| c.vehicle.new = false), "P-VEH-NEW"));
-    assert!(!fails(&eval_with(|c| c.vehicle.seller_kind = crate::case::SellerKind::DealerInStock), "P-VEH-SELLER"));
-    assert!(fails(&eval_with(|c| c.vehicle.seller_kind = crate::case::SellerKind::PrivatePerson), "P-VEH-SELLER"));
+    assert!(!fails(
+        &eval_with(|c| c.vehicle.seller_kind = crate::case::SellerKind::DealerInStock),
+        "P-VEH-SELLER"
+    ));
+    assert!(fails(
+        &eval_with(|c| c.vehicle.seller_kind = crate::case::SellerKind::PrivatePerson),
+        "P-VEH-SELLER"
+    ));
 }
 
 #[test]
 fn p_vin() {
-    assert!(fails(&eval_with(|c| c.vehicle.vin = "XWBJA69V9LA12345".into()), "P-VIN"));
-    assert!(fails(&eval_with(|c| c.vehicle.vin = "1M8GDM9A1KP042788".into()), "P-VIN"));
-    assert!(!fails(&eval_with(|c| c.vehicle.vin = "1M8GDM9AXKP042788".into()), "P-VIN"));
+    assert!(fails(
+        &eval_with(|c| c.vehicle.vin = "XWBJA69V9LA12345".into()),
+        "P-VIN"
+    ));
+    assert!(fails(
+        &eval_with(|c| c.vehicle.vin = "1M8GDM9A1KP042788".into()),
+        "P-VIN"
+    ));
+    assert!(!fails(
+        &eval_with(|c| c.vehicle.vin = "1M8GDM9AXKP042788".into()),
+        "P-VIN"
+    ));
     // A wrong check digit on an Uzbek VIN is a warning only.
     let e = eval_with(|c| c.vehicle.vin = "XWBJA69V1LA123456".into());
     let e2 = eval_with(|c| c.vehicle.vin = "XWBJA69V2LA123456".into());
     assert!(!fails(&e, "P-VIN") && !fails(&e2, "P-VIN"));
-    assert!(e.warnings.iter().chain(&e2.warnings).any(|w| w.code == "VIN_CHECK_DIGIT"));
+    assert!(e
+        .warnings
+        .iter()
+        .chain(&e2.warnings)
+        .any(|w| w.code == "VIN_CHECK_DIGIT"));
 }
 
 #[test]
@@ -267,13 +352,22 @@ fn p_max() {
     assert!(fails(&e, "P-MAX"));
     let offers = e.counter_offer.unwrap();
     // Longer terms reach the maximum; six months is held back by the debt burden.
-    assert!(offers.iter().filter(|o| o.term_months >= 12).all(|o| o.amount == m("800000000")), "{offers:?}");
+    assert!(
+        offers
+            .iter()
+            .filter(|o| o.term_months >= 12)
+            .all(|o| o.amount == m("800000000")),
+        "{offers:?}"
+    );
     assert!(offers[0].term_months == 6 && offers[0].amount.0 < d("800000000"));
 }
 
 #[test]
 fn p_down() {
-    assert!(!fails(&eval_with(|c| c.loan.down_payment = m("45000000.00")), "P-DOWN"));
+    assert!(!fails(
+        &eval_with(|c| c.loan.down_payment = m("45000000.00")),
+        "P-DOWN"
+    ));
     let e = eval_with(|c| c.loan.down_payment = m("44999999.99"));
     assert!(fails(&e, "P-DOWN"));
     assert!(e.counter_offer.is_none(), "P-DOWN earns no counter-offer");
@@ -334,12 +428,18 @@ fn p_grace() {
 #[test]
 fn p_docs_refer_and_p_docs_rej_reject() {
     let set = |c: &mut CaseFile, kind: DocumentKind, status: DocumentStatus| {
-        c.documents.iter_mut().filter(|d| d.kind == kind).for_each(|d| d.status = status);
+        c.documents
+            .iter_mut()
+            .filter(|d| d.kind == kind)
+            .for_each(|d| d.status = status);
     };
     let e = eval_with(|c| set(c, DocumentKind::Income, DocumentStatus::Pending));
     assert_eq!(e.decision, Decision::Refer);
     assert_eq!(rules(&e), ["P-DOCS"]);
-    let e = eval_with(|c| c.documents.retain(|d| d.kind != DocumentKind::PurchaseContract));
+    let e = eval_with(|c| {
+        c.documents
+            .retain(|d| d.kind != DocumentKind::PurchaseContract)
+    });
     assert_eq!(e.decision, Decision::Refer);
     assert_eq!(e.reasons[0].value.as_deref(), Some("absent"));
     let e = eval_with(|c| set(c, DocumentKind::Identity, DocumentStatus::Rejected));
@@ -349,7 +449,11 @@ fn p_docs_refer_and_p_docs_rej_reject() {
     // A rejected paper stays rejected even when a verified one is added.
     let e = eval_with(|c| {
         set(c, DocumentKind::Identity, DocumentStatus::Rejected);
-        c.documents.push(Document { kind: DocumentKind::Identity, party: 0, status: DocumentStatus::Verified });
+        c.documents.push(Document {
+            kind: DocumentKind::Identity,
+            party: 0,
+            status: DocumentStatus::Verified,
+        });
     });
     assert_eq!(e.decision, Decision::Reject);
     // P-CUSTOMS makes the IM-40 declaration required.
@@ -358,7 +462,11 @@ fn p_docs_refer_and_p_docs_rej_reject() {
     assert!(e.reasons[0].message.contains("customs_declaration"));
     let e = eval_with(|c| {
         c.vehicle.customs_vat_applies = true;
-        c.documents.push(Document { kind: DocumentKind::CustomsDeclaration, party: 0, status: DocumentStatus::Verified });
+        c.documents.push(Document {
+            kind: DocumentKind::CustomsDeclaration,
+            party: 0,
+            status: DocumentStatus::Verified,
+        });
     });
     assert_eq!(e.decision, Decision::Approve);
 }
@@ -372,14 +480,18 @@ fn document_missing_is_listed_even_when_rejected() {
     assert_eq!(e.decision, Decision::Reject);
     assert!(fails(&e, "P-DTI"));
     assert!(e.reasons.iter().any(|r| r.code == "DOCUMENT_MISSING"));
-    assert!(e.counter_offer.is_some(), "P-DOCS does not stand in the way of a counter-offer");
+    assert!(
+        e.counter_offer.is_some(),
+        "P-DOCS does not stand in the way of a counter-offer"
+    );
 }
 
 #[test]
 fn conditions_follow_policies_proof_and_lien() {
     let e = eval_with(|c| {
         c.insurance[0].to = Date::ymd(2029, 11, 19).unwrap();
-        c.insurance.retain(|p| p.kind != InsuranceKind::NonRepayment);
+        c.insurance
+            .retain(|p| p.kind != InsuranceKind::NonRepayment);
         c.documents.iter_mut().for_each(|d| {
             if d.kind == DocumentKind::DownPaymentProof {
                 d.status = DocumentStatus::Verified
@@ -390,7 +502,11 @@ fn conditions_follow_policies_proof_and_lien() {
     let st: Vec<_> = e.conditions.iter().map(|c| c.status).collect();
     use ConditionStatus::*;
     assert_eq!(st, [Failed, Open, Met, Failed]);
-    assert_eq!(e.decision, Decision::Approve, "conditions do not change the decision");
+    assert_eq!(
+        e.decision,
+        Decision::Approve,
+        "conditions do not change the decision"
+    );
     let e = eval_with(|c| {
         c.insurance.push(InsurancePolicy {
             kind: InsuranceKind::Vehicle,
@@ -407,7 +523,10 @@ fn conditions_follow_policies_proof_and_lien() {
 #[test]
 fn the_product_stop_rejects() {
     let c = example();
-    let opts = EvalOptions { product_suspended: Some("branch BXM-07".into()), ..Default::default() };
+    let opts = EvalOptions {
+        product_suspended: Some("branch BXM-07".into()),
+        ..Default::default()
+    };
     let e = evaluate(&c, &default_product(), &opts);
     assert_eq!(e.decision, Decision::Reject);
     assert_eq!(e.reasons[0].code, "PRODUCT_SUSPENDED");
@@ -418,7 +537,15 @@ fn the_product_stop_rejects() {
 fn evaluation_json_has_the_spec_shape() {
     let e = eval_with(|c| c.parties[0].credit_history.existing_monthly_payments = m("6000000"));
     let v = serde_json::to_value(&e).unwrap();
-    for k in ["decision", "reasons", "warnings", "conditions", "metrics", "schedule", "counter_offer"] {
+    for k in [
+        "decision",
+        "reasons",
+        "warnings",
+        "conditions",
+        "metrics",
+        "schedule",
+        "counter_offer",
+    ] {
         assert!(v.get(k).is_some(), "{k}");
     }
     assert_eq!(v["decision"], "reject");
