@@ -252,55 +252,52 @@ fn read(path: &PathBuf) -> Result<String, AppError> {
         .map_err(|e| AppError::new(ErrorCode::Io, format!("{}: {e}", path.display())))
 }
 
-/// One case per line in, one result per line out, streaming: memory stays flat in the
-/// number of cases. A malformed line prints `{"line": N, "error": …}` in its place, so
-/// output line N always answers input line N; the exit code is then 1.
+/// One case per line in, one result per line out: memory stays flat in the number of
+/// cases (lines are read and answered in chunks) and the chunk is evaluated on every core.
+/// A malformed line prints `{"line": N, "error": …}` in its place, so output line N always
+/// answers input line N; the exit code is then 1.
 fn evaluate_jsonl(path: &PathBuf) -> Result<(), AppError> {
+    const CHUNK: usize = 4096;
     let product = uw_app::default_product();
     let file = std::fs::File::open(path)
         .map_err(|e| AppError::new(ErrorCode::Io, format!("{}: {e}", path.display())))?;
-    let reader = std::io::BufReader::with_capacity(1 << 20, file);
+    let mut lines = std::io::BufReader::with_capacity(1 << 20, file)
+        .lines()
+        .enumerate();
     let stdout = std::io::stdout();
     let mut out = BufWriter::with_capacity(1 << 20, stdout.lock());
-    let opts = EvalOptions::default();
-    let mut failed = 0usize;
     let io = |e: std::io::Error| AppError::new(ErrorCode::Io, e.to_string());
-    for (i, line) in reader.lines().enumerate() {
-        let n = i + 1;
-        let line = match line {
-            Ok(l) => l,
-            Err(e) => {
-                failed += 1;
-                eprintln!("uw: {}:{n}: {e}", path.display());
-                writeln!(
-                    out,
-                    "{}",
-                    json!({"line": n, "error": {"code": "INVALID_CASE", "message": e.to_string()}})
-                )
-                .map_err(io)?;
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let mut failed = 0usize;
+    loop {
+        let chunk: Vec<(usize, std::io::Result<String>)> = lines.by_ref().take(CHUNK).collect();
+        if chunk.is_empty() {
+            break;
+        }
+        let per = chunk.len().div_ceil(workers);
+        let answers: Vec<Vec<(bool, String)>> = std::thread::scope(|scope| {
+            let handles: Vec<_> = chunk
+                .chunks(per)
+                .map(|part| {
+                    scope.spawn(|| {
+                        part.iter()
+                            .map(|(i, l)| answer(path, i + 1, l, &product))
+                            .collect()
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().unwrap_or_default())
+                .collect()
+        });
+        for (ok, text) in answers.into_iter().flatten() {
+            if text.is_empty() {
                 continue;
             }
-        };
-        if line.trim().is_empty() {
-            continue;
-        }
-        match parse_case(&line) {
-            Ok(case) => {
-                serde_json::to_writer(&mut out, &evaluate(&case, &product, &opts))
-                    .map_err(|e| AppError::new(ErrorCode::Internal, e.to_string()))?;
-                out.write_all(b"\n").map_err(io)?;
-            }
-            Err(e) => {
-                failed += 1;
-                eprintln!("uw: {}:{n}: {e}", path.display());
-                let msg = format!("line {n}: {e}");
-                writeln!(
-                    out,
-                    "{}",
-                    json!({"line": n, "error": {"code": "INVALID_CASE", "message": msg}})
-                )
-                .map_err(io)?;
-            }
+            failed += usize::from(!ok);
+            out.write_all(text.as_bytes()).map_err(io)?;
+            out.write_all(b"\n").map_err(io)?;
         }
     }
     out.flush().map_err(io)?;
@@ -311,4 +308,30 @@ fn evaluate_jsonl(path: &PathBuf) -> Result<(), AppError> {
         ));
     }
     Ok(())
+}
+
+/// The output line for input line `n` (empty for a blank line), and whether it evaluated.
+fn answer(
+    path: &std::path::Path,
+    n: usize,
+    line: &std::io::Result<String>,
+    product: &uw_domain::ProductConfig,
+) -> (bool, String) {
+    let error = |message: String| {
+        eprintln!("uw: {}:{n}: {message}", path.display());
+        (false, json!({"line": n, "error": {"code": "INVALID_CASE", "message": format!("line {n}: {message}")}}).to_string())
+    };
+    match line {
+        Err(e) => error(e.to_string()),
+        Ok(l) if l.trim().is_empty() => (true, String::new()),
+        Ok(l) => match parse_case(l) {
+            Ok(case) => {
+                match serde_json::to_string(&evaluate(&case, product, &EvalOptions::default())) {
+                    Ok(text) => (true, text),
+                    Err(e) => error(e.to_string()),
+                }
+            }
+            Err(e) => error(e.to_string()),
+        },
+    }
 }

@@ -583,17 +583,14 @@ fn assess(case: &CaseFile, product: &ProductConfig, opts: &EvalOptions) -> Asses
         None
     };
     let schedule = match (rate, &grace_problem) {
-        (Some(rate), None) => schedule::build(&ScheduleInput {
-            amount: l.amount.0,
-            annual_rate: rate,
-            term_months: l.term_months,
-            kind: l.schedule,
-            grace_months: l.grace_months,
-            first_payment: l.first_payment_date,
-            disbursed: schedule::default_disbursement(l.first_payment_date),
-            day_count: opts.day_count.unwrap_or(p.schedule.day_count),
-            rounding_unit: p.schedule.rounding_unit,
-        })
+        (Some(rate), None) => schedule::build(&schedule_input(
+            case,
+            p,
+            opts,
+            l.amount.0,
+            l.term_months,
+            rate,
+        ))
         .ok(),
         _ => None,
     };
@@ -854,56 +851,136 @@ fn conditions(case: &CaseFile) -> Vec<Condition> {
     ]
 }
 
+/// The schedule of `loan`-like terms, with the product's conventions.
+fn schedule_input(
+    case: &CaseFile,
+    product: &ProductConfig,
+    opts: &EvalOptions,
+    amount: Decimal,
+    term: u32,
+    rate: Decimal,
+) -> ScheduleInput {
+    let l = &case.loan;
+    ScheduleInput {
+        amount,
+        annual_rate: rate,
+        term_months: term,
+        kind: l.schedule,
+        grace_months: l.grace_months,
+        first_payment: l.first_payment_date,
+        disbursed: schedule::default_disbursement(l.first_payment_date),
+        day_count: opts.day_count.unwrap_or(product.schedule.day_count),
+        rounding_unit: product.schedule.rounding_unit,
+    }
+}
+
 /// For each counter-offer term, the largest multiple of the step, not above the amount
 /// requested, that passes every rule of §1–5 with the rest of the case unchanged.
 ///
-/// Every amount-dependent rule (P-MAX, P-SUM, P-LTV, P-DTI) only gets harder as the amount
-/// grows, so a binary search over multiples of the step finds the largest passing one.
+/// The search leans on the shape of the rules rather than on trial and error:
+/// - P-MAX, P-SUM and P-LTV bound the amount directly: `cap` is the largest step multiple
+///   they allow, so no amount above it is tried;
+/// - every other rule of §1–5 depends on the term, not on the amount, and is checked once
+///   per term by a full evaluation at the smallest amount;
+/// - P-DTI then depends only on the largest payment, which grows with the amount (almost
+///   in proportion); an interpolation search on that line finds the boundary in two or
+///   three schedules, with bisection as the fallback so it always ends.
+///
+/// The property test `counter_offers_are_the_largest_passing_amounts` checks the result
+/// against full evaluations: the amount passes, one step more fails.
 pub fn counter_offers(
     case: &CaseFile,
     product: &ProductConfig,
     opts: &EvalOptions,
 ) -> Vec<CounterOffer> {
-    let step = product.counter_offer.amount_step.0;
-    let Some(top) = (case.loan.amount.0 / step).floor().to_u64() else {
+    let p = product;
+    let step = p.counter_offer.amount_step.0;
+    let l = &case.loan;
+    let cap = [
+        l.amount.0,
+        p.loan.max_amount.0,
+        case.vehicle.contract_price.0 - l.down_payment.0,
+        p.loan.max_ltv * collateral_value(case),
+    ]
+    .into_iter()
+    .min()
+    .unwrap_or(Decimal::ZERO);
+    let Some(top) = (cap / step).floor().to_u64().filter(|t| *t >= 1) else {
         return Vec::new();
     };
+    let household = household_income(case, product).average_monthly_income.0;
+    let existing: Decimal = case
+        .parties
+        .iter()
+        .map(|x| x.credit_history.existing_monthly_payments.0)
+        .sum();
+    // The largest payment P-DTI allows (compared exactly, as in `assess`).
+    let payment_limit = p.credit.max_dti * household - existing;
+    let amount = |k: u64| step * Decimal::from(k);
+
     let mut out = Vec::new();
     let mut trial = case.clone();
-    for &term in &product.counter_offer.terms_months {
+    for &term in &p.counter_offer.terms_months {
         trial.loan.term_months = term;
-        let mut passes = |k: u64| -> Option<Decimal> {
-            trial.loan.amount = Money(step * Decimal::from(k));
-            let a = assess(&trial, product, opts);
-            let ok = a.reasons.iter().all(|r| section_of(&r.rule) > 5);
-            ok.then(|| a.schedule.map_or(Decimal::ZERO, |s| s.max_payment))
-        };
-        if top == 0 {
-            break;
+        trial.loan.amount = Money(amount(1));
+        let at_least = assess(&trial, product, opts);
+        if at_least.reasons.iter().any(|r| section_of(&r.rule) <= 5) {
+            continue; // this term fails on something no amount can change
         }
-        let Some(mut best_payment) = passes(1) else {
+        let Some(rate) = at_least.rate else { continue };
+        let max_payment = |k: u64| -> Option<Decimal> {
+            schedule::build(&schedule_input(case, product, opts, amount(k), term, rate))
+                .ok()
+                .map(|s| s.max_payment)
+        };
+        let Some(p_top) = max_payment(top) else {
             continue;
         };
-        let (mut lo, mut hi) = (1u64, top); // lo passes; search (lo, hi]
-        if let Some(p) = passes(hi) {
-            lo = hi;
-            best_payment = p;
-        } else {
-            while hi - lo > 1 {
-                let mid = lo + (hi - lo) / 2;
-                match passes(mid) {
-                    Some(p) => {
-                        lo = mid;
-                        best_payment = p;
-                    }
-                    None => hi = mid,
+        if p_top <= payment_limit {
+            out.push(CounterOffer {
+                term_months: term,
+                amount: Money(amount(top)),
+                max_monthly_payment: Money(p_top),
+            });
+            continue;
+        }
+        let p_one = at_least.schedule.map_or(Decimal::ZERO, |s| s.max_payment);
+        // Invariant: lo passes (payment p_lo), hi fails (payment p_hi).
+        let (mut lo, mut p_lo, mut hi, mut p_hi) = (1u64, p_one, top, p_top);
+        let mut round = 0;
+        while hi - lo > 1 {
+            round += 1;
+            let interpolated = (round <= 4 && p_hi > p_lo)
+                .then(|| {
+                    let span = Decimal::from(hi - lo);
+                    ((payment_limit - p_lo) * span / (p_hi - p_lo))
+                        .floor()
+                        .to_u64()
+                })
+                .flatten()
+                .map(|d| lo + d);
+            let k = interpolated
+                .unwrap_or(lo + (hi - lo) / 2)
+                .clamp(lo + 1, hi - 1);
+            match max_payment(k) {
+                Some(pay) if pay <= payment_limit => (lo, p_lo) = (k, pay),
+                Some(pay) => (hi, p_hi) = (k, pay),
+                None => hi = k,
+            }
+            // Once the interpolation has landed on a passing amount, its upper neighbour
+            // settles the question at once.
+            if lo + 1 < hi && round <= 4 && interpolated == Some(lo) {
+                match max_payment(lo + 1) {
+                    Some(pay) if pay <= payment_limit => (lo, p_lo) = (lo + 1, pay),
+                    Some(pay) => (hi, p_hi) = (lo + 1, pay),
+                    None => hi = lo + 1,
                 }
             }
         }
         out.push(CounterOffer {
             term_months: term,
-            amount: Money(step * Decimal::from(lo)),
-            max_monthly_payment: Money(best_payment),
+            amount: Money(amount(lo)),
+            max_monthly_payment: Money(p_lo),
         });
     }
     out

@@ -562,7 +562,7 @@ fn evaluation_json_has_the_spec_shape() {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(48))]
+    #![proptest_config(ProptestConfig::with_cases(160))]
 
     /// Every counter-offer amount passes every rule of §1–5, and one step more fails (or
     /// exceeds the amount asked for).

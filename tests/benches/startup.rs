@@ -1,0 +1,80 @@
+//! App start to interactive queue with 1,000 stored cases, under Xvfb, and the memory of
+//! every app process (the Rust process and WebKit's web and network processes).
+//!
+//! `cargo build -p uw-desktop && cargo bench -p uw-e2e --bench startup`; target ≤ 1.5 s.
+#![allow(clippy::float_arithmetic)]
+
+use std::time::Instant;
+
+use uw_app::{OpenOptions, Workstation};
+use uw_e2e::{find, Display, Driver, Result};
+
+const EXAMPLE: &str = include_str!("../../assets/demo/cases/AUTO-2026-000123.json");
+
+fn seed(dir: &std::path::Path, n: usize) -> Result<()> {
+    let ws = Workstation::open(OpenOptions {
+        data_dir: dir.to_path_buf(),
+        actor: "bench".into(),
+        demo: false,
+    })?;
+    let mut v: serde_json::Value = serde_json::from_str(EXAMPLE)?;
+    let files: Vec<(String, String)> = (0..n)
+        .map(|i| {
+            v["case_id"] = format!("AUTO-2026-{i:06}").into();
+            v["parties"][0]["full_name"] = format!("Borrower {i}").into();
+            (format!("case-{i}.json"), v.to_string())
+        })
+        .collect();
+    ws.import_texts(&files)?;
+    Ok(())
+}
+
+/// Resident memory (KiB) of the app and the WebKit processes it started.
+fn app_rss_kib() -> u64 {
+    let mut total = 0;
+    for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
+        let cmd = std::fs::read(entry.path().join("cmdline")).unwrap_or_default();
+        let cmd = String::from_utf8_lossy(&cmd);
+        if cmd.contains("underwriter-workstation")
+            || cmd.contains("WebKitWebProcess")
+            || cmd.contains("WebKitNetworkProcess")
+        {
+            let status = std::fs::read_to_string(entry.path().join("status")).unwrap_or_default();
+            total += status
+                .lines()
+                .find(|l| l.starts_with("VmRSS:"))
+                .and_then(|l| l.split_whitespace().nth(1)?.parse::<u64>().ok())
+                .unwrap_or(0);
+        }
+    }
+    total
+}
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() -> Result<()> {
+    let data = tempfile::tempdir()?;
+    seed(data.path(), 1000)?;
+    let display = Display::start()?;
+    let mut times = Vec::new();
+    let mut rss = Vec::new();
+    for _ in 0..5 {
+        let driver = Driver::start(&display, data.path())?;
+        let t = Instant::now();
+        let c = driver.launch(&[]).await?;
+        find(&c, "[data-testid=queue-row]").await?;
+        times.push(t.elapsed().as_secs_f64());
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+        rss.push(app_rss_kib());
+        c.close().await?;
+    }
+    times.sort_by(|a, b| a.total_cmp(b));
+    rss.sort_unstable();
+    println!(
+        "start to interactive queue, 1,000 cases: median {:.2} s (min {:.2}, max {:.2}); RSS of app processes median {:.0} MiB",
+        times[2],
+        times[0],
+        times[4],
+        rss[2] as f64 / 1024.0
+    );
+    Ok(())
+}
