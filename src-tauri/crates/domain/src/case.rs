@@ -599,4 +599,21 @@ pub(crate) mod tests {
         .unwrap();
         assert!(!c.parties[0].incomes[0].at_this_bank);
     }
+
+    proptest::proptest! {
+        /// Random bytes and random single-byte mutations of a real case: an error or a
+        /// case, never a panic — and a parsed case always evaluates.
+        #[test]
+        fn parsing_never_panics(bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..400),
+                                pos in 0usize..4000, byte in proptest::prelude::any::<u8>()) {
+            let _ = parse_case(&String::from_utf8_lossy(&bytes));
+            let mut mutated = EXAMPLE.as_bytes().to_vec();
+            let i = pos % mutated.len();
+            mutated[i] = byte;
+            if let Ok(case) = parse_case(&String::from_utf8_lossy(&mutated)) {
+                let product = crate::product::tests::default_product();
+                let _ = crate::evaluate(&case, &product, &crate::EvalOptions::default());
+            }
+        }
+    }
 }

@@ -1,0 +1,213 @@
+//! The `uw` binary as a user runs it: JSON on stdout, exit 0 on success, exit 1 with the
+//! error naming the path or line on stderr for invalid input, never a panic.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+const EXAMPLE: &str = include_str!("../../../../assets/demo/cases/AUTO-2026-000123.json");
+
+fn uw(args: &[&str], data_dir: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_uw"))
+        .args(args)
+        .env("UW_DATA_DIR", data_dir)
+        .output()
+        .expect("run uw")
+}
+
+fn stdout_json(o: &Output) -> serde_json::Value {
+    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| {
+        panic!(
+            "stdout is not JSON ({e}): {}",
+            String::from_utf8_lossy(&o.stdout)
+        )
+    })
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).to_string()
+}
+
+fn assert_invalid(o: &Output, needle: &str) {
+    assert_eq!(o.status.code(), Some(1), "stderr: {}", stderr(o));
+    let err = stderr(o);
+    assert!(err.contains(needle), "stderr {err:?} lacks {needle:?}");
+    assert!(!err.contains("panicked"), "{err}");
+}
+
+#[test]
+fn evaluate_prints_the_spec_json() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("case.json");
+    std::fs::write(&file, EXAMPLE).unwrap();
+    let o = uw(&["evaluate", file.to_str().unwrap()], dir.path());
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v = stdout_json(&o);
+    assert_eq!(v["decision"], "approve");
+    assert_eq!(v["metrics"]["rate"], "23.00");
+    assert_eq!(v["metrics"]["maturity_date"], "2029-11-20");
+    assert_eq!(v["schedule"].as_array().unwrap().len(), 36);
+    assert!(v["counter_offer"].is_null());
+}
+
+#[test]
+fn evaluate_rejects_malformed_cases_naming_the_path() {
+    let dir = tempfile::tempdir().unwrap();
+    let mutations: Vec<(&str, serde_json::Value, &str)> = vec![
+        ("/loan/term_months", 0.into(), "loan.term_months"),
+        ("/loan/amount", "abc".into(), "loan.amount"),
+        (
+            "/loan/first_payment_date",
+            "2026-02-30".into(),
+            "loan.first_payment_date",
+        ),
+        (
+            "/vehicle/contract_price",
+            "-1.00".into(),
+            "vehicle.contract_price",
+        ),
+        ("/parties/0/role", "guarantor".into(), "parties[0].role"),
+    ];
+    for (pointer, value, path) in mutations {
+        let mut v: serde_json::Value = serde_json::from_str(EXAMPLE).unwrap();
+        *v.pointer_mut(pointer).unwrap() = value;
+        let file = dir.path().join("bad.json");
+        std::fs::write(&file, v.to_string()).unwrap();
+        let o = uw(&["evaluate", file.to_str().unwrap()], dir.path());
+        assert_invalid(&o, path);
+        assert!(o.stdout.is_empty());
+    }
+    for junk in [&b""[..], b"{", b"\xff\xfe\x00garbage", b"[1,2,3]", b"null"] {
+        let file = dir.path().join("junk.json");
+        std::fs::write(&file, junk).unwrap();
+        let o = uw(&["evaluate", file.to_str().unwrap()], dir.path());
+        assert_eq!(o.status.code(), Some(1), "{junk:?}");
+        assert!(!stderr(&o).contains("panicked"));
+    }
+    assert_invalid(
+        &uw(&["evaluate", "/no/such/file.json"], dir.path()),
+        "/no/such/file.json",
+    );
+}
+
+#[test]
+fn evaluate_jsonl_answers_line_by_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let one_line: String = serde_json::from_str::<serde_json::Value>(EXAMPLE)
+        .unwrap()
+        .to_string();
+    let file = dir.path().join("queue.jsonl");
+    std::fs::write(
+        &file,
+        format!("{one_line}\n{{\"case_id\": 5}}\n\n{one_line}\n"),
+    )
+    .unwrap();
+    let o = uw(&["evaluate", "--jsonl", file.to_str().unwrap()], dir.path());
+    assert_invalid(&o, "queue.jsonl:2");
+    let lines: Vec<serde_json::Value> = String::from_utf8(o.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 3);
+    assert_eq!(lines[0]["decision"], "approve");
+    assert_eq!(lines[1]["line"], 2);
+    assert!(lines[1]["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("case_id"));
+    assert_eq!(lines[2]["decision"], "approve");
+}
+
+#[test]
+fn schedule_prints_the_worked_example_and_refuses_bad_arguments() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = uw(
+        &[
+            "schedule",
+            "--amount",
+            "100000000",
+            "--term",
+            "12",
+            "--kind",
+            "annuity",
+            "--first-payment",
+            "2026-12-20",
+        ],
+        dir.path(),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v = stdout_json(&o);
+    assert_eq!(v["rate"], "21.00");
+    assert_eq!(v["rows"][0]["payment"], "9311377.38");
+    assert_eq!(v["rows"][11]["payment"], "9311377.34");
+    assert_eq!(v["total_interest"], "11736528.52");
+    assert_eq!(v["effective_annual_rate"], "23.14");
+
+    let base = [
+        "schedule",
+        "--amount",
+        "100000000",
+        "--term",
+        "12",
+        "--kind",
+        "annuity",
+        "--first-payment",
+        "2026-12-20",
+    ];
+    let with = |extra: &[&str], replace: Option<(usize, &str)>| {
+        let mut args: Vec<&str> = base.to_vec();
+        if let Some((i, v)) = replace {
+            args[i] = v;
+        }
+        args.extend_from_slice(extra);
+        uw(&args, dir.path())
+    };
+    assert_invalid(&with(&[], Some((2, "abc"))), "--amount");
+    assert_invalid(&with(&[], Some((2, "-5"))), "--amount");
+    assert_invalid(&with(&[], Some((4, "61"))), "--term");
+    assert_invalid(&with(&[], Some((4, "0"))), "--term");
+    assert_invalid(&with(&[], Some((8, "2026-02-30"))), "--first-payment");
+    assert_invalid(&with(&["--grace", "2"], None), "grace");
+    assert_invalid(&with(&["--day-count", "30/365"], None), "30/365");
+    assert_invalid(&with(&["--disbursed", "2027-01-01"], None), "--disbursed");
+    let o = with(
+        &["--day-count", "actual/365", "--disbursed", "2026-11-20"],
+        None,
+    );
+    assert!(o.status.success());
+}
+
+#[test]
+fn vin_reports_and_import_export_round_trip() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = uw(&["vin", " xwbja69v9la123456 "], dir.path());
+    assert!(o.status.success());
+    let v = stdout_json(&o);
+    assert_eq!(
+        (
+            v["vin"].as_str(),
+            v["wmi"].as_str(),
+            v["model_year"].as_i64()
+        ),
+        (Some("XWBJA69V9LA123456"), Some("XWB"), Some(2020))
+    );
+    let o = uw(&["vin", "XWBJA69V9LA12345O"], dir.path());
+    assert_eq!(stdout_json(&o)["valid"], false);
+
+    let store = dir.path().join("store");
+    let file = dir.path().join("case.json");
+    std::fs::write(&file, EXAMPLE).unwrap();
+    let o = uw(&["import", file.to_str().unwrap()], &store);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(stdout_json(&o)["imported"][0], "AUTO-2026-000123");
+    assert_invalid(&uw(&["import", file.to_str().unwrap()], &store), "already");
+    let o = uw(&["export", "AUTO-2026-000123"], &store);
+    assert!(o.status.success());
+    assert_eq!(
+        stdout_json(&o),
+        serde_json::from_str::<serde_json::Value>(EXAMPLE).unwrap()
+    );
+    assert_invalid(&uw(&["export", "NOPE-1"], &store), "NOPE-1");
+    assert_invalid(&uw(&["bogus"], &store), "bogus");
+    assert_invalid(&uw(&[], &store), "Usage");
+}
