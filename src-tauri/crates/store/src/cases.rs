@@ -112,8 +112,31 @@ pub struct QueuePage {
     pub offset: u32,
 }
 
-const CASE_COLUMNS: &str = "case_id, version, status, decision, assignee, branch, \
-    application_date, received_at, updated_at, borrower_name, pinfl, vin, amount, amount_tiyin, term_months";
+/// The queue's columns of a case, in the order of [`queue_values`].
+const QUEUE_COLUMNS: &str = "status, decision, assignee, branch, application_date, borrower_name, \
+    pinfl, vin, amount, amount_tiyin, term_months";
+const QUEUE_PARAMS: &str = "?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14";
+
+/// The case id, a version, a time, then the queue's columns: the parameters of both the
+/// insert and the update, so that the two can never disagree on the column order.
+fn case_params<'a>(c: &'a NewCase, version: &'a i64, at: &'a dyn ToSql) -> Vec<&'a dyn ToSql> {
+    vec![
+        &c.case_id,
+        version,
+        at,
+        &c.status,
+        &c.decision,
+        &c.assignee,
+        &c.branch,
+        &c.application_date,
+        &c.borrower_name,
+        &c.pinfl,
+        &c.vin,
+        &c.amount,
+        &c.amount_tiyin,
+        &c.term_months,
+    ]
+}
 
 impl Store {
     /// Inserts new cases in one transaction: all of them, or none when one already exists.
@@ -135,22 +158,11 @@ impl Store {
                 return Err(StoreError::Exists(c.case_id.clone()));
             }
             tx.execute(
-                &format!("INSERT INTO cases ({CASE_COLUMNS}) VALUES (?1, 1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"),
-                params![
-                    c.case_id,
-                    c.status,
-                    c.decision,
-                    c.assignee,
-                    c.branch,
-                    c.application_date,
-                    at,
-                    c.borrower_name,
-                    c.pinfl,
-                    c.vin,
-                    c.amount,
-                    c.amount_tiyin,
-                    c.term_months
-                ],
+                &format!(
+                    "INSERT INTO cases (case_id, version, received_at, updated_at, {QUEUE_COLUMNS}) \
+                     VALUES (?1, ?2, ?3, ?3, {QUEUE_PARAMS})"
+                ),
+                params_from_iter(case_params(c, &1, &at)),
             )?;
             tx.execute(
                 "INSERT INTO case_documents (case_id, case_json) VALUES (?1, ?2)",
@@ -194,25 +206,11 @@ impl Store {
             params![c.case_id, c.case_json],
         )?;
         tx.execute(
-            "UPDATE cases SET version = ?2, status = ?3, decision = ?4, assignee = ?5, \
-             branch = ?6, application_date = ?7, updated_at = ?8, borrower_name = ?9, pinfl = ?10, \
-             vin = ?11, amount = ?12, amount_tiyin = ?13, term_months = ?14 WHERE case_id = ?1",
-            params![
-                c.case_id,
-                version,
-                c.status,
-                c.decision,
-                c.assignee,
-                c.branch,
-                c.application_date,
-                at,
-                c.borrower_name,
-                c.pinfl,
-                c.vin,
-                c.amount,
-                c.amount_tiyin,
-                c.term_months
-            ],
+            &format!(
+                "UPDATE cases SET version = ?2, updated_at = ?3, ({QUEUE_COLUMNS}) = ({QUEUE_PARAMS}) \
+                 WHERE case_id = ?1"
+            ),
+            params_from_iter(case_params(c, &version, &at)),
         )?;
         for (kind, detail) in events {
             insert_event(&tx, &c.case_id, at, actor, kind, detail)?;
