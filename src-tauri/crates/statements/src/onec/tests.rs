@@ -1,0 +1,201 @@
+use encoding_rs::{IBM866, WINDOWS_1251};
+use proptest::prelude::*;
+
+use crate::read_statement;
+
+fn encode(enc: &'static encoding_rs::Encoding, text: &str) -> Vec<u8> {
+    enc.encode(text).0.into_owned()
+}
+
+/// A small Uzbek-variant statement: a salary credit and a card payment.
+fn sample(encoding_header: &str) -> String {
+    [
+        "1CClientBankExchange",
+        "ВерсияФормата=1.03",
+        &format!("Кодировка={encoding_header}"),
+        "Отправитель=SQB Online",
+        "ДатаНачала=01.05.2026",
+        "ДатаКонца=31.10.2026",
+        "РасчСчет=20206000900123456001",
+        "СекцияРасчСчет",
+        "ДатаНачала=01.05.2026",
+        "ДатаКонца=31.10.2026",
+        "РасчСчет=20206000900123456001",
+        "НачальныйОстаток=1000000.00",
+        "ВсегоПоступило=12500000.00",
+        "ВсегоСписано=300000.50",
+        "КонечныйОстаток=13199999.50",
+        "КонецРасчСчет",
+        "СекцияДокумент=Платежное поручение",
+        "Номер=118",
+        "Дата=05.05.2026",
+        "Сумма=12500000.00",
+        "ПлательщикСчет=20210000400987654002",
+        "ПлательщикИНН=201234567",
+        "Плательщик=\"Uzbekneftegaz\" AJ",
+        "ПлательщикМФО=00440",
+        "ПолучательСчет=20206000900123456001",
+        "Получатель=Karimov Aziz",
+        "НазначениеПлатежа=Ish haqi / заработная плата за апрель 2026",
+        "ДатаПоступило=05.05.2026",
+        "КонецДокумента",
+        "СекцияДокумент=Мемориальный ордер",
+        "Номер=7",
+        "Дата=10.05.2026",
+        "Сумма=300000.5",
+        "ПлательщикСчет=20206000900123456001",
+        "НазначениеПлатежа1=Оплата",
+        "НазначениеПлатежа2=по карте",
+        "ДатаСписано=10.05.2026",
+        "КонецДокумента",
+        "КонецФайла",
+    ]
+    .join("\r\n")
+}
+
+fn check_sample(st: &crate::Statement) {
+    assert_eq!(st.version.as_deref(), Some("1.03"));
+    assert_eq!(st.period_from.unwrap().to_string(), "2026-05-01");
+    assert_eq!(st.accounts.len(), 1);
+    let a = &st.accounts[0];
+    assert_eq!(a.account, "20206000900123456001");
+    assert_eq!(a.closing.unwrap().to_string(), "13199999.50");
+    assert_eq!(st.transactions.len(), 2);
+    let t = &st.transactions[0];
+    assert_eq!(t.kind, "Платежное поручение");
+    assert_eq!(
+        (
+            t.amount.to_string().as_str(),
+            t.payer_inn.as_str(),
+            t.payer_bank.as_str()
+        ),
+        ("12500000.00", "201234567", "00440")
+    );
+    assert_eq!(t.date.unwrap().to_string(), "2026-05-05");
+    assert!(t.purpose.contains("заработная плата"));
+    assert_eq!(t.line, 17);
+    assert_eq!(st.transactions[1].purpose, "Оплата по карте");
+    assert_eq!(st.transactions[1].amount.to_string(), "300000.50");
+}
+
+#[test]
+fn reads_utf8() {
+    let st = read_statement("may.txt", sample("Windows").as_bytes()).unwrap();
+    assert_eq!(st.encoding, "UTF-8");
+    check_sample(&st);
+}
+
+#[test]
+fn reads_cp1251_and_cp866() {
+    let bytes = encode(WINDOWS_1251, &sample("Windows"));
+    let st = read_statement("cp1251.txt", &bytes).unwrap();
+    assert_eq!(st.encoding, "windows-1251");
+    check_sample(&st);
+    let bytes = encode(IBM866, &sample("DOS"));
+    let st = read_statement("cp866.txt", &bytes).unwrap();
+    assert_eq!(st.encoding, "IBM866");
+    check_sample(&st);
+}
+
+fn err(text: &str) -> crate::StatementError {
+    read_statement("f.txt", text.as_bytes()).unwrap_err()
+}
+
+#[test]
+fn malformed_files_name_file_and_line() {
+    let s = sample("Windows");
+    let e = err(&s.replace("\r\nКонецФайла", ""));
+    assert_eq!(e.line, Some(38));
+    assert!(e.message.contains("truncated"), "{e}");
+    let e = err(&s.replace("КонецДокумента\r\nКонецФайла", ""));
+    assert!(e.message.contains("line 30 never ends"), "{e}");
+    let e = err(&s.replace("Сумма=12500000.00", "Сумма=12 500 000,00"));
+    assert_eq!(
+        (e.line, e.to_string().starts_with("f.txt:20:")),
+        (Some(20), true)
+    );
+    let e = err(&s.replace("Сумма=12500000.00", "Сумма=-5.00"));
+    assert!(e.message.contains("negative"));
+    let e = err(&s.replace("Дата=05.05.2026", "Дата=31.02.2026"));
+    assert_eq!(e.line, Some(19));
+    let e = err(&s.replace("Дата=10.05.2026\r\n", ""));
+    assert!(e.message.contains("without Дата"), "{e}");
+    let e = err(&s.replace("ВерсияФормата=1.03", "ВерсияФормата=2.00"));
+    assert_eq!(e.line, Some(2));
+    let e = err(&s.replace("КонецРасчСчет", "СекцияДокумент=x"));
+    assert!(
+        e.message.contains("inside the section opened on line 8"),
+        "{e}"
+    );
+    let e = err(&format!("{s}\r\nСекцияДокумент=late"));
+    assert!(e.message.contains("after КонецФайла"));
+    let e = err(&s.replace(
+        "1CClientBankExchange\r\nВерсияФормата",
+        "1CClientBankExchange\r\n@@@=1\r\nВерсияФормата",
+    ));
+    assert_eq!(e.line, Some(2));
+    assert_eq!(err("").message, "the file is empty");
+    assert_eq!(err("   \n \n").message, "the file is empty");
+    assert!(err("Date;Amount\n01.05.2026;5")
+        .message
+        .contains("not a statement"));
+}
+
+#[test]
+fn wrong_or_mixed_encodings_are_refused() {
+    // Declared DOS, written in CP1251.
+    let bytes = encode(WINDOWS_1251, &sample("DOS"));
+    let e = read_statement("f.txt", &bytes).unwrap_err();
+    assert!(e.message.contains("wrong encoding"), "{e}");
+    // A CP1251 file with one line pasted in UTF-8.
+    // Line 27 (НазначениеПлатежа of the first document) pasted in UTF-8.
+    let text = sample("Windows");
+    let lines: Vec<&str> = text.split("\r\n").collect();
+    let mut bytes = encode(WINDOWS_1251, &lines[..26].join("\r\n"));
+    bytes.extend_from_slice(format!("\r\n{}\r\n", lines[26]).as_bytes());
+    bytes.extend_from_slice(&encode(WINDOWS_1251, &lines[27..].join("\r\n")));
+    let e = read_statement("f.txt", &bytes).unwrap_err();
+    assert!(e.message.contains("mixed encodings"), "{e}");
+    assert_eq!(e.line, Some(27));
+    // Not UTF-8 and no Кодировка header.
+    let bytes = encode(
+        WINDOWS_1251,
+        &sample("Windows").replace("Кодировка=Windows\r\n", ""),
+    );
+    let e = read_statement("f.txt", &bytes).unwrap_err();
+    assert!(e.message.contains("cannot be told"), "{e}");
+}
+
+#[test]
+fn fifty_megabytes_of_random_bytes_are_refused_quickly() {
+    let mut x = 0x9E37_79B9_7F4A_7C15u64;
+    let junk: Vec<u8> = (0..50 * 1024 * 1024)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            (x >> 24) as u8
+        })
+        .collect();
+    let e = read_statement("junk.bin", &junk).unwrap_err();
+    assert!(e.message.contains("not a statement"));
+    let mut signed = b"1CClientBankExchange\r\n".to_vec();
+    signed.extend_from_slice(&junk[..1 << 20]);
+    assert!(read_statement("junk.txt", &signed).is_err());
+}
+
+proptest! {
+    #[test]
+    fn never_panics(bytes in proptest::collection::vec(any::<u8>(), 0..600), pos in 0usize..2000, byte in any::<u8>(), cut in 0usize..2000) {
+        let _ = read_statement("p", &bytes);
+        let mut prefixed = b"1CClientBankExchange\n".to_vec();
+        prefixed.extend_from_slice(&bytes);
+        let _ = read_statement("p", &prefixed);
+        let cp = encode(WINDOWS_1251, &sample("Windows"));
+        let mut m = cp.to_vec();
+        let i = pos % m.len();
+        m[i] = byte;
+        let _ = read_statement("p", &m);
+        let _ = read_statement("p", &m[..cut % m.len()]);
+    }
+}
