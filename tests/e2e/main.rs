@@ -153,14 +153,14 @@ async fn the_demo_opens_on_a_full_queue() -> Result<()> {
     find(&c, "[data-testid=queue-row]").await?;
     assert!(queue_rows(&c).await? >= 12);
     wait_text(&c, "[data-testid=status]", |t| t.contains("DEMO")).await?;
-    // Sorting by amount puts the largest first on a second click.
+    // Sorting by amount: the first click sorts ascending, the second descending; the page
+    // re-queries asynchronously, so wait for the header and the rows to show it.
     click(&c, "th:nth-child(3)").await?;
+    wait_text(&c, "th:nth-child(3)", |t| t.ends_with('▲')).await?;
+    find(&c, "tbody tr:first-child[data-case-id='AUTO-2026-000134']").await?;
     click(&c, "th:nth-child(3)").await?;
-    let first = find(&c, "[data-testid=queue-row]").await?;
-    assert_eq!(
-        first.attr("data-case-id").await?.as_deref(),
-        Some("AUTO-2026-000136")
-    );
+    wait_text(&c, "th:nth-child(3)", |t| t.ends_with('▼')).await?;
+    find(&c, "tbody tr:first-child[data-case-id='AUTO-2026-000136']").await?;
     screenshot(&display, "demo-queue");
     c.close().await?;
     Ok(())

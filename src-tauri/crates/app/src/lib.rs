@@ -28,6 +28,7 @@ pub use uw_store::{CaseEvent, QueuePage, QueueQuery, QueueRow, SortKey};
 /// The shipped product configuration (the salary-client auto loan passport).
 pub const PRODUCT_JSON: &str = include_str!("../../../../assets/product/salary-auto-loan.json");
 const WMI_JSON: &str = include_str!("../../../../assets/vin/wmi.json");
+const CLASSIFICATION_JSON: &str = include_str!("../../../../assets/income/classification.json");
 
 pub fn default_product() -> ProductConfig {
     // The shipped file is checked by a test; a broken one must not reach a build.
@@ -36,6 +37,34 @@ pub fn default_product() -> ProductConfig {
 
 pub fn wmi_table() -> WmiTable {
     serde_json::from_str(WMI_JSON).expect("assets/vin/wmi.json is valid")
+}
+
+pub fn income_classification() -> uw_domain::income::statements::Classification {
+    serde_json::from_str(CLASSIFICATION_JSON).expect("assets/income/classification.json is valid")
+}
+
+/// Reads statement files and works out the income they show as of a date (`uw income`).
+/// A file that cannot be read fails the whole call, naming file and line: nothing from a
+/// failed file is used.
+pub fn income_from_files(
+    paths: &[PathBuf],
+    as_of: uw_domain::money::Date,
+) -> Result<uw_domain::income::statements::StatementIncome> {
+    let mut statements = Vec::with_capacity(paths.len());
+    for p in paths {
+        let bytes = std::fs::read(p)
+            .map_err(|e| AppError::new(ErrorCode::Io, format!("{}: {e}", p.display())))?;
+        let st = uw_statements::read_statement(&p.display().to_string(), &bytes)
+            .map_err(|e| AppError::new(ErrorCode::InvalidInput, e.to_string()))?;
+        statements.push(st);
+    }
+    Ok(uw_domain::income::statements::analyse(
+        &statements,
+        as_of,
+        &default_product(),
+        &income_classification(),
+        &[],
+    ))
 }
 
 /// Reads a product configuration file (a revised passport).

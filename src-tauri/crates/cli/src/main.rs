@@ -56,6 +56,15 @@ enum Command {
     },
     /// Check and decode a VIN.
     Vin { vin: String },
+    /// The income statements show: sources by month, usable sources, average, flags.
+    Income {
+        /// The application date: the window is the months before its month.
+        #[arg(long = "as-of")]
+        as_of: String,
+        /// Statement files (1C client-bank exchange).
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
     /// Import case files into the local store: all of them or none.
     Import {
         #[arg(required = true)]
@@ -222,6 +231,12 @@ fn run(cli: Cli) -> Result<(), AppError> {
                 &product.vehicle.check_digit_required_wmi_prefixes,
                 year,
             ))
+        }
+        Command::Income { as_of, files } => {
+            let as_of: Date = as_of
+                .parse()
+                .map_err(|e: String| invalid(format!("--as-of: {e}")))?;
+            print(&uw_app::income_from_files(&files, as_of)?)
         }
         Command::Import { files } => {
             let ws = workstation(cli.data_dir)?;

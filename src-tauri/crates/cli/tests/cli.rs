@@ -198,3 +198,106 @@ fn vin_reports_and_import_export_round_trip() {
     assert_invalid(&uw(&["bogus"], &store), "bogus");
     assert_invalid(&uw(&[], &store), "Usage");
 }
+
+/// A 1C client-bank file: six monthly salaries into the client's account.
+fn onec_salary_file() -> String {
+    let mut lines = vec![
+        "1CClientBankExchange".to_string(),
+        "ВерсияФормата=1.03".into(),
+        "Кодировка=Windows".into(),
+        "ДатаНачала=01.05.2026".into(),
+        "ДатаКонца=31.10.2026".into(),
+        "СекцияРасчСчет".into(),
+        "ДатаНачала=01.05.2026".into(),
+        "ДатаКонца=31.10.2026".into(),
+        "РасчСчет=20206000900123456001".into(),
+        "НачальныйОстаток=0.00".into(),
+        "ВсегоПоступило=75000000.00".into(),
+        "ВсегоСписано=0.00".into(),
+        "КонечныйОстаток=75000000.00".into(),
+        "КонецРасчСчет".into(),
+    ];
+    for (i, month) in ["05", "06", "07", "08", "09", "10"].iter().enumerate() {
+        lines.extend([
+            "СекцияДокумент=Платежное поручение".to_string(),
+            format!("Номер={}", 100 + i),
+            format!("Дата=05.{month}.2026"),
+            "Сумма=12500000.00".into(),
+            "ПлательщикСчет=20210000400987654002".into(),
+            "ПлательщикИНН=201234567".into(),
+            "Плательщик=Uzbekneftegaz AJ".into(),
+            "ПолучательСчет=20206000900123456001".into(),
+            "ПолучательМФО=00440".into(),
+            "НазначениеПлатежа=Заработная плата".into(),
+            format!("ДатаПоступило=05.{month}.2026"),
+            "КонецДокумента".into(),
+        ]);
+    }
+    lines.push("КонецФайла".into());
+    lines.join("\r\n")
+}
+
+#[test]
+fn income_reads_statements_and_refuses_a_broken_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("statement.txt");
+    std::fs::write(&file, onec_salary_file()).unwrap();
+    let o = uw(
+        &["income", "--as-of", "2026-11-20", file.to_str().unwrap()],
+        dir.path(),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v = stdout_json(&o);
+    assert_eq!(v["period"].as_array().unwrap().len(), 6);
+    assert_eq!(v["average_monthly_income"], "12500000.00");
+    let s = &v["sources"][0];
+    assert_eq!(
+        (
+            s["kind"].as_str(),
+            s["usable"].as_bool(),
+            s["payer_inn"].as_str()
+        ),
+        (Some("salary"), Some(true), Some("201234567"))
+    );
+    assert_eq!(s["months"]["2026-07"], "12500000.00");
+    assert_eq!(v["flags"].as_array().unwrap().len(), 0, "{}", v["flags"]);
+    assert_eq!(v["transactions"].as_array().unwrap().len(), 6);
+
+    let broken = dir.path().join("broken.txt");
+    std::fs::write(
+        &broken,
+        onec_salary_file().replace(
+            "Сумма=12500000.00\r\nПлательщикСчет",
+            "Сумма=12,5 mln\r\nПлательщикСчет",
+        ),
+    )
+    .unwrap();
+    let o = uw(
+        &[
+            "income",
+            "--as-of",
+            "2026-11-20",
+            file.to_str().unwrap(),
+            broken.to_str().unwrap(),
+        ],
+        dir.path(),
+    );
+    assert_invalid(&o, "broken.txt:18");
+    assert!(o.stdout.is_empty(), "nothing is printed from a failed read");
+    assert_invalid(
+        &uw(
+            &["income", "--as-of", "2026-13-01", file.to_str().unwrap()],
+            dir.path(),
+        ),
+        "--as-of",
+    );
+    let empty = dir.path().join("empty.txt");
+    std::fs::write(&empty, "").unwrap();
+    assert_invalid(
+        &uw(
+            &["income", "--as-of", "2026-11-20", empty.to_str().unwrap()],
+            dir.path(),
+        ),
+        "empty",
+    );
+}

@@ -9,6 +9,8 @@
 //!   household income is the sum of the rounded party averages, so the figures an
 //!   underwriter sees add up and reproduce the debt-burden ratio.
 
+pub mod statements;
+
 use rust_decimal::Decimal;
 use serde::Serialize;
 use ts_rs::TS;

@@ -11,6 +11,7 @@ pub mod income;
 pub mod money;
 pub mod product;
 pub mod schedule;
+pub mod statement;
 pub mod vin;
 
 pub use case::{parse_case, parse_case_value, CaseError, CaseFile};

@@ -139,6 +139,10 @@ impl Date {
         )
     }
 
+    pub fn add_days(self, n: i64) -> Date {
+        Date(self.0 + chrono::Duration::days(n))
+    }
+
     pub fn year(self) -> i32 {
         self.0.year()
     }

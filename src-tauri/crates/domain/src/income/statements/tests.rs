@@ -1,0 +1,331 @@
+use std::str::FromStr;
+
+use rust_decimal::Decimal;
+
+use super::*;
+use crate::product::tests::default_product;
+use crate::statement::AccountSection;
+
+const OWN: &str = "20206000900123456001";
+const IE: &str = "20208000900765432001";
+
+fn rules() -> Classification {
+    serde_json::from_str(include_str!(
+        "../../../../../../assets/income/classification.json"
+    ))
+    .unwrap()
+}
+
+fn m(s: &str) -> Money {
+    Money(Decimal::from_str(s).unwrap())
+}
+
+fn d(s: &str) -> Date {
+    s.parse().unwrap()
+}
+
+fn credit(
+    line: usize,
+    date: &str,
+    amount: &str,
+    payer: &str,
+    inn: &str,
+    purpose: &str,
+) -> Transaction {
+    Transaction {
+        line,
+        kind: "Платежное поручение".into(),
+        number: line.to_string(),
+        date: Some(d(date)),
+        amount: m(amount),
+        payer: payer.into(),
+        payer_inn: inn.into(),
+        payer_account: format!("2021000040098765{line:04}"),
+        payer_bank: "00873".into(),
+        receiver: "Karimov Aziz".into(),
+        receiver_account: OWN.into(),
+        receiver_bank: "00440".into(),
+        purpose: purpose.into(),
+        credited_on: Some(d(date)),
+        ..Default::default()
+    }
+}
+
+fn debit(line: usize, date: &str, amount: &str) -> Transaction {
+    Transaction {
+        line,
+        number: line.to_string(),
+        date: Some(d(date)),
+        amount: m(amount),
+        payer_account: OWN.into(),
+        receiver_account: "20208000100000000001".into(),
+        purpose: "Оплата по карте".into(),
+        debited_on: Some(d(date)),
+        ..Default::default()
+    }
+}
+
+/// A statement over [from, to] whose section totals agree with its documents.
+fn statement(file: &str, from: &str, to: &str, txs: Vec<Transaction>) -> Statement {
+    let credited: Decimal = txs
+        .iter()
+        .filter(|t| t.receiver_account == OWN)
+        .map(|t| t.amount.0)
+        .sum();
+    let debited: Decimal = txs
+        .iter()
+        .filter(|t| t.payer_account == OWN)
+        .map(|t| t.amount.0)
+        .sum();
+    Statement {
+        file: file.into(),
+        format: "1CClientBankExchange".into(),
+        encoding: "UTF-8".into(),
+        version: Some("1.03".into()),
+        period_from: Some(d(from)),
+        period_to: Some(d(to)),
+        accounts: vec![AccountSection {
+            line: 8,
+            account: OWN.into(),
+            from: Some(d(from)),
+            to: Some(d(to)),
+            opening: Some(m("1000")),
+            credited: Some(Money(credited)),
+            debited: Some(Money(debited)),
+            closing: Some(Money(Decimal::from(1000) + credited - debited)),
+        }],
+        transactions: txs,
+    }
+}
+
+fn salaries(amount: &str) -> Vec<Transaction> {
+    ["05", "06", "07", "08", "09", "10"]
+        .iter()
+        .enumerate()
+        .map(|(i, mo)| {
+            credit(
+                20 + i,
+                &format!("2026-{mo}-05"),
+                amount,
+                "Uzbekneftegaz AJ",
+                "201234567",
+                "Ish haqi",
+            )
+        })
+        .collect()
+}
+
+fn run(sts: &[Statement], overrides: &[Reclassification]) -> StatementIncome {
+    analyse(
+        sts,
+        d("2026-11-20"),
+        &default_product(),
+        &rules(),
+        overrides,
+    )
+}
+
+fn codes(r: &StatementIncome) -> Vec<&str> {
+    r.flags.iter().map(|f| f.code.as_str()).collect()
+}
+
+#[test]
+fn six_months_of_salary() {
+    let r = run(
+        &[statement(
+            "a.txt",
+            "2026-05-01",
+            "2026-10-31",
+            salaries("12500000"),
+        )],
+        &[],
+    );
+    assert_eq!(r.period.first().unwrap().to_string(), "2026-05");
+    assert_eq!(r.sources.len(), 1);
+    let s = &r.sources[0];
+    assert_eq!(
+        (s.kind, s.usable, s.payer_inn.as_str()),
+        (IncomeKind::Salary, true, "201234567")
+    );
+    assert_eq!(s.months.len(), 6);
+    assert_eq!(r.average_monthly_income, m("12500000"));
+    assert!(r.flags.is_empty(), "{:?}", r.flags);
+    assert_eq!(r.transactions[0].reason, "the purpose contains «ish haqi»");
+}
+
+#[test]
+fn an_uncovered_month_makes_the_source_unusable_and_a_silent_month_counts_zero() {
+    let r = run(
+        &[statement(
+            "a.txt",
+            "2026-06-01",
+            "2026-10-31",
+            salaries("12500000"),
+        )],
+        &[],
+    );
+    assert!(!r.sources[0].usable);
+    assert!(r.sources[0].reasons[0].contains("2026-05"));
+    assert_eq!(r.average_monthly_income, Money::ZERO);
+    assert!(codes(&r).contains(&"PERIOD_NOT_COVERED"));
+
+    let mut txs = salaries("12000000");
+    txs.remove(3); // no salary in August
+    let r = run(&[statement("a.txt", "2026-05-01", "2026-10-31", txs)], &[]);
+    assert!(r.sources[0].usable);
+    assert_eq!(
+        r.sources[0].months[&"2026-08".parse().unwrap()],
+        Money::ZERO
+    );
+    assert_eq!(r.average_monthly_income, m("10000000"));
+    assert!(codes(&r).contains(&"ZERO_MONTH"));
+}
+
+#[test]
+fn exclusions_and_entrepreneur_receipts() {
+    let mut txs = salaries("10000000");
+    let mut own = credit(
+        40,
+        "2026-06-10",
+        "5000000",
+        "Karimov Aziz",
+        "",
+        "Пополнение",
+    );
+    own.payer_account = OWN.into();
+    txs.push(own);
+    txs.push(credit(
+        41,
+        "2026-06-11",
+        "50000000",
+        "SQB",
+        "200833833",
+        "Kredit ajratish, shartnoma 77",
+    ));
+    txs.push(credit(
+        42,
+        "2026-06-12",
+        "300000",
+        "Korzinka",
+        "301",
+        "Возврат товара",
+    ));
+    let r = run(&[statement("a.txt", "2026-05-01", "2026-10-31", txs)], &[]);
+    let excluded: Vec<_> = r
+        .transactions
+        .iter()
+        .filter_map(|t| t.excluded.clone())
+        .collect();
+    assert_eq!(excluded, ["own_transfer", "loan_disbursement", "refund"]);
+    assert_eq!(r.average_monthly_income, m("10000000"));
+
+    let ie_txs: Vec<Transaction> = ["05", "06", "07", "08", "09", "10"]
+        .iter()
+        .enumerate()
+        .map(|(i, mo)| {
+            let mut t = credit(
+                60 + i,
+                &format!("2026-{mo}-15"),
+                "30000000",
+                "Buyer LLC",
+                &format!("30{i}"),
+                "Tovar uchun to'lov",
+            );
+            t.receiver_account = IE.into();
+            t
+        })
+        .collect();
+    let mut ie = statement("ie.txt", "2026-05-01", "2026-10-31", ie_txs.clone());
+    ie.accounts[0].account = IE.into();
+    let r = run(&[ie.clone()], &[]);
+    let src = r
+        .sources
+        .iter()
+        .find(|s| s.kind == IncomeKind::EntrepreneurReceipts)
+        .unwrap();
+    assert!(src.usable);
+    assert_eq!(src.weight, "0.2");
+    assert_eq!(r.average_monthly_income, m("6000000"), "20 % of 30,000,000");
+    for t in &mut ie.transactions {
+        t.receiver_bank = "00014".into();
+    }
+    let r = run(&[ie], &[]);
+    assert!(!r.sources[0].usable);
+    assert!(r.sources[0].reasons[0].starts_with("P-INC-IE-ACC"));
+}
+
+#[test]
+fn integrity_flags() {
+    let mut txs = salaries("10000000");
+    txs.push(credit(
+        50,
+        "2026-09-20",
+        "45000000",
+        "Uzbekneftegaz AJ",
+        "201234567",
+        "Ish haqi, mukofot",
+    ));
+    txs.push(credit(
+        51,
+        "2026-07-01",
+        "7000000",
+        "Akfa",
+        "309876543",
+        "Заработная плата за июнь",
+    ));
+    txs.push(credit(
+        52,
+        "2026-08-01",
+        "2500000",
+        "Ali Valiyev",
+        "",
+        "Qarz",
+    ));
+    txs.push(debit(53, "2026-08-03", "2500000"));
+    let st = statement("a.txt", "2026-05-01", "2026-10-31", txs);
+    let mut broken = st.clone();
+    broken.accounts[0].closing = Some(m("1"));
+    let r = run(&[broken, st], &[]);
+    let c = codes(&r);
+    for code in [
+        "BALANCE_MISMATCH",
+        "DUPLICATE_DOCUMENT",
+        "ONE_OFF_INFLOW",
+        "ROUND_TRIP",
+        "MULTIPLE_EMPLOYERS",
+    ] {
+        assert!(c.contains(&code), "{code} missing in {c:?}");
+    }
+    assert_eq!(c.iter().filter(|x| **x == "DUPLICATE_DOCUMENT").count(), 10);
+    let dup = r
+        .flags
+        .iter()
+        .find(|f| f.code == "DUPLICATE_DOCUMENT")
+        .unwrap();
+    assert_eq!(dup.line, Some(20));
+}
+
+#[test]
+fn the_underwriter_can_reclassify_with_a_note() {
+    let mut txs = salaries("10000000");
+    txs.push(credit(
+        70,
+        "2026-07-01",
+        "4000000",
+        "Ota-onam",
+        "",
+        "Sovg'a",
+    ));
+    let st = statement("a.txt", "2026-05-01", "2026-10-31", txs);
+    let r = run(std::slice::from_ref(&st), &[]);
+    assert_eq!(r.transactions[6].kind, Some(IncomeKind::AccountInflow));
+    let note = Reclassification {
+        file: "a.txt".into(),
+        line: 70,
+        kind: None,
+        note: "a family gift, not income".into(),
+    };
+    let r = run(&[st], &[note]);
+    assert_eq!(r.transactions[6].excluded.as_deref(), Some("reclassified"));
+    assert!(r.transactions[6].reason.contains("a family gift"));
+}
