@@ -29,6 +29,7 @@ pub use uw_store::{CaseEvent, QueuePage, QueueQuery, QueueRow, SortKey};
 pub const PRODUCT_JSON: &str = include_str!("../../../../assets/product/salary-auto-loan.json");
 const WMI_JSON: &str = include_str!("../../../../assets/vin/wmi.json");
 const CLASSIFICATION_JSON: &str = include_str!("../../../../assets/income/classification.json");
+const CSV_LAYOUTS_JSON: &str = include_str!("../../../../assets/statements/csv-layouts.json");
 
 pub fn default_product() -> ProductConfig {
     // The shipped file is checked by a test; a broken one must not reach a build.
@@ -43,6 +44,10 @@ pub fn income_classification() -> uw_domain::income::statements::Classification 
     serde_json::from_str(CLASSIFICATION_JSON).expect("assets/income/classification.json is valid")
 }
 
+pub fn csv_layouts() -> uw_statements::CsvLayouts {
+    serde_json::from_str(CSV_LAYOUTS_JSON).expect("assets/statements/csv-layouts.json is valid")
+}
+
 /// Reads statement files and works out the income they show as of a date (`uw income`).
 /// A file that cannot be read fails the whole call, naming file and line: nothing from a
 /// failed file is used.
@@ -51,10 +56,11 @@ pub fn income_from_files(
     as_of: uw_domain::money::Date,
 ) -> Result<uw_domain::income::statements::StatementIncome> {
     let mut statements = Vec::with_capacity(paths.len());
+    let layouts = csv_layouts();
     for p in paths {
         let bytes = std::fs::read(p)
             .map_err(|e| AppError::new(ErrorCode::Io, format!("{}: {e}", p.display())))?;
-        let st = uw_statements::read_statement(&p.display().to_string(), &bytes)
+        let st = uw_statements::read_statement(&p.display().to_string(), &bytes, &layouts)
             .map_err(|e| AppError::new(ErrorCode::InvalidInput, e.to_string()))?;
         statements.push(st);
     }

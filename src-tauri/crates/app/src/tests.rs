@@ -33,6 +33,8 @@ fn bindings_are_fresh() {
 fn the_shipped_assets_load() {
     assert_eq!(default_product().loan.max_term_months, 60);
     assert!(wmi_table().manufacturers.iter().any(|m| m.wmi == "XWB"));
+    assert!(!income_classification().rules.is_empty());
+    assert!(csv_layouts().layouts.len() >= 2);
 }
 
 #[test]

@@ -301,3 +301,37 @@ fn income_reads_statements_and_refuses_a_broken_one() {
         "empty",
     );
 }
+
+#[test]
+fn income_reads_a_csv_export_by_its_layout() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut csv = String::from(
+        "Sana;Hujjat raqami;Kontragent;STIR;Kontragent hisobi;Kirim;Chiqim;To'lov maqsadi\n",
+    );
+    for (i, day) in [
+        "01.05.2026",
+        "05.06.2026",
+        "05.07.2026",
+        "05.08.2026",
+        "05.09.2026",
+        "05.10.2026",
+    ]
+    .iter()
+    .enumerate()
+    {
+        csv.push_str(&format!(
+            "{day};{i};Toshkent shahar 110-maktab;200111222;;5 200 000,00;;Ish haqi\n"
+        ));
+    }
+    csv.push_str("31.10.2026;99;Korzinka;;;;120 000,00;Xarid\n");
+    let file = dir.path().join("export.csv");
+    std::fs::write(&file, csv).unwrap();
+    let o = uw(
+        &["income", "--as-of", "2026-11-20", file.to_str().unwrap()],
+        dir.path(),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v = stdout_json(&o);
+    assert_eq!(v["average_monthly_income"], "5200000.00");
+    assert_eq!(v["sources"][0]["kind"], "salary");
+}

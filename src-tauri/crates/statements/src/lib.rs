@@ -4,9 +4,13 @@
 //! No I/O, no panics on any input (a property test feeds random and mutated bytes), so
 //! the readers can be fuzzed on their own. Nothing from a file that fails is returned.
 //!
-//! Formats: the 1C client-bank exchange text ([`onec`]). CSV and XLSX exports follow.
+//! Formats: the 1C client-bank exchange text ([`onec`]) and CSV exports whose column layouts
+//! are data ([`csv`]). XLSX exports follow.
 
+pub mod csv;
 pub mod onec;
+
+pub use crate::csv::CsvLayouts;
 
 use serde::Serialize;
 pub use uw_domain::statement::{AccountSection, Statement, Transaction};
@@ -20,7 +24,11 @@ pub struct StatementError {
 }
 
 /// Reads a statement file of any supported format, told apart by content, not by name.
-pub fn read_statement(file: &str, bytes: &[u8]) -> Result<Statement, StatementError> {
+pub fn read_statement(
+    file: &str,
+    bytes: &[u8],
+    layouts: &CsvLayouts,
+) -> Result<Statement, StatementError> {
     if bytes.iter().all(|b| b.is_ascii_whitespace()) {
         return Err(StatementError {
             file: file.to_string(),
@@ -31,9 +39,12 @@ pub fn read_statement(file: &str, bytes: &[u8]) -> Result<Statement, StatementEr
     if onec::looks_like(bytes) {
         return onec::read(file, bytes);
     }
-    Err(StatementError {
-        file: file.to_string(),
-        line: Some(1),
-        message: "not a statement this workstation reads (expected a 1C client-bank exchange file starting with 1CClientBankExchange)".into(),
-    })
+    if bytes.contains(&0) {
+        return Err(StatementError {
+            file: file.to_string(),
+            line: None,
+            message: "binary content: not a 1C client-bank file nor a CSV export".into(),
+        });
+    }
+    csv::read(file, bytes, layouts)
 }
