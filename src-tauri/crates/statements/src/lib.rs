@@ -5,12 +5,14 @@
 //! the readers can be fuzzed on their own. Nothing from a file that fails is returned.
 //!
 //! Formats: the 1C client-bank exchange text ([`onec`]) and CSV exports whose column layouts
-//! are data ([`csv`]). XLSX exports follow.
+//! are data ([`csv`]), and XLSX/XLS spreadsheets with the same layouts ([`xlsx`]).
 
 pub mod csv;
 pub mod onec;
+pub mod table;
+pub mod xlsx;
 
-pub use crate::csv::CsvLayouts;
+pub use crate::table::CsvLayouts;
 
 use serde::Serialize;
 pub use uw_domain::statement::{AccountSection, Statement, Transaction};
@@ -38,6 +40,9 @@ pub fn read_statement(
     }
     if onec::looks_like(bytes) {
         return onec::read(file, bytes);
+    }
+    if xlsx::looks_like(bytes) {
+        return xlsx::read(file, bytes, layouts);
     }
     if bytes.contains(&0) {
         return Err(StatementError {

@@ -228,7 +228,10 @@ pub fn read(file: &str, bytes: &[u8]) -> Result<Statement, StatementError> {
     let mut seen_signature = false;
     let mut ended = None;
     let mut last = 0;
-    for (n, raw) in byte_lines(bytes) {
+    // Decode the whole file once; walk its lines beside the raw byte lines, which match one
+    // to one ('\n' is the same byte in every encoding read here), to catch mixed lines.
+    let (decoded, had_errors) = encoding.decode_without_bom_handling(bytes);
+    for ((n, raw), text) in byte_lines(bytes).zip(decoded.split('\n')) {
         last = n;
         if encoding != UTF_8 && is_multibyte_utf8(raw) {
             return Err(r.err(
@@ -239,8 +242,7 @@ pub fn read(file: &str, bytes: &[u8]) -> Result<Statement, StatementError> {
                 ),
             ));
         }
-        let (text, had_errors) = encoding.decode_without_bom_handling(raw);
-        if had_errors {
+        if had_errors && text.contains('\u{FFFD}') {
             return Err(r.err(n, format!("bytes that are not {} text", encoding.name())));
         }
         let line = text.trim();

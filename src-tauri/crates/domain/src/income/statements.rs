@@ -477,17 +477,22 @@ fn multiple_employer_flags(txs: &[ClassifiedTransaction], flags: &mut Vec<Flag>)
 }
 
 fn round_trip_flags(txs: &[ClassifiedTransaction], days: i64, flags: &mut Vec<Flag>) {
-    let debits: Vec<&ClassifiedTransaction> =
-        txs.iter().filter(|t| t.direction == "debit").collect();
+    // Debits by amount, so each credit looks only at debits of its own amount.
+    let mut debits: HashMap<Money, Vec<&ClassifiedTransaction>> = HashMap::new();
+    for d in txs.iter().filter(|t| t.direction == "debit") {
+        debits.entry(d.amount).or_default().push(d);
+    }
     for c in txs
         .iter()
         .filter(|t| t.direction == "credit" && t.excluded.is_none())
     {
         let Some(cd) = c.date else { continue };
-        if let Some(d) = debits.iter().find(|d| {
-            d.amount == c.amount
-                && d.date
-                    .is_some_and(|dd| (dd.0 - cd.0).num_days().abs() <= days)
+        let Some(same) = debits.get(&c.amount) else {
+            continue;
+        };
+        if let Some(d) = same.iter().find(|d| {
+            d.date
+                .is_some_and(|dd| (dd.0 - cd.0).num_days().abs() <= days)
         }) {
             flags.push(Flag {
                 code: "ROUND_TRIP".into(),

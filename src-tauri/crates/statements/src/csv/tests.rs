@@ -1,8 +1,8 @@
 use encoding_rs::WINDOWS_1251;
 use proptest::prelude::*;
 
-use super::CsvLayouts;
 use crate::read_statement;
+use crate::CsvLayouts;
 
 fn layouts() -> CsvLayouts {
     serde_json::from_str(include_str!(

@@ -1,0 +1,80 @@
+//! A generated 1C client-bank file (CP1251) of 100,000 and 1,000,000 documents: read,
+//! classified and tabled, in process. `cargo bench -p uw-app --bench statements`.
+//! Target: 100,000 documents ≤ 0.5 s and ≤ 100 MB peak RSS; time linear in the count.
+#![allow(clippy::float_arithmetic)]
+
+use std::fmt::Write;
+use std::time::Instant;
+
+fn vm(key: &str) -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .unwrap_or_default()
+        .lines()
+        .find(|l| l.starts_with(key))
+        .and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
+        .unwrap_or(0)
+}
+
+fn generate(n: usize) -> Vec<u8> {
+    let mut s = String::with_capacity(n * 330);
+    s.push_str("1CClientBankExchange\r\nВерсияФормата=1.03\r\nКодировка=Windows\r\nДатаНачала=01.05.2026\r\nДатаКонца=31.10.2026\r\n");
+    s.push_str("СекцияРасчСчет\r\nДатаНачала=01.05.2026\r\nДатаКонца=31.10.2026\r\nРасчСчет=20206000900123456001\r\nКонецРасчСчет\r\n");
+    let purposes = [
+        "Заработная плата",
+        "Ish haqi",
+        "Оплата по договору 15",
+        "Pensiya",
+        "Dividend",
+        "Возврат",
+    ];
+    for i in 0..n {
+        let day = 1 + i % 28;
+        let month = 5 + (i / 28) % 6;
+        let credit = i % 3 != 0;
+        let _ = write!(
+            s,
+            "СекцияДокумент=Платежное поручение\r\nНомер={i}\r\nДата={day:02}.{month:02}.2026\r\nСумма={}.{:02}\r\n\
+             ПлательщикСчет={}\r\nПлательщикИНН={}\r\nПлательщик=Payer {}\r\nПолучательСчет={}\r\nПолучательМФО=00440\r\n\
+             НазначениеПлатежа={}\r\nКонецДокумента\r\n",
+            100_000 + (i * 7919) % 9_000_000,
+            i % 100,
+            if credit { format!("2021000040098{:07}", i % 500) } else { "20206000900123456001".into() },
+            200_000_000 + i % 500,
+            i % 500,
+            if credit { "20206000900123456001".to_string() } else { format!("2020800010000{:07}", i) },
+            purposes[i % purposes.len()],
+        );
+    }
+    s.push_str("КонецФайла\r\n");
+    encoding_rs::WINDOWS_1251.encode(&s).0.into_owned()
+}
+
+fn main() {
+    let product = uw_app::default_product();
+    let rules = uw_app::income_classification();
+    let layouts = uw_app::csv_layouts();
+    let as_of = "2026-11-20".parse().expect("date");
+    for n in [100_000usize, 1_000_000] {
+        let bytes = generate(n);
+        let before = vm("VmHWM:");
+        let t = Instant::now();
+        let st = uw_statements::read_statement("bench.txt", &bytes, &layouts).expect("read");
+        let read = t.elapsed().as_secs_f64();
+        let income = uw_domain::income::statements::analyse(
+            std::slice::from_ref(&st),
+            as_of,
+            &product,
+            &rules,
+            &[],
+        );
+        let total = t.elapsed().as_secs_f64();
+        println!(
+            "{n:>9} documents ({:.0} MB file): read {read:.3} s, read + classify + table {total:.3} s; \
+             peak RSS {:.0} MiB (file and generator included; {:.0} MiB before reading); {} sources",
+            bytes.len() as f64 / 1e6,
+            vm("VmHWM:") as f64 / 1024.0,
+            before as f64 / 1024.0,
+            income.sources.len()
+        );
+    }
+}
