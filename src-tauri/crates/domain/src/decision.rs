@@ -723,13 +723,18 @@ pub fn document_status(
     kind: DocumentKind,
     party: usize,
 ) -> Option<DocumentStatus> {
-    let entries = case
-        .documents
-        .iter()
-        .filter(|d| d.kind == kind && d.party == party);
-    let mut best = None;
-    for d in entries {
-        best = Some(match (best, d.status) {
+    strongest(
+        case.documents
+            .iter()
+            .filter(|d| d.kind == kind && d.party == party)
+            .map(|d| d.status),
+    )
+}
+
+/// Rejected outweighs verified, which outweighs pending; `None` when there is nothing.
+fn strongest(statuses: impl Iterator<Item = DocumentStatus>) -> Option<DocumentStatus> {
+    statuses.fold(None, |acc, s| {
+        Some(match (acc, s) {
             (_, DocumentStatus::Rejected) | (Some(DocumentStatus::Rejected), _) => {
                 DocumentStatus::Rejected
             }
@@ -737,9 +742,8 @@ pub fn document_status(
                 DocumentStatus::Verified
             }
             _ => DocumentStatus::Pending,
-        });
-    }
-    best
+        })
+    })
 }
 
 fn conditions(case: &CaseFile) -> Vec<Condition> {
@@ -775,20 +779,10 @@ fn conditions(case: &CaseFile) -> Vec<Condition> {
             message,
         }
     };
-    let proof = case
-        .parties
-        .iter()
-        .enumerate()
-        .filter_map(|(i, _)| document_status(case, DocumentKind::DownPaymentProof, i))
-        .fold(None, |acc: Option<DocumentStatus>, s| match (acc, s) {
-            (Some(DocumentStatus::Rejected), _) | (_, DocumentStatus::Rejected) => {
-                Some(DocumentStatus::Rejected)
-            }
-            (Some(DocumentStatus::Verified), _) | (_, DocumentStatus::Verified) => {
-                Some(DocumentStatus::Verified)
-            }
-            _ => Some(DocumentStatus::Pending),
-        });
+    let proof = strongest(
+        (0..case.parties.len())
+            .filter_map(|i| document_status(case, DocumentKind::DownPaymentProof, i)),
+    );
     let (down_status, down_msg) = match proof {
         Some(DocumentStatus::Verified) => (ConditionStatus::Met, "down-payment proof verified"),
         Some(DocumentStatus::Rejected) => (ConditionStatus::Failed, "down-payment proof rejected"),

@@ -139,6 +139,15 @@ impl Date {
         )
     }
 
+    /// A `dd.mm.yyyy` date, as bank statements print them.
+    pub fn parse_dmy(s: &str) -> Option<Date> {
+        let p: Vec<&str> = s.trim().split('.').collect();
+        if p.len() != 3 || p[0].len() != 2 || p[1].len() != 2 || p[2].len() != 4 {
+            return None;
+        }
+        Date::ymd(p[2].parse().ok()?, p[1].parse().ok()?, p[0].parse().ok()?)
+    }
+
     pub fn add_days(self, n: i64) -> Date {
         Date(self.0 + chrono::Duration::days(n))
     }

@@ -114,16 +114,9 @@ fn parse_date(r: &Reader, line: usize, key: &str, v: &str) -> Result<Option<Date
     if v.is_empty() {
         return Ok(None);
     }
-    let bad = || r.err(line, format!("{key}={v}: not a date dd.mm.yyyy"));
-    let parts: Vec<&str> = v.split('.').collect();
-    if parts.len() != 3 || parts[0].len() != 2 || parts[1].len() != 2 || parts[2].len() != 4 {
-        return Err(bad());
-    }
-    let num = |s: &str| s.parse::<u32>().ok();
-    let (Some(d), Some(m), Some(y)) = (num(parts[0]), num(parts[1]), num(parts[2])) else {
-        return Err(bad());
-    };
-    Date::ymd(y as i32, m, d).map(Some).ok_or_else(bad)
+    Date::parse_dmy(v)
+        .map(Some)
+        .ok_or_else(|| r.err(line, format!("{key}={v}: not a date dd.mm.yyyy")))
 }
 
 fn parse_amount(r: &Reader, line: usize, key: &str, v: &str) -> Result<Money, StatementError> {

@@ -107,13 +107,7 @@ fn parse_date(layout: &CsvLayout, cell: &Cell) -> Option<Date> {
         Cell::Text(t) => t.trim(),
     };
     match layout.date_format.as_str() {
-        "dd.mm.yyyy" => {
-            let p: Vec<&str> = raw.split('.').collect();
-            if p.len() != 3 || p[0].len() != 2 || p[1].len() != 2 || p[2].len() != 4 {
-                return None;
-            }
-            Date::ymd(p[2].parse().ok()?, p[1].parse().ok()?, p[0].parse().ok()?)
-        }
+        "dd.mm.yyyy" => Date::parse_dmy(raw),
         _ => raw.parse().ok(),
     }
 }
