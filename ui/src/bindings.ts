@@ -97,6 +97,20 @@ export type VinReport = { vin: string, valid: boolean, errors: Array<string>, wa
 
 export type CheckDigit = "ok" | "mismatch" | "not_required";
 
+export type StatementIncome = { period: Array<YearMonth>, sources: Array<StatementSource>, average_monthly_income: Money, flags: Array<Flag>, transactions: Array<ClassifiedTransaction>, };
+
+export type StatementSource = { kind: IncomeKind, payer: string, payer_inn: string, months: Record<string, string>, weight: string, 
+/**
+ * Every credit of the source came into an account at this bank (by МФО).
+ */
+at_this_bank: boolean, usable: boolean, reasons: Array<string>, };
+
+export type Flag = { code: string, file: string, line: number | null, message: string, };
+
+export type ClassifiedTransaction = { file: string, line: number, date: IsoDate | null, amount: Money, direction: Direction, payer: string, payer_inn: string, purpose: string, kind: IncomeKind | null, excluded: string | null, reason: string, };
+
+export type Direction = "credit" | "debit";
+
 export type QueueQuery = { status: string | null, assignee: string | null, branch: string | null, 
 /**
  * Matches the start of the case id, borrower name, PINFL or VIN.
@@ -117,7 +131,7 @@ export type CaseEvent = { id: number, at: string, actor: string, kind: string, d
 
 export type AppError = { code: ErrorCode, message: string, };
 
-export type ErrorCode = "INVALID_CASE" | "INVALID_INPUT" | "NOT_FOUND" | "CASE_EXISTS" | "VERSION_CONFLICT" | "STORE_FOREIGN" | "STORE_TOO_NEW" | "STORE_UNAVAILABLE" | "IO" | "NOT_AVAILABLE" | "INTERNAL";
+export type ErrorCode = "INVALID_CASE" | "INVALID_INPUT" | "NOT_FOUND" | "CASE_EXISTS" | "ALREADY_ATTACHED" | "VERSION_CONFLICT" | "STORE_FOREIGN" | "STORE_TOO_NEW" | "STORE_UNAVAILABLE" | "IO" | "NOT_AVAILABLE" | "INTERNAL";
 
 export type AppStatus = { data_dir: string, demo: boolean, case_count: number, product: string, actor: string, 
 /**
@@ -130,3 +144,27 @@ export type CaseView = { case_id: string, version: number, status: string, recei
 export type RequiredDocument = { kind: DocumentKind, party: number, status: DocumentStatus | null, };
 
 export type ImportReport = { imported: Array<string>, };
+
+export type IncomeView = { case_id: string, party: number, 
+/**
+ * The application date: the window is the six months before its month.
+ */
+as_of: IsoDate, files: Array<AttachedStatement>, income: StatementIncome, reclassifications: Array<ReclassificationView>, 
+/**
+ * The party's `incomes` in the case are exactly the usable sources shown here.
+ */
+applied: boolean, };
+
+export type AttachedStatement = { id: number, file: string, format: string, encoding: string, period_from: IsoDate | null, period_to: IsoDate | null, documents: number, size: number, attached_at: string, attached_by: string, };
+
+export type ReclassificationView = { file: string, line: number, kind: IncomeKind | null, note: string, at: string, actor: string, };
+
+export type ReadProgress = { file: string, 
+/**
+ * 1-based index of the file being read, of `files`.
+ */
+index: number, files: number, bytes_read: number, bytes_total: number, 
+/**
+ * `reading`, then `analysing` once every byte is in.
+ */
+stage: string, };

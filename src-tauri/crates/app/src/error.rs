@@ -13,6 +13,8 @@ pub enum ErrorCode {
     InvalidInput,
     NotFound,
     CaseExists,
+    /// A statement file of that name is already attached to the party.
+    AlreadyAttached,
     VersionConflict,
     /// The database file belongs to another program or is corrupted.
     StoreForeign,
@@ -51,6 +53,7 @@ impl From<uw_store::StoreError> for AppError {
             S::TooNew { .. } => ErrorCode::StoreTooNew,
             S::NotFound(_) => ErrorCode::NotFound,
             S::Exists(_) => ErrorCode::CaseExists,
+            S::Duplicate(_) => ErrorCode::AlreadyAttached,
             S::VersionConflict { .. } => ErrorCode::VersionConflict,
             S::Sql(_) => ErrorCode::Internal,
         };

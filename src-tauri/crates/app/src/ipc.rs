@@ -31,10 +31,14 @@ pub fn typescript_bindings() -> String {
         Document, LienStatus, Pledge, ReviewDecision, Review,
         Decision, Reason, Warning, ConditionStatus, Condition, Metrics, CounterOffer, Evaluation,
         ScheduleRow, HouseholdIncome, SourceIncome, PartyIncome, Exclusion, VinReport, CheckDigit,
+        statements::StatementIncome, statements::StatementSource, statements::Flag,
+        statements::ClassifiedTransaction, statements::Direction,
         uw_store::QueueQuery, uw_store::QueueRow, uw_store::QueuePage, uw_store::SortKey,
         uw_store::CaseEvent,
         crate::AppError, crate::ErrorCode, crate::AppStatus, crate::CaseView,
         crate::RequiredDocument, crate::ImportReport,
+        crate::IncomeView, crate::AttachedStatement, crate::ReclassificationView,
+        crate::ReadProgress,
     );
     let mut text = String::from(
         "// Generated from the Rust types by uw-app (src-tauri/crates/app/src/ipc.rs).\n\

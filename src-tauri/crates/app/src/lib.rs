@@ -9,6 +9,7 @@
 mod cases;
 mod demo;
 pub mod error;
+mod income;
 pub mod ipc;
 pub mod paths;
 
@@ -23,6 +24,10 @@ use uw_store::Store;
 
 pub use cases::{CaseView, ImportReport, RequiredDocument};
 pub use error::{AppError, ErrorCode, Result};
+pub use income::{
+    read_with_progress, AttachedStatement, IncomeView, ReadProgress, ReclassificationView,
+    MAX_STATEMENT_BYTES,
+};
 pub use uw_store::{CaseEvent, QueuePage, QueueQuery, QueueRow, SortKey};
 
 /// The shipped product configuration (the salary-client auto loan passport).
@@ -107,6 +112,7 @@ pub struct Workstation {
     store: Mutex<Store>,
     product: ProductConfig,
     wmi: WmiTable,
+    classification: uw_domain::income::statements::Classification,
     actor: String,
     demo: bool,
     data_dir: PathBuf,
@@ -119,6 +125,7 @@ impl Workstation {
             store: Mutex::new(store),
             product: default_product(),
             wmi: wmi_table(),
+            classification: income_classification(),
             actor: opts.actor,
             demo: opts.demo,
             data_dir: opts.data_dir,

@@ -1,6 +1,8 @@
 //! A bank statement as read from a client's file: what the income analysis works on.
 //! The readers live in the `uw-statements` crate; these are their plain results.
 
+use std::sync::Arc;
+
 use serde::Serialize;
 use ts_rs::TS;
 
@@ -32,24 +34,28 @@ pub struct AccountSection {
     pub closing: Option<Money>,
 }
 
+/// Text shared between the many transactions that repeat it (the same employer, account
+/// and purpose every month): a statement of 100,000 payments holds each once.
+pub type Text = Arc<str>;
+
 /// A `СекцияДокумент`: one payment, as the bank printed it.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, TS)]
 pub struct Transaction {
     /// The line of the section's first line, for flags that jump to it.
     pub line: usize,
-    pub kind: String,
-    pub number: String,
+    pub kind: Text,
+    pub number: Text,
     pub date: Option<Date>,
     pub amount: Money,
-    pub payer: String,
-    pub payer_inn: String,
-    pub payer_account: String,
-    pub payer_bank: String,
-    pub receiver: String,
-    pub receiver_inn: String,
-    pub receiver_account: String,
-    pub receiver_bank: String,
-    pub purpose: String,
+    pub payer: Text,
+    pub payer_inn: Text,
+    pub payer_account: Text,
+    pub payer_bank: Text,
+    pub receiver: Text,
+    pub receiver_inn: Text,
+    pub receiver_account: Text,
+    pub receiver_bank: Text,
+    pub purpose: Text,
     pub credited_on: Option<Date>,
     pub debited_on: Option<Date>,
 }

@@ -10,8 +10,11 @@
 //! bytes are valid multi-byte UTF-8 inside a CP1251/CP866 file was written in another
 //! encoding, and the file is refused as mixed rather than read as mojibake.
 
+use std::collections::HashSet;
+
 use encoding_rs::{Encoding, IBM866, UTF_8, WINDOWS_1251};
 use uw_domain::money::{parse_decimal, Date, Money};
+use uw_domain::statement::Text;
 
 use crate::{AccountSection, Statement, StatementError, Transaction};
 
@@ -44,6 +47,13 @@ fn byte_lines(bytes: &[u8]) -> impl Iterator<Item = (usize, &[u8])> {
         .map(|l| l.strip_suffix(b"\r").unwrap_or(l))
         .enumerate()
         .map(|(i, l)| (i + 1, l))
+}
+
+/// Keys are Latin or Cyrillic letters and digits: anything else on the left of `=` (box
+/// drawing, Greek) is a file read in the wrong encoding. A range check, not Unicode tables:
+/// it runs for every line.
+fn is_key_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || ('\u{0400}'..='\u{04FF}').contains(&c)
 }
 
 fn is_multibyte_utf8(line: &[u8]) -> bool {
@@ -91,21 +101,54 @@ fn choose_encoding(r: &Reader, bytes: &[u8]) -> Result<&'static Encoding, Statem
     ))
 }
 
-#[derive(Default)]
-struct Fields {
-    start: usize,
-    pairs: Vec<(usize, String, String)>,
+/// Decodes a line of a single-byte encoding (CP1251, CP866) into a reused buffer through a
+/// 128-entry table: the reader decodes every line, so it must not allocate per line.
+struct SingleByte {
+    high: [char; 128],
 }
 
-impl Fields {
-    fn get(&self, key: &str) -> Option<&(usize, String, String)> {
-        self.pairs.iter().find(|(_, k, _)| k == key)
+impl SingleByte {
+    fn new(encoding: &'static Encoding) -> SingleByte {
+        let mut high = ['\u{FFFD}'; 128];
+        for (i, c) in high.iter_mut().enumerate() {
+            let byte = [0x80 + i as u8];
+            let (text, _) = encoding.decode_without_bom_handling(&byte);
+            *c = text.chars().next().unwrap_or('\u{FFFD}');
+        }
+        SingleByte { high }
     }
 
-    fn text(&self, keys: &[&str]) -> String {
-        keys.iter()
-            .find_map(|k| self.get(k).map(|(_, _, v)| v.clone()))
-            .unwrap_or_default()
+    /// False when a byte has no character in the encoding.
+    fn decode(&self, raw: &[u8], out: &mut String) -> bool {
+        out.clear();
+        for &b in raw {
+            if b < 0x80 {
+                out.push(b as char);
+            } else {
+                let c = self.high[usize::from(b - 0x80)];
+                if c == '\u{FFFD}' {
+                    return false;
+                }
+                out.push(c);
+            }
+        }
+        true
+    }
+}
+
+/// One copy of each repeated text (payer, account, bank, purpose) per file.
+#[derive(Default)]
+struct Interner(HashSet<Text>);
+
+impl Interner {
+    fn get(&mut self, s: &str) -> Text {
+        let s = s.trim();
+        if let Some(t) = self.0.get(s) {
+            return t.clone();
+        }
+        let t: Text = s.into();
+        self.0.insert(t.clone());
+        t
     }
 }
 
@@ -130,82 +173,126 @@ fn parse_amount(r: &Reader, line: usize, key: &str, v: &str) -> Result<Money, St
     }
 }
 
-fn optional_amount(r: &Reader, f: &Fields, key: &str) -> Result<Option<Money>, StatementError> {
-    f.get(key)
-        .filter(|(_, _, v)| !v.trim().is_empty())
-        .map(|(l, k, v)| parse_amount(r, *l, k, v))
-        .transpose()
-}
-
-fn optional_date(r: &Reader, f: &Fields, key: &str) -> Result<Option<Date>, StatementError> {
-    match f.get(key) {
-        Some((l, k, v)) => parse_date(r, *l, k, v),
-        None => Ok(None),
+fn optional_amount(
+    r: &Reader,
+    n: usize,
+    key: &str,
+    v: &str,
+) -> Result<Option<Money>, StatementError> {
+    if v.trim().is_empty() {
+        Ok(None)
+    } else {
+        parse_amount(r, n, key, v).map(Some)
     }
 }
 
-fn account_section(r: &Reader, f: &Fields) -> Result<AccountSection, StatementError> {
-    Ok(AccountSection {
-        line: f.start,
-        account: f.text(&["РасчСчет"]),
-        from: optional_date(r, f, "ДатаНачала")?,
-        to: optional_date(r, f, "ДатаКонца")?,
-        opening: optional_amount(r, f, "НачальныйОстаток")?,
-        credited: optional_amount(r, f, "ВсегоПоступило")?,
-        debited: optional_amount(r, f, "ВсегоСписано")?,
-        closing: optional_amount(r, f, "КонечныйОстаток")?,
-    })
+/// A document being read: fields are parsed as their lines come, so an error names the
+/// line, and nothing but the finished transaction is kept.
+struct DocumentDraft {
+    t: Transaction,
+    has_amount: bool,
+    /// `НазначениеПлатежа` and its continuation lines `НазначениеПлатежа1..6`.
+    purpose: String,
 }
 
-fn document(r: &Reader, kind: &str, f: &Fields) -> Result<Transaction, StatementError> {
-    let (sum_line, _, sum) = f
-        .get("Сумма")
-        .ok_or_else(|| r.err(f.start, "a document without Сумма"))?;
-    let (date_line, _, date) = f
-        .get("Дата")
-        .ok_or_else(|| r.err(f.start, "a document without Дата"))?;
-    let date = parse_date(r, *date_line, "Дата", date)?
-        .ok_or_else(|| r.err(*date_line, "Дата is empty"))?;
-    // The purpose may be split over НазначениеПлатежа1..6 in older exports.
-    let mut purpose = f.text(&["НазначениеПлатежа"]);
-    for i in 1..=6 {
-        if let Some((_, _, v)) = f.get(&format!("НазначениеПлатежа{i}")) {
-            if !purpose.is_empty() {
-                purpose.push(' ');
-            }
-            purpose.push_str(v.trim());
+/// Which field a key of a `СекцияДокумент` fills; first spelling wins over the later ones
+/// (`Плательщик` over `Плательщик1`, `ПлательщикСчет` over `ПлательщикРасчСчет`).
+fn document_field(
+    r: &Reader,
+    d: &mut DocumentDraft,
+    words: &mut Interner,
+    n: usize,
+    key: &str,
+    value: &str,
+) -> Result<(), StatementError> {
+    let t = &mut d.t;
+    let set = |slot: &mut Text, words: &mut Interner| {
+        if slot.is_empty() {
+            *slot = words.get(value);
         }
+    };
+    match key {
+        "Номер" => t.number = value.trim().into(),
+        "Дата" => {
+            t.date = Some(parse_date(r, n, key, value)?.ok_or_else(|| r.err(n, "Дата is empty"))?)
+        }
+        "Сумма" => {
+            t.amount = parse_amount(r, n, key, value)?;
+            d.has_amount = true;
+        }
+        "Плательщик" | "Плательщик1" => set(&mut t.payer, words),
+        "ПлательщикИНН" => set(&mut t.payer_inn, words),
+        "ПлательщикСчет" | "ПлательщикРасчСчет" => {
+            set(&mut t.payer_account, words)
+        }
+        "ПлательщикМФО" | "ПлательщикБИК" => {
+            set(&mut t.payer_bank, words)
+        }
+        "Получатель" | "Получатель1" => set(&mut t.receiver, words),
+        "ПолучательИНН" => set(&mut t.receiver_inn, words),
+        "ПолучательСчет" | "ПолучательРасчСчет" => {
+            set(&mut t.receiver_account, words)
+        }
+        "ПолучательМФО" | "ПолучательБИК" => {
+            set(&mut t.receiver_bank, words)
+        }
+        "ДатаПоступило" => t.credited_on = parse_date(r, n, key, value)?,
+        "ДатаСписано" => t.debited_on = parse_date(r, n, key, value)?,
+        k if k.starts_with("НазначениеПлатежа") => {
+            let v = value.trim();
+            if !v.is_empty() {
+                if !d.purpose.is_empty() {
+                    d.purpose.push(' ');
+                }
+                d.purpose.push_str(v);
+            }
+        }
+        _ => {}
     }
-    Ok(Transaction {
-        line: f.start,
-        kind: kind.to_string(),
-        number: f.text(&["Номер"]),
-        date: Some(date),
-        amount: parse_amount(r, *sum_line, "Сумма", sum)?,
-        payer: f.text(&["Плательщик", "Плательщик1"]),
-        payer_inn: f.text(&["ПлательщикИНН"]),
-        payer_account: f.text(&["ПлательщикСчет", "ПлательщикРасчСчет"]),
-        payer_bank: f.text(&["ПлательщикМФО", "ПлательщикБИК"]),
-        receiver: f.text(&["Получатель", "Получатель1"]),
-        receiver_inn: f.text(&["ПолучательИНН"]),
-        receiver_account: f.text(&["ПолучательСчет", "ПолучательРасчСчет"]),
-        receiver_bank: f.text(&["ПолучательМФО", "ПолучательБИК"]),
-        purpose,
-        credited_on: optional_date(r, f, "ДатаПоступило")?,
-        debited_on: optional_date(r, f, "ДатаСписано")?,
-    })
+    Ok(())
+}
+
+fn account_field(
+    r: &Reader,
+    a: &mut AccountSection,
+    n: usize,
+    key: &str,
+    value: &str,
+) -> Result<(), StatementError> {
+    match key {
+        "РасчСчет" => a.account = value.trim().to_string(),
+        "ДатаНачала" => a.from = parse_date(r, n, key, value)?,
+        "ДатаКонца" => a.to = parse_date(r, n, key, value)?,
+        "НачальныйОстаток" => a.opening = optional_amount(r, n, key, value)?,
+        "ВсегоПоступило" => a.credited = optional_amount(r, n, key, value)?,
+        "ВсегоСписано" => a.debited = optional_amount(r, n, key, value)?,
+        "КонечныйОстаток" => a.closing = optional_amount(r, n, key, value)?,
+        _ => {}
+    }
+    Ok(())
 }
 
 enum Section {
     Header,
-    Account(Fields),
-    Document(String, Fields),
+    Account(AccountSection),
+    Document(Box<DocumentDraft>),
+}
+
+impl Section {
+    fn start(&self) -> Option<usize> {
+        match self {
+            Section::Header => None,
+            Section::Account(a) => Some(a.line),
+            Section::Document(d) => Some(d.t.line),
+        }
+    }
 }
 
 pub fn read(file: &str, bytes: &[u8]) -> Result<Statement, StatementError> {
     let r = Reader { file };
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let encoding = choose_encoding(&r, bytes)?;
+    let single = (encoding != UTF_8).then(|| SingleByte::new(encoding));
     let mut st = Statement {
         file: file.to_string(),
         format: "1CClientBankExchange".into(),
@@ -216,28 +303,34 @@ pub fn read(file: &str, bytes: &[u8]) -> Result<Statement, StatementError> {
         accounts: Vec::new(),
         transactions: Vec::new(),
     };
+    let mut words = Interner::default();
     let mut section = Section::Header;
-    let mut header = Fields::default();
     let mut seen_signature = false;
     let mut ended = None;
     let mut last = 0;
-    // Decode the whole file once; walk its lines beside the raw byte lines, which match one
-    // to one ('\n' is the same byte in every encoding read here), to catch mixed lines.
-    let (decoded, had_errors) = encoding.decode_without_bom_handling(bytes);
-    for ((n, raw), text) in byte_lines(bytes).zip(decoded.split('\n')) {
+    let mut buf = String::new();
+    for (n, raw) in byte_lines(bytes) {
         last = n;
-        if encoding != UTF_8 && is_multibyte_utf8(raw) {
-            return Err(r.err(
-                n,
-                format!(
-                    "this line is UTF-8 in a file declared {}: mixed encodings",
-                    encoding.name()
-                ),
-            ));
-        }
-        if had_errors && text.contains('\u{FFFD}') {
-            return Err(r.err(n, format!("bytes that are not {} text", encoding.name())));
-        }
+        let text: &str = match &single {
+            None => {
+                std::str::from_utf8(raw).map_err(|_| r.err(n, "bytes that are not UTF-8 text"))?
+            }
+            Some(table) => {
+                if is_multibyte_utf8(raw) {
+                    return Err(r.err(
+                        n,
+                        format!(
+                            "this line is UTF-8 in a file declared {}: mixed encodings",
+                            encoding.name()
+                        ),
+                    ));
+                }
+                if !table.decode(raw, &mut buf) {
+                    return Err(r.err(n, format!("bytes that are not {} text", encoding.name())));
+                }
+                &buf
+            }
+        };
         let line = text.trim();
         if line.is_empty() {
             continue;
@@ -253,61 +346,76 @@ pub fn read(file: &str, bytes: &[u8]) -> Result<Statement, StatementError> {
             continue;
         }
         let (key, value) = match line.split_once('=') {
-            Some((k, v)) => (k.trim(), v.to_string()),
-            None => (line, String::new()),
+            Some((k, v)) => (k.trim(), v),
+            None => (line, ""),
         };
-        if key.is_empty() || !key.chars().all(|c| c.is_alphanumeric()) {
+        if key.is_empty() || !key.chars().all(is_key_char) {
             return Err(r.err(
                 n,
                 format!("{line:?} is not a KEY=VALUE line (a wrong encoding?)"),
             ));
         }
         section = match (section, key) {
-            (Section::Header, "СекцияРасчСчет") => Section::Account(Fields {
-                start: n,
-                pairs: Vec::new(),
+            (Section::Header, "СекцияРасчСчет") => Section::Account(AccountSection {
+                line: n,
+                account: String::new(),
+                from: None,
+                to: None,
+                opening: None,
+                credited: None,
+                debited: None,
+                closing: None,
             }),
-            (Section::Header, "СекцияДокумент") => Section::Document(
-                value.trim().to_string(),
-                Fields {
-                    start: n,
-                    pairs: Vec::new(),
-                },
-            ),
+            (Section::Header, "СекцияДокумент") => {
+                Section::Document(Box::new(DocumentDraft {
+                    t: Transaction {
+                        line: n,
+                        kind: words.get(value),
+                        ..Transaction::default()
+                    },
+                    has_amount: false,
+                    purpose: String::new(),
+                }))
+            }
             (Section::Header, "КонецФайла") => {
                 ended = Some(n);
                 Section::Header
             }
-            (Section::Header, _) => {
-                header.pairs.push((n, key.to_string(), value));
+            (Section::Header, k) => {
+                header_field(&r, &mut st, n, k, value)?;
                 Section::Header
             }
-            (Section::Account(f), "КонецРасчСчет") => {
-                st.accounts.push(account_section(&r, &f)?);
+            (Section::Account(a), "КонецРасчСчет") => {
+                st.accounts.push(a);
                 Section::Header
             }
-            (Section::Document(kind, f), "КонецДокумента") => {
-                st.transactions.push(document(&r, &kind, &f)?);
+            (Section::Document(mut d), "КонецДокумента") => {
+                if !d.has_amount {
+                    return Err(r.err(d.t.line, "a document without Сумма"));
+                }
+                if d.t.date.is_none() {
+                    return Err(r.err(d.t.line, "a document without Дата"));
+                }
+                d.t.purpose = words.get(&d.purpose);
+                st.transactions.push(d.t);
                 Section::Header
             }
-            (Section::Account(f), k) | (Section::Document(_, f), k)
-                if k.starts_with("Секция") || k.starts_with("Конец") =>
-            {
+            (open, k) if k.starts_with("Секция") || k.starts_with("Конец") => {
                 return Err(r.err(
                     n,
                     format!(
                         "{k} inside the section opened on line {}, which has no end",
-                        f.start
+                        open.start().unwrap_or(n)
                     ),
                 ));
             }
-            (Section::Account(mut f), k) => {
-                f.pairs.push((n, k.to_string(), value));
-                Section::Account(f)
+            (Section::Account(mut a), k) => {
+                account_field(&r, &mut a, n, k, value)?;
+                Section::Account(a)
             }
-            (Section::Document(kind, mut f), k) => {
-                f.pairs.push((n, k.to_string(), value));
-                Section::Document(kind, f)
+            (Section::Document(mut d), k) => {
+                document_field(&r, &mut d, &mut words, n, k, value)?;
+                Section::Document(d)
             }
         };
     }
@@ -315,27 +423,35 @@ pub fn read(file: &str, bytes: &[u8]) -> Result<Statement, StatementError> {
         return Err(r.err(1, "the file is empty"));
     }
     if ended.is_none() {
-        let open = match &section {
-            Section::Account(f) | Section::Document(_, f) => {
-                format!(" (the section opened on line {} never ends)", f.start)
-            }
-            Section::Header => String::new(),
-        };
+        let open = section
+            .start()
+            .map(|l| format!(" (the section opened on line {l} never ends)"))
+            .unwrap_or_default();
         return Err(r.err(last, format!("the file is truncated: no КонецФайла{open}")));
     }
-    if let Some((n, _, v)) = header.get("ВерсияФормата") {
-        let v = v.trim();
-        if !["1.01", "1.02", "1.03"].contains(&v) {
-            return Err(r.err(
-                *n,
-                format!("ВерсияФормата={v}: this reader knows 1.01–1.03"),
-            ));
-        }
-        st.version = Some(v.to_string());
-    }
-    st.period_from = optional_date(&r, &header, "ДатаНачала")?;
-    st.period_to = optional_date(&r, &header, "ДатаКонца")?;
     Ok(st)
+}
+
+fn header_field(
+    r: &Reader,
+    st: &mut Statement,
+    n: usize,
+    key: &str,
+    value: &str,
+) -> Result<(), StatementError> {
+    let v = value.trim();
+    match key {
+        "ВерсияФормата" => {
+            if !["1.01", "1.02", "1.03"].contains(&v) {
+                return Err(r.err(n, format!("ВерсияФормата={v}: this reader knows 1.01–1.03")));
+            }
+            st.version = Some(v.to_string());
+        }
+        "ДатаНачала" => st.period_from = parse_date(r, n, key, v)?,
+        "ДатаКонца" => st.period_to = parse_date(r, n, key, v)?,
+        _ => {}
+    }
+    Ok(())
 }
 
 #[cfg(test)]

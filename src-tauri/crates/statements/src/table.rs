@@ -9,6 +9,7 @@ use serde::Deserialize;
 use uw_domain::money::{parse_decimal, Date, Money};
 
 use crate::{AccountSection, Statement, StatementError, Transaction};
+use uw_domain::statement::Text;
 
 #[derive(Clone, Debug, Default, Deserialize)]
 pub struct CsvLayouts {
@@ -148,11 +149,14 @@ pub fn read_rows(
     let c = &layout.columns;
     let date_col = col(&Some(c.date.clone())).unwrap_or(0);
     let account = format!("csv:{file}");
+    let account_text: Text = account.as_str().into();
+    let kind: Text = format.into();
     let mut transactions = Vec::new();
     let empty = Cell::Text(String::new());
     for (line, row) in rows {
         let cell = |i: Option<usize>| i.and_then(|i| row.get(i)).unwrap_or(&empty);
         let get = |i: Option<usize>| cell(i).text();
+        let text = |i: Option<usize>| -> Text { get(i).into() };
         let date = parse_date(layout, cell(Some(date_col))).ok_or_else(|| {
             err(
                 file,
@@ -183,25 +187,25 @@ pub fn read_rows(
         let credit = signed.is_sign_positive();
         let mut t = Transaction {
             line,
-            kind: format.to_string(),
-            number: get(col(&c.number)),
+            kind: kind.clone(),
+            number: text(col(&c.number)),
             date: Some(date),
             amount: Money(signed.abs()),
-            purpose: get(col(&c.purpose)),
+            purpose: text(col(&c.purpose)),
             ..Default::default()
         };
         let (party, inn, acc) = (
-            get(col(&c.counterparty)),
-            get(col(&c.counterparty_inn)),
-            get(col(&c.counterparty_account)),
+            text(col(&c.counterparty)),
+            text(col(&c.counterparty_inn)),
+            text(col(&c.counterparty_account)),
         );
         if credit {
             (t.payer, t.payer_inn, t.payer_account) = (party, inn, acc);
-            t.receiver_account = account.clone();
+            t.receiver_account = account_text.clone();
             t.credited_on = Some(date);
         } else {
             (t.receiver, t.receiver_inn, t.receiver_account) = (party, inn, acc);
-            t.payer_account = account.clone();
+            t.payer_account = account_text.clone();
             t.debited_on = Some(date);
         }
         transactions.push(t);

@@ -389,7 +389,7 @@ impl Store {
     }
 }
 
-fn insert_event(
+pub(crate) fn insert_event(
     tx: &rusqlite::Transaction,
     case_id: &str,
     at: &str,

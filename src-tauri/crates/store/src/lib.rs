@@ -10,6 +10,7 @@
 //! schema) is refused before anything is written to it.
 
 mod cases;
+mod statements;
 
 use std::path::{Path, PathBuf};
 
@@ -17,6 +18,7 @@ use rusqlite::{Connection, OpenFlags};
 use rusqlite_migration::{Migrations, M};
 
 pub use cases::{CaseEvent, NewCase, QueuePage, QueueQuery, QueueRow, SortKey, StoredCase};
+pub use statements::{Stamp, StoredReclassification, StoredStatement};
 
 /// `PRAGMA application_id` of a workstation database ("UWS1"): tells our files from
 /// any other SQLite file.
@@ -25,13 +27,16 @@ pub const APPLICATION_ID: i32 = 0x5557_5331;
 const SQLITE_MAGIC: &[u8; 16] = b"SQLite format 3\0";
 
 fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(include_str!("schema/001_cases.sql"))])
+    Migrations::new(vec![
+        M::up(include_str!("schema/001_cases.sql")),
+        M::up(include_str!("schema/002_statements.sql")),
+    ])
 }
 
 /// The schema version this build writes.
 pub fn schema_version() -> usize {
     // Keep in step with `migrations()`.
-    1
+    2
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -58,6 +63,8 @@ pub enum StoreError {
         expected: i64,
         stored: i64,
     },
+    #[error("{0}")]
+    Duplicate(String),
     #[error("database error: {0}")]
     Sql(#[from] rusqlite::Error),
 }

@@ -19,10 +19,10 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::case::IncomeKind;
+use crate::case::{IncomeKind, IncomeSource};
 use crate::money::{round_to_unit, strict_decimal, Date, Money, YearMonth};
 use crate::product::ProductConfig;
-use crate::statement::{Statement, Transaction};
+use crate::statement::{Statement, Text, Transaction};
 
 /// The classification rules, from `assets/income/classification.json`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -66,19 +66,26 @@ pub struct Flag {
     pub message: String,
 }
 
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum Direction {
+    Credit,
+    Debit,
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize, TS)]
 pub struct ClassifiedTransaction {
-    pub file: String,
+    pub file: Text,
     pub line: usize,
     pub date: Option<Date>,
     pub amount: Money,
-    pub direction: String,
-    pub payer: String,
-    pub payer_inn: String,
-    pub purpose: String,
+    pub direction: Direction,
+    pub payer: Text,
+    pub payer_inn: Text,
+    pub purpose: Text,
     pub kind: Option<IncomeKind>,
-    pub excluded: Option<String>,
-    pub reason: String,
+    pub excluded: Option<Text>,
+    pub reason: Text,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, TS)]
@@ -89,6 +96,8 @@ pub struct StatementSource {
     #[ts(type = "Record<string, string>")]
     pub months: BTreeMap<YearMonth, Money>,
     pub weight: String,
+    /// Every credit of the source came into an account at this bank (by МФО).
+    pub at_this_bank: bool,
     pub usable: bool,
     pub reasons: Vec<String>,
 }
@@ -100,6 +109,32 @@ pub struct StatementIncome {
     pub average_monthly_income: Money,
     pub flags: Vec<Flag>,
     pub transactions: Vec<ClassifiedTransaction>,
+}
+
+/// The usable sources as the case file's `incomes` of the party, so that the engine
+/// (P-INC-6M, P-INC-AVG, the weights) works on what the statements show. Unusable sources
+/// are left out: their reasons stay on the income step.
+pub fn case_sources(income: &StatementIncome) -> Vec<IncomeSource> {
+    income
+        .sources
+        .iter()
+        .filter(|s| s.usable)
+        .map(|s| IncomeSource {
+            kind: s.kind,
+            employer: (!s.payer.is_empty()).then(|| s.payer.clone()),
+            at_this_bank: s.at_this_bank,
+            months: s.months.clone(),
+        })
+        .collect()
+}
+
+/// "salary from Akfa", "account_inflow": how flags name a source.
+fn label(src: &StatementSource) -> String {
+    if src.payer.is_empty() {
+        src.kind.as_str().to_string()
+    } else {
+        format!("{} from {}", src.kind.as_str(), src.payer)
+    }
 }
 
 fn normalise(s: &str) -> String {
@@ -176,11 +211,12 @@ pub fn analyse(
 
     // Classify, deduplicating documents that appear in two files.
     // A document is the same when its date, amount, number and both accounts are.
-    type DocKey = (Option<Date>, Money, String, String, String);
-    let mut seen: HashMap<DocKey, (String, usize)> = HashMap::new();
-    let mut out = Vec::new();
-    let mut ie_banks: BTreeSet<String> = BTreeSet::new();
+    type DocKey = (Option<Date>, Money, Text, Text, Text);
+    let prepared = Prepared::new(rules);
+    let mut seen: HashMap<DocKey, (Text, usize)> = HashMap::new();
+    let mut out = Vec::with_capacity(statements.iter().map(|s| s.transactions.len()).sum());
     for st in statements {
+        let file: Text = st.file.as_str().into();
         for t in &st.transactions {
             let key = (
                 t.date,
@@ -189,31 +225,32 @@ pub fn analyse(
                 t.payer_account.clone(),
                 t.receiver_account.clone(),
             );
-            if let Some((file, line)) = seen.get(&key) {
+            if let Some((first, line)) = seen.get(&key) {
                 flag(
                     &mut flags,
                     "DUPLICATE_DOCUMENT",
                     &st.file,
                     Some(t.line),
-                    format!("the same document as {file}:{line}; counted once"),
+                    format!("the same document as {first}:{line}; counted once"),
                 );
                 continue;
             }
-            seen.insert(key, (st.file.clone(), t.line));
-            let c = classify(st, t, &own, rules, overrides);
-            if c.kind == Some(IncomeKind::EntrepreneurReceipts) && c.excluded.is_none() {
-                ie_banks.insert(t.receiver_bank.clone());
-            }
-            out.push(c);
+            seen.insert(key, (file.clone(), t.line));
+            let c = classify(&file, t, &own, &prepared, overrides);
+            let at_bank = rules.this_bank_mfo.iter().any(|m| **m == *t.receiver_bank);
+            out.push((c, at_bank));
         }
     }
 
     // Sources and the month table.
     let mut sources: BTreeMap<(IncomeKind, String), StatementSource> = BTreeMap::new();
+    // The credits behind each source, so a flag can point at the transaction.
+    let mut members: HashMap<(IncomeKind, String), Vec<usize>> = HashMap::new();
     let unit = product.schedule.rounding_unit;
-    for t in out
+    for (i, (t, at_bank)) in out
         .iter()
-        .filter(|t| t.direction == "credit" && t.excluded.is_none())
+        .enumerate()
+        .filter(|(_, (t, _))| t.direction == Direction::Credit && t.excluded.is_none())
     {
         let (Some(kind), Some(date)) = (t.kind, t.date) else {
             continue;
@@ -225,9 +262,13 @@ pub fn analyse(
         let payer_key = match kind {
             IncomeKind::AccountInflow => String::new(),
             IncomeKind::EntrepreneurReceipts => String::new(),
-            _ if !t.payer_inn.is_empty() => t.payer_inn.clone(),
-            _ => t.payer.clone(),
+            _ if !t.payer_inn.is_empty() => t.payer_inn.to_string(),
+            _ => t.payer.to_string(),
         };
+        members
+            .entry((kind, payer_key.clone()))
+            .or_default()
+            .push(i);
         let src = sources
             .entry((kind, payer_key.clone()))
             .or_insert_with(|| StatementSource {
@@ -235,27 +276,28 @@ pub fn analyse(
                 payer: if payer_key.is_empty() {
                     String::new()
                 } else {
-                    t.payer.clone()
+                    t.payer.to_string()
                 },
                 payer_inn: if payer_key.is_empty() {
                     String::new()
                 } else {
-                    t.payer_inn.clone()
+                    t.payer_inn.to_string()
                 },
                 months: BTreeMap::new(),
                 weight: product.weight(kind).normalize().to_string(),
+                at_this_bank: true,
                 usable: true,
                 reasons: Vec::new(),
             });
+        src.at_this_bank &= *at_bank;
         let cell = src.months.entry(month).or_insert(Money::ZERO);
         cell.0 += t.amount.0;
     }
 
-    // P-INC-IE-ACC: every account the receipts came into is held at this bank.
-    let at_bank = ie_banks.iter().all(|b| rules.this_bank_mfo.contains(b));
+    let out: Vec<ClassifiedTransaction> = out.into_iter().map(|(t, _)| t).collect();
     let mut weighted = Decimal::ZERO;
     let mut result_sources = Vec::new();
-    for (_, mut src) in sources {
+    for (key, mut src) in sources {
         for m in &period {
             if covered.contains(m) {
                 if !src.months.contains_key(m) {
@@ -265,11 +307,7 @@ pub fn analyse(
                         "ZERO_MONTH",
                         "",
                         None,
-                        format!(
-                            "{} {}: no credit in {m}, counted as zero",
-                            src.kind.as_str(),
-                            src.payer
-                        ),
+                        format!("{}: no credit in {m}, counted as zero", label(&src)),
                     );
                 }
             } else {
@@ -281,13 +319,18 @@ pub fn analyse(
         }
         if src.kind == IncomeKind::EntrepreneurReceipts
             && product.income.entrepreneur_account_must_be_at_bank
-            && !at_bank
+            && !src.at_this_bank
         {
+            // P-INC-IE-ACC: every account the receipts came into is held at this bank.
             src.usable = false;
             src.reasons
                 .push("P-INC-IE-ACC: the entrepreneur's account is not at this bank".into());
         }
-        one_off_flags(&src, rules.one_off_factor, &mut flags);
+        let credits: Vec<&ClassifiedTransaction> = members
+            .get(&key)
+            .map(|ix| ix.iter().map(|&i| &out[i]).collect())
+            .unwrap_or_default();
+        one_off_flags(&src, &credits, rules.one_off_factor, &mut flags);
         if src.usable {
             let total: Decimal = src.months.values().map(|m| m.0).sum();
             weighted += total * product.weight(src.kind);
@@ -306,70 +349,111 @@ pub fn analyse(
     }
 }
 
+/// The rules made ready once per analysis: keywords normalised, reasons formatted, so
+/// classifying a transaction allocates nothing but its purpose's lower-case form.
+struct Prepared<'a> {
+    rules: &'a Classification,
+    words: Vec<(String, Text, Option<Text>, Option<IncomeKind>)>,
+    debit: Text,
+    own_transfer: (Text, Text),
+    entrepreneur: Text,
+    default: Text,
+    reclassified: Text,
+}
+
+impl<'a> Prepared<'a> {
+    fn new(rules: &'a Classification) -> Prepared<'a> {
+        let words = rules
+            .rules
+            .iter()
+            .filter(|r| r.exclude.is_some() || r.kind.is_some())
+            .flat_map(|r| {
+                r.any.iter().map(|w| {
+                    (
+                        normalise(w),
+                        format!("the purpose contains «{w}»").into(),
+                        r.exclude.as_deref().map(Text::from),
+                        r.kind,
+                    )
+                })
+            })
+            .collect();
+        Prepared {
+            rules,
+            words,
+            debit: "a debit: not income".into(),
+            own_transfer: (
+                "own_transfer".into(),
+                "paid from the party's own account".into(),
+            ),
+            entrepreneur: "credited to an individual entrepreneur's account".into(),
+            default: "no keyword matched: a regular account inflow".into(),
+            reclassified: "reclassified".into(),
+        }
+    }
+}
+
 fn classify(
-    st: &Statement,
+    file: &Text,
     t: &Transaction,
     own: &HashSet<&str>,
-    rules: &Classification,
+    p: &Prepared,
     overrides: &[Reclassification],
 ) -> ClassifiedTransaction {
-    let credit = own.contains(t.receiver_account.as_str())
-        || (t.credited_on.is_some() && !own.contains(t.payer_account.as_str()));
+    let credit = own.contains(&*t.receiver_account)
+        || (t.credited_on.is_some() && !own.contains(&*t.payer_account));
     let mut c = ClassifiedTransaction {
-        file: st.file.clone(),
+        file: file.clone(),
         line: t.line,
         date: t.date,
         amount: t.amount,
-        direction: if credit { "credit" } else { "debit" }.into(),
+        direction: if credit {
+            Direction::Credit
+        } else {
+            Direction::Debit
+        },
         payer: t.payer.clone(),
         payer_inn: t.payer_inn.clone(),
         purpose: t.purpose.clone(),
         kind: None,
         excluded: None,
-        reason: String::new(),
+        reason: p.debit.clone(),
     };
     if !credit {
-        c.reason = "a debit: not income".into();
         return c;
     }
     if let Some(o) = overrides
         .iter()
-        .find(|o| o.file == st.file && o.line == t.line)
+        .find(|o| *o.file == **file && o.line == t.line)
     {
         c.kind = o.kind;
-        c.excluded = o.kind.is_none().then(|| "reclassified".to_string());
-        c.reason = format!("reclassified by the underwriter: {}", o.note);
+        c.excluded = o.kind.is_none().then(|| p.reclassified.clone());
+        c.reason = format!("reclassified by the underwriter: {}", o.note).into();
         return c;
     }
-    if own.contains(t.payer_account.as_str())
-        || (!t.payer_inn.is_empty() && t.payer_inn == t.receiver_inn)
+    if own.contains(&*t.payer_account) || (!t.payer_inn.is_empty() && t.payer_inn == t.receiver_inn)
     {
-        c.excluded = Some("own_transfer".into());
-        c.reason = "paid from the party's own account".into();
+        c.excluded = Some(p.own_transfer.0.clone());
+        c.reason = p.own_transfer.1.clone();
         return c;
     }
     let purpose = normalise(&t.purpose);
-    for r in &rules.rules {
-        if let Some(word) = r.any.iter().find(|w| purpose.contains(&normalise(w))) {
-            c.reason = format!("the purpose contains «{word}»");
-            match (&r.exclude, r.kind) {
-                (Some(why), _) => c.excluded = Some(why.clone()),
-                (None, Some(kind)) => c.kind = Some(kind),
-                (None, None) => continue,
-            }
-            return c;
-        }
+    if let Some((_, reason, exclude, kind)) = p.words.iter().find(|(w, ..)| purpose.contains(w)) {
+        c.reason = reason.clone();
+        c.excluded = exclude.clone();
+        c.kind = if exclude.is_some() { None } else { *kind };
+        return c;
     }
-    if rules
+    if p.rules
         .entrepreneur_account_prefixes
         .iter()
-        .any(|p| t.receiver_account.starts_with(p.as_str()))
+        .any(|pre| t.receiver_account.starts_with(pre.as_str()))
     {
         c.kind = Some(IncomeKind::EntrepreneurReceipts);
-        c.reason = "credited to an individual entrepreneur's account".into();
+        c.reason = p.entrepreneur.clone();
     } else {
-        c.kind = Some(rules.default_kind);
-        c.reason = "no keyword matched: a regular account inflow".into();
+        c.kind = Some(p.rules.default_kind);
+        c.reason = p.default.clone();
     }
     c
 }
@@ -396,9 +480,9 @@ fn balance_flags(st: &Statement, flags: &mut Vec<Flag>) {
                 .iter()
                 .filter(|t| {
                     if credit {
-                        t.receiver_account == a.account
+                        *t.receiver_account == *a.account
                     } else {
-                        t.payer_account == a.account
+                        *t.payer_account == *a.account
                     }
                 })
                 .map(|t| t.amount.0)
@@ -427,7 +511,15 @@ fn balance_flags(st: &Statement, flags: &mut Vec<Flag>) {
     }
 }
 
-fn one_off_flags(src: &StatementSource, factor: Decimal, flags: &mut Vec<Flag>) {
+/// A month above `factor` × the source's median month (zero months count: a single large
+/// inflow among empty months is the very case). The flag points at the month's largest
+/// credit.
+fn one_off_flags(
+    src: &StatementSource,
+    credits: &[&ClassifiedTransaction],
+    factor: Decimal,
+    flags: &mut Vec<Flag>,
+) {
     let mut values: Vec<Decimal> = src.months.values().map(|m| m.0).collect();
     if values.len() < 3 {
         return;
@@ -435,15 +527,18 @@ fn one_off_flags(src: &StatementSource, factor: Decimal, flags: &mut Vec<Flag>) 
     values.sort();
     let median = values[values.len() / 2];
     for (m, v) in &src.months {
-        if median > Decimal::ZERO && v.0 > factor * median {
+        if v.0 > Decimal::ZERO && v.0 > factor * median {
+            let largest = credits
+                .iter()
+                .filter(|t| t.date.is_some_and(|d| YearMonth::of(d) == *m))
+                .max_by_key(|t| t.amount.0);
             flags.push(Flag {
                 code: "ONE_OFF_INFLOW".into(),
-                file: String::new(),
-                line: None,
+                file: largest.map(|t| t.file.to_string()).unwrap_or_default(),
+                line: largest.map(|t| t.line),
                 message: format!(
-                    "{} {}: {m} brought {v}, more than {factor}× the median month {}",
-                    src.kind.as_str(),
-                    src.payer,
+                    "{}: {m} brought {v}, more than {factor}× the median month {}",
+                    label(src),
                     Money(median)
                 ),
             });
@@ -452,26 +547,42 @@ fn one_off_flags(src: &StatementSource, factor: Decimal, flags: &mut Vec<Flag>) 
 }
 
 fn multiple_employer_flags(txs: &[ClassifiedTransaction], flags: &mut Vec<Flag>) {
-    let mut by_month: BTreeMap<YearMonth, BTreeSet<String>> = BTreeMap::new();
+    // Per month, each employer's first salary credit, so the flag can point at the
+    // second employer's.
+    let mut by_month: BTreeMap<YearMonth, BTreeMap<String, &ClassifiedTransaction>> =
+        BTreeMap::new();
     for t in txs
         .iter()
         .filter(|t| t.kind == Some(IncomeKind::Salary) && t.excluded.is_none())
     {
         if let Some(d) = t.date {
             let payer = if t.payer_inn.is_empty() {
-                t.payer.clone()
+                t.payer.to_string()
             } else {
-                t.payer_inn.clone()
+                t.payer_inn.to_string()
             };
-            by_month.entry(YearMonth::of(d)).or_default().insert(payer);
+            by_month
+                .entry(YearMonth::of(d))
+                .or_default()
+                .entry(payer)
+                .or_insert(t);
         }
     }
     for (m, payers) in by_month.into_iter().filter(|(_, p)| p.len() > 1) {
+        let second = payers.values().max_by_key(|t| (t.date, t.line));
         flags.push(Flag {
             code: "MULTIPLE_EMPLOYERS".into(),
-            file: String::new(),
-            line: None,
-            message: format!("salary from {} employers in {m}", payers.len()),
+            file: second.map(|t| t.file.to_string()).unwrap_or_default(),
+            line: second.map(|t| t.line),
+            message: format!(
+                "salary from {} employers in {m}: {}",
+                payers.len(),
+                payers
+                    .values()
+                    .map(|t| t.payer.to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
         });
     }
 }
@@ -479,12 +590,12 @@ fn multiple_employer_flags(txs: &[ClassifiedTransaction], flags: &mut Vec<Flag>)
 fn round_trip_flags(txs: &[ClassifiedTransaction], days: i64, flags: &mut Vec<Flag>) {
     // Debits by amount, so each credit looks only at debits of its own amount.
     let mut debits: HashMap<Money, Vec<&ClassifiedTransaction>> = HashMap::new();
-    for d in txs.iter().filter(|t| t.direction == "debit") {
+    for d in txs.iter().filter(|t| t.direction == Direction::Debit) {
         debits.entry(d.amount).or_default().push(d);
     }
     for c in txs
         .iter()
-        .filter(|t| t.direction == "credit" && t.excluded.is_none())
+        .filter(|t| t.direction == Direction::Credit && t.excluded.is_none())
     {
         let Some(cd) = c.date else { continue };
         let Some(same) = debits.get(&c.amount) else {
@@ -496,7 +607,7 @@ fn round_trip_flags(txs: &[ClassifiedTransaction], days: i64, flags: &mut Vec<Fl
         }) {
             flags.push(Flag {
                 code: "ROUND_TRIP".into(),
-                file: c.file.clone(),
+                file: c.file.to_string(),
                 line: Some(c.line),
                 message: format!(
                     "a credit of {} and a debit of the same amount within {days} days ({}:{})",

@@ -27,16 +27,16 @@ fn reads_a_layout_from_data_with_quotes_and_local_numbers() {
     assert_eq!(st.transactions.len(), 3);
     let t = &st.transactions[0];
     assert_eq!(
-        (t.amount.to_string().as_str(), t.payer_inn.as_str(), t.line),
+        (t.amount.to_string().as_str(), &*t.payer_inn, t.line),
         ("12500000.00", "201234567", 2)
     );
-    assert_eq!(t.receiver_account, "csv:uz.csv");
+    assert_eq!(&*t.receiver_account, "csv:uz.csv");
     let d = &st.transactions[1];
     assert_eq!(
-        (d.amount.to_string().as_str(), d.payer_account.as_str()),
+        (d.amount.to_string().as_str(), &*d.payer_account),
         ("300000.50", "csv:uz.csv")
     );
-    assert_eq!(st.transactions[2].purpose, "Ish haqi; may");
+    assert_eq!(&*st.transactions[2].purpose, "Ish haqi; may");
     assert_eq!(st.period_from.unwrap().to_string(), "2026-05-05");
     assert_eq!(st.period_to.unwrap().to_string(), "2026-06-05");
 }
@@ -50,8 +50,8 @@ fn detects_comma_delimiter_signed_amounts_and_cp1251() {
     let st = read("ru.csv", &bytes).unwrap();
     assert_eq!(st.encoding, "windows-1251");
     assert_eq!(st.transactions.len(), 2);
-    assert_eq!(st.transactions[0].payer, "ООО Ромашка");
-    assert_eq!(st.transactions[1].payer_account, "csv:ru.csv");
+    assert_eq!(&*st.transactions[0].payer, "ООО Ромашка");
+    assert_eq!(&*st.transactions[1].payer_account, "csv:ru.csv");
     assert_eq!(st.transactions[1].amount.to_string(), "150000.00");
 }
 

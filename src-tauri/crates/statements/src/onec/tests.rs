@@ -64,19 +64,15 @@ fn check_sample(st: &crate::Statement) {
     assert_eq!(a.closing.unwrap().to_string(), "13199999.50");
     assert_eq!(st.transactions.len(), 2);
     let t = &st.transactions[0];
-    assert_eq!(t.kind, "Платежное поручение");
+    assert_eq!(&*t.kind, "Платежное поручение");
     assert_eq!(
-        (
-            t.amount.to_string().as_str(),
-            t.payer_inn.as_str(),
-            t.payer_bank.as_str()
-        ),
+        (t.amount.to_string().as_str(), &*t.payer_inn, &*t.payer_bank),
         ("12500000.00", "201234567", "00440")
     );
     assert_eq!(t.date.unwrap().to_string(), "2026-05-05");
     assert!(t.purpose.contains("заработная плата"));
     assert_eq!(t.line, 17);
-    assert_eq!(st.transactions[1].purpose, "Оплата по карте");
+    assert_eq!(&*st.transactions[1].purpose, "Оплата по карте");
     assert_eq!(st.transactions[1].amount.to_string(), "300000.50");
 }
 

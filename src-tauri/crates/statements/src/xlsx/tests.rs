@@ -58,10 +58,7 @@ fn reads_typed_cells_through_the_layouts() {
     let t = &st.transactions[2];
     assert_eq!(t.date.unwrap().to_string(), "2026-07-05");
     assert_eq!(t.amount.to_string(), "12500000.50");
-    assert_eq!(
-        (t.number.as_str(), t.payer_inn.as_str(), t.line),
-        ("102", "201234567", 4)
-    );
+    assert_eq!((&*t.number, &*t.payer_inn, t.line), ("102", "201234567", 4));
     assert_eq!(st.period_to.unwrap().to_string(), "2026-10-05");
 }
 

@@ -35,12 +35,12 @@ fn credit(
     Transaction {
         line,
         kind: "Платежное поручение".into(),
-        number: line.to_string(),
+        number: line.to_string().into(),
         date: Some(d(date)),
         amount: m(amount),
         payer: payer.into(),
         payer_inn: inn.into(),
-        payer_account: format!("2021000040098765{line:04}"),
+        payer_account: format!("2021000040098765{line:04}").into(),
         payer_bank: "00873".into(),
         receiver: "Karimov Aziz".into(),
         receiver_account: OWN.into(),
@@ -54,7 +54,7 @@ fn credit(
 fn debit(line: usize, date: &str, amount: &str) -> Transaction {
     Transaction {
         line,
-        number: line.to_string(),
+        number: line.to_string().into(),
         date: Some(d(date)),
         amount: m(amount),
         payer_account: OWN.into(),
@@ -69,12 +69,12 @@ fn debit(line: usize, date: &str, amount: &str) -> Transaction {
 fn statement(file: &str, from: &str, to: &str, txs: Vec<Transaction>) -> Statement {
     let credited: Decimal = txs
         .iter()
-        .filter(|t| t.receiver_account == OWN)
+        .filter(|t| &*t.receiver_account == OWN)
         .map(|t| t.amount.0)
         .sum();
     let debited: Decimal = txs
         .iter()
-        .filter(|t| t.payer_account == OWN)
+        .filter(|t| &*t.payer_account == OWN)
         .map(|t| t.amount.0)
         .sum();
     Statement {
@@ -150,7 +150,10 @@ fn six_months_of_salary() {
     assert_eq!(s.months.len(), 6);
     assert_eq!(r.average_monthly_income, m("12500000"));
     assert!(r.flags.is_empty(), "{:?}", r.flags);
-    assert_eq!(r.transactions[0].reason, "the purpose contains «ish haqi»");
+    assert_eq!(
+        &*r.transactions[0].reason,
+        "the purpose contains «ish haqi»"
+    );
 }
 
 #[test]
@@ -214,7 +217,7 @@ fn exclusions_and_entrepreneur_receipts() {
     let excluded: Vec<_> = r
         .transactions
         .iter()
-        .filter_map(|t| t.excluded.clone())
+        .filter_map(|t| t.excluded.as_deref())
         .collect();
     assert_eq!(excluded, ["own_transfer", "loan_disbursement", "refund"]);
     assert_eq!(r.average_monthly_income, m("10000000"));
@@ -328,4 +331,85 @@ fn the_underwriter_can_reclassify_with_a_note() {
     let r = run(&[st], &[note]);
     assert_eq!(r.transactions[6].excluded.as_deref(), Some("reclassified"));
     assert!(r.transactions[6].reason.contains("a family gift"));
+}
+
+#[test]
+fn flags_point_at_the_transaction_behind_them() {
+    let mut txs = salaries("8000000");
+    // A single large inflow among empty months: the median month is zero.
+    txs.push(credit(
+        60,
+        "2026-08-14",
+        "40000000",
+        "Toshmatov Bobur",
+        "",
+        "O'tkazma",
+    ));
+    // A second employer in September.
+    txs.push(credit(
+        61,
+        "2026-09-05",
+        "3000000",
+        "Akfa",
+        "309876543",
+        "Ish haqi avans",
+    ));
+    let r = run(&[statement("a.txt", "2026-05-01", "2026-10-31", txs)], &[]);
+    let one_off: Vec<_> = r
+        .flags
+        .iter()
+        .filter(|f| f.code == "ONE_OFF_INFLOW")
+        .collect();
+    // The inflow, and the second employer's single month: both above 3× a zero median.
+    let lines: Vec<_> = one_off.iter().map(|f| (f.file.as_str(), f.line)).collect();
+    assert_eq!(
+        lines,
+        [("a.txt", Some(61)), ("a.txt", Some(60))],
+        "{:?}",
+        r.flags
+    );
+    let employers: Vec<_> = r
+        .flags
+        .iter()
+        .filter(|f| f.code == "MULTIPLE_EMPLOYERS")
+        .collect();
+    assert_eq!(employers.len(), 1, "{:?}", r.flags);
+    assert_eq!(employers[0].line, Some(61));
+    // The inflow is counted until the underwriter says otherwise.
+    let inflow = r
+        .sources
+        .iter()
+        .find(|s| s.kind == IncomeKind::AccountInflow)
+        .unwrap();
+    assert_eq!(
+        inflow.months[&YearMonth::of(d("2026-08-01"))],
+        m("40000000")
+    );
+    let r = run(
+        &[statement("a.txt", "2026-05-01", "2026-10-31", r_txs())],
+        &[Reclassification {
+            file: "a.txt".into(),
+            line: 60,
+            kind: None,
+            note: "a loan from a relative, repaid".into(),
+        }],
+    );
+    assert!(r
+        .sources
+        .iter()
+        .all(|s| s.kind != IncomeKind::AccountInflow));
+    assert!(!codes(&r).contains(&"ONE_OFF_INFLOW"));
+}
+
+fn r_txs() -> Vec<Transaction> {
+    let mut txs = salaries("8000000");
+    txs.push(credit(
+        60,
+        "2026-08-14",
+        "40000000",
+        "Toshmatov Bobur",
+        "",
+        "O'tkazma",
+    ));
+    txs
 }
