@@ -13,6 +13,12 @@ const COMMANDS: &[&str] = &[
     "export_case",
     "case_history",
     "check_vin",
+    "statement_income",
+    "attach_statements",
+    "pick_statements",
+    "remove_statement",
+    "reclassify_transaction",
+    "apply_statement_income",
 ];
 
 fn main() {

@@ -4,12 +4,14 @@
 use std::path::PathBuf;
 
 use serde_json::Value;
+use tauri::ipc::Channel;
 use tauri::{AppHandle, State};
 use tauri_plugin_dialog::DialogExt;
 use uw_app::{
-    AppError, AppStatus, CaseEvent, CaseView, ErrorCode, ImportReport, OpenOptions, QueuePage,
-    QueueQuery, Result, Workstation,
+    AppError, AppStatus, CaseEvent, CaseView, ErrorCode, ImportReport, IncomeView, OpenOptions,
+    QueuePage, QueueQuery, ReadProgress, Result, Workstation,
 };
+use uw_domain::case::IncomeKind;
 use uw_domain::vin::VinReport;
 use uw_domain::Evaluation;
 
@@ -43,6 +45,12 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         export_case,
         case_history,
         check_vin,
+        statement_income,
+        attach_statements,
+        pick_statements,
+        remove_statement,
+        reclassify_transaction,
+        apply_statement_income,
     ]
 }
 
@@ -121,4 +129,89 @@ fn case_history(ws: State<'_, Ws>, case_id: String) -> Result<Vec<CaseEvent>> {
 #[tauri::command]
 fn check_vin(ws: State<'_, Ws>, vin: String) -> Result<VinReport> {
     Ok(ws.get()?.check_vin(&vin))
+}
+
+#[tauri::command]
+fn statement_income(ws: State<'_, Ws>, case_id: String, party: usize) -> Result<IncomeView> {
+    ws.get()?.statement_income(&case_id, party)
+}
+
+/// Attaches files by path (typed, or dropped on the window); progress goes to the channel.
+/// Async, so that reading a large file does not hold the window's thread.
+#[tauri::command]
+async fn attach_statements(
+    ws: State<'_, Ws>,
+    case_id: String,
+    party: usize,
+    paths: Vec<String>,
+    on_progress: Channel<ReadProgress>,
+) -> Result<IncomeView> {
+    let paths: Vec<PathBuf> = paths.into_iter().map(PathBuf::from).collect();
+    ws.get()?
+        .attach_statement_files(&case_id, party, &paths, &mut |p| {
+            let _ = on_progress.send(p); // a closed window only loses the bar
+        })
+}
+
+#[tauri::command]
+async fn pick_statements(
+    app: AppHandle,
+    ws: State<'_, Ws>,
+    case_id: String,
+    party: usize,
+    on_progress: Channel<ReadProgress>,
+) -> Result<Option<IncomeView>> {
+    let picked = app
+        .dialog()
+        .file()
+        .add_filter("Bank statements", &["txt", "csv", "xlsx", "xls"])
+        .add_filter("All files", &["*"])
+        .blocking_pick_files();
+    let Some(files) = picked else { return Ok(None) };
+    let paths = files
+        .into_iter()
+        .map(|f| {
+            f.into_path()
+                .map_err(|e| AppError::new(ErrorCode::Io, e.to_string()))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    ws.get()?
+        .attach_statement_files(&case_id, party, &paths, &mut |p| {
+            let _ = on_progress.send(p);
+        })
+        .map(Some)
+}
+
+#[tauri::command]
+fn remove_statement(
+    ws: State<'_, Ws>,
+    case_id: String,
+    party: usize,
+    id: i64,
+) -> Result<IncomeView> {
+    ws.get()?.remove_statement(&case_id, party, id)
+}
+
+#[tauri::command]
+fn reclassify_transaction(
+    ws: State<'_, Ws>,
+    case_id: String,
+    party: usize,
+    file: String,
+    line: usize,
+    kind: Option<IncomeKind>,
+    note: String,
+) -> Result<IncomeView> {
+    ws.get()?
+        .reclassify(&case_id, party, &file, line, kind, &note)
+}
+
+#[tauri::command]
+fn apply_statement_income(
+    ws: State<'_, Ws>,
+    case_id: String,
+    party: usize,
+    version: i64,
+) -> Result<CaseView> {
+    ws.get()?.apply_statement_income(&case_id, party, version)
 }

@@ -184,3 +184,107 @@ async fn a_foreign_database_is_reported_in_the_window_and_left_alone() -> Result
     assert_eq!(std::fs::read(&db)?, junk);
     Ok(())
 }
+
+/// The income step: a failed file attaches nothing; a CP1251 1C statement gives the
+/// month × source table and the flags; a flag jumps to its transaction, which is
+/// reclassified with a note; the result goes into the case and so into the decision.
+#[tokio::test]
+async fn statements_give_the_income_table_flags_and_reclassification() -> Result<()> {
+    let _one = serial().await;
+    let data = tempfile::tempdir()?;
+    let display = Display::start()?;
+    let driver = Driver::start(&display, data.path())?;
+    let c = driver.launch(&["--demo"]).await?;
+    let statements = uw_e2e::workspace_root().join("assets/demo/statements");
+    let good = statements.join("karimov-sqb-2026-05-10.txt");
+    let truncated = statements.join("karimov-truncated.txt");
+
+    click(
+        &c,
+        "[data-testid=queue-row][data-case-id='AUTO-2026-000123'] td",
+    )
+    .await?;
+    click(&c, "[data-step=income]").await?;
+    find(&c, "[data-testid=statements-0]").await?;
+
+    // A batch with a truncated file: the error names file and line, nothing is attached.
+    retype(
+        &c,
+        "input[name=statement-path-0]",
+        &format!("{}; {}", good.display(), truncated.display()),
+    )
+    .await?;
+    click(&c, "#attach-path-0").await?;
+    wait_text(&c, "[data-testid=statements-0] [data-testid=error]", |t| {
+        t.contains("karimov-truncated.txt:61") && t.contains("nothing was attached")
+    })
+    .await?;
+    assert!(c
+        .find_all(Locator::Css("[data-testid=statement-file]"))
+        .await?
+        .is_empty());
+
+    // The good file alone.
+    retype(
+        &c,
+        "input[name=statement-path-0]",
+        &good.display().to_string(),
+    )
+    .await?;
+    click(&c, "#attach-path-0").await?;
+    let file = wait_text(&c, "[data-testid=statement-file]", |t| {
+        t.contains("karimov-sqb-2026-05-10.txt")
+    })
+    .await?;
+    assert!(file.contains("windows-1251") && file.contains("21"), "{file}");
+    let table = wait_text(&c, "[data-testid=source-table]", |t| t.contains("2026-10")).await?;
+    assert!(table.contains("O'zbekneftgaz"), "{table}");
+    assert!(table.contains("12\u{202f}800\u{202f}000.00"), "{table}");
+    wait_text(&c, "[data-testid=statement-average-0]", |t| {
+        t == "19\u{202f}366\u{202f}666.67"
+    })
+    .await?;
+    let flags = find(&c, "[data-testid=flags]").await?.text().await?;
+    assert!(flags.contains("ROUND_TRIP") && flags.contains("ONE_OFF_INFLOW"), "{flags}");
+    screenshot(&display, "income-attached");
+
+    // The round-trip flag jumps to its credit; it is taken out of income with a note.
+    click(&c, "button.jump[data-flag=ROUND_TRIP]").await?;
+    let row = find(&c, "tr.selected").await?;
+    assert!(row.text().await?.contains("Toshmatov Bobur"));
+    find(&c, "[data-testid=reclassify]").await?;
+    c.find(Locator::Css("select[name=reclassify-kind]"))
+        .await?
+        .select_by_value("")
+        .await?;
+    retype(
+        &c,
+        "input[name=reclassify-note]",
+        "paid on to the car dealer the next day",
+    )
+    .await?;
+    click(&c, "#reclassify-save").await?;
+    wait_text(&c, "[data-testid=statement-average-0]", |t| {
+        t == "12\u{202f}700\u{202f}000.00"
+    })
+    .await?;
+    let row = find(&c, "tr.selected").await?.text().await?;
+    assert!(row.contains("not income") && row.contains("paid on to the car dealer"), "{row}");
+    screenshot(&display, "income-reclassified");
+
+    // Into the case: a new version, the engine's income is the statements'.
+    click(&c, "#apply-income-0").await?;
+    wait_text(&c, "[data-testid=notice]", |t| t.contains("version 2")).await?;
+    find(&c, "[data-testid=applied-0]").await?;
+    wait_text(&c, "[data-testid=household-income]", |t| {
+        t == "12\u{202f}700\u{202f}000.00"
+    })
+    .await?;
+    click(&c, "[data-step=history]").await?;
+    wait_text(&c, "[data-testid=history]", |t| {
+        t.contains("reclassified") && t.contains("statements_attached")
+    })
+    .await?;
+    c.close().await?;
+    Ok(())
+}

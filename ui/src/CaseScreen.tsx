@@ -13,6 +13,7 @@ import type {
 import { api } from "./api";
 import { getIn, money, percent, SECTIONS, setIn } from "./format";
 import { ErrorBanner } from "./App";
+import { Statements } from "./IncomeStep";
 
 type Step = "parties" | "income" | "vehicle" | "loan" | "documents" | "review" | "agreement" | "history";
 
@@ -153,7 +154,16 @@ export function CaseScreen({ caseId, onBack }: { caseId: string; onBack: () => v
       {draftError && <ErrorBanner error={draftError} />}
       <section className="step-body">
         {step === "parties" && <Parties draft={draft} edit={edit} />}
-        {step === "income" && <Income draft={draft} edit={edit} evaluation={evaluation} />}
+        {step === "income" && (
+          <>
+            <Statements
+              view={view}
+              dirty={dirty}
+              onCaseChanged={(v) => { load(v); setNotice(`Statement income used in the case (version ${v.version})`); setError(null); }}
+            />
+            <Income draft={draft} edit={edit} evaluation={evaluation} />
+          </>
+        )}
         {step === "vehicle" && <Vehicle draft={draft} edit={edit} savedVin={view.vin} />}
         {step === "loan" && <LoanDecision draft={draft} edit={edit} evaluation={evaluation} />}
         {step === "documents" && <Documents draft={draft} setDraft={setDraft} />}
@@ -209,11 +219,7 @@ function Income({ draft, edit, evaluation }: { draft: CaseFile; edit: Edit; eval
   const period = evaluation?.income.period ?? [];
   return (
     <div>
-      <NotInThisBuild>
-        Reading bank statements (1C client-bank, CSV, XLSX) and classifying their transactions is not
-        part of this build yet. The table below is the case file's monthly income per source, which
-        the engine checks for six continuous months (P-INC-6M) and averages (P-INC-AVG).
-      </NotInThisBuild>
+      <h4>In the case file — what the engine checks (P-INC-6M) and averages (P-INC-AVG)</h4>
       {draft.parties.map((p, pi) => (
         <div className="card" key={pi}>
           <h3>{p.full_name}</h3>
@@ -502,6 +508,8 @@ function History({ caseId, version }: { caseId: string; version: number }) {
             try {
               const d = JSON.parse(e.detail);
               if (d.field) detail = `${d.field}: ${JSON.stringify(d.before)} → ${JSON.stringify(d.after)}`;
+              else if (d.note) detail = `${d.file}:${d.line} ${d.before ?? "not income"} → ${d.after ?? "not income"}: ${d.note}`;
+              else if (d.files) detail = `party ${d.party}: ${d.files.join(", ")}`;
               else if (d.file) detail = d.file;
               else detail = "";
             } catch { /* shown raw */ }

@@ -1,6 +1,6 @@
 // Typed calls to the Rust commands (src-tauri/src/commands.rs). Every type comes from
 // bindings.ts, generated from the Rust types; errors arrive as {code, message}.
-import { invoke } from "@tauri-apps/api/core";
+import { Channel, invoke } from "@tauri-apps/api/core";
 import type {
   AppError,
   AppStatus,
@@ -9,7 +9,10 @@ import type {
   CaseView,
   Evaluation,
   ImportReport,
+  IncomeKind,
+  IncomeView,
   QueuePage,
+  ReadProgress,
   QueueQuery,
   VinReport,
 } from "./bindings";
@@ -43,4 +46,22 @@ export const api = {
   exportCase: (caseId: string) => call<string | null>("export_case", { caseId }),
   history: (caseId: string) => call<CaseEvent[]>("case_history", { caseId }),
   checkVin: (vin: string) => call<VinReport>("check_vin", { vin }),
+  statementIncome: (caseId: string, party: number) =>
+    call<IncomeView>("statement_income", { caseId, party }),
+  attachStatements: (caseId: string, party: number, paths: string[], onProgress: (p: ReadProgress) => void) =>
+    call<IncomeView>("attach_statements", { caseId, party, paths, onProgress: progressChannel(onProgress) }),
+  pickStatements: (caseId: string, party: number, onProgress: (p: ReadProgress) => void) =>
+    call<IncomeView | null>("pick_statements", { caseId, party, onProgress: progressChannel(onProgress) }),
+  removeStatement: (caseId: string, party: number, id: number) =>
+    call<IncomeView>("remove_statement", { caseId, party, id }),
+  reclassify: (caseId: string, party: number, file: string, line: number, kind: IncomeKind | null, note: string) =>
+    call<IncomeView>("reclassify_transaction", { caseId, party, file, line, kind, note }),
+  applyStatementIncome: (caseId: string, party: number, version: number) =>
+    call<CaseView>("apply_statement_income", { caseId, party, version }),
 };
+
+function progressChannel(onProgress: (p: ReadProgress) => void): Channel<ReadProgress> {
+  const channel = new Channel<ReadProgress>();
+  channel.onmessage = onProgress;
+  return channel;
+}
