@@ -205,7 +205,8 @@ async fn statements_give_the_income_table_flags_and_reclassification() -> Result
     )
     .await?;
     click(&c, "[data-step=income]").await?;
-    find(&c, "[data-testid=statements-0]").await?;
+    // The window's drop events reach the panel (the capability allows listening).
+    find(&c, "[data-testid=statements-0][data-drop-ready=true]").await?;
 
     // A batch with a truncated file: the error names file and line, nothing is attached.
     retype(
@@ -236,7 +237,10 @@ async fn statements_give_the_income_table_flags_and_reclassification() -> Result
         t.contains("karimov-sqb-2026-05-10.txt")
     })
     .await?;
-    assert!(file.contains("windows-1251") && file.contains("21"), "{file}");
+    assert!(
+        file.contains("windows-1251") && file.contains("21"),
+        "{file}"
+    );
     let table = wait_text(&c, "[data-testid=source-table]", |t| t.contains("2026-10")).await?;
     assert!(table.contains("O'zbekneftgaz"), "{table}");
     assert!(table.contains("12\u{202f}800\u{202f}000.00"), "{table}");
@@ -245,7 +249,10 @@ async fn statements_give_the_income_table_flags_and_reclassification() -> Result
     })
     .await?;
     let flags = find(&c, "[data-testid=flags]").await?.text().await?;
-    assert!(flags.contains("ROUND_TRIP") && flags.contains("ONE_OFF_INFLOW"), "{flags}");
+    assert!(
+        flags.contains("ROUND_TRIP") && flags.contains("ONE_OFF_INFLOW"),
+        "{flags}"
+    );
     screenshot(&display, "income-attached");
 
     // The round-trip flag jumps to its credit; it is taken out of income with a note.
@@ -269,7 +276,10 @@ async fn statements_give_the_income_table_flags_and_reclassification() -> Result
     })
     .await?;
     let row = find(&c, "tr.selected").await?.text().await?;
-    assert!(row.contains("not income") && row.contains("paid on to the car dealer"), "{row}");
+    assert!(
+        row.contains("not income") && row.contains("paid on to the car dealer"),
+        "{row}"
+    );
     screenshot(&display, "income-reclassified");
 
     // Into the case: a new version, the engine's income is the statements'.

@@ -17,6 +17,7 @@ import type {
 import { api } from "./api";
 import { money } from "./format";
 import { ErrorBanner } from "./App";
+import { partyAt } from "./drop";
 
 const KINDS: IncomeKind[] = [
   "salary",
@@ -38,16 +39,6 @@ const KIND_COLOUR: Record<IncomeKind, string> = {
 
 type Target = { party: number; el: HTMLElement | null };
 
-/** Which party's panel lies under a drop (physical pixels from the window's drop event). */
-function partyAt(targets: Target[], x: number, y: number): number | null {
-  const scale = window.devicePixelRatio || 1;
-  for (const t of targets) {
-    const r = t.el?.getBoundingClientRect();
-    if (r && x / scale >= r.left && x / scale <= r.right && y / scale >= r.top && y / scale <= r.bottom) return t.party;
-  }
-  return targets.length === 1 ? targets[0].party : null;
-}
-
 export function Statements({
   view,
   dirty,
@@ -59,6 +50,7 @@ export function Statements({
 }) {
   const targets = useRef<Target[]>([]);
   const [dropped, setDropped] = useState<{ party: number; paths: string[]; n: number } | null>(null);
+  const [dropReady, setDropReady] = useState(false);
 
   // Files dropped on the window arrive as paths (Rust reads them); the panel under the
   // pointer takes them.
@@ -68,10 +60,17 @@ export function Statements({
     getCurrentWebview()
       .onDragDropEvent((e) => {
         if (e.payload.type !== "drop") return;
-        const party = partyAt(targets.current, e.payload.position.x, e.payload.position.y);
+        const panels = targets.current.map((t) => ({ party: t.party, rect: t.el?.getBoundingClientRect() ?? null }));
+        const party = partyAt(panels, e.payload.position.x, e.payload.position.y, window.devicePixelRatio);
         if (party !== null) setDropped({ party, paths: e.payload.paths, n: ++n });
       })
-      .then((f) => (unlisten = f), () => undefined);
+      .then(
+        (f) => {
+          unlisten = f;
+          setDropReady(true);
+        },
+        () => setDropReady(false),
+      );
     return () => unlisten?.();
   }, []);
 
@@ -83,6 +82,7 @@ export function Statements({
           className="card wide statements"
           key={party}
           data-testid={`statements-${party}`}
+          data-drop-ready={dropReady}
           ref={(el) => {
             targets.current[party] = { party, el };
           }}

@@ -247,7 +247,10 @@ fn the_window_may_call_exactly_the_workstation_commands() {
         .collect();
     // Listening to the window's own events is how a drop of files reaches the income step
     // (the paths only; Rust reads the files). Emitting stays forbidden.
-    expected.extend(["core:event:allow-listen".into(), "core:event:allow-unlisten".into()]);
+    expected.extend([
+        "core:event:allow-listen".into(),
+        "core:event:allow-unlisten".into(),
+    ]);
     granted.sort();
     expected.sort();
     assert_eq!(

@@ -6,12 +6,19 @@
 //! - a month is covered when a statement period covers all of it; a covered month with no
 //!   credit from a source counts as zero for it and is flagged (`ZERO_MONTH`);
 //! - salary, pension and passive income form one source per payer (INN, else name); all
-//!   other inflows form one `account_inflow` source, entrepreneur receipts one per account;
+//!   other inflows form one `account_inflow` source, entrepreneur receipts one source; a
+//!   source is at this bank when every credit of it came into an account whose bank (МФО)
+//!   is listed in `this_bank_mfo` (a CSV export names no bank, so it never is);
 //! - a credit whose payer account is one of the party's own accounts, or whose payer INN is
 //!   the receiver's, is an own-account transfer and is excluded;
 //! - the balance identity is checked per account section (opening + credited − debited =
-//!   closing, and the documents' sums against the section's totals); 1C files carry no
-//!   monthly balances, so no per-month identity can be checked from them.
+//!   closing, and the sums of the documents dated inside the section against its totals)
+//!   and along the chain of sections; a 1C file has balances only per section, so the
+//!   identity is per month exactly when the bank exports a section per month (many do),
+//!   else per file. CSV and XLSX exports carry no balances to check;
+//! - a one-off inflow is a month above 3× the source's median month, zero months included
+//!   (one large transfer among empty months is the very case); the flag points at the
+//!   month's largest credit.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
@@ -458,26 +465,42 @@ fn classify(
     c
 }
 
+/// The balance identity of every account section (opening + credited − debited = closing),
+/// the section's totals against its own documents (those dated inside its period), and the
+/// chain between consecutive sections of one account (each opens with the previous
+/// closing). Banks that export one section per month thus get the identity per month.
 fn balance_flags(st: &Statement, flags: &mut Vec<Flag>) {
+    let mut push = |line: usize, message: String| {
+        flags.push(Flag {
+            code: "BALANCE_MISMATCH".into(),
+            file: st.file.clone(),
+            line: Some(line),
+            message,
+        })
+    };
     for a in &st.accounts {
         if let (Some(o), Some(c), Some(d), Some(cl)) = (a.opening, a.credited, a.debited, a.closing)
         {
             if o.0 + c.0 - d.0 != cl.0 {
-                flags.push(Flag {
-                    code: "BALANCE_MISMATCH".into(),
-                    file: st.file.clone(),
-                    line: Some(a.line),
-                    message: format!(
+                push(
+                    a.line,
+                    format!(
                         "account {}: opening {o} + credited {c} − debited {d} = {} ≠ closing {cl}",
                         a.account,
                         Money(o.0 + c.0 - d.0)
                     ),
-                });
+                );
             }
         }
+        let (from, to) = (a.from.or(st.period_from), a.to.or(st.period_to));
+        let inside = |t: &&Transaction| {
+            t.date
+                .is_none_or(|d| from.is_none_or(|f| d >= f) && to.is_none_or(|l| d <= l))
+        };
         let docs_in = |credit: bool| -> Decimal {
             st.transactions
                 .iter()
+                .filter(inside)
                 .filter(|t| {
                     if credit {
                         *t.receiver_account == *a.account
@@ -495,17 +518,35 @@ fn balance_flags(st: &Statement, flags: &mut Vec<Flag>) {
             if let Some(total) = total {
                 let sum = docs_in(credit);
                 if sum != total.0 && !st.transactions.is_empty() {
-                    flags.push(Flag {
-                        code: "BALANCE_MISMATCH".into(),
-                        file: st.file.clone(),
-                        line: Some(a.line),
-                        message: format!(
+                    push(
+                        a.line,
+                        format!(
                             "account {}: documents {what} {} but the section says {total}",
                             a.account,
                             Money(sum)
                         ),
-                    });
+                    );
                 }
+            }
+        }
+    }
+    let mut sections: Vec<_> = st.accounts.iter().filter(|a| a.from.is_some()).collect();
+    sections.sort_by_key(|a| (a.account.clone(), a.from));
+    for pair in sections.windows(2) {
+        let (prev, next) = (pair[0], pair[1]);
+        if prev.account != next.account {
+            continue;
+        }
+        if let (Some(closing), Some(opening)) = (prev.closing, next.opening) {
+            if closing != opening {
+                push(
+                    next.line,
+                    format!(
+                        "account {}: the section from {} opens with {opening}, but the one before closed with {closing}",
+                        next.account,
+                        next.from.map(|d| d.to_string()).unwrap_or_default()
+                    ),
+                );
             }
         }
     }

@@ -413,3 +413,76 @@ fn r_txs() -> Vec<Transaction> {
     ));
     txs
 }
+
+/// One section per month: each month's identity is checked against that month's
+/// documents, and each month must open with the previous closing.
+#[test]
+fn monthly_sections_check_the_identity_per_month() {
+    let mut txs = salaries("8000000");
+    txs.push(debit(70, "2026-06-10", "1500000"));
+    let base = statement("m.txt", "2026-05-01", "2026-10-31", txs.clone());
+    let months = [
+        ("2026-05-01", "2026-05-31"),
+        ("2026-06-01", "2026-06-30"),
+        ("2026-07-01", "2026-07-31"),
+        ("2026-08-01", "2026-08-31"),
+        ("2026-09-01", "2026-09-30"),
+        ("2026-10-01", "2026-10-31"),
+    ];
+    let mut balance = m("1000");
+    let mut accounts = Vec::new();
+    for (i, (from, to)) in months.iter().enumerate() {
+        let inside = |t: &&Transaction| t.date.is_some_and(|x| x >= d(from) && x <= d(to));
+        let credited: Decimal = txs
+            .iter()
+            .filter(inside)
+            .filter(|t| &*t.receiver_account == OWN)
+            .map(|t| t.amount.0)
+            .sum();
+        let debited: Decimal = txs
+            .iter()
+            .filter(inside)
+            .filter(|t| &*t.payer_account == OWN)
+            .map(|t| t.amount.0)
+            .sum();
+        let closing = Money(balance.0 + credited - debited);
+        accounts.push(AccountSection {
+            line: 100 + i,
+            account: OWN.into(),
+            from: Some(d(from)),
+            to: Some(d(to)),
+            opening: Some(balance),
+            credited: Some(Money(credited)),
+            debited: Some(Money(debited)),
+            closing: Some(closing),
+        });
+        balance = closing;
+    }
+    let monthly = Statement {
+        accounts: accounts.clone(),
+        ..base.clone()
+    };
+    assert!(!codes(&run(&[monthly], &[])).contains(&"BALANCE_MISMATCH"));
+
+    // June's section omits its debit: June's totals and identity no longer hold, and July
+    // opens with a balance June did not close with.
+    let mut broken = accounts;
+    broken[1].debited = Some(m("0"));
+    broken[1].closing = Some(Money(
+        broken[1].opening.unwrap().0 + broken[1].credited.unwrap().0,
+    ));
+    let r = run(
+        &[Statement {
+            accounts: broken,
+            ..base
+        }],
+        &[],
+    );
+    let lines: Vec<Option<usize>> = r
+        .flags
+        .iter()
+        .filter(|f| f.code == "BALANCE_MISMATCH")
+        .map(|f| f.line)
+        .collect();
+    assert_eq!(lines, [Some(101), Some(102)], "{:?}", r.flags);
+}
