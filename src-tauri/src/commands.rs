@@ -85,6 +85,17 @@ fn import_files(ws: State<'_, Ws>, paths: Vec<String>) -> Result<ImportReport> {
     ws.get()?.import_files(&paths)
 }
 
+/// The picked files as local paths (a picker may, in principle, return URLs).
+fn local_paths(files: Vec<tauri_plugin_dialog::FilePath>) -> Result<Vec<PathBuf>> {
+    files
+        .into_iter()
+        .map(|f| {
+            f.into_path()
+                .map_err(|e| AppError::new(ErrorCode::Io, e.to_string()))
+        })
+        .collect()
+}
+
 /// Opens the system file picker from Rust (the web view has no dialog permission).
 #[tauri::command]
 async fn pick_and_import(app: AppHandle, ws: State<'_, Ws>) -> Result<Option<ImportReport>> {
@@ -94,13 +105,7 @@ async fn pick_and_import(app: AppHandle, ws: State<'_, Ws>) -> Result<Option<Imp
         .add_filter("Case files", &["json"])
         .blocking_pick_files();
     let Some(files) = picked else { return Ok(None) };
-    let paths = files
-        .into_iter()
-        .map(|f| {
-            f.into_path()
-                .map_err(|e| AppError::new(ErrorCode::Io, e.to_string()))
-        })
-        .collect::<Result<Vec<_>>>()?;
+    let paths = local_paths(files)?;
     ws.get()?.import_files(&paths).map(Some)
 }
 
@@ -168,13 +173,7 @@ async fn pick_statements(
         .add_filter("All files", &["*"])
         .blocking_pick_files();
     let Some(files) = picked else { return Ok(None) };
-    let paths = files
-        .into_iter()
-        .map(|f| {
-            f.into_path()
-                .map_err(|e| AppError::new(ErrorCode::Io, e.to_string()))
-        })
-        .collect::<Result<Vec<_>>>()?;
+    let paths = local_paths(files)?;
     ws.get()?
         .attach_statement_files(&case_id, party, &paths, &mut |p| {
             let _ = on_progress.send(p);

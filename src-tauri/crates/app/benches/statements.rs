@@ -87,10 +87,14 @@ fn main() {
         let n = args[i + 2].parse().expect("count");
         return child(&args[i + 1], n);
     }
-    let dir = tempfile::tempdir().expect("temp dir");
+    // UW_BENCH_DIR keeps the generated files (for a profiler: `--child FILE N`).
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let dir = std::env::var_os("UW_BENCH_DIR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| tmp.path().to_path_buf());
     let exe = std::env::current_exe().expect("own path");
     for n in [100_000usize, 300_000, 1_000_000] {
-        let path = dir.path().join(format!("{n}.txt"));
+        let path = dir.join(format!("{n}.txt"));
         std::fs::write(&path, generate(n)).expect("write the generated file");
         let status = std::process::Command::new(&exe)
             .arg("--child")

@@ -1,5 +1,6 @@
 //! The underwriting domain: the case file, the product configuration, the rules of the
-//! product passport, repayment schedules, income analysis and VIN checks.
+//! product passport, repayment schedules, income analysis, VIN checks and the review
+//! workflow (the two-person check).
 //!
 //! Invariant: this crate does no I/O. It knows neither Tauri, SQLite nor HTTP, reads no
 //! clock and no file; time and data come in as parameters. That keeps every rule testable
@@ -10,6 +11,7 @@ pub mod decision;
 pub mod income;
 pub mod money;
 pub mod product;
+pub mod review;
 pub mod schedule;
 pub mod statement;
 pub mod vin;

@@ -10,8 +10,6 @@
 //! bytes are valid multi-byte UTF-8 inside a CP1251/CP866 file was written in another
 //! encoding, and the file is refused as mixed rather than read as mojibake.
 
-use std::collections::HashSet;
-
 use encoding_rs::{Encoding, IBM866, UTF_8, WINDOWS_1251};
 use uw_domain::money::{parse_decimal, Date, Money};
 use uw_domain::statement::Text;
@@ -136,9 +134,10 @@ impl SingleByte {
     }
 }
 
-/// One copy of each repeated text (payer, account, bank, purpose) per file.
+/// One copy of each repeated text (payer, account, bank, purpose) per file. foldhash: fast
+/// on short keys and seeded per process, so a crafted file cannot aim at collisions.
 #[derive(Default)]
-struct Interner(HashSet<Text>);
+struct Interner(foldhash::HashSet<Text>);
 
 impl Interner {
     fn get(&mut self, s: &str) -> Text {

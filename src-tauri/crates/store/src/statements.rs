@@ -38,6 +38,12 @@ pub struct Stamp<'a> {
     pub detail: &'a str,
 }
 
+impl Stamp<'_> {
+    fn record(&self, tx: &rusqlite::Transaction, case_id: &str) -> Result<()> {
+        insert_event(tx, case_id, self.at, self.actor, self.event, self.detail)
+    }
+}
+
 fn case_exists(tx: &rusqlite::Transaction, case_id: &str) -> Result<()> {
     let found: Option<i64> = tx
         .query_row("SELECT 1 FROM cases WHERE case_id = ?1", [case_id], |r| {
@@ -82,14 +88,7 @@ impl Store {
             )?;
             ids.push(tx.last_insert_rowid());
         }
-        insert_event(
-            &tx,
-            case_id,
-            stamp.at,
-            stamp.actor,
-            stamp.event,
-            stamp.detail,
-        )?;
+        stamp.record(&tx, case_id)?;
         tx.commit()?;
         Ok(ids)
     }
@@ -130,14 +129,7 @@ impl Store {
             "DELETE FROM case_reclassifications WHERE case_id = ?1 AND party = ?2 AND file_name = ?3",
             params![case_id, party, name],
         )?;
-        insert_event(
-            &tx,
-            case_id,
-            stamp.at,
-            stamp.actor,
-            stamp.event,
-            stamp.detail,
-        )?;
+        stamp.record(&tx, case_id)?;
         tx.commit()?;
         Ok(())
     }
@@ -168,14 +160,7 @@ impl Store {
                 r.actor
             ],
         )?;
-        insert_event(
-            &tx,
-            case_id,
-            stamp.at,
-            stamp.actor,
-            stamp.event,
-            stamp.detail,
-        )?;
+        stamp.record(&tx, case_id)?;
         tx.commit()?;
         Ok(())
     }

@@ -20,7 +20,7 @@
 //!   (one large transfer among empty months is the very case); the flag points at the
 //!   month's largest credit.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -176,7 +176,7 @@ pub fn analyse(
         };
 
     // The party's own accounts, and the covered months.
-    let own: HashSet<&str> = statements
+    let own: foldhash::HashSet<&str> = statements
         .iter()
         .flat_map(|s| s.accounts.iter().map(|a| a.account.as_str()))
         .filter(|a| !a.is_empty())
@@ -218,9 +218,10 @@ pub fn analyse(
 
     // Classify, deduplicating documents that appear in two files.
     // A document is the same when its date, amount, number and both accounts are.
-    type DocKey = (Option<Date>, Money, Text, Text, Text);
+    type DocKey<'s> = (Option<Date>, Money, &'s str, &'s str, &'s str);
     let prepared = Prepared::new(rules);
-    let mut seen: HashMap<DocKey, (Text, usize)> = HashMap::new();
+    let mut purposes = foldhash::HashMap::default();
+    let mut seen: foldhash::HashMap<DocKey, (&str, usize)> = foldhash::HashMap::default();
     let mut out = Vec::with_capacity(statements.iter().map(|s| s.transactions.len()).sum());
     for st in statements {
         let file: Text = st.file.as_str().into();
@@ -228,9 +229,9 @@ pub fn analyse(
             let key = (
                 t.date,
                 t.amount,
-                t.number.clone(),
-                t.payer_account.clone(),
-                t.receiver_account.clone(),
+                &*t.number,
+                &*t.payer_account,
+                &*t.receiver_account,
             );
             if let Some((first, line)) = seen.get(&key) {
                 flag(
@@ -242,8 +243,8 @@ pub fn analyse(
                 );
                 continue;
             }
-            seen.insert(key, (file.clone(), t.line));
-            let c = classify(&file, t, &own, &prepared, overrides);
+            seen.insert(key, (&st.file, t.line));
+            let c = classify(&file, t, &own, &prepared, &mut purposes, overrides);
             let at_bank = rules.this_bank_mfo.iter().any(|m| **m == *t.receiver_bank);
             out.push((c, at_bank));
         }
@@ -400,11 +401,16 @@ impl<'a> Prepared<'a> {
     }
 }
 
+/// The keyword (index into `Prepared::words`) each distinct purpose matched: purposes
+/// repeat month after month, so each is lower-cased and searched once.
+type PurposeCache = foldhash::HashMap<Text, Option<usize>>;
+
 fn classify(
     file: &Text,
     t: &Transaction,
-    own: &HashSet<&str>,
+    own: &foldhash::HashSet<&str>,
     p: &Prepared,
+    purposes: &mut PurposeCache,
     overrides: &[Reclassification],
 ) -> ClassifiedTransaction {
     let credit = own.contains(&*t.receiver_account)
@@ -444,8 +450,13 @@ fn classify(
         c.reason = p.own_transfer.1.clone();
         return c;
     }
-    let purpose = normalise(&t.purpose);
-    if let Some((_, reason, exclude, kind)) = p.words.iter().find(|(w, ..)| purpose.contains(w)) {
+    let word = *purposes.entry(t.purpose.clone()).or_insert_with(|| {
+        let purpose = normalise(&t.purpose);
+        p.words
+            .iter()
+            .position(|(w, ..)| purpose.contains(w.as_str()))
+    });
+    if let Some((_, reason, exclude, kind)) = word.map(|i| &p.words[i]) {
         c.reason = reason.clone();
         c.excluded = exclude.clone();
         c.kind = if exclude.is_some() { None } else { *kind };
@@ -630,7 +641,8 @@ fn multiple_employer_flags(txs: &[ClassifiedTransaction], flags: &mut Vec<Flag>)
 
 fn round_trip_flags(txs: &[ClassifiedTransaction], days: i64, flags: &mut Vec<Flag>) {
     // Debits by amount, so each credit looks only at debits of its own amount.
-    let mut debits: HashMap<Money, Vec<&ClassifiedTransaction>> = HashMap::new();
+    let mut debits: foldhash::HashMap<Money, Vec<&ClassifiedTransaction>> =
+        foldhash::HashMap::default();
     for d in txs.iter().filter(|t| t.direction == Direction::Debit) {
         debits.entry(d.amount).or_default().push(d);
     }
