@@ -131,7 +131,7 @@ export type CaseEvent = { id: number, at: string, actor: string, kind: string, d
 
 export type AppError = { code: ErrorCode, message: string, };
 
-export type ErrorCode = "INVALID_CASE" | "INVALID_INPUT" | "NOT_FOUND" | "CASE_EXISTS" | "ALREADY_ATTACHED" | "VERSION_CONFLICT" | "STORE_FOREIGN" | "STORE_TOO_NEW" | "STORE_UNAVAILABLE" | "IO" | "NOT_AVAILABLE" | "INTERNAL";
+export type ErrorCode = "INVALID_CASE" | "INVALID_INPUT" | "NOT_FOUND" | "CASE_EXISTS" | "ALREADY_ATTACHED" | "VERSION_CONFLICT" | "STORE_FOREIGN" | "STORE_TOO_NEW" | "STORE_UNAVAILABLE" | "IO" | "AUDIT_BROKEN" | "NOT_AVAILABLE" | "INTERNAL";
 
 export type AppStatus = { data_dir: string, demo: boolean, case_count: number, product: string, actor: string, 
 /**

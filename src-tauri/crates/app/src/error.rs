@@ -23,6 +23,8 @@ pub enum ErrorCode {
     /// The data folder cannot be used (unwritable, disk full).
     StoreUnavailable,
     Io,
+    /// The audit trail's hash chain does not verify: an entry was changed or removed.
+    AuditBroken,
     /// A capability that another part of the product delivers and is not here yet.
     NotAvailable,
     Internal,

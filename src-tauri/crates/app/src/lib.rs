@@ -161,6 +161,11 @@ impl Workstation {
         Ok(self.store()?.queue(q)?)
     }
 
+    /// Recomputes the audit trail's hash chain (`uw audit verify`).
+    pub fn verify_audit(&self) -> Result<uw_store::AuditReport> {
+        Ok(self.store()?.verify_audit()?)
+    }
+
     pub fn integrity_check(&self) -> Result<String> {
         Ok(self.store()?.integrity_check()?)
     }

@@ -70,6 +70,11 @@ enum Command {
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
+    /// The audit trail.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
     /// Print a stored case as its case file.
     Export {
         case_id: String,
@@ -77,6 +82,12 @@ enum Command {
         #[arg(short, long)]
         output: Option<PathBuf>,
     },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Recompute the hash chain; name the first entry that does not fit (exit 1).
+    Verify,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -241,6 +252,19 @@ fn run(cli: Cli) -> Result<(), AppError> {
         Command::Import { files } => {
             let ws = workstation(cli.data_dir)?;
             print(&ws.import_files(&files)?)
+        }
+        Command::Audit {
+            command: AuditCommand::Verify,
+        } => {
+            let report = workstation(cli.data_dir)?.verify_audit()?;
+            print(&report)?;
+            match report.first_break {
+                None => Ok(()),
+                Some((id, why)) => Err(AppError::new(
+                    ErrorCode::AuditBroken,
+                    format!("audit entry {id} does not fit the chain: {why}"),
+                )),
+            }
         }
         Command::Export { case_id, output } => {
             let ws = workstation(cli.data_dir)?;

@@ -335,3 +335,47 @@ fn income_reads_a_csv_export_by_its_layout() {
     assert_eq!(v["average_monthly_income"], "5200000.00");
     assert_eq!(v["sources"][0]["kind"], "salary");
 }
+
+/// One byte of an audit entry changed in the database file: `uw audit verify` names it.
+#[test]
+fn audit_verify_names_an_entry_edited_in_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("store");
+    let file = dir.path().join("case.json");
+    std::fs::write(&file, EXAMPLE).unwrap();
+    assert!(uw(&["import", file.to_str().unwrap()], &store)
+        .status
+        .success());
+    let out = dir.path().join("exported-MARKER.json");
+    for _ in 0..2 {
+        let o = uw(
+            &["export", "AUTO-2026-000123", "-o", out.to_str().unwrap()],
+            &store,
+        );
+        assert!(o.status.success(), "{}", stderr(&o));
+    }
+    let o = uw(&["audit", "verify"], &store);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let report = stdout_json(&o);
+    assert_eq!(
+        (report["entries"].as_u64(), report["intact"].as_bool()),
+        (Some(3), Some(true))
+    );
+
+    // Entries 2 and 3 both carry the marker; change one byte of entry 2's.
+    let db = store.join("cases.db");
+    let mut bytes = std::fs::read(&db).unwrap();
+    let hits: Vec<usize> = bytes
+        .windows(6)
+        .enumerate()
+        .filter(|(_, w)| *w == b"MARKER")
+        .map(|(i, _)| i)
+        .collect();
+    assert_eq!(hits.len(), 2, "the entries are in the file, not in a WAL");
+    // SQLite fills a page from its end: the earlier entry sits at the higher offset.
+    bytes[hits[1]] = b'W';
+    std::fs::write(&db, &bytes).unwrap();
+    let o = uw(&["audit", "verify"], &store);
+    assert_invalid(&o, "audit entry 2 does not fit");
+    assert_eq!(stdout_json(&o)["first_break"][0], 2);
+}

@@ -258,7 +258,7 @@ impl Store {
 
     pub fn events(&self, case_id: &str) -> Result<Vec<CaseEvent>> {
         let mut st = self.conn.prepare(
-            "SELECT id, at, actor, kind, detail FROM case_events WHERE case_id = ?1 ORDER BY id",
+            "SELECT id, at, actor, action, detail FROM audit_log WHERE case_id = ?1 ORDER BY id",
         )?;
         let rows = st.query_map([case_id], |r| {
             Ok(CaseEvent {
@@ -397,9 +397,5 @@ pub(crate) fn insert_event(
     kind: &str,
     detail: &str,
 ) -> Result<()> {
-    tx.execute(
-        "INSERT INTO case_events (case_id, at, actor, kind, detail) VALUES (?1, ?2, ?3, ?4, ?5)",
-        params![case_id, at, actor, kind, detail],
-    )?;
-    Ok(())
+    crate::audit::append(tx, at, actor, kind, Some(case_id), detail)
 }

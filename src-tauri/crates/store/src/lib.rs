@@ -9,6 +9,7 @@
 //! A file that is not ours (another program's SQLite database, a corrupted file, a newer
 //! schema) is refused before anything is written to it.
 
+pub mod audit;
 mod cases;
 mod statements;
 
@@ -17,6 +18,7 @@ use std::path::{Path, PathBuf};
 use rusqlite::{Connection, OpenFlags};
 use rusqlite_migration::{Migrations, M};
 
+pub use audit::AuditReport;
 pub use cases::{CaseEvent, NewCase, QueuePage, QueueQuery, QueueRow, SortKey, StoredCase};
 pub use statements::{Stamp, StoredReclassification, StoredStatement};
 
@@ -30,13 +32,14 @@ fn migrations() -> Migrations<'static> {
     Migrations::new(vec![
         M::up(include_str!("schema/001_cases.sql")),
         M::up(include_str!("schema/002_statements.sql")),
+        M::up(include_str!("schema/003_audit.sql")),
     ])
 }
 
 /// The schema version this build writes.
 pub fn schema_version() -> usize {
     // Keep in step with `migrations()`.
-    2
+    3
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -120,10 +123,16 @@ impl Store {
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
         let mut conn = conn;
+        let before: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
         migrations()
             .to_latest(&mut conn)
             .map_err(|e| open_err(format!("cannot prepare the schema: {e}")))?;
         conn.pragma_update(None, "application_id", APPLICATION_ID)?;
+        if before < 3 {
+            // Only right after the upgrade that created the chain: an entry found
+            // unsealed later was blanked by someone, and verification must see it.
+            audit::seal(&mut conn)?;
+        }
         Ok(Store {
             conn,
             path: path.to_path_buf(),

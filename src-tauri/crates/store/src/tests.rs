@@ -246,3 +246,74 @@ fn queue_filters_sorts_searches_and_pages() {
         .unwrap();
     assert_eq!(page.rows[0].borrower_name, "Borrower 0");
 }
+
+#[test]
+fn the_audit_log_is_chained_and_append_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("cases.db");
+    let mut s = Store::open(&path).unwrap();
+    s.insert_cases(
+        &[
+            case("A-1", "Karimov", 100, "draft"),
+            case("A-2", "Aliyeva", 200, "draft"),
+        ],
+        "2026-11-23T08:00:00Z",
+        "alice",
+        "import",
+    )
+    .unwrap();
+    s.record_event("A-1", "2026-11-23T08:05:00Z", "alice", "export", "{}")
+        .unwrap();
+    let report = s.verify_audit().unwrap();
+    assert_eq!((report.entries, report.intact), (3, true));
+    assert_eq!(s.events("A-1").unwrap().len(), 2);
+
+    // Through SQL the log can be neither changed nor shortened.
+    for sql in [
+        "UPDATE audit_log SET actor = 'mallory' WHERE id = 1",
+        "DELETE FROM audit_log WHERE id = 3",
+    ] {
+        let e = s.conn.execute(sql, []).unwrap_err();
+        assert!(e.to_string().contains("append-only"), "{e}");
+    }
+    // Past the triggers (as a tool editing the file would be), the chain names the entry.
+    s.conn
+        .execute_batch(
+            "DROP TRIGGER audit_log_no_update; \
+             UPDATE audit_log SET detail = '{\"x\":1}' WHERE id = 2;",
+        )
+        .unwrap();
+    let report = s.verify_audit().unwrap();
+    assert!(!report.intact);
+    assert_eq!(report.first_break.unwrap().0, 2);
+}
+
+#[test]
+fn events_from_before_the_chain_are_taken_over_and_sealed() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("cases.db");
+    {
+        // A store as schema 2 wrote it, with case_events.
+        let mut conn = rusqlite::Connection::open(&path).unwrap();
+        conn.pragma_update(None, "application_id", APPLICATION_ID)
+            .unwrap();
+        migrations().to_version(&mut conn, 2).unwrap();
+        conn.execute_batch(
+            "INSERT INTO cases VALUES ('A-1', 1, 'draft', NULL, NULL, 'B', '2026-11-20', 't', 't', 'K', 'P', 'V', '1.00', 100, 36);
+             INSERT INTO case_events (case_id, at, actor, kind, detail) VALUES
+               ('A-1', '2026-11-01T08:00:00Z', 'alice', 'import', '{}'),
+               ('A-1', '2026-11-02T08:00:00Z', 'alice', 'edit', '{\"field\":\"loan.term_months\"}');",
+        )
+        .unwrap();
+    }
+    let mut s = Store::open(&path).unwrap();
+    let events = s.events("A-1").unwrap();
+    assert_eq!(
+        events.iter().map(|e| e.kind.as_str()).collect::<Vec<_>>(),
+        ["import", "edit"]
+    );
+    s.record_event("A-1", "2026-11-23T09:00:00Z", "bob", "export", "{}")
+        .unwrap();
+    let report = s.verify_audit().unwrap();
+    assert_eq!((report.entries, report.intact), (3, true));
+}
