@@ -19,6 +19,16 @@ const COMMANDS: &[&str] = &[
     "remove_statement",
     "reclassify_transaction",
     "apply_statement_income",
+    "session_status",
+    "login",
+    "logout",
+    "setup_admin",
+    "create_user",
+    "case_review",
+    "submit_case",
+    "approve_case",
+    "reject_case",
+    "return_case",
 ];
 
 fn main() {

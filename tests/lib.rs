@@ -286,3 +286,17 @@ pub async fn serial() -> tokio::sync::MutexGuard<'static, ()> {
     static LOCK: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
     LOCK.lock().await
 }
+
+/// Logs in through the login screen and waits for the user's name in the top bar.
+pub async fn login(c: &Client, user: &str, password: &str) -> Result<()> {
+    retype(c, "input[name=username]", user).await?;
+    retype(c, "input[name=password]", password).await?;
+    click(c, "#login-button").await?;
+    wait_text(c, "[data-testid=user]", |t| !t.is_empty()).await?;
+    Ok(())
+}
+
+/// The demo users' password (README, "Logging in to the demo").
+pub fn demo_password(user: &str) -> String {
+    format!("{user}-demo-2026")
+}

@@ -8,10 +8,11 @@ use tauri::ipc::Channel;
 use tauri::{AppHandle, State};
 use tauri_plugin_dialog::DialogExt;
 use uw_app::{
-    AppError, AppStatus, CaseEvent, CaseView, ErrorCode, ImportReport, IncomeView, OpenOptions,
-    QueuePage, QueueQuery, ReadProgress, Result, Workstation,
+    AppError, AppStatus, CaseEvent, CaseView, ErrorCode, ImportReport, IncomeView, NewUser,
+    OpenOptions, QueuePage, QueueQuery, ReadProgress, Result, ReviewView, Session, SessionStatus,
+    Workstation,
 };
-use uw_domain::case::IncomeKind;
+use uw_domain::case::{IncomeKind, ReviewDecision};
 use uw_domain::vin::VinReport;
 use uw_domain::Evaluation;
 
@@ -25,6 +26,7 @@ impl Ws {
             data_dir: uw_app::paths::data_dir(demo),
             actor: uw_app::paths::os_user(),
             demo,
+            require_login: true,
         }))
     }
 
@@ -51,6 +53,16 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         remove_statement,
         reclassify_transaction,
         apply_statement_income,
+        session_status,
+        login,
+        logout,
+        setup_admin,
+        create_user,
+        case_review,
+        submit_case,
+        approve_case,
+        reject_case,
+        return_case,
     ]
 }
 
@@ -213,4 +225,78 @@ fn apply_statement_income(
     version: i64,
 ) -> Result<CaseView> {
     ws.get()?.apply_statement_income(&case_id, party, version)
+}
+
+#[tauri::command]
+fn session_status(ws: State<'_, Ws>) -> Result<SessionStatus> {
+    ws.get()?.session_status()
+}
+
+/// Async: Argon2id takes a moment, which must not hold the window's thread.
+#[tauri::command]
+async fn login(ws: State<'_, Ws>, username: String, password: String) -> Result<Session> {
+    ws.get()?.login(&username, &password)
+}
+
+#[tauri::command]
+fn logout(ws: State<'_, Ws>) -> Result<()> {
+    ws.get()?.logout()
+}
+
+#[tauri::command]
+async fn setup_admin(ws: State<'_, Ws>, user: NewUser) -> Result<Session> {
+    ws.get()?.create_first_admin(&user)
+}
+
+#[tauri::command]
+async fn create_user(ws: State<'_, Ws>, user: NewUser) -> Result<()> {
+    ws.get()?.create_user(&user)
+}
+
+#[tauri::command]
+fn case_review(ws: State<'_, Ws>, case_id: String) -> Result<ReviewView> {
+    ws.get()?.review(&case_id)
+}
+
+#[tauri::command]
+fn submit_case(
+    ws: State<'_, Ws>,
+    case_id: String,
+    version: i64,
+    decision: ReviewDecision,
+    justification: String,
+) -> Result<CaseView> {
+    ws.get()?
+        .submit(&case_id, version, decision, &justification)
+}
+
+#[tauri::command]
+async fn approve_case(
+    ws: State<'_, Ws>,
+    case_id: String,
+    version: i64,
+    password: String,
+) -> Result<CaseView> {
+    ws.get()?.approve(&case_id, version, &password)
+}
+
+#[tauri::command]
+async fn reject_case(
+    ws: State<'_, Ws>,
+    case_id: String,
+    version: i64,
+    comment: String,
+    password: String,
+) -> Result<CaseView> {
+    ws.get()?.reject(&case_id, version, &comment, &password)
+}
+
+#[tauri::command]
+fn return_case(
+    ws: State<'_, Ws>,
+    case_id: String,
+    version: i64,
+    comment: String,
+) -> Result<CaseView> {
+    ws.get()?.return_case(&case_id, version, &comment)
 }

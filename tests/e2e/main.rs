@@ -2,7 +2,10 @@
 //! built. Each test starts its own driver and app on a fresh data folder.
 
 use fantoccini::Locator;
-use uw_e2e::{click, find, retype, screenshot, serial, wait_text, Display, Driver, Result};
+use uw_e2e::{
+    click, demo_password, find, login, retype, screenshot, serial, wait_text, Display, Driver,
+    Result,
+};
 
 const EXAMPLE: &str = include_str!("../../assets/demo/cases/AUTO-2026-000123.json");
 
@@ -22,6 +25,15 @@ async fn import_edit_restart_keeps_the_edit() -> Result<()> {
     let driver = Driver::start(&display, &data.path().join("store"))?;
 
     let c = driver.launch(&[]).await?;
+    // The first start creates the administrator, who is then logged in.
+    find(&c, "[data-testid=setup]").await?;
+    screenshot(&display, "first-start-setup");
+    retype(&c, "input[name=setup-username]", "dilnoza").await?;
+    retype(&c, "input[name=setup-name]", "Dilnoza Rahimova").await?;
+    retype(&c, "input[name=setup-password]", "a long enough one").await?;
+    retype(&c, "input[name=setup-repeat]", "a long enough one").await?;
+    click(&c, "#setup-button").await?;
+    wait_text(&c, "[data-testid=user]", |t| t == "Dilnoza Rahimova").await?;
     // A normal start on an empty store says how to fill it.
     find(&c, "[data-testid=empty-queue]").await?;
     screenshot(&display, "empty-queue");
@@ -61,6 +73,15 @@ async fn import_edit_restart_keeps_the_edit() -> Result<()> {
     // Restart: the edit is still there, in the queue and in the case.
     let driver = Driver::start(&display, &data.path().join("store"))?;
     let c = driver.launch(&[]).await?;
+    // A wrong password is refused with a clear message; the right one opens the queue.
+    retype(&c, "input[name=username]", "dilnoza").await?;
+    retype(&c, "input[name=password]", "not the one").await?;
+    click(&c, "#login-button").await?;
+    wait_text(&c, "[data-testid=login] [data-testid=error]", |t| {
+        t.contains("AUTH_FAILED") && t.contains("user name or the password is wrong")
+    })
+    .await?;
+    login(&c, "dilnoza", "a long enough one").await?;
     let row = find(
         &c,
         "[data-testid=queue-row][data-case-id='AUTO-2026-000123']",
@@ -94,6 +115,7 @@ async fn editing_the_term_changes_rate_schedule_and_decision() -> Result<()> {
     let display = Display::start()?;
     let driver = Driver::start(&display, data.path())?;
     let c = driver.launch(&["--demo"]).await?;
+    login(&c, "alice", &demo_password("alice")).await?;
     click(
         &c,
         "[data-testid=queue-row][data-case-id='AUTO-2026-000123'] td",
@@ -150,6 +172,7 @@ async fn the_demo_opens_on_a_full_queue() -> Result<()> {
     let display = Display::start()?;
     let driver = Driver::start(&display, data.path())?;
     let c = driver.launch(&["--demo"]).await?;
+    login(&c, "alice", &demo_password("alice")).await?;
     find(&c, "[data-testid=queue-row]").await?;
     assert!(queue_rows(&c).await? >= 12);
     wait_text(&c, "[data-testid=status]", |t| t.contains("DEMO")).await?;
@@ -195,6 +218,7 @@ async fn statements_give_the_income_table_flags_and_reclassification() -> Result
     let display = Display::start()?;
     let driver = Driver::start(&display, data.path())?;
     let c = driver.launch(&["--demo"]).await?;
+    login(&c, "alice", &demo_password("alice")).await?;
     let statements = uw_e2e::workspace_root().join("assets/demo/statements");
     let good = statements.join("karimov-sqb-2026-05-10.txt");
     let truncated = statements.join("karimov-truncated.txt");
@@ -295,6 +319,67 @@ async fn statements_give_the_income_table_flags_and_reclassification() -> Result
         t.contains("reclassified") && t.contains("statements_attached")
     })
     .await?;
+    c.close().await?;
+    Ok(())
+}
+
+/// Two people: alice submits; she has no approve action, and calling the command directly
+/// is refused; bob approves with his password.
+#[tokio::test]
+async fn the_maker_cannot_approve_and_the_reviewer_signs() -> Result<()> {
+    let _one = serial().await;
+    let data = tempfile::tempdir()?;
+    let display = Display::start()?;
+    let driver = Driver::start(&display, data.path())?;
+    let c = driver.launch(&["--demo"]).await?;
+    login(&c, "carol", &demo_password("carol")).await?;
+    click(
+        &c,
+        "[data-testid=queue-row][data-case-id='AUTO-2026-000123'] td",
+    )
+    .await?;
+    click(&c, "[data-step=review]").await?;
+    retype(
+        &c,
+        "[data-testid=review] input[name=review-text]",
+        "income verified from the statements; DTI 45.87 %",
+    )
+    .await?;
+    click(&c, "#submit-case").await?;
+    wait_text(&c, "[data-testid=review-stage]", |t| t == "submitted").await?;
+    // Carol holds the reviewer role too, yet the window offers her no sign-off...
+    find(&c, "[data-testid=review-waiting]").await?;
+    assert!(c.find_all(Locator::Css("#approve-case")).await?.is_empty());
+    screenshot(&display, "review-submitted");
+    // ...and the command, called directly past the window, is refused.
+    let answer = c
+        .execute_async(
+            "const done = arguments[arguments.length - 1];\
+             window.__TAURI_INTERNALS__.invoke('approve_case', {caseId: 'AUTO-2026-000123', version: 2, password: 'carol-demo-2026'})\
+               .then(() => done('approved'), (e) => done(e.code + ': ' + e.message));",
+            vec![],
+        )
+        .await?;
+    let answer = answer.as_str().unwrap_or_default().to_string();
+    assert!(answer.starts_with("MAKER_CANNOT_CHECK"), "{answer}");
+
+    click(&c, "#logout").await?;
+    login(&c, "bob", &demo_password("bob")).await?;
+    click(
+        &c,
+        "[data-testid=queue-row][data-case-id='AUTO-2026-000123'] td",
+    )
+    .await?;
+    click(&c, "[data-step=review]").await?;
+    wait_text(&c, "[data-testid=proposal]", |t| t.contains("DTI 45.87")).await?;
+    retype(&c, "input[name=signoff-password]", &demo_password("bob")).await?;
+    click(&c, "#approve-case").await?;
+    wait_text(&c, "[data-testid=review-stage]", |t| t == "approved").await?;
+    wait_text(&c, "[data-testid=review]", |t| {
+        t.contains("maker carol, checker bob")
+    })
+    .await?;
+    screenshot(&display, "review-approved");
     c.close().await?;
     Ok(())
 }

@@ -1,8 +1,9 @@
 import { useCallback, useEffect, useState } from "react";
-import type { AppError, AppStatus } from "./bindings";
+import type { AppError, AppStatus, Session, SessionStatus } from "./bindings";
 import { api } from "./api";
 import { Queue } from "./Queue";
 import { CaseScreen } from "./CaseScreen";
+import { Login, Setup } from "./Login";
 
 export function ErrorBanner({ error, onClose }: { error: AppError | null; onClose?: () => void }) {
   if (!error) return null;
@@ -22,11 +23,26 @@ export function App() {
   const [status, setStatus] = useState<AppStatus | null>(null);
   const [fatal, setFatal] = useState<AppError | null>(null);
   const [openId, setOpenId] = useState<string | null>(null);
+  const [auth, setAuth] = useState<SessionStatus | null>(null);
 
   const refreshStatus = useCallback(() => {
     api.status().then(setStatus, setFatal);
   }, []);
   useEffect(refreshStatus, [refreshStatus]);
+  useEffect(() => {
+    api.sessionStatus().then(setAuth, setFatal);
+  }, []);
+  const loggedIn = (s: Session) => {
+    setAuth((a) => (a ? { ...a, needs_setup: false, session: s } : a));
+    refreshStatus();
+  };
+  const logout = () =>
+    api.logout().then(() => {
+      setOpenId(null);
+      setAuth((a) => (a ? { ...a, session: null } : a));
+      refreshStatus();
+    }, setFatal);
+  const session = auth?.session ?? null;
 
   return (
     <div className="app">
@@ -41,11 +57,20 @@ export function App() {
             offline
           </span>
           <span>{status ? `${status.case_count} cases` : ""}</span>
-          <span className="muted">{status?.actor}</span>
+          {session && (
+            <>
+              <span data-testid="user" title={[session.underwriter && "underwriter", session.reviewer && "reviewer", session.admin && "admin"].filter(Boolean).join(", ")}>
+                {session.display_name}
+              </span>
+              <button id="logout" onClick={logout}>Log out</button>
+            </>
+          )}
         </div>
       </header>
       <ErrorBanner error={fatal} />
-      {!fatal &&
+      {!fatal && auth?.needs_setup && <Setup onSession={loggedIn} />}
+      {!fatal && auth && !auth.needs_setup && !session && <Login status={auth} onSession={loggedIn} />}
+      {!fatal && session &&
         (openId ? (
           <CaseScreen caseId={openId} onBack={() => { setOpenId(null); refreshStatus(); }} />
         ) : (

@@ -8,6 +8,8 @@ import type {
   DocumentStatus,
   Evaluation,
   Reason,
+  ReviewDecision,
+  ReviewView,
   VinReport,
 } from "./bindings";
 import { api } from "./api";
@@ -167,7 +169,15 @@ export function CaseScreen({ caseId, onBack }: { caseId: string; onBack: () => v
         {step === "vehicle" && <Vehicle draft={draft} edit={edit} savedVin={view.vin} />}
         {step === "loan" && <LoanDecision draft={draft} edit={edit} evaluation={evaluation} />}
         {step === "documents" && <Documents draft={draft} setDraft={setDraft} />}
-        {step === "review" && <Review draft={draft} />}
+        {step === "review" && (
+          <Review
+            caseId={caseId}
+            view={view}
+            dirty={dirty}
+            engine={evaluation}
+            onCaseChanged={(v) => { load(v); setNotice(`Case ${v.status} (version ${v.version})`); setError(null); }}
+          />
+        )}
         {step === "agreement" && (
           <NotInThisBuild>
             The printed credit agreement (PDF in Uzbek and Russian, with the schedule and the
@@ -474,17 +484,74 @@ function Documents({ draft, setDraft }: { draft: CaseFile; setDraft: (f: (d: Cas
   );
 }
 
-function Review({ draft }: { draft: CaseFile }) {
+function Review(props: { caseId: string; view: CaseView; dirty: boolean; engine: Evaluation | null; onCaseChanged: (v: CaseView) => void }) {
+  const { caseId, view } = props;
+  const [review, setReview] = useState<ReviewView | null>(null);
+  const [error, setError] = useState<AppError | null>(null);
+  const [decision, setDecision] = useState<ReviewDecision>(props.engine?.decision === "approve" ? "approve" : "reject");
+  const [text, setText] = useState("");
+  const [password, setPassword] = useState("");
+  useEffect(() => {
+    api.review(caseId).then(setReview, setError);
+  }, [caseId, view.version]);
+  if (!review) return <ErrorBanner error={error} />;
+  const w = review.workflow;
+  const can = (a: string) => review.allowed.includes(a);
+  const done = (p: Promise<CaseView>) =>
+    p.then((v) => { setText(""); setPassword(""); setError(null); props.onCaseChanged(v); }, setError);
   return (
-    <div>
-      <NotInThisBuild>
-        The second reviewer's sign-off (users, roles, submit for review, approve or return; the maker
-        may never be the checker) is not part of this build yet.
-      </NotInThisBuild>
+    <div className="card" data-testid="review">
       <p>
+        Stage: <span className={`pill status-${w.stage}`} data-testid="review-stage">{w.stage}</span>
+        {w.maker && <> · maker <b>{w.maker}</b></>}
+        {w.checker && <> · checker <b>{w.checker}</b></>}
+      </p>
+      {w.proposal && (
+        <p data-testid="proposal">
+          The maker proposes <b>{w.proposal.decision}</b>: {w.proposal.justification}
+        </p>
+      )}
+      {w.return_comment && <p className="warn">Returned: {w.return_comment}</p>}
+      {w.stage === "submitted" && w.edited_since_submission.length > 0 && (
+        <p className="muted small">Edited since submission by {w.edited_since_submission.join(", ")}: they cannot sign it off.</p>
+      )}
+      {can("submit") && (
+        <div className="form">
+          <label className="field">
+            <span>My decision</span>
+            <select name="review-decision" value={decision} onChange={(e) => setDecision(e.target.value as ReviewDecision)}>
+              <option value="approve">approve</option>
+              <option value="reject">reject</option>
+            </select>
+          </label>
+          <label className="field"><span>Justification</span><input name="review-text" value={text} onChange={(e) => setText(e.target.value)} /></label>
+          <div>
+            <button id="submit-case" className="primary" disabled={props.dirty || text.trim() === ""} onClick={() => done(api.submit(caseId, view.version, decision, text))}>
+              Submit for review
+            </button>
+            {props.dirty && <small className="muted"> save your edits first</small>}
+          </div>
+        </div>
+      )}
+      {(can("approve") || can("reject") || can("return")) && (
+        <div className="form">
+          <label className="field"><span>Comment (for a rejection or a return)</span><input name="review-text" value={text} onChange={(e) => setText(e.target.value)} /></label>
+          <label className="field"><span>Your password (to sign)</span><input name="signoff-password" type="password" value={password} onChange={(e) => setPassword(e.target.value)} /></label>
+          <div className="import-row">
+            {can("approve") && <button id="approve-case" className="primary" disabled={!password} onClick={() => done(api.approve(caseId, view.version, password))}>Approve</button>}
+            {can("reject") && <button id="reject-case" disabled={!password || !text.trim()} onClick={() => done(api.reject(caseId, view.version, text, password))}>Reject</button>}
+            {can("return") && <button id="return-case" disabled={!text.trim()} onClick={() => done(api.returnCase(caseId, view.version, text))}>Return to the maker</button>}
+          </div>
+        </div>
+      )}
+      {w.stage === "submitted" && !can("approve") && (
+        <p className="muted" data-testid="review-waiting">Waiting for a second person's review: the maker cannot sign their own case.</p>
+      )}
+      <ErrorBanner error={error} onClose={() => setError(null)} />
+      <p className="small muted">
         Review recorded in the case file:{" "}
-        {draft.review
-          ? `${draft.review.decision} — maker ${draft.review.maker}, checker ${draft.review.checker}, ${draft.review.signed_at}`
+        {view.case.review
+          ? `${view.case.review.decision} — maker ${view.case.review.maker}, checker ${view.case.review.checker}, ${view.case.review.signed_at}`
           : "none"}
       </p>
     </div>

@@ -13,6 +13,11 @@ import type {
   IncomeView,
   QueuePage,
   ReadProgress,
+  NewUser,
+  ReviewDecision,
+  ReviewView,
+  Session,
+  SessionStatus,
   QueueQuery,
   VinReport,
 } from "./bindings";
@@ -58,6 +63,19 @@ export const api = {
     call<IncomeView>("reclassify_transaction", { caseId, party, file, line, kind, note }),
   applyStatementIncome: (caseId: string, party: number, version: number) =>
     call<CaseView>("apply_statement_income", { caseId, party, version }),
+  sessionStatus: () => call<SessionStatus>("session_status"),
+  login: (username: string, password: string) => call<Session>("login", { username, password }),
+  logout: () => call<null>("logout"),
+  setupAdmin: (user: NewUser) => call<Session>("setup_admin", { user }),
+  review: (caseId: string) => call<ReviewView>("case_review", { caseId }),
+  submit: (caseId: string, version: number, decision: ReviewDecision, justification: string) =>
+    call<CaseView>("submit_case", { caseId, version, decision, justification }),
+  approve: (caseId: string, version: number, password: string) =>
+    call<CaseView>("approve_case", { caseId, version, password }),
+  reject: (caseId: string, version: number, comment: string, password: string) =>
+    call<CaseView>("reject_case", { caseId, version, comment, password }),
+  returnCase: (caseId: string, version: number, comment: string) =>
+    call<CaseView>("return_case", { caseId, version, comment }),
 };
 
 function progressChannel(onProgress: (p: ReadProgress) => void): Channel<ReadProgress> {

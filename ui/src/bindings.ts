@@ -131,7 +131,7 @@ export type CaseEvent = { id: number, at: string, actor: string, kind: string, d
 
 export type AppError = { code: ErrorCode, message: string, };
 
-export type ErrorCode = "INVALID_CASE" | "INVALID_INPUT" | "NOT_FOUND" | "CASE_EXISTS" | "ALREADY_ATTACHED" | "VERSION_CONFLICT" | "STORE_FOREIGN" | "STORE_TOO_NEW" | "STORE_UNAVAILABLE" | "IO" | "AUDIT_BROKEN" | "NOT_AVAILABLE" | "INTERNAL";
+export type ErrorCode = "INVALID_CASE" | "INVALID_INPUT" | "NOT_FOUND" | "CASE_EXISTS" | "ALREADY_EXISTS" | "VERSION_CONFLICT" | "STORE_FOREIGN" | "STORE_TOO_NEW" | "STORE_UNAVAILABLE" | "IO" | "NOT_LOGGED_IN" | "AUTH_FAILED" | "ACCOUNT_LOCKED" | "MISSING_ROLE" | "MAKER_CANNOT_CHECK" | "EDITED_AFTER_SUBMISSION" | "WRONG_STAGE" | "NOT_THE_MAKER" | "COMMENT_REQUIRED" | "AUDIT_BROKEN" | "NOT_AVAILABLE" | "INTERNAL";
 
 export type AppStatus = { data_dir: string, demo: boolean, case_count: number, product: string, actor: string, 
 /**
@@ -168,3 +168,47 @@ index: number, files: number, bytes_read: number, bytes_total: number,
  * `reading`, then `analysing` once every byte is in.
  */
 stage: string, };
+
+export type Session = { username: string, display_name: string, admin: boolean, underwriter: boolean, reviewer: boolean, };
+
+export type SessionStatus = { needs_setup: boolean, session: Session | null, 
+/**
+ * The demo's ready-made users are in the README; the login screen says so.
+ */
+demo: boolean, };
+
+export type NewUser = { username: string, display_name: string, password: string, admin: boolean, underwriter: boolean, reviewer: boolean, };
+
+export type ReviewView = { workflow: Workflow, 
+/**
+ * The actions `step` would accept from the current user now.
+ */
+allowed: Array<string>, };
+
+export type Workflow = { stage: Stage, 
+/**
+ * Who submitted (the maker); set by the first submission.
+ */
+maker: string | null, 
+/**
+ * The maker's proposed decision and justification for the current submission.
+ */
+proposal: Proposal | null, 
+/**
+ * Everyone who edited the case since its current submission: none of them may sign.
+ */
+edited_since_submission: Array<string>, 
+/**
+ * The reviewer's comment of the last return, for the maker.
+ */
+return_comment: string | null, 
+/**
+ * Who signed the approval or rejection.
+ */
+checker: string | null, };
+
+export type Stage = "draft" | "submitted" | "returned" | "approved" | "rejected";
+
+export type Proposal = { decision: ReviewDecision, justification: string, };
+
+export type AuditEntry = { id: number, at: string, actor: string, action: string, case_id: string | null, detail: string, };

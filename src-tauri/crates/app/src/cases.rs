@@ -71,7 +71,7 @@ impl Workstation {
         )
     }
 
-    fn row_for(&self, case: &CaseFile, json: String, status: &str) -> NewCase {
+    pub(crate) fn row_for(&self, case: &CaseFile, json: String, status: &str) -> NewCase {
         let evaluation = self.evaluate_case(case);
         let borrower = case.borrower();
         let tiyin = (case.loan.amount.0 * rust_decimal::Decimal::ONE_HUNDRED)
@@ -98,13 +98,15 @@ impl Workstation {
     /// Imports case files: all of them, or — when one is malformed or already here —
     /// none, with an error naming the file and the JSON path.
     pub fn import_texts(&self, files: &[(String, String)]) -> Result<ImportReport> {
-        self.import_texts_at(files, &now_rfc3339())
+        let (actor, _) = self.acting()?;
+        self.import_texts_at(files, &now_rfc3339(), &actor)
     }
 
     pub(crate) fn import_texts_at(
         &self,
         files: &[(String, String)],
         at: &str,
+        actor: &str,
     ) -> Result<ImportReport> {
         let mut rows = Vec::with_capacity(files.len());
         let mut seen = std::collections::HashSet::new();
@@ -119,7 +121,7 @@ impl Workstation {
             rows.push(self.row_for(&case, to_json_pretty(&case), crate::cases::NEW_CASE_STATUS));
         }
         self.store()?
-            .insert_cases(&rows, at, &self.actor, "import")
+            .insert_cases(&rows, at, actor, "import")
             .map_err(|e| match e {
                 uw_store::StoreError::Exists(id) => AppError::new(
                     ErrorCode::CaseExists,
@@ -198,9 +200,23 @@ impl Workstation {
         if events.is_empty() {
             return self.open_case(case_id);
         }
+        // A decided case is closed; an edit of a submitted one disqualifies its editor
+        // from signing it off (uw_domain::review).
+        let (actor, _) = self.acting()?;
+        let (before_w, after_w) = self.workflow_after_edit(case_id)?;
+        let workflow = (after_w != before_w)
+            .then(|| serde_json::to_string(&after_w))
+            .transpose()
+            .map_err(|e| AppError::new(ErrorCode::Internal, e.to_string()))?;
         let row = self.row_for(&case, to_json_pretty(&case), &stored.status);
-        self.store()?
-            .update_case(&row, expected_version, &now_rfc3339(), &self.actor, &events)?;
+        self.store()?.update_case_and_workflow(
+            &row,
+            expected_version,
+            workflow.as_deref(),
+            &now_rfc3339(),
+            &actor,
+            &events,
+        )?;
         self.open_case(case_id)
     }
 
@@ -221,8 +237,9 @@ impl Workstation {
             )
         })?;
         let detail = serde_json::json!({"file": path.display().to_string()}).to_string();
+        let (actor, _) = self.acting()?;
         self.store()?
-            .record_event(case_id, &now_rfc3339(), &self.actor, "export", &detail)?;
+            .record_event(case_id, &now_rfc3339(), &actor, "export", &detail)?;
         Ok(path.to_path_buf())
     }
 

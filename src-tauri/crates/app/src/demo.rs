@@ -77,7 +77,62 @@ pub fn seed(ws: &Workstation) -> Result<()> {
     for (i, (name, text)) in DEMO_CASES.iter().enumerate() {
         let received = now - chrono::Duration::minutes(37 * i as i64 + 5);
         let at = received.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-        ws.import_texts_at(&[(name.to_string(), text.to_string())], &at)?;
+        ws.import_texts_at(&[(name.to_string(), text.to_string())], &at, "demo")?;
+    }
+    Ok(())
+}
+
+/// The demo's ready-made users (README, "Logging in to the demo"): an underwriter, a
+/// reviewer, one person with both roles, and an administrator.
+pub const DEMO_USERS: &[(&str, &str, &str, bool, bool, bool)] = &[
+    (
+        "alice",
+        "Alisher Karimov (underwriter)",
+        "alice-demo-2026",
+        false,
+        true,
+        false,
+    ),
+    (
+        "bob",
+        "Bobur Toshmatov (reviewer)",
+        "bob-demo-2026",
+        false,
+        false,
+        true,
+    ),
+    (
+        "carol",
+        "Kamola Yusupova (underwriter, reviewer)",
+        "carol-demo-2026",
+        false,
+        true,
+        true,
+    ),
+    (
+        "admin",
+        "Administrator",
+        "admin-demo-2026",
+        true,
+        false,
+        false,
+    ),
+];
+
+pub fn seed_users(ws: &Workstation) -> Result<()> {
+    for (username, name, password, admin, underwriter, reviewer) in DEMO_USERS {
+        ws.insert_user(
+            &crate::NewUser {
+                username: username.to_string(),
+                display_name: name.to_string(),
+                password: password.to_string(),
+                admin: *admin,
+                underwriter: *underwriter,
+                reviewer: *reviewer,
+            },
+            "demo",
+            false,
+        )?;
     }
     Ok(())
 }

@@ -13,8 +13,9 @@ pub enum ErrorCode {
     InvalidInput,
     NotFound,
     CaseExists,
-    /// A statement file of that name is already attached to the party.
-    AlreadyAttached,
+    /// A statement of that name is already attached to the party, or a user of that name
+    /// exists, or the first-start setup is already done.
+    AlreadyExists,
     VersionConflict,
     /// The database file belongs to another program or is corrupted.
     StoreForeign,
@@ -23,6 +24,24 @@ pub enum ErrorCode {
     /// The data folder cannot be used (unwritable, disk full).
     StoreUnavailable,
     Io,
+    /// Not logged in (the desktop requires a user for every change).
+    NotLoggedIn,
+    /// Wrong user name or password (never saying which).
+    AuthFailed,
+    /// Too many failed logins: locked for a while.
+    AccountLocked,
+    /// The user lacks the role the action needs.
+    MissingRole,
+    /// The two-person check: the maker may not sign their own case off.
+    MakerCannotCheck,
+    /// Whoever edited a case after its submission may not sign it off.
+    EditedAfterSubmission,
+    /// The action does not fit where the case stands (a decided case is closed).
+    WrongStage,
+    /// Only the case's maker submits it again after a return.
+    NotTheMaker,
+    /// A return, a rejection or a submission needs its words.
+    CommentRequired,
     /// The audit trail's hash chain does not verify: an entry was changed or removed.
     AuditBroken,
     /// A capability that another part of the product delivers and is not here yet.
@@ -55,7 +74,7 @@ impl From<uw_store::StoreError> for AppError {
             S::TooNew { .. } => ErrorCode::StoreTooNew,
             S::NotFound(_) => ErrorCode::NotFound,
             S::Exists(_) => ErrorCode::CaseExists,
-            S::Duplicate(_) => ErrorCode::AlreadyAttached,
+            S::Duplicate(_) => ErrorCode::AlreadyExists,
             S::VersionConflict { .. } => ErrorCode::VersionConflict,
             S::Sql(_) => ErrorCode::Internal,
         };

@@ -268,6 +268,7 @@ impl Workstation {
         }
         let names: Vec<&str> = files.iter().map(|(n, _)| n.as_str()).collect();
         let detail = serde_json::json!({"party": party, "files": names}).to_string();
+        let actor = self.note_edit(case_id)?;
         let at = now_rfc3339();
         self.store()?.attach_statements(
             case_id,
@@ -275,7 +276,7 @@ impl Workstation {
             &files,
             &Stamp {
                 at: &at,
-                actor: &self.actor,
+                actor: &actor,
                 event: "statements_attached",
                 detail: &detail,
             },
@@ -305,13 +306,14 @@ impl Workstation {
             )
         })?;
         let detail = serde_json::json!({"party": party, "file": file.file}).to_string();
+        let actor = self.note_edit(case_id)?;
         let at = now_rfc3339();
         self.store()?.remove_statement(
             case_id,
             id,
             &Stamp {
                 at: &at,
-                actor: &self.actor,
+                actor: &actor,
                 event: "statement_removed",
                 detail: &detail,
             },
@@ -361,6 +363,7 @@ impl Workstation {
             "note": note,
         })
         .to_string();
+        let actor = self.note_edit(case_id)?;
         let at = now_rfc3339();
         self.store()?.set_reclassification(
             case_id,
@@ -371,11 +374,11 @@ impl Workstation {
                 kind: kind.map(|k| k.as_str().to_string()),
                 note: note.to_string(),
                 at: at.clone(),
-                actor: self.actor.clone(),
+                actor: actor.clone(),
             },
             &Stamp {
                 at: &at,
-                actor: &self.actor,
+                actor: &actor,
                 event: "reclassified",
                 detail: &detail,
             },

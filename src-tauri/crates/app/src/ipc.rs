@@ -38,7 +38,9 @@ pub fn typescript_bindings() -> String {
         crate::AppError, crate::ErrorCode, crate::AppStatus, crate::CaseView,
         crate::RequiredDocument, crate::ImportReport,
         crate::IncomeView, crate::AttachedStatement, crate::ReclassificationView,
-        crate::ReadProgress,
+        crate::ReadProgress, crate::Session, crate::SessionStatus, crate::NewUser, crate::ReviewView,
+        uw_domain::review::Workflow, uw_domain::review::Stage, uw_domain::review::Proposal,
+        uw_store::AuditEntry,
     );
     let mut text = String::from(
         "// Generated from the Rust types by uw-app (src-tauri/crates/app/src/ipc.rs).\n\

@@ -12,6 +12,8 @@ pub mod error;
 mod income;
 pub mod ipc;
 pub mod paths;
+mod review;
+mod users;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
@@ -28,6 +30,8 @@ pub use income::{
     read_with_progress, AttachedStatement, IncomeView, ReadProgress, ReclassificationView,
     MAX_STATEMENT_BYTES,
 };
+pub use review::ReviewView;
+pub use users::{hash_password, verify_password, NewUser, Session, SessionStatus};
 pub use uw_store::{CaseEvent, QueuePage, QueueQuery, QueueRow, SortKey};
 
 /// The shipped product configuration (the salary-client auto loan passport).
@@ -92,8 +96,11 @@ pub struct OpenOptions {
     /// Who acts (recorded with every change). Until users and roles exist this is the
     /// operating-system user.
     pub actor: String,
-    /// Seed the demo cases into an empty store.
+    /// Seed the demo cases (and the demo users) into an empty store.
     pub demo: bool,
+    /// Every change needs a logged-in user (the desktop). The `uw` command line, which
+    /// has no workflow commands, acts as the operating-system user.
+    pub require_login: bool,
 }
 
 /// What the status bar shows.
@@ -114,6 +121,8 @@ pub struct Workstation {
     wmi: WmiTable,
     classification: uw_domain::income::statements::Classification,
     actor: String,
+    require_login: bool,
+    session: Mutex<Option<Session>>,
     demo: bool,
     data_dir: PathBuf,
 }
@@ -127,11 +136,16 @@ impl Workstation {
             wmi: wmi_table(),
             classification: income_classification(),
             actor: opts.actor,
+            require_login: opts.require_login,
+            session: Mutex::new(None),
             demo: opts.demo,
             data_dir: opts.data_dir,
         };
         if opts.demo && ws.store()?.count_cases()? == 0 {
             demo::seed(&ws)?;
+        }
+        if opts.demo && ws.needs_setup()? {
+            demo::seed_users(&ws)?;
         }
         Ok(ws)
     }
@@ -152,7 +166,10 @@ impl Workstation {
             demo: self.demo,
             case_count: self.store()?.count_cases()?,
             product: self.product.name.clone(),
-            actor: self.actor.clone(),
+            actor: self
+                .session()
+                .map(|s| s.username)
+                .unwrap_or_else(|| self.actor.clone()),
             online: false,
         })
     }

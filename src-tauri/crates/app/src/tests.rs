@@ -11,6 +11,7 @@ fn open(dir: &std::path::Path, demo: bool) -> Workstation {
         data_dir: dir.to_path_buf(),
         actor: "alice".into(),
         demo,
+        require_login: false,
     })
     .unwrap()
 }
@@ -190,6 +191,7 @@ fn a_foreign_database_is_refused_with_its_code() {
         data_dir: dir.path().to_path_buf(),
         actor: "a".into(),
         demo: true,
+        require_login: false,
     })
     .err()
     .unwrap();

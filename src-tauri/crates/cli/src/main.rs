@@ -141,6 +141,7 @@ fn workstation(data_dir: Option<PathBuf>) -> Result<Workstation, AppError> {
         data_dir: data_dir.unwrap_or_else(|| uw_app::paths::data_dir(false)),
         actor: uw_app::paths::os_user(),
         demo: false,
+        require_login: false,
     })
 }
 

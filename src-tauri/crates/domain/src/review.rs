@@ -237,7 +237,9 @@ pub fn step(w: &Workflow, actor: &str, roles: Roles, action: &Action) -> Result<
                     actor: actor.to_string(),
                 });
             }
-            if w.edited_since_submission.contains(actor) {
+            // A return is not a sign-off: whoever edited may still send it back.
+            let signs = !matches!(action, Action::Return { .. });
+            if signs && w.edited_since_submission.contains(actor) {
                 return Err(Refusal::EditedAfterSubmission {
                     actor: actor.to_string(),
                 });

@@ -193,7 +193,37 @@ pub struct AuditReport {
     pub first_break: Option<(i64, String)>,
 }
 
+/// One entry as the audit view shows it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, ts_rs::TS)]
+pub struct AuditEntry {
+    pub id: i64,
+    pub at: String,
+    pub actor: String,
+    pub action: String,
+    pub case_id: Option<String>,
+    pub detail: String,
+}
+
 impl Store {
+    /// The last `limit` entries, oldest first.
+    pub fn audit_tail(&self, limit: usize) -> Result<Vec<AuditEntry>> {
+        let mut st = self.conn.prepare(
+            "SELECT id, at, actor, action, case_id, detail FROM \
+             (SELECT * FROM audit_log ORDER BY id DESC LIMIT ?1) ORDER BY id",
+        )?;
+        let rows = st.query_map([limit as i64], |r| {
+            Ok(AuditEntry {
+                id: r.get(0)?,
+                at: r.get(1)?,
+                actor: r.get(2)?,
+                action: r.get(3)?,
+                case_id: r.get(4)?,
+                detail: r.get(5)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
     /// Recomputes the whole chain.
     pub fn verify_audit(&self) -> Result<AuditReport> {
         let rows = read_all(&self.conn)?;

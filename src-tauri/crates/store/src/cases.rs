@@ -184,6 +184,20 @@ impl Store {
         actor: &str,
         events: &[(String, String)],
     ) -> Result<i64> {
+        self.update_case_and_workflow(c, expected_version, None, at, actor, events)
+    }
+
+    /// [`Store::update_case`] that also writes the case's review workflow (JSON), so a
+    /// transition, the stage in the queue and the audit entry land together or not at all.
+    pub fn update_case_and_workflow(
+        &mut self,
+        c: &NewCase,
+        expected_version: i64,
+        workflow: Option<&str>,
+        at: &str,
+        actor: &str,
+        events: &[(String, String)],
+    ) -> Result<i64> {
         let tx = self.conn.transaction()?;
         let stored: Option<i64> = tx
             .query_row(
@@ -212,6 +226,9 @@ impl Store {
             ),
             params_from_iter(case_params(c, &version, &at)),
         )?;
+        if let Some(w) = workflow {
+            crate::users::put_workflow(&tx, &c.case_id, w)?;
+        }
         for (kind, detail) in events {
             insert_event(&tx, &c.case_id, at, actor, kind, detail)?;
         }

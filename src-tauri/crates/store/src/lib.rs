@@ -12,15 +12,17 @@
 pub mod audit;
 mod cases;
 mod statements;
+mod users;
 
 use std::path::{Path, PathBuf};
 
 use rusqlite::{Connection, OpenFlags};
 use rusqlite_migration::{Migrations, M};
 
-pub use audit::AuditReport;
+pub use audit::{AuditEntry, AuditReport};
 pub use cases::{CaseEvent, NewCase, QueuePage, QueueQuery, QueueRow, SortKey, StoredCase};
 pub use statements::{Stamp, StoredReclassification, StoredStatement};
+pub use users::StoredUser;
 
 /// `PRAGMA application_id` of a workstation database ("UWS1"): tells our files from
 /// any other SQLite file.
@@ -33,13 +35,14 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("schema/001_cases.sql")),
         M::up(include_str!("schema/002_statements.sql")),
         M::up(include_str!("schema/003_audit.sql")),
+        M::up(include_str!("schema/004_users.sql")),
     ])
 }
 
 /// The schema version this build writes.
 pub fn schema_version() -> usize {
     // Keep in step with `migrations()`.
-    3
+    4
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -16,6 +16,7 @@ fn open(dir: &Path) -> Workstation {
         data_dir: dir.to_path_buf(),
         actor: "alice".into(),
         demo: true,
+        require_login: false,
     })
     .unwrap()
 }
@@ -223,7 +224,7 @@ fn a_failed_file_attaches_nothing() {
     let err = ws
         .attach_statement_files(CASE, 0, std::slice::from_ref(&good), &mut |_| {})
         .unwrap_err();
-    assert_eq!(err.code, ErrorCode::AlreadyAttached);
+    assert_eq!(err.code, ErrorCode::AlreadyExists);
     let view = ws.remove_statement(CASE, 0, view.files[0].id).unwrap();
     assert!(view.files.is_empty());
     let err = ws.remove_statement(CASE, 0, 12345).unwrap_err();

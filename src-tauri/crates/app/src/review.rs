@@ -1,0 +1,212 @@
+//! The review workflow as the service runs it: every transition goes through
+//! `uw_domain::review::step` with the logged-in user and their roles, and lands with the
+//! queue's stage and its audit entry in one transaction. A sign-off asks for the
+//! password again. There is no other path to an approved case.
+
+use serde::Serialize;
+use ts_rs::TS;
+use uw_domain::case::{to_json_pretty, Review, ReviewDecision};
+use uw_domain::parse_case;
+use uw_domain::review::{step, Action, Proposal, Refusal, Workflow};
+
+use crate::error::{AppError, ErrorCode, Result};
+use crate::{now_rfc3339, CaseView, Workstation};
+
+/// The workflow of a case and what the current user may do with it.
+#[derive(Clone, Debug, Serialize, TS)]
+pub struct ReviewView {
+    pub workflow: Workflow,
+    /// The actions `step` would accept from the current user now.
+    pub allowed: Vec<String>,
+}
+
+fn refused(r: Refusal) -> AppError {
+    let code = match r {
+        Refusal::MakerCannotCheck { .. } => ErrorCode::MakerCannotCheck,
+        Refusal::EditedAfterSubmission { .. } => ErrorCode::EditedAfterSubmission,
+        Refusal::WrongStage { .. } => ErrorCode::WrongStage,
+        Refusal::MissingRole { .. } => ErrorCode::MissingRole,
+        Refusal::NotTheMaker { .. } => ErrorCode::NotTheMaker,
+        Refusal::CommentRequired(_) => ErrorCode::CommentRequired,
+    };
+    AppError::new(code, r.to_string())
+}
+
+impl Workstation {
+    pub(crate) fn load_workflow(&self, case_id: &str) -> Result<Workflow> {
+        match self.store()?.workflow(case_id)? {
+            None => Ok(Workflow::default()),
+            Some(json) => serde_json::from_str(&json).map_err(|e| {
+                AppError::new(
+                    ErrorCode::Internal,
+                    format!("stored workflow of {case_id}: {e}"),
+                )
+            }),
+        }
+    }
+
+    /// The workflow after an edit by the acting user, or the refusal (a decided case).
+    pub(crate) fn workflow_after_edit(&self, case_id: &str) -> Result<(Workflow, Workflow)> {
+        let (actor, roles) = self.acting()?;
+        let w = self.load_workflow(case_id)?;
+        let next = step(&w, &actor, roles, &Action::Edit).map_err(refused)?;
+        Ok((w, next))
+    }
+
+    /// Checks that the acting user may change the case's data and keeps them as an editor
+    /// of a submitted case; returns who acts. (Written before the change it precedes: a
+    /// change that then fails leaves its would-be author disqualified, never the reverse.)
+    pub(crate) fn note_edit(&self, case_id: &str) -> Result<String> {
+        let (actor, _) = self.acting()?;
+        let (before, after) = self.workflow_after_edit(case_id)?;
+        if after != before {
+            let json = serde_json::to_string(&after)
+                .map_err(|e| AppError::new(ErrorCode::Internal, e.to_string()))?;
+            self.store()?.set_workflow(case_id, &json)?;
+        }
+        Ok(actor)
+    }
+
+    pub fn review(&self, case_id: &str) -> Result<ReviewView> {
+        self.open_case(case_id)?;
+        let workflow = self.load_workflow(case_id)?;
+        let allowed = match self.session() {
+            None => Vec::new(),
+            Some(s) => {
+                let probe = [
+                    Action::Edit,
+                    Action::Submit(Proposal {
+                        decision: ReviewDecision::Approve,
+                        justification: "probe".into(),
+                    }),
+                    Action::Approve,
+                    Action::Reject {
+                        comment: "probe".into(),
+                    },
+                    Action::Return {
+                        comment: "probe".into(),
+                    },
+                ];
+                probe
+                    .iter()
+                    .filter(|a| step(&workflow, &s.username, s.roles(), a).is_ok())
+                    .map(|a| a.name().to_string())
+                    .collect()
+            }
+        };
+        Ok(ReviewView { workflow, allowed })
+    }
+
+    fn transition(
+        &self,
+        case_id: &str,
+        expected_version: i64,
+        action: Action,
+        password: Option<&str>,
+    ) -> Result<CaseView> {
+        // Workflow actions always need a person, whatever the workstation's login setting.
+        let s = self.require_session()?;
+        if let Some(pw) = password {
+            self.confirm_password(&s, pw)?;
+        }
+        let stored = self.store()?.get_case(case_id)?;
+        let mut case = parse_case(&stored.case_json).map_err(|e| {
+            AppError::new(
+                ErrorCode::InvalidCase,
+                format!("stored case {case_id}: {e}"),
+            )
+        })?;
+        let w = self.load_workflow(case_id)?;
+        let next = step(&w, &s.username, s.roles(), &action).map_err(refused)?;
+        let at = now_rfc3339();
+        let decision = match &action {
+            Action::Approve => Some(ReviewDecision::Approve),
+            Action::Reject { .. } => Some(ReviewDecision::Reject),
+            _ => None,
+        };
+        if let Some(decision) = decision {
+            case.review = Some(Review {
+                decision,
+                maker: next.maker.clone().unwrap_or_default(),
+                checker: s.username.clone(),
+                signed_at: at.clone(),
+                case_version: u64::try_from(expected_version).unwrap_or_default(),
+            });
+        }
+        let detail = match &action {
+            Action::Submit(p) => serde_json::json!({
+                "proposal": p.decision, "justification": p.justification.trim()
+            }),
+            Action::Reject { comment } | Action::Return { comment } => {
+                serde_json::json!({ "comment": comment.trim() })
+            }
+            _ => serde_json::json!({}),
+        };
+        let row = self.row_for(&case, to_json_pretty(&case), next.stage.as_str());
+        let workflow = serde_json::to_string(&next)
+            .map_err(|e| AppError::new(ErrorCode::Internal, e.to_string()))?;
+        self.store()?.update_case_and_workflow(
+            &row,
+            expected_version,
+            Some(&workflow),
+            &at,
+            &s.username,
+            &[(action.name().to_string(), detail.to_string())],
+        )?;
+        self.open_case(case_id)
+    }
+
+    /// The maker submits their decision with its justification.
+    pub fn submit(
+        &self,
+        case_id: &str,
+        expected_version: i64,
+        decision: ReviewDecision,
+        justification: &str,
+    ) -> Result<CaseView> {
+        let p = Proposal {
+            decision,
+            justification: justification.to_string(),
+        };
+        self.transition(case_id, expected_version, Action::Submit(p), None)
+    }
+
+    /// A second person signs the approval, with their password.
+    pub fn approve(
+        &self,
+        case_id: &str,
+        expected_version: i64,
+        password: &str,
+    ) -> Result<CaseView> {
+        self.transition(case_id, expected_version, Action::Approve, Some(password))
+    }
+
+    pub fn reject(
+        &self,
+        case_id: &str,
+        expected_version: i64,
+        comment: &str,
+        password: &str,
+    ) -> Result<CaseView> {
+        let a = Action::Reject {
+            comment: comment.to_string(),
+        };
+        self.transition(case_id, expected_version, a, Some(password))
+    }
+
+    /// Back to the maker with comments.
+    pub fn return_case(
+        &self,
+        case_id: &str,
+        expected_version: i64,
+        comment: &str,
+    ) -> Result<CaseView> {
+        let a = Action::Return {
+            comment: comment.to_string(),
+        };
+        self.transition(case_id, expected_version, a, None)
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,301 @@
+//! Users, passwords and the session of the person at the workstation.
+//!
+//! Passwords are hashed with Argon2id at 19 MiB, t = 2, p = 1 (the OWASP minimum the
+//! issue names). A wrong user name and a wrong password give the same message; failed
+//! logins are slowed (a growing pause) and five in a row lock the account for 15 minutes.
+//! Every login, failure and logout is in the audit trail.
+
+use std::time::Duration;
+
+use argon2::password_hash::rand_core::OsRng;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::{Algorithm, Argon2, Params, Version};
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+use uw_domain::review::Roles;
+use uw_store::StoredUser;
+
+use crate::error::{AppError, ErrorCode, Result};
+use crate::{now_rfc3339, Workstation};
+
+pub const LOCK_AFTER_FAILURES: i64 = 5;
+pub const LOCK_MINUTES: i64 = 15;
+const MIN_PASSWORD_CHARS: usize = 10;
+
+/// Who is logged in, as the window shows it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
+pub struct Session {
+    pub username: String,
+    pub display_name: String,
+    pub admin: bool,
+    pub underwriter: bool,
+    pub reviewer: bool,
+}
+
+impl Session {
+    pub fn roles(&self) -> Roles {
+        Roles {
+            underwriter: self.underwriter,
+            reviewer: self.reviewer,
+        }
+    }
+}
+
+#[derive(Clone, Debug, Deserialize, TS)]
+pub struct NewUser {
+    pub username: String,
+    pub display_name: String,
+    pub password: String,
+    pub admin: bool,
+    pub underwriter: bool,
+    pub reviewer: bool,
+}
+
+fn argon2() -> Argon2<'static> {
+    // The parameters are constants within range; `Params::new` cannot fail for them.
+    let params = Params::new(19 * 1024, 2, 1, None).unwrap_or_default();
+    Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
+}
+
+pub fn hash_password(password: &str) -> Result<String> {
+    let salt = SaltString::generate(&mut OsRng);
+    argon2()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| AppError::new(ErrorCode::Internal, format!("password hashing: {e}")))
+}
+
+/// Checks against a stored PHC string; a malformed stored hash verifies nothing.
+pub fn verify_password(stored: &str, password: &str) -> bool {
+    PasswordHash::new(stored)
+        .map(|h| argon2().verify_password(password.as_bytes(), &h).is_ok())
+        .unwrap_or(false)
+}
+
+fn check_new_user(u: &NewUser) -> Result<()> {
+    let bad = |field: &str, why: &str| {
+        Err(AppError::new(
+            ErrorCode::InvalidInput,
+            format!("{field}: {why}"),
+        ))
+    };
+    let name_ok = (2..=32).contains(&u.username.len())
+        && u.username
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "._-".contains(c));
+    if !name_ok {
+        return bad(
+            "username",
+            "2–32 characters: lower-case letters, digits, '.', '_' or '-'",
+        );
+    }
+    if u.display_name.trim().is_empty() {
+        return bad("display_name", "required");
+    }
+    if u.password.chars().count() < MIN_PASSWORD_CHARS {
+        return bad("password", "at least 10 characters");
+    }
+    if !(u.admin || u.underwriter || u.reviewer) {
+        return bad("roles", "a user needs at least one role");
+    }
+    Ok(())
+}
+
+fn session_of(u: &StoredUser) -> Session {
+    Session {
+        username: u.username.clone(),
+        display_name: u.display_name.clone(),
+        admin: u.is_admin,
+        underwriter: u.is_underwriter,
+        reviewer: u.is_reviewer,
+    }
+}
+
+fn auth_failed() -> AppError {
+    AppError::new(
+        ErrorCode::AuthFailed,
+        "the user name or the password is wrong",
+    )
+}
+
+/// What the window needs at start: the setup screen, the login screen, or the user.
+#[derive(Clone, Debug, Serialize, TS)]
+pub struct SessionStatus {
+    pub needs_setup: bool,
+    pub session: Option<Session>,
+    /// The demo's ready-made users are in the README; the login screen says so.
+    pub demo: bool,
+}
+
+impl Workstation {
+    pub fn session_status(&self) -> Result<SessionStatus> {
+        Ok(SessionStatus {
+            needs_setup: self.needs_setup()?,
+            session: self.session(),
+            demo: self.demo,
+        })
+    }
+
+    /// No user exists yet: the window shows the first-start setup.
+    pub fn needs_setup(&self) -> Result<bool> {
+        Ok(self.store()?.count_users()? == 0)
+    }
+
+    pub(crate) fn insert_user(&self, u: &NewUser, actor: &str, first: bool) -> Result<()> {
+        check_new_user(u)?;
+        let stored = StoredUser {
+            username: u.username.clone(),
+            display_name: u.display_name.trim().to_string(),
+            password_hash: hash_password(&u.password)?,
+            is_admin: u.admin,
+            is_underwriter: u.underwriter,
+            is_reviewer: u.reviewer,
+            failed_logins: 0,
+            locked_until: None,
+        };
+        self.store()?
+            .insert_user(&stored, &now_rfc3339(), actor, first)?;
+        Ok(())
+    }
+
+    /// The first start: creates the administrator (refused once any user exists) and
+    /// logs them in.
+    pub fn create_first_admin(&self, u: &NewUser) -> Result<Session> {
+        if !u.admin {
+            return Err(AppError::new(
+                ErrorCode::InvalidInput,
+                "roles: the first user is the administrator",
+            ));
+        }
+        self.insert_user(u, &u.username, true)?;
+        self.login(&u.username, &u.password)
+    }
+
+    /// An administrator adds a user.
+    pub fn create_user(&self, u: &NewUser) -> Result<()> {
+        let s = self.require_session()?;
+        if !s.admin {
+            return Err(AppError::new(
+                ErrorCode::MissingRole,
+                format!("{} is not an administrator", s.username),
+            ));
+        }
+        self.insert_user(u, &s.username, false)
+    }
+
+    pub fn login(&self, username: &str, password: &str) -> Result<Session> {
+        let username = username.trim().to_ascii_lowercase();
+        let user = self.store()?.user(&username)?;
+        let Some(user) = user else {
+            // As slow as a real check, so a wrong name cannot be told from a wrong password.
+            verify_password(&hash_password("unknown user")?, password);
+            let detail = serde_json::json!({"unknown_user": true}).to_string();
+            self.store()?
+                .audit(&now_rfc3339(), &username, "login_failed", &detail)?;
+            std::thread::sleep(Duration::from_millis(300));
+            return Err(auth_failed());
+        };
+        let now = chrono::Utc::now();
+        if let Some(until) = user
+            .locked_until
+            .as_deref()
+            .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+        {
+            if until > now {
+                self.store()?
+                    .audit(&now_rfc3339(), &username, "login_refused_locked", "{}")?;
+                return Err(AppError::new(
+                    ErrorCode::AccountLocked,
+                    format!(
+                        "{username} is locked after {} failed logins until {} UTC",
+                        user.failed_logins,
+                        until.format("%H:%M")
+                    ),
+                ));
+            }
+        }
+        if !verify_password(&user.password_hash, password) {
+            let failures = user.failed_logins + 1;
+            let lock = (failures >= LOCK_AFTER_FAILURES).then(|| {
+                (now + chrono::Duration::minutes(LOCK_MINUTES))
+                    .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+            });
+            let detail =
+                serde_json::json!({"failures": failures, "locked_until": lock}).to_string();
+            self.store()?.record_login(
+                &username,
+                false,
+                lock.as_deref(),
+                &now_rfc3339(),
+                &detail,
+            )?;
+            // A growing pause slows guessing; capped so a typo costs little.
+            let pause = 250 * failures.clamp(1, 8) as u64;
+            std::thread::sleep(Duration::from_millis(pause));
+            return Err(auth_failed());
+        }
+        self.store()?
+            .record_login(&username, true, None, &now_rfc3339(), "{}")?;
+        let s = session_of(&user);
+        *self.session.lock().unwrap_or_else(|p| p.into_inner()) = Some(s.clone());
+        Ok(s)
+    }
+
+    pub fn logout(&self) -> Result<()> {
+        let s = self
+            .session
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .take();
+        if let Some(s) = s {
+            self.store()?
+                .audit(&now_rfc3339(), &s.username, "logout", "{}")?;
+        }
+        Ok(())
+    }
+
+    pub fn session(&self) -> Option<Session> {
+        self.session
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    pub(crate) fn require_session(&self) -> Result<Session> {
+        self.session()
+            .ok_or_else(|| AppError::new(ErrorCode::NotLoggedIn, "log in first"))
+    }
+
+    /// Who acts and with which roles: the logged-in user; without a login (the `uw`
+    /// command line, which has no workflow commands) the operating-system user as an
+    /// underwriter — unless this workstation requires a login, as the desktop does.
+    pub(crate) fn acting(&self) -> Result<(String, Roles)> {
+        match self.session() {
+            Some(s) => Ok((s.username.clone(), s.roles())),
+            None if !self.require_login => Ok((
+                self.actor.clone(),
+                Roles {
+                    underwriter: true,
+                    reviewer: false,
+                },
+            )),
+            None => Err(AppError::new(ErrorCode::NotLoggedIn, "log in first")),
+        }
+    }
+
+    /// The current user's password again, for a sign-off.
+    pub(crate) fn confirm_password(&self, s: &Session, password: &str) -> Result<()> {
+        let user = self.store()?.user(&s.username)?.ok_or_else(auth_failed)?;
+        if verify_password(&user.password_hash, password) {
+            Ok(())
+        } else {
+            Err(AppError::new(
+                ErrorCode::AuthFailed,
+                "password: a sign-off needs your own password, and this one is wrong",
+            ))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

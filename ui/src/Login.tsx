@@ -1,0 +1,74 @@
+// The first-start setup (creates the administrator) and the login screen. Passwords go
+// to Rust, which hashes them (Argon2id); nothing about them is kept here.
+import { useState } from "react";
+import type { AppError, Session, SessionStatus } from "./bindings";
+import { api } from "./api";
+import { ErrorBanner } from "./App";
+
+export function Login({ status, onSession }: { status: SessionStatus; onSession: (s: Session) => void }) {
+  const [username, setUsername] = useState("");
+  const [password, setPassword] = useState("");
+  const [error, setError] = useState<AppError | null>(null);
+  const [busy, setBusy] = useState(false);
+  const submit = (e: React.FormEvent) => {
+    e.preventDefault();
+    setBusy(true);
+    api
+      .login(username, password)
+      .then(onSession, (err) => {
+        setError(err);
+        setPassword("");
+      })
+      .finally(() => setBusy(false));
+  };
+  return (
+    <main className="login">
+      <form className="card" onSubmit={submit} data-testid="login">
+        <h3>Log in</h3>
+        <label className="field"><span>User name</span><input name="username" autoFocus value={username} onChange={(e) => setUsername(e.target.value)} /></label>
+        <label className="field"><span>Password</span><input name="password" type="password" value={password} onChange={(e) => setPassword(e.target.value)} /></label>
+        <ErrorBanner error={error} />
+        <button id="login-button" className="primary" type="submit" disabled={busy || !username || !password}>Log in</button>
+        {status.demo && (
+          <p className="small muted">
+            Demo users (README): alice (underwriter), bob (reviewer), carol (both), admin — passwords
+            <span className="mono"> &lt;name&gt;-demo-2026</span>.
+          </p>
+        )}
+      </form>
+    </main>
+  );
+}
+
+export function Setup({ onSession }: { onSession: (s: Session) => void }) {
+  const [user, setUser] = useState({ username: "", display_name: "", password: "", repeat: "" });
+  const [roles, setRoles] = useState({ underwriter: true, reviewer: false });
+  const [error, setError] = useState<AppError | null>(null);
+  const set = (k: keyof typeof user) => (e: React.ChangeEvent<HTMLInputElement>) => setUser({ ...user, [k]: e.target.value });
+  const submit = (e: React.FormEvent) => {
+    e.preventDefault();
+    if (user.password !== user.repeat) {
+      setError({ code: "INVALID_INPUT", message: "password: the two entries differ" });
+      return;
+    }
+    api
+      .setupAdmin({ username: user.username, display_name: user.display_name, password: user.password, admin: true, ...roles })
+      .then(onSession, setError);
+  };
+  return (
+    <main className="login">
+      <form className="card" onSubmit={submit} data-testid="setup">
+        <h3>First start: create the administrator</h3>
+        <p className="small muted">This workstation has no users yet. The administrator adds the others.</p>
+        <label className="field"><span>User name</span><input name="setup-username" value={user.username} onChange={set("username")} /></label>
+        <label className="field"><span>Full name</span><input name="setup-name" value={user.display_name} onChange={set("display_name")} /></label>
+        <label className="field"><span>Password (10+ characters)</span><input name="setup-password" type="password" value={user.password} onChange={set("password")} /></label>
+        <label className="field"><span>Repeat the password</span><input name="setup-repeat" type="password" value={user.repeat} onChange={set("repeat")} /></label>
+        <label className="field"><span>Also an underwriter</span><input type="checkbox" checked={roles.underwriter} onChange={(e) => setRoles({ ...roles, underwriter: e.target.checked })} /></label>
+        <label className="field"><span>Also a reviewer</span><input type="checkbox" checked={roles.reviewer} onChange={(e) => setRoles({ ...roles, reviewer: e.target.checked })} /></label>
+        <ErrorBanner error={error} />
+        <button id="setup-button" className="primary" type="submit">Create and log in</button>
+      </form>
+    </main>
+  );
+}
