@@ -10,7 +10,7 @@ use tauri_plugin_dialog::DialogExt;
 use uw_app::{
     AppError, AppStatus, CaseEvent, CaseView, ErrorCode, ImportReport, IncomeView, NewUser,
     OpenOptions, QueuePage, QueueQuery, ReadProgress, Result, ReviewView, Session, SessionStatus,
-    Workstation,
+    TotpSetup, Workstation,
 };
 use uw_domain::case::{IncomeKind, ReviewDecision};
 use uw_domain::vin::VinReport;
@@ -56,9 +56,12 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         session_status,
         login,
         logout,
+        begin_totp,
+        confirm_totp,
         setup_admin,
         create_user,
         case_review,
+        release_case,
         submit_case,
         approve_case,
         reject_case,
@@ -234,8 +237,23 @@ fn session_status(ws: State<'_, Ws>) -> Result<SessionStatus> {
 
 /// Async: Argon2id takes a moment, which must not hold the window's thread.
 #[tauri::command]
-async fn login(ws: State<'_, Ws>, username: String, password: String) -> Result<Session> {
-    ws.get()?.login(&username, &password)
+async fn login(
+    ws: State<'_, Ws>,
+    username: String,
+    password: String,
+    code: Option<String>,
+) -> Result<Session> {
+    ws.get()?.login(&username, &password, code.as_deref())
+}
+
+#[tauri::command]
+fn begin_totp(ws: State<'_, Ws>) -> Result<TotpSetup> {
+    ws.get()?.begin_totp()
+}
+
+#[tauri::command]
+fn confirm_totp(ws: State<'_, Ws>, code: String) -> Result<()> {
+    ws.get()?.confirm_totp(&code)
 }
 
 #[tauri::command]
@@ -299,4 +317,9 @@ fn return_case(
     comment: String,
 ) -> Result<CaseView> {
     ws.get()?.return_case(&case_id, version, &comment)
+}
+
+#[tauri::command]
+fn release_case(ws: State<'_, Ws>, case_id: String) -> Result<()> {
+    ws.get()?.release_case(&case_id)
 }

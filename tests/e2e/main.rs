@@ -347,6 +347,10 @@ async fn the_maker_cannot_approve_and_the_reviewer_signs() -> Result<()> {
     .await?;
     click(&c, "#submit-case").await?;
     wait_text(&c, "[data-testid=review-stage]", |t| t == "submitted").await?;
+    wait_text(&c, "[data-testid=read-only]", |t| {
+        t.contains("under review")
+    })
+    .await?;
     // Carol holds the reviewer role too, yet the window offers her no sign-off...
     find(&c, "[data-testid=review-waiting]").await?;
     assert!(c.find_all(Locator::Css("#approve-case")).await?.is_empty());
@@ -365,6 +369,17 @@ async fn the_maker_cannot_approve_and_the_reviewer_signs() -> Result<()> {
 
     click(&c, "#logout").await?;
     login(&c, "bob", &demo_password("bob")).await?;
+    // Bob's inbox: the submitted cases he did not make.
+    click(&c, "#review-inbox").await?;
+    let start = std::time::Instant::now();
+    while queue_rows(&c).await? != 1 {
+        assert!(
+            start.elapsed().as_secs() < 20,
+            "the inbox shows {} rows",
+            queue_rows(&c).await?
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
     click(
         &c,
         "[data-testid=queue-row][data-case-id='AUTO-2026-000123'] td",
@@ -372,6 +387,10 @@ async fn the_maker_cannot_approve_and_the_reviewer_signs() -> Result<()> {
     .await?;
     click(&c, "[data-step=review]").await?;
     wait_text(&c, "[data-testid=proposal]", |t| t.contains("DTI 45.87")).await?;
+    // The maker's figures beside the ones re-derived now: the same, nothing highlighted.
+    let figures = find(&c, "[data-testid=figures]").await?.text().await?;
+    assert!(figures.contains("45.87"), "{figures}");
+    assert!(c.find_all(Locator::Css("tr.differs")).await?.is_empty());
     retype(&c, "input[name=signoff-password]", &demo_password("bob")).await?;
     click(&c, "#approve-case").await?;
     wait_text(&c, "[data-testid=review-stage]", |t| t == "approved").await?;

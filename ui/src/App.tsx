@@ -1,9 +1,9 @@
 import { useCallback, useEffect, useState } from "react";
 import type { AppError, AppStatus, Session, SessionStatus } from "./bindings";
-import { api } from "./api";
+import { api, SESSION_ENDED } from "./api";
 import { Queue } from "./Queue";
 import { CaseScreen } from "./CaseScreen";
-import { Login, Setup } from "./Login";
+import { Login, Setup, TotpPanel } from "./Login";
 
 export function ErrorBanner({ error, onClose }: { error: AppError | null; onClose?: () => void }) {
   if (!error) return null;
@@ -24,6 +24,7 @@ export function App() {
   const [fatal, setFatal] = useState<AppError | null>(null);
   const [openId, setOpenId] = useState<string | null>(null);
   const [auth, setAuth] = useState<SessionStatus | null>(null);
+  const [totp, setTotp] = useState(false);
 
   const refreshStatus = useCallback(() => {
     api.status().then(setStatus, setFatal);
@@ -32,7 +33,34 @@ export function App() {
   useEffect(() => {
     api.sessionStatus().then(setAuth, setFatal);
   }, []);
+  // The session locks in Rust after the idle time; the window follows: on the first
+  // refused call, and by asking every 30 seconds (asking is not activity).
+  const [ended, setEnded] = useState<AppError | null>(null);
+  useEffect(() => {
+    const onEnd = (e: Event) => {
+      setEnded((e as CustomEvent<AppError>).detail);
+      setOpenId(null);
+      setAuth((a) => (a ? { ...a, session: null } : a));
+    };
+    window.addEventListener(SESSION_ENDED, onEnd);
+    const poll = setInterval(() => {
+      api.sessionStatus().then((st) => {
+        setAuth((a) => {
+          if (a?.session && !st.session) {
+            setOpenId(null);
+            setEnded({ code: "SESSION_LOCKED", message: "the session locked after the idle time: log in again" });
+          }
+          return st;
+        });
+      }, () => undefined);
+    }, 30_000);
+    return () => {
+      window.removeEventListener(SESSION_ENDED, onEnd);
+      clearInterval(poll);
+    };
+  }, []);
   const loggedIn = (s: Session) => {
+    setEnded(null);
     setAuth((a) => (a ? { ...a, needs_setup: false, session: s } : a));
     refreshStatus();
   };
@@ -62,6 +90,7 @@ export function App() {
               <span data-testid="user" title={[session.underwriter && "underwriter", session.reviewer && "reviewer", session.admin && "admin"].filter(Boolean).join(", ")}>
                 {session.display_name}
               </span>
+              <button id="totp-open" onClick={() => setTotp(true)}>Second factor…</button>
               <button id="logout" onClick={logout}>Log out</button>
             </>
           )}
@@ -69,7 +98,13 @@ export function App() {
       </header>
       <ErrorBanner error={fatal} />
       {!fatal && auth?.needs_setup && <Setup onSession={loggedIn} />}
-      {!fatal && auth && !auth.needs_setup && !session && <Login status={auth} onSession={loggedIn} />}
+      {!fatal && auth && !auth.needs_setup && !session && (
+        <>
+          {ended && <div className="notice" data-testid="session-ended">{ended.message}</div>}
+          <Login status={auth} onSession={loggedIn} />
+        </>
+      )}
+      {totp && session && <TotpPanel onClose={() => setTotp(false)} />}
       {!fatal && session &&
         (openId ? (
           <CaseScreen caseId={openId} onBack={() => { setOpenId(null); refreshStatus(); }} />

@@ -100,6 +100,8 @@ export function CaseScreen({ caseId, onBack }: { caseId: string; onBack: () => v
   };
   useEffect(() => {
     api.openCase(caseId).then(load, setError);
+    // Leaving the case releases its edit lock for the next person.
+    return () => void api.releaseCase(caseId).catch(() => undefined);
   }, [caseId]);
 
   const dirty = useMemo(() => view !== null && JSON.stringify(draft) !== JSON.stringify(view.case), [draft, view]);
@@ -127,6 +129,15 @@ export function CaseScreen({ caseId, onBack }: { caseId: string; onBack: () => v
     );
   const exportCase = () =>
     api.exportCase(caseId).then((p) => p && setNotice(`Exported to ${p}`), setError);
+  // One editor at a time, and no edits while a case is under review or decided (the
+  // service enforces both; the window says so up front).
+  const readOnly = view.editing_by
+    ? `${view.editing_by} is editing this case`
+    : view.status === "submitted"
+      ? "the case is under review; the reviewer signs or returns it"
+      : view.status === "approved" || view.status === "rejected"
+        ? `the case is ${view.status}`
+        : null;
   const borrower = draft.parties.find((p) => p.role === "borrower") ?? draft.parties[0];
 
   return (
@@ -140,7 +151,7 @@ export function CaseScreen({ caseId, onBack }: { caseId: string; onBack: () => v
         <span className="muted">v{view.version}</span>
         <span className="spacer" />
         <button onClick={exportCase}>Export…</button>
-        <button id="save-case" className="primary" disabled={!dirty} onClick={save}>
+        <button id="save-case" className="primary" disabled={!dirty || readOnly !== null} onClick={save}>
           {dirty ? "Save" : "Saved"}
         </button>
       </div>
@@ -152,6 +163,7 @@ export function CaseScreen({ caseId, onBack }: { caseId: string; onBack: () => v
         ))}
       </nav>
       {notice && <div className="notice" data-testid="notice">{notice}</div>}
+      {readOnly && <div className="not-yet" data-testid="read-only">Read-only: {readOnly}</div>}
       <ErrorBanner error={error} onClose={() => setError(null)} />
       {draftError && <ErrorBanner error={draftError} />}
       <section className="step-body">
@@ -512,6 +524,26 @@ function Review(props: { caseId: string; view: CaseView; dirty: boolean; engine:
         </p>
       )}
       {w.return_comment && <p className="warn">Returned: {w.return_comment}</p>}
+      {w.proposal && w.stage === "submitted" && (
+        <table className="grid compact figures" data-testid="figures">
+          <thead><tr><th>Figure</th><th className="num">The maker's, at submission</th><th className="num">Re-derived now from the stored inputs</th></tr></thead>
+          <tbody>
+            {([
+              ["Average monthly income", w.proposal.figures.average_monthly_income, review.rederived.average_monthly_income],
+              ["DTI %", w.proposal.figures.dti, review.rederived.dti],
+              ["LTV %", w.proposal.figures.ltv, review.rederived.ltv],
+              ["Largest payment", w.proposal.figures.max_monthly_payment, review.rederived.max_monthly_payment],
+            ] as [string, string | null, string | null][]).map(([name, a, b]) => (
+              <tr key={name} className={a !== b ? "differs" : ""}>
+                <td>{name}</td><td className="num">{money(a)}</td><td className="num">{money(b)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {review.differences.length > 0 && (
+        <p className="bad" data-testid="differences">The figures differ; approval waits until the maker submits again.</p>
+      )}
       {w.stage === "submitted" && w.edited_since_submission.length > 0 && (
         <p className="muted small">Edited since submission by {w.edited_since_submission.join(", ")}: they cannot sign it off.</p>
       )}
@@ -538,7 +570,7 @@ function Review(props: { caseId: string; view: CaseView; dirty: boolean; engine:
           <label className="field"><span>Comment (for a rejection or a return)</span><input name="review-text" value={text} onChange={(e) => setText(e.target.value)} /></label>
           <label className="field"><span>Your password (to sign)</span><input name="signoff-password" type="password" value={password} onChange={(e) => setPassword(e.target.value)} /></label>
           <div className="import-row">
-            {can("approve") && <button id="approve-case" className="primary" disabled={!password} onClick={() => done(api.approve(caseId, view.version, password))}>Approve</button>}
+            {can("approve") && <button id="approve-case" className="primary" disabled={!password || review.differences.length > 0} onClick={() => done(api.approve(caseId, view.version, password))}>Approve</button>}
             {can("reject") && <button id="reject-case" disabled={!password || !text.trim()} onClick={() => done(api.reject(caseId, view.version, text, password))}>Reject</button>}
             {can("return") && <button id="return-case" disabled={!text.trim()} onClick={() => done(api.returnCase(caseId, view.version, text))}>Return to the maker</button>}
           </div>

@@ -1,23 +1,30 @@
 // The first-start setup (creates the administrator) and the login screen. Passwords go
 // to Rust, which hashes them (Argon2id); nothing about them is kept here.
 import { useState } from "react";
-import type { AppError, Session, SessionStatus } from "./bindings";
+import type { AppError, Session, SessionStatus, TotpSetup } from "./bindings";
 import { api } from "./api";
 import { ErrorBanner } from "./App";
 
 export function Login({ status, onSession }: { status: SessionStatus; onSession: (s: Session) => void }) {
   const [username, setUsername] = useState("");
   const [password, setPassword] = useState("");
+  const [code, setCode] = useState<string | null>(null);
   const [error, setError] = useState<AppError | null>(null);
   const [busy, setBusy] = useState(false);
   const submit = (e: React.FormEvent) => {
     e.preventDefault();
     setBusy(true);
     api
-      .login(username, password)
-      .then(onSession, (err) => {
-        setError(err);
-        setPassword("");
+      .login(username, password, code)
+      .then(onSession, (err: AppError) => {
+        if (err.code === "TOTP_REQUIRED") {
+          setCode(""); // the password was right: ask for the code, keep the password
+          setError(null);
+        } else {
+          setError(err);
+          setPassword("");
+          setCode(code === null ? null : "");
+        }
       })
       .finally(() => setBusy(false));
   };
@@ -27,6 +34,9 @@ export function Login({ status, onSession }: { status: SessionStatus; onSession:
         <h3>Log in</h3>
         <label className="field"><span>User name</span><input name="username" autoFocus value={username} onChange={(e) => setUsername(e.target.value)} /></label>
         <label className="field"><span>Password</span><input name="password" type="password" value={password} onChange={(e) => setPassword(e.target.value)} /></label>
+        {code !== null && (
+          <label className="field"><span>Code from your authenticator</span><input name="totp-code" inputMode="numeric" autoFocus value={code} onChange={(e) => setCode(e.target.value)} /></label>
+        )}
         <ErrorBanner error={error} />
         <button id="login-button" className="primary" type="submit" disabled={busy || !username || !password}>Log in</button>
         {status.demo && (
@@ -70,5 +80,33 @@ export function Setup({ onSession }: { onSession: (s: Session) => void }) {
         <button id="setup-button" className="primary" type="submit">Create and log in</button>
       </form>
     </main>
+  );
+}
+
+/** Sets up the current user's second factor: the secret is shown once, a code confirms it. */
+export function TotpPanel({ onClose }: { onClose: () => void }) {
+  const [setup, setSetup] = useState<TotpSetup | null>(null);
+  const [code, setCode] = useState("");
+  const [error, setError] = useState<AppError | null>(null);
+  const [done, setDone] = useState(false);
+  return (
+    <div className="card totp" data-testid="totp">
+      <h3>Second factor (authenticator app)</h3>
+      {!setup && !done && <button id="totp-begin" onClick={() => api.beginTotp().then(setSetup, setError)}>Create a secret</button>}
+      {setup && !done && (
+        <>
+          <p className="small">Add this secret to your authenticator app (or open the address), then type the code it shows.</p>
+          <p className="mono" data-testid="totp-secret">{setup.secret}</p>
+          <p className="mono small muted">{setup.uri}</p>
+          <div className="import-row">
+            <input name="totp-confirm" inputMode="numeric" value={code} onChange={(e) => setCode(e.target.value)} />
+            <button id="totp-confirm-button" className="primary" disabled={code.trim().length !== 6} onClick={() => api.confirmTotp(code).then(() => setDone(true), setError)}>Confirm</button>
+          </div>
+        </>
+      )}
+      {done && <p className="notice">The second factor is on: the next login asks for a code.</p>}
+      <ErrorBanner error={error} />
+      <button onClick={onClose}>Close</button>
+    </div>
   );
 }

@@ -19,7 +19,7 @@ const PAGE = 50;
 
 export function Queue(props: { status: AppStatus | null; onOpen: (id: string) => void; onImported: () => void }) {
   const [query, setQuery] = useState<QueueQuery>({
-    status: null, assignee: null, branch: null, search: null,
+    status: null, assignee: null, branch: null, search: null, not_made_by: null,
     sort: "received", descending: true, offset: 0, limit: PAGE,
   });
   const [page, setPage] = useState<QueuePage | null>(null);
@@ -73,6 +73,23 @@ export function Queue(props: { status: AppStatus | null; onOpen: (id: string) =>
           <option value="rejected">rejected</option>
           <option value="returned">returned</option>
         </select>
+        {props.status && (
+          <label className="small">
+            <input
+              type="checkbox"
+              id="review-inbox"
+              checked={query.not_made_by !== null}
+              onChange={(e) =>
+                setQuery((q) =>
+                  e.target.checked
+                    ? { ...q, status: "submitted", not_made_by: props.status?.actor ?? null, offset: 0 }
+                    : { ...q, status: null, not_made_by: null, offset: 0 },
+                )
+              }
+            />{" "}
+            Waiting for my review
+          </label>
+        )}
         <span className="spacer" />
         <button onClick={pick} id="import-pick">Import case files…</button>
       </div>

@@ -18,6 +18,7 @@ import type {
   ReviewView,
   Session,
   SessionStatus,
+  TotpSetup,
   QueueQuery,
   VinReport,
 } from "./bindings";
@@ -31,11 +32,19 @@ export function asAppError(e: unknown): AppError {
   return { code: "INTERNAL", message: String(e) };
 }
 
+/** Fired when Rust says the session locked (idle too long) or is gone: the app shows
+ * the login screen. */
+export const SESSION_ENDED = "uw-session-ended";
+
 async function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> {
   try {
     return await invoke<T>(cmd, args);
   } catch (e) {
-    throw asAppError(e);
+    const err = asAppError(e);
+    if (err.code === "SESSION_LOCKED" || (err.code === "NOT_LOGGED_IN" && cmd !== "login")) {
+      window.dispatchEvent(new CustomEvent(SESSION_ENDED, { detail: err }));
+    }
+    throw err;
   }
 }
 
@@ -64,10 +73,13 @@ export const api = {
   applyStatementIncome: (caseId: string, party: number, version: number) =>
     call<CaseView>("apply_statement_income", { caseId, party, version }),
   sessionStatus: () => call<SessionStatus>("session_status"),
-  login: (username: string, password: string) => call<Session>("login", { username, password }),
+  login: (username: string, password: string, code: string | null) => call<Session>("login", { username, password, code }),
+  beginTotp: () => call<TotpSetup>("begin_totp"),
+  confirmTotp: (code: string) => call<null>("confirm_totp", { code }),
   logout: () => call<null>("logout"),
   setupAdmin: (user: NewUser) => call<Session>("setup_admin", { user }),
   review: (caseId: string) => call<ReviewView>("case_review", { caseId }),
+  releaseCase: (caseId: string) => call<null>("release_case", { caseId }),
   submit: (caseId: string, version: number, decision: ReviewDecision, justification: string) =>
     call<CaseView>("submit_case", { caseId, version, decision, justification }),
   approve: (caseId: string, version: number, password: string) =>

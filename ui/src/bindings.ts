@@ -115,7 +115,11 @@ export type QueueQuery = { status: string | null, assignee: string | null, branc
 /**
  * Matches the start of the case id, borrower name, PINFL or VIN.
  */
-search: string | null, sort: SortKey, descending: boolean, offset: number, 
+search: string | null, 
+/**
+ * Leaves out the cases this user submitted (a reviewer's inbox: submitted, not mine).
+ */
+not_made_by: string | null, sort: SortKey, descending: boolean, offset: number, 
 /**
  * 1..=500; 0 means the default of 50.
  */
@@ -131,7 +135,7 @@ export type CaseEvent = { id: number, at: string, actor: string, kind: string, d
 
 export type AppError = { code: ErrorCode, message: string, };
 
-export type ErrorCode = "INVALID_CASE" | "INVALID_INPUT" | "NOT_FOUND" | "CASE_EXISTS" | "ALREADY_EXISTS" | "VERSION_CONFLICT" | "STORE_FOREIGN" | "STORE_TOO_NEW" | "STORE_UNAVAILABLE" | "IO" | "NOT_LOGGED_IN" | "AUTH_FAILED" | "ACCOUNT_LOCKED" | "MISSING_ROLE" | "MAKER_CANNOT_CHECK" | "EDITED_AFTER_SUBMISSION" | "WRONG_STAGE" | "NOT_THE_MAKER" | "COMMENT_REQUIRED" | "AUDIT_BROKEN" | "NOT_AVAILABLE" | "INTERNAL";
+export type ErrorCode = "INVALID_CASE" | "INVALID_INPUT" | "NOT_FOUND" | "CASE_EXISTS" | "ALREADY_EXISTS" | "VERSION_CONFLICT" | "STORE_FOREIGN" | "STORE_TOO_NEW" | "STORE_UNAVAILABLE" | "IO" | "NOT_LOGGED_IN" | "AUTH_FAILED" | "TOTP_REQUIRED" | "TOTP_REUSED" | "SESSION_LOCKED" | "ACCOUNT_LOCKED" | "MISSING_ROLE" | "MAKER_CANNOT_CHECK" | "EDITED_AFTER_SUBMISSION" | "WRONG_STAGE" | "NOT_THE_MAKER" | "CASE_LOCKED" | "FIGURES_DIFFER" | "COMMENT_REQUIRED" | "AUDIT_BROKEN" | "NOT_AVAILABLE" | "INTERNAL";
 
 export type AppStatus = { data_dir: string, demo: boolean, case_count: number, product: string, actor: string, 
 /**
@@ -139,7 +143,11 @@ export type AppStatus = { data_dir: string, demo: boolean, case_count: number, p
  */
 online: boolean, };
 
-export type CaseView = { case_id: string, version: number, status: string, received_at: string, updated_at: string, case: CaseFile, evaluation: Evaluation, vin: VinReport, required_documents: Array<RequiredDocument>, };
+export type CaseView = { case_id: string, version: number, status: string, received_at: string, updated_at: string, case: CaseFile, evaluation: Evaluation, vin: VinReport, required_documents: Array<RequiredDocument>, 
+/**
+ * Another user holds the case's edit lock: the window shows it read-only.
+ */
+editing_by: string | null, };
 
 export type RequiredDocument = { kind: DocumentKind, party: number, status: DocumentStatus | null, };
 
@@ -177,13 +185,24 @@ export type SessionStatus = { needs_setup: boolean, session: Session | null,
  */
 demo: boolean, };
 
+export type TotpSetup = { secret: string, uri: string, };
+
 export type NewUser = { username: string, display_name: string, password: string, admin: boolean, underwriter: boolean, reviewer: boolean, };
 
 export type ReviewView = { workflow: Workflow, 
 /**
  * The actions `step` would accept from the current user now.
  */
-allowed: Array<string>, };
+allowed: Array<string>, 
+/**
+ * The figures worked out again now from the stored inputs, beside the maker's
+ * (`workflow.proposal.figures`).
+ */
+rederived: Figures, 
+/**
+ * What differs between the two; while anything does, approval is refused.
+ */
+differences: Array<string>, };
 
 export type Workflow = { stage: Stage, 
 /**
@@ -209,6 +228,12 @@ checker: string | null, };
 
 export type Stage = "draft" | "submitted" | "returned" | "approved" | "rejected";
 
-export type Proposal = { decision: ReviewDecision, justification: string, };
+export type Proposal = { decision: ReviewDecision, justification: string, 
+/**
+ * The figures the maker's decision rests on, as they stood at submission.
+ */
+figures: Figures, };
+
+export type Figures = { average_monthly_income: string, dti: string | null, ltv: string, max_monthly_payment: string | null, };
 
 export type AuditEntry = { id: number, at: string, actor: string, action: string, case_id: string | null, detail: string, };

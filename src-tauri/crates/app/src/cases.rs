@@ -29,6 +29,8 @@ pub struct CaseView {
     pub evaluation: Evaluation,
     pub vin: VinReport,
     pub required_documents: Vec<RequiredDocument>,
+    /// Another user holds the case's edit lock: the window shows it read-only.
+    pub editing_by: Option<String>,
 }
 
 /// One line of the §7 checklist with its effective status (`None` = absent).
@@ -166,6 +168,7 @@ impl Workstation {
             case,
             evaluation,
             required_documents,
+            editing_by: self.editing_by(case_id)?,
         })
     }
 
@@ -203,6 +206,7 @@ impl Workstation {
         // A decided case is closed; an edit of a submitted one disqualifies its editor
         // from signing it off (uw_domain::review).
         let (actor, _) = self.acting()?;
+        self.hold_case(case_id, &actor)?;
         let (before_w, after_w) = self.workflow_after_edit(case_id)?;
         let workflow = (after_w != before_w)
             .then(|| serde_json::to_string(&after_w))

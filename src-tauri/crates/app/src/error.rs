@@ -28,6 +28,12 @@ pub enum ErrorCode {
     NotLoggedIn,
     /// Wrong user name or password (never saying which).
     AuthFailed,
+    /// The password was right; the user's second factor needs the current code.
+    TotpRequired,
+    /// A one-time code that was used already.
+    TotpReused,
+    /// The session was idle too long and locked: log in again.
+    SessionLocked,
     /// Too many failed logins: locked for a while.
     AccountLocked,
     /// The user lacks the role the action needs.
@@ -40,6 +46,10 @@ pub enum ErrorCode {
     WrongStage,
     /// Only the case's maker submits it again after a return.
     NotTheMaker,
+    /// Another user is editing the case: one editor at a time.
+    CaseLocked,
+    /// The figures re-derived at review differ from the maker's: approval waits.
+    FiguresDiffer,
     /// A return, a rejection or a submission needs its words.
     CommentRequired,
     /// The audit trail's hash chain does not verify: an entry was changed or removed.

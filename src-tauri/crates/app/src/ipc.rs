@@ -38,8 +38,8 @@ pub fn typescript_bindings() -> String {
         crate::AppError, crate::ErrorCode, crate::AppStatus, crate::CaseView,
         crate::RequiredDocument, crate::ImportReport,
         crate::IncomeView, crate::AttachedStatement, crate::ReclassificationView,
-        crate::ReadProgress, crate::Session, crate::SessionStatus, crate::NewUser, crate::ReviewView,
-        uw_domain::review::Workflow, uw_domain::review::Stage, uw_domain::review::Proposal,
+        crate::ReadProgress, crate::Session, crate::SessionStatus, crate::TotpSetup, crate::NewUser, crate::ReviewView,
+        uw_domain::review::Workflow, uw_domain::review::Stage, uw_domain::review::Proposal, uw_domain::review::Figures,
         uw_store::AuditEntry,
     );
     let mut text = String::from(

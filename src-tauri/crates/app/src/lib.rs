@@ -13,6 +13,7 @@ mod income;
 pub mod ipc;
 pub mod paths;
 mod review;
+pub mod totp;
 mod users;
 
 use std::path::{Path, PathBuf};
@@ -31,7 +32,7 @@ pub use income::{
     MAX_STATEMENT_BYTES,
 };
 pub use review::ReviewView;
-pub use users::{hash_password, verify_password, NewUser, Session, SessionStatus};
+pub use users::{hash_password, verify_password, NewUser, Session, SessionStatus, TotpSetup};
 pub use uw_store::{CaseEvent, QueuePage, QueueQuery, QueueRow, SortKey};
 
 /// The shipped product configuration (the salary-client auto loan passport).
@@ -122,7 +123,10 @@ pub struct Workstation {
     classification: uw_domain::income::statements::Classification,
     actor: String,
     require_login: bool,
-    session: Mutex<Option<Session>>,
+    session: Mutex<Option<users::Active>>,
+    idle: Mutex<std::time::Duration>,
+    /// A second factor being set up: (user, secret) until its first code confirms it.
+    pending_totp: Mutex<Option<(String, Vec<u8>)>>,
     demo: bool,
     data_dir: PathBuf,
 }
@@ -138,11 +142,24 @@ impl Workstation {
             actor: opts.actor,
             require_login: opts.require_login,
             session: Mutex::new(None),
+            idle: Mutex::new(std::time::Duration::from_secs(
+                users::DEFAULT_IDLE_MINUTES * 60,
+            )),
+            pending_totp: Mutex::new(None),
             demo: opts.demo,
             data_dir: opts.data_dir,
         };
         if opts.demo && ws.store()?.count_cases()? == 0 {
             demo::seed(&ws)?;
+        }
+        let idle_minutes = ws
+            .store()?
+            .setting(users::IDLE_SETTING)?
+            .and_then(|m| m.parse::<u64>().ok())
+            .filter(|m| (1..=240).contains(m));
+        if let Some(m) = idle_minutes {
+            *ws.idle.lock().unwrap_or_else(|p| p.into_inner()) =
+                std::time::Duration::from_secs(m * 60);
         }
         if opts.demo && ws.needs_setup()? {
             demo::seed_users(&ws)?;

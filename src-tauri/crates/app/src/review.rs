@@ -7,7 +7,7 @@ use serde::Serialize;
 use ts_rs::TS;
 use uw_domain::case::{to_json_pretty, Review, ReviewDecision};
 use uw_domain::parse_case;
-use uw_domain::review::{step, Action, Proposal, Refusal, Workflow};
+use uw_domain::review::{step, Action, Figures, Proposal, Refusal, Workflow};
 
 use crate::error::{AppError, ErrorCode, Result};
 use crate::{now_rfc3339, CaseView, Workstation};
@@ -18,6 +18,11 @@ pub struct ReviewView {
     pub workflow: Workflow,
     /// The actions `step` would accept from the current user now.
     pub allowed: Vec<String>,
+    /// The figures worked out again now from the stored inputs, beside the maker's
+    /// (`workflow.proposal.figures`).
+    pub rederived: Figures,
+    /// What differs between the two; while anything does, approval is refused.
+    pub differences: Vec<String>,
 }
 
 fn refused(r: Refusal) -> AppError {
@@ -30,6 +35,15 @@ fn refused(r: Refusal) -> AppError {
         Refusal::CommentRequired(_) => ErrorCode::CommentRequired,
     };
     AppError::new(code, r.to_string())
+}
+
+/// The differences between the maker's figures and the re-derived ones (none before a
+/// submission).
+fn differences(w: &Workflow, rederived: &Figures) -> Vec<String> {
+    w.proposal
+        .as_ref()
+        .map(|p| p.figures.differences(rederived))
+        .unwrap_or_default()
 }
 
 impl Workstation {
@@ -58,6 +72,7 @@ impl Workstation {
     /// change that then fails leaves its would-be author disqualified, never the reverse.)
     pub(crate) fn note_edit(&self, case_id: &str) -> Result<String> {
         let (actor, _) = self.acting()?;
+        self.hold_case(case_id, &actor)?;
         let (before, after) = self.workflow_after_edit(case_id)?;
         if after != before {
             let json = serde_json::to_string(&after)
@@ -67,9 +82,58 @@ impl Workstation {
         Ok(actor)
     }
 
+    /// One editor at a time: takes the case's edit lock for `actor`, or says who holds it.
+    /// A lock unused for the session idle time is stale (its holder's session has locked).
+    pub(crate) fn hold_case(&self, case_id: &str, actor: &str) -> Result<()> {
+        let now = chrono::Utc::now();
+        let idle = chrono::Duration::from_std(self.idle_limit()).unwrap_or_default();
+        let fmt = |t: chrono::DateTime<chrono::Utc>| {
+            t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+        };
+        let held = self
+            .store()?
+            .lock_case(case_id, actor, &fmt(now), &fmt(now - idle))?;
+        match held {
+            None => Ok(()),
+            Some((who, since)) => Err(AppError::new(
+                ErrorCode::CaseLocked,
+                format!(
+                    "{case_id} is being edited by {who} (since {} UTC): open it read-only or wait",
+                    since.get(11..16).unwrap_or(&since)
+                ),
+            )),
+        }
+    }
+
+    /// Leaves a case: its edit lock, if this user held it, is released.
+    pub fn release_case(&self, case_id: &str) -> Result<()> {
+        if let Some(s) = self.session() {
+            self.store()?.unlock_cases(&s.username, Some(case_id))?;
+        }
+        Ok(())
+    }
+
+    /// Who else is editing the case now, if anyone (the window shows it read-only).
+    pub fn editing_by(&self, case_id: &str) -> Result<Option<String>> {
+        let me = self.session().map(|s| s.username);
+        let idle = chrono::Duration::from_std(self.idle_limit()).unwrap_or_default();
+        let fresh =
+            (chrono::Utc::now() - idle).to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+        Ok(self
+            .store()?
+            .case_lock(case_id)?
+            .filter(|(who, since)| {
+                me.as_deref().is_none_or(|m| !m.eq_ignore_ascii_case(who))
+                    && since.as_str() >= fresh.as_str()
+            })
+            .map(|(who, _)| who))
+    }
+
     pub fn review(&self, case_id: &str) -> Result<ReviewView> {
-        self.open_case(case_id)?;
+        let view = self.open_case(case_id)?;
         let workflow = self.load_workflow(case_id)?;
+        let rederived = Figures::of(&view.evaluation.metrics);
+        let differences = differences(&workflow, &rederived);
         let allowed = match self.session() {
             None => Vec::new(),
             Some(s) => {
@@ -78,6 +142,7 @@ impl Workstation {
                     Action::Submit(Proposal {
                         decision: ReviewDecision::Approve,
                         justification: "probe".into(),
+                        figures: Figures::default(),
                     }),
                     Action::Approve,
                     Action::Reject {
@@ -94,7 +159,12 @@ impl Workstation {
                     .collect()
             }
         };
-        Ok(ReviewView { workflow, allowed })
+        Ok(ReviewView {
+            workflow,
+            allowed,
+            rederived,
+            differences,
+        })
     }
 
     fn transition(
@@ -117,7 +187,29 @@ impl Workstation {
             )
         })?;
         let w = self.load_workflow(case_id)?;
+        // The engine works the figures out again from the stored inputs: the maker's
+        // submission keeps them; an approval needs them unchanged.
+        let figures = Figures::of(&self.evaluate_case(&case).metrics);
+        let action = match action {
+            Action::Submit(p) => Action::Submit(Proposal {
+                figures: figures.clone(),
+                ..p
+            }),
+            other => other,
+        };
         let next = step(&w, &s.username, s.roles(), &action).map_err(refused)?;
+        if action == Action::Approve {
+            let diff = differences(&w, &figures);
+            if !diff.is_empty() {
+                return Err(AppError::new(
+                    ErrorCode::FiguresDiffer,
+                    format!(
+                        "the figures re-derived now differ from the maker's ({}): return the case to the maker",
+                        diff.join("; ")
+                    ),
+                ));
+            }
+        }
         let at = now_rfc3339();
         let decision = match &action {
             Action::Approve => Some(ReviewDecision::Approve),
@@ -167,6 +259,7 @@ impl Workstation {
         let p = Proposal {
             decision,
             justification: justification.to_string(),
+            figures: Figures::default(), // filled in by `transition` from the stored case
         };
         self.transition(case_id, expected_version, Action::Submit(p), None)
     }

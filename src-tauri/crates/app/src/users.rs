@@ -5,7 +5,7 @@
 //! logins are slowed (a growing pause) and five in a row lock the account for 15 minutes.
 //! Every login, failure and logout is in the audit trail.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
@@ -19,6 +19,10 @@ use crate::error::{AppError, ErrorCode, Result};
 use crate::{now_rfc3339, Workstation};
 
 pub const LOCK_AFTER_FAILURES: i64 = 5;
+/// A session locks after this long without an action, unless an administrator set
+/// another value (`settings.session_idle_minutes`).
+pub const DEFAULT_IDLE_MINUTES: u64 = 10;
+pub(crate) const IDLE_SETTING: &str = "session_idle_minutes";
 pub const LOCK_MINUTES: i64 = 15;
 const MIN_PASSWORD_CHARS: usize = 10;
 
@@ -39,6 +43,19 @@ impl Session {
             reviewer: self.reviewer,
         }
     }
+}
+
+/// The logged-in user and when they last did something.
+pub(crate) struct Active {
+    session: Session,
+    last_seen: Instant,
+}
+
+/// A second factor being set up: shown once.
+#[derive(Clone, Debug, Serialize, TS)]
+pub struct TotpSetup {
+    pub secret: String,
+    pub uri: String,
 }
 
 #[derive(Clone, Debug, Deserialize, TS)]
@@ -152,6 +169,8 @@ impl Workstation {
             is_reviewer: u.reviewer,
             failed_logins: 0,
             locked_until: None,
+            totp_secret: None,
+            totp_last_step: None,
         };
         self.store()?
             .insert_user(&stored, &now_rfc3339(), actor, first)?;
@@ -168,7 +187,7 @@ impl Workstation {
             ));
         }
         self.insert_user(u, &u.username, true)?;
-        self.login(&u.username, &u.password)
+        self.login(&u.username, &u.password, None)
     }
 
     /// An administrator adds a user.
@@ -183,7 +202,9 @@ impl Workstation {
         self.insert_user(u, &s.username, false)
     }
 
-    pub fn login(&self, username: &str, password: &str) -> Result<Session> {
+    /// Logs in; a user with a second factor also gives the current code (`TOTP_REQUIRED`
+    /// asks for it once the password is right).
+    pub fn login(&self, username: &str, password: &str, code: Option<&str>) -> Result<Session> {
         let username = username.trim().to_ascii_lowercase();
         let user = self.store()?.user(&username)?;
         let Some(user) = user else {
@@ -214,31 +235,117 @@ impl Workstation {
                 ));
             }
         }
-        if !verify_password(&user.password_hash, password) {
+        let mut totp_step = None;
+        let mut refusal = (!verify_password(&user.password_hash, password)).then(auth_failed);
+        if refusal.is_none() {
+            if let Some(secret) = user
+                .totp_secret
+                .as_deref()
+                .and_then(crate::totp::from_base32)
+            {
+                let Some(code) = code.filter(|c| !c.trim().is_empty()) else {
+                    return Err(AppError::new(
+                        ErrorCode::TotpRequired,
+                        "code: enter the 6-digit code of your authenticator",
+                    ));
+                };
+                let unix = u64::try_from(now.timestamp()).unwrap_or_default();
+                let last = user.totp_last_step.and_then(|s| u64::try_from(s).ok());
+                match crate::totp::check(&secret, code, unix, last) {
+                    crate::totp::Check::Accepted(step) => totp_step = i64::try_from(step).ok(),
+                    crate::totp::Check::Wrong => {
+                        refusal = Some(AppError::new(
+                            ErrorCode::AuthFailed,
+                            "code: the code is wrong",
+                        ))
+                    }
+                    crate::totp::Check::Reused => {
+                        refusal = Some(AppError::new(
+                            ErrorCode::TotpReused,
+                            "code: this code was used already; wait for the next one",
+                        ))
+                    }
+                }
+            }
+        }
+        if let Some(refusal) = refusal {
             let failures = user.failed_logins + 1;
             let lock = (failures >= LOCK_AFTER_FAILURES).then(|| {
                 (now + chrono::Duration::minutes(LOCK_MINUTES))
                     .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
             });
-            let detail =
-                serde_json::json!({"failures": failures, "locked_until": lock}).to_string();
+            let detail = serde_json::json!({"failures": failures, "locked_until": lock, "why": refusal.code}).to_string();
             self.store()?.record_login(
                 &username,
                 false,
                 lock.as_deref(),
+                None,
                 &now_rfc3339(),
                 &detail,
             )?;
             // A growing pause slows guessing; capped so a typo costs little.
             let pause = 250 * failures.clamp(1, 8) as u64;
             std::thread::sleep(Duration::from_millis(pause));
-            return Err(auth_failed());
+            return Err(refusal);
         }
         self.store()?
-            .record_login(&username, true, None, &now_rfc3339(), "{}")?;
+            .record_login(&username, true, None, totp_step, &now_rfc3339(), "{}")?;
         let s = session_of(&user);
-        *self.session.lock().unwrap_or_else(|p| p.into_inner()) = Some(s.clone());
+        *self.session.lock().unwrap_or_else(|p| p.into_inner()) = Some(Active {
+            session: s.clone(),
+            last_seen: Instant::now(),
+        });
         Ok(s)
+    }
+
+    /// Starts enrolling the current user's second factor: a fresh secret, shown once (as
+    /// base32 and as an `otpauth://` address for an authenticator app). It takes effect
+    /// only when [`Workstation::confirm_totp`] gets a correct code from it.
+    pub fn begin_totp(&self) -> Result<TotpSetup> {
+        use argon2::password_hash::rand_core::RngCore;
+        let s = self.require_session()?;
+        let mut secret = [0u8; 20];
+        OsRng.fill_bytes(&mut secret);
+        let b32 = crate::totp::base32(&secret);
+        *self.pending_totp.lock().unwrap_or_else(|p| p.into_inner()) =
+            Some((s.username.clone(), secret.to_vec()));
+        Ok(TotpSetup {
+            uri: format!(
+                "otpauth://totp/Underwriter%20Workstation:{}?secret={b32}&issuer=Underwriter%20Workstation&digits=6&period=30",
+                s.username
+            ),
+            secret: b32,
+        })
+    }
+
+    pub fn confirm_totp(&self, code: &str) -> Result<()> {
+        let s = self.require_session()?;
+        let pending = self
+            .pending_totp
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+            .filter(|(u, _)| *u == s.username)
+            .ok_or_else(|| {
+                AppError::new(ErrorCode::InvalidInput, "code: start the set-up first")
+            })?;
+        let unix = u64::try_from(chrono::Utc::now().timestamp()).unwrap_or_default();
+        let crate::totp::Check::Accepted(step) = crate::totp::check(&pending.1, code, unix, None)
+        else {
+            return Err(AppError::new(
+                ErrorCode::AuthFailed,
+                "code: the code is wrong",
+            ));
+        };
+        self.store()?.set_totp(
+            &s.username,
+            Some(&crate::totp::base32(&pending.1)),
+            i64::try_from(step).ok(),
+            &now_rfc3339(),
+            &s.username,
+        )?;
+        *self.pending_totp.lock().unwrap_or_else(|p| p.into_inner()) = None;
+        Ok(())
     }
 
     pub fn logout(&self) -> Result<()> {
@@ -246,31 +353,100 @@ impl Workstation {
             .session
             .lock()
             .unwrap_or_else(|p| p.into_inner())
-            .take();
+            .take()
+            .map(|a| a.session);
         if let Some(s) = s {
-            self.store()?
-                .audit(&now_rfc3339(), &s.username, "logout", "{}")?;
+            let mut store = self.store()?;
+            store.unlock_cases(&s.username, None)?;
+            store.audit(&now_rfc3339(), &s.username, "logout", "{}")?;
         }
         Ok(())
     }
 
+    /// The logged-in user, if the session has not locked; does not count as activity.
     pub fn session(&self) -> Option<Session> {
-        self.session
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .clone()
+        self.current(false).ok().flatten()
+    }
+
+    /// The session, dropped (and audited) once it has been idle longer than the setting;
+    /// `touch` counts the call as activity.
+    fn current(&self, touch: bool) -> Result<Option<Session>> {
+        let idle = self.idle_limit();
+        let mut guard = self.session.lock().unwrap_or_else(|p| p.into_inner());
+        let Some(active) = guard.as_mut() else {
+            return Ok(None);
+        };
+        if active.last_seen.elapsed() > idle {
+            let user = active.session.username.clone();
+            *guard = None;
+            drop(guard);
+            let detail = serde_json::json!({"idle_minutes": idle.as_secs() / 60}).to_string();
+            self.store()?
+                .audit(&now_rfc3339(), &user, "session_locked", &detail)?;
+            return Err(AppError::new(
+                ErrorCode::SessionLocked,
+                format!(
+                    "the session locked after {} idle minutes: log in again",
+                    idle.as_secs().div_ceil(60)
+                ),
+            ));
+        }
+        if touch {
+            active.last_seen = Instant::now();
+        }
+        Ok(Some(active.session.clone()))
     }
 
     pub(crate) fn require_session(&self) -> Result<Session> {
-        self.session()
+        self.current(true)?
             .ok_or_else(|| AppError::new(ErrorCode::NotLoggedIn, "log in first"))
+    }
+
+    pub(crate) fn idle_limit(&self) -> Duration {
+        *self.idle.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// An administrator sets how long a session may stay idle before it locks (kept in
+    /// the store; 1–240 minutes).
+    pub fn set_idle_minutes(&self, minutes: u32) -> Result<()> {
+        let s = self.require_session()?;
+        if !s.admin {
+            return Err(AppError::new(
+                ErrorCode::MissingRole,
+                format!("{} is not an administrator", s.username),
+            ));
+        }
+        if !(1..=240).contains(&minutes) {
+            return Err(AppError::new(
+                ErrorCode::InvalidInput,
+                "idle_minutes: 1 to 240",
+            ));
+        }
+        let mut store = self.store()?;
+        store.set_setting(IDLE_SETTING, &minutes.to_string())?;
+        let detail = serde_json::json!({ "idle_minutes": minutes }).to_string();
+        store.audit(&now_rfc3339(), &s.username, "setting_changed", &detail)?;
+        drop(store);
+        *self.idle.lock().unwrap_or_else(|p| p.into_inner()) =
+            Duration::from_secs(u64::from(minutes) * 60);
+        Ok(())
+    }
+
+    #[cfg(test)]
+    pub(crate) fn idle_limit_for_test(&self) -> Duration {
+        self.idle_limit()
+    }
+
+    #[cfg(test)]
+    pub(crate) fn set_idle_for_test(&self, d: Duration) {
+        *self.idle.lock().unwrap_or_else(|p| p.into_inner()) = d;
     }
 
     /// Who acts and with which roles: the logged-in user; without a login (the `uw`
     /// command line, which has no workflow commands) the operating-system user as an
     /// underwriter — unless this workstation requires a login, as the desktop does.
     pub(crate) fn acting(&self) -> Result<(String, Roles)> {
-        match self.session() {
+        match self.current(true)? {
             Some(s) => Ok((s.username.clone(), s.roles())),
             None if !self.require_login => Ok((
                 self.actor.clone(),

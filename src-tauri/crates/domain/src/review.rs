@@ -21,6 +21,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::case::ReviewDecision;
+use crate::decision::Metrics;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
@@ -81,6 +82,53 @@ pub struct Workflow {
 pub struct Proposal {
     pub decision: ReviewDecision,
     pub justification: String,
+    /// The figures the maker's decision rests on, as they stood at submission.
+    #[serde(default)]
+    pub figures: Figures,
+}
+
+/// The figures a reviewer re-derives from the stored inputs and compares with the maker's.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct Figures {
+    pub average_monthly_income: String,
+    pub dti: Option<String>,
+    pub ltv: String,
+    pub max_monthly_payment: Option<String>,
+}
+
+impl Figures {
+    pub fn of(m: &Metrics) -> Figures {
+        Figures {
+            average_monthly_income: m.average_monthly_income.clone(),
+            dti: m.dti.clone(),
+            ltv: m.ltv.clone(),
+            max_monthly_payment: m.max_monthly_payment.clone(),
+        }
+    }
+
+    /// The figures that differ, each as "name: maker → re-derived".
+    pub fn differences(&self, rederived: &Figures) -> Vec<String> {
+        let show = |v: &Option<String>| v.clone().unwrap_or_else(|| "—".into());
+        let mut out = Vec::new();
+        let mut cmp = |name: &str, a: String, b: String| {
+            if a != b {
+                out.push(format!("{name}: {a} → {b}"));
+            }
+        };
+        cmp(
+            "average monthly income",
+            self.average_monthly_income.clone(),
+            rederived.average_monthly_income.clone(),
+        );
+        cmp("DTI %", show(&self.dti), show(&rederived.dti));
+        cmp("LTV %", self.ltv.clone(), rederived.ltv.clone());
+        cmp(
+            "largest payment",
+            show(&self.max_monthly_payment),
+            show(&rederived.max_monthly_payment),
+        );
+        out
+    }
 }
 
 impl Default for Workflow {
@@ -221,6 +269,7 @@ pub fn step(w: &Workflow, actor: &str, roles: Roles, action: &Action) -> Result<
             next.proposal = Some(Proposal {
                 decision: p.decision,
                 justification: comment(&p.justification, "submit")?,
+                figures: p.figures.clone(),
             });
             next.stage = Stage::Submitted;
             next.maker = Some(actor.to_string());

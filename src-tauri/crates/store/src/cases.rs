@@ -83,6 +83,8 @@ pub struct QueueQuery {
     pub branch: Option<String>,
     /// Matches the start of the case id, borrower name, PINFL or VIN.
     pub search: Option<String>,
+    /// Leaves out the cases this user submitted (a reviewer's inbox: submitted, not mine).
+    pub not_made_by: Option<String>,
     pub sort: SortKey,
     pub descending: bool,
     pub offset: u32,
@@ -330,6 +332,14 @@ impl Store {
                 let hint = if searching { "+" } else { "" };
                 clauses.push(format!("{hint}{col} = ?{}", args.len()));
             }
+        }
+        if let Some(me) = q.not_made_by.as_ref().filter(|v| !v.is_empty()) {
+            args.push(Box::new(me.clone()));
+            clauses.push(format!(
+                "NOT EXISTS (SELECT 1 FROM case_workflow w WHERE w.case_id = cases.case_id \
+                 AND json_extract(w.workflow, '$.maker') = ?{} COLLATE NOCASE)",
+                args.len()
+            ));
         }
         // Prefix search, case-insensitive. LIKE without ESCAPE lets SQLite walk the NOCASE
         // indexes; the wildcards, meaningless in ids, names and VINs, are dropped instead.

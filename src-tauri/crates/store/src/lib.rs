@@ -36,13 +36,15 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("schema/002_statements.sql")),
         M::up(include_str!("schema/003_audit.sql")),
         M::up(include_str!("schema/004_users.sql")),
+        M::up(include_str!("schema/005_totp.sql")),
+        M::up(include_str!("schema/006_case_locks.sql")),
     ])
 }
 
 /// The schema version this build writes.
 pub fn schema_version() -> usize {
     // Keep in step with `migrations()`.
-    4
+    6
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -15,6 +15,9 @@ pub struct StoredUser {
     pub is_reviewer: bool,
     pub failed_logins: i64,
     pub locked_until: Option<String>,
+    /// Base32; `None` when the user has no second factor.
+    pub totp_secret: Option<String>,
+    pub totp_last_step: Option<i64>,
 }
 
 impl Store {
@@ -73,8 +76,8 @@ impl Store {
         Ok(self
             .conn
             .query_row(
-                "SELECT username, display_name, password_hash, is_admin, is_underwriter, is_reviewer, failed_logins, locked_until \
-                 FROM users WHERE username = ?1",
+                "SELECT username, display_name, password_hash, is_admin, is_underwriter, is_reviewer, failed_logins, locked_until, \
+                 totp_secret, totp_last_step FROM users WHERE username = ?1",
                 [username],
                 |r| {
                     Ok(StoredUser {
@@ -86,27 +89,56 @@ impl Store {
                         is_reviewer: r.get(5)?,
                         failed_logins: r.get(6)?,
                         locked_until: r.get(7)?,
+                        totp_secret: r.get(8)?,
+                        totp_last_step: r.get(9)?,
                     })
                 },
             )
             .optional()?)
     }
 
+    /// Sets or clears a user's second factor (with the step its confirming code used).
+    pub fn set_totp(
+        &mut self,
+        username: &str,
+        secret: Option<&str>,
+        step: Option<i64>,
+        at: &str,
+        actor: &str,
+    ) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        tx.execute(
+            "UPDATE users SET totp_secret = ?2, totp_last_step = ?3 WHERE username = ?1",
+            params![username, secret, step],
+        )?;
+        let action = if secret.is_some() {
+            "totp_enabled"
+        } else {
+            "totp_disabled"
+        };
+        let detail = serde_json::json!({ "user": username }).to_string();
+        crate::audit::append(&tx, at, actor, action, None, &detail)?;
+        tx.commit()?;
+        Ok(())
+    }
+
     /// Records a login attempt: a failure counts (and may lock until a time), a success
-    /// clears the count. Audited either way.
+    /// clears the count and keeps the TOTP step it used. Audited either way.
     pub fn record_login(
         &mut self,
         username: &str,
         ok: bool,
         locked_until: Option<&str>,
+        totp_step: Option<i64>,
         at: &str,
         detail: &str,
     ) -> Result<()> {
         let tx = self.conn.transaction()?;
         if ok {
             tx.execute(
-                "UPDATE users SET failed_logins = 0, locked_until = NULL WHERE username = ?1",
-                [username],
+                "UPDATE users SET failed_logins = 0, locked_until = NULL, \
+                 totp_last_step = coalesce(?2, totp_last_step) WHERE username = ?1",
+                params![username, totp_step],
             )?;
         } else {
             tx.execute(
@@ -132,6 +164,64 @@ impl Store {
         let tx = self.conn.transaction()?;
         put_workflow(&tx, case_id, json)?;
         tx.commit()?;
+        Ok(())
+    }
+
+    /// Takes (or refreshes) the edit lock of a case for `user`, unless another user holds
+    /// one taken at or after `fresh_since` (RFC 3339 times compare as text); returns that
+    /// holder and since when.
+    pub fn lock_case(
+        &mut self,
+        case_id: &str,
+        user: &str,
+        now: &str,
+        fresh_since: &str,
+    ) -> Result<Option<(String, String)>> {
+        let tx = self.conn.transaction()?;
+        let holder: Option<(String, String)> = tx
+            .query_row(
+                "SELECT username, since FROM case_locks WHERE case_id = ?1",
+                [case_id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        if let Some((who, since)) = holder {
+            if !who.eq_ignore_ascii_case(user) && since.as_str() >= fresh_since {
+                return Ok(Some((who, since)));
+            }
+        }
+        tx.execute(
+            "INSERT INTO case_locks (case_id, username, since) VALUES (?1, ?2, ?3) \
+             ON CONFLICT (case_id) DO UPDATE SET username = excluded.username, since = excluded.since",
+            params![case_id, user, now],
+        )?;
+        tx.commit()?;
+        Ok(None)
+    }
+
+    /// Who holds a case's edit lock, since when.
+    pub fn case_lock(&self, case_id: &str) -> Result<Option<(String, String)>> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT username, since FROM case_locks WHERE case_id = ?1",
+                [case_id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?)
+    }
+
+    /// Releases `user`'s locks: one case, or all of them (`None`, at logout).
+    pub fn unlock_cases(&mut self, user: &str, case_id: Option<&str>) -> Result<()> {
+        match case_id {
+            Some(id) => self.conn.execute(
+                "DELETE FROM case_locks WHERE username = ?1 AND case_id = ?2",
+                params![user, id],
+            )?,
+            None => self
+                .conn
+                .execute("DELETE FROM case_locks WHERE username = ?1", [user])?,
+        };
         Ok(())
     }
 

@@ -35,7 +35,7 @@ fn alice_submits_bob_approves_and_no_one_signs_their_own() {
     );
     assert_eq!(edit_term(&ws, 48).unwrap_err().code, ErrorCode::NotLoggedIn);
 
-    ws.login("carol", "carol-demo-2026").unwrap();
+    ws.login("carol", "carol-demo-2026", None).unwrap();
     let v = edit_term(&ws, 48).unwrap();
     assert_eq!(
         ws.submit(CASE, v.version, ReviewDecision::Approve, "  ")
@@ -59,7 +59,7 @@ fn alice_submits_bob_approves_and_no_one_signs_their_own() {
     ws.logout().unwrap();
 
     // Bob edits the submitted case: he may no longer sign it.
-    ws.login("bob", "bob-demo-2026").unwrap();
+    ws.login("bob", "bob-demo-2026", None).unwrap();
     assert!(ws
         .review(CASE)
         .unwrap()
@@ -75,7 +75,7 @@ fn alice_submits_bob_approves_and_no_one_signs_their_own() {
     ws.logout().unwrap();
 
     // Alice (underwriter only) cannot review at all.
-    ws.login("alice", "alice-demo-2026").unwrap();
+    ws.login("alice", "alice-demo-2026", None).unwrap();
     assert_eq!(
         ws.approve(CASE, v.version, "alice-demo-2026")
             .unwrap_err()
@@ -85,7 +85,7 @@ fn alice_submits_bob_approves_and_no_one_signs_their_own() {
     ws.logout().unwrap();
 
     // Bob returns it to Carol; she re-submits; Bob's earlier edit no longer counts.
-    ws.login("bob", "bob-demo-2026").unwrap();
+    ws.login("bob", "bob-demo-2026", None).unwrap();
     let v = ws
         .return_case(
             CASE,
@@ -95,7 +95,7 @@ fn alice_submits_bob_approves_and_no_one_signs_their_own() {
         .unwrap();
     assert_eq!(v.status, "returned");
     ws.logout().unwrap();
-    ws.login("carol", "carol-demo-2026").unwrap();
+    ws.login("carol", "carol-demo-2026", None).unwrap();
     let v = ws
         .submit(
             CASE,
@@ -106,7 +106,7 @@ fn alice_submits_bob_approves_and_no_one_signs_their_own() {
         .unwrap();
     ws.logout().unwrap();
 
-    ws.login("bob", "bob-demo-2026").unwrap();
+    ws.login("bob", "bob-demo-2026", None).unwrap();
     // The sign-off asks for the password again.
     assert_eq!(
         ws.approve(CASE, v.version, "wrong").unwrap_err().code,
@@ -140,4 +140,120 @@ fn alice_submits_bob_approves_and_no_one_signs_their_own() {
         assert!(kinds.iter().any(|x| x == k), "{k} missing in {kinds:?}");
     }
     assert!(ws.verify_audit().unwrap().intact);
+}
+
+/// An edit after submission changes the figures: the reviewer sees both sets and cannot
+/// approve until the maker submits again.
+#[test]
+fn changed_figures_block_approval_until_resubmitted() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = open(dir.path());
+    ws.login("alice", "alice-demo-2026", None).unwrap();
+    ws.submit(CASE, 1, ReviewDecision::Approve, "DTI 45.87 %")
+        .unwrap();
+    let r = ws.review(CASE).unwrap();
+    assert_eq!(
+        r.workflow.proposal.as_ref().unwrap().figures.dti.as_deref(),
+        Some("45.87")
+    );
+    assert!(r.differences.is_empty());
+    ws.logout().unwrap();
+
+    // Carol lengthens the term after submission (and so may not sign herself).
+    ws.login("carol", "carol-demo-2026", None).unwrap();
+    let v = edit_term(&ws, 48).unwrap();
+    assert!(v.version > 1);
+    ws.logout().unwrap();
+
+    ws.login("bob", "bob-demo-2026", None).unwrap();
+    let r = ws.review(CASE).unwrap();
+    assert_eq!(r.differences.len(), 2, "{:?}", r.differences);
+    assert!(
+        r.differences[0].starts_with("DTI %: 45.87 → "),
+        "{:?}",
+        r.differences
+    );
+    let e = ws.approve(CASE, v.version, "bob-demo-2026").unwrap_err();
+    assert_eq!(e.code, ErrorCode::FiguresDiffer);
+    assert!(e.message.contains("DTI %"), "{}", e.message);
+    let v = ws
+        .return_case(CASE, v.version, "the term changed: check and submit again")
+        .unwrap();
+    ws.logout().unwrap();
+
+    ws.login("alice", "alice-demo-2026", None).unwrap();
+    let v = ws
+        .submit(
+            CASE,
+            v.version,
+            ReviewDecision::Approve,
+            "48 months; DTI re-checked",
+        )
+        .unwrap();
+    ws.logout().unwrap();
+    ws.login("bob", "bob-demo-2026", None).unwrap();
+    assert!(ws.review(CASE).unwrap().differences.is_empty());
+    assert_eq!(
+        ws.approve(CASE, v.version, "bob-demo-2026").unwrap().status,
+        "approved"
+    );
+}
+
+#[test]
+fn the_reviewers_inbox_holds_submitted_cases_of_others() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = open(dir.path());
+    ws.login("carol", "carol-demo-2026", None).unwrap();
+    ws.submit(CASE, 1, ReviewDecision::Approve, "ok").unwrap();
+    let inbox = |who: &str| {
+        ws.queue(&uw_store::QueueQuery {
+            status: Some("submitted".into()),
+            not_made_by: Some(who.into()),
+            ..Default::default()
+        })
+        .unwrap()
+        .rows
+        .into_iter()
+        .map(|r| r.case_id)
+        .collect::<Vec<_>>()
+    };
+    assert_eq!(inbox("bob"), [CASE]);
+    assert!(inbox("carol").is_empty());
+    assert!(inbox("CAROL").is_empty());
+}
+
+/// Two workstations on one store (two windows): one editor at a time.
+#[test]
+fn one_editor_at_a_time() {
+    let dir = tempfile::tempdir().unwrap();
+    let first = open(dir.path());
+    let second = open(dir.path());
+    first.login("alice", "alice-demo-2026", None).unwrap();
+    second.login("carol", "carol-demo-2026", None).unwrap();
+    edit_term(&first, 48).unwrap();
+    let e = edit_term(&second, 24).unwrap_err();
+    assert_eq!(e.code, ErrorCode::CaseLocked);
+    assert!(e.message.contains("being edited by alice"), "{}", e.message);
+    assert_eq!(
+        second.open_case(CASE).unwrap().editing_by.as_deref(),
+        Some("alice")
+    );
+    assert_eq!(first.open_case(CASE).unwrap().editing_by, None);
+    // Statements are edits too.
+    let statement = std::fs::read(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../../assets/demo/statements/karimov-sqb-2026-05-10.txt"),
+    )
+    .unwrap();
+    let err = second
+        .attach_statements(CASE, 0, vec![("a.txt".into(), statement)])
+        .unwrap_err();
+    assert_eq!(err.code, ErrorCode::CaseLocked);
+
+    first.release_case(CASE).unwrap();
+    assert_eq!(second.open_case(CASE).unwrap().editing_by, None);
+    edit_term(&second, 24).unwrap();
+    // Logging out releases every lock the user held.
+    second.logout().unwrap();
+    edit_term(&first, 36).unwrap();
 }

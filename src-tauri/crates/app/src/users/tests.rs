@@ -1,3 +1,5 @@
+use std::time::Duration;
+
 use super::*;
 use crate::OpenOptions;
 
@@ -25,8 +27,8 @@ fn login_failures_are_uniform_then_lock_and_everything_is_audited() {
     let dir = tempfile::tempdir().unwrap();
     let ws = open(dir.path(), true);
     assert!(!ws.needs_setup().unwrap());
-    let unknown = ws.login("mallory", "whatever-it-is").unwrap_err();
-    let wrong = ws.login("alice", "not-her-password").unwrap_err();
+    let unknown = ws.login("mallory", "whatever-it-is", None).unwrap_err();
+    let wrong = ws.login("alice", "not-her-password", None).unwrap_err();
     assert_eq!(
         (unknown.code, wrong.code),
         (ErrorCode::AuthFailed, ErrorCode::AuthFailed)
@@ -34,7 +36,7 @@ fn login_failures_are_uniform_then_lock_and_everything_is_audited() {
     assert_eq!(unknown.message, wrong.message);
     assert!(ws.session().is_none());
 
-    let s = ws.login(" Alice ", "alice-demo-2026").unwrap();
+    let s = ws.login(" Alice ", "alice-demo-2026", None).unwrap();
     assert_eq!(
         (s.username.as_str(), s.underwriter, s.reviewer),
         ("alice", true, false)
@@ -49,12 +51,12 @@ fn login_failures_are_uniform_then_lock_and_everything_is_audited() {
 
     for _ in 0..LOCK_AFTER_FAILURES {
         assert_eq!(
-            ws.login("bob", "guess").unwrap_err().code,
+            ws.login("bob", "guess", None).unwrap_err().code,
             ErrorCode::AuthFailed
         );
     }
     // Locked: even the right password is refused now.
-    let locked = ws.login("bob", "bob-demo-2026").unwrap_err();
+    let locked = ws.login("bob", "bob-demo-2026", None).unwrap_err();
     assert_eq!(locked.code, ErrorCode::AccountLocked);
     assert!(
         locked.message.contains("locked after 5 failed logins"),
@@ -154,7 +156,7 @@ fn the_first_start_creates_one_administrator_and_users_are_checked() {
     })
     .unwrap();
     ws.logout().unwrap();
-    ws.login("ulugbek", "a long enough one").unwrap();
+    ws.login("ulugbek", "a long enough one", None).unwrap();
     let e = ws
         .create_user(&NewUser {
             username: "x2".into(),
@@ -162,4 +164,98 @@ fn the_first_start_creates_one_administrator_and_users_are_checked() {
         })
         .unwrap_err();
     assert_eq!(e.code, ErrorCode::MissingRole);
+}
+
+#[test]
+fn a_second_factor_is_set_up_with_a_code_then_asked_for_and_never_reused() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = open(dir.path(), true);
+    ws.login("alice", "alice-demo-2026", None).unwrap();
+    let setup = ws.begin_totp().unwrap();
+    assert!(setup.uri.starts_with("otpauth://totp/"), "{}", setup.uri);
+    let secret = crate::totp::from_base32(&setup.secret).unwrap();
+    let now = || u64::try_from(chrono::Utc::now().timestamp()).unwrap();
+    let code = |step: u64| format!("{:06}", crate::totp::code_at(&secret, step));
+    assert_eq!(
+        ws.confirm_totp("000000x").unwrap_err().code,
+        ErrorCode::AuthFailed
+    );
+    // Confirm with the previous step's code (accepted: one step of drift) ...
+    let step = now() / crate::totp::STEP_SECONDS;
+    ws.confirm_totp(&code(step - 1)).unwrap();
+    ws.logout().unwrap();
+
+    // ... now the password alone is not enough.
+    let e = ws.login("alice", "alice-demo-2026", None).unwrap_err();
+    assert_eq!(e.code, ErrorCode::TotpRequired);
+    // The code that confirmed the set-up cannot be used again.
+    let e = ws
+        .login("alice", "alice-demo-2026", Some(&code(step - 1)))
+        .unwrap_err();
+    assert_eq!(e.code, ErrorCode::TotpReused);
+    let e = ws
+        .login("alice", "alice-demo-2026", Some("123"))
+        .unwrap_err();
+    assert_eq!(e.code, ErrorCode::AuthFailed);
+    let next = now() / crate::totp::STEP_SECONDS + 1;
+    ws.login("alice", "alice-demo-2026", Some(&code(next)))
+        .unwrap();
+    ws.logout().unwrap();
+    // Once used, refused.
+    let e = ws
+        .login("alice", "alice-demo-2026", Some(&code(next)))
+        .unwrap_err();
+    assert_eq!(e.code, ErrorCode::TotpReused);
+    // A wrong password with a fresh code is just a wrong password.
+    let e = ws
+        .login("alice", "wrong-password", Some(&code(next + 1)))
+        .unwrap_err();
+    assert_eq!(e.code, ErrorCode::AuthFailed);
+}
+
+#[test]
+fn an_idle_session_locks_and_the_setting_is_the_administrators() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = open(dir.path(), true);
+    ws.login("alice", "alice-demo-2026", None).unwrap();
+    assert_eq!(
+        ws.set_idle_minutes(5).unwrap_err().code,
+        ErrorCode::MissingRole
+    );
+    ws.set_idle_for_test(Duration::from_millis(150));
+    ws.queue(&Default::default()).unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    let e = ws
+        .import_texts(&[("x.json".into(), "{}".into())])
+        .unwrap_err();
+    assert_eq!(e.code, ErrorCode::SessionLocked);
+    assert!(ws.session().is_none());
+    assert_eq!(
+        ws.import_texts(&[("x.json".into(), "{}".into())])
+            .unwrap_err()
+            .code,
+        ErrorCode::NotLoggedIn
+    );
+
+    ws.set_idle_for_test(Duration::from_secs(600));
+    ws.login("admin", "admin-demo-2026", None).unwrap();
+    assert_eq!(
+        ws.set_idle_minutes(0).unwrap_err().code,
+        ErrorCode::InvalidInput
+    );
+    ws.set_idle_minutes(3).unwrap();
+    drop(ws);
+    // Kept in the store: a new start uses it.
+    let ws = open(dir.path(), true);
+    assert_eq!(ws.idle_limit_for_test(), Duration::from_secs(180));
+    let kinds = audit_counts_of(&ws, &["session_locked", "setting_changed"]);
+    assert_eq!(kinds, [1, 1]);
+}
+
+fn audit_counts_of(ws: &Workstation, actions: &[&str]) -> Vec<usize> {
+    let entries = ws.store().unwrap().audit_tail(10_000).unwrap();
+    actions
+        .iter()
+        .map(|a| entries.iter().filter(|e| e.action == *a).count())
+        .collect()
 }

@@ -11,6 +11,7 @@ fn submit() -> Action {
     Action::Submit(Proposal {
         decision: ReviewDecision::Approve,
         justification: "income verified from statements; DTI 45.87 %".into(),
+        figures: Figures::default(),
     })
 }
 
@@ -147,4 +148,24 @@ proptest! {
             w = next;
         }
     }
+}
+
+#[test]
+fn figures_name_what_differs() {
+    let maker = Figures {
+        average_monthly_income: "12700000.00".into(),
+        dti: Some("45.87".into()),
+        ltv: "75.00".into(),
+        max_monthly_payment: Some("5225812.41".into()),
+    };
+    assert!(maker.differences(&maker).is_empty());
+    let now = Figures {
+        dti: Some("38.02".into()),
+        max_monthly_payment: None,
+        ..maker.clone()
+    };
+    assert_eq!(
+        maker.differences(&now),
+        ["DTI %: 45.87 → 38.02", "largest payment: 5225812.41 → —"]
+    );
 }
