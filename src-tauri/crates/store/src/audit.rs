@@ -128,7 +128,7 @@ pub(crate) fn seal(conn: &mut rusqlite::Connection) -> Result<()> {
                 let h = entry_hash(&prev, &r.entry());
                 tx.execute(
                     "UPDATE audit_log SET prev_hash = ?2, hash = ?3 WHERE id = ?1",
-                    params![r.id, prev, h],
+                    params![r.entry.id, prev, h],
                 )?;
                 h
             } else {
@@ -141,28 +141,37 @@ pub(crate) fn seal(conn: &mut rusqlite::Connection) -> Result<()> {
     Ok(())
 }
 
+/// An entry with its chain fields.
 struct StoredEntry {
-    id: i64,
-    at: String,
-    actor: String,
-    action: String,
-    case_id: Option<String>,
-    detail: String,
+    entry: AuditEntry,
     prev_hash: String,
     hash: String,
 }
 
 impl StoredEntry {
     fn entry(&self) -> Entry<'_> {
+        let e = &self.entry;
         Entry {
-            id: self.id,
-            at: &self.at,
-            actor: &self.actor,
-            action: &self.action,
-            case_id: self.case_id.as_deref(),
-            detail: &self.detail,
+            id: e.id,
+            at: &e.at,
+            actor: &e.actor,
+            action: &e.action,
+            case_id: e.case_id.as_deref(),
+            detail: &e.detail,
         }
     }
+}
+
+/// Maps the first six columns `id, at, actor, action, case_id, detail`.
+fn entry_row(r: &rusqlite::Row) -> rusqlite::Result<AuditEntry> {
+    Ok(AuditEntry {
+        id: r.get(0)?,
+        at: r.get(1)?,
+        actor: r.get(2)?,
+        action: r.get(3)?,
+        case_id: r.get(4)?,
+        detail: r.get(5)?,
+    })
 }
 
 fn read_all(conn: &rusqlite::Connection) -> Result<Vec<StoredEntry>> {
@@ -171,12 +180,7 @@ fn read_all(conn: &rusqlite::Connection) -> Result<Vec<StoredEntry>> {
     )?;
     let rows = st.query_map([], |r| {
         Ok(StoredEntry {
-            id: r.get(0)?,
-            at: r.get(1)?,
-            actor: r.get(2)?,
-            action: r.get(3)?,
-            case_id: r.get(4)?,
-            detail: r.get(5)?,
+            entry: entry_row(r)?,
             prev_hash: r.get(6)?,
             hash: r.get(7)?,
         })
@@ -211,16 +215,7 @@ impl Store {
             "SELECT id, at, actor, action, case_id, detail FROM \
              (SELECT * FROM audit_log ORDER BY id DESC LIMIT ?1) ORDER BY id",
         )?;
-        let rows = st.query_map([limit as i64], |r| {
-            Ok(AuditEntry {
-                id: r.get(0)?,
-                at: r.get(1)?,
-                actor: r.get(2)?,
-                action: r.get(3)?,
-                case_id: r.get(4)?,
-                detail: r.get(5)?,
-            })
-        })?;
+        let rows = st.query_map([limit as i64], entry_row)?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
