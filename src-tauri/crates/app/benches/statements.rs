@@ -93,15 +93,40 @@ fn main() {
         .map(std::path::PathBuf::from)
         .unwrap_or_else(|| tmp.path().to_path_buf());
     let exe = std::env::current_exe().expect("own path");
-    for n in [100_000usize, 300_000, 1_000_000] {
+    // Several runs per size (each its own process): the median is the figure, the range
+    // shows how much the machine's other load moved it.
+    for (n, runs) in [(100_000usize, 7), (300_000, 3), (1_000_000, 1)] {
         let path = dir.join(format!("{n}.txt"));
         std::fs::write(&path, generate(n)).expect("write the generated file");
-        let status = std::process::Command::new(&exe)
-            .arg("--child")
-            .arg(&path)
-            .arg(n.to_string())
-            .status()
-            .expect("run the measuring process");
-        assert!(status.success());
+        let mut lines = Vec::new();
+        for _ in 0..runs {
+            let out = std::process::Command::new(&exe)
+                .arg("--child")
+                .arg(&path)
+                .arg(n.to_string())
+                .output()
+                .expect("run the measuring process");
+            assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            lines.push(String::from_utf8_lossy(&out.stdout).trim().to_string());
+        }
+        // Sort by the total time (the figure after "tabled ").
+        let total = |l: &String| -> f64 {
+            l.split("tabled ")
+                .nth(1)
+                .and_then(|t| t.split(' ').next())
+                .and_then(|t| t.parse().ok())
+                .unwrap_or(f64::MAX)
+        };
+        lines.sort_by(|a, b| total(a).total_cmp(&total(b)));
+        println!(
+            "{} (median of {runs}; totals {:.3}–{:.3} s)",
+            lines[runs / 2],
+            total(&lines[0]),
+            total(&lines[runs - 1])
+        );
     }
 }
