@@ -300,3 +300,19 @@ pub async fn login(c: &Client, user: &str, password: &str) -> Result<()> {
 pub fn demo_password(user: &str) -> String {
     format!("{user}-demo-2026")
 }
+
+/// Opens a case from the queue and one of its steps (`parties`, `income`, `review`, …).
+pub async fn open_step(c: &Client, case_id: &str, step: &str) -> Result<()> {
+    click(
+        c,
+        &format!("[data-testid=queue-row][data-case-id='{case_id}'] td"),
+    )
+    .await?;
+    find(
+        c,
+        &format!("[data-testid=case-view][data-case-id='{case_id}']"),
+    )
+    .await?;
+    click(c, &format!("[data-step={step}]")).await?;
+    Ok(())
+}

@@ -3,8 +3,8 @@
 
 use fantoccini::Locator;
 use uw_e2e::{
-    click, demo_password, find, login, retype, screenshot, serial, wait_text, Display, Driver,
-    Result,
+    click, demo_password, find, login, open_step, retype, screenshot, serial, wait_text, Display,
+    Driver, Result,
 };
 
 const EXAMPLE: &str = include_str!("../../assets/demo/cases/AUTO-2026-000123.json");
@@ -53,9 +53,7 @@ async fn import_edit_restart_keeps_the_edit() -> Result<()> {
     assert!(row.text().await?.contains("Karimov Aziz Rustamovich"));
 
     // Open it, edit the borrower's name, save.
-    click(&c, "[data-case-id='AUTO-2026-000123'] td").await?;
-    find(&c, "[data-testid=case-view]").await?;
-    click(&c, "[data-step=parties]").await?;
+    open_step(&c, "AUTO-2026-000123", "parties").await?;
     retype(
         &c,
         "input[name='parties.0.full_name']",
@@ -92,8 +90,7 @@ async fn import_edit_restart_keeps_the_edit() -> Result<()> {
         "{}",
         row.text().await?
     );
-    click(&c, "[data-case-id='AUTO-2026-000123'] td").await?;
-    click(&c, "[data-step=parties]").await?;
+    open_step(&c, "AUTO-2026-000123", "parties").await?;
     let name = find(&c, "input[name='parties.0.full_name']").await?;
     assert_eq!(
         name.prop("value").await?.as_deref(),
@@ -116,12 +113,7 @@ async fn editing_the_term_changes_rate_schedule_and_decision() -> Result<()> {
     let driver = Driver::start(&display, data.path())?;
     let c = driver.launch(&["--demo"]).await?;
     login(&c, "alice", &demo_password("alice")).await?;
-    click(
-        &c,
-        "[data-testid=queue-row][data-case-id='AUTO-2026-000123'] td",
-    )
-    .await?;
-    click(&c, "[data-step=loan]").await?;
+    open_step(&c, "AUTO-2026-000123", "loan").await?;
     wait_text(&c, "[data-testid=metric-rate]", |t| t == "23.00 %").await?;
     wait_text(&c, "[data-testid=live-decision]", |t| t == "approve").await?;
     let rows = c
@@ -223,12 +215,7 @@ async fn statements_give_the_income_table_flags_and_reclassification() -> Result
     let good = statements.join("karimov-sqb-2026-05-10.txt");
     let truncated = statements.join("karimov-truncated.txt");
 
-    click(
-        &c,
-        "[data-testid=queue-row][data-case-id='AUTO-2026-000123'] td",
-    )
-    .await?;
-    click(&c, "[data-step=income]").await?;
+    open_step(&c, "AUTO-2026-000123", "income").await?;
     // The window's drop events reach the panel (the capability allows listening).
     find(&c, "[data-testid=statements-0][data-drop-ready=true]").await?;
 
@@ -333,12 +320,7 @@ async fn the_maker_cannot_approve_and_the_reviewer_signs() -> Result<()> {
     let driver = Driver::start(&display, data.path())?;
     let c = driver.launch(&["--demo"]).await?;
     login(&c, "carol", &demo_password("carol")).await?;
-    click(
-        &c,
-        "[data-testid=queue-row][data-case-id='AUTO-2026-000123'] td",
-    )
-    .await?;
-    click(&c, "[data-step=review]").await?;
+    open_step(&c, "AUTO-2026-000123", "review").await?;
     retype(
         &c,
         "[data-testid=review] input[name=review-text]",
@@ -380,12 +362,7 @@ async fn the_maker_cannot_approve_and_the_reviewer_signs() -> Result<()> {
         );
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
-    click(
-        &c,
-        "[data-testid=queue-row][data-case-id='AUTO-2026-000123'] td",
-    )
-    .await?;
-    click(&c, "[data-step=review]").await?;
+    open_step(&c, "AUTO-2026-000123", "review").await?;
     wait_text(&c, "[data-testid=proposal]", |t| t.contains("DTI 45.87")).await?;
     // The maker's figures beside the ones re-derived now: the same, nothing highlighted.
     let figures = find(&c, "[data-testid=figures]").await?.text().await?;

@@ -135,6 +135,25 @@ pub fn case_sources(income: &StatementIncome) -> Vec<IncomeSource> {
         .collect()
 }
 
+/// Who paid: the INN when the statement gives one, else the name.
+fn payer_id(t: &ClassifiedTransaction) -> String {
+    if t.payer_inn.is_empty() {
+        t.payer.to_string()
+    } else {
+        t.payer_inn.to_string()
+    }
+}
+
+/// A flag pointing at the transaction behind it, when there is one.
+fn flag_at(code: &str, t: Option<&ClassifiedTransaction>, message: String) -> Flag {
+    Flag {
+        code: code.into(),
+        file: t.map(|t| t.file.to_string()).unwrap_or_default(),
+        line: t.map(|t| t.line),
+        message,
+    }
+}
+
 /// "salary from Akfa", "account_inflow": how flags name a source.
 fn label(src: &StatementSource) -> String {
     if src.payer.is_empty() {
@@ -270,8 +289,7 @@ pub fn analyse(
         let payer_key = match kind {
             IncomeKind::AccountInflow => String::new(),
             IncomeKind::EntrepreneurReceipts => String::new(),
-            _ if !t.payer_inn.is_empty() => t.payer_inn.to_string(),
-            _ => t.payer.to_string(),
+            _ => payer_id(t),
         };
         members
             .entry((kind, payer_key.clone()))
@@ -584,16 +602,15 @@ fn one_off_flags(
                 .iter()
                 .filter(|t| t.date.is_some_and(|d| YearMonth::of(d) == *m))
                 .max_by_key(|t| t.amount.0);
-            flags.push(Flag {
-                code: "ONE_OFF_INFLOW".into(),
-                file: largest.map(|t| t.file.to_string()).unwrap_or_default(),
-                line: largest.map(|t| t.line),
-                message: format!(
+            flags.push(flag_at(
+                "ONE_OFF_INFLOW",
+                largest.copied(),
+                format!(
                     "{}: {m} brought {v}, more than {factor}× the median month {}",
                     label(src),
                     Money(median)
                 ),
-            });
+            ));
         }
     }
 }
@@ -608,11 +625,7 @@ fn multiple_employer_flags(txs: &[ClassifiedTransaction], flags: &mut Vec<Flag>)
         .filter(|t| t.kind == Some(IncomeKind::Salary) && t.excluded.is_none())
     {
         if let Some(d) = t.date {
-            let payer = if t.payer_inn.is_empty() {
-                t.payer.to_string()
-            } else {
-                t.payer_inn.to_string()
-            };
+            let payer = payer_id(t);
             by_month
                 .entry(YearMonth::of(d))
                 .or_default()
@@ -622,11 +635,10 @@ fn multiple_employer_flags(txs: &[ClassifiedTransaction], flags: &mut Vec<Flag>)
     }
     for (m, payers) in by_month.into_iter().filter(|(_, p)| p.len() > 1) {
         let second = payers.values().max_by_key(|t| (t.date, t.line));
-        flags.push(Flag {
-            code: "MULTIPLE_EMPLOYERS".into(),
-            file: second.map(|t| t.file.to_string()).unwrap_or_default(),
-            line: second.map(|t| t.line),
-            message: format!(
+        flags.push(flag_at(
+            "MULTIPLE_EMPLOYERS",
+            second.copied(),
+            format!(
                 "salary from {} employers in {m}: {}",
                 payers.len(),
                 payers
@@ -635,7 +647,7 @@ fn multiple_employer_flags(txs: &[ClassifiedTransaction], flags: &mut Vec<Flag>)
                     .collect::<Vec<_>>()
                     .join(", ")
             ),
-        });
+        ));
     }
 }
 
@@ -658,15 +670,14 @@ fn round_trip_flags(txs: &[ClassifiedTransaction], days: i64, flags: &mut Vec<Fl
             d.date
                 .is_some_and(|dd| (dd.0 - cd.0).num_days().abs() <= days)
         }) {
-            flags.push(Flag {
-                code: "ROUND_TRIP".into(),
-                file: c.file.to_string(),
-                line: Some(c.line),
-                message: format!(
+            flags.push(flag_at(
+                "ROUND_TRIP",
+                Some(c),
+                format!(
                     "a credit of {} and a debit of the same amount within {days} days ({}:{})",
                     c.amount, d.file, d.line
                 ),
-            });
+            ));
         }
     }
 }
