@@ -138,6 +138,9 @@ impl Drop for Display {
     }
 }
 
+/// The case store's passphrase in the end-to-end tests (no OS keyring under Xvfb).
+pub const E2E_PASSPHRASE: &str = "e2e store passphrase";
+
 /// tauri-driver (which starts WebKitWebDriver) on free ports.
 pub struct Driver {
     pub port: u16,
@@ -157,6 +160,7 @@ impl Driver {
             ])
             .env("DISPLAY", &display.name)
             .env("UW_DATA_DIR", data_dir)
+            .env("UW_STORE_PASSPHRASE", E2E_PASSPHRASE)
             // The window must not depend on a GPU the machine may not have.
             .env("WEBKIT_DISABLE_COMPOSITING_MODE", "1")
             .env("LIBGL_ALWAYS_SOFTWARE", "1")

@@ -22,11 +22,15 @@ pub struct Ws(std::result::Result<Workstation, AppError>);
 
 impl Ws {
     pub fn open(demo: bool) -> Ws {
-        Ws(Workstation::open(OpenOptions {
-            data_dir: uw_app::paths::data_dir(demo),
-            actor: uw_app::paths::os_user(),
-            demo,
-            require_login: true,
+        let data_dir = uw_app::paths::data_dir(demo);
+        Ws(uw_app::paths::store_key(&data_dir, demo).and_then(|key| {
+            Workstation::open(OpenOptions {
+                data_dir,
+                key,
+                actor: uw_app::paths::os_user(),
+                demo,
+                require_login: true,
+            })
         }))
     }
 

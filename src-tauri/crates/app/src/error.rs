@@ -21,6 +21,8 @@ pub enum ErrorCode {
     StoreForeign,
     /// The database was written by a newer version of the workstation.
     StoreTooNew,
+    /// No key for the encrypted store: no passphrase given and no OS keyring.
+    StoreKeyMissing,
     /// The data folder cannot be used (unwritable, disk full).
     StoreUnavailable,
     Io,

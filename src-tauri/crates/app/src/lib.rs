@@ -33,7 +33,7 @@ pub use income::{
 };
 pub use review::ReviewView;
 pub use users::{hash_password, verify_password, NewUser, Session, SessionStatus, TotpSetup};
-pub use uw_store::{CaseEvent, QueuePage, QueueQuery, QueueRow, SortKey};
+pub use uw_store::{CaseEvent, QueuePage, QueueQuery, QueueRow, SortKey, StoreKey};
 
 /// The shipped product configuration (the salary-client auto loan passport).
 pub const PRODUCT_JSON: &str = include_str!("../../../../assets/product/salary-auto-loan.json");
@@ -99,6 +99,8 @@ pub struct OpenOptions {
     pub actor: String,
     /// Seed the demo cases (and the demo users) into an empty store.
     pub demo: bool,
+    /// The key of the encrypted store (`paths::store_key`).
+    pub key: uw_store::StoreKey,
     /// Every change needs a logged-in user (the desktop). The `uw` command line, which
     /// has no workflow commands, acts as the operating-system user.
     pub require_login: bool,
@@ -133,7 +135,7 @@ pub struct Workstation {
 
 impl Workstation {
     pub fn open(opts: OpenOptions) -> Result<Workstation> {
-        let store = Store::open(&opts.data_dir.join("cases.db"))?;
+        let store = Store::open(&opts.data_dir.join("cases.db"), &opts.key)?;
         let ws = Workstation {
             store: Mutex::new(store),
             product: default_product(),

@@ -137,8 +137,10 @@ fn print(v: &impl serde::Serialize) -> Result<(), AppError> {
 }
 
 fn workstation(data_dir: Option<PathBuf>) -> Result<Workstation, AppError> {
+    let data_dir = data_dir.unwrap_or_else(|| uw_app::paths::data_dir(false));
     Workstation::open(OpenOptions {
-        data_dir: data_dir.unwrap_or_else(|| uw_app::paths::data_dir(false)),
+        key: uw_app::paths::store_key(&data_dir, false)?,
+        data_dir,
         actor: uw_app::paths::os_user(),
         demo: false,
         require_login: false,

@@ -27,7 +27,11 @@ const STATUSES: [&str; 5] = ["draft", "submitted", "approved", "rejected", "retu
 
 fn main() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let mut store = Store::open(&dir.path().join("bench.db")).expect("open");
+    let mut store = Store::open(
+        &dir.path().join("bench.db"),
+        &uw_store::StoreKey::Raw([7; 32]),
+    )
+    .expect("open");
     let t = Instant::now();
     let mut rng = 0x2545_F491_4F6C_DD1Du64;
     let mut next = || {

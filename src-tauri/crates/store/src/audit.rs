@@ -10,7 +10,7 @@ use rusqlite::{params, OptionalExtension};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use crate::{Result, Store};
+use crate::{Result, Store, StoreError};
 
 /// The hash before the first entry.
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -209,6 +209,33 @@ pub struct AuditEntry {
 }
 
 impl Store {
+    /// Reads the entries one by one (their ids from the index, which lives on other
+    /// pages) to find the first one whose page cannot be read.
+    fn first_unreadable_entry(&self, cause: &rusqlite::Error) -> (i64, String) {
+        let why = "it cannot be read: the page holding it fails authentication (the file was changed outside the workstation)";
+        let ids: rusqlite::Result<Vec<i64>> = self
+            .conn
+            .prepare("SELECT id FROM audit_log INDEXED BY audit_by_case ORDER BY id")
+            .and_then(|mut st| st.query_map([], |r| r.get(0))?.collect());
+        let Ok(ids) = ids else {
+            return (
+                0,
+                format!("the audit trail cannot be read at all ({cause})"),
+            );
+        };
+        for id in ids {
+            let row = self.conn.query_row(
+                "SELECT at, actor, action, case_id, detail, prev_hash, hash FROM audit_log WHERE id = ?1",
+                [id],
+                |_| Ok(()),
+            );
+            if row.is_err() {
+                return (id, why.to_string());
+            }
+        }
+        (0, format!("the audit trail cannot be read ({cause})"))
+    }
+
     /// The last `limit` entries, oldest first.
     pub fn audit_tail(&self, limit: usize) -> Result<Vec<AuditEntry>> {
         let mut st = self.conn.prepare(
@@ -221,7 +248,19 @@ impl Store {
 
     /// Recomputes the whole chain.
     pub fn verify_audit(&self) -> Result<AuditReport> {
-        let rows = read_all(&self.conn)?;
+        let rows = match read_all(&self.conn) {
+            Ok(rows) => rows,
+            // The file is encrypted with an HMAC per page: a byte changed outside the
+            // workstation makes its page unreadable. Name the first entry that is.
+            Err(StoreError::Sql(e)) => {
+                return Ok(AuditReport {
+                    entries: 0,
+                    intact: false,
+                    first_break: Some(self.first_unreadable_entry(&e)),
+                })
+            }
+            Err(e) => return Err(e),
+        };
         let total = rows.len();
         Ok(
             match verify(

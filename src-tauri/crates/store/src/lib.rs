@@ -84,9 +84,44 @@ pub struct Store {
     path: PathBuf,
 }
 
+/// The key of the encrypted store (SQLCipher: AES-256 pages, each with an HMAC).
+#[derive(Clone)]
+pub enum StoreKey {
+    /// SQLCipher derives the key (PBKDF2-HMAC-SHA512, 256,000 iterations, a random salt
+    /// kept in the file).
+    Passphrase(String),
+    /// 32 random bytes, such as the OS keyring keeps.
+    Raw([u8; 32]),
+}
+
+impl std::fmt::Debug for StoreKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("StoreKey(…)") // never printed
+    }
+}
+
+impl StoreKey {
+    /// The key as SQLCipher's `PRAGMA key` / `ATTACH … KEY` take it.
+    fn literal(&self) -> String {
+        match self {
+            StoreKey::Passphrase(p) => format!("'{}'", p.replace('\'', "''")),
+            StoreKey::Raw(k) => {
+                let hex: String = k.iter().map(|b| format!("{b:02x}")).collect();
+                format!("\"x'{hex}'\"")
+            }
+        }
+    }
+
+    pub(crate) fn apply(&self, conn: &Connection) -> rusqlite::Result<()> {
+        conn.execute_batch(&format!("PRAGMA key = {};", self.literal()))
+    }
+}
+
 impl Store {
-    /// Opens (creating if absent) the database at `path`, refusing foreign or newer files.
-    pub fn open(path: &Path) -> Result<Store> {
+    /// Opens (creating if absent) the encrypted database at `path`, refusing foreign or
+    /// newer files and a wrong key, all left untouched. A plain SQLite store of this
+    /// workstation (from before encryption) is encrypted in place first.
+    pub fn open(path: &Path, key: &StoreKey) -> Result<Store> {
         let open_err = |message: String| StoreError::Open {
             path: path.to_path_buf(),
             message,
@@ -107,8 +142,13 @@ impl Store {
             Err(_) => false,
         };
         if existing {
-            check_header(path)?;
-            inspect_before_writing(path)?;
+            if plain_sqlite(path)? {
+                inspect_before_writing(path, None)?;
+                encrypt_in_place(path, key)
+                    .map_err(|e| open_err(format!("cannot encrypt the plain store: {e}")))?;
+            } else {
+                inspect_before_writing(path, Some(key))?;
+            }
         }
         let conn = Connection::open_with_flags(
             path,
@@ -117,6 +157,8 @@ impl Store {
                 | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )
         .map_err(|e| open_err(e.to_string()))?;
+        // The key comes first: nothing is read or written before it.
+        key.apply(&conn).map_err(|e| open_err(e.to_string()))?;
         conn.busy_timeout(std::time::Duration::from_secs(5))
             .map_err(|e| open_err(e.to_string()))?;
         conn.pragma_update(None, "journal_mode", "WAL")
@@ -156,7 +198,8 @@ impl Store {
     }
 }
 
-fn check_header(path: &Path) -> Result<()> {
+/// Whether the file starts like a plain (unencrypted) SQLite database.
+fn plain_sqlite(path: &Path) -> Result<bool> {
     use std::io::Read;
     let mut head = [0u8; 16];
     let n = std::fs::File::open(path)
@@ -165,18 +208,44 @@ fn check_header(path: &Path) -> Result<()> {
             path: path.to_path_buf(),
             message: e.to_string(),
         })?;
-    if n < 16 || &head != SQLITE_MAGIC {
-        return Err(StoreError::Foreign {
-            path: path.to_path_buf(),
-            why: "not an SQLite file, or a corrupted one".into(),
-        });
+    Ok(n == 16 && &head == SQLITE_MAGIC)
+}
+
+/// Rewrites a plain store of this workstation encrypted with `key` (SQLCipher's
+/// `sqlcipher_export` into a new file, then an atomic rename over the old one).
+fn encrypt_in_place(path: &Path, key: &StoreKey) -> rusqlite::Result<()> {
+    let tmp = path.with_extension("db.encrypting");
+    let _ = std::fs::remove_file(&tmp);
+    {
+        let conn = Connection::open(path)?;
+        // Back to a rollback journal: the WAL's pages are folded into the file first.
+        conn.pragma_update(None, "journal_mode", "DELETE")?;
+        let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        let target = tmp.display().to_string().replace('\'', "''");
+        conn.execute_batch(&format!(
+            "ATTACH DATABASE '{target}' AS encrypted KEY {};",
+            key.literal()
+        ))?;
+        conn.query_row("SELECT sqlcipher_export('encrypted')", [], |_| Ok(()))?;
+        conn.execute_batch(&format!(
+            "PRAGMA encrypted.user_version = {version}; \
+             PRAGMA encrypted.application_id = {APPLICATION_ID}; \
+             DETACH DATABASE encrypted;"
+        ))?;
+    }
+    std::fs::rename(&tmp, path)
+        .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
+    for suffix in ["-wal", "-shm"] {
+        let mut p = path.as_os_str().to_owned();
+        p.push(suffix);
+        let _ = std::fs::remove_file(p);
     }
     Ok(())
 }
 
 /// Reads the identity of an existing file through a read-only connection, so that a
 /// foreign or newer file is never touched (not even switched to WAL).
-fn inspect_before_writing(path: &Path) -> Result<()> {
+fn inspect_before_writing(path: &Path, key: Option<&StoreKey>) -> Result<()> {
     let foreign = |why: String| StoreError::Foreign {
         path: path.to_path_buf(),
         why,
@@ -186,6 +255,20 @@ fn inspect_before_writing(path: &Path) -> Result<()> {
         OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )
     .map_err(|e| foreign(e.to_string()))?;
+    if let Some(key) = key {
+        key.apply(&ro).map_err(|e| foreign(e.to_string()))?;
+        // A wrong key and a file that is no database look alike: neither decrypts.
+        ro.query_row("SELECT count(*) FROM sqlite_master", [], |r| {
+            r.get::<_, i64>(0)
+        })
+        .map_err(|_| {
+            foreign(
+                "it cannot be read with this key: the passphrase is wrong, or it is not a \
+                     workstation database"
+                    .into(),
+            )
+        })?;
+    }
     let app_id: i32 = ro
         .query_row("PRAGMA application_id", [], |r| r.get(0))
         .map_err(|e| foreign(e.to_string()))?;

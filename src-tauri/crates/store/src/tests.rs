@@ -18,6 +18,11 @@ fn case(id: &str, name: &str, tiyin: i64, status: &str) -> NewCase {
     }
 }
 
+/// A raw key: no key derivation in every test.
+fn key() -> StoreKey {
+    StoreKey::Raw([7; 32])
+}
+
 fn bytes(p: &Path) -> Vec<u8> {
     std::fs::read(p).unwrap()
 }
@@ -27,7 +32,7 @@ fn creates_reopens_and_marks_its_files() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("sub/cases.db");
     {
-        let mut s = Store::open(&path).unwrap();
+        let mut s = Store::open(&path, &key()).unwrap();
         s.insert_cases(
             &[case("A-1", "Karimov", 100, "draft")],
             "2026-11-23T08:00:00Z",
@@ -36,7 +41,7 @@ fn creates_reopens_and_marks_its_files() {
         )
         .unwrap();
     }
-    let s = Store::open(&path).unwrap();
+    let s = Store::open(&path, &key()).unwrap();
     assert_eq!(s.count_cases().unwrap(), 1);
     let id: i32 = s
         .conn
@@ -64,7 +69,7 @@ fn refuses_a_file_that_is_not_sqlite_and_leaves_it_untouched() {
         .map(|i| (i.wrapping_mul(2654435761) >> 13) as u8)
         .collect();
     std::fs::write(&path, &junk).unwrap();
-    let err = Store::open(&path).err().unwrap();
+    let err = Store::open(&path, &key()).err().unwrap();
     assert!(matches!(err, StoreError::Foreign { .. }), "{err}");
     assert!(err.to_string().contains("left untouched"));
     assert_eq!(bytes(&path), junk);
@@ -80,7 +85,7 @@ fn refuses_another_programs_database_untouched() {
             .unwrap();
     }
     let before = bytes(&path);
-    let err = Store::open(&path).err().unwrap();
+    let err = Store::open(&path, &key()).err().unwrap();
     assert!(matches!(err, StoreError::Foreign { .. }), "{err}");
     assert_eq!(bytes(&path), before);
     assert!(!dir.path().join("other.db-wal").exists());
@@ -90,14 +95,15 @@ fn refuses_another_programs_database_untouched() {
 fn refuses_a_newer_schema_untouched() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("cases.db");
-    drop(Store::open(&path).unwrap());
+    drop(Store::open(&path, &key()).unwrap());
     {
         let c = rusqlite::Connection::open(&path).unwrap();
+        key().apply(&c).unwrap();
         c.pragma_update(None, "journal_mode", "DELETE").unwrap();
         c.pragma_update(None, "user_version", 99).unwrap();
     }
     let before = bytes(&path);
-    let err = Store::open(&path).err().unwrap();
+    let err = Store::open(&path, &key()).err().unwrap();
     assert!(matches!(err, StoreError::TooNew { found: 99, .. }), "{err}");
     assert!(err.to_string().contains("newer version"));
     assert_eq!(bytes(&path), before);
@@ -108,20 +114,20 @@ fn an_unwritable_location_is_a_clear_error() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("plain-file");
     std::fs::write(&file, "x").unwrap();
-    let err = Store::open(&file.join("cases.db")).err().unwrap();
+    let err = Store::open(&file.join("cases.db"), &key()).err().unwrap();
     assert!(matches!(err, StoreError::Open { .. }), "{err}");
     assert!(
         err.to_string().contains("cannot create the folder"),
         "{err}"
     );
-    let err = Store::open(dir.path()).err().unwrap();
+    let err = Store::open(dir.path(), &key()).err().unwrap();
     assert!(err.to_string().contains("folder"), "{err}");
 }
 
 #[test]
 fn a_batch_with_a_duplicate_saves_nothing() {
     let dir = tempfile::tempdir().unwrap();
-    let mut s = Store::open(&dir.path().join("c.db")).unwrap();
+    let mut s = Store::open(&dir.path().join("c.db"), &key()).unwrap();
     s.insert_cases(&[case("A-1", "Karimov", 100, "draft")], "t", "uw", "import")
         .unwrap();
     let err = s
@@ -143,7 +149,7 @@ fn a_batch_with_a_duplicate_saves_nothing() {
 #[test]
 fn updates_check_the_version_and_log_events() {
     let dir = tempfile::tempdir().unwrap();
-    let mut s = Store::open(&dir.path().join("c.db")).unwrap();
+    let mut s = Store::open(&dir.path().join("c.db"), &key()).unwrap();
     s.insert_cases(
         &[case("A-1", "Karimov", 100, "draft")],
         "t0",
@@ -188,7 +194,7 @@ fn updates_check_the_version_and_log_events() {
 #[test]
 fn queue_filters_sorts_searches_and_pages() {
     let dir = tempfile::tempdir().unwrap();
-    let mut s = Store::open(&dir.path().join("c.db")).unwrap();
+    let mut s = Store::open(&dir.path().join("c.db"), &key()).unwrap();
     let cases: Vec<NewCase> = (0..30)
         .map(|i| {
             case(
@@ -251,7 +257,7 @@ fn queue_filters_sorts_searches_and_pages() {
 fn the_audit_log_is_chained_and_append_only() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("cases.db");
-    let mut s = Store::open(&path).unwrap();
+    let mut s = Store::open(&path, &key()).unwrap();
     s.insert_cases(
         &[
             case("A-1", "Karimov", 100, "draft"),
@@ -306,7 +312,7 @@ fn events_from_before_the_chain_are_taken_over_and_sealed() {
         )
         .unwrap();
     }
-    let mut s = Store::open(&path).unwrap();
+    let mut s = Store::open(&path, &key()).unwrap();
     let events = s.events("A-1").unwrap();
     assert_eq!(
         events.iter().map(|e| e.kind.as_str()).collect::<Vec<_>>(),
@@ -316,4 +322,74 @@ fn events_from_before_the_chain_are_taken_over_and_sealed() {
         .unwrap();
     let report = s.verify_audit().unwrap();
     assert_eq!((report.entries, report.intact), (3, true));
+}
+
+#[test]
+fn the_file_is_encrypted_and_a_wrong_key_reads_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("cases.db");
+    {
+        let mut s = Store::open(&path, &key()).unwrap();
+        s.insert_cases(
+            &[case("A-1", "Karimov Aziz", 100, "draft")],
+            "2026-11-23T08:00:00Z",
+            "uw",
+            "import",
+        )
+        .unwrap();
+    }
+    let stored = bytes(&path);
+    assert_ne!(
+        &stored[..16],
+        SQLITE_MAGIC,
+        "the plain SQLite header never appears"
+    );
+    for secret in [&b"Karimov"[..], b"3150290", b"XWBA-1"] {
+        assert!(
+            !stored.windows(secret.len()).any(|w| w == secret),
+            "{} in the file",
+            String::from_utf8_lossy(secret)
+        );
+    }
+    for wrong in [StoreKey::Raw([8; 32]), StoreKey::Passphrase("guess".into())] {
+        let err = Store::open(&path, &wrong).err().unwrap();
+        assert!(
+            err.to_string().contains("cannot be read with this key"),
+            "{err}"
+        );
+        assert_eq!(bytes(&path), stored);
+    }
+    let s = Store::open(&path, &key()).unwrap();
+    assert_eq!(s.count_cases().unwrap(), 1);
+}
+
+#[test]
+fn a_plain_store_is_encrypted_in_place() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("cases.db");
+    {
+        let mut conn = rusqlite::Connection::open(&path).unwrap();
+        conn.pragma_update(None, "journal_mode", "WAL").unwrap();
+        conn.pragma_update(None, "application_id", APPLICATION_ID)
+            .unwrap();
+        migrations().to_version(&mut conn, 2).unwrap();
+        conn.execute_batch(
+            "INSERT INTO cases VALUES ('A-1', 1, 'draft', NULL, NULL, 'B', '2026-11-20', 't', 't', 'Karimov', 'P', 'V', '1.00', 100, 36);",
+        )
+        .unwrap();
+    }
+    assert_eq!(&bytes(&path)[..16], SQLITE_MAGIC);
+    let passphrase = StoreKey::Passphrase("it's a passphrase".into());
+    let s = Store::open(&path, &passphrase).unwrap();
+    assert_eq!(s.count_cases().unwrap(), 1);
+    drop(s);
+    assert_ne!(&bytes(&path)[..16], SQLITE_MAGIC);
+    assert!(!dir.path().join("cases.db.encrypting").exists());
+    assert_eq!(
+        Store::open(&path, &passphrase)
+            .unwrap()
+            .count_cases()
+            .unwrap(),
+        1
+    );
 }

@@ -9,6 +9,7 @@ fn open(dir: &std::path::Path, require_login: bool) -> Workstation {
         actor: "os-user".into(),
         demo: true,
         require_login,
+        key: crate::StoreKey::Raw([7; 32]),
     })
     .unwrap()
 }
@@ -91,6 +92,7 @@ fn the_first_start_creates_one_administrator_and_users_are_checked() {
         actor: "os-user".into(),
         demo: false,
         require_login: true,
+        key: crate::StoreKey::Raw([7; 32]),
     })
     .unwrap();
     assert!(ws.needs_setup().unwrap());
