@@ -19,6 +19,8 @@ const COMMANDS: &[&str] = &[
     "remove_statement",
     "reclassify_transaction",
     "apply_statement_income",
+    "store_state",
+    "unlock_store",
     "session_status",
     "login",
     "logout",

@@ -149,9 +149,24 @@ pub struct Driver {
 
 impl Driver {
     pub fn start(display: &Display, data_dir: &Path) -> Result<Driver> {
+        Driver::start_with(display, data_dir, Some(E2E_PASSPHRASE))
+    }
+
+    /// `passphrase` None: the app gets no store passphrase (and, under Xvfb, has no OS
+    /// keyring), so it asks for one on its unlock screen.
+    pub fn start_with(
+        display: &Display,
+        data_dir: &Path,
+        passphrase: Option<&str>,
+    ) -> Result<Driver> {
         let port = free_port()?;
         let native_port = free_port()?;
-        let child = Command::new(find_tool("tauri-driver")?)
+        let mut command = Command::new(find_tool("tauri-driver")?);
+        match passphrase {
+            Some(p) => command.env("UW_STORE_PASSPHRASE", p),
+            None => command.env_remove("UW_STORE_PASSPHRASE"),
+        };
+        let child = command
             .args([
                 "--port",
                 &port.to_string(),
@@ -160,7 +175,6 @@ impl Driver {
             ])
             .env("DISPLAY", &display.name)
             .env("UW_DATA_DIR", data_dir)
-            .env("UW_STORE_PASSPHRASE", E2E_PASSPHRASE)
             // The window must not depend on a GPU the machine may not have.
             .env("WEBKIT_DISABLE_COMPOSITING_MODE", "1")
             .env("LIBGL_ALWAYS_SOFTWARE", "1")

@@ -2,6 +2,7 @@
 //! `{code, message}` (`uw_app::AppError`).
 
 use std::path::PathBuf;
+use std::sync::OnceLock;
 
 use serde_json::Value;
 use tauri::ipc::Channel;
@@ -10,32 +11,58 @@ use tauri_plugin_dialog::DialogExt;
 use uw_app::{
     AppError, AppStatus, CaseEvent, CaseView, ErrorCode, ImportReport, IncomeView, NewUser,
     OpenOptions, QueuePage, QueueQuery, ReadProgress, Result, ReviewView, Session, SessionStatus,
-    TotpSetup, Workstation,
+    StoreKey, StoreState, TotpSetup, Workstation,
 };
 use uw_domain::case::{IncomeKind, ReviewDecision};
 use uw_domain::vin::VinReport;
 use uw_domain::Evaluation;
 
 /// The workstation, or why it could not open (a foreign database, an unwritable folder):
-/// the window still opens and shows that error instead of vanishing.
-pub struct Ws(std::result::Result<Workstation, AppError>);
+/// the window still opens and shows that error instead of vanishing. Without a key (no
+/// OS keyring, no passphrase given) it waits for the passphrase from the unlock screen.
+pub struct Ws {
+    opened: OnceLock<std::result::Result<Workstation, AppError>>,
+    data_dir: PathBuf,
+    demo: bool,
+}
 
 impl Ws {
     pub fn open(demo: bool) -> Ws {
-        let data_dir = uw_app::paths::data_dir(demo);
-        Ws(uw_app::paths::store_key(&data_dir, demo).and_then(|key| {
-            Workstation::open(OpenOptions {
-                data_dir,
-                key,
-                actor: uw_app::paths::os_user(),
-                demo,
-                require_login: true,
-            })
-        }))
+        let ws = Ws {
+            opened: OnceLock::new(),
+            data_dir: uw_app::paths::data_dir(demo),
+            demo,
+        };
+        match uw_app::paths::store_key(&ws.data_dir, demo) {
+            Ok(key) => {
+                let _ = ws.opened.set(ws.open_with(key));
+            }
+            Err(e) if e.code == ErrorCode::StoreKeyMissing => {} // the unlock screen asks
+            Err(e) => {
+                let _ = ws.opened.set(Err(e));
+            }
+        }
+        ws
+    }
+
+    fn open_with(&self, key: StoreKey) -> Result<Workstation> {
+        Workstation::open(OpenOptions {
+            data_dir: self.data_dir.clone(),
+            key,
+            actor: uw_app::paths::os_user(),
+            demo: self.demo,
+            require_login: true,
+        })
     }
 
     fn get(&self) -> Result<&Workstation> {
-        self.0.as_ref().map_err(Clone::clone)
+        match self.opened.get() {
+            Some(opened) => opened.as_ref().map_err(Clone::clone),
+            None => Err(AppError::new(
+                ErrorCode::StoreLocked,
+                "the case store is locked: enter its passphrase",
+            )),
+        }
     }
 }
 
@@ -57,6 +84,8 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         remove_statement,
         reclassify_transaction,
         apply_statement_income,
+        store_state,
+        unlock_store,
         session_status,
         login,
         logout,
@@ -326,4 +355,26 @@ fn return_case(
 #[tauri::command]
 fn release_case(ws: State<'_, Ws>, case_id: String) -> Result<()> {
     ws.get()?.release_case(&case_id)
+}
+
+#[tauri::command]
+fn store_state(ws: State<'_, Ws>) -> StoreState {
+    StoreState {
+        locked: ws.opened.get().is_none(),
+        new_store: !ws.data_dir.join("cases.db").exists(),
+    }
+}
+
+/// Opens the store with the passphrase typed on the unlock screen (no OS keyring here).
+/// A wrong one leaves the store locked and the file untouched. Async: the key derivation
+/// takes a moment.
+#[tauri::command]
+async fn unlock_store(ws: State<'_, Ws>, passphrase: String) -> Result<()> {
+    if ws.opened.get().is_some() {
+        return Ok(());
+    }
+    uw_app::paths::check_new_passphrase(&ws.data_dir, &passphrase)?;
+    let opened = ws.open_with(StoreKey::Passphrase(passphrase))?;
+    let _ = ws.opened.set(Ok(opened));
+    Ok(())
 }

@@ -191,8 +191,9 @@ async fn a_foreign_database_is_reported_in_the_window_and_left_alone() -> Result
     let display = Display::start()?;
     let driver = Driver::start(&display, data.path())?;
     let c = driver.launch(&[]).await?;
+    // Encrypted stores look like noise, so junk reads as "not this key, or not ours".
     wait_text(&c, "[data-testid=error]", |t| {
-        t.contains("STORE_FOREIGN") && t.contains("left untouched")
+        t.contains("STORE_WRONG_KEY") && t.contains("left untouched")
     })
     .await?;
     c.close().await?;
@@ -376,6 +377,55 @@ async fn the_maker_cannot_approve_and_the_reviewer_signs() -> Result<()> {
     })
     .await?;
     screenshot(&display, "review-approved");
+    c.close().await?;
+    Ok(())
+}
+
+/// No OS keyring and no passphrase given: the window asks for the store's passphrase — a
+/// new one for a new store, the right one afterwards — and the file is encrypted.
+#[tokio::test]
+async fn without_a_keyring_the_store_asks_for_its_passphrase() -> Result<()> {
+    let _one = serial().await;
+    let data = tempfile::tempdir()?;
+    let display = Display::start()?;
+    let driver = Driver::start_with(&display, data.path(), None)?;
+    let c = driver.launch(&[]).await?;
+    wait_text(&c, "[data-testid=unlock] h3", |t| {
+        t.contains("new case store")
+    })
+    .await?;
+    retype(&c, "input[name=store-passphrase]", "too short").await?;
+    retype(&c, "input[name=store-passphrase-repeat]", "too short").await?;
+    click(&c, "#unlock-button").await?;
+    wait_text(&c, "[data-testid=unlock] [data-testid=error]", |t| {
+        t.contains("at least 12 characters")
+    })
+    .await?;
+    let passphrase = "tashkent branch 07 store";
+    retype(&c, "input[name=store-passphrase]", passphrase).await?;
+    retype(&c, "input[name=store-passphrase-repeat]", passphrase).await?;
+    click(&c, "#unlock-button").await?;
+    find(&c, "[data-testid=setup]").await?;
+    c.close().await?;
+    drop(driver);
+    let db = std::fs::read(data.path().join("cases.db"))?;
+    assert!(!db.starts_with(b"SQLite format 3"), "the file is encrypted");
+
+    let driver = Driver::start_with(&display, data.path(), None)?;
+    let c = driver.launch(&[]).await?;
+    wait_text(&c, "[data-testid=unlock] h3", |t| t.contains("Unlock")).await?;
+    retype(&c, "input[name=store-passphrase]", "not the passphrase").await?;
+    click(&c, "#unlock-button").await?;
+    wait_text(&c, "[data-testid=unlock] [data-testid=error]", |t| {
+        t.contains("STORE_WRONG_KEY")
+            && t.contains("passphrase is wrong")
+            && t.contains("left untouched")
+    })
+    .await?;
+    screenshot(&display, "unlock-wrong-passphrase");
+    retype(&c, "input[name=store-passphrase]", passphrase).await?;
+    click(&c, "#unlock-button").await?;
+    find(&c, "[data-testid=setup]").await?;
     c.close().await?;
     Ok(())
 }

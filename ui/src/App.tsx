@@ -1,9 +1,9 @@
 import { useCallback, useEffect, useState } from "react";
-import type { AppError, AppStatus, Session, SessionStatus } from "./bindings";
+import type { AppError, AppStatus, Session, SessionStatus, StoreState } from "./bindings";
 import { api, SESSION_ENDED } from "./api";
 import { Queue } from "./Queue";
 import { CaseScreen } from "./CaseScreen";
-import { Login, Setup, TotpPanel } from "./Login";
+import { Login, Setup, TotpPanel, Unlock } from "./Login";
 
 export function ErrorBanner({ error, onClose }: { error: AppError | null; onClose?: () => void }) {
   if (!error) return null;
@@ -25,14 +25,22 @@ export function App() {
   const [openId, setOpenId] = useState<string | null>(null);
   const [auth, setAuth] = useState<SessionStatus | null>(null);
   const [totp, setTotp] = useState(false);
+  // Without an OS keyring the store waits for its passphrase before anything else.
+  const [store, setStore] = useState<StoreState | null>(null);
+  useEffect(() => {
+    api.storeState().then(setStore, setFatal);
+  }, []);
+  const unlocked = store !== null && !store.locked;
 
   const refreshStatus = useCallback(() => {
     api.status().then(setStatus, setFatal);
   }, []);
-  useEffect(refreshStatus, [refreshStatus]);
   useEffect(() => {
-    api.sessionStatus().then(setAuth, setFatal);
-  }, []);
+    if (unlocked) refreshStatus();
+  }, [unlocked, refreshStatus]);
+  useEffect(() => {
+    if (unlocked) api.sessionStatus().then(setAuth, setFatal);
+  }, [unlocked]);
   // The session locks in Rust after the idle time; the window follows: on the first
   // refused call, and by asking every 30 seconds (asking is not activity).
   const [ended, setEnded] = useState<AppError | null>(null);
@@ -44,6 +52,7 @@ export function App() {
     };
     window.addEventListener(SESSION_ENDED, onEnd);
     const poll = setInterval(() => {
+      if (!unlocked) return;
       api.sessionStatus().then((st) => {
         setAuth((a) => {
           if (a?.session && !st.session) {
@@ -58,7 +67,7 @@ export function App() {
       window.removeEventListener(SESSION_ENDED, onEnd);
       clearInterval(poll);
     };
-  }, []);
+  }, [unlocked]);
   const loggedIn = (s: Session) => {
     setEnded(null);
     setAuth((a) => (a ? { ...a, needs_setup: false, session: s } : a));
@@ -97,6 +106,7 @@ export function App() {
         </div>
       </header>
       <ErrorBanner error={fatal} />
+      {!fatal && store?.locked && <Unlock newStore={store.new_store} onUnlocked={() => setStore({ ...store, locked: false })} />}
       {!fatal && auth?.needs_setup && <Setup onSession={loggedIn} />}
       {!fatal && auth && !auth.needs_setup && !session && (
         <>

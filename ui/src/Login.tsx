@@ -110,3 +110,45 @@ export function TotpPanel({ onClose }: { onClose: () => void }) {
     </div>
   );
 }
+
+/** The case store's passphrase, asked where no OS keyring keeps its key. */
+export function Unlock({ newStore, onUnlocked }: { newStore: boolean; onUnlocked: () => void }) {
+  const [passphrase, setPassphrase] = useState("");
+  const [repeat, setRepeat] = useState("");
+  const [error, setError] = useState<AppError | null>(null);
+  const [busy, setBusy] = useState(false);
+  const submit = (e: React.FormEvent) => {
+    e.preventDefault();
+    if (newStore && passphrase !== repeat) {
+      setError({ code: "INVALID_INPUT", message: "passphrase: the two entries differ" });
+      return;
+    }
+    setBusy(true);
+    api
+      .unlockStore(passphrase)
+      .then(onUnlocked, (err) => {
+        setError(err);
+        setPassphrase("");
+      })
+      .finally(() => setBusy(false));
+  };
+  return (
+    <main className="login">
+      <form className="card" onSubmit={submit} data-testid="unlock">
+        <h3>{newStore ? "A new case store: choose its passphrase" : "Unlock the case store"}</h3>
+        <p className="small muted">
+          The case database is encrypted. No OS keyring keeps its key on this computer, so it is
+          derived from a passphrase{newStore ? " (12 characters or more; it cannot be recovered)" : ""}.
+        </p>
+        <label className="field"><span>Passphrase</span><input name="store-passphrase" type="password" autoFocus value={passphrase} onChange={(e) => setPassphrase(e.target.value)} /></label>
+        {newStore && (
+          <label className="field"><span>Repeat it</span><input name="store-passphrase-repeat" type="password" value={repeat} onChange={(e) => setRepeat(e.target.value)} /></label>
+        )}
+        <ErrorBanner error={error} />
+        <button id="unlock-button" className="primary" type="submit" disabled={busy || !passphrase}>
+          {newStore ? "Create the store" : "Unlock"}
+        </button>
+      </form>
+    </main>
+  );
+}

@@ -18,6 +18,7 @@ import type {
   ReviewView,
   Session,
   SessionStatus,
+  StoreState,
   TotpSetup,
   QueueQuery,
   VinReport,
@@ -72,6 +73,8 @@ export const api = {
     call<IncomeView>("reclassify_transaction", { caseId, party, file, line, kind, note }),
   applyStatementIncome: (caseId: string, party: number, version: number) =>
     call<CaseView>("apply_statement_income", { caseId, party, version }),
+  storeState: () => call<StoreState>("store_state"),
+  unlockStore: (passphrase: string) => call<null>("unlock_store", { passphrase }),
   sessionStatus: () => call<SessionStatus>("session_status"),
   login: (username: string, password: string, code: string | null) => call<Session>("login", { username, password, code }),
   beginTotp: () => call<TotpSetup>("begin_totp"),

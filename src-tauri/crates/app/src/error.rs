@@ -19,10 +19,14 @@ pub enum ErrorCode {
     VersionConflict,
     /// The database file belongs to another program or is corrupted.
     StoreForeign,
+    /// The key does not open the database (a wrong passphrase, or not our file).
+    StoreWrongKey,
     /// The database was written by a newer version of the workstation.
     StoreTooNew,
     /// No key for the encrypted store: no passphrase given and no OS keyring.
     StoreKeyMissing,
+    /// The store waits for its passphrase (the unlock screen).
+    StoreLocked,
     /// The data folder cannot be used (unwritable, disk full).
     StoreUnavailable,
     Io,
@@ -84,6 +88,7 @@ impl From<uw_store::StoreError> for AppError {
             S::Open { .. } => ErrorCode::StoreUnavailable,
             S::Foreign { .. } => ErrorCode::StoreForeign,
             S::TooNew { .. } => ErrorCode::StoreTooNew,
+            S::WrongKey { .. } => ErrorCode::StoreWrongKey,
             S::NotFound(_) => ErrorCode::NotFound,
             S::Exists(_) => ErrorCode::CaseExists,
             S::Duplicate(_) => ErrorCode::AlreadyExists,

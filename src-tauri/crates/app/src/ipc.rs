@@ -38,7 +38,7 @@ pub fn typescript_bindings() -> String {
         crate::AppError, crate::ErrorCode, crate::AppStatus, crate::CaseView,
         crate::RequiredDocument, crate::ImportReport,
         crate::IncomeView, crate::AttachedStatement, crate::ReclassificationView,
-        crate::ReadProgress, crate::Session, crate::SessionStatus, crate::TotpSetup, crate::NewUser, crate::ReviewView,
+        crate::ReadProgress, crate::Session, crate::SessionStatus, crate::TotpSetup, crate::StoreState, crate::NewUser, crate::ReviewView,
         uw_domain::review::Workflow, uw_domain::review::Stage, uw_domain::review::Proposal, uw_domain::review::Figures,
         uw_store::AuditEntry,
     );

@@ -31,6 +31,7 @@ pub use income::{
     read_with_progress, AttachedStatement, IncomeView, ReadProgress, ReclassificationView,
     MAX_STATEMENT_BYTES,
 };
+pub use paths::StoreState;
 pub use review::ReviewView;
 pub use users::{hash_password, verify_password, NewUser, Session, SessionStatus, TotpSetup};
 pub use uw_store::{CaseEvent, QueuePage, QueueQuery, QueueRow, SortKey, StoreKey};

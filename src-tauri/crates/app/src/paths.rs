@@ -132,3 +132,23 @@ fn from_hex(text: &str) -> Option<[u8; 32]> {
     }
     Some(out)
 }
+
+/// A passphrase typed for a new store must be long enough to stand for it; for an
+/// existing store the decryption itself is the check.
+pub fn check_new_passphrase(data_dir: &Path, passphrase: &str) -> Result<(), AppError> {
+    let existing = data_dir.join("cases.db").exists();
+    if passphrase.is_empty() || (!existing && passphrase.chars().count() < 12) {
+        return Err(AppError::new(
+            ErrorCode::InvalidInput,
+            "passphrase: at least 12 characters for a new store",
+        ));
+    }
+    Ok(())
+}
+
+/// Whether the store is waiting for its passphrase, and whether it exists yet.
+#[derive(Clone, Debug, serde::Serialize, ts_rs::TS)]
+pub struct StoreState {
+    pub locked: bool,
+    pub new_store: bool,
+}

@@ -402,7 +402,10 @@ fn audit_verify_names_an_entry_edited_in_the_file() {
 /// Without a passphrase and without an OS keyring the store stays closed, saying what to do.
 #[test]
 fn no_key_no_store() {
-    let has_keyring = Command::new("secret-tool").arg("--version").output().is_ok();
+    let has_keyring = Command::new("secret-tool")
+        .arg("--version")
+        .output()
+        .is_ok();
     if has_keyring {
         return; // this machine keeps keys in its keyring: the closed path cannot be shown
     }

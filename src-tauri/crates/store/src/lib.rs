@@ -61,6 +61,8 @@ pub enum StoreError {
         found: i64,
         known: usize,
     },
+    #[error("{path} cannot be read with this key: the passphrase is wrong, or the file is not a case database of this workstation; the file was left untouched")]
+    WrongKey { path: PathBuf },
     #[error("case {0} does not exist")]
     NotFound(String),
     #[error("case {0} already exists")]
@@ -256,18 +258,16 @@ fn inspect_before_writing(path: &Path, key: Option<&StoreKey>) -> Result<()> {
     )
     .map_err(|e| foreign(e.to_string()))?;
     if let Some(key) = key {
-        key.apply(&ro).map_err(|e| foreign(e.to_string()))?;
         // A wrong key and a file that is no database look alike: neither decrypts.
-        ro.query_row("SELECT count(*) FROM sqlite_master", [], |r| {
-            r.get::<_, i64>(0)
-        })
-        .map_err(|_| {
-            foreign(
-                "it cannot be read with this key: the passphrase is wrong, or it is not a \
-                     workstation database"
-                    .into(),
-            )
-        })?;
+        key.apply(&ro)
+            .and_then(|()| {
+                ro.query_row("SELECT count(*) FROM sqlite_master", [], |r| {
+                    r.get::<_, i64>(0)
+                })
+            })
+            .map_err(|_| StoreError::WrongKey {
+                path: path.to_path_buf(),
+            })?;
     }
     let app_id: i32 = ro
         .query_row("PRAGMA application_id", [], |r| r.get(0))
