@@ -12,7 +12,7 @@ use uw_domain::case::{to_json_pretty, DocumentKind, DocumentStatus};
 use uw_domain::decision::{document_status, required_documents};
 use uw_domain::vin::VinReport;
 use uw_domain::{evaluate, parse_case, parse_case_value, CaseFile, EvalOptions, Evaluation};
-use uw_store::{CaseEvent, NewCase};
+use uw_store::{CaseEvent, NewCase, StoredCase};
 
 use crate::error::{AppError, ErrorCode, Result};
 use crate::{now_rfc3339, Workstation};
@@ -145,10 +145,16 @@ impl Workstation {
         self.import_texts(&files)
     }
 
-    pub fn open_case(&self, case_id: &str) -> Result<CaseView> {
+    /// A stored case and its case file, read and parsed, not evaluated.
+    pub(crate) fn stored_case(&self, case_id: &str) -> Result<(StoredCase, CaseFile)> {
         let stored = self.store()?.get_case(case_id)?;
         let case = parse_case(&stored.case_json)
             .map_err(|e| invalid(&format!("stored case {case_id}"), e))?;
+        Ok((stored, case))
+    }
+
+    pub fn open_case(&self, case_id: &str) -> Result<CaseView> {
+        let (stored, case) = self.stored_case(case_id)?;
         let evaluation = self.evaluate_case(&case);
         let required_documents = required_documents(&case)
             .into_iter()
@@ -226,9 +232,7 @@ impl Workstation {
 
     /// The case file exactly as the spec defines it.
     pub fn export_case(&self, case_id: &str) -> Result<String> {
-        let stored = self.store()?.get_case(case_id)?;
-        let case = parse_case(&stored.case_json)
-            .map_err(|e| invalid(&format!("stored case {case_id}"), e))?;
+        let (_, case) = self.stored_case(case_id)?;
         Ok(to_json_pretty(&case) + "\n")
     }
 

@@ -14,6 +14,7 @@ use ts_rs::TS;
 use uw_domain::case::IncomeKind;
 use uw_domain::income::statements::{analyse, case_sources, Reclassification, StatementIncome};
 use uw_domain::money::Date;
+use uw_domain::CaseFile;
 use uw_store::{Stamp, StoredReclassification};
 
 use crate::error::{AppError, ErrorCode, Result};
@@ -146,30 +147,23 @@ fn parse_kind(kind: &str) -> Option<IncomeKind> {
 }
 
 impl Workstation {
-    fn party_count(&self, case_id: &str) -> Result<usize> {
-        Ok(self.open_case(case_id)?.case.parties.len())
-    }
-
-    fn check_party(&self, case_id: &str, party: usize) -> Result<()> {
-        let n = self.party_count(case_id)?;
+    /// The case file, refusing a party index it does not have.
+    fn case_with_party(&self, case_id: &str, party: usize) -> Result<CaseFile> {
+        let (_, case) = self.stored_case(case_id)?;
+        let n = case.parties.len();
         if party >= n {
             return Err(AppError::new(
                 ErrorCode::InvalidInput,
                 format!("party: case {case_id} has {n} parties; there is no party {party}"),
             ));
         }
-        Ok(())
+        Ok(case)
     }
 
     /// The income step of one party, worked out again from the stored files and notes.
     pub fn statement_income(&self, case_id: &str, party: usize) -> Result<IncomeView> {
-        let view = self.open_case(case_id)?;
-        if party >= view.case.parties.len() {
-            return Err(AppError::new(
-                ErrorCode::InvalidInput,
-                format!("party: case {case_id} has no party {party}"),
-            ));
-        }
+        // The case file only: the analysis needs no evaluation of the case.
+        let case = self.case_with_party(case_id, party)?;
         let (stored, notes) = {
             let store = self.store()?;
             (
@@ -208,7 +202,7 @@ impl Workstation {
                 note: r.note.clone(),
             })
             .collect();
-        let as_of = view.case.application_date;
+        let as_of = case.application_date;
         let income = analyse(
             &statements,
             as_of,
@@ -216,10 +210,9 @@ impl Workstation {
             &self.classification,
             &overrides,
         );
-        let applied =
-            !files.is_empty() && view.case.parties[party].incomes == case_sources(&income);
+        let applied = !files.is_empty() && case.parties[party].incomes == case_sources(&income);
         Ok(IncomeView {
-            case_id: view.case_id,
+            case_id: case.case_id.clone(),
             party,
             as_of,
             files,
@@ -247,7 +240,7 @@ impl Workstation {
         party: usize,
         files: Vec<(String, Vec<u8>)>,
     ) -> Result<IncomeView> {
-        self.check_party(case_id, party)?;
+        self.case_with_party(case_id, party)?;
         if files.is_empty() {
             return Err(AppError::new(ErrorCode::InvalidInput, "no files to attach"));
         }
@@ -292,7 +285,7 @@ impl Workstation {
         paths: &[PathBuf],
         progress: &mut dyn FnMut(ReadProgress),
     ) -> Result<IncomeView> {
-        self.check_party(case_id, party)?;
+        self.case_with_party(case_id, party)?;
         let files = read_with_progress(paths, progress)?;
         self.attach_statements(case_id, party, files)
     }
@@ -401,7 +394,7 @@ impl Workstation {
                 format!("party {party}: no statements attached; nothing to apply"),
             ));
         }
-        let mut case = self.open_case(case_id)?.case;
+        let mut case = self.case_with_party(case_id, party)?;
         case.parties[party].incomes = case_sources(&view.income);
         let value = serde_json::to_value(&case)
             .map_err(|e| AppError::new(ErrorCode::Internal, e.to_string()))?;

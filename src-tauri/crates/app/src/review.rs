@@ -6,7 +6,6 @@
 use serde::Serialize;
 use ts_rs::TS;
 use uw_domain::case::{to_json_pretty, Review, ReviewDecision};
-use uw_domain::parse_case;
 use uw_domain::review::{step, Action, Figures, Proposal, Refusal, Workflow};
 
 use crate::error::{AppError, ErrorCode, Result};
@@ -85,14 +84,10 @@ impl Workstation {
     /// One editor at a time: takes the case's edit lock for `actor`, or says who holds it.
     /// A lock unused for the session idle time is stale (its holder's session has locked).
     pub(crate) fn hold_case(&self, case_id: &str, actor: &str) -> Result<()> {
-        let now = chrono::Utc::now();
-        let idle = chrono::Duration::from_std(self.idle_limit()).unwrap_or_default();
-        let fmt = |t: chrono::DateTime<chrono::Utc>| {
-            t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
-        };
+        let (now, fresh_since) = self.lock_times();
         let held = self
             .store()?
-            .lock_case(case_id, actor, &fmt(now), &fmt(now - idle))?;
+            .lock_case(case_id, actor, &now, &fresh_since)?;
         match held {
             None => Ok(()),
             Some((who, since)) => Err(AppError::new(
@@ -103,6 +98,17 @@ impl Workstation {
                 ),
             )),
         }
+    }
+
+    /// Now, and the time before which a lock is stale (the session idle time ago), as
+    /// the store compares them (RFC 3339 text).
+    fn lock_times(&self) -> (String, String) {
+        let now = chrono::Utc::now();
+        let idle = chrono::Duration::from_std(self.idle_limit()).unwrap_or_default();
+        let fmt = |t: chrono::DateTime<chrono::Utc>| {
+            t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+        };
+        (fmt(now), fmt(now - idle))
     }
 
     /// Leaves a case: its edit lock, if this user held it, is released.
@@ -116,9 +122,7 @@ impl Workstation {
     /// Who else is editing the case now, if anyone (the window shows it read-only).
     pub fn editing_by(&self, case_id: &str) -> Result<Option<String>> {
         let me = self.session().map(|s| s.username);
-        let idle = chrono::Duration::from_std(self.idle_limit()).unwrap_or_default();
-        let fresh =
-            (chrono::Utc::now() - idle).to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+        let (_, fresh) = self.lock_times();
         Ok(self
             .store()?
             .case_lock(case_id)?
@@ -179,13 +183,7 @@ impl Workstation {
         if let Some(pw) = password {
             self.confirm_password(&s, pw)?;
         }
-        let stored = self.store()?.get_case(case_id)?;
-        let mut case = parse_case(&stored.case_json).map_err(|e| {
-            AppError::new(
-                ErrorCode::InvalidCase,
-                format!("stored case {case_id}: {e}"),
-            )
-        })?;
+        let (_, mut case) = self.stored_case(case_id)?;
         let w = self.load_workflow(case_id)?;
         // The engine works the figures out again from the stored inputs: the maker's
         // submission keeps them; an approval needs them unchanged.

@@ -192,13 +192,7 @@ impl Workstation {
 
     /// An administrator adds a user.
     pub fn create_user(&self, u: &NewUser) -> Result<()> {
-        let s = self.require_session()?;
-        if !s.admin {
-            return Err(AppError::new(
-                ErrorCode::MissingRole,
-                format!("{} is not an administrator", s.username),
-            ));
-        }
+        let s = self.require_admin()?;
         self.insert_user(u, &s.username, false)
     }
 
@@ -397,6 +391,17 @@ impl Workstation {
         Ok(Some(active.session.clone()))
     }
 
+    fn require_admin(&self) -> Result<Session> {
+        let s = self.require_session()?;
+        if !s.admin {
+            return Err(AppError::new(
+                ErrorCode::MissingRole,
+                format!("{} is not an administrator", s.username),
+            ));
+        }
+        Ok(s)
+    }
+
     pub(crate) fn require_session(&self) -> Result<Session> {
         self.current(true)?
             .ok_or_else(|| AppError::new(ErrorCode::NotLoggedIn, "log in first"))
@@ -409,13 +414,7 @@ impl Workstation {
     /// An administrator sets how long a session may stay idle before it locks (kept in
     /// the store; 1–240 minutes).
     pub fn set_idle_minutes(&self, minutes: u32) -> Result<()> {
-        let s = self.require_session()?;
-        if !s.admin {
-            return Err(AppError::new(
-                ErrorCode::MissingRole,
-                format!("{} is not an administrator", s.username),
-            ));
-        }
+        let s = self.require_admin()?;
         if !(1..=240).contains(&minutes) {
             return Err(AppError::new(
                 ErrorCode::InvalidInput,
