@@ -52,6 +52,7 @@ impl Ws {
             actor: uw_app::paths::os_user(),
             demo: self.demo,
             require_login: true,
+            bank: uw_app::paths::bank_from_env(),
         })
     }
 

@@ -135,11 +135,11 @@ export type CaseEvent = { id: number, at: string, actor: string, kind: string, d
 
 export type AppError = { code: ErrorCode, message: string, };
 
-export type ErrorCode = "INVALID_CASE" | "INVALID_INPUT" | "NOT_FOUND" | "CASE_EXISTS" | "ALREADY_EXISTS" | "VERSION_CONFLICT" | "STORE_FOREIGN" | "STORE_WRONG_KEY" | "STORE_TOO_NEW" | "STORE_KEY_MISSING" | "STORE_LOCKED" | "STORE_UNAVAILABLE" | "IO" | "NOT_LOGGED_IN" | "AUTH_FAILED" | "TOTP_REQUIRED" | "TOTP_REUSED" | "SESSION_LOCKED" | "ACCOUNT_LOCKED" | "MISSING_ROLE" | "MAKER_CANNOT_CHECK" | "EDITED_AFTER_SUBMISSION" | "WRONG_STAGE" | "NOT_THE_MAKER" | "CASE_LOCKED" | "FIGURES_DIFFER" | "COMMENT_REQUIRED" | "AUDIT_BROKEN" | "NOT_AVAILABLE" | "INTERNAL";
+export type ErrorCode = "INVALID_CASE" | "INVALID_INPUT" | "NOT_FOUND" | "CASE_EXISTS" | "ALREADY_EXISTS" | "VERSION_CONFLICT" | "STORE_FOREIGN" | "STORE_WRONG_KEY" | "STORE_TOO_NEW" | "STORE_KEY_MISSING" | "STORE_LOCKED" | "STORE_UNAVAILABLE" | "IO" | "NOT_LOGGED_IN" | "AUTH_FAILED" | "TOTP_REQUIRED" | "TOTP_REUSED" | "SESSION_LOCKED" | "ACCOUNT_LOCKED" | "MISSING_ROLE" | "MAKER_CANNOT_CHECK" | "EDITED_AFTER_SUBMISSION" | "WRONG_STAGE" | "NOT_THE_MAKER" | "CASE_LOCKED" | "FIGURES_DIFFER" | "COMMENT_REQUIRED" | "AUDIT_BROKEN" | "BANK_NOT_CONFIGURED" | "BANK_OFFLINE" | "BANK_REFUSED" | "BANK_BAD_ANSWER" | "NOT_AVAILABLE" | "INTERNAL";
 
 export type AppStatus = { data_dir: string, demo: boolean, case_count: number, product: string, actor: string, 
 /**
- * The core-bank link is not part of this build yet: the workstation is offline.
+ * Whether the last sync reached the core bank.
  */
 online: boolean, };
 
@@ -239,3 +239,29 @@ figures: Figures, };
 export type Figures = { average_monthly_income: string, dti: string | null, ltv: string, max_monthly_payment: string | null, };
 
 export type AuditEntry = { id: number, at: string, actor: string, action: string, case_id: string | null, detail: string, };
+
+export type SyncStatus = { configured: boolean, bank_url: string | null, 
+/**
+ * Whether the last pass reached the bank (`None` before the first).
+ */
+online: boolean | null, waiting: number, conflicts: number, last_success: string | null, last_error: string | null, last_error_at: string | null, };
+
+export type SyncReport = { pushed: number, pulled_new: number, pulled_updated: number, conflicts: number, 
+/**
+ * Entries still waiting after the pass.
+ */
+waiting: number, online: boolean, 
+/**
+ * One line per entry or application that failed, naming its case.
+ */
+errors: Array<string>, };
+
+export type ConflictView = { id: number, case_id: string, detected_at: string, local_version: number, bank_version: number, differences: Array<FieldDifference>, 
+/**
+ * Both versions, whole.
+ */
+local: unknown, bank: unknown, resolved_at: string | null, resolved_by: string | null, resolution: string | null, };
+
+export type FieldDifference = { field: string, local: unknown, bank: unknown, };
+
+export type Keep = "local" | "bank";

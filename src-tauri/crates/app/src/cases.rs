@@ -226,6 +226,7 @@ impl Workstation {
             &now_rfc3339(),
             &actor,
             &events,
+            &[],
         )?;
         self.open_case(case_id)
     }
@@ -288,7 +289,7 @@ pub(crate) fn read_text(p: &Path) -> Result<String> {
 }
 
 /// Leaf-level differences between two JSON documents, keyed by JSON path.
-fn changed_fields(before: &Value, after: &Value) -> BTreeMap<String, (Value, Value)> {
+pub(crate) fn changed_fields(before: &Value, after: &Value) -> BTreeMap<String, (Value, Value)> {
     fn walk(
         path: String,
         b: Option<&Value>,

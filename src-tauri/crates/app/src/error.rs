@@ -60,6 +60,15 @@ pub enum ErrorCode {
     CommentRequired,
     /// The audit trail's hash chain does not verify: an entry was changed or removed.
     AuditBroken,
+    /// No core-bank address is set (settings or UW_BANK_URL).
+    BankNotConfigured,
+    /// The core bank cannot be reached or did not answer in time; the work waits in the
+    /// outbox.
+    BankOffline,
+    /// The core bank refused the request or the token.
+    BankRefused,
+    /// The core bank answered with something other than what its API promises.
+    BankBadAnswer,
     /// A capability that another part of the product delivers and is not here yet.
     NotAvailable,
     Internal,
@@ -94,6 +103,20 @@ impl From<uw_store::StoreError> for AppError {
             S::Duplicate(_) => ErrorCode::AlreadyExists,
             S::VersionConflict { .. } => ErrorCode::VersionConflict,
             S::Sql(_) => ErrorCode::Internal,
+        };
+        AppError::new(code, e.to_string())
+    }
+}
+
+impl From<uw_bank_link::LinkError> for AppError {
+    fn from(e: uw_bank_link::LinkError) -> Self {
+        use uw_bank_link::LinkError as L;
+        let code = match &e {
+            L::BadAddress(_) => ErrorCode::BankNotConfigured,
+            L::Offline(_) | L::Timeout(_) | L::Unavailable { .. } => ErrorCode::BankOffline,
+            L::Unauthorized | L::Rejected { .. } => ErrorCode::BankRefused,
+            L::Conflict(_) => ErrorCode::VersionConflict,
+            L::BadResponse { .. } => ErrorCode::BankBadAnswer,
         };
         AppError::new(code, e.to_string())
     }

@@ -41,6 +41,7 @@ pub fn typescript_bindings() -> String {
         crate::ReadProgress, crate::Session, crate::SessionStatus, crate::TotpSetup, crate::StoreState, crate::NewUser, crate::ReviewView,
         uw_domain::review::Workflow, uw_domain::review::Stage, uw_domain::review::Proposal, uw_domain::review::Figures,
         uw_store::AuditEntry,
+        crate::SyncStatus, crate::SyncReport, crate::ConflictView, crate::FieldDifference, crate::Keep,
     );
     let mut text = String::from(
         "// Generated from the Rust types by uw-app (src-tauri/crates/app/src/ipc.rs).\n\

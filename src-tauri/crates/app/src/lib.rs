@@ -13,6 +13,7 @@ mod income;
 pub mod ipc;
 pub mod paths;
 mod review;
+mod sync;
 pub mod totp;
 mod users;
 
@@ -33,7 +34,12 @@ pub use income::{
 };
 pub use paths::StoreState;
 pub use review::ReviewView;
+pub use sync::{
+    ConflictView, FieldDifference, Keep, SyncOptions, SyncReport, SyncStatus, BANK_BRANCH,
+    BANK_TOKEN, BANK_URL,
+};
 pub use users::{hash_password, verify_password, NewUser, Session, SessionStatus, TotpSetup};
+pub use uw_bank_link::BankConfig;
 pub use uw_store::{CaseEvent, QueuePage, QueueQuery, QueueRow, SortKey, StoreKey};
 
 /// The shipped product configuration (the salary-client auto loan passport).
@@ -105,6 +111,8 @@ pub struct OpenOptions {
     /// Every change needs a logged-in user (the desktop). The `uw` command line, which
     /// has no workflow commands, acts as the operating-system user.
     pub require_login: bool,
+    /// The core bank, when given from outside (UW_BANK_URL); otherwise the settings.
+    pub bank: Option<BankConfig>,
 }
 
 /// What the status bar shows.
@@ -115,7 +123,7 @@ pub struct AppStatus {
     pub case_count: i64,
     pub product: String,
     pub actor: String,
-    /// The core-bank link is not part of this build yet: the workstation is offline.
+    /// Whether the last sync reached the core bank.
     pub online: bool,
 }
 
@@ -132,6 +140,12 @@ pub struct Workstation {
     pending_totp: Mutex<Option<(String, Vec<u8>)>>,
     demo: bool,
     data_dir: PathBuf,
+    bank_override: Option<BankConfig>,
+    /// The bank client, built on first use.
+    bank: Mutex<Option<std::sync::Arc<uw_bank_link::Bank>>>,
+    sync_options: Mutex<SyncOptions>,
+    /// One sync pass at a time.
+    sync_running: Mutex<()>,
 }
 
 impl Workstation {
@@ -151,8 +165,13 @@ impl Workstation {
             pending_totp: Mutex::new(None),
             demo: opts.demo,
             data_dir: opts.data_dir,
+            bank_override: opts.bank,
+            bank: Mutex::new(None),
+            sync_options: Mutex::new(SyncOptions::default()),
+            sync_running: Mutex::new(()),
         };
-        if opts.demo && ws.store()?.count_cases()? == 0 {
+        // With a bank, the demo queue comes from it (the first sync pulls it).
+        if opts.demo && !ws.bank_configured() && ws.store()?.count_cases()? == 0 {
             demo::seed(&ws)?;
         }
         let idle_minutes = ws
@@ -181,16 +200,21 @@ impl Workstation {
     }
 
     pub fn status(&self) -> Result<AppStatus> {
+        let (case_count, online) = {
+            let store = self.store()?;
+            let online = store.setting("sync.online")?.as_deref() == Some("true");
+            (store.count_cases()?, online)
+        };
         Ok(AppStatus {
             data_dir: self.data_dir.display().to_string(),
             demo: self.demo,
-            case_count: self.store()?.count_cases()?,
+            case_count,
             product: self.product.name.clone(),
             actor: self
                 .session()
                 .map(|s| s.username)
                 .unwrap_or_else(|| self.actor.clone()),
-            online: false,
+            online,
         })
     }
 

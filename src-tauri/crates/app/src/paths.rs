@@ -152,3 +152,22 @@ pub struct StoreState {
     pub locked: bool,
     pub new_store: bool,
 }
+
+/// The core bank given from outside: `UW_BANK_URL` with `UW_BANK_TOKEN` (and
+/// `UW_BANK_TIMEOUT_MS`, the whole-call timeout). These override the settings, so that a
+/// demo or a test points a workstation at a simulator without touching its store.
+pub fn bank_from_env() -> Option<uw_bank_link::BankConfig> {
+    let url = std::env::var("UW_BANK_URL")
+        .ok()
+        .filter(|u| !u.trim().is_empty())?;
+    let token = std::env::var("UW_BANK_TOKEN").unwrap_or_default();
+    let mut config = uw_bank_link::BankConfig::new(&url, &token);
+    if let Some(ms) = std::env::var("UW_BANK_TIMEOUT_MS")
+        .ok()
+        .and_then(|v| v.parse::<u64>().ok())
+        .filter(|ms| *ms > 0)
+    {
+        config.timeout = std::time::Duration::from_millis(ms);
+    }
+    Some(config)
+}

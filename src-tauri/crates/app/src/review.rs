@@ -235,6 +235,7 @@ impl Workstation {
         let row = self.row_for(&case, to_json_pretty(&case), next.stage.as_str());
         let workflow = serde_json::to_string(&next)
             .map_err(|e| AppError::new(ErrorCode::Internal, e.to_string()))?;
+        let outgoing = crate::sync::review_message(&action, &detail, &s.username, &at, &next);
         self.store()?.update_case_and_workflow(
             &row,
             expected_version,
@@ -242,6 +243,7 @@ impl Workstation {
             &at,
             &s.username,
             &[(action.name().to_string(), detail.to_string())],
+            &outgoing,
         )?;
         self.open_case(case_id)
     }

@@ -12,6 +12,7 @@ fn open(dir: &std::path::Path, demo: bool) -> Workstation {
         actor: "alice".into(),
         demo,
         require_login: false,
+        bank: None,
         key: crate::StoreKey::Raw([7; 32]),
     })
     .unwrap()
@@ -193,6 +194,7 @@ fn a_foreign_database_is_refused_with_its_code() {
         actor: "a".into(),
         demo: true,
         require_login: false,
+        bank: None,
         key: crate::StoreKey::Raw([7; 32]),
     })
     .err()

@@ -391,7 +391,7 @@ impl Workstation {
         Ok(Some(active.session.clone()))
     }
 
-    fn require_admin(&self) -> Result<Session> {
+    pub(crate) fn require_admin(&self) -> Result<Session> {
         let s = self.require_session()?;
         if !s.admin {
             return Err(AppError::new(

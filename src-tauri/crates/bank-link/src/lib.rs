@@ -1,5 +1,12 @@
 //! The link to the core bank, the Pledge Registry and the official income service.
 //!
-//! Invariant: the only crate that makes HTTP calls. The client, the outbox worker and the
-//! bank simulator arrive with the sync capability; until then the workstation is offline
-//! by construction and says so in its status.
+//! Invariant: the only crate of the workstation that makes HTTP calls. [`api`] holds the
+//! wire types (the bank simulator serves the same types, so the two cannot drift apart);
+//! [`client`] the blocking HTTP client. Nothing here retries or remembers: the outbox and
+//! its worker, which decide what is sent when, live in the store and the application
+//! services.
+
+pub mod api;
+mod client;
+
+pub use client::{Bank, BankConfig, LinkError};

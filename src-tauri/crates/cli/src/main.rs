@@ -75,6 +75,22 @@ enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// Send the waiting changes to the core bank and pull the daily queue (exit 1 while
+    /// anything could not be sent; it stays in the outbox).
+    Sync {
+        /// Set the bank's address (kept in the store's settings).
+        #[arg(long, requires = "token")]
+        url: Option<String>,
+        /// The bearer token for the bank (kept encrypted in the store).
+        #[arg(long, requires = "url")]
+        token: Option<String>,
+        /// The branch whose daily queue to pull (all when absent).
+        #[arg(long, requires = "url")]
+        branch: Option<String>,
+        /// Only print the sync status.
+        #[arg(long)]
+        status: bool,
+    },
     /// Print a stored case as its case file.
     Export {
         case_id: String,
@@ -144,6 +160,7 @@ fn workstation(data_dir: Option<PathBuf>) -> Result<Workstation, AppError> {
         actor: uw_app::paths::os_user(),
         demo: false,
         require_login: false,
+        bank: uw_app::paths::bank_from_env(),
     })
 }
 
@@ -266,6 +283,32 @@ fn run(cli: Cli) -> Result<(), AppError> {
                 Some((id, why)) => Err(AppError::new(
                     ErrorCode::AuditBroken,
                     format!("audit entry {id} does not fit the chain: {why}"),
+                )),
+            }
+        }
+        Command::Sync {
+            url,
+            token,
+            branch,
+            status,
+        } => {
+            let ws = workstation(cli.data_dir)?;
+            if let (Some(url), Some(token)) = (url, token) {
+                ws.set_bank(&url, &token, branch.as_deref())?;
+            }
+            if status {
+                return print(&ws.sync_status()?);
+            }
+            let report = ws.sync()?;
+            print(&report)?;
+            match report.errors.first() {
+                None => Ok(()),
+                Some(first) => Err(AppError::new(
+                    ErrorCode::BankOffline,
+                    format!(
+                        "{} of the changes could not be sent and wait in the outbox; first: {first}",
+                        report.waiting
+                    ),
                 )),
             }
         }

@@ -236,6 +236,18 @@ impl Store {
         (0, format!("the audit trail cannot be read ({cause})"))
     }
 
+    /// The id, hash and time of the last entry: the chain head reported to the bank.
+    pub fn audit_head(&self) -> Result<Option<(i64, String, String)>> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT id, hash, at FROM audit_log ORDER BY id DESC LIMIT 1",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .optional()?)
+    }
+
     /// The last `limit` entries, oldest first.
     pub fn audit_tail(&self, limit: usize) -> Result<Vec<AuditEntry>> {
         let mut st = self.conn.prepare(

@@ -159,18 +159,10 @@ impl Store {
             if exists {
                 return Err(StoreError::Exists(c.case_id.clone()));
             }
-            tx.execute(
-                &format!(
-                    "INSERT INTO cases (case_id, version, received_at, updated_at, {QUEUE_COLUMNS}) \
-                     VALUES (?1, ?2, ?3, ?3, {QUEUE_PARAMS})"
-                ),
-                params_from_iter(case_params(c, &1, &at)),
-            )?;
-            tx.execute(
-                "INSERT INTO case_documents (case_id, case_json) VALUES (?1, ?2)",
-                params![c.case_id, c.case_json],
-            )?;
+            write_case(&tx, c, None, at)?;
             insert_event(&tx, &c.case_id, at, actor, event, "{}")?;
+            // A case born here is news to the bank.
+            crate::sync::enqueue(&tx, &c.case_id, crate::sync::CASE_VERSION, &c.case_json, at)?;
         }
         tx.commit()?;
         Ok(())
@@ -186,11 +178,14 @@ impl Store {
         actor: &str,
         events: &[(String, String)],
     ) -> Result<i64> {
-        self.update_case_and_workflow(c, expected_version, None, at, actor, events)
+        self.update_case_and_workflow(c, expected_version, None, at, actor, events, &[])
     }
 
     /// [`Store::update_case`] that also writes the case's review workflow (JSON), so a
     /// transition, the stage in the queue and the audit entry land together or not at all.
+    /// The new version goes into the outbox for the bank, with the `outgoing` messages
+    /// (a review sign-off, say), in the same transaction.
+    #[allow(clippy::too_many_arguments)]
     pub fn update_case_and_workflow(
         &mut self,
         c: &NewCase,
@@ -199,40 +194,19 @@ impl Store {
         at: &str,
         actor: &str,
         events: &[(String, String)],
+        outgoing: &[crate::sync::Outgoing],
     ) -> Result<i64> {
         let tx = self.conn.transaction()?;
-        let stored: Option<i64> = tx
-            .query_row(
-                "SELECT version FROM cases WHERE case_id = ?1",
-                [&c.case_id],
-                |r| r.get(0),
-            )
-            .optional()?;
-        let stored = stored.ok_or_else(|| StoreError::NotFound(c.case_id.clone()))?;
-        if stored != expected_version {
-            return Err(StoreError::VersionConflict {
-                case_id: c.case_id.clone(),
-                expected: expected_version,
-                stored,
-            });
-        }
-        let version = stored + 1;
-        tx.execute(
-            "UPDATE case_documents SET case_json = ?2 WHERE case_id = ?1",
-            params![c.case_id, c.case_json],
-        )?;
-        tx.execute(
-            &format!(
-                "UPDATE cases SET version = ?2, updated_at = ?3, ({QUEUE_COLUMNS}) = ({QUEUE_PARAMS}) \
-                 WHERE case_id = ?1"
-            ),
-            params_from_iter(case_params(c, &version, &at)),
-        )?;
+        let version = write_case(&tx, c, Some(expected_version), at)?;
         if let Some(w) = workflow {
             crate::users::put_workflow(&tx, &c.case_id, w)?;
         }
         for (kind, detail) in events {
             insert_event(&tx, &c.case_id, at, actor, kind, detail)?;
+        }
+        crate::sync::enqueue(&tx, &c.case_id, crate::sync::CASE_VERSION, &c.case_json, at)?;
+        for m in outgoing {
+            crate::sync::enqueue(&tx, &c.case_id, &m.kind, &m.body, at)?;
         }
         tx.commit()?;
         Ok(version)
@@ -414,6 +388,60 @@ impl Store {
         )?;
         Ok(())
     }
+}
+
+/// Writes a case: a new one at version 1, or the next version of a stored one — if it is
+/// still at `expected` (when given). Returns the version written.
+pub(crate) fn write_case(
+    tx: &rusqlite::Transaction,
+    c: &NewCase,
+    expected: Option<i64>,
+    at: &str,
+) -> Result<i64> {
+    let stored: Option<i64> = tx
+        .query_row(
+            "SELECT version FROM cases WHERE case_id = ?1",
+            [&c.case_id],
+            |r| r.get(0),
+        )
+        .optional()?;
+    let Some(stored) = stored else {
+        if expected.is_some() {
+            return Err(StoreError::NotFound(c.case_id.clone()));
+        }
+        tx.execute(
+            &format!(
+                "INSERT INTO cases (case_id, version, received_at, updated_at, {QUEUE_COLUMNS}) \
+                 VALUES (?1, ?2, ?3, ?3, {QUEUE_PARAMS})"
+            ),
+            params_from_iter(case_params(c, &1, &at)),
+        )?;
+        tx.execute(
+            "INSERT INTO case_documents (case_id, case_json) VALUES (?1, ?2)",
+            params![c.case_id, c.case_json],
+        )?;
+        return Ok(1);
+    };
+    if let Some(expected) = expected.filter(|e| *e != stored) {
+        return Err(StoreError::VersionConflict {
+            case_id: c.case_id.clone(),
+            expected,
+            stored,
+        });
+    }
+    let version = stored + 1;
+    tx.execute(
+        "UPDATE case_documents SET case_json = ?2 WHERE case_id = ?1",
+        params![c.case_id, c.case_json],
+    )?;
+    tx.execute(
+        &format!(
+            "UPDATE cases SET version = ?2, updated_at = ?3, ({QUEUE_COLUMNS}) = ({QUEUE_PARAMS}) \
+             WHERE case_id = ?1"
+        ),
+        params_from_iter(case_params(c, &version, &at)),
+    )?;
+    Ok(version)
 }
 
 pub(crate) fn insert_event(

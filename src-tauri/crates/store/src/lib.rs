@@ -12,6 +12,7 @@
 pub mod audit;
 mod cases;
 mod statements;
+pub mod sync;
 mod users;
 
 use std::path::{Path, PathBuf};
@@ -22,6 +23,7 @@ use rusqlite_migration::{Migrations, M};
 pub use audit::{AuditEntry, AuditReport};
 pub use cases::{CaseEvent, NewCase, QueuePage, QueueQuery, QueueRow, SortKey, StoredCase};
 pub use statements::{Stamp, StoredReclassification, StoredStatement};
+pub use sync::{BankVersion, Conflict, OutboxEntry, OutboxRecord, Outgoing};
 pub use users::StoredUser;
 
 /// `PRAGMA application_id` of a workstation database ("UWS1"): tells our files from
@@ -38,13 +40,14 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("schema/004_users.sql")),
         M::up(include_str!("schema/005_totp.sql")),
         M::up(include_str!("schema/006_case_locks.sql")),
+        M::up(include_str!("schema/007_sync.sql")),
     ])
 }
 
 /// The schema version this build writes.
 pub fn schema_version() -> usize {
     // Keep in step with `migrations()`.
-    6
+    7
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -17,6 +17,7 @@ fn open(dir: &Path) -> Workstation {
         actor: "alice".into(),
         demo: true,
         require_login: false,
+        bank: None,
         key: crate::StoreKey::Raw([7; 32]),
     })
     .unwrap()

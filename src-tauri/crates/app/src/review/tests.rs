@@ -11,6 +11,7 @@ fn open(dir: &std::path::Path) -> Workstation {
         actor: "os-user".into(),
         demo: true,
         require_login: true,
+        bank: None,
         key: crate::StoreKey::Raw([7; 32]),
     })
     .unwrap()

@@ -9,6 +9,7 @@ fn open(dir: &std::path::Path, require_login: bool) -> Workstation {
         actor: "os-user".into(),
         demo: true,
         require_login,
+        bank: None,
         key: crate::StoreKey::Raw([7; 32]),
     })
     .unwrap()
@@ -92,6 +93,7 @@ fn the_first_start_creates_one_administrator_and_users_are_checked() {
         actor: "os-user".into(),
         demo: false,
         require_login: true,
+        bank: None,
         key: crate::StoreKey::Raw([7; 32]),
     })
     .unwrap();

@@ -1,0 +1,680 @@
+//! Sync with the core bank, offline first.
+//!
+//! Every change meant for the bank is already in the store's outbox, written in the
+//! transaction of the change (uw-store `sync`). A pass sends the outbox in order per case
+//! — several cases at once, one entry at a time within a case — then pulls the daily
+//! queue and merges it. A failed entry stays where it is with its error, and holds back
+//! only its own case; it is tried again with capped exponential backoff and jitter, with
+//! the Idempotency-Key it was given when it was written, so the bank applies it once
+//! however often it travels. A case changed on both sides becomes a conflict that the
+//! underwriter resolves seeing both versions; nothing is overwritten silently.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use backon::{BackoffBuilder, BlockingRetryable, ExponentialBuilder};
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+use ts_rs::TS;
+use uw_bank_link::api::{self, CaseMessage, MessageKind, RemoteCase};
+use uw_bank_link::{Bank, BankConfig, LinkError};
+use uw_domain::case::to_json_pretty;
+use uw_domain::parse_case_value;
+use uw_domain::review::{Action, Workflow};
+use uw_store::sync::CASE_VERSION;
+use uw_store::{BankVersion, OutboxEntry, Outgoing};
+
+use crate::error::{AppError, ErrorCode, Result};
+use crate::{now_rfc3339, CaseView, Workstation};
+
+/// Settings keys (kept in the encrypted store, so the token is encrypted at rest).
+pub const BANK_URL: &str = "bank.url";
+pub const BANK_TOKEN: &str = "bank.token";
+/// The branch whose daily queue this workstation pulls (all when unset).
+pub const BANK_BRANCH: &str = "bank.branch";
+const LAST_SUCCESS: &str = "sync.last_success";
+const LAST_ERROR: &str = "sync.last_error";
+const LAST_ERROR_AT: &str = "sync.last_error_at";
+const ONLINE: &str = "sync.online";
+const AUDIT_HEAD_SENT: &str = "sync.audit_head_sent";
+/// Who the audit trail names for what came from the bank.
+pub const BANK_ACTOR: &str = "core bank";
+
+/// How a pass sends: how many cases at once, and how it retries within the pass.
+#[derive(Clone, Debug)]
+pub struct SyncOptions {
+    pub workers: usize,
+    /// Retries of one entry within a pass: exponential from `retry_min` up to
+    /// `retry_max`, with jitter, `retries` times.
+    pub retry_min: Duration,
+    pub retry_max: Duration,
+    pub retries: usize,
+    /// Between passes, an entry that failed waits from `hold_min` doubling to `hold_max`.
+    pub hold_min: Duration,
+    pub hold_max: Duration,
+}
+
+impl Default for SyncOptions {
+    fn default() -> Self {
+        SyncOptions {
+            workers: 4,
+            retry_min: Duration::from_millis(20),
+            retry_max: Duration::from_secs(1),
+            retries: 4,
+            hold_min: Duration::from_secs(5),
+            hold_max: Duration::from_secs(300),
+        }
+    }
+}
+
+/// What one pass did.
+#[derive(Clone, Debug, Default, Serialize, TS)]
+pub struct SyncReport {
+    pub pushed: usize,
+    pub pulled_new: usize,
+    pub pulled_updated: usize,
+    pub conflicts: usize,
+    /// Entries still waiting after the pass.
+    pub waiting: i64,
+    pub online: bool,
+    /// One line per entry or application that failed, naming its case.
+    pub errors: Vec<String>,
+}
+
+/// What the status badge shows.
+#[derive(Clone, Debug, Serialize, TS)]
+pub struct SyncStatus {
+    pub configured: bool,
+    pub bank_url: Option<String>,
+    /// Whether the last pass reached the bank (`None` before the first).
+    pub online: Option<bool>,
+    pub waiting: i64,
+    pub conflicts: i64,
+    pub last_success: Option<String>,
+    pub last_error: Option<String>,
+    pub last_error_at: Option<String>,
+}
+
+/// One field that differs between the two versions of a conflict.
+#[derive(Clone, Debug, Serialize, TS)]
+pub struct FieldDifference {
+    pub field: String,
+    #[ts(type = "unknown")]
+    pub local: Value,
+    #[ts(type = "unknown")]
+    pub bank: Value,
+}
+
+#[derive(Clone, Debug, Serialize, TS)]
+pub struct ConflictView {
+    pub id: i64,
+    pub case_id: String,
+    pub detected_at: String,
+    pub local_version: i64,
+    pub bank_version: i64,
+    pub differences: Vec<FieldDifference>,
+    /// Both versions, whole.
+    #[ts(type = "unknown")]
+    pub local: Value,
+    #[ts(type = "unknown")]
+    pub bank: Value,
+    pub resolved_at: Option<String>,
+    pub resolved_by: Option<String>,
+    pub resolution: Option<String>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum Keep {
+    /// The workstation's version goes to the bank over the bank's.
+    Local,
+    /// The bank's version becomes the next local version.
+    Bank,
+}
+
+/// The message a review step sends to the bank: the maker's decision on submission, the
+/// checker's sign-off (or return) afterwards. An edit sends only the case version.
+pub(crate) fn review_message(
+    action: &Action,
+    detail: &Value,
+    actor: &str,
+    at: &str,
+    next: &Workflow,
+) -> Vec<Outgoing> {
+    let kind = match action {
+        Action::Edit => return Vec::new(),
+        Action::Submit(_) => MessageKind::Decision,
+        Action::Approve | Action::Reject { .. } | Action::Return { .. } => MessageKind::Review,
+    };
+    let decision = match action {
+        Action::Submit(p) => Some(serde_json::to_value(p.decision).unwrap_or(Value::Null)),
+        Action::Approve => Some(json!("approve")),
+        Action::Reject { .. } => Some(json!("reject")),
+        _ => None,
+    };
+    let msg = CaseMessage {
+        kind,
+        body: json!({
+            "action": action.name(),
+            "actor": actor,
+            "at": at,
+            "stage": next.stage.as_str(),
+            "decision": decision,
+            "maker": next.maker,
+            "checker": next.checker,
+            "detail": detail,
+        }),
+    };
+    vec![Outgoing {
+        kind: kind.as_str().to_string(),
+        body: serde_json::to_string(&msg).unwrap_or_default(),
+    }]
+}
+
+fn at_after(d: Duration) -> String {
+    let d = chrono::Duration::from_std(d).unwrap_or(chrono::Duration::MAX);
+    (chrono::Utc::now() + d).to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
+/// What the bank answered to an entry: its answer (kept with the entry) and, for a case
+/// version, the bank's new version.
+struct Sent {
+    answer: String,
+    bank: Option<BankVersion>,
+}
+
+impl Workstation {
+    /// Sets the bank's address, token and branch (an administrator's setting).
+    pub fn set_bank(&self, url: &str, token: &str, branch: Option<&str>) -> Result<()> {
+        if self.require_login {
+            self.require_admin()?;
+        }
+        Bank::new(BankConfig::new(url, token))?;
+        let mut store = self.store()?;
+        store.set_setting(BANK_URL, url.trim())?;
+        store.set_setting(BANK_TOKEN, token.trim())?;
+        store.set_setting(BANK_BRANCH, branch.map(str::trim).unwrap_or(""))?;
+        drop(store);
+        *self.bank.lock().unwrap_or_else(|p| p.into_inner()) = None;
+        Ok(())
+    }
+
+    pub fn set_sync_options(&self, options: SyncOptions) {
+        *self.sync_options.lock().unwrap_or_else(|p| p.into_inner()) = options;
+    }
+
+    fn sync_options(&self) -> SyncOptions {
+        self.sync_options
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    /// The bank's configuration: given at opening (UW_BANK_URL), else the settings.
+    fn bank_config(&self) -> Result<Option<BankConfig>> {
+        if let Some(c) = &self.bank_override {
+            return Ok(Some(c.clone()));
+        }
+        let store = self.store()?;
+        let url = store.setting(BANK_URL)?.filter(|u| !u.is_empty());
+        let token = store.setting(BANK_TOKEN)?.unwrap_or_default();
+        Ok(url.map(|u| BankConfig::new(&u, &token)))
+    }
+
+    pub fn bank_configured(&self) -> bool {
+        self.bank_config().ok().flatten().is_some()
+    }
+
+    /// The client, built on first use (on the caller's thread, which must not be an
+    /// async runtime's).
+    fn bank(&self) -> Result<Arc<Bank>> {
+        let mut slot = self.bank.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(b) = slot.as_ref() {
+            return Ok(b.clone());
+        }
+        let config = self.bank_config()?.ok_or_else(|| {
+            AppError::new(
+                ErrorCode::BankNotConfigured,
+                "no core-bank address is set: `uw sync --url URL --token TOKEN`, or UW_BANK_URL and UW_BANK_TOKEN",
+            )
+        })?;
+        let bank = Arc::new(Bank::new(config)?);
+        *slot = Some(bank.clone());
+        Ok(bank)
+    }
+
+    /// One sync pass now: every waiting entry is tried, whatever its backoff.
+    pub fn sync(&self) -> Result<SyncReport> {
+        self.sync_pass(false)
+    }
+
+    /// The background worker's pass: entries still backing off wait their turn.
+    pub fn sync_scheduled(&self) -> Result<SyncReport> {
+        self.sync_pass(true)
+    }
+
+    fn sync_pass(&self, respect_backoff: bool) -> Result<SyncReport> {
+        let _one_pass = self.sync_running.lock().unwrap_or_else(|p| p.into_inner());
+        let bank = self.bank()?;
+        let mut report = SyncReport::default();
+        let pushed = self.push(&bank, respect_backoff, &mut report);
+        let pulled = pushed.and_then(|()| self.pull(&bank, &mut report));
+        let reached = match &pulled {
+            Ok(()) => true,
+            Err(e) => e.code != ErrorCode::BankOffline,
+        };
+        if reached {
+            self.send_audit_head(&bank, &mut report);
+        }
+        report.online = reached;
+        report.waiting = self.store()?.outbox_waiting()?;
+        let at = now_rfc3339();
+        let mut store = self.store()?;
+        store.set_setting(ONLINE, if reached { "true" } else { "false" })?;
+        if let Err(e) = &pulled {
+            report.errors.push(e.message.clone());
+        }
+        if report.errors.is_empty() {
+            store.set_setting(LAST_SUCCESS, &at)?;
+        } else {
+            store.set_setting(LAST_ERROR, &report.errors[0])?;
+            store.set_setting(LAST_ERROR_AT, &at)?;
+        }
+        drop(store);
+        // Unreachable or refusing the token: the pass did nothing, and says why. Anything
+        // else (a bad answer, a refused entry) is in the report with its case.
+        match pulled {
+            Err(e)
+                if report.pushed == 0
+                    && matches!(e.code, ErrorCode::BankOffline | ErrorCode::BankRefused) =>
+            {
+                Err(e)
+            }
+            _ => Ok(report),
+        }
+    }
+
+    /// Sends the outbox: cases in parallel, each case's entries in order.
+    fn push(&self, bank: &Bank, respect_backoff: bool, report: &mut SyncReport) -> Result<()> {
+        let opts = self.sync_options();
+        let horizon = if respect_backoff {
+            at_after(Duration::ZERO)
+        } else {
+            "9999".to_string()
+        };
+        let due = self.store()?.outbox_due(&horizon, usize::MAX >> 1)?;
+        let next = AtomicUsize::new(0);
+        let results: Vec<CaseOutcome> = std::thread::scope(|s| {
+            let workers: Vec<_> = (0..opts.workers.clamp(1, 16).min(due.len().max(1)))
+                .map(|_| {
+                    s.spawn(|| {
+                        let mut out = Vec::new();
+                        loop {
+                            let i = next.fetch_add(1, Ordering::Relaxed);
+                            let Some(case_id) = due.get(i) else { break };
+                            out.push(self.push_case(bank, case_id, &opts));
+                        }
+                        out
+                    })
+                })
+                .collect();
+            workers
+                .into_iter()
+                .flat_map(|w| w.join().unwrap_or_default())
+                .collect()
+        });
+        let mut offline = None;
+        for r in results {
+            report.pushed += r.pushed;
+            report.conflicts += usize::from(r.conflict);
+            if let Some(e) = r.error {
+                if e.code == ErrorCode::BankOffline && offline.is_none() {
+                    offline = Some(e.clone());
+                }
+                report.errors.push(e.message);
+            }
+        }
+        match offline {
+            Some(e) if report.pushed == 0 => Err(e),
+            _ => Ok(()),
+        }
+    }
+
+    fn push_case(&self, bank: &Bank, case_id: &str, opts: &SyncOptions) -> CaseOutcome {
+        let mut out = CaseOutcome::default();
+        if let Err(e) = self.push_case_entries(bank, case_id, opts, &mut out) {
+            out.error = Some(e);
+        }
+        out
+    }
+
+    fn push_case_entries(
+        &self,
+        bank: &Bank,
+        case_id: &str,
+        opts: &SyncOptions,
+        out: &mut CaseOutcome,
+    ) -> Result<()> {
+        loop {
+            let Some(entry) = self.store()?.outbox_head(case_id)? else {
+                return Ok(());
+            };
+            let attempts = std::cell::Cell::new(0i64);
+            let result = (|| {
+                attempts.set(attempts.get() + 1);
+                self.send_entry(bank, &entry)
+            })
+            .retry(
+                ExponentialBuilder::default()
+                    .with_min_delay(opts.retry_min)
+                    .with_max_delay(opts.retry_max)
+                    .with_max_times(opts.retries)
+                    .with_jitter(),
+            )
+            .sleep(std::thread::sleep)
+            .when(LinkError::retryable)
+            .call();
+            match result {
+                Ok(sent) => {
+                    self.store()?.outbox_sent(
+                        entry.id,
+                        &now_rfc3339(),
+                        &sent.answer,
+                        sent.bank.as_ref(),
+                    )?;
+                    out.pushed += 1;
+                }
+                Err(LinkError::Conflict(m)) => {
+                    if api::content_hash(&entry.body).as_deref() == Some(m.current.hash.as_str()) {
+                        // The bank already holds this very content (sent before a crash
+                        // under another key, or made the same on both sides).
+                        let answer = serde_json::to_string(&m).unwrap_or_default();
+                        let bank_version = BankVersion {
+                            version: m.current.version,
+                            hash: m.current.hash.clone(),
+                        };
+                        self.store()?.outbox_sent(
+                            entry.id,
+                            &now_rfc3339(),
+                            &answer,
+                            Some(&bank_version),
+                        )?;
+                        out.pushed += 1;
+                        continue;
+                    }
+                    self.record_conflict(&m.current)?;
+                    out.conflict = true;
+                    return Ok(());
+                }
+                Err(e) => {
+                    let hold = ExponentialBuilder::default()
+                        .with_min_delay(opts.hold_min)
+                        .with_max_delay(opts.hold_max)
+                        .with_max_times(usize::MAX)
+                        .with_jitter()
+                        .build()
+                        .nth(usize::try_from(entry.attempts).unwrap_or(0).min(32))
+                        .unwrap_or(opts.hold_max);
+                    self.store()?.outbox_failed(
+                        entry.id,
+                        attempts.get(),
+                        &e.to_string(),
+                        &at_after(hold),
+                    )?;
+                    let mut err = AppError::from(e);
+                    err.message = format!("case {case_id}: {}", err.message);
+                    return Err(err);
+                }
+            }
+        }
+    }
+
+    fn send_entry(&self, bank: &Bank, entry: &OutboxEntry) -> Result<Sent, LinkError> {
+        if entry.kind == CASE_VERSION {
+            // The base is read at each attempt: the previous entry of the case may have
+            // moved it.
+            let base = self
+                .store()
+                .ok()
+                .and_then(|s| s.bank_version(&entry.case_id).ok().flatten())
+                .map(|b| b.version);
+            let ack = bank.put_case(&entry.case_id, &entry.body, base, &entry.idempotency_key)?;
+            return Ok(Sent {
+                answer: serde_json::to_string(&ack).unwrap_or_default(),
+                bank: Some(BankVersion {
+                    version: ack.version,
+                    hash: ack.hash,
+                }),
+            });
+        }
+        let msg: CaseMessage =
+            serde_json::from_str(&entry.body).map_err(|e| LinkError::Rejected {
+                status: 0,
+                code: "OUTBOX_ENTRY_UNREADABLE".into(),
+                message: format!("outbox entry {}: {e}", entry.id),
+            })?;
+        let ack = bank.post_message(&entry.case_id, &msg, &entry.idempotency_key)?;
+        Ok(Sent {
+            answer: serde_json::to_string(&ack).unwrap_or_default(),
+            bank: None,
+        })
+    }
+
+    fn record_conflict(&self, remote: &RemoteCase) -> Result<()> {
+        let stored = self.store()?.get_case(&remote.case_id)?;
+        let bank_json = serde_json::to_string_pretty(&remote.case).unwrap_or_default();
+        self.store()?.record_conflict(
+            &remote.case_id,
+            stored.version,
+            &stored.case_json,
+            remote.version,
+            &bank_json,
+            &now_rfc3339(),
+        )?;
+        Ok(())
+    }
+
+    /// Pulls the daily queue and merges it: a new application becomes a case, a newer
+    /// bank version replaces a case with nothing unsent, anything else is a conflict.
+    /// Pulling the same application twice changes nothing.
+    fn pull(&self, bank: &Bank, report: &mut SyncReport) -> Result<()> {
+        let branch = self
+            .store()?
+            .setting(BANK_BRANCH)?
+            .filter(|b| !b.is_empty());
+        let queue = bank.queue(branch.as_deref())?;
+        for remote in queue.applications {
+            if let Err(e) = self.merge(&remote, report) {
+                report
+                    .errors
+                    .push(format!("queue: case {}: {}", remote.case_id, e.message));
+            }
+        }
+        Ok(())
+    }
+
+    fn merge(&self, remote: &RemoteCase, report: &mut SyncReport) -> Result<()> {
+        let case = parse_case_value(remote.case.clone())
+            .map_err(|e| AppError::new(ErrorCode::InvalidCase, e.to_string()))?;
+        if case.case_id != remote.case_id {
+            return Err(AppError::new(
+                ErrorCode::InvalidCase,
+                format!(
+                    "case_id: {} in the application {}",
+                    case.case_id, remote.case_id
+                ),
+            ));
+        }
+        let json = to_json_pretty(&case);
+        let bank = BankVersion {
+            version: remote.version,
+            hash: remote.hash.clone(),
+        };
+        let at = now_rfc3339();
+        // Bound first: a guard in the match's scrutinee would live through its arms.
+        let found = self.store()?.get_case(&case.case_id);
+        let stored = match found {
+            Ok(s) => s,
+            Err(uw_store::StoreError::NotFound(_)) => {
+                let row = self.row_for(&case, json, crate::cases::NEW_CASE_STATUS);
+                self.store()?
+                    .apply_bank_case(&row, &bank, &at, BANK_ACTOR, "pulled")?;
+                report.pulled_new += 1;
+                return Ok(());
+            }
+            Err(e) => return Err(e.into()),
+        };
+        let known = self.store()?.bank_version(&case.case_id)?;
+        if known.as_ref().is_some_and(|k| k.version >= remote.version) {
+            return Ok(());
+        }
+        if api::content_hash(&stored.case_json) == api::content_hash(&json) {
+            self.store()?.agree_with_bank(&case.case_id, &bank, &at)?;
+            return Ok(());
+        }
+        let unsent = self.store()?.unsent_bodies(&case.case_id)?;
+        if unsent
+            .iter()
+            .any(|b| api::content_hash(b).as_deref() == Some(remote.hash.as_str()))
+        {
+            // One of ours, accepted but not yet acknowledged here (its answer was lost):
+            // the push will hear it again under its key.
+            return Ok(());
+        }
+        if known.is_some() && unsent.is_empty() {
+            let row = self.row_for(&case, json, &stored.status);
+            self.store()?
+                .apply_bank_case(&row, &bank, &at, BANK_ACTOR, "pulled_update")?;
+            report.pulled_updated += 1;
+            return Ok(());
+        }
+        if !self.store()?.has_open_conflict(&case.case_id)? {
+            self.record_conflict(remote)?;
+            report.conflicts += 1;
+        }
+        Ok(())
+    }
+
+    /// Reports the audit chain's head once per new head (its hash is its key: sending it
+    /// again is harmless).
+    fn send_audit_head(&self, bank: &Bank, report: &mut SyncReport) {
+        let head = match self.store().and_then(|s| Ok(s.audit_head()?)) {
+            Ok(Some(h)) => h,
+            _ => return,
+        };
+        let sent = self
+            .store()
+            .ok()
+            .and_then(|s| s.setting(AUDIT_HEAD_SENT).ok().flatten());
+        if sent.as_deref() == Some(head.1.as_str()) {
+            return;
+        }
+        let body = api::AuditHead {
+            workstation: self.data_dir.display().to_string(),
+            entry_id: head.0,
+            hash: head.1.clone(),
+            // The entry's own time: the same head is always the same request.
+            at: head.2.clone(),
+        };
+        match bank.post_audit_head(&body, &format!("audit-head-{}", head.1)) {
+            Ok(_) => {
+                if let Ok(mut s) = self.store() {
+                    let _ = s.set_setting(AUDIT_HEAD_SENT, &head.1);
+                }
+            }
+            Err(e) => report.errors.push(format!("audit chain head: {e}")),
+        }
+    }
+
+    pub fn sync_status(&self) -> Result<SyncStatus> {
+        let config = self.bank_config()?;
+        let store = self.store()?;
+        Ok(SyncStatus {
+            configured: config.is_some(),
+            bank_url: config.map(|c| c.url),
+            online: store.setting(ONLINE)?.map(|v| v == "true"),
+            waiting: store.outbox_waiting()?,
+            conflicts: i64::try_from(store.conflicts(true)?.len()).unwrap_or(i64::MAX),
+            last_success: store.setting(LAST_SUCCESS)?,
+            last_error: store.setting(LAST_ERROR)?,
+            last_error_at: store.setting(LAST_ERROR_AT)?,
+        })
+    }
+
+    /// The conflicts (open ones, or all), each with both versions and what differs.
+    pub fn conflicts(&self, open_only: bool) -> Result<Vec<ConflictView>> {
+        let rows = self.store()?.conflicts(open_only)?;
+        Ok(rows.into_iter().map(conflict_view).collect())
+    }
+
+    /// The underwriter's choice on a conflict; both versions stay on record.
+    pub fn resolve_conflict(&self, id: i64, keep: Keep) -> Result<CaseView> {
+        let (actor, _) = self.acting()?;
+        let c = self.store()?.conflict(id)?;
+        let at = now_rfc3339();
+        match keep {
+            Keep::Local => self.store()?.keep_local(id, &at, &actor)?,
+            Keep::Bank => {
+                let bank: Value = serde_json::from_str(&c.bank_json)
+                    .map_err(|e| AppError::new(ErrorCode::InvalidCase, e.to_string()))?;
+                let case = parse_case_value(bank).map_err(|e| {
+                    AppError::new(
+                        ErrorCode::InvalidCase,
+                        format!("the bank's version of {}: {e}", c.case_id),
+                    )
+                })?;
+                let stored = self.store()?.get_case(&c.case_id)?;
+                let row = self.row_for(&case, to_json_pretty(&case), &stored.status);
+                self.store()?.take_bank(id, &row, &at, &actor)?;
+            }
+        }
+        self.open_case(&c.case_id)
+    }
+
+    /// Every outbox entry ever written, for checks and tests.
+    pub fn outbox_entries(&self) -> Result<Vec<uw_store::OutboxRecord>> {
+        Ok(self.store()?.outbox_entries()?)
+    }
+
+    /// Case id → content hash of every local case (to compare with the bank's).
+    pub fn content_hashes(&self) -> Result<std::collections::BTreeMap<String, String>> {
+        let mut out = std::collections::BTreeMap::new();
+        self.store()?.for_each_case(|id, _, json| {
+            out.insert(id.to_string(), api::content_hash(json).unwrap_or_default());
+        })?;
+        Ok(out)
+    }
+}
+
+#[derive(Default)]
+struct CaseOutcome {
+    pushed: usize,
+    conflict: bool,
+    error: Option<AppError>,
+}
+
+fn conflict_view(c: uw_store::Conflict) -> ConflictView {
+    let local: Value = serde_json::from_str(&c.local_json).unwrap_or(Value::Null);
+    let bank: Value = serde_json::from_str(&c.bank_json).unwrap_or(Value::Null);
+    let differences = crate::cases::changed_fields(&local, &bank)
+        .into_iter()
+        .map(|(field, (local, bank))| FieldDifference { field, local, bank })
+        .collect();
+    ConflictView {
+        id: c.id,
+        case_id: c.case_id,
+        detected_at: c.detected_at,
+        local_version: c.local_version,
+        bank_version: c.bank_version,
+        differences,
+        local,
+        bank,
+        resolved_at: c.resolved_at,
+        resolved_by: c.resolved_by,
+        resolution: c.resolution,
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,391 @@
+//! The blocking HTTP client of the bank's API: rustls, a bearer token, a timeout on every
+//! call and a cap on every answer. Each call is one request; what to retry and when is
+//! the caller's decision, told by [`LinkError::retryable`].
+
+use std::io::Read;
+use std::time::Duration;
+
+use reqwest::blocking::{Client, RequestBuilder, Response};
+use reqwest::{StatusCode, Url};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+use crate::api::{
+    self, ApiError, AuditHead, CaseAck, CaseMessage, MessageAck, OfficialIncome, PledgeStatus,
+    Portfolio, Queue, VersionMismatch, IDEMPOTENCY_KEY,
+};
+
+#[derive(Clone, Debug)]
+pub struct BankConfig {
+    /// The bank's base address, such as `http://127.0.0.1:8480/`.
+    pub url: String,
+    pub token: String,
+    pub connect_timeout: Duration,
+    /// For the whole call: connecting, sending and reading the whole answer, so that an
+    /// answer dripping in byte by byte ends too.
+    pub timeout: Duration,
+    /// The largest answer read; a larger one is refused rather than held in memory.
+    pub max_body: usize,
+}
+
+impl BankConfig {
+    pub fn new(url: &str, token: &str) -> BankConfig {
+        BankConfig {
+            url: url.to_string(),
+            token: token.to_string(),
+            connect_timeout: Duration::from_secs(3),
+            timeout: Duration::from_secs(15),
+            max_body: 16 * 1024 * 1024,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum LinkError {
+    #[error("the bank's address {0:?} is not a valid http(s) address")]
+    BadAddress(String),
+    #[error("the bank cannot be reached ({0})")]
+    Offline(String),
+    #[error("the bank did not answer within {0} s")]
+    Timeout(u64),
+    #[error("the bank refused the token (401): check the bank token in the settings")]
+    Unauthorized,
+    #[error("the bank is unavailable ({status}: {message})")]
+    Unavailable { status: u16, message: String },
+    #[error("the bank refused the request ({status} {code}: {message})")]
+    Rejected {
+        status: u16,
+        code: String,
+        message: String,
+    },
+    #[error("the bank holds another version of case {} (version {})", .0.current.case_id, .0.current.version)]
+    Conflict(Box<VersionMismatch>),
+    #[error("the bank's answer to {what} is not what the API promises: {message}")]
+    BadResponse { what: String, message: String },
+}
+
+impl LinkError {
+    /// Worth sending again, unchanged, later: the network, a timeout, a busy or broken
+    /// bank. A refusal, a bad token or a conflict will not change by repeating.
+    pub fn retryable(&self) -> bool {
+        matches!(
+            self,
+            LinkError::Offline(_)
+                | LinkError::Timeout(_)
+                | LinkError::Unavailable { .. }
+                | LinkError::BadResponse { .. }
+        )
+    }
+
+    /// The bank could not be reached at all (as opposed to answering badly).
+    pub fn is_offline(&self) -> bool {
+        matches!(self, LinkError::Offline(_) | LinkError::Timeout(_))
+    }
+}
+
+pub type Result<T, E = LinkError> = std::result::Result<T, E>;
+
+pub struct Bank {
+    client: Client,
+    base: Url,
+    config: BankConfig,
+}
+
+impl Bank {
+    /// Builds the client. Must not be called on an async runtime's thread (the blocking
+    /// client runs its own).
+    pub fn new(config: BankConfig) -> Result<Bank> {
+        let mut base =
+            Url::parse(config.url.trim()).map_err(|_| LinkError::BadAddress(config.url.clone()))?;
+        if !matches!(base.scheme(), "http" | "https") || base.cannot_be_a_base() {
+            return Err(LinkError::BadAddress(config.url.clone()));
+        }
+        if !base.path().ends_with('/') {
+            let p = format!("{}/", base.path());
+            base.set_path(&p);
+        }
+        let client = Client::builder()
+            .use_rustls_tls()
+            .connect_timeout(config.connect_timeout)
+            .timeout(config.timeout)
+            .pool_max_idle_per_host(8)
+            .build()
+            .map_err(|e| LinkError::Offline(e.to_string()))?;
+        Ok(Bank {
+            client,
+            base,
+            config,
+        })
+    }
+
+    pub fn config(&self) -> &BankConfig {
+        &self.config
+    }
+
+    fn url(&self, segments: &[&str], query: &[(&str, &str)]) -> Url {
+        let mut url = self.base.join("v1/").unwrap_or_else(|_| self.base.clone());
+        if let Ok(mut p) = url.path_segments_mut() {
+            p.pop_if_empty().extend(segments);
+        }
+        if !query.is_empty() {
+            url.query_pairs_mut().extend_pairs(query);
+        }
+        url
+    }
+
+    fn send<T: DeserializeOwned>(&self, what: &str, req: RequestBuilder) -> Result<T> {
+        let started = std::time::Instant::now();
+        let resp = req
+            .bearer_auth(&self.config.token)
+            .header("Accept", "application/json")
+            .send()
+            .map_err(|e| self.transport(e))?;
+        let status = resp.status();
+        let body = self.read_body(what, resp, started)?;
+        if status.is_success() {
+            return serde_json::from_slice(&body).map_err(|e| LinkError::BadResponse {
+                what: what.to_string(),
+                message: format!("{e} (status {status})"),
+            });
+        }
+        Err(self.failure(what, status, &body))
+    }
+
+    fn transport(&self, e: reqwest::Error) -> LinkError {
+        if e.is_timeout() {
+            LinkError::Timeout(self.config.timeout.as_secs().max(1))
+        } else if e.is_connect() {
+            LinkError::Offline(root_cause(&e))
+        } else {
+            // The connection broke after the request left: the bank may have acted on it.
+            LinkError::Offline(format!("the connection broke: {}", root_cause(&e)))
+        }
+    }
+
+    /// Reads the whole answer, at most `max_body` bytes, by the call's deadline. (The
+    /// blocking client's timeout bounds each read, so an answer dripping in a byte at a
+    /// time would otherwise never end.)
+    fn read_body(
+        &self,
+        what: &str,
+        mut resp: Response,
+        started: std::time::Instant,
+    ) -> Result<Vec<u8>> {
+        let limit = self.config.max_body;
+        let timeout = LinkError::Timeout(self.config.timeout.as_secs().max(1));
+        let mut body = Vec::new();
+        let mut chunk = [0u8; 16 * 1024];
+        loop {
+            if started.elapsed() > self.config.timeout {
+                return Err(timeout);
+            }
+            match resp.read(&mut chunk) {
+                Ok(0) => return Ok(body),
+                Ok(n) if body.len() + n > limit => {
+                    return Err(LinkError::BadResponse {
+                        what: what.to_string(),
+                        message: format!("the answer is larger than {} MiB", limit / (1024 * 1024)),
+                    })
+                }
+                Ok(n) => body.extend_from_slice(&chunk[..n]),
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) if is_timeout(&e) => return Err(timeout),
+                Err(e) => {
+                    return Err(LinkError::BadResponse {
+                        what: what.to_string(),
+                        message: format!("the answer broke off after {} bytes ({e})", body.len()),
+                    })
+                }
+            }
+        }
+    }
+
+    fn failure(&self, what: &str, status: StatusCode, body: &[u8]) -> LinkError {
+        if status == StatusCode::PRECONDITION_FAILED {
+            return match serde_json::from_slice::<VersionMismatch>(body) {
+                Ok(m) => LinkError::Conflict(Box::new(m)),
+                Err(e) => LinkError::BadResponse {
+                    what: what.to_string(),
+                    message: format!("a 412 without the bank's version ({e})"),
+                },
+            };
+        }
+        if status == StatusCode::UNAUTHORIZED {
+            return LinkError::Unauthorized;
+        }
+        let err: ApiError = serde_json::from_slice(body).unwrap_or_else(|_| ApiError {
+            code: "UNKNOWN".into(),
+            message: String::from_utf8_lossy(&body[..body.len().min(200)]).into_owned(),
+        });
+        if status.is_server_error() || status == StatusCode::TOO_MANY_REQUESTS {
+            LinkError::Unavailable {
+                status: status.as_u16(),
+                message: err.message,
+            }
+        } else {
+            LinkError::Rejected {
+                status: status.as_u16(),
+                code: err.code,
+                message: err.message,
+            }
+        }
+    }
+
+    fn json<B: Serialize>(&self, req: RequestBuilder, body: &B) -> Result<RequestBuilder> {
+        let bytes = serde_json::to_vec(body).map_err(|e| LinkError::BadResponse {
+            what: "the request".into(),
+            message: e.to_string(),
+        })?;
+        Ok(req.header("Content-Type", "application/json").body(bytes))
+    }
+
+    /// Sends a case version. `base` is the bank's version this one was made from
+    /// (`If-Match`); `None` creates the case (`If-None-Match: *`). A version the bank no
+    /// longer holds is [`LinkError::Conflict`] with the bank's current case.
+    pub fn put_case(
+        &self,
+        case_id: &str,
+        case_json: &str,
+        base: Option<i64>,
+        key: &str,
+    ) -> Result<CaseAck> {
+        let mut req = self
+            .client
+            .put(self.url(&["cases", case_id], &[]))
+            .header(IDEMPOTENCY_KEY, key)
+            .header("Content-Type", "application/json")
+            .body(case_json.to_string());
+        req = match base {
+            Some(v) => req.header("If-Match", api::etag(v)),
+            None => req.header("If-None-Match", "*"),
+        };
+        self.send(&format!("case {case_id}"), req)
+    }
+
+    pub fn get_case(&self, case_id: &str) -> Result<api::RemoteCase> {
+        self.send(
+            &format!("case {case_id}"),
+            self.client.get(self.url(&["cases", case_id], &[])),
+        )
+    }
+
+    pub fn post_message(&self, case_id: &str, msg: &CaseMessage, key: &str) -> Result<MessageAck> {
+        let req = self
+            .client
+            .post(self.url(&["cases", case_id, "messages"], &[]))
+            .header(IDEMPOTENCY_KEY, key);
+        self.send(
+            &format!("the {} of case {case_id}", msg.kind.as_str()),
+            self.json(req, msg)?,
+        )
+    }
+
+    pub fn post_audit_head(&self, head: &AuditHead, key: &str) -> Result<MessageAck> {
+        let req = self
+            .client
+            .post(self.url(&["audit-heads"], &[]))
+            .header(IDEMPOTENCY_KEY, key);
+        self.send("the audit chain head", self.json(req, head)?)
+    }
+
+    /// The daily queue of a branch (all branches when `None`).
+    pub fn queue(&self, branch: Option<&str>) -> Result<Queue> {
+        let q: Vec<(&str, &str)> = branch.map(|b| vec![("branch", b)]).unwrap_or_default();
+        self.send("the daily queue", self.client.get(self.url(&["queue"], &q)))
+    }
+
+    pub fn pledge(&self, vin: &str) -> Result<PledgeStatus> {
+        self.send(
+            &format!("the pledge of {vin}"),
+            self.client.get(self.url(&["pledges", vin], &[])),
+        )
+    }
+
+    /// Asks the Pledge Registry to register a prohibition in the bank's favour.
+    pub fn request_pledge(&self, vin: &str, key: &str) -> Result<PledgeStatus> {
+        let req = self
+            .client
+            .post(self.url(&["pledges", vin, "requests"], &[]))
+            .header(IDEMPOTENCY_KEY, key);
+        self.send(&format!("the pledge request for {vin}"), req)
+    }
+
+    pub fn official_income(&self, pinfl: &str) -> Result<OfficialIncome> {
+        self.send(
+            &format!("the official income of {pinfl}"),
+            self.client.get(self.url(&["income", pinfl], &[])),
+        )
+    }
+
+    pub fn portfolio(&self) -> Result<Portfolio> {
+        self.send(
+            "the portfolio",
+            self.client.get(self.url(&["portfolio"], &[])),
+        )
+    }
+}
+
+fn is_timeout(e: &std::io::Error) -> bool {
+    if e.kind() == std::io::ErrorKind::TimedOut {
+        return true;
+    }
+    let mut src: Option<&(dyn std::error::Error + 'static)> = e.get_ref().map(|r| r as _);
+    while let Some(s) = src {
+        if s.downcast_ref::<reqwest::Error>()
+            .is_some_and(reqwest::Error::is_timeout)
+        {
+            return true;
+        }
+        src = s.source();
+    }
+    false
+}
+
+/// The innermost cause, which names what actually happened ("Connection refused").
+fn root_cause(e: &dyn std::error::Error) -> String {
+    let mut last = e.to_string();
+    let mut src = e.source();
+    while let Some(s) = src {
+        last = s.to_string();
+        src = s.source();
+    }
+    last
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn addresses_that_are_not_http_are_refused() {
+        for bad in ["", "ftp://bank", "not a url", "mailto:x@y"] {
+            assert!(
+                matches!(
+                    Bank::new(BankConfig::new(bad, "t")),
+                    Err(LinkError::BadAddress(_))
+                ),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn paths_are_built_under_v1_with_segments_escaped() {
+        let bank = Bank::new(BankConfig::new("http://127.0.0.1:9/bank", "t")).unwrap();
+        assert_eq!(
+            bank.url(&["cases", "A/1 b"], &[("branch", "X 1")]).as_str(),
+            "http://127.0.0.1:9/bank/v1/cases/A%2F1%20b?branch=X+1"
+        );
+    }
+
+    #[test]
+    fn a_closed_port_is_offline_and_retryable() {
+        let port = {
+            let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+            l.local_addr().unwrap().port()
+        };
+        let bank = Bank::new(BankConfig::new(&format!("http://127.0.0.1:{port}"), "t")).unwrap();
+        let err = bank.queue(None).unwrap_err();
+        assert!(err.is_offline() && err.retryable(), "{err:?}");
+    }
+}

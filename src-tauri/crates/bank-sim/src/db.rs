@@ -1,0 +1,376 @@
+//! The simulated bank's own database. The workstation's invariant "only uw-store touches
+//! SQLite" is about the workstation; this file stands for the bank's systems, which keep
+//! their own records and share nothing with the workstation but the HTTP API.
+
+use std::path::Path;
+
+use rusqlite::{params, Connection, OptionalExtension, Transaction};
+use rust_decimal::Decimal;
+use uw_bank_link::api::{
+    content_hash, BranchFigures, IncomeRecord, PledgeState, PledgeStatus, RemoteCase,
+};
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS cases (
+    case_id    TEXT PRIMARY KEY NOT NULL,
+    version    INTEGER NOT NULL,
+    case_json  TEXT NOT NULL,
+    hash       TEXT NOT NULL,
+    branch     TEXT NOT NULL,
+    assignee   TEXT,
+    updated_at TEXT NOT NULL
+) STRICT;
+-- Every version ever accepted, so that nothing one side wrote is lost to the other.
+CREATE TABLE IF NOT EXISTS case_versions (
+    case_id     TEXT NOT NULL,
+    version     INTEGER NOT NULL,
+    case_json   TEXT NOT NULL,
+    hash        TEXT NOT NULL,
+    received_at TEXT NOT NULL,
+    PRIMARY KEY (case_id, version)
+) STRICT;
+-- Decisions, review sign-offs, disbursement orders, audit chain heads.
+CREATE TABLE IF NOT EXISTS messages (
+    id          INTEGER PRIMARY KEY,
+    kind        TEXT NOT NULL,
+    case_id     TEXT,
+    body        TEXT NOT NULL,
+    received_at TEXT NOT NULL
+) STRICT;
+-- The first answer to every Idempotency-Key, replayed to any repeat.
+CREATE TABLE IF NOT EXISTS idempotency (
+    key         TEXT PRIMARY KEY NOT NULL,
+    fingerprint TEXT NOT NULL,
+    status      INTEGER NOT NULL,
+    etag        TEXT,
+    body        TEXT NOT NULL,
+    at          TEXT NOT NULL
+) STRICT;
+CREATE TABLE IF NOT EXISTS pledges (
+    vin           TEXT PRIMARY KEY NOT NULL,
+    status        TEXT NOT NULL,
+    creditor      TEXT,
+    requested_at  TEXT,
+    registered_at TEXT,
+    released_at   TEXT
+) STRICT;
+CREATE TABLE IF NOT EXISTS official_income (
+    pinfl     TEXT NOT NULL,
+    month     TEXT NOT NULL,
+    kind      TEXT NOT NULL,
+    payer     TEXT NOT NULL,
+    payer_inn TEXT,
+    amount    TEXT NOT NULL,
+    PRIMARY KEY (pinfl, month, kind, payer)
+) STRICT;
+";
+
+pub fn open(path: &Path) -> rusqlite::Result<Connection> {
+    let conn = Connection::open(path)?;
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    // The bank's side survives a crash of its process in WAL mode at NORMAL; what the
+    // tests kill is the workstation.
+    conn.pragma_update(None, "synchronous", "NORMAL")?;
+    conn.execute_batch(SCHEMA)?;
+    Ok(conn)
+}
+
+pub struct Stored {
+    pub status: u16,
+    pub fingerprint: String,
+    pub etag: Option<String>,
+    pub body: String,
+}
+
+pub fn idempotent_answer(tx: &Transaction, key: &str) -> rusqlite::Result<Option<Stored>> {
+    tx.query_row(
+        "SELECT status, fingerprint, etag, body FROM idempotency WHERE key = ?1",
+        [key],
+        |r| {
+            Ok(Stored {
+                status: r.get(0)?,
+                fingerprint: r.get(1)?,
+                etag: r.get(2)?,
+                body: r.get(3)?,
+            })
+        },
+    )
+    .optional()
+}
+
+pub fn remember_answer(
+    tx: &Transaction,
+    key: &str,
+    answer: &Stored,
+    at: &str,
+) -> rusqlite::Result<()> {
+    tx.execute(
+        "INSERT INTO idempotency (key, fingerprint, status, etag, body, at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        params![key, answer.fingerprint, answer.status, answer.etag, answer.body, at],
+    )?;
+    Ok(())
+}
+
+fn remote_case(r: &rusqlite::Row) -> rusqlite::Result<RemoteCase> {
+    let json: String = r.get(2)?;
+    Ok(RemoteCase {
+        case_id: r.get(0)?,
+        version: r.get(1)?,
+        hash: r.get(3)?,
+        branch: r.get(4)?,
+        assignee: r.get(5)?,
+        case: serde_json::from_str(&json).unwrap_or(serde_json::Value::Null),
+    })
+}
+
+const CASE_COLUMNS: &str = "case_id, version, case_json, hash, branch, assignee";
+
+pub fn case(conn: &Connection, case_id: &str) -> rusqlite::Result<Option<RemoteCase>> {
+    conn.query_row(
+        &format!("SELECT {CASE_COLUMNS} FROM cases WHERE case_id = ?1"),
+        [case_id],
+        remote_case,
+    )
+    .optional()
+}
+
+pub fn queue(conn: &Connection, branch: Option<&str>) -> rusqlite::Result<Vec<RemoteCase>> {
+    let mut st = conn.prepare(&format!(
+        "SELECT {CASE_COLUMNS} FROM cases WHERE ?1 IS NULL OR branch = ?1 ORDER BY case_id"
+    ))?;
+    let rows = st.query_map([branch], remote_case)?;
+    rows.collect()
+}
+
+/// Stores a new version of a case (the first when `version` is 1).
+pub fn put_case(
+    tx: &Transaction,
+    case_id: &str,
+    version: i64,
+    case_json: &str,
+    at: &str,
+) -> rusqlite::Result<String> {
+    let value: serde_json::Value = serde_json::from_str(case_json).unwrap_or_default();
+    let hash = content_hash(case_json).unwrap_or_default();
+    let branch = value["branch"].as_str().unwrap_or("").to_string();
+    tx.execute(
+        "INSERT INTO cases (case_id, version, case_json, hash, branch, assignee, updated_at) \
+         VALUES (?1, ?2, ?3, ?4, ?5, NULL, ?6) \
+         ON CONFLICT (case_id) DO UPDATE SET version = excluded.version, case_json = excluded.case_json, \
+         hash = excluded.hash, branch = excluded.branch, updated_at = excluded.updated_at",
+        params![case_id, version, case_json, hash, branch, at],
+    )?;
+    tx.execute(
+        "INSERT INTO case_versions (case_id, version, case_json, hash, received_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![case_id, version, case_json, hash, at],
+    )?;
+    Ok(hash)
+}
+
+pub fn add_message(
+    tx: &Transaction,
+    kind: &str,
+    case_id: Option<&str>,
+    body: &str,
+    at: &str,
+) -> rusqlite::Result<i64> {
+    tx.execute(
+        "INSERT INTO messages (kind, case_id, body, received_at) VALUES (?1, ?2, ?3, ?4)",
+        params![kind, case_id, body, at],
+    )?;
+    Ok(tx.last_insert_rowid())
+}
+
+fn state_name(s: PledgeState) -> &'static str {
+    match s {
+        PledgeState::None => "none",
+        PledgeState::Requested => "requested",
+        PledgeState::Registered => "registered",
+        PledgeState::Released => "released",
+        PledgeState::Foreign => "foreign",
+    }
+}
+
+fn parse_state(s: &str) -> PledgeState {
+    match s {
+        "requested" => PledgeState::Requested,
+        "registered" => PledgeState::Registered,
+        "released" => PledgeState::Released,
+        "foreign" => PledgeState::Foreign,
+        _ => PledgeState::None,
+    }
+}
+
+/// A VIN's pledge as of `now`: a request older than `delay` has become a registration
+/// (the registry's processing time).
+pub fn pledge(
+    conn: &Connection,
+    vin: &str,
+    now: chrono::DateTime<chrono::Utc>,
+    delay: std::time::Duration,
+) -> rusqlite::Result<PledgeStatus> {
+    let row = conn
+        .query_row(
+            "SELECT status, creditor, requested_at, registered_at, released_at FROM pledges WHERE vin = ?1",
+            [vin],
+            |r| {
+                Ok(PledgeStatus {
+                    vin: vin.to_string(),
+                    status: parse_state(&r.get::<_, String>(0)?),
+                    creditor: r.get(1)?,
+                    requested_at: r.get(2)?,
+                    registered_at: r.get(3)?,
+                    released_at: r.get(4)?,
+                })
+            },
+        )
+        .optional()?;
+    let Some(mut p) = row else {
+        return Ok(PledgeStatus {
+            vin: vin.to_string(),
+            status: PledgeState::None,
+            creditor: None,
+            requested_at: None,
+            registered_at: None,
+            released_at: None,
+        });
+    };
+    if p.status == PledgeState::Requested {
+        let due = p
+            .requested_at
+            .as_deref()
+            .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+            .map(|t| t.with_timezone(&chrono::Utc) + delay);
+        if let Some(due) = due.filter(|d| *d <= now) {
+            let at = due.to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+            conn.execute(
+                "UPDATE pledges SET status = 'registered', registered_at = ?2 WHERE vin = ?1",
+                params![vin, at],
+            )?;
+            p.status = PledgeState::Registered;
+            p.registered_at = Some(at);
+        }
+    }
+    Ok(p)
+}
+
+pub fn set_pledge(
+    conn: &Connection,
+    vin: &str,
+    status: PledgeState,
+    creditor: Option<&str>,
+    at: &str,
+) -> rusqlite::Result<()> {
+    let requested = (status == PledgeState::Requested).then_some(at);
+    conn.execute(
+        "INSERT INTO pledges (vin, status, creditor, requested_at) VALUES (?1, ?2, ?3, ?4) \
+         ON CONFLICT (vin) DO UPDATE SET status = excluded.status, creditor = excluded.creditor, \
+         requested_at = coalesce(excluded.requested_at, pledges.requested_at)",
+        params![vin, state_name(status), creditor, requested],
+    )?;
+    Ok(())
+}
+
+pub fn official_income(conn: &Connection, pinfl: &str) -> rusqlite::Result<Vec<IncomeRecord>> {
+    let mut st = conn.prepare(
+        "SELECT month, kind, payer, payer_inn, amount FROM official_income WHERE pinfl = ?1 ORDER BY month, kind, payer",
+    )?;
+    let rows = st.query_map([pinfl], |r| {
+        Ok(IncomeRecord {
+            month: r.get(0)?,
+            kind: r.get(1)?,
+            payer: r.get(2)?,
+            payer_inn: r.get(3)?,
+            amount: r.get(4)?,
+        })
+    })?;
+    rows.collect()
+}
+
+pub fn add_income(conn: &Connection, pinfl: &str, r: &IncomeRecord) -> rusqlite::Result<()> {
+    conn.execute(
+        "INSERT OR IGNORE INTO official_income (pinfl, month, kind, payer, payer_inn, amount) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        params![pinfl, r.month, r.kind, r.payer, r.payer_inn, r.amount],
+    )?;
+    Ok(())
+}
+
+pub fn portfolio(conn: &Connection) -> rusqlite::Result<Vec<BranchFigures>> {
+    let mut out: Vec<BranchFigures> = Vec::new();
+    let mut st =
+        conn.prepare("SELECT branch, case_json, case_id FROM cases ORDER BY branch, case_id")?;
+    let mut rows = st.query([])?;
+    let mut case_branch = std::collections::HashMap::new();
+    while let Some(r) = rows.next()? {
+        let branch: String = r.get(0)?;
+        let json: String = r.get(1)?;
+        let id: String = r.get(2)?;
+        let amount = serde_json::from_str::<serde_json::Value>(&json)
+            .ok()
+            .and_then(|v| {
+                v["loan"]["amount"]
+                    .as_str()
+                    .and_then(|a| a.parse::<Decimal>().ok())
+            })
+            .unwrap_or_default();
+        if out.last().is_none_or(|b| b.branch != branch) {
+            out.push(BranchFigures {
+                branch: branch.clone(),
+                cases: 0,
+                requested: "0".into(),
+                approved: 0,
+                rejected: 0,
+                disbursement_orders: 0,
+            });
+        }
+        if let Some(b) = out.last_mut() {
+            b.cases += 1;
+            let sum = b.requested.parse::<Decimal>().unwrap_or_default() + amount;
+            b.requested = sum.to_string();
+        }
+        case_branch.insert(id, out.len() - 1);
+    }
+    let mut st = conn.prepare(
+        "SELECT case_id, kind, json_extract(body, '$.body.decision') FROM messages WHERE case_id IS NOT NULL",
+    )?;
+    let mut rows = st.query([])?;
+    while let Some(r) = rows.next()? {
+        let id: String = r.get(0)?;
+        let kind: String = r.get(1)?;
+        let decision: Option<String> = r.get(2)?;
+        let Some(b) = case_branch.get(&id).and_then(|i| out.get_mut(*i)) else {
+            continue;
+        };
+        match (kind.as_str(), decision.as_deref()) {
+            ("review", Some("approve")) => b.approved += 1,
+            ("review", Some("reject")) => b.rejected += 1,
+            ("disbursement_order", _) => b.disbursement_orders += 1,
+            _ => {}
+        }
+    }
+    Ok(out)
+}
+
+/// What the simulator holds, for the tests to compare with a workstation.
+#[derive(Debug, serde::Serialize, serde::Deserialize, PartialEq)]
+pub struct Digest {
+    /// Case id → content hash of its latest version.
+    pub cases: std::collections::BTreeMap<String, String>,
+    pub versions: i64,
+    pub messages: i64,
+    pub idempotency_keys: i64,
+}
+
+pub fn digest(conn: &Connection) -> rusqlite::Result<Digest> {
+    let mut st = conn.prepare("SELECT case_id, hash FROM cases")?;
+    let cases = st
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    let count = |sql: &str| conn.query_row(sql, [], |r| r.get::<_, i64>(0));
+    Ok(Digest {
+        cases,
+        versions: count("SELECT count(*) FROM case_versions")?,
+        messages: count("SELECT count(*) FROM messages")?,
+        idempotency_keys: count("SELECT count(*) FROM idempotency")?,
+    })
+}

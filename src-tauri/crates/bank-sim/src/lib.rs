@@ -1,0 +1,168 @@
+//! The bank's side, simulated: the core bank (daily queue, case versions, decisions,
+//! review sign-offs, audit chain heads, disbursement orders, portfolio figures), the state
+//! Pledge Registry and the official income service, over HTTP on 127.0.0.1, with its own
+//! SQLite file and fault injection. It serves the wire types of `uw-bank-link`
+//! (`openapi.yaml` documents them), so the workstation's client and this server cannot
+//! disagree on a field.
+//!
+//! It is not part of the workstation: it stands for systems outside it, so the
+//! workstation's crate invariants (only uw-store touches SQLite) do not bind it.
+
+mod db;
+pub mod faults;
+mod http;
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+pub use db::Digest;
+pub use faults::Faults;
+
+#[derive(Clone, Debug)]
+pub struct SimConfig {
+    pub db: PathBuf,
+    /// 0 picks a free port.
+    pub port: u16,
+    pub token: String,
+    /// How long the Pledge Registry takes to register a requested prohibition.
+    pub pledge_delay: Duration,
+    pub faults: Faults,
+    /// Case files (`*.json`) to put in the daily queue at start, with their parties'
+    /// declared salaries and pensions as official income records.
+    pub seed_cases: Option<PathBuf>,
+    /// VINs under another creditor's prohibition.
+    pub foreign_vins: Vec<String>,
+}
+
+impl SimConfig {
+    pub fn new(db: &Path) -> SimConfig {
+        SimConfig {
+            db: db.to_path_buf(),
+            port: 0,
+            token: "demo-bank-token".into(),
+            pledge_delay: Duration::from_secs(30),
+            faults: Faults::default(),
+            seed_cases: None,
+            foreign_vins: Vec::new(),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SimError {
+    #[error("the simulator's database {path}: {message}")]
+    Db { path: PathBuf, message: String },
+    #[error("{path}: {message}")]
+    Seed { path: PathBuf, message: String },
+    #[error("cannot listen on 127.0.0.1:{port}: {message}")]
+    Listen { port: u16, message: String },
+}
+
+/// A running simulator; dropping it stops the server.
+pub struct Running {
+    pub addr: SocketAddr,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+    state: Arc<http::Sim>,
+}
+
+impl Running {
+    pub fn url(&self) -> String {
+        format!("http://{}/", self.addr)
+    }
+
+    /// Changes the faults while running.
+    pub fn set_faults(&self, faults: Faults) {
+        self.state.set_faults(faults);
+    }
+
+    pub fn digest(&self) -> Digest {
+        self.state.digest()
+    }
+
+    /// Blocks until the server stops (the binary's main thread).
+    pub fn wait(mut self) {
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+/// Opens the database, seeds it, binds 127.0.0.1 and serves on a thread of its own.
+pub fn start(config: SimConfig) -> Result<Running, SimError> {
+    let conn = db::open(&config.db).map_err(|e| SimError::Db {
+        path: config.db.clone(),
+        message: e.to_string(),
+    })?;
+    if let Some(dir) = &config.seed_cases {
+        http::seed(&conn, dir)?;
+    }
+    let at = http::now();
+    for vin in &config.foreign_vins {
+        db::set_pledge(
+            &conn,
+            vin,
+            uw_bank_link::api::PledgeState::Foreign,
+            Some("another creditor"),
+            &at,
+        )
+        .map_err(|e| SimError::Db {
+            path: config.db.clone(),
+            message: e.to_string(),
+        })?;
+    }
+    let listener =
+        std::net::TcpListener::bind(("127.0.0.1", config.port)).map_err(|e| SimError::Listen {
+            port: config.port,
+            message: e.to_string(),
+        })?;
+    let listen_err = |e: std::io::Error| SimError::Listen {
+        port: config.port,
+        message: e.to_string(),
+    };
+    listener.set_nonblocking(true).map_err(listen_err)?;
+    let addr = listener.local_addr().map_err(listen_err)?;
+    let state = Arc::new(http::Sim::new(Mutex::new(conn), &config));
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(listen_err)?;
+    let app = http::router(state.clone());
+    let thread = std::thread::Builder::new()
+        .name("bank-sim".into())
+        .spawn(move || {
+            runtime.block_on(async move {
+                let Ok(listener) = tokio::net::TcpListener::from_std(listener) else {
+                    return;
+                };
+                // Stopping drops open connections (a dripping answer is not waited for).
+                tokio::select! {
+                    _ = axum::serve(listener, app) => {}
+                    _ = stopped => {}
+                }
+            });
+            runtime.shutdown_timeout(Duration::from_millis(100));
+        })
+        .map_err(listen_err)?;
+    Ok(Running {
+        addr,
+        stop: Some(stop),
+        thread: Some(thread),
+        state,
+    })
+}

@@ -1,0 +1,163 @@
+//! The simulator's API through the workstation's own client, over 127.0.0.1.
+#![allow(clippy::unwrap_used)] // a test: a failed setup should stop it with its error
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use uw_bank_link::api::PledgeState;
+use uw_bank_link::{Bank, BankConfig, LinkError};
+use uw_bank_sim::{start, SimConfig};
+
+fn seeded(dir: &std::path::Path, delay: Duration) -> uw_bank_sim::Running {
+    let mut c = SimConfig::new(&dir.join("bank.db"));
+    c.seed_cases =
+        Some(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../assets/demo/cases"));
+    c.pledge_delay = delay;
+    c.foreign_vins = vec!["WVWZZZ1KZAW000001".into()];
+    start(c).unwrap()
+}
+
+fn client(sim: &uw_bank_sim::Running) -> Bank {
+    Bank::new(BankConfig::new(&sim.url(), "demo-bank-token")).unwrap()
+}
+
+#[test]
+fn a_prohibition_requested_twice_is_one_request_and_registers_after_the_delay() {
+    let dir = tempfile::tempdir().unwrap();
+    let sim = seeded(dir.path(), Duration::from_millis(600));
+    let bank = client(&sim);
+    let vin = "XWBJA69V9LA123456";
+    assert_eq!(bank.pledge(vin).unwrap().status, PledgeState::None);
+    let first = bank.request_pledge(vin, "req-1").unwrap();
+    assert_eq!(first.status, PledgeState::Requested);
+    // Asked again under another key: still the one request, same time.
+    let second = bank.request_pledge(vin, "req-2").unwrap();
+    assert_eq!(second.requested_at, first.requested_at);
+    std::thread::sleep(Duration::from_millis(700));
+    let later = bank.pledge(vin).unwrap();
+    assert_eq!(later.status, PledgeState::Registered);
+    assert!(later.registered_at.is_some());
+    // Another creditor's prohibition refuses the request, naming it.
+    let foreign = bank
+        .request_pledge("WVWZZZ1KZAW000001", "req-3")
+        .unwrap_err();
+    match foreign {
+        LinkError::Rejected {
+            status,
+            code,
+            message,
+        } => {
+            assert_eq!((status, code.as_str()), (409, "FOREIGN_PLEDGE"));
+            assert!(message.contains("another creditor"), "{message}");
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(matches!(
+        bank.pledge("SHORT"),
+        Err(LinkError::Rejected { status: 422, .. })
+    ));
+}
+
+#[test]
+fn official_income_and_the_portfolio_come_from_the_seeded_cases() {
+    let dir = tempfile::tempdir().unwrap();
+    let sim = seeded(dir.path(), Duration::from_secs(30));
+    let bank = client(&sim);
+    let income = bank.official_income("31502901234569").unwrap();
+    assert_eq!(income.records.len(), 6);
+    assert_eq!(income.records[0].month, "2026-05");
+    assert_eq!(income.records[0].amount, "12500000.00");
+    assert!(matches!(
+        bank.official_income("00000000000000"),
+        Err(LinkError::Rejected { status: 404, .. })
+    ));
+    assert!(matches!(
+        bank.official_income("12ab"),
+        Err(LinkError::Rejected { status: 422, .. })
+    ));
+    let portfolio = bank.portfolio().unwrap();
+    let total: i64 = portfolio.branches.iter().map(|b| b.cases).sum();
+    assert_eq!(total, 16);
+    let queue = bank.queue(Some("BXM-07")).unwrap();
+    assert!(queue.applications.iter().all(|a| a.branch == "BXM-07"));
+    assert_eq!(
+        queue.applications.len() as i64,
+        portfolio
+            .branches
+            .iter()
+            .find(|b| b.branch == "BXM-07")
+            .unwrap()
+            .cases
+    );
+}
+
+#[test]
+fn keys_replay_the_first_answer_and_refuse_another_request() {
+    let dir = tempfile::tempdir().unwrap();
+    let sim = seeded(dir.path(), Duration::from_secs(30));
+    let bank = client(&sim);
+    let id = "AUTO-2026-000123";
+    let remote = bank.get_case(id).unwrap();
+    let mut case = remote.case.clone();
+    case["loan"]["term_months"] = 48.into();
+    let text = case.to_string();
+    let a = bank.put_case(id, &text, Some(1), "k-1").unwrap();
+    let b = bank.put_case(id, &text, Some(1), "k-1").unwrap();
+    assert_eq!(a, b);
+    assert_eq!(a.version, 2);
+    // The same key with another body is refused, not applied.
+    let reused = bank.put_case(
+        id,
+        "{\"case_id\":\"AUTO-2026-000123\",\"branch\":\"X\"}",
+        Some(2),
+        "k-1",
+    );
+    assert!(
+        matches!(reused, Err(LinkError::Rejected { status: 422, ref code, .. }) if code == "IDEMPOTENCY_KEY_REUSED")
+    );
+    // A stale base is a conflict carrying the bank's version.
+    match bank.put_case(id, &text, Some(1), "k-2") {
+        Err(LinkError::Conflict(m)) => assert_eq!(m.current.version, 2),
+        other => panic!("{other:?}"),
+    }
+    // A body that is not a case of this id is refused naming the field.
+    match bank.put_case(
+        id,
+        "{\"case_id\":\"OTHER\",\"branch\":\"X\"}",
+        Some(2),
+        "k-3",
+    ) {
+        Err(LinkError::Rejected {
+            status: 422,
+            message,
+            ..
+        }) => {
+            assert!(message.starts_with("case_id:"), "{message}")
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(sim.digest().versions, 17);
+}
+
+#[test]
+fn a_wrong_token_is_unauthorized() {
+    let dir = tempfile::tempdir().unwrap();
+    let sim = seeded(dir.path(), Duration::from_secs(30));
+    let bank = Bank::new(BankConfig::new(&sim.url(), "wrong")).unwrap();
+    assert_eq!(bank.queue(None).unwrap_err(), LinkError::Unauthorized);
+}
+
+#[test]
+fn every_route_is_in_the_openapi_file() {
+    let spec =
+        std::fs::read_to_string(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("openapi.yaml"))
+            .unwrap();
+    let routes = include_str!("../src/http.rs");
+    for line in routes.lines().filter(|l| l.contains(".route(\"")) {
+        let path = line.split('"').nth(1).unwrap();
+        assert!(
+            spec.contains(&format!("  {path}:")),
+            "{path} is not in openapi.yaml"
+        );
+    }
+}

@@ -1,0 +1,467 @@
+//! The outbox, the bank's versions of the cases and the conflicts between the two sides.
+//! What to send, when, and what a conflict means for a case are the application
+//! services' business; this module keeps the records transactional.
+
+use rusqlite::{params, OptionalExtension, Transaction};
+use serde::Serialize;
+use ts_rs::TS;
+
+use crate::cases::NewCase;
+use crate::{Result, Store, StoreError};
+
+/// What the outbox carries as a case's content.
+pub const CASE_VERSION: &str = "case_version";
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct OutboxEntry {
+    pub id: i64,
+    pub case_id: String,
+    pub kind: String,
+    pub body: String,
+    pub idempotency_key: String,
+    pub attempts: i64,
+}
+
+/// An outbox entry's record: what it was, and whether it went.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct OutboxRecord {
+    pub id: i64,
+    pub case_id: String,
+    pub kind: String,
+    /// pending, sent or superseded.
+    pub state: String,
+    pub idempotency_key: String,
+}
+
+/// A message for the bank written beside a change (kind, JSON body).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Outgoing {
+    pub kind: String,
+    pub body: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BankVersion {
+    pub version: i64,
+    pub hash: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, TS)]
+pub struct Conflict {
+    pub id: i64,
+    pub case_id: String,
+    pub detected_at: String,
+    pub local_version: i64,
+    pub local_json: String,
+    pub bank_version: i64,
+    pub bank_json: String,
+    pub resolved_at: Option<String>,
+    pub resolved_by: Option<String>,
+    pub resolution: Option<String>,
+}
+
+pub(crate) fn enqueue(
+    tx: &Transaction,
+    case_id: &str,
+    kind: &str,
+    body: &str,
+    at: &str,
+) -> Result<()> {
+    tx.execute(
+        "INSERT INTO outbox (case_id, kind, body, created_at) VALUES (?1, ?2, ?3, ?4)",
+        params![case_id, kind, body, at],
+    )?;
+    Ok(())
+}
+
+fn set_bank_version(tx: &Transaction, case_id: &str, bank: &BankVersion, at: &str) -> Result<()> {
+    tx.execute(
+        "INSERT INTO case_sync (case_id, bank_version, bank_hash, synced_at) VALUES (?1, ?2, ?3, ?4) \
+         ON CONFLICT (case_id) DO UPDATE SET bank_version = excluded.bank_version, \
+         bank_hash = excluded.bank_hash, synced_at = excluded.synced_at",
+        params![case_id, bank.version, bank.hash, at],
+    )?;
+    Ok(())
+}
+
+const CONFLICT_COLUMNS: &str =
+    "id, case_id, detected_at, local_version, local_json, bank_version, \
+    bank_json, resolved_at, resolved_by, resolution";
+
+fn conflict_row(r: &rusqlite::Row) -> rusqlite::Result<Conflict> {
+    Ok(Conflict {
+        id: r.get(0)?,
+        case_id: r.get(1)?,
+        detected_at: r.get(2)?,
+        local_version: r.get(3)?,
+        local_json: r.get(4)?,
+        bank_version: r.get(5)?,
+        bank_json: r.get(6)?,
+        resolved_at: r.get(7)?,
+        resolved_by: r.get(8)?,
+        resolution: r.get(9)?,
+    })
+}
+
+impl Store {
+    /// The cases with something to send whose first pending entry is due at `now` and
+    /// that no open conflict holds back, in the order their first entry was written.
+    pub fn outbox_due(&self, now: &str, limit: usize) -> Result<Vec<String>> {
+        let mut st = self.conn.prepare_cached(
+            "SELECT o.case_id FROM outbox o \
+             WHERE o.state = 'pending' \
+               AND o.id = (SELECT min(h.id) FROM outbox h WHERE h.case_id = o.case_id AND h.state = 'pending') \
+               AND (o.next_attempt_at IS NULL OR o.next_attempt_at <= ?1) \
+               AND NOT EXISTS (SELECT 1 FROM sync_conflicts c WHERE c.case_id = o.case_id AND c.resolved_at IS NULL) \
+             ORDER BY o.id LIMIT ?2",
+        )?;
+        let rows = st.query_map(params![now, limit as i64], |r| r.get(0))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// The earliest time a held-back entry may be tried again (none when nothing waits).
+    pub fn outbox_next_attempt(&self) -> Result<Option<String>> {
+        Ok(self.conn.query_row(
+            "SELECT min(next_attempt_at) FROM outbox WHERE state = 'pending'",
+            [],
+            |r| r.get(0),
+        )?)
+    }
+
+    /// The next entry to send for a case.
+    pub fn outbox_head(&self, case_id: &str) -> Result<Option<OutboxEntry>> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT id, case_id, kind, body, idempotency_key, attempts FROM outbox \
+                 WHERE case_id = ?1 AND state = 'pending' ORDER BY id LIMIT 1",
+                [case_id],
+                |r| {
+                    Ok(OutboxEntry {
+                        id: r.get(0)?,
+                        case_id: r.get(1)?,
+                        kind: r.get(2)?,
+                        body: r.get(3)?,
+                        idempotency_key: r.get(4)?,
+                        attempts: r.get(5)?,
+                    })
+                },
+            )
+            .optional()?)
+    }
+
+    /// The bank accepted an entry; a case version also moves the bank's version on.
+    pub fn outbox_sent(
+        &mut self,
+        entry_id: i64,
+        at: &str,
+        answer: &str,
+        bank: Option<&BankVersion>,
+    ) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        let case_id: String = tx.query_row(
+            "UPDATE outbox SET state = 'sent', sent_at = ?2, answer = ?3, attempts = attempts + 1, \
+             last_error = NULL WHERE id = ?1 AND state = 'pending' RETURNING case_id",
+            params![entry_id, at, answer],
+            |r| r.get(0),
+        )?;
+        if let Some(bank) = bank {
+            set_bank_version(&tx, &case_id, bank, at)?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// An attempt failed: the entry stays, with the error, until `next_attempt_at`.
+    pub fn outbox_failed(
+        &mut self,
+        entry_id: i64,
+        attempts: i64,
+        error: &str,
+        next_attempt_at: &str,
+    ) -> Result<()> {
+        self.conn.execute(
+            "UPDATE outbox SET attempts = attempts + ?2, last_error = ?3, next_attempt_at = ?4 \
+             WHERE id = ?1 AND state = 'pending'",
+            params![entry_id, attempts, error, next_attempt_at],
+        )?;
+        Ok(())
+    }
+
+    /// How many entries wait to be sent.
+    pub fn outbox_waiting(&self) -> Result<i64> {
+        Ok(self.conn.query_row(
+            "SELECT count(*) FROM outbox WHERE state = 'pending'",
+            [],
+            |r| r.get(0),
+        )?)
+    }
+
+    /// The bodies of a case's pending case versions, oldest first.
+    pub fn unsent_bodies(&self, case_id: &str) -> Result<Vec<String>> {
+        let mut st = self.conn.prepare_cached(
+            "SELECT body FROM outbox WHERE case_id = ?1 AND state = 'pending' AND kind = ?2 ORDER BY id",
+        )?;
+        let rows = st.query_map(params![case_id, CASE_VERSION], |r| r.get(0))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Every entry ever written, for checks.
+    pub fn outbox_entries(&self) -> Result<Vec<OutboxRecord>> {
+        let mut st = self
+            .conn
+            .prepare("SELECT id, case_id, kind, state, idempotency_key FROM outbox ORDER BY id")?;
+        let rows = st.query_map([], |r| {
+            Ok(OutboxRecord {
+                id: r.get(0)?,
+                case_id: r.get(1)?,
+                kind: r.get(2)?,
+                state: r.get(3)?,
+                idempotency_key: r.get(4)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    pub fn bank_version(&self, case_id: &str) -> Result<Option<BankVersion>> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT bank_version, bank_hash FROM case_sync WHERE case_id = ?1",
+                [case_id],
+                |r| {
+                    Ok(BankVersion {
+                        version: r.get(0)?,
+                        hash: r.get(1)?,
+                    })
+                },
+            )
+            .optional()?)
+    }
+
+    /// The bank's version is the same content as ours: only the version moves.
+    pub fn agree_with_bank(&mut self, case_id: &str, bank: &BankVersion, at: &str) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        set_bank_version(&tx, case_id, bank, at)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// A case as the bank holds it, written here without an outbox entry (the bank has
+    /// it): inserted when new, otherwise a new local version. Returns the local version.
+    pub fn apply_bank_case(
+        &mut self,
+        c: &NewCase,
+        bank: &BankVersion,
+        at: &str,
+        actor: &str,
+        event: &str,
+    ) -> Result<i64> {
+        let tx = self.conn.transaction()?;
+        let version = crate::cases::write_case(&tx, c, None, at)?;
+        let detail = serde_json::json!({"bank_version": bank.version}).to_string();
+        crate::cases::insert_event(&tx, &c.case_id, at, actor, event, &detail)?;
+        set_bank_version(&tx, &c.case_id, bank, at)?;
+        tx.commit()?;
+        Ok(version)
+    }
+
+    /// Records that a case differs on both sides. One open conflict per case: a newer
+    /// bank version found meanwhile replaces the bank's side of it.
+    pub fn record_conflict(
+        &mut self,
+        case_id: &str,
+        local_version: i64,
+        local_json: &str,
+        bank_version: i64,
+        bank_json: &str,
+        at: &str,
+    ) -> Result<i64> {
+        let tx = self.conn.transaction()?;
+        let open: Option<(i64, i64)> = tx
+            .query_row(
+                "SELECT id, bank_version FROM sync_conflicts WHERE case_id = ?1 AND resolved_at IS NULL",
+                [case_id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        let id = match open {
+            Some((id, held)) if held == bank_version => id,
+            Some((id, _)) => {
+                tx.execute(
+                    "UPDATE sync_conflicts SET bank_version = ?2, bank_json = ?3, local_version = ?4, \
+                     local_json = ?5, detected_at = ?6 WHERE id = ?1",
+                    params![id, bank_version, bank_json, local_version, local_json, at],
+                )?;
+                id
+            }
+            None => {
+                tx.execute(
+                    "INSERT INTO sync_conflicts (case_id, detected_at, local_version, local_json, bank_version, bank_json) \
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                    params![case_id, at, local_version, local_json, bank_version, bank_json],
+                )?;
+                let id = tx.last_insert_rowid();
+                let detail = serde_json::json!({
+                    "conflict": id, "local_version": local_version, "bank_version": bank_version
+                })
+                .to_string();
+                crate::cases::insert_event(
+                    &tx,
+                    case_id,
+                    at,
+                    "core bank",
+                    "sync_conflict",
+                    &detail,
+                )?;
+                id
+            }
+        };
+        tx.commit()?;
+        Ok(id)
+    }
+
+    pub fn has_open_conflict(&self, case_id: &str) -> Result<bool> {
+        Ok(self.conn.query_row(
+            "SELECT EXISTS (SELECT 1 FROM sync_conflicts WHERE case_id = ?1 AND resolved_at IS NULL)",
+            [case_id],
+            |r| r.get(0),
+        )?)
+    }
+
+    pub fn conflicts(&self, open_only: bool) -> Result<Vec<Conflict>> {
+        let filter = if open_only {
+            "WHERE resolved_at IS NULL"
+        } else {
+            ""
+        };
+        let mut st = self.conn.prepare(&format!(
+            "SELECT {CONFLICT_COLUMNS} FROM sync_conflicts {filter} ORDER BY id"
+        ))?;
+        let rows = st.query_map([], conflict_row)?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    pub fn conflict(&self, id: i64) -> Result<Conflict> {
+        self.conn
+            .query_row(
+                &format!("SELECT {CONFLICT_COLUMNS} FROM sync_conflicts WHERE id = ?1"),
+                [id],
+                conflict_row,
+            )
+            .optional()?
+            .ok_or_else(|| StoreError::NotFound(format!("conflict {id}")))
+    }
+
+    /// The underwriter keeps the workstation's version: the waiting versions go on, now
+    /// made from the bank's version (which stays in the bank's history and here).
+    pub fn keep_local(&mut self, id: i64, at: &str, actor: &str) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        let c = open_conflict(&tx, id)?;
+        let hash = uw_hash(&c.bank_json);
+        set_bank_version(
+            &tx,
+            &c.case_id,
+            &BankVersion {
+                version: c.bank_version,
+                hash,
+            },
+            at,
+        )?;
+        let current: String = tx.query_row(
+            "SELECT case_json FROM case_documents WHERE case_id = ?1",
+            [&c.case_id],
+            |r| r.get(0),
+        )?;
+        if unsent(&tx, &c.case_id)? == 0 {
+            // Nothing waits (the conflict came from a pull): send ours over the bank's.
+            enqueue(&tx, &c.case_id, CASE_VERSION, &current, at)?;
+        }
+        resolve(&tx, &c, at, actor, "kept_local")?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// The underwriter takes the bank's version: it becomes the next local version, and
+    /// the versions waiting to be sent are superseded (they stay in the outbox and in the
+    /// conflict's record).
+    pub fn take_bank(
+        &mut self,
+        id: i64,
+        bank_case: &NewCase,
+        at: &str,
+        actor: &str,
+    ) -> Result<i64> {
+        let tx = self.conn.transaction()?;
+        let c = open_conflict(&tx, id)?;
+        let version = crate::cases::write_case(&tx, bank_case, None, at)?;
+        tx.execute(
+            "UPDATE outbox SET state = 'superseded' WHERE case_id = ?1 AND state = 'pending' AND kind = ?2",
+            params![c.case_id, CASE_VERSION],
+        )?;
+        set_bank_version(
+            &tx,
+            &c.case_id,
+            &BankVersion {
+                version: c.bank_version,
+                hash: uw_hash(&c.bank_json),
+            },
+            at,
+        )?;
+        resolve(&tx, &c, at, actor, "took_bank")?;
+        tx.commit()?;
+        Ok(version)
+    }
+}
+
+fn uw_hash(json: &str) -> String {
+    use sha2::{Digest, Sha256};
+    // The same content hash as the bank's: compact JSON, keys in written order.
+    let compact = serde_json::from_str::<serde_json::Value>(json)
+        .and_then(|v| serde_json::to_string(&v))
+        .unwrap_or_else(|_| json.to_string());
+    Sha256::digest(compact.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+fn unsent(tx: &Transaction, case_id: &str) -> Result<i64> {
+    Ok(tx.query_row(
+        "SELECT count(*) FROM outbox WHERE case_id = ?1 AND state = 'pending' AND kind = ?2",
+        params![case_id, CASE_VERSION],
+        |r| r.get(0),
+    )?)
+}
+
+fn open_conflict(tx: &Transaction, id: i64) -> Result<Conflict> {
+    let c = tx
+        .query_row(
+            &format!("SELECT {CONFLICT_COLUMNS} FROM sync_conflicts WHERE id = ?1"),
+            [id],
+            conflict_row,
+        )
+        .optional()?
+        .ok_or_else(|| StoreError::NotFound(format!("conflict {id}")))?;
+    if c.resolved_at.is_some() {
+        return Err(StoreError::Duplicate(format!(
+            "the conflict on case {} was already resolved ({})",
+            c.case_id,
+            c.resolution.as_deref().unwrap_or("")
+        )));
+    }
+    Ok(c)
+}
+
+fn resolve(tx: &Transaction, c: &Conflict, at: &str, actor: &str, how: &str) -> Result<()> {
+    tx.execute(
+        "UPDATE sync_conflicts SET resolved_at = ?2, resolved_by = ?3, resolution = ?4 WHERE id = ?1",
+        params![c.id, at, actor, how],
+    )?;
+    let detail = serde_json::json!({
+        "conflict": c.id, "resolution": how,
+        "local_version": c.local_version, "bank_version": c.bank_version
+    })
+    .to_string();
+    crate::cases::insert_event(tx, &c.case_id, at, actor, "sync_resolved", &detail)
+}
