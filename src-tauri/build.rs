@@ -34,6 +34,10 @@ const COMMANDS: &[&str] = &[
     "approve_case",
     "reject_case",
     "return_case",
+    "sync_status",
+    "sync_now",
+    "sync_conflicts",
+    "resolve_conflict",
 ];
 
 fn main() {

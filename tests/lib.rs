@@ -159,9 +159,20 @@ impl Driver {
         data_dir: &Path,
         passphrase: Option<&str>,
     ) -> Result<Driver> {
+        Driver::start_env(display, data_dir, passphrase, &[])
+    }
+
+    /// With extra environment for the app (such as the core bank's address).
+    pub fn start_env(
+        display: &Display,
+        data_dir: &Path,
+        passphrase: Option<&str>,
+        env: &[(&str, &str)],
+    ) -> Result<Driver> {
         let port = free_port()?;
         let native_port = free_port()?;
         let mut command = Command::new(find_tool("tauri-driver")?);
+        command.envs(env.iter().copied());
         match passphrase {
             Some(p) => command.env("UW_STORE_PASSPHRASE", p),
             None => command.env_remove("UW_STORE_PASSPHRASE"),
@@ -193,6 +204,9 @@ impl Driver {
 
     /// Starts the app (a new WebDriver session) with extra command-line arguments.
     pub async fn launch(&self, args: &[&str]) -> Result<Client> {
+        // The WebDriver client's rustls and the bank client's both link here; with two
+        // crypto providers compiled in, rustls needs one named (an error = already set).
+        let _ = rustls::crypto::ring::default_provider().install_default();
         let mut caps = serde_json::Map::new();
         caps.insert(
             "tauri:options".into(),

@@ -2,17 +2,20 @@
 //! `{code, message}` (`uw_app::AppError`).
 
 use std::path::PathBuf;
-use std::sync::OnceLock;
+use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender};
+use std::sync::{Mutex, OnceLock};
+use std::time::Duration;
 
 use serde_json::Value;
 use tauri::ipc::Channel;
-use tauri::{AppHandle, State};
+use tauri::{AppHandle, Emitter, Manager, State};
 use tauri_plugin_dialog::DialogExt;
 use uw_app::{
     AppError, AppStatus, CaseEvent, CaseView, ErrorCode, ImportReport, IncomeView, NewUser,
     OpenOptions, QueuePage, QueueQuery, ReadProgress, Result, ReviewView, Session, SessionStatus,
     StoreKey, StoreState, TotpSetup, Workstation,
 };
+use uw_app::{ConflictView, Keep, SyncStatus};
 use uw_domain::case::{IncomeKind, ReviewDecision};
 use uw_domain::vin::VinReport;
 use uw_domain::Evaluation;
@@ -24,6 +27,8 @@ pub struct Ws {
     opened: OnceLock<std::result::Result<Workstation, AppError>>,
     data_dir: PathBuf,
     demo: bool,
+    /// Wakes the sync worker: `true` for "sync now" (backoff ignored).
+    sync_wake: Mutex<Option<Sender<bool>>>,
 }
 
 impl Ws {
@@ -32,6 +37,7 @@ impl Ws {
             opened: OnceLock::new(),
             data_dir: uw_app::paths::data_dir(demo),
             demo,
+            sync_wake: Mutex::new(None),
         };
         match uw_app::paths::store_key(&ws.data_dir, demo) {
             Ok(key) => {
@@ -64,6 +70,54 @@ impl Ws {
                 "the case store is locked: enter its passphrase",
             )),
         }
+    }
+
+    /// Asks the sync worker for a pass now (a change waits in the outbox meanwhile).
+    fn poke_sync(&self, now: bool) {
+        if let Some(wake) = self
+            .sync_wake
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .as_ref()
+        {
+            let _ = wake.send(now);
+        }
+    }
+}
+
+/// How often the worker syncs on its own.
+const SYNC_EVERY: Duration = Duration::from_secs(20);
+
+/// The sync worker: a thread of its own (the bank client blocks, and must not run on the
+/// async runtime), a pass every [`SYNC_EVERY`] and whenever poked, and a `sync-status`
+/// event to the window after each pass.
+pub fn start_sync_worker(app: &AppHandle) {
+    let (wake, woken): (Sender<bool>, Receiver<bool>) = std::sync::mpsc::channel();
+    *app.state::<Ws>()
+        .sync_wake
+        .lock()
+        .unwrap_or_else(|p| p.into_inner()) = Some(wake);
+    let app = app.clone();
+    let spawned = std::thread::Builder::new()
+        .name("sync".into())
+        .spawn(move || {
+            let mut now = true;
+            loop {
+                if let Ok(ws) = app.state::<Ws>().get() {
+                    if ws.bank_configured() {
+                        let _ = if now { ws.sync() } else { ws.sync_scheduled() };
+                        let _ = app.emit("sync-status", ());
+                    }
+                }
+                now = match woken.recv_timeout(SYNC_EVERY) {
+                    Ok(explicit) => explicit || woken.try_iter().any(|e| e),
+                    Err(RecvTimeoutError::Timeout) => false,
+                    Err(RecvTimeoutError::Disconnected) => break,
+                };
+            }
+        });
+    if let Err(e) = spawned {
+        eprintln!("underwriter-workstation: no sync worker ({e}); the work waits in the outbox");
     }
 }
 
@@ -100,7 +154,36 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         approve_case,
         reject_case,
         return_case,
+        sync_status,
+        sync_now,
+        sync_conflicts,
+        resolve_conflict,
     ]
+}
+
+#[tauri::command]
+fn sync_status(ws: State<'_, Ws>) -> Result<SyncStatus> {
+    ws.get()?.sync_status()
+}
+
+/// Starts a pass now; the `sync-status` event tells when it is done.
+#[tauri::command]
+fn sync_now(ws: State<'_, Ws>) -> Result<()> {
+    ws.get()?;
+    ws.poke_sync(true);
+    Ok(())
+}
+
+#[tauri::command]
+fn sync_conflicts(ws: State<'_, Ws>) -> Result<Vec<ConflictView>> {
+    ws.get()?.conflicts(true)
+}
+
+#[tauri::command]
+fn resolve_conflict(ws: State<'_, Ws>, id: i64, keep: Keep) -> Result<CaseView> {
+    let view = ws.get()?.resolve_conflict(id, keep)?;
+    ws.poke_sync(true);
+    Ok(view)
 }
 
 #[tauri::command]
@@ -125,7 +208,9 @@ fn evaluate_case(ws: State<'_, Ws>, case: Value) -> Result<Evaluation> {
 
 #[tauri::command]
 fn save_case(ws: State<'_, Ws>, case_id: String, version: i64, case: Value) -> Result<CaseView> {
-    ws.get()?.save_case(&case_id, version, case)
+    let view = ws.get()?.save_case(&case_id, version, case)?;
+    ws.poke_sync(false);
+    Ok(view)
 }
 
 #[tauri::command]
@@ -318,8 +403,11 @@ fn submit_case(
     decision: ReviewDecision,
     justification: String,
 ) -> Result<CaseView> {
-    ws.get()?
-        .submit(&case_id, version, decision, &justification)
+    let view = ws
+        .get()?
+        .submit(&case_id, version, decision, &justification)?;
+    ws.poke_sync(false);
+    Ok(view)
 }
 
 #[tauri::command]
@@ -329,7 +417,9 @@ async fn approve_case(
     version: i64,
     password: String,
 ) -> Result<CaseView> {
-    ws.get()?.approve(&case_id, version, &password)
+    let view = ws.get()?.approve(&case_id, version, &password)?;
+    ws.poke_sync(false);
+    Ok(view)
 }
 
 #[tauri::command]
@@ -340,7 +430,9 @@ async fn reject_case(
     comment: String,
     password: String,
 ) -> Result<CaseView> {
-    ws.get()?.reject(&case_id, version, &comment, &password)
+    let view = ws.get()?.reject(&case_id, version, &comment, &password)?;
+    ws.poke_sync(false);
+    Ok(view)
 }
 
 #[tauri::command]
@@ -350,7 +442,9 @@ fn return_case(
     version: i64,
     comment: String,
 ) -> Result<CaseView> {
-    ws.get()?.return_case(&case_id, version, &comment)
+    let view = ws.get()?.return_case(&case_id, version, &comment)?;
+    ws.poke_sync(false);
+    Ok(view)
 }
 
 #[tauri::command]

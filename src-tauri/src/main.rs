@@ -13,6 +13,10 @@ fn main() {
         .plugin(tauri_plugin_dialog::init())
         .manage(state)
         .invoke_handler(commands::handler())
+        .setup(|app| {
+            commands::start_sync_worker(app.handle());
+            Ok(())
+        })
         .run(tauri::generate_context!())
         .unwrap_or_else(|e| {
             eprintln!("underwriter-workstation: cannot start the window: {e}");

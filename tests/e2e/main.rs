@@ -429,3 +429,100 @@ async fn without_a_keyring_the_store_asks_for_its_passphrase() -> Result<()> {
     c.close().await?;
     Ok(())
 }
+
+/// The demo against the bank simulator: the queue arrives from the bank, the badge says
+/// online; a case changed at the bank and in the window becomes a conflict shown with
+/// both versions, and the underwriter's choice syncs.
+#[tokio::test]
+async fn the_queue_comes_from_the_bank_and_a_two_sided_edit_is_a_conflict() -> Result<()> {
+    let _one = serial().await;
+    let data = tempfile::tempdir()?;
+    let mut config = uw_bank_sim::SimConfig::new(&data.path().join("bank.db"));
+    config.token = "e2e-bank".into();
+    config.seed_cases =
+        Some(std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../assets/demo/cases"));
+    let bank = uw_bank_sim::start(config)?;
+    let url = bank.url();
+    let display = Display::start()?;
+    let driver = Driver::start_env(
+        &display,
+        &data.path().join("store"),
+        Some(uw_e2e::E2E_PASSPHRASE),
+        &[("UW_BANK_URL", url.as_str()), ("UW_BANK_TOKEN", "e2e-bank")],
+    )?;
+    let c = driver.launch(&["--demo"]).await?;
+    login(&c, "alice", &demo_password("alice")).await?;
+    // Nothing was seeded locally: the 16 cases come from the bank's daily queue.
+    wait_text(&c, "[data-testid=sync-state]", |t| t == "online").await?;
+    wait_text(&c, "[data-testid=status]", |t| t.contains("16 cases")).await?;
+    wait_text(&c, "[data-testid=sync-waiting]", |t| t == "0 waiting").await?;
+    screenshot(&display, "sync-online");
+
+    // The bank's side changes the term of a case… (The bank client blocks: off the
+    // test's async runtime.)
+    let id = "AUTO-2026-000123";
+    let bank_url = url.clone();
+    let base = tokio::task::spawn_blocking(move || -> std::result::Result<i64, String> {
+        let other = uw_bank_link::Bank::new(uw_bank_link::BankConfig::new(&bank_url, "e2e-bank"))
+            .map_err(|e| e.to_string())?;
+        let remote = other.get_case(id).map_err(|e| e.to_string())?;
+        let mut theirs = remote.case.clone();
+        theirs["loan"]["term_months"] = 48.into();
+        other
+            .put_case(
+                id,
+                &theirs.to_string(),
+                Some(remote.version),
+                "e2e-bank-edit",
+            )
+            .map_err(|e| e.to_string())?;
+        Ok(remote.version)
+    })
+    .await??;
+    // …while the underwriter changes the borrower's name.
+    open_step(&c, id, "parties").await?;
+    retype(&c, "input[name='parties.0.full_name']", "Karimov Aziz R.").await?;
+    click(&c, "#save-case").await?;
+    wait_text(&c, "[data-testid=notice]", |t| {
+        t.contains("Saved version 2")
+    })
+    .await?;
+    // The save wakes the sync: the bank refuses the stale version, a conflict shows.
+    wait_text(&c, "#sync-conflicts", |t| t == "1 conflict").await?;
+    click(&c, "#sync-conflicts").await?;
+    wait_text(&c, &format!("[data-testid=conflict-{id}]"), |t| {
+        t.contains("loan.term_months")
+            && t.contains("48")
+            && t.contains("parties[0].full_name")
+            && t.contains("Karimov Aziz R.")
+    })
+    .await?;
+    screenshot(&display, "sync-conflict");
+    // Keep the underwriter's version: it goes to the bank over the bank's.
+    click(&c, &format!("#keep-local-{id}")).await?;
+    wait_text(&c, "[data-testid=conflicts]", |t| {
+        t.contains("No conflicts.")
+    })
+    .await?;
+    let bank_url = url.clone();
+    tokio::task::spawn_blocking(move || -> std::result::Result<(), String> {
+        let other = uw_bank_link::Bank::new(uw_bank_link::BankConfig::new(&bank_url, "e2e-bank"))
+            .map_err(|e| e.to_string())?;
+        let start = std::time::Instant::now();
+        loop {
+            let at_bank = other.get_case(id).map_err(|e| e.to_string())?;
+            if at_bank.case["parties"][0]["full_name"] == "Karimov Aziz R." {
+                assert_eq!(at_bank.version, base + 2);
+                return Ok(());
+            }
+            if start.elapsed().as_secs() > 30 {
+                return Err("the kept version never reached the bank".into());
+            }
+            std::thread::sleep(std::time::Duration::from_millis(200));
+        }
+    })
+    .await??;
+    wait_text(&c, "[data-testid=sync-waiting]", |t| t == "0 waiting").await?;
+    c.close().await?;
+    Ok(())
+}

@@ -4,6 +4,7 @@ import { api, SESSION_ENDED } from "./api";
 import { Queue } from "./Queue";
 import { CaseScreen } from "./CaseScreen";
 import { Login, Setup, TotpPanel, Unlock } from "./Login";
+import { Conflicts, SyncBadge, useSyncStatus } from "./Sync";
 
 export function ErrorBanner({ error, onClose }: { error: AppError | null; onClose?: () => void }) {
   if (!error) return null;
@@ -80,6 +81,8 @@ export function App() {
       refreshStatus();
     }, setFatal);
   const session = auth?.session ?? null;
+  const [sync, refreshSync] = useSyncStatus(unlocked);
+  const [conflictsOpen, setConflictsOpen] = useState(false);
 
   return (
     <div className="app">
@@ -90,9 +93,7 @@ export function App() {
         </div>
         <div className="status" data-testid="status">
           {status?.demo && <span className="badge demo">DEMO</span>}
-          <span className="badge offline" title="The core-bank link (sync) is not part of this build yet">
-            offline
-          </span>
+          <SyncBadge status={sync} onConflicts={() => setConflictsOpen(true)} />
           <span>{status ? `${status.case_count} cases` : ""}</span>
           {session && (
             <>
@@ -115,6 +116,12 @@ export function App() {
         </>
       )}
       {totp && session && <TotpPanel onClose={() => setTotp(false)} />}
+      {!fatal && session && conflictsOpen && (
+        <Conflicts
+          onClose={() => setConflictsOpen(false)}
+          onResolved={() => { refreshSync(); refreshStatus(); }}
+        />
+      )}
       {!fatal && session &&
         (openId ? (
           <CaseScreen caseId={openId} onBack={() => { setOpenId(null); refreshStatus(); }} />

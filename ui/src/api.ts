@@ -19,6 +19,9 @@ import type {
   Session,
   SessionStatus,
   StoreState,
+  SyncStatus,
+  ConflictView,
+  Keep,
   TotpSetup,
   QueueQuery,
   VinReport,
@@ -91,6 +94,10 @@ export const api = {
     call<CaseView>("reject_case", { caseId, version, comment, password }),
   returnCase: (caseId: string, version: number, comment: string) =>
     call<CaseView>("return_case", { caseId, version, comment }),
+  syncStatus: () => call<SyncStatus>("sync_status"),
+  syncNow: () => call<null>("sync_now"),
+  conflicts: () => call<ConflictView[]>("sync_conflicts"),
+  resolveConflict: (id: number, keep: Keep) => call<CaseView>("resolve_conflict", { id, keep }),
 };
 
 function progressChannel(onProgress: (p: ReadProgress) => void): Channel<ReadProgress> {

@@ -422,3 +422,105 @@ fn no_key_no_store() {
     assert_invalid(&o, "UW_STORE_PASSPHRASE");
     assert!(!dir.path().join("store/cases.db").exists());
 }
+
+fn case_files(dir: &Path, from: usize, n: usize) -> Vec<String> {
+    (from..from + n)
+        .map(|i| {
+            let id = format!("AUTO-2026-{:06}", 700_000 + i);
+            let path = dir.join(format!("{id}.json"));
+            std::fs::write(&path, EXAMPLE.replace("AUTO-2026-000123", &id))
+                .expect("write a case file");
+            path.display().to_string()
+        })
+        .collect()
+}
+
+fn uw_sync(data_dir: &Path, url: &str) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_uw"));
+    c.arg("sync")
+        .env("UW_DATA_DIR", data_dir)
+        .env("UW_STORE_PASSPHRASE", "cli test passphrase")
+        .env("UW_BANK_URL", url)
+        .env("UW_BANK_TOKEN", "kill-test")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null());
+    c
+}
+
+/// `kill -9` of `uw sync` at random moments, 200 times, with new work arriving between
+/// the kills: afterwards the bank holds exactly the workstation's content, each version
+/// once, and the store is intact.
+#[test]
+fn sync_survives_two_hundred_kills() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let files = dir.path().join("files");
+    std::fs::create_dir_all(&files).unwrap();
+    let mut config = uw_bank_sim::SimConfig::new(&dir.path().join("bank.db"));
+    config.token = "kill-test".into();
+    // Slow and unreliable enough that a pass is often cut short.
+    config.faults = uw_bank_sim::Faults {
+        latency_ms: 3,
+        failure_pct: 10,
+        reset_pct: 10,
+        seed: 9,
+        ..Default::default()
+    };
+    let bank = uw_bank_sim::start(config).unwrap();
+    let url = bank.url();
+    let mut imported = 0;
+    let mut rng: u64 = 0x5EED;
+    let mut killed = 0;
+    for round in 0..200 {
+        if round % 20 == 0 {
+            let batch = case_files(&files, imported, 25);
+            imported += 25;
+            let mut args = vec!["import"];
+            args.extend(batch.iter().map(String::as_str));
+            let o = uw(&args, &data);
+            assert!(o.status.success(), "{}", stderr(&o));
+        }
+        rng = rng
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        let after = std::time::Duration::from_millis(300 + (rng >> 33) % 600);
+        let mut child = uw_sync(&data, &url).spawn().unwrap();
+        std::thread::sleep(after);
+        if child.try_wait().unwrap().is_none() {
+            killed += 1;
+        }
+        let _ = child.kill(); // SIGKILL
+        let _ = child.wait();
+    }
+    // Most kills must land on a running process, or the test proves nothing.
+    assert!(
+        killed >= 150,
+        "only {killed} of 200 kills found uw sync running"
+    );
+    bank.set_faults(uw_bank_sim::Faults::default());
+    let mut finished = false;
+    for _ in 0..5 {
+        if uw_sync(&data, &url).status().unwrap().success() {
+            finished = true;
+            break;
+        }
+    }
+    assert!(finished, "uw sync did not complete after the kills");
+    let ws = uw_app::Workstation::open(uw_app::OpenOptions {
+        data_dir: data.clone(),
+        key: uw_app::StoreKey::Passphrase("cli test passphrase".into()),
+        actor: "check".into(),
+        demo: false,
+        require_login: false,
+        bank: None,
+    })
+    .unwrap();
+    assert_eq!(ws.integrity_check().unwrap(), "ok");
+    let entries = ws.outbox_entries().unwrap();
+    assert_eq!(entries.len(), imported);
+    assert!(entries.iter().all(|e| e.state == "sent"));
+    let digest = bank.digest();
+    assert_eq!(digest.cases, ws.content_hashes().unwrap());
+    assert_eq!(digest.cases.len(), imported);
+    assert_eq!(digest.versions, imported as i64, "a version arrived twice");
+}
