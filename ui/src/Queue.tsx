@@ -112,9 +112,9 @@ export function Queue(props: { status: AppStatus | null; onOpen: (id: string) =>
           <h2>The queue is empty</h2>
           <p>
             Import case files with <b>Import case files…</b> above, or from a terminal:{" "}
-            <code>uw import CASE.json</code>. Cases from the core bank arrive here once the bank
-            link is connected (not part of this build yet). To try the workstation with ready-made
-            cases, start it with <code>--demo</code>.
+            <code>uw import CASE.json</code>. The core bank's daily queue arrives here with each
+            sync once the bank is set (<code>uw sync --url URL --token TOKEN</code>). To try the
+            workstation with ready-made cases, start it with <code>--demo</code>.
           </p>
         </div>
       ) : (

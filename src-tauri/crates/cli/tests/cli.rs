@@ -423,6 +423,42 @@ fn no_key_no_store() {
     assert!(!dir.path().join("store/cases.db").exists());
 }
 
+#[test]
+fn sync_refuses_a_missing_or_bad_bank_and_keeps_the_work_when_offline() {
+    let dir = tempfile::tempdir().unwrap();
+    assert_invalid(&uw(&["sync"], dir.path()), "no core-bank address is set");
+    assert_invalid(
+        &uw(&["sync", "--url", "ftp://bank", "--token", "t"], dir.path()),
+        "not a valid http(s) address",
+    );
+    let o = uw(&["sync", "--url", "http://127.0.0.1:9"], dir.path());
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "--url without --token: {}",
+        stderr(&o)
+    );
+    let file = dir.path().join("case.json");
+    std::fs::write(&file, EXAMPLE).unwrap();
+    assert!(uw(&["import", file.to_str().unwrap()], dir.path())
+        .status
+        .success());
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let url = format!("http://127.0.0.1:{port}/");
+    assert_invalid(
+        &uw(&["sync", "--url", &url, "--token", "t"], dir.path()),
+        "cannot be reached",
+    );
+    let status = stdout_json(&uw(&["sync", "--status"], dir.path()));
+    assert_eq!(status["waiting"], 1);
+    assert_eq!(status["online"], false);
+    assert_eq!(status["bank_url"], url);
+}
+
 fn case_files(dir: &Path, from: usize, n: usize) -> Vec<String> {
     (from..from + n)
         .map(|i| {
