@@ -76,6 +76,21 @@ impl IntoResponse for Reply {
     }
 }
 
+/// A JSON body, or the 422 that names what is wrong with it.
+fn parse_body<T: serde::de::DeserializeOwned>(body: &[u8], code: &str) -> Result<T, Reply> {
+    serde_json::from_slice(body).map_err(|e| {
+        Reply::error(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            code,
+            format!("the body: {e}"),
+        )
+    })
+}
+
+fn storage(e: rusqlite::Error) -> Reply {
+    Reply::error(StatusCode::INTERNAL_SERVER_ERROR, "STORAGE", e.to_string())
+}
+
 pub(crate) fn now() -> String {
     chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
@@ -313,7 +328,7 @@ async fn queue(State(sim): State<Arc<Sim>>, Query(q): Query<QueueParams>) -> Rep
                 applications,
             },
         ),
-        Err(e) => Reply::error(StatusCode::INTERNAL_SERVER_ERROR, "STORAGE", e.to_string()),
+        Err(e) => storage(e),
     }
 }
 
@@ -325,7 +340,7 @@ async fn get_case(State(sim): State<Arc<Sim>>, UrlPath(id): UrlPath<String>) -> 
             r
         }
         Ok(None) => Reply::error(StatusCode::NOT_FOUND, "NOT_FOUND", format!("no case {id}")),
-        Err(e) => Reply::error(StatusCode::INTERNAL_SERVER_ERROR, "STORAGE", e.to_string()),
+        Err(e) => storage(e),
     }
 }
 
@@ -436,15 +451,9 @@ async fn post_message(
 ) -> Reply {
     let fingerprint = [b"POST messages".as_slice(), id.as_bytes(), &body];
     sim.mutate(&headers, &fingerprint, duplicate(dup), |tx| {
-        let msg: CaseMessage = match serde_json::from_slice(&body) {
-            Ok(m) => m,
-            Err(e) => {
-                return Ok(Reply::error(
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    "INVALID_MESSAGE",
-                    format!("the body: {e}"),
-                ))
-            }
+        let msg: CaseMessage = match parse_body(&body, "INVALID_MESSAGE") {
+            Ok(v) => v,
+            Err(reply) => return Ok(reply),
         };
         if db::case(tx, &id)?.is_none() {
             return Ok(Reply::error(
@@ -467,15 +476,9 @@ async fn post_audit_head(
 ) -> Reply {
     let fingerprint = [b"POST audit-heads".as_slice(), &body];
     sim.mutate(&headers, &fingerprint, duplicate(dup), |tx| {
-        let head: AuditHead = match serde_json::from_slice(&body) {
-            Ok(h) => h,
-            Err(e) => {
-                return Ok(Reply::error(
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    "INVALID_AUDIT_HEAD",
-                    format!("the body: {e}"),
-                ))
-            }
+        let head: AuditHead = match parse_body(&body, "INVALID_AUDIT_HEAD") {
+            Ok(v) => v,
+            Err(reply) => return Ok(reply),
         };
         let text = serde_json::to_string(&head).unwrap_or_default();
         let mid = db::add_message(tx, "audit_head", None, &text, &now())?;
@@ -486,7 +489,7 @@ async fn post_audit_head(
 async fn portfolio(State(sim): State<Arc<Sim>>) -> Reply {
     match db::portfolio(&sim.db()) {
         Ok(branches) => Reply::json(StatusCode::OK, &Portfolio { branches }),
-        Err(e) => Reply::error(StatusCode::INTERNAL_SERVER_ERROR, "STORAGE", e.to_string()),
+        Err(e) => storage(e),
     }
 }
 
@@ -505,7 +508,7 @@ async fn pledge(State(sim): State<Arc<Sim>>, UrlPath(vin): UrlPath<String>) -> R
     }
     match db::pledge(&sim.db(), &vin, chrono::Utc::now(), sim.pledge_delay) {
         Ok(p) => Reply::json(StatusCode::OK, &p),
-        Err(e) => Reply::error(StatusCode::INTERNAL_SERVER_ERROR, "STORAGE", e.to_string()),
+        Err(e) => storage(e),
     }
 }
 
@@ -563,7 +566,7 @@ async fn income(State(sim): State<Arc<Sim>>, UrlPath(pinfl): UrlPath<String>) ->
             format!("no salary or pension is recorded for {pinfl}"),
         ),
         Ok(records) => Reply::json(StatusCode::OK, &OfficialIncome { pinfl, records }),
-        Err(e) => Reply::error(StatusCode::INTERNAL_SERVER_ERROR, "STORAGE", e.to_string()),
+        Err(e) => storage(e),
     }
 }
 
@@ -572,16 +575,12 @@ async fn get_faults(State(sim): State<Arc<Sim>>) -> Reply {
 }
 
 async fn put_faults(State(sim): State<Arc<Sim>>, body: Bytes) -> Reply {
-    match serde_json::from_slice::<Faults>(&body) {
+    match parse_body::<Faults>(&body, "INVALID_FAULTS") {
         Ok(f) => {
             sim.set_faults(f.clone());
             Reply::json(StatusCode::OK, &f)
         }
-        Err(e) => Reply::error(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "INVALID_FAULTS",
-            format!("the body: {e}"),
-        ),
+        Err(reply) => reply,
     }
 }
 
@@ -601,20 +600,14 @@ async fn put_pledge(
     UrlPath(vin): UrlPath<String>,
     body: Bytes,
 ) -> Reply {
-    let set: SetPledge = match serde_json::from_slice(&body) {
-        Ok(s) => s,
-        Err(e) => {
-            return Reply::error(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "INVALID_PLEDGE",
-                format!("the body: {e}"),
-            )
-        }
+    let set: SetPledge = match parse_body(&body, "INVALID_PLEDGE") {
+        Ok(v) => v,
+        Err(reply) => return reply,
     };
     let vin = vin.to_uppercase();
     match db::set_pledge(&sim.db(), &vin, set.status, set.creditor.as_deref(), &now()) {
         Ok(()) => Reply::json(StatusCode::OK, &json!({"vin": vin})),
-        Err(e) => Reply::error(StatusCode::INTERNAL_SERVER_ERROR, "STORAGE", e.to_string()),
+        Err(e) => storage(e),
     }
 }
 
