@@ -483,7 +483,7 @@ impl Workstation {
             .store()?
             .setting(BANK_BRANCH)?
             .filter(|b| !b.is_empty());
-        let queue = bank.queue(branch.as_deref())?;
+        let queue = bank.queue(branch.as_deref(), None)?;
         for remote in queue.applications {
             if let Err(e) = self.merge(&remote, report) {
                 report
@@ -517,7 +517,8 @@ impl Workstation {
         let stored = match found {
             Ok(s) => s,
             Err(uw_store::StoreError::NotFound(_)) => {
-                let row = self.row_for(&case, json, crate::cases::NEW_CASE_STATUS);
+                let mut row = self.row_for(&case, json, crate::cases::NEW_CASE_STATUS);
+                row.assignee = remote.assignee.clone();
                 self.store()?
                     .apply_bank_case(&row, &bank, &at, BANK_ACTOR, "pulled")?;
                 report.pulled_new += 1;
@@ -543,7 +544,8 @@ impl Workstation {
             return Ok(());
         }
         if known.is_some() && unsent.is_empty() {
-            let row = self.row_for(&case, json, &stored.status);
+            let mut row = self.row_for(&case, json, &stored.status);
+            row.assignee = remote.assignee.clone().or(stored.assignee);
             self.store()?
                 .apply_bank_case(&row, &bank, &at, BANK_ACTOR, "pulled_update")?;
             report.pulled_updated += 1;

@@ -288,9 +288,12 @@ impl Bank {
         self.send("the audit chain head", self.json(req, head)?)
     }
 
-    /// The daily queue of a branch (all branches when `None`).
-    pub fn queue(&self, branch: Option<&str>) -> Result<Queue> {
-        let q: Vec<(&str, &str)> = branch.map(|b| vec![("branch", b)]).unwrap_or_default();
+    /// The daily queue of a branch and/or an underwriter (everything when both `None`).
+    pub fn queue(&self, branch: Option<&str>, assignee: Option<&str>) -> Result<Queue> {
+        let q: Vec<(&str, &str)> = [("branch", branch), ("assignee", assignee)]
+            .into_iter()
+            .filter_map(|(k, v)| v.map(|v| (k, v)))
+            .collect();
         self.send("the daily queue", self.client.get(self.url(&["queue"], &q)))
     }
 
@@ -385,7 +388,7 @@ mod tests {
             l.local_addr().unwrap().port()
         };
         let bank = Bank::new(BankConfig::new(&format!("http://127.0.0.1:{port}"), "t")).unwrap();
-        let err = bank.queue(None).unwrap_err();
+        let err = bank.queue(None, None).unwrap_err();
         assert!(err.is_offline() && err.retryable(), "{err:?}");
     }
 }

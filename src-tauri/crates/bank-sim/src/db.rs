@@ -134,12 +134,36 @@ pub fn case(conn: &Connection, case_id: &str) -> rusqlite::Result<Option<RemoteC
     .optional()
 }
 
-pub fn queue(conn: &Connection, branch: Option<&str>) -> rusqlite::Result<Vec<RemoteCase>> {
+/// The applications of a branch and/or assigned to an underwriter (all when neither).
+pub fn queue(
+    conn: &Connection,
+    branch: Option<&str>,
+    assignee: Option<&str>,
+) -> rusqlite::Result<Vec<RemoteCase>> {
     let mut st = conn.prepare(&format!(
-        "SELECT {CASE_COLUMNS} FROM cases WHERE ?1 IS NULL OR branch = ?1 ORDER BY case_id"
+        "SELECT {CASE_COLUMNS} FROM cases WHERE (?1 IS NULL OR branch = ?1) \
+         AND (?2 IS NULL OR assignee = ?2) ORDER BY case_id"
     ))?;
-    let rows = st.query_map([branch], remote_case)?;
+    let rows = st.query_map([branch, assignee], remote_case)?;
     rows.collect()
+}
+
+/// Assigns the unassigned cases to the underwriters in turn (the seeded demo queue).
+pub fn assign_round_robin(conn: &Connection, users: &[String]) -> rusqlite::Result<()> {
+    if users.is_empty() {
+        return Ok(());
+    }
+    let ids: Vec<String> = conn
+        .prepare("SELECT case_id FROM cases WHERE assignee IS NULL ORDER BY case_id")?
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    for (i, id) in ids.iter().enumerate() {
+        conn.execute(
+            "UPDATE cases SET assignee = ?2 WHERE case_id = ?1",
+            params![id, users[i % users.len()]],
+        )?;
+    }
+    Ok(())
 }
 
 /// Stores a new version of a case (the first when `version` is 1).

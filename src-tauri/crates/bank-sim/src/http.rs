@@ -317,10 +317,11 @@ fn duplicate(req_ext: Option<axum::Extension<Duplicate>>) -> bool {
 #[derive(serde::Deserialize)]
 struct QueueParams {
     branch: Option<String>,
+    assignee: Option<String>,
 }
 
 async fn queue(State(sim): State<Arc<Sim>>, Query(q): Query<QueueParams>) -> Reply {
-    match db::queue(&sim.db(), q.branch.as_deref()) {
+    match db::queue(&sim.db(), q.branch.as_deref(), q.assignee.as_deref()) {
         Ok(applications) => Reply::json(
             StatusCode::OK,
             &Queue {

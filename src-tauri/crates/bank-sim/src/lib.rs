@@ -34,6 +34,8 @@ pub struct SimConfig {
     pub seed_cases: Option<PathBuf>,
     /// VINs under another creditor's prohibition.
     pub foreign_vins: Vec<String>,
+    /// Underwriters the unassigned cases are assigned to, in turn.
+    pub assign_to: Vec<String>,
 }
 
 impl SimConfig {
@@ -46,6 +48,7 @@ impl SimConfig {
             faults: Faults::default(),
             seed_cases: None,
             foreign_vins: Vec::new(),
+            assign_to: Vec::new(),
         }
     }
 }
@@ -110,6 +113,10 @@ pub fn start(config: SimConfig) -> Result<Running, SimError> {
     if let Some(dir) = &config.seed_cases {
         http::seed(&conn, dir)?;
     }
+    db::assign_round_robin(&conn, &config.assign_to).map_err(|e| SimError::Db {
+        path: config.db.clone(),
+        message: e.to_string(),
+    })?;
     let at = http::now();
     for vin in &config.foreign_vins {
         db::set_pledge(

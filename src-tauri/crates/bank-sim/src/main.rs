@@ -28,6 +28,9 @@ struct Args {
     /// A folder of case files for the daily queue (and their official income).
     #[arg(long)]
     seed_cases: Option<PathBuf>,
+    /// Assign the unassigned cases to these underwriters in turn (comma-separated).
+    #[arg(long, value_delimiter = ',')]
+    assign_to: Vec<String>,
     /// A VIN under another creditor's prohibition (repeatable).
     #[arg(long = "foreign-vin")]
     foreign_vins: Vec<String>,
@@ -76,6 +79,7 @@ fn main() -> ExitCode {
         },
         seed_cases: a.seed_cases,
         foreign_vins: a.foreign_vins,
+        assign_to: a.assign_to,
     };
     match uw_bank_sim::start(config) {
         Ok(running) => {

@@ -14,6 +14,7 @@ fn seeded(dir: &std::path::Path, delay: Duration) -> uw_bank_sim::Running {
         Some(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../assets/demo/cases"));
     c.pledge_delay = delay;
     c.foreign_vins = vec!["WVWZZZ1KZAW000001".into()];
+    c.assign_to = vec!["alice".into(), "carol".into()];
     start(c).unwrap()
 }
 
@@ -78,8 +79,14 @@ fn official_income_and_the_portfolio_come_from_the_seeded_cases() {
     let portfolio = bank.portfolio().unwrap();
     let total: i64 = portfolio.branches.iter().map(|b| b.cases).sum();
     assert_eq!(total, 16);
-    let queue = bank.queue(Some("BXM-07")).unwrap();
+    let queue = bank.queue(Some("BXM-07"), None).unwrap();
     assert!(queue.applications.iter().all(|a| a.branch == "BXM-07"));
+    let alices = bank.queue(None, Some("alice")).unwrap();
+    assert_eq!(alices.applications.len(), 8);
+    assert!(alices
+        .applications
+        .iter()
+        .all(|a| a.assignee.as_deref() == Some("alice")));
     assert_eq!(
         queue.applications.len() as i64,
         portfolio
@@ -144,7 +151,7 @@ fn a_wrong_token_is_unauthorized() {
     let dir = tempfile::tempdir().unwrap();
     let sim = seeded(dir.path(), Duration::from_secs(30));
     let bank = Bank::new(BankConfig::new(&sim.url(), "wrong")).unwrap();
-    assert_eq!(bank.queue(None).unwrap_err(), LinkError::Unauthorized);
+    assert_eq!(bank.queue(None, None).unwrap_err(), LinkError::Unauthorized);
 }
 
 #[test]

@@ -22,6 +22,7 @@ fn sim(dir: &Path, seed_cases: bool) -> uw_bank_sim::Running {
     let mut c = SimConfig::new(&dir.join("bank.db"));
     c.token = TOKEN.into();
     c.seed_cases = seed_cases.then(demo_cases);
+    c.assign_to = vec!["alice".into(), "carol".into()];
     uw_bank_sim::start(c).unwrap()
 }
 
@@ -80,6 +81,14 @@ fn the_daily_queue_is_pulled_once_and_new_cases_are_pushed() {
         (0, 0, 0)
     );
     assert_eq!(ws.status().unwrap().case_count, 16);
+    // The bank's assignments show in the queue.
+    let alices = ws
+        .queue(&crate::QueueQuery {
+            assignee: Some("alice".into()),
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(alices.total, 8);
     // A case born here goes to the bank, with the same content.
     ws.import_texts(&[case_text(1)]).unwrap();
     assert_eq!(ws.sync_status().unwrap().waiting, 1);
