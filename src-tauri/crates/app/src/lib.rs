@@ -202,7 +202,7 @@ impl Workstation {
     pub fn status(&self) -> Result<AppStatus> {
         let (case_count, online) = {
             let store = self.store()?;
-            let online = store.setting("sync.online")?.as_deref() == Some("true");
+            let online = store.setting(sync::ONLINE)?.as_deref() == Some("true");
             (store.count_cases()?, online)
         };
         Ok(AppStatus {

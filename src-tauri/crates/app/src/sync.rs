@@ -36,7 +36,7 @@ pub const BANK_BRANCH: &str = "bank.branch";
 const LAST_SUCCESS: &str = "sync.last_success";
 const LAST_ERROR: &str = "sync.last_error";
 const LAST_ERROR_AT: &str = "sync.last_error_at";
-const ONLINE: &str = "sync.online";
+pub(crate) const ONLINE: &str = "sync.online";
 const AUDIT_HEAD_SENT: &str = "sync.audit_head_sent";
 /// Who the audit trail names for what came from the bank.
 pub const BANK_ACTOR: &str = "core bank";
@@ -273,7 +273,10 @@ impl Workstation {
         let mut store = self.store()?;
         store.set_setting(ONLINE, if reached { "true" } else { "false" })?;
         if let Err(e) = &pulled {
-            report.errors.push(e.message.clone());
+            // An unreachable bank fails the push and the pull alike: said once.
+            if !report.errors.contains(&e.message) {
+                report.errors.push(e.message.clone());
+            }
         }
         if report.errors.is_empty() {
             store.set_setting(LAST_SUCCESS, &at)?;
