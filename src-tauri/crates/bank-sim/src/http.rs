@@ -31,6 +31,8 @@ const MAX_REQUEST: usize = 4 * 1024 * 1024;
 
 pub struct Sim {
     conn: Mutex<Connection>,
+    /// Requests received (the tests time their interruptions by it).
+    requests: std::sync::atomic::AtomicU64,
     token: String,
     pledge_delay: Duration,
     faults: Mutex<(Faults, Dice)>,
@@ -99,6 +101,7 @@ impl Sim {
     pub fn new(conn: Mutex<Connection>, config: &SimConfig) -> Sim {
         Sim {
             conn,
+            requests: std::sync::atomic::AtomicU64::new(0),
             token: config.token.clone(),
             pledge_delay: config.pledge_delay,
             faults: Mutex::new((config.faults.clone(), Dice::new(config.faults.seed))),
@@ -107,6 +110,10 @@ impl Sim {
 
     fn db(&self) -> MutexGuard<'_, Connection> {
         self.conn.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    pub fn requests(&self) -> u64 {
+        self.requests.load(std::sync::atomic::Ordering::SeqCst)
     }
 
     pub fn set_faults(&self, f: Faults) {
@@ -235,6 +242,8 @@ pub fn router(sim: Arc<Sim>) -> Router {
 }
 
 async fn authorise(State(sim): State<Arc<Sim>>, req: Request, next: Next) -> Response {
+    sim.requests
+        .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
     let expected = format!("Bearer {}", sim.token);
     let ok = req
         .headers()

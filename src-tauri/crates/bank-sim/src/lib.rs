@@ -81,6 +81,11 @@ impl Running {
         self.state.set_faults(faults);
     }
 
+    /// Requests received so far.
+    pub fn requests(&self) -> u64 {
+        self.state.requests()
+    }
+
     pub fn digest(&self) -> Digest {
         self.state.digest()
     }

@@ -483,9 +483,9 @@ fn uw_sync(data_dir: &Path, url: &str) -> Command {
     c
 }
 
-/// `kill -9` of `uw sync` at random moments, 200 times, with new work arriving between
-/// the kills: afterwards the bank holds exactly the workstation's content, each version
-/// once, and the store is intact.
+/// `kill -9` of `uw sync` at random moments of its sync, 200 times, with new work
+/// arriving between the kills: afterwards the bank holds exactly the workstation's
+/// content, each version once, and the store is intact.
 #[test]
 fn sync_survives_two_hundred_kills() {
     let dir = tempfile::tempdir().unwrap();
@@ -494,9 +494,9 @@ fn sync_survives_two_hundred_kills() {
     std::fs::create_dir_all(&files).unwrap();
     let mut config = uw_bank_sim::SimConfig::new(&dir.path().join("bank.db"));
     config.token = "kill-test".into();
-    // Slow and unreliable enough that a pass is often cut short.
+    // Slow and unreliable enough that a pass lasts a while and often fails midway.
     config.faults = uw_bank_sim::Faults {
-        latency_ms: 3,
+        latency_ms: 30,
         failure_pct: 10,
         reset_pct: 10,
         seed: 9,
@@ -508,9 +508,9 @@ fn sync_survives_two_hundred_kills() {
     let mut rng: u64 = 0x5EED;
     let mut killed = 0;
     for round in 0..200 {
-        if round % 20 == 0 {
-            let batch = case_files(&files, imported, 25);
-            imported += 25;
+        if round % 2 == 0 {
+            let batch = case_files(&files, imported, 5);
+            imported += 5;
             let mut args = vec!["import"];
             args.extend(batch.iter().map(String::as_str));
             let o = uw(&args, &data);
@@ -519,8 +519,17 @@ fn sync_survives_two_hundred_kills() {
         rng = rng
             .wrapping_mul(6_364_136_223_846_793_005)
             .wrapping_add(1_442_695_040_888_963_407);
-        let after = std::time::Duration::from_millis(300 + (rng >> 33) % 600);
+        let after = std::time::Duration::from_millis((rng >> 33) % 250);
+        let before = bank.requests();
         let mut child = uw_sync(&data, &url).spawn().unwrap();
+        // The kill falls inside the sync: after its first request reached the bank.
+        let start = std::time::Instant::now();
+        while bank.requests() == before
+            && child.try_wait().unwrap().is_none()
+            && start.elapsed().as_secs() < 10
+        {
+            std::thread::sleep(std::time::Duration::from_millis(2));
+        }
         std::thread::sleep(after);
         if child.try_wait().unwrap().is_none() {
             killed += 1;
@@ -528,7 +537,7 @@ fn sync_survives_two_hundred_kills() {
         let _ = child.kill(); // SIGKILL
         let _ = child.wait();
     }
-    // Most kills must land on a running process, or the test proves nothing.
+    // Most kills must land on a running sync, or the test proves nothing.
     assert!(
         killed >= 150,
         "only {killed} of 200 kills found uw sync running"
