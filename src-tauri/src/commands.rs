@@ -72,6 +72,14 @@ impl Ws {
         }
     }
 
+    /// A change went into the outbox: the worker takes it on its next pass, now.
+    fn changed<T>(&self, done: Result<T>) -> Result<T> {
+        if done.is_ok() {
+            self.poke_sync(false);
+        }
+        done
+    }
+
     /// Asks the sync worker for a pass now (a change waits in the outbox meanwhile).
     fn poke_sync(&self, now: bool) {
         if let Some(wake) = self
@@ -208,9 +216,7 @@ fn evaluate_case(ws: State<'_, Ws>, case: Value) -> Result<Evaluation> {
 
 #[tauri::command]
 fn save_case(ws: State<'_, Ws>, case_id: String, version: i64, case: Value) -> Result<CaseView> {
-    let view = ws.get()?.save_case(&case_id, version, case)?;
-    ws.poke_sync(false);
-    Ok(view)
+    ws.changed(ws.get()?.save_case(&case_id, version, case))
 }
 
 #[tauri::command]
@@ -403,11 +409,10 @@ fn submit_case(
     decision: ReviewDecision,
     justification: String,
 ) -> Result<CaseView> {
-    let view = ws
-        .get()?
-        .submit(&case_id, version, decision, &justification)?;
-    ws.poke_sync(false);
-    Ok(view)
+    ws.changed(
+        ws.get()?
+            .submit(&case_id, version, decision, &justification),
+    )
 }
 
 #[tauri::command]
@@ -417,9 +422,7 @@ async fn approve_case(
     version: i64,
     password: String,
 ) -> Result<CaseView> {
-    let view = ws.get()?.approve(&case_id, version, &password)?;
-    ws.poke_sync(false);
-    Ok(view)
+    ws.changed(ws.get()?.approve(&case_id, version, &password))
 }
 
 #[tauri::command]
@@ -430,9 +433,7 @@ async fn reject_case(
     comment: String,
     password: String,
 ) -> Result<CaseView> {
-    let view = ws.get()?.reject(&case_id, version, &comment, &password)?;
-    ws.poke_sync(false);
-    Ok(view)
+    ws.changed(ws.get()?.reject(&case_id, version, &comment, &password))
 }
 
 #[tauri::command]
@@ -442,9 +443,7 @@ fn return_case(
     version: i64,
     comment: String,
 ) -> Result<CaseView> {
-    let view = ws.get()?.return_case(&case_id, version, &comment)?;
-    ws.poke_sync(false);
-    Ok(view)
+    ws.changed(ws.get()?.return_case(&case_id, version, &comment))
 }
 
 #[tauri::command]

@@ -304,6 +304,7 @@ impl Workstation {
         let horizon = if respect_backoff {
             at_after(Duration::ZERO)
         } else {
+            // Later than any RFC 3339 time: every waiting entry is due.
             "9999".to_string()
         };
         let due = self.store()?.outbox_due(&horizon, usize::MAX >> 1)?;
@@ -471,7 +472,10 @@ impl Workstation {
             &remote.case_id,
             stored.version,
             &stored.case_json,
-            remote.version,
+            &BankVersion {
+                version: remote.version,
+                hash: remote.hash.clone(),
+            },
             &bank_json,
             &now_rfc3339(),
         )?;

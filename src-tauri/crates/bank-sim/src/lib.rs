@@ -111,17 +111,15 @@ impl Drop for Running {
 
 /// Opens the database, seeds it, binds 127.0.0.1 and serves on a thread of its own.
 pub fn start(config: SimConfig) -> Result<Running, SimError> {
-    let conn = db::open(&config.db).map_err(|e| SimError::Db {
+    let db_err = |e: rusqlite::Error| SimError::Db {
         path: config.db.clone(),
         message: e.to_string(),
-    })?;
+    };
+    let conn = db::open(&config.db).map_err(db_err)?;
     if let Some(dir) = &config.seed_cases {
         http::seed(&conn, dir)?;
     }
-    db::assign_round_robin(&conn, &config.assign_to).map_err(|e| SimError::Db {
-        path: config.db.clone(),
-        message: e.to_string(),
-    })?;
+    db::assign_round_robin(&conn, &config.assign_to).map_err(db_err)?;
     let at = http::now();
     for vin in &config.foreign_vins {
         db::set_pledge(
@@ -131,10 +129,7 @@ pub fn start(config: SimConfig) -> Result<Running, SimError> {
             Some("another creditor"),
             &at,
         )
-        .map_err(|e| SimError::Db {
-            path: config.db.clone(),
-            message: e.to_string(),
-        })?;
+        .map_err(db_err)?;
     }
     let listener =
         std::net::TcpListener::bind(("127.0.0.1", config.port)).map_err(|e| SimError::Listen {

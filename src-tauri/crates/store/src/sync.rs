@@ -54,10 +54,21 @@ pub struct Conflict {
     pub local_version: i64,
     pub local_json: String,
     pub bank_version: i64,
+    pub bank_hash: String,
     pub bank_json: String,
     pub resolved_at: Option<String>,
     pub resolved_by: Option<String>,
     pub resolution: Option<String>,
+}
+
+impl Conflict {
+    /// The bank's side of the conflict, as the bank named it.
+    fn bank(&self) -> BankVersion {
+        BankVersion {
+            version: self.bank_version,
+            hash: self.bank_hash.clone(),
+        }
+    }
 }
 
 pub(crate) fn enqueue(
@@ -86,7 +97,7 @@ fn set_bank_version(tx: &Transaction, case_id: &str, bank: &BankVersion, at: &st
 
 const CONFLICT_COLUMNS: &str =
     "id, case_id, detected_at, local_version, local_json, bank_version, \
-    bank_json, resolved_at, resolved_by, resolution";
+    bank_hash, bank_json, resolved_at, resolved_by, resolution";
 
 fn conflict_row(r: &rusqlite::Row) -> rusqlite::Result<Conflict> {
     Ok(Conflict {
@@ -96,10 +107,11 @@ fn conflict_row(r: &rusqlite::Row) -> rusqlite::Result<Conflict> {
         local_version: r.get(3)?,
         local_json: r.get(4)?,
         bank_version: r.get(5)?,
-        bank_json: r.get(6)?,
-        resolved_at: r.get(7)?,
-        resolved_by: r.get(8)?,
-        resolution: r.get(9)?,
+        bank_hash: r.get(6)?,
+        bank_json: r.get(7)?,
+        resolved_at: r.get(8)?,
+        resolved_by: r.get(9)?,
+        resolution: r.get(10)?,
     })
 }
 
@@ -273,10 +285,11 @@ impl Store {
         case_id: &str,
         local_version: i64,
         local_json: &str,
-        bank_version: i64,
+        bank: &BankVersion,
         bank_json: &str,
         at: &str,
     ) -> Result<i64> {
+        let bank_version = bank.version;
         let tx = self.conn.transaction()?;
         let open: Option<(i64, i64)> = tx
             .query_row(
@@ -290,16 +303,16 @@ impl Store {
             Some((id, _)) => {
                 tx.execute(
                     "UPDATE sync_conflicts SET bank_version = ?2, bank_json = ?3, local_version = ?4, \
-                     local_json = ?5, detected_at = ?6 WHERE id = ?1",
-                    params![id, bank_version, bank_json, local_version, local_json, at],
+                     local_json = ?5, detected_at = ?6, bank_hash = ?7 WHERE id = ?1",
+                    params![id, bank_version, bank_json, local_version, local_json, at, bank.hash],
                 )?;
                 id
             }
             None => {
                 tx.execute(
-                    "INSERT INTO sync_conflicts (case_id, detected_at, local_version, local_json, bank_version, bank_json) \
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                    params![case_id, at, local_version, local_json, bank_version, bank_json],
+                    "INSERT INTO sync_conflicts (case_id, detected_at, local_version, local_json, bank_version, bank_hash, bank_json) \
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                    params![case_id, at, local_version, local_json, bank_version, bank.hash, bank_json],
                 )?;
                 let id = tx.last_insert_rowid();
                 let detail = serde_json::json!({
@@ -358,16 +371,7 @@ impl Store {
     pub fn keep_local(&mut self, id: i64, at: &str, actor: &str) -> Result<()> {
         let tx = self.conn.transaction()?;
         let c = open_conflict(&tx, id)?;
-        let hash = uw_hash(&c.bank_json);
-        set_bank_version(
-            &tx,
-            &c.case_id,
-            &BankVersion {
-                version: c.bank_version,
-                hash,
-            },
-            at,
-        )?;
+        set_bank_version(&tx, &c.case_id, &c.bank(), at)?;
         let current: String = tx.query_row(
             "SELECT case_json FROM case_documents WHERE case_id = ?1",
             [&c.case_id],
@@ -399,31 +403,11 @@ impl Store {
             "UPDATE outbox SET state = 'superseded' WHERE case_id = ?1 AND state = 'pending' AND kind = ?2",
             params![c.case_id, CASE_VERSION],
         )?;
-        set_bank_version(
-            &tx,
-            &c.case_id,
-            &BankVersion {
-                version: c.bank_version,
-                hash: uw_hash(&c.bank_json),
-            },
-            at,
-        )?;
+        set_bank_version(&tx, &c.case_id, &c.bank(), at)?;
         resolve(&tx, &c, at, actor, "took_bank")?;
         tx.commit()?;
         Ok(version)
     }
-}
-
-fn uw_hash(json: &str) -> String {
-    use sha2::{Digest, Sha256};
-    // The same content hash as the bank's: compact JSON, keys in written order.
-    let compact = serde_json::from_str::<serde_json::Value>(json)
-        .and_then(|v| serde_json::to_string(&v))
-        .unwrap_or_else(|_| json.to_string());
-    Sha256::digest(compact.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
 }
 
 fn unsent(tx: &Transaction, case_id: &str) -> Result<i64> {

@@ -37,6 +37,8 @@ CREATE TABLE sync_conflicts (
     local_version INTEGER NOT NULL,
     local_json    TEXT NOT NULL,
     bank_version  INTEGER NOT NULL,
+    -- The bank's own content hash of its version, as it answered it.
+    bank_hash     TEXT NOT NULL,
     bank_json     TEXT NOT NULL,
     resolved_at   TEXT,
     resolved_by   TEXT,
