@@ -69,6 +69,10 @@ pub enum ErrorCode {
     BankRefused,
     /// The core bank answered with something other than what its API promises.
     BankBadAnswer,
+    /// A disbursement stage whose preconditions do not hold; the message lists each.
+    DisbursementBlocked,
+    /// Another creditor's prohibition is registered on the VIN.
+    ForeignLien,
     /// A capability that another part of the product delivers and is not here yet.
     NotAvailable,
     Internal,

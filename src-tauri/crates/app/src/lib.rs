@@ -8,6 +8,7 @@
 
 mod cases;
 mod demo;
+mod disbursement;
 pub mod error;
 mod income;
 pub mod ipc;
@@ -27,6 +28,7 @@ use uw_domain::ProductConfig;
 use uw_store::Store;
 
 pub use cases::{CaseView, ImportReport, RequiredDocument};
+pub use disbursement::{DisbursementView, PLEDGE_REQUEST};
 pub use error::{AppError, ErrorCode, Result};
 pub use income::{
     read_with_progress, AttachedStatement, IncomeView, ReadProgress, ReclassificationView,

@@ -25,6 +25,7 @@ use uw_domain::review::{Action, Workflow};
 use uw_store::sync::CASE_VERSION;
 use uw_store::{BankVersion, OutboxEntry, Outgoing};
 
+use crate::disbursement::{send_pledge_request, PLEDGE_REQUEST};
 use crate::error::{AppError, ErrorCode, Result};
 use crate::{now_rfc3339, CaseView, Workstation};
 
@@ -182,6 +183,8 @@ fn at_after(d: Duration) -> String {
 struct Sent {
     answer: String,
     bank: Option<BankVersion>,
+    /// What the Pledge Registry said to a prohibition request.
+    pledge: Option<api::PledgeStatus>,
 }
 
 impl Workstation {
@@ -228,7 +231,7 @@ impl Workstation {
 
     /// The client, built on first use (on the caller's thread, which must not be an
     /// async runtime's).
-    fn bank(&self) -> Result<Arc<Bank>> {
+    pub(crate) fn bank(&self) -> Result<Arc<Bank>> {
         let mut slot = self.bank.lock().unwrap_or_else(|p| p.into_inner());
         if let Some(b) = slot.as_ref() {
             return Ok(b.clone());
@@ -265,6 +268,7 @@ impl Workstation {
             Err(e) => e.code != ErrorCode::BankOffline,
         };
         if reached {
+            self.refresh_liens(&bank, &mut report);
             self.send_audit_head(&bank, &mut report);
         }
         report.online = reached;
@@ -388,6 +392,9 @@ impl Workstation {
                         sent.bank.as_ref(),
                     )?;
                     out.pushed += 1;
+                    if let Some(status) = &sent.pledge {
+                        self.hear_registry(case_id, status)?;
+                    }
                 }
                 Err(LinkError::Conflict(m)) => {
                     if api::content_hash(&entry.body).as_deref() == Some(m.current.hash.as_str()) {
@@ -450,6 +457,15 @@ impl Workstation {
                     version: ack.version,
                     hash: ack.hash,
                 }),
+                pledge: None,
+            });
+        }
+        if entry.kind == PLEDGE_REQUEST {
+            let (answer, status) = send_pledge_request(bank, &entry.body, &entry.idempotency_key)?;
+            return Ok(Sent {
+                answer,
+                bank: None,
+                pledge: Some(status),
             });
         }
         let msg: CaseMessage =
@@ -462,6 +478,7 @@ impl Workstation {
         Ok(Sent {
             answer: serde_json::to_string(&ack).unwrap_or_default(),
             bank: None,
+            pledge: None,
         })
     }
 

@@ -54,6 +54,12 @@ CREATE TABLE IF NOT EXISTS pledges (
     registered_at TEXT,
     released_at   TEXT
 ) STRICT;
+-- Every prohibition the registry was asked to file (a repeat of a request files none).
+CREATE TABLE IF NOT EXISTS pledge_requests (
+    id  INTEGER PRIMARY KEY,
+    vin TEXT NOT NULL,
+    at  TEXT NOT NULL
+) STRICT;
 CREATE TABLE IF NOT EXISTS official_income (
     pinfl     TEXT NOT NULL,
     month     TEXT NOT NULL,
@@ -295,6 +301,14 @@ pub fn set_pledge(
     Ok(())
 }
 
+pub fn file_pledge_request(conn: &Connection, vin: &str, at: &str) -> rusqlite::Result<()> {
+    conn.execute(
+        "INSERT INTO pledge_requests (vin, at) VALUES (?1, ?2)",
+        params![vin, at],
+    )?;
+    Ok(())
+}
+
 pub fn official_income(conn: &Connection, pinfl: &str) -> rusqlite::Result<Vec<IncomeRecord>> {
     let mut st = conn.prepare(
         "SELECT month, kind, payer, payer_inn, amount FROM official_income WHERE pinfl = ?1 ORDER BY month, kind, payer",
@@ -383,6 +397,10 @@ pub struct Digest {
     pub versions: i64,
     pub messages: i64,
     pub idempotency_keys: i64,
+    /// Prohibitions filed with the Pledge Registry.
+    pub pledge_requests: i64,
+    /// Disbursement orders received, by stage ("1", "2").
+    pub orders: std::collections::BTreeMap<String, i64>,
 }
 
 pub fn digest(conn: &Connection) -> rusqlite::Result<Digest> {
@@ -396,5 +414,22 @@ pub fn digest(conn: &Connection) -> rusqlite::Result<Digest> {
         versions: count("SELECT count(*) FROM case_versions")?,
         messages: count("SELECT count(*) FROM messages")?,
         idempotency_keys: count("SELECT count(*) FROM idempotency")?,
+        pledge_requests: count("SELECT count(*) FROM pledge_requests")?,
+        orders: {
+            let mut st = conn.prepare(
+                "SELECT coalesce(json_extract(body, '$.body.stage'), '?'), count(*) FROM messages \
+                 WHERE kind = 'disbursement_order' GROUP BY 1",
+            )?;
+            let rows = st.query_map([], |r| {
+                let stage: rusqlite::types::Value = r.get(0)?;
+                let stage = match stage {
+                    rusqlite::types::Value::Integer(i) => i.to_string(),
+                    rusqlite::types::Value::Text(t) => t,
+                    _ => "?".into(),
+                };
+                Ok((stage, r.get(1)?))
+            })?;
+            rows.collect::<rusqlite::Result<_>>()?
+        },
     })
 }

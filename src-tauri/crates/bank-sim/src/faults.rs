@@ -23,6 +23,9 @@ pub struct Faults {
     /// Done, then answered one byte every 100 ms.
     pub drip_pct: u8,
     pub seed: u64,
+    /// When set, only requests whose path starts with it are disturbed (say
+    /// `/v1/pledges`: the Pledge Registry struggles while the core bank is fine).
+    pub only: Option<String>,
 }
 
 /// What happens to one request.

@@ -129,9 +129,16 @@ impl Sim {
             .clone()
     }
 
-    fn plan(&self) -> (Plan, u64) {
+    /// What happens to a request for `path` (nothing, outside the faults' `only` prefix).
+    fn plan(&self, path: &str) -> (Plan, u64) {
         let mut g = self.faults.lock().unwrap_or_else(|p| p.into_inner());
         let (f, dice) = &mut *g;
+        if f.only
+            .as_deref()
+            .is_some_and(|prefix| !path.starts_with(prefix))
+        {
+            return (Plan::default(), 0);
+        }
         (dice.plan(f), f.latency_ms)
     }
 
@@ -141,6 +148,8 @@ impl Sim {
             versions: -1,
             messages: -1,
             idempotency_keys: -1,
+            pledge_requests: -1,
+            orders: Default::default(),
         })
     }
 
@@ -266,7 +275,7 @@ struct Duplicate(bool);
 
 /// The faults of [`Faults`], applied around the bank's routes.
 async fn disturb(State(sim): State<Arc<Sim>>, mut req: Request, next: Next) -> Response {
-    let (plan, latency) = sim.plan();
+    let (plan, latency) = sim.plan(req.uri().path());
     if latency > 0 {
         tokio::time::sleep(Duration::from_millis(latency)).await;
     }
@@ -460,6 +469,7 @@ async fn post_message(
     body: Bytes,
 ) -> Reply {
     let fingerprint = [b"POST messages".as_slice(), id.as_bytes(), &body];
+    let delay = sim.pledge_delay;
     sim.mutate(&headers, &fingerprint, duplicate(dup), |tx| {
         let msg: CaseMessage = match parse_body(&body, "INVALID_MESSAGE") {
             Ok(v) => v,
@@ -472,10 +482,45 @@ async fn post_message(
                 format!("no case {id}"),
             ));
         }
+        if let Some(refusal) = final_payment_refusal(tx, &msg, delay)? {
+            return Ok(refusal);
+        }
         let text = serde_json::to_string(&msg).unwrap_or_default();
         let mid = db::add_message(tx, msg.kind.as_str(), Some(&id), &text, &now())?;
         Ok(Reply::json(StatusCode::CREATED, &MessageAck { id: mid }))
     })
+}
+
+/// The core bank's own check (passport §9: "VIN lien checked in the Pledge Registry
+/// before the final payment"): a stage-2 order for a VIN without the bank's registered
+/// prohibition is refused.
+fn final_payment_refusal(
+    tx: &rusqlite::Transaction,
+    msg: &CaseMessage,
+    delay: Duration,
+) -> rusqlite::Result<Option<Reply>> {
+    if msg.kind != api::MessageKind::DisbursementOrder
+        || msg.body.get("stage").and_then(|s| s.as_u64()) != Some(2)
+    {
+        return Ok(None);
+    }
+    let Some(vin) = msg.body.get("vin").and_then(|v| v.as_str()) else {
+        return Ok(Some(Reply::error(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "INVALID_MESSAGE",
+            "body.vin: a stage-2 order names the vehicle's VIN",
+        )));
+    };
+    let p = db::pledge(tx, &vin.to_uppercase(), chrono::Utc::now(), delay)?;
+    Ok((p.status != PledgeState::Registered).then(|| {
+        Reply::error(
+            StatusCode::CONFLICT,
+            "LIEN_NOT_REGISTERED",
+            format!(
+                "{vin}: no prohibition in the bank's favour is registered; the final payment waits"
+            ),
+        )
+    }))
 }
 
 async fn post_audit_head(
@@ -554,6 +599,7 @@ async fn request_pledge(
             PledgeState::Requested | PledgeState::Registered => Ok(Reply::json(StatusCode::OK, &p)),
             PledgeState::None | PledgeState::Released => {
                 db::set_pledge(tx, &vin, PledgeState::Requested, None, &now())?;
+                db::file_pledge_request(tx, &vin, &now())?;
                 let p = db::pledge(tx, &vin, chrono::Utc::now(), delay)?;
                 Ok(Reply::json(StatusCode::ACCEPTED, &p))
             }

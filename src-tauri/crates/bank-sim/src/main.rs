@@ -58,6 +58,9 @@ struct Args {
     /// The seed of the fault dice.
     #[arg(long, default_value_t = 1)]
     seed: u64,
+    /// Disturb only requests whose path starts with this (e.g. /v1/pledges).
+    #[arg(long)]
+    faults_only: Option<String>,
 }
 
 fn main() -> ExitCode {
@@ -76,6 +79,7 @@ fn main() -> ExitCode {
             huge_body_pct: a.huge_body_pct,
             drip_pct: a.drip_pct,
             seed: a.seed,
+            only: a.faults_only,
         },
         seed_cases: a.seed_cases,
         foreign_vins: a.foreign_vins,

@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use uw_bank_link::api::PledgeState;
+use uw_bank_link::api::{CaseMessage, MessageKind, PledgeState};
 use uw_bank_link::{Bank, BankConfig, LinkError};
 use uw_bank_sim::{start, SimConfig};
 
@@ -57,6 +57,45 @@ fn a_prohibition_requested_twice_is_one_request_and_registers_after_the_delay() 
         bank.pledge("SHORT"),
         Err(LinkError::Rejected { status: 422, .. })
     ));
+    assert_eq!(sim.digest().pledge_requests, 1);
+}
+
+#[test]
+fn the_bank_refuses_a_final_payment_without_its_registered_prohibition() {
+    let dir = tempfile::tempdir().unwrap();
+    let sim = seeded(dir.path(), Duration::from_millis(300));
+    let bank = client(&sim);
+    let vin = "XWBJA69V9LA123456";
+    let order = |stage: u8, vin: Option<&str>| CaseMessage {
+        kind: MessageKind::DisbursementOrder,
+        body: serde_json::json!({"stage": stage, "amount": "75000000.00", "vin": vin}),
+    };
+    let case = "AUTO-2026-000123";
+    // Stage 1 waits for no prohibition.
+    bank.post_message(case, &order(1, Some(vin)), "o-1")
+        .unwrap();
+    for (key, vin) in [("o-2", Some(vin)), ("o-3", None)] {
+        match bank.post_message(case, &order(2, vin), key).unwrap_err() {
+            LinkError::Rejected { status, code, .. } => {
+                assert!(
+                    (status, code.as_str()) == (409, "LIEN_NOT_REGISTERED")
+                        || (status, code.as_str()) == (422, "INVALID_MESSAGE"),
+                    "{status} {code}"
+                );
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+    bank.request_pledge(vin, "p-1").unwrap();
+    std::thread::sleep(Duration::from_millis(400));
+    // Refused under a key, the same key goes once the cause is cleared.
+    bank.post_message(case, &order(2, Some(vin)), "o-2")
+        .unwrap();
+    bank.post_message(case, &order(2, Some(vin)), "o-2")
+        .unwrap();
+    let digest = sim.digest();
+    assert_eq!(digest.orders.get("1"), Some(&1));
+    assert_eq!(digest.orders.get("2"), Some(&1));
 }
 
 #[test]

@@ -30,6 +30,12 @@ pub struct CaseFile {
     pub pledge: Pledge,
     #[serde(default)]
     pub review: Option<Review>,
+    /// The two-stage disbursement (§8): the contract's advance, the delivery notice and
+    /// the orders made. Absent from the file until something is recorded, so a case file
+    /// without it reads, hashes and exports exactly as before.
+    #[serde(default, skip_serializing_if = "Disbursement::is_empty")]
+    #[ts(as = "Option<Disbursement>", optional)]
+    pub disbursement: Disbursement,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -204,6 +210,14 @@ pub struct Document {
     pub kind: DocumentKind,
     pub party: usize,
     pub status: DocumentStatus,
+    /// The paper's own number (a payment order, a deposit account, a declaration).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub reference: Option<String>,
+    /// The date the paper bears.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub date: Option<Date>,
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -217,9 +231,124 @@ pub enum LienStatus {
     Foreign,
 }
 
+impl Document {
+    /// A document with no number or date recorded.
+    pub fn new(kind: DocumentKind, party: usize, status: DocumentStatus) -> Document {
+        Document {
+            kind,
+            party,
+            status,
+            reference: None,
+            date: None,
+        }
+    }
+}
+
+impl LienStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LienStatus::None => "none",
+            LienStatus::Requested => "requested",
+            LienStatus::Registered => "registered",
+            LienStatus::Released => "released",
+            LienStatus::Foreign => "foreign",
+        }
+    }
+}
+
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, TS)]
 pub struct Pledge {
     pub vin_lien: LienStatus,
+    /// The other creditor the registry names for a foreign prohibition.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub creditor: Option<String>,
+    /// The prohibition's timeline, oldest first: the underwriter's request and what the
+    /// Pledge Registry answered, each with its time.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[ts(as = "Option<Vec<LienEvent>>", optional)]
+    pub history: Vec<LienEvent>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]
+pub struct LienEvent {
+    pub status: LienStatus,
+    /// RFC 3339: the registry's own time for what it did, the workstation's for a request.
+    pub at: String,
+    /// The user who asked, or "Pledge Registry".
+    pub by: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub note: Option<String>,
+}
+
+/// §8: what the disbursement of an approved case has on record.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, TS)]
+pub struct Disbursement {
+    /// Manufacturer or official dealer: the advance the purchase contract asks to be paid
+    /// from the loan before delivery (stage 1); the rest of the loan is stage 2.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub advance: Option<Money>,
+    /// Manufacturer or official dealer: the seller's notice that the car was delivered.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub delivery_notice: Option<DeliveryNotice>,
+    /// The orders sent to the core bank, stage 1 before stage 2.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[ts(as = "Option<Vec<DisbursementOrder>>", optional)]
+    pub orders: Vec<DisbursementOrder>,
+}
+
+impl Disbursement {
+    pub fn is_empty(&self) -> bool {
+        self.advance.is_none() && self.delivery_notice.is_none() && self.orders.is_empty()
+    }
+
+    pub fn order(&self, stage: u8) -> Option<&DisbursementOrder> {
+        self.orders.iter().find(|o| o.stage == stage)
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]
+pub struct DeliveryNotice {
+    pub reference: String,
+    pub date: Date,
+}
+
+/// Whose money a stage moves.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum Funds {
+    /// Loan money.
+    Loan,
+    /// The client's down payment (a seller with the car in stock, stage 1).
+    DownPayment,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]
+pub struct DisbursementOrder {
+    /// 1 or 2.
+    pub stage: u8,
+    pub amount: Money,
+    pub funds: Funds,
+    /// The seller, paid under the purchase contract.
+    pub payee: String,
+    /// The day the money moves (the day the order was made).
+    pub value_date: Date,
+    /// RFC 3339.
+    pub created_at: String,
+    pub created_by: String,
+    /// The conditions as they stood when the order was made (the evidence it rests on).
+    #[serde(default)]
+    pub evidence: Vec<Evidence>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]
+pub struct Evidence {
+    pub code: String,
+    pub status: String,
+    pub message: String,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -414,6 +543,41 @@ pub fn validate(case: &CaseFile) -> Result<(), CaseError> {
             ));
         }
     }
+    for (i, e) in case.pledge.history.iter().enumerate() {
+        nonblank(&format!("pledge.history[{i}].by"), &e.by)?;
+        rfc3339(&format!("pledge.history[{i}].at"), &e.at)?;
+    }
+    let d = &case.disbursement;
+    if let Some(a) = d.advance {
+        positive("disbursement.advance".into(), a)?;
+    }
+    if let Some(n) = &d.delivery_notice {
+        nonblank("disbursement.delivery_notice.reference", &n.reference)?;
+    }
+    for (i, o) in d.orders.iter().enumerate() {
+        let at = |f: &str| format!("disbursement.orders[{i}].{f}");
+        if !(1..=2).contains(&o.stage) {
+            return Err(CaseError::at(
+                at("stage"),
+                format!("must be 1 or 2, got {}", o.stage),
+            ));
+        }
+        if d.orders[..i].iter().any(|p| p.stage == o.stage) {
+            return Err(CaseError::at(
+                at("stage"),
+                format!("stage {} is ordered twice", o.stage),
+            ));
+        }
+        if o.stage == 2 && d.order(1).is_none() {
+            return Err(CaseError::at(
+                at("stage"),
+                "stage 2 without a stage 1 order",
+            ));
+        }
+        positive(at("amount"), o.amount)?;
+        nonblank(&at("created_by"), &o.created_by)?;
+        rfc3339(&at("created_at"), &o.created_at)?;
+    }
     if let Some(r) = &case.review {
         nonblank("review.maker", &r.maker)?;
         nonblank("review.checker", &r.checker)?;
@@ -423,14 +587,16 @@ pub fn validate(case: &CaseFile) -> Result<(), CaseError> {
                 format!("the checker must not be the maker ({:?})", r.maker),
             ));
         }
-        if chrono::DateTime::parse_from_rfc3339(&r.signed_at).is_err() {
-            return Err(CaseError::at(
-                "review.signed_at",
-                format!("not an RFC 3339 time: {:?}", r.signed_at),
-            ));
-        }
+        rfc3339("review.signed_at", &r.signed_at)?;
     }
     Ok(())
+}
+
+fn rfc3339(path: &str, s: &str) -> Result<(), CaseError> {
+    match chrono::DateTime::parse_from_rfc3339(s) {
+        Ok(_) => Ok(()),
+        Err(_) => Err(CaseError::at(path, format!("not an RFC 3339 time: {s:?}"))),
+    }
 }
 
 /// The case as canonical JSON text (what is stored and exported).

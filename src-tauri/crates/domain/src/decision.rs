@@ -77,6 +77,16 @@ pub enum ConditionStatus {
     Failed,
 }
 
+impl ConditionStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ConditionStatus::Met => "met",
+            ConditionStatus::Open => "open",
+            ConditionStatus::Failed => "failed",
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize, TS)]
 pub struct Condition {
     pub rule: String,
@@ -747,8 +757,16 @@ fn strongest(statuses: impl Iterator<Item = DocumentStatus>) -> Option<DocumentS
 }
 
 fn conditions(case: &CaseFile) -> Vec<Condition> {
+    conditions_at(
+        case,
+        schedule::default_disbursement(case.loan.first_payment_date),
+    )
+}
+
+/// The §6 conditions as they stand for money moving on `disbursed` (the evaluation uses
+/// the default disbursement date; a disbursement order, the day it is made).
+pub fn conditions_at(case: &CaseFile, disbursed: Date) -> Vec<Condition> {
     let l = &case.loan;
-    let disbursed = schedule::default_disbursement(l.first_payment_date);
     let maturity = schedule::row_date(l.first_payment_date, l.term_months.max(1));
     let policy = |kind: InsuranceKind, rule: &str, code: &str, name: &str| {
         let of_kind: Vec<_> = case.insurance.iter().filter(|p| p.kind == kind).collect();
@@ -783,27 +801,54 @@ fn conditions(case: &CaseFile) -> Vec<Condition> {
         (0..case.parties.len())
             .filter_map(|i| document_status(case, DocumentKind::DownPaymentProof, i)),
     );
+    // The evidence: the paper behind the status, with its number and date when given.
+    let paper = |status: DocumentStatus| {
+        case.documents
+            .iter()
+            .filter(|d| d.kind == DocumentKind::DownPaymentProof && d.status == status)
+            .find_map(|d| {
+                let date = d.date.map(|t| format!(" of {t}")).unwrap_or_default();
+                d.reference.as_ref().map(|r| format!(" ({r}{date})"))
+            })
+            .unwrap_or_default()
+    };
     let (down_status, down_msg) = match proof {
-        Some(DocumentStatus::Verified) => (ConditionStatus::Met, "down-payment proof verified"),
-        Some(DocumentStatus::Rejected) => (ConditionStatus::Failed, "down-payment proof rejected"),
+        Some(DocumentStatus::Verified) => (
+            ConditionStatus::Met,
+            format!(
+                "down-payment proof{} verified",
+                paper(DocumentStatus::Verified)
+            ),
+        ),
+        Some(DocumentStatus::Rejected) => (
+            ConditionStatus::Failed,
+            format!(
+                "down-payment proof{} rejected",
+                paper(DocumentStatus::Rejected)
+            ),
+        ),
         Some(DocumentStatus::Pending) => (
             ConditionStatus::Open,
-            "down-payment proof attached, not yet verified (Kafolat-3 deposit or transfer to the seller)",
+            "down-payment proof attached, not yet verified (Kafolat-3 deposit or transfer to the seller)".into(),
         ),
         None => (
             ConditionStatus::Open,
-            "no down-payment proof yet (Kafolat-3 deposit or transfer to the seller)",
+            "no down-payment proof yet (Kafolat-3 deposit or transfer to the seller)".into(),
         ),
     };
+    let foreign = format!(
+        "{} holds a prohibition on this VIN: it must be released before the final payment",
+        case.pledge
+            .creditor
+            .as_deref()
+            .unwrap_or("another creditor")
+    );
     let (lien_status, lien_msg) = match case.pledge.vin_lien {
         LienStatus::Registered => (
             ConditionStatus::Met,
             "the VIN prohibition in the bank's favour is registered",
         ),
-        LienStatus::Foreign => (
-            ConditionStatus::Failed,
-            "another creditor's prohibition is registered on this VIN",
-        ),
+        LienStatus::Foreign => (ConditionStatus::Failed, foreign.as_str()),
         LienStatus::None => (
             ConditionStatus::Open,
             "no prohibition requested yet; blocks the final payment",
@@ -834,7 +879,7 @@ fn conditions(case: &CaseFile) -> Vec<Condition> {
             rule: "C-DOWN".into(),
             code: "DOWN_PAYMENT_PROOF".into(),
             status: down_status,
-            message: down_msg.into(),
+            message: down_msg,
         },
         Condition {
             rule: "C-LIEN".into(),

@@ -8,7 +8,9 @@
 
 pub mod case;
 pub mod decision;
+pub mod disbursement;
 pub mod income;
+pub mod lien;
 pub mod money;
 pub mod product;
 pub mod review;

@@ -271,6 +271,15 @@ impl Store {
             .query_row("SELECT count(*) FROM cases", [], |r| r.get(0))?)
     }
 
+    /// The ids of the cases in a queue status (e.g. every approved case), in id order.
+    pub fn case_ids_with_status(&self, status: &str) -> Result<Vec<String>> {
+        let mut st = self
+            .conn
+            .prepare_cached("SELECT case_id FROM cases WHERE status = ?1 ORDER BY case_id")?;
+        let rows = st.query_map([status], |r| r.get(0))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
     /// Every case's JSON, in case-id order (for batch work such as re-evaluation).
     pub fn for_each_case(&self, mut f: impl FnMut(&str, i64, &str)) -> Result<()> {
         let mut st = self.conn.prepare(
@@ -434,9 +443,11 @@ pub(crate) fn write_case(
         "UPDATE case_documents SET case_json = ?2 WHERE case_id = ?1",
         params![c.case_id, c.case_json],
     )?;
+    // An edit does not know who the case is assigned to: no assignee keeps the one there.
+    let params = QUEUE_PARAMS.replacen("?6", "coalesce(?6, assignee)", 1);
     tx.execute(
         &format!(
-            "UPDATE cases SET version = ?2, updated_at = ?3, ({QUEUE_COLUMNS}) = ({QUEUE_PARAMS}) \
+            "UPDATE cases SET version = ?2, updated_at = ?3, ({QUEUE_COLUMNS}) = ({params}) \
              WHERE case_id = ?1"
         ),
         params_from_iter(case_params(c, &version, &at)),

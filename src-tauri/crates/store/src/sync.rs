@@ -218,6 +218,15 @@ impl Store {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
+    /// Whether an entry of `kind` for the case still waits to be sent.
+    pub fn has_pending(&self, case_id: &str, kind: &str) -> Result<bool> {
+        Ok(self.conn.query_row(
+            "SELECT EXISTS (SELECT 1 FROM outbox WHERE case_id = ?1 AND kind = ?2 AND state = 'pending')",
+            params![case_id, kind],
+            |r| r.get(0),
+        )?)
+    }
+
     /// Every entry ever written, for checks.
     pub fn outbox_entries(&self) -> Result<Vec<OutboxRecord>> {
         let mut st = self

@@ -394,3 +394,24 @@ fn a_plain_store_is_encrypted_in_place() {
         1
     );
 }
+
+#[test]
+fn an_edit_keeps_the_assignee_and_the_status_query_finds_the_case() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = Store::open(&dir.path().join("cases.db"), &key()).unwrap();
+    let mut assigned = case("A-1", "Karimov", 100, "draft");
+    assigned.assignee = Some("alice".into());
+    s.insert_cases(&[assigned], "2026-11-23T08:00:00Z", "uw", "import")
+        .unwrap();
+    let edited = case("A-1", "Karimova", 100, "approved");
+    s.update_case(&edited, 1, "2026-11-23T08:01:00Z", "uw", &[])
+        .unwrap();
+    assert_eq!(
+        s.get_case("A-1").unwrap().assignee.as_deref(),
+        Some("alice")
+    );
+    assert_eq!(s.case_ids_with_status("approved").unwrap(), ["A-1"]);
+    assert!(s.case_ids_with_status("draft").unwrap().is_empty());
+    assert!(!s.has_pending("A-1", "pledge_request").unwrap());
+    assert!(s.has_pending("A-1", crate::sync::CASE_VERSION).unwrap());
+}

@@ -449,11 +449,11 @@ fn p_docs_refer_and_p_docs_rej_reject() {
     // A rejected paper stays rejected even when a verified one is added.
     let e = eval_with(|c| {
         set(c, DocumentKind::Identity, DocumentStatus::Rejected);
-        c.documents.push(Document {
-            kind: DocumentKind::Identity,
-            party: 0,
-            status: DocumentStatus::Verified,
-        });
+        c.documents.push(Document::new(
+            DocumentKind::Identity,
+            0,
+            DocumentStatus::Verified,
+        ));
     });
     assert_eq!(e.decision, Decision::Reject);
     // P-CUSTOMS makes the IM-40 declaration required.
@@ -462,11 +462,11 @@ fn p_docs_refer_and_p_docs_rej_reject() {
     assert!(e.reasons[0].message.contains("customs_declaration"));
     let e = eval_with(|c| {
         c.vehicle.customs_vat_applies = true;
-        c.documents.push(Document {
-            kind: DocumentKind::CustomsDeclaration,
-            party: 0,
-            status: DocumentStatus::Verified,
-        });
+        c.documents.push(Document::new(
+            DocumentKind::CustomsDeclaration,
+            0,
+            DocumentStatus::Verified,
+        ));
     });
     assert_eq!(e.decision, Decision::Approve);
 }
