@@ -38,6 +38,10 @@ const COMMANDS: &[&str] = &[
     "sync_now",
     "sync_conflicts",
     "resolve_conflict",
+    "disbursement",
+    "request_lien",
+    "record_disbursement_fact",
+    "order_disbursement",
 ];
 
 fn main() {

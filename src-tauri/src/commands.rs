@@ -15,8 +15,9 @@ use uw_app::{
     OpenOptions, QueuePage, QueueQuery, ReadProgress, Result, ReviewView, Session, SessionStatus,
     StoreKey, StoreState, TotpSetup, Workstation,
 };
-use uw_app::{ConflictView, Keep, SyncStatus};
+use uw_app::{ConflictView, DisbursementView, Keep, SyncStatus};
 use uw_domain::case::{IncomeKind, ReviewDecision};
+use uw_domain::disbursement::Fact;
 use uw_domain::vin::VinReport;
 use uw_domain::Evaluation;
 
@@ -166,7 +167,46 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         sync_now,
         sync_conflicts,
         resolve_conflict,
+        disbursement,
+        request_lien,
+        record_disbursement_fact,
+        order_disbursement,
     ]
+}
+
+#[tauri::command]
+fn disbursement(ws: State<'_, Ws>, case_id: String) -> Result<DisbursementView> {
+    ws.get()?.disbursement(&case_id)
+}
+
+/// The request goes to the registry with the next sync pass, started now.
+#[tauri::command]
+fn request_lien(ws: State<'_, Ws>, case_id: String) -> Result<DisbursementView> {
+    let view = ws.get()?.request_lien(&case_id)?;
+    ws.poke_sync(true);
+    Ok(view)
+}
+
+#[tauri::command]
+fn record_disbursement_fact(
+    ws: State<'_, Ws>,
+    case_id: String,
+    version: i64,
+    fact: Fact,
+) -> Result<DisbursementView> {
+    ws.changed(ws.get()?.record_disbursement_fact(&case_id, version, fact))
+}
+
+#[tauri::command]
+fn order_disbursement(
+    ws: State<'_, Ws>,
+    case_id: String,
+    version: i64,
+    stage: u8,
+) -> Result<DisbursementView> {
+    let view = ws.get()?.order_disbursement(&case_id, version, stage)?;
+    ws.poke_sync(true);
+    Ok(view)
 }
 
 #[tauri::command]

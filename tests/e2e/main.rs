@@ -526,3 +526,119 @@ async fn the_queue_comes_from_the_bank_and_a_two_sided_edit_is_a_conflict() -> R
     c.close().await?;
     Ok(())
 }
+
+/// The two-stage disbursement in the window against the simulator: carol submits, bob
+/// approves, alice records the evidence; loan money waits for the VIN prohibition, which
+/// alice requests and the registry registers after its delay; stage 1 goes, the delivery
+/// notice unlocks stage 2, and each order reaches the bank once.
+#[tokio::test]
+async fn an_approved_case_gets_its_lien_and_stage_two_unlocks() -> Result<()> {
+    let _one = serial().await;
+    let data = tempfile::tempdir()?;
+    let mut config = uw_bank_sim::SimConfig::new(&data.path().join("bank.db"));
+    config.token = "e2e-bank".into();
+    config.seed_cases =
+        Some(std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../assets/demo/cases"));
+    config.pledge_delay = std::time::Duration::from_secs(3);
+    let bank = uw_bank_sim::start(config)?;
+    let url = bank.url();
+    let display = Display::start()?;
+    let driver = Driver::start_env(
+        &display,
+        &data.path().join("store"),
+        Some(uw_e2e::E2E_PASSPHRASE),
+        &[("UW_BANK_URL", url.as_str()), ("UW_BANK_TOKEN", "e2e-bank")],
+    )?;
+    let c = driver.launch(&["--demo"]).await?;
+    let id = "AUTO-2026-000123";
+    login(&c, "carol", &demo_password("carol")).await?;
+    wait_text(&c, "[data-testid=status]", |t| t.contains("16 cases")).await?;
+    open_step(&c, id, "review").await?;
+    retype(
+        &c,
+        "[data-testid=review] input[name=review-text]",
+        "salary at this bank; DTI 45.87 %",
+    )
+    .await?;
+    click(&c, "#submit-case").await?;
+    wait_text(&c, "[data-testid=review-stage]", |t| t == "submitted").await?;
+    click(&c, "#logout").await?;
+    login(&c, "bob", &demo_password("bob")).await?;
+    open_step(&c, id, "review").await?;
+    retype(&c, "input[name=signoff-password]", &demo_password("bob")).await?;
+    click(&c, "#approve-case").await?;
+    wait_text(&c, "[data-testid=review-stage]", |t| t == "approved").await?;
+    click(&c, "#logout").await?;
+
+    login(&c, "alice", &demo_password("alice")).await?;
+    open_step(&c, id, "disbursement").await?;
+    // Stage 1 waits for the evidence, each blocker named.
+    wait_text(&c, "[data-testid=stage-1-blockers]", |t| {
+        t.contains("ADVANCE_MISSING") && t.contains("DOWN_PAYMENT_PROOF")
+    })
+    .await?;
+    retype(&c, "input[name=advance]", "60000000.00").await?;
+    click(&c, "#record-advance").await?;
+    wait_text(&c, "[data-testid=stage-1]", |t| {
+        t.contains("60\u{202f}000\u{202f}000.00")
+    })
+    .await?;
+    retype(&c, "input[name=proof-reference]", "K3-0012345").await?;
+    click(&c, "#record-proof").await?;
+    wait_text(&c, "[data-testid=conditions]", |t| t.contains("K3-0012345")).await?;
+    // The passport: no loan money before the prohibition — stage 1 (the dealer's advance)
+    // waits for it too, and says so.
+    wait_text(&c, "[data-testid=stage-1-blockers]", |t| {
+        t.contains("VIN_LIEN") && !t.contains("DOWN_PAYMENT_PROOF")
+    })
+    .await?;
+    assert!(
+        !find(&c, "[data-testid=order-stage-1]")
+            .await?
+            .is_enabled()
+            .await?
+    );
+    click(&c, "[data-testid=request-lien]").await?;
+    wait_text(&c, "[data-testid=lien-status]", |t| t == "requested").await?;
+    screenshot(&display, "lien-requested");
+    // The registry registers after its delay; the sync pass hears it.
+    let start = std::time::Instant::now();
+    loop {
+        click(&c, "[data-testid=check-registry]").await?;
+        tokio::time::sleep(std::time::Duration::from_millis(700)).await;
+        let lien = find(&c, "[data-testid=lien-status]").await?.text().await?;
+        if lien == "registered" {
+            break;
+        }
+        assert!(start.elapsed().as_secs() < 30, "lien still {lien}");
+    }
+    click(&c, "[data-testid=order-stage-1]").await?;
+    wait_text(&c, "[data-testid=stage-1]", |t| t.contains("ordered")).await?;
+    // Stage 2 waits for the delivery notice, then unlocks.
+    wait_text(&c, "[data-testid=stage-2-blockers]", |t| {
+        t.contains("DELIVERY_NOTICE_MISSING") && !t.contains("VIN_LIEN")
+    })
+    .await?;
+    retype(&c, "input[name=delivery-notice]", "DN-2026-118").await?;
+    click(&c, "#record-delivery").await?;
+    wait_text(&c, "[data-testid=stage-2]", |t| t.contains("ready")).await?;
+    click(&c, "[data-testid=order-stage-2]").await?;
+    wait_text(&c, "[data-testid=stage-2]", |t| t.contains("ordered")).await?;
+    screenshot(&display, "disbursement-ordered");
+    // Each order reaches the bank once.
+    let start = std::time::Instant::now();
+    loop {
+        let d = bank.digest();
+        if d.orders.get("2") == Some(&1) {
+            assert_eq!(d.orders.get("1"), Some(&1), "{d:?}");
+            assert_eq!(d.pledge_requests, 1, "{d:?}");
+            break;
+        }
+        assert!(start.elapsed().as_secs() < 30, "{d:?}");
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    wait_text(&c, "[data-testid=sync-waiting]", |t| t == "0 waiting").await?;
+    assert_eq!(bank.digest().orders.get("2"), Some(&1));
+    c.close().await?;
+    Ok(())
+}

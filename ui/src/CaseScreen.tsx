@@ -16,8 +16,9 @@ import { api } from "./api";
 import { getIn, money, percent, SECTIONS, setIn } from "./format";
 import { ErrorBanner } from "./App";
 import { Statements } from "./IncomeStep";
+import { DisbursementStep } from "./DisbursementStep";
 
-type Step = "parties" | "income" | "vehicle" | "loan" | "documents" | "review" | "agreement" | "history";
+type Step = "parties" | "income" | "vehicle" | "loan" | "documents" | "review" | "disbursement" | "agreement" | "history";
 
 const STEPS: { key: Step; label: string }[] = [
   { key: "parties", label: "Parties" },
@@ -26,6 +27,7 @@ const STEPS: { key: Step; label: string }[] = [
   { key: "loan", label: "Loan & decision" },
   { key: "documents", label: "Documents" },
   { key: "review", label: "Review" },
+  { key: "disbursement", label: "Lien & disbursement" },
   { key: "agreement", label: "Agreement" },
   { key: "history", label: "History" },
 ];
@@ -135,9 +137,11 @@ export function CaseScreen({ caseId, onBack }: { caseId: string; onBack: () => v
     ? `${view.editing_by} is editing this case`
     : view.status === "submitted"
       ? "the case is under review; the reviewer signs or returns it"
-      : view.status === "approved" || view.status === "rejected"
-        ? `the case is ${view.status}`
-        : null;
+      : view.status === "approved"
+        ? "the case is approved; its terms are closed (the lien and the disbursement go on under Lien & disbursement)"
+        : view.status === "rejected"
+          ? "the case is rejected"
+          : null;
   const borrower = draft.parties.find((p) => p.role === "borrower") ?? draft.parties[0];
 
   return (
@@ -163,7 +167,7 @@ export function CaseScreen({ caseId, onBack }: { caseId: string; onBack: () => v
         ))}
       </nav>
       {notice && <div className="notice" data-testid="notice">{notice}</div>}
-      {readOnly && <div className="not-yet" data-testid="read-only">Read-only: {readOnly}</div>}
+      {readOnly && step !== "disbursement" && <div className="not-yet" data-testid="read-only">Read-only: {readOnly}</div>}
       <ErrorBanner error={error} onClose={() => setError(null)} />
       {draftError && <ErrorBanner error={draftError} />}
       <section className="step-body">
@@ -178,7 +182,7 @@ export function CaseScreen({ caseId, onBack }: { caseId: string; onBack: () => v
             <Income draft={draft} edit={edit} evaluation={evaluation} />
           </>
         )}
-        {step === "vehicle" && <Vehicle draft={draft} edit={edit} savedVin={view.vin} />}
+        {step === "vehicle" && <Vehicle draft={draft} edit={edit} savedVin={view.vin} evaluation={evaluation} onLien={() => setStep("disbursement")} />}
         {step === "loan" && <LoanDecision draft={draft} edit={edit} evaluation={evaluation} />}
         {step === "documents" && <Documents draft={draft} setDraft={setDraft} />}
         {step === "review" && (
@@ -189,6 +193,9 @@ export function CaseScreen({ caseId, onBack }: { caseId: string; onBack: () => v
             engine={evaluation}
             onCaseChanged={(v) => { load(v); setNotice(`Case ${v.status} (version ${v.version})`); setError(null); }}
           />
+        )}
+        {step === "disbursement" && (
+          <DisbursementStep caseId={caseId} onCaseChanged={() => api.openCase(caseId).then(load, setError)} />
         )}
         {step === "agreement" && (
           <NotInThisBuild>
@@ -296,41 +303,91 @@ function Income({ draft, edit, evaluation }: { draft: CaseFile; edit: Edit; eval
   );
 }
 
-function Vehicle({ draft, edit, savedVin }: { draft: CaseFile; edit: Edit; savedVin: VinReport }) {
+const CATEGORIES: { code: string; text: string }[] = [
+  { code: "M1", text: "passenger car, at most 8 seats besides the driver" },
+  { code: "M2", text: "passenger vehicle, more than 8 seats besides the driver, max mass ≤ 5 t" },
+  { code: "N1", text: "goods vehicle, max mass ≤ 3.5 t" },
+];
+
+const SELLERS: { kind: string; text: string }[] = [
+  { kind: "manufacturer", text: "Manufacturer — stage 1: the contract's advance; stage 2 after the delivery notice and the VIN prohibition" },
+  { kind: "official_dealer", text: "Official dealer — stage 1: the contract's advance; stage 2 after the delivery notice and the VIN prohibition" },
+  { kind: "dealer_in_stock", text: "Seller with the car in stock — stage 1: the client's down payment; stage 2: the loan after the VIN prohibition" },
+  { kind: "private_person", text: "Private person — not eligible (P-VEH-SELLER)" },
+];
+
+function Vehicle({ draft, edit, savedVin, evaluation, onLien }: { draft: CaseFile; edit: Edit; savedVin: VinReport; evaluation: Evaluation | null; onLien: () => void }) {
   const [vin, setVin] = useState<VinReport>(savedVin);
   useEffect(() => {
     const t = setTimeout(() => api.checkVin(draft.vehicle.vin).then(setVin, () => undefined), 120);
     return () => clearTimeout(t);
   }, [draft.vehicle.vin]);
+  const v = draft.vehicle;
+  const appYear = Number(draft.application_date.slice(0, 4));
+  const category = CATEGORIES.find((c) => c.code === v.category);
+  const vehicleReasons = (evaluation?.reasons ?? []).filter((r) => r.section === 4);
+  const customsDoc = draft.documents.find((d) => d.kind === "customs_declaration");
   return (
     <div className="cards">
       <div className="card">
         <h3>Vehicle</h3>
         <div className="form">
           <Field label="VIN" path="vehicle.vin" draft={draft} edit={edit} />
-          <div className={`vin ${vin.valid ? "ok" : "bad"}`} data-testid="vin-report">
-            {vin.valid ? "Valid VIN" : "Invalid VIN"}
-            {vin.errors.map((e) => <div key={e} className="bad">{e}</div>)}
-            {vin.warnings.map((w) => <div key={w} className="warn">{w}</div>)}
+          <div className={`vin ${vin.valid ? (vin.warnings.length ? "warn" : "ok") : "bad"}`} data-testid="vin-report" data-valid={String(vin.valid)}>
+            {vin.valid ? (vin.warnings.length ? "Valid VIN, with a warning" : "Valid VIN") : "Invalid VIN"}
+            {vin.errors.map((e) => <div key={e} className="bad">✗ {e}</div>)}
+            {vin.warnings.map((w) => <div key={w} className="warn">⚠ {w}</div>)}
             <div className="muted">
-              WMI {vin.wmi ?? "—"} · {vin.manufacturer ?? "manufacturer not in the table"} · {vin.country ?? "—"} · model year {vin.model_year ?? "—"}
+              WMI {vin.wmi ?? "—"} · {vin.manufacturer ?? "manufacturer not in the table"} · {vin.country ?? "—"} · model year {vin.model_year ?? "—"} · check digit {vin.check_digit ?? "—"}
             </div>
           </div>
-          <Field label="Category" path="vehicle.category" draft={draft} edit={edit} hint="M1: passengers, ≤ 8 seats besides the driver · M2: > 8 seats, ≤ 5 t · N1: goods, ≤ 3.5 t" />
+          <label className="field">
+            <span>Category</span>
+            <select name="vehicle.category" value={category ? v.category : "other"} onChange={(e) => edit("vehicle.category", e.target.value === "other" ? "" : e.target.value)}>
+              {CATEGORIES.map((c) => <option key={c.code} value={c.code}>{c.code} — {c.text}</option>)}
+              <option value="other">another category (not eligible)</option>
+            </select>
+            {!category && <input name="vehicle.category.other" value={v.category} placeholder="e.g. N2" onChange={(e) => edit("vehicle.category", e.target.value)} />}
+            <small className="muted">{category ? `${category.code}: ${category.text}` : "Only M1, M2 and N1 are financed (P-VEH-CAT)"}</small>
+          </label>
           <Field label="Make" path="vehicle.make" draft={draft} edit={edit} />
           <Field label="Model" path="vehicle.model" draft={draft} edit={edit} />
-          <Field label="Production year" path="vehicle.production_year" draft={draft} edit={edit} kind="int" hint="New: the current or the previous calendar year" />
+          <Field label="Production year" path="vehicle.production_year" draft={draft} edit={edit} kind="int" hint={`New: never used and produced in ${appYear - 1} or ${appYear} (the application year ${appYear} or the one before)`} />
           <Field label="Never used" path="vehicle.new" draft={draft} edit={edit} kind="bool" />
-          <Field label="Seller" path="vehicle.seller_kind" draft={draft} edit={edit} options={["manufacturer", "official_dealer", "dealer_in_stock", "private_person"]} />
-          <Field label="Customs VAT applies (IM-40 required)" path="vehicle.customs_vat_applies" draft={draft} edit={edit} kind="bool" />
+          <label className="field">
+            <span>Seller</span>
+            <select name="vehicle.seller_kind" value={v.seller_kind} onChange={(e) => edit("vehicle.seller_kind", e.target.value)}>
+              {SELLERS.map((o) => <option key={o.kind} value={o.kind}>{o.kind.replace(/_/g, " ")}</option>)}
+            </select>
+            <small className="muted">{SELLERS.find((o) => o.kind === v.seller_kind)?.text}</small>
+          </label>
+          <Field label="Customs VAT applies" path="vehicle.customs_vat_applies" draft={draft} edit={edit} kind="bool" />
+          {v.customs_vat_applies && (
+            <div className="warn small" data-testid="customs-required">
+              The seller's customs declaration (form IM-40) and invoice are now a required document (P-CUSTOMS):{" "}
+              <b>{customsDoc ? customsDoc.status : "not yet presented"}</b>.
+            </div>
+          )}
           <Field label="Contract price, UZS" path="vehicle.contract_price" draft={draft} edit={edit} kind="money" />
-          <Field label="Appraised value, UZS" path="vehicle.appraised_value" draft={draft} edit={edit} kind="optional-money" />
+          <Field label="Appraised value, UZS" path="vehicle.appraised_value" draft={draft} edit={edit} kind="optional-money" hint="P-LTV values the car at the lower of price and appraisal" />
+        </div>
+        <div data-testid="vehicle-rules">
+          {vehicleReasons.length === 0 ? (
+            <p className="ok">The vehicle rules (§4) pass.</p>
+          ) : (
+            vehicleReasons.map((r) => (
+              <div key={r.rule} className="reason bad" data-rule={r.rule}><span className="mono">{r.rule} {r.code}</span> {r.message}</div>
+            ))
+          )}
         </div>
       </div>
       <div className="card">
         <h3>Pledge Registry</h3>
-        <p>VIN prohibition: <b>{draft.pledge.vin_lien}</b></p>
-        <p className="muted small">Requesting and tracking the prohibition in the state Pledge Registry is not part of this build yet.</p>
+        <p>VIN prohibition: <b data-testid="vehicle-lien">{draft.pledge.vin_lien}</b>{draft.pledge.creditor ? ` (${draft.pledge.creditor})` : ""}</p>
+        <p className="muted small">
+          The prohibition is requested and followed, with the conditions and the two disbursement stages, once the case is approved.
+        </p>
+        <button onClick={onLien}>Lien & disbursement ›</button>
       </div>
     </div>
   );

@@ -7,7 +7,9 @@ import type {
   CaseEvent,
   CaseFile,
   CaseView,
+  DisbursementView,
   Evaluation,
+  Fact,
   ImportReport,
   IncomeKind,
   IncomeView,
@@ -98,6 +100,12 @@ export const api = {
   syncNow: () => call<null>("sync_now"),
   conflicts: () => call<ConflictView[]>("sync_conflicts"),
   resolveConflict: (id: number, keep: Keep) => call<CaseView>("resolve_conflict", { id, keep }),
+  disbursement: (caseId: string) => call<DisbursementView>("disbursement", { caseId }),
+  requestLien: (caseId: string) => call<DisbursementView>("request_lien", { caseId }),
+  recordDisbursementFact: (caseId: string, version: number, fact: Fact) =>
+    call<DisbursementView>("record_disbursement_fact", { caseId, version, fact }),
+  orderDisbursement: (caseId: string, version: number, stage: number) =>
+    call<DisbursementView>("order_disbursement", { caseId, version, stage }),
 };
 
 function progressChannel(onProgress: (p: ReadProgress) => void): Channel<ReadProgress> {

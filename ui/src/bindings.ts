@@ -7,7 +7,13 @@ export type IsoDate = string;
 
 export type YearMonth = string;
 
-export type CaseFile = { case_id: string, product: string, application_date: IsoDate, branch: string, parties: Array<Party>, vehicle: Vehicle, loan: Loan, insurance: Array<InsurancePolicy>, documents: Array<Document>, pledge: Pledge, review: Review | null, };
+export type CaseFile = { case_id: string, product: string, application_date: IsoDate, branch: string, parties: Array<Party>, vehicle: Vehicle, loan: Loan, insurance: Array<InsurancePolicy>, documents: Array<Document>, pledge: Pledge, review: Review | null, 
+/**
+ * The two-stage disbursement (§8): the contract's advance, the delivery notice and
+ * the orders made. Absent from the file until something is recorded, so a case file
+ * without it reads, hashes and exports exactly as before.
+ */
+disbursement?: Disbursement, };
 
 export type Role = "borrower" | "co_borrower";
 
@@ -45,11 +51,38 @@ export type DocumentKind = "identity" | "income" | "purchase_contract" | "custom
 
 export type DocumentStatus = "pending" | "verified" | "rejected";
 
-export type Document = { kind: DocumentKind, party: number, status: DocumentStatus, };
+export type Document = { kind: DocumentKind, party: number, status: DocumentStatus, 
+/**
+ * The paper's own number (a payment order, a deposit account, a declaration).
+ */
+reference?: string, 
+/**
+ * The date the paper bears.
+ */
+date?: IsoDate, };
 
 export type LienStatus = "none" | "requested" | "registered" | "released" | "foreign";
 
-export type Pledge = { vin_lien: LienStatus, };
+export type Pledge = { vin_lien: LienStatus, 
+/**
+ * The other creditor the registry names for a foreign prohibition.
+ */
+creditor?: string, 
+/**
+ * The prohibition's timeline, oldest first: the underwriter's request and what the
+ * Pledge Registry answered, each with its time.
+ */
+history?: Array<LienEvent>, };
+
+export type LienEvent = { status: LienStatus, 
+/**
+ * RFC 3339: the registry's own time for what it did, the workstation's for a request.
+ */
+at: string, 
+/**
+ * The user who asked, or "Pledge Registry".
+ */
+by: string, note?: string, };
 
 export type ReviewDecision = "approve" | "reject";
 
@@ -58,6 +91,81 @@ export type Review = { decision: ReviewDecision, maker: string, checker: string,
  * RFC 3339; checked in [`validate`].
  */
 signed_at: string, case_version: number, };
+
+export type Disbursement = { 
+/**
+ * Manufacturer or official dealer: the advance the purchase contract asks to be paid
+ * from the loan before delivery (stage 1); the rest of the loan is stage 2.
+ */
+advance?: Money, 
+/**
+ * Manufacturer or official dealer: the seller's notice that the car was delivered.
+ */
+delivery_notice?: DeliveryNotice, 
+/**
+ * The orders sent to the core bank, stage 1 before stage 2.
+ */
+orders?: Array<DisbursementOrder>, };
+
+export type DeliveryNotice = { reference: string, date: IsoDate, };
+
+export type Funds = "loan" | "down_payment";
+
+export type DisbursementOrder = { 
+/**
+ * 1 or 2.
+ */
+stage: number, amount: Money, funds: Funds, 
+/**
+ * The seller, paid under the purchase contract.
+ */
+payee: string, 
+/**
+ * The day the money moves (the day the order was made).
+ */
+value_date: IsoDate, 
+/**
+ * RFC 3339.
+ */
+created_at: string, created_by: string, 
+/**
+ * The conditions as they stood when the order was made (the evidence it rests on).
+ */
+evidence: Array<Evidence>, };
+
+export type Evidence = { code: string, status: string, message: string, };
+
+export type Fact = { "kind": "advance", amount: Money, } | { "kind": "delivery_notice", reference: string, date: IsoDate, } | { "kind": "policy", policy: InsurancePolicy, } | { "kind": "down_payment_proof", status: DocumentStatus, reference: string | null, date: IsoDate | null, };
+
+export type StagePlan = { stage: number, 
+/**
+ * What the stage is, in the rule book's words for the case's seller.
+ */
+description: string, funds: Funds, 
+/**
+ * `None` while the amount cannot be known (the advance is not recorded).
+ */
+amount: Money | null, blockers: Array<BlockerView>, order: DisbursementOrder | null, };
+
+export type BlockerView = { code: string, message: string, };
+
+export type DisbursementView = { case_id: string, version: number, 
+/**
+ * The review workflow's stage: only an approved case moves money.
+ */
+stage: Stage, seller_kind: SellerKind, vin: string, lien: Pledge, 
+/**
+ * The workstation's request waits in the outbox (the bank is not reached yet).
+ */
+request_waiting: boolean, 
+/**
+ * §6 as it stands for money moving today.
+ */
+conditions: Array<Condition>, stages: Array<StagePlan>, advance: Money | null, delivery_notice: DeliveryNotice | null, 
+/**
+ * The bank's business day (Tashkent) the view was worked out for.
+ */
+today: IsoDate, };
 
 export type Decision = "approve" | "reject" | "refer";
 
@@ -135,7 +243,7 @@ export type CaseEvent = { id: number, at: string, actor: string, kind: string, d
 
 export type AppError = { code: ErrorCode, message: string, };
 
-export type ErrorCode = "INVALID_CASE" | "INVALID_INPUT" | "NOT_FOUND" | "CASE_EXISTS" | "ALREADY_EXISTS" | "VERSION_CONFLICT" | "STORE_FOREIGN" | "STORE_WRONG_KEY" | "STORE_TOO_NEW" | "STORE_KEY_MISSING" | "STORE_LOCKED" | "STORE_UNAVAILABLE" | "IO" | "NOT_LOGGED_IN" | "AUTH_FAILED" | "TOTP_REQUIRED" | "TOTP_REUSED" | "SESSION_LOCKED" | "ACCOUNT_LOCKED" | "MISSING_ROLE" | "MAKER_CANNOT_CHECK" | "EDITED_AFTER_SUBMISSION" | "WRONG_STAGE" | "NOT_THE_MAKER" | "CASE_LOCKED" | "FIGURES_DIFFER" | "COMMENT_REQUIRED" | "AUDIT_BROKEN" | "BANK_NOT_CONFIGURED" | "BANK_OFFLINE" | "BANK_REFUSED" | "BANK_BAD_ANSWER" | "NOT_AVAILABLE" | "INTERNAL";
+export type ErrorCode = "INVALID_CASE" | "INVALID_INPUT" | "NOT_FOUND" | "CASE_EXISTS" | "ALREADY_EXISTS" | "VERSION_CONFLICT" | "STORE_FOREIGN" | "STORE_WRONG_KEY" | "STORE_TOO_NEW" | "STORE_KEY_MISSING" | "STORE_LOCKED" | "STORE_UNAVAILABLE" | "IO" | "NOT_LOGGED_IN" | "AUTH_FAILED" | "TOTP_REQUIRED" | "TOTP_REUSED" | "SESSION_LOCKED" | "ACCOUNT_LOCKED" | "MISSING_ROLE" | "MAKER_CANNOT_CHECK" | "EDITED_AFTER_SUBMISSION" | "WRONG_STAGE" | "NOT_THE_MAKER" | "CASE_LOCKED" | "FIGURES_DIFFER" | "COMMENT_REQUIRED" | "AUDIT_BROKEN" | "BANK_NOT_CONFIGURED" | "BANK_OFFLINE" | "BANK_REFUSED" | "BANK_BAD_ANSWER" | "DISBURSEMENT_BLOCKED" | "FOREIGN_LIEN" | "NOT_AVAILABLE" | "INTERNAL";
 
 export type AppStatus = { data_dir: string, demo: boolean, case_count: number, product: string, actor: string, 
 /**

@@ -292,11 +292,23 @@ pub fn set_pledge(
     at: &str,
 ) -> rusqlite::Result<()> {
     let requested = (status == PledgeState::Requested).then_some(at);
+    let registered = (status == PledgeState::Registered).then_some(at);
+    let released = (status == PledgeState::Released).then_some(at);
     conn.execute(
-        "INSERT INTO pledges (vin, status, creditor, requested_at) VALUES (?1, ?2, ?3, ?4) \
+        "INSERT INTO pledges (vin, status, creditor, requested_at, registered_at, released_at) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6) \
          ON CONFLICT (vin) DO UPDATE SET status = excluded.status, creditor = excluded.creditor, \
-         requested_at = coalesce(excluded.requested_at, pledges.requested_at)",
-        params![vin, state_name(status), creditor, requested],
+         requested_at = coalesce(excluded.requested_at, pledges.requested_at), \
+         registered_at = coalesce(excluded.registered_at, pledges.registered_at), \
+         released_at = excluded.released_at",
+        params![
+            vin,
+            state_name(status),
+            creditor,
+            requested,
+            registered,
+            released
+        ],
     )?;
     Ok(())
 }

@@ -81,6 +81,27 @@ impl Running {
         self.state.set_faults(faults);
     }
 
+    /// Sets a VIN's state in the Pledge Registry, as `PUT /_sim/pledges/{vin}` does (the
+    /// registry's own doing: a release, another creditor's prohibition).
+    pub fn set_pledge(
+        &self,
+        vin: &str,
+        status: uw_bank_link::api::PledgeState,
+        creditor: Option<&str>,
+    ) -> Result<(), SimError> {
+        db::set_pledge(
+            &self.state.db(),
+            &vin.to_uppercase(),
+            status,
+            creditor,
+            &http::now(),
+        )
+        .map_err(|e| SimError::Db {
+            path: PathBuf::from("(running)"),
+            message: e.to_string(),
+        })
+    }
+
     /// Requests received so far.
     pub fn requests(&self) -> u64 {
         self.state.requests()

@@ -837,7 +837,7 @@ pub fn conditions_at(case: &CaseFile, disbursed: Date) -> Vec<Condition> {
         ),
     };
     let foreign = format!(
-        "{} holds a prohibition on this VIN: it must be released before the final payment",
+        "{} holds a prohibition on this VIN: it must be released before loan money moves",
         case.pledge
             .creditor
             .as_deref()
@@ -851,15 +851,15 @@ pub fn conditions_at(case: &CaseFile, disbursed: Date) -> Vec<Condition> {
         LienStatus::Foreign => (ConditionStatus::Failed, foreign.as_str()),
         LienStatus::None => (
             ConditionStatus::Open,
-            "no prohibition requested yet; blocks the final payment",
+            "no prohibition requested yet; loan money waits for it",
         ),
         LienStatus::Requested => (
             ConditionStatus::Open,
-            "prohibition requested, not yet registered; blocks the final payment",
+            "prohibition requested, not yet registered; loan money waits for it",
         ),
         LienStatus::Released => (
             ConditionStatus::Open,
-            "the prohibition was released; a new one is needed before the final payment",
+            "the prohibition was released; a new one is needed before loan money moves",
         ),
     };
     vec![

@@ -3,23 +3,26 @@
 //!
 //! Invariant: [`order`] is the only way a disbursement order comes into being, and it
 //! makes one only when [`plan`] finds nothing blocking the stage; the application service
-//! calls it with the stored case every time, so no window or command can order stage 2
-//! without a registered prohibition.
+//! calls it with the stored case every time, so no window or command can order stage 2 —
+//! or any loan money — without the bank's registered prohibition.
 //!
 //! Readings fixed here:
-//! - The rule book wins over the original passport: the Uzbek text (§3, §5.1) says no loan
-//!   money moves before the VIN prohibition, while the rule book's §2/§8 and C-LIEN let the
-//!   stage-1 advance go first and block only the final (stage 2) payment. Stage 1 waits
-//!   for no prohibition here.
+//! - The passport wins over the rule book. The rule book's C-LIEN blocks "the final
+//!   (stage 2) payment only"; the original passport says no loan money moves without the
+//!   VIN prohibition ("VIN raqami asosida taqiqqa olinmasdan kredit ajratilishi mumkin
+//!   emas", §3; "… VIN raqami asosida taqiqqa olingandan soʻng kredit ajratilishi lozim",
+//!   §5.1). So every stage that pays loan money waits for the registered prohibition: both
+//!   stages of a manufacturer or official dealer, stage 2 of a seller with the car in
+//!   stock. Stage 1 of the latter moves only the client's own down payment and does not
+//!   wait for it.
 //! - "Before money moves" (§6): every stage needs both insurance policies covering its
-//!   own value date to maturity and the down-payment proof verified; the prohibition is
-//!   needed for stage 2 only.
+//!   own value date to maturity and the down-payment proof verified.
 //! - Manufacturer or official dealer: stage 1 pays the seller the advance the purchase
 //!   contract asks for (recorded from the contract; it must be below the loan amount, or
-//!   stage 2 would be nothing and the whole loan would go before the prohibition); stage 2
-//!   pays the rest of the loan after the delivery notice and the prohibition.
+//!   stage 2 would be nothing); stage 2 pays the rest of the loan after the delivery
+//!   notice.
 //! - Seller with the car in stock: stage 1 is the client's down payment to the seller;
-//!   stage 2, after the prohibition, pays the whole loan.
+//!   stage 2 pays the whole loan.
 //! - A private seller is not eligible (P-VEH-SELLER): such a case is never approved, and
 //!   nothing is ever ordered for it.
 
@@ -58,9 +61,9 @@ pub enum Blocker {
     StageOneFirst,
     #[error("the seller's delivery notice is not recorded")]
     DeliveryNoticeMissing,
-    #[error("the VIN prohibition in the bank's favour is not registered (it is {status})")]
+    #[error("the VIN prohibition in the bank's favour is not registered (it is {status}); no loan money moves before it")]
     LienNotRegistered { status: String },
-    #[error("{creditor} holds a prohibition on this VIN: it must be released and the bank's registered before the final payment")]
+    #[error("{creditor} holds a prohibition on this VIN: it must be released and the bank's registered before any loan money moves")]
     ForeignLien { creditor: String },
     #[error("stage {stage} was ordered already")]
     AlreadyOrdered { stage: u8 },
@@ -152,12 +155,12 @@ fn terms(case: &CaseFile, stage: u8) -> (String, Funds, Option<Money>) {
     let advance = case.disbursement.advance;
     match (dealer(case.vehicle.seller_kind), stage) {
         (true, 1) => (
-            "the loan pays the seller the advance due under the purchase contract".into(),
+            "once the VIN prohibition is registered, the loan pays the seller the advance due under the purchase contract".into(),
             Funds::Loan,
             advance,
         ),
         (true, _) => (
-            "after the delivery notice and the VIN prohibition, the loan pays the rest".into(),
+            "after the delivery notice, with the VIN prohibition registered, the loan pays the rest".into(),
             Funds::Loan,
             advance
                 .filter(|a| a.0 < loan.0)
@@ -169,7 +172,7 @@ fn terms(case: &CaseFile, stage: u8) -> (String, Funds, Option<Money>) {
             Some(case.loan.down_payment),
         ),
         (false, _) => (
-            "after the VIN prohibition, the loan pays the seller".into(),
+            "once the VIN prohibition is registered, the loan pays the seller the rest".into(),
             Funds::Loan,
             Some(loan),
         ),
@@ -228,6 +231,9 @@ pub fn blockers(case: &CaseFile, approval: Approval, stage: u8, today: Date) -> 
         if dealer(kind) && case.disbursement.delivery_notice.is_none() {
             out.push(Blocker::DeliveryNoticeMissing);
         }
+    }
+    // Loan money waits for the bank's registered prohibition (the passport, §3 and §5.1).
+    if terms(case, stage).1 == Funds::Loan {
         match case.pledge.vin_lien {
             LienStatus::Registered => {}
             LienStatus::Foreign => out.push(Blocker::ForeignLien {

@@ -5,9 +5,10 @@ use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::time::Duration;
 
+use uw_bank_link::api::PledgeState;
 use uw_bank_link::BankConfig;
 use uw_bank_sim::{Faults, SimConfig};
-use uw_domain::case::{DocumentStatus, InsuranceKind, InsurancePolicy, ReviewDecision};
+use uw_domain::case::{DocumentStatus, Funds, InsuranceKind, InsurancePolicy, ReviewDecision};
 
 use super::*;
 use crate::{OpenOptions, StoreKey, SyncOptions};
@@ -53,8 +54,19 @@ fn money(s: &str) -> Money {
 /// The demo queue pulled from the bank, the demo case submitted by alice and approved by
 /// bob; alice (underwriter) is logged in afterwards.
 fn approved_case(ws: &Workstation) {
+    approved_case_sold_by(ws, SellerKind::OfficialDealer);
+}
+
+fn approved_case_sold_by(ws: &Workstation, seller: SellerKind) {
     ws.sync().unwrap();
     ws.login("alice", "alice-demo-2026", None).unwrap();
+    if seller != SellerKind::OfficialDealer {
+        let v = ws.open_case(CASE).unwrap();
+        let mut case = v.case;
+        case.vehicle.seller_kind = seller;
+        ws.save_case(CASE, v.version, serde_json::to_value(&case).unwrap())
+            .unwrap();
+    }
     // Before the sign-off nothing moves.
     assert_eq!(
         ws.request_lien(CASE).unwrap_err().code,
@@ -108,6 +120,9 @@ fn stage_one_facts(ws: &Workstation) -> DisbursementView {
     view = ws
         .record_disbursement_fact(CASE, view.version, proof)
         .unwrap();
+    if view.seller_kind == SellerKind::DealerInStock {
+        return view;
+    }
     ws.record_disbursement_fact(
         CASE,
         view.version,
@@ -147,8 +162,32 @@ fn until_registered(ws: &Workstation) -> DisbursementView {
     panic!("the registry never registered the prohibition");
 }
 
+fn refused(ws: &Workstation, version: i64, stage: u8) -> String {
+    let e = ws.order_disbursement(CASE, version, stage).unwrap_err();
+    assert_eq!(e.code, ErrorCode::DisbursementBlocked, "{e:?}");
+    assert_eq!(
+        ws.disbursement(CASE).unwrap().version,
+        version,
+        "nothing written"
+    );
+    e.message
+}
+
+/// Sets the registry's state of the VIN and lets a sync pass hear it.
+fn registry_says(
+    ws: &Workstation,
+    bank: &uw_bank_sim::Running,
+    state: PledgeState,
+) -> DisbursementView {
+    bank.set_pledge(VIN, state, None).unwrap();
+    ws.sync().unwrap();
+    ws.disbursement(CASE).unwrap()
+}
+
+/// The service refuses loan money without the bank's registered prohibition, whatever
+/// calls it: the stages of an official dealer's case, called directly.
 #[test]
-fn stage_two_is_never_ordered_without_a_registered_lien() {
+fn no_loan_money_moves_without_a_registered_lien() {
     let dir = tempfile::tempdir().unwrap();
     let bank = uw_bank_sim::start(sim_config(dir.path())).unwrap();
     let ws = open(&dir.path().join("ws"), BankConfig::new(&bank.url(), TOKEN));
@@ -158,16 +197,20 @@ fn stage_two_is_never_ordered_without_a_registered_lien() {
         .conditions
         .iter()
         .all(|c| c.code == "VIN_LIEN" || c.status.as_str() == "met"));
-    assert_eq!(blocker_codes(&view, 1), Vec::<String>::new());
     assert_eq!(view.stages[0].amount, Some(money("60000000.00")));
-    // Stage 2 first: refused, naming everything missing; nothing written.
-    let e = ws.order_disbursement(CASE, view.version, 2).unwrap_err();
-    assert_eq!(e.code, ErrorCode::DisbursementBlocked);
+    // The passport: the dealer's advance is loan money, and waits for the prohibition.
+    assert_eq!(blocker_codes(&view, 1), ["VIN_LIEN"]);
+    assert!(refused(&ws, view.version, 1).contains("VIN_LIEN"));
+    let m = refused(&ws, view.version, 2);
     for code in ["STAGE_1_FIRST", "DELIVERY_NOTICE_MISSING", "VIN_LIEN"] {
-        assert!(e.message.contains(code), "{code}: {e:?}");
+        assert!(m.contains(code), "{code}: {m}");
     }
-    assert_eq!(ws.disbursement(CASE).unwrap().version, view.version);
-    // Stage 1 goes before the prohibition (rule book §8, C-LIEN).
+    let view = ws.request_lien(CASE).unwrap();
+    assert_eq!(view.lien.vin_lien, LienStatus::Requested);
+    assert!(view.request_waiting);
+    // Requested is not registered.
+    assert!(refused(&ws, view.version, 1).contains("VIN_LIEN"));
+    let view = until_registered(&ws);
     let view = ws.order_disbursement(CASE, view.version, 1).unwrap();
     assert!(view.stages[0].order.is_some());
     let view = ws
@@ -180,19 +223,20 @@ fn stage_two_is_never_ordered_without_a_registered_lien() {
             },
         )
         .unwrap();
-    // Everything but the prohibition: still refused by the service itself.
+    assert_eq!(blocker_codes(&view, 2), Vec::<String>::new());
+    // The registry releases the prohibition: stage 2 is refused by the service itself.
+    let view = registry_says(&ws, &bank, PledgeState::Released);
+    assert_eq!(view.lien.vin_lien, LienStatus::Released);
     assert_eq!(blocker_codes(&view, 2), ["VIN_LIEN"]);
-    let e = ws.order_disbursement(CASE, view.version, 2).unwrap_err();
-    assert_eq!(e.code, ErrorCode::DisbursementBlocked);
-    assert!(e.message.contains("VIN_LIEN"), "{e:?}");
-
-    let view = ws.request_lien(CASE).unwrap();
-    assert_eq!(view.lien.vin_lien, LienStatus::Requested);
-    assert!(view.request_waiting);
-    // Requested is not registered.
-    let e = ws.order_disbursement(CASE, view.version, 2).unwrap_err();
-    assert!(e.message.contains("VIN_LIEN"), "{e:?}");
-    let view = until_registered(&ws);
+    assert!(refused(&ws, view.version, 2).contains("it is released"));
+    let view = registry_says(&ws, &bank, PledgeState::Registered);
+    assert_eq!(view.stages[1].amount, Some(money("75000000.00")));
+    let view = ws.order_disbursement(CASE, view.version, 2).unwrap();
+    assert_eq!(
+        view.stages[1].order.as_ref().unwrap().amount,
+        money("75000000.00")
+    );
+    assert!(refused(&ws, view.version, 2).contains("ALREADY_ORDERED"));
     let timeline: Vec<_> = view
         .lien
         .history
@@ -203,19 +247,11 @@ fn stage_two_is_never_ordered_without_a_registered_lien() {
         timeline,
         [
             (LienStatus::Requested, "alice"),
-            (LienStatus::Registered, REGISTRY)
+            (LienStatus::Registered, REGISTRY),
+            (LienStatus::Released, REGISTRY),
+            (LienStatus::Registered, REGISTRY),
         ]
     );
-    assert_eq!(blocker_codes(&view, 2), Vec::<String>::new());
-    assert_eq!(view.stages[1].amount, Some(money("75000000.00")));
-    let view = ws.order_disbursement(CASE, view.version, 2).unwrap();
-    assert_eq!(
-        view.stages[1].order.as_ref().unwrap().amount,
-        money("75000000.00")
-    );
-    // A second order of either stage is refused.
-    let e = ws.order_disbursement(CASE, view.version, 2).unwrap_err();
-    assert!(e.message.contains("ALREADY_ORDERED"), "{e:?}");
 
     // Each order reaches the bank once, however often the sync runs.
     ws.sync().unwrap();
@@ -250,6 +286,41 @@ fn stage_two_is_never_ordered_without_a_registered_lien() {
     ] {
         assert!(kinds.contains(&kind), "{kind}: {kinds:?}");
     }
+}
+
+/// A seller with the car in stock: the client's down payment goes first, without the
+/// prohibition; the whole loan waits for it.
+#[test]
+fn a_seller_with_the_car_in_stock_gets_the_down_payment_then_the_loan_after_the_lien() {
+    let dir = tempfile::tempdir().unwrap();
+    let bank = uw_bank_sim::start(sim_config(dir.path())).unwrap();
+    let ws = open(&dir.path().join("ws"), BankConfig::new(&bank.url(), TOKEN));
+    approved_case_sold_by(&ws, SellerKind::DealerInStock);
+    let view = stage_one_facts(&ws);
+    assert_eq!(view.seller_kind, SellerKind::DealerInStock);
+    assert_eq!(blocker_codes(&view, 1), Vec::<String>::new());
+    let view = ws.order_disbursement(CASE, view.version, 1).unwrap();
+    let first = view.stages[0].order.clone().unwrap();
+    assert_eq!(
+        (first.amount, first.funds),
+        (money("45000000.00"), Funds::DownPayment)
+    );
+    // No delivery notice is asked of this seller; the prohibition is.
+    assert_eq!(blocker_codes(&view, 2), ["VIN_LIEN"]);
+    assert!(refused(&ws, view.version, 2).contains("VIN_LIEN"));
+    ws.request_lien(CASE).unwrap();
+    let view = until_registered(&ws);
+    let view = ws.order_disbursement(CASE, view.version, 2).unwrap();
+    assert_eq!(
+        view.stages[1].order.as_ref().unwrap().amount,
+        money("135000000.00")
+    );
+    ws.sync().unwrap();
+    let digest = bank.digest();
+    assert_eq!(
+        (digest.orders.get("1"), digest.orders.get("2")),
+        (Some(&1), Some(&1))
+    );
 }
 
 #[test]
@@ -340,18 +411,9 @@ fn a_foreign_lien_is_learnt_from_the_registry_and_blocks_with_its_creditor() {
     let view = stage_one_facts(&ws);
     assert_eq!(view.lien.vin_lien, LienStatus::Foreign);
     assert_eq!(view.lien.creditor.as_deref(), Some("another creditor"));
-    let view = ws.order_disbursement(CASE, view.version, 1).unwrap();
-    let view = ws
-        .record_disbursement_fact(
-            CASE,
-            view.version,
-            Fact::DeliveryNotice {
-                reference: "DN-7".into(),
-                date: view.today,
-            },
-        )
-        .unwrap();
-    assert_eq!(blocker_codes(&view, 2), ["FOREIGN_LIEN"]);
+    assert_eq!(blocker_codes(&view, 1), ["FOREIGN_LIEN"]);
+    assert!(refused(&ws, view.version, 1).contains("another creditor"));
+    assert!(blocker_codes(&view, 2).contains(&"FOREIGN_LIEN".to_string()));
     let lien = view
         .conditions
         .iter()

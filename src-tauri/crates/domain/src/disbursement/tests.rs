@@ -78,10 +78,14 @@ fn registered(mut c: CaseFile) -> CaseFile {
 }
 
 #[test]
-fn dealer_stage_one_pays_the_advance_without_waiting_for_the_prohibition() {
+fn dealer_stage_one_pays_the_advance_once_the_prohibition_is_registered() {
     for seller in [SellerKind::OfficialDealer, SellerKind::Manufacturer] {
         let c = approved(seller);
+        // The passport: no loan money before the prohibition (the rule book said stage 2
+        // only; the passport wins).
         assert_eq!(c.pledge.vin_lien, LienStatus::None);
+        assert_eq!(codes(&c, SIGNED, 1), ["VIN_LIEN"]);
+        let c = registered(c);
         let o = order(&c, SIGNED, 1, today(), AT, "alice").unwrap();
         assert_eq!(o.amount, m("60000000.00"));
         assert_eq!(o.funds, Funds::Loan);
@@ -98,7 +102,7 @@ fn dealer_stage_one_pays_the_advance_without_waiting_for_the_prohibition() {
 
 #[test]
 fn every_precondition_of_stage_one_blocks_it_by_name() {
-    let base = approved(SellerKind::OfficialDealer);
+    let base = registered(approved(SellerKind::OfficialDealer));
     assert_eq!(codes(&base, SIGNED, 1), Vec::<String>::new());
     let refer = Approval {
         decision: Decision::Refer,
@@ -189,11 +193,8 @@ fn dealer_stage_two_needs_stage_one_the_delivery_notice_and_a_registered_prohibi
         codes(&c, SIGNED, 2),
         ["STAGE_1_FIRST", "DELIVERY_NOTICE_MISSING", "VIN_LIEN"]
     );
-    let c = with_stage_one(c);
-    assert_eq!(
-        codes(&c, SIGNED, 2),
-        ["DELIVERY_NOTICE_MISSING", "VIN_LIEN"]
-    );
+    let c = with_stage_one(registered(c));
+    assert_eq!(codes(&c, SIGNED, 2), ["DELIVERY_NOTICE_MISSING"]);
     let c = record(
         &c,
         &Fact::DeliveryNotice {
@@ -206,6 +207,7 @@ fn dealer_stage_two_needs_stage_one_the_delivery_notice_and_a_registered_prohibi
         c.disbursement.delivery_notice.as_ref().unwrap().reference,
         "DN-2026-118"
     );
+    // A prohibition that is no longer registered (released, or gone) blocks stage 2.
     for status in [
         LienStatus::None,
         LienStatus::Requested,
@@ -216,7 +218,6 @@ fn dealer_stage_two_needs_stage_one_the_delivery_notice_and_a_registered_prohibi
         assert_eq!(codes(&c, SIGNED, 2), ["VIN_LIEN"], "{status:?}");
         assert!(order(&c, SIGNED, 2, today(), AT, "alice").is_err());
     }
-    let c = registered(c);
     let o = order(&c, SIGNED, 2, today(), AT, "alice").unwrap();
     assert_eq!(o.amount, m("75000000.00"), "the loan less the advance");
     assert_eq!(o.funds, Funds::Loan);
@@ -236,7 +237,7 @@ fn dealer_stage_two_needs_stage_one_the_delivery_notice_and_a_registered_prohibi
 }
 
 #[test]
-fn a_foreign_prohibition_blocks_stage_two_with_its_creditor() {
+fn a_foreign_prohibition_blocks_loan_money_with_its_creditor() {
     let mut c = with_stage_one(approved(SellerKind::DealerInStock));
     c.pledge = Pledge {
         vin_lien: LienStatus::Foreign,
@@ -247,9 +248,13 @@ fn a_foreign_prohibition_blocks_stage_two_with_its_creditor() {
     assert_eq!(b.len(), 1);
     assert_eq!(b[0].code(), "FOREIGN_LIEN");
     assert!(b[0].to_string().contains("Ipak Yo'li Bank"), "{}", b[0]);
-    // Stage 1 (the client's own money) does not wait for the prohibition.
+    // Stage 1 (the client's own money) does not wait for the prohibition...
     let c = approved(SellerKind::DealerInStock);
     assert!(blockers(&c, SIGNED, 1, today()).is_empty());
+    // ...a dealer's stage 1 (loan money) does.
+    let mut c = approved(SellerKind::OfficialDealer);
+    c.pledge.vin_lien = LienStatus::Foreign;
+    assert_eq!(codes(&c, SIGNED, 1), ["FOREIGN_LIEN"]);
 }
 
 #[test]
@@ -277,7 +282,7 @@ fn a_seller_with_the_car_in_stock_takes_the_down_payment_then_the_whole_loan() {
 
 #[test]
 fn a_stage_is_ordered_once() {
-    let c = with_stage_one(approved(SellerKind::OfficialDealer));
+    let c = with_stage_one(registered(approved(SellerKind::OfficialDealer)));
     assert_eq!(codes(&c, SIGNED, 1), ["ALREADY_ORDERED"]);
     let p = plan(&c, SIGNED, today());
     assert!(p[0].order.is_some());
@@ -380,7 +385,7 @@ fn the_case_file_without_disbursement_data_reads_and_writes_as_before() {
     let json = crate::case::to_json_pretty(&c);
     assert!(!json.contains("disbursement"));
     assert!(!json.contains("\"history\""));
-    let c = with_stage_one(approved(SellerKind::OfficialDealer));
+    let c = with_stage_one(registered(approved(SellerKind::OfficialDealer)));
     let back = crate::parse_case(&crate::case::to_json_pretty(&c)).unwrap();
     assert_eq!(back, c);
 }
