@@ -553,7 +553,12 @@ async fn an_approved_case_gets_its_lien_and_stage_two_unlocks() -> Result<()> {
     let id = "AUTO-2026-000123";
     login(&c, "carol", &demo_password("carol")).await?;
     wait_text(&c, "[data-testid=status]", |t| t.contains("16 cases")).await?;
-    open_step(&c, id, "review").await?;
+    // The vehicle step: the VIN decoded, the §4 rules live, the lien's place.
+    open_step(&c, id, "vehicle").await?;
+    wait_text(&c, "[data-testid=vin-report]", |t| t.contains("Valid VIN")).await?;
+    wait_text(&c, "[data-testid=vehicle-rules]", |t| t.contains("pass")).await?;
+    screenshot(&display, "vehicle-step");
+    click(&c, "[data-step=review]").await?;
     retype(
         &c,
         "[data-testid=review] input[name=review-text]",
