@@ -310,8 +310,8 @@ const CATEGORIES: { code: string; text: string }[] = [
 ];
 
 const SELLERS: { kind: string; text: string }[] = [
-  { kind: "manufacturer", text: "Manufacturer — stage 1: the contract's advance; stage 2 after the delivery notice and the VIN prohibition" },
-  { kind: "official_dealer", text: "Official dealer — stage 1: the contract's advance; stage 2 after the delivery notice and the VIN prohibition" },
+  { kind: "manufacturer", text: "Manufacturer — stage 1: the contract's advance; stage 2: the rest after the delivery notice; both once the VIN prohibition is registered" },
+  { kind: "official_dealer", text: "Official dealer — stage 1: the contract's advance; stage 2: the rest after the delivery notice; both once the VIN prohibition is registered" },
   { kind: "dealer_in_stock", text: "Seller with the car in stock — stage 1: the client's down payment; stage 2: the loan after the VIN prohibition" },
   { kind: "private_person", text: "Private person — not eligible (P-VEH-SELLER)" },
 ];
@@ -337,6 +337,11 @@ function Vehicle({ draft, edit, savedVin, evaluation, onLien }: { draft: CaseFil
             {vin.valid ? (vin.warnings.length ? "Valid VIN, with a warning" : "Valid VIN") : "Invalid VIN"}
             {vin.errors.map((e) => <div key={e} className="bad">✗ {e}</div>)}
             {vin.warnings.map((w) => <div key={w} className="warn">⚠ {w}</div>)}
+            {vin.valid && vin.model_year !== null && Math.abs(vin.model_year - Number(v.production_year)) > 1 && (
+              <div className="warn" data-testid="vin-year">
+                ⚠ the VIN's model-year character reads {vin.model_year}, the production year is {v.production_year}: check the VIN against the contract
+              </div>
+            )}
             <div className="muted">
               WMI {vin.wmi ?? "—"} · {vin.manufacturer ?? "manufacturer not in the table"} · {vin.country ?? "—"} · model year {vin.model_year ?? "—"} · check digit {vin.check_digit ?? "—"}
             </div>
