@@ -81,6 +81,15 @@ impl Ws {
         done
     }
 
+    /// A change the user waits to see at the bank (a resolved conflict, a prohibition
+    /// request, an order): a pass now, whatever the backoff.
+    fn changed_urgently<T>(&self, done: Result<T>) -> Result<T> {
+        if done.is_ok() {
+            self.poke_sync(true);
+        }
+        done
+    }
+
     /// Asks the sync worker for a pass now (a change waits in the outbox meanwhile).
     fn poke_sync(&self, now: bool) {
         if let Some(wake) = self
@@ -182,9 +191,7 @@ fn disbursement(ws: State<'_, Ws>, case_id: String) -> Result<DisbursementView> 
 /// The request goes to the registry with the next sync pass, started now.
 #[tauri::command]
 fn request_lien(ws: State<'_, Ws>, case_id: String) -> Result<DisbursementView> {
-    let view = ws.get()?.request_lien(&case_id)?;
-    ws.poke_sync(true);
-    Ok(view)
+    ws.changed_urgently(ws.get()?.request_lien(&case_id))
 }
 
 #[tauri::command]
@@ -204,9 +211,7 @@ fn order_disbursement(
     version: i64,
     stage: u8,
 ) -> Result<DisbursementView> {
-    let view = ws.get()?.order_disbursement(&case_id, version, stage)?;
-    ws.poke_sync(true);
-    Ok(view)
+    ws.changed_urgently(ws.get()?.order_disbursement(&case_id, version, stage))
 }
 
 #[tauri::command]
@@ -229,9 +234,7 @@ fn sync_conflicts(ws: State<'_, Ws>) -> Result<Vec<ConflictView>> {
 
 #[tauri::command]
 fn resolve_conflict(ws: State<'_, Ws>, id: i64, keep: Keep) -> Result<CaseView> {
-    let view = ws.get()?.resolve_conflict(id, keep)?;
-    ws.poke_sync(true);
-    Ok(view)
+    ws.changed_urgently(ws.get()?.resolve_conflict(id, keep))
 }
 
 #[tauri::command]

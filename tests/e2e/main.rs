@@ -1,6 +1,8 @@
 //! End-to-end tests of the desktop app: one binary, run by `.ci/test` after the app is
 //! built. Each test starts its own driver and app on a fresh data folder.
 
+use std::time::Duration;
+
 use fantoccini::Locator;
 use uw_e2e::{
     click, demo_password, find, login, open_step, retype, screenshot, serial, wait_text, Display,
@@ -13,6 +15,33 @@ async fn queue_rows(c: &fantoccini::Client) -> Result<usize> {
     Ok(c.find_all(Locator::Css("[data-testid=queue-row]"))
         .await?
         .len())
+}
+
+const BANK_TOKEN: &str = "e2e-bank";
+
+/// The bank simulator holding the demo queue (its registry registering a prohibition after
+/// `pledge_delay`), and the window's driver set up against it.
+fn bank_and_window(
+    data: &std::path::Path,
+    pledge_delay: Duration,
+) -> Result<(uw_bank_sim::Running, Display, Driver)> {
+    let mut config = uw_bank_sim::SimConfig::new(&data.join("bank.db"));
+    config.token = BANK_TOKEN.into();
+    config.seed_cases =
+        Some(std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../assets/demo/cases"));
+    config.pledge_delay = pledge_delay;
+    let bank = uw_bank_sim::start(config)?;
+    let display = Display::start()?;
+    let driver = Driver::start_env(
+        &display,
+        &data.join("store"),
+        Some(uw_e2e::E2E_PASSPHRASE),
+        &[
+            ("UW_BANK_URL", bank.url().as_str()),
+            ("UW_BANK_TOKEN", BANK_TOKEN),
+        ],
+    )?;
+    Ok((bank, display, driver))
 }
 
 #[tokio::test]
@@ -138,7 +167,7 @@ async fn editing_the_term_changes_rate_schedule_and_decision() -> Result<()> {
             start.elapsed().as_secs() < 20,
             "schedule has {n} rows, not 60"
         );
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        tokio::time::sleep(Duration::from_millis(100)).await;
     }
 
     // 61 months is outside the product: the decision turns to reject on P-TERM.
@@ -361,7 +390,7 @@ async fn the_maker_cannot_approve_and_the_reviewer_signs() -> Result<()> {
             "the inbox shows {} rows",
             queue_rows(&c).await?
         );
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        tokio::time::sleep(Duration::from_millis(100)).await;
     }
     open_step(&c, "AUTO-2026-000123", "review").await?;
     wait_text(&c, "[data-testid=proposal]", |t| t.contains("DTI 45.87")).await?;
@@ -437,19 +466,8 @@ async fn without_a_keyring_the_store_asks_for_its_passphrase() -> Result<()> {
 async fn the_queue_comes_from_the_bank_and_a_two_sided_edit_is_a_conflict() -> Result<()> {
     let _one = serial().await;
     let data = tempfile::tempdir()?;
-    let mut config = uw_bank_sim::SimConfig::new(&data.path().join("bank.db"));
-    config.token = "e2e-bank".into();
-    config.seed_cases =
-        Some(std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../assets/demo/cases"));
-    let bank = uw_bank_sim::start(config)?;
+    let (bank, display, driver) = bank_and_window(data.path(), Duration::from_secs(30))?;
     let url = bank.url();
-    let display = Display::start()?;
-    let driver = Driver::start_env(
-        &display,
-        &data.path().join("store"),
-        Some(uw_e2e::E2E_PASSPHRASE),
-        &[("UW_BANK_URL", url.as_str()), ("UW_BANK_TOKEN", "e2e-bank")],
-    )?;
     let c = driver.launch(&["--demo"]).await?;
     login(&c, "alice", &demo_password("alice")).await?;
     // Nothing was seeded locally: the 16 cases come from the bank's daily queue.
@@ -463,7 +481,7 @@ async fn the_queue_comes_from_the_bank_and_a_two_sided_edit_is_a_conflict() -> R
     let id = "AUTO-2026-000123";
     let bank_url = url.clone();
     let base = tokio::task::spawn_blocking(move || -> std::result::Result<i64, String> {
-        let other = uw_bank_link::Bank::new(uw_bank_link::BankConfig::new(&bank_url, "e2e-bank"))
+        let other = uw_bank_link::Bank::new(uw_bank_link::BankConfig::new(&bank_url, BANK_TOKEN))
             .map_err(|e| e.to_string())?;
         let remote = other.get_case(id).map_err(|e| e.to_string())?;
         let mut theirs = remote.case.clone();
@@ -506,7 +524,7 @@ async fn the_queue_comes_from_the_bank_and_a_two_sided_edit_is_a_conflict() -> R
     .await?;
     let bank_url = url.clone();
     tokio::task::spawn_blocking(move || -> std::result::Result<(), String> {
-        let other = uw_bank_link::Bank::new(uw_bank_link::BankConfig::new(&bank_url, "e2e-bank"))
+        let other = uw_bank_link::Bank::new(uw_bank_link::BankConfig::new(&bank_url, BANK_TOKEN))
             .map_err(|e| e.to_string())?;
         let start = std::time::Instant::now();
         loop {
@@ -518,7 +536,7 @@ async fn the_queue_comes_from_the_bank_and_a_two_sided_edit_is_a_conflict() -> R
             if start.elapsed().as_secs() > 30 {
                 return Err("the kept version never reached the bank".into());
             }
-            std::thread::sleep(std::time::Duration::from_millis(200));
+            std::thread::sleep(Duration::from_millis(200));
         }
     })
     .await??;
@@ -535,20 +553,7 @@ async fn the_queue_comes_from_the_bank_and_a_two_sided_edit_is_a_conflict() -> R
 async fn an_approved_case_gets_its_lien_and_stage_two_unlocks() -> Result<()> {
     let _one = serial().await;
     let data = tempfile::tempdir()?;
-    let mut config = uw_bank_sim::SimConfig::new(&data.path().join("bank.db"));
-    config.token = "e2e-bank".into();
-    config.seed_cases =
-        Some(std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../assets/demo/cases"));
-    config.pledge_delay = std::time::Duration::from_secs(3);
-    let bank = uw_bank_sim::start(config)?;
-    let url = bank.url();
-    let display = Display::start()?;
-    let driver = Driver::start_env(
-        &display,
-        &data.path().join("store"),
-        Some(uw_e2e::E2E_PASSPHRASE),
-        &[("UW_BANK_URL", url.as_str()), ("UW_BANK_TOKEN", "e2e-bank")],
-    )?;
+    let (bank, display, driver) = bank_and_window(data.path(), Duration::from_secs(3))?;
     let c = driver.launch(&["--demo"]).await?;
     let id = "AUTO-2026-000123";
     login(&c, "carol", &demo_password("carol")).await?;
@@ -610,7 +615,7 @@ async fn an_approved_case_gets_its_lien_and_stage_two_unlocks() -> Result<()> {
     let start = std::time::Instant::now();
     loop {
         click(&c, "[data-testid=check-registry]").await?;
-        tokio::time::sleep(std::time::Duration::from_millis(700)).await;
+        tokio::time::sleep(Duration::from_millis(700)).await;
         let lien = find(&c, "[data-testid=lien-status]").await?.text().await?;
         if lien == "registered" {
             break;
@@ -640,7 +645,7 @@ async fn an_approved_case_gets_its_lien_and_stage_two_unlocks() -> Result<()> {
             break;
         }
         assert!(start.elapsed().as_secs() < 30, "{d:?}");
-        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        tokio::time::sleep(Duration::from_millis(200)).await;
     }
     wait_text(&c, "[data-testid=sync-waiting]", |t| t == "0 waiting").await?;
     assert_eq!(bank.digest().orders.get("2"), Some(&1));
