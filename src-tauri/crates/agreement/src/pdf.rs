@@ -1,0 +1,154 @@
+//! The laid-out pages as PDF, through printpdf (text_layout: only the glyphs used are
+//! embedded), then finished with lopdf for what printpdf would leave to chance: the trailer
+//! `/ID` (printpdf draws it from a process-wide generator) and the document's dates, both
+//! taken from the case version so the same version gives the same bytes.
+#![allow(clippy::float_arithmetic)] // page geometry in points; no money passes through here
+
+use std::sync::OnceLock;
+
+use lopdf::{Object, StringFormat};
+use printpdf::{
+    FontId, Mm, Op, PaintMode, ParsedFont, PdfDocument, PdfFont, PdfFontHandle, PdfPage,
+    PdfSaveOptions, Point, Pt, Rect, TextItem,
+};
+use sha2::{Digest, Sha256};
+use uw_domain::CaseFile;
+
+use crate::layout::{Item, Page, BOLD_TTF, PAGE_H, REGULAR_TTF};
+use crate::{AgreementError, Lang, Stamp};
+
+/// What the document says of itself.
+pub struct DocInfo {
+    pub title: String,
+    /// PDF date text ("D:YYYYMMDDHHmmSSZ"): the review's signature.
+    pub date: String,
+    /// The two halves of the trailer /ID.
+    pub id: [u8; 16],
+}
+
+impl DocInfo {
+    pub fn of(case: &CaseFile, lang: Lang, stamp: &Stamp) -> DocInfo {
+        let signed = case
+            .review
+            .as_ref()
+            .map(|r| r.signed_at.clone())
+            .unwrap_or_default();
+        let digits: String = signed.chars().filter(char::is_ascii_digit).take(14).collect();
+        let digest = Sha256::digest(format!("{}|{}", stamp.qr_text(), lang.as_str()));
+        let mut id = [0u8; 16];
+        id.copy_from_slice(&digest[..16]);
+        DocInfo {
+            title: format!("{} ({})", stamp.case_id, lang.as_str()),
+            date: format!("D:{digits:0<14}Z"),
+            id,
+        }
+    }
+}
+
+/// The fonts, parsed once: (regular, bold).
+fn fonts() -> Result<&'static (ParsedFont, ParsedFont), AgreementError> {
+    static FONTS: OnceLock<Option<(ParsedFont, ParsedFont)>> = OnceLock::new();
+    FONTS
+        .get_or_init(|| {
+            let mut warnings = Vec::new();
+            Some((
+                ParsedFont::from_bytes(REGULAR_TTF, 0, &mut warnings)?,
+                ParsedFont::from_bytes(BOLD_TTF, 0, &mut warnings)?,
+            ))
+        })
+        .as_ref()
+        .ok_or_else(|| AgreementError::Pdf("the embedded Noto Sans fonts do not parse".into()))
+}
+
+/// Fixed resource names: a random id per run would change the bytes.
+const REGULAR: &str = "F1";
+const BOLD: &str = "F2";
+
+fn ops(page: &Page) -> Vec<Op> {
+    let mut out = Vec::with_capacity(page.items.len() * 5);
+    for item in &page.items {
+        match item {
+            Item::Text {
+                x,
+                y,
+                size,
+                bold,
+                text,
+            } => {
+                let font = FontId(if *bold { BOLD } else { REGULAR }.into());
+                out.push(Op::StartTextSection);
+                out.push(Op::SetFont {
+                    font: PdfFontHandle::External(font),
+                    size: Pt(*size),
+                });
+                out.push(Op::SetTextCursor {
+                    pos: Point {
+                        x: Pt(*x),
+                        y: Pt(PAGE_H - *y),
+                    },
+                });
+                out.push(Op::ShowText {
+                    items: vec![TextItem::Text(text.clone())],
+                });
+                out.push(Op::EndTextSection);
+            }
+            Item::Fill { x, y, w, h } => out.push(Op::DrawRectangle {
+                rectangle: Rect {
+                    x: Pt(*x),
+                    y: Pt(PAGE_H - *y - *h),
+                    width: Pt(*w),
+                    height: Pt(*h),
+                    mode: Some(PaintMode::Fill),
+                    winding_order: None,
+                },
+            }),
+            Item::Rule { x1, x2, y, width } => out.push(Op::DrawRectangle {
+                rectangle: Rect {
+                    x: Pt(*x1),
+                    y: Pt(PAGE_H - *y - *width / 2.0),
+                    width: Pt(*x2 - *x1),
+                    height: Pt(*width),
+                    mode: Some(PaintMode::Fill),
+                    winding_order: None,
+                },
+            }),
+        }
+    }
+    out
+}
+
+pub fn write(pages: &[Page], info: &DocInfo) -> Result<Vec<u8>, AgreementError> {
+    let (regular, bold) = fonts()?;
+    let mut doc = PdfDocument::new(&info.title);
+    doc.resources
+        .fonts
+        .map
+        .insert(FontId(REGULAR.into()), PdfFont::new(regular.clone()));
+    doc.resources
+        .fonts
+        .map
+        .insert(FontId(BOLD.into()), PdfFont::new(bold.clone()));
+    doc.metadata.info.producer = "Underwriter Workstation".into();
+    doc.metadata.info.creator = "Underwriter Workstation".into();
+    doc.with_pages(
+        pages
+            .iter()
+            .map(|p| PdfPage::new(Mm(210.0), Mm(297.0), ops(p)))
+            .collect(),
+    );
+    let mut warnings = Vec::new();
+    let mut lo = doc.to_lopdf_document(&PdfSaveOptions::default(), &mut warnings);
+    let id = Object::String(info.id.to_vec(), StringFormat::Hexadecimal);
+    lo.trailer.set("ID", Object::Array(vec![id.clone(), id]));
+    if let Ok(info_id) = lo.trailer.get(b"Info").and_then(Object::as_reference) {
+        if let Ok(dict) = lo.get_dictionary_mut(info_id) {
+            dict.set("CreationDate", Object::string_literal(info.date.clone()));
+            dict.set("ModDate", Object::string_literal(info.date.clone()));
+        }
+    }
+    lo.compress();
+    let mut out = Vec::new();
+    lo.save_to(&mut out)
+        .map_err(|e| AgreementError::Pdf(e.to_string()))?;
+    Ok(out)
+}

@@ -1,0 +1,202 @@
+//! The agreement of the demo case, printed and read back.
+
+use std::process::Command;
+use std::str::FromStr;
+
+use sha2::{Digest, Sha256};
+use uw_domain::case::{Review, ReviewDecision};
+use uw_domain::{evaluate, parse_case, parse_product, CaseFile, EvalOptions, Evaluation};
+
+use super::*;
+
+const EXAMPLE: &str = include_str!("../../../../assets/demo/cases/AUTO-2026-000123.json");
+const PRODUCT: &str = include_str!("../../../../assets/product/salary-auto-loan.json");
+
+/// The demo case, approved by bob; `term` months.
+fn approved(term: u32) -> (CaseFile, Evaluation) {
+    let mut case = parse_case(EXAMPLE).unwrap();
+    case.loan.term_months = term;
+    case.review = Some(Review {
+        decision: ReviewDecision::Approve,
+        maker: "alice".into(),
+        checker: "bob".into(),
+        signed_at: "2026-11-23T10:15:00Z".into(),
+        case_version: 3,
+    });
+    let product = parse_product(PRODUCT).unwrap();
+    let ev = evaluate(&case, &product, &EvalOptions::default());
+    (case, ev)
+}
+
+fn stamp(case: &CaseFile) -> Stamp {
+    let json = serde_json::to_string(case).unwrap();
+    Stamp {
+        case_id: case.case_id.clone(),
+        version: 4,
+        sha256: Sha256::digest(json.as_bytes())
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect(),
+    }
+}
+
+fn print(case: &CaseFile, ev: &Evaluation, lang: Lang) -> Printed {
+    render(case, ev, lang, &stamp(case)).unwrap()
+}
+
+/// The text of a PDF as `pdftotext -layout` reads it (poppler-utils).
+fn text_of(pdf: &[u8]) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("a.pdf");
+    std::fs::write(&path, pdf).unwrap();
+    let out = Command::new("pdftotext")
+        .arg("-layout")
+        .arg(&path)
+        .arg("-")
+        .output()
+        .expect("pdftotext (poppler-utils) is installed by .ci/setup");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    // Words, single-spaced: a phrase reads the same across a line break.
+    let text = String::from_utf8(out.stdout).unwrap().replace('\u{a0}', " ");
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[test]
+fn the_uzbek_agreement_carries_the_figures_and_the_clauses() {
+    let (case, ev) = approved(36);
+    assert_eq!(ev.decision, uw_domain::decision::Decision::Approve);
+    let printed = print(&case, &ev, Lang::Uz);
+    let text = text_of(&printed.pdf);
+    let m = &ev.metrics;
+    for needle in [
+        "KREDIT SHARTNOMASI",
+        "№ AUTO-2026-000123",
+        "Karimov Aziz Rustamovich",
+        "XWBJA69V9LA123456",
+        "135 000 000,00 soʻm",
+        "bir yuz oʻttiz besh million soʻm 00 tiyin",
+        "yillik 23,00 %",
+        "«Kafolat-3»",
+        "VIN raqami asosida taqiqqa olinmasdan kredit mablagʻi ajratilmaydi",
+        "yetkazib berilganligi",
+        "KASKO-778812",
+        "Toʻlov jadvali",
+        "Jami",
+        "SHA-256",
+    ] {
+        assert!(text.contains(needle), "{needle:?} not in the text");
+    }
+    for figure in [
+        m.dti.as_deref().unwrap(),
+        m.effective_annual_rate.as_deref().unwrap(),
+    ] {
+        assert!(text.contains(&figure.replace('.', ",")), "{figure}");
+    }
+    let total = content::amount(m.total_payable.as_deref().unwrap()).replace('\u{a0}', " ");
+    assert!(text.contains(&total), "{total}");
+    // Every schedule row, by its date.
+    for row in ev.schedule.as_ref().unwrap() {
+        let d = row.date.0.format("%d.%m.%Y").to_string();
+        assert!(text.contains(&d), "{d}");
+    }
+    // Page numbers "i / n" and the stamp on every page.
+    let n = printed.pages;
+    assert!(n >= 3, "{n} pages");
+    // (pdftotext closes the narrow gaps of "i / n".)
+    let squeezed = text.replace(' ', "");
+    for i in 1..=n {
+        assert!(squeezed.contains(&format!("{i}/{n}")), "page {i}");
+    }
+    assert!(text.contains("oldi-sotdi shartnomasida belgilangan miqdorda"));
+    let short = stamp(&case).short().to_string();
+    assert_eq!(text.matches(&short).count(), n);
+}
+
+#[test]
+fn the_russian_agreement_and_the_in_stock_seller() {
+    let (mut case, _) = approved(36);
+    case.vehicle.seller_kind = uw_domain::case::SellerKind::DealerInStock;
+    let product = parse_product(PRODUCT).unwrap();
+    let ev = evaluate(&case, &product, &EvalOptions::default());
+    let text = text_of(&print(&case, &ev, Lang::Ru).pdf);
+    for needle in [
+        "КРЕДИТНЫЙ ДОГОВОР",
+        "сто тридцать пять миллионов сумов 00 тийинов",
+        "135 000 000,00 сум",
+        "На втором этапе, после регистрации запрета",
+        "Итого",
+        "Заёмщик",
+    ] {
+        assert!(text.contains(needle), "{needle:?} not in the text");
+    }
+    // The dealer's advance clause is not there for this seller.
+    assert!(!text.contains("уведомления о поставке"));
+}
+
+#[test]
+fn the_same_case_version_gives_the_same_bytes() {
+    let (case, ev) = approved(60);
+    let a = print(&case, &ev, Lang::Uz).pdf;
+    let b = print(&case, &ev, Lang::Uz).pdf;
+    assert!(a == b, "two prints of one version differ");
+    let ru = print(&case, &ev, Lang::Ru).pdf;
+    assert_ne!(a, ru);
+    // A golden hash of the reference case: any change to the layout, the templates, the
+    // fonts or printpdf shows here (update it after looking at the new pages).
+    let hash: String = Sha256::digest(&a).iter().map(|b| format!("{b:02x}")).collect();
+    assert_eq!(hash, GOLDEN_60_UZ, "{} bytes", a.len());
+}
+
+const GOLDEN_60_UZ: &str = "36fcda3ba3d4d8c54fccc97fed7d455ebf51395acf061928084847391c45780d";
+
+#[test]
+fn the_page_count_grows_with_the_term() {
+    let pages: Vec<usize> = [6, 12, 24, 36, 48, 60]
+        .into_iter()
+        .map(|term| {
+            // A smaller loan, so that every term passes the debt-burden test.
+            let (mut case, _) = approved(term);
+            case.loan.amount = uw_domain::money::Money::from_str("20000000.00").unwrap();
+            let product = parse_product(PRODUCT).unwrap();
+            let ev = evaluate(&case, &product, &EvalOptions::default());
+            print(&case, &ev, Lang::Uz).pages
+        })
+        .collect();
+    assert!(pages.windows(2).all(|w| w[0] <= w[1]), "{pages:?}");
+    assert!(pages[5] > pages[0], "{pages:?}");
+}
+
+#[test]
+fn a_case_not_approved_and_reviewed_is_refused_naming_what_is_missing() {
+    let (mut case, ev) = approved(36);
+    case.review = None;
+    let e = render(&case, &ev, Lang::Uz, &stamp(&case)).unwrap_err();
+    assert!(e.to_string().contains("no second person"), "{e}");
+    let (mut case, _) = approved(36);
+    case.loan.amount = uw_domain::money::Money::from_str("900000000.00").unwrap();
+    case.review.as_mut().unwrap().decision = ReviewDecision::Reject;
+    let ev = evaluate(&case, &parse_product(PRODUCT).unwrap(), &EvalOptions::default());
+    let e = render(&case, &ev, Lang::Ru, &stamp(&case)).unwrap_err();
+    let msg = e.to_string();
+    assert!(msg.contains("decision is reject") && msg.contains("AMOUNT_ABOVE_MAX"), "{msg}");
+    assert!(msg.contains("review by bob rejected"), "{msg}");
+}
+
+#[test]
+fn a_character_the_font_lacks_is_an_error_not_a_box() {
+    let (mut case, ev) = approved(36);
+    case.parties[0].full_name = "Karimov 李".into();
+    match render(&case, &ev, Lang::Uz, &stamp(&case)) {
+        Err(AgreementError::MissingGlyph { ch, .. }) => assert_eq!(ch, '李'),
+        other => panic!("{:?}", other.map(|p| p.pages)),
+    }
+}
+
+#[test]
+fn the_preview_draws_the_same_pages() {
+    let (case, ev) = approved(36);
+    let pages = preview(&case, &ev, Lang::Uz, &stamp(&case)).unwrap();
+    assert_eq!(pages.len(), print(&case, &ev, Lang::Uz).pages);
+    assert!(pages[0].starts_with("<svg") && pages[0].contains("bir yuz oʻttiz besh million"));
+}
+
