@@ -42,6 +42,8 @@ const COMMANDS: &[&str] = &[
     "request_lien",
     "record_disbursement_fact",
     "order_disbursement",
+    "agreement_preview",
+    "print_agreement",
 ];
 
 fn main() {

@@ -10,12 +10,12 @@ use serde_json::Value;
 use tauri::ipc::Channel;
 use tauri::{AppHandle, Emitter, Manager, State};
 use tauri_plugin_dialog::DialogExt;
+use uw_app::{AgreementPreview, ConflictView, DisbursementView, Keep, PrintedFile, SyncStatus};
 use uw_app::{
     AppError, AppStatus, CaseEvent, CaseView, ErrorCode, ImportReport, IncomeView, NewUser,
     OpenOptions, QueuePage, QueueQuery, ReadProgress, Result, ReviewView, Session, SessionStatus,
     StoreKey, StoreState, TotpSetup, Workstation,
 };
-use uw_app::{ConflictView, DisbursementView, Keep, SyncStatus};
 use uw_domain::case::{IncomeKind, ReviewDecision};
 use uw_domain::disbursement::Fact;
 use uw_domain::vin::VinReport;
@@ -180,7 +180,42 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         request_lien,
         record_disbursement_fact,
         order_disbursement,
+        agreement_preview,
+        print_agreement,
     ]
+}
+
+#[tauri::command]
+fn agreement_preview(ws: State<'_, Ws>, case_id: String, lang: String) -> Result<AgreementPreview> {
+    ws.get()?.agreement_preview(&case_id, &lang)
+}
+
+/// Writes the agreement's PDF and hands it to the system's viewer, whose Print prints it.
+#[tauri::command]
+fn print_agreement(ws: State<'_, Ws>, case_id: String, lang: String) -> Result<PrintedFile> {
+    let path = ws.get()?.print_agreement(&case_id, &lang)?;
+    let opened = open_with_system(&path);
+    Ok(PrintedFile {
+        path: path.display().to_string(),
+        opened,
+    })
+}
+
+/// The system's own opener (`UW_OPEN_WITH` names another program; `none` opens nothing).
+fn open_with_system(path: &std::path::Path) -> bool {
+    let opener = std::env::var("UW_OPEN_WITH").unwrap_or_else(|_| {
+        if cfg!(target_os = "windows") {
+            "explorer".into()
+        } else if cfg!(target_os = "macos") {
+            "open".into()
+        } else {
+            "xdg-open".into()
+        }
+    });
+    if opener == "none" {
+        return false;
+    }
+    std::process::Command::new(opener).arg(path).spawn().is_ok()
 }
 
 #[tauri::command]

@@ -39,6 +39,8 @@ fn bank_and_window(
         &[
             ("UW_BANK_URL", bank.url().as_str()),
             ("UW_BANK_TOKEN", BANK_TOKEN),
+            // Print writes the PDF; no viewer is started under Xvfb.
+            ("UW_OPEN_WITH", "none"),
         ],
     )?;
     Ok((bank, display, driver))
@@ -563,6 +565,12 @@ async fn an_approved_case_gets_its_lien_and_stage_two_unlocks() -> Result<()> {
     wait_text(&c, "[data-testid=vin-report]", |t| t.contains("Valid VIN")).await?;
     wait_text(&c, "[data-testid=vehicle-rules]", |t| t.contains("pass")).await?;
     screenshot(&display, "vehicle-step");
+    // No agreement before the approval: the refusal says why.
+    click(&c, "[data-step=agreement]").await?;
+    wait_text(&c, "[data-testid=agreement-refused]", |t| {
+        t.contains("NOT_PRINTABLE") && t.contains("approved and reviewed")
+    })
+    .await?;
     click(&c, "[data-step=review]").await?;
     retype(
         &c,
@@ -649,6 +657,32 @@ async fn an_approved_case_gets_its_lien_and_stage_two_unlocks() -> Result<()> {
     }
     wait_text(&c, "[data-testid=sync-waiting]", |t| t == "0 waiting").await?;
     assert_eq!(bank.digest().orders.get("2"), Some(&1));
+
+    // The approved case prints its agreement: the pages in the window, then the PDF.
+    click(&c, "[data-step=agreement]").await?;
+    wait_text(&c, "[data-testid=agreement-stamp]", |t| {
+        t.contains("SHA-256")
+    })
+    .await?;
+    let pages = c
+        .find_all(Locator::Css("[data-testid=agreement-page]"))
+        .await?
+        .len();
+    assert!(pages >= 2, "{pages} pages in the preview");
+    screenshot(&display, "agreement-preview");
+    click(&c, "[data-lang=ru]").await?;
+    click(&c, "#print-agreement").await?;
+    let notice = wait_text(&c, "[data-testid=agreement-printed]", |t| {
+        t.contains("-ru.pdf")
+    })
+    .await?;
+    let path = notice
+        .split_whitespace()
+        .find(|w| w.ends_with(".pdf"))
+        .unwrap_or_default()
+        .to_string();
+    let pdf = std::fs::read(&path)?;
+    assert!(pdf.starts_with(b"%PDF-"), "{path}");
     c.close().await?;
     Ok(())
 }

@@ -17,6 +17,7 @@ import { getIn, money, percent, SECTIONS, setIn } from "./format";
 import { ErrorBanner } from "./App";
 import { Statements } from "./IncomeStep";
 import { DisbursementStep } from "./DisbursementStep";
+import { AgreementStep } from "./AgreementStep";
 
 type Step = "parties" | "income" | "vehicle" | "loan" | "documents" | "review" | "disbursement" | "agreement" | "history";
 
@@ -167,7 +168,7 @@ export function CaseScreen({ caseId, onBack }: { caseId: string; onBack: () => v
         ))}
       </nav>
       {notice && <div className="notice" data-testid="notice">{notice}</div>}
-      {readOnly && step !== "disbursement" && <div className="not-yet" data-testid="read-only">Read-only: {readOnly}</div>}
+      {readOnly && step !== "disbursement" && step !== "agreement" && <div className="not-yet" data-testid="read-only">Read-only: {readOnly}</div>}
       <ErrorBanner error={error} onClose={() => setError(null)} />
       {draftError && <ErrorBanner error={draftError} />}
       <section className="step-body">
@@ -197,13 +198,7 @@ export function CaseScreen({ caseId, onBack }: { caseId: string; onBack: () => v
         {step === "disbursement" && (
           <DisbursementStep caseId={caseId} onCaseChanged={() => api.openCase(caseId).then(load, setError)} />
         )}
-        {step === "agreement" && (
-          <NotInThisBuild>
-            The printed credit agreement (PDF in Uzbek and Russian, with the schedule and the
-            staged-disbursement clauses) is not part of this build yet. It will be printed here for a
-            case whose decision is <b>approve</b> and whose review is signed.
-          </NotInThisBuild>
-        )}
+        {step === "agreement" && <AgreementStep caseId={caseId} version={view.version} />}
         {step === "history" && <History caseId={caseId} version={view.version} />}
       </section>
     </main>

@@ -7,7 +7,9 @@ import type {
   CaseEvent,
   CaseFile,
   CaseView,
+  AgreementPreview,
   DisbursementView,
+  PrintedFile,
   Evaluation,
   Fact,
   ImportReport,
@@ -106,6 +108,8 @@ export const api = {
     call<DisbursementView>("record_disbursement_fact", { caseId, version, fact }),
   orderDisbursement: (caseId: string, version: number, stage: number) =>
     call<DisbursementView>("order_disbursement", { caseId, version, stage }),
+  agreementPreview: (caseId: string, lang: string) => call<AgreementPreview>("agreement_preview", { caseId, lang }),
+  printAgreement: (caseId: string, lang: string) => call<PrintedFile>("print_agreement", { caseId, lang }),
 };
 
 function progressChannel(onProgress: (p: ReadProgress) => void): Channel<ReadProgress> {

@@ -36,7 +36,11 @@ fn main() {
         signed_at: "2026-11-23T10:15:00Z".into(),
         case_version: 3,
     });
-    let ev = evaluate(&case, &parse_product(PRODUCT).unwrap(), &EvalOptions::default());
+    let ev = evaluate(
+        &case,
+        &parse_product(PRODUCT).unwrap(),
+        &EvalOptions::default(),
+    );
     let json = serde_json::to_string(&case).unwrap();
     let stamp = Stamp {
         case_id: case.case_id.clone(),
@@ -72,7 +76,10 @@ fn main() {
     for _ in 0..100 {
         std::hint::black_box(preview(&case, &ev, Lang::Uz, &stamp).unwrap());
     }
-    println!("(layout and SVG alone: {:.2} ms per document)", t.elapsed().as_secs_f64() * 10.0);
+    println!(
+        "(layout and SVG alone: {:.2} ms per document)",
+        t.elapsed().as_secs_f64() * 10.0
+    );
     let start = Instant::now();
     let mut samples = Vec::new();
     let mut bytes = 0usize;

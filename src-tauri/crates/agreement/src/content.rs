@@ -18,9 +18,7 @@ const NBSP: char = '\u{00A0}';
 /// "135000000.00" → "135 000 000,00" (no-break spaces, decimal comma).
 pub fn amount(m: &str) -> String {
     let (int, frac) = m.split_once('.').unwrap_or((m, "00"));
-    let (sign, digits) = int
-        .strip_prefix('-')
-        .map_or(("", int), |d| ("-", d));
+    let (sign, digits) = int.strip_prefix('-').map_or(("", int), |d| ("-", d));
     let mut grouped = String::new();
     for (i, c) in digits.chars().enumerate() {
         if i > 0 && (digits.len() - i) % 3 == 0 {
@@ -62,10 +60,7 @@ pub fn blocks(
     let m = &ev.metrics;
     let none = || "—".to_string();
     let borrower = case.borrower();
-    let co: Vec<&str> = case
-        .co_borrowers()
-        .map(|p| p.full_name.as_str())
-        .collect();
+    let co: Vec<&str> = case.co_borrowers().map(|p| p.full_name.as_str()).collect();
     let signed = case
         .review
         .as_ref()
@@ -99,11 +94,19 @@ pub fn blocks(
         ("amount_words", words_of(case.loan.amount)?),
         ("term", case.loan.term_months.to_string()),
         ("rate", m.rate.as_deref().map_or_else(none, percent)),
-        ("schedule_kind", t.word(schedule_word(case.loan.schedule))?.into()),
+        (
+            "schedule_kind",
+            t.word(schedule_word(case.loan.schedule))?.into(),
+        ),
         ("grace", case.loan.grace_months.to_string()),
         ("income", with_cur(parse_money(&m.average_monthly_income))),
         ("dti", m.dti.as_deref().map_or_else(none, percent)),
-        ("ear", m.effective_annual_rate.as_deref().map_or_else(none, percent)),
+        (
+            "ear",
+            m.effective_annual_rate
+                .as_deref()
+                .map_or_else(none, percent),
+        ),
         (
             "total_interest",
             m.total_interest
@@ -125,11 +128,17 @@ pub fn blocks(
         // Not yet recorded when the agreement is signed: the contract's own words.
         (
             "advance",
-            advance.map_or_else(|| t.word("advance_per_contract").map(str::to_string), |a| Ok(with_cur(a)))?,
+            advance.map_or_else(
+                || t.word("advance_per_contract").map(str::to_string),
+                |a| Ok(with_cur(a)),
+            )?,
         ),
         (
             "rest",
-            rest.map_or_else(|| t.word("rest_after_advance").map(str::to_string), |r| Ok(with_cur(r)))?,
+            rest.map_or_else(
+                || t.word("rest_after_advance").map(str::to_string),
+                |r| Ok(with_cur(r)),
+            )?,
         ),
     ]);
     let co_clause = if co.is_empty() {
@@ -218,12 +227,21 @@ fn inserted(
         Insert::Vehicle => {
             let v = &case.vehicle;
             vec![Block::KeyValues(vec![
-                (l("vehicle")?, format!("{} {}", v.make, v.model).trim().to_string()),
+                (
+                    l("vehicle")?,
+                    format!("{} {}", v.make, v.model).trim().to_string(),
+                ),
                 (l("vin")?, values["vin"].clone()),
                 (l("category")?, v.category.clone()),
                 (l("year")?, v.production_year.to_string()),
-                (l("seller")?, t.word(seller_word(v.seller_kind))?.to_string()),
-                (l("price")?, format!("{}{NBSP}{cur}", money(v.contract_price))),
+                (
+                    l("seller")?,
+                    t.word(seller_word(v.seller_kind))?.to_string(),
+                ),
+                (
+                    l("price")?,
+                    format!("{}{NBSP}{cur}", money(v.contract_price)),
+                ),
                 (l("down_payment")?, values["down_payment"].clone()),
             ])]
         }
@@ -233,10 +251,16 @@ fn inserted(
             vec![Block::KeyValues(vec![
                 (l("amount")?, values["amount"].clone()),
                 (l("amount_words")?, values["amount_words"].clone()),
-                (l("term")?, format!("{}{NBSP}{months}", case.loan.term_months)),
+                (
+                    l("term")?,
+                    format!("{}{NBSP}{months}", case.loan.term_months),
+                ),
                 (l("rate")?, format!("{}{NBSP}%", values["rate"])),
                 (l("schedule_kind")?, values["schedule_kind"].clone()),
-                (l("grace")?, format!("{}{NBSP}{months}", case.loan.grace_months)),
+                (
+                    l("grace")?,
+                    format!("{}{NBSP}{months}", case.loan.grace_months),
+                ),
                 (l("first_payment")?, values["first_payment"].clone()),
                 (l("maturity")?, values["maturity"].clone()),
                 (

@@ -47,7 +47,12 @@ pub enum Item {
     /// A filled black rectangle, `y` its top (QR modules).
     Fill { x: f32, y: f32, w: f32, h: f32 },
     /// A horizontal rule.
-    Rule { x1: f32, x2: f32, y: f32, width: f32 },
+    Rule {
+        x1: f32,
+        x2: f32,
+        y: f32,
+        width: f32,
+    },
 }
 
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -522,7 +527,9 @@ mod tests {
 
     #[test]
     fn lines_break_at_spaces_within_the_width() {
-        let text = "Bank Qarz oluvchiga yangi avtotransport vositasini sotib olish uchun kredit beradi ".repeat(6);
+        let text =
+            "Bank Qarz oluvchiga yangi avtotransport vositasini sotib olish uchun kredit beradi "
+                .repeat(6);
         let lines = wrap(&text, BODY, false, 200.0).unwrap();
         assert!(lines.len() > 5);
         for l in &lines {

@@ -33,7 +33,11 @@ impl DocInfo {
             .as_ref()
             .map(|r| r.signed_at.clone())
             .unwrap_or_default();
-        let digits: String = signed.chars().filter(char::is_ascii_digit).take(14).collect();
+        let digits: String = signed
+            .chars()
+            .filter(char::is_ascii_digit)
+            .take(14)
+            .collect();
         let digest = Sha256::digest(format!("{}|{}", stamp.qr_text(), lang.as_str()));
         let mut id = [0u8; 16];
         id.copy_from_slice(&digest[..16]);

@@ -6,7 +6,9 @@ use std::fmt::Write as _;
 use crate::layout::{Item, Page, PAGE_H, PAGE_W};
 
 fn escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
 }
 
 pub fn page(page: &Page) -> String {

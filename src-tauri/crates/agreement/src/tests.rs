@@ -55,9 +55,15 @@ fn text_of(pdf: &[u8]) -> String {
         .arg("-")
         .output()
         .expect("pdftotext (poppler-utils) is installed by .ci/setup");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     // Words, single-spaced: a phrase reads the same across a line break.
-    let text = String::from_utf8(out.stdout).unwrap().replace('\u{a0}', " ");
+    let text = String::from_utf8(out.stdout)
+        .unwrap()
+        .replace('\u{a0}', " ");
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
@@ -143,7 +149,10 @@ fn the_same_case_version_gives_the_same_bytes() {
     assert_ne!(a, ru);
     // A golden hash of the reference case: any change to the layout, the templates, the
     // fonts or printpdf shows here (update it after looking at the new pages).
-    let hash: String = Sha256::digest(&a).iter().map(|b| format!("{b:02x}")).collect();
+    let hash: String = Sha256::digest(&a)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
     assert_eq!(hash, GOLDEN_60_UZ, "{} bytes", a.len());
 }
 
@@ -175,10 +184,17 @@ fn a_case_not_approved_and_reviewed_is_refused_naming_what_is_missing() {
     let (mut case, _) = approved(36);
     case.loan.amount = uw_domain::money::Money::from_str("900000000.00").unwrap();
     case.review.as_mut().unwrap().decision = ReviewDecision::Reject;
-    let ev = evaluate(&case, &parse_product(PRODUCT).unwrap(), &EvalOptions::default());
+    let ev = evaluate(
+        &case,
+        &parse_product(PRODUCT).unwrap(),
+        &EvalOptions::default(),
+    );
     let e = render(&case, &ev, Lang::Ru, &stamp(&case)).unwrap_err();
     let msg = e.to_string();
-    assert!(msg.contains("decision is reject") && msg.contains("AMOUNT_ABOVE_MAX"), "{msg}");
+    assert!(
+        msg.contains("decision is reject") && msg.contains("AMOUNT_ABOVE_MAX"),
+        "{msg}"
+    );
     assert!(msg.contains("review by bob rejected"), "{msg}");
 }
 
@@ -199,4 +215,3 @@ fn the_preview_draws_the_same_pages() {
     assert_eq!(pages.len(), print(&case, &ev, Lang::Uz).pages);
     assert!(pages[0].starts_with("<svg") && pages[0].contains("bir yuz oʻttiz besh million"));
 }
-

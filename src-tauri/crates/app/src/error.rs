@@ -73,6 +73,9 @@ pub enum ErrorCode {
     DisbursementBlocked,
     /// Another creditor's prohibition is registered on the VIN.
     ForeignLien,
+    /// The agreement is printed only for an approved and reviewed case; the message names
+    /// what is missing.
+    NotPrintable,
     /// A capability that another part of the product delivers and is not here yet.
     NotAvailable,
     Internal,

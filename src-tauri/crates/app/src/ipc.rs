@@ -31,7 +31,7 @@ pub fn typescript_bindings() -> String {
         Document, LienStatus, Pledge, LienEvent, ReviewDecision, Review,
         Disbursement, DeliveryNotice, Funds, DisbursementOrder, Evidence,
         uw_domain::disbursement::Fact, uw_domain::disbursement::StagePlan,
-        uw_domain::disbursement::BlockerView, crate::DisbursementView,
+        uw_domain::disbursement::BlockerView, crate::DisbursementView, crate::AgreementPreview, crate::PrintedFile,
         Decision, Reason, Warning, ConditionStatus, Condition, Metrics, CounterOffer, Evaluation,
         ScheduleRow, HouseholdIncome, SourceIncome, PartyIncome, Exclusion, VinReport, CheckDigit,
         statements::StatementIncome, statements::StatementSource, statements::Flag,

@@ -6,6 +6,7 @@
 //! crate owns the clock and the files; the domain crate stays pure and the store crate
 //! stays ignorant of the rules.
 
+mod agreement;
 mod cases;
 mod demo;
 mod disbursement;
@@ -27,6 +28,7 @@ use uw_domain::vin::WmiTable;
 use uw_domain::ProductConfig;
 use uw_store::Store;
 
+pub use agreement::{agreement_from_file, AgreementPreview, PrintedFile};
 pub use cases::{CaseView, ImportReport, RequiredDocument};
 pub use disbursement::{DisbursementView, PLEDGE_REQUEST};
 pub use error::{AppError, ErrorCode, Result};

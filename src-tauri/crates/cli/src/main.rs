@@ -91,6 +91,17 @@ enum Command {
         #[arg(long)]
         status: bool,
     },
+    /// Print the credit agreement of an approved and reviewed case file as PDF.
+    Agreement {
+        /// The case file (with its approving review).
+        case: PathBuf,
+        /// The PDF to write.
+        #[arg(short, long)]
+        output: PathBuf,
+        /// uz (Uzbek, Latin) or ru.
+        #[arg(long, default_value = "uz")]
+        lang: String,
+    },
     /// Print a stored case as its case file.
     Export {
         case_id: String,
@@ -311,6 +322,17 @@ fn run(cli: Cli) -> Result<(), AppError> {
                     ),
                 )),
             }
+        }
+        Command::Agreement { case, output, lang } => {
+            let printed = uw_app::agreement_from_file(&case, &lang)?;
+            std::fs::write(&output, &printed.pdf)
+                .map_err(|e| AppError::new(ErrorCode::Io, format!("{}: {e}", output.display())))?;
+            print(&json!({
+                "file": output.display().to_string(),
+                "lang": lang,
+                "pages": printed.pages,
+                "bytes": printed.pdf.len(),
+            }))
         }
         Command::Export { case_id, output } => {
             let ws = workstation(cli.data_dir)?;

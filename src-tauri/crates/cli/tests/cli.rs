@@ -50,6 +50,96 @@ fn evaluate_prints_the_spec_json() {
     assert!(v["counter_offer"].is_null());
 }
 
+/// The example case with an approving review by a second person.
+fn reviewed_example() -> String {
+    let mut v: serde_json::Value = serde_json::from_str(EXAMPLE).expect("the example is JSON");
+    v["review"] = serde_json::json!({
+        "decision": "approve", "maker": "alice", "checker": "bob",
+        "signed_at": "2026-11-23T10:15:00Z", "case_version": 3
+    });
+    serde_json::to_string_pretty(&v).expect("JSON serialises")
+}
+
+#[test]
+fn agreement_prints_both_languages_and_refuses_an_unreviewed_case() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("case.json");
+    std::fs::write(&file, reviewed_example()).unwrap();
+    let mut first = Vec::new();
+    for lang in ["uz", "ru"] {
+        let pdf = dir.path().join(format!("a-{lang}.pdf"));
+        let args = [
+            "agreement",
+            file.to_str().unwrap(),
+            "-o",
+            pdf.to_str().unwrap(),
+            "--lang",
+            lang,
+        ];
+        let o = uw(&args, dir.path());
+        assert!(o.status.success(), "{}", stderr(&o));
+        let v = stdout_json(&o);
+        assert_eq!(v["lang"], lang);
+        assert!(v["pages"].as_u64().unwrap() >= 2);
+        let bytes = std::fs::read(&pdf).unwrap();
+        assert!(bytes.starts_with(b"%PDF-"));
+        assert_eq!(v["bytes"].as_u64().unwrap(), bytes.len() as u64);
+        // Printed again: the same bytes.
+        assert!(uw(&args, dir.path()).status.success());
+        assert!(std::fs::read(&pdf).unwrap() == bytes);
+        first.push(bytes);
+    }
+    assert_ne!(first[0], first[1]);
+    // Without the review: refused, naming it; nothing written.
+    std::fs::write(&file, EXAMPLE).unwrap();
+    let out = dir.path().join("none.pdf");
+    let o = uw(
+        &[
+            "agreement",
+            file.to_str().unwrap(),
+            "-o",
+            out.to_str().unwrap(),
+        ],
+        dir.path(),
+    );
+    assert_invalid(&o, "no second person has signed the review");
+    assert!(!out.exists());
+    // A bad language, a missing file, a malformed case.
+    let o = uw(
+        &[
+            "agreement",
+            file.to_str().unwrap(),
+            "-o",
+            out.to_str().unwrap(),
+            "--lang",
+            "en",
+        ],
+        dir.path(),
+    );
+    assert_invalid(&o, "lang: \"en\" is not uz or ru");
+    let o = uw(
+        &[
+            "agreement",
+            "/nonexistent/case.json",
+            "-o",
+            out.to_str().unwrap(),
+        ],
+        dir.path(),
+    );
+    assert_invalid(&o, "/nonexistent/case.json");
+    std::fs::write(&file, "{\"case_id\": 5}").unwrap();
+    let o = uw(
+        &[
+            "agreement",
+            file.to_str().unwrap(),
+            "-o",
+            out.to_str().unwrap(),
+        ],
+        dir.path(),
+    );
+    assert_invalid(&o, "case_id");
+}
+
 #[test]
 fn evaluate_rejects_malformed_cases_naming_the_path() {
     let dir = tempfile::tempdir().unwrap();
@@ -69,7 +159,7 @@ fn evaluate_rejects_malformed_cases_naming_the_path() {
         ("/parties/0/role", "guarantor".into(), "parties[0].role"),
     ];
     for (pointer, value, path) in mutations {
-        let mut v: serde_json::Value = serde_json::from_str(EXAMPLE).unwrap();
+        let mut v: serde_json::Value = serde_json::from_str(EXAMPLE).expect("the example is JSON");
         *v.pointer_mut(pointer).unwrap() = value;
         let file = dir.path().join("bad.json");
         std::fs::write(&file, v.to_string()).unwrap();

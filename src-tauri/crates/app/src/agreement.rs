@@ -1,0 +1,160 @@
+//! The printed credit agreement of a case, as the service gives it: only for a case the
+//! engine approves and a second person signed off (the workflow's approval and the case's
+//! review both), stamped with the stored case version and its content hash — the same
+//! SHA-256 the core bank keeps for that version — so the paper matches what the bank holds.
+
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+use ts_rs::TS;
+use uw_agreement::{AgreementError, Lang, Printed, Stamp};
+use uw_domain::review::Stage;
+use uw_domain::CaseFile;
+
+use crate::error::{AppError, ErrorCode, Result};
+use crate::{now_rfc3339, Workstation};
+
+/// The agreement's pages for the window, and what they were printed from.
+#[derive(Clone, Debug, Serialize, TS)]
+pub struct AgreementPreview {
+    pub case_id: String,
+    pub version: i64,
+    /// The first 12 hex digits of the case version's SHA-256, as every page shows it.
+    pub short_hash: String,
+    pub lang: String,
+    /// One SVG document per page.
+    pub pages: Vec<String>,
+}
+
+/// A printed agreement's file, and whether the system's viewer was started on it (its
+/// Print prints it).
+#[derive(Clone, Debug, Serialize, TS)]
+pub struct PrintedFile {
+    pub path: String,
+    pub opened: bool,
+}
+
+fn refused(e: AgreementError) -> AppError {
+    let code = match e {
+        AgreementError::NotPrintable(_) => ErrorCode::NotPrintable,
+        AgreementError::MissingGlyph { .. } | AgreementError::Words(_) => ErrorCode::InvalidInput,
+        AgreementError::Template { .. } | AgreementError::Pdf(_) => ErrorCode::Internal,
+    };
+    AppError::new(code, e.to_string())
+}
+
+pub fn parse_lang(lang: &str) -> Result<Lang> {
+    Lang::parse(lang).ok_or_else(|| {
+        AppError::new(
+            ErrorCode::InvalidInput,
+            format!("lang: {lang:?} is not uz or ru"),
+        )
+    })
+}
+
+/// The stamp of a case file's text: its id, a version and the content hash.
+fn stamp(case: &CaseFile, version: i64, json: &str) -> Result<Stamp> {
+    let sha256 = uw_bank_link::api::content_hash(json).ok_or_else(|| {
+        AppError::new(ErrorCode::Internal, "the case file is not JSON".to_string())
+    })?;
+    Ok(Stamp {
+        case_id: case.case_id.clone(),
+        version: u64::try_from(version).unwrap_or(0),
+        sha256,
+    })
+}
+
+impl Workstation {
+    /// The stored case, checked printable, with its stamp.
+    fn printable(&self, case_id: &str) -> Result<(CaseFile, uw_domain::Evaluation, Stamp)> {
+        let (stored, case) = self.stored_case(case_id)?;
+        let stage = self.load_workflow(case_id)?.stage;
+        if stage != Stage::Approved {
+            return Err(AppError::new(
+                ErrorCode::NotPrintable,
+                format!(
+                    "the agreement is printed only for an approved and reviewed case: {case_id} is {}",
+                    stage.as_str()
+                ),
+            ));
+        }
+        let evaluation = self.evaluate_case(&case);
+        let stamp = stamp(&case, stored.version, &stored.case_json)?;
+        Ok((case, evaluation, stamp))
+    }
+
+    /// The pages of the agreement, for the window's preview.
+    pub fn agreement_preview(&self, case_id: &str, lang: &str) -> Result<AgreementPreview> {
+        let lang = parse_lang(lang)?;
+        let (case, evaluation, stamp) = self.printable(case_id)?;
+        let pages = uw_agreement::preview(&case, &evaluation, lang, &stamp).map_err(refused)?;
+        Ok(AgreementPreview {
+            case_id: case.case_id,
+            version: i64::try_from(stamp.version).unwrap_or(0),
+            short_hash: stamp.short().to_string(),
+            lang: lang.as_str().into(),
+            pages,
+        })
+    }
+
+    /// Writes the agreement's PDF into the data folder (`agreements/`) and records the
+    /// printing in the case's history; returns the file.
+    pub fn print_agreement(&self, case_id: &str, lang: &str) -> Result<PathBuf> {
+        let lang = parse_lang(lang)?;
+        let (case, evaluation, stamp) = self.printable(case_id)?;
+        let printed = uw_agreement::render(&case, &evaluation, lang, &stamp).map_err(refused)?;
+        let dir = self.data_dir.join("agreements");
+        let path = dir.join(format!(
+            "{}-v{}-{}.pdf",
+            case.case_id,
+            stamp.version,
+            lang.as_str()
+        ));
+        write_file(&dir, &path, &printed.pdf)?;
+        let (actor, _) = self.acting()?;
+        let detail = serde_json::json!({
+            "lang": lang.as_str(),
+            "version": stamp.version,
+            "sha256": stamp.sha256,
+            "pages": printed.pages,
+        });
+        self.store()?.record_event(
+            case_id,
+            &now_rfc3339(),
+            &actor,
+            "agreement_printed",
+            &detail.to_string(),
+        )?;
+        Ok(path)
+    }
+}
+
+fn write_file(dir: &Path, path: &Path, bytes: &[u8]) -> Result<()> {
+    let io = |e: std::io::Error| AppError::new(ErrorCode::Io, format!("{}: {e}", path.display()));
+    std::fs::create_dir_all(dir).map_err(io)?;
+    std::fs::write(path, bytes).map_err(io)
+}
+
+/// The agreement of a case file (`uw agreement`): the file must carry an approving review;
+/// the stamp is the review's case version and the file's content hash.
+pub fn agreement_from_file(path: &Path, lang: &str) -> Result<Printed> {
+    let lang = parse_lang(lang)?;
+    let text = crate::cases::read_text(path)?;
+    let case = uw_domain::parse_case(&text)
+        .map_err(|e| AppError::new(ErrorCode::InvalidCase, format!("{}: {e}", path.display())))?;
+    let evaluation = uw_domain::evaluate(
+        &case,
+        &crate::default_product(),
+        &uw_domain::EvalOptions::default(),
+    );
+    let version = case.review.as_ref().map_or(0, |r| r.case_version);
+    let stamp = stamp(&case, i64::try_from(version).unwrap_or(0), &text)?;
+    uw_agreement::render(&case, &evaluation, lang, &stamp).map_err(|e| {
+        let mut err = refused(e);
+        err.message = format!("{}: {}", path.display(), err.message);
+        err
+    })
+}
+
+#[cfg(test)]
+mod tests;
