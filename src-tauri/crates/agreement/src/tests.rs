@@ -173,6 +173,13 @@ fn the_page_count_grows_with_the_term() {
         .collect();
     assert!(pages.windows(2).all(|w| w[0] <= w[1]), "{pages:?}");
     assert!(pages[5] > pages[0], "{pages:?}");
+    // The 60-month schedule runs over two pages: its header is on both.
+    let (case, ev) = approved(60);
+    let text = text_of(&print(&case, &ev, Lang::Uz).pdf);
+    assert_eq!(
+        text.matches("Sana Toʻlov Asosiy qarz Foiz Qoldiq").count(),
+        2
+    );
 }
 
 #[test]

@@ -25,14 +25,22 @@ fn only_an_approved_case_prints_stamped_with_its_version_and_hash() {
     let e = ws.agreement_preview(CASE, "uz").unwrap_err();
     assert_eq!(e.code, ErrorCode::NotPrintable);
     assert!(e.message.contains("is draft"), "{e:?}");
-    assert_eq!(ws.print_agreement(CASE, "ru").unwrap_err().code, ErrorCode::NotPrintable);
+    assert_eq!(
+        ws.print_agreement(CASE, "ru").unwrap_err().code,
+        ErrorCode::NotPrintable
+    );
     assert_eq!(
         ws.agreement_preview(CASE, "en").unwrap_err().code,
         ErrorCode::InvalidInput
     );
     let v = ws.open_case(CASE).unwrap();
-    ws.submit(CASE, v.version, ReviewDecision::Approve, "DTI 45.87 %, documents verified")
-        .unwrap();
+    ws.submit(
+        CASE,
+        v.version,
+        ReviewDecision::Approve,
+        "DTI 45.87 %, documents verified",
+    )
+    .unwrap();
     ws.logout().unwrap();
     ws.login("bob", "bob-demo-2026", None).unwrap();
     let v = ws.open_case(CASE).unwrap();
