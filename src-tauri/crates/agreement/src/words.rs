@@ -69,16 +69,22 @@ const UZ_TENS: [&str; 10] = [
 ];
 const UZ_SCALES: [&str; 4] = ["", "ming", "million", "milliard"];
 
+/// `n` in words: `zero` for 0, else each non-zero group of three digits spelt, with its
+/// scale (0 = units, 1 = thousands, …), by `group`.
+fn spell(n: u64, zero: &str, group: impl Fn(usize, u64, &mut Vec<&'static str>)) -> String {
+    if n == 0 {
+        return zero.into();
+    }
+    let mut words = Vec::new();
+    for (scale, g) in groups(n).into_iter().filter(|(_, g)| *g != 0) {
+        group(scale, g, &mut words);
+    }
+    words.join(" ")
+}
+
 /// An integer in Uzbek words.
 pub fn uz(n: u64) -> String {
-    if n == 0 {
-        return "nol".into();
-    }
-    let mut words: Vec<&str> = Vec::new();
-    for (scale, g) in groups(n) {
-        if g == 0 {
-            continue;
-        }
+    spell(n, "nol", |scale, g, words| {
         let (h, t, u) = (g / 100, (g / 10) % 10, g % 10);
         if h > 0 {
             words.push(UZ_UNITS[h as usize]);
@@ -93,8 +99,7 @@ pub fn uz(n: u64) -> String {
         if scale > 0 {
             words.push(UZ_SCALES[scale]);
         }
-    }
-    words.join(" ")
+    })
 }
 
 const RU_UNITS_M: [&str; 10] = [
@@ -168,14 +173,7 @@ pub fn ru_plural(n: u64, forms: [&'static str; 3]) -> &'static str {
 
 /// An integer in Russian words (masculine, as for сум).
 pub fn ru(n: u64) -> String {
-    if n == 0 {
-        return "ноль".into();
-    }
-    let mut words: Vec<&str> = Vec::new();
-    for (scale, g) in groups(n) {
-        if g == 0 {
-            continue;
-        }
+    spell(n, "ноль", |scale, g, words| {
         let (h, t, u) = (g / 100, (g / 10) % 10, g % 10);
         if h > 0 {
             words.push(RU_HUNDREDS[h as usize]);
@@ -196,8 +194,7 @@ pub fn ru(n: u64) -> String {
         if scale > 0 {
             words.push(ru_plural(g, RU_SCALES[scale]));
         }
-    }
-    words.join(" ")
+    })
 }
 
 #[cfg(test)]

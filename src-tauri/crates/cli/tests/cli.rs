@@ -64,19 +64,15 @@ fn reviewed_example() -> String {
 fn agreement_prints_both_languages_and_refuses_an_unreviewed_case() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("case.json");
+    let agreement = |case: &Path, out: &Path, lang: &str| {
+        let (case, out) = (case.to_str().unwrap(), out.to_str().unwrap());
+        uw(&["agreement", case, "-o", out, "--lang", lang], dir.path())
+    };
     std::fs::write(&file, reviewed_example()).unwrap();
     let mut first = Vec::new();
     for lang in ["uz", "ru"] {
         let pdf = dir.path().join(format!("a-{lang}.pdf"));
-        let args = [
-            "agreement",
-            file.to_str().unwrap(),
-            "-o",
-            pdf.to_str().unwrap(),
-            "--lang",
-            lang,
-        ];
-        let o = uw(&args, dir.path());
+        let o = agreement(&file, &pdf, lang);
         assert!(o.status.success(), "{}", stderr(&o));
         let v = stdout_json(&o);
         assert_eq!(v["lang"], lang);
@@ -85,7 +81,7 @@ fn agreement_prints_both_languages_and_refuses_an_unreviewed_case() {
         assert!(bytes.starts_with(b"%PDF-"));
         assert_eq!(v["bytes"].as_u64().unwrap(), bytes.len() as u64);
         // Printed again: the same bytes.
-        assert!(uw(&args, dir.path()).status.success());
+        assert!(agreement(&file, &pdf, lang).status.success());
         assert!(std::fs::read(&pdf).unwrap() == bytes);
         first.push(bytes);
     }
@@ -93,51 +89,20 @@ fn agreement_prints_both_languages_and_refuses_an_unreviewed_case() {
     // Without the review: refused, naming it; nothing written.
     std::fs::write(&file, EXAMPLE).unwrap();
     let out = dir.path().join("none.pdf");
-    let o = uw(
-        &[
-            "agreement",
-            file.to_str().unwrap(),
-            "-o",
-            out.to_str().unwrap(),
-        ],
-        dir.path(),
+    assert_invalid(
+        &agreement(&file, &out, "uz"),
+        "no second person has signed the review",
     );
-    assert_invalid(&o, "no second person has signed the review");
     assert!(!out.exists());
     // A bad language, a missing file, a malformed case.
-    let o = uw(
-        &[
-            "agreement",
-            file.to_str().unwrap(),
-            "-o",
-            out.to_str().unwrap(),
-            "--lang",
-            "en",
-        ],
-        dir.path(),
+    assert_invalid(
+        &agreement(&file, &out, "en"),
+        "lang: \"en\" is not uz or ru",
     );
-    assert_invalid(&o, "lang: \"en\" is not uz or ru");
-    let o = uw(
-        &[
-            "agreement",
-            "/nonexistent/case.json",
-            "-o",
-            out.to_str().unwrap(),
-        ],
-        dir.path(),
-    );
-    assert_invalid(&o, "/nonexistent/case.json");
+    let missing = Path::new("/nonexistent/case.json");
+    assert_invalid(&agreement(missing, &out, "uz"), "/nonexistent/case.json");
     std::fs::write(&file, "{\"case_id\": 5}").unwrap();
-    let o = uw(
-        &[
-            "agreement",
-            file.to_str().unwrap(),
-            "-o",
-            out.to_str().unwrap(),
-        ],
-        dir.path(),
-    );
-    assert_invalid(&o, "case_id");
+    assert_invalid(&agreement(&file, &out, "uz"), "case_id");
 }
 
 #[test]
