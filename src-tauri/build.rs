@@ -44,6 +44,8 @@ const COMMANDS: &[&str] = &[
     "order_disbursement",
     "agreement_preview",
     "print_agreement",
+    "what_if",
+    "pick_what_if",
 ];
 
 fn main() {

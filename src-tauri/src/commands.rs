@@ -10,7 +10,9 @@ use serde_json::Value;
 use tauri::ipc::Channel;
 use tauri::{AppHandle, Emitter, Manager, State};
 use tauri_plugin_dialog::DialogExt;
-use uw_app::{AgreementPreview, ConflictView, DisbursementView, Keep, PrintedFile, SyncStatus};
+use uw_app::{
+    AgreementPreview, ConflictView, DisbursementView, Keep, PrintedFile, SyncStatus, WhatIfReport,
+};
 use uw_app::{
     AppError, AppStatus, CaseEvent, CaseView, ErrorCode, ImportReport, IncomeView, NewUser,
     OpenOptions, QueuePage, QueueQuery, ReadProgress, Result, ReviewView, Session, SessionStatus,
@@ -182,7 +184,26 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         order_disbursement,
         agreement_preview,
         print_agreement,
+        what_if,
+        pick_what_if,
     ]
+}
+
+#[tauri::command]
+fn what_if(ws: State<'_, Ws>, path: String) -> Result<WhatIfReport> {
+    ws.get()?.what_if_file(std::path::Path::new(&path))
+}
+
+#[tauri::command]
+async fn pick_what_if(app: AppHandle, ws: State<'_, Ws>) -> Result<Option<WhatIfReport>> {
+    let picked = app
+        .dialog()
+        .file()
+        .add_filter("Product configuration", &["json"])
+        .blocking_pick_file();
+    let Some(file) = picked else { return Ok(None) };
+    let path = local_paths(vec![file])?.remove(0);
+    ws.get()?.what_if_file(&path).map(Some)
 }
 
 #[tauri::command]

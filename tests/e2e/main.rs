@@ -686,3 +686,41 @@ async fn an_approved_case_gets_its_lien_and_stage_two_unlocks() -> Result<()> {
     c.close().await?;
     Ok(())
 }
+
+/// Passport what-if in the window: a revised configuration (debt-burden limit 40 %) named
+/// by its path; the cases it turns are listed with the rule why.
+#[tokio::test]
+async fn a_what_if_run_lists_the_cases_a_revised_passport_changes() -> Result<()> {
+    let _one = serial().await;
+    let data = tempfile::tempdir()?;
+    let mut revised: serde_json::Value =
+        serde_json::from_str(include_str!("../../assets/product/salary-auto-loan.json"))?;
+    revised["name"] = "Passport rev. 2 (DTI 40 %)".into();
+    revised["credit"]["max_dti"] = "0.40".into();
+    let file = data.path().join("revised.json");
+    std::fs::write(&file, revised.to_string())?;
+    let display = Display::start()?;
+    let driver = Driver::start(&display, &data.path().join("store"))?;
+    let c = driver.launch(&["--demo"]).await?;
+    login(&c, "alice", &demo_password("alice")).await?;
+    click(&c, "#what-if-open").await?;
+    retype(&c, "input[name=what-if-path]", &file.display().to_string()).await?;
+    click(&c, "#what-if-run").await?;
+    let summary = wait_text(&c, "[data-testid=what-if-summary]", |t| {
+        t.contains("Passport rev. 2") && t.contains("of 16 open cases")
+    })
+    .await?;
+    assert!(
+        !summary.starts_with("Passport rev. 2 (DTI 40 %): 0 of"),
+        "{summary}"
+    );
+    wait_text(
+        &c,
+        "[data-testid=what-if-row][data-case-id='AUTO-2026-000123']",
+        |t| t.contains("approve") && t.contains("reject") && t.contains("DTI_EXCEEDED"),
+    )
+    .await?;
+    screenshot(&display, "what-if");
+    c.close().await?;
+    Ok(())
+}

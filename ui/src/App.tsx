@@ -5,6 +5,7 @@ import { Queue } from "./Queue";
 import { CaseScreen } from "./CaseScreen";
 import { Login, Setup, TotpPanel, Unlock } from "./Login";
 import { Conflicts, SyncBadge, useSyncStatus } from "./Sync";
+import { WhatIf } from "./WhatIf";
 
 export function ErrorBanner({ error, onClose }: { error: AppError | null; onClose?: () => void }) {
   if (!error) return null;
@@ -83,6 +84,7 @@ export function App() {
   const session = auth?.session ?? null;
   const [sync, refreshSync] = useSyncStatus(unlocked);
   const [conflictsOpen, setConflictsOpen] = useState(false);
+  const [whatIfOpen, setWhatIfOpen] = useState(false);
 
   return (
     <div className="app">
@@ -100,6 +102,7 @@ export function App() {
               <span data-testid="user" title={[session.underwriter && "underwriter", session.reviewer && "reviewer", session.admin && "admin"].filter(Boolean).join(", ")}>
                 {session.display_name}
               </span>
+              <button id="what-if-open" onClick={() => setWhatIfOpen(true)}>What-if…</button>
               <button id="totp-open" onClick={() => setTotp(true)}>Second factor…</button>
               <button id="logout" onClick={logout}>Log out</button>
             </>
@@ -121,6 +124,9 @@ export function App() {
           onClose={() => setConflictsOpen(false)}
           onResolved={() => { refreshSync(); refreshStatus(); }}
         />
+      )}
+      {!fatal && session && whatIfOpen && (
+        <WhatIf onClose={() => setWhatIfOpen(false)} onOpen={(id) => { setWhatIfOpen(false); setOpenId(id); }} />
       )}
       {!fatal && session &&
         (openId ? (

@@ -29,6 +29,7 @@ import type {
   TotpSetup,
   QueueQuery,
   VinReport,
+  WhatIfReport,
 } from "./bindings";
 
 /** Turns whatever a failed call threw into the {code, message} the UI shows. */
@@ -110,6 +111,8 @@ export const api = {
     call<DisbursementView>("order_disbursement", { caseId, version, stage }),
   agreementPreview: (caseId: string, lang: string) => call<AgreementPreview>("agreement_preview", { caseId, lang }),
   printAgreement: (caseId: string, lang: string) => call<PrintedFile>("print_agreement", { caseId, lang }),
+  whatIf: (path: string) => call<WhatIfReport>("what_if", { path }),
+  pickWhatIf: () => call<WhatIfReport | null>("pick_what_if"),
 };
 
 function progressChannel(onProgress: (p: ReadProgress) => void): Channel<ReadProgress> {

@@ -179,6 +179,40 @@ pages: Array<string>, };
 
 export type PrintedFile = { path: string, opened: boolean, };
 
+export type WhatIfReport = { 
+/**
+ * The revised configuration's name.
+ */
+product: string, 
+/**
+ * Open cases evaluated.
+ */
+cases: number, changed: Array<WhatIfCase>, 
+/**
+ * Stored cases that could not be read (named, with the reason), left out.
+ */
+unreadable: Array<string>, };
+
+export type WhatIfCase = { case_id: string, status: string, borrower: string, before: Decision, after: Decision, 
+/**
+ * Rules that fail under the revision and did not before (with the revised limits).
+ */
+now_failing: Array<Reason>, 
+/**
+ * Rules that failed before and pass under the revision.
+ */
+no_longer_failing: Array<Reason>, };
+
+export type Change = { before: Decision, after: Decision, 
+/**
+ * Rules that fail under the revision and did not before (with the revised limits).
+ */
+now_failing: Array<Reason>, 
+/**
+ * Rules that failed before and pass under the revision.
+ */
+no_longer_failing: Array<Reason>, };
+
 export type Decision = "approve" | "reject" | "refer";
 
 export type Reason = { rule: string, code: string, message: string, value: string | null, limit: string | null, 

@@ -32,6 +32,7 @@ pub fn typescript_bindings() -> String {
         Disbursement, DeliveryNotice, Funds, DisbursementOrder, Evidence,
         uw_domain::disbursement::Fact, uw_domain::disbursement::StagePlan,
         uw_domain::disbursement::BlockerView, crate::DisbursementView, crate::AgreementPreview, crate::PrintedFile,
+        crate::WhatIfReport, crate::WhatIfCase, uw_domain::what_if::Change,
         Decision, Reason, Warning, ConditionStatus, Condition, Metrics, CounterOffer, Evaluation,
         ScheduleRow, HouseholdIncome, SourceIncome, PartyIncome, Exclusion, VinReport, CheckDigit,
         statements::StatementIncome, statements::StatementSource, statements::Flag,

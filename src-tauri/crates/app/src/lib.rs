@@ -18,6 +18,7 @@ mod review;
 mod sync;
 pub mod totp;
 mod users;
+mod what_if;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
@@ -45,6 +46,7 @@ pub use sync::{
 pub use users::{hash_password, verify_password, NewUser, Session, SessionStatus, TotpSetup};
 pub use uw_bank_link::BankConfig;
 pub use uw_store::{CaseEvent, QueuePage, QueueQuery, QueueRow, SortKey, StoreKey};
+pub use what_if::{WhatIfCase, WhatIfReport};
 
 /// The shipped product configuration (the salary-client auto loan passport).
 pub const PRODUCT_JSON: &str = include_str!("../../../../assets/product/salary-auto-loan.json");

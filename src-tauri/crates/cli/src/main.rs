@@ -102,6 +102,13 @@ enum Command {
         #[arg(long, default_value = "uz")]
         lang: String,
     },
+    /// Re-evaluate the open queue (draft, submitted, returned) under a revised product
+    /// configuration: the cases whose decision changes, and the rules why.
+    WhatIf {
+        /// The revised product configuration (the shape of assets/product/*.json).
+        #[arg(long)]
+        product: PathBuf,
+    },
     /// Print a stored case as its case file.
     Export {
         case_id: String,
@@ -334,6 +341,7 @@ fn run(cli: Cli) -> Result<(), AppError> {
                 "bytes": printed.pdf.len(),
             }))
         }
+        Command::WhatIf { product } => print(&workstation(cli.data_dir)?.what_if_file(&product)?),
         Command::Export { case_id, output } => {
             let ws = workstation(cli.data_dir)?;
             match output {

@@ -106,6 +106,57 @@ fn agreement_prints_both_languages_and_refuses_an_unreviewed_case() {
 }
 
 #[test]
+fn what_if_names_the_cases_a_revised_passport_changes() {
+    let dir = tempfile::tempdir().unwrap();
+    let case = dir.path().join("case.json");
+    std::fs::write(&case, EXAMPLE).unwrap();
+    assert!(uw(&["import", case.to_str().unwrap()], dir.path())
+        .status
+        .success());
+    let shipped = include_str!("../../../../assets/product/salary-auto-loan.json");
+    let mut revised: serde_json::Value = serde_json::from_str(shipped).unwrap();
+    revised["name"] = "DTI 40 %".into();
+    revised["credit"]["max_dti"] = "0.40".into();
+    let file = dir.path().join("revised.json");
+    std::fs::write(&file, revised.to_string()).unwrap();
+    let o = uw(
+        &["what-if", "--product", file.to_str().unwrap()],
+        dir.path(),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v = stdout_json(&o);
+    assert_eq!(
+        (v["product"].as_str(), v["cases"].as_u64()),
+        (Some("DTI 40 %"), Some(1))
+    );
+    let changed = &v["changed"][0];
+    assert_eq!(changed["case_id"], "AUTO-2026-000123");
+    assert_eq!(
+        (changed["before"].as_str(), changed["after"].as_str()),
+        (Some("approve"), Some("reject"))
+    );
+    assert_eq!(changed["now_failing"][0]["code"], "DTI_EXCEEDED");
+    assert_eq!(changed["now_failing"][0]["limit"], "40.00");
+    // The shipped passport itself changes nothing.
+    let same = dir.path().join("same.json");
+    std::fs::write(&same, shipped).unwrap();
+    let o = uw(
+        &["what-if", "--product", same.to_str().unwrap()],
+        dir.path(),
+    );
+    assert_eq!(stdout_json(&o)["changed"].as_array().unwrap().len(), 0);
+    // A malformed configuration is refused, naming the file and the field.
+    revised["credit"]["max_dti"] = "1.5".into();
+    std::fs::write(&file, revised.to_string()).unwrap();
+    let o = uw(
+        &["what-if", "--product", file.to_str().unwrap()],
+        dir.path(),
+    );
+    assert_invalid(&o, "credit.max_dti");
+    assert_invalid(&o, "revised.json");
+}
+
+#[test]
 fn evaluate_rejects_malformed_cases_naming_the_path() {
     let dir = tempfile::tempdir().unwrap();
     let mutations: Vec<(&str, serde_json::Value, &str)> = vec![

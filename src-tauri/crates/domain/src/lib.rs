@@ -17,6 +17,7 @@ pub mod review;
 pub mod schedule;
 pub mod statement;
 pub mod vin;
+pub mod what_if;
 
 pub use case::{parse_case, parse_case_value, CaseError, CaseFile};
 pub use decision::{evaluate, EvalOptions, Evaluation};

@@ -280,6 +280,20 @@ impl Store {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
+    /// The cases in the given queue statuses: (case id, status, case-file JSON), in id order.
+    pub fn cases_in(&self, statuses: &[&str]) -> Result<Vec<(String, String, String)>> {
+        let marks = vec!["?"; statuses.len()].join(", ");
+        let mut st = self.conn.prepare(&format!(
+            "SELECT c.case_id, c.status, d.case_json FROM cases c \
+             JOIN case_documents d ON d.case_id = c.case_id \
+             WHERE c.status IN ({marks}) ORDER BY c.case_id"
+        ))?;
+        let rows = st.query_map(rusqlite::params_from_iter(statuses), |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
     /// Every case's JSON, in case-id order (for batch work such as re-evaluation).
     pub fn for_each_case(&self, mut f: impl FnMut(&str, i64, &str)) -> Result<()> {
         let mut st = self.conn.prepare(

@@ -1,0 +1,74 @@
+// Passport what-if: a revised product configuration (a file), the open queue re-evaluated
+// under it in Rust, and the cases whose decision changes with the rules why. Nothing is
+// stored.
+import { useState } from "react";
+import type { AppError, WhatIfReport } from "./bindings";
+import { api, asAppError } from "./api";
+
+export function WhatIf({ onClose, onOpen }: { onClose: () => void; onOpen: (caseId: string) => void }) {
+  const [path, setPath] = useState("");
+  const [report, setReport] = useState<WhatIfReport | null>(null);
+  const [error, setError] = useState<AppError | null>(null);
+  const [busy, setBusy] = useState(false);
+  const run = (p: Promise<WhatIfReport | null>) => {
+    setBusy(true);
+    p.then((r) => { if (r) { setReport(r); setError(null); } }, (e) => setError(asAppError(e))).finally(() => setBusy(false));
+  };
+  return (
+    <section className="panel what-if-panel" data-testid="what-if">
+      <h2>
+        Passport what-if
+        <button className="link" onClick={onClose}>Close</button>
+      </h2>
+      <p className="muted">
+        Load a revised product configuration (limits, rate grid, weights): the open queue is evaluated under it beside the
+        shipped one. No case changes.
+      </p>
+      <div className="actions">
+        <input name="what-if-path" placeholder="/path/to/revised-product.json" value={path} onChange={(e) => setPath(e.target.value)} />
+        <button id="what-if-run" className="primary" disabled={busy || path.trim() === ""} onClick={() => run(api.whatIf(path.trim()))}>
+          Run
+        </button>
+        <button disabled={busy} onClick={() => run(api.pickWhatIf())}>Choose file…</button>
+      </div>
+      {error && (
+        <div className="error" role="alert">
+          <strong>{error.code}</strong> {error.message}
+        </div>
+      )}
+      {report && (
+        <>
+          <p data-testid="what-if-summary">
+            {report.product}: {report.changed.length} of {report.cases} open cases change decision
+            {report.unreadable.length > 0 && ` (${report.unreadable.length} unreadable, left out)`}.
+          </p>
+          <table className="grid compact">
+            <thead>
+              <tr><th>Case</th><th>Borrower</th><th>Status</th><th>Decision</th><th>Why</th></tr>
+            </thead>
+            <tbody>
+              {report.changed.map((c) => (
+                <tr key={c.case_id} data-testid="what-if-row" data-case-id={c.case_id}>
+                  <td><button className="link mono" onClick={() => onOpen(c.case_id)}>{c.case_id}</button></td>
+                  <td>{c.borrower}</td>
+                  <td>{c.status}</td>
+                  <td>
+                    <span className={`pill decision-${c.before}`}>{c.before}</span> → <span className={`pill decision-${c.after}`}>{c.after}</span>
+                  </td>
+                  <td>
+                    {c.now_failing.map((r) => (
+                      <div key={r.rule} className="bad"><span className="mono">{r.rule} {r.code}</span> {r.message}</div>
+                    ))}
+                    {c.no_longer_failing.map((r) => (
+                      <div key={r.rule} className="ok"><span className="mono">{r.rule} {r.code}</span> passes now</div>
+                    ))}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </>
+      )}
+    </section>
+  );
+}
