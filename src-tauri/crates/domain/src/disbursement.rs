@@ -37,9 +37,9 @@ use crate::case::{
 use crate::decision::{conditions_at, ConditionStatus, Decision};
 use crate::money::{Date, Money};
 
-/// Why a stage cannot be ordered, each with a stable code.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, TS, thiserror::Error)]
-#[serde(tag = "kind", rename_all = "snake_case")]
+/// Why a stage cannot be ordered, each with a stable code ([`Blocker::code`]); the window
+/// receives them as [`BlockerView`].
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum Blocker {
     #[error("the engine's decision is {decision}, not approve")]
     NotApproved { decision: String },

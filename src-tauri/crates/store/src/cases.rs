@@ -316,7 +316,6 @@ impl Store {
     pub fn queue(&self, q: &QueueQuery) -> Result<QueuePage> {
         let mut clauses = Vec::new();
         let mut args: Vec<Box<dyn ToSql>> = Vec::new();
-        let searching = q.search.as_deref().is_some_and(|s| !s.trim().is_empty());
         for (col, val) in [
             ("status", &q.status),
             ("assignee", &q.assignee),
@@ -324,10 +323,7 @@ impl Store {
         ] {
             if let Some(v) = val.as_ref().filter(|v| !v.is_empty()) {
                 args.push(Box::new(v.clone()));
-                // With a search, the prefix indexes find the few matches fastest; the unary
-                // `+` keeps the planner from walking a filter index instead.
-                let hint = if searching { "+" } else { "" };
-                clauses.push(format!("{hint}{col} = ?{}", args.len()));
+                clauses.push(format!("{col} = ?{}", args.len()));
             }
         }
         if let Some(me) = q.not_made_by.as_ref().filter(|v| !v.is_empty()) {
@@ -338,18 +334,21 @@ impl Store {
                 args.len()
             ));
         }
-        // Prefix search, case-insensitive. LIKE without ESCAPE lets SQLite walk the NOCASE
-        // indexes; the wildcards, meaningless in ids, names and VINs, are dropped instead.
-        if let Some(raw) = q.search.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-            let search: String = raw.chars().filter(|c| *c != '%' && *c != '_').collect();
-            if search.is_empty() {
-                // Only wildcards: matches nothing rather than everything.
-                clauses.push("0".to_string());
+        // Full-text search by word prefix (schema/008_search.sql). Each word of the query
+        // becomes a quoted prefix term, so no query text is read as FTS5 syntax; the words
+        // must all match, in any column and any order.
+        if let Some(raw) = q.search.as_deref() {
+            let terms = fts_terms(raw);
+            if terms.is_empty() {
+                // Nothing searchable (only quotes or blanks): no case, rather than all.
+                if !raw.trim().is_empty() {
+                    clauses.push("0".to_string());
+                }
             } else {
-                args.push(Box::new(format!("{search}%")));
-                let n = args.len();
+                args.push(Box::new(terms));
                 clauses.push(format!(
-                    "(case_id LIKE ?{n} OR borrower_name LIKE ?{n} OR pinfl LIKE ?{n} OR vin LIKE ?{n})"
+                    "cases.rowid IN (SELECT rowid FROM cases_fts WHERE cases_fts MATCH ?{})",
+                    args.len()
                 ));
             }
         }
@@ -415,6 +414,18 @@ impl Store {
 
 /// Writes a case: a new one at version 1, or the next version of a stored one — if it is
 /// still at `expected` (when given). Returns the version written.
+/// The FTS5 query for what a user typed: each word a quoted prefix term (quotes dropped),
+/// all required. Empty when nothing is left to search for.
+fn fts_terms(raw: &str) -> String {
+    raw.split_whitespace()
+        .map(|w| w.replace('"', ""))
+        // A word with no letter or digit ("%", "-") has no token to match.
+        .filter(|w| w.chars().any(char::is_alphanumeric))
+        .map(|w| format!("\"{w}\"*"))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 pub(crate) fn write_case(
     tx: &rusqlite::Transaction,
     c: &NewCase,

@@ -32,22 +32,25 @@ pub const APPLICATION_ID: i32 = 0x5557_5331;
 
 const SQLITE_MAGIC: &[u8; 16] = b"SQLite format 3\0";
 
+/// The schema, one migration per file, in order; the store's `user_version` counts them.
+const MIGRATIONS: [&str; 8] = [
+    include_str!("schema/001_cases.sql"),
+    include_str!("schema/002_statements.sql"),
+    include_str!("schema/003_audit.sql"),
+    include_str!("schema/004_users.sql"),
+    include_str!("schema/005_totp.sql"),
+    include_str!("schema/006_case_locks.sql"),
+    include_str!("schema/007_sync.sql"),
+    include_str!("schema/008_search.sql"),
+];
+
 fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![
-        M::up(include_str!("schema/001_cases.sql")),
-        M::up(include_str!("schema/002_statements.sql")),
-        M::up(include_str!("schema/003_audit.sql")),
-        M::up(include_str!("schema/004_users.sql")),
-        M::up(include_str!("schema/005_totp.sql")),
-        M::up(include_str!("schema/006_case_locks.sql")),
-        M::up(include_str!("schema/007_sync.sql")),
-    ])
+    Migrations::new(MIGRATIONS.iter().map(|sql| M::up(sql)).collect())
 }
 
 /// The schema version this build writes.
 pub fn schema_version() -> usize {
-    // Keep in step with `migrations()`.
-    7
+    MIGRATIONS.len()
 }
 
 #[derive(Debug, thiserror::Error)]

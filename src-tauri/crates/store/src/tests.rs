@@ -236,14 +236,69 @@ fn queue_filters_sorts_searches_and_pages() {
         })
         .unwrap();
     assert_eq!(page.rows[0].case_id, "AUTO-007");
-    // LIKE wildcards in the search text are taken literally.
-    let page = s
-        .queue(&QueueQuery {
-            search: Some("%".into()),
+    // Text that is no word matches nothing; FTS5 syntax in the text is taken literally.
+    for text in ["%", " \" ", "-"] {
+        let page = s
+            .queue(&QueueQuery {
+                search: Some(text.into()),
+                ..Default::default()
+            })
+            .unwrap();
+        assert_eq!(page.total, 0, "{text:?}");
+    }
+    for text in [
+        "\"borrower 7",
+        "borrower OR 7",
+        "NEAR(borrower 7)",
+        "borrower*7",
+    ] {
+        assert!(s
+            .queue(&QueueQuery {
+                search: Some(text.into()),
+                ..Default::default()
+            })
+            .is_ok());
+    }
+    // Any word of the name, in any order, by prefix; the case id and the PINFL.
+    s.insert_cases(
+        &[case("AUTO-100", "Karimov Aziz Rustamovich", 5, "draft")],
+        "t",
+        "uw",
+        "import",
+    )
+    .unwrap();
+    for text in ["aziz", "RUSTAM kari", "auto-10", "auto-100", "3150290"] {
+        let page = s
+            .queue(&QueueQuery {
+                search: Some(text.into()),
+                ..Default::default()
+            })
+            .unwrap();
+        assert!(
+            page.rows.iter().any(|r| r.case_id == "AUTO-100"),
+            "{text:?}: {:?}",
+            page.rows
+        );
+    }
+    // An edit re-indexes the case: the old name no longer finds it.
+    s.update_case(
+        &case("AUTO-100", "Tosheva Malika", 5, "draft"),
+        1,
+        "t",
+        "uw",
+        &[],
+    )
+    .unwrap();
+    let find = |s: &Store, text: &str| {
+        s.queue(&QueueQuery {
+            search: Some(text.into()),
             ..Default::default()
         })
-        .unwrap();
-    assert_eq!(page.total, 0);
+        .unwrap()
+        .total
+    };
+    assert_eq!(find(&s, "aziz"), 0);
+    assert_eq!(find(&s, "malika"), 1);
     let page = s
         .queue(&QueueQuery {
             sort: SortKey::Borrower,
