@@ -18,6 +18,25 @@ fn open(dir: &std::path::Path, demo: bool) -> Workstation {
     .unwrap()
 }
 
+/// The two-person check as the unit tests need it done: the logged-in user submits the
+/// case for approval, then bob (a reviewer) signs it off with his password; bob stays
+/// logged in.
+pub(crate) fn submit_and_approve(ws: &Workstation, case_id: &str, justification: &str) -> CaseView {
+    let v = ws.open_case(case_id).expect("the case opens");
+    ws.submit(
+        case_id,
+        v.version,
+        uw_domain::case::ReviewDecision::Approve,
+        justification,
+    )
+    .expect("the maker submits");
+    ws.logout().expect("log out");
+    ws.login("bob", "bob-demo-2026", None).expect("bob logs in");
+    let v = ws.open_case(case_id).expect("the case opens");
+    ws.approve(case_id, v.version, "bob-demo-2026")
+        .expect("bob approves")
+}
+
 #[test]
 fn bindings_are_fresh() {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../ui/src/bindings.ts");

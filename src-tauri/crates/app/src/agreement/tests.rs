@@ -1,5 +1,3 @@
-use uw_domain::case::ReviewDecision;
-
 use super::*;
 use crate::{OpenOptions, StoreKey};
 
@@ -33,18 +31,7 @@ fn only_an_approved_case_prints_stamped_with_its_version_and_hash() {
         ws.agreement_preview(CASE, "en").unwrap_err().code,
         ErrorCode::InvalidInput
     );
-    let v = ws.open_case(CASE).unwrap();
-    ws.submit(
-        CASE,
-        v.version,
-        ReviewDecision::Approve,
-        "DTI 45.87 %, documents verified",
-    )
-    .unwrap();
-    ws.logout().unwrap();
-    ws.login("bob", "bob-demo-2026", None).unwrap();
-    let v = ws.open_case(CASE).unwrap();
-    let v = ws.approve(CASE, v.version, "bob-demo-2026").unwrap();
+    let v = crate::tests::submit_and_approve(&ws, CASE, "DTI 45.87 %, documents verified");
 
     let preview = ws.agreement_preview(CASE, "uz").unwrap();
     assert!(preview.pages.len() >= 2);

@@ -8,7 +8,7 @@ use std::time::Duration;
 use uw_bank_link::api::PledgeState;
 use uw_bank_link::BankConfig;
 use uw_bank_sim::{Faults, SimConfig};
-use uw_domain::case::{DocumentStatus, Funds, InsuranceKind, InsurancePolicy, ReviewDecision};
+use uw_domain::case::{DocumentStatus, Funds, InsuranceKind, InsurancePolicy};
 
 use super::*;
 use crate::{OpenOptions, StoreKey, SyncOptions};
@@ -75,18 +75,7 @@ fn approved_case_sold_by(ws: &Workstation, seller: SellerKind) {
     let e = ws.order_disbursement(CASE, 1, 1).unwrap_err();
     assert_eq!(e.code, ErrorCode::DisbursementBlocked);
     assert!(e.message.contains("NOT_REVIEWED"), "{e:?}");
-    let v = ws.open_case(CASE).unwrap();
-    ws.submit(
-        CASE,
-        v.version,
-        ReviewDecision::Approve,
-        "salary at this bank, DTI well below 50 %",
-    )
-    .unwrap();
-    ws.logout().unwrap();
-    ws.login("bob", "bob-demo-2026", None).unwrap();
-    let v = ws.open_case(CASE).unwrap();
-    let v = ws.approve(CASE, v.version, "bob-demo-2026").unwrap();
+    let v = crate::tests::submit_and_approve(ws, CASE, "salary at this bank, DTI well below 50 %");
     assert_eq!(v.status, "approved");
     ws.logout().unwrap();
     ws.login("alice", "alice-demo-2026", None).unwrap();
