@@ -46,6 +46,9 @@ const COMMANDS: &[&str] = &[
     "print_agreement",
     "what_if",
     "pick_what_if",
+    "dashboard",
+    "refresh_portfolio",
+    "take_counter_offer",
 ];
 
 fn main() {

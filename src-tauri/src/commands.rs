@@ -11,7 +11,8 @@ use tauri::ipc::Channel;
 use tauri::{AppHandle, Emitter, Manager, State};
 use tauri_plugin_dialog::DialogExt;
 use uw_app::{
-    AgreementPreview, ConflictView, DisbursementView, Keep, PrintedFile, SyncStatus, WhatIfReport,
+    AgreementPreview, ConflictView, Dashboard, DisbursementView, Keep, PrintedFile, SyncStatus,
+    WhatIfReport,
 };
 use uw_app::{
     AppError, AppStatus, CaseEvent, CaseView, ErrorCode, ImportReport, IncomeView, NewUser,
@@ -186,7 +187,25 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         print_agreement,
         what_if,
         pick_what_if,
+        dashboard,
+        refresh_portfolio,
+        take_counter_offer,
     ]
+}
+
+#[tauri::command]
+fn dashboard(ws: State<'_, Ws>) -> Result<Dashboard> {
+    ws.get()?.dashboard()
+}
+
+#[tauri::command]
+fn refresh_portfolio(ws: State<'_, Ws>) -> Result<Dashboard> {
+    ws.get()?.refresh_portfolio()
+}
+
+#[tauri::command]
+fn take_counter_offer(ws: State<'_, Ws>, case_id: String, version: i64, term_months: u32) -> Result<CaseView> {
+    ws.changed(ws.get()?.take_counter_offer(&case_id, version, term_months))
 }
 
 #[tauri::command]

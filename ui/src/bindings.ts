@@ -213,6 +213,54 @@ now_failing: Array<Reason>,
  */
 no_longer_failing: Array<Reason>, };
 
+export type Dashboard = { cases: number, 
+/**
+ * Workflow stage → cases, in the workflow's order.
+ */
+pipeline: Array<Count>, 
+/**
+ * The engine's decision → cases (approve, refer, reject).
+ */
+decisions: Array<Count>, 
+/**
+ * Rule ID → cases the engine rejects on it, most first.
+ */
+rejections_by_rule: Array<Count>, counter_offers_issued: number, counter_offers_taken: number, time_to_decision: DecisionTimes | null, 
+/**
+ * None until the first answer from the core bank.
+ */
+portfolio: PortfolioView | null, 
+/**
+ * The passport's planned cost of risk (for the panel's reference line).
+ */
+planned_cost_of_risk: string | null, };
+
+export type Count = { key: string, n: number, };
+
+export type DecisionTimes = { signed: number, median_seconds: number, p90_seconds: number, };
+
+export type PortfolioView = { fetched_at: string, bank: ScopeHealth, branches: Array<BranchView>, };
+
+export type BranchView = { branch: string, cases: number, approved: number, rejected: number, as_of: string | null, 
+/**
+ * None when the bank keeps no book for the branch.
+ */
+health: ScopeHealth | null, };
+
+export type ScopeHealth = { branch: string | null, 
+/**
+ * Outstanding principal, decimal text.
+ */
+portfolio: string, figures: Array<Figure>, suspended: boolean, };
+
+export type Figure = { measure: Measure, 
+/**
+ * The share (0.0312 = 3.12 %), to four places; None without outstanding principal.
+ */
+share: string | null, limit: string, breached: boolean, };
+
+export type Measure = "past_due30" | "npl" | "cost_of_risk";
+
 export type Decision = "approve" | "reject" | "refer";
 
 export type Reason = { rule: string, code: string, message: string, value: string | null, limit: string | null, 
@@ -279,7 +327,11 @@ not_made_by: string | null, sort: SortKey, descending: boolean, offset: number,
  */
 limit: number, };
 
-export type QueueRow = { case_id: string, version: number, borrower_name: string, amount: string, term_months: number, status: string, decision: string | null, assignee: string | null, branch: string, application_date: string, received_at: string, };
+export type QueueRow = { case_id: string, version: number, borrower_name: string, amount: string, term_months: number, status: string, decision: string | null, assignee: string | null, branch: string, application_date: string, received_at: string, 
+/**
+ * When the case was last given to its assignee (None while unassigned).
+ */
+assigned_at: string | null, };
 
 export type QueuePage = { rows: Array<QueueRow>, total: number, offset: number, };
 
@@ -289,7 +341,7 @@ export type CaseEvent = { id: number, at: string, actor: string, kind: string, d
 
 export type AppError = { code: ErrorCode, message: string, };
 
-export type ErrorCode = "INVALID_CASE" | "INVALID_INPUT" | "NOT_FOUND" | "CASE_EXISTS" | "ALREADY_EXISTS" | "VERSION_CONFLICT" | "STORE_FOREIGN" | "STORE_WRONG_KEY" | "STORE_TOO_NEW" | "STORE_KEY_MISSING" | "STORE_LOCKED" | "STORE_UNAVAILABLE" | "IO" | "NOT_LOGGED_IN" | "AUTH_FAILED" | "TOTP_REQUIRED" | "TOTP_REUSED" | "SESSION_LOCKED" | "ACCOUNT_LOCKED" | "MISSING_ROLE" | "MAKER_CANNOT_CHECK" | "EDITED_AFTER_SUBMISSION" | "WRONG_STAGE" | "NOT_THE_MAKER" | "CASE_LOCKED" | "FIGURES_DIFFER" | "COMMENT_REQUIRED" | "AUDIT_BROKEN" | "BANK_NOT_CONFIGURED" | "BANK_OFFLINE" | "BANK_REFUSED" | "BANK_BAD_ANSWER" | "DISBURSEMENT_BLOCKED" | "FOREIGN_LIEN" | "NOT_PRINTABLE" | "NOT_AVAILABLE" | "INTERNAL";
+export type ErrorCode = "INVALID_CASE" | "INVALID_INPUT" | "NOT_FOUND" | "CASE_EXISTS" | "ALREADY_EXISTS" | "VERSION_CONFLICT" | "STORE_FOREIGN" | "STORE_WRONG_KEY" | "STORE_TOO_NEW" | "STORE_KEY_MISSING" | "STORE_LOCKED" | "STORE_UNAVAILABLE" | "IO" | "NOT_LOGGED_IN" | "AUTH_FAILED" | "TOTP_REQUIRED" | "TOTP_REUSED" | "SESSION_LOCKED" | "ACCOUNT_LOCKED" | "MISSING_ROLE" | "MAKER_CANNOT_CHECK" | "EDITED_AFTER_SUBMISSION" | "WRONG_STAGE" | "NOT_THE_MAKER" | "CASE_LOCKED" | "FIGURES_DIFFER" | "COMMENT_REQUIRED" | "AUDIT_BROKEN" | "BANK_NOT_CONFIGURED" | "BANK_OFFLINE" | "BANK_REFUSED" | "BANK_BAD_ANSWER" | "DISBURSEMENT_BLOCKED" | "FOREIGN_LIEN" | "NOT_PRINTABLE" | "PRODUCT_SUSPENDED" | "NO_SUCH_OFFER" | "NOT_AVAILABLE" | "INTERNAL";
 
 export type AppStatus = { data_dir: string, demo: boolean, case_count: number, product: string, actor: string, 
 /**

@@ -54,14 +54,28 @@ fn invalid(source: &str, e: uw_domain::CaseError) -> AppError {
 }
 
 impl Workstation {
+    /// The engine's evaluation as the case was decided: without the product stop, which
+    /// refuses new approvals and does not reach back to approved loans (their agreement
+    /// and disbursement go on).
     pub fn evaluate_case(&self, case: &CaseFile) -> Evaluation {
         evaluate(case, &self.product, &EvalOptions::default())
     }
 
-    /// Evaluates an edited, unsaved case (the live decision screen).
+    /// The evaluation of a case at its workflow stage: an open case (draft, submitted,
+    /// returned) in a suspended scope also fails P-STOP (passport §9).
+    pub fn evaluate_at(&self, case: &CaseFile, status: &str) -> Evaluation {
+        let open = uw_domain::review::Stage::parse(status).is_none_or(|s| s.editable());
+        let opts = EvalOptions {
+            product_suspended: open.then(|| self.suspension(&case.branch)).flatten(),
+            ..EvalOptions::default()
+        };
+        evaluate(case, &self.product, &opts)
+    }
+
+    /// Evaluates an edited, unsaved case (the live decision screen; the case is open).
     pub fn evaluate_value(&self, case: Value) -> Result<Evaluation> {
         let case = parse_case_value(case).map_err(|e| invalid("case", e))?;
-        Ok(self.evaluate_case(&case))
+        Ok(self.evaluate_at(&case, NEW_CASE_STATUS))
     }
 
     pub fn check_vin(&self, vin: &str) -> VinReport {
@@ -74,7 +88,7 @@ impl Workstation {
     }
 
     pub(crate) fn row_for(&self, case: &CaseFile, json: String, status: &str) -> NewCase {
-        let evaluation = self.evaluate_case(case);
+        let evaluation = self.evaluate_at(case, status);
         let borrower = case.borrower();
         let tiyin = (case.loan.amount.0 * rust_decimal::Decimal::ONE_HUNDRED)
             .round()
@@ -94,6 +108,16 @@ impl Workstation {
             amount: case.loan.amount.to_string(),
             amount_tiyin: tiyin,
             term_months: i64::from(case.loan.term_months),
+            reasons: evaluation
+                .reasons
+                .iter()
+                .map(|r| r.rule.as_str())
+                .collect::<Vec<_>>()
+                .join(" "),
+            counter_offers: evaluation
+                .counter_offer
+                .as_ref()
+                .map_or(0, |o| i64::try_from(o.len()).unwrap_or(i64::MAX)),
         }
     }
 
@@ -155,7 +179,7 @@ impl Workstation {
 
     pub fn open_case(&self, case_id: &str) -> Result<CaseView> {
         let (stored, case) = self.stored_case(case_id)?;
-        let evaluation = self.evaluate_case(&case);
+        let evaluation = self.evaluate_at(&case, &stored.status);
         let required_documents = required_documents(&case)
             .into_iter()
             .map(|(kind, party)| RequiredDocument {
@@ -187,6 +211,18 @@ impl Workstation {
         edited: Value,
     ) -> Result<CaseView> {
         let case = parse_case_value(edited).map_err(|e| invalid("case", e))?;
+        self.save_parsed(case_id, expected_version, case, None)
+    }
+
+    /// [`Workstation::save_case`] of a parsed case, with an audit action of its own
+    /// (kind, detail) beside the field edits when the change has a name.
+    pub(crate) fn save_parsed(
+        &self,
+        case_id: &str,
+        expected_version: i64,
+        case: CaseFile,
+        named: Option<(String, String)>,
+    ) -> Result<CaseView> {
         if case.case_id != case_id {
             return Err(AppError::new(
                 ErrorCode::InvalidCase,
@@ -199,7 +235,7 @@ impl Workstation {
         let stored = self.store()?.get_case(case_id)?;
         let before: Value = serde_json::from_str(&stored.case_json).unwrap_or(Value::Null);
         let after = serde_json::to_value(&case).unwrap_or(Value::Null);
-        let events: Vec<(String, String)> = changed_fields(&before, &after)
+        let mut events: Vec<(String, String)> = changed_fields(&before, &after)
             .into_iter()
             .map(|(field, (b, a))| {
                 let detail = serde_json::json!({"field": field, "before": b, "after": a});
@@ -218,6 +254,7 @@ impl Workstation {
             .then(|| serde_json::to_string(&after_w))
             .transpose()
             .map_err(|e| AppError::new(ErrorCode::Internal, e.to_string()))?;
+        events.extend(named);
         let row = self.row_for(&case, to_json_pretty(&case), &stored.status);
         self.store()?.update_case_and_workflow(
             &row,
@@ -229,6 +266,43 @@ impl Workstation {
             &[],
         )?;
         self.open_case(case_id)
+    }
+
+    /// Applies one of the case's current counter-offers (§10): its amount and term in one
+    /// new version, recorded as `counter_offer_taken` beside the field edits, which the
+    /// dashboard counts.
+    pub fn take_counter_offer(
+        &self,
+        case_id: &str,
+        expected_version: i64,
+        term_months: u32,
+    ) -> Result<CaseView> {
+        let (stored, mut case) = self.stored_case(case_id)?;
+        let evaluation = self.evaluate_at(&case, &stored.status);
+        let offer = evaluation
+            .counter_offer
+            .iter()
+            .flatten()
+            .find(|o| o.term_months == term_months)
+            .cloned()
+            .ok_or_else(|| {
+                AppError::new(
+                    ErrorCode::NoSuchOffer,
+                    format!("term_months: case {case_id} has no counter-offer at {term_months} months now"),
+                )
+            })?;
+        let detail = serde_json::json!({
+            "term_months": offer.term_months,
+            "amount": offer.amount,
+            "from": {"term_months": case.loan.term_months, "amount": case.loan.amount},
+        });
+        case.loan.term_months = offer.term_months;
+        case.loan.amount = offer.amount;
+        let named = (
+            uw_store::COUNTER_OFFER_TAKEN.to_string(),
+            detail.to_string(),
+        );
+        self.save_parsed(case_id, expected_version, case, Some(named))
     }
 
     /// The case file exactly as the spec defines it.

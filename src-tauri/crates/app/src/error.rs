@@ -76,6 +76,11 @@ pub enum ErrorCode {
     /// The agreement is printed only for an approved and reviewed case; the message names
     /// what is missing.
     NotPrintable,
+    /// The product is stopped for the case's branch or the bank (passport §9): no new
+    /// approval until the figures are back within the limits.
+    ProductSuspended,
+    /// The counter-offer asked for is not among the case's current counter-offers.
+    NoSuchOffer,
     /// A capability that another part of the product delivers and is not here yet.
     NotAvailable,
     Internal,

@@ -8,6 +8,7 @@
 
 mod agreement;
 mod cases;
+mod dashboard;
 mod demo;
 mod disbursement;
 pub mod error;
@@ -31,6 +32,7 @@ use uw_store::Store;
 
 pub use agreement::{agreement_from_file, AgreementPreview, PrintedFile};
 pub use cases::{CaseView, ImportReport, RequiredDocument};
+pub use dashboard::{BranchView, Count, Dashboard, DecisionTimes, PortfolioView};
 pub use disbursement::{DisbursementView, PLEDGE_REQUEST};
 pub use error::{AppError, ErrorCode, Result};
 pub use income::{
@@ -189,6 +191,7 @@ impl Workstation {
             *ws.idle.lock().unwrap_or_else(|p| p.into_inner()) =
                 std::time::Duration::from_secs(m * 60);
         }
+        ws.derive_missing()?;
         if opts.demo && ws.needs_setup()? {
             demo::seed_users(&ws)?;
         }

@@ -197,6 +197,12 @@ impl Workstation {
         };
         let next = step(&w, &s.username, s.roles(), &action).map_err(refused)?;
         if action == Action::Approve {
+            if let Some(why) = self.suspension(&case.branch) {
+                return Err(AppError::new(
+                    ErrorCode::ProductSuspended,
+                    format!("the product is suspended for {why}: no new approval (passport §9)"),
+                ));
+            }
             let diff = differences(&w, &figures);
             if !diff.is_empty() {
                 return Err(AppError::new(

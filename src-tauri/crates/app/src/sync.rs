@@ -268,6 +268,7 @@ impl Workstation {
             Err(e) => e.code != ErrorCode::BankOffline,
         };
         if reached {
+            self.refresh_portfolio_in_pass(&bank, &mut report);
             self.refresh_liens(&bank, &mut report);
             self.send_audit_head(&bank, &mut report);
         }

@@ -169,6 +169,29 @@ pub struct BranchFigures {
     pub approved: i64,
     pub rejected: i64,
     pub disbursement_orders: i64,
+    /// The branch's auto-loan book, when the core bank keeps one for it.
+    #[serde(default)]
+    pub book: Option<BranchBook>,
+}
+
+/// A branch's auto-loan book for the product stop (passport §9): outstanding principal,
+/// the part 30+ days past due, the non-performing part (90+), and the credit-loss charge
+/// of the last twelve months — decimal text, as of a day.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]
+pub struct BranchBook {
+    pub portfolio: String,
+    pub past_due_30: String,
+    pub npl: String,
+    pub credit_losses_12m: String,
+    pub as_of: String,
+}
+
+/// One entry of a loan-book file (`uw-bank-sim --loan-book`): a branch and its book.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BookLine {
+    pub branch: String,
+    pub book: BranchBook,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]

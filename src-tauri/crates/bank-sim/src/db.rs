@@ -7,7 +7,7 @@ use std::path::Path;
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 use rust_decimal::Decimal;
 use uw_bank_link::api::{
-    content_hash, BranchFigures, IncomeRecord, PledgeState, PledgeStatus, RemoteCase,
+    content_hash, BranchBook, BranchFigures, IncomeRecord, PledgeState, PledgeStatus, RemoteCase,
 };
 
 const SCHEMA: &str = "
@@ -68,6 +68,15 @@ CREATE TABLE IF NOT EXISTS official_income (
     payer_inn TEXT,
     amount    TEXT NOT NULL,
     PRIMARY KEY (pinfl, month, kind, payer)
+) STRICT;
+-- Each branch's auto-loan book (decimal text), for the product stop.
+CREATE TABLE IF NOT EXISTS loan_book (
+    branch            TEXT PRIMARY KEY NOT NULL,
+    portfolio         TEXT NOT NULL,
+    past_due_30       TEXT NOT NULL,
+    npl               TEXT NOT NULL,
+    credit_losses_12m TEXT NOT NULL,
+    as_of             TEXT NOT NULL
 ) STRICT;
 ";
 
@@ -371,6 +380,7 @@ pub fn portfolio(conn: &Connection) -> rusqlite::Result<Vec<BranchFigures>> {
                 approved: 0,
                 rejected: 0,
                 disbursement_orders: 0,
+                book: None,
             });
         }
         if let Some(b) = out.last_mut() {
@@ -398,7 +408,53 @@ pub fn portfolio(conn: &Connection) -> rusqlite::Result<Vec<BranchFigures>> {
             _ => {}
         }
     }
+    let mut st = conn.prepare(
+        "SELECT branch, portfolio, past_due_30, npl, credit_losses_12m, as_of FROM loan_book",
+    )?;
+    let mut rows = st.query([])?;
+    while let Some(r) = rows.next()? {
+        let branch: String = r.get(0)?;
+        let book = BranchBook {
+            portfolio: r.get(1)?,
+            past_due_30: r.get(2)?,
+            npl: r.get(3)?,
+            credit_losses_12m: r.get(4)?,
+            as_of: r.get(5)?,
+        };
+        match out.iter_mut().find(|b| b.branch == branch) {
+            Some(b) => b.book = Some(book),
+            // A branch with a book and no application in the queue.
+            None => out.push(BranchFigures {
+                branch,
+                cases: 0,
+                requested: "0".into(),
+                approved: 0,
+                rejected: 0,
+                disbursement_orders: 0,
+                book: Some(book),
+            }),
+        }
+    }
+    out.sort_by(|a, b| a.branch.cmp(&b.branch));
     Ok(out)
+}
+
+pub fn set_book(conn: &Connection, branch: &str, b: &BranchBook) -> rusqlite::Result<()> {
+    conn.execute(
+        "INSERT INTO loan_book (branch, portfolio, past_due_30, npl, credit_losses_12m, as_of) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (branch) DO UPDATE SET \
+         portfolio = excluded.portfolio, past_due_30 = excluded.past_due_30, npl = excluded.npl, \
+         credit_losses_12m = excluded.credit_losses_12m, as_of = excluded.as_of",
+        params![
+            branch,
+            b.portfolio,
+            b.past_due_30,
+            b.npl,
+            b.credit_losses_12m,
+            b.as_of
+        ],
+    )?;
+    Ok(())
 }
 
 /// What the simulator holds, for the tests to compare with a workstation.

@@ -242,7 +242,8 @@ pub fn router(sim: Arc<Sim>) -> Router {
     let control = Router::new()
         .route("/_sim/faults", get(get_faults).put(put_faults))
         .route("/_sim/digest", get(digest))
-        .route("/_sim/pledges/{vin}", put(put_pledge));
+        .route("/_sim/pledges/{vin}", put(put_pledge))
+        .route("/_sim/loan-book/{branch}", put(put_book));
     bank.merge(control)
         .fallback(|| async { Reply::error(StatusCode::NOT_FOUND, "NOT_FOUND", "no such route") })
         .layer(middleware::from_fn_with_state(sim.clone(), authorise))
@@ -665,6 +666,63 @@ async fn put_pledge(
         Ok(()) => Reply::json(StatusCode::OK, &json!({"vin": vin})),
         Err(e) => storage(e),
     }
+}
+
+async fn put_book(
+    State(sim): State<Arc<Sim>>,
+    UrlPath(branch): UrlPath<String>,
+    body: Bytes,
+) -> Reply {
+    let book: uw_bank_link::api::BranchBook = match parse_body(&body, "INVALID_BOOK") {
+        Ok(v) => v,
+        Err(reply) => return reply,
+    };
+    if let Err(why) = check_book(&book) {
+        return Reply::error(StatusCode::UNPROCESSABLE_ENTITY, "INVALID_BOOK", why);
+    }
+    match db::set_book(&sim.db(), &branch, &book) {
+        Ok(()) => Reply::json(StatusCode::OK, &json!({"branch": branch})),
+        Err(e) => storage(e),
+    }
+}
+
+/// A book's amounts are decimal text, none negative, no part above the portfolio.
+pub fn check_book(b: &uw_bank_link::api::BranchBook) -> Result<(), String> {
+    let amount = |name: &str, text: &str| {
+        text.parse::<rust_decimal::Decimal>()
+            .ok()
+            .filter(|d| !d.is_sign_negative())
+            .ok_or_else(|| format!("{name}: {text:?} is not a non-negative decimal"))
+    };
+    let portfolio = amount("portfolio", &b.portfolio)?;
+    for (name, text) in [
+        ("past_due_30", &b.past_due_30),
+        ("npl", &b.npl),
+        ("credit_losses_12m", &b.credit_losses_12m),
+    ] {
+        if amount(name, text)? > portfolio && name != "credit_losses_12m" {
+            return Err(format!("{name}: {text} is more than the portfolio {portfolio}"));
+        }
+    }
+    chrono::NaiveDate::parse_from_str(&b.as_of, "%Y-%m-%d")
+        .map_err(|_| format!("as_of: {:?} is not a date YYYY-MM-DD", b.as_of))?;
+    Ok(())
+}
+
+/// Loads a loan-book file: a JSON array of `{branch, book}`.
+pub fn seed_books(conn: &Connection, path: &Path) -> Result<(), SimError> {
+    let err = |message: String| SimError::Seed {
+        path: path.to_path_buf(),
+        message,
+    };
+    let text = std::fs::read_to_string(path).map_err(|e| err(e.to_string()))?;
+    let lines: Vec<uw_bank_link::api::BookLine> =
+        serde_json::from_str(&text).map_err(|e| err(e.to_string()))?;
+    for (i, l) in lines.iter().enumerate() {
+        check_book(&l.book).map_err(|why| err(format!("[{i}].book.{why}")))?;
+        db::set_book(conn, &l.branch, &l.book).map_err(|e| err(e.to_string()))?;
+    }
+    Ok(())
 }
 
 /// Puts the case files of `dir` in the queue (those not there yet) and their parties'

@@ -36,6 +36,8 @@ pub struct SimConfig {
     pub foreign_vins: Vec<String>,
     /// Underwriters the unassigned cases are assigned to, in turn.
     pub assign_to: Vec<String>,
+    /// A loan-book file: each branch's auto-loan book for the product stop.
+    pub loan_book: Option<PathBuf>,
 }
 
 impl SimConfig {
@@ -49,6 +51,7 @@ impl SimConfig {
             seed_cases: None,
             foreign_vins: Vec::new(),
             assign_to: Vec::new(),
+            loan_book: None,
         }
     }
 }
@@ -102,6 +105,20 @@ impl Running {
         })
     }
 
+    /// Sets a branch's loan book, as `PUT /_sim/loan-book/{branch}` does.
+    pub fn set_book(
+        &self,
+        branch: &str,
+        book: &uw_bank_link::api::BranchBook,
+    ) -> Result<(), SimError> {
+        let fail = |message: String| SimError::Db {
+            path: PathBuf::from("(running)"),
+            message,
+        };
+        http::check_book(book).map_err(fail)?;
+        db::set_book(&self.state.db(), branch, book).map_err(|e| fail(e.to_string()))
+    }
+
     /// Requests received so far.
     pub fn requests(&self) -> u64 {
         self.state.requests()
@@ -139,6 +156,9 @@ pub fn start(config: SimConfig) -> Result<Running, SimError> {
     let conn = db::open(&config.db).map_err(db_err)?;
     if let Some(dir) = &config.seed_cases {
         http::seed(&conn, dir)?;
+    }
+    if let Some(file) = &config.loan_book {
+        http::seed_books(&conn, file)?;
     }
     db::assign_round_robin(&conn, &config.assign_to).map_err(db_err)?;
     let at = http::now();

@@ -31,6 +31,9 @@ struct Args {
     /// Assign the unassigned cases to these underwriters in turn (comma-separated).
     #[arg(long, value_delimiter = ',')]
     assign_to: Vec<String>,
+    /// A loan-book file (JSON array of {branch, book}) for the product-stop figures.
+    #[arg(long)]
+    loan_book: Option<PathBuf>,
     /// A VIN under another creditor's prohibition (repeatable).
     #[arg(long = "foreign-vin")]
     foreign_vins: Vec<String>,
@@ -84,6 +87,7 @@ fn main() -> ExitCode {
         seed_cases: a.seed_cases,
         foreign_vins: a.foreign_vins,
         assign_to: a.assign_to,
+        loan_book: a.loan_book,
     };
     match uw_bank_sim::start(config) {
         Ok(running) => {

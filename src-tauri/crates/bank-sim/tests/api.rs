@@ -15,7 +15,12 @@ fn seeded(dir: &std::path::Path, delay: Duration) -> uw_bank_sim::Running {
     c.pledge_delay = delay;
     c.foreign_vins = vec!["WVWZZZ1KZAW000001".into()];
     c.assign_to = vec!["alice".into(), "carol".into()];
+    c.loan_book = Some(demo_asset("loan-book.json"));
     start(c).unwrap()
+}
+
+fn demo_asset(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../assets/demo").join(name)
 }
 
 fn client(sim: &uw_bank_sim::Running) -> Bank {
@@ -135,6 +140,46 @@ fn official_income_and_the_portfolio_come_from_the_seeded_cases() {
             .unwrap()
             .cases
     );
+}
+
+#[test]
+fn each_branch_reports_its_loan_book_and_a_test_may_change_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let sim = seeded(dir.path(), Duration::from_secs(30));
+    let bank = client(&sim);
+    let p = bank.portfolio().unwrap();
+    let names: Vec<_> = p.branches.iter().map(|b| b.branch.as_str()).collect();
+    // BXS-04 has a book and no application in the queue.
+    assert_eq!(names, ["BXM-07", "BXO-02", "BXO-11", "BXS-04"]);
+    let bxs = &p.branches[3];
+    assert_eq!(bxs.cases, 0);
+    assert_eq!(bxs.book.as_ref().unwrap().npl, "1880000000");
+    let mut book = bxs.book.clone().unwrap();
+    book.npl = "1".into();
+    sim.set_book("BXS-04", &book).unwrap();
+    let p = bank.portfolio().unwrap();
+    assert_eq!(p.branches[3].book.as_ref().unwrap().npl, "1");
+    book.npl = "-5".into();
+    let e = sim.set_book("BXS-04", &book).unwrap_err().to_string();
+    assert!(e.contains("npl: \"-5\""), "{e}");
+}
+
+#[test]
+fn a_malformed_loan_book_file_is_refused_naming_the_entry() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("book.json");
+    for (text, expect) in [
+        ("[{\"branch\": \"A\", \"book\": {\"portfolio\": \"10\", \"past_due_30\": \"11\", \"npl\": \"0\", \"credit_losses_12m\": \"0\", \"as_of\": \"2026-11-01\"}}]", "[0].book.past_due_30: 11 is more than the portfolio 10"),
+        ("[{\"branch\": \"A\", \"book\": {\"portfolio\": \"10\", \"past_due_30\": \"1\", \"npl\": \"0\", \"credit_losses_12m\": \"0\", \"as_of\": \"1 Nov\"}}]", "[0].book.as_of"),
+        ("[{\"branch\": \"A\"}]", "missing field `book`"),
+        ("[", "EOF"),
+    ] {
+        std::fs::write(&file, text).unwrap();
+        let mut c = SimConfig::new(&dir.path().join("bank.db"));
+        c.loan_book = Some(file.clone());
+        let e = start(c).err().expect("refused").to_string();
+        assert!(e.contains("book.json") && e.contains(expect), "{e}");
+    }
 }
 
 #[test]

@@ -13,6 +13,7 @@ pub mod income;
 pub mod lien;
 pub mod money;
 pub mod product;
+pub mod product_stop;
 pub mod review;
 pub mod schedule;
 pub mod statement;

@@ -70,6 +70,8 @@ fn main() {
                 amount: format!("{}.{:02}", tiyin / 100, tiyin % 100),
                 amount_tiyin: tiyin,
                 term_months: [12, 24, 36, 48, 60][(r >> 40) as usize % 5],
+                reasons: String::new(),
+                counter_offers: 0,
             }
         })
         .collect();

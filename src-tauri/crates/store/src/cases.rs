@@ -22,6 +22,10 @@ pub struct NewCase {
     pub amount: String,
     pub amount_tiyin: i64,
     pub term_months: i64,
+    /// The rule IDs of the engine's reasons, space-separated.
+    pub reasons: String,
+    /// How many counter-offers the evaluation made.
+    pub counter_offers: i64,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, TS)]
@@ -105,6 +109,8 @@ pub struct QueueRow {
     pub branch: String,
     pub application_date: String,
     pub received_at: String,
+    /// When the case was last given to its assignee (None while unassigned).
+    pub assigned_at: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, TS)]
@@ -116,8 +122,8 @@ pub struct QueuePage {
 
 /// The queue's columns of a case, in the order of [`queue_values`].
 const QUEUE_COLUMNS: &str = "status, decision, assignee, branch, application_date, borrower_name, \
-    pinfl, vin, amount, amount_tiyin, term_months";
-const QUEUE_PARAMS: &str = "?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14";
+    pinfl, vin, amount, amount_tiyin, term_months, reasons, counter_offers";
+const QUEUE_PARAMS: &str = "?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16";
 
 /// The case id, a version, a time, then the queue's columns: the parameters of both the
 /// insert and the update, so that the two can never disagree on the column order.
@@ -137,6 +143,8 @@ fn case_params<'a>(c: &'a NewCase, version: &'a i64, at: &'a dyn ToSql) -> Vec<&
         &c.amount,
         &c.amount_tiyin,
         &c.term_months,
+        &c.reasons,
+        &c.counter_offers,
     ]
 }
 
@@ -366,7 +374,7 @@ impl Store {
         let limit = if q.limit == 0 { 50 } else { q.limit.min(500) };
         let sql = format!(
             "SELECT case_id, version, borrower_name, amount, term_months, status, decision, assignee, branch, \
-             application_date, received_at FROM cases {filter} ORDER BY {col} {dir}, case_id {dir} \
+             application_date, received_at, assigned_at FROM cases {filter} ORDER BY {col} {dir}, case_id {dir} \
              LIMIT {limit} OFFSET {offset}",
             col = q.sort.column(),
             offset = q.offset,
@@ -385,6 +393,7 @@ impl Store {
                 branch: r.get(8)?,
                 application_date: r.get(9)?,
                 received_at: r.get(10)?,
+                assigned_at: r.get(11)?,
             })
         })?;
         Ok(QueuePage {
@@ -412,8 +421,6 @@ impl Store {
     }
 }
 
-/// Writes a case: a new one at version 1, or the next version of a stored one — if it is
-/// still at `expected` (when given). Returns the version written.
 /// The FTS5 query for what a user typed: each word a quoted prefix term (quotes dropped),
 /// all required. Empty when nothing is left to search for.
 fn fts_terms(raw: &str) -> String {
@@ -426,6 +433,8 @@ fn fts_terms(raw: &str) -> String {
         .join(" ")
 }
 
+/// Writes a case: a new one at version 1, or the next version of a stored one — if it is
+/// still at `expected` (when given). Returns the version written.
 pub(crate) fn write_case(
     tx: &rusqlite::Transaction,
     c: &NewCase,
@@ -445,8 +454,8 @@ pub(crate) fn write_case(
         }
         tx.execute(
             &format!(
-                "INSERT INTO cases (case_id, version, received_at, updated_at, {QUEUE_COLUMNS}) \
-                 VALUES (?1, ?2, ?3, ?3, {QUEUE_PARAMS})"
+                "INSERT INTO cases (case_id, version, received_at, updated_at, assigned_at, {QUEUE_COLUMNS}) \
+                 VALUES (?1, ?2, ?3, ?3, CASE WHEN ?6 IS NULL THEN NULL ELSE ?3 END, {QUEUE_PARAMS})"
             ),
             params_from_iter(case_params(c, &1, &at)),
         )?;
@@ -469,11 +478,13 @@ pub(crate) fn write_case(
         params![c.case_id, c.case_json],
     )?;
     // An edit does not know who the case is assigned to: no assignee keeps the one there.
+    // The SLA clock restarts only when the case goes to someone else.
     let params = QUEUE_PARAMS.replacen("?6", "coalesce(?6, assignee)", 1);
     tx.execute(
         &format!(
-            "UPDATE cases SET version = ?2, updated_at = ?3, ({QUEUE_COLUMNS}) = ({params}) \
-             WHERE case_id = ?1"
+            "UPDATE cases SET version = ?2, updated_at = ?3, \
+             assigned_at = CASE WHEN ?6 IS NOT NULL AND ?6 IS NOT assignee THEN ?3 ELSE assigned_at END, \
+             ({QUEUE_COLUMNS}) = ({params}) WHERE case_id = ?1"
         ),
         params_from_iter(case_params(c, &version, &at)),
     )?;

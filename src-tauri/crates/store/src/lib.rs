@@ -11,6 +11,7 @@
 
 pub mod audit;
 mod cases;
+mod dashboard;
 mod statements;
 pub mod sync;
 mod users;
@@ -21,6 +22,7 @@ use rusqlite::{Connection, OpenFlags};
 use rusqlite_migration::{Migrations, M};
 
 pub use audit::{AuditEntry, AuditReport};
+pub use dashboard::{CaseCounts, COUNTER_OFFER_TAKEN};
 pub use cases::{CaseEvent, NewCase, QueuePage, QueueQuery, QueueRow, SortKey, StoredCase};
 pub use statements::{Stamp, StoredReclassification, StoredStatement};
 pub use sync::{BankVersion, Conflict, OutboxEntry, OutboxRecord, Outgoing};
@@ -33,7 +35,7 @@ pub const APPLICATION_ID: i32 = 0x5557_5331;
 const SQLITE_MAGIC: &[u8; 16] = b"SQLite format 3\0";
 
 /// The schema, one migration per file, in order; the store's `user_version` counts them.
-const MIGRATIONS: [&str; 8] = [
+const MIGRATIONS: [&str; 9] = [
     include_str!("schema/001_cases.sql"),
     include_str!("schema/002_statements.sql"),
     include_str!("schema/003_audit.sql"),
@@ -42,6 +44,7 @@ const MIGRATIONS: [&str; 8] = [
     include_str!("schema/006_case_locks.sql"),
     include_str!("schema/007_sync.sql"),
     include_str!("schema/008_search.sql"),
+    include_str!("schema/009_dashboard.sql"),
 ];
 
 fn migrations() -> Migrations<'static> {

@@ -1,0 +1,9 @@
+-- What the dashboard and the queue's timers read without opening a case file: the rule IDs
+-- of the engine's reasons (space-separated), how many counter-offers the evaluation made,
+-- and when the case was last given to its assignee. NULL reasons = written before this
+-- version; the workstation derives them again when it opens the store.
+ALTER TABLE cases ADD COLUMN reasons TEXT;
+ALTER TABLE cases ADD COLUMN counter_offers INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE cases ADD COLUMN assigned_at TEXT;
+UPDATE cases SET assigned_at = received_at WHERE assignee IS NOT NULL;
+CREATE INDEX cases_by_decision_reasons ON cases (decision) WHERE reasons IS NOT NULL;
