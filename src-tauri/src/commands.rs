@@ -204,7 +204,12 @@ fn refresh_portfolio(ws: State<'_, Ws>) -> Result<Dashboard> {
 }
 
 #[tauri::command]
-fn take_counter_offer(ws: State<'_, Ws>, case_id: String, version: i64, term_months: u32) -> Result<CaseView> {
+fn take_counter_offer(
+    ws: State<'_, Ws>,
+    case_id: String,
+    version: i64,
+    term_months: u32,
+) -> Result<CaseView> {
     ws.changed(ws.get()?.take_counter_offer(&case_id, version, term_months))
 }
 

@@ -30,6 +30,9 @@ fn bank_and_window(
     config.seed_cases =
         Some(std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../assets/demo/cases"));
     config.pledge_delay = pledge_delay;
+    config.loan_book = Some(
+        std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../assets/demo/loan-book.json"),
+    );
     let bank = uw_bank_sim::start(config)?;
     let display = Display::start()?;
     let driver = Driver::start_env(
@@ -721,6 +724,56 @@ async fn a_what_if_run_lists_the_cases_a_revised_passport_changes() -> Result<()
     )
     .await?;
     screenshot(&display, "what-if");
+    c.close().await?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn the_dashboard_shows_the_branches_against_the_product_stop() -> Result<()> {
+    let _one = serial().await;
+    let data = tempfile::tempdir()?;
+    let (bank, display, driver) = bank_and_window(data.path(), Duration::from_secs(30))?;
+    let c = driver.launch(&["--demo"]).await?;
+    login(&c, "alice", &demo_password("alice")).await?;
+    wait_text(&c, "[data-testid=status]", |t| t.contains("16 cases")).await?;
+    click(&c, "#dashboard-open").await?;
+    // The demo book: 5 approve, 2 refer, 9 reject of 16; BXS-04 over all three limits.
+    wait_text(&c, "[data-testid=rate-approve]", |t| t == "31.3 %").await?;
+    wait_text(&c, "[data-testid=offers-issued]", |t| t == "3").await?;
+    let bxs = wait_text(&c, "[data-testid=scope-row][data-scope='BXS-04']", |t| {
+        t.contains("suspended")
+    })
+    .await?;
+    assert!(bxs.contains("3.59 %"), "{bxs}");
+    let bxm = wait_text(&c, "[data-testid=scope-row][data-scope='BXM-07']", |t| {
+        t.contains("1.80 %")
+    })
+    .await?;
+    assert!(!bxm.contains("suspended"), "{bxm}");
+    find(&c, "[data-testid=chart-rejections]").await?;
+    screenshot(&display, "dashboard");
+
+    // BXM-07's NPL goes over 3 %: after Refresh the branch is suspended.
+    bank.set_book(
+        "BXM-07",
+        &uw_bank_link::api::BranchBook {
+            portfolio: "184250000000".into(),
+            past_due_30: "9120000000".into(),
+            npl: "5711750000".into(),
+            credit_losses_12m: "3870000000".into(),
+            as_of: "2026-11-20".into(),
+        },
+    )?;
+    click(&c, "#portfolio-refresh").await?;
+    wait_text(&c, "[data-testid=scope-row][data-scope='BXM-07']", |t| {
+        t.contains("suspended") && t.contains("3.10 %")
+    })
+    .await?;
+    let whole = wait_text(&c, "[data-testid=scope-row][data-scope='The bank']", |_| {
+        true
+    })
+    .await?;
+    assert!(!whole.contains("suspended"), "{whole}");
     c.close().await?;
     Ok(())
 }

@@ -6,6 +6,7 @@ import { CaseScreen } from "./CaseScreen";
 import { Login, Setup, TotpPanel, Unlock } from "./Login";
 import { Conflicts, SyncBadge, useSyncStatus } from "./Sync";
 import { WhatIf } from "./WhatIf";
+import { Dashboard } from "./Dashboard";
 
 export function ErrorBanner({ error, onClose }: { error: AppError | null; onClose?: () => void }) {
   if (!error) return null;
@@ -85,6 +86,7 @@ export function App() {
   const [sync, refreshSync] = useSyncStatus(unlocked);
   const [conflictsOpen, setConflictsOpen] = useState(false);
   const [whatIfOpen, setWhatIfOpen] = useState(false);
+  const [dashboardOpen, setDashboardOpen] = useState(false);
 
   return (
     <div className="app">
@@ -102,6 +104,7 @@ export function App() {
               <span data-testid="user" title={[session.underwriter && "underwriter", session.reviewer && "reviewer", session.admin && "admin"].filter(Boolean).join(", ")}>
                 {session.display_name}
               </span>
+              <button id="dashboard-open" onClick={() => { setOpenId(null); setDashboardOpen(true); }}>Dashboard</button>
               <button id="what-if-open" onClick={() => setWhatIfOpen(true)}>What-if…</button>
               <button id="totp-open" onClick={() => setTotp(true)}>Second factor…</button>
               <button id="logout" onClick={logout}>Log out</button>
@@ -126,10 +129,12 @@ export function App() {
         />
       )}
       {!fatal && session && whatIfOpen && (
-        <WhatIf onClose={() => setWhatIfOpen(false)} onOpen={(id) => { setWhatIfOpen(false); setOpenId(id); }} />
+        <WhatIf onClose={() => setWhatIfOpen(false)} onOpen={(id) => { setWhatIfOpen(false); setDashboardOpen(false); setOpenId(id); }} />
       )}
       {!fatal && session &&
-        (openId ? (
+        (dashboardOpen && !openId ? (
+          <Dashboard onBack={() => setDashboardOpen(false)} />
+        ) : openId ? (
           <CaseScreen caseId={openId} onBack={() => { setOpenId(null); refreshStatus(); }} />
         ) : (
           <Queue status={status} onOpen={setOpenId} onImported={refreshStatus} />

@@ -184,7 +184,18 @@ export function CaseScreen({ caseId, onBack }: { caseId: string; onBack: () => v
           </>
         )}
         {step === "vehicle" && <Vehicle draft={draft} edit={edit} savedVin={view.vin} evaluation={evaluation} onLien={() => setStep("disbursement")} />}
-        {step === "loan" && <LoanDecision draft={draft} edit={edit} evaluation={evaluation} />}
+        {step === "loan" && (
+          <LoanDecision
+            draft={draft}
+            edit={edit}
+            evaluation={evaluation}
+            onTake={dirty || readOnly ? null : (term) =>
+              api.takeCounterOffer(caseId, view.version, term).then(
+                (v) => { load(v); setNotice(`Counter-offer taken: ${term} months (version ${v.version})`); setError(null); },
+                setError,
+              )}
+          />
+        )}
         {step === "documents" && <Documents draft={draft} setDraft={setDraft} />}
         {step === "review" && (
           <Review
@@ -413,7 +424,9 @@ function ReasonList({ reasons }: { reasons: Reason[] }) {
   );
 }
 
-function LoanDecision({ draft, edit, evaluation }: { draft: CaseFile; edit: Edit; evaluation: Evaluation | null }) {
+// A counter-offer of the saved case is taken in Rust as one named change (counted on the
+// dashboard); one of unsaved edits is applied to the draft like any edit.
+function LoanDecision({ draft, edit, evaluation, onTake }: { draft: CaseFile; edit: Edit; evaluation: Evaluation | null; onTake: ((term: number) => void) | null }) {
   const m = evaluation?.metrics;
   return (
     <div className="decision-layout">
@@ -467,7 +480,10 @@ function LoanDecision({ draft, edit, evaluation }: { draft: CaseFile; edit: Edit
                       <td className="num">{money(o.amount)}</td>
                       <td className="num">{money(o.max_monthly_payment)}</td>
                       <td>
-                        <button onClick={() => { edit("loan.term_months", o.term_months); edit("loan.amount", o.amount); }}>
+                        <button
+                          data-testid="take-offer"
+                          onClick={() => (onTake ? onTake(o.term_months) : (edit("loan.term_months", o.term_months), edit("loan.amount", o.amount)))}
+                        >
                           Apply
                         </button>
                       </td>

@@ -8,6 +8,7 @@ import type {
   CaseFile,
   CaseView,
   AgreementPreview,
+  Dashboard,
   DisbursementView,
   PrintedFile,
   Evaluation,
@@ -113,6 +114,10 @@ export const api = {
   printAgreement: (caseId: string, lang: string) => call<PrintedFile>("print_agreement", { caseId, lang }),
   whatIf: (path: string) => call<WhatIfReport>("what_if", { path }),
   pickWhatIf: () => call<WhatIfReport | null>("pick_what_if"),
+  dashboard: () => call<Dashboard>("dashboard"),
+  refreshPortfolio: () => call<Dashboard>("refresh_portfolio"),
+  takeCounterOffer: (caseId: string, version: number, termMonths: number) =>
+    call<CaseView>("take_counter_offer", { caseId, version, termMonths }),
 };
 
 function progressChannel(onProgress: (p: ReadProgress) => void): Channel<ReadProgress> {

@@ -259,7 +259,7 @@ export type Figure = { measure: Measure,
  */
 share: string | null, limit: string, breached: boolean, };
 
-export type Measure = "past_due30" | "npl" | "cost_of_risk";
+export type Measure = "past_due_30" | "npl" | "cost_of_risk";
 
 export type Decision = "approve" | "reject" | "refer";
 

@@ -19,7 +19,12 @@ export function percent(p: string | null | undefined): string {
 export function age(receivedAt: string, now: Date = new Date()): string {
   const t = Date.parse(receivedAt);
   if (Number.isNaN(t)) return "—";
-  const minutes = Math.max(0, Math.floor((now.getTime() - t) / 60000));
+  return duration((now.getTime() - t) / 1000);
+}
+
+/** A span of seconds: "45 min", "3 h 05 min", "2 d 4 h". */
+export function duration(seconds: number): string {
+  const minutes = Math.max(0, Math.floor(seconds / 60));
   if (minutes < 60) return `${minutes} min`;
   const hours = Math.floor(minutes / 60);
   if (hours < 24) return `${hours} h ${String(minutes % 60).padStart(2, "0")} min`;

@@ -701,7 +701,9 @@ pub fn check_book(b: &uw_bank_link::api::BranchBook) -> Result<(), String> {
         ("credit_losses_12m", &b.credit_losses_12m),
     ] {
         if amount(name, text)? > portfolio && name != "credit_losses_12m" {
-            return Err(format!("{name}: {text} is more than the portfolio {portfolio}"));
+            return Err(format!(
+                "{name}: {text} is more than the portfolio {portfolio}"
+            ));
         }
     }
     chrono::NaiveDate::parse_from_str(&b.as_of, "%Y-%m-%d")

@@ -20,7 +20,9 @@ fn seeded(dir: &std::path::Path, delay: Duration) -> uw_bank_sim::Running {
 }
 
 fn demo_asset(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../assets/demo").join(name)
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../assets/demo")
+        .join(name)
 }
 
 fn client(sim: &uw_bank_sim::Running) -> Bank {

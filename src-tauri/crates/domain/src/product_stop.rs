@@ -41,6 +41,7 @@ impl std::ops::Add for Book {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "snake_case")]
 pub enum Measure {
+    #[serde(rename = "past_due_30")]
     PastDue30,
     Npl,
     CostOfRisk,
@@ -160,7 +161,12 @@ pub fn assess(books: &[(String, Book)], limits: &ProductStopLimits) -> Health {
 /// [`crate::EvalOptions::product_suspended`] and the refusal of an approval.
 pub fn suspension(health: &Health, branch: &str) -> Option<String> {
     std::iter::once(&health.bank)
-        .chain(health.branches.iter().filter(|b| b.branch.as_deref() == Some(branch)))
+        .chain(
+            health
+                .branches
+                .iter()
+                .filter(|b| b.branch.as_deref() == Some(branch)),
+        )
         .find(|s| s.suspended)
         .map(|s| format!("{} ({})", s.name(), s.breaches()))
 }
@@ -195,9 +201,15 @@ mod tests {
     fn a_branch_over_one_limit_is_suspended_alone() {
         let h = assess(
             &[
-                ("A".into(), book(dec("1000"), dec("50"), dec("20"), dec("10"))),
+                (
+                    "A".into(),
+                    book(dec("1000"), dec("50"), dec("20"), dec("10")),
+                ),
                 // NPL 3.1 % > 3 %.
-                ("B".into(), book(dec("1000"), dec("50"), dec("31"), dec("10"))),
+                (
+                    "B".into(),
+                    book(dec("1000"), dec("50"), dec("31"), dec("10")),
+                ),
             ],
             &limits(),
         );
@@ -220,7 +232,10 @@ mod tests {
         );
         assert!(!h.branches[0].suspended, "{h:?}");
         let h = assess(
-            &[("A".into(), book(dec("100"), dec("8.01"), dec("3"), dec("3")))],
+            &[(
+                "A".into(),
+                book(dec("100"), dec("8.01"), dec("3"), dec("3")),
+            )],
             &limits(),
         );
         assert!(h.branches[0].suspended);

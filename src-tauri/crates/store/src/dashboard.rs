@@ -43,9 +43,9 @@ impl Store {
             let (k, n): (String, i64) = r?;
             out.by_decision.insert(k, n);
         }
-        let mut st = self
-            .conn
-            .prepare("SELECT reasons FROM cases WHERE decision = 'reject' AND reasons IS NOT NULL")?;
+        let mut st = self.conn.prepare(
+            "SELECT reasons FROM cases WHERE decision = 'reject' AND reasons IS NOT NULL",
+        )?;
         for r in st.query_map([], |r| r.get::<_, String>(0))? {
             for rule in r?.split_whitespace().filter(|rule| *rule != "P-DOCS") {
                 *out.rejections_by_rule.entry(rule.to_string()).or_default() += 1;
@@ -73,11 +73,11 @@ impl Store {
                 out.decision_seconds.push(s.max(0));
             }
         }
-        out.not_derived =
-            self.conn
-                .query_row("SELECT count(*) FROM cases WHERE reasons IS NULL", [], |r| {
-                    r.get(0)
-                })?;
+        out.not_derived = self.conn.query_row(
+            "SELECT count(*) FROM cases WHERE reasons IS NULL",
+            [],
+            |r| r.get(0),
+        )?;
         Ok(out)
     }
 

@@ -22,8 +22,8 @@ use rusqlite::{Connection, OpenFlags};
 use rusqlite_migration::{Migrations, M};
 
 pub use audit::{AuditEntry, AuditReport};
-pub use dashboard::{CaseCounts, COUNTER_OFFER_TAKEN};
 pub use cases::{CaseEvent, NewCase, QueuePage, QueueQuery, QueueRow, SortKey, StoredCase};
+pub use dashboard::{CaseCounts, COUNTER_OFFER_TAKEN};
 pub use statements::{Stamp, StoredReclassification, StoredStatement};
 pub use sync::{BankVersion, Conflict, OutboxEntry, OutboxRecord, Outgoing};
 pub use users::StoredUser;

@@ -480,30 +480,59 @@ fn the_sla_clock_starts_at_assignment_and_restarts_only_with_another_assignee() 
     let mut a = case("A-1", "Karimov", 100, "draft");
     a.assignee = Some("alice".into());
     let b = case("B-1", "Aliyev", 100, "draft");
-    s.insert_cases(&[a.clone(), b.clone()], "2026-11-23T08:00:00Z", "uw", "import")
-        .unwrap();
+    s.insert_cases(
+        &[a.clone(), b.clone()],
+        "2026-11-23T08:00:00Z",
+        "uw",
+        "import",
+    )
+    .unwrap();
     let assigned_at = |s: &Store, id: &str| {
-        s.queue(&QueueQuery { search: Some(id.into()), ..Default::default() })
-            .unwrap()
-            .rows[0]
+        s.queue(&QueueQuery {
+            search: Some(id.into()),
+            ..Default::default()
+        })
+        .unwrap()
+        .rows[0]
             .assigned_at
             .clone()
     };
-    assert_eq!(assigned_at(&s, "A-1").as_deref(), Some("2026-11-23T08:00:00Z"));
+    assert_eq!(
+        assigned_at(&s, "A-1").as_deref(),
+        Some("2026-11-23T08:00:00Z")
+    );
     assert_eq!(assigned_at(&s, "B-1"), None);
     // An edit (no assignee known) and a sync naming the same assignee keep the clock.
-    s.update_case(&case("A-1", "Karimov", 200, "draft"), 1, "2026-11-23T09:00:00Z", "uw", &[])
+    s.update_case(
+        &case("A-1", "Karimov", 200, "draft"),
+        1,
+        "2026-11-23T09:00:00Z",
+        "uw",
+        &[],
+    )
+    .unwrap();
+    s.update_case(&a, 2, "2026-11-23T09:30:00Z", "uw", &[])
         .unwrap();
-    s.update_case(&a, 2, "2026-11-23T09:30:00Z", "uw", &[]).unwrap();
-    assert_eq!(assigned_at(&s, "A-1").as_deref(), Some("2026-11-23T08:00:00Z"));
+    assert_eq!(
+        assigned_at(&s, "A-1").as_deref(),
+        Some("2026-11-23T08:00:00Z")
+    );
     // Given to carol: the clock restarts; B-1 assigned later starts then.
     a.assignee = Some("carol".into());
-    s.update_case(&a, 3, "2026-11-23T10:00:00Z", "uw", &[]).unwrap();
-    assert_eq!(assigned_at(&s, "A-1").as_deref(), Some("2026-11-23T10:00:00Z"));
+    s.update_case(&a, 3, "2026-11-23T10:00:00Z", "uw", &[])
+        .unwrap();
+    assert_eq!(
+        assigned_at(&s, "A-1").as_deref(),
+        Some("2026-11-23T10:00:00Z")
+    );
     let mut b = b;
     b.assignee = Some("bob".into());
-    s.update_case(&b, 1, "2026-11-23T11:00:00Z", "uw", &[]).unwrap();
-    assert_eq!(assigned_at(&s, "B-1").as_deref(), Some("2026-11-23T11:00:00Z"));
+    s.update_case(&b, 1, "2026-11-23T11:00:00Z", "uw", &[])
+        .unwrap();
+    assert_eq!(
+        assigned_at(&s, "B-1").as_deref(),
+        Some("2026-11-23T11:00:00Z")
+    );
 }
 
 #[test]
@@ -517,10 +546,23 @@ fn the_dashboard_counts_come_from_the_queue_columns_and_the_audit_trail() {
     let mut other = case("R-2", "Aliyev", 100, "draft");
     other.decision = Some("reject".into());
     other.reasons = "P-DTI P-LTV".into();
-    s.insert_cases(&[rejected, other, case("A-1", "Usmonov", 100, "draft")], "2026-11-23T08:00:00Z", "uw", "import")
+    s.insert_cases(
+        &[rejected, other, case("A-1", "Usmonov", 100, "draft")],
+        "2026-11-23T08:00:00Z",
+        "uw",
+        "import",
+    )
+    .unwrap();
+    s.record_event("A-1", "2026-11-23T11:30:00Z", "bob", "approve", "{}")
         .unwrap();
-    s.record_event("A-1", "2026-11-23T11:30:00Z", "bob", "approve", "{}").unwrap();
-    s.record_event("R-2", "2026-11-23T09:00:00Z", "alice", COUNTER_OFFER_TAKEN, "{}").unwrap();
+    s.record_event(
+        "R-2",
+        "2026-11-23T09:00:00Z",
+        "alice",
+        COUNTER_OFFER_TAKEN,
+        "{}",
+    )
+    .unwrap();
     let c = s.case_counts().unwrap();
     assert_eq!(c.by_status.get("draft"), Some(&2));
     assert_eq!(c.by_decision.get("reject"), Some(&2));

@@ -71,8 +71,16 @@ fn the_dashboard_shows_each_branch_against_the_stop_limits() {
     let pipeline: i64 = d.pipeline.iter().map(|c| c.n).sum();
     assert_eq!(pipeline, 16);
     let by = |key: &str| d.decisions.iter().find(|c| c.key == key).map(|c| c.n);
-    assert_eq!((by("approve"), by("refer"), by("reject")), (Some(5), Some(2), Some(9)));
-    let rule = |key: &str| d.rejections_by_rule.iter().find(|c| c.key == key).map(|c| c.n);
+    assert_eq!(
+        (by("approve"), by("refer"), by("reject")),
+        (Some(5), Some(2), Some(9))
+    );
+    let rule = |key: &str| {
+        d.rejections_by_rule
+            .iter()
+            .find(|c| c.key == key)
+            .map(|c| c.n)
+    };
     assert_eq!(rule("P-DTI"), Some(2));
     assert_eq!(rule("P-DOCS"), None, "P-DOCS refers, it never rejects");
     assert_eq!(d.counter_offers_issued, 3);
@@ -102,42 +110,75 @@ fn a_suspended_branch_refuses_new_approvals_and_lifts_with_its_figures() {
     ws.logout().unwrap();
     ws.login("alice", "alice-demo-2026", None).unwrap();
     let v = ws.open_case("AUTO-2026-000124").unwrap();
-    ws.submit("AUTO-2026-000124", v.version, uw_domain::case::ReviewDecision::Approve, "salary")
-        .unwrap();
+    ws.submit(
+        "AUTO-2026-000124",
+        v.version,
+        uw_domain::case::ReviewDecision::Approve,
+        "salary",
+    )
+    .unwrap();
 
     bank.set_book("BXM-07", &bxm_over_npl()).unwrap();
     ws.sync().unwrap();
     // The open case fails P-STOP, in the case view and in the queue's engine column.
     let v = ws.open_case("AUTO-2026-000124").unwrap();
-    let stop = v.evaluation.reasons.iter().find(|r| r.rule == "P-STOP").expect("P-STOP");
+    let stop = v
+        .evaluation
+        .reasons
+        .iter()
+        .find(|r| r.rule == "P-STOP")
+        .expect("P-STOP");
     assert_eq!(stop.code, "PRODUCT_SUSPENDED");
-    assert!(stop.message.contains("branch BXM-07 (NPL 3.1 % > 3 %)"), "{}", stop.message);
+    assert!(
+        stop.message.contains("branch BXM-07 (NPL 3.1 % > 3 %)"),
+        "{}",
+        stop.message
+    );
     let row = |id: &str| {
-        ws.queue(&crate::QueueQuery { search: Some(id.into()), ..Default::default() })
-            .unwrap()
-            .rows
-            .remove(0)
+        ws.queue(&crate::QueueQuery {
+            search: Some(id.into()),
+            ..Default::default()
+        })
+        .unwrap()
+        .rows
+        .remove(0)
     };
     assert_eq!(row("AUTO-2026-000124").decision.as_deref(), Some("reject"));
     // Another branch is untouched; the approved case keeps its decision.
-    assert!(ws.open_case("AUTO-2026-000125").unwrap().evaluation.reasons.is_empty());
+    assert!(ws
+        .open_case("AUTO-2026-000125")
+        .unwrap()
+        .evaluation
+        .reasons
+        .is_empty());
     let approved = ws.open_case("AUTO-2026-000123").unwrap();
-    assert!(approved.evaluation.reasons.iter().all(|r| r.rule != "P-STOP"));
+    assert!(approved
+        .evaluation
+        .reasons
+        .iter()
+        .all(|r| r.rule != "P-STOP"));
     assert_eq!(row("AUTO-2026-000123").decision.as_deref(), Some("approve"));
 
     ws.logout().unwrap();
     ws.login("bob", "bob-demo-2026", None).unwrap();
     let v = ws.open_case("AUTO-2026-000124").unwrap();
-    let e = ws.approve("AUTO-2026-000124", v.version, "bob-demo-2026").unwrap_err();
+    let e = ws
+        .approve("AUTO-2026-000124", v.version, "bob-demo-2026")
+        .unwrap_err();
     assert_eq!(e.code, ErrorCode::ProductSuspended, "{e:?}");
     assert!(e.message.contains("branch BXM-07"), "{e:?}");
-    assert_eq!(ws.open_case("AUTO-2026-000124").unwrap().status, "submitted");
+    assert_eq!(
+        ws.open_case("AUTO-2026-000124").unwrap().status,
+        "submitted"
+    );
 
     // Offline the last figures hold: a restart without the bank still refuses.
     drop(ws);
     let offline = open(&dir.path().join("ws"), "http://127.0.0.1:9/");
     offline.login("bob", "bob-demo-2026", None).unwrap();
-    let e = offline.approve("AUTO-2026-000124", v.version, "bob-demo-2026").unwrap_err();
+    let e = offline
+        .approve("AUTO-2026-000124", v.version, "bob-demo-2026")
+        .unwrap_err();
     assert_eq!(e.code, ErrorCode::ProductSuspended);
     drop(offline);
 
@@ -149,7 +190,9 @@ fn a_suspended_branch_refuses_new_approvals_and_lifts_with_its_figures() {
     ws.sync().unwrap();
     assert_eq!(row_of(&ws, "AUTO-2026-000124").as_deref(), Some("approve"));
     ws.login("bob", "bob-demo-2026", None).unwrap();
-    let v = ws.approve("AUTO-2026-000124", v.version, "bob-demo-2026").unwrap();
+    let v = ws
+        .approve("AUTO-2026-000124", v.version, "bob-demo-2026")
+        .unwrap();
     assert_eq!(v.status, "approved");
     let d = ws.dashboard().unwrap();
     let times = d.time_to_decision.expect("two sign-offs");
@@ -158,11 +201,14 @@ fn a_suspended_branch_refuses_new_approvals_and_lifts_with_its_figures() {
 }
 
 fn row_of(ws: &Workstation, id: &str) -> Option<String> {
-    ws.queue(&crate::QueueQuery { search: Some(id.into()), ..Default::default() })
-        .unwrap()
-        .rows
-        .remove(0)
-        .decision
+    ws.queue(&crate::QueueQuery {
+        search: Some(id.into()),
+        ..Default::default()
+    })
+    .unwrap()
+    .rows
+    .remove(0)
+    .decision
 }
 
 #[test]
@@ -178,14 +224,21 @@ fn a_counter_offer_taken_is_counted_and_a_stale_one_refused() {
     let e = ws.take_counter_offer(id, v.version, 7).unwrap_err();
     assert_eq!(e.code, ErrorCode::NoSuchOffer);
     assert!(e.message.contains("7 months"), "{e:?}");
-    let after = ws.take_counter_offer(id, v.version, offer.term_months).unwrap();
+    let after = ws
+        .take_counter_offer(id, v.version, offer.term_months)
+        .unwrap();
     assert_eq!(after.case.loan.amount, offer.amount);
     assert_eq!(after.case.loan.term_months, offer.term_months);
-    assert_eq!(after.evaluation.decision, uw_domain::decision::Decision::Approve);
+    assert_eq!(
+        after.evaluation.decision,
+        uw_domain::decision::Decision::Approve
+    );
     let history = ws.history(id).unwrap();
     assert!(history.iter().any(|e| e.kind == "counter_offer_taken"));
     // The same offer again: the case has none now.
-    let e = ws.take_counter_offer(id, after.version, offer.term_months).unwrap_err();
+    let e = ws
+        .take_counter_offer(id, after.version, offer.term_months)
+        .unwrap_err();
     assert_eq!(e.code, ErrorCode::NoSuchOffer);
     let d = ws.dashboard().unwrap();
     assert_eq!((d.counter_offers_issued, d.counter_offers_taken), (3, 1));

@@ -1,0 +1,189 @@
+// The head of underwriting's panel: decisions and pipeline of the local book, and each
+// branch's portfolio figures against the product-stop limits (passport §9). Everything is
+// computed in Rust (uw-app dashboard); this file only draws it.
+import { useEffect, useState } from "react";
+import type { AppError, Count, Dashboard as DashboardData, Figure, Measure, ScopeHealth } from "./bindings";
+import { api } from "./api";
+import { ErrorBanner } from "./App";
+import { duration } from "./format";
+
+const MEASURES: Record<Measure, string> = {
+  past_due_30: "30+ days past due",
+  npl: "NPL (90+)",
+  cost_of_risk: "Cost of risk",
+};
+
+/** A share "0.0312" as "3.12 %" (display only: never money). */
+function pct(share: string | null | undefined): string {
+  if (share === null || share === undefined) return "—";
+  return `${(Number(share) * 100).toFixed(2)} %`;
+}
+
+function ratio(n: number, total: number): string {
+  return total === 0 ? "—" : `${((n / total) * 100).toFixed(1)} %`;
+}
+
+/** Horizontal bars, one per count, scaled to the largest. */
+/** Horizontal bars, one per count, scaled to the largest; shares of `total` (by default
+ * the sum: a case fails several rules, so rejections pass the rejected cases). */
+function Bars({ items, label, testid, total }: { items: Count[]; label: (k: string) => string; testid: string; total?: number }) {
+  const max = Math.max(1, ...items.map((c) => c.n));
+  const whole = total ?? items.reduce((s, c) => s + c.n, 0);
+  return (
+    <svg className="bars" data-testid={testid} width="100%" viewBox={`0 0 460 ${items.length * 26}`} role="img">
+      {items.map((c, i) => (
+        <g key={c.key} transform={`translate(0 ${i * 26})`}>
+          <text x="0" y="16" className="bar-label">{label(c.key)}</text>
+          <rect x="150" y="4" height="16" width={(c.n / max) * 200} className={`bar bar-${c.key}`} />
+          <text x={156 + (c.n / max) * 200} y="16" className="bar-value">
+            {c.n} · {ratio(c.n, whole)}
+          </text>
+        </g>
+      ))}
+    </svg>
+  );
+}
+
+/** A figure against its limit: the bar, the limit's line, red when above. */
+function Bullet({ f }: { f: Figure }) {
+  const limit = Number(f.limit);
+  const share = f.share === null ? 0 : Number(f.share);
+  const scale = 160 / (limit * 2); // the limit sits in the middle
+  const w = Math.min(160, share * scale);
+  return (
+    <svg width="170" height="18" role="img" aria-label={`${pct(f.share)} of ${pct(f.limit)}`}>
+      <rect x="0" y="3" width="160" height="12" className="bullet-track" />
+      <rect x="0" y="3" width={w} height="12" className={f.breached ? "bullet over" : "bullet"} />
+      <line x1={limit * scale} x2={limit * scale} y1="0" y2="18" className="bullet-limit" />
+    </svg>
+  );
+}
+
+function ScopeRow({ name, h, cases }: { name: string; h: ScopeHealth | null; cases?: number }) {
+  return (
+    <tr data-testid="scope-row" data-scope={name} className={h?.suspended ? "suspended" : ""}>
+      <td>
+        <b>{name}</b>
+        {h?.suspended && <span className="pill decision-reject" data-testid="suspended">suspended</span>}
+      </td>
+      <td className="num">{cases ?? ""}</td>
+      {(["past_due_30", "npl", "cost_of_risk"] as Measure[]).map((m) => {
+        const f = h?.figures.find((x) => x.measure === m);
+        return (
+          <td key={m} className={f?.breached ? "bad" : ""}>
+            {f ? (
+              <>
+                <Bullet f={f} /> <span className="num">{pct(f.share)}</span>
+              </>
+            ) : (
+              "no book"
+            )}
+          </td>
+        );
+      })}
+    </tr>
+  );
+}
+
+export function Dashboard({ onBack }: { onBack: () => void }) {
+  const [d, setD] = useState<DashboardData | null>(null);
+  const [error, setError] = useState<AppError | null>(null);
+  const [busy, setBusy] = useState(false);
+  useEffect(() => {
+    api.dashboard().then(setD, setError);
+  }, []);
+  const refresh = () => {
+    setBusy(true);
+    api.refreshPortfolio().then((x) => { setD(x); setError(null); }, setError).finally(() => setBusy(false));
+  };
+  const decided = d ? d.decisions.reduce((s, c) => s + c.n, 0) : 0;
+  const dec = (k: string) => d?.decisions.find((c) => c.key === k)?.n ?? 0;
+  return (
+    <main className="dashboard" data-testid="dashboard">
+      <div className="toolbar">
+        <button onClick={onBack}>‹ Queue</button>
+        <h1>Dashboard</h1>
+        <span className="spacer" />
+        <button id="portfolio-refresh" onClick={refresh} disabled={busy}>Refresh from the bank</button>
+      </div>
+      <ErrorBanner error={error} onClose={() => setError(null)} />
+      {d && (
+        <div className="cards">
+          <div className="card wide">
+            <h3>Portfolio and the product stop (§9)</h3>
+            {d.portfolio ? (
+              <>
+                <p className="muted">
+                  From the core bank at {new Date(d.portfolio.fetched_at).toLocaleString()}. Limits: 30+ days past due{" "}
+                  {pct(d.portfolio.bank.figures[0]?.limit)}, NPL {pct(d.portfolio.bank.figures[1]?.limit)}, cost of risk{" "}
+                  {pct(d.portfolio.bank.figures[2]?.limit)}
+                  {d.planned_cost_of_risk && ` (planned ${pct(d.planned_cost_of_risk)})`}. A suspended scope takes no new
+                  approval.
+                </p>
+                <table className="grid" data-testid="portfolio">
+                  <thead>
+                    <tr>
+                      <th>Scope</th><th>Applications</th>
+                      {Object.values(MEASURES).map((m) => <th key={m}>{m}</th>)}
+                    </tr>
+                  </thead>
+                  <tbody>
+                    <ScopeRow name="The bank" h={d.portfolio.bank} />
+                    {d.portfolio.branches.map((b) => (
+                      <ScopeRow key={b.branch} name={b.branch} h={b.health} cases={b.cases} />
+                    ))}
+                  </tbody>
+                </table>
+              </>
+            ) : (
+              <p className="muted" data-testid="no-portfolio">
+                No figures from the core bank yet: they arrive with the first sync (or Refresh).
+              </p>
+            )}
+          </div>
+          <div className="card">
+            <h3>Engine decisions</h3>
+            <div className="kpis">
+              <div><b data-testid="rate-approve">{ratio(dec("approve"), decided)}</b><span>approve</span></div>
+              <div><b data-testid="rate-refer">{ratio(dec("refer"), decided)}</b><span>refer</span></div>
+              <div><b data-testid="rate-reject">{ratio(dec("reject"), decided)}</b><span>reject</span></div>
+            </div>
+            <Bars items={d.decisions} label={(k) => k} testid="chart-decisions" />
+          </div>
+          <div className="card">
+            <h3>Pipeline by status</h3>
+            <Bars items={d.pipeline} label={(k) => k} testid="chart-pipeline" />
+            <p className="muted">{d.cases} cases in the local book.</p>
+          </div>
+          <div className="card">
+            <h3>Time to decision</h3>
+            {d.time_to_decision ? (
+              <div className="kpis">
+                <div><b data-testid="ttd-median">{duration(d.time_to_decision.median_seconds)}</b><span>median</span></div>
+                <div><b>{duration(d.time_to_decision.p90_seconds)}</b><span>90th percentile</span></div>
+                <div><b>{d.time_to_decision.signed}</b><span>signed off</span></div>
+              </div>
+            ) : (
+              <p className="muted">No case signed off yet.</p>
+            )}
+            <h3>Counter-offers</h3>
+            <div className="kpis">
+              <div><b data-testid="offers-issued">{d.counter_offers_issued}</b><span>issued</span></div>
+              <div><b data-testid="offers-taken">{d.counter_offers_taken}</b><span>taken</span></div>
+              <div><b>{ratio(d.counter_offers_taken, d.counter_offers_issued)}</b><span>take-up</span></div>
+            </div>
+          </div>
+          <div className="card">
+            <h3>Rejections by rule</h3>
+            <p className="muted">Share of the {dec("reject")} cases the engine rejects; a case may fail several rules.</p>
+            {d.rejections_by_rule.length > 0 ? (
+              <Bars items={d.rejections_by_rule} label={(k) => k} testid="chart-rejections" total={dec("reject")} />
+            ) : (
+              <p className="muted">No case the engine rejects.</p>
+            )}
+          </div>
+        </div>
+      )}
+    </main>
+  );
+}
