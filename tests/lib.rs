@@ -287,13 +287,30 @@ pub async fn wait_text(c: &Client, css: &str, pred: impl Fn(&str) -> bool) -> Re
     Err(format!("{css}: text never matched; last seen {last:?}").into())
 }
 
+/// Presses keys on the page the way a person does (WebDriver key actions to whatever has
+/// the focus): characters, or `fantoccini::key::Key` values as chars.
+pub async fn press(c: &Client, keys: &[char]) -> Result<()> {
+    use fantoccini::actions::{InputSource, KeyAction, KeyActions};
+    let mut actions = KeyActions::new("keyboard".into());
+    for k in keys {
+        actions = actions
+            .then(KeyAction::Down { value: *k })
+            .then(KeyAction::Up { value: *k });
+    }
+    c.perform_actions(actions).await?;
+    Ok(())
+}
+
 /// Replaces the content of a text input the way a person does: select all, type.
 pub async fn retype(c: &Client, css: &str, text: &str) -> Result<()> {
     let el = find(c, css).await?;
     el.click().await?;
     // Ctrl+A, release modifiers, Backspace, then the new text.
     el.send_keys("\u{E009}a\u{E000}\u{E003}").await?;
-    el.send_keys(text).await?;
+    // WebKit's driver refuses an empty text: clearing is the Backspace above.
+    if !text.is_empty() {
+        el.send_keys(text).await?;
+    }
     Ok(())
 }
 

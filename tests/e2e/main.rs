@@ -3,10 +3,11 @@
 
 use std::time::Duration;
 
+use fantoccini::key::Key;
 use fantoccini::Locator;
 use uw_e2e::{
-    click, demo_password, find, login, open_step, retype, screenshot, serial, wait_text, Display,
-    Driver, Result,
+    click, demo_password, find, login, open_step, press, retype, screenshot, serial, wait_text,
+    Display, Driver, Result,
 };
 
 const EXAMPLE: &str = include_str!("../../assets/demo/cases/AUTO-2026-000123.json");
@@ -774,6 +775,76 @@ async fn the_dashboard_shows_the_branches_against_the_product_stop() -> Result<(
     })
     .await?;
     assert!(!whole.contains("suspended"), "{whole}");
+    c.close().await?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn the_queue_is_searched_by_vin_and_worked_from_the_keyboard() -> Result<()> {
+    let _one = serial().await;
+    let data = tempfile::tempdir()?;
+    let display = Display::start()?;
+    let driver = Driver::start(&display, &data.path().join("store"))?;
+    let c = driver.launch(&["--demo"]).await?;
+    login(&c, "alice", &demo_password("alice")).await?;
+    wait_text(&c, "[data-testid=queue-total]", |t| t == "16 cases").await?;
+    // Every open case shows its SLA clock (the demo cases arrived just now: on time).
+    let first = find(&c, "[data-testid=queue-row]").await?;
+    assert_eq!(first.attr("data-sla").await?.as_deref(), Some("on_time"));
+
+    // "/" goes to the search; a VIN prefix in lower case, then the whole VIN.
+    press(&c, &['/']).await?;
+    press(&c, &['x', 'w', 'b', 'j']).await?;
+    wait_text(&c, "[data-testid=queue-total]", |t| t == "3 cases").await?;
+    retype(&c, "#queue-search", "LGX7HDX71TA180334").await?;
+    wait_text(&c, "[data-testid=queue-total]", |t| t == "1 case").await?;
+    find(
+        &c,
+        "[data-testid=queue-row][data-case-id='AUTO-2026-000136']",
+    )
+    .await?;
+    screenshot(&display, "queue-vin-search");
+    // Enter leaves the field; Enter again opens the selected case; Esc comes back with
+    // the search kept.
+    press(&c, &[Key::Enter.into(), Key::Enter.into()]).await?;
+    find(
+        &c,
+        "[data-testid=case-view][data-case-id='AUTO-2026-000136']",
+    )
+    .await?;
+    press(&c, &[Key::Escape.into()]).await?;
+    wait_text(&c, "[data-testid=queue-total]", |t| t == "1 case").await?;
+
+    // The whole queue again: j moves the selection, o opens, n goes to the next case.
+    retype(&c, "#queue-search", "").await?;
+    wait_text(&c, "[data-testid=queue-total]", |t| t == "16 cases").await?;
+    press(&c, &[Key::Escape.into()]).await?;
+    let ids = {
+        let mut ids = Vec::new();
+        for row in c.find_all(Locator::Css("[data-testid=queue-row]")).await? {
+            ids.push(row.attr("data-case-id").await?.unwrap_or_default());
+        }
+        ids
+    };
+    press(&c, &['j', 'j', 'k', 'o']).await?;
+    find(
+        &c,
+        &format!("[data-testid=case-view][data-case-id='{}']", ids[1]),
+    )
+    .await?;
+    press(&c, &['n']).await?;
+    find(
+        &c,
+        &format!("[data-testid=case-view][data-case-id='{}']", ids[2]),
+    )
+    .await?;
+    // ? lists the shortcuts.
+    press(&c, &['?']).await?;
+    wait_text(&c, "[data-testid=shortcuts]", |t| {
+        t.contains("next case of the queue")
+    })
+    .await?;
+    screenshot(&display, "shortcuts");
     c.close().await?;
     Ok(())
 }

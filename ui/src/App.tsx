@@ -1,7 +1,9 @@
 import { useCallback, useEffect, useState } from "react";
 import type { AppError, AppStatus, Session, SessionStatus, StoreState } from "./bindings";
 import { api, SESSION_ENDED } from "./api";
-import { Queue } from "./Queue";
+import { BASE_QUERY, Queue, type QueuePosition } from "./Queue";
+import type { QueueQuery } from "./bindings";
+import { Shortcuts } from "./Shortcuts";
 import { CaseScreen } from "./CaseScreen";
 import { Login, Setup, TotpPanel, Unlock } from "./Login";
 import { Conflicts, SyncBadge, useSyncStatus } from "./Sync";
@@ -87,6 +89,21 @@ export function App() {
   const [conflictsOpen, setConflictsOpen] = useState(false);
   const [whatIfOpen, setWhatIfOpen] = useState(false);
   const [dashboardOpen, setDashboardOpen] = useState(false);
+  const [shortcutsOpen, setShortcutsOpen] = useState(false);
+  // Where the open case was in the queue: "next case" follows the same query.
+  const [position, setPosition] = useState<QueuePosition | null>(null);
+  const [queueQuery, setQueueQuery] = useState<QueueQuery>(BASE_QUERY);
+  const openFromQueue = (id: string, at: QueuePosition) => { setPosition(at); setOpenId(id); };
+  const nextCase = useCallback(() => {
+    if (!position || !openId) return;
+    // The case just worked may have left the query (decided, say): then the next one
+    // moved up to its place.
+    api.queue({ ...position.query, offset: position.index, limit: 2 }).then((p) => {
+      const [here, after] = p.rows;
+      const next = here && here.case_id !== openId ? { row: here, index: position.index } : after ? { row: after, index: position.index + 1 } : null;
+      if (next) { setPosition({ ...position, index: next.index }); setOpenId(next.row.case_id); }
+    }, setFatal);
+  }, [position, openId]);
 
   return (
     <div className="app">
@@ -128,16 +145,28 @@ export function App() {
           onResolved={() => { refreshSync(); refreshStatus(); }}
         />
       )}
+      {session && shortcutsOpen && <Shortcuts onClose={() => setShortcutsOpen(false)} />}
       {!fatal && session && whatIfOpen && (
-        <WhatIf onClose={() => setWhatIfOpen(false)} onOpen={(id) => { setWhatIfOpen(false); setDashboardOpen(false); setOpenId(id); }} />
+        <WhatIf onClose={() => setWhatIfOpen(false)} onOpen={(id) => { setWhatIfOpen(false); setDashboardOpen(false); setPosition(null); setOpenId(id); }} />
       )}
       {!fatal && session &&
         (dashboardOpen && !openId ? (
           <Dashboard onBack={() => setDashboardOpen(false)} />
         ) : openId ? (
-          <CaseScreen caseId={openId} onBack={() => { setOpenId(null); refreshStatus(); }} />
+          <CaseScreen
+            key={openId}
+            caseId={openId}
+            onBack={() => { setOpenId(null); refreshStatus(); }}
+            onNext={position ? nextCase : null}
+            onShortcuts={() => setShortcutsOpen(true)}
+          />
         ) : (
-          <Queue status={status} onOpen={setOpenId} onImported={refreshStatus} />
+          <Queue
+            query={queueQuery}
+            setQuery={setQueueQuery}
+            selected={position?.index ?? 0}
+            status={status}
+            onOpen={openFromQueue} onImported={refreshStatus} onShortcuts={() => setShortcutsOpen(true)} />
         ))}
     </div>
   );

@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useState } from "react";
+import { useEffect, useMemo, useRef, useState } from "react";
 import type {
   AppError,
   CaseEvent,
@@ -12,6 +12,7 @@ import type {
   ReviewView,
   VinReport,
 } from "./bindings";
+import { typing } from "./keys";
 import { api } from "./api";
 import { getIn, money, percent, SECTIONS, setIn } from "./format";
 import { ErrorBanner } from "./App";
@@ -87,7 +88,7 @@ function NotInThisBuild({ children }: { children: React.ReactNode }) {
   return <div className="not-yet" data-testid="not-yet">{children}</div>;
 }
 
-export function CaseScreen({ caseId, onBack }: { caseId: string; onBack: () => void }) {
+export function CaseScreen({ caseId, onBack, onNext, onShortcuts }: { caseId: string; onBack: () => void; onNext: (() => void) | null; onShortcuts: () => void }) {
   const [view, setView] = useState<CaseView | null>(null);
   const [draft, setDraft] = useState<CaseFile | null>(null);
   const [evaluation, setEvaluation] = useState<Evaluation | null>(null);
@@ -121,6 +122,30 @@ export function CaseScreen({ caseId, onBack }: { caseId: string; onBack: () => v
     return () => clearTimeout(t);
   }, [draft, dirty, view]);
 
+  // Keyboard: n next case, Esc back to the queue, Ctrl+S save, ? the list. Unsaved edits
+  // keep the case open (a notice says so) rather than being dropped by a key.
+  const keys = useRef({ save: () => undefined as unknown, canSave: false, dirty: false });
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if ((e.ctrlKey || e.metaKey) && e.key.toLowerCase() === "s") {
+        e.preventDefault();
+        if (keys.current.canSave) keys.current.save();
+        return;
+      }
+      if (e.ctrlKey || e.altKey || e.metaKey || typing(e)) return;
+      const leave = (go: () => void) => {
+        e.preventDefault();
+        if (keys.current.dirty) setNotice("Unsaved edits: save them (Ctrl+S) before leaving the case");
+        else go();
+      };
+      if (e.key === "Escape") leave(onBack);
+      else if (e.key === "n" && onNext) leave(onNext);
+      else if (e.key === "?") { e.preventDefault(); onShortcuts(); }
+    };
+    window.addEventListener("keydown", onKey);
+    return () => window.removeEventListener("keydown", onKey);
+  }, [onBack, onNext, onShortcuts]);
+
   if (error && !view) return <main className="case"><button onClick={onBack}>‹ Queue</button><ErrorBanner error={error} /></main>;
   if (!view || !draft) return <main className="case">Loading…</main>;
 
@@ -144,6 +169,7 @@ export function CaseScreen({ caseId, onBack }: { caseId: string; onBack: () => v
           ? "the case is rejected"
           : null;
   const borrower = draft.parties.find((p) => p.role === "borrower") ?? draft.parties[0];
+  keys.current = { save, canSave: dirty && readOnly === null, dirty };
 
   return (
     <main className="case" data-testid="case-view" data-case-id={caseId}>
@@ -155,6 +181,7 @@ export function CaseScreen({ caseId, onBack }: { caseId: string; onBack: () => v
         {evaluation && <span className={`pill decision-${evaluation.decision}`} data-testid="decision">{evaluation.decision}</span>}
         <span className="muted">v{view.version}</span>
         <span className="spacer" />
+        {onNext && <button id="next-case" onClick={onNext} disabled={dirty} title="Next case (n)">Next case ›</button>}
         <button onClick={exportCase}>Export…</button>
         <button id="save-case" className="primary" disabled={!dirty || readOnly !== null} onClick={save}>
           {dirty ? "Save" : "Saved"}

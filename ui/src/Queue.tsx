@@ -1,8 +1,10 @@
-import { useEffect, useState } from "react";
-import type { AppError, AppStatus, QueuePage, QueueQuery, SortKey } from "./bindings";
+import { useCallback, useEffect, useLayoutEffect, useRef, useState } from "react";
+import type { AppError, AppStatus, QueueQuery, QueueRow, SortKey } from "./bindings";
 import { api } from "./api";
 import { age, money } from "./format";
 import { ErrorBanner } from "./App";
+import { typing } from "./keys";
+import { pagesFor, PAGE_SIZE, ROW_HEIGHT, scrollToShow, slaState, visibleRange } from "./virtual";
 
 const COLUMNS: { key: SortKey; label: string }[] = [
   { key: "case_id", label: "Case" },
@@ -11,29 +13,138 @@ const COLUMNS: { key: SortKey; label: string }[] = [
   { key: "term", label: "Term" },
   { key: "status", label: "Status" },
   { key: "decision", label: "Engine" },
-  { key: "received", label: "Age" },
+  { key: "received", label: "Received" },
   { key: "assignee", label: "Assignee" },
 ];
 
-const PAGE = 50;
+/** Where an opened case sits in the queue, so that "next case" can follow it. */
+export type QueuePosition = { query: QueueQuery; index: number };
 
-export function Queue(props: { status: AppStatus | null; onOpen: (id: string) => void; onImported: () => void }) {
-  const [query, setQuery] = useState<QueueQuery>({
-    status: null, assignee: null, branch: null, search: null, not_made_by: null,
-    sort: "received", descending: true, offset: 0, limit: PAGE,
-  });
-  const [page, setPage] = useState<QueuePage | null>(null);
+export const BASE_QUERY: QueueQuery = {
+  status: null, assignee: null, branch: null, search: null, not_made_by: null,
+  sort: "received", descending: true, offset: 0, limit: PAGE_SIZE,
+};
+
+// The query lives in the App, so that coming back from a case finds the queue as it was
+// left (search, filter, sort and the selected row).
+export function Queue(props: {
+  query: QueueQuery;
+  setQuery: (f: (q: QueueQuery) => QueueQuery) => void;
+  selected: number;
+  status: AppStatus | null;
+  onOpen: (id: string, at: QueuePosition) => void;
+  onImported: () => void;
+  onShortcuts: () => void;
+}) {
+  const { query, setQuery } = props;
+  // Rows by index, filled a page at a time; `gen` drops answers to an older query.
+  const cache = useRef<Map<number, QueueRow>>(new Map());
+  const asked = useRef<Set<number>>(new Set());
+  const gen = useRef(0);
+  const [total, setTotal] = useState<number | null>(null);
+  const [, setFilled] = useState(0);
+  const [scrollTop, setScrollTop] = useState(0);
+  const [viewport, setViewport] = useState(600);
+  const [sel, setSel] = useState(props.selected);
+  const firstLoad = useRef(true);
   const [error, setError] = useState<AppError | null>(null);
   const [importPath, setImportPath] = useState("");
   const [notice, setNotice] = useState<string | null>(null);
   const [tick, setTick] = useState(0);
+  const [now, setNow] = useState(() => new Date());
+  const scroller = useRef<HTMLDivElement>(null);
+  const search = useRef<HTMLInputElement>(null);
+
+  // The SLA timers move every half minute.
+  useEffect(() => {
+    const t = setInterval(() => setNow(new Date()), 30_000);
+    return () => clearInterval(t);
+  }, []);
+
+  const fetchPage = useCallback((page: number, g: number) => {
+    if (asked.current.has(page)) return;
+    asked.current.add(page);
+    api.queue({ ...query, offset: page * PAGE_SIZE, limit: PAGE_SIZE }).then((p) => {
+      if (g !== gen.current) return;
+      p.rows.forEach((r, i) => cache.current.set(page * PAGE_SIZE + i, r));
+      setTotal(p.total);
+      setFilled((n) => n + 1);
+      setError(null);
+    }, (e) => { asked.current.delete(page); setError(e); });
+  }, [query]);
+
+  // A new query (or an import) starts from the top with an empty cache.
+  useEffect(() => {
+    gen.current += 1;
+    cache.current = new Map();
+    asked.current = new Set();
+    // Back from a case: the row that was open stays selected and in view.
+    const keep = firstLoad.current ? props.selected : 0;
+    firstLoad.current = false;
+    setSel(keep);
+    const top = Math.max(0, keep * ROW_HEIGHT - 3 * ROW_HEIGHT);
+    setScrollTop(top);
+    if (scroller.current) scroller.current.scrollTop = top;
+    fetchPage(Math.floor(keep / PAGE_SIZE), gen.current);
+  }, [fetchPage, tick]);
+
+  useLayoutEffect(() => {
+    const el = scroller.current;
+    if (!el) return;
+    const measure = () => setViewport(el.clientHeight || 600);
+    measure();
+    const ro = new ResizeObserver(measure);
+    ro.observe(el);
+    return () => ro.disconnect();
+  }, [total === null]);
+
+  const count = total ?? 0;
+  const { first, last } = visibleRange(scrollTop, viewport, count);
+  useEffect(() => {
+    pagesFor(first, last).forEach((p) => fetchPage(p, gen.current));
+  }, [first, last, fetchPage]);
+
+  const open = useCallback((index: number) => {
+    const row = cache.current.get(index);
+    if (row) props.onOpen(row.case_id, { query, index });
+  }, [props, query]);
+
+  const select = useCallback((index: number) => {
+    const i = Math.max(0, Math.min(count - 1, index));
+    setSel(i);
+    const el = scroller.current;
+    if (el) {
+      const top = scrollToShow(i, el.scrollTop, el.clientHeight);
+      if (top !== el.scrollTop) { el.scrollTop = top; setScrollTop(top); }
+    }
+  }, [count]);
 
   useEffect(() => {
-    api.queue(query).then((p) => { setPage(p); setError(null); }, setError);
-  }, [query, tick]);
+    const onKey = (e: KeyboardEvent) => {
+      if (e.ctrlKey || e.altKey || e.metaKey) return;
+      if (typing(e)) {
+        if (e.key === "Escape") (e.target as HTMLElement).blur();
+        return;
+      }
+      const screen = Math.max(1, Math.floor(viewport / ROW_HEIGHT) - 1);
+      const moves: Record<string, () => void> = {
+        ArrowDown: () => select(sel + 1), j: () => select(sel + 1),
+        ArrowUp: () => select(sel - 1), k: () => select(sel - 1),
+        PageDown: () => select(sel + screen), PageUp: () => select(sel - screen),
+        Home: () => select(0), End: () => select(count - 1),
+        Enter: () => open(sel), o: () => open(sel),
+        "/": () => search.current?.focus(),
+        "?": props.onShortcuts,
+      };
+      const act = moves[e.key];
+      if (act) { e.preventDefault(); act(); }
+    };
+    window.addEventListener("keydown", onKey);
+    return () => window.removeEventListener("keydown", onKey);
+  }, [sel, count, viewport, select, open, props.onShortcuts]);
 
   const sortBy = (key: SortKey) =>
-    setQuery((q) => ({ ...q, sort: key, descending: q.sort === key ? !q.descending : key === "received", offset: 0 }));
+    setQuery((q) => ({ ...q, sort: key, descending: q.sort === key ? !q.descending : key === "received" }));
 
   const afterImport = (imported: string[]) => {
     setNotice(`Imported ${imported.join(", ")}`);
@@ -49,7 +160,9 @@ export function Queue(props: { status: AppStatus | null; onOpen: (id: string) =>
   const pick = () =>
     api.pickAndImport().then((r) => r && afterImport(r.imported), setError);
 
-  const empty = page && page.total === 0 && !query.search && !query.status;
+  const empty = total === 0 && !query.search && !query.status;
+  const rows: { index: number; row: QueueRow | undefined }[] = [];
+  for (let i = first; i < last; i++) rows.push({ index: i, row: cache.current.get(i) });
 
   return (
     <main className="queue">
@@ -57,14 +170,16 @@ export function Queue(props: { status: AppStatus | null; onOpen: (id: string) =>
         <h1>Daily queue</h1>
         <input
           id="queue-search"
-          placeholder="Search case id, borrower, PINFL, VIN"
+          ref={search}
+          placeholder="Search case id, borrower, PINFL, VIN  ( / )"
           value={query.search ?? ""}
-          onChange={(e) => setQuery((q) => ({ ...q, search: e.target.value || null, offset: 0 }))}
+          onChange={(e) => setQuery((q) => ({ ...q, search: e.target.value || null }))}
+          onKeyDown={(e) => { if (e.key === "Enter" || e.key === "ArrowDown") { e.preventDefault(); e.currentTarget.blur(); } }}
         />
         <select
           id="queue-status"
           value={query.status ?? ""}
-          onChange={(e) => setQuery((q) => ({ ...q, status: e.target.value || null, offset: 0 }))}
+          onChange={(e) => setQuery((q) => ({ ...q, status: e.target.value || null }))}
         >
           <option value="">All statuses</option>
           <option value="draft">draft</option>
@@ -82,15 +197,17 @@ export function Queue(props: { status: AppStatus | null; onOpen: (id: string) =>
               onChange={(e) =>
                 setQuery((q) =>
                   e.target.checked
-                    ? { ...q, status: "submitted", not_made_by: props.status?.actor ?? null, offset: 0 }
-                    : { ...q, status: null, not_made_by: null, offset: 0 },
+                    ? { ...q, status: "submitted", not_made_by: props.status?.actor ?? null }
+                    : { ...q, status: null, not_made_by: null },
                 )
               }
             />{" "}
             Waiting for my review
           </label>
         )}
+        <span className="muted" data-testid="queue-total">{total === null ? "" : total === 1 ? "1 case" : `${total} cases`}</span>
         <span className="spacer" />
+        <button id="shortcuts-open" onClick={props.onShortcuts} title="Keyboard shortcuts (?)">Shortcuts</button>
         <button onClick={pick} id="import-pick">Import case files…</button>
       </div>
       <div className="import-row">
@@ -118,44 +235,52 @@ export function Queue(props: { status: AppStatus | null; onOpen: (id: string) =>
           </p>
         </div>
       ) : (
-        <table className="grid" data-testid="queue">
-          <thead>
-            <tr>
-              {COLUMNS.map((c) => (
-                <th key={c.key} onClick={() => sortBy(c.key)} className={query.sort === c.key ? "sorted" : ""}>
-                  {c.label}
-                  {query.sort === c.key ? (query.descending ? " ▼" : " ▲") : ""}
-                </th>
-              ))}
-            </tr>
-          </thead>
-          <tbody>
-            {page?.rows.map((r) => (
-              <tr key={r.case_id} data-testid="queue-row" data-case-id={r.case_id} onClick={() => props.onOpen(r.case_id)}>
-                <td className="mono">{r.case_id}</td>
-                <td>{r.borrower_name}</td>
-                <td className="num">{money(r.amount)}</td>
-                <td className="num">{r.term_months} mo</td>
-                <td><span className={`pill status-${r.status}`}>{r.status}</span></td>
-                <td><span className={`pill decision-${r.decision}`}>{r.decision}</span></td>
-                <td className="num">{age(r.received_at)}</td>
-                <td>{r.assignee ?? "—"}</td>
+        <div className="queue-scroll" ref={scroller} onScroll={(e) => setScrollTop(e.currentTarget.scrollTop)}>
+          <table className="grid virtual" data-testid="queue">
+            <thead>
+              <tr>
+                {COLUMNS.map((c) => (
+                  <th key={c.key} onClick={() => sortBy(c.key)} className={query.sort === c.key ? "sorted" : ""}>
+                    {c.label}
+                    {query.sort === c.key ? (query.descending ? " ▼" : " ▲") : ""}
+                  </th>
+                ))}
+                <th>SLA</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
-      {page && page.total > PAGE && (
-        <div className="pager">
-          <button disabled={query.offset === 0} onClick={() => setQuery((q) => ({ ...q, offset: Math.max(0, q.offset - PAGE) }))}>
-            ‹ Previous
-          </button>
-          <span>
-            {query.offset + 1}–{Math.min(query.offset + PAGE, page.total)} of {page.total}
-          </span>
-          <button disabled={query.offset + PAGE >= page.total} onClick={() => setQuery((q) => ({ ...q, offset: q.offset + PAGE }))}>
-            Next ›
-          </button>
+            </thead>
+            <tbody>
+              {first > 0 && <tr className="spacer-row" style={{ height: first * ROW_HEIGHT }} />}
+              {rows.map(({ index, row: r }) => {
+                if (!r) return <tr key={`i${index}`} className="loading-row" style={{ height: ROW_HEIGHT }}><td colSpan={COLUMNS.length + 1}>…</td></tr>;
+                const sla = slaState(r, now);
+                return (
+                  <tr
+                    key={r.case_id}
+                    data-testid="queue-row"
+                    data-case-id={r.case_id}
+                    data-sla={sla ?? ""}
+                    aria-selected={index === sel}
+                    className={`${index === sel ? "selected" : ""} ${sla === "overdue" ? "overdue" : ""}`}
+                    style={{ height: ROW_HEIGHT }}
+                    onClick={() => { setSel(index); open(index); }}
+                  >
+                    <td className="mono">{r.case_id}</td>
+                    <td>{r.borrower_name}</td>
+                    <td className="num">{money(r.amount)}</td>
+                    <td className="num">{r.term_months} mo</td>
+                    <td><span className={`pill status-${r.status}`}>{r.status}</span></td>
+                    <td><span className={`pill decision-${r.decision}`}>{r.decision}</span></td>
+                    <td className="num">{age(r.received_at, now)}</td>
+                    <td>{r.assignee ?? "—"}</td>
+                    <td className={`sla sla-${sla ?? "none"}`} title={r.due_at ? `due ${new Date(r.due_at).toLocaleString()}` : "decided"}>
+                      {sla === null ? "—" : `${age(r.assigned_at ?? r.received_at, now)}${sla === "overdue" ? " · overdue" : sla === "due_soon" ? " · due soon" : ""}`}
+                    </td>
+                  </tr>
+                );
+              })}
+              {last < count && <tr className="spacer-row" style={{ height: (count - last) * ROW_HEIGHT }} />}
+            </tbody>
+          </table>
         </div>
       )}
     </main>

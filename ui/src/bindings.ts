@@ -331,7 +331,12 @@ export type QueueRow = { case_id: string, version: number, borrower_name: string
 /**
  * When the case was last given to its assignee (None while unassigned).
  */
-assigned_at: string | null, };
+assigned_at: string | null, 
+/**
+ * The SLA deadline and when it turns due-soon; the store leaves them empty, the
+ * service fills them from the queue rules (uw_domain::sla).
+ */
+due_at: string | null, due_soon_at: string | null, };
 
 export type QueuePage = { rows: Array<QueueRow>, total: number, offset: number, };
 

@@ -55,10 +55,16 @@ pub const PRODUCT_JSON: &str = include_str!("../../../../assets/product/salary-a
 const WMI_JSON: &str = include_str!("../../../../assets/vin/wmi.json");
 const CLASSIFICATION_JSON: &str = include_str!("../../../../assets/income/classification.json");
 const CSV_LAYOUTS_JSON: &str = include_str!("../../../../assets/statements/csv-layouts.json");
+const SLA_JSON: &str = include_str!("../../../../assets/queue/sla.json");
 
 pub fn default_product() -> ProductConfig {
     // The shipped file is checked by a test; a broken one must not reach a build.
     uw_domain::parse_product(PRODUCT_JSON).expect("assets/product/salary-auto-loan.json is valid")
+}
+
+/// The queue's SLA clock (`assets/queue/sla.json`; checked by a test).
+pub fn sla_rules() -> uw_domain::sla::SlaRules {
+    uw_domain::sla::parse_sla(SLA_JSON).expect("assets/queue/sla.json is valid")
 }
 
 pub fn wmi_table() -> WmiTable {
@@ -139,6 +145,7 @@ pub struct Workstation {
     store: Mutex<Store>,
     product: ProductConfig,
     wmi: WmiTable,
+    sla: uw_domain::sla::SlaRules,
     classification: uw_domain::income::statements::Classification,
     actor: String,
     require_login: bool,
@@ -163,6 +170,7 @@ impl Workstation {
             store: Mutex::new(store),
             product: default_product(),
             wmi: wmi_table(),
+            sla: sla_rules(),
             classification: income_classification(),
             actor: opts.actor,
             require_login: opts.require_login,
@@ -227,8 +235,21 @@ impl Workstation {
         })
     }
 
+    /// One page of the queue, each open case with its SLA deadlines.
     pub fn queue(&self, q: &QueueQuery) -> Result<QueuePage> {
-        Ok(self.store()?.queue(q)?)
+        let mut page = self.store()?.queue(q)?;
+        for r in &mut page.rows {
+            if let Some((due, soon)) = uw_domain::sla::deadlines(
+                &self.sla,
+                &r.status,
+                &r.received_at,
+                r.assigned_at.as_deref(),
+            ) {
+                r.due_at = Some(due);
+                r.due_soon_at = Some(soon);
+            }
+        }
+        Ok(page)
     }
 
     /// Recomputes the audit trail's hash chain (`uw audit verify`).

@@ -57,6 +57,7 @@ fn the_shipped_assets_load() {
     assert!(wmi_table().manufacturers.iter().any(|m| m.wmi == "XWB"));
     assert!(!income_classification().rules.is_empty());
     assert!(csv_layouts().layouts.len() >= 2);
+    assert_eq!(sla_rules().hours_to_decision, 24);
 }
 
 #[test]
@@ -85,6 +86,33 @@ fn the_demo_has_every_outcome() {
         open(dir.path(), true).status().unwrap().case_count,
         page.total
     );
+}
+
+#[test]
+fn open_cases_carry_their_sla_deadlines_and_decided_ones_none() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = open(dir.path(), true);
+    ws.login("alice", "alice-demo-2026", None).unwrap();
+    submit_and_approve(&ws, "AUTO-2026-000123", "salary at this bank");
+    let page = ws
+        .queue(&QueueQuery {
+            limit: 500,
+            ..Default::default()
+        })
+        .unwrap();
+    for r in &page.rows {
+        if r.status == "approved" {
+            assert_eq!((&r.due_at, &r.due_soon_at), (&None, &None), "{r:?}");
+            continue;
+        }
+        // Unassigned demo cases: 24 h from their arrival, due soon 4 h before.
+        let since = chrono::DateTime::parse_from_rfc3339(&r.received_at).unwrap();
+        let due = chrono::DateTime::parse_from_rfc3339(r.due_at.as_deref().unwrap()).unwrap();
+        let soon = chrono::DateTime::parse_from_rfc3339(r.due_soon_at.as_deref().unwrap()).unwrap();
+        assert_eq!(due - since, chrono::Duration::hours(24), "{r:?}");
+        assert_eq!(due - soon, chrono::Duration::hours(4), "{r:?}");
+    }
+    assert!(page.rows.iter().any(|r| r.status == "approved"));
 }
 
 #[test]

@@ -16,6 +16,7 @@ pub mod product;
 pub mod product_stop;
 pub mod review;
 pub mod schedule;
+pub mod sla;
 pub mod statement;
 pub mod vin;
 pub mod what_if;

@@ -111,6 +111,10 @@ pub struct QueueRow {
     pub received_at: String,
     /// When the case was last given to its assignee (None while unassigned).
     pub assigned_at: Option<String>,
+    /// The SLA deadline and when it turns due-soon; the store leaves them empty, the
+    /// service fills them from the queue rules (uw_domain::sla).
+    pub due_at: Option<String>,
+    pub due_soon_at: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, TS)]
@@ -394,6 +398,8 @@ impl Store {
                 application_date: r.get(9)?,
                 received_at: r.get(10)?,
                 assigned_at: r.get(11)?,
+                due_at: None,
+                due_soon_at: None,
             })
         })?;
         Ok(QueuePage {
