@@ -49,6 +49,7 @@ const COMMANDS: &[&str] = &[
     "dashboard",
     "refresh_portfolio",
     "take_counter_offer",
+    "set_language",
 ];
 
 fn main() {

@@ -172,6 +172,9 @@ impl Driver {
         let port = free_port()?;
         let native_port = free_port()?;
         let mut command = Command::new(find_tool("tauri-driver")?);
+        // The tests read the English texts; the language test overrides this (an empty
+        // value = no default given = Uzbek).
+        command.env("UW_LANGUAGE", "en");
         command.envs(env.iter().copied());
         match passphrase {
             Some(p) => command.env("UW_STORE_PASSPHRASE", p),

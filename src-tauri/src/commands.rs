@@ -190,7 +190,13 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         dashboard,
         refresh_portfolio,
         take_counter_offer,
+        set_language,
     ]
+}
+
+#[tauri::command]
+fn set_language(ws: State<'_, Ws>, lang: String) -> Result<()> {
+    ws.get()?.set_language(&lang)
 }
 
 #[tauri::command]

@@ -339,7 +339,7 @@ async fn statements_give_the_income_table_flags_and_reclassification() -> Result
     .await?;
     click(&c, "[data-step=history]").await?;
     wait_text(&c, "[data-testid=history]", |t| {
-        t.contains("reclassified") && t.contains("statements_attached")
+        t.contains("reclassified") && t.contains("statements attached")
     })
     .await?;
     c.close().await?;
@@ -601,10 +601,7 @@ async fn an_approved_case_gets_its_lien_and_stage_two_unlocks() -> Result<()> {
     .await?;
     retype(&c, "input[name=advance]", "60000000.00").await?;
     click(&c, "#record-advance").await?;
-    wait_text(&c, "[data-testid=stage-1]", |t| {
-        t.contains("60\u{202f}000\u{202f}000.00")
-    })
-    .await?;
+    wait_text(&c, "[data-testid=stage-1]", |t| t.contains("60,000,000.00")).await?;
     retype(&c, "input[name=proof-reference]", "K3-0012345").await?;
     click(&c, "#record-proof").await?;
     wait_text(&c, "[data-testid=conditions]", |t| t.contains("K3-0012345")).await?;
@@ -770,10 +767,7 @@ async fn the_dashboard_shows_the_branches_against_the_product_stop() -> Result<(
         t.contains("suspended") && t.contains("3.10 %")
     })
     .await?;
-    let whole = wait_text(&c, "[data-testid=scope-row][data-scope='The bank']", |_| {
-        true
-    })
-    .await?;
+    let whole = wait_text(&c, "[data-testid=scope-row][data-scope='bank']", |_| true).await?;
     assert!(!whole.contains("suspended"), "{whole}");
     c.close().await?;
     Ok(())
@@ -845,6 +839,63 @@ async fn the_queue_is_searched_by_vin_and_worked_from_the_keyboard() -> Result<(
     })
     .await?;
     screenshot(&display, "shortcuts");
+    c.close().await?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn the_window_speaks_uzbek_first_and_remembers_russian() -> Result<()> {
+    let _one = serial().await;
+    let data = tempfile::tempdir()?;
+    let display = Display::start()?;
+    // No default language given: Uzbek.
+    let driver = Driver::start_env(
+        &display,
+        &data.path().join("store"),
+        Some(uw_e2e::E2E_PASSPHRASE),
+        &[("UW_LANGUAGE", "")],
+    )?;
+    let c = driver.launch(&["--demo"]).await?;
+    wait_text(&c, "[data-testid=login] h3", |t| t == "Tizimga kirish").await?;
+    login(&c, "alice", &demo_password("alice")).await?;
+    wait_text(&c, "main.queue h1", |t| t == "Kunlik navbat").await?;
+    wait_text(&c, "[data-testid=queue-total]", |t| t == "16 ta ariza").await?;
+    screenshot(&display, "queue-uz");
+    // Money as Uzbek writes it: 135 000 000,00 (no-break spaces, which WebDriver's text
+    // gives as spaces; decimal comma).
+    wait_text(
+        &c,
+        "[data-testid=queue-row][data-case-id='AUTO-2026-000123']",
+        |t| t.contains("135 000 000,00") && t.contains("qoralama"),
+    )
+    .await?;
+    screenshot(&display, "queue-uz");
+
+    click(&c, "#language option[value=ru]").await?;
+    wait_text(&c, "main.queue h1", |t| t == "Очередь дня").await?;
+    // CLDR plural: 16 → "заявок" (many).
+    wait_text(&c, "[data-testid=queue-total]", |t| t == "16 заявок").await?;
+    retype(&c, "#queue-search", "XWBJ").await?;
+    wait_text(&c, "[data-testid=queue-total]", |t| t == "3 заявки").await?;
+    retype(&c, "#queue-search", "LGX7HDX71TA180334").await?;
+    wait_text(&c, "[data-testid=queue-total]", |t| t == "1 заявка").await?;
+    screenshot(&display, "queue-ru");
+    c.close().await?;
+
+    // The choice is the workstation's: the next start speaks Russian from the login on.
+    let c = driver.launch(&[]).await?;
+    wait_text(&c, "[data-testid=login] h3", |t| t == "Вход").await?;
+    login(&c, "alice", &demo_password("alice")).await?;
+    wait_text(&c, "main.queue h1", |t| t == "Очередь дня").await?;
+    click(
+        &c,
+        "[data-testid=queue-row][data-case-id='AUTO-2026-000123'] td",
+    )
+    .await?;
+    wait_text(&c, "[data-step=loan]", |t| t == "Кредит и решение").await?;
+    click(&c, "[data-step=loan]").await?;
+    wait_text(&c, "[data-testid=live-decision]", |t| t == "одобрить").await?;
+    screenshot(&display, "case-ru");
     c.close().await?;
     Ok(())
 }

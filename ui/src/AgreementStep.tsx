@@ -5,11 +5,14 @@
 import { useEffect, useState } from "react";
 import type { AgreementPreview, AppError, PrintedFile } from "./bindings";
 import { api } from "./api";
+import { language, t } from "./i18n";
 
+/** The agreement's own language (its templates exist in Uzbek and Russian), apart from
+ * the window's. */
 type Lang = "uz" | "ru";
 
 export function AgreementStep({ caseId, version }: { caseId: string; version: number }) {
-  const [lang, setLang] = useState<Lang>("uz");
+  const [lang, setLang] = useState<Lang>(language() === "ru" ? "ru" : "uz");
   const [preview, setPreview] = useState<AgreementPreview | null>(null);
   const [error, setError] = useState<AppError | null>(null);
   const [printed, setPrinted] = useState<PrintedFile | null>(null);
@@ -28,15 +31,15 @@ export function AgreementStep({ caseId, version }: { caseId: string; version: nu
   return (
     <div data-testid="agreement">
       <div className="actions">
-        <span>Language:</span>
+        <span>{t("agreement.language")}</span>
         {(["uz", "ru"] as Lang[]).map((l) => (
           <button key={l} data-lang={l} className={lang === l ? "active" : ""} onClick={() => setLang(l)}>
-            {l === "uz" ? "Oʻzbekcha" : "Русский"}
+            {t(`lang.${l}`)}
           </button>
         ))}
         <span className="spacer" />
         <button id="print-agreement" className="primary" disabled={!preview || busy} onClick={print}>
-          Print…
+          {t("agreement.print")}
         </button>
       </div>
       {error && (
@@ -46,14 +49,14 @@ export function AgreementStep({ caseId, version }: { caseId: string; version: nu
       )}
       {printed && (
         <div className="notice" data-testid="agreement-printed">
-          Saved <span className="mono">{printed.path}</span>
-          {printed.opened ? " — opened in the system's viewer; print it from there." : " — open it with a PDF viewer to print."}
+          {t("agreement.saved")} <span className="mono">{printed.path}</span>
+          {printed.opened ? t("agreement.opened") : t("agreement.openIt")}
         </div>
       )}
       {preview && (
         <>
           <p className="muted small" data-testid="agreement-stamp">
-            {preview.pages.length} pages · printed from case version v{preview.version} · SHA-256 {preview.short_hash}
+            {t("agreement.stamp", { n: preview.pages.length, v: preview.version, hash: preview.short_hash })}
           </p>
           <div className="pages">
             {preview.pages.map((svg, i) => (
@@ -61,7 +64,7 @@ export function AgreementStep({ caseId, version }: { caseId: string; version: nu
                 key={i}
                 className="page"
                 data-testid="agreement-page"
-                alt={`page ${i + 1}`}
+                alt={t("agreement.page", { n: i + 1 })}
                 src={"data:image/svg+xml;charset=utf-8," + encodeURIComponent(svg)}
               />
             ))}

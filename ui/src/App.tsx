@@ -8,6 +8,7 @@ import { CaseScreen } from "./CaseScreen";
 import { Login, Setup, TotpPanel, Unlock } from "./Login";
 import { Conflicts, SyncBadge, useSyncStatus } from "./Sync";
 import { WhatIf } from "./WhatIf";
+import { DEFAULT_LANG, isLang, LANGS, setLanguage, t, type Lang } from "./i18n";
 import { Dashboard } from "./Dashboard";
 
 export function ErrorBanner({ error, onClose }: { error: AppError | null; onClose?: () => void }) {
@@ -16,7 +17,7 @@ export function ErrorBanner({ error, onClose }: { error: AppError | null; onClos
     <div className="error" role="alert" data-testid="error">
       <strong>{error.code}</strong> {error.message}
       {onClose && (
-        <button className="link" onClick={onClose} aria-label="Dismiss">
+        <button className="link" onClick={onClose} aria-label={t("common.dismiss")}>
           ×
         </button>
       )}
@@ -26,6 +27,16 @@ export function ErrorBanner({ error, onClose }: { error: AppError | null; onClos
 
 export function App() {
   const [status, setStatus] = useState<AppStatus | null>(null);
+  // The language: the store's remembered choice once it is open, Uzbek until then.
+  const [lang, setLang] = useState<Lang>(DEFAULT_LANG);
+  setLanguage(lang);
+  useEffect(() => {
+    if (status && isLang(status.language)) setLang(status.language);
+  }, [status?.language]);
+  const chooseLanguage = (l: Lang) => {
+    setLang(l);
+    if (status) api.setLanguage(l).catch(setFatal);
+  };
   const [fatal, setFatal] = useState<AppError | null>(null);
   const [openId, setOpenId] = useState<string | null>(null);
   const [auth, setAuth] = useState<SessionStatus | null>(null);
@@ -62,7 +73,7 @@ export function App() {
         setAuth((a) => {
           if (a?.session && !st.session) {
             setOpenId(null);
-            setEnded({ code: "SESSION_LOCKED", message: "the session locked after the idle time: log in again" });
+            setEnded({ code: "SESSION_LOCKED", message: t("app.sessionLocked") });
           }
           return st;
         });
@@ -109,22 +120,25 @@ export function App() {
     <div className="app">
       <header className="topbar">
         <div className="brand">
-          <span className="logo">✓</span> Underwriter Workstation
+          <span className="logo">✓</span> {t("app.title")}
           <span className="product">{status?.product ?? ""}</span>
         </div>
         <div className="status" data-testid="status">
+          <select id="language" aria-label={t("lang.label")} value={lang} onChange={(e) => isLang(e.target.value) && chooseLanguage(e.target.value)}>
+            {LANGS.map((l) => <option key={l} value={l}>{t(`lang.${l}`)}</option>)}
+          </select>
           {status?.demo && <span className="badge demo">DEMO</span>}
           <SyncBadge status={sync} onConflicts={() => setConflictsOpen(true)} />
-          <span>{status ? `${status.case_count} cases` : ""}</span>
+          <span>{status ? t("app.cases", { n: status.case_count }) : ""}</span>
           {session && (
             <>
-              <span data-testid="user" title={[session.underwriter && "underwriter", session.reviewer && "reviewer", session.admin && "admin"].filter(Boolean).join(", ")}>
+              <span data-testid="user" title={[session.underwriter && t("role.underwriter"), session.reviewer && t("role.reviewer"), session.admin && t("role.admin")].filter(Boolean).join(", ")}>
                 {session.display_name}
               </span>
-              <button id="dashboard-open" onClick={() => { setOpenId(null); setDashboardOpen(true); }}>Dashboard</button>
-              <button id="what-if-open" onClick={() => setWhatIfOpen(true)}>What-if…</button>
-              <button id="totp-open" onClick={() => setTotp(true)}>Second factor…</button>
-              <button id="logout" onClick={logout}>Log out</button>
+              <button id="dashboard-open" onClick={() => { setOpenId(null); setDashboardOpen(true); }}>{t("app.dashboard")}</button>
+              <button id="what-if-open" onClick={() => setWhatIfOpen(true)}>{t("app.whatIf")}</button>
+              <button id="totp-open" onClick={() => setTotp(true)}>{t("app.secondFactor")}</button>
+              <button id="logout" onClick={logout}>{t("app.logout")}</button>
             </>
           )}
         </div>

@@ -14,7 +14,9 @@ import type {
 } from "./bindings";
 import { typing } from "./keys";
 import { api } from "./api";
-import { getIn, money, percent, SECTIONS, setIn } from "./format";
+import { getIn, setIn } from "./format";
+import { date, dateTime, money, percent, t, type Key } from "./i18n";
+import { decisionText, statusText, word } from "./words";
 import { ErrorBanner } from "./App";
 import { Statements } from "./IncomeStep";
 import { DisbursementStep } from "./DisbursementStep";
@@ -22,27 +24,19 @@ import { AgreementStep } from "./AgreementStep";
 
 type Step = "parties" | "income" | "vehicle" | "loan" | "documents" | "review" | "disbursement" | "agreement" | "history";
 
-const STEPS: { key: Step; label: string }[] = [
-  { key: "parties", label: "Parties" },
-  { key: "income", label: "Income" },
-  { key: "vehicle", label: "Vehicle" },
-  { key: "loan", label: "Loan & decision" },
-  { key: "documents", label: "Documents" },
-  { key: "review", label: "Review" },
-  { key: "disbursement", label: "Lien & disbursement" },
-  { key: "agreement", label: "Agreement" },
-  { key: "history", label: "History" },
-];
+const STEPS: Step[] = ["parties", "income", "vehicle", "loan", "documents", "review", "disbursement", "agreement", "history"];
 
 type Edit = (path: string, value: unknown) => void;
 
 function Field(props: {
-  label: string;
+  label: Key;
   path: string;
   draft: CaseFile;
   edit: Edit;
   kind?: "text" | "int" | "date" | "money" | "bool" | "optional-money";
   options?: string[];
+  /** The catalog prefix that names each option ("schedule" → schedule.annuity). */
+  optionWords?: string;
   hint?: string;
 }) {
   const { path, draft, edit, kind = "text", options } = props;
@@ -52,7 +46,7 @@ function Field(props: {
     input = (
       <select name={path} value={String(value ?? "")} onChange={(e) => edit(path, e.target.value)}>
         {options.map((o) => (
-          <option key={o} value={o}>{o}</option>
+          <option key={o} value={o}>{props.optionWords ? word(props.optionWords, o) : o}</option>
         ))}
       </select>
     );
@@ -77,7 +71,7 @@ function Field(props: {
   }
   return (
     <label className="field">
-      <span>{props.label}</span>
+      <span>{t(props.label)}</span>
       {input}
       {props.hint && <small className="muted">{props.hint}</small>}
     </label>
@@ -135,7 +129,7 @@ export function CaseScreen({ caseId, onBack, onNext, onShortcuts }: { caseId: st
       if (e.ctrlKey || e.altKey || e.metaKey || typing(e)) return;
       const leave = (go: () => void) => {
         e.preventDefault();
-        if (keys.current.dirty) setNotice("Unsaved edits: save them (Ctrl+S) before leaving the case");
+        if (keys.current.dirty) setNotice(t("case.unsavedLeave"));
         else go();
       };
       if (e.key === "Escape") leave(onBack);
@@ -146,27 +140,27 @@ export function CaseScreen({ caseId, onBack, onNext, onShortcuts }: { caseId: st
     return () => window.removeEventListener("keydown", onKey);
   }, [onBack, onNext, onShortcuts]);
 
-  if (error && !view) return <main className="case"><button onClick={onBack}>‹ Queue</button><ErrorBanner error={error} /></main>;
-  if (!view || !draft) return <main className="case">Loading…</main>;
+  if (error && !view) return <main className="case"><button onClick={onBack}>{t("case.back")}</button><ErrorBanner error={error} /></main>;
+  if (!view || !draft) return <main className="case">{t("common.loading")}</main>;
 
   const edit: Edit = (path, value) => setDraft((d) => (d ? setIn(d, path, value) : d));
   const save = () =>
     api.saveCase(caseId, view.version, draft).then(
-      (v) => { load(v); setNotice(`Saved version ${v.version}`); setError(null); },
+      (v) => { load(v); setNotice(t("case.savedVersion", { v: v.version })); setError(null); },
       setError,
     );
   const exportCase = () =>
-    api.exportCase(caseId).then((p) => p && setNotice(`Exported to ${p}`), setError);
+    api.exportCase(caseId).then((p) => p && setNotice(t("case.exportedTo", { path: p })), setError);
   // One editor at a time, and no edits while a case is under review or decided (the
   // service enforces both; the window says so up front).
   const readOnly = view.editing_by
-    ? `${view.editing_by} is editing this case`
+    ? t("case.ro.editing", { who: view.editing_by })
     : view.status === "submitted"
-      ? "the case is under review; the reviewer signs or returns it"
+      ? t("case.ro.submitted")
       : view.status === "approved"
-        ? "the case is approved; its terms are closed (the lien and the disbursement go on under Lien & disbursement)"
+        ? t("case.ro.approved")
         : view.status === "rejected"
-          ? "the case is rejected"
+          ? t("case.ro.rejected")
           : null;
   const borrower = draft.parties.find((p) => p.role === "borrower") ?? draft.parties[0];
   keys.current = { save, canSave: dirty && readOnly === null, dirty };
@@ -174,28 +168,28 @@ export function CaseScreen({ caseId, onBack, onNext, onShortcuts }: { caseId: st
   return (
     <main className="case" data-testid="case-view" data-case-id={caseId}>
       <div className="case-head">
-        <button id="back-to-queue" onClick={onBack}>‹ Queue</button>
+        <button id="back-to-queue" onClick={onBack}>{t("case.back")}</button>
         <h1 className="mono">{caseId}</h1>
         <span className="muted">{borrower?.full_name}</span>
-        <span className={`pill status-${view.status}`}>{view.status}</span>
-        {evaluation && <span className={`pill decision-${evaluation.decision}`} data-testid="decision">{evaluation.decision}</span>}
+        <span className={`pill status-${view.status}`}>{statusText(view.status)}</span>
+        {evaluation && <span className={`pill decision-${evaluation.decision}`} data-testid="decision">{decisionText(evaluation.decision)}</span>}
         <span className="muted">v{view.version}</span>
         <span className="spacer" />
-        {onNext && <button id="next-case" onClick={onNext} disabled={dirty} title="Next case (n)">Next case ›</button>}
-        <button onClick={exportCase}>Export…</button>
+        {onNext && <button id="next-case" onClick={onNext} disabled={dirty} title={t("case.nextTitle")}>{t("case.next")}</button>}
+        <button onClick={exportCase}>{t("case.export")}</button>
         <button id="save-case" className="primary" disabled={!dirty || readOnly !== null} onClick={save}>
-          {dirty ? "Save" : "Saved"}
+          {dirty ? t("case.save") : t("case.saved")}
         </button>
       </div>
       <nav className="steps">
         {STEPS.map((s) => (
-          <button key={s.key} data-step={s.key} className={step === s.key ? "active" : ""} onClick={() => setStep(s.key)}>
-            {s.label}
+          <button key={s} data-step={s} className={step === s ? "active" : ""} onClick={() => setStep(s)}>
+            {t(`step.${s}`)}
           </button>
         ))}
       </nav>
       {notice && <div className="notice" data-testid="notice">{notice}</div>}
-      {readOnly && step !== "disbursement" && step !== "agreement" && <div className="not-yet" data-testid="read-only">Read-only: {readOnly}</div>}
+      {readOnly && step !== "disbursement" && step !== "agreement" && <div className="not-yet" data-testid="read-only">{t("case.readOnly", { why: readOnly })}</div>}
       <ErrorBanner error={error} onClose={() => setError(null)} />
       {draftError && <ErrorBanner error={draftError} />}
       <section className="step-body">
@@ -205,7 +199,7 @@ export function CaseScreen({ caseId, onBack, onNext, onShortcuts }: { caseId: st
             <Statements
               view={view}
               dirty={dirty}
-              onCaseChanged={(v) => { load(v); setNotice(`Statement income used in the case (version ${v.version})`); setError(null); }}
+              onCaseChanged={(v) => { load(v); setNotice(t("case.statementUsed", { v: v.version })); setError(null); }}
             />
             <Income draft={draft} edit={edit} evaluation={evaluation} />
           </>
@@ -218,7 +212,7 @@ export function CaseScreen({ caseId, onBack, onNext, onShortcuts }: { caseId: st
             evaluation={evaluation}
             onTake={dirty || readOnly ? null : (term) =>
               api.takeCounterOffer(caseId, view.version, term).then(
-                (v) => { load(v); setNotice(`Counter-offer taken: ${term} months (version ${v.version})`); setError(null); },
+                (v) => { load(v); setNotice(t("case.offerTaken", { term, v: v.version })); setError(null); },
                 setError,
               )}
           />
@@ -230,7 +224,7 @@ export function CaseScreen({ caseId, onBack, onNext, onShortcuts }: { caseId: st
             view={view}
             dirty={dirty}
             engine={evaluation}
-            onCaseChanged={(v) => { load(v); setNotice(`Case ${v.status} (version ${v.version})`); setError(null); }}
+            onCaseChanged={(v) => { load(v); setNotice(t("case.stageNotice", { status: statusText(v.status), v: v.version })); setError(null); }}
           />
         )}
         {step === "disbursement" && (
@@ -248,28 +242,27 @@ function Parties({ draft, edit }: { draft: CaseFile; edit: Edit }) {
     <div className="cards">
       {draft.parties.map((p, i) => (
         <div className="card" key={i}>
-          <h3>{p.role === "borrower" ? "Borrower" : `Co-borrower ${i}`}</h3>
+          <h3>{p.role === "borrower" ? t("party.borrower") : t("party.coBorrower", { i })}</h3>
           <div className="form">
-            <Field label="Full name" path={`parties.${i}.full_name`} draft={draft} edit={edit} />
-            <Field label="PINFL" path={`parties.${i}.pinfl`} draft={draft} edit={edit} />
-            <Field label="Citizenship" path={`parties.${i}.citizenship`} draft={draft} edit={edit} />
-            <Field label="Birth date" path={`parties.${i}.birth_date`} draft={draft} edit={edit} kind="date" />
+            <Field label="party.fullName" path={`parties.${i}.full_name`} draft={draft} edit={edit} />
+            <Field label="party.pinfl" path={`parties.${i}.pinfl`} draft={draft} edit={edit} />
+            <Field label="party.citizenship" path={`parties.${i}.citizenship`} draft={draft} edit={edit} />
+            <Field label="party.birthDate" path={`parties.${i}.birth_date`} draft={draft} edit={edit} kind="date" />
             {p.identity && (
               <>
-                <Field label="Identity document" path={`parties.${i}.identity.kind`} draft={draft} edit={edit} />
-                <Field label="Document number" path={`parties.${i}.identity.number`} draft={draft} edit={edit} />
+                <Field label="party.idKind" path={`parties.${i}.identity.kind`} draft={draft} edit={edit} />
+                <Field label="party.idNumber" path={`parties.${i}.identity.number`} draft={draft} edit={edit} />
               </>
             )}
           </div>
-          <h4>Credit history</h4>
+          <h4>{t("party.creditHistory")}</h4>
           <div className="form">
-            <Field label="Overdue now" path={`parties.${i}.credit_history.current_overdue`} draft={draft} edit={edit} kind="bool" />
-            <Field label="Episodes 90+ days" path={`parties.${i}.credit_history.delinquencies_90_plus`} draft={draft} edit={edit} kind="int" />
-            <Field label="Existing monthly payments, UZS" path={`parties.${i}.credit_history.existing_monthly_payments`} draft={draft} edit={edit} kind="money" />
+            <Field label="party.overdue" path={`parties.${i}.credit_history.current_overdue`} draft={draft} edit={edit} kind="bool" />
+            <Field label="party.episodes" path={`parties.${i}.credit_history.delinquencies_90_plus`} draft={draft} edit={edit} kind="int" />
+            <Field label="party.payments" path={`parties.${i}.credit_history.existing_monthly_payments`} draft={draft} edit={edit} kind="money" />
           </div>
           <p className="muted small">
-            Identity verification against the state register and the credit-bureau report are not
-            part of this build yet; these figures are the case file's.
+            {t("party.note")}
           </p>
         </div>
       ))}
@@ -281,17 +274,17 @@ function Income({ draft, edit, evaluation }: { draft: CaseFile; edit: Edit; eval
   const period = evaluation?.income.period ?? [];
   return (
     <div>
-      <h4>In the case file — what the engine checks (P-INC-6M) and averages (P-INC-AVG)</h4>
+      <h4>{t("income.caseTitle")}</h4>
       {draft.parties.map((p, pi) => (
         <div className="card" key={pi}>
           <h3>{p.full_name}</h3>
           <table className="grid compact">
             <thead>
               <tr>
-                <th>Source</th>
+                <th>{t("income.col.source")}</th>
                 {period.map((m) => <th key={m}>{m}</th>)}
-                <th>Weight</th>
-                <th>Counted</th>
+                <th>{t("income.col.weight")}</th>
+                <th>{t("income.col.counted")}</th>
               </tr>
             </thead>
             <tbody>
@@ -299,14 +292,14 @@ function Income({ draft, edit, evaluation }: { draft: CaseFile; edit: Edit; eval
                 const info = evaluation?.income.sources.find((s) => s.party === pi && s.source === si);
                 return (
                   <tr key={si}>
-                    <td>{src.kind}{src.employer ? ` — ${src.employer}` : ""}{src.kind === "entrepreneur_receipts" ? (src.at_this_bank ? " (at this bank)" : " (other bank)") : ""}</td>
+                    <td>{word("kind", src.kind)}{src.employer ? ` — ${src.employer}` : ""}{src.kind === "entrepreneur_receipts" ? (src.at_this_bank ? t("income.atThisBank") : t("income.otherBank")) : ""}</td>
                     {period.map((m) => (
                       <td key={m}>
                         <input
                           className="num cell"
                           name={`parties.${pi}.incomes.${si}.months.${m}`}
                           value={src.months[m] ?? ""}
-                          placeholder="no data"
+                          placeholder={t("income.noData")}
                           onChange={(e) => {
                             const months = { ...src.months } as Record<string, string>;
                             if (e.target.value === "") delete months[m];
@@ -316,37 +309,37 @@ function Income({ draft, edit, evaluation }: { draft: CaseFile; edit: Edit; eval
                         />
                       </td>
                     ))}
-                    <td className="num">{info ? `${Number(info.weight) * 100} %` : ""}</td>
-                    <td>{info ? (info.excluded ? <span className="pill decision-reject">{info.excluded}</span> : <span className="pill decision-approve">yes</span>) : ""}</td>
+                    <td className="num">{info ? percent(String(Number(info.weight) * 100)) : ""}</td>
+                    <td>{info ? (info.excluded ? <span className="pill decision-reject">{info.excluded}</span> : <span className="pill decision-approve">{t("common.yes")}</span>) : ""}</td>
                   </tr>
                 );
               })}
             </tbody>
           </table>
           <p>
-            Average monthly income:{" "}
-            <b className="num">{money(evaluation?.income.parties[pi]?.average_monthly_income)}</b> UZS
+            {t("income.partyAverage")}{" "}
+            <b className="num">{money(evaluation?.income.parties[pi]?.average_monthly_income)}</b> {t("unit.currency")}
           </p>
         </div>
       ))}
       <p>
-        Household average monthly income (P-DTI): <b data-testid="household-income">{money(evaluation?.metrics.average_monthly_income)}</b> UZS
+        {t("income.household")} <b data-testid="household-income">{money(evaluation?.metrics.average_monthly_income)}</b> {t("unit.currency")}
       </p>
     </div>
   );
 }
 
-const CATEGORIES: { code: string; text: string }[] = [
-  { code: "M1", text: "passenger car, at most 8 seats besides the driver" },
-  { code: "M2", text: "passenger vehicle, more than 8 seats besides the driver, max mass ≤ 5 t" },
-  { code: "N1", text: "goods vehicle, max mass ≤ 3.5 t" },
+const CATEGORIES: { code: string; text: Key }[] = [
+  { code: "M1", text: "cat.M1" },
+  { code: "M2", text: "cat.M2" },
+  { code: "N1", text: "cat.N1" },
 ];
 
-const SELLERS: { kind: string; text: string }[] = [
-  { kind: "manufacturer", text: "Manufacturer — stage 1: the contract's advance; stage 2: the rest after the delivery notice; both once the VIN prohibition is registered" },
-  { kind: "official_dealer", text: "Official dealer — stage 1: the contract's advance; stage 2: the rest after the delivery notice; both once the VIN prohibition is registered" },
-  { kind: "dealer_in_stock", text: "Seller with the car in stock — stage 1: the client's down payment; stage 2: the loan after the VIN prohibition" },
-  { kind: "private_person", text: "Private person — not eligible (P-VEH-SELLER)" },
+const SELLERS: { kind: string; text: Key }[] = [
+  { kind: "manufacturer", text: "sellerText.manufacturer" },
+  { kind: "official_dealer", text: "sellerText.official_dealer" },
+  { kind: "dealer_in_stock", text: "sellerText.dealer_in_stock" },
+  { kind: "private_person", text: "sellerText.private_person" },
 ];
 
 function Vehicle({ draft, edit, savedVin, evaluation, onLien }: { draft: CaseFile; edit: Edit; savedVin: VinReport; evaluation: Evaluation | null; onLien: () => void }) {
@@ -363,55 +356,55 @@ function Vehicle({ draft, edit, savedVin, evaluation, onLien }: { draft: CaseFil
   return (
     <div className="cards">
       <div className="card">
-        <h3>Vehicle</h3>
+        <h3>{t("veh.title")}</h3>
         <div className="form">
-          <Field label="VIN" path="vehicle.vin" draft={draft} edit={edit} />
+          <Field label="veh.vin" path="vehicle.vin" draft={draft} edit={edit} />
           <div className={`vin ${vin.valid ? (vin.warnings.length ? "warn" : "ok") : "bad"}`} data-testid="vin-report" data-valid={String(vin.valid)}>
-            {vin.valid ? (vin.warnings.length ? "Valid VIN, with a warning" : "Valid VIN") : "Invalid VIN"}
+            {vin.valid ? (vin.warnings.length ? t("veh.validWarn") : t("veh.valid")) : t("veh.invalid")}
             {vin.errors.map((e) => <div key={e} className="bad">✗ {e}</div>)}
             {vin.warnings.map((w) => <div key={w} className="warn">⚠ {w}</div>)}
             {vin.valid && vin.model_year !== null && Math.abs(vin.model_year - Number(v.production_year)) > 1 && (
               <div className="warn" data-testid="vin-year">
-                ⚠ the VIN's model-year character reads {vin.model_year}, the production year is {v.production_year}: check the VIN against the contract
+                {t("veh.yearMismatch", { vinYear: vin.model_year, year: v.production_year })}
               </div>
             )}
             <div className="muted">
-              WMI {vin.wmi ?? "—"} · {vin.manufacturer ?? "manufacturer not in the table"} · {vin.country ?? "—"} · model year {vin.model_year ?? "—"} · check digit {vin.check_digit ?? "—"}
+              WMI {vin.wmi ?? "—"} · {vin.manufacturer ?? t("veh.notInTable")} · {vin.country ?? "—"} · {t("veh.modelYear", { y: vin.model_year ?? "—" })} · {t("veh.checkDigit", { d: vin.check_digit ?? "—" })}
             </div>
           </div>
           <label className="field">
-            <span>Category</span>
+            <span>{t("veh.category")}</span>
             <select name="vehicle.category" value={category ? v.category : "other"} onChange={(e) => edit("vehicle.category", e.target.value === "other" ? "" : e.target.value)}>
-              {CATEGORIES.map((c) => <option key={c.code} value={c.code}>{c.code} — {c.text}</option>)}
-              <option value="other">another category (not eligible)</option>
+              {CATEGORIES.map((c) => <option key={c.code} value={c.code}>{c.code} — {t(c.text)}</option>)}
+              <option value="other">{t("veh.otherCategory")}</option>
             </select>
-            {!category && <input name="vehicle.category.other" value={v.category} placeholder="e.g. N2" onChange={(e) => edit("vehicle.category", e.target.value)} />}
-            <small className="muted">{category ? `${category.code}: ${category.text}` : "Only M1, M2 and N1 are financed (P-VEH-CAT)"}</small>
+            {!category && <input name="vehicle.category.other" value={v.category} placeholder={t("veh.eg")} onChange={(e) => edit("vehicle.category", e.target.value)} />}
+            <small className="muted">{category ? `${category.code}: ${t(category.text)}` : t("veh.onlyCats")}</small>
           </label>
-          <Field label="Make" path="vehicle.make" draft={draft} edit={edit} />
-          <Field label="Model" path="vehicle.model" draft={draft} edit={edit} />
-          <Field label="Production year" path="vehicle.production_year" draft={draft} edit={edit} kind="int" hint={`New: never used and produced in ${appYear - 1} or ${appYear} (the application year ${appYear} or the one before)`} />
-          <Field label="Never used" path="vehicle.new" draft={draft} edit={edit} kind="bool" />
+          <Field label="veh.make" path="vehicle.make" draft={draft} edit={edit} />
+          <Field label="veh.model" path="vehicle.model" draft={draft} edit={edit} />
+          <Field label="veh.year" path="vehicle.production_year" draft={draft} edit={edit} kind="int" hint={t("veh.newHint", { prev: appYear - 1, year: appYear })} />
+          <Field label="veh.neverUsed" path="vehicle.new" draft={draft} edit={edit} kind="bool" />
           <label className="field">
-            <span>Seller</span>
+            <span>{t("veh.seller")}</span>
             <select name="vehicle.seller_kind" value={v.seller_kind} onChange={(e) => edit("vehicle.seller_kind", e.target.value)}>
-              {SELLERS.map((o) => <option key={o.kind} value={o.kind}>{o.kind.replace(/_/g, " ")}</option>)}
+              {SELLERS.map((o) => <option key={o.kind} value={o.kind}>{word("seller", o.kind)}</option>)}
             </select>
-            <small className="muted">{SELLERS.find((o) => o.kind === v.seller_kind)?.text}</small>
+            <small className="muted">{(() => { const s = SELLERS.find((o) => o.kind === v.seller_kind); return s ? t(s.text) : ""; })()}</small>
           </label>
-          <Field label="Customs VAT applies" path="vehicle.customs_vat_applies" draft={draft} edit={edit} kind="bool" />
+          <Field label="veh.vat" path="vehicle.customs_vat_applies" draft={draft} edit={edit} kind="bool" />
           {v.customs_vat_applies && (
             <div className="warn small" data-testid="customs-required">
-              The seller's customs declaration (form IM-40) and invoice are now a required document (P-CUSTOMS):{" "}
-              <b>{customsDoc ? customsDoc.status : "not yet presented"}</b>.
+              {t("veh.customsRequired")}{" "}
+              <b>{customsDoc ? word("doc", customsDoc.status) : t("veh.notPresented")}</b>.
             </div>
           )}
-          <Field label="Contract price, UZS" path="vehicle.contract_price" draft={draft} edit={edit} kind="money" />
-          <Field label="Appraised value, UZS" path="vehicle.appraised_value" draft={draft} edit={edit} kind="optional-money" hint="P-LTV values the car at the lower of price and appraisal" />
+          <Field label="veh.price" path="vehicle.contract_price" draft={draft} edit={edit} kind="money" />
+          <Field label="veh.appraised" path="vehicle.appraised_value" draft={draft} edit={edit} kind="optional-money" hint={t("veh.ltvHint")} />
         </div>
         <div data-testid="vehicle-rules">
           {vehicleReasons.length === 0 ? (
-            <p className="ok">The vehicle rules (§4) pass.</p>
+            <p className="ok">{t("veh.rulesPass")}</p>
           ) : (
             vehicleReasons.map((r) => (
               <div key={r.rule} className="reason bad" data-rule={r.rule}><span className="mono">{r.rule} {r.code}</span> {r.message}</div>
@@ -420,12 +413,12 @@ function Vehicle({ draft, edit, savedVin, evaluation, onLien }: { draft: CaseFil
         </div>
       </div>
       <div className="card">
-        <h3>Pledge Registry</h3>
-        <p>VIN prohibition: <b data-testid="vehicle-lien">{draft.pledge.vin_lien}</b>{draft.pledge.creditor ? ` (${draft.pledge.creditor})` : ""}</p>
+        <h3>{t("veh.registry")}</h3>
+        <p>{t("veh.prohibition")} <b data-testid="vehicle-lien">{word("lien", draft.pledge.vin_lien)}</b>{draft.pledge.creditor ? ` (${draft.pledge.creditor})` : ""}</p>
         <p className="muted small">
-          The prohibition is requested and followed, with the conditions and the two disbursement stages, once the case is approved.
+          {t("veh.registryNote")}
         </p>
-        <button onClick={onLien}>Lien & disbursement ›</button>
+        <button onClick={onLien}>{t("step.disbursement")} ›</button>
       </div>
     </div>
   );
@@ -438,11 +431,11 @@ function ReasonList({ reasons }: { reasons: Reason[] }) {
     <div data-testid="reasons">
       {[...bySection.entries()].sort(([a], [b]) => a - b).map(([s, rs]) => (
         <div key={s} className="reason-group">
-          <h4>{SECTIONS[s] ?? `§${s}`}</h4>
+          <h4>{word("section", String(s)) === String(s) ? `§${s}` : word("section", String(s))}</h4>
           {rs.map((r, i) => (
             <div key={i} className="reason" data-rule={r.rule}>
               <span className="mono rule">{r.rule}</span> <span className="mono code">{r.code}</span> {r.message}
-              {r.value !== null && r.limit !== null && <span className="muted"> ({r.value} vs {r.limit})</span>}
+              {r.value !== null && r.limit !== null && <span className="muted">{t("reason.vs", { value: r.value, limit: r.limit })}</span>}
             </div>
           ))}
         </div>
@@ -458,37 +451,37 @@ function LoanDecision({ draft, edit, evaluation, onTake }: { draft: CaseFile; ed
   return (
     <div className="decision-layout">
       <div className="card">
-        <h3>Loan terms</h3>
+        <h3>{t("loan.terms")}</h3>
         <div className="form">
-          <Field label="Amount, UZS" path="loan.amount" draft={draft} edit={edit} kind="money" />
-          <Field label="Down payment, UZS" path="loan.down_payment" draft={draft} edit={edit} kind="money" />
-          <Field label="Term, months" path="loan.term_months" draft={draft} edit={edit} kind="int" />
-          <Field label="Schedule" path="loan.schedule" draft={draft} edit={edit} options={["annuity", "differentiated"]} />
-          <Field label="Grace on principal, months" path="loan.grace_months" draft={draft} edit={edit} kind="int" />
-          <Field label="First payment" path="loan.first_payment_date" draft={draft} edit={edit} kind="date" />
+          <Field label="loan.amount" path="loan.amount" draft={draft} edit={edit} kind="money" />
+          <Field label="loan.down" path="loan.down_payment" draft={draft} edit={edit} kind="money" />
+          <Field label="loan.term" path="loan.term_months" draft={draft} edit={edit} kind="int" />
+          <Field label="loan.schedule" path="loan.schedule" draft={draft} edit={edit} options={["annuity", "differentiated"]} optionWords="schedule" />
+          <Field label="loan.grace" path="loan.grace_months" draft={draft} edit={edit} kind="int" />
+          <Field label="loan.first" path="loan.first_payment_date" draft={draft} edit={edit} kind="date" />
         </div>
-        <p className="muted small">The rate is derived from the term (P-RATE); it is never typed in.</p>
+        <p className="muted small">{t("loan.rateNote")}</p>
       </div>
       {evaluation && (
         <div className="card">
           <h3>
-            Decision: <span className={`pill big decision-${evaluation.decision}`} data-testid="live-decision">{evaluation.decision}</span>
+            {t("loan.decision")} <span className={`pill big decision-${evaluation.decision}`} data-testid="live-decision">{decisionText(evaluation.decision)}</span>
           </h3>
           <dl className="metrics" data-testid="metrics">
-            <dt>Rate</dt><dd data-testid="metric-rate">{percent(m?.rate)}</dd>
-            <dt>Household income</dt><dd>{money(m?.average_monthly_income)}</dd>
-            <dt>Debt burden (DTI)</dt><dd>{percent(m?.dti)}</dd>
-            <dt>Loan-to-value</dt><dd>{percent(m?.ltv)}</dd>
-            <dt>Down payment share</dt><dd>{percent(m?.down_payment_ratio)}</dd>
-            <dt>Largest payment</dt><dd data-testid="metric-max-payment">{money(m?.max_monthly_payment)}</dd>
-            <dt>Total interest</dt><dd>{money(m?.total_interest)}</dd>
-            <dt>Effective annual rate</dt><dd>{percent(m?.effective_annual_rate)}</dd>
-            <dt>Maturity</dt><dd>{m?.maturity_date ?? "—"}</dd>
+            <dt>{t("metric.rate")}</dt><dd data-testid="metric-rate">{percent(m?.rate)}</dd>
+            <dt>{t("metric.household")}</dt><dd>{money(m?.average_monthly_income)}</dd>
+            <dt>{t("metric.dti")}</dt><dd>{percent(m?.dti)}</dd>
+            <dt>{t("metric.ltv")}</dt><dd>{percent(m?.ltv)}</dd>
+            <dt>{t("metric.downShare")}</dt><dd>{percent(m?.down_payment_ratio)}</dd>
+            <dt>{t("metric.maxPayment")}</dt><dd data-testid="metric-max-payment">{money(m?.max_monthly_payment)}</dd>
+            <dt>{t("metric.interest")}</dt><dd>{money(m?.total_interest)}</dd>
+            <dt>{t("metric.ear")}</dt><dd>{percent(m?.effective_annual_rate)}</dd>
+            <dt>{t("metric.maturity")}</dt><dd>{date(m?.maturity_date)}</dd>
           </dl>
-          {evaluation.reasons.length > 0 ? <ReasonList reasons={evaluation.reasons} /> : <p>Every rule passes.</p>}
+          {evaluation.reasons.length > 0 ? <ReasonList reasons={evaluation.reasons} /> : <p>{t("loan.allPass")}</p>}
           {evaluation.warnings.length > 0 && (
             <div className="warnings">
-              <h4>Warnings</h4>
+              <h4>{t("loan.warnings")}</h4>
               {evaluation.warnings.map((w, i) => (
                 <div key={i} className="warn"><span className="mono">{w.rule} {w.code}</span> {w.message}</div>
               ))}
@@ -496,14 +489,14 @@ function LoanDecision({ draft, edit, evaluation, onTake }: { draft: CaseFile; ed
           )}
           {evaluation.counter_offer && (
             <div className="offers" data-testid="counter-offers">
-              <h4>Counter-offers</h4>
-              {evaluation.counter_offer.length === 0 && <p>No amount passes at any term.</p>}
+              <h4>{t("loan.offers")}</h4>
+              {evaluation.counter_offer.length === 0 && <p>{t("loan.noOffer")}</p>}
               <table className="grid compact">
-                <thead><tr><th>Term</th><th>Amount, UZS</th><th>Largest payment</th><th /></tr></thead>
+                <thead><tr><th>{t("loan.col.term")}</th><th>{t("loan.col.amount")}</th><th>{t("loan.col.max")}</th><th /></tr></thead>
                 <tbody>
                   {evaluation.counter_offer.map((o) => (
                     <tr key={o.term_months}>
-                      <td>{o.term_months} mo</td>
+                      <td>{t("unit.months", { n: o.term_months })}</td>
                       <td className="num">{money(o.amount)}</td>
                       <td className="num">{money(o.max_monthly_payment)}</td>
                       <td>
@@ -511,7 +504,7 @@ function LoanDecision({ draft, edit, evaluation, onTake }: { draft: CaseFile; ed
                           data-testid="take-offer"
                           onClick={() => (onTake ? onTake(o.term_months) : (edit("loan.term_months", o.term_months), edit("loan.amount", o.amount)))}
                         >
-                          Apply
+                          {t("loan.apply")}
                         </button>
                       </td>
                     </tr>
@@ -520,23 +513,23 @@ function LoanDecision({ draft, edit, evaluation, onTake }: { draft: CaseFile; ed
               </table>
             </div>
           )}
-          <h4>Conditions before disbursement</h4>
+          <h4>{t("loan.conditions")}</h4>
           {evaluation.conditions.map((c) => (
             <div key={c.rule} className="condition">
-              <span className={`pill cond-${c.status}`}>{c.status}</span> <span className="mono">{c.rule}</span> {c.message}
+              <span className={`pill cond-${c.status}`}>{word("cond", c.status)}</span> <span className="mono">{c.rule}</span> {c.message}
             </div>
           ))}
         </div>
       )}
       {evaluation?.schedule && (
         <div className="card wide">
-          <h3>Schedule</h3>
+          <h3>{t("sched.title")}</h3>
           <table className="grid compact" data-testid="schedule">
-            <thead><tr><th>#</th><th>Date</th><th>Payment</th><th>Principal</th><th>Interest</th><th>Balance</th></tr></thead>
+            <thead><tr><th>#</th><th>{t("sched.date")}</th><th>{t("sched.payment")}</th><th>{t("sched.principal")}</th><th>{t("sched.interest")}</th><th>{t("sched.balance")}</th></tr></thead>
             <tbody>
               {evaluation.schedule.map((r) => (
                 <tr key={r.n}>
-                  <td className="num">{r.n}</td><td>{r.date}</td>
+                  <td className="num">{r.n}</td><td>{date(r.date)}</td>
                   <td className="num">{money(r.payment)}</td><td className="num">{money(r.principal)}</td>
                   <td className="num">{money(r.interest)}</td><td className="num">{money(r.balance)}</td>
                 </tr>
@@ -561,11 +554,10 @@ function Documents({ draft, setDraft }: { draft: CaseFile; setDraft: (f: (d: Cas
   return (
     <div>
       <NotInThisBuild>
-        Attaching and viewing scans is not part of this build yet; the underwriter records each
-        document's status here (P-DOCS, P-DOCS-REJ).
+        {t("docs.note")}
       </NotInThisBuild>
       <table className="grid compact" data-testid="documents">
-        <thead><tr><th>Party</th><th>Document</th><th>Status</th></tr></thead>
+        <thead><tr><th>{t("docs.party")}</th><th>{t("docs.document")}</th><th>{t("col.status")}</th></tr></thead>
         <tbody>
           {draft.parties.flatMap((p, pi) =>
             DOC_KINDS.filter((k) => pi === 0 || k === "identity" || k === "income").map((k) => {
@@ -573,17 +565,17 @@ function Documents({ draft, setDraft }: { draft: CaseFile; setDraft: (f: (d: Cas
               return (
                 <tr key={`${pi}-${k}`}>
                   <td>{p.full_name}</td>
-                  <td>{k}</td>
+                  <td>{word("docKind", k)}</td>
                   <td>
                     <select
                       name={`doc.${pi}.${k}`}
                       value={entry?.status ?? ""}
                       onChange={(e) => setStatus(k, pi, e.target.value as DocumentStatus)}
                     >
-                      <option value="" disabled>absent</option>
-                      <option value="pending">pending</option>
-                      <option value="verified">verified</option>
-                      <option value="rejected">rejected</option>
+                      <option value="" disabled>{t("doc.absent")}</option>
+                      <option value="pending">{t("doc.pending")}</option>
+                      <option value="verified">{t("doc.verified")}</option>
+                      <option value="rejected">{t("doc.rejected")}</option>
                     </select>
                   </td>
                 </tr>
@@ -614,77 +606,77 @@ function Review(props: { caseId: string; view: CaseView; dirty: boolean; engine:
   return (
     <div className="card" data-testid="review">
       <p>
-        Stage: <span className={`pill status-${w.stage}`} data-testid="review-stage">{w.stage}</span>
-        {w.maker && <> · maker <b>{w.maker}</b></>}
-        {w.checker && <> · checker <b>{w.checker}</b></>}
+        {t("review.stage")} <span className={`pill status-${w.stage}`} data-testid="review-stage">{statusText(w.stage)}</span>
+        {w.maker && <> · {t("review.maker")} <b>{w.maker}</b></>}
+        {w.checker && <> · {t("review.checker")} <b>{w.checker}</b></>}
       </p>
       {w.proposal && (
         <p data-testid="proposal">
-          The maker proposes <b>{w.proposal.decision}</b>: {w.proposal.justification}
+          {t("review.proposes")} <b>{decisionText(w.proposal.decision)}</b>: {w.proposal.justification}
         </p>
       )}
-      {w.return_comment && <p className="warn">Returned: {w.return_comment}</p>}
+      {w.return_comment && <p className="warn">{t("review.returned", { comment: w.return_comment })}</p>}
       {w.proposal && w.stage === "submitted" && (
         <table className="grid compact figures" data-testid="figures">
-          <thead><tr><th>Figure</th><th className="num">The maker's, at submission</th><th className="num">Re-derived now from the stored inputs</th></tr></thead>
+          <thead><tr><th>{t("review.figure")}</th><th className="num">{t("review.makers")}</th><th className="num">{t("review.rederived")}</th></tr></thead>
           <tbody>
             {([
-              ["Average monthly income", w.proposal.figures.average_monthly_income, review.rederived.average_monthly_income],
-              ["DTI %", w.proposal.figures.dti, review.rederived.dti],
-              ["LTV %", w.proposal.figures.ltv, review.rederived.ltv],
-              ["Largest payment", w.proposal.figures.max_monthly_payment, review.rederived.max_monthly_payment],
-            ] as [string, string | null, string | null][]).map(([name, a, b]) => (
+              ["review.avgIncome", w.proposal.figures.average_monthly_income, review.rederived.average_monthly_income],
+              ["review.dti", w.proposal.figures.dti, review.rederived.dti],
+              ["review.ltv", w.proposal.figures.ltv, review.rederived.ltv],
+              ["metric.maxPayment", w.proposal.figures.max_monthly_payment, review.rederived.max_monthly_payment],
+            ] as [Key, string | null, string | null][]).map(([name, a, b]) => (
               <tr key={name} className={a !== b ? "differs" : ""}>
-                <td>{name}</td><td className="num">{money(a)}</td><td className="num">{money(b)}</td>
+                <td>{t(name)}</td><td className="num">{money(a)}</td><td className="num">{money(b)}</td>
               </tr>
             ))}
           </tbody>
         </table>
       )}
       {review.differences.length > 0 && (
-        <p className="bad" data-testid="differences">The figures differ; approval waits until the maker submits again.</p>
+        <p className="bad" data-testid="differences">{t("review.differ")}</p>
       )}
       {w.stage === "submitted" && w.edited_since_submission.length > 0 && (
-        <p className="muted small">Edited since submission by {w.edited_since_submission.join(", ")}: they cannot sign it off.</p>
+        <p className="muted small">{t("review.editedBy", { who: w.edited_since_submission.join(", ") })}</p>
       )}
       {can("submit") && (
         <div className="form">
           <label className="field">
-            <span>My decision</span>
+            <span>{t("review.myDecision")}</span>
             <select name="review-decision" value={decision} onChange={(e) => setDecision(e.target.value as ReviewDecision)}>
-              <option value="approve">approve</option>
-              <option value="reject">reject</option>
+              <option value="approve">{t("decision.approve")}</option>
+              <option value="reject">{t("decision.reject")}</option>
             </select>
           </label>
-          <label className="field"><span>Justification</span><input name="review-text" value={text} onChange={(e) => setText(e.target.value)} /></label>
+          <label className="field"><span>{t("review.justification")}</span><input name="review-text" value={text} onChange={(e) => setText(e.target.value)} /></label>
           <div>
             <button id="submit-case" className="primary" disabled={props.dirty || text.trim() === ""} onClick={() => done(api.submit(caseId, view.version, decision, text))}>
-              Submit for review
+              {t("review.submit")}
             </button>
-            {props.dirty && <small className="muted"> save your edits first</small>}
+            {props.dirty && <small className="muted"> {t("common.saveFirst")}</small>}
           </div>
         </div>
       )}
       {(can("approve") || can("reject") || can("return")) && (
         <div className="form">
-          <label className="field"><span>Comment (for a rejection or a return)</span><input name="review-text" value={text} onChange={(e) => setText(e.target.value)} /></label>
-          <label className="field"><span>Your password (to sign)</span><input name="signoff-password" type="password" value={password} onChange={(e) => setPassword(e.target.value)} /></label>
+          <label className="field"><span>{t("review.comment")}</span><input name="review-text" value={text} onChange={(e) => setText(e.target.value)} /></label>
+          <label className="field"><span>{t("review.password")}</span><input name="signoff-password" type="password" value={password} onChange={(e) => setPassword(e.target.value)} /></label>
           <div className="import-row">
-            {can("approve") && <button id="approve-case" className="primary" disabled={!password || review.differences.length > 0} onClick={() => done(api.approve(caseId, view.version, password))}>Approve</button>}
-            {can("reject") && <button id="reject-case" disabled={!password || !text.trim()} onClick={() => done(api.reject(caseId, view.version, text, password))}>Reject</button>}
-            {can("return") && <button id="return-case" disabled={!text.trim()} onClick={() => done(api.returnCase(caseId, view.version, text))}>Return to the maker</button>}
+            {can("approve") && <button id="approve-case" className="primary" disabled={!password || review.differences.length > 0} onClick={() => done(api.approve(caseId, view.version, password))}>{t("review.approve")}</button>}
+            {can("reject") && <button id="reject-case" disabled={!password || !text.trim()} onClick={() => done(api.reject(caseId, view.version, text, password))}>{t("review.reject")}</button>}
+            {can("return") && <button id="return-case" disabled={!text.trim()} onClick={() => done(api.returnCase(caseId, view.version, text))}>{t("review.return")}</button>}
           </div>
         </div>
       )}
       {w.stage === "submitted" && !can("approve") && (
-        <p className="muted" data-testid="review-waiting">Waiting for a second person's review: the maker cannot sign their own case.</p>
+        <p className="muted" data-testid="review-waiting">{t("review.waiting")}</p>
       )}
       <ErrorBanner error={error} onClose={() => setError(null)} />
       <p className="small muted">
-        Review recorded in the case file:{" "}
+        {t("review.recorded")}{" "}
         {view.case.review
-          ? `${view.case.review.decision} — maker ${view.case.review.maker}, checker ${view.case.review.checker}, ${view.case.review.signed_at}`
-          : "none"}
+          ? t("review.recordedLine", { decision: decisionText(view.case.review.decision), maker: view.case.review.maker, checker: view.case.review.checker, at: dateTime(view.case.review.signed_at) })
+          : t("common.none")}
       </p>
     </div>
   );
@@ -700,20 +692,20 @@ function History({ caseId, version }: { caseId: string; version: number }) {
     <div>
       <ErrorBanner error={error} />
       <table className="grid compact" data-testid="history">
-        <thead><tr><th>When</th><th>Who</th><th>What</th><th>Detail</th></tr></thead>
+        <thead><tr><th>{t("hist.when")}</th><th>{t("hist.who")}</th><th>{t("hist.what")}</th><th>{t("hist.detail")}</th></tr></thead>
         <tbody>
           {events.map((e) => {
             let detail = e.detail;
             try {
               const d = JSON.parse(e.detail);
               if (d.field) detail = `${d.field}: ${JSON.stringify(d.before)} → ${JSON.stringify(d.after)}`;
-              else if (d.note) detail = `${d.file}:${d.line} ${d.before ?? "not income"} → ${d.after ?? "not income"}: ${d.note}`;
-              else if (d.files) detail = `party ${d.party}: ${d.files.join(", ")}`;
+              else if (d.note) detail = `${d.file}:${d.line} ${d.before ?? t("income.notIncome")} → ${d.after ?? t("income.notIncome")}: ${d.note}`;
+              else if (d.files) detail = t("hist.party", { party: d.party, files: d.files.join(", ") });
               else if (d.file) detail = d.file;
               else detail = "";
             } catch { /* shown raw */ }
             return (
-              <tr key={e.id}><td>{e.at}</td><td>{e.actor}</td><td>{e.kind}</td><td className="mono">{detail}</td></tr>
+              <tr key={e.id}><td>{dateTime(e.at)}</td><td>{e.actor}</td><td>{word("action", e.kind)}</td><td className="mono">{detail}</td></tr>
             );
           })}
         </tbody>

@@ -5,22 +5,23 @@ import { useEffect, useState } from "react";
 import type { AppError, Count, Dashboard as DashboardData, Figure, Measure, ScopeHealth } from "./bindings";
 import { api } from "./api";
 import { ErrorBanner } from "./App";
-import { duration } from "./format";
+import { count, dateTime, duration, percent, t, type Key } from "./i18n";
+import { word } from "./words";
 
-const MEASURES: Record<Measure, string> = {
-  past_due_30: "30+ days past due",
-  npl: "NPL (90+)",
-  cost_of_risk: "Cost of risk",
+const MEASURES: Record<Measure, Key> = {
+  past_due_30: "dash.pd30",
+  npl: "dash.npl",
+  cost_of_risk: "dash.cor",
 };
 
 /** A share "0.0312" as "3.12 %" (display only: never money). */
 function pct(share: string | null | undefined): string {
   if (share === null || share === undefined) return "—";
-  return `${(Number(share) * 100).toFixed(2)} %`;
+  return percent((Number(share) * 100).toFixed(2));
 }
 
 function ratio(n: number, total: number): string {
-  return total === 0 ? "—" : `${((n / total) * 100).toFixed(1)} %`;
+  return total === 0 ? "—" : percent(((n / total) * 100).toFixed(1));
 }
 
 /** Horizontal bars, one per count, scaled to the largest. */
@@ -36,7 +37,7 @@ function Bars({ items, label, testid, total }: { items: Count[]; label: (k: stri
           <text x="0" y="16" className="bar-label">{label(c.key)}</text>
           <rect x="150" y="4" height="16" width={(c.n / max) * 200} className={`bar bar-${c.key}`} />
           <text x={156 + (c.n / max) * 200} y="16" className="bar-value">
-            {c.n} · {ratio(c.n, whole)}
+            {count(c.n)} · {ratio(c.n, whole)}
           </text>
         </g>
       ))}
@@ -51,7 +52,7 @@ function Bullet({ f }: { f: Figure }) {
   const scale = 160 / (limit * 2); // the limit sits in the middle
   const w = Math.min(160, share * scale);
   return (
-    <svg width="170" height="18" role="img" aria-label={`${pct(f.share)} of ${pct(f.limit)}`}>
+    <svg width="170" height="18" role="img" aria-label={t("dash.ofLimit", { share: pct(f.share), limit: pct(f.limit) })}>
       <rect x="0" y="3" width="160" height="12" className="bullet-track" />
       <rect x="0" y="3" width={w} height="12" className={f.breached ? "bullet over" : "bullet"} />
       <line x1={limit * scale} x2={limit * scale} y1="0" y2="18" className="bullet-limit" />
@@ -59,12 +60,12 @@ function Bullet({ f }: { f: Figure }) {
   );
 }
 
-function ScopeRow({ name, h, cases }: { name: string; h: ScopeHealth | null; cases?: number }) {
+function ScopeRow({ name, scope, h, cases }: { name: string; scope: string; h: ScopeHealth | null; cases?: number }) {
   return (
-    <tr data-testid="scope-row" data-scope={name} className={h?.suspended ? "suspended" : ""}>
+    <tr data-testid="scope-row" data-scope={scope} className={h?.suspended ? "suspended" : ""}>
       <td>
         <b>{name}</b>
-        {h?.suspended && <span className="pill decision-reject" data-testid="suspended">suspended</span>}
+        {h?.suspended && <span className="pill decision-reject" data-testid="suspended">{t("dash.suspended")}</span>}
       </td>
       <td className="num">{cases ?? ""}</td>
       {(["past_due_30", "npl", "cost_of_risk"] as Measure[]).map((m) => {
@@ -76,7 +77,7 @@ function ScopeRow({ name, h, cases }: { name: string; h: ScopeHealth | null; cas
                 <Bullet f={f} /> <span className="num">{pct(f.share)}</span>
               </>
             ) : (
-              "no book"
+              t("dash.noBook")
             )}
           </td>
         );
@@ -101,85 +102,87 @@ export function Dashboard({ onBack }: { onBack: () => void }) {
   return (
     <main className="dashboard" data-testid="dashboard">
       <div className="toolbar">
-        <button onClick={onBack}>‹ Queue</button>
-        <h1>Dashboard</h1>
+        <button onClick={onBack}>{t("dash.back")}</button>
+        <h1>{t("dash.title")}</h1>
         <span className="spacer" />
-        <button id="portfolio-refresh" onClick={refresh} disabled={busy}>Refresh from the bank</button>
+        <button id="portfolio-refresh" onClick={refresh} disabled={busy}>{t("dash.refresh")}</button>
       </div>
       <ErrorBanner error={error} onClose={() => setError(null)} />
       {d && (
         <div className="cards">
           <div className="card wide">
-            <h3>Portfolio and the product stop (§9)</h3>
+            <h3>{t("dash.portfolio")}</h3>
             {d.portfolio ? (
               <>
                 <p className="muted">
-                  From the core bank at {new Date(d.portfolio.fetched_at).toLocaleString()}. Limits: 30+ days past due{" "}
-                  {pct(d.portfolio.bank.figures[0]?.limit)}, NPL {pct(d.portfolio.bank.figures[1]?.limit)}, cost of risk{" "}
-                  {pct(d.portfolio.bank.figures[2]?.limit)}
-                  {d.planned_cost_of_risk && ` (planned ${pct(d.planned_cost_of_risk)})`}. A suspended scope takes no new
-                  approval.
+                  {t("dash.portfolioNote", {
+                    at: dateTime(d.portfolio.fetched_at),
+                    pd30: pct(d.portfolio.bank.figures[0]?.limit),
+                    npl: pct(d.portfolio.bank.figures[1]?.limit),
+                    cor: pct(d.portfolio.bank.figures[2]?.limit),
+                    planned: d.planned_cost_of_risk ? t("dash.planned", { p: pct(d.planned_cost_of_risk) }) : "",
+                  })}
                 </p>
                 <table className="grid" data-testid="portfolio">
                   <thead>
                     <tr>
-                      <th>Scope</th><th>Applications</th>
-                      {Object.values(MEASURES).map((m) => <th key={m}>{m}</th>)}
+                      <th>{t("dash.scope")}</th><th>{t("dash.applications")}</th>
+                      {Object.values(MEASURES).map((m) => <th key={m}>{t(m)}</th>)}
                     </tr>
                   </thead>
                   <tbody>
-                    <ScopeRow name="The bank" h={d.portfolio.bank} />
+                    <ScopeRow name={t("dash.bank")} scope="bank" h={d.portfolio.bank} />
                     {d.portfolio.branches.map((b) => (
-                      <ScopeRow key={b.branch} name={b.branch} h={b.health} cases={b.cases} />
+                      <ScopeRow key={b.branch} name={b.branch} scope={b.branch} h={b.health} cases={b.cases} />
                     ))}
                   </tbody>
                 </table>
               </>
             ) : (
               <p className="muted" data-testid="no-portfolio">
-                No figures from the core bank yet: they arrive with the first sync (or Refresh).
+                {t("dash.noPortfolio")}
               </p>
             )}
           </div>
           <div className="card">
-            <h3>Engine decisions</h3>
+            <h3>{t("dash.decisions")}</h3>
             <div className="kpis">
-              <div><b data-testid="rate-approve">{ratio(dec("approve"), decided)}</b><span>approve</span></div>
-              <div><b data-testid="rate-refer">{ratio(dec("refer"), decided)}</b><span>refer</span></div>
-              <div><b data-testid="rate-reject">{ratio(dec("reject"), decided)}</b><span>reject</span></div>
+              <div><b data-testid="rate-approve">{ratio(dec("approve"), decided)}</b><span>{t("decision.approve")}</span></div>
+              <div><b data-testid="rate-refer">{ratio(dec("refer"), decided)}</b><span>{t("decision.refer")}</span></div>
+              <div><b data-testid="rate-reject">{ratio(dec("reject"), decided)}</b><span>{t("decision.reject")}</span></div>
             </div>
-            <Bars items={d.decisions} label={(k) => k} testid="chart-decisions" />
+            <Bars items={d.decisions} label={(k) => word("decision", k)} testid="chart-decisions" />
           </div>
           <div className="card">
-            <h3>Pipeline by status</h3>
-            <Bars items={d.pipeline} label={(k) => k} testid="chart-pipeline" />
-            <p className="muted">{d.cases} cases in the local book.</p>
+            <h3>{t("dash.pipeline")}</h3>
+            <Bars items={d.pipeline} label={(k) => word("status", k)} testid="chart-pipeline" />
+            <p className="muted">{t("dash.localBook", { n: d.cases })}</p>
           </div>
           <div className="card">
-            <h3>Time to decision</h3>
+            <h3>{t("dash.ttd")}</h3>
             {d.time_to_decision ? (
               <div className="kpis">
-                <div><b data-testid="ttd-median">{duration(d.time_to_decision.median_seconds)}</b><span>median</span></div>
-                <div><b>{duration(d.time_to_decision.p90_seconds)}</b><span>90th percentile</span></div>
-                <div><b>{d.time_to_decision.signed}</b><span>signed off</span></div>
+                <div><b data-testid="ttd-median">{duration(d.time_to_decision.median_seconds)}</b><span>{t("dash.median")}</span></div>
+                <div><b>{duration(d.time_to_decision.p90_seconds)}</b><span>{t("dash.p90")}</span></div>
+                <div><b>{count(d.time_to_decision.signed)}</b><span>{t("dash.signed")}</span></div>
               </div>
             ) : (
-              <p className="muted">No case signed off yet.</p>
+              <p className="muted">{t("dash.noneSigned")}</p>
             )}
-            <h3>Counter-offers</h3>
+            <h3>{t("dash.offers")}</h3>
             <div className="kpis">
-              <div><b data-testid="offers-issued">{d.counter_offers_issued}</b><span>issued</span></div>
-              <div><b data-testid="offers-taken">{d.counter_offers_taken}</b><span>taken</span></div>
-              <div><b>{ratio(d.counter_offers_taken, d.counter_offers_issued)}</b><span>take-up</span></div>
+              <div><b data-testid="offers-issued">{count(d.counter_offers_issued)}</b><span>{t("dash.issued")}</span></div>
+              <div><b data-testid="offers-taken">{count(d.counter_offers_taken)}</b><span>{t("dash.taken")}</span></div>
+              <div><b>{ratio(d.counter_offers_taken, d.counter_offers_issued)}</b><span>{t("dash.takeUp")}</span></div>
             </div>
           </div>
           <div className="card">
-            <h3>Rejections by rule</h3>
-            <p className="muted">Share of the {dec("reject")} cases the engine rejects; a case may fail several rules.</p>
+            <h3>{t("dash.rejections")}</h3>
+            <p className="muted">{t("dash.rejectionsNote", { n: dec("reject") })}</p>
             {d.rejections_by_rule.length > 0 ? (
               <Bars items={d.rejections_by_rule} label={(k) => k} testid="chart-rejections" total={dec("reject")} />
             ) : (
-              <p className="muted">No case the engine rejects.</p>
+              <p className="muted">{t("dash.noRejections")}</p>
             )}
           </div>
         </div>

@@ -6,21 +6,14 @@ import { useCallback, useEffect, useState } from "react";
 import { listen } from "@tauri-apps/api/event";
 import type { AppError, DisbursementView, DocumentStatus, Fact, InsuranceKind, LienStatus, StagePlan } from "./bindings";
 import { api } from "./api";
-import { money } from "./format";
+import { date, dateTime, money, t } from "./i18n";
+import { word } from "./words";
 import { ErrorBanner } from "./App";
 
 const LIEN_STEPS: LienStatus[] = ["none", "requested", "registered"];
 
-const SELLER: Record<string, string> = {
-  manufacturer: "manufacturer",
-  official_dealer: "official dealer",
-  dealer_in_stock: "seller with the car in stock",
-  private_person: "private person (not eligible)",
-};
-
 function when(at: string): string {
-  const d = new Date(at);
-  return isNaN(d.getTime()) ? at : d.toLocaleString();
+  return dateTime(at);
 }
 
 export function useDisbursement(caseId: string): [DisbursementView | null, AppError | null, (v: DisbursementView) => void, () => void] {
@@ -49,23 +42,23 @@ function LienTimeline({ view }: { view: DisbursementView }) {
       <ol className="timeline">
         {LIEN_STEPS.map((s, i) => (
           <li key={s} className={reached >= i ? "done" : ""} data-lien-step={s}>
-            <b>{s}</b>
+            <b>{word("lien", s)}</b>
             <small className="muted">{reached >= i && at(s) ? when(at(s)!) : ""}</small>
           </li>
         ))}
         {(lien.vin_lien === "foreign" || lien.vin_lien === "released") && (
           <li className="bad" data-lien-step={lien.vin_lien}>
-            <b>{lien.vin_lien}</b>
-            <small>{lien.vin_lien === "foreign" ? lien.creditor ?? "another creditor" : at("released") ? when(at("released")!) : ""}</small>
+            <b>{word("lien", lien.vin_lien)}</b>
+            <small>{lien.vin_lien === "foreign" ? lien.creditor ?? t("lien.anotherCreditor") : at("released") ? when(at("released")!) : ""}</small>
           </li>
         )}
       </ol>
       {history.length > 0 && (
         <table className="grid compact">
-          <thead><tr><th>When</th><th>Status</th><th>By</th><th>Note</th></tr></thead>
+          <thead><tr><th>{t("col.when")}</th><th>{t("col.status")}</th><th>{t("col.by")}</th><th>{t("col.note")}</th></tr></thead>
           <tbody>
             {history.map((e, i) => (
-              <tr key={i}><td>{when(e.at)}</td><td>{e.status}</td><td>{e.by}</td><td>{e.note ?? ""}</td></tr>
+              <tr key={i}><td>{when(e.at)}</td><td>{word("lien", e.status)}</td><td>{e.by}</td><td>{e.note ?? ""}</td></tr>
             ))}
           </tbody>
         </table>
@@ -79,18 +72,18 @@ function Stage({ plan, onOrder, busy }: { plan: StagePlan; onOrder: () => void; 
   return (
     <div className="card stage" data-testid={`stage-${plan.stage}`} data-state={plan.order ? "ordered" : ready ? "ready" : "blocked"}>
       <h3>
-        Stage {plan.stage}{" "}
+        {t("stage.title", { n: plan.stage })}{" "}
         <span className={`pill ${plan.order ? "cond-met" : ready ? "cond-open" : "cond-failed"}`}>
-          {plan.order ? "ordered" : ready ? "ready" : "blocked"}
+          {plan.order ? t("stage.ordered") : ready ? t("stage.ready") : t("stage.blocked")}
         </span>
       </h3>
       <p>{plan.description}</p>
       <p>
-        Amount: <b className="num">{money(plan.amount)}</b> UZS · {plan.funds === "loan" ? "loan money" : "the client's down payment"} → seller
+        {t("stage.amount")} <b className="num">{money(plan.amount)}</b> {t("unit.currency")} · {plan.funds === "loan" ? t("stage.loanMoney") : t("stage.downPayment")} → {t("stage.toSeller")}
       </p>
       {plan.order ? (
         <p className="muted">
-          Ordered {plan.order.value_date} by {plan.order.created_by} ({when(plan.order.created_at)}); it goes to the core bank with the sync.
+          {t("stage.orderedBy", { date: date(plan.order.value_date), by: plan.order.created_by, at: when(plan.order.created_at) })}
         </p>
       ) : plan.blockers.length > 0 ? (
         <ul className="blockers" data-testid={`stage-${plan.stage}-blockers`}>
@@ -101,7 +94,7 @@ function Stage({ plan, onOrder, busy }: { plan: StagePlan; onOrder: () => void; 
       ) : null}
       {!plan.order && (
         <button className="primary" data-testid={`order-stage-${plan.stage}`} disabled={!ready || busy} onClick={onOrder}>
-          Order stage {plan.stage}
+          {t("stage.order", { n: plan.stage })}
         </button>
       )}
     </div>
@@ -122,53 +115,53 @@ function FactForms({ view, record, busy }: { view: DisbursementView; record: (f:
   const dealer = view.seller_kind === "manufacturer" || view.seller_kind === "official_dealer";
   return (
     <div className="card" data-testid="disbursement-facts">
-      <h3>Evidence</h3>
+      <h3>{t("facts.title")}</h3>
       {dealer && (
         <div className="form inline">
-          <label className="field"><span>Contract's advance, UZS</span>
+          <label className="field"><span>{t("facts.advance")}</span>
             <input name="advance" className="num" inputMode="decimal" value={advance} onChange={(e) => setAdvance(e.target.value)} />
           </label>
-          <button id="record-advance" disabled={busy || advance.trim() === ""} onClick={() => record({ kind: "advance", amount: advance.trim() })}>Record advance</button>
+          <button id="record-advance" disabled={busy || advance.trim() === ""} onClick={() => record({ kind: "advance", amount: advance.trim() })}>{t("facts.recordAdvance")}</button>
         </div>
       )}
       {dealer && (
         <div className="form inline">
-          <label className="field"><span>Delivery notice no.</span>
+          <label className="field"><span>{t("facts.notice")}</span>
             <input name="delivery-notice" value={notice} onChange={(e) => setNotice(e.target.value)} />
           </label>
-          <label className="field"><span>Date</span>
+          <label className="field"><span>{t("facts.date")}</span>
             <input name="delivery-date" type="date" value={noticeDate} onChange={(e) => setNoticeDate(e.target.value)} />
           </label>
-          <button id="record-delivery" disabled={busy || notice.trim() === ""} onClick={() => record({ kind: "delivery_notice", reference: notice, date: noticeDate })}>Record delivery notice</button>
+          <button id="record-delivery" disabled={busy || notice.trim() === ""} onClick={() => record({ kind: "delivery_notice", reference: notice, date: noticeDate })}>{t("facts.recordNotice")}</button>
         </div>
       )}
       <div className="form inline">
-        <label className="field"><span>Down-payment proof no. (Kafolat-3 deposit or transfer)</span>
+        <label className="field"><span>{t("facts.proof")}</span>
           <input name="proof-reference" value={proofRef} onChange={(e) => setProofRef(e.target.value)} />
         </label>
-        <label className="field"><span>Date</span>
+        <label className="field"><span>{t("facts.date")}</span>
           <input name="proof-date" type="date" value={proofDate} onChange={(e) => setProofDate(e.target.value)} />
         </label>
-        <label className="field"><span>Status</span>
+        <label className="field"><span>{t("col.status")}</span>
           <select name="proof-status" value={proofStatus} onChange={(e) => setProofStatus(e.target.value as DocumentStatus)}>
-            <option value="verified">verified</option>
-            <option value="rejected">rejected</option>
-            <option value="pending">pending</option>
+            <option value="verified">{t("doc.verified")}</option>
+            <option value="rejected">{t("doc.rejected")}</option>
+            <option value="pending">{t("doc.pending")}</option>
           </select>
         </label>
-        <button id="record-proof" disabled={busy} onClick={() => record({ kind: "down_payment_proof", status: proofStatus, reference: proofRef || null, date: proofDate || null })}>Record proof</button>
+        <button id="record-proof" disabled={busy} onClick={() => record({ kind: "down_payment_proof", status: proofStatus, reference: proofRef || null, date: proofDate || null })}>{t("facts.recordProof")}</button>
       </div>
       <div className="form inline">
-        <label className="field"><span>Policy</span>
+        <label className="field"><span>{t("facts.policy")}</span>
           <select name="policy-kind" value={polKind} onChange={(e) => setPolKind(e.target.value as InsuranceKind)}>
-            <option value="vehicle">vehicle (by VIN)</option>
-            <option value="non_repayment">non-repayment</option>
+            <option value="vehicle">{t("facts.policyVehicle")}</option>
+            <option value="non_repayment">{t("facts.policyNonRepayment")}</option>
           </select>
         </label>
-        <label className="field"><span>Number</span><input name="policy-number" value={polNo} onChange={(e) => setPolNo(e.target.value)} /></label>
-        <label className="field"><span>From</span><input name="policy-from" type="date" value={polFrom} onChange={(e) => setPolFrom(e.target.value)} /></label>
-        <label className="field"><span>To</span><input name="policy-to" type="date" value={polTo} onChange={(e) => setPolTo(e.target.value)} /></label>
-        <button id="record-policy" disabled={busy || polNo.trim() === "" || polTo === ""} onClick={() => record({ kind: "policy", policy: { kind: polKind, policy: polNo, from: polFrom, to: polTo } })}>Record policy</button>
+        <label className="field"><span>{t("facts.number")}</span><input name="policy-number" value={polNo} onChange={(e) => setPolNo(e.target.value)} /></label>
+        <label className="field"><span>{t("facts.from")}</span><input name="policy-from" type="date" value={polFrom} onChange={(e) => setPolFrom(e.target.value)} /></label>
+        <label className="field"><span>{t("facts.to")}</span><input name="policy-to" type="date" value={polTo} onChange={(e) => setPolTo(e.target.value)} /></label>
+        <button id="record-policy" disabled={busy || polNo.trim() === "" || polTo === ""} onClick={() => record({ kind: "policy", policy: { kind: polKind, policy: polNo, from: polFrom, to: polTo } })}>{t("facts.recordPolicy")}</button>
       </div>
     </div>
   );
@@ -178,7 +171,7 @@ export function DisbursementStep({ caseId, onCaseChanged }: { caseId: string; on
   const [view, loadError, setView, reload] = useDisbursement(caseId);
   const [error, setError] = useState<AppError | null>(null);
   const [busy, setBusy] = useState(false);
-  if (!view) return loadError ? <ErrorBanner error={loadError} /> : <p>Loading…</p>;
+  if (!view) return loadError ? <ErrorBanner error={loadError} /> : <p>{t("common.loading")}</p>;
   const act = (p: Promise<DisbursementView>) => {
     setBusy(true);
     p.then((v) => { setView(v); setError(null); onCaseChanged(); }, setError).finally(() => setBusy(false));
@@ -189,23 +182,21 @@ export function DisbursementStep({ caseId, onCaseChanged }: { caseId: string; on
     <div data-testid="disbursement" data-version={view.version}>
       {!approved && (
         <div className="not-yet">
-          Money moves only for an approved case signed off by a second person; this case is <b>{view.stage}</b>.
-          What blocks each stage is listed below.
+          {t("disb.notApproved")} <b>{word("status", view.stage)}</b>. {t("disb.listed")}
         </div>
       )}
       <ErrorBanner error={error} onClose={() => setError(null)} />
       <div className="cards">
         <div className="card" data-testid="lien">
-          <h3>Pledge Registry — VIN <span className="mono">{view.vin}</span></h3>
+          <h3>{t("disb.registry")} <span className="mono">{view.vin}</span></h3>
           <p>
-            Prohibition in the bank's favour: <b data-testid="lien-status">{lien}</b>
-            {view.request_waiting && <span className="pill cond-open" data-testid="lien-waiting"> request waiting to be sent</span>}
+            {t("disb.prohibition")} <b data-testid="lien-status">{word("lien", lien)}</b>
+            {view.request_waiting && <span className="pill cond-open" data-testid="lien-waiting"> {t("disb.waiting")}</span>}
           </p>
           <LienTimeline view={view} />
           {lien === "foreign" && (
             <p className="bad">
-              {view.lien.creditor ?? "Another creditor"} holds a prohibition on this VIN. The final payment waits until it is released and the
-              bank's own is registered.
+              {view.lien.creditor ?? t("disb.anotherCreditor")} {t("disb.foreign")}
             </p>
           )}
           <div className="actions">
@@ -214,19 +205,19 @@ export function DisbursementStep({ caseId, onCaseChanged }: { caseId: string; on
               disabled={busy || !approved || lien === "requested" || lien === "registered" || lien === "foreign"}
               onClick={() => act(api.requestLien(caseId))}
             >
-              Request prohibition
+              {t("disb.request")}
             </button>
-            <button data-testid="check-registry" onClick={() => { api.syncNow().catch(() => undefined); reload(); }}>Check the registry now</button>
+            <button data-testid="check-registry" onClick={() => { api.syncNow().catch(() => undefined); reload(); }}>{t("disb.check")}</button>
           </div>
         </div>
         <div className="card" data-testid="conditions">
-          <h3>Conditions before disbursement (§6) — {view.today}</h3>
+          <h3>{t("disb.conditions", { date: date(view.today) })}</h3>
           {view.conditions.map((c) => (
             <div key={c.rule} className="condition" data-code={c.code}>
-              <span className={`pill cond-${c.status}`}>{c.status}</span> <span className="mono">{c.rule}</span> {c.message}
+              <span className={`pill cond-${c.status}`}>{word("cond", c.status)}</span> <span className="mono">{c.rule}</span> {c.message}
             </div>
           ))}
-          <p className="muted small">Seller: {SELLER[view.seller_kind] ?? view.seller_kind}. Loan money waits for the registered prohibition (passport §3); the client's own down payment does not.</p>
+          <p className="muted small">{t("disb.seller", { seller: word("seller", view.seller_kind) })}</p>
         </div>
       </div>
       <div className="cards">

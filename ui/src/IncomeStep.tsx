@@ -15,7 +15,8 @@ import type {
   StatementSource,
 } from "./bindings";
 import { api } from "./api";
-import { money } from "./format";
+import { date, dateTime, money, percent, t } from "./i18n";
+import { word } from "./words";
 import { ErrorBanner } from "./App";
 import { partyAt } from "./drop";
 
@@ -60,7 +61,7 @@ export function Statements({
     getCurrentWebview()
       .onDragDropEvent((e) => {
         if (e.payload.type !== "drop") return;
-        const panels = targets.current.map((t) => ({ party: t.party, rect: t.el?.getBoundingClientRect() ?? null }));
+        const panels = targets.current.map((x) => ({ party: x.party, rect: x.el?.getBoundingClientRect() ?? null }));
         const party = partyAt(panels, e.payload.position.x, e.payload.position.y, window.devicePixelRatio);
         if (party !== null) setDropped({ party, paths: e.payload.paths, n: ++n });
       })
@@ -87,7 +88,7 @@ export function Statements({
             targets.current[party] = { party, el };
           }}
         >
-          <h3>Statements — {p.full_name}</h3>
+          <h3>{t("income.statementsFor", { name: p.full_name })}</h3>
           <PartyStatements
             caseId={view.case_id}
             version={view.version}
@@ -151,11 +152,11 @@ function PartyStatements(props: {
     <div>
       <div className="import-row">
         <button id={`pick-statements-${party}`} disabled={busy} onClick={() => run(api.pickStatements(caseId, party, setProgress))}>
-          Attach statements…
+          {t("income.attach")}
         </button>
         <input
           name={`statement-path-${party}`}
-          placeholder="…or type a file path (several separated by ;), or drop files on this panel"
+          placeholder={t("income.pathHint")}
           value={path}
           onChange={(e) => setPath(e.target.value)}
         />
@@ -164,15 +165,14 @@ function PartyStatements(props: {
           disabled={busy || path.trim() === ""}
           onClick={() => attach(path.split(";").map((s) => s.trim()).filter(Boolean))}
         >
-          Attach
+          {t("income.attachButton")}
         </button>
       </div>
       {busy && <ProgressBar progress={progress} />}
       <ErrorBanner error={error} onClose={() => setError(null)} />
       {income && income.files.length === 0 && (
         <p className="muted">
-          No statements attached. 1C client-bank files (Windows, DOS or UTF-8), CSV and XLSX/XLS
-          exports are read; the window is the six months {income.income.period[0]} – {income.income.period[5]}.
+          {t("income.none", { from: income.income.period[0], to: income.income.period[5] })}
         </p>
       )}
       {income && income.files.length > 0 && (
@@ -181,16 +181,16 @@ function PartyStatements(props: {
           <SourceTable income={income} />
           <Chart income={income} />
           <p>
-            Average monthly income from statements:{" "}
-            <b className="num" data-testid={`statement-average-${party}`}>{money(income.income.average_monthly_income)}</b> UZS{" "}
+            {t("income.statementAverage")}{" "}
+            <b className="num" data-testid={`statement-average-${party}`}>{money(income.income.average_monthly_income)}</b> {t("unit.currency")}{" "}
             {income.applied ? (
-              <span className="pill decision-approve" data-testid={`applied-${party}`}>in the case</span>
+              <span className="pill decision-approve" data-testid={`applied-${party}`}>{t("income.inCase")}</span>
             ) : (
               <>
                 <button id={`apply-income-${party}`} className="primary" disabled={props.dirty} onClick={apply}>
-                  Use these sources in the case
+                  {t("income.useSources")}
                 </button>
-                {props.dirty && <small className="muted"> save your edits first</small>}
+                {props.dirty && <small className="muted"> {t("common.saveFirst")}</small>}
               </>
             )}
           </p>
@@ -199,7 +199,7 @@ function PartyStatements(props: {
             income={income}
             selected={selected}
             onSelect={setSelected}
-            onReclassify={(t, kind, note) => run(api.reclassify(caseId, party, t.file, t.line, kind, note))}
+            onReclassify={(tx, kind, note) => run(api.reclassify(caseId, party, tx.file, tx.line, kind, note))}
           />
         </>
       )}
@@ -212,10 +212,10 @@ function ProgressBar({ progress }: { progress: ReadProgress | null }) {
   const pct = total > 0 ? Math.round(((progress?.bytes_read ?? 0) / total) * 100) : 0;
   const label =
     progress === null
-      ? "Starting…"
+      ? t("income.starting")
       : progress.stage === "analysing"
-        ? "Reading the statements and classifying every payment…"
-        : `Reading ${progress.file} (${progress.index} of ${progress.files}) — ${(progress.bytes_read / 1e6).toFixed(1)} of ${(total / 1e6).toFixed(1)} MB`;
+        ? t("income.analysing")
+        : t("income.reading", { file: progress.file, i: progress.index, n: progress.files, read: (progress.bytes_read / 1e6).toFixed(1), total: (total / 1e6).toFixed(1) });
   return (
     <div className="progress" data-testid="statement-progress">
       <progress max={100} value={progress?.stage === "analysing" ? undefined : pct} />
@@ -229,7 +229,7 @@ function FileList({ income, onRemove }: { income: IncomeView; onRemove: (id: num
     <table className="grid compact files">
       <thead>
         <tr>
-          <th>File</th><th>Format</th><th>Encoding</th><th>Period</th><th>Documents</th><th>Attached</th><th></th>
+          <th>{t("income.col.file")}</th><th>{t("income.col.format")}</th><th>{t("income.col.encoding")}</th><th>{t("income.col.period")}</th><th>{t("income.col.documents")}</th><th>{t("income.col.attached")}</th><th></th>
         </tr>
       </thead>
       <tbody>
@@ -238,10 +238,10 @@ function FileList({ income, onRemove }: { income: IncomeView; onRemove: (id: num
             <td className="mono">{f.file}</td>
             <td>{f.format}</td>
             <td>{f.encoding}</td>
-            <td>{f.period_from ?? "?"} – {f.period_to ?? "?"}</td>
+            <td>{f.period_from ? date(f.period_from) : "?"} – {f.period_to ? date(f.period_to) : "?"}</td>
             <td className="num">{f.documents}</td>
-            <td className="small muted">{f.attached_at.replace("T", " ").replace("Z", "")} {f.attached_by}</td>
-            <td><button onClick={() => onRemove(f.id)}>Remove</button></td>
+            <td className="small muted">{dateTime(f.attached_at)} {f.attached_by}</td>
+            <td><button onClick={() => onRemove(f.id)}>{t("income.remove")}</button></td>
           </tr>
         ))}
       </tbody>
@@ -250,7 +250,8 @@ function FileList({ income, onRemove }: { income: IncomeView; onRemove: (id: num
 }
 
 function sourceName(s: StatementSource): string {
-  return s.payer ? `${s.kind} — ${s.payer}${s.payer_inn ? ` (INN ${s.payer_inn})` : ""}` : s.kind;
+  const kind = word("kind", s.kind);
+  return s.payer ? `${kind} — ${s.payer}${s.payer_inn ? ` (${t("income.inn", { inn: s.payer_inn })})` : ""}` : kind;
 }
 
 function SourceTable({ income }: { income: IncomeView }) {
@@ -259,10 +260,10 @@ function SourceTable({ income }: { income: IncomeView }) {
     <table className="grid compact sources" data-testid="source-table">
       <thead>
         <tr>
-          <th>Source</th>
+          <th>{t("income.col.source")}</th>
           {period.map((m) => <th key={m} className="num">{m}</th>)}
-          <th>Weight</th>
-          <th>Counted</th>
+          <th>{t("income.col.weight")}</th>
+          <th>{t("income.col.counted")}</th>
         </tr>
       </thead>
       <tbody>
@@ -273,12 +274,12 @@ function SourceTable({ income }: { income: IncomeView }) {
               {sourceName(s)}
             </td>
             {period.map((m) => (
-              <td key={m} className="num">{s.months[m] !== undefined ? money(s.months[m]) : <span className="bad">not covered</span>}</td>
+              <td key={m} className="num">{s.months[m] !== undefined ? money(s.months[m]) : <span className="bad">{t("income.notCovered")}</span>}</td>
             ))}
-            <td className="num">{s.weight === "1" ? "100 %" : `${s.weight} ×`}</td>
+            <td className="num">{s.weight === "1" ? percent("100") : `${s.weight.replace(".", t("unit.decimal"))} ×`}</td>
             <td>
               {s.usable ? (
-                <span className="pill decision-approve">yes</span>
+                <span className="pill decision-approve">{t("common.yes")}</span>
               ) : (
                 <span className="pill decision-reject" title={s.reasons.join("\n")}>{s.reasons.join("; ")}</span>
               )}
@@ -301,7 +302,7 @@ function Chart({ income }: { income: IncomeView }) {
   const H = 140;
   return (
     <div className="chart">
-      <svg width={period.length * W + 20} height={H + 36} role="img" aria-label="Credits per month by source">
+      <svg width={period.length * W + 20} height={H + 36} role="img" aria-label={t("income.chartLabel")}>
         {period.map((m, i) => {
           let y = H;
           return (
@@ -323,7 +324,7 @@ function Chart({ income }: { income: IncomeView }) {
       </svg>
       <div className="legend small">
         {KINDS.filter((k) => income.income.sources.some((s) => s.kind === k)).map((k) => (
-          <span key={k}><span className="swatch" style={{ background: KIND_COLOUR[k] }} />{k}</span>
+          <span key={k}><span className="swatch" style={{ background: KIND_COLOUR[k] }} />{word("kind", k)}</span>
         ))}
       </div>
     </div>
@@ -331,10 +332,10 @@ function Chart({ income }: { income: IncomeView }) {
 }
 
 function Flags({ flags, onJump }: { flags: Flag[]; onJump: (f: Flag) => void }) {
-  if (flags.length === 0) return <p className="notice">No integrity flags.</p>;
+  if (flags.length === 0) return <p className="notice">{t("income.noFlags")}</p>;
   return (
     <div className="flags" data-testid="flags">
-      <h4>Flags ({flags.length})</h4>
+      <h4>{t("income.flags", { n: flags.length })}</h4>
       {flags.map((f, i) => (
         <div key={i} className="flag">
           <span className={`pill ${f.code === "ZERO_MONTH" ? "" : "decision-refer"}`}>{f.code}</span>{" "}
@@ -356,14 +357,14 @@ function Transactions(props: {
   income: IncomeView;
   selected: { file: string; line: number } | null;
   onSelect: (s: { file: string; line: number } | null) => void;
-  onReclassify: (t: ClassifiedTransaction, kind: IncomeKind | null, note: string) => void;
+  onReclassify: (tx: ClassifiedTransaction, kind: IncomeKind | null, note: string) => void;
 }) {
   const { income, selected } = props;
   const [creditsOnly, setCreditsOnly] = useState(true);
   const [page, setPage] = useState(0);
   const all = income.income.transactions;
-  const isSel = (t: ClassifiedTransaction) => selected !== null && t.file === selected.file && t.line === selected.line;
-  const rows = creditsOnly && !all.some((t) => isSel(t) && t.direction === "debit") ? all.filter((t) => t.direction === "credit") : all;
+  const isSel = (tx: ClassifiedTransaction) => selected !== null && tx.file === selected.file && tx.line === selected.line;
+  const rows = creditsOnly && !all.some((tx) => isSel(tx) && tx.direction === "debit") ? all.filter((tx) => tx.direction === "credit") : all;
   const selIndex = rows.findIndex(isSel);
   const shownPage = selIndex >= 0 ? Math.floor(selIndex / PAGE) : page;
   const pageRows = rows.slice(shownPage * PAGE, (shownPage + 1) * PAGE);
@@ -371,45 +372,45 @@ function Transactions(props: {
   useEffect(() => {
     selectedRow.current?.scrollIntoView({ block: "center" });
   }, [selected]);
-  const note = (t: ClassifiedTransaction) =>
-    income.reclassifications.find((r) => r.file === t.file && r.line === t.line);
+  const note = (tx: ClassifiedTransaction) =>
+    income.reclassifications.find((r) => r.file === tx.file && r.line === tx.line);
   const sel = all.find(isSel) ?? null;
   const multiFile = income.files.length > 1;
 
   return (
     <div className="transactions">
       <h4>
-        Transactions ({rows.length}){" "}
+        {t("income.transactions", { n: rows.length })}{" "}
         <label className="small">
-          <input type="checkbox" checked={creditsOnly} onChange={(e) => setCreditsOnly(e.target.checked)} /> credits only
+          <input type="checkbox" checked={creditsOnly} onChange={(e) => setCreditsOnly(e.target.checked)} /> {t("income.creditsOnly")}
         </label>
       </h4>
       {sel && sel.direction === "credit" && (
-        <Reclassify key={`${sel.file}:${sel.line}`} t={sel} existing={note(sel)?.note ?? ""} onSave={props.onReclassify} />
+        <Reclassify key={`${sel.file}:${sel.line}`} tx={sel} existing={note(sel)?.note ?? ""} onSave={props.onReclassify} />
       )}
       <table className="grid compact">
         <thead>
           <tr>
-            <th>Line</th><th>Date</th><th className="num">Amount</th><th></th><th>Payer</th><th>Purpose</th><th>Counted as</th><th>Why</th>
+            <th>{t("income.col.line")}</th><th>{t("income.col.date")}</th><th className="num">{t("income.col.amount")}</th><th></th><th>{t("income.col.payer")}</th><th>{t("income.col.purpose")}</th><th>{t("income.col.countedAs")}</th><th>{t("income.col.why")}</th>
           </tr>
         </thead>
         <tbody>
-          {pageRows.map((t) => (
+          {pageRows.map((tx) => (
             <tr
-              key={`${t.file}:${t.line}`}
-              ref={isSel(t) ? selectedRow : undefined}
-              className={isSel(t) ? "selected" : ""}
-              data-line={t.line}
-              onClick={() => props.onSelect({ file: t.file, line: t.line })}
+              key={`${tx.file}:${tx.line}`}
+              ref={isSel(tx) ? selectedRow : undefined}
+              className={isSel(tx) ? "selected" : ""}
+              data-line={tx.line}
+              onClick={() => props.onSelect({ file: tx.file, line: tx.line })}
             >
-              <td className="mono small nowrap" title={`${t.file}:${t.line}`}>{multiFile ? `${t.file}:` : ""}{t.line}</td>
-              <td className="nowrap">{t.date}</td>
-              <td className="num nowrap">{money(t.amount)}</td>
-              <td>{t.direction === "credit" ? "in" : "out"}</td>
-              <td>{t.payer}</td>
-              <td>{t.purpose}</td>
-              <td>{t.excluded ? <span className="muted">not income ({t.excluded})</span> : t.kind ?? ""}</td>
-              <td className="small muted">{t.reason}</td>
+              <td className="mono small nowrap" title={`${tx.file}:${tx.line}`}>{multiFile ? `${tx.file}:` : ""}{tx.line}</td>
+              <td className="nowrap">{date(tx.date)}</td>
+              <td className="num nowrap">{money(tx.amount)}</td>
+              <td>{tx.direction === "credit" ? t("income.in") : t("income.out")}</td>
+              <td>{tx.payer}</td>
+              <td>{tx.purpose}</td>
+              <td>{tx.excluded ? <span className="muted">{t("income.notIncome")} ({tx.excluded})</span> : tx.kind ? word("kind", tx.kind) : ""}</td>
+              <td className="small muted">{tx.reason}</td>
             </tr>
           ))}
         </tbody>
@@ -417,7 +418,7 @@ function Transactions(props: {
       {rows.length > PAGE && (
         <div className="pager">
           <button disabled={shownPage === 0} onClick={() => { props.onSelect(null); setPage(shownPage - 1); }}>‹</button>
-          <span>{shownPage * PAGE + 1}–{Math.min(rows.length, (shownPage + 1) * PAGE)} of {rows.length}</span>
+          <span>{t("common.ofTotal", { from: shownPage * PAGE + 1, to: Math.min(rows.length, (shownPage + 1) * PAGE), total: rows.length })}</span>
           <button disabled={(shownPage + 1) * PAGE >= rows.length} onClick={() => { props.onSelect(null); setPage(shownPage + 1); }}>›</button>
         </div>
       )}
@@ -426,31 +427,31 @@ function Transactions(props: {
 }
 
 function Reclassify(props: {
-  t: ClassifiedTransaction;
+  tx: ClassifiedTransaction;
   existing: string;
-  onSave: (t: ClassifiedTransaction, kind: IncomeKind | null, note: string) => void;
+  onSave: (tx: ClassifiedTransaction, kind: IncomeKind | null, note: string) => void;
 }) {
-  const { t } = props;
-  const [kind, setKind] = useState<string>(t.excluded ? "" : t.kind ?? "");
+  const { tx } = props;
+  const [kind, setKind] = useState<string>(tx.excluded ? "" : tx.kind ?? "");
   const [note, setNote] = useState(props.existing);
   return (
     <div className="reclassify card" data-testid="reclassify">
-      <b>{t.file}:{t.line}</b> {t.date} · {money(t.amount)} UZS · {t.payer} · «{t.purpose}»
+      <b>{tx.file}:{tx.line}</b> {date(tx.date)} · {money(tx.amount)} {t("unit.currency")} · {tx.payer} · «{tx.purpose}»
       <div className="import-row">
-        <label>Count as{" "}
+        <label>{t("income.countAs")}{" "}
           <select name="reclassify-kind" value={kind} onChange={(e) => setKind(e.target.value)}>
-            {KINDS.map((k) => <option key={k} value={k}>{k}</option>)}
-            <option value="">not income</option>
+            {KINDS.map((k) => <option key={k} value={k}>{word("kind", k)}</option>)}
+            <option value="">{t("income.notIncome")}</option>
           </select>
         </label>
-        <input name="reclassify-note" placeholder="why (required; kept with the case)" value={note} onChange={(e) => setNote(e.target.value)} />
+        <input name="reclassify-note" placeholder={t("income.whyRequired")} value={note} onChange={(e) => setNote(e.target.value)} />
         <button
           id="reclassify-save"
           className="primary"
           disabled={note.trim() === ""}
-          onClick={() => props.onSave(t, kind === "" ? null : (kind as IncomeKind), note)}
+          onClick={() => props.onSave(tx, kind === "" ? null : (kind as IncomeKind), note)}
         >
-          Reclassify
+          {t("income.reclassify")}
         </button>
       </div>
     </div>

@@ -4,6 +4,7 @@ import { useState } from "react";
 import type { AppError, Session, SessionStatus, TotpSetup } from "./bindings";
 import { api } from "./api";
 import { ErrorBanner } from "./App";
+import { t } from "./i18n";
 
 export function Login({ status, onSession }: { status: SessionStatus; onSession: (s: Session) => void }) {
   const [username, setUsername] = useState("");
@@ -31,17 +32,17 @@ export function Login({ status, onSession }: { status: SessionStatus; onSession:
   return (
     <main className="login">
       <form className="card" onSubmit={submit} data-testid="login">
-        <h3>Log in</h3>
-        <label className="field"><span>User name</span><input name="username" autoFocus value={username} onChange={(e) => setUsername(e.target.value)} /></label>
-        <label className="field"><span>Password</span><input name="password" type="password" value={password} onChange={(e) => setPassword(e.target.value)} /></label>
+        <h3>{t("login.title")}</h3>
+        <label className="field"><span>{t("login.user")}</span><input name="username" autoFocus value={username} onChange={(e) => setUsername(e.target.value)} /></label>
+        <label className="field"><span>{t("login.password")}</span><input name="password" type="password" value={password} onChange={(e) => setPassword(e.target.value)} /></label>
         {code !== null && (
-          <label className="field"><span>Code from your authenticator</span><input name="totp-code" inputMode="numeric" autoFocus value={code} onChange={(e) => setCode(e.target.value)} /></label>
+          <label className="field"><span>{t("login.code")}</span><input name="totp-code" inputMode="numeric" autoFocus value={code} onChange={(e) => setCode(e.target.value)} /></label>
         )}
         <ErrorBanner error={error} />
-        <button id="login-button" className="primary" type="submit" disabled={busy || !username || !password}>Log in</button>
+        <button id="login-button" className="primary" type="submit" disabled={busy || !username || !password}>{t("login.button")}</button>
         {status.demo && (
           <p className="small muted">
-            Demo users (README): alice (underwriter), bob (reviewer), carol (both), admin — passwords
+            {t("login.demo")}
             <span className="mono"> &lt;name&gt;-demo-2026</span>.
           </p>
         )}
@@ -58,7 +59,7 @@ export function Setup({ onSession }: { onSession: (s: Session) => void }) {
   const submit = (e: React.FormEvent) => {
     e.preventDefault();
     if (user.password !== user.repeat) {
-      setError({ code: "INVALID_INPUT", message: "password: the two entries differ" });
+      setError({ code: "INVALID_INPUT", message: t("setup.differ") });
       return;
     }
     api
@@ -68,16 +69,16 @@ export function Setup({ onSession }: { onSession: (s: Session) => void }) {
   return (
     <main className="login">
       <form className="card" onSubmit={submit} data-testid="setup">
-        <h3>First start: create the administrator</h3>
-        <p className="small muted">This workstation has no users yet. The administrator adds the others.</p>
-        <label className="field"><span>User name</span><input name="setup-username" value={user.username} onChange={set("username")} /></label>
-        <label className="field"><span>Full name</span><input name="setup-name" value={user.display_name} onChange={set("display_name")} /></label>
-        <label className="field"><span>Password (10+ characters)</span><input name="setup-password" type="password" value={user.password} onChange={set("password")} /></label>
-        <label className="field"><span>Repeat the password</span><input name="setup-repeat" type="password" value={user.repeat} onChange={set("repeat")} /></label>
-        <label className="field"><span>Also an underwriter</span><input type="checkbox" checked={roles.underwriter} onChange={(e) => setRoles({ ...roles, underwriter: e.target.checked })} /></label>
-        <label className="field"><span>Also a reviewer</span><input type="checkbox" checked={roles.reviewer} onChange={(e) => setRoles({ ...roles, reviewer: e.target.checked })} /></label>
+        <h3>{t("setup.title")}</h3>
+        <p className="small muted">{t("setup.intro")}</p>
+        <label className="field"><span>{t("login.user")}</span><input name="setup-username" value={user.username} onChange={set("username")} /></label>
+        <label className="field"><span>{t("setup.name")}</span><input name="setup-name" value={user.display_name} onChange={set("display_name")} /></label>
+        <label className="field"><span>{t("setup.password")}</span><input name="setup-password" type="password" value={user.password} onChange={set("password")} /></label>
+        <label className="field"><span>{t("setup.repeat")}</span><input name="setup-repeat" type="password" value={user.repeat} onChange={set("repeat")} /></label>
+        <label className="field"><span>{t("setup.underwriter")}</span><input type="checkbox" checked={roles.underwriter} onChange={(e) => setRoles({ ...roles, underwriter: e.target.checked })} /></label>
+        <label className="field"><span>{t("setup.reviewer")}</span><input type="checkbox" checked={roles.reviewer} onChange={(e) => setRoles({ ...roles, reviewer: e.target.checked })} /></label>
         <ErrorBanner error={error} />
-        <button id="setup-button" className="primary" type="submit">Create and log in</button>
+        <button id="setup-button" className="primary" type="submit">{t("setup.button")}</button>
       </form>
     </main>
   );
@@ -91,22 +92,22 @@ export function TotpPanel({ onClose }: { onClose: () => void }) {
   const [done, setDone] = useState(false);
   return (
     <div className="card totp" data-testid="totp">
-      <h3>Second factor (authenticator app)</h3>
-      {!setup && !done && <button id="totp-begin" onClick={() => api.beginTotp().then(setSetup, setError)}>Create a secret</button>}
+      <h3>{t("totp.title")}</h3>
+      {!setup && !done && <button id="totp-begin" onClick={() => api.beginTotp().then(setSetup, setError)}>{t("totp.create")}</button>}
       {setup && !done && (
         <>
-          <p className="small">Add this secret to your authenticator app (or open the address), then type the code it shows.</p>
+          <p className="small">{t("totp.intro")}</p>
           <p className="mono" data-testid="totp-secret">{setup.secret}</p>
           <p className="mono small muted">{setup.uri}</p>
           <div className="import-row">
             <input name="totp-confirm" inputMode="numeric" value={code} onChange={(e) => setCode(e.target.value)} />
-            <button id="totp-confirm-button" className="primary" disabled={code.trim().length !== 6} onClick={() => api.confirmTotp(code).then(() => setDone(true), setError)}>Confirm</button>
+            <button id="totp-confirm-button" className="primary" disabled={code.trim().length !== 6} onClick={() => api.confirmTotp(code).then(() => setDone(true), setError)}>{t("totp.confirm")}</button>
           </div>
         </>
       )}
-      {done && <p className="notice">The second factor is on: the next login asks for a code.</p>}
+      {done && <p className="notice">{t("totp.done")}</p>}
       <ErrorBanner error={error} />
-      <button onClick={onClose}>Close</button>
+      <button onClick={onClose}>{t("common.close")}</button>
     </div>
   );
 }
@@ -120,7 +121,7 @@ export function Unlock({ newStore, onUnlocked }: { newStore: boolean; onUnlocked
   const submit = (e: React.FormEvent) => {
     e.preventDefault();
     if (newStore && passphrase !== repeat) {
-      setError({ code: "INVALID_INPUT", message: "passphrase: the two entries differ" });
+      setError({ code: "INVALID_INPUT", message: t("unlock.differ") });
       return;
     }
     setBusy(true);
@@ -135,18 +136,17 @@ export function Unlock({ newStore, onUnlocked }: { newStore: boolean; onUnlocked
   return (
     <main className="login">
       <form className="card" onSubmit={submit} data-testid="unlock">
-        <h3>{newStore ? "A new case store: choose its passphrase" : "Unlock the case store"}</h3>
+        <h3>{newStore ? t("unlock.newTitle") : t("unlock.title")}</h3>
         <p className="small muted">
-          The case database is encrypted. No OS keyring keeps its key on this computer, so it is
-          derived from a passphrase{newStore ? " (12 characters or more; it cannot be recovered)" : ""}.
+          {t("unlock.intro")}{newStore ? ` ${t("unlock.newNote")}` : ""}
         </p>
-        <label className="field"><span>Passphrase</span><input name="store-passphrase" type="password" autoFocus value={passphrase} onChange={(e) => setPassphrase(e.target.value)} /></label>
+        <label className="field"><span>{t("unlock.passphrase")}</span><input name="store-passphrase" type="password" autoFocus value={passphrase} onChange={(e) => setPassphrase(e.target.value)} /></label>
         {newStore && (
-          <label className="field"><span>Repeat it</span><input name="store-passphrase-repeat" type="password" value={repeat} onChange={(e) => setRepeat(e.target.value)} /></label>
+          <label className="field"><span>{t("unlock.repeat")}</span><input name="store-passphrase-repeat" type="password" value={repeat} onChange={(e) => setRepeat(e.target.value)} /></label>
         )}
         <ErrorBanner error={error} />
         <button id="unlock-button" className="primary" type="submit" disabled={busy || !passphrase}>
-          {newStore ? "Create the store" : "Unlock"}
+          {newStore ? t("unlock.create") : t("unlock.button")}
         </button>
       </form>
     </main>

@@ -1,20 +1,21 @@
 import { useCallback, useEffect, useLayoutEffect, useRef, useState } from "react";
 import type { AppError, AppStatus, QueueQuery, QueueRow, SortKey } from "./bindings";
 import { api } from "./api";
-import { age, money } from "./format";
+import { age, dateTime, money, t, type Key } from "./i18n";
 import { ErrorBanner } from "./App";
 import { typing } from "./keys";
+import { decisionText, statusText } from "./words";
 import { pagesFor, PAGE_SIZE, ROW_HEIGHT, scrollToShow, slaState, visibleRange } from "./virtual";
 
-const COLUMNS: { key: SortKey; label: string }[] = [
-  { key: "case_id", label: "Case" },
-  { key: "borrower", label: "Borrower" },
-  { key: "amount", label: "Amount, UZS" },
-  { key: "term", label: "Term" },
-  { key: "status", label: "Status" },
-  { key: "decision", label: "Engine" },
-  { key: "received", label: "Received" },
-  { key: "assignee", label: "Assignee" },
+const COLUMNS: { key: SortKey; label: Key }[] = [
+  { key: "case_id", label: "queue.col.case" },
+  { key: "borrower", label: "queue.col.borrower" },
+  { key: "amount", label: "queue.col.amount" },
+  { key: "term", label: "queue.col.term" },
+  { key: "status", label: "queue.col.status" },
+  { key: "decision", label: "queue.col.engine" },
+  { key: "received", label: "queue.col.received" },
+  { key: "assignee", label: "queue.col.assignee" },
 ];
 
 /** Where an opened case sits in the queue, so that "next case" can follow it. */
@@ -147,7 +148,7 @@ export function Queue(props: {
     setQuery((q) => ({ ...q, sort: key, descending: q.sort === key ? !q.descending : key === "received" }));
 
   const afterImport = (imported: string[]) => {
-    setNotice(`Imported ${imported.join(", ")}`);
+    setNotice(t("queue.imported", { ids: imported.join(", ") }));
     setImportPath("");
     setTick((t) => t + 1);
     props.onImported();
@@ -167,11 +168,11 @@ export function Queue(props: {
   return (
     <main className="queue">
       <div className="toolbar">
-        <h1>Daily queue</h1>
+        <h1>{t("queue.title")}</h1>
         <input
           id="queue-search"
           ref={search}
-          placeholder="Search case id, borrower, PINFL, VIN  ( / )"
+          placeholder={t("queue.search")}
           value={query.search ?? ""}
           onChange={(e) => setQuery((q) => ({ ...q, search: e.target.value || null }))}
           onKeyDown={(e) => { if (e.key === "Enter" || e.key === "ArrowDown") { e.preventDefault(); e.currentTarget.blur(); } }}
@@ -181,12 +182,10 @@ export function Queue(props: {
           value={query.status ?? ""}
           onChange={(e) => setQuery((q) => ({ ...q, status: e.target.value || null }))}
         >
-          <option value="">All statuses</option>
-          <option value="draft">draft</option>
-          <option value="submitted">submitted</option>
-          <option value="approved">approved</option>
-          <option value="rejected">rejected</option>
-          <option value="returned">returned</option>
+          <option value="">{t("queue.allStatuses")}</option>
+          {(["draft", "submitted", "approved", "rejected", "returned"] as const).map((s) => (
+            <option key={s} value={s}>{t(`status.${s}`)}</option>
+          ))}
         </select>
         {props.status && (
           <label className="small">
@@ -202,36 +201,35 @@ export function Queue(props: {
                 )
               }
             />{" "}
-            Waiting for my review
+            {t("queue.myReview")}
           </label>
         )}
-        <span className="muted" data-testid="queue-total">{total === null ? "" : total === 1 ? "1 case" : `${total} cases`}</span>
+        <span className="muted" data-testid="queue-total">{total === null ? "" : t("queue.total", { n: total })}</span>
         <span className="spacer" />
-        <button id="shortcuts-open" onClick={props.onShortcuts} title="Keyboard shortcuts (?)">Shortcuts</button>
-        <button onClick={pick} id="import-pick">Import case files…</button>
+        <button id="shortcuts-open" onClick={props.onShortcuts} title={t("queue.shortcutsTitle")}>{t("queue.shortcuts")}</button>
+        <button onClick={pick} id="import-pick">{t("queue.import")}</button>
       </div>
       <div className="import-row">
         <input
           id="import-path"
-          placeholder="…or type the path of a case file (.json)"
+          placeholder={t("queue.importPath")}
           value={importPath}
           onChange={(e) => setImportPath(e.target.value)}
           onKeyDown={(e) => e.key === "Enter" && importTyped()}
         />
         <button id="import-button" onClick={importTyped} disabled={!importPath.trim()}>
-          Import
+          {t("queue.importButton")}
         </button>
       </div>
       {notice && <div className="notice" data-testid="notice">{notice}</div>}
       <ErrorBanner error={error} onClose={() => setError(null)} />
       {empty ? (
         <div className="empty" data-testid="empty-queue">
-          <h2>The queue is empty</h2>
+          <h2>{t("queue.empty.title")}</h2>
           <p>
-            Import case files with <b>Import case files…</b> above, or from a terminal:{" "}
-            <code>uw import CASE.json</code>. The core bank's daily queue arrives here with each
-            sync once the bank is set (<code>uw sync --url URL --token TOKEN</code>). To try the
-            workstation with ready-made cases, start it with <code>--demo</code>.
+            {t("queue.empty.1")} <b>{t("queue.import")}</b> {t("queue.empty.2")}{" "}
+            <code>uw import CASE.json</code>. {t("queue.empty.3")} (<code>uw sync --url URL --token TOKEN</code>).{" "}
+            {t("queue.empty.4")} <code>--demo</code>.
           </p>
         </div>
       ) : (
@@ -241,11 +239,11 @@ export function Queue(props: {
               <tr>
                 {COLUMNS.map((c) => (
                   <th key={c.key} onClick={() => sortBy(c.key)} className={query.sort === c.key ? "sorted" : ""}>
-                    {c.label}
+                    {t(c.label)}
                     {query.sort === c.key ? (query.descending ? " ▼" : " ▲") : ""}
                   </th>
                 ))}
-                <th>SLA</th>
+                <th>{t("queue.col.sla")}</th>
               </tr>
             </thead>
             <tbody>
@@ -267,13 +265,13 @@ export function Queue(props: {
                     <td className="mono">{r.case_id}</td>
                     <td>{r.borrower_name}</td>
                     <td className="num">{money(r.amount)}</td>
-                    <td className="num">{r.term_months} mo</td>
-                    <td><span className={`pill status-${r.status}`}>{r.status}</span></td>
-                    <td><span className={`pill decision-${r.decision}`}>{r.decision}</span></td>
+                    <td className="num">{t("unit.months", { n: Number(r.term_months) })}</td>
+                    <td><span className={`pill status-${r.status}`}>{statusText(r.status)}</span></td>
+                    <td><span className={`pill decision-${r.decision}`}>{decisionText(r.decision)}</span></td>
                     <td className="num">{age(r.received_at, now)}</td>
                     <td>{r.assignee ?? "—"}</td>
-                    <td className={`sla sla-${sla ?? "none"}`} title={r.due_at ? `due ${new Date(r.due_at).toLocaleString()}` : "decided"}>
-                      {sla === null ? "—" : `${age(r.assigned_at ?? r.received_at, now)}${sla === "overdue" ? " · overdue" : sla === "due_soon" ? " · due soon" : ""}`}
+                    <td className={`sla sla-${sla ?? "none"}`} title={r.due_at ? t("queue.due", { at: dateTime(r.due_at) }) : t("queue.decided")}>
+                      {sla === null ? "—" : `${age(r.assigned_at ?? r.received_at, now)}${sla === "overdue" ? ` · ${t("queue.overdue")}` : sla === "due_soon" ? ` · ${t("queue.dueSoon")}` : ""}`}
                     </td>
                   </tr>
                 );

@@ -1,20 +1,21 @@
 // The keyboard shortcuts, listed where the user can find them (press ? anywhere).
 import { SHORTCUTS } from "./keys";
+import { t } from "./i18n";
 
 export function Shortcuts({ onClose }: { onClose: () => void }) {
   return (
     <section className="panel shortcuts-panel" data-testid="shortcuts">
       <h2>
-        Keyboard shortcuts
-        <button className="link" onClick={onClose}>Close</button>
+        {t("keys.title")}
+        <button className="link" onClick={onClose}>{t("common.close")}</button>
       </h2>
       <table className="grid compact">
         <tbody>
           {SHORTCUTS.map((s) => (
             <tr key={s.where + s.keys}>
-              <td className="muted">{s.where}</td>
+              <td className="muted">{t(s.where)}</td>
               <td><kbd>{s.keys}</kbd></td>
-              <td>{s.what}</td>
+              <td>{t(s.what)}</td>
             </tr>
           ))}
         </tbody>

@@ -5,11 +5,10 @@ import { useCallback, useEffect, useState } from "react";
 import { listen } from "@tauri-apps/api/event";
 import type { AppError, ConflictView, Keep, SyncStatus } from "./bindings";
 import { api, asAppError } from "./api";
+import { dateTime, t } from "./i18n";
 
 function time(at: string | null): string {
-  if (!at) return "never";
-  const d = new Date(at);
-  return isNaN(d.getTime()) ? at : d.toLocaleString();
+  return dateTime(at);
 }
 
 function show(v: unknown): string {
@@ -40,16 +39,16 @@ export function SyncBadge({ status, onConflicts }: { status: SyncStatus | null; 
   if (!status) return null;
   if (!status.configured) {
     return (
-      <span className="badge offline" data-testid="sync-badge" title="No core-bank address is set: the work stays here">
-        offline · not connected
+      <span className="badge offline" data-testid="sync-badge" title={t("sync.notConnectedTitle")}>
+        {t("sync.notConnected")}
       </span>
     );
   }
   const online = status.online === true;
   const title = [
-    `Core bank: ${status.bank_url ?? ""}`,
-    `Last successful sync: ${time(status.last_success)}`,
-    status.last_error ? `Last error (${time(status.last_error_at)}): ${status.last_error}` : "",
+    t("sync.bank", { url: status.bank_url ?? "" }),
+    t("sync.lastSuccess", { at: time(status.last_success) }),
+    status.last_error ? t("sync.lastError", { at: time(status.last_error_at), error: status.last_error }) : "",
   ]
     .filter(Boolean)
     .join("\n");
@@ -60,20 +59,20 @@ export function SyncBadge({ status, onConflicts }: { status: SyncStatus | null; 
   return (
     <span className="sync" data-testid="sync-badge" title={title}>
       <span className={`badge ${online ? "online" : "offline"}`} data-testid="sync-state">
-        {online ? "online" : "offline"}
+        {online ? t("sync.online") : t("sync.offline")}
       </span>
-      <span data-testid="sync-waiting">{status.waiting} waiting</span>
-      <span className="muted" data-testid="sync-last">last sync {time(status.last_success)}</span>
+      <span data-testid="sync-waiting">{t("sync.waiting", { n: status.waiting })}</span>
+      <span className="muted" data-testid="sync-last">{t("sync.last", { at: time(status.last_success) })}</span>
       {status.last_error && !online && (
         <span className="sync-error" data-testid="sync-error">{status.last_error}</span>
       )}
       {status.conflicts > 0 && (
         <button className="conflicts" id="sync-conflicts" onClick={onConflicts}>
-          {status.conflicts} conflict{status.conflicts === 1 ? "" : "s"}
+          {t("sync.conflicts", { n: status.conflicts })}
         </button>
       )}
       <button id="sync-now" onClick={syncNow} disabled={busy}>
-        {busy ? "Syncing…" : "Sync now"}
+        {busy ? t("sync.syncing") : t("sync.now")}
       </button>
     </span>
   );
@@ -97,30 +96,29 @@ export function Conflicts({ onClose, onResolved }: { onClose: () => void; onReso
   return (
     <section className="panel conflicts-panel" data-testid="conflicts">
       <h2>
-        Changed here and at the core bank
-        <button className="link" onClick={onClose}>Close</button>
+        {t("conflicts.title")}
+        <button className="link" onClick={onClose}>{t("common.close")}</button>
       </h2>
       <p className="muted">
-        Both versions are kept whatever you choose. Keeping yours sends it over the bank's;
-        taking the bank's makes it the next version here and drops your unsent changes.
+        {t("conflicts.intro")}
       </p>
       {error && (
         <div className="error" role="alert">
           <strong>{error.code}</strong> {error.message}
         </div>
       )}
-      {list?.length === 0 && <p>No conflicts.</p>}
+      {list?.length === 0 && <p>{t("conflicts.none")}</p>}
       {list?.map((c) => (
         <div className="conflict" key={c.id} data-testid={`conflict-${c.case_id}`}>
           <h3>
-            {c.case_id} <span className="muted">found {time(c.detected_at)}</span>
+            {c.case_id} <span className="muted">{t("conflicts.found", { at: time(c.detected_at) })}</span>
           </h3>
           <table>
             <thead>
               <tr>
-                <th>Field</th>
-                <th>This workstation (version {c.local_version})</th>
-                <th>Core bank (version {c.bank_version})</th>
+                <th>{t("conflicts.field")}</th>
+                <th>{t("conflicts.local", { v: c.local_version })}</th>
+                <th>{t("conflicts.bank", { v: c.bank_version })}</th>
               </tr>
             </thead>
             <tbody>
@@ -133,8 +131,8 @@ export function Conflicts({ onClose, onResolved }: { onClose: () => void; onReso
               ))}
             </tbody>
           </table>
-          <button id={`keep-local-${c.case_id}`} onClick={() => resolve(c.id, "local")}>Keep mine</button>{" "}
-          <button id={`take-bank-${c.case_id}`} onClick={() => resolve(c.id, "bank")}>Take the bank's</button>
+          <button id={`keep-local-${c.case_id}`} onClick={() => resolve(c.id, "local")}>{t("conflicts.keepMine")}</button>{" "}
+          <button id={`take-bank-${c.case_id}`} onClick={() => resolve(c.id, "bank")}>{t("conflicts.takeBank")}</button>
         </div>
       ))}
     </section>

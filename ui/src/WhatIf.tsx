@@ -4,6 +4,8 @@
 import { useState } from "react";
 import type { AppError, WhatIfReport } from "./bindings";
 import { api, asAppError } from "./api";
+import { t } from "./i18n";
+import { decisionText, statusText } from "./words";
 
 export function WhatIf({ onClose, onOpen }: { onClose: () => void; onOpen: (caseId: string) => void }) {
   const [path, setPath] = useState("");
@@ -17,19 +19,18 @@ export function WhatIf({ onClose, onOpen }: { onClose: () => void; onOpen: (case
   return (
     <section className="panel what-if-panel" data-testid="what-if">
       <h2>
-        Passport what-if
-        <button className="link" onClick={onClose}>Close</button>
+        {t("whatif.title")}
+        <button className="link" onClick={onClose}>{t("common.close")}</button>
       </h2>
       <p className="muted">
-        Load a revised product configuration (limits, rate grid, weights): the open queue is evaluated under it beside the
-        shipped one. No case changes.
+        {t("whatif.intro")}
       </p>
       <div className="actions">
         <input name="what-if-path" placeholder="/path/to/revised-product.json" value={path} onChange={(e) => setPath(e.target.value)} />
         <button id="what-if-run" className="primary" disabled={busy || path.trim() === ""} onClick={() => run(api.whatIf(path.trim()))}>
-          Run
+          {t("whatif.run")}
         </button>
-        <button disabled={busy} onClick={() => run(api.pickWhatIf())}>Choose file…</button>
+        <button disabled={busy} onClick={() => run(api.pickWhatIf())}>{t("whatif.choose")}</button>
       </div>
       {error && (
         <div className="error" role="alert">
@@ -39,28 +40,28 @@ export function WhatIf({ onClose, onOpen }: { onClose: () => void; onOpen: (case
       {report && (
         <>
           <p data-testid="what-if-summary">
-            {report.product}: {report.changed.length} of {report.cases} open cases change decision
-            {report.unreadable.length > 0 && ` (${report.unreadable.length} unreadable, left out)`}.
+            {t("whatif.summary", { product: report.product, changed: report.changed.length, cases: report.cases })}
+            {report.unreadable.length > 0 && t("whatif.unreadable", { n: report.unreadable.length })}.
           </p>
           <table className="grid compact">
             <thead>
-              <tr><th>Case</th><th>Borrower</th><th>Status</th><th>Decision</th><th>Why</th></tr>
+              <tr><th>{t("queue.col.case")}</th><th>{t("queue.col.borrower")}</th><th>{t("queue.col.status")}</th><th>{t("whatif.col.decision")}</th><th>{t("whatif.col.why")}</th></tr>
             </thead>
             <tbody>
               {report.changed.map((c) => (
                 <tr key={c.case_id} data-testid="what-if-row" data-case-id={c.case_id}>
                   <td><button className="link mono" onClick={() => onOpen(c.case_id)}>{c.case_id}</button></td>
                   <td>{c.borrower}</td>
-                  <td>{c.status}</td>
+                  <td>{statusText(c.status)}</td>
                   <td>
-                    <span className={`pill decision-${c.before}`}>{c.before}</span> → <span className={`pill decision-${c.after}`}>{c.after}</span>
+                    <span className={`pill decision-${c.before}`}>{decisionText(c.before)}</span> → <span className={`pill decision-${c.after}`}>{decisionText(c.after)}</span>
                   </td>
                   <td>
                     {c.now_failing.map((r) => (
                       <div key={r.rule} className="bad"><span className="mono">{r.rule} {r.code}</span> {r.message}</div>
                     ))}
                     {c.no_longer_failing.map((r) => (
-                      <div key={r.rule} className="ok"><span className="mono">{r.rule} {r.code}</span> passes now</div>
+                      <div key={r.rule} className="ok"><span className="mono">{r.rule} {r.code}</span> {t("whatif.passesNow")}</div>
                     ))}
                   </td>
                 </tr>

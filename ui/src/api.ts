@@ -115,6 +115,7 @@ export const api = {
   whatIf: (path: string) => call<WhatIfReport>("what_if", { path }),
   pickWhatIf: () => call<WhatIfReport | null>("pick_what_if"),
   dashboard: () => call<Dashboard>("dashboard"),
+  setLanguage: (lang: string) => call<null>("set_language", { lang }),
   refreshPortfolio: () => call<Dashboard>("refresh_portfolio"),
   takeCounterOffer: (caseId: string, version: number, termMonths: number) =>
     call<CaseView>("take_counter_offer", { caseId, version, termMonths }),

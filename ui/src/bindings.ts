@@ -352,7 +352,11 @@ export type AppStatus = { data_dir: string, demo: boolean, case_count: number, p
 /**
  * Whether the last sync reached the core bank.
  */
-online: boolean, };
+online: boolean, 
+/**
+ * The window's language: the last choice made here, else the default (uz).
+ */
+language: string, };
 
 export type CaseView = { case_id: string, version: number, status: string, received_at: string, updated_at: string, case: CaseFile, evaluation: Evaluation, vin: VinReport, required_documents: Array<RequiredDocument>, 
 /**

@@ -1,4 +1,5 @@
 // Keyboard use: the shortcuts of the queue and the case screen, listed in the app (press ?).
+import type { Key } from "./i18n/en";
 
 /** Whether a key press is typing into a field (shortcuts then stay out of the way). */
 export function typing(e: KeyboardEvent): boolean {
@@ -7,16 +8,17 @@ export function typing(e: KeyboardEvent): boolean {
   return t.tagName === "INPUT" || t.tagName === "TEXTAREA" || t.tagName === "SELECT" || t.isContentEditable;
 }
 
-export const SHORTCUTS: { where: string; keys: string; what: string }[] = [
-  { where: "Queue", keys: "↓ or j", what: "next row" },
-  { where: "Queue", keys: "↑ or k", what: "previous row" },
-  { where: "Queue", keys: "Page Down / Page Up", what: "a screen down / up" },
-  { where: "Queue", keys: "Home / End", what: "first / last case" },
-  { where: "Queue", keys: "Enter or o", what: "open the selected case" },
-  { where: "Queue", keys: "/", what: "search" },
-  { where: "Queue", keys: "Esc", what: "leave the search field" },
-  { where: "Case", keys: "n", what: "next case of the queue" },
-  { where: "Case", keys: "Esc", what: "back to the queue" },
-  { where: "Case", keys: "Ctrl+S", what: "save" },
-  { where: "Anywhere", keys: "?", what: "this list" },
+/** Where, which keys, what (message keys; the keys themselves are the same everywhere). */
+export const SHORTCUTS: { where: Key; keys: string; what: Key }[] = [
+  { where: "keys.queue", keys: "↓ / j", what: "keys.nextRow" },
+  { where: "keys.queue", keys: "↑ / k", what: "keys.prevRow" },
+  { where: "keys.queue", keys: "PgDn / PgUp", what: "keys.screen" },
+  { where: "keys.queue", keys: "Home / End", what: "keys.firstLast" },
+  { where: "keys.queue", keys: "Enter / o", what: "keys.open" },
+  { where: "keys.queue", keys: "/", what: "keys.search" },
+  { where: "keys.queue", keys: "Esc", what: "keys.leaveSearch" },
+  { where: "keys.case", keys: "n", what: "keys.nextCase" },
+  { where: "keys.case", keys: "Esc", what: "keys.back" },
+  { where: "keys.case", keys: "Ctrl+S", what: "keys.save" },
+  { where: "keys.anywhere", keys: "?", what: "keys.list" },
 ];

@@ -139,7 +139,11 @@ pub struct AppStatus {
     pub actor: String,
     /// Whether the last sync reached the core bank.
     pub online: bool,
+    /// The window's language: the last choice made here, else the default (uz).
+    pub language: String,
 }
+
+const LANGUAGE: &str = "language";
 
 pub struct Workstation {
     store: Mutex<Store>,
@@ -232,7 +236,28 @@ impl Workstation {
                 .map(|s| s.username)
                 .unwrap_or_else(|| self.actor.clone()),
             online,
+            language: self.language()?,
         })
+    }
+
+    fn language(&self) -> Result<String> {
+        Ok(self
+            .store()?
+            .setting(LANGUAGE)?
+            .filter(|l| paths::LANGUAGES.contains(&l.as_str()))
+            .unwrap_or_else(paths::default_language))
+    }
+
+    /// Remembers the window's language for this workstation (any user, next start too).
+    pub fn set_language(&self, lang: &str) -> Result<()> {
+        if !paths::LANGUAGES.contains(&lang) {
+            return Err(AppError::new(
+                ErrorCode::InvalidInput,
+                format!("language: {lang:?} is not one of uz, ru, en"),
+            ));
+        }
+        self.store()?.set_setting(LANGUAGE, lang)?;
+        Ok(())
     }
 
     /// One page of the queue, each open case with its SLA deadlines.

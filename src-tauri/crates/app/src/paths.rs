@@ -171,3 +171,15 @@ pub fn bank_from_env() -> Option<uw_bank_link::BankConfig> {
     }
     Some(config)
 }
+
+/// The window's languages; Uzbek (Latin) first, the default.
+pub const LANGUAGES: [&str; 3] = ["uz", "ru", "en"];
+
+/// The language before anyone chose one on this workstation: `UW_LANGUAGE` when it names
+/// one of [`LANGUAGES`] (a bank may roll out Russian-speaking branches so), else Uzbek.
+pub fn default_language() -> String {
+    std::env::var("UW_LANGUAGE")
+        .ok()
+        .filter(|l| LANGUAGES.contains(&l.as_str()))
+        .unwrap_or_else(|| LANGUAGES[0].to_string())
+}

@@ -116,6 +116,20 @@ fn open_cases_carry_their_sla_deadlines_and_decided_ones_none() {
 }
 
 #[test]
+fn the_language_choice_is_remembered_and_checked() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = open(dir.path(), false);
+    // UW_LANGUAGE is not set in the unit tests: Uzbek.
+    assert_eq!(ws.status().unwrap().language, "uz");
+    ws.set_language("ru").unwrap();
+    let e = ws.set_language("de").unwrap_err();
+    assert_eq!(e.code, ErrorCode::InvalidInput);
+    assert!(e.message.starts_with("language: \"de\""), "{e:?}");
+    drop(ws);
+    assert_eq!(open(dir.path(), false).status().unwrap().language, "ru");
+}
+
+#[test]
 fn a_normal_start_is_empty() {
     let dir = tempfile::tempdir().unwrap();
     let ws = open(dir.path(), false);
