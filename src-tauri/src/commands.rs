@@ -585,6 +585,7 @@ fn store_state(ws: State<'_, Ws>) -> StoreState {
     StoreState {
         locked: ws.opened.get().is_none(),
         new_store: !ws.data_dir.join("cases.db").exists(),
+        default_language: uw_app::paths::default_language(),
     }
 }
 

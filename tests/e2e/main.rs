@@ -290,9 +290,9 @@ async fn statements_give_the_income_table_flags_and_reclassification() -> Result
     );
     let table = wait_text(&c, "[data-testid=source-table]", |t| t.contains("2026-10")).await?;
     assert!(table.contains("O'zbekneftgaz"), "{table}");
-    assert!(table.contains("12\u{202f}800\u{202f}000.00"), "{table}");
+    assert!(table.contains("12,800,000.00"), "{table}");
     wait_text(&c, "[data-testid=statement-average-0]", |t| {
-        t == "19\u{202f}366\u{202f}666.67"
+        t == "19,366,666.67"
     })
     .await?;
     let flags = find(&c, "[data-testid=flags]").await?.text().await?;
@@ -319,7 +319,7 @@ async fn statements_give_the_income_table_flags_and_reclassification() -> Result
     .await?;
     click(&c, "#reclassify-save").await?;
     wait_text(&c, "[data-testid=statement-average-0]", |t| {
-        t == "12\u{202f}700\u{202f}000.00"
+        t == "12,700,000.00"
     })
     .await?;
     let row = find(&c, "tr.selected").await?.text().await?;
@@ -334,7 +334,7 @@ async fn statements_give_the_income_table_flags_and_reclassification() -> Result
     wait_text(&c, "[data-testid=notice]", |t| t.contains("version 2")).await?;
     find(&c, "[data-testid=applied-0]").await?;
     wait_text(&c, "[data-testid=household-income]", |t| {
-        t == "12\u{202f}700\u{202f}000.00"
+        t == "12,700,000.00"
     })
     .await?;
     click(&c, "[data-step=history]").await?;

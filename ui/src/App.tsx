@@ -30,9 +30,6 @@ export function App() {
   // The language: the store's remembered choice once it is open, Uzbek until then.
   const [lang, setLang] = useState<Lang>(DEFAULT_LANG);
   setLanguage(lang);
-  useEffect(() => {
-    if (status && isLang(status.language)) setLang(status.language);
-  }, [status?.language]);
   const chooseLanguage = (l: Lang) => {
     setLang(l);
     if (status) api.setLanguage(l).catch(setFatal);
@@ -47,6 +44,10 @@ export function App() {
     api.storeState().then(setStore, setFatal);
   }, []);
   const unlocked = store !== null && !store.locked;
+  useEffect(() => {
+    if (status && isLang(status.language)) setLang(status.language);
+    else if (!status && store && isLang(store.default_language)) setLang(store.default_language);
+  }, [status?.language, store?.default_language]);
 
   const refreshStatus = useCallback(() => {
     api.status().then(setStatus, setFatal);

@@ -402,7 +402,11 @@ demo: boolean, };
 
 export type TotpSetup = { secret: string, uri: string, };
 
-export type StoreState = { locked: boolean, new_store: boolean, };
+export type StoreState = { locked: boolean, new_store: boolean, 
+/**
+ * The language before the store (which remembers the choice) is open.
+ */
+default_language: string, };
 
 export type NewUser = { username: string, display_name: string, password: string, admin: boolean, underwriter: boolean, reviewer: boolean, };
 

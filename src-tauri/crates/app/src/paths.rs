@@ -151,6 +151,8 @@ pub fn check_new_passphrase(data_dir: &Path, passphrase: &str) -> Result<(), App
 pub struct StoreState {
     pub locked: bool,
     pub new_store: bool,
+    /// The language before the store (which remembers the choice) is open.
+    pub default_language: String,
 }
 
 /// The core bank given from outside: `UW_BANK_URL` with `UW_BANK_TOKEN` (and

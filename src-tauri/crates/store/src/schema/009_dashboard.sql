@@ -6,4 +6,6 @@ ALTER TABLE cases ADD COLUMN reasons TEXT;
 ALTER TABLE cases ADD COLUMN counter_offers INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE cases ADD COLUMN assigned_at TEXT;
 UPDATE cases SET assigned_at = received_at WHERE assignee IS NOT NULL;
-CREATE INDEX cases_by_decision_reasons ON cases (decision) WHERE reasons IS NOT NULL;
+-- Opening the store looks for rows still to derive: a partial index keeps that instant
+-- with a large book (it holds only those rows).
+CREATE INDEX cases_not_derived ON cases (case_id) WHERE reasons IS NULL;
