@@ -22,8 +22,16 @@ pub fn workspace_root() -> PathBuf {
         .unwrap_or_default()
 }
 
-/// The desktop binary, built by `cargo build -p uw-desktop` before the tests run.
+/// The desktop binary, built by `cargo build -p uw-desktop` before the tests run, or the
+/// one `UW_APP_BINARY` names (the start-up benchmark measures a release build).
 pub fn app_binary() -> Result<PathBuf> {
+    if let Some(bin) = std::env::var_os("UW_APP_BINARY").map(PathBuf::from) {
+        return if bin.exists() {
+            Ok(bin)
+        } else {
+            Err(format!("UW_APP_BINARY {} does not exist", bin.display()).into())
+        };
+    }
     let target = std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| workspace_root().join("target"));

@@ -16,7 +16,7 @@ import { typing } from "./keys";
 import { api } from "./api";
 import { getIn, setIn } from "./format";
 import { date, dateTime, money, percent, t, type Key } from "./i18n";
-import { decisionText, statusText, word } from "./words";
+import { decisionText, detail, explain, statusText, word } from "./words";
 import { ErrorBanner } from "./App";
 import { Statements } from "./IncomeStep";
 import { DisbursementStep } from "./DisbursementStep";
@@ -407,7 +407,7 @@ function Vehicle({ draft, edit, savedVin, evaluation, onLien }: { draft: CaseFil
             <p className="ok">{t("veh.rulesPass")}</p>
           ) : (
             vehicleReasons.map((r) => (
-              <div key={r.rule} className="reason bad" data-rule={r.rule}><span className="mono">{r.rule} {r.code}</span> {r.message}</div>
+              <div key={r.rule} className="reason bad" data-rule={r.rule} title={detail(r.message)}><span className="mono">{r.rule} {r.code}</span> {explain(r.code, r.message)}</div>
             ))
           )}
         </div>
@@ -433,8 +433,8 @@ function ReasonList({ reasons }: { reasons: Reason[] }) {
         <div key={s} className="reason-group">
           <h4>{word("section", String(s)) === String(s) ? `§${s}` : word("section", String(s))}</h4>
           {rs.map((r, i) => (
-            <div key={i} className="reason" data-rule={r.rule}>
-              <span className="mono rule">{r.rule}</span> <span className="mono code">{r.code}</span> {r.message}
+            <div key={i} className="reason" data-rule={r.rule} title={detail(r.message)}>
+              <span className="mono rule">{r.rule}</span> <span className="mono code">{r.code}</span> {explain(r.code, r.message)}
               {r.value !== null && r.limit !== null && <span className="muted">{t("reason.vs", { value: r.value, limit: r.limit })}</span>}
             </div>
           ))}
@@ -483,7 +483,7 @@ function LoanDecision({ draft, edit, evaluation, onTake }: { draft: CaseFile; ed
             <div className="warnings">
               <h4>{t("loan.warnings")}</h4>
               {evaluation.warnings.map((w, i) => (
-                <div key={i} className="warn"><span className="mono">{w.rule} {w.code}</span> {w.message}</div>
+                <div key={i} className="warn" title={detail(w.message)}><span className="mono">{w.rule} {w.code}</span> {explain(w.code, w.message)}</div>
               ))}
             </div>
           )}
@@ -515,8 +515,8 @@ function LoanDecision({ draft, edit, evaluation, onTake }: { draft: CaseFile; ed
           )}
           <h4>{t("loan.conditions")}</h4>
           {evaluation.conditions.map((c) => (
-            <div key={c.rule} className="condition">
-              <span className={`pill cond-${c.status}`}>{word("cond", c.status)}</span> <span className="mono">{c.rule}</span> {c.message}
+            <div key={c.rule} className="condition" title={detail(c.message)}>
+              <span className={`pill cond-${c.status}`}>{word("cond", c.status)}</span> <span className="mono">{c.rule}</span> {explain(c.code, c.message)}
             </div>
           ))}
         </div>

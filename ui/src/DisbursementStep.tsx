@@ -6,8 +6,8 @@ import { useCallback, useEffect, useState } from "react";
 import { listen } from "@tauri-apps/api/event";
 import type { AppError, DisbursementView, DocumentStatus, Fact, InsuranceKind, LienStatus, StagePlan } from "./bindings";
 import { api } from "./api";
-import { date, dateTime, money, t } from "./i18n";
-import { word } from "./words";
+import { date, dateTime, sum, t } from "./i18n";
+import { detail, explain, word } from "./words";
 import { ErrorBanner } from "./App";
 
 const LIEN_STEPS: LienStatus[] = ["none", "requested", "registered"];
@@ -79,7 +79,7 @@ function Stage({ plan, onOrder, busy }: { plan: StagePlan; onOrder: () => void; 
       </h3>
       <p>{plan.description}</p>
       <p>
-        {t("stage.amount")} <b className="num">{money(plan.amount)}</b> {t("unit.currency")} · {plan.funds === "loan" ? t("stage.loanMoney") : t("stage.downPayment")} → {t("stage.toSeller")}
+        {t("stage.amount")} <b className="num">{sum(plan.amount)}</b> · {plan.funds === "loan" ? t("stage.loanMoney") : t("stage.downPayment")} → {t("stage.toSeller")}
       </p>
       {plan.order ? (
         <p className="muted">
@@ -88,7 +88,7 @@ function Stage({ plan, onOrder, busy }: { plan: StagePlan; onOrder: () => void; 
       ) : plan.blockers.length > 0 ? (
         <ul className="blockers" data-testid={`stage-${plan.stage}-blockers`}>
           {plan.blockers.map((b) => (
-            <li key={b.code} data-code={b.code}><span className="mono">{b.code}</span> {b.message}</li>
+            <li key={b.code} data-code={b.code} title={detail(b.message)}><span className="mono">{b.code}</span> {explain(b.code, b.message)}</li>
           ))}
         </ul>
       ) : null}
@@ -213,8 +213,8 @@ export function DisbursementStep({ caseId, onCaseChanged }: { caseId: string; on
         <div className="card" data-testid="conditions">
           <h3>{t("disb.conditions", { date: date(view.today) })}</h3>
           {view.conditions.map((c) => (
-            <div key={c.rule} className="condition" data-code={c.code}>
-              <span className={`pill cond-${c.status}`}>{word("cond", c.status)}</span> <span className="mono">{c.rule}</span> {c.message}
+            <div key={c.rule} className="condition" data-code={c.code} title={detail(c.message)}>
+              <span className={`pill cond-${c.status}`}>{word("cond", c.status)}</span> <span className="mono">{c.rule}</span> {explain(c.code, c.message)}
             </div>
           ))}
           <p className="muted small">{t("disb.seller", { seller: word("seller", view.seller_kind) })}</p>

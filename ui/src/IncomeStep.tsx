@@ -15,8 +15,8 @@ import type {
   StatementSource,
 } from "./bindings";
 import { api } from "./api";
-import { date, dateTime, money, percent, t } from "./i18n";
-import { word } from "./words";
+import { date, dateTime, money, percent, sum, t } from "./i18n";
+import { detail, explain, word } from "./words";
 import { ErrorBanner } from "./App";
 import { partyAt } from "./drop";
 
@@ -338,8 +338,8 @@ function Flags({ flags, onJump }: { flags: Flag[]; onJump: (f: Flag) => void }) 
       <h4>{t("income.flags", { n: flags.length })}</h4>
       {flags.map((f, i) => (
         <div key={i} className="flag">
-          <span className={`pill ${f.code === "ZERO_MONTH" ? "" : "decision-refer"}`}>{f.code}</span>{" "}
-          {f.message}{" "}
+          <span className={`pill ${f.code === "ZERO_MONTH" ? "" : "decision-refer"}`} title={detail(f.message)}>{f.code}</span>{" "}
+          {explain(f.code, f.message)}{" "}
           {f.line !== null && (
             <button className="jump" data-flag={f.code} onClick={() => onJump(f)}>
               {f.file}:{f.line} ›
@@ -436,7 +436,7 @@ function Reclassify(props: {
   const [note, setNote] = useState(props.existing);
   return (
     <div className="reclassify card" data-testid="reclassify">
-      <b>{tx.file}:{tx.line}</b> {date(tx.date)} · {money(tx.amount)} {t("unit.currency")} · {tx.payer} · «{tx.purpose}»
+      <b>{tx.file}:{tx.line}</b> {date(tx.date)} · {sum(tx.amount)} · {tx.payer} · «{tx.purpose}»
       <div className="import-row">
         <label>{t("income.countAs")}{" "}
           <select name="reclassify-kind" value={kind} onChange={(e) => setKind(e.target.value)}>

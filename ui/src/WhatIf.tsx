@@ -5,7 +5,7 @@ import { useState } from "react";
 import type { AppError, WhatIfReport } from "./bindings";
 import { api, asAppError } from "./api";
 import { t } from "./i18n";
-import { decisionText, statusText } from "./words";
+import { decisionText, detail, explain, statusText } from "./words";
 
 export function WhatIf({ onClose, onOpen }: { onClose: () => void; onOpen: (caseId: string) => void }) {
   const [path, setPath] = useState("");
@@ -58,7 +58,7 @@ export function WhatIf({ onClose, onOpen }: { onClose: () => void; onOpen: (case
                   </td>
                   <td>
                     {c.now_failing.map((r) => (
-                      <div key={r.rule} className="bad"><span className="mono">{r.rule} {r.code}</span> {r.message}</div>
+                      <div key={r.rule} className="bad" title={detail(r.message)}><span className="mono">{r.rule} {r.code}</span> {explain(r.code, r.message)}</div>
                     ))}
                     {c.no_longer_failing.map((r) => (
                       <div key={r.rule} className="ok"><span className="mono">{r.rule} {r.code}</span> {t("whatif.passesNow")}</div>

@@ -1,6 +1,6 @@
 // The engine's and the workflow's values (snake_case words in the data) as the window
 // says them in the current language; a value the catalog does not know shows as it is.
-import { t, type Key } from "./i18n";
+import { language, t, type Key } from "./i18n";
 import { en } from "./i18n/en";
 
 function known(key: string): key is Key {
@@ -16,3 +16,17 @@ export function word(prefix: string, value: string | null | undefined): string {
 
 export const statusText = (s: string | null | undefined) => word("status", s);
 export const decisionText = (d: string | null | undefined) => word("decision", d);
+
+/** What a coded finding (a rule's reason, a condition, a blocker, a flag) says: the
+ * engine's own sentence in English, which carries the case's figures; in Uzbek and Russian
+ * the catalog's sentence for the code (the engine's stays in the tooltip, see `detail`). */
+export function explain(code: string, message: string): string {
+  if (language() === "en") return message;
+  const key = `code.${code}`;
+  return known(key) ? t(key) : message;
+}
+
+/** The engine's sentence as a tooltip where `explain` shows the catalog's. */
+export function detail(message: string): string | undefined {
+  return language() === "en" ? undefined : message;
+}

@@ -45,6 +45,14 @@ fn open(dir: &Path, url: &str) -> Workstation {
     ws
 }
 
+/// The simulator with the demo queue and loan book, and a workstation that synced with it.
+fn synced(dir: &Path) -> (uw_bank_sim::Running, Workstation) {
+    let bank = sim(dir);
+    let ws = open(&dir.join("ws"), &bank.url());
+    ws.sync().expect("the first sync");
+    (bank, ws)
+}
+
 /// BXM-07's book with NPL at 3.1 % (over the 3 % limit), everything else within — and
 /// the bank's whole book still within (at 3.2 % BXM-07, a large branch, takes the bank's
 /// NPL over 3 % too).
@@ -101,9 +109,7 @@ fn the_dashboard_shows_each_branch_against_the_stop_limits() {
 #[test]
 fn a_suspended_branch_refuses_new_approvals_and_lifts_with_its_figures() {
     let dir = tempfile::tempdir().unwrap();
-    let bank = sim(dir.path());
-    let ws = open(&dir.path().join("ws"), &bank.url());
-    ws.sync().unwrap();
+    let (bank, ws) = synced(dir.path());
     ws.login("alice", "alice-demo-2026", None).unwrap();
     // An approved case in BXM-07 before the stop: its loan goes on.
     crate::tests::submit_and_approve(&ws, "AUTO-2026-000123", "salary at this bank");
@@ -134,16 +140,7 @@ fn a_suspended_branch_refuses_new_approvals_and_lifts_with_its_figures() {
         "{}",
         stop.message
     );
-    let row = |id: &str| {
-        ws.queue(&crate::QueueQuery {
-            search: Some(id.into()),
-            ..Default::default()
-        })
-        .unwrap()
-        .rows
-        .remove(0)
-    };
-    assert_eq!(row("AUTO-2026-000124").decision.as_deref(), Some("reject"));
+    assert_eq!(row_of(&ws, "AUTO-2026-000124").as_deref(), Some("reject"));
     // Another branch is untouched; the approved case keeps its decision.
     assert!(ws
         .open_case("AUTO-2026-000125")
@@ -157,7 +154,7 @@ fn a_suspended_branch_refuses_new_approvals_and_lifts_with_its_figures() {
         .reasons
         .iter()
         .all(|r| r.rule != "P-STOP"));
-    assert_eq!(row("AUTO-2026-000123").decision.as_deref(), Some("approve"));
+    assert_eq!(row_of(&ws, "AUTO-2026-000123").as_deref(), Some("approve"));
 
     ws.logout().unwrap();
     ws.login("bob", "bob-demo-2026", None).unwrap();
@@ -200,6 +197,7 @@ fn a_suspended_branch_refuses_new_approvals_and_lifts_with_its_figures() {
     assert!(times.median_seconds <= times.p90_seconds);
 }
 
+/// The queue's engine column for a case.
 fn row_of(ws: &Workstation, id: &str) -> Option<String> {
     ws.queue(&crate::QueueQuery {
         search: Some(id.into()),
@@ -214,9 +212,7 @@ fn row_of(ws: &Workstation, id: &str) -> Option<String> {
 #[test]
 fn a_counter_offer_taken_is_counted_and_a_stale_one_refused() {
     let dir = tempfile::tempdir().unwrap();
-    let bank = sim(dir.path());
-    let ws = open(&dir.path().join("ws"), &bank.url());
-    ws.sync().unwrap();
+    let (_bank, ws) = synced(dir.path());
     ws.login("alice", "alice-demo-2026", None).unwrap();
     let id = "AUTO-2026-000128";
     let v = ws.open_case(id).unwrap();
