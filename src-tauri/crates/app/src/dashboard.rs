@@ -201,8 +201,18 @@ impl Workstation {
     /// Why new approvals are refused for `branch` (passport §9), from the last figures the
     /// core bank sent; None when none came yet or the scope is within the limits.
     pub(crate) fn suspension(&self, branch: &str) -> Option<String> {
-        let state = self.portfolio_state().ok()??;
-        product_stop::suspension(&state.health(&self.product.product_stop), branch)
+        let health = self.stop_health();
+        product_stop::suspension(health.as_ref().as_ref()?, branch)
+    }
+
+    fn stop_health(&self) -> std::sync::Arc<Option<Health>> {
+        let mut cached = self.stop.lock().unwrap_or_else(|p| p.into_inner());
+        cached
+            .get_or_insert_with(|| {
+                let state = self.portfolio_state().ok().flatten();
+                std::sync::Arc::new(state.map(|s| s.health(&self.product.product_stop)))
+            })
+            .clone()
     }
 
     /// Asks the core bank for the portfolio now (the dashboard's Refresh).
@@ -231,6 +241,7 @@ impl Workstation {
         let text = serde_json::to_string(&after)
             .map_err(|e| AppError::new(ErrorCode::Internal, e.to_string()))?;
         self.store()?.set_setting(PORTFOLIO, &text)?;
+        *self.stop.lock().unwrap_or_else(|p| p.into_inner()) = None;
         let limits = &self.product.product_stop;
         if suspended_scopes(&before.health(limits)) != suspended_scopes(&after.health(limits)) {
             self.derive_open_cases_again()?;

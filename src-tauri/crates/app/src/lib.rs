@@ -165,6 +165,9 @@ pub struct Workstation {
     sync_options: Mutex<SyncOptions>,
     /// One sync pass at a time.
     sync_running: Mutex<()>,
+    /// The product stop's verdicts from the last portfolio figures, read once from the
+    /// store (every evaluation of an open case asks); replaced when new figures arrive.
+    stop: Mutex<Option<std::sync::Arc<Option<uw_domain::product_stop::Health>>>>,
 }
 
 impl Workstation {
@@ -189,6 +192,7 @@ impl Workstation {
             bank: Mutex::new(None),
             sync_options: Mutex::new(SyncOptions::default()),
             sync_running: Mutex::new(()),
+            stop: Mutex::new(None),
         };
         // With a bank, the demo queue comes from it (the first sync pulls it).
         if opts.demo && !ws.bank_configured() && ws.store()?.count_cases()? == 0 {

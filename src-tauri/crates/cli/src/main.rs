@@ -56,6 +56,16 @@ enum Command {
     },
     /// Check and decode a VIN.
     Vin { vin: String },
+    /// Check a PINFL (check digit, century, sex, birth date) against a birth date, and a
+    /// passport or ID-card number.
+    Identity {
+        #[arg(long)]
+        pinfl: String,
+        #[arg(long = "birth-date")]
+        birth_date: String,
+        #[arg(long)]
+        document: Option<String>,
+    },
     /// The income statements show: sources by month, usable sources, average, flags.
     Income {
         /// The application date: the window is the months before its month.
@@ -279,6 +289,20 @@ fn run(cli: Cli) -> Result<(), AppError> {
                 &uw_app::wmi_table(),
                 &product.vehicle.check_digit_required_wmi_prefixes,
                 year,
+            ))
+        }
+        Command::Identity {
+            pinfl,
+            birth_date,
+            document,
+        } => {
+            let birth: Date = birth_date
+                .parse()
+                .map_err(|e: String| invalid(format!("--birth-date: {e}")))?;
+            print(&uw_domain::identity::check(
+                &pinfl,
+                Some(birth),
+                document.as_deref(),
             ))
         }
         Command::Income { as_of, files } => {

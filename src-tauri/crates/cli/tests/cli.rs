@@ -306,6 +306,36 @@ fn vin_reports_and_import_export_round_trip() {
     assert_invalid(&uw(&[], &store), "Usage");
 }
 
+#[test]
+fn identity_prints_the_pinfl_check() {
+    let dir = tempfile::tempdir().unwrap();
+    let args = |p: &str, b: &str, d: Option<&str>| {
+        let mut a = vec!["identity", "--pinfl", p, "--birth-date", b];
+        if let Some(d) = d {
+            a.extend(["--document", d]);
+        }
+        uw(&a, dir.path())
+    };
+    let o = args("31508900011235", "1990-08-15", Some("AA1234567"));
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(
+        stdout_json(&o),
+        serde_json::json!({"valid": true, "errors": [], "sex": "male", "birth_date": "1990-08-15"})
+    );
+    // A wrong check digit is a result, not a failure of the command.
+    let o = args("31508900011236", "1990-08-15", None);
+    assert!(o.status.success());
+    let v = stdout_json(&o);
+    assert_eq!(v["valid"], false);
+    assert_eq!(v["errors"].as_array().unwrap().len(), 1);
+    // Letters: nothing decodes.
+    let v = stdout_json(&args("3150890001123A", "1990-08-15", None));
+    assert_eq!((v["sex"].clone(), v["birth_date"].clone()), (serde_json::Value::Null, serde_json::Value::Null));
+    // Malformed input to the command itself: named, non-zero exit.
+    assert_invalid(&args("31508900011235", "15.08.1990", None), "--birth-date");
+    assert_invalid(&uw(&["identity", "--birth-date", "1990-08-15"], dir.path()), "--pinfl");
+}
+
 /// A 1C client-bank file: six monthly salaries into the client's account.
 fn onec_salary_file() -> String {
     let mut lines = vec![

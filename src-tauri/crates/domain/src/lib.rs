@@ -9,6 +9,7 @@
 pub mod case;
 pub mod decision;
 pub mod disbursement;
+pub mod identity;
 pub mod income;
 pub mod lien;
 pub mod money;
