@@ -50,6 +50,8 @@ const COMMANDS: &[&str] = &[
     "refresh_portfolio",
     "take_counter_offer",
     "set_language",
+    "verify_identity",
+    "pull_bureau",
 ];
 
 fn main() {

@@ -191,7 +191,24 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         refresh_portfolio,
         take_counter_offer,
         set_language,
+        verify_identity,
+        pull_bureau,
     ]
+}
+
+#[tauri::command]
+fn verify_identity(
+    ws: State<'_, Ws>,
+    case_id: String,
+    version: i64,
+    party: usize,
+) -> Result<CaseView> {
+    ws.changed(ws.get()?.verify_identity(&case_id, version, party))
+}
+
+#[tauri::command]
+fn pull_bureau(ws: State<'_, Ws>, case_id: String, version: i64, party: usize) -> Result<CaseView> {
+    ws.changed(ws.get()?.pull_bureau(&case_id, version, party))
 }
 
 #[tauri::command]

@@ -899,3 +899,60 @@ async fn the_window_speaks_uzbek_first_and_remembers_russian() -> Result<()> {
     c.close().await?;
     Ok(())
 }
+
+#[tokio::test]
+async fn the_parties_step_asks_the_register_and_the_bureau() -> Result<()> {
+    let _one = serial().await;
+    let data = tempfile::tempdir()?;
+    let (bank, display, driver) = bank_and_window(data.path(), Duration::from_secs(30))?;
+    bank.set_bureau(
+        "31502901234569",
+        &serde_json::json!({
+            "pinfl": "31502901234569", "as_of": "2026-11-20",
+            "loans": [{"lender": "Hamkorbank", "kind": "card", "opened": "2024-06-10",
+                       "amount": "5000000.00", "outstanding": "2100000.00", "monthly_payment": "350000.00"}],
+            "guarantees": [], "overdue_amount": "0.00", "overdue_days": 0,
+            "episodes_90_plus": [{"lender": "SQB", "from": "2019-02-01", "to": "2019-06-15", "max_days_past_due": 134}],
+            "closed_loans": []
+        }),
+    )?;
+    let c = driver.launch(&["--demo"]).await?;
+    login(&c, "alice", &demo_password("alice")).await?;
+    wait_text(&c, "[data-testid=status]", |t| t.contains("16 cases")).await?;
+    open_step(&c, "AUTO-2026-000123", "parties").await?;
+    wait_text(&c, "[data-testid=pinfl-ok-0]", |t| t.contains("male")).await?;
+    click(&c, "[data-testid=verify-identity-0]").await?;
+    wait_text(&c, "[data-testid=register-status-0]", |t| t == "valid").await?;
+    click(&c, "[data-testid=pull-bureau-0]").await?;
+    let report = wait_text(&c, "[data-testid=bureau-report]", |t| {
+        t.contains("Hamkorbank")
+    })
+    .await?;
+    assert!(report.contains("134"), "{report}");
+    wait_text(&c, "[data-testid=history-origin]", |t| {
+        t.contains("pulled from the credit bureau")
+    })
+    .await?;
+    wait_text(
+        &c,
+        "input[name='parties.0.credit_history.existing_monthly_payments']",
+        |_| true,
+    )
+    .await?;
+    let payments = find(
+        &c,
+        "input[name='parties.0.credit_history.existing_monthly_payments']",
+    )
+    .await?
+    .prop("value")
+    .await?;
+    assert_eq!(payments.as_deref(), Some("350000.00"));
+    screenshot(&display, "parties-bureau");
+    click(&c, "[data-step=history]").await?;
+    wait_text(&c, "[data-testid=history]", |t| {
+        t.contains("identity checked") && t.contains("bureau report pulled")
+    })
+    .await?;
+    c.close().await?;
+    Ok(())
+}

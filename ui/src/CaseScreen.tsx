@@ -3,8 +3,11 @@ import type {
   AppError,
   CaseEvent,
   CaseFile,
+  BureauReport,
   CaseView,
   DocumentKind,
+  HistorySource,
+  IdentityCheck,
   DocumentStatus,
   Evaluation,
   Reason,
@@ -193,7 +196,15 @@ export function CaseScreen({ caseId, onBack, onNext, onShortcuts }: { caseId: st
       <ErrorBanner error={error} onClose={() => setError(null)} />
       {draftError && <ErrorBanner error={draftError} />}
       <section className="step-body">
-        {step === "parties" && <Parties draft={draft} edit={edit} />}
+        {step === "parties" && (
+          <Parties
+            draft={draft}
+            edit={edit}
+            view={view}
+            busy={dirty || readOnly !== null}
+            run={(p) => p.then((v) => { load(v); setError(null); }, setError)}
+          />
+        )}
         {step === "income" && (
           <>
             <Statements
@@ -217,7 +228,7 @@ export function CaseScreen({ caseId, onBack, onNext, onShortcuts }: { caseId: st
               )}
           />
         )}
-        {step === "documents" && <Documents draft={draft} setDraft={setDraft} />}
+        {step === "documents" && <Documents draft={draft} setDraft={setDraft} checks={view.identity_checks} />}
         {step === "review" && (
           <Review
             caseId={caseId}
@@ -237,7 +248,7 @@ export function CaseScreen({ caseId, onBack, onNext, onShortcuts }: { caseId: st
   );
 }
 
-function Parties({ draft, edit }: { draft: CaseFile; edit: Edit }) {
+function Parties({ draft, edit, view, busy, run }: { draft: CaseFile; edit: Edit; view: CaseView; busy: boolean; run: (p: Promise<CaseView>) => void }) {
   return (
     <div className="cards">
       {draft.parties.map((p, i) => (
@@ -255,17 +266,108 @@ function Parties({ draft, edit }: { draft: CaseFile; edit: Edit }) {
               </>
             )}
           </div>
+          <IdentityChecks party={i} view={view} busy={busy} run={run} />
           <h4>{t("party.creditHistory")}</h4>
+          <p><HistoryOriginNote source={p.credit_history.source ?? null} /></p>
           <div className="form">
             <Field label="party.overdue" path={`parties.${i}.credit_history.current_overdue`} draft={draft} edit={edit} kind="bool" />
             <Field label="party.episodes" path={`parties.${i}.credit_history.delinquencies_90_plus`} draft={draft} edit={edit} kind="int" />
             <Field label="party.payments" path={`parties.${i}.credit_history.existing_monthly_payments`} draft={draft} edit={edit} kind="money" />
           </div>
-          <p className="muted small">
-            {t("party.note")}
-          </p>
+          <div className="actions">
+            <button data-testid={`pull-bureau-${i}`} disabled={busy} onClick={() => run(api.pullBureau(view.case_id, view.version, i))}>
+              {t("bureau.pull")}
+            </button>
+            {busy && <small className="muted">{t("common.saveFirst")}</small>}
+          </div>
+          {p.bureau && <BureauTable report={p.bureau} />}
         </div>
       ))}
+    </div>
+  );
+}
+
+/** The PINFL's own check and the state register's answer, on the identity document. */
+function IdentityChecks({ party, view, busy, run }: { party: number; view: CaseView; busy: boolean; run: (p: Promise<CaseView>) => void }) {
+  const check = view.identity_checks[party];
+  const state = view.case.parties[party]?.identity?.state_check ?? null;
+  return (
+    <div className="identity-checks" data-testid={`identity-${party}`}>
+      {check && (check.valid ? (
+        <p className="ok" data-testid={`pinfl-ok-${party}`}>
+          ✓ {t("identity.pinflOk", { sex: check.sex ? t(`sex.${check.sex}`) : "—", date: date(check.birth_date) })}
+        </p>
+      ) : (
+        <div className="bad" data-testid={`pinfl-errors-${party}`}>
+          {check.errors.map((e) => <div key={e}>✗ {e}</div>)}
+          <small className="muted">{t("identity.blocks")}</small>
+        </div>
+      ))}
+      <p>
+        {t("identity.register")}{" "}
+        {state ? (
+          <>
+            <span className={`pill ${state.status === "valid" ? "cond-met" : "cond-failed"}`} data-testid={`register-status-${party}`}>
+              {word("register", state.status)}
+            </span>{" "}
+            {state.registered_name && (
+              <span className={state.name_matches ? "" : "bad"} data-testid={`register-name-${party}`}>
+                {state.registered_name} {state.name_matches ? "✓" : `✗ ${t("identity.nameDiffers")}`}
+              </span>
+            )}{" "}
+            <small className="muted">{dateTime(state.at)}</small>
+          </>
+        ) : (
+          <span className="muted">{t("identity.notAsked")}</span>
+        )}{" "}
+        <button data-testid={`verify-identity-${party}`} disabled={busy} onClick={() => run(api.verifyIdentity(view.case_id, view.version, party))}>
+          {t("identity.ask")}
+        </button>
+      </p>
+    </div>
+  );
+}
+
+function HistoryOriginNote({ source }: { source: HistorySource | null }) {
+  if (!source) return <small className="muted">{t("history.fromFile")}</small>;
+  return (
+    <small className={source.origin === "typed" ? "warn" : "muted"} data-testid="history-origin">
+      {t(source.origin === "bureau" ? "history.pulled" : "history.typed", { by: source.by, at: dateTime(source.at) })}
+    </small>
+  );
+}
+
+function BureauTable({ report }: { report: BureauReport }) {
+  return (
+    <div className="bureau" data-testid="bureau-report">
+      <h4>{t("bureau.title", { date: date(report.as_of) })}</h4>
+      <table className="grid compact">
+        <thead><tr><th>{t("bureau.lender")}</th><th>{t("bureau.kind")}</th><th>{t("bureau.opened")}</th><th className="num">{t("bureau.outstanding")}</th><th className="num">{t("bureau.monthly")}</th></tr></thead>
+        <tbody>
+          {report.loans.map((l, i) => (
+            <tr key={`l${i}`}><td>{l.lender}</td><td>{l.kind}</td><td>{date(l.opened)}</td><td className="num">{money(l.outstanding)}</td><td className="num">{money(l.monthly_payment)}</td></tr>
+          ))}
+          {report.guarantees.map((g, i) => (
+            <tr key={`g${i}`}><td>{g.lender}</td><td>{t("bureau.guarantee", { borrower: g.borrower })}</td><td /><td /><td className="num">{money(g.monthly_payment)}</td></tr>
+          ))}
+          {report.loans.length + report.guarantees.length === 0 && <tr><td colSpan={5} className="muted">{t("bureau.noLoans")}</td></tr>}
+        </tbody>
+      </table>
+      <p className={Number(report.overdue_days) > 0 ? "bad" : ""}>
+        {t("bureau.overdue", { amount: money(report.overdue_amount), days: report.overdue_days })}
+      </p>
+      {report.episodes_90_plus.length > 0 && (
+        <ul>
+          {report.episodes_90_plus.map((e, i) => (
+            <li key={i}>{t("bureau.episode", { lender: e.lender, from: date(e.from), to: e.to ? date(e.to) : "…", days: e.max_days_past_due })}</li>
+          ))}
+        </ul>
+      )}
+      {report.closed_loans.length > 0 && (
+        <p className="muted small">
+          {t("bureau.closed", { n: report.closed_loans.length })}: {report.closed_loans.map((c) => `${c.lender} ${date(c.opened)}–${date(c.closed)}`).join("; ")}
+        </p>
+      )}
     </div>
   );
 }
@@ -544,7 +646,7 @@ function LoanDecision({ draft, edit, evaluation, onTake }: { draft: CaseFile; ed
 
 const DOC_KINDS: DocumentKind[] = ["identity", "income", "purchase_contract", "customs_declaration", "down_payment_proof", "other"];
 
-function Documents({ draft, setDraft }: { draft: CaseFile; setDraft: (f: (d: CaseFile | null) => CaseFile | null) => void }) {
+function Documents({ draft, setDraft, checks }: { draft: CaseFile; setDraft: (f: (d: CaseFile | null) => CaseFile | null) => void; checks: IdentityCheck[] }) {
   const setStatus = (kind: DocumentKind, party: number, status: DocumentStatus) =>
     setDraft((d) => {
       if (!d) return d;
@@ -562,6 +664,9 @@ function Documents({ draft, setDraft }: { draft: CaseFile; setDraft: (f: (d: Cas
           {draft.parties.flatMap((p, pi) =>
             DOC_KINDS.filter((k) => pi === 0 || k === "identity" || k === "income").map((k) => {
               const entry = draft.documents.filter((x) => x.kind === k && x.party === pi).pop();
+              // A PINFL or document number that fails its own check blocks verifying the
+              // identity document (the service refuses it too).
+              const blocked = k === "identity" && checks[pi] !== undefined && !checks[pi].valid;
               return (
                 <tr key={`${pi}-${k}`}>
                   <td>{p.full_name}</td>
@@ -574,9 +679,10 @@ function Documents({ draft, setDraft }: { draft: CaseFile; setDraft: (f: (d: Cas
                     >
                       <option value="" disabled>{t("doc.absent")}</option>
                       <option value="pending">{t("doc.pending")}</option>
-                      <option value="verified">{t("doc.verified")}</option>
+                      <option value="verified" disabled={blocked && entry?.status !== "verified"}>{t("doc.verified")}</option>
                       <option value="rejected">{t("doc.rejected")}</option>
                     </select>
+                    {blocked && <small className="bad" data-testid={`identity-blocked-${pi}`}> {t("identity.blockedShort")}</small>}
                   </td>
                 </tr>
               );

@@ -116,6 +116,10 @@ export const api = {
   pickWhatIf: () => call<WhatIfReport | null>("pick_what_if"),
   dashboard: () => call<Dashboard>("dashboard"),
   setLanguage: (lang: string) => call<null>("set_language", { lang }),
+  verifyIdentity: (caseId: string, version: number, party: number) =>
+    call<CaseView>("verify_identity", { caseId, version, party }),
+  pullBureau: (caseId: string, version: number, party: number) =>
+    call<CaseView>("pull_bureau", { caseId, version, party }),
   refreshPortfolio: () => call<Dashboard>("refresh_portfolio"),
   takeCounterOffer: (caseId: string, version: number, termMonths: number) =>
     call<CaseView>("take_counter_offer", { caseId, version, termMonths }),

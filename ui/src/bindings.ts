@@ -17,9 +17,17 @@ disbursement?: Disbursement, };
 
 export type Role = "borrower" | "co_borrower";
 
-export type Party = { role: Role, full_name: string, pinfl: string, citizenship: string, birth_date: IsoDate, identity: Identity | null, incomes: Array<IncomeSource>, credit_history: CreditHistory, };
+export type Party = { role: Role, full_name: string, pinfl: string, citizenship: string, birth_date: IsoDate, identity: Identity | null, incomes: Array<IncomeSource>, credit_history: CreditHistory, 
+/**
+ * The credit bureau's last report on the party, kept with the case.
+ */
+bureau?: BureauReport, };
 
-export type Identity = { kind: string, number: string, digital: boolean, military: boolean, };
+export type Identity = { kind: string, number: string, digital: boolean, military: boolean, 
+/**
+ * The state identity register's answer, when asked.
+ */
+state_check?: StateCheck, };
 
 export type IncomeKind = "salary" | "pension" | "pension_contributions" | "account_inflow" | "passive" | "entrepreneur_receipts";
 
@@ -29,7 +37,12 @@ export type IncomeSource = { kind: IncomeKind, employer?: string,
  */
 at_this_bank: boolean, months: Record<string, string>, };
 
-export type CreditHistory = { current_overdue: boolean, delinquencies_90_plus: number, existing_monthly_payments: Money, };
+export type CreditHistory = { current_overdue: boolean, delinquencies_90_plus: number, existing_monthly_payments: Money, 
+/**
+ * Where the figures come from: pulled from the credit bureau, or typed by the
+ * underwriter (when the bureau could not be reached). Absent in older files.
+ */
+source?: HistorySource, };
 
 export type SellerKind = "manufacturer" | "official_dealer" | "dealer_in_stock" | "private_person";
 
@@ -91,6 +104,52 @@ export type Review = { decision: ReviewDecision, maker: string, checker: string,
  * RFC 3339; checked in [`validate`].
  */
 signed_at: string, case_version: number, };
+
+export type HistorySource = { origin: HistoryOrigin, 
+/**
+ * When pulled or typed (RFC 3339).
+ */
+at: string, by: string, };
+
+export type HistoryOrigin = "bureau" | "typed";
+
+export type StateCheck = { status: RegisterStatus, registered_name: string | null, 
+/**
+ * Whether the registered name is the case's (letters compared, case and spacing aside).
+ */
+name_matches: boolean, at: string, };
+
+export type RegisterStatus = "valid" | "expired" | "revoked" | "not_found";
+
+export type BureauReport = { pinfl: string, 
+/**
+ * The day the bureau's data stands at.
+ */
+as_of: IsoDate, loans: Array<OpenLoan>, guarantees: Array<Guarantee>, overdue_amount: Money, overdue_days: number, episodes_90_plus: Array<Episode>, closed_loans: Array<ClosedLoan>, };
+
+export type OpenLoan = { lender: string, kind: string, opened: IsoDate, amount: Money, outstanding: Money, monthly_payment: Money, };
+
+export type Guarantee = { lender: string, 
+/**
+ * Whose loan the person guarantees.
+ */
+borrower: string, monthly_payment: Money, };
+
+export type Episode = { lender: string, from: IsoDate, 
+/**
+ * None while the episode goes on.
+ */
+to: IsoDate | null, max_days_past_due: number, };
+
+export type ClosedLoan = { lender: string, opened: IsoDate, closed: IsoDate, amount: Money, };
+
+export type IdentityCheck = { valid: boolean, errors: Array<string>, sex: Sex | null, 
+/**
+ * The birth date the PINFL encodes, YYYY-MM-DD.
+ */
+birth_date: string | null, };
+
+export type Sex = "male" | "female";
 
 export type Disbursement = { 
 /**
@@ -362,7 +421,11 @@ export type CaseView = { case_id: string, version: number, status: string, recei
 /**
  * Another user holds the case's edit lock: the window shows it read-only.
  */
-editing_by: string | null, };
+editing_by: string | null, 
+/**
+ * Each party's PINFL and document checks (uw_domain::identity), in party order.
+ */
+identity_checks: Array<IdentityCheck>, };
 
 export type RequiredDocument = { kind: DocumentKind, party: number, status: DocumentStatus | null, };
 

@@ -31,6 +31,8 @@ pub struct CaseView {
     pub required_documents: Vec<RequiredDocument>,
     /// Another user holds the case's edit lock: the window shows it read-only.
     pub editing_by: Option<String>,
+    /// Each party's PINFL and document checks (uw_domain::identity), in party order.
+    pub identity_checks: Vec<uw_domain::identity::IdentityCheck>,
 }
 
 /// One line of the §7 checklist with its effective status (`None` = absent).
@@ -180,6 +182,7 @@ impl Workstation {
     pub fn open_case(&self, case_id: &str) -> Result<CaseView> {
         let (stored, case) = self.stored_case(case_id)?;
         let evaluation = self.evaluate_at(&case, &stored.status);
+        let identity_checks = crate::checks::identity_checks(&case);
         let required_documents = required_documents(&case)
             .into_iter()
             .map(|(kind, party)| RequiredDocument {
@@ -199,6 +202,7 @@ impl Workstation {
             evaluation,
             required_documents,
             editing_by: self.editing_by(case_id)?,
+            identity_checks,
         })
     }
 
@@ -210,7 +214,11 @@ impl Workstation {
         expected_version: i64,
         edited: Value,
     ) -> Result<CaseView> {
-        let case = parse_case_value(edited).map_err(|e| invalid("case", e))?;
+        let mut case = parse_case_value(edited).map_err(|e| invalid("case", e))?;
+        // Credit-history figures changed by hand are typed, not pulled: the case says so.
+        let (_, before) = self.stored_case(case_id)?;
+        let (actor, _) = self.acting()?;
+        crate::checks::mark_typed_history(&before, &mut case, &actor, &now_rfc3339());
         self.save_parsed(case_id, expected_version, case, None)
     }
 
@@ -233,6 +241,9 @@ impl Workstation {
             ));
         }
         let stored = self.store()?.get_case(case_id)?;
+        if let Ok(before) = parse_case(&stored.case_json) {
+            crate::checks::refuse_unverifiable_identity(&before, &case)?;
+        }
         let before: Value = serde_json::from_str(&stored.case_json).unwrap_or(Value::Null);
         let after = serde_json::to_value(&case).unwrap_or(Value::Null);
         let mut events: Vec<(String, String)> = changed_fields(&before, &after)

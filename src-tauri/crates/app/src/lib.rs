@@ -8,6 +8,7 @@
 
 mod agreement;
 mod cases;
+mod checks;
 mod dashboard;
 mod demo;
 mod disbursement;

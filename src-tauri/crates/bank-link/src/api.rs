@@ -159,6 +159,16 @@ pub struct OfficialIncome {
     pub records: Vec<IncomeRecord>,
 }
 
+/// The state identity register's answer on a PINFL and a document: `status` valid |
+/// expired | revoked | not_found, and the name registered (None when not found).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]
+pub struct IdentityAnswer {
+    pub pinfl: String,
+    pub document: String,
+    pub status: String,
+    pub full_name: Option<String>,
+}
+
 /// The figures of one branch for the dashboard.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]
 pub struct BranchFigures {

@@ -11,8 +11,8 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 use crate::api::{
-    self, ApiError, AuditHead, CaseAck, CaseMessage, MessageAck, OfficialIncome, PledgeStatus,
-    Portfolio, Queue, VersionMismatch, IDEMPOTENCY_KEY,
+    self, ApiError, AuditHead, CaseAck, CaseMessage, IdentityAnswer, MessageAck, OfficialIncome,
+    PledgeStatus, Portfolio, Queue, VersionMismatch, IDEMPOTENCY_KEY,
 };
 
 #[derive(Clone, Debug)]
@@ -317,6 +317,24 @@ impl Bank {
         self.send(
             &format!("the official income of {pinfl}"),
             self.client.get(self.url(&["income", pinfl], &[])),
+        )
+    }
+
+    /// The state identity register on a PINFL and the party's document number.
+    pub fn identity(&self, pinfl: &str, document: &str) -> Result<IdentityAnswer> {
+        self.send(
+            &format!("the identity register on {pinfl}"),
+            self.client
+                .get(self.url(&["identity", pinfl], &[("document", document)])),
+        )
+    }
+
+    /// The credit bureau's report on a PINFL, as the bureau sends it (the workstation reads
+    /// it with `uw_domain::bureau::parse_report`, which names what is malformed).
+    pub fn bureau(&self, pinfl: &str) -> Result<serde_json::Value> {
+        self.send(
+            &format!("the credit bureau's report on {pinfl}"),
+            self.client.get(self.url(&["bureau", pinfl], &[])),
         )
     }
 

@@ -87,6 +87,7 @@ pub fn open(path: &Path) -> rusqlite::Result<Connection> {
     // tests kill is the workstation.
     conn.pragma_update(None, "synchronous", "NORMAL")?;
     conn.execute_batch(SCHEMA)?;
+    conn.execute_batch(crate::registers::SCHEMA)?;
     Ok(conn)
 }
 

@@ -47,7 +47,7 @@ pub struct Reply {
 }
 
 impl Reply {
-    fn json(status: StatusCode, body: &impl serde::Serialize) -> Reply {
+    pub(crate) fn json(status: StatusCode, body: &impl serde::Serialize) -> Reply {
         Reply {
             status,
             etag: None,
@@ -55,7 +55,16 @@ impl Reply {
         }
     }
 
-    fn error(status: StatusCode, code: &str, message: impl Into<String>) -> Reply {
+    /// JSON text kept as it is (a stored report served byte for byte).
+    pub(crate) fn raw_json(status: StatusCode, body: String) -> Reply {
+        Reply {
+            status,
+            etag: None,
+            body,
+        }
+    }
+
+    pub(crate) fn error(status: StatusCode, code: &str, message: impl Into<String>) -> Reply {
         Reply::json(
             status,
             &api::ApiError {
@@ -89,7 +98,7 @@ fn parse_body<T: serde::de::DeserializeOwned>(body: &[u8], code: &str) -> Result
     })
 }
 
-fn storage(e: rusqlite::Error) -> Reply {
+pub(crate) fn storage(e: rusqlite::Error) -> Reply {
     Reply::error(StatusCode::INTERNAL_SERVER_ERROR, "STORAGE", e.to_string())
 }
 
@@ -238,12 +247,19 @@ pub fn router(sim: Arc<Sim>) -> Router {
         .route("/v1/pledges/{vin}", get(pledge))
         .route("/v1/pledges/{vin}/requests", post(request_pledge))
         .route("/v1/income/{pinfl}", get(income))
+        .route("/v1/identity/{pinfl}", get(crate::registers::identity))
+        .route("/v1/bureau/{pinfl}", get(crate::registers::bureau))
         .layer(middleware::from_fn_with_state(sim.clone(), disturb));
     let control = Router::new()
         .route("/_sim/faults", get(get_faults).put(put_faults))
         .route("/_sim/digest", get(digest))
         .route("/_sim/pledges/{vin}", put(put_pledge))
-        .route("/_sim/loan-book/{branch}", put(put_book));
+        .route("/_sim/loan-book/{branch}", put(put_book))
+        .route(
+            "/_sim/identity/{pinfl}",
+            put(crate::registers::put_identity),
+        )
+        .route("/_sim/bureau/{pinfl}", put(crate::registers::put_bureau));
     bank.merge(control)
         .fallback(|| async { Reply::error(StatusCode::NOT_FOUND, "NOT_FOUND", "no such route") })
         .layer(middleware::from_fn_with_state(sim.clone(), authorise))
@@ -758,6 +774,7 @@ pub fn seed(conn: &Connection, dir: &Path) -> Result<(), SimError> {
             db::put_case(&tx, id, 1, &text, &at).map_err(|e| err(&path, e.to_string()))?;
         }
         for party in value["parties"].as_array().into_iter().flatten() {
+            crate::registers::seed_party(&tx, party, &at[..10]).map_err(|e| err(&path, e))?;
             let Some(pinfl) = party["pinfl"].as_str() else {
                 continue;
             };

@@ -11,6 +11,7 @@
 mod db;
 pub mod faults;
 mod http;
+mod registers;
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -117,6 +118,32 @@ impl Running {
         };
         http::check_book(book).map_err(fail)?;
         db::set_book(&self.state.db(), branch, book).map_err(|e| fail(e.to_string()))
+    }
+
+    /// Sets a PINFL's entry in the state identity register (status valid | expired |
+    /// revoked | not_found), as `PUT /_sim/identity/{pinfl}` does.
+    pub fn set_identity(
+        &self,
+        pinfl: &str,
+        document: &str,
+        status: &str,
+        full_name: &str,
+    ) -> Result<(), SimError> {
+        registers::set_identity(&self.state.db(), pinfl, document, status, full_name).map_err(
+            |message| SimError::Db {
+                path: PathBuf::from("(running)"),
+                message,
+            },
+        )
+    }
+
+    /// Replaces the credit bureau's report on a PINFL with this JSON — any JSON, so that a
+    /// test can serve a malformed report.
+    pub fn set_bureau(&self, pinfl: &str, report: &serde_json::Value) -> Result<(), SimError> {
+        registers::set_bureau(&self.state.db(), pinfl, report).map_err(|e| SimError::Db {
+            path: PathBuf::from("(running)"),
+            message: e.to_string(),
+        })
     }
 
     /// Requests received so far.

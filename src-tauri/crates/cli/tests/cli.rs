@@ -330,10 +330,16 @@ fn identity_prints_the_pinfl_check() {
     assert_eq!(v["errors"].as_array().unwrap().len(), 1);
     // Letters: nothing decodes.
     let v = stdout_json(&args("3150890001123A", "1990-08-15", None));
-    assert_eq!((v["sex"].clone(), v["birth_date"].clone()), (serde_json::Value::Null, serde_json::Value::Null));
+    assert_eq!(
+        (v["sex"].clone(), v["birth_date"].clone()),
+        (serde_json::Value::Null, serde_json::Value::Null)
+    );
     // Malformed input to the command itself: named, non-zero exit.
     assert_invalid(&args("31508900011235", "15.08.1990", None), "--birth-date");
-    assert_invalid(&uw(&["identity", "--birth-date", "1990-08-15"], dir.path()), "--pinfl");
+    assert_invalid(
+        &uw(&["identity", "--birth-date", "1990-08-15"], dir.path()),
+        "--pinfl",
+    );
 }
 
 /// A 1C client-bank file: six monthly salaries into the client's account.

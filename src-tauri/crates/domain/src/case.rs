@@ -57,6 +57,10 @@ pub struct Party {
     #[serde(default)]
     pub incomes: Vec<IncomeSource>,
     pub credit_history: CreditHistory,
+    /// The credit bureau's last report on the party, kept with the case.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub bureau: Option<crate::bureau::BureauReport>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]
@@ -67,6 +71,30 @@ pub struct Identity {
     pub digital: bool,
     #[serde(default)]
     pub military: bool,
+    /// The state identity register's answer, when asked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub state_check: Option<StateCheck>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum RegisterStatus {
+    Valid,
+    Expired,
+    Revoked,
+    NotFound,
+}
+
+/// What the state identity register said about the party's PINFL and document.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct StateCheck {
+    pub status: RegisterStatus,
+    pub registered_name: Option<String>,
+    /// Whether the registered name is the case's (letters compared, case and spacing aside).
+    pub name_matches: bool,
+    pub at: String,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, TS)]
@@ -111,6 +139,27 @@ pub struct CreditHistory {
     pub current_overdue: bool,
     pub delinquencies_90_plus: u32,
     pub existing_monthly_payments: Money,
+    /// Where the figures come from: pulled from the credit bureau, or typed by the
+    /// underwriter (when the bureau could not be reached). Absent in older files.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub source: Option<HistorySource>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum HistoryOrigin {
+    Bureau,
+    Typed,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct HistorySource {
+    pub origin: HistoryOrigin,
+    /// When pulled or typed (RFC 3339).
+    pub at: String,
+    pub by: String,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]

@@ -57,10 +57,7 @@ pub fn check(pinfl: &str, birth_date: Option<Date>, document: Option<&str>) -> I
             "pinfl: {pinfl:?} has a character that is not a digit"
         ));
     } else if digits.len() != 14 {
-        errors.push(format!(
-            "pinfl: {} digits, a PINFL has 14",
-            digits.len()
-        ));
+        errors.push(format!("pinfl: {} digits, a PINFL has 14", digits.len()));
     }
     if digits.len() >= 7 && digits.len() == pinfl.chars().count() {
         let century = match digits[0] {
@@ -128,7 +125,9 @@ pub fn document_error(number: &str) -> Option<String> {
         && b[..2].iter().all(u8::is_ascii_uppercase)
         && b[2..].iter().all(u8::is_ascii_digit);
     (!ok).then(|| {
-        format!("document: {number:?} is not two Latin capital letters and seven digits (AA1234567)")
+        format!(
+            "document: {number:?} is not two Latin capital letters and seven digits (AA1234567)"
+        )
     })
 }
 
@@ -148,9 +147,15 @@ mod tests {
         assert_eq!(c.sex, Some(Sex::Male));
         assert_eq!(c.birth_date.as_deref(), Some("1990-08-15"));
         // Female, born in the 2000s: 6 + 010203 (1 Feb 2003).
-        let mut d: Vec<u32> = "6010203123456".chars().filter_map(|c| c.to_digit(10)).collect();
+        let mut d: Vec<u32> = "6010203123456"
+            .chars()
+            .filter_map(|c| c.to_digit(10))
+            .collect();
         d.push(check_digit(&d));
-        let p: String = d.iter().map(|x| char::from_digit(*x, 10).unwrap()).collect();
+        let p: String = d
+            .iter()
+            .map(|x| char::from_digit(*x, 10).unwrap())
+            .collect();
         let c = check(&p, date("2003-02-01"), None);
         assert!(c.valid, "{c:?}");
         assert_eq!(c.sex, Some(Sex::Female));
@@ -175,7 +180,10 @@ mod tests {
 
         // 31 February 1990 — and so the check digit is of no help either.
         let impossible = check("33102900011235", None, None);
-        assert!(impossible.errors[0].contains("(310290) are not a date DDMMYY"), "{impossible:?}");
+        assert!(
+            impossible.errors[0].contains("(310290) are not a date DDMMYY"),
+            "{impossible:?}"
+        );
         assert_eq!(impossible.birth_date, None);
 
         let short = check("3150890001123", None, None);
@@ -185,14 +193,25 @@ mod tests {
         assert_eq!((letters.sex, letters.birth_date), (None, None));
 
         let century = check("91508900011235", None, None);
-        assert!(century.errors[0].contains("names no century"), "{century:?}");
+        assert!(
+            century.errors[0].contains("names no century"),
+            "{century:?}"
+        );
     }
 
     #[test]
     fn document_numbers() {
         assert_eq!(document_error("AA1234567"), None);
         assert_eq!(document_error("AD7654321"), None);
-        for bad in ["aa1234567", "AA123456", "AA12345678", "A12345678", "ÄA1234567", "AA123456X", ""] {
+        for bad in [
+            "aa1234567",
+            "AA123456",
+            "AA12345678",
+            "A12345678",
+            "ÄA1234567",
+            "AA123456X",
+            "",
+        ] {
             assert!(document_error(bad).is_some(), "{bad}");
         }
         let c = check("31508900011235", date("1990-08-15"), Some("AA12345"));

@@ -1,0 +1,224 @@
+//! Checks of a party against the outside: the PINFL's own arithmetic (no I/O), the state
+//! identity register and the credit bureau (through the core bank's link). Each answer is
+//! written into the case (a new version with its audit entry); an answer that does not
+//! come, or comes malformed, changes nothing and says why.
+
+use uw_domain::bureau::{credit_history, parse_report};
+use uw_domain::case::{HistoryOrigin, HistorySource, RegisterStatus, StateCheck};
+use uw_domain::identity::{self, IdentityCheck};
+use uw_domain::CaseFile;
+
+use crate::cases::CaseView;
+use crate::error::{AppError, ErrorCode, Result};
+use crate::{now_rfc3339, Workstation};
+
+/// The PINFL and document checks of every party, in party order.
+pub fn identity_checks(case: &CaseFile) -> Vec<IdentityCheck> {
+    case.parties
+        .iter()
+        .map(|p| {
+            identity::check(
+                &p.pinfl,
+                Some(p.birth_date),
+                p.identity.as_ref().map(|i| i.number.as_str()),
+            )
+        })
+        .collect()
+}
+
+/// Names compared as a person reads them: case, spacing and the forms of the Uzbek
+/// apostrophes (ʻ ʼ ' ‘ ’ `) aside.
+pub fn same_name(a: &str, b: &str) -> bool {
+    let norm = |s: &str| {
+        s.split_whitespace()
+            .map(|w| {
+                w.chars()
+                    .map(|c| match c {
+                        'ʻ' | 'ʼ' | '‘' | '’' | '`' => '\'',
+                        c => c,
+                    })
+                    .flat_map(char::to_lowercase)
+                    .collect::<String>()
+            })
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    norm(a) == norm(b)
+}
+
+fn party_index(case: &CaseFile, party: usize) -> Result<()> {
+    if party < case.parties.len() {
+        Ok(())
+    } else {
+        Err(AppError::new(
+            ErrorCode::InvalidInput,
+            format!(
+                "party: {party} — the case has {} parties",
+                case.parties.len()
+            ),
+        ))
+    }
+}
+
+impl Workstation {
+    /// Asks the state identity register about a party's PINFL and document, and records
+    /// the answer (status, registered name, whether it is the case's) on the party.
+    pub fn verify_identity(
+        &self,
+        case_id: &str,
+        expected_version: i64,
+        party: usize,
+    ) -> Result<CaseView> {
+        let (_, mut case) = self.stored_case(case_id)?;
+        party_index(&case, party)?;
+        let p = &case.parties[party];
+        let Some(document) = p.identity.as_ref().map(|i| i.number.clone()) else {
+            return Err(AppError::new(
+                ErrorCode::InvalidInput,
+                format!("parties[{party}].identity: no identity document to check"),
+            ));
+        };
+        let answer = self.bank()?.identity(&p.pinfl, &document)?;
+        let status = match answer.status.as_str() {
+            "valid" => RegisterStatus::Valid,
+            "expired" => RegisterStatus::Expired,
+            "revoked" => RegisterStatus::Revoked,
+            "not_found" => RegisterStatus::NotFound,
+            other => {
+                return Err(AppError::new(
+                    ErrorCode::BankBadAnswer,
+                    format!("the identity register: status {other:?} is not valid, expired, revoked or not_found"),
+                ))
+            }
+        };
+        let check = StateCheck {
+            status,
+            name_matches: answer
+                .full_name
+                .as_deref()
+                .is_some_and(|n| same_name(n, &p.full_name)),
+            registered_name: answer.full_name,
+            at: now_rfc3339(),
+        };
+        let detail = serde_json::json!({
+            "party": party, "status": check.status, "registered_name": check.registered_name,
+            "name_matches": check.name_matches,
+        });
+        if let Some(identity) = case.parties[party].identity.as_mut() {
+            identity.state_check = Some(check);
+        }
+        self.save_parsed(
+            case_id,
+            expected_version,
+            case,
+            Some(("identity_checked".into(), detail.to_string())),
+        )
+    }
+
+    /// Pulls the credit bureau's report on a party, keeps it with the case and sets the
+    /// party's credit-history figures from it (marked as pulled). A report that does not
+    /// come or does not read leaves the case, and its previous report, as they were.
+    pub fn pull_bureau(
+        &self,
+        case_id: &str,
+        expected_version: i64,
+        party: usize,
+    ) -> Result<CaseView> {
+        let (_, mut case) = self.stored_case(case_id)?;
+        party_index(&case, party)?;
+        let pinfl = case.parties[party].pinfl.clone();
+        let raw = self.bank()?.bureau(&pinfl)?;
+        let report = parse_report(raw).map_err(|why| {
+            AppError::new(
+                ErrorCode::BankBadAnswer,
+                format!("the credit bureau's report on {pinfl} does not read: {why}; the case keeps its previous report"),
+            )
+        })?;
+        if report.pinfl != pinfl {
+            return Err(AppError::new(
+                ErrorCode::BankBadAnswer,
+                format!(
+                    "the credit bureau answered about {} when asked about {pinfl}; the case keeps its previous report",
+                    report.pinfl
+                ),
+            ));
+        }
+        let (actor, _) = self.acting()?;
+        let mut history = credit_history(&report);
+        history.source = Some(HistorySource {
+            origin: HistoryOrigin::Bureau,
+            at: now_rfc3339(),
+            by: actor,
+        });
+        let detail = serde_json::json!({
+            "party": party, "as_of": report.as_of, "loans": report.loans.len(),
+            "guarantees": report.guarantees.len(),
+            "existing_monthly_payments": history.existing_monthly_payments,
+            "current_overdue": history.current_overdue,
+            "delinquencies_90_plus": history.delinquencies_90_plus,
+        });
+        let p = &mut case.parties[party];
+        p.credit_history = history;
+        p.bureau = Some(report);
+        self.save_parsed(
+            case_id,
+            expected_version,
+            case,
+            Some(("bureau_pulled".into(), detail.to_string())),
+        )
+    }
+}
+
+/// Marks credit-history figures an edit changed by hand as typed (by whom, when), so the
+/// case says they were typed, not pulled; figures the edit left alone keep their source.
+pub(crate) fn mark_typed_history(before: &CaseFile, after: &mut CaseFile, actor: &str, at: &str) {
+    for (i, p) in after.parties.iter_mut().enumerate() {
+        let figures = |h: &uw_domain::case::CreditHistory| {
+            (
+                h.current_overdue,
+                h.delinquencies_90_plus,
+                h.existing_monthly_payments.0,
+            )
+        };
+        let changed = before
+            .parties
+            .get(i)
+            .is_none_or(|b| figures(&b.credit_history) != figures(&p.credit_history));
+        if changed {
+            p.credit_history.source = Some(HistorySource {
+                origin: HistoryOrigin::Typed,
+                at: at.to_string(),
+                by: actor.to_string(),
+            });
+        }
+    }
+}
+
+/// Refuses an edit that marks a party's identity document verified while the PINFL or the
+/// document number fails its own check (rule: a mismatch blocks the verification).
+pub(crate) fn refuse_unverifiable_identity(before: &CaseFile, after: &CaseFile) -> Result<()> {
+    use uw_domain::case::{DocumentKind, DocumentStatus};
+    let checks = identity_checks(after);
+    for (i, d) in after.documents.iter().enumerate() {
+        if d.kind != DocumentKind::Identity || d.status != DocumentStatus::Verified {
+            continue;
+        }
+        let was = before.documents.iter().any(|b| {
+            b.kind == d.kind && b.party == d.party && b.status == DocumentStatus::Verified
+        });
+        if let Some(c) = checks.get(d.party).filter(|c| !c.valid && !was) {
+            return Err(AppError::new(
+                ErrorCode::InvalidInput,
+                format!(
+                    "documents[{i}]: the identity document of party {} cannot be marked verified: {}",
+                    d.party,
+                    c.errors.join("; ")
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,236 @@
+//! Identity and bureau checks through the service, against the bank simulator as a real
+//! HTTP server on 127.0.0.1 (its own SQLite file).
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde_json::json;
+use uw_bank_link::BankConfig;
+use uw_bank_sim::{Faults, SimConfig};
+use uw_domain::case::{HistoryOrigin, RegisterStatus};
+
+use super::*;
+use crate::{OpenOptions, StoreKey, SyncOptions};
+
+const TOKEN: &str = "test-token";
+const CASE: &str = "AUTO-2026-000123";
+const PINFL: &str = "31502901234569";
+
+fn sim(dir: &Path) -> uw_bank_sim::Running {
+    let mut c = SimConfig::new(&dir.join("bank.db"));
+    c.token = TOKEN.into();
+    c.seed_cases =
+        Some(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../assets/demo/cases"));
+    uw_bank_sim::start(c).expect("the simulator starts")
+}
+
+fn synced(dir: &Path) -> (uw_bank_sim::Running, Workstation) {
+    let bank = sim(dir);
+    let mut config = BankConfig::new(&bank.url(), TOKEN);
+    config.timeout = Duration::from_millis(800);
+    let ws = Workstation::open(OpenOptions {
+        data_dir: dir.join("ws"),
+        actor: "os-user".into(),
+        demo: true,
+        require_login: true,
+        bank: Some(config),
+        key: StoreKey::Raw([7; 32]),
+    })
+    .expect("the workstation opens");
+    ws.set_sync_options(SyncOptions {
+        retry_min: Duration::from_millis(2),
+        retry_max: Duration::from_millis(20),
+        retries: 1,
+        ..SyncOptions::default()
+    });
+    ws.sync().expect("the first sync");
+    ws.login("alice", "alice-demo-2026", None)
+        .expect("alice logs in");
+    (bank, ws)
+}
+
+fn version(ws: &Workstation) -> i64 {
+    ws.open_case(CASE).expect("the case opens").version
+}
+
+#[test]
+fn the_register_answers_each_status_and_the_name_is_compared() {
+    let dir = tempfile::tempdir().unwrap();
+    let (bank, ws) = synced(dir.path());
+    let v = ws.verify_identity(CASE, version(&ws), 0).unwrap();
+    let check = v.case.parties[0]
+        .identity
+        .as_ref()
+        .unwrap()
+        .state_check
+        .clone()
+        .unwrap();
+    assert_eq!(check.status, RegisterStatus::Valid);
+    assert!(check.name_matches, "{check:?}");
+    assert!(ws
+        .history(CASE)
+        .unwrap()
+        .iter()
+        .any(|e| e.kind == "identity_checked"));
+
+    let document = v.case.parties[0].identity.as_ref().unwrap().number.clone();
+    for (status, want) in [
+        ("expired", RegisterStatus::Expired),
+        ("revoked", RegisterStatus::Revoked),
+    ] {
+        bank.set_identity(PINFL, &document, status, "KARIMOV AZIZ RUSTAMOVICH")
+            .unwrap();
+        let v = ws.verify_identity(CASE, version(&ws), 0).unwrap();
+        let c = v.case.parties[0]
+            .identity
+            .as_ref()
+            .unwrap()
+            .state_check
+            .clone()
+            .unwrap();
+        assert_eq!(c.status, want);
+        // Case and spacing aside, it is the case's name.
+        assert!(c.name_matches, "{c:?}");
+    }
+    bank.set_identity(PINFL, &document, "valid", "Karimova Aziza")
+        .unwrap();
+    let v = ws.verify_identity(CASE, version(&ws), 0).unwrap();
+    let c = v.case.parties[0]
+        .identity
+        .as_ref()
+        .unwrap()
+        .state_check
+        .clone()
+        .unwrap();
+    assert!(!c.name_matches);
+    assert_eq!(c.registered_name.as_deref(), Some("Karimova Aziza"));
+    // Another document than the registered one: not found.
+    bank.set_identity(PINFL, "AB0000000", "valid", "Karimov Aziz Rustamovich")
+        .unwrap();
+    let v = ws.verify_identity(CASE, version(&ws), 0).unwrap();
+    let c = v.case.parties[0]
+        .identity
+        .as_ref()
+        .unwrap()
+        .state_check
+        .clone()
+        .unwrap();
+    assert_eq!(
+        (c.status, c.registered_name),
+        (RegisterStatus::NotFound, None)
+    );
+
+    let e = ws.verify_identity(CASE, version(&ws), 9).unwrap_err();
+    assert_eq!(e.code, ErrorCode::InvalidInput);
+    assert!(e.message.starts_with("party: 9"), "{e:?}");
+}
+
+#[test]
+fn the_bureau_report_sets_the_credit_history_and_a_bad_one_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let (bank, ws) = synced(dir.path());
+    let report = json!({
+        "pinfl": PINFL, "as_of": "2026-11-20",
+        "loans": [{"lender": "Hamkorbank", "kind": "card", "opened": "2024-06-10", "amount": "5000000.00",
+                   "outstanding": "2100000.00", "monthly_payment": "350000.00"}],
+        "guarantees": [{"lender": "Ipoteka-bank", "borrower": "Karimova D.", "monthly_payment": "900000.00"}],
+        "overdue_amount": "0.00", "overdue_days": 0,
+        "episodes_90_plus": [{"lender": "SQB", "from": "2019-02-01", "to": "2019-06-15", "max_days_past_due": 134}],
+        "closed_loans": [{"lender": "SQB", "opened": "2018-01-01", "closed": "2020-01-01", "amount": "9000000.00"}]
+    });
+    bank.set_bureau(PINFL, &report).unwrap();
+    let v = ws.pull_bureau(CASE, version(&ws), 0).unwrap();
+    let h = &v.case.parties[0].credit_history;
+    assert_eq!(h.existing_monthly_payments.to_string(), "1250000.00");
+    assert_eq!((h.current_overdue, h.delinquencies_90_plus), (false, 1));
+    assert_eq!(h.source.as_ref().unwrap().origin, HistoryOrigin::Bureau);
+    assert_eq!(
+        v.case.parties[0]
+            .bureau
+            .as_ref()
+            .unwrap()
+            .closed_loans
+            .len(),
+        1
+    );
+    // The figures feed the rules: one 90+ episode is within the product's limit, the
+    // payments raise the debt burden.
+    assert!(v.evaluation.metrics.dti.is_some());
+    let pulled = v.version;
+
+    // Malformed: named, and the case keeps its report.
+    let mut bad = report.clone();
+    bad["loans"][0]["monthly_payment"] = json!(350000);
+    bank.set_bureau(PINFL, &bad).unwrap();
+    let e = ws.pull_bureau(CASE, pulled, 0).unwrap_err();
+    assert_eq!(e.code, ErrorCode::BankBadAnswer);
+    assert!(
+        e.message.contains("loans[0].monthly_payment")
+            && e.message.contains("keeps its previous report"),
+        "{e:?}"
+    );
+    assert_eq!(version(&ws), pulled);
+
+    // Slow: past the client's deadline, an error, nothing changes.
+    bank.set_bureau(PINFL, &report).unwrap();
+    bank.set_faults(Faults {
+        latency_ms: 2_000,
+        only: Some("/v1/bureau".into()),
+        ..Faults::default()
+    });
+    let e = ws.pull_bureau(CASE, pulled, 0).unwrap_err();
+    assert_eq!(e.code, ErrorCode::BankOffline, "{e:?}");
+    assert_eq!(version(&ws), pulled);
+    bank.set_faults(Faults::default());
+
+    // Typed by hand (the bureau unreachable): the case says typed, by whom.
+    let v = ws.open_case(CASE).unwrap();
+    let mut case = v.case;
+    case.parties[0].credit_history.delinquencies_90_plus = 0;
+    let v = ws
+        .save_case(CASE, v.version, serde_json::to_value(&case).unwrap())
+        .unwrap();
+    let source = v.case.parties[0].credit_history.source.clone().unwrap();
+    assert_eq!(
+        (source.origin, source.by.as_str()),
+        (HistoryOrigin::Typed, "alice")
+    );
+}
+
+#[test]
+fn a_failing_pinfl_blocks_verifying_the_identity_document() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_bank, ws) = synced(dir.path());
+    let v = ws.open_case(CASE).unwrap();
+    assert!(v.identity_checks[0].valid, "{:?}", v.identity_checks[0]);
+    let mut case = v.case;
+    // The birth date no longer matches the PINFL.
+    case.parties[0].birth_date = "1990-01-02".parse().unwrap();
+    case.documents
+        .retain(|d| d.kind != uw_domain::case::DocumentKind::Identity);
+    let v = ws
+        .save_case(CASE, v.version, serde_json::to_value(&case).unwrap())
+        .unwrap();
+    assert!(!v.identity_checks[0].valid);
+    let mut case = v.case;
+    case.documents.push(uw_domain::case::Document::new(
+        uw_domain::case::DocumentKind::Identity,
+        0,
+        uw_domain::case::DocumentStatus::Verified,
+    ));
+    let e = ws
+        .save_case(CASE, v.version, serde_json::to_value(&case).unwrap())
+        .unwrap_err();
+    assert_eq!(e.code, ErrorCode::InvalidInput);
+    assert!(
+        e.message.contains("cannot be marked verified") && e.message.contains("birth_date"),
+        "{e:?}"
+    );
+}
+
+#[test]
+fn names_compare_as_read() {
+    assert!(same_name("Qodirov  Bekzod", "QODIROV bekzod"));
+    assert!(same_name("Oʻrinov Gʻayrat", "O'rinov G‘ayrat"));
+    assert!(!same_name("Karimov Aziz", "Karimova Aziz"));
+}
