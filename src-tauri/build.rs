@@ -52,6 +52,12 @@ const COMMANDS: &[&str] = &[
     "set_language",
     "verify_identity",
     "pull_bureau",
+    "scans",
+    "attach_scans",
+    "pick_scans",
+    "scan_content",
+    "remove_scan",
+    "mark_document",
 ];
 
 fn main() {

@@ -11,15 +11,15 @@ use tauri::ipc::Channel;
 use tauri::{AppHandle, Emitter, Manager, State};
 use tauri_plugin_dialog::DialogExt;
 use uw_app::{
-    AgreementPreview, ConflictView, Dashboard, DisbursementView, Keep, PrintedFile, SyncStatus,
-    WhatIfReport,
+    AgreementPreview, ConflictView, Dashboard, DisbursementView, Keep, PrintedFile, ScanList,
+    SyncStatus, WhatIfReport,
 };
 use uw_app::{
     AppError, AppStatus, CaseEvent, CaseView, ErrorCode, ImportReport, IncomeView, NewUser,
     OpenOptions, QueuePage, QueueQuery, ReadProgress, Result, ReviewView, Session, SessionStatus,
     StoreKey, StoreState, TotpSetup, Workstation,
 };
-use uw_domain::case::{IncomeKind, ReviewDecision};
+use uw_domain::case::{DocumentKind, DocumentStatus, IncomeKind, ReviewDecision};
 use uw_domain::disbursement::Fact;
 use uw_domain::vin::VinReport;
 use uw_domain::Evaluation;
@@ -193,7 +193,78 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         set_language,
         verify_identity,
         pull_bureau,
+        scans,
+        attach_scans,
+        pick_scans,
+        scan_content,
+        remove_scan,
+        mark_document,
     ]
+}
+
+#[tauri::command]
+fn scans(ws: State<'_, Ws>, case_id: String) -> Result<ScanList> {
+    ws.get()?.scans(&case_id)
+}
+
+#[tauri::command]
+fn attach_scans(
+    ws: State<'_, Ws>,
+    case_id: String,
+    kind: String,
+    party: usize,
+    paths: Vec<String>,
+) -> Result<ScanList> {
+    let paths: Vec<PathBuf> = paths.into_iter().map(PathBuf::from).collect();
+    ws.changed(ws.get()?.attach_scan_files(&case_id, &kind, party, &paths))
+}
+
+#[tauri::command]
+async fn pick_scans(
+    app: AppHandle,
+    ws: State<'_, Ws>,
+    case_id: String,
+    kind: String,
+    party: usize,
+) -> Result<Option<ScanList>> {
+    let picked = app
+        .dialog()
+        .file()
+        .add_filter("Scans (PDF, PNG, JPEG)", &["pdf", "png", "jpg", "jpeg"])
+        .add_filter("All files", &["*"])
+        .blocking_pick_files();
+    let Some(files) = picked else { return Ok(None) };
+    let paths = local_paths(files)?;
+    ws.changed(ws.get()?.attach_scan_files(&case_id, &kind, party, &paths))
+        .map(Some)
+}
+
+/// The scan's bytes as an ArrayBuffer (no JSON on the way): the viewer draws them.
+#[tauri::command]
+fn scan_content(ws: State<'_, Ws>, case_id: String, id: i64) -> Result<tauri::ipc::Response> {
+    let (_, bytes) = ws.get()?.scan_content(&case_id, id)?;
+    Ok(tauri::ipc::Response::new(bytes))
+}
+
+#[tauri::command]
+fn remove_scan(ws: State<'_, Ws>, case_id: String, id: i64) -> Result<ScanList> {
+    ws.changed(ws.get()?.remove_scan(&case_id, id))
+}
+
+#[tauri::command]
+fn mark_document(
+    ws: State<'_, Ws>,
+    case_id: String,
+    version: i64,
+    kind: DocumentKind,
+    party: usize,
+    status: DocumentStatus,
+    reason: Option<String>,
+) -> Result<CaseView> {
+    ws.changed(
+        ws.get()?
+            .mark_document(&case_id, version, kind, party, status, reason.as_deref()),
+    )
 }
 
 #[tauri::command]

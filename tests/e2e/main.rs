@@ -956,3 +956,113 @@ async fn the_parties_step_asks_the_register_and_the_bureau() -> Result<()> {
     c.close().await?;
     Ok(())
 }
+
+#[tokio::test]
+async fn a_scan_is_attached_viewed_verified_and_a_rejection_rejects_the_case() -> Result<()> {
+    let _one = serial().await;
+    let data = tempfile::tempdir()?;
+    let fixtures = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+    let display = Display::start()?;
+    let driver = Driver::start(&display, &data.path().join("store"))?;
+    let c = driver.launch(&["--demo"]).await?;
+    login(&c, "alice", &demo_password("alice")).await?;
+    // Referred: its income document is still pending.
+    open_step(&c, "AUTO-2026-000126", "documents").await?;
+    find(&c, "[data-testid=documents]").await?;
+    wait_text(&c, "[data-testid=decision]", |t| t == "refer").await?;
+
+    // A text file named .pdf: refused by its content, nothing attached.
+    retype(
+        &c,
+        "input[name='scan-path-identity-0']",
+        &fixtures.join("not-a-scan.pdf").display().to_string(),
+    )
+    .await?;
+    click(&c, "[data-testid='attach-identity-0']").await?;
+    wait_text(&c, "[data-testid=error]", |t| {
+        t.contains("not a PDF, PNG or JPEG") && t.contains("nothing was attached")
+    })
+    .await?;
+    assert!(c
+        .find_all(Locator::Css("[data-testid=scan]"))
+        .await?
+        .is_empty());
+
+    // The passport as a two-page PDF: shown page by page, zoomed.
+    retype(
+        &c,
+        "input[name='scan-path-identity-0']",
+        &fixtures.join("passport-scan.pdf").display().to_string(),
+    )
+    .await?;
+    click(&c, "[data-testid='attach-identity-0']").await?;
+    wait_text(
+        &c,
+        "[data-testid=doc-line][data-kind=identity][data-party='0']",
+        |t| t.contains("passport-scan.pdf") && t.contains("2 pages"),
+    )
+    .await?;
+    click(
+        &c,
+        "[data-testid=doc-line][data-kind=identity][data-party='0'] [data-testid=scan]",
+    )
+    .await?;
+    find(&c, "[data-testid=pdf-page][data-rendered='1']").await?;
+    click(&c, "[data-testid=page-next]").await?;
+    find(&c, "[data-testid=pdf-page][data-rendered='2']").await?;
+    wait_text(&c, "[data-testid=page-of]", |t| t == "page 2 of 2").await?;
+    click(&c, "[data-testid=zoom-in]").await?;
+    wait_text(&c, "[data-testid=zoom]", |t| t == "125 %").await?;
+    screenshot(&display, "documents-pdf");
+
+    // An income certificate as PNG.
+    retype(
+        &c,
+        "input[name='scan-path-income-0']",
+        &fixtures
+            .join("income-certificate.png")
+            .display()
+            .to_string(),
+    )
+    .await?;
+    click(&c, "[data-testid='attach-income-0']").await?;
+    click(
+        &c,
+        "[data-testid=doc-line][data-kind=income][data-party='0'] [data-testid=scan]",
+    )
+    .await?;
+    find(&c, "[data-testid=scan-image]").await?;
+
+    // The income verified on its scan: who and when are kept, the case approves. Then the
+    // purchase contract rejected with a reason: the decision turns to reject (P-DOCS-REJ).
+    click(&c, "[data-testid='verify-income-0']").await?;
+    wait_text(&c, "[data-testid='doc-status-income-0']", |t| {
+        t == "verified"
+    })
+    .await?;
+    wait_text(&c, "[data-testid='doc-checked-income-0']", |t| {
+        t.contains("alice")
+    })
+    .await?;
+    wait_text(&c, "[data-testid=decision]", |t| t == "approve").await?;
+    retype(
+        &c,
+        "input[name='reject-reason-purchase_contract-0']",
+        "the VIN differs from the car's",
+    )
+    .await?;
+    click(&c, "[data-testid='reject-purchase_contract-0']").await?;
+    wait_text(&c, "[data-testid='doc-status-purchase_contract-0']", |t| {
+        t == "rejected"
+    })
+    .await?;
+    wait_text(&c, "[data-testid=decision]", |t| t == "reject").await?;
+    screenshot(&display, "documents-rejected");
+    click(&c, "[data-step=loan]").await?;
+    wait_text(&c, "[data-testid=reasons]", |t| {
+        t.contains("P-DOCS-REJ") && t.contains("DOCUMENT_REJECTED")
+    })
+    .await?;
+    c.close().await?;
+    Ok(())
+}

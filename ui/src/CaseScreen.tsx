@@ -5,10 +5,7 @@ import type {
   CaseFile,
   BureauReport,
   CaseView,
-  DocumentKind,
   HistorySource,
-  IdentityCheck,
-  DocumentStatus,
   Evaluation,
   Reason,
   ReviewDecision,
@@ -24,6 +21,7 @@ import { ErrorBanner } from "./App";
 import { Statements } from "./IncomeStep";
 import { DisbursementStep } from "./DisbursementStep";
 import { AgreementStep } from "./AgreementStep";
+import { DocumentsStep } from "./DocumentsStep";
 
 type Step = "parties" | "income" | "vehicle" | "loan" | "documents" | "review" | "disbursement" | "agreement" | "history";
 
@@ -79,10 +77,6 @@ function Field(props: {
       {props.hint && <small className="muted">{props.hint}</small>}
     </label>
   );
-}
-
-function NotInThisBuild({ children }: { children: React.ReactNode }) {
-  return <div className="not-yet" data-testid="not-yet">{children}</div>;
 }
 
 export function CaseScreen({ caseId, onBack, onNext, onShortcuts }: { caseId: string; onBack: () => void; onNext: (() => void) | null; onShortcuts: () => void }) {
@@ -228,7 +222,9 @@ export function CaseScreen({ caseId, onBack, onNext, onShortcuts }: { caseId: st
               )}
           />
         )}
-        {step === "documents" && <Documents draft={draft} setDraft={setDraft} checks={view.identity_checks} />}
+        {step === "documents" && (
+          <DocumentsStep view={view} dirty={dirty} onCaseChanged={(v) => { load(v); setNotice(t("case.savedVersion", { v: v.version })); setError(null); }} />
+        )}
         {step === "review" && (
           <Review
             caseId={caseId}
@@ -640,56 +636,6 @@ function LoanDecision({ draft, edit, evaluation, onTake }: { draft: CaseFile; ed
           </table>
         </div>
       )}
-    </div>
-  );
-}
-
-const DOC_KINDS: DocumentKind[] = ["identity", "income", "purchase_contract", "customs_declaration", "down_payment_proof", "other"];
-
-function Documents({ draft, setDraft, checks }: { draft: CaseFile; setDraft: (f: (d: CaseFile | null) => CaseFile | null) => void; checks: IdentityCheck[] }) {
-  const setStatus = (kind: DocumentKind, party: number, status: DocumentStatus) =>
-    setDraft((d) => {
-      if (!d) return d;
-      const docs = d.documents.filter((x) => !(x.kind === kind && x.party === party));
-      return { ...d, documents: [...docs, { kind, party, status }] };
-    });
-  return (
-    <div>
-      <NotInThisBuild>
-        {t("docs.note")}
-      </NotInThisBuild>
-      <table className="grid compact" data-testid="documents">
-        <thead><tr><th>{t("docs.party")}</th><th>{t("docs.document")}</th><th>{t("col.status")}</th></tr></thead>
-        <tbody>
-          {draft.parties.flatMap((p, pi) =>
-            DOC_KINDS.filter((k) => pi === 0 || k === "identity" || k === "income").map((k) => {
-              const entry = draft.documents.filter((x) => x.kind === k && x.party === pi).pop();
-              // A PINFL or document number that fails its own check blocks verifying the
-              // identity document (the service refuses it too).
-              const blocked = k === "identity" && checks[pi] !== undefined && !checks[pi].valid;
-              return (
-                <tr key={`${pi}-${k}`}>
-                  <td>{p.full_name}</td>
-                  <td>{word("docKind", k)}</td>
-                  <td>
-                    <select
-                      name={`doc.${pi}.${k}`}
-                      value={entry?.status ?? ""}
-                      onChange={(e) => setStatus(k, pi, e.target.value as DocumentStatus)}
-                    >
-                      <option value="" disabled>{t("doc.absent")}</option>
-                      <option value="pending">{t("doc.pending")}</option>
-                      <option value="verified" disabled={blocked && entry?.status !== "verified"}>{t("doc.verified")}</option>
-                      <option value="rejected">{t("doc.rejected")}</option>
-                    </select>
-                    {blocked && <small className="bad" data-testid={`identity-blocked-${pi}`}> {t("identity.blockedShort")}</small>}
-                  </td>
-                </tr>
-              );
-            }),
-          )}
-        </tbody>
-      </table>
     </div>
   );
 }

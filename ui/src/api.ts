@@ -10,6 +10,9 @@ import type {
   AgreementPreview,
   Dashboard,
   DisbursementView,
+  DocumentKind,
+  DocumentStatus,
+  ScanList,
   PrintedFile,
   Evaluation,
   Fact,
@@ -120,6 +123,15 @@ export const api = {
     call<CaseView>("verify_identity", { caseId, version, party }),
   pullBureau: (caseId: string, version: number, party: number) =>
     call<CaseView>("pull_bureau", { caseId, version, party }),
+  scans: (caseId: string) => call<ScanList>("scans", { caseId }),
+  attachScans: (caseId: string, kind: string, party: number, paths: string[]) =>
+    call<ScanList>("attach_scans", { caseId, kind, party, paths }),
+  pickScans: (caseId: string, kind: string, party: number) =>
+    call<ScanList | null>("pick_scans", { caseId, kind, party }),
+  scanContent: (caseId: string, id: number) => call<ArrayBuffer>("scan_content", { caseId, id }),
+  removeScan: (caseId: string, id: number) => call<ScanList>("remove_scan", { caseId, id }),
+  markDocument: (caseId: string, version: number, kind: DocumentKind, party: number, status: DocumentStatus, reason: string | null) =>
+    call<CaseView>("mark_document", { caseId, version, kind, party, status, reason }),
   refreshPortfolio: () => call<Dashboard>("refresh_portfolio"),
   takeCounterOffer: (caseId: string, version: number, termMonths: number) =>
     call<CaseView>("take_counter_offer", { caseId, version, termMonths }),

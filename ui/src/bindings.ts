@@ -72,7 +72,11 @@ reference?: string,
 /**
  * The date the paper bears.
  */
-date?: IsoDate, };
+date?: IsoDate, 
+/**
+ * Who marked the status and when (RFC 3339), and why when rejected.
+ */
+checked?: DocumentCheck, };
 
 export type LienStatus = "none" | "requested" | "registered" | "released" | "foreign";
 
@@ -120,6 +124,12 @@ export type StateCheck = { status: RegisterStatus, registered_name: string | nul
 name_matches: boolean, at: string, };
 
 export type RegisterStatus = "valid" | "expired" | "revoked" | "not_found";
+
+export type DocumentCheck = { by: string, at: string, reason?: string, };
+
+export type ScanList = { scans: Array<Attachment>, };
+
+export type Attachment = { id: number, kind: string, party: number, file_name: string, media_type: string, pages: number, sha256: string, bytes: number, attached_at: string, attached_by: string, };
 
 export type BureauReport = { pinfl: string, 
 /**

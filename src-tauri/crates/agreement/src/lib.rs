@@ -175,5 +175,15 @@ fn laid_out(
     layout::paginate(&blocks, stamp, &template.labels)
 }
 
+/// The pages of a PDF someone brought (a scanned document), or why it does not read. This
+/// crate is the workstation's one reader and writer of PDF, so the check of a scan is here.
+pub fn pdf_page_count(bytes: &[u8]) -> Result<usize, String> {
+    let doc = lopdf::Document::load_mem(bytes).map_err(|e| format!("not a readable PDF: {e}"))?;
+    match doc.get_pages().len() {
+        0 => Err("a PDF without pages".into()),
+        n => Ok(n),
+    }
+}
+
 #[cfg(test)]
 mod tests;

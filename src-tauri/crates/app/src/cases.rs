@@ -330,7 +330,12 @@ impl Workstation {
                 format!("{}: cannot write: {e}", path.display()),
             )
         })?;
-        let detail = serde_json::json!({"file": path.display().to_string()}).to_string();
+        // The scans go beside the file: CASE.json → CASE.scans/.
+        let scans = self.export_scans(case_id, &path.with_extension("scans"))?;
+        let detail = serde_json::json!({
+            "file": path.display().to_string(), "scans": scans.len(),
+        })
+        .to_string();
         let (actor, _) = self.acting()?;
         self.store()?
             .record_event(case_id, &now_rfc3339(), &actor, "export", &detail)?;

@@ -7,6 +7,7 @@
 //! stays ignorant of the rules.
 
 mod agreement;
+mod attachments;
 mod cases;
 mod checks;
 mod dashboard;
@@ -32,6 +33,7 @@ use uw_domain::ProductConfig;
 use uw_store::Store;
 
 pub use agreement::{agreement_from_file, AgreementPreview, PrintedFile};
+pub use attachments::{inspect, ScanList, MAX_SCAN_BYTES};
 pub use cases::{CaseView, ImportReport, RequiredDocument};
 pub use dashboard::{BranchView, Count, Dashboard, DecisionTimes, PortfolioView};
 pub use disbursement::{DisbursementView, PLEDGE_REQUEST};
@@ -48,7 +50,7 @@ pub use sync::{
 };
 pub use users::{hash_password, verify_password, NewUser, Session, SessionStatus, TotpSetup};
 pub use uw_bank_link::BankConfig;
-pub use uw_store::{CaseEvent, QueuePage, QueueQuery, QueueRow, SortKey, StoreKey};
+pub use uw_store::{Attachment, CaseEvent, QueuePage, QueueQuery, QueueRow, SortKey, StoreKey};
 pub use what_if::{WhatIfCase, WhatIfReport};
 
 /// The shipped product configuration (the salary-client auto loan passport).

@@ -234,6 +234,19 @@ pub enum DocumentKind {
 }
 
 impl DocumentKind {
+    pub const ALL: [DocumentKind; 6] = [
+        DocumentKind::Identity,
+        DocumentKind::Income,
+        DocumentKind::PurchaseContract,
+        DocumentKind::CustomsDeclaration,
+        DocumentKind::DownPaymentProof,
+        DocumentKind::Other,
+    ];
+
+    pub fn parse(s: &str) -> Option<DocumentKind> {
+        DocumentKind::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             DocumentKind::Identity => "identity",
@@ -267,6 +280,20 @@ pub struct Document {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub date: Option<Date>,
+    /// Who marked the status and when (RFC 3339), and why when rejected.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub checked: Option<DocumentCheck>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct DocumentCheck {
+    pub by: String,
+    pub at: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub reason: Option<String>,
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -289,6 +316,7 @@ impl Document {
             status,
             reference: None,
             date: None,
+            checked: None,
         }
     }
 }

@@ -367,6 +367,7 @@ pub fn record(case: &CaseFile, fact: &Fact) -> Result<CaseFile, CaseError> {
                     .filter(|r| !r.is_empty())
                     .map(str::to_string),
                 date: *date,
+                checked: None,
             });
         }
     }

@@ -9,6 +9,7 @@
 //! A file that is not ours (another program's SQLite database, a corrupted file, a newer
 //! schema) is refused before anything is written to it.
 
+mod attachments;
 pub mod audit;
 mod cases;
 mod dashboard;
@@ -21,6 +22,7 @@ use std::path::{Path, PathBuf};
 use rusqlite::{Connection, OpenFlags};
 use rusqlite_migration::{Migrations, M};
 
+pub use attachments::{Attachment, NewAttachment};
 pub use audit::{AuditEntry, AuditReport};
 pub use cases::{CaseEvent, NewCase, QueuePage, QueueQuery, QueueRow, SortKey, StoredCase};
 pub use dashboard::{CaseCounts, COUNTER_OFFER_TAKEN};
@@ -35,7 +37,7 @@ pub const APPLICATION_ID: i32 = 0x5557_5331;
 const SQLITE_MAGIC: &[u8; 16] = b"SQLite format 3\0";
 
 /// The schema, one migration per file, in order; the store's `user_version` counts them.
-const MIGRATIONS: [&str; 9] = [
+const MIGRATIONS: [&str; 10] = [
     include_str!("schema/001_cases.sql"),
     include_str!("schema/002_statements.sql"),
     include_str!("schema/003_audit.sql"),
@@ -45,6 +47,7 @@ const MIGRATIONS: [&str; 9] = [
     include_str!("schema/007_sync.sql"),
     include_str!("schema/008_search.sql"),
     include_str!("schema/009_dashboard.sql"),
+    include_str!("schema/010_attachments.sql"),
 ];
 
 fn migrations() -> Migrations<'static> {

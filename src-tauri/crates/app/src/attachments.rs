@@ -1,0 +1,318 @@
+//! Scans of the checklist documents (rule book §7): attached to a document of a party,
+//! kept in the encrypted store with the case, viewed in the window, exported beside the
+//! case file; and the underwriter's verdict on each document (verified, or rejected with a
+//! reason), with who and when.
+//!
+//! A file is judged by its content, never its name: PDF (`%PDF-`, and it must read, with
+//! at least one page), PNG or JPEG (their signatures, and the image must decode); at most
+//! 25 MB. A refused file attaches nothing.
+
+use std::path::Path;
+
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use ts_rs::TS;
+use uw_domain::case::{DocumentCheck, DocumentKind, DocumentStatus};
+use uw_store::{Attachment, NewAttachment};
+
+use crate::cases::CaseView;
+use crate::error::{AppError, ErrorCode, Result};
+use crate::{now_rfc3339, Workstation};
+
+/// The largest scan accepted.
+pub const MAX_SCAN_BYTES: u64 = 25 * 1024 * 1024;
+
+/// The kinds a scan may belong to: the case file's document kinds and the insurance
+/// policies (§6), which the checklist also asks to see.
+pub const POLICY_SCANS: &str = "insurance_policy";
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ScanInfo {
+    pub media_type: &'static str,
+    pub pages: usize,
+}
+
+/// What a file is, by its bytes; why not, naming the file.
+pub fn inspect(name: &str, bytes: &[u8]) -> Result<ScanInfo> {
+    let refuse = |why: String| {
+        AppError::new(
+            ErrorCode::InvalidInput,
+            format!("{name}: {why}; nothing was attached"),
+        )
+    };
+    if bytes.len() as u64 > MAX_SCAN_BYTES {
+        return Err(refuse(format!(
+            "{}, more than the 25 MB a scan may have",
+            megabytes(bytes.len() as u64)
+        )));
+    }
+    let image = |format: image::ImageFormat, media_type: &'static str| {
+        image::load_from_memory_with_format(bytes, format)
+            .map(|_| ScanInfo {
+                media_type,
+                pages: 1,
+            })
+            .map_err(|e| refuse(format!("the image does not decode ({e})")))
+    };
+    if bytes.starts_with(b"%PDF-") {
+        let pages = uw_agreement::pdf_page_count(bytes).map_err(refuse)?;
+        Ok(ScanInfo {
+            media_type: "application/pdf",
+            pages,
+        })
+    } else if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
+        image(image::ImageFormat::Png, "image/png")
+    } else if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
+        image(image::ImageFormat::Jpeg, "image/jpeg")
+    } else {
+        Err(refuse(
+            "not a PDF, PNG or JPEG file (judged by its content, not its name)".into(),
+        ))
+    }
+}
+
+fn check_kind(kind: &str) -> Result<()> {
+    if kind == POLICY_SCANS || DocumentKind::parse(kind).is_some() {
+        Ok(())
+    } else {
+        Err(AppError::new(
+            ErrorCode::InvalidInput,
+            format!("kind: {kind:?} is not a document of the checklist"),
+        ))
+    }
+}
+
+/// The scans of a case, for the documents step.
+#[derive(Clone, Debug, Serialize, TS)]
+pub struct ScanList {
+    pub scans: Vec<Attachment>,
+}
+
+impl Workstation {
+    pub fn scans(&self, case_id: &str) -> Result<ScanList> {
+        self.store()?.get_case(case_id)?;
+        Ok(ScanList {
+            scans: self.store()?.attachments(case_id)?,
+        })
+    }
+
+    /// Attaches a scan (its bytes) to the document `kind` of party `party`.
+    pub fn attach_scan(
+        &self,
+        case_id: &str,
+        kind: &str,
+        party: usize,
+        file_name: &str,
+        bytes: &[u8],
+    ) -> Result<ScanList> {
+        check_kind(kind)?;
+        let (_, case) = self.stored_case(case_id)?;
+        if party >= case.parties.len() {
+            return Err(AppError::new(
+                ErrorCode::InvalidInput,
+                format!(
+                    "party: {party} — the case has {} parties",
+                    case.parties.len()
+                ),
+            ));
+        }
+        let info = inspect(file_name, bytes)?;
+        let (actor, _) = self.acting()?;
+        let sha256 = Sha256::digest(bytes)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect::<String>();
+        let detail = serde_json::json!({
+            "kind": kind, "party": party, "file": file_name, "media_type": info.media_type,
+            "pages": info.pages, "sha256": sha256,
+        });
+        self.store()?.add_attachment(
+            &NewAttachment {
+                case_id,
+                kind,
+                party: i64::try_from(party).unwrap_or(i64::MAX),
+                file_name,
+                media_type: info.media_type,
+                pages: i64::try_from(info.pages).unwrap_or(i64::MAX),
+                sha256: &sha256,
+                content: bytes,
+            },
+            &now_rfc3339(),
+            &actor,
+            &detail.to_string(),
+        )?;
+        self.scans(case_id)
+    }
+
+    /// Attaches files from disk; one that is too large is refused before it is read.
+    pub fn attach_scan_files(
+        &self,
+        case_id: &str,
+        kind: &str,
+        party: usize,
+        paths: &[std::path::PathBuf],
+    ) -> Result<ScanList> {
+        let mut files = Vec::with_capacity(paths.len());
+        for p in paths {
+            files.push((p, read_scan(p)?));
+        }
+        // All checked before any is attached: a bad file in a batch attaches none.
+        for (p, bytes) in &files {
+            inspect(&p.display().to_string(), bytes)?;
+        }
+        let mut list = self.scans(case_id)?;
+        for (p, bytes) in &files {
+            let name = p
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_else(|| p.display().to_string());
+            list = self.attach_scan(case_id, kind, party, &name, bytes)?;
+        }
+        Ok(list)
+    }
+
+    /// One scan's bytes (for the viewer).
+    pub fn scan_content(&self, case_id: &str, id: i64) -> Result<(Attachment, Vec<u8>)> {
+        self.store()?.attachment(case_id, id)?.ok_or_else(|| {
+            AppError::new(
+                ErrorCode::NotFound,
+                format!("case {case_id} has no scan {id}"),
+            )
+        })
+    }
+
+    pub fn remove_scan(&self, case_id: &str, id: i64) -> Result<ScanList> {
+        let (a, _) = self.scan_content(case_id, id)?;
+        let (actor, _) = self.acting()?;
+        let detail = serde_json::json!({"kind": a.kind, "party": a.party, "file": a.file_name, "sha256": a.sha256});
+        self.store()?.remove_attachment(
+            case_id,
+            id,
+            &now_rfc3339(),
+            &actor,
+            &detail.to_string(),
+        )?;
+        self.scans(case_id)
+    }
+
+    /// The underwriter's verdict on a document: verified, or rejected with a reason (which
+    /// makes the decision `reject` for a required document, P-DOCS-REJ); who and when are
+    /// kept on the document and in the history.
+    pub fn mark_document(
+        &self,
+        case_id: &str,
+        expected_version: i64,
+        kind: DocumentKind,
+        party: usize,
+        status: DocumentStatus,
+        reason: Option<&str>,
+    ) -> Result<CaseView> {
+        let reason = reason.map(str::trim).filter(|r| !r.is_empty());
+        if status == DocumentStatus::Rejected && reason.is_none() {
+            return Err(AppError::new(
+                ErrorCode::CommentRequired,
+                "reason: a rejected document needs the reason (forged, expired, mismatched…)",
+            ));
+        }
+        let (_, mut case) = self.stored_case(case_id)?;
+        if party >= case.parties.len() {
+            return Err(AppError::new(
+                ErrorCode::InvalidInput,
+                format!(
+                    "party: {party} — the case has {} parties",
+                    case.parties.len()
+                ),
+            ));
+        }
+        let (actor, _) = self.acting()?;
+        let at = now_rfc3339();
+        let previous = case
+            .documents
+            .iter()
+            .rev()
+            .find(|d| d.kind == kind && d.party == party)
+            .cloned();
+        case.documents
+            .retain(|d| !(d.kind == kind && d.party == party));
+        let mut doc =
+            previous.unwrap_or_else(|| uw_domain::case::Document::new(kind, party, status));
+        doc.status = status;
+        doc.checked = Some(DocumentCheck {
+            by: actor,
+            at,
+            reason: reason.map(str::to_string),
+        });
+        case.documents.push(doc);
+        let detail = serde_json::json!({
+            "kind": kind, "party": party, "status": status, "reason": reason,
+        });
+        self.save_parsed(
+            case_id,
+            expected_version,
+            case,
+            Some(("document_marked".into(), detail.to_string())),
+        )
+    }
+
+    /// Writes each scan of the case into `dir` (created), named so that they sort by
+    /// document: `identity-p0-1-passport.pdf`. Returns the paths written.
+    pub(crate) fn export_scans(
+        &self,
+        case_id: &str,
+        dir: &Path,
+    ) -> Result<Vec<std::path::PathBuf>> {
+        let list = self.store()?.attachments(case_id)?;
+        if list.is_empty() {
+            return Ok(Vec::new());
+        }
+        let io = |p: &Path, e: std::io::Error| {
+            AppError::new(ErrorCode::Io, format!("{}: cannot write: {e}", p.display()))
+        };
+        std::fs::create_dir_all(dir).map_err(|e| io(dir, e))?;
+        let mut out = Vec::with_capacity(list.len());
+        for a in list {
+            let (_, bytes) = self.scan_content(case_id, a.id)?;
+            let safe: String = a
+                .file_name
+                .chars()
+                .map(|c| {
+                    if c.is_alphanumeric() || ".-_".contains(c) {
+                        c
+                    } else {
+                        '_'
+                    }
+                })
+                .collect();
+            let path = dir.join(format!("{}-p{}-{}-{safe}", a.kind, a.party, a.id));
+            std::fs::write(&path, &bytes).map_err(|e| io(&path, e))?;
+            out.push(path);
+        }
+        Ok(out)
+    }
+}
+
+/// "26.2 MB" (MiB, as the limit is), without floats.
+fn megabytes(bytes: u64) -> String {
+    let tenths = bytes * 10 / (1024 * 1024);
+    format!("{}.{} MB", tenths / 10, tenths % 10)
+}
+
+/// Reads a scan from disk, refusing one over the limit before reading it.
+fn read_scan(p: &Path) -> Result<Vec<u8>> {
+    let name = p.display().to_string();
+    let meta =
+        std::fs::metadata(p).map_err(|e| AppError::new(ErrorCode::Io, format!("{name}: {e}")))?;
+    if meta.len() > MAX_SCAN_BYTES {
+        return Err(AppError::new(
+            ErrorCode::InvalidInput,
+            format!(
+                "{name}: {}, more than the 25 MB a scan may have; nothing was attached",
+                megabytes(meta.len())
+            ),
+        ));
+    }
+    std::fs::read(p).map_err(|e| AppError::new(ErrorCode::Io, format!("{name}: {e}")))
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,148 @@
+// The documents step: the §7 checklist per party, each document with its scans, the
+// underwriter's verdict (verified, or rejected with a reason: who and when are kept), and
+// the viewer beside it. What a file is, whether a verdict may be given and what it does
+// to the decision are Rust's (uw-app `attachments`); this file shows and sends.
+import { lazy, Suspense, useEffect, useState } from "react";
+import type { AppError, Attachment, CaseView, DocumentKind, DocumentStatus, ScanList } from "./bindings";
+import { api } from "./api";
+import { ErrorBanner } from "./App";
+import { dateTime, t } from "./i18n";
+import { word } from "./words";
+// pdf.js is large: loaded when a scan is first shown, not at start.
+const ScanViewer = lazy(() => import("./ScanViewer").then((m) => ({ default: m.ScanViewer })));
+
+type Line = { kind: string; party: number; status: DocumentStatus | null; required: boolean };
+
+/** The checklist: the required documents, then the insurance policies' scans. */
+function lines(view: CaseView): Line[] {
+  const required: Line[] = view.required_documents.map((d) => ({ kind: d.kind, party: d.party, status: d.status, required: true }));
+  const policies: Line = { kind: "insurance_policy", party: 0, status: null, required: false };
+  return [...required, policies];
+}
+
+export function DocumentsStep({ view, dirty, onCaseChanged }: { view: CaseView; dirty: boolean; onCaseChanged: (v: CaseView) => void }) {
+  const caseId = view.case_id;
+  const [list, setList] = useState<ScanList | null>(null);
+  const [error, setError] = useState<AppError | null>(null);
+  const [shown, setShown] = useState<Attachment | null>(null);
+  const [paths, setPaths] = useState<Record<string, string>>({});
+  const [reasons, setReasons] = useState<Record<string, string>>({});
+  useEffect(() => {
+    api.scans(caseId).then(setList, setError);
+  }, [caseId, view.version]);
+  const took = (p: Promise<ScanList | null>) =>
+    p.then((l) => { if (l) { setList(l); setError(null); } }, setError);
+  const mark = (kind: string, party: number, status: DocumentStatus, reason: string | null) =>
+    api.markDocument(caseId, view.version, kind as DocumentKind, party, status, reason).then(
+      (v) => { setError(null); onCaseChanged(v); },
+      setError,
+    );
+  const checks = view.identity_checks;
+  return (
+    <div className="documents-layout">
+      <div className="card documents" data-testid="documents">
+        <ErrorBanner error={error} onClose={() => setError(null)} />
+        {dirty && <p className="muted small">{t("common.saveFirst")}</p>}
+        <table className="grid compact">
+          <thead>
+            <tr><th>{t("docs.party")}</th><th>{t("docs.document")}</th><th>{t("docs.scans")}</th><th>{t("col.status")}</th></tr>
+          </thead>
+          <tbody>
+            {lines(view).map((line) => {
+              const key = `${line.kind}-${line.party}`;
+              const doc = view.case.documents.filter((d) => d.kind === line.kind && d.party === line.party).pop();
+              const scans = list?.scans.filter((s) => s.kind === line.kind && s.party === line.party) ?? [];
+              const blocked = line.kind === "identity" && checks[line.party] !== undefined && !checks[line.party].valid;
+              return (
+                <tr key={key} data-testid="doc-line" data-kind={line.kind} data-party={line.party}>
+                  <td>{view.case.parties[line.party]?.full_name}</td>
+                  <td>
+                    {word("docKind", line.kind)}
+                    {!line.required && <small className="muted"> ({t("docs.optional")})</small>}
+                  </td>
+                  <td>
+                    {scans.map((s) => (
+                      <div key={s.id} className={`scan ${shown?.id === s.id ? "shown" : ""}`}>
+                        <button className="link" data-testid="scan" onClick={() => setShown(s)}>
+                          {s.file_name}
+                        </button>{" "}
+                        <small className="muted">{t("docs.pages", { n: s.pages })}</small>{" "}
+                        <button className="link" title={t("docs.remove")} onClick={() => { if (shown?.id === s.id) setShown(null); took(api.removeScan(caseId, s.id)); }}>×</button>
+                      </div>
+                    ))}
+                    <div className="import-row">
+                      <input
+                        name={`scan-path-${key}`}
+                        placeholder={t("docs.pathHint")}
+                        value={paths[key] ?? ""}
+                        onChange={(e) => setPaths({ ...paths, [key]: e.target.value })}
+                      />
+                      <button
+                        data-testid={`attach-${key}`}
+                        disabled={!(paths[key] ?? "").trim()}
+                        onClick={() => took(api.attachScans(caseId, line.kind, line.party, (paths[key] ?? "").split(";").map((p) => p.trim()).filter(Boolean)).then((l) => { setPaths({ ...paths, [key]: "" }); return l; }))}
+                      >
+                        {t("docs.attach")}
+                      </button>
+                      <button onClick={() => took(api.pickScans(caseId, line.kind, line.party))}>…</button>
+                    </div>
+                  </td>
+                  <td>
+                    {line.required ? (
+                      <>
+                        <span className={`pill doc-${line.status ?? "absent"}`} data-testid={`doc-status-${key}`}>
+                          {word("doc", line.status ?? "absent")}
+                        </span>
+                        {doc?.checked && (
+                          <small className="muted" data-testid={`doc-checked-${key}`}>
+                            {" "}{t("docs.checkedBy", { by: doc.checked.by, at: dateTime(doc.checked.at) })}
+                            {doc.checked.reason ? `: ${doc.checked.reason}` : ""}
+                          </small>
+                        )}
+                        <div className="import-row">
+                          <button
+                            data-testid={`verify-${key}`}
+                            disabled={dirty || blocked || line.status === "verified"}
+                            title={blocked ? t("identity.blockedShort") : undefined}
+                            onClick={() => mark(line.kind, line.party, "verified", null)}
+                          >
+                            {t("docs.verify")}
+                          </button>
+                          <input
+                            name={`reject-reason-${key}`}
+                            placeholder={t("docs.reasonHint")}
+                            value={reasons[key] ?? ""}
+                            onChange={(e) => setReasons({ ...reasons, [key]: e.target.value })}
+                          />
+                          <button
+                            data-testid={`reject-${key}`}
+                            disabled={dirty || !(reasons[key] ?? "").trim()}
+                            onClick={() => mark(line.kind, line.party, "rejected", reasons[key] ?? "")}
+                          >
+                            {t("docs.reject")}
+                          </button>
+                        </div>
+                        {blocked && <small className="bad" data-testid={`identity-blocked-${line.party}`}>{t("identity.blockedShort")}</small>}
+                      </>
+                    ) : (
+                      <small className="muted">{t("docs.policiesNote")}</small>
+                    )}
+                  </td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      </div>
+      <div className="card viewer-card">
+        {shown ? (
+          <Suspense fallback={<p className="muted">{t("common.loading")}</p>}>
+            <ScanViewer key={shown.id} caseId={caseId} scan={shown} />
+          </Suspense>
+        ) : (
+          <p className="muted">{t("viewer.pick")}</p>
+        )}
+      </div>
+    </div>
+  );
+}
