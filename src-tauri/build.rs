@@ -52,6 +52,7 @@ const COMMANDS: &[&str] = &[
     "set_language",
     "verify_identity",
     "pull_bureau",
+    "pull_bureau_all",
     "scans",
     "attach_scans",
     "pick_scans",

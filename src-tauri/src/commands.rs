@@ -193,6 +193,7 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         set_language,
         verify_identity,
         pull_bureau,
+        pull_bureau_all,
         scans,
         attach_scans,
         pick_scans,
@@ -200,6 +201,11 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         remove_scan,
         mark_document,
     ]
+}
+
+#[tauri::command]
+fn pull_bureau_all(ws: State<'_, Ws>, case_id: String, version: i64) -> Result<CaseView> {
+    ws.changed(ws.get()?.pull_bureau_all(&case_id, version))
 }
 
 #[tauri::command]

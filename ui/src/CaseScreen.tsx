@@ -246,6 +246,12 @@ export function CaseScreen({ caseId, onBack, onNext, onShortcuts }: { caseId: st
 
 function Parties({ draft, edit, view, busy, run }: { draft: CaseFile; edit: Edit; view: CaseView; busy: boolean; run: (p: Promise<CaseView>) => void }) {
   return (
+    <>
+    <div className="actions">
+      <button data-testid="pull-bureau-all" disabled={busy} onClick={() => run(api.pullBureauAll(view.case_id, view.version))}>
+        {t("bureau.pullAll")}
+      </button>
+    </div>
     <div className="cards">
       {draft.parties.map((p, i) => (
         <div className="card" key={i}>
@@ -280,6 +286,7 @@ function Parties({ draft, edit, view, busy, run }: { draft: CaseFile; edit: Edit
         </div>
       ))}
     </div>
+    </>
   );
 }
 

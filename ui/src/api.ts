@@ -123,6 +123,7 @@ export const api = {
     call<CaseView>("verify_identity", { caseId, version, party }),
   pullBureau: (caseId: string, version: number, party: number) =>
     call<CaseView>("pull_bureau", { caseId, version, party }),
+  pullBureauAll: (caseId: string, version: number) => call<CaseView>("pull_bureau_all", { caseId, version }),
   scans: (caseId: string) => call<ScanList>("scans", { caseId }),
   attachScans: (caseId: string, kind: string, party: number, paths: string[]) =>
     call<ScanList>("attach_scans", { caseId, kind, party, paths }),

@@ -51,6 +51,7 @@ export const en = {
   "bureau.outstanding": "Outstanding",
   "bureau.overdue": "Overdue now: {amount} UZS, {days} days",
   "bureau.pull": "Pull the credit bureau report",
+  "bureau.pullAll": "Pull the credit bureau for every party",
   "bureau.title": "Credit bureau report as of {date}",
   "case.back": "‹ Queue",
   "case.export": "Export…",

@@ -48,6 +48,7 @@ export const ru: Record<Key, Msg> = {
   "bureau.outstanding": "Остаток",
   "bureau.overdue": "Текущая просрочка: {amount} сум, {days} дн.",
   "bureau.pull": "Запросить отчёт кредитного бюро",
+  "bureau.pullAll": "Запросить кредитное бюро по всем сторонам",
   "bureau.title": "Отчёт кредитного бюро на {date}",
   "case.back": "‹ Очередь",
   "case.export": "Экспорт…",

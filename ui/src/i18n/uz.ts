@@ -48,6 +48,7 @@ export const uz: Record<Key, Msg> = {
   "bureau.outstanding": "Qoldiq",
   "bureau.overdue": "Hozirgi muddati oʻtgan qarz: {amount} soʻm, {days} kun",
   "bureau.pull": "Kredit byurosi hisobotini olish",
+  "bureau.pullAll": "Barcha tomonlar uchun kredit byurosi hisobotini olish",
   "bureau.title": "Kredit byurosi hisoboti, {date} holatiga",
   "case.back": "‹ Navbat",
   "case.export": "Eksport…",

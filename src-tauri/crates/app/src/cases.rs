@@ -254,6 +254,13 @@ impl Workstation {
             })
             .collect();
         if events.is_empty() {
+            // Nothing changed; a named check (a re-pull with the same answer) is still
+            // a check made, and the history says so.
+            if let Some((kind, detail)) = named {
+                let (actor, _) = self.acting()?;
+                self.store()?
+                    .record_event(case_id, &now_rfc3339(), &actor, &kind, &detail)?;
+            }
             return self.open_case(case_id);
         }
         // A decided case is closed; an edit of a submitted one disqualifies its editor

@@ -169,6 +169,25 @@ impl Workstation {
     }
 }
 
+impl Workstation {
+    /// Pulls the bureau's report for every party in turn (each a version of its own); the
+    /// first that fails stops the round, naming its party — the parties pulled before it
+    /// keep their new report, it and those after keep their previous one.
+    pub fn pull_bureau_all(&self, case_id: &str, expected_version: i64) -> Result<CaseView> {
+        let (_, case) = self.stored_case(case_id)?;
+        let mut version = expected_version;
+        let mut view = None;
+        for party in 0..case.parties.len() {
+            let v = self
+                .pull_bureau(case_id, version, party)
+                .map_err(|e| AppError::new(e.code, format!("parties[{party}]: {}", e.message)))?;
+            version = v.version;
+            view = Some(v);
+        }
+        view.map_or_else(|| self.open_case(case_id), Ok)
+    }
+}
+
 /// Marks credit-history figures an edit changed by hand as typed (by whom, when), so the
 /// case says they were typed, not pulled; figures the edit left alone keep their source.
 pub(crate) fn mark_typed_history(before: &CaseFile, after: &mut CaseFile, actor: &str, at: &str) {

@@ -81,8 +81,6 @@ pub enum ErrorCode {
     ProductSuspended,
     /// The counter-offer asked for is not among the case's current counter-offers.
     NoSuchOffer,
-    /// A capability that another part of the product delivers and is not here yet.
-    NotAvailable,
     Internal,
 }
 

@@ -116,7 +116,7 @@ fn scans_attach_list_view_remove_and_export_with_the_case() {
     let photo = files.join("contract page.jpg");
     std::fs::write(&photo, jpeg()).unwrap();
     let list = ws
-        .attach_scan_files(CASE, "identity", 0, &[passport.clone()])
+        .attach_scan_files(CASE, "identity", 0, std::slice::from_ref(&passport))
         .unwrap();
     assert_eq!(list.scans.len(), 1);
     assert_eq!(
@@ -124,7 +124,7 @@ fn scans_attach_list_view_remove_and_export_with_the_case() {
         (2, "application/pdf")
     );
     let list = ws
-        .attach_scan_files(CASE, "purchase_contract", 0, &[photo.clone()])
+        .attach_scan_files(CASE, "purchase_contract", 0, std::slice::from_ref(&photo))
         .unwrap();
     assert_eq!(list.scans.len(), 2);
     let (meta, bytes) = ws.scan_content(CASE, list.scans[1].id).unwrap();

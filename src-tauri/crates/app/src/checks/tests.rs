@@ -198,6 +198,35 @@ fn the_bureau_report_sets_the_credit_history_and_a_bad_one_changes_nothing() {
 }
 
 #[test]
+fn every_party_is_pulled_and_a_failure_names_its_party() {
+    let dir = tempfile::tempdir().unwrap();
+    let (bank, ws) = synced(dir.path());
+    // A case with a co-borrower.
+    let id = "AUTO-2026-000125";
+    let v = ws.open_case(id).unwrap();
+    assert_eq!(v.case.parties.len(), 2);
+    let v = ws.pull_bureau_all(id, v.version).unwrap();
+    assert!(v.case.parties.iter().all(|p| p.bureau.is_some()));
+    assert_eq!(v.version, 3);
+    let second = v.case.parties[1].pinfl.clone();
+    bank.set_bureau(&second, &json!({"pinfl": second})).unwrap();
+    let e = ws.pull_bureau_all(id, v.version).unwrap_err();
+    assert!(e.message.starts_with("parties[1]: "), "{e:?}");
+    // The borrower's answer was the same (no new version, but the check is in the
+    // history); the co-borrower keeps the report from before.
+    let after = ws.open_case(id).unwrap();
+    assert_eq!(after.version, 3);
+    assert_eq!(after.case.parties[1].bureau, v.case.parties[1].bureau);
+    let pulls = ws
+        .history(id)
+        .unwrap()
+        .iter()
+        .filter(|e| e.kind == "bureau_pulled")
+        .count();
+    assert_eq!(pulls, 3);
+}
+
+#[test]
 fn a_failing_pinfl_blocks_verifying_the_identity_document() {
     let dir = tempfile::tempdir().unwrap();
     let (_bank, ws) = synced(dir.path());
