@@ -107,15 +107,7 @@ impl Workstation {
     ) -> Result<ScanList> {
         check_kind(kind)?;
         let (_, case) = self.stored_case(case_id)?;
-        if party >= case.parties.len() {
-            return Err(AppError::new(
-                ErrorCode::InvalidInput,
-                format!(
-                    "party: {party} — the case has {} parties",
-                    case.parties.len()
-                ),
-            ));
-        }
+        crate::checks::party_index(&case, party)?;
         let info = inspect(file_name, bytes)?;
         let (actor, _) = self.acting()?;
         let sha256 = Sha256::digest(bytes)
@@ -215,15 +207,7 @@ impl Workstation {
             ));
         }
         let (_, mut case) = self.stored_case(case_id)?;
-        if party >= case.parties.len() {
-            return Err(AppError::new(
-                ErrorCode::InvalidInput,
-                format!(
-                    "party: {party} — the case has {} parties",
-                    case.parties.len()
-                ),
-            ));
-        }
+        crate::checks::party_index(&case, party)?;
         let (actor, _) = self.acting()?;
         let at = now_rfc3339();
         let previous = case

@@ -46,7 +46,8 @@ pub fn same_name(a: &str, b: &str) -> bool {
     norm(a) == norm(b)
 }
 
-fn party_index(case: &CaseFile, party: usize) -> Result<()> {
+/// A party index of the case, or an error naming it.
+pub(crate) fn party_index(case: &CaseFile, party: usize) -> Result<()> {
     if party < case.parties.len() {
         Ok(())
     } else {

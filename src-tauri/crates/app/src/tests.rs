@@ -37,6 +37,29 @@ pub(crate) fn submit_and_approve(ws: &Workstation, case_id: &str, justification:
         .expect("bob approves")
 }
 
+/// A demo workstation (login required) pointed at a core bank — the simulator, in the
+/// tests — with short retry and hold times.
+pub(crate) fn open_with_bank(dir: &std::path::Path, bank: crate::BankConfig) -> Workstation {
+    let ws = Workstation::open(OpenOptions {
+        data_dir: dir.to_path_buf(),
+        actor: "os-user".into(),
+        demo: true,
+        require_login: true,
+        bank: Some(bank),
+        key: StoreKey::Raw([7; 32]),
+    })
+    .expect("the workstation opens");
+    ws.set_sync_options(crate::SyncOptions {
+        retry_min: std::time::Duration::from_millis(2),
+        retry_max: std::time::Duration::from_millis(20),
+        retries: 1,
+        hold_min: std::time::Duration::from_millis(10),
+        hold_max: std::time::Duration::from_millis(50),
+        ..crate::SyncOptions::default()
+    });
+    ws
+}
+
 #[test]
 fn bindings_are_fresh() {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../ui/src/bindings.ts");

@@ -191,9 +191,9 @@ pub async fn put_identity(
     UrlPath(pinfl): UrlPath<String>,
     body: Bytes,
 ) -> Reply {
-    let v: Value = match serde_json::from_slice(&body) {
+    let v = match json_body(&body) {
         Ok(v) => v,
-        Err(e) => return bad(format!("the body: {e}")),
+        Err(reply) => return reply,
     };
     let field = |k: &str| v[k].as_str().unwrap_or("").to_string();
     match set_identity(
@@ -214,14 +214,18 @@ pub async fn put_bureau(
     UrlPath(pinfl): UrlPath<String>,
     body: Bytes,
 ) -> Reply {
-    let v: Value = match serde_json::from_slice(&body) {
+    let v = match json_body(&body) {
         Ok(v) => v,
-        Err(e) => return bad(format!("the body: {e}")),
+        Err(reply) => return reply,
     };
     match set_bureau(&sim.db(), &pinfl, &v) {
         Ok(()) => Reply::json(StatusCode::OK, &json!({"pinfl": pinfl})),
         Err(e) => storage(e),
     }
+}
+
+fn json_body(body: &[u8]) -> Result<Value, Reply> {
+    serde_json::from_slice(body).map_err(|e| bad(format!("the body: {e}")))
 }
 
 fn bad(message: String) -> Reply {

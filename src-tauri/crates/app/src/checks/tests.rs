@@ -7,10 +7,9 @@ use std::time::Duration;
 use serde_json::json;
 use uw_bank_link::BankConfig;
 use uw_bank_sim::{Faults, SimConfig};
-use uw_domain::case::{HistoryOrigin, RegisterStatus};
+use uw_domain::case::{HistoryOrigin, RegisterStatus, StateCheck};
 
 use super::*;
-use crate::{OpenOptions, StoreKey, SyncOptions};
 
 const TOKEN: &str = "test-token";
 const CASE: &str = "AUTO-2026-000123";
@@ -28,25 +27,20 @@ fn synced(dir: &Path) -> (uw_bank_sim::Running, Workstation) {
     let bank = sim(dir);
     let mut config = BankConfig::new(&bank.url(), TOKEN);
     config.timeout = Duration::from_millis(800);
-    let ws = Workstation::open(OpenOptions {
-        data_dir: dir.join("ws"),
-        actor: "os-user".into(),
-        demo: true,
-        require_login: true,
-        bank: Some(config),
-        key: StoreKey::Raw([7; 32]),
-    })
-    .expect("the workstation opens");
-    ws.set_sync_options(SyncOptions {
-        retry_min: Duration::from_millis(2),
-        retry_max: Duration::from_millis(20),
-        retries: 1,
-        ..SyncOptions::default()
-    });
+    let ws = crate::tests::open_with_bank(&dir.join("ws"), config);
     ws.sync().expect("the first sync");
     ws.login("alice", "alice-demo-2026", None)
         .expect("alice logs in");
     (bank, ws)
+}
+
+/// The register's answer as recorded on the borrower.
+fn register(v: &CaseView) -> StateCheck {
+    v.case.parties[0]
+        .identity
+        .as_ref()
+        .and_then(|i| i.state_check.clone())
+        .expect("a register answer on the borrower")
 }
 
 fn version(ws: &Workstation) -> i64 {
@@ -58,13 +52,7 @@ fn the_register_answers_each_status_and_the_name_is_compared() {
     let dir = tempfile::tempdir().unwrap();
     let (bank, ws) = synced(dir.path());
     let v = ws.verify_identity(CASE, version(&ws), 0).unwrap();
-    let check = v.case.parties[0]
-        .identity
-        .as_ref()
-        .unwrap()
-        .state_check
-        .clone()
-        .unwrap();
+    let check = register(&v);
     assert_eq!(check.status, RegisterStatus::Valid);
     assert!(check.name_matches, "{check:?}");
     assert!(ws
@@ -81,13 +69,7 @@ fn the_register_answers_each_status_and_the_name_is_compared() {
         bank.set_identity(PINFL, &document, status, "KARIMOV AZIZ RUSTAMOVICH")
             .unwrap();
         let v = ws.verify_identity(CASE, version(&ws), 0).unwrap();
-        let c = v.case.parties[0]
-            .identity
-            .as_ref()
-            .unwrap()
-            .state_check
-            .clone()
-            .unwrap();
+        let c = register(&v);
         assert_eq!(c.status, want);
         // Case and spacing aside, it is the case's name.
         assert!(c.name_matches, "{c:?}");
@@ -95,26 +77,14 @@ fn the_register_answers_each_status_and_the_name_is_compared() {
     bank.set_identity(PINFL, &document, "valid", "Karimova Aziza")
         .unwrap();
     let v = ws.verify_identity(CASE, version(&ws), 0).unwrap();
-    let c = v.case.parties[0]
-        .identity
-        .as_ref()
-        .unwrap()
-        .state_check
-        .clone()
-        .unwrap();
+    let c = register(&v);
     assert!(!c.name_matches);
     assert_eq!(c.registered_name.as_deref(), Some("Karimova Aziza"));
     // Another document than the registered one: not found.
     bank.set_identity(PINFL, "AB0000000", "valid", "Karimov Aziz Rustamovich")
         .unwrap();
     let v = ws.verify_identity(CASE, version(&ws), 0).unwrap();
-    let c = v.case.parties[0]
-        .identity
-        .as_ref()
-        .unwrap()
-        .state_check
-        .clone()
-        .unwrap();
+    let c = register(&v);
     assert_eq!(
         (c.status, c.registered_name),
         (RegisterStatus::NotFound, None)

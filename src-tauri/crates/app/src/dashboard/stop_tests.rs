@@ -2,13 +2,12 @@
 //! a real HTTP server on 127.0.0.1 with the demo loan book.
 
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
 use uw_bank_link::api::BranchBook;
 use uw_bank_link::BankConfig;
 use uw_bank_sim::SimConfig;
 
-use crate::{ErrorCode, OpenOptions, StoreKey, SyncOptions, Workstation};
+use crate::{ErrorCode, Workstation};
 
 const TOKEN: &str = "test-token";
 
@@ -27,22 +26,7 @@ fn sim(dir: &Path) -> uw_bank_sim::Running {
 }
 
 fn open(dir: &Path, url: &str) -> Workstation {
-    let ws = Workstation::open(OpenOptions {
-        data_dir: dir.to_path_buf(),
-        actor: "os-user".into(),
-        demo: true,
-        require_login: true,
-        bank: Some(BankConfig::new(url, TOKEN)),
-        key: StoreKey::Raw([7; 32]),
-    })
-    .expect("the workstation opens");
-    ws.set_sync_options(SyncOptions {
-        retry_min: Duration::from_millis(2),
-        retry_max: Duration::from_millis(20),
-        retries: 1,
-        ..SyncOptions::default()
-    });
-    ws
+    crate::tests::open_with_bank(dir, BankConfig::new(url, TOKEN))
 }
 
 /// The simulator with the demo queue and loan book, and a workstation that synced with it.

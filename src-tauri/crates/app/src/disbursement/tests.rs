@@ -11,7 +11,6 @@ use uw_bank_sim::{Faults, SimConfig};
 use uw_domain::case::{DocumentStatus, Funds, InsuranceKind, InsurancePolicy};
 
 use super::*;
-use crate::{OpenOptions, StoreKey, SyncOptions};
 
 const CASE: &str = "AUTO-2026-000123";
 const VIN: &str = "XWBJA69V9LA123456";
@@ -27,24 +26,7 @@ fn sim_config(dir: &Path) -> SimConfig {
 }
 
 fn open(dir: &Path, bank: BankConfig) -> Workstation {
-    let ws = Workstation::open(OpenOptions {
-        data_dir: dir.to_path_buf(),
-        actor: "os-user".into(),
-        demo: true,
-        require_login: true,
-        bank: Some(bank),
-        key: StoreKey::Raw([7; 32]),
-    })
-    .unwrap();
-    ws.set_sync_options(SyncOptions {
-        retry_min: Duration::from_millis(2),
-        retry_max: Duration::from_millis(20),
-        retries: 1,
-        hold_min: Duration::from_millis(10),
-        hold_max: Duration::from_millis(50),
-        ..SyncOptions::default()
-    });
-    ws
+    crate::tests::open_with_bank(dir, bank)
 }
 
 fn money(s: &str) -> Money {
