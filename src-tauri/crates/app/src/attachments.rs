@@ -106,8 +106,7 @@ impl Workstation {
         bytes: &[u8],
     ) -> Result<ScanList> {
         check_kind(kind)?;
-        let (_, case) = self.stored_case(case_id)?;
-        crate::checks::party_index(&case, party)?;
+        self.case_with_party(case_id, party)?;
         let info = inspect(file_name, bytes)?;
         let (actor, _) = self.acting()?;
         let sha256 = Sha256::digest(bytes)
@@ -206,8 +205,7 @@ impl Workstation {
                 "reason: a rejected document needs the reason (forged, expired, mismatched…)",
             ));
         }
-        let (_, mut case) = self.stored_case(case_id)?;
-        crate::checks::party_index(&case, party)?;
+        let mut case = self.case_with_party(case_id, party)?;
         let (actor, _) = self.acting()?;
         let at = now_rfc3339();
         let previous = case

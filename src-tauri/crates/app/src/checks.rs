@@ -46,21 +46,6 @@ pub fn same_name(a: &str, b: &str) -> bool {
     norm(a) == norm(b)
 }
 
-/// A party index of the case, or an error naming it.
-pub(crate) fn party_index(case: &CaseFile, party: usize) -> Result<()> {
-    if party < case.parties.len() {
-        Ok(())
-    } else {
-        Err(AppError::new(
-            ErrorCode::InvalidInput,
-            format!(
-                "party: {party} — the case has {} parties",
-                case.parties.len()
-            ),
-        ))
-    }
-}
-
 impl Workstation {
     /// Asks the state identity register about a party's PINFL and document, and records
     /// the answer (status, registered name, whether it is the case's) on the party.
@@ -70,8 +55,7 @@ impl Workstation {
         expected_version: i64,
         party: usize,
     ) -> Result<CaseView> {
-        let (_, mut case) = self.stored_case(case_id)?;
-        party_index(&case, party)?;
+        let mut case = self.case_with_party(case_id, party)?;
         let p = &case.parties[party];
         let Some(document) = p.identity.as_ref().map(|i| i.number.clone()) else {
             return Err(AppError::new(
@@ -125,8 +109,7 @@ impl Workstation {
         expected_version: i64,
         party: usize,
     ) -> Result<CaseView> {
-        let (_, mut case) = self.stored_case(case_id)?;
-        party_index(&case, party)?;
+        let mut case = self.case_with_party(case_id, party)?;
         let pinfl = case.parties[party].pinfl.clone();
         let raw = self.bank()?.bureau(&pinfl)?;
         let report = parse_report(raw).map_err(|why| {

@@ -147,14 +147,15 @@ fn parse_kind(kind: &str) -> Option<IncomeKind> {
 }
 
 impl Workstation {
-    /// The case file, refusing a party index it does not have.
-    fn case_with_party(&self, case_id: &str, party: usize) -> Result<CaseFile> {
+    /// The case file, refusing a party index it does not have (for the income, check and
+    /// scan services alike).
+    pub(crate) fn case_with_party(&self, case_id: &str, party: usize) -> Result<CaseFile> {
         let (_, case) = self.stored_case(case_id)?;
         let n = case.parties.len();
         if party >= n {
             return Err(AppError::new(
                 ErrorCode::InvalidInput,
-                format!("party: case {case_id} has {n} parties; there is no party {party}"),
+                format!("party: {party} — case {case_id} has {n} parties"),
             ));
         }
         Ok(case)

@@ -6,16 +6,26 @@ use super::*;
 
 const EXAMPLE: &str = include_str!("../../../../assets/demo/cases/AUTO-2026-000123.json");
 
-fn open(dir: &std::path::Path, demo: bool) -> Workstation {
-    Workstation::open(OpenOptions {
+/// The options every test opens its workstation with: the tests' fixed store key and no
+/// core bank (a test that needs one sets `bank` over these).
+pub(crate) fn options(
+    dir: &std::path::Path,
+    actor: &str,
+    demo: bool,
+    require_login: bool,
+) -> OpenOptions {
+    OpenOptions {
         data_dir: dir.to_path_buf(),
-        actor: "alice".into(),
+        actor: actor.into(),
         demo,
-        require_login: false,
+        require_login,
         bank: None,
-        key: crate::StoreKey::Raw([7; 32]),
-    })
-    .unwrap()
+        key: StoreKey::Raw([7; 32]),
+    }
+}
+
+fn open(dir: &std::path::Path, demo: bool) -> Workstation {
+    Workstation::open(options(dir, "alice", demo, false)).unwrap()
 }
 
 /// The two-person check as the unit tests need it done: the logged-in user submits the
@@ -41,12 +51,8 @@ pub(crate) fn submit_and_approve(ws: &Workstation, case_id: &str, justification:
 /// tests — with short retry and hold times.
 pub(crate) fn open_with_bank(dir: &std::path::Path, bank: crate::BankConfig) -> Workstation {
     let ws = Workstation::open(OpenOptions {
-        data_dir: dir.to_path_buf(),
-        actor: "os-user".into(),
-        demo: true,
-        require_login: true,
         bank: Some(bank),
-        key: StoreKey::Raw([7; 32]),
+        ..options(dir, "os-user", true, true)
     })
     .expect("the workstation opens");
     ws.set_sync_options(crate::SyncOptions {
@@ -273,16 +279,9 @@ fn a_foreign_database_is_refused_with_its_code() {
         b"definitely not a database, just text",
     )
     .unwrap();
-    let err = Workstation::open(OpenOptions {
-        data_dir: dir.path().to_path_buf(),
-        actor: "a".into(),
-        demo: true,
-        require_login: false,
-        bank: None,
-        key: crate::StoreKey::Raw([7; 32]),
-    })
-    .err()
-    .unwrap();
+    let err = Workstation::open(options(dir.path(), "a", true, false))
+        .err()
+        .unwrap();
     // Not plain SQLite, so it is read as an encrypted store, which this key does not open.
     assert_eq!(err.code, ErrorCode::StoreWrongKey);
     assert!(err.message.contains("left untouched"), "{}", err.message);

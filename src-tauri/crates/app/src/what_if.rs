@@ -101,20 +101,13 @@ mod tests {
 
     use rust_decimal::Decimal;
 
-    use crate::{OpenOptions, StoreKey, Workstation};
+    use crate::Workstation;
 
     #[test]
     fn the_open_demo_queue_under_a_tighter_debt_burden_limit() {
         let dir = tempfile::tempdir().unwrap();
-        let ws = Workstation::open(OpenOptions {
-            data_dir: dir.path().to_path_buf(),
-            actor: "os-user".into(),
-            demo: true,
-            require_login: false,
-            bank: None,
-            key: StoreKey::Raw([7; 32]),
-        })
-        .unwrap();
+        let ws =
+            Workstation::open(crate::tests::options(dir.path(), "os-user", true, false)).unwrap();
         let shipped = ws.product().clone();
         let same = ws.what_if(&shipped).unwrap();
         assert_eq!(same.cases, 16);

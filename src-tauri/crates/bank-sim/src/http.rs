@@ -88,7 +88,10 @@ impl IntoResponse for Reply {
 }
 
 /// A JSON body, or the 422 that names what is wrong with it.
-fn parse_body<T: serde::de::DeserializeOwned>(body: &[u8], code: &str) -> Result<T, Reply> {
+pub(crate) fn parse_body<T: serde::de::DeserializeOwned>(
+    body: &[u8],
+    code: &str,
+) -> Result<T, Reply> {
     serde_json::from_slice(body).map_err(|e| {
         Reply::error(
             StatusCode::UNPROCESSABLE_ENTITY,

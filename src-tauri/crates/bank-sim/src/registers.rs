@@ -13,7 +13,7 @@ use rusqlite::{params, Connection, OptionalExtension};
 use serde_json::{json, Value};
 use uw_bank_link::api::IdentityAnswer;
 
-use crate::http::{storage, Reply, Sim};
+use crate::http::{parse_body, storage, Reply, Sim};
 
 pub const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS identity_register (
@@ -191,7 +191,7 @@ pub async fn put_identity(
     UrlPath(pinfl): UrlPath<String>,
     body: Bytes,
 ) -> Reply {
-    let v = match json_body(&body) {
+    let v: Value = match parse_body(&body, "INVALID_BODY") {
         Ok(v) => v,
         Err(reply) => return reply,
     };
@@ -214,7 +214,7 @@ pub async fn put_bureau(
     UrlPath(pinfl): UrlPath<String>,
     body: Bytes,
 ) -> Reply {
-    let v = match json_body(&body) {
+    let v: Value = match parse_body(&body, "INVALID_BODY") {
         Ok(v) => v,
         Err(reply) => return reply,
     };
@@ -222,10 +222,6 @@ pub async fn put_bureau(
         Ok(()) => Reply::json(StatusCode::OK, &json!({"pinfl": pinfl})),
         Err(e) => storage(e),
     }
-}
-
-fn json_body(body: &[u8]) -> Result<Value, Reply> {
-    serde_json::from_slice(body).map_err(|e| bad(format!("the body: {e}")))
 }
 
 fn bad(message: String) -> Reply {

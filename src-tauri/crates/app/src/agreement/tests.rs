@@ -1,18 +1,9 @@
 use super::*;
-use crate::{OpenOptions, StoreKey};
 
 const CASE: &str = "AUTO-2026-000123";
 
 fn open(dir: &Path) -> Workstation {
-    Workstation::open(OpenOptions {
-        data_dir: dir.to_path_buf(),
-        actor: "os-user".into(),
-        demo: true,
-        require_login: true,
-        bank: None,
-        key: StoreKey::Raw([7; 32]),
-    })
-    .unwrap()
+    Workstation::open(crate::tests::options(dir, "os-user", true, true)).unwrap()
 }
 
 #[test]

@@ -3,21 +3,13 @@
 use std::io::Cursor;
 
 use super::*;
-use crate::{OpenOptions, StoreKey};
 use uw_domain::decision::Decision;
 
 const CASE: &str = "AUTO-2026-000123";
 
 fn open(dir: &Path) -> Workstation {
-    let ws = Workstation::open(OpenOptions {
-        data_dir: dir.to_path_buf(),
-        actor: "os-user".into(),
-        demo: true,
-        require_login: true,
-        bank: None,
-        key: StoreKey::Raw([7; 32]),
-    })
-    .expect("the workstation opens");
+    let ws = Workstation::open(crate::tests::options(dir, "os-user", true, true))
+        .expect("the workstation opens");
     ws.login("alice", "alice-demo-2026", None)
         .expect("alice logs in");
     ws

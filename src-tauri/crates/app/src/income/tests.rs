@@ -1,7 +1,6 @@
 use std::path::PathBuf;
 
 use super::*;
-use crate::OpenOptions;
 
 const CASE: &str = "AUTO-2026-000123";
 
@@ -12,15 +11,7 @@ fn demo_file(name: &str) -> PathBuf {
 }
 
 fn open(dir: &Path) -> Workstation {
-    Workstation::open(OpenOptions {
-        data_dir: dir.to_path_buf(),
-        actor: "alice".into(),
-        demo: true,
-        require_login: false,
-        bank: None,
-        key: crate::StoreKey::Raw([7; 32]),
-    })
-    .unwrap()
+    Workstation::open(crate::tests::options(dir, "alice", true, false)).unwrap()
 }
 
 #[test]

@@ -1,20 +1,11 @@
 use uw_domain::case::ReviewDecision;
 
 use super::*;
-use crate::OpenOptions;
 
 const CASE: &str = "AUTO-2026-000123";
 
 fn open(dir: &std::path::Path) -> Workstation {
-    Workstation::open(OpenOptions {
-        data_dir: dir.to_path_buf(),
-        actor: "os-user".into(),
-        demo: true,
-        require_login: true,
-        bank: None,
-        key: crate::StoreKey::Raw([7; 32]),
-    })
-    .unwrap()
+    Workstation::open(crate::tests::options(dir, "os-user", true, true)).unwrap()
 }
 
 fn edit_term(ws: &Workstation, term: u32) -> Result<CaseView> {

@@ -9,7 +9,7 @@ use uw_bank_link::{Bank, BankConfig};
 use uw_bank_sim::{Faults, SimConfig};
 
 use super::*;
-use crate::{OpenOptions, StoreKey};
+use crate::OpenOptions;
 
 const EXAMPLE: &str = include_str!("../../../../../assets/demo/cases/AUTO-2026-000123.json");
 const TOKEN: &str = "test-token";
@@ -28,12 +28,8 @@ fn sim(dir: &Path, seed_cases: bool) -> uw_bank_sim::Running {
 
 fn open(dir: &Path, bank: BankConfig) -> Workstation {
     let ws = Workstation::open(OpenOptions {
-        data_dir: dir.to_path_buf(),
-        actor: "alice".into(),
-        demo: false,
-        require_login: false,
         bank: Some(bank),
-        key: StoreKey::Raw([7; 32]),
+        ..crate::tests::options(dir, "alice", false, false)
     })
     .unwrap();
     ws.set_sync_options(SyncOptions {
@@ -396,12 +392,8 @@ fn the_decision_and_the_sign_off_reach_the_bank() {
     let dir = tempfile::tempdir().unwrap();
     let bank = sim(dir.path(), true);
     let ws = Workstation::open(OpenOptions {
-        data_dir: dir.path().join("ws"),
-        actor: "os-user".into(),
-        demo: true,
-        require_login: true,
         bank: Some(config(&bank.url())),
-        key: StoreKey::Raw([7; 32]),
+        ..crate::tests::options(&dir.path().join("ws"), "os-user", true, true)
     })
     .unwrap();
     assert_eq!(ws.status().unwrap().case_count, 0);
@@ -461,15 +453,7 @@ fn the_decision_and_the_sign_off_reach_the_bank() {
 #[test]
 fn no_bank_configured_is_its_own_error() {
     let dir = tempfile::tempdir().unwrap();
-    let ws = Workstation::open(OpenOptions {
-        data_dir: dir.path().to_path_buf(),
-        actor: "alice".into(),
-        demo: false,
-        require_login: false,
-        bank: None,
-        key: StoreKey::Raw([7; 32]),
-    })
-    .unwrap();
+    let ws = Workstation::open(crate::tests::options(dir.path(), "alice", false, false)).unwrap();
     assert_eq!(ws.sync().unwrap_err().code, ErrorCode::BankNotConfigured);
     assert!(!ws.sync_status().unwrap().configured);
     assert_eq!(

@@ -1,18 +1,9 @@
 use std::time::Duration;
 
 use super::*;
-use crate::OpenOptions;
 
 fn open(dir: &std::path::Path, require_login: bool) -> Workstation {
-    Workstation::open(OpenOptions {
-        data_dir: dir.to_path_buf(),
-        actor: "os-user".into(),
-        demo: true,
-        require_login,
-        bank: None,
-        key: crate::StoreKey::Raw([7; 32]),
-    })
-    .unwrap()
+    Workstation::open(crate::tests::options(dir, "os-user", true, require_login)).unwrap()
 }
 
 #[test]
@@ -88,15 +79,7 @@ fn audit_counts(dir: &std::path::Path) -> (usize, usize, usize) {
 #[test]
 fn the_first_start_creates_one_administrator_and_users_are_checked() {
     let dir = tempfile::tempdir().unwrap();
-    let ws = Workstation::open(OpenOptions {
-        data_dir: dir.path().to_path_buf(),
-        actor: "os-user".into(),
-        demo: false,
-        require_login: true,
-        bank: None,
-        key: crate::StoreKey::Raw([7; 32]),
-    })
-    .unwrap();
+    let ws = Workstation::open(crate::tests::options(dir.path(), "os-user", false, true)).unwrap();
     assert!(ws.needs_setup().unwrap());
     let admin = NewUser {
         username: "dilnoza".into(),
