@@ -451,7 +451,7 @@ impl Workstation {
                 .ok()
                 .and_then(|s| s.bank_version(&entry.case_id).ok().flatten())
                 .map(|b| b.version);
-            let ack = bank.put_case(&entry.case_id, &entry.body, base, &entry.idempotency_key)?;
+            let ack = bank.put_case(&entry.case_id, &entry.body, base, &entry.idempotency_key, None)?;
             return Ok(Sent {
                 answer: serde_json::to_string(&ack).unwrap_or_default(),
                 bank: Some(BankVersion {

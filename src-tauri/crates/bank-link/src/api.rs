@@ -52,6 +52,233 @@ pub struct RemoteCase {
     pub assignee: Option<String>,
     /// The case file (`../shared/spec/case-file.md`).
     pub case: serde_json::Value,
+    /// Where the case stands in review, as the bank decided it (absent from a bank that
+    /// keeps no workflow: one without a directory, in the standalone mode).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub workflow: Option<RemoteWorkflow>,
+}
+
+/// The header that carries the author's signed statement of a case version (base64 of the
+/// [`SignedStatement`]'s JSON).
+pub const STATEMENT_HEADER: &str = "UW-Statement";
+/// A person's signed read request (the review inbox): who asks, when, and the signature
+/// over [`crate::signing::request_bytes`].
+pub const STAFF_HEADER: &str = "UW-Staff";
+pub const STAFF_AT_HEADER: &str = "UW-Staff-At";
+pub const STAFF_SIGNATURE_HEADER: &str = "UW-Staff-Signature";
+
+/// What a person does to a case, as a signed statement names it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+pub enum StatementAction {
+    #[serde(rename = "edit")]
+    Edit,
+    #[serde(rename = "submit")]
+    Submit,
+    #[serde(rename = "approve")]
+    Approve,
+    #[serde(rename = "reject")]
+    Reject,
+    #[serde(rename = "return")]
+    Return,
+    #[serde(rename = "order_stage_1")]
+    OrderStage1,
+    #[serde(rename = "order_stage_2")]
+    OrderStage2,
+}
+
+impl StatementAction {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StatementAction::Edit => "edit",
+            StatementAction::Submit => "submit",
+            StatementAction::Approve => "approve",
+            StatementAction::Reject => "reject",
+            StatementAction::Return => "return",
+            StatementAction::OrderStage1 => "order_stage_1",
+            StatementAction::OrderStage2 => "order_stage_2",
+        }
+    }
+
+    /// A sign-off: the checker's decision on a submitted version.
+    pub fn is_signoff(self) -> bool {
+        matches!(
+            self,
+            StatementAction::Approve | StatementAction::Reject | StatementAction::Return
+        )
+    }
+
+    /// A change of the case's content (the author shaped the case).
+    pub fn shapes_the_case(self) -> bool {
+        matches!(self, StatementAction::Edit | StatementAction::Submit)
+    }
+}
+
+/// The engine's figures of the version a statement is about (null for `edit`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct StatementFigures {
+    /// The engine's decision: approve | reject | refer.
+    pub decision: String,
+    pub amount: String,
+    pub term_months: u32,
+    pub rate: String,
+    pub average_monthly_income: String,
+    pub dti: Option<String>,
+    pub ltv: String,
+}
+
+/// A signed statement's content (`dual-review.md`): exactly these keys, in this order.
+/// `version` is the bank's version a sign-off is about (the submitted one); for `edit`,
+/// `submit` and the orders it is the workstation's version of the case, which the bank
+/// binds to its own by `content_hash`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct Statement {
+    pub case_id: String,
+    pub version: i64,
+    /// SHA-256 (hex) of the case file's compact JSON: [`content_hash`].
+    pub content_hash: String,
+    pub action: StatementAction,
+    pub figures: Option<StatementFigures>,
+    /// The staff id of the person who signs.
+    pub signer: String,
+    /// RFC 3339.
+    pub signed_at: String,
+}
+
+impl Statement {
+    /// Whether the statement is in the spec's form (what `SIGNATURE_INVALID` also covers):
+    /// a case id, a version ≥ 1, a 64-hex hash, figures for every action but `edit`, a
+    /// signer and an RFC 3339 time. The reason names the key.
+    pub fn check_form(&self) -> Result<(), String> {
+        if self.case_id.trim().is_empty() {
+            return Err("case_id: empty".into());
+        }
+        if self.version < 1 {
+            return Err(format!("version: {} is not a version", self.version));
+        }
+        if self.content_hash.len() != 64
+            || !self
+                .content_hash
+                .bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+        {
+            return Err("content_hash: not 64 lower-case hex digits".into());
+        }
+        if self.action != StatementAction::Edit && self.figures.is_none() {
+            return Err(format!(
+                "figures: a {} statement carries the engine's figures",
+                self.action.as_str()
+            ));
+        }
+        if self.signer.trim().is_empty() {
+            return Err("signer: empty".into());
+        }
+        chrono::DateTime::parse_from_rfc3339(&self.signed_at)
+            .map_err(|_| format!("signed_at: {:?} is not an RFC 3339 time", self.signed_at))?;
+        Ok(())
+    }
+}
+
+/// A statement with its signature (base64, standard alphabet).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct SignedStatement {
+    pub statement: Statement,
+    /// `ed25519` (the bank's qualified e-signature would name its own).
+    pub algorithm: String,
+    pub signature: String,
+}
+
+/// A checker's sign-off (`POST /v1/cases/{id}/signoffs`): the signed statement and, for a
+/// reject or return, the checker's words (beside the statement, which the spec fixes).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct SignOff {
+    pub statement: SignedStatement,
+    #[serde(default)]
+    pub comment: Option<String>,
+}
+
+/// The bank's acceptance of a sign-off. An approval or rejection makes a new bank version
+/// of the case carrying its `review` block (the bank writes it); a return does not.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct SignOffAck {
+    pub case_id: String,
+    pub action: StatementAction,
+    pub signer: String,
+    pub signed_at: String,
+    pub accepted_at: String,
+    /// The bank's version of the case after the sign-off, and its hash.
+    pub version: i64,
+    pub hash: String,
+}
+
+/// The submitted version a sign-off must name, with the maker's signed statement.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct Submission {
+    pub version: i64,
+    pub hash: String,
+    pub statement: SignedStatement,
+    /// The maker's justification (sent beside the case version).
+    pub justification: String,
+}
+
+/// The decision the bank accepted.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct Decided {
+    pub action: StatementAction,
+    pub signer: String,
+    pub signed_at: String,
+    pub accepted_at: String,
+    pub comment: Option<String>,
+}
+
+/// A case's review as the bank keeps it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct RemoteWorkflow {
+    /// draft | submitted | returned | approved | rejected
+    pub stage: String,
+    pub maker: Option<String>,
+    /// Everyone who signed an `edit` or `submit` of any version, since the first draft.
+    pub editors: Vec<String>,
+    /// The version awaiting (or that received) a decision.
+    pub submission: Option<Submission>,
+    /// The last accepted sign-off (a return included).
+    pub decided: Option<Decided>,
+}
+
+/// A person's key enrolment (`POST /v1/staff/{id}/keys`): the bank checks `password`
+/// against the directory before it accepts the key, and revokes the person's previous one.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Enrolment {
+    pub algorithm: String,
+    /// Base64.
+    pub public_key: String,
+    pub password: String,
+}
+
+impl std::fmt::Debug for Enrolment {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Enrolment")
+            .field("algorithm", &self.algorithm)
+            .field("public_key", &self.public_key)
+            .field("password", &"…")
+            .finish()
+    }
+}
+
+/// A person's enrolled key, as the bank answers an enrolment or its check.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct StaffKey {
+    pub staff_id: String,
+    pub algorithm: String,
+    /// Base64.
+    pub public_key: String,
+    pub enrolled_at: String,
+    /// When a later enrolment revoked it (statements signed before stay valid).
+    pub revoked_at: Option<String>,
 }
 
 /// The answer to a case version based on a version the bank no longer holds (412).

@@ -11,8 +11,9 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 use crate::api::{
-    self, ApiError, AuditHead, CaseAck, CaseMessage, IdentityAnswer, MessageAck, OfficialIncome,
-    PledgeStatus, Portfolio, Queue, VersionMismatch, IDEMPOTENCY_KEY,
+    self, ApiError, AuditHead, CaseAck, CaseMessage, Enrolment, IdentityAnswer, MessageAck,
+    OfficialIncome, PledgeStatus, Portfolio, Queue, SignOff, SignOffAck, SignedStatement, StaffKey,
+    VersionMismatch, IDEMPOTENCY_KEY,
 };
 
 #[derive(Clone, Debug)]
@@ -239,15 +240,17 @@ impl Bank {
         Ok(req.header("Content-Type", "application/json").body(bytes))
     }
 
-    /// Sends a case version. `base` is the bank's version this one was made from
-    /// (`If-Match`); `None` creates the case (`If-None-Match: *`). A version the bank no
-    /// longer holds is [`LinkError::Conflict`] with the bank's current case.
+    /// Sends a case version with its author's signed statement (none from a standalone
+    /// workstation). `base` is the bank's version this one was made from (`If-Match`);
+    /// `None` creates the case (`If-None-Match: *`). A version the bank no longer holds is
+    /// [`LinkError::Conflict`] with the bank's current case.
     pub fn put_case(
         &self,
         case_id: &str,
         case_json: &str,
         base: Option<i64>,
         key: &str,
+        statement: Option<&SignedStatement>,
     ) -> Result<CaseAck> {
         let mut req = self
             .client
@@ -255,6 +258,16 @@ impl Bank {
             .header(IDEMPOTENCY_KEY, key)
             .header("Content-Type", "application/json")
             .body(case_json.to_string());
+        if let Some(s) = statement {
+            let json = serde_json::to_vec(s).map_err(|e| LinkError::BadResponse {
+                what: "the request".into(),
+                message: e.to_string(),
+            })?;
+            req = req.header(
+                api::STATEMENT_HEADER,
+                crate::signing::to_base64(&json),
+            );
+        }
         req = match base {
             Some(v) => req.header("If-Match", api::etag(v)),
             None => req.header("If-None-Match", "*"),
@@ -278,6 +291,52 @@ impl Bank {
             &format!("the {} of case {case_id}", msg.kind.as_str()),
             self.json(req, msg)?,
         )
+    }
+
+    /// A checker's signed sign-off of a submitted version.
+    pub fn sign_off(&self, case_id: &str, signoff: &SignOff, key: &str) -> Result<SignOffAck> {
+        let req = self
+            .client
+            .post(self.url(&["cases", case_id, "signoffs"], &[]))
+            .header(IDEMPOTENCY_KEY, key);
+        self.send(
+            &format!("the sign-off of case {case_id}"),
+            self.json(req, signoff)?,
+        )
+    }
+
+    /// Enrols a person's public key; the bank checks their directory password first and
+    /// revokes their previous key.
+    pub fn enrol(&self, staff_id: &str, enrolment: &Enrolment, key: &str) -> Result<StaffKey> {
+        let req = self
+            .client
+            .post(self.url(&["staff", staff_id, "keys"], &[]))
+            .header(IDEMPOTENCY_KEY, key);
+        self.send(
+            &format!("the key enrolment of {staff_id}"),
+            self.json(req, enrolment)?,
+        )
+    }
+
+    /// The person's current (unrevoked) key at the bank.
+    pub fn staff_key(&self, staff_id: &str) -> Result<StaffKey> {
+        self.send(
+            &format!("the key of {staff_id}"),
+            self.client
+                .get(self.url(&["staff", staff_id, "keys", "current"], &[])),
+        )
+    }
+
+    /// The review inbox of the person who signed `auth`: the submitted cases of their
+    /// branches that they did not make or edit.
+    pub fn inbox(&self, auth: &StaffAuth) -> Result<Queue> {
+        let req = self
+            .client
+            .get(self.url(&["inbox"], &[]))
+            .header(api::STAFF_HEADER, &auth.staff_id)
+            .header(api::STAFF_AT_HEADER, &auth.at)
+            .header(api::STAFF_SIGNATURE_HEADER, &auth.signature);
+        self.send("the review inbox", req)
     }
 
     pub fn post_audit_head(&self, head: &AuditHead, key: &str) -> Result<MessageAck> {
@@ -344,6 +403,15 @@ impl Bank {
             self.client.get(self.url(&["portfolio"], &[])),
         )
     }
+}
+
+/// A person's signed read request: who asks, when (RFC 3339), and the signature (base64)
+/// over [`crate::signing::request_bytes`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StaffAuth {
+    pub staff_id: String,
+    pub at: String,
+    pub signature: String,
 }
 
 fn is_timeout(e: &std::io::Error) -> bool {

@@ -2,11 +2,13 @@
 //!
 //! Invariant: the only crate of the workstation that makes HTTP calls. [`api`] holds the
 //! wire types (the bank simulator serves the same types, so the two cannot drift apart);
-//! [`client`] the blocking HTTP client. Nothing here retries or remembers: the outbox and
+//! [`client`] the blocking HTTP client; [`signing`] the signed statements both sides
+//! check. Nothing here retries or remembers: the outbox and
 //! its worker, which decide what is sent when, live in the store and the application
 //! services.
 
 pub mod api;
 mod client;
+pub mod signing;
 
-pub use client::{Bank, BankConfig, LinkError};
+pub use client::{Bank, BankConfig, LinkError, StaffAuth};

@@ -136,6 +136,7 @@ fn remote_case(r: &rusqlite::Row) -> rusqlite::Result<RemoteCase> {
         branch: r.get(4)?,
         assignee: r.get(5)?,
         case: serde_json::from_str(&json).unwrap_or(serde_json::Value::Null),
+        workflow: None,
     })
 }
 

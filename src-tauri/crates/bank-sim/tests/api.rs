@@ -194,8 +194,8 @@ fn keys_replay_the_first_answer_and_refuse_another_request() {
     let mut case = remote.case.clone();
     case["loan"]["term_months"] = 48.into();
     let text = case.to_string();
-    let a = bank.put_case(id, &text, Some(1), "k-1").unwrap();
-    let b = bank.put_case(id, &text, Some(1), "k-1").unwrap();
+    let a = bank.put_case(id, &text, Some(1), "k-1", None).unwrap();
+    let b = bank.put_case(id, &text, Some(1), "k-1", None).unwrap();
     assert_eq!(a, b);
     assert_eq!(a.version, 2);
     // The same key with another body is refused, not applied.
@@ -203,13 +203,13 @@ fn keys_replay_the_first_answer_and_refuse_another_request() {
         id,
         "{\"case_id\":\"AUTO-2026-000123\",\"branch\":\"X\"}",
         Some(2),
-        "k-1",
+        "k-1", None,
     );
     assert!(
         matches!(reused, Err(LinkError::Rejected { status: 422, ref code, .. }) if code == "IDEMPOTENCY_KEY_REUSED")
     );
     // A stale base is a conflict carrying the bank's version.
-    match bank.put_case(id, &text, Some(1), "k-2") {
+    match bank.put_case(id, &text, Some(1), "k-2", None) {
         Err(LinkError::Conflict(m)) => assert_eq!(m.current.version, 2),
         other => panic!("{other:?}"),
     }
@@ -218,7 +218,7 @@ fn keys_replay_the_first_answer_and_refuse_another_request() {
         id,
         "{\"case_id\":\"OTHER\",\"branch\":\"X\"}",
         Some(2),
-        "k-3",
+        "k-3", None,
     ) {
         Err(LinkError::Rejected {
             status: 422,
