@@ -63,6 +63,7 @@ impl Ws {
             demo: self.demo,
             require_login: true,
             bank: uw_app::paths::bank_from_env(),
+            directory: uw_app::paths::directory_from_env()?,
         })
     }
 

@@ -20,6 +20,7 @@ fn seed(dir: &std::path::Path, n: usize) -> Result<()> {
         demo: false,
         require_login: false,
         bank: None,
+        directory: None,
         key: uw_app::StoreKey::Passphrase(uw_e2e::E2E_PASSPHRASE.into()),
     })?;
     let mut v: serde_json::Value = serde_json::from_str(EXAMPLE)?;

@@ -497,7 +497,8 @@ async fn the_queue_comes_from_the_bank_and_a_two_sided_edit_is_a_conflict() -> R
                 id,
                 &theirs.to_string(),
                 Some(remote.version),
-                "e2e-bank-edit", None,
+                "e2e-bank-edit",
+                None,
             )
             .map_err(|e| e.to_string())?;
         Ok(remote.version)

@@ -415,7 +415,7 @@ export type CaseEvent = { id: number, at: string, actor: string, kind: string, d
 
 export type AppError = { code: ErrorCode, message: string, };
 
-export type ErrorCode = "INVALID_CASE" | "INVALID_INPUT" | "NOT_FOUND" | "CASE_EXISTS" | "ALREADY_EXISTS" | "VERSION_CONFLICT" | "STORE_FOREIGN" | "STORE_WRONG_KEY" | "STORE_TOO_NEW" | "STORE_KEY_MISSING" | "STORE_LOCKED" | "STORE_UNAVAILABLE" | "IO" | "NOT_LOGGED_IN" | "AUTH_FAILED" | "TOTP_REQUIRED" | "TOTP_REUSED" | "SESSION_LOCKED" | "ACCOUNT_LOCKED" | "MISSING_ROLE" | "MAKER_CANNOT_CHECK" | "EDITED_AFTER_SUBMISSION" | "WRONG_STAGE" | "NOT_THE_MAKER" | "CASE_LOCKED" | "FIGURES_DIFFER" | "COMMENT_REQUIRED" | "AUDIT_BROKEN" | "BANK_NOT_CONFIGURED" | "BANK_OFFLINE" | "BANK_REFUSED" | "BANK_BAD_ANSWER" | "DISBURSEMENT_BLOCKED" | "FOREIGN_LIEN" | "NOT_PRINTABLE" | "PRODUCT_SUSPENDED" | "NO_SUCH_OFFER" | "INTERNAL";
+export type ErrorCode = "INVALID_CASE" | "INVALID_INPUT" | "NOT_FOUND" | "CASE_EXISTS" | "ALREADY_EXISTS" | "VERSION_CONFLICT" | "STORE_FOREIGN" | "STORE_WRONG_KEY" | "STORE_TOO_NEW" | "STORE_KEY_MISSING" | "STORE_LOCKED" | "STORE_UNAVAILABLE" | "IO" | "NOT_LOGGED_IN" | "AUTH_FAILED" | "TOTP_REQUIRED" | "TOTP_REUSED" | "SESSION_LOCKED" | "ACCOUNT_LOCKED" | "MISSING_ROLE" | "SELF_REVIEW" | "EDITOR_REVIEW" | "AWAITING_BANK" | "SIGNATURE_INVALID" | "KEY_UNKNOWN" | "KEY_REVOKED" | "HASH_MISMATCH" | "NOT_SUBMITTED" | "ALREADY_DECIDED" | "CASE_UNDER_REVIEW" | "NOT_APPROVED" | "ACCOUNT_DISABLED" | "ACCOUNT_REMOVED" | "DIRECTORY_UNREACHABLE" | "DIRECTORY_TLS" | "DIRECTORY_CONFIG" | "DIRECTORY_BAD_ANSWER" | "PASSWORD_REFUSED" | "OFFLINE_LOGIN_EXPIRED" | "SIGNING_KEY_UNREADABLE" | "DIRECTORY_MODE" | "WRONG_STAGE" | "NOT_THE_MAKER" | "CASE_LOCKED" | "FIGURES_DIFFER" | "COMMENT_REQUIRED" | "AUDIT_BROKEN" | "BANK_NOT_CONFIGURED" | "BANK_OFFLINE" | "BANK_REFUSED" | "BANK_BAD_ANSWER" | "DISBURSEMENT_BLOCKED" | "FOREIGN_LIEN" | "NOT_PRINTABLE" | "PRODUCT_SUSPENDED" | "NO_SUCH_OFFER" | "INTERNAL";
 
 export type AppStatus = { data_dir: string, demo: boolean, case_count: number, product: string, actor: string, 
 /**
@@ -465,13 +465,31 @@ index: number, files: number, bytes_read: number, bytes_total: number,
  */
 stage: string, };
 
-export type Session = { username: string, display_name: string, admin: boolean, underwriter: boolean, reviewer: boolean, };
+export type Session = { username: string, display_name: string, admin: boolean, underwriter: boolean, reviewer: boolean, mode: LoginMode, 
+/**
+ * Until when an offline login is possible (the directory modes).
+ */
+offline_until: string | null, 
+/**
+ * The branches the directory gives the person (none for a local account).
+ */
+branches: Array<string>, 
+/**
+ * Whether the bank holds the person's signing key: `enrolled`, `waiting` (the bank
+ * not reached yet; statements signed meanwhile wait for it), `none` (standalone).
+ */
+signing_key: string, };
 
 export type SessionStatus = { needs_setup: boolean, session: Session | null, 
 /**
  * The demo's ready-made users are in the README; the login screen says so.
  */
-demo: boolean, };
+demo: boolean, 
+/**
+ * Whose accounts log in here: the bank's directory (`directory`, with its address) or
+ * this workstation's own (`standalone`).
+ */
+mode: string, directory: string | null, };
 
 export type TotpSetup = { secret: string, uri: string, };
 
@@ -508,9 +526,11 @@ maker: string | null,
  */
 proposal: Proposal | null, 
 /**
- * Everyone who edited the case since its current submission: none of them may sign.
+ * Everyone who changed the case's data since its first draft (the maker too): none of
+ * them may sign it off. Never cleared. (Read from the field's earlier name, which held
+ * only the editors since the last submission.)
  */
-edited_since_submission: Array<string>, 
+editors: Array<string>, 
 /**
  * The reviewer's comment of the last return, for the maker.
  */
@@ -518,7 +538,24 @@ return_comment: string | null,
 /**
  * Who signed the approval or rejection.
  */
-checker: string | null, };
+checker: string | null, 
+/**
+ * The version under review as the bank holds it: what a sign-off names.
+ */
+submitted: SubmittedVersion | null, 
+/**
+ * A statement signed here that the bank has not answered yet.
+ */
+pending: Pending | null, 
+/**
+ * The bank's last refusal of a statement signed here, for the window.
+ */
+refusal: BankRefusal | null, 
+/**
+ * When the bank accepted the decision; `None` for a decision of a standalone
+ * workstation (no directory, no bank workflow).
+ */
+accepted_at: string | null, };
 
 export type Stage = "draft" | "submitted" | "returned" | "approved" | "rejected";
 
@@ -529,6 +566,32 @@ export type Proposal = { decision: ReviewDecision, justification: string,
 figures: Figures, };
 
 export type Figures = { average_monthly_income: string, dti: string | null, ltv: string, max_monthly_payment: string | null, };
+
+export type SubmittedVersion = { version: number, hash: string, };
+
+export type Pending = { 
+/**
+ * submit | approve | reject | return
+ */
+action: string, signer: string, signed_at: string, 
+/**
+ * A reject's or return's words (applied when the bank accepts).
+ */
+comment: string | null, 
+/**
+ * Where the case stood before (a refused submission reopens it there).
+ */
+was_stage: Stage, was_maker: string | null, };
+
+export type BankRefusal = { action: string, signer: string, code: string, message: string, at: string, };
+
+export type LoginMode = "standalone" | "directory" | "offline";
+
+export type RefusedStatement = { case_id: string, 
+/**
+ * edit | submit | approve | reject | return | order_stage_1 | order_stage_2
+ */
+action: string, signer: string, code: string, message: string, };
 
 export type AuditEntry = { id: number, at: string, actor: string, action: string, case_id: string | null, detail: string, };
 
@@ -546,7 +609,11 @@ waiting: number, online: boolean,
 /**
  * One line per entry or application that failed, naming its case.
  */
-errors: Array<string>, };
+errors: Array<string>, 
+/**
+ * The signed statements the bank refused in this pass, each with its code.
+ */
+refused: Array<RefusedStatement>, };
 
 export type ConflictView = { id: number, case_id: string, detected_at: string, local_version: number, bank_version: number, differences: Array<FieldDifference>, 
 /**

@@ -25,6 +25,7 @@ fn run(faults: &Faults) -> Result<f64, String> {
         demo: false,
         require_login: false,
         bank: Some(BankConfig::new(&bank.url(), "demo-bank-token")),
+        directory: None,
         key: StoreKey::Raw([3; 32]),
     })
     .map_err(|e| e.to_string())?;

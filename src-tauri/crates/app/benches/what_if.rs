@@ -21,6 +21,7 @@ fn main() {
         demo: false,
         require_login: false,
         bank: None,
+        directory: None,
         key: StoreKey::Raw([3; 32]),
     })
     .unwrap();

@@ -8,6 +8,7 @@ use rust_decimal::prelude::ToPrimitive;
 use serde::Serialize;
 use serde_json::Value;
 use ts_rs::TS;
+use uw_bank_link::api::StatementAction;
 use uw_domain::case::{to_json_pretty, DocumentKind, DocumentStatus};
 use uw_domain::decision::{document_status, required_documents};
 use uw_domain::vin::VinReport;
@@ -66,7 +67,7 @@ impl Workstation {
     /// The evaluation of a case at its workflow stage: an open case (draft, submitted,
     /// returned) in a suspended scope also fails P-STOP (passport §9).
     pub fn evaluate_at(&self, case: &CaseFile, status: &str) -> Evaluation {
-        let open = uw_domain::review::Stage::parse(status).is_none_or(|s| s.editable());
+        let open = uw_domain::review::Stage::parse(status).is_none_or(|s| s.open());
         let opts = EvalOptions {
             product_suspended: open.then(|| self.suspension(&case.branch)).flatten(),
             ..EvalOptions::default()
@@ -127,14 +128,17 @@ impl Workstation {
     /// none, with an error naming the file and the JSON path.
     pub fn import_texts(&self, files: &[(String, String)]) -> Result<ImportReport> {
         let (actor, _) = self.acting()?;
-        self.import_texts_at(files, &now_rfc3339(), &actor)
+        self.import_texts_at(files, &now_rfc3339(), &actor, true)
     }
 
+    /// Imports at a time in the name of `actor`; `signed`: the logged-in person's
+    /// statements go with the new cases (the demo's seeding is the workstation's own).
     pub(crate) fn import_texts_at(
         &self,
         files: &[(String, String)],
         at: &str,
         actor: &str,
+        signed: bool,
     ) -> Result<ImportReport> {
         let mut rows = Vec::with_capacity(files.len());
         let mut seen = std::collections::HashSet::new();
@@ -146,10 +150,20 @@ impl Workstation {
                     format!("{name}: case {} appears twice in this import", case.case_id),
                 ));
             }
-            rows.push(self.row_for(&case, to_json_pretty(&case), crate::cases::NEW_CASE_STATUS));
+            let row = self.row_for(&case, to_json_pretty(&case), crate::cases::NEW_CASE_STATUS);
+            let push = if signed {
+                self.version_push(&case, &row.case_json, 1, StatementAction::Edit, None)?
+            } else {
+                self.system_push()
+            };
+            rows.push((row, push));
         }
+        let with: Vec<_> = rows
+            .iter()
+            .map(|(r, p)| (r.clone(), p.as_store()))
+            .collect();
         self.store()?
-            .insert_cases(&rows, at, actor, "import")
+            .insert_cases_with(&with, at, actor, "import")
             .map_err(|e| match e {
                 uw_store::StoreError::Exists(id) => AppError::new(
                     ErrorCode::CaseExists,
@@ -158,7 +172,7 @@ impl Workstation {
                 other => other.into(),
             })?;
         Ok(ImportReport {
-            imported: rows.into_iter().map(|r| r.case_id).collect(),
+            imported: rows.into_iter().map(|(r, _)| r.case_id).collect(),
         })
     }
 
@@ -263,8 +277,8 @@ impl Workstation {
             }
             return self.open_case(case_id);
         }
-        // A decided case is closed; an edit of a submitted one disqualifies its editor
-        // from signing it off (uw_domain::review).
+        // A decided or submitted case is closed; whoever edits becomes an editor, who never
+        // signs it off (uw_domain::review).
         let (actor, _) = self.acting()?;
         self.hold_case(case_id, &actor)?;
         let (before_w, after_w) = self.workflow_after_edit(case_id)?;
@@ -274,6 +288,13 @@ impl Workstation {
             .map_err(|e| AppError::new(ErrorCode::Internal, e.to_string()))?;
         events.extend(named);
         let row = self.row_for(&case, to_json_pretty(&case), &stored.status);
+        let push = self.version_push(
+            &case,
+            &row.case_json,
+            expected_version + 1,
+            StatementAction::Edit,
+            None,
+        )?;
         self.store()?.update_case_and_workflow(
             &row,
             expected_version,
@@ -282,6 +303,7 @@ impl Workstation {
             &actor,
             &events,
             &[],
+            push.as_store(),
         )?;
         self.open_case(case_id)
     }

@@ -77,7 +77,7 @@ pub fn seed(ws: &Workstation) -> Result<()> {
     for (i, (name, text)) in DEMO_CASES.iter().enumerate() {
         let received = now - chrono::Duration::minutes(37 * i as i64 + 5);
         let at = received.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-        ws.import_texts_at(&[(name.to_string(), text.to_string())], &at, "demo")?;
+        ws.import_texts_at(&[(name.to_string(), text.to_string())], &at, "demo", false)?;
     }
     Ok(())
 }

@@ -16,7 +16,7 @@ use chrono::{FixedOffset, Utc};
 use serde::Serialize;
 use serde_json::json;
 use ts_rs::TS;
-use uw_bank_link::api::{CaseMessage, MessageKind, PledgeState, PledgeStatus};
+use uw_bank_link::api::{CaseMessage, MessageKind, PledgeState, PledgeStatus, StatementAction};
 use uw_bank_link::{Bank, LinkError};
 use uw_domain::case::{to_json_pretty, DeliveryNotice, LienStatus, Pledge, SellerKind};
 use uw_domain::decision::{conditions_at, Condition};
@@ -285,7 +285,23 @@ impl Workstation {
         })?;
         let mut next = case.clone();
         next.disbursement.orders.push(order.clone());
-        let message = CaseMessage {
+        // The order's own statement names the version that records it (directory mode).
+        let statement = if self.directory_mode() {
+            let json = to_json_pretty(&next);
+            let hash = uw_bank_link::api::content_hash(&json)
+                .ok_or_else(|| internal("a case version that is not JSON"))?;
+            let action = if stage == 1 {
+                StatementAction::OrderStage1
+            } else {
+                StatementAction::OrderStage2
+            };
+            let figures = Some(self.statement_figures(&next));
+            let st = self.statement(case_id, expected_version + 1, hash, action, figures)?;
+            Some(self.sign(st)?)
+        } else {
+            None
+        };
+        let mut message = CaseMessage {
             kind: MessageKind::DisbursementOrder,
             body: json!({
                 "case_id": case_id,
@@ -301,6 +317,9 @@ impl Workstation {
                 "evidence": order.evidence,
             }),
         };
+        if let Some(st) = statement {
+            message.body["statement"] = serde_json::to_value(st).map_err(internal)?;
+        }
         let outgoing = Outgoing {
             kind: MessageKind::DisbursementOrder.as_str().into(),
             body: serde_json::to_string(&message).map_err(internal)?,
@@ -319,7 +338,8 @@ impl Workstation {
     }
 
     /// Writes a changed case at its stored queue status, with its audit entry and the
-    /// messages for the bank, in one transaction.
+    /// messages for the bank, in one transaction. A person's change carries their signed
+    /// statement; the registry's does not go to the bank as a version (`crate::statements`).
     fn write_change(
         &self,
         case: &CaseFile,
@@ -330,6 +350,17 @@ impl Workstation {
     ) -> Result<()> {
         let status = self.store()?.get_case(&case.case_id)?.status;
         let row = self.row_for(case, to_json_pretty(case), &status);
+        let push = if actor == REGISTRY {
+            self.system_push()
+        } else {
+            self.version_push(
+                case,
+                &row.case_json,
+                expected_version + 1,
+                StatementAction::Edit,
+                None,
+            )?
+        };
         self.store()?.update_case_and_workflow(
             &row,
             expected_version,
@@ -338,6 +369,7 @@ impl Workstation {
             actor,
             &[(event.to_string(), detail.to_string())],
             outgoing,
+            push.as_store(),
         )?;
         Ok(())
     }

@@ -42,12 +42,50 @@ pub enum ErrorCode {
     SessionLocked,
     /// Too many failed logins: locked for a while.
     AccountLocked,
-    /// The user lacks the role the action needs.
+    /// The user lacks the role the action needs (the bank says `ROLE_MISSING`).
     MissingRole,
     /// The two-person check: the maker may not sign their own case off.
-    MakerCannotCheck,
-    /// Whoever edited a case after its submission may not sign it off.
-    EditedAfterSubmission,
+    SelfReview,
+    /// Whoever edited a case, from its first draft on, may not sign it off.
+    EditorReview,
+    /// A statement signed here waits for the bank's answer: nothing more until it comes.
+    AwaitingBank,
+    /// The bank: the statement's signature does not verify, or it is not in the spec's form.
+    SignatureInvalid,
+    /// The bank holds no signing key of the signer.
+    KeyUnknown,
+    /// The signer's key was revoked before the statement was signed.
+    KeyRevoked,
+    /// The statement names another version or content than the one submitted.
+    HashMismatch,
+    /// A sign-off of a case that is not awaiting a decision.
+    NotSubmitted,
+    /// Someone signed the decision first; the message says who and when.
+    AlreadyDecided,
+    /// A submitted case is with its reviewer: returned to the maker before it changes.
+    CaseUnderReview,
+    /// A disbursement order of a case the bank has not approved.
+    NotApproved,
+    /// The directory has disabled the account.
+    AccountDisabled,
+    /// The directory no longer has an account that logged in here.
+    AccountRemoved,
+    /// The directory cannot be reached (and no offline login applies).
+    DirectoryUnreachable,
+    /// The directory's certificate or TLS failed.
+    DirectoryTls,
+    /// The directory's configuration is unusable; the message names the field.
+    DirectoryConfig,
+    /// The directory answered with something other than LDAP promises.
+    DirectoryBadAnswer,
+    /// The directory refused a new password.
+    PasswordRefused,
+    /// The offline login's time ran out: an online login is needed.
+    OfflineLoginExpired,
+    /// The person's stored signing key does not open.
+    SigningKeyUnreadable,
+    /// What a standalone workstation keeps (local accounts) is the directory's here.
+    DirectoryMode,
     /// The action does not fit where the case stands (a decided case is closed).
     WrongStage,
     /// Only the case's maker submits it again after a return.
@@ -118,13 +156,36 @@ impl From<uw_store::StoreError> for AppError {
     }
 }
 
+/// The workstation's code for a refusal code of the bank (`dual-review.md`); any other
+/// is `BANK_REFUSED`.
+pub fn bank_code(code: &str) -> ErrorCode {
+    match code {
+        "SIGNATURE_INVALID" => ErrorCode::SignatureInvalid,
+        "KEY_UNKNOWN" => ErrorCode::KeyUnknown,
+        "KEY_REVOKED" => ErrorCode::KeyRevoked,
+        "ROLE_MISSING" => ErrorCode::MissingRole,
+        "SELF_REVIEW" => ErrorCode::SelfReview,
+        "EDITOR_REVIEW" => ErrorCode::EditorReview,
+        "HASH_MISMATCH" => ErrorCode::HashMismatch,
+        "NOT_SUBMITTED" => ErrorCode::NotSubmitted,
+        "ALREADY_DECIDED" => ErrorCode::AlreadyDecided,
+        "CASE_UNDER_REVIEW" => ErrorCode::CaseUnderReview,
+        "NOT_APPROVED" => ErrorCode::NotApproved,
+        "NOT_THE_MAKER" => ErrorCode::NotTheMaker,
+        "COMMENT_REQUIRED" => ErrorCode::CommentRequired,
+        "ACCOUNT_DISABLED" => ErrorCode::AccountDisabled,
+        _ => ErrorCode::BankRefused,
+    }
+}
+
 impl From<uw_bank_link::LinkError> for AppError {
     fn from(e: uw_bank_link::LinkError) -> Self {
         use uw_bank_link::LinkError as L;
         let code = match &e {
             L::BadAddress(_) => ErrorCode::BankNotConfigured,
             L::Offline(_) | L::Timeout(_) | L::Unavailable { .. } => ErrorCode::BankOffline,
-            L::Unauthorized | L::Rejected { .. } => ErrorCode::BankRefused,
+            L::Rejected { code, .. } => bank_code(code),
+            L::Unauthorized => ErrorCode::BankRefused,
             L::Conflict(_) => ErrorCode::VersionConflict,
             L::BadResponse { .. } => ErrorCode::BankBadAnswer,
         };

@@ -51,6 +51,8 @@ pub fn typescript_bindings() -> String {
         crate::IncomeView, crate::AttachedStatement, crate::ReclassificationView,
         crate::ReadProgress, crate::Session, crate::SessionStatus, crate::TotpSetup, crate::StoreState, crate::NewUser, crate::ReviewView,
         uw_domain::review::Workflow, uw_domain::review::Stage, uw_domain::review::Proposal, uw_domain::review::Figures,
+        uw_domain::review::SubmittedVersion, uw_domain::review::Pending, uw_domain::review::BankRefusal,
+        crate::LoginMode, crate::RefusedStatement,
         uw_store::AuditEntry,
         crate::SyncStatus, crate::SyncReport, crate::ConflictView, crate::FieldDifference, crate::Keep,
     );

@@ -14,10 +14,13 @@ mod dashboard;
 mod demo;
 mod disbursement;
 pub mod error;
+mod identity;
 mod income;
 pub mod ipc;
+mod keys;
 pub mod paths;
 mod review;
+mod statements;
 mod sync;
 pub mod totp;
 mod users;
@@ -45,11 +48,14 @@ pub use income::{
 pub use paths::StoreState;
 pub use review::ReviewView;
 pub use sync::{
-    ConflictView, FieldDifference, Keep, SyncOptions, SyncReport, SyncStatus, BANK_BRANCH,
-    BANK_TOKEN, BANK_URL,
+    ConflictView, FieldDifference, Keep, RefusedStatement, SyncOptions, SyncReport, SyncStatus,
+    BANK_BRANCH, BANK_TOKEN, BANK_URL,
 };
-pub use users::{hash_password, verify_password, NewUser, Session, SessionStatus, TotpSetup};
+pub use users::{
+    hash_password, verify_password, LoginMode, NewUser, Session, SessionStatus, TotpSetup,
+};
 pub use uw_bank_link::BankConfig;
+pub use uw_directory::{DirectoryConfig, DirectoryError};
 pub use uw_store::{Attachment, CaseEvent, QueuePage, QueueQuery, QueueRow, SortKey, StoreKey};
 pub use what_if::{WhatIfCase, WhatIfReport};
 
@@ -130,6 +136,10 @@ pub struct OpenOptions {
     pub require_login: bool,
     /// The core bank, when given from outside (UW_BANK_URL); otherwise the settings.
     pub bank: Option<BankConfig>,
+    /// The bank's staff directory, when given from outside (UW_DIRECTORY_CONFIG);
+    /// otherwise the settings' (`directory.config`); none: a standalone workstation with
+    /// local accounts.
+    pub directory: Option<uw_directory::DirectoryConfig>,
 }
 
 /// What the status bar shows.
@@ -147,6 +157,8 @@ pub struct AppStatus {
 }
 
 const LANGUAGE: &str = "language";
+/// The directory's configuration (JSON), as an administrator set it.
+pub const DIRECTORY_SETTING: &str = "directory.config";
 
 pub struct Workstation {
     store: Mutex<Store>,
@@ -163,6 +175,9 @@ pub struct Workstation {
     demo: bool,
     data_dir: PathBuf,
     bank_override: Option<BankConfig>,
+    /// The bank's directory: people log in with it and sign with their own keys. `None`:
+    /// standalone, local accounts.
+    directory: Option<uw_directory::Directory>,
     /// The bank client, built on first use.
     bank: Mutex<Option<std::sync::Arc<uw_bank_link::Bank>>>,
     sync_options: Mutex<SyncOptions>,
@@ -192,11 +207,18 @@ impl Workstation {
             demo: opts.demo,
             data_dir: opts.data_dir,
             bank_override: opts.bank,
+            directory: None,
             bank: Mutex::new(None),
             sync_options: Mutex::new(SyncOptions::default()),
             sync_running: Mutex::new(()),
             stop: Mutex::new(None),
         };
+        let mut ws = ws;
+        ws.directory = ws
+            .directory_config(opts.directory)?
+            .map(uw_directory::Directory::new)
+            .transpose()
+            .map_err(|e| AppError::new(ErrorCode::DirectoryConfig, e.to_string()))?;
         // With a bank, the demo queue comes from it (the first sync pulls it).
         if opts.demo && !ws.bank_configured() && ws.store()?.count_cases()? == 0 {
             demo::seed(&ws)?;
@@ -215,6 +237,31 @@ impl Workstation {
             demo::seed_users(&ws)?;
         }
         Ok(ws)
+    }
+
+    /// The directory given from outside, else the one an administrator set.
+    fn directory_config(
+        &self,
+        given: Option<uw_directory::DirectoryConfig>,
+    ) -> Result<Option<uw_directory::DirectoryConfig>> {
+        if given.is_some() {
+            return Ok(given);
+        }
+        let Some(json) = self
+            .store()?
+            .setting(DIRECTORY_SETTING)?
+            .filter(|j| !j.is_empty())
+        else {
+            return Ok(None);
+        };
+        uw_directory::DirectoryConfig::parse(&json)
+            .map(Some)
+            .map_err(|e| AppError::new(ErrorCode::DirectoryConfig, format!("settings: {e}")))
+    }
+
+    /// Whether people log in with the bank's directory (and sign with their own keys).
+    pub fn directory_mode(&self) -> bool {
+        self.directory.is_some()
     }
 
     fn store(&self) -> Result<MutexGuard<'_, Store>> {

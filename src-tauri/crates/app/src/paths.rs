@@ -174,6 +174,31 @@ pub fn bank_from_env() -> Option<uw_bank_link::BankConfig> {
     Some(config)
 }
 
+/// The bank's staff directory given from outside: `UW_DIRECTORY_CONFIG` names a JSON file
+/// (`uw_directory::DirectoryConfig`; the demo and the tests write one for their own slapd).
+/// It overrides the settings, like `UW_BANK_URL`. A file that does not read is an error
+/// naming it, never a silent standalone start.
+pub fn directory_from_env() -> Result<Option<uw_directory::DirectoryConfig>, AppError> {
+    let Some(path) = std::env::var_os("UW_DIRECTORY_CONFIG").filter(|v| !v.is_empty()) else {
+        return Ok(None);
+    };
+    let path = PathBuf::from(path);
+    let text = std::fs::read_to_string(&path).map_err(|e| {
+        AppError::new(
+            ErrorCode::DirectoryConfig,
+            format!("UW_DIRECTORY_CONFIG {}: {e}", path.display()),
+        )
+    })?;
+    uw_directory::DirectoryConfig::parse(&text)
+        .map(Some)
+        .map_err(|e| {
+            AppError::new(
+                ErrorCode::DirectoryConfig,
+                format!("{}: {e}", path.display()),
+            )
+        })
+}
+
 /// The window's languages; Uzbek (Latin) first, the default.
 pub const LANGUAGES: [&str; 3] = ["uz", "ru", "en"];
 

@@ -2,14 +2,27 @@
 //! `uw_domain::review::step` with the logged-in user and their roles, and lands with the
 //! queue's stage and its audit entry in one transaction. A sign-off asks for the
 //! password again. There is no other path to an approved case.
+//!
+//! With the bank's directory the workstation's check is a courtesy (it explains the rule
+//! in the window) and the bank decides (`shared/spec/dual-review.md`): a submission is a
+//! case version carrying the maker's signed `submit` statement; a sign-off is the
+//! checker's signed statement over the submitted version's hash, sent to the bank's
+//! `/signoffs`. Until the bank answers, the case reads "signed, waiting for the bank"
+//! (`Workflow::pending`); the sync applies the answer (`crate::sync`).
 
 use serde::Serialize;
 use ts_rs::TS;
+use uw_bank_link::api::{self, SignOff, StatementAction};
 use uw_domain::case::{to_json_pretty, Review, ReviewDecision};
-use uw_domain::review::{step, Action, Figures, Proposal, Refusal, Workflow};
+use uw_domain::review::{self as flow, step, Action, Figures, Proposal, Refusal, Workflow};
+use uw_store::{Outgoing, StoredCase};
 
 use crate::error::{AppError, ErrorCode, Result};
+use crate::users::Session;
 use crate::{now_rfc3339, CaseView, Workstation};
+
+/// The outbox's kind of a checker's signed sign-off.
+pub const SIGNOFF: &str = "signoff";
 
 /// The workflow of a case and what the current user may do with it.
 #[derive(Clone, Debug, Serialize, TS)]
@@ -26,8 +39,9 @@ pub struct ReviewView {
 
 fn refused(r: Refusal) -> AppError {
     let code = match r {
-        Refusal::MakerCannotCheck { .. } => ErrorCode::MakerCannotCheck,
-        Refusal::EditedAfterSubmission { .. } => ErrorCode::EditedAfterSubmission,
+        Refusal::SelfReview { .. } => ErrorCode::SelfReview,
+        Refusal::EditorReview { .. } => ErrorCode::EditorReview,
+        Refusal::AwaitingBank { .. } => ErrorCode::AwaitingBank,
         Refusal::WrongStage { .. } => ErrorCode::WrongStage,
         Refusal::MissingRole { .. } => ErrorCode::MissingRole,
         Refusal::NotTheMaker { .. } => ErrorCode::NotTheMaker,
@@ -43,6 +57,19 @@ fn differences(w: &Workflow, rederived: &Figures) -> Vec<String> {
         .as_ref()
         .map(|p| p.figures.differences(rederived))
         .unwrap_or_default()
+}
+
+/// What the history records of a review step.
+fn step_detail(action: &Action) -> serde_json::Value {
+    match action {
+        Action::Submit(p) => serde_json::json!({
+            "proposal": p.decision, "justification": p.justification.trim()
+        }),
+        Action::Reject { comment } | Action::Return { comment } => {
+            serde_json::json!({ "comment": comment.trim() })
+        }
+        _ => serde_json::json!({}),
+    }
 }
 
 impl Workstation {
@@ -183,7 +210,7 @@ impl Workstation {
         if let Some(pw) = password {
             self.confirm_password(&s, pw)?;
         }
-        let (_, mut case) = self.stored_case(case_id)?;
+        let (stored, mut case) = self.stored_case(case_id)?;
         let w = self.load_workflow(case_id)?;
         // The engine works the figures out again from the stored inputs: the maker's
         // submission keeps them; an approval needs them unchanged.
@@ -214,6 +241,9 @@ impl Workstation {
                 ));
             }
         }
+        if self.directory_mode() {
+            return self.signed_step(&s, &stored, &case, expected_version, (&w, &next), &action);
+        }
         let at = now_rfc3339();
         let decision = match &action {
             Action::Approve => Some(ReviewDecision::Approve),
@@ -229,15 +259,7 @@ impl Workstation {
                 case_version: u64::try_from(expected_version).unwrap_or_default(),
             });
         }
-        let detail = match &action {
-            Action::Submit(p) => serde_json::json!({
-                "proposal": p.decision, "justification": p.justification.trim()
-            }),
-            Action::Reject { comment } | Action::Return { comment } => {
-                serde_json::json!({ "comment": comment.trim() })
-            }
-            _ => serde_json::json!({}),
-        };
+        let detail = step_detail(&action);
         let row = self.row_for(&case, to_json_pretty(&case), next.stage.as_str());
         let workflow = serde_json::to_string(&next)
             .map_err(|e| AppError::new(ErrorCode::Internal, e.to_string()))?;
@@ -250,6 +272,119 @@ impl Workstation {
             &s.username,
             &[(action.name().to_string(), detail.to_string())],
             &outgoing,
+            uw_store::Push::Unsigned,
+        )?;
+        self.open_case(case_id)
+    }
+
+    /// A step in the directory mode: signed by the person and decided by the bank. A
+    /// submission is a new version (the same content) with the maker's `submit` statement;
+    /// a sign-off names the submitted version as the bank holds it and changes nothing
+    /// here but the workflow, which waits for the bank.
+    fn signed_step(
+        &self,
+        s: &Session,
+        stored: &StoredCase,
+        case: &uw_domain::CaseFile,
+        expected_version: i64,
+        (w, next): (&Workflow, &Workflow),
+        action: &Action,
+    ) -> Result<CaseView> {
+        let case_id = stored.case_id.as_str();
+        if stored.version != expected_version {
+            return Err(AppError::new(
+                ErrorCode::VersionConflict,
+                format!(
+                    "case {case_id} is at version {}, not {expected_version}: reopen it",
+                    stored.version
+                ),
+            ));
+        }
+        let at = now_rfc3339();
+        let waiting = flow::awaiting_bank(w, next, action, &s.username, &at);
+        let workflow = serde_json::to_string(&waiting)
+            .map_err(|e| AppError::new(ErrorCode::Internal, e.to_string()))?;
+        let detail = step_detail(action);
+        let statement_action = match action {
+            Action::Submit(p) => {
+                let row = self.row_for(case, to_json_pretty(case), waiting.stage.as_str());
+                let proposal = match p.decision {
+                    ReviewDecision::Approve => "approve",
+                    ReviewDecision::Reject => "reject",
+                };
+                let push = self.version_push(
+                    case,
+                    &row.case_json,
+                    expected_version + 1,
+                    StatementAction::Submit,
+                    Some((proposal, p.justification.trim())),
+                )?;
+                self.store()?.update_case_and_workflow(
+                    &row,
+                    expected_version,
+                    Some(&workflow),
+                    &at,
+                    &s.username,
+                    &[("submit".to_string(), detail.to_string())],
+                    &[],
+                    push.as_store(),
+                )?;
+                return self.open_case(case_id);
+            }
+            Action::Approve => StatementAction::Approve,
+            Action::Reject { .. } => StatementAction::Reject,
+            Action::Return { .. } => StatementAction::Return,
+            Action::Edit => {
+                return Err(AppError::new(
+                    ErrorCode::Internal,
+                    "an edit is no review step",
+                ))
+            }
+        };
+        let submitted = w.submitted.clone().ok_or_else(|| {
+            AppError::new(
+                ErrorCode::NotSubmitted,
+                format!(
+                    "the bank has not confirmed the submission of {case_id} yet: sync, then sign"
+                ),
+            )
+        })?;
+        if api::content_hash(&stored.case_json).as_deref() != Some(submitted.hash.as_str()) {
+            return Err(AppError::new(
+                ErrorCode::HashMismatch,
+                format!("this workstation holds another content of {case_id} than the version submitted at the bank (version {}): sync, then sign", submitted.version),
+            ));
+        }
+        let statement = self.statement(
+            case_id,
+            submitted.version,
+            submitted.hash.clone(),
+            statement_action,
+            Some(self.statement_figures(case)),
+        )?;
+        let comment = match action {
+            Action::Reject { comment } | Action::Return { comment } => {
+                Some(comment.trim().to_string())
+            }
+            _ => None,
+        };
+        let signoff = SignOff {
+            statement: self.sign(statement)?,
+            comment,
+        };
+        let outgoing = Outgoing {
+            kind: SIGNOFF.to_string(),
+            body: serde_json::to_string(&signoff)
+                .map_err(|e| AppError::new(ErrorCode::Internal, e.to_string()))?,
+        };
+        self.store()?.update_workflow(
+            case_id,
+            &workflow,
+            waiting.stage.as_str(),
+            &at,
+            &s.username,
+            &[(format!("signed_{}", action.name()), detail.to_string())],
+            &[outgoing],
         )?;
         self.open_case(case_id)
     }

@@ -8,6 +8,14 @@
 //! the Idempotency-Key it was given when it was written, so the bank applies it once
 //! however often it travels. A case changed on both sides becomes a conflict that the
 //! underwriter resolves seeing both versions; nothing is overwritten silently.
+//!
+//! With the bank's directory, entries carry signed statements (`crate::statements`) and
+//! the bank answers for the workflow: an accepted statement moves the case's workflow on
+//! in the transaction that marks the entry sent; a refused one (403 / 409 with the bank's
+//! code) is final — the entry is kept as refused, the case reopens where it stood with the
+//! code shown, and the pass reports it. The pull takes the bank's word on where each case
+//! stands (`uw_domain::review::from_bank`), and a reviewer's pass also pulls their review
+//! inbox, signed with their key.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -17,16 +25,20 @@ use backon::{BackoffBuilder, BlockingRetryable, ExponentialBuilder};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use ts_rs::TS;
-use uw_bank_link::api::{self, CaseMessage, MessageKind, RemoteCase};
-use uw_bank_link::{Bank, BankConfig, LinkError};
-use uw_domain::case::to_json_pretty;
+use uw_bank_link::api::{self, CaseMessage, MessageKind, RemoteCase, RemoteWorkflow, SignOff};
+use uw_bank_link::{Bank, BankConfig, LinkError, StaffAuth};
+use uw_domain::case::{to_json_pretty, ReviewDecision};
 use uw_domain::parse_case_value;
-use uw_domain::review::{Action, Workflow};
+use uw_domain::review::{
+    self as flow, Action, BankView, Proposal, Stage, SubmittedVersion, Workflow,
+};
 use uw_store::sync::CASE_VERSION;
 use uw_store::{BankVersion, OutboxEntry, Outgoing};
 
 use crate::disbursement::{send_pledge_request, PLEDGE_REQUEST};
 use crate::error::{AppError, ErrorCode, Result};
+use crate::review::SIGNOFF;
+use crate::statements::Outbound;
 use crate::{now_rfc3339, CaseView, Workstation};
 
 /// Settings keys (kept in the encrypted store, so the token is encrypted at rest).
@@ -81,6 +93,19 @@ pub struct SyncReport {
     pub online: bool,
     /// One line per entry or application that failed, naming its case.
     pub errors: Vec<String>,
+    /// The signed statements the bank refused in this pass, each with its code.
+    pub refused: Vec<RefusedStatement>,
+}
+
+/// A signed statement the bank refused: final, the case reopens with the code shown.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
+pub struct RefusedStatement {
+    pub case_id: String,
+    /// edit | submit | approve | reject | return | order_stage_1 | order_stage_2
+    pub action: String,
+    pub signer: String,
+    pub code: String,
+    pub message: String,
 }
 
 /// What the status badge shows.
@@ -185,6 +210,75 @@ struct Sent {
     bank: Option<BankVersion>,
     /// What the Pledge Registry said to a prohibition request.
     pledge: Option<api::PledgeStatus>,
+    /// A signed statement the bank accepted: when, and for a submission the version under
+    /// review.
+    accepted: Option<(String, Option<SubmittedVersion>)>,
+}
+
+/// The signed statement an entry carries, if any: (action, signer).
+fn signed_by(entry: &OutboxEntry) -> Option<(String, String)> {
+    if entry.kind == SIGNOFF {
+        let s: SignOff = serde_json::from_str(&entry.body).ok()?;
+        let st = s.statement.statement;
+        return Some((st.action.as_str().to_string(), st.signer));
+    }
+    if entry.kind == CASE_VERSION {
+        let o: Outbound = serde_json::from_str(entry.statement.as_deref()?).ok()?;
+        return Some((
+            o.signed.statement.action.as_str().to_string(),
+            o.signed.statement.signer,
+        ));
+    }
+    let msg: CaseMessage = serde_json::from_str(&entry.body).ok()?;
+    let st: api::SignedStatement =
+        serde_json::from_value(msg.body.get("statement")?.clone()).ok()?;
+    Some((
+        st.statement.action.as_str().to_string(),
+        st.statement.signer,
+    ))
+}
+
+/// The bank's workflow of a case as the domain reads it (`None`: a stage it does not
+/// name, which changes nothing here).
+fn bank_view(w: &RemoteWorkflow) -> Option<BankView> {
+    let stage = Stage::parse(&w.stage)?;
+    let proposal = w.submission.as_ref().map(|s| Proposal {
+        decision: match s.proposal.as_deref() {
+            Some("reject") => ReviewDecision::Reject,
+            _ => ReviewDecision::Approve,
+        },
+        justification: s.justification.clone(),
+        figures: s
+            .statement
+            .statement
+            .figures
+            .as_ref()
+            .map(|f| flow::Figures {
+                average_monthly_income: f.average_monthly_income.clone(),
+                dti: f.dti.clone(),
+                ltv: f.ltv.clone(),
+                max_monthly_payment: None,
+            })
+            .unwrap_or_default(),
+    });
+    Some(BankView {
+        stage,
+        maker: w.maker.clone(),
+        editors: w.editors.clone(),
+        submitted: w.submission.as_ref().map(|s| SubmittedVersion {
+            version: s.version,
+            hash: s.hash.clone(),
+        }),
+        proposal,
+        decided: w.decided.as_ref().map(|d| {
+            (
+                d.action.as_str().to_string(),
+                d.signer.clone(),
+                d.comment.clone(),
+                d.accepted_at.clone(),
+            )
+        }),
+    })
 }
 
 impl Workstation {
@@ -337,6 +431,7 @@ impl Workstation {
         for r in results {
             report.pushed += r.pushed;
             report.conflicts += usize::from(r.conflict);
+            report.refused.extend(r.refused);
             if let Some(e) = r.error {
                 if e.code == ErrorCode::BankOffline && offline.is_none() {
                     offline = Some(e.clone());
@@ -386,16 +481,19 @@ impl Workstation {
             .call();
             match result {
                 Ok(sent) => {
-                    self.store()?.outbox_sent(
-                        entry.id,
-                        &now_rfc3339(),
-                        &sent.answer,
-                        sent.bank.as_ref(),
-                    )?;
+                    self.entry_accepted(case_id, &entry, &sent)?;
                     out.pushed += 1;
                     if let Some(status) = &sent.pledge {
                         self.hear_registry(case_id, status)?;
                     }
+                }
+                Err(LinkError::Rejected {
+                    status,
+                    code,
+                    message,
+                }) if signed_by(&entry).is_some() => {
+                    let refused = self.entry_refused(case_id, &entry, status, &code, &message)?;
+                    out.refused.push(refused);
                 }
                 Err(LinkError::Conflict(m)) => {
                     if api::content_hash(&entry.body).as_deref() == Some(m.current.hash.as_str()) {
@@ -443,6 +541,11 @@ impl Workstation {
     }
 
     fn send_entry(&self, bank: &Bank, entry: &OutboxEntry) -> Result<Sent, LinkError> {
+        let unreadable = |e: serde_json::Error| LinkError::Rejected {
+            status: 0,
+            code: "OUTBOX_ENTRY_UNREADABLE".into(),
+            message: format!("outbox entry {}: {e}", entry.id),
+        };
         if entry.kind == CASE_VERSION {
             // The base is read at each attempt: the previous entry of the case may have
             // moved it.
@@ -451,7 +554,32 @@ impl Workstation {
                 .ok()
                 .and_then(|s| s.bank_version(&entry.case_id).ok().flatten())
                 .map(|b| b.version);
-            let ack = bank.put_case(&entry.case_id, &entry.body, base, &entry.idempotency_key, None)?;
+            let outbound: Option<Outbound> = entry
+                .statement
+                .as_deref()
+                .map(serde_json::from_str)
+                .transpose()
+                .map_err(unreadable)?;
+            let ack = bank.put_case_with(
+                &entry.case_id,
+                &entry.body,
+                base,
+                &entry.idempotency_key,
+                outbound.as_ref().map(|o| &o.signed),
+                outbound.as_ref().and_then(|o| o.justification.as_deref()),
+                outbound.as_ref().and_then(|o| o.proposal.as_deref()),
+            )?;
+            let submitted = outbound
+                .filter(|o| o.signed.statement.action == api::StatementAction::Submit)
+                .map(|_| {
+                    (
+                        now_rfc3339(),
+                        Some(SubmittedVersion {
+                            version: ack.version,
+                            hash: ack.hash.clone(),
+                        }),
+                    )
+                });
             return Ok(Sent {
                 answer: serde_json::to_string(&ack).unwrap_or_default(),
                 bank: Some(BankVersion {
@@ -459,6 +587,17 @@ impl Workstation {
                     hash: ack.hash,
                 }),
                 pledge: None,
+                accepted: submitted,
+            });
+        }
+        if entry.kind == SIGNOFF {
+            let signoff: SignOff = serde_json::from_str(&entry.body).map_err(unreadable)?;
+            let ack = bank.sign_off(&entry.case_id, &signoff, &entry.idempotency_key)?;
+            return Ok(Sent {
+                answer: serde_json::to_string(&ack).unwrap_or_default(),
+                bank: None,
+                pledge: None,
+                accepted: Some((ack.accepted_at, None)),
             });
         }
         if entry.kind == PLEDGE_REQUEST {
@@ -467,19 +606,88 @@ impl Workstation {
                 answer,
                 bank: None,
                 pledge: Some(status),
+                accepted: None,
             });
         }
-        let msg: CaseMessage =
-            serde_json::from_str(&entry.body).map_err(|e| LinkError::Rejected {
-                status: 0,
-                code: "OUTBOX_ENTRY_UNREADABLE".into(),
-                message: format!("outbox entry {}: {e}", entry.id),
-            })?;
+        let msg: CaseMessage = serde_json::from_str(&entry.body).map_err(unreadable)?;
         let ack = bank.post_message(&entry.case_id, &msg, &entry.idempotency_key)?;
         Ok(Sent {
             answer: serde_json::to_string(&ack).unwrap_or_default(),
             bank: None,
             pledge: None,
+            accepted: None,
+        })
+    }
+
+    /// Marks an entry sent; an accepted statement moves the case's workflow on in the
+    /// same transaction (a submission under review at the bank's version, a sign-off in
+    /// effect).
+    fn entry_accepted(&self, case_id: &str, entry: &OutboxEntry, sent: &Sent) -> Result<()> {
+        let at = now_rfc3339();
+        let mut workflow = None;
+        if let Some((accepted_at, submitted)) = &sent.accepted {
+            let w = self.load_workflow(case_id)?;
+            let next = flow::accept(&w, submitted.clone(), accepted_at);
+            if next != w {
+                let json = serde_json::to_string(&next)
+                    .map_err(|e| AppError::new(ErrorCode::Internal, e.to_string()))?;
+                let detail = json!({
+                    "action": signed_by(entry).map(|(a, _)| a),
+                    "stage": next.stage.as_str(),
+                })
+                .to_string();
+                workflow = Some((json, detail));
+            }
+        }
+        self.store()?.outbox_accepted(
+            entry.id,
+            &at,
+            &sent.answer,
+            sent.bank.as_ref(),
+            workflow
+                .as_ref()
+                .map(|(w, d)| (w.as_str(), ("bank_accepted", d.as_str()))),
+        )?;
+        Ok(())
+    }
+
+    /// The bank refused a signed statement: final. The entry is kept as refused, and the
+    /// case reopens where it stood with the bank's code (`uw_domain::review::refuse`).
+    fn entry_refused(
+        &self,
+        case_id: &str,
+        entry: &OutboxEntry,
+        status: u16,
+        code: &str,
+        message: &str,
+    ) -> Result<RefusedStatement> {
+        let at = now_rfc3339();
+        let (action, signer) = signed_by(entry).unwrap_or_default();
+        let w = self.load_workflow(case_id)?;
+        let pending_is_this = w
+            .pending
+            .as_ref()
+            .is_some_and(|p| p.action == action && p.signer == signer);
+        let workflow = pending_is_this
+            .then(|| serde_json::to_string(&flow::refuse(&w, code, message, &at)))
+            .transpose()
+            .map_err(|e| AppError::new(ErrorCode::Internal, e.to_string()))?;
+        let answer = json!({"status": status, "code": code, "message": message}).to_string();
+        let detail = json!({"action": action, "signer": signer, "code": code, "message": message})
+            .to_string();
+        self.store()?.outbox_refused(
+            entry.id,
+            &at,
+            &answer,
+            workflow.as_deref(),
+            ("bank_refused", &detail),
+        )?;
+        Ok(RefusedStatement {
+            case_id: case_id.to_string(),
+            action,
+            signer,
+            code: code.to_string(),
+            message: message.to_string(),
         })
     }
 
@@ -516,6 +724,44 @@ impl Workstation {
                     .push(format!("queue: case {}: {}", remote.case_id, e.message));
             }
         }
+        if let Err(e) = self.pull_inbox(bank, report) {
+            report.errors.push(format!("review inbox: {}", e.message));
+        }
+        Ok(())
+    }
+
+    /// A reviewer's review inbox, asked in their name (a request signed with their key):
+    /// the submitted cases of their branches that they neither made nor edited.
+    fn pull_inbox(&self, bank: &Bank, report: &mut SyncReport) -> Result<()> {
+        let Some(s) = self
+            .session()
+            .filter(|s| s.reviewer && self.directory_mode())
+        else {
+            return Ok(());
+        };
+        let Some(signer) = self.signer() else {
+            return Ok(());
+        };
+        let at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+        let signature = uw_bank_link::signing::Signer::sign(
+            signer.as_ref(),
+            &uw_bank_link::signing::request_bytes("inbox", &s.username, &at),
+        )
+        .map_err(|e| AppError::new(ErrorCode::Internal, e.to_string()))?;
+        let auth = StaffAuth {
+            staff_id: s.username.clone(),
+            at,
+            signature: uw_bank_link::signing::to_base64(&signature),
+        };
+        let inbox = bank.inbox(&auth)?;
+        for remote in inbox.applications {
+            if let Err(e) = self.merge(&remote, report) {
+                report.errors.push(format!(
+                    "review inbox: case {}: {}",
+                    remote.case_id, e.message
+                ));
+            }
+        }
         Ok(())
     }
 
@@ -539,17 +785,42 @@ impl Workstation {
         let at = now_rfc3339();
         // Bound first: a guard in the match's scrutinee would live through its arms.
         let found = self.store()?.get_case(&case.case_id);
+        let view = remote.workflow.as_ref().and_then(bank_view);
         let stored = match found {
             Ok(s) => s,
             Err(uw_store::StoreError::NotFound(_)) => {
-                let mut row = self.row_for(&case, json, crate::cases::NEW_CASE_STATUS);
+                let workflow = view
+                    .as_ref()
+                    .map(|v| flow::from_bank(&Workflow::default(), v));
+                let status = workflow
+                    .as_ref()
+                    .map_or(crate::cases::NEW_CASE_STATUS, |w| w.stage.as_str());
+                let mut row = self.row_for(&case, json, status);
                 row.assignee = remote.assignee.clone();
-                self.store()?
-                    .apply_bank_case(&row, &bank, &at, BANK_ACTOR, "pulled")?;
+                let workflow = workflow
+                    .map(|w| serde_json::to_string(&w))
+                    .transpose()
+                    .map_err(|e| AppError::new(ErrorCode::Internal, e.to_string()))?;
+                self.store()?.apply_bank_case(
+                    &row,
+                    &bank,
+                    &at,
+                    BANK_ACTOR,
+                    "pulled",
+                    workflow.as_deref(),
+                )?;
                 report.pulled_new += 1;
                 return Ok(());
             }
             Err(e) => return Err(e.into()),
+        };
+        if let Some(view) = &view {
+            self.merge_workflow(&case.case_id, view, &at)?;
+        }
+        let stored = if view.is_some() {
+            self.store()?.get_case(&case.case_id)?
+        } else {
+            stored
         };
         let known = self.store()?.bank_version(&case.case_id)?;
         if known.as_ref().is_some_and(|k| k.version >= remote.version) {
@@ -572,7 +843,7 @@ impl Workstation {
             let mut row = self.row_for(&case, json, &stored.status);
             row.assignee = remote.assignee.clone().or(stored.assignee);
             self.store()?
-                .apply_bank_case(&row, &bank, &at, BANK_ACTOR, "pulled_update")?;
+                .apply_bank_case(&row, &bank, &at, BANK_ACTOR, "pulled_update", None)?;
             report.pulled_updated += 1;
             return Ok(());
         }
@@ -580,6 +851,23 @@ impl Workstation {
             self.record_conflict(remote)?;
             report.conflicts += 1;
         }
+        Ok(())
+    }
+
+    /// Takes the bank's word on where a case stands (its stage, maker, checker, the
+    /// version under review, the editors), keeping what this desk knows besides.
+    fn merge_workflow(&self, case_id: &str, view: &BankView, at: &str) -> Result<()> {
+        let local = self.load_workflow(case_id)?;
+        let next = flow::from_bank(&local, view);
+        if next == local {
+            return Ok(());
+        }
+        let json = serde_json::to_string(&next)
+            .map_err(|e| AppError::new(ErrorCode::Internal, e.to_string()))?;
+        let detail = json!({"stage": next.stage.as_str(), "checker": next.checker}).to_string();
+        let event = (next.stage != local.stage).then_some(("bank_stage", detail.as_str()));
+        self.store()?
+            .apply_bank_workflow(case_id, &json, at, event)?;
         Ok(())
     }
 
@@ -641,7 +929,18 @@ impl Workstation {
         let c = self.store()?.conflict(id)?;
         let at = now_rfc3339();
         match keep {
-            Keep::Local => self.store()?.keep_local(id, &at, &actor)?,
+            Keep::Local => {
+                // Sent again over the bank's version, signed by whoever keeps it.
+                let (stored, case) = self.stored_case(&c.case_id)?;
+                let push = self.version_push(
+                    &case,
+                    &stored.case_json,
+                    stored.version,
+                    api::StatementAction::Edit,
+                    None,
+                )?;
+                self.store()?.keep_local(id, &at, &actor, push.as_store())?
+            }
             Keep::Bank => {
                 let bank: Value = serde_json::from_str(&c.bank_json)
                     .map_err(|e| AppError::new(ErrorCode::InvalidCase, e.to_string()))?;
@@ -679,6 +978,7 @@ struct CaseOutcome {
     pushed: usize,
     conflict: bool,
     error: Option<AppError>,
+    refused: Vec<RefusedStatement>,
 }
 
 fn conflict_view(c: uw_store::Conflict) -> ConflictView {

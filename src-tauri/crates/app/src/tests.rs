@@ -20,6 +20,7 @@ pub(crate) fn options(
         demo,
         require_login,
         bank: None,
+        directory: None,
         key: StoreKey::Raw([7; 32]),
     }
 }

@@ -1,10 +1,15 @@
 //! Users, passwords and the session of the person at the workstation.
 //!
-//! Passwords are hashed with Argon2id at 19 MiB, t = 2, p = 1 (the OWASP minimum the
-//! issue names). A wrong user name and a wrong password give the same message; failed
-//! logins are slowed (a growing pause) and five in a row lock the account for 15 minutes.
-//! Every login, failure and logout is in the audit trail.
+//! Two modes, and the window always says which: with the bank's directory configured, people
+//! log in with their directory account (`crate::identity`), each with a signing key; without
+//! one (the demo, a standalone workstation) the local accounts below are used.
+//!
+//! Local passwords are hashed with Argon2id at 19 MiB, t = 2, p = 1 (the OWASP minimum). A
+//! wrong user name and a wrong password give the same message; failed logins are slowed (a
+//! growing pause) and five in a row lock the account for 15 minutes. Every login, failure
+//! and logout is in the audit trail.
 
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use argon2::password_hash::rand_core::OsRng;
@@ -12,6 +17,7 @@ use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, Salt
 use argon2::{Algorithm, Argon2, Params, Version};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
+use uw_bank_link::signing::Ed25519Signer;
 use uw_domain::review::Roles;
 use uw_store::StoredUser;
 
@@ -26,6 +32,19 @@ pub(crate) const IDLE_SETTING: &str = "session_idle_minutes";
 pub const LOCK_MINUTES: i64 = 15;
 const MIN_PASSWORD_CHARS: usize = 10;
 
+/// How the person at the workstation logged in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum LoginMode {
+    /// A local account of a standalone workstation (the demo without a directory).
+    Standalone,
+    /// The bank's directory checked the password now.
+    Directory,
+    /// The directory could not be reached: the verifier of the last online login, valid
+    /// until `offline_until`.
+    Offline,
+}
+
 /// Who is logged in, as the window shows it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
 pub struct Session {
@@ -34,6 +53,14 @@ pub struct Session {
     pub admin: bool,
     pub underwriter: bool,
     pub reviewer: bool,
+    pub mode: LoginMode,
+    /// Until when an offline login is possible (the directory modes).
+    pub offline_until: Option<String>,
+    /// The branches the directory gives the person (none for a local account).
+    pub branches: Vec<String>,
+    /// Whether the bank holds the person's signing key: `enrolled`, `waiting` (the bank
+    /// not reached yet; statements signed meanwhile wait for it), `none` (standalone).
+    pub signing_key: String,
 }
 
 impl Session {
@@ -45,10 +72,12 @@ impl Session {
     }
 }
 
-/// The logged-in user and when they last did something.
+/// The logged-in user, their signing key (directory modes) and when they last did
+/// something.
 pub(crate) struct Active {
-    session: Session,
-    last_seen: Instant,
+    pub(crate) session: Session,
+    pub(crate) signer: Option<Arc<Ed25519Signer>>,
+    pub(crate) last_seen: Instant,
 }
 
 /// A second factor being set up: shown once.
@@ -125,10 +154,14 @@ fn session_of(u: &StoredUser) -> Session {
         admin: u.is_admin,
         underwriter: u.is_underwriter,
         reviewer: u.is_reviewer,
+        mode: LoginMode::Standalone,
+        offline_until: None,
+        branches: Vec::new(),
+        signing_key: "none".into(),
     }
 }
 
-fn auth_failed() -> AppError {
+pub(crate) fn auth_failed() -> AppError {
     AppError::new(
         ErrorCode::AuthFailed,
         "the user name or the password is wrong",
@@ -142,6 +175,10 @@ pub struct SessionStatus {
     pub session: Option<Session>,
     /// The demo's ready-made users are in the README; the login screen says so.
     pub demo: bool,
+    /// Whose accounts log in here: the bank's directory (`directory`, with its address) or
+    /// this workstation's own (`standalone`).
+    pub mode: String,
+    pub directory: Option<String>,
 }
 
 impl Workstation {
@@ -150,15 +187,24 @@ impl Workstation {
             needs_setup: self.needs_setup()?,
             session: self.session(),
             demo: self.demo,
+            mode: if self.directory.is_some() {
+                "directory"
+            } else {
+                "standalone"
+            }
+            .into(),
+            directory: self.directory.as_ref().map(|d| d.config().url.clone()),
         })
     }
 
-    /// No user exists yet: the window shows the first-start setup.
+    /// No user exists yet: the window shows the first-start setup (a standalone
+    /// workstation; with the directory, people come from it).
     pub fn needs_setup(&self) -> Result<bool> {
-        Ok(self.store()?.count_users()? == 0)
+        Ok(self.directory.is_none() && self.store()?.count_users()? == 0)
     }
 
     pub(crate) fn insert_user(&self, u: &NewUser, actor: &str, first: bool) -> Result<()> {
+        self.standalone_only("local accounts")?;
         check_new_user(u)?;
         let stored = StoredUser {
             username: u.username.clone(),
@@ -199,6 +245,9 @@ impl Workstation {
     /// Logs in; a user with a second factor also gives the current code (`TOTP_REQUIRED`
     /// asks for it once the password is right).
     pub fn login(&self, username: &str, password: &str, code: Option<&str>) -> Result<Session> {
+        if let Some(directory) = &self.directory {
+            return self.directory_login(directory, username, password);
+        }
         let username = username.trim().to_ascii_lowercase();
         let user = self.store()?.user(&username)?;
         let Some(user) = user else {
@@ -285,11 +334,45 @@ impl Workstation {
         self.store()?
             .record_login(&username, true, None, totp_step, &now_rfc3339(), "{}")?;
         let s = session_of(&user);
-        *self.session.lock().unwrap_or_else(|p| p.into_inner()) = Some(Active {
-            session: s.clone(),
-            last_seen: Instant::now(),
-        });
+        self.begin_session(s.clone(), None);
         Ok(s)
+    }
+
+    /// The person is in: their session (and signing key) replace any earlier one, whose
+    /// edit locks are let go and whose end is audited.
+    pub(crate) fn begin_session(&self, s: Session, signer: Option<Arc<Ed25519Signer>>) {
+        let earlier = self
+            .session
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .replace(Active {
+                session: s,
+                signer,
+                last_seen: Instant::now(),
+            });
+        if let Some(earlier) = earlier {
+            if let Ok(mut store) = self.store() {
+                let _ = store.unlock_cases(&earlier.session.username, None);
+                let _ = store.audit(
+                    &now_rfc3339(),
+                    &earlier.session.username,
+                    "logout",
+                    r#"{"replaced_by_login":true}"#,
+                );
+            }
+        }
+    }
+
+    /// Refuses what only a standalone workstation has (local accounts, their second
+    /// factor): with the directory, people and passwords are the directory's.
+    pub(crate) fn standalone_only(&self, what: &str) -> Result<()> {
+        match &self.directory {
+            None => Ok(()),
+            Some(_) => Err(AppError::new(
+                ErrorCode::DirectoryMode,
+                format!("{what} are kept in the bank's directory on this workstation"),
+            )),
+        }
     }
 
     /// Starts enrolling the current user's second factor: a fresh secret, shown once (as
@@ -298,6 +381,7 @@ impl Workstation {
     pub fn begin_totp(&self) -> Result<TotpSetup> {
         use argon2::password_hash::rand_core::RngCore;
         let s = self.require_session()?;
+        self.standalone_only("second factors")?;
         let mut secret = [0u8; 20];
         OsRng.fill_bytes(&mut secret);
         let b32 = crate::totp::base32(&secret);
@@ -355,6 +439,17 @@ impl Workstation {
             store.audit(&now_rfc3339(), &s.username, "logout", "{}")?;
         }
         Ok(())
+    }
+
+    /// The logged-in person's signing key (directory modes), if the session has not
+    /// locked.
+    pub(crate) fn signer(&self) -> Option<Arc<Ed25519Signer>> {
+        self.current(false).ok().flatten()?;
+        self.session
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .as_ref()
+            .and_then(|a| a.signer.clone())
     }
 
     /// The logged-in user, if the session has not locked; does not count as activity.
@@ -458,10 +553,18 @@ impl Workstation {
         }
     }
 
-    /// The current user's password again, for a sign-off.
+    /// The current user's password again, for a sign-off (a directory person's against
+    /// the verifier of their login).
     pub(crate) fn confirm_password(&self, s: &Session, password: &str) -> Result<()> {
-        let user = self.store()?.user(&s.username)?.ok_or_else(auth_failed)?;
-        if verify_password(&user.password_hash, password) {
+        let stored = match s.mode {
+            LoginMode::Standalone => self.store()?.user(&s.username)?.map(|u| u.password_hash),
+            LoginMode::Directory | LoginMode::Offline => self
+                .store()?
+                .cached_person(&s.username)?
+                .map(|p| p.verifier),
+        };
+        let stored = stored.ok_or_else(auth_failed)?;
+        if verify_password(&stored, password) {
             Ok(())
         } else {
             Err(AppError::new(

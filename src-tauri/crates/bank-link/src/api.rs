@@ -61,6 +61,12 @@ pub struct RemoteCase {
 /// The header that carries the author's signed statement of a case version (base64 of the
 /// [`SignedStatement`]'s JSON).
 pub const STATEMENT_HEADER: &str = "UW-Statement";
+/// The header that carries the maker's justification of a `submit` (base64 of UTF-8 text;
+/// beside the statement, which the spec fixes).
+pub const JUSTIFICATION_HEADER: &str = "UW-Justification";
+/// The maker's proposed decision of a `submit`: `approve` or `reject` (beside the
+/// statement, like the justification).
+pub const PROPOSAL_HEADER: &str = "UW-Proposal";
 /// A person's signed read request (the review inbox): who asks, when, and the signature
 /// over [`crate::signing::request_bytes`].
 pub const STAFF_HEADER: &str = "UW-Staff";
@@ -121,7 +127,8 @@ pub struct StatementFigures {
     pub decision: String,
     pub amount: String,
     pub term_months: u32,
-    pub rate: String,
+    /// The product grid's rate; null when the term is off the grid.
+    pub rate: Option<String>,
     pub average_monthly_income: String,
     pub dti: Option<String>,
     pub ltv: String,
@@ -222,6 +229,9 @@ pub struct Submission {
     pub statement: SignedStatement,
     /// The maker's justification (sent beside the case version).
     pub justification: String,
+    /// The maker's proposed decision, approve | reject (sent beside the case version).
+    #[serde(default)]
+    pub proposal: Option<String>,
 }
 
 /// The decision the bank accepted.

@@ -252,6 +252,22 @@ impl Bank {
         key: &str,
         statement: Option<&SignedStatement>,
     ) -> Result<CaseAck> {
+        self.put_case_with(case_id, case_json, base, key, statement, None, None)
+    }
+
+    /// [`Bank::put_case`] with the maker's justification of a `submit`
+    /// (`UW-Justification`, base64 of the UTF-8 text) and proposal (`UW-Proposal`).
+    #[allow(clippy::too_many_arguments)]
+    pub fn put_case_with(
+        &self,
+        case_id: &str,
+        case_json: &str,
+        base: Option<i64>,
+        key: &str,
+        statement: Option<&SignedStatement>,
+        justification: Option<&str>,
+        proposal: Option<&str>,
+    ) -> Result<CaseAck> {
         let mut req = self
             .client
             .put(self.url(&["cases", case_id], &[]))
@@ -263,10 +279,16 @@ impl Bank {
                 what: "the request".into(),
                 message: e.to_string(),
             })?;
+            req = req.header(api::STATEMENT_HEADER, crate::signing::to_base64(&json));
+        }
+        if let Some(j) = justification {
             req = req.header(
-                api::STATEMENT_HEADER,
-                crate::signing::to_base64(&json),
+                api::JUSTIFICATION_HEADER,
+                crate::signing::to_base64(j.as_bytes()),
             );
+        }
+        if let Some(p) = proposal {
+            req = req.header(api::PROPOSAL_HEADER, p);
         }
         req = match base {
             Some(v) => req.header("If-Match", api::etag(v)),

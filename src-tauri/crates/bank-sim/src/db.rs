@@ -7,8 +7,11 @@ use std::path::Path;
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 use rust_decimal::Decimal;
 use uw_bank_link::api::{
-    content_hash, BranchBook, BranchFigures, IncomeRecord, PledgeState, PledgeStatus, RemoteCase,
+    content_hash, BranchBook, BranchFigures, Decided, IncomeRecord, PledgeState, PledgeStatus,
+    RemoteCase, SignedStatement, StaffKey, Submission,
 };
+
+use crate::workflow::{CaseReview, Held, Stage};
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS cases (
@@ -80,6 +83,55 @@ CREATE TABLE IF NOT EXISTS loan_book (
 ) STRICT;
 ";
 
+/// The enforcing mode's records (dual-review.md): the people's keys, each case's review,
+/// everyone who shaped a case, every statement accepted. A bank without a directory
+/// leaves them empty.
+const REVIEW_SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS staff_keys (
+    id          INTEGER PRIMARY KEY,
+    staff_id    TEXT NOT NULL,
+    algorithm   TEXT NOT NULL,
+    public_key  TEXT NOT NULL,
+    enrolled_at TEXT NOT NULL,
+    revoked_at  TEXT
+) STRICT;
+-- One current key per person.
+CREATE UNIQUE INDEX IF NOT EXISTS staff_keys_current ON staff_keys (staff_id) WHERE revoked_at IS NULL;
+CREATE TABLE IF NOT EXISTS case_workflow (
+    case_id             TEXT PRIMARY KEY NOT NULL,
+    stage               TEXT NOT NULL
+                        CHECK (stage IN ('draft', 'submitted', 'returned', 'approved', 'rejected')),
+    maker               TEXT,
+    submitted_version   INTEGER,
+    submitted_hash      TEXT,
+    submitted_statement TEXT,
+    justification       TEXT,
+    proposal            TEXT,
+    decided_action      TEXT,
+    decided_signer      TEXT,
+    decided_signed_at   TEXT,
+    decided_accepted_at TEXT,
+    decided_comment     TEXT
+) STRICT;
+-- Everyone who signed an edit or submit of any version of a case: never cleared.
+CREATE TABLE IF NOT EXISTS case_editors (
+    case_id  TEXT NOT NULL,
+    staff_id TEXT NOT NULL,
+    PRIMARY KEY (case_id, staff_id)
+) STRICT;
+-- Every statement the bank accepted, as signed, with the bank's version it made (if any).
+CREATE TABLE IF NOT EXISTS statements (
+    id           INTEGER PRIMARY KEY,
+    case_id      TEXT NOT NULL,
+    action       TEXT NOT NULL,
+    signer       TEXT NOT NULL,
+    signed_at    TEXT NOT NULL,
+    bank_version INTEGER,
+    statement    TEXT NOT NULL,
+    accepted_at  TEXT NOT NULL
+) STRICT;
+";
+
 pub fn open(path: &Path) -> rusqlite::Result<Connection> {
     let conn = Connection::open(path)?;
     conn.pragma_update(None, "journal_mode", "WAL")?;
@@ -87,6 +139,7 @@ pub fn open(path: &Path) -> rusqlite::Result<Connection> {
     // tests kill is the workstation.
     conn.pragma_update(None, "synchronous", "NORMAL")?;
     conn.execute_batch(SCHEMA)?;
+    conn.execute_batch(REVIEW_SCHEMA)?;
     conn.execute_batch(crate::registers::SCHEMA)?;
     Ok(conn)
 }
@@ -410,6 +463,23 @@ pub fn portfolio(conn: &Connection) -> rusqlite::Result<Vec<BranchFigures>> {
             _ => {}
         }
     }
+    // Sign-offs the enforcing bank accepted (they come as statements, not messages).
+    let mut st = conn.prepare(
+        "SELECT case_id, stage FROM case_workflow WHERE stage IN ('approved', 'rejected')",
+    )?;
+    let mut rows = st.query([])?;
+    while let Some(r) = rows.next()? {
+        let id: String = r.get(0)?;
+        let stage: String = r.get(1)?;
+        let Some(b) = case_branch.get(&id).and_then(|i| out.get_mut(*i)) else {
+            continue;
+        };
+        if stage == "approved" {
+            b.approved += 1;
+        } else {
+            b.rejected += 1;
+        }
+    }
     let mut st = conn.prepare(
         "SELECT branch, portfolio, past_due_30, npl, credit_losses_12m, as_of FROM loan_book",
     )?;
@@ -502,4 +572,219 @@ pub fn digest(conn: &Connection) -> rusqlite::Result<Digest> {
             rows.collect::<rusqlite::Result<_>>()?
         },
     })
+}
+
+fn staff_key(r: &rusqlite::Row) -> rusqlite::Result<StaffKey> {
+    Ok(StaffKey {
+        staff_id: r.get(0)?,
+        algorithm: r.get(1)?,
+        public_key: r.get(2)?,
+        enrolled_at: r.get(3)?,
+        revoked_at: r.get(4)?,
+    })
+}
+
+/// A person's keys, the newest first.
+pub fn staff_keys(conn: &Connection, staff_id: &str) -> rusqlite::Result<Vec<StaffKey>> {
+    let mut st = conn.prepare(
+        "SELECT staff_id, algorithm, public_key, enrolled_at, revoked_at FROM staff_keys \
+         WHERE staff_id = ?1 ORDER BY id DESC",
+    )?;
+    let rows = st.query_map([staff_id], staff_key)?;
+    rows.collect()
+}
+
+pub fn current_key(conn: &Connection, staff_id: &str) -> rusqlite::Result<Option<StaffKey>> {
+    conn.query_row(
+        "SELECT staff_id, algorithm, public_key, enrolled_at, revoked_at FROM staff_keys \
+         WHERE staff_id = ?1 AND revoked_at IS NULL",
+        [staff_id],
+        staff_key,
+    )
+    .optional()
+}
+
+/// Revokes the person's current key (if any) and enrols this one, both at `at`.
+pub fn enrol_key(
+    tx: &Transaction,
+    staff_id: &str,
+    algorithm: &str,
+    public_key: &str,
+    at: &str,
+) -> rusqlite::Result<StaffKey> {
+    tx.execute(
+        "UPDATE staff_keys SET revoked_at = ?2 WHERE staff_id = ?1 AND revoked_at IS NULL",
+        params![staff_id, at],
+    )?;
+    tx.execute(
+        "INSERT INTO staff_keys (staff_id, algorithm, public_key, enrolled_at) VALUES (?1, ?2, ?3, ?4)",
+        params![staff_id, algorithm, public_key, at],
+    )?;
+    Ok(StaffKey {
+        staff_id: staff_id.to_string(),
+        algorithm: algorithm.to_string(),
+        public_key: public_key.to_string(),
+        enrolled_at: at.to_string(),
+        revoked_at: None,
+    })
+}
+
+/// Our own JSON read back; a row that does not parse is a storage error, not a panic.
+fn from_json<T: serde::de::DeserializeOwned>(col: usize, text: &str) -> rusqlite::Result<T> {
+    serde_json::from_str(text).map_err(|e| {
+        rusqlite::Error::FromSqlConversionFailure(col, rusqlite::types::Type::Text, Box::new(e))
+    })
+}
+
+/// A case's review as the bank keeps it: a case with no workflow row is a draft (or
+/// absent, when the bank does not hold it).
+pub fn review(conn: &Connection, case_id: &str) -> rusqlite::Result<CaseReview> {
+    let current = conn
+        .query_row(
+            "SELECT version, hash FROM cases WHERE case_id = ?1",
+            [case_id],
+            |r| {
+                Ok(Held {
+                    version: r.get(0)?,
+                    hash: r.get(1)?,
+                })
+            },
+        )
+        .optional()?;
+    let mut review = CaseReview {
+        current,
+        ..CaseReview::default()
+    };
+    let mut st =
+        conn.prepare("SELECT staff_id FROM case_editors WHERE case_id = ?1 ORDER BY staff_id")?;
+    review.editors = st
+        .query_map([case_id], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    type Row = (
+        String,
+        Option<String>,
+        Option<i64>,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+        [Option<String>; 6],
+    );
+    let row: Option<Row> = conn
+        .query_row(
+            "SELECT stage, maker, submitted_version, submitted_hash, submitted_statement, justification, \
+             decided_action, decided_signer, decided_signed_at, decided_accepted_at, decided_comment, proposal \
+             FROM case_workflow WHERE case_id = ?1",
+            [case_id],
+            |r| {
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
+                    [
+                        r.get(6)?,
+                        r.get(7)?,
+                        r.get(8)?,
+                        r.get(9)?,
+                        r.get(10)?,
+                        r.get(11)?,
+                    ],
+                ))
+            },
+        )
+        .optional()?;
+    let Some((stage, maker, sub_version, sub_hash, sub_statement, justification, decided)) = row
+    else {
+        return Ok(review);
+    };
+    let [action, signer, signed_at, accepted_at, comment, proposal] = decided;
+    review.stage = Stage::parse(&stage).unwrap_or_default();
+    review.maker = maker;
+    if let (Some(version), Some(hash), Some(statement)) = (sub_version, sub_hash, sub_statement) {
+        review.submission = Some(Submission {
+            version,
+            hash,
+            statement: from_json(4, &statement)?,
+            justification: justification.unwrap_or_default(),
+            proposal,
+        });
+    }
+    if let (Some(action), Some(signer), Some(signed_at), Some(accepted_at)) =
+        (action, signer, signed_at, accepted_at)
+    {
+        review.decided = Some(Decided {
+            action: from_json(6, &serde_json::Value::String(action).to_string())?,
+            signer,
+            signed_at,
+            accepted_at,
+            comment,
+        });
+    }
+    Ok(review)
+}
+
+/// Writes a case's review (its editors are only ever added to).
+pub fn save_review(tx: &Transaction, case_id: &str, r: &CaseReview) -> rusqlite::Result<()> {
+    let sub = r.submission.as_ref();
+    let statement = sub.map(|s| serde_json::to_string(&s.statement).unwrap_or_default());
+    let d = r.decided.as_ref();
+    tx.execute(
+        "INSERT INTO case_workflow (case_id, stage, maker, submitted_version, submitted_hash, \
+         submitted_statement, justification, decided_action, decided_signer, decided_signed_at, \
+         decided_accepted_at, decided_comment, proposal) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13) \
+         ON CONFLICT (case_id) DO UPDATE SET stage = excluded.stage, maker = excluded.maker, \
+         submitted_version = excluded.submitted_version, submitted_hash = excluded.submitted_hash, \
+         submitted_statement = excluded.submitted_statement, justification = excluded.justification, \
+         decided_action = excluded.decided_action, decided_signer = excluded.decided_signer, \
+         decided_signed_at = excluded.decided_signed_at, decided_accepted_at = excluded.decided_accepted_at, \
+         decided_comment = excluded.decided_comment, proposal = excluded.proposal",
+        params![
+            case_id,
+            r.stage.as_str(),
+            r.maker,
+            sub.map(|s| s.version),
+            sub.map(|s| s.hash.as_str()),
+            statement,
+            sub.map(|s| s.justification.as_str()),
+            d.map(|d| d.action.as_str()),
+            d.map(|d| d.signer.as_str()),
+            d.map(|d| d.signed_at.as_str()),
+            d.map(|d| d.accepted_at.as_str()),
+            d.and_then(|d| d.comment.as_deref()),
+            sub.and_then(|s| s.proposal.as_deref()),
+        ],
+    )?;
+    for editor in &r.editors {
+        tx.execute(
+            "INSERT OR IGNORE INTO case_editors (case_id, staff_id) VALUES (?1, ?2)",
+            params![case_id, editor],
+        )?;
+    }
+    Ok(())
+}
+
+/// Keeps an accepted statement, as signed.
+pub fn log_statement(
+    tx: &Transaction,
+    signed: &SignedStatement,
+    bank_version: Option<i64>,
+    at: &str,
+) -> rusqlite::Result<()> {
+    let s = &signed.statement;
+    tx.execute(
+        "INSERT INTO statements (case_id, action, signer, signed_at, bank_version, statement, accepted_at) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        params![
+            s.case_id,
+            s.action.as_str(),
+            s.signer,
+            s.signed_at,
+            bank_version,
+            serde_json::to_string(signed).unwrap_or_default(),
+            at
+        ],
+    )?;
+    Ok(())
 }

@@ -2,6 +2,11 @@
 //! up, the change made and its answer remembered in one SQLite transaction, so a repeated
 //! request is answered with the first answer and changes nothing. Only answers that did
 //! something are remembered: a refusal changed nothing, so the same key may try again.
+//!
+//! In the enforcing mode (a directory configured) a case version and a message pass
+//! through [`crate::review`] inside that same transaction, before anything is stored: the
+//! signed statement is judged by [`crate::workflow::judge`] on the facts gathered, and the
+//! review is updated with the version it let in.
 
 use std::path::Path;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -24,6 +29,7 @@ use uw_bank_link::api::{
 
 use crate::db;
 use crate::faults::{Dice, Faults, Plan};
+use crate::review;
 use crate::{SimConfig, SimError};
 
 /// The largest request body accepted (a case file is a few kilobytes).
@@ -36,6 +42,8 @@ pub struct Sim {
     token: String,
     pledge_delay: Duration,
     faults: Mutex<(Faults, Dice)>,
+    /// The enforcing mode's directory (None: standalone).
+    directory: Option<uw_directory::Directory>,
 }
 
 /// An answer: kept as text so that it can be remembered and replayed byte for byte.
@@ -110,14 +118,24 @@ pub(crate) fn now() -> String {
 }
 
 impl Sim {
-    pub fn new(conn: Mutex<Connection>, config: &SimConfig) -> Sim {
+    pub fn new(
+        conn: Mutex<Connection>,
+        config: &SimConfig,
+        directory: Option<uw_directory::Directory>,
+    ) -> Sim {
         Sim {
             conn,
             requests: std::sync::atomic::AtomicU64::new(0),
             token: config.token.clone(),
             pledge_delay: config.pledge_delay,
             faults: Mutex::new((config.faults.clone(), Dice::new(config.faults.seed))),
+            directory,
         }
+    }
+
+    /// The directory of the enforcing mode; None when the bank runs standalone.
+    pub(crate) fn directory(&self) -> Option<&uw_directory::Directory> {
+        self.directory.as_ref()
     }
 
     pub(crate) fn db(&self) -> MutexGuard<'_, Connection> {
@@ -167,7 +185,7 @@ impl Sim {
 
     /// Makes a change at most once per Idempotency-Key. `duplicate` replays the request
     /// as a network that repeats it would.
-    fn mutate(
+    pub(crate) fn mutate(
         &self,
         headers: &HeaderMap,
         fingerprint_of: &[&[u8]],
@@ -245,6 +263,13 @@ pub fn router(sim: Arc<Sim>) -> Router {
         .route("/v1/queue", get(queue))
         .route("/v1/cases/{id}", put(put_case).get(get_case))
         .route("/v1/cases/{id}/messages", post(post_message))
+        .route("/v1/cases/{id}/signoffs", post(review::sign_off))
+        .route("/v1/staff/{staff_id}/keys", post(review::enrol))
+        .route(
+            "/v1/staff/{staff_id}/keys/current",
+            get(review::current_key),
+        )
+        .route("/v1/inbox", get(review::inbox))
         .route("/v1/audit-heads", post(post_audit_head))
         .route("/v1/portfolio", get(portfolio))
         .route("/v1/pledges/{vin}", get(pledge))
@@ -291,7 +316,7 @@ async fn authorise(State(sim): State<Arc<Sim>>, req: Request, next: Next) -> Res
 }
 
 #[derive(Clone, Copy)]
-struct Duplicate(bool);
+pub(crate) struct Duplicate(bool);
 
 /// The faults of [`Faults`], applied around the bank's routes.
 async fn disturb(State(sim): State<Arc<Sim>>, mut req: Request, next: Next) -> Response {
@@ -348,7 +373,7 @@ async fn disturb(State(sim): State<Arc<Sim>>, mut req: Request, next: Next) -> R
     resp
 }
 
-fn duplicate(req_ext: Option<axum::Extension<Duplicate>>) -> bool {
+pub(crate) fn duplicate(req_ext: Option<axum::Extension<Duplicate>>) -> bool {
     req_ext.is_some_and(|d| d.0 .0)
 }
 
@@ -359,7 +384,15 @@ struct QueueParams {
 }
 
 async fn queue(State(sim): State<Arc<Sim>>, Query(q): Query<QueueParams>) -> Reply {
-    match db::queue(&sim.db(), q.branch.as_deref(), q.assignee.as_deref()) {
+    let conn = sim.db();
+    let read = || -> rusqlite::Result<Vec<api::RemoteCase>> {
+        let mut cases = db::queue(&conn, q.branch.as_deref(), q.assignee.as_deref())?;
+        if sim.directory().is_some() {
+            review::with_workflow(&conn, &mut cases)?;
+        }
+        Ok(cases)
+    };
+    match read() {
         Ok(applications) => Reply::json(
             StatusCode::OK,
             &Queue {
@@ -372,7 +405,19 @@ async fn queue(State(sim): State<Arc<Sim>>, Query(q): Query<QueueParams>) -> Rep
 }
 
 async fn get_case(State(sim): State<Arc<Sim>>, UrlPath(id): UrlPath<String>) -> Reply {
-    match db::case(&sim.db(), &id) {
+    let conn = sim.db();
+    let read = || -> rusqlite::Result<Option<api::RemoteCase>> {
+        let Some(case) = db::case(&conn, &id)? else {
+            return Ok(None);
+        };
+        let mut cases = [case];
+        if sim.directory().is_some() {
+            review::with_workflow(&conn, &mut cases)?;
+        }
+        let [case] = cases;
+        Ok(Some(case))
+    };
+    match read() {
         Ok(Some(c)) => {
             let mut r = Reply::json(StatusCode::OK, &c);
             r.etag = Some(api::etag(c.version));
@@ -411,7 +456,18 @@ async fn put_case(
     // The key names the change (this content for this case), not its precondition: a
     // retry made after the workstation learnt the bank's version by other means carries
     // another If-Match and must still get the first answer.
-    let fingerprint = [b"PUT".as_slice(), id.as_bytes(), &body];
+    // The statement and the justification are part of the request (a standalone request
+    // without them keeps the fingerprint it always had).
+    let mut fingerprint: Vec<&[u8]> = vec![b"PUT".as_slice(), id.as_bytes(), &body];
+    for name in [
+        api::STATEMENT_HEADER,
+        api::JUSTIFICATION_HEADER,
+        api::PROPOSAL_HEADER,
+    ] {
+        if let Some(v) = headers.get(name) {
+            fingerprint.extend([name.as_bytes(), v.as_bytes()]);
+        }
+    }
     let base: Option<Option<i64>> = match (if_match, if_none) {
         (Some(m), _) => match api::parse_etag(m) {
             Some(v) => Some(Some(v)),
@@ -433,10 +489,19 @@ async fn put_case(
             "a case version needs If-Match (the version it was made from) or If-None-Match: * (a new case)",
         );
     };
+    let asked = review::ask_for_version(&sim, &headers).await;
     sim.mutate(&headers, &fingerprint, duplicate(dup), |tx| {
         let text = match check_case(&id, &body) {
             Ok(t) => t,
             Err(reply) => return Ok(reply),
+        };
+        // The enforcing mode: the author's signed statement, judged before anything else.
+        let admitted = match &asked {
+            Some(asked) => match review::admit_version(tx, &id, &text, &headers, asked)? {
+                Ok(a) => Some(a),
+                Err(reply) => return Ok(reply),
+            },
+            None => None,
         };
         let current = db::case(tx, &id)?;
         let held = current.as_ref().map(|c| c.version);
@@ -462,7 +527,15 @@ async fn put_case(
             ));
         }
         let version = held.unwrap_or(0) + 1;
-        let hash = db::put_case(tx, &id, version, &text, &now())?;
+        let at = now();
+        let hash = db::put_case(tx, &id, version, &text, &at)?;
+        if let Some(admitted) = admitted {
+            let stored = crate::workflow::Held {
+                version,
+                hash: hash.clone(),
+            };
+            admitted.record(tx, &id, stored, &at)?;
+        }
         let status = if version == 1 {
             StatusCode::CREATED
         } else {
@@ -490,6 +563,7 @@ async fn post_message(
 ) -> Reply {
     let fingerprint = [b"POST messages".as_slice(), id.as_bytes(), &body];
     let delay = sim.pledge_delay;
+    let asked = review::ask_for_message(&sim, &body).await;
     sim.mutate(&headers, &fingerprint, duplicate(dup), |tx| {
         let msg: CaseMessage = match parse_body(&body, "INVALID_MESSAGE") {
             Ok(v) => v,
@@ -502,11 +576,23 @@ async fn post_message(
                 format!("no case {id}"),
             ));
         }
+        // The enforcing mode: sign-offs come as statements; an order carries its own.
+        let signed = match &asked {
+            Some(asked) => match review::admit_message(tx, &id, &msg, asked)? {
+                Ok(s) => Some(s),
+                Err(reply) => return Ok(reply),
+            },
+            None => None,
+        };
         if let Some(refusal) = final_payment_refusal(tx, &msg, delay)? {
             return Ok(refusal);
         }
         let text = serde_json::to_string(&msg).unwrap_or_default();
-        let mid = db::add_message(tx, msg.kind.as_str(), Some(&id), &text, &now())?;
+        let at = now();
+        let mid = db::add_message(tx, msg.kind.as_str(), Some(&id), &text, &at)?;
+        if let Some(signed) = signed {
+            review::log_order(tx, &signed, &at)?;
+        }
         Ok(Reply::json(StatusCode::CREATED, &MessageAck { id: mid }))
     })
 }

@@ -7,11 +7,21 @@
 //!
 //! It is not part of the workstation: it stands for systems outside it, so the
 //! workstation's crate invariants (only uw-store touches SQLite) do not bind it.
+//!
+//! Two modes. **Standalone** (no directory): case versions and messages are accepted
+//! unsigned, as a bank that keeps no workflow. **Enforcing** (`SimConfig::directory`): the
+//! bank is the authority on the two-person rule (`shared/spec/dual-review.md`) — every
+//! case version carries its author's signed statement, sign-offs come as signed
+//! statements to `/signoffs`, keys are enrolled against the directory's password check,
+//! and each refusal is a coded rule (the `workflow` module decides, the `review` module applies
+//! its verdict).
 
 mod db;
 pub mod faults;
 mod http;
 mod registers;
+mod review;
+mod workflow;
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -39,6 +49,9 @@ pub struct SimConfig {
     pub assign_to: Vec<String>,
     /// A loan-book file: each branch's auto-loan book for the product stop.
     pub loan_book: Option<PathBuf>,
+    /// The bank's staff directory: with one the bank enforces signed statements and the
+    /// two-person rule; without one it runs standalone.
+    pub directory: Option<uw_directory::DirectoryConfig>,
 }
 
 impl SimConfig {
@@ -53,6 +66,7 @@ impl SimConfig {
             foreign_vins: Vec::new(),
             assign_to: Vec::new(),
             loan_book: None,
+            directory: None,
         }
     }
 }
@@ -65,6 +79,8 @@ pub enum SimError {
     Seed { path: PathBuf, message: String },
     #[error("cannot listen on 127.0.0.1:{port}: {message}")]
     Listen { port: u16, message: String },
+    #[error("the directory: {0}")]
+    Directory(String),
 }
 
 /// A running simulator; dropping it stops the server.
@@ -146,6 +162,11 @@ impl Running {
         })
     }
 
+    /// Whether the bank enforces signed statements (it has a directory).
+    pub fn enforcing(&self) -> bool {
+        self.state.directory().is_some()
+    }
+
     /// Requests received so far.
     pub fn requests(&self) -> u64 {
         self.state.requests()
@@ -180,6 +201,12 @@ pub fn start(config: SimConfig) -> Result<Running, SimError> {
         path: config.db.clone(),
         message: e.to_string(),
     };
+    let directory = config
+        .directory
+        .clone()
+        .map(uw_directory::Directory::new)
+        .transpose()
+        .map_err(|e| SimError::Directory(e.to_string()))?;
     let conn = db::open(&config.db).map_err(db_err)?;
     if let Some(dir) = &config.seed_cases {
         http::seed(&conn, dir)?;
@@ -210,7 +237,7 @@ pub fn start(config: SimConfig) -> Result<Running, SimError> {
     };
     listener.set_nonblocking(true).map_err(listen_err)?;
     let addr = listener.local_addr().map_err(listen_err)?;
-    let state = Arc::new(http::Sim::new(Mutex::new(conn), &config));
+    let state = Arc::new(http::Sim::new(Mutex::new(conn), &config, directory));
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)

@@ -64,10 +64,31 @@ struct Args {
     /// Disturb only requests whose path starts with this (e.g. /v1/pledges).
     #[arg(long)]
     faults_only: Option<String>,
+    /// The staff directory's configuration (JSON): the bank then enforces signed
+    /// statements and the two-person rule; without it, it runs standalone.
+    #[arg(long, value_name = "FILE.json")]
+    directory: Option<PathBuf>,
+}
+
+/// Reads a directory configuration, the error naming the file.
+fn directory(path: &std::path::Path) -> Result<uw_directory::DirectoryConfig, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    uw_directory::DirectoryConfig::parse(&text).map_err(|e| format!("{}: {e}", path.display()))
 }
 
 fn main() -> ExitCode {
     let a = Args::parse();
+    let directory = match a.directory.as_deref().map(directory).transpose() {
+        Ok(d) => d,
+        Err(e) => {
+            eprintln!("uw-bank-sim: --directory {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let mode = match &directory {
+        Some(d) => format!("enforcing signed statements (directory {})", d.url),
+        None => "standalone (no directory: unsigned versions and messages accepted)".to_string(),
+    };
     let config = SimConfig {
         db: a.db,
         port: a.port,
@@ -88,10 +109,11 @@ fn main() -> ExitCode {
         foreign_vins: a.foreign_vins,
         assign_to: a.assign_to,
         loan_book: a.loan_book,
+        directory,
     };
     match uw_bank_sim::start(config) {
         Ok(running) => {
-            println!("uw-bank-sim listening on {}", running.url());
+            println!("uw-bank-sim listening on {}: {mode}", running.url());
             running.wait();
             ExitCode::SUCCESS
         }

@@ -203,7 +203,8 @@ fn keys_replay_the_first_answer_and_refuse_another_request() {
         id,
         "{\"case_id\":\"AUTO-2026-000123\",\"branch\":\"X\"}",
         Some(2),
-        "k-1", None,
+        "k-1",
+        None,
     );
     assert!(
         matches!(reused, Err(LinkError::Rejected { status: 422, ref code, .. }) if code == "IDEMPOTENCY_KEY_REUSED")
@@ -218,7 +219,8 @@ fn keys_replay_the_first_answer_and_refuse_another_request() {
         id,
         "{\"case_id\":\"OTHER\",\"branch\":\"X\"}",
         Some(2),
-        "k-3", None,
+        "k-3",
+        None,
     ) {
         Err(LinkError::Rejected {
             status: 422,

@@ -189,6 +189,7 @@ fn workstation(data_dir: Option<PathBuf>) -> Result<Workstation, AppError> {
         demo: false,
         require_login: false,
         bank: uw_app::paths::bank_from_env(),
+        directory: None,
     })
 }
 

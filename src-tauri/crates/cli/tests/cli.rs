@@ -700,6 +700,7 @@ fn sync_survives_two_hundred_kills() {
         demo: false,
         require_login: false,
         bank: None,
+        directory: None,
     })
     .unwrap();
     assert_eq!(ws.integrity_check().unwrap(), "ok");

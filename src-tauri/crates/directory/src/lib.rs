@@ -11,12 +11,24 @@
 //! - every call runs on a thread of its own with the configured deadline, so a caller on
 //!   an async runtime never blocks it and a silent server never hangs the caller;
 //! - nothing here caches or remembers: the offline login lives in the application service.
+//!
+//! One call is one conversation on one connection (`client`): connect (TLS as configured),
+//! bind as the service account (or stay anonymous), find the person's entry by the login
+//! attribute, read whether the entry is disabled and which role groups list it as a
+//! `member`, and only then — for [`Directory::authenticate`] and
+//! [`Directory::change_password`] — bind as the person. What was read before that bind is
+//! told only after it succeeds: a wrong password says nothing about the account.
 
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-#[cfg(feature = "slapd")]
+mod client;
+
+#[cfg(any(test, feature = "slapd"))]
 pub mod slapd;
+
+#[cfg(test)]
+mod tests;
 
 /// Where the directory is and how to read it. Active Directory's usual names are in the
 /// field docs; the defaults are OpenLDAP's (inetOrgPerson, groupOfNames).
@@ -165,16 +177,177 @@ pub type Result<T, E = DirectoryError> = std::result::Result<T, E>;
 impl DirectoryConfig {
     /// Reads a configuration (JSON), refusing an unusable one with the field named.
     pub fn parse(json: &str) -> Result<DirectoryConfig> {
-        let c: DirectoryConfig = serde_json::from_str(json)
-            .map_err(|e| DirectoryError::InvalidConfig(e.to_string()))?;
+        let c: DirectoryConfig =
+            serde_json::from_str(json).map_err(|e| DirectoryError::InvalidConfig(e.to_string()))?;
         c.check()?;
         Ok(c)
     }
 
     /// The transport rule (LDAPS, StartTLS, or plain LDAP to a loopback address only) and
-    /// the required fields.
+    /// the required fields; each refusal names its field (`url: plain LDAP only to a
+    /// loopback address; …`). A `ca_file` must hold a PEM certificate.
     pub fn check(&self) -> Result<()> {
-        Err(DirectoryError::InvalidConfig("not built yet".into()))
+        check_url(&self.url, self.starttls)?;
+        check_dn("base_dn", &self.base_dn)?;
+        check_attribute("user_attribute", &self.user_attribute)?;
+        check_attribute("user_object_class", &self.user_object_class)?;
+        check_attribute("display_name_attribute", &self.display_name_attribute)?;
+        check_attribute("branch_attribute", &self.branch_attribute)?;
+        match (&self.service_dn, &self.service_password) {
+            (None, None) => {}
+            (Some(dn), Some(password)) => {
+                check_dn("service_dn", dn)?;
+                if password.is_empty() {
+                    // An empty password would make the service bind an unauthenticated one.
+                    return Err(invalid("service_password", "must not be empty"));
+                }
+            }
+            (Some(_), None) => {
+                return Err(invalid(
+                    "service_password",
+                    "missing: service_dn and service_password come together",
+                ))
+            }
+            (None, Some(_)) => {
+                return Err(invalid(
+                    "service_dn",
+                    "missing: service_dn and service_password come together",
+                ))
+            }
+        }
+        check_dn("groups.underwriter", &self.groups.underwriter)?;
+        check_dn("groups.reviewer", &self.groups.reviewer)?;
+        check_dn("groups.administrator", &self.groups.administrator)?;
+        if let Some(filter) = &self.disabled_filter {
+            if filter.trim().is_empty() || ldap3::parse_filter(filter).is_err() {
+                return Err(invalid(
+                    "disabled_filter",
+                    "not an LDAP filter such as (employeeType=disabled)",
+                ));
+            }
+        }
+        if !(MIN_TIMEOUT_MS..=MAX_TIMEOUT_MS).contains(&self.timeout_ms) {
+            return Err(invalid(
+                "timeout_ms",
+                &format!(
+                    "{MIN_TIMEOUT_MS}..={MAX_TIMEOUT_MS} milliseconds, not {}",
+                    self.timeout_ms
+                ),
+            ));
+        }
+        if !(1..=MAX_OFFLINE_HOURS).contains(&self.offline_hours) {
+            return Err(invalid(
+                "offline_hours",
+                &format!("1..={MAX_OFFLINE_HOURS} hours, not {}", self.offline_hours),
+            ));
+        }
+        // Read now, so that a wrong file is refused with the configuration.
+        if let Some(ca) = &self.ca_file {
+            client::load_ca_file(ca).map_err(|e| match e {
+                DirectoryError::Tls(m) => invalid("ca_file", &m),
+                other => other,
+            })?;
+        }
+        Ok(())
+    }
+}
+
+/// The shortest and the longest deadline of one call.
+pub const MIN_TIMEOUT_MS: u64 = 100;
+pub const MAX_TIMEOUT_MS: u64 = 120_000;
+/// The longest offline window after an online login (30 days).
+pub const MAX_OFFLINE_HOURS: u32 = 720;
+
+fn invalid(field: &str, message: &str) -> DirectoryError {
+    DirectoryError::InvalidConfig(format!("{field}: {message}"))
+}
+
+/// `ldaps://host[:port]`, `ldap://host[:port]` with StartTLS, or plain `ldap://` to a
+/// loopback host.
+fn check_url(url: &str, starttls: bool) -> Result<()> {
+    let parsed = url::Url::parse(url)
+        .map_err(|e| invalid("url", &format!("not an address ({e}): {url:?}")))?;
+    let scheme = parsed.scheme();
+    if scheme != "ldap" && scheme != "ldaps" {
+        return Err(invalid(
+            "url",
+            &format!("the scheme is ldaps:// (or ldap:// with starttls), not {scheme}://"),
+        ));
+    }
+    let host = parsed.host_str().unwrap_or_default();
+    if host.is_empty() {
+        return Err(invalid("url", &format!("no host in {url:?}")));
+    }
+    if !parsed.username().is_empty() || parsed.password().is_some() {
+        return Err(invalid(
+            "url",
+            "no user name or password in the address (service_dn and service_password)",
+        ));
+    }
+    match scheme {
+        "ldaps" if starttls => Err(invalid(
+            "starttls",
+            "StartTLS is for ldap:// addresses; ldaps:// is TLS from the start",
+        )),
+        "ldaps" => Ok(()),
+        "ldap" if starttls || is_loopback(host) => Ok(()),
+        "ldap" => Err(invalid(
+            "url",
+            "plain LDAP only to a loopback address; use ldaps:// or starttls",
+        )),
+        other => Err(invalid(
+            "url",
+            &format!("the scheme is ldaps:// (or ldap:// with starttls), not {other}://"),
+        )),
+    }
+}
+
+/// 127.0.0.0/8, ::1 or localhost: the only hosts plain LDAP may go to (the password never
+/// leaves the machine).
+fn is_loopback(host: &str) -> bool {
+    let bare = host.trim_start_matches('[').trim_end_matches(']');
+    host.eq_ignore_ascii_case("localhost")
+        || bare
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
+fn check_dn(field: &str, dn: &str) -> Result<()> {
+    if dn.trim().is_empty() {
+        return Err(invalid(field, "must not be empty"));
+    }
+    if !dn.contains('=') || dn.chars().any(char::is_control) {
+        return Err(invalid(
+            field,
+            &format!("not a distinguished name such as ou=people,dc=bank,dc=uz: {dn:?}"),
+        ));
+    }
+    Ok(())
+}
+
+/// An attribute or object class name (`uid`, `sAMAccountName`, `cn;lang-uz`) or an OID:
+/// it goes into search filters, so nothing else may.
+fn check_attribute(field: &str, name: &str) -> Result<()> {
+    if name.is_empty() {
+        return Err(invalid(field, "must not be empty"));
+    }
+    let mut parts = name.split(';');
+    let base = parts.next().unwrap_or_default();
+    let descriptor = base.starts_with(|c: char| c.is_ascii_alphabetic())
+        && base.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
+    let oid = !base.is_empty()
+        && base
+            .split('.')
+            .all(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()));
+    let options_ok =
+        parts.all(|o| !o.is_empty() && o.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'));
+    if (descriptor || oid) && options_ok {
+        Ok(())
+    } else {
+        Err(invalid(
+            field,
+            &format!("not an attribute name such as uid or sAMAccountName: {name:?}"),
+        ))
     }
 }
 
@@ -196,29 +369,79 @@ impl Directory {
 
     /// Checks the person's password by a bind as them, then reads who they are: their
     /// display name, roles and branches. A disabled account is refused even with the
-    /// right password; a wrong password never says whether the account exists.
+    /// right password; a wrong password never says whether the account is disabled (only
+    /// [`DirectoryError::WrongCredentials`]). An id the directory does not have is
+    /// [`DirectoryError::AccountNotFound`], which the caller answers like a wrong password
+    /// (the code tells it to forget an offline login of a removed person). An empty
+    /// password, and an empty, blank, over-long (> [`MAX_STAFF_ID_CHARS`]) or
+    /// control-character id, are `WrongCredentials` without any connection.
     pub fn authenticate(&self, staff_id: &str, password: &str) -> Result<Person> {
-        let _ = (staff_id, password);
-        Err(DirectoryError::Unreachable("not built yet".into()))
+        // Refused before any connection: an empty password would be an LDAP
+        // "unauthenticated bind", which a directory answers with success.
+        if password.is_empty() || !staff_id_is_usable(staff_id) {
+            return Err(DirectoryError::WrongCredentials);
+        }
+        let staff_id = staff_id.to_owned();
+        let password = password.to_owned();
+        client::run(&self.config, move |conn| {
+            let found = conn.read_person(&staff_id)?;
+            conn.bind_as_person(&found, &password)?;
+            found.into_active()
+        })
     }
 
     /// Reads a person without their password (the service account's view): what the bank
     /// checks a signer's roles and branches against. A disabled or absent account is an
     /// error.
     pub fn lookup(&self, staff_id: &str) -> Result<Person> {
-        let _ = staff_id;
-        Err(DirectoryError::Unreachable("not built yet".into()))
+        if !staff_id_is_usable(staff_id) {
+            return Err(DirectoryError::AccountNotFound(
+                staff_id.escape_default().to_string(),
+            ));
+        }
+        let staff_id = staff_id.to_owned();
+        client::run(&self.config, move |conn| {
+            conn.read_person(&staff_id)?.into_active()
+        })
     }
 
     /// Changes the person's password in the directory (RFC 3062 Password Modify, as the
     /// person), so that the workstation can re-wrap their signing key with the new one.
     pub fn change_password(&self, staff_id: &str, old: &str, new: &str) -> Result<()> {
-        let _ = (staff_id, old, new);
-        Err(DirectoryError::Unreachable("not built yet".into()))
+        if old.is_empty() || !staff_id_is_usable(staff_id) {
+            return Err(DirectoryError::WrongCredentials);
+        }
+        if new.is_empty() {
+            return Err(DirectoryError::PasswordRefused(
+                "the new password is empty".into(),
+            ));
+        }
+        let staff_id = staff_id.to_owned();
+        let old = old.to_owned();
+        let new = new.to_owned();
+        client::run(&self.config, move |conn| {
+            let found = conn.read_person(&staff_id)?;
+            conn.bind_as_person(&found, &old)?;
+            let person = found.into_active()?;
+            conn.modify_password(&person.dn, &old, &new)
+        })
     }
 
     /// Connects (and binds as the service account, when there is one): "Test connection".
+    /// Besides the bind, it reads `base_dn` and each role group, so that a wrong name in the
+    /// configuration shows here (naming the field) rather than at the first login.
     pub fn test_connection(&self) -> Result<()> {
-        Err(DirectoryError::Unreachable("not built yet".into()))
+        client::run(&self.config, |conn| conn.check_entries())
     }
+}
+
+/// The longest staff id asked about.
+pub const MAX_STAFF_ID_CHARS: usize = 64;
+
+/// A staff id worth asking the directory about: not empty (nor blank), at most
+/// [`MAX_STAFF_ID_CHARS`] characters, no control characters.
+fn staff_id_is_usable(staff_id: &str) -> bool {
+    !staff_id.trim().is_empty()
+        && staff_id.chars().count() <= MAX_STAFF_ID_CHARS
+        && !staff_id.chars().any(char::is_control)
 }

@@ -4,14 +4,23 @@
 //! draft → submitted (the maker's decision and justification) → approved | rejected |
 //! returned to the maker with comments; a returned case is edited and submitted again.
 //!
-//! Invariant: [`step`] is the only way a workflow changes, and it refuses a sign-off by the
-//! maker or by anyone who edited the case after it was submitted. No role, flag or setting
-//! is consulted that could waive that; the application service calls `step` for every
-//! transition, so the window cannot skip it.
+//! Invariant: [`step`] is the only way a person moves a workflow, and it refuses a sign-off
+//! by the maker (`SELF_REVIEW`) or by anyone who edited the case since its first draft
+//! (`EDITOR_REVIEW`). No role, flag or setting is consulted that could waive that; the
+//! application service calls `step` for every transition, so the window cannot skip it.
+//!
+//! With the bank's directory (`shared/spec/dual-review.md`) the workstation's check is a
+//! courtesy that explains the rule in the window: the bank decides. A sign-off made here
+//! is then [`Workflow::pending`] ("signed, waiting for the bank") until the bank's answer
+//! comes back: [`accept`] applies an accepted one, [`refuse`] records a refusal and
+//! reopens the case where it stood, and [`from_bank`] takes the bank's word on where the
+//! case stands when the sync brings it.
 //!
 //! Readings fixed here:
-//! - an edit of a submitted case is allowed (a reviewer may correct a typo), but whoever
-//!   makes it can no longer sign that submission off;
+//! - a submitted case is with its reviewer and closed to edits: to change it, the reviewer
+//!   returns it to the maker (the bank refuses an edit of a submitted case too);
+//! - the editors are everyone who changed the case's data from its first draft on, the
+//!   maker included, and are never forgotten — not at a return, not at a resubmission;
 //! - only the case's maker may re-submit it after a return, so "the maker" stays one person
 //!   across rounds; the checker is whoever signs, never fixed in advance.
 
@@ -56,9 +65,14 @@ impl Stage {
         .find(|st| st.as_str() == s)
     }
 
-    /// Whether the case's data may still change.
+    /// Whether the case's data may still change (a submitted case is with its reviewer).
     pub fn editable(self) -> bool {
-        matches!(self, Stage::Draft | Stage::Returned | Stage::Submitted)
+        matches!(self, Stage::Draft | Stage::Returned)
+    }
+
+    /// Whether the case is still undecided (draft, submitted or returned).
+    pub fn open(self) -> bool {
+        !matches!(self, Stage::Approved | Stage::Rejected)
     }
 }
 
@@ -70,12 +84,67 @@ pub struct Workflow {
     pub maker: Option<String>,
     /// The maker's proposed decision and justification for the current submission.
     pub proposal: Option<Proposal>,
-    /// Everyone who edited the case since its current submission: none of them may sign.
-    pub edited_since_submission: BTreeSet<String>,
+    /// Everyone who changed the case's data since its first draft (the maker too): none of
+    /// them may sign it off. Never cleared. (Read from the field's earlier name, which held
+    /// only the editors since the last submission.)
+    #[serde(default, alias = "edited_since_submission")]
+    pub editors: BTreeSet<String>,
     /// The reviewer's comment of the last return, for the maker.
     pub return_comment: Option<String>,
     /// Who signed the approval or rejection.
     pub checker: Option<String>,
+    /// The version under review as the bank holds it: what a sign-off names.
+    #[serde(default)]
+    pub submitted: Option<SubmittedVersion>,
+    /// A statement signed here that the bank has not answered yet.
+    #[serde(default)]
+    pub pending: Option<Pending>,
+    /// The bank's last refusal of a statement signed here, for the window.
+    #[serde(default)]
+    pub refusal: Option<BankRefusal>,
+    /// When the bank accepted the decision; `None` for a decision of a standalone
+    /// workstation (no directory, no bank workflow).
+    #[serde(default)]
+    pub accepted_at: Option<String>,
+}
+
+/// The bank's version of a submitted case and its content hash.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct SubmittedVersion {
+    #[ts(type = "number")]
+    pub version: i64,
+    pub hash: String,
+}
+
+/// A statement signed here, waiting for the bank's answer.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct Pending {
+    /// submit | approve | reject | return
+    pub action: String,
+    pub signer: String,
+    pub signed_at: String,
+    /// A reject's or return's words (applied when the bank accepts).
+    #[serde(default)]
+    pub comment: Option<String>,
+    /// Where the case stood before (a refused submission reopens it there).
+    #[serde(default = "draft")]
+    pub was_stage: Stage,
+    #[serde(default)]
+    pub was_maker: Option<String>,
+}
+
+fn draft() -> Stage {
+    Stage::Draft
+}
+
+/// The bank's refusal of a statement signed here, with the bank's code.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct BankRefusal {
+    pub action: String,
+    pub signer: String,
+    pub code: String,
+    pub message: String,
+    pub at: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -137,9 +206,13 @@ impl Default for Workflow {
             stage: Stage::Draft,
             maker: None,
             proposal: None,
-            edited_since_submission: BTreeSet::new(),
+            editors: BTreeSet::new(),
             return_comment: None,
             checker: None,
+            submitted: None,
+            pending: None,
+            refusal: None,
+            accepted_at: None,
         }
     }
 }
@@ -176,9 +249,13 @@ pub struct Roles {
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum Refusal {
     #[error("{actor} made this case and may not check it: a second person must sign")]
-    MakerCannotCheck { actor: String },
-    #[error("{actor} edited the case after it was submitted and may not sign it off")]
-    EditedAfterSubmission { actor: String },
+    SelfReview { actor: String },
+    #[error(
+        "{actor} edited this case and may not sign it off: a person who shaped it never checks it"
+    )]
+    EditorReview { actor: String },
+    #[error("a statement of {actor} waits for the bank's answer: nothing more until it comes")]
+    AwaitingBank { actor: String },
     #[error("a {stage} case cannot be {action}: {why}")]
     WrongStage {
         stage: &'static str,
@@ -200,8 +277,9 @@ pub enum Refusal {
 impl Refusal {
     pub fn code(&self) -> &'static str {
         match self {
-            Refusal::MakerCannotCheck { .. } => "MAKER_CANNOT_CHECK",
-            Refusal::EditedAfterSubmission { .. } => "EDITED_AFTER_SUBMISSION",
+            Refusal::SelfReview { .. } => "SELF_REVIEW",
+            Refusal::EditorReview { .. } => "EDITOR_REVIEW",
+            Refusal::AwaitingBank { .. } => "AWAITING_BANK",
             Refusal::WrongStage { .. } => "WRONG_STAGE",
             Refusal::MissingRole { .. } => "MISSING_ROLE",
             Refusal::NotTheMaker { .. } => "NOT_THE_MAKER",
@@ -243,16 +321,26 @@ pub fn step(w: &Workflow, actor: &str, roles: Roles, action: &Action) -> Result<
         action: action.name(),
         why,
     };
+    if let Some(p) = &w.pending {
+        // One statement in flight per case: its answer decides what comes next.
+        return Err(Refusal::AwaitingBank {
+            actor: p.signer.clone(),
+        });
+    }
     let mut next = w.clone();
+    next.refusal = None;
     match action {
         Action::Edit => {
             if !w.stage.editable() {
-                return Err(wrong("a decided case is closed to edits"));
+                return Err(wrong(match w.stage {
+                    Stage::Submitted => {
+                        "it is with its reviewer: return it to the maker to change it"
+                    }
+                    _ => "a decided case is closed to edits",
+                }));
             }
             need(roles, false, actor, "edit").or_else(|_| need(roles, true, actor, "edit"))?;
-            if w.stage == Stage::Submitted {
-                next.edited_since_submission.insert(actor.to_string());
-            }
+            next.editors.insert(actor.to_string());
         }
         Action::Submit(p) => {
             if !matches!(w.stage, Stage::Draft | Stage::Returned) {
@@ -273,8 +361,9 @@ pub fn step(w: &Workflow, actor: &str, roles: Roles, action: &Action) -> Result<
             });
             next.stage = Stage::Submitted;
             next.maker = Some(actor.to_string());
-            next.edited_since_submission.clear();
+            next.editors.insert(actor.to_string());
             next.return_comment = None;
+            next.submitted = None;
         }
         Action::Approve | Action::Reject { .. } | Action::Return { .. } => {
             if w.stage != Stage::Submitted {
@@ -282,14 +371,14 @@ pub fn step(w: &Workflow, actor: &str, roles: Roles, action: &Action) -> Result<
             }
             need(roles, true, actor, action.name())?;
             if w.maker.as_deref() == Some(actor) {
-                return Err(Refusal::MakerCannotCheck {
+                return Err(Refusal::SelfReview {
                     actor: actor.to_string(),
                 });
             }
             // A return is not a sign-off: whoever edited may still send it back.
             let signs = !matches!(action, Action::Return { .. });
-            if signs && w.edited_since_submission.contains(actor) {
-                return Err(Refusal::EditedAfterSubmission {
+            if signs && w.editors.contains(actor) {
+                return Err(Refusal::EditorReview {
                     actor: actor.to_string(),
                 });
             }
@@ -312,6 +401,140 @@ pub fn step(w: &Workflow, actor: &str, roles: Roles, action: &Action) -> Result<
         }
     }
     Ok(next)
+}
+
+/// The workflow while a statement `step` accepted waits for the bank: where the case
+/// stood, with the statement pending. (The bank's answer then comes to [`accept`] or
+/// [`refuse`].) A submission moves at once — the maker's desk shows it submitted — while
+/// a sign-off leaves the case submitted until the bank accepts it.
+pub fn awaiting_bank(
+    before: &Workflow,
+    after: &Workflow,
+    action: &Action,
+    signer: &str,
+    signed_at: &str,
+) -> Workflow {
+    let comment = match action {
+        Action::Reject { comment } | Action::Return { comment } => Some(comment.trim().to_string()),
+        _ => None,
+    };
+    let mut next = match action {
+        Action::Submit(_) => after.clone(),
+        _ => before.clone(),
+    };
+    next.refusal = None;
+    next.pending = Some(Pending {
+        action: action.name().to_string(),
+        signer: signer.to_string(),
+        signed_at: signed_at.to_string(),
+        comment,
+        was_stage: before.stage,
+        was_maker: before.maker.clone(),
+    });
+    next
+}
+
+/// The bank accepted the pending statement (at `accepted_at`): a submission is under
+/// review at the bank's `version`; a sign-off takes effect.
+pub fn accept(w: &Workflow, submitted: Option<SubmittedVersion>, accepted_at: &str) -> Workflow {
+    let mut next = w.clone();
+    let Some(p) = next.pending.take() else {
+        return next;
+    };
+    match p.action.as_str() {
+        "submit" => {
+            next.stage = Stage::Submitted;
+            if submitted.is_some() {
+                next.submitted = submitted;
+            }
+        }
+        "approve" | "reject" => {
+            next.stage = if p.action == "approve" {
+                Stage::Approved
+            } else {
+                Stage::Rejected
+            };
+            next.checker = Some(p.signer);
+            next.accepted_at = Some(accepted_at.to_string());
+        }
+        "return" => {
+            next.stage = Stage::Returned;
+            next.return_comment = p.comment;
+        }
+        _ => {}
+    }
+    next
+}
+
+/// The bank refused the pending statement: the case reopens where it stood before it (a
+/// refused submission goes back to its maker), with the bank's code kept for the window.
+pub fn refuse(w: &Workflow, code: &str, message: &str, at: &str) -> Workflow {
+    let mut next = w.clone();
+    let Some(p) = next.pending.take() else {
+        return next;
+    };
+    if p.action == "submit" && next.stage == Stage::Submitted && next.submitted.is_none() {
+        next.stage = p.was_stage;
+        next.maker = p.was_maker.clone();
+    }
+    next.refusal = Some(BankRefusal {
+        action: p.action,
+        signer: p.signer,
+        code: code.to_string(),
+        message: message.to_string(),
+        at: at.to_string(),
+    });
+    next
+}
+
+/// Where the case stands as the bank keeps it (its workflow, read from the sync).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BankView {
+    pub stage: Stage,
+    pub maker: Option<String>,
+    pub editors: Vec<String>,
+    pub submitted: Option<SubmittedVersion>,
+    /// The maker's decision and words, as submitted.
+    pub proposal: Option<Proposal>,
+    /// The accepted sign-off: its action, signer, words and when the bank accepted it.
+    pub decided: Option<(String, String, Option<String>, String)>,
+}
+
+/// The bank's word on where the case stands, over the workstation's: the stage, the
+/// maker, the checker, the version under review; the editors are the union of both sides'
+/// (the bank knows who signed versions; this desk knows who edited here). A statement
+/// still pending here stays pending — the bank has not heard it yet — unless the bank
+/// has decided the case meanwhile, in which case its answer will be a refusal.
+pub fn from_bank(local: &Workflow, bank: &BankView) -> Workflow {
+    let mut next = local.clone();
+    next.stage = bank.stage;
+    next.maker = bank.maker.clone().or(next.maker);
+    next.editors.extend(bank.editors.iter().cloned());
+    next.submitted = bank.submitted.clone();
+    if let Some(p) = &bank.proposal {
+        next.proposal = Some(p.clone());
+    }
+    match &bank.decided {
+        Some((action, signer, comment, at)) => match action.as_str() {
+            "approve" | "reject" => {
+                next.checker = Some(signer.clone());
+                next.accepted_at = Some(at.clone());
+            }
+            "return" => next.return_comment = comment.clone().or(next.return_comment),
+            _ => {}
+        },
+        None => {
+            next.checker = None;
+            next.accepted_at = None;
+        }
+    }
+    // The maker's own pending submission is what the bank's draft still lacks.
+    if let Some(p) = &local.pending {
+        if p.action == "submit" && matches!(bank.stage, Stage::Draft | Stage::Returned) {
+            next.stage = Stage::Submitted;
+        }
+    }
+    next
 }
 
 #[cfg(test)]

@@ -153,7 +153,8 @@ fn case_params<'a>(c: &'a NewCase, version: &'a i64, at: &'a dyn ToSql) -> Vec<&
 }
 
 impl Store {
-    /// Inserts new cases in one transaction: all of them, or none when one already exists.
+    /// Inserts new cases in one transaction: all of them, or none when one already exists;
+    /// each goes to the bank as it is (a standalone workstation's import).
     pub fn insert_cases(
         &mut self,
         cases: &[NewCase],
@@ -161,8 +162,23 @@ impl Store {
         actor: &str,
         event: &str,
     ) -> Result<()> {
+        let with: Vec<_> = cases
+            .iter()
+            .map(|c| (c.clone(), crate::sync::Push::Unsigned))
+            .collect();
+        self.insert_cases_with(&with, at, actor, event)
+    }
+
+    /// [`Store::insert_cases`], each case going to the bank as its `push` says.
+    pub fn insert_cases_with(
+        &mut self,
+        cases: &[(NewCase, crate::sync::Push)],
+        at: &str,
+        actor: &str,
+        event: &str,
+    ) -> Result<()> {
         let tx = self.conn.transaction()?;
-        for c in cases {
+        for (c, push) in cases {
             let exists: bool = tx.query_row(
                 "SELECT EXISTS (SELECT 1 FROM cases WHERE case_id = ?1)",
                 [&c.case_id],
@@ -174,7 +190,7 @@ impl Store {
             write_case(&tx, c, None, at)?;
             insert_event(&tx, &c.case_id, at, actor, event, "{}")?;
             // A case born here is news to the bank.
-            crate::sync::enqueue(&tx, &c.case_id, crate::sync::CASE_VERSION, &c.case_json, at)?;
+            crate::sync::enqueue_version(&tx, &c.case_id, &c.case_json, at, *push)?;
         }
         tx.commit()?;
         Ok(())
@@ -190,7 +206,8 @@ impl Store {
         actor: &str,
         events: &[(String, String)],
     ) -> Result<i64> {
-        self.update_case_and_workflow(c, expected_version, None, at, actor, events, &[])
+        let push = crate::sync::Push::Unsigned;
+        self.update_case_and_workflow(c, expected_version, None, at, actor, events, &[], push)
     }
 
     /// [`Store::update_case`] that also writes the case's review workflow (JSON), so a
@@ -207,6 +224,7 @@ impl Store {
         actor: &str,
         events: &[(String, String)],
         outgoing: &[crate::sync::Outgoing],
+        push: crate::sync::Push,
     ) -> Result<i64> {
         let tx = self.conn.transaction()?;
         let version = write_case(&tx, c, Some(expected_version), at)?;
@@ -216,12 +234,44 @@ impl Store {
         for (kind, detail) in events {
             insert_event(&tx, &c.case_id, at, actor, kind, detail)?;
         }
-        crate::sync::enqueue(&tx, &c.case_id, crate::sync::CASE_VERSION, &c.case_json, at)?;
+        crate::sync::enqueue_version(&tx, &c.case_id, &c.case_json, at, push)?;
         for m in outgoing {
             crate::sync::enqueue(&tx, &c.case_id, &m.kind, &m.body, at)?;
         }
         tx.commit()?;
         Ok(version)
+    }
+
+    /// A workflow step that changes no case data (a sign-off signed here, waiting for the
+    /// bank): the workflow, the queue's stage, the audit entries and the messages for the
+    /// bank, in one transaction.
+    pub fn update_workflow(
+        &mut self,
+        case_id: &str,
+        workflow: &str,
+        status: &str,
+        at: &str,
+        actor: &str,
+        events: &[(String, String)],
+        outgoing: &[crate::sync::Outgoing],
+    ) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        let found = tx.execute(
+            "UPDATE cases SET status = ?2 WHERE case_id = ?1",
+            params![case_id, status],
+        )?;
+        if found == 0 {
+            return Err(StoreError::NotFound(case_id.to_string()));
+        }
+        crate::users::put_workflow(&tx, case_id, workflow)?;
+        for (kind, detail) in events {
+            insert_event(&tx, case_id, at, actor, kind, detail)?;
+        }
+        for m in outgoing {
+            crate::sync::enqueue(&tx, case_id, &m.kind, &m.body, at)?;
+        }
+        tx.commit()?;
+        Ok(())
     }
 
     /// Records an event that changes no case data (an export, for instance).

@@ -13,6 +13,7 @@ mod attachments;
 pub mod audit;
 mod cases;
 mod dashboard;
+mod identity;
 mod statements;
 pub mod sync;
 mod users;
@@ -26,8 +27,9 @@ pub use attachments::{Attachment, NewAttachment};
 pub use audit::{AuditEntry, AuditReport};
 pub use cases::{CaseEvent, NewCase, QueuePage, QueueQuery, QueueRow, SortKey, StoredCase};
 pub use dashboard::{CaseCounts, COUNTER_OFFER_TAKEN};
+pub use identity::{CachedPerson, StoredKey};
 pub use statements::{Stamp, StoredReclassification, StoredStatement};
-pub use sync::{BankVersion, Conflict, OutboxEntry, OutboxRecord, Outgoing};
+pub use sync::{BankVersion, Conflict, OutboxEntry, OutboxRecord, Outgoing, Push};
 pub use users::StoredUser;
 
 /// `PRAGMA application_id` of a workstation database ("UWS1"): tells our files from
@@ -37,7 +39,7 @@ pub const APPLICATION_ID: i32 = 0x5557_5331;
 const SQLITE_MAGIC: &[u8; 16] = b"SQLite format 3\0";
 
 /// The schema, one migration per file, in order; the store's `user_version` counts them.
-const MIGRATIONS: [&str; 10] = [
+const MIGRATIONS: [&str; 11] = [
     include_str!("schema/001_cases.sql"),
     include_str!("schema/002_statements.sql"),
     include_str!("schema/003_audit.sql"),
@@ -48,6 +50,7 @@ const MIGRATIONS: [&str; 10] = [
     include_str!("schema/008_search.sql"),
     include_str!("schema/009_dashboard.sql"),
     include_str!("schema/010_attachments.sql"),
+    include_str!("schema/011_identity.sql"),
 ];
 
 fn migrations() -> Migrations<'static> {

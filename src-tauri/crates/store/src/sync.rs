@@ -18,8 +18,23 @@ pub struct OutboxEntry {
     pub case_id: String,
     pub kind: String,
     pub body: String,
+    /// A case version's signed statement of its author (JSON), sent with it.
+    pub statement: Option<String>,
     pub idempotency_key: String,
     pub attempts: i64,
+}
+
+/// How a new case version goes to the bank.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Push<'a> {
+    /// As it is (a standalone workstation: the bank keeps no workflow for it).
+    Unsigned,
+    /// With its author's signed statement (JSON).
+    Signed(&'a str),
+    /// Not at all: a change the workstation made on its own (what the Pledge Registry
+    /// said), which the bank hears from its own source. The next signed version carries
+    /// it along.
+    LocalOnly,
 }
 
 /// An outbox entry's record: what it was, and whether it went.
@@ -85,6 +100,26 @@ pub(crate) fn enqueue(
     Ok(())
 }
 
+/// Queues a case version as `push` says.
+pub(crate) fn enqueue_version(
+    tx: &Transaction,
+    case_id: &str,
+    body: &str,
+    at: &str,
+    push: Push,
+) -> Result<()> {
+    let statement = match push {
+        Push::LocalOnly => return Ok(()),
+        Push::Unsigned => None,
+        Push::Signed(s) => Some(s),
+    };
+    tx.execute(
+        "INSERT INTO outbox (case_id, kind, body, statement, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![case_id, CASE_VERSION, body, statement, at],
+    )?;
+    Ok(())
+}
+
 fn set_bank_version(tx: &Transaction, case_id: &str, bank: &BankVersion, at: &str) -> Result<()> {
     tx.execute(
         "INSERT INTO case_sync (case_id, bank_version, bank_hash, synced_at) VALUES (?1, ?2, ?3, ?4) \
@@ -145,7 +180,7 @@ impl Store {
         Ok(self
             .conn
             .query_row(
-                "SELECT id, case_id, kind, body, idempotency_key, attempts FROM outbox \
+                "SELECT id, case_id, kind, body, statement, idempotency_key, attempts FROM outbox \
                  WHERE case_id = ?1 AND state = 'pending' ORDER BY id LIMIT 1",
                 [case_id],
                 |r| {
@@ -154,8 +189,9 @@ impl Store {
                         case_id: r.get(1)?,
                         kind: r.get(2)?,
                         body: r.get(3)?,
-                        idempotency_key: r.get(4)?,
-                        attempts: r.get(5)?,
+                        statement: r.get(4)?,
+                        idempotency_key: r.get(5)?,
+                        attempts: r.get(6)?,
                     })
                 },
             )
@@ -170,6 +206,20 @@ impl Store {
         answer: &str,
         bank: Option<&BankVersion>,
     ) -> Result<()> {
+        self.outbox_accepted(entry_id, at, answer, bank, None)
+    }
+
+    /// [`Store::outbox_sent`] of a signed statement, with the case's `workflow` as the
+    /// bank's acceptance leaves it (its stage in the queue) and the audit entry, in one
+    /// transaction.
+    pub fn outbox_accepted(
+        &mut self,
+        entry_id: i64,
+        at: &str,
+        answer: &str,
+        bank: Option<&BankVersion>,
+        workflow: Option<(&str, (&str, &str))>,
+    ) -> Result<()> {
         let tx = self.conn.transaction()?;
         let case_id: String = tx.query_row(
             "UPDATE outbox SET state = 'sent', sent_at = ?2, answer = ?3, attempts = attempts + 1, \
@@ -180,6 +230,38 @@ impl Store {
         if let Some(bank) = bank {
             set_bank_version(&tx, &case_id, bank, at)?;
         }
+        if let Some((w, (event, detail))) = workflow {
+            crate::users::put_workflow(&tx, &case_id, w)?;
+            set_status_from_workflow(&tx, &case_id, w)?;
+            crate::cases::insert_event(&tx, &case_id, at, "core bank", event, detail)?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// The bank refused an entry for good (its code and words in `answer`): it is kept for
+    /// the record and never sent again; with it, the case's `workflow` as it reopens and
+    /// the audit entry, in one transaction.
+    pub fn outbox_refused(
+        &mut self,
+        entry_id: i64,
+        at: &str,
+        answer: &str,
+        workflow: Option<&str>,
+        event: (&str, &str),
+    ) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        let case_id: String = tx.query_row(
+            "UPDATE outbox SET state = 'refused', sent_at = ?2, answer = ?3, attempts = attempts + 1, \
+             last_error = ?3 WHERE id = ?1 AND state = 'pending' RETURNING case_id",
+            params![entry_id, at, answer],
+            |r| r.get(0),
+        )?;
+        if let Some(w) = workflow {
+            crate::users::put_workflow(&tx, &case_id, w)?;
+            set_status_from_workflow(&tx, &case_id, w)?;
+        }
+        crate::cases::insert_event(&tx, &case_id, at, "core bank", event.0, event.1)?;
         tx.commit()?;
         Ok(())
     }
@@ -269,7 +351,8 @@ impl Store {
     }
 
     /// A case as the bank holds it, written here without an outbox entry (the bank has
-    /// it): inserted when new, otherwise a new local version. Returns the local version.
+    /// it): inserted when new, otherwise a new local version, with the case's review
+    /// `workflow` as the bank keeps it when it keeps one. Returns the local version.
     pub fn apply_bank_case(
         &mut self,
         c: &NewCase,
@@ -277,14 +360,37 @@ impl Store {
         at: &str,
         actor: &str,
         event: &str,
+        workflow: Option<&str>,
     ) -> Result<i64> {
         let tx = self.conn.transaction()?;
         let version = crate::cases::write_case(&tx, c, None, at)?;
         let detail = serde_json::json!({"bank_version": bank.version}).to_string();
         crate::cases::insert_event(&tx, &c.case_id, at, actor, event, &detail)?;
         set_bank_version(&tx, &c.case_id, bank, at)?;
+        if let Some(w) = workflow {
+            crate::users::put_workflow(&tx, &c.case_id, w)?;
+        }
         tx.commit()?;
         Ok(version)
+    }
+
+    /// The bank's word on where a case stands, when its content did not change: the
+    /// workflow and the queue's stage, with an audit entry when the stage moved.
+    pub fn apply_bank_workflow(
+        &mut self,
+        case_id: &str,
+        workflow: &str,
+        at: &str,
+        event: Option<(&str, &str)>,
+    ) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        crate::users::put_workflow(&tx, case_id, workflow)?;
+        set_status_from_workflow(&tx, case_id, workflow)?;
+        if let Some((kind, detail)) = event {
+            crate::cases::insert_event(&tx, case_id, at, "core bank", kind, detail)?;
+        }
+        tx.commit()?;
+        Ok(())
     }
 
     /// Records that a case differs on both sides. One open conflict per case: a newer
@@ -376,8 +482,10 @@ impl Store {
     }
 
     /// The underwriter keeps the workstation's version: the waiting versions go on, now
-    /// made from the bank's version (which stays in the bank's history and here).
-    pub fn keep_local(&mut self, id: i64, at: &str, actor: &str) -> Result<()> {
+    /// made from the bank's version (which stays in the bank's history and here). When
+    /// nothing waits, the current version is queued as `push` says (signed by whoever
+    /// keeps it).
+    pub fn keep_local(&mut self, id: i64, at: &str, actor: &str, push: Push) -> Result<()> {
         let tx = self.conn.transaction()?;
         let c = open_conflict(&tx, id)?;
         set_bank_version(&tx, &c.case_id, &c.bank(), at)?;
@@ -388,7 +496,7 @@ impl Store {
         )?;
         if unsent(&tx, &c.case_id)? == 0 {
             // Nothing waits (the conflict came from a pull): send ours over the bank's.
-            enqueue(&tx, &c.case_id, CASE_VERSION, &current, at)?;
+            enqueue_version(&tx, &c.case_id, &current, at, push)?;
         }
         resolve(&tx, &c, at, actor, "kept_local")?;
         tx.commit()?;
@@ -417,6 +525,20 @@ impl Store {
         tx.commit()?;
         Ok(version)
     }
+}
+
+/// The queue's stage column follows the workflow's stage (its `stage` field).
+fn set_status_from_workflow(tx: &Transaction, case_id: &str, workflow: &str) -> Result<()> {
+    let stage = serde_json::from_str::<serde_json::Value>(workflow)
+        .ok()
+        .and_then(|w| w.get("stage").and_then(|s| s.as_str()).map(String::from));
+    if let Some(stage) = stage {
+        tx.execute(
+            "UPDATE cases SET status = ?2 WHERE case_id = ?1",
+            params![case_id, stage],
+        )?;
+    }
+    Ok(())
 }
 
 fn unsent(tx: &Transaction, case_id: &str) -> Result<i64> {

@@ -45,26 +45,12 @@ fn alice_submits_bob_approves_and_no_one_signs_their_own() {
         )
         .unwrap();
     assert_eq!(v.status, "submitted");
-    // Carol holds the reviewer role too, and is refused as the maker.
-    assert_eq!(ws.review(CASE).unwrap().allowed, ["edit"]);
+    // Carol holds the reviewer role too, and is refused as the maker; the submitted case
+    // is with its reviewer, closed to her edits.
+    assert!(ws.review(CASE).unwrap().allowed.is_empty());
     let e = ws.approve(CASE, v.version, "carol-demo-2026").unwrap_err();
-    assert_eq!(e.code, ErrorCode::MakerCannotCheck);
-    ws.logout().unwrap();
-
-    // Bob edits the submitted case: he may no longer sign it.
-    ws.login("bob", "bob-demo-2026", None).unwrap();
-    assert!(ws
-        .review(CASE)
-        .unwrap()
-        .allowed
-        .contains(&"approve".to_string()));
-    let v = edit_term(&ws, 36).unwrap();
-    assert_eq!(
-        ws.approve(CASE, v.version, "bob-demo-2026")
-            .unwrap_err()
-            .code,
-        ErrorCode::EditedAfterSubmission
-    );
+    assert_eq!(e.code, ErrorCode::SelfReview);
+    assert_eq!(edit_term(&ws, 36).unwrap_err().code, ErrorCode::WrongStage);
     ws.logout().unwrap();
 
     // Alice (underwriter only) cannot review at all.
@@ -77,18 +63,24 @@ fn alice_submits_bob_approves_and_no_one_signs_their_own() {
     );
     ws.logout().unwrap();
 
-    // Bob returns it to Carol; she re-submits; Bob's earlier edit no longer counts.
+    // Bob may sign; he returns it to Carol instead, who changes and re-submits it.
     ws.login("bob", "bob-demo-2026", None).unwrap();
+    assert!(ws
+        .review(CASE)
+        .unwrap()
+        .allowed
+        .contains(&"approve".to_string()));
     let v = ws
         .return_case(
             CASE,
             v.version,
-            "why 36 months? say so in the justification",
+            "why 48 months? say so in the justification",
         )
         .unwrap();
     assert_eq!(v.status, "returned");
     ws.logout().unwrap();
     ws.login("carol", "carol-demo-2026", None).unwrap();
+    let v = edit_term(&ws, 36).unwrap();
     let v = ws
         .submit(
             CASE,
@@ -135,8 +127,44 @@ fn alice_submits_bob_approves_and_no_one_signs_their_own() {
     assert!(ws.verify_audit().unwrap().intact);
 }
 
-/// An edit after submission changes the figures: the reviewer sees both sets and cannot
-/// approve until the maker submits again.
+/// A reviewer who edited the case — even while it was a draft, long before it was
+/// submitted — never signs it off; a return is still theirs to make.
+#[test]
+fn an_editor_of_the_draft_never_signs_it_off() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = open(dir.path());
+    ws.login("bob", "bob-demo-2026", None).unwrap();
+    // Bob holds the reviewer role only: as a reviewer he may correct the draft…
+    let v = edit_term(&ws, 48).unwrap();
+    ws.logout().unwrap();
+    ws.login("alice", "alice-demo-2026", None).unwrap();
+    let v = ws
+        .submit(CASE, v.version, ReviewDecision::Approve, "DTI within 50 %")
+        .unwrap();
+    ws.logout().unwrap();
+    ws.login("bob", "bob-demo-2026", None).unwrap();
+    // …and is then refused as an editor, whatever he signs.
+    let e = ws.approve(CASE, v.version, "bob-demo-2026").unwrap_err();
+    assert_eq!(e.code, ErrorCode::EditorReview);
+    assert!(e.message.contains("bob edited this case"), "{}", e.message);
+    let e = ws
+        .reject(CASE, v.version, "no", "bob-demo-2026")
+        .unwrap_err();
+    assert_eq!(e.code, ErrorCode::EditorReview);
+    assert_eq!(ws.review(CASE).unwrap().allowed, ["return"]);
+    ws.logout().unwrap();
+    // Carol, who never touched it, signs.
+    ws.login("carol", "carol-demo-2026", None).unwrap();
+    assert_eq!(
+        ws.approve(CASE, v.version, "carol-demo-2026")
+            .unwrap()
+            .status,
+        "approved"
+    );
+}
+
+/// The content changes under a submitted case (the bank's version replaces it): the
+/// reviewer sees both sets of figures and cannot approve until the maker submits again.
 #[test]
 fn changed_figures_block_approval_until_resubmitted() {
     let dir = tempfile::tempdir().unwrap();
@@ -152,11 +180,17 @@ fn changed_figures_block_approval_until_resubmitted() {
     assert!(r.differences.is_empty());
     ws.logout().unwrap();
 
-    // Carol lengthens the term after submission (and so may not sign herself).
-    ws.login("carol", "carol-demo-2026", None).unwrap();
-    let v = edit_term(&ws, 48).unwrap();
+    // The term is lengthened beneath the submission, as a pulled bank version would.
+    let v = ws.open_case(CASE).unwrap();
+    let mut case = v.case.clone();
+    case.loan.term_months = 48;
+    let row = ws.row_for(&case, uw_domain::case::to_json_pretty(&case), "submitted");
+    ws.store()
+        .unwrap()
+        .update_case(&row, v.version, "2026-12-02T09:00:00Z", "core bank", &[])
+        .unwrap();
+    let v = ws.open_case(CASE).unwrap();
     assert!(v.version > 1);
-    ws.logout().unwrap();
 
     ws.login("bob", "bob-demo-2026", None).unwrap();
     let r = ws.review(CASE).unwrap();

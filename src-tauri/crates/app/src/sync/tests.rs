@@ -109,7 +109,8 @@ fn the_daily_queue_is_pulled_once_and_new_cases_are_pushed() {
             "AUTO-2026-000124",
             &changed.to_string(),
             Some(remote.version),
-            "bank-side-edit-1", None,
+            "bank-side-edit-1",
+            None,
         )
         .unwrap();
     let pulled = ws.sync().unwrap();
@@ -135,7 +136,8 @@ fn the_daily_queue_is_pulled_once_and_new_cases_are_pushed() {
             "AUTO-2026-000125",
             &broken.to_string(),
             Some(remote.version),
-            "bank-side-broken", None,
+            "bank-side-broken",
+            None,
         )
         .unwrap();
     let report = ws.sync().unwrap();
@@ -212,7 +214,13 @@ fn an_edit_on_both_sides_is_a_conflict_with_both_versions_kept() {
     let mut theirs = remote.case.clone();
     theirs["loan"]["term_months"] = Value::from(48);
     other
-        .put_case(id, &theirs.to_string(), Some(remote.version), "bank-edit", None)
+        .put_case(
+            id,
+            &theirs.to_string(),
+            Some(remote.version),
+            "bank-edit",
+            None,
+        )
         .unwrap();
     // …while the underwriter changes the amount.
     edit_amount(&ws, id, "130000000.00");
@@ -256,7 +264,13 @@ fn an_edit_on_both_sides_is_a_conflict_with_both_versions_kept() {
     let mut theirs = remote.case.clone();
     theirs["loan"]["grace_months"] = Value::from(2);
     other
-        .put_case(id, &theirs.to_string(), Some(remote.version), "bank-edit-2", None)
+        .put_case(
+            id,
+            &theirs.to_string(),
+            Some(remote.version),
+            "bank-edit-2",
+            None,
+        )
         .unwrap();
     edit_amount(&ws, id, "131000000.00");
     ws.sync().unwrap();

@@ -11,7 +11,7 @@ fn statement(action: StatementAction) -> Statement {
             decision: "approve".into(),
             amount: "150000000.00".into(),
             term_months: 36,
-            rate: "23.00".into(),
+            rate: Some("23.00".into()),
             average_monthly_income: "12500000.00".into(),
             dti: Some("45.87".into()),
             ltv: "75.00".into(),
@@ -93,11 +93,18 @@ fn malformed_keys_signatures_and_algorithms_are_refusals_not_panics() {
 fn the_form_is_checked_key_by_key() {
     let ok = statement(StatementAction::Approve);
     assert_eq!(ok.check_form(), Ok(()));
-    let cases: Vec<(&str, Box<dyn Fn(&mut Statement)>)> = vec![
+    type Spoil = Box<dyn Fn(&mut Statement)>;
+    let cases: Vec<(&str, Spoil)> = vec![
         ("case_id", Box::new(|s| s.case_id = " ".into())),
         ("version", Box::new(|s| s.version = 0)),
-        ("content_hash", Box::new(|s| s.content_hash = "A".repeat(64))),
-        ("content_hash", Box::new(|s| s.content_hash = "a".repeat(63))),
+        (
+            "content_hash",
+            Box::new(|s| s.content_hash = "A".repeat(64)),
+        ),
+        (
+            "content_hash",
+            Box::new(|s| s.content_hash = "a".repeat(63)),
+        ),
         ("figures", Box::new(|s| s.figures = None)),
         ("signer", Box::new(|s| s.signer = String::new())),
         ("signed_at", Box::new(|s| s.signed_at = "yesterday".into())),

@@ -27,14 +27,13 @@ fn the_usual_path_and_its_refusals() {
 
     // The maker holds the reviewer role too, and is still refused.
     let e = step(&w, "alice", BOTH, &Action::Approve).unwrap_err();
-    assert_eq!(e.code(), "MAKER_CANNOT_CHECK");
-    // Bob edits the submitted case: he may not sign it any more; Carol may.
-    let w2 = step(&w, "bob", BOTH, &Action::Edit).unwrap();
+    assert_eq!(e.code(), "SELF_REVIEW");
+    // A submitted case is with its reviewer: nobody edits it.
     assert_eq!(
-        step(&w2, "bob", BOTH, &Action::Approve).unwrap_err().code(),
-        "EDITED_AFTER_SUBMISSION"
+        step(&w, "bob", BOTH, &Action::Edit).unwrap_err().code(),
+        "WRONG_STAGE"
     );
-    let done = step(&w2, "carol", BOTH, &Action::Approve).unwrap();
+    let done = step(&w, "carol", BOTH, &Action::Approve).unwrap();
     assert_eq!(
         (done.stage, done.checker.as_deref()),
         (Stage::Approved, Some("carol"))
@@ -46,21 +45,19 @@ fn the_usual_path_and_its_refusals() {
         "WRONG_STAGE"
     );
 
-    // Returned with a comment; only the maker submits again, and a fresh submission
-    // forgets the earlier editors.
     let underwriter_only = Roles {
         underwriter: true,
         reviewer: false,
     };
     assert_eq!(
-        step(&w2, "dave", underwriter_only, &Action::Approve)
+        step(&w, "dave", underwriter_only, &Action::Approve)
             .unwrap_err()
             .code(),
         "MISSING_ROLE"
     );
     assert_eq!(
         step(
-            &w2,
+            &w,
             "carol",
             BOTH,
             &Action::Return {
@@ -71,8 +68,10 @@ fn the_usual_path_and_its_refusals() {
         .code(),
         "COMMENT_REQUIRED"
     );
+    // Returned with a comment; bob edits the returned case, only the maker submits again,
+    // and bob — an editor since — can no longer sign it, not after any resubmission.
     let back = step(
-        &w2,
+        &w,
         "carol",
         BOTH,
         &Action::Return {
@@ -81,13 +80,178 @@ fn the_usual_path_and_its_refusals() {
     )
     .unwrap();
     assert_eq!(back.stage, Stage::Returned);
+    let back = step(&back, "bob", BOTH, &Action::Edit).unwrap();
     assert_eq!(
         step(&back, "bob", BOTH, &submit()).unwrap_err().code(),
         "NOT_THE_MAKER"
     );
     let again = step(&back, "alice", BOTH, &submit()).unwrap();
-    assert!(again.edited_since_submission.is_empty());
-    assert!(step(&again, "bob", BOTH, &Action::Approve).is_ok());
+    assert_eq!(
+        again.editors.iter().map(String::as_str).collect::<Vec<_>>(),
+        ["alice", "bob"]
+    );
+    assert_eq!(
+        step(&again, "bob", BOTH, &Action::Approve)
+            .unwrap_err()
+            .code(),
+        "EDITOR_REVIEW"
+    );
+    // A return is no sign-off: an editor may still send it back.
+    assert!(step(
+        &again,
+        "bob",
+        BOTH,
+        &Action::Return {
+            comment: "one more".into()
+        }
+    )
+    .is_ok());
+    assert!(step(&again, "carol", BOTH, &Action::Approve).is_ok());
+}
+
+#[test]
+fn a_draft_editor_is_an_editor_for_good() {
+    // The reviewer edits the draft, the maker submits: the reviewer may not approve.
+    let w = step(&Workflow::default(), "dave", BOTH, &Action::Edit).unwrap();
+    let w = step(&w, "alice", BOTH, &submit()).unwrap();
+    assert_eq!(
+        step(&w, "dave", BOTH, &Action::Approve).unwrap_err().code(),
+        "EDITOR_REVIEW"
+    );
+    assert_eq!(
+        step(
+            &w,
+            "dave",
+            BOTH,
+            &Action::Reject {
+                comment: "no".into()
+            }
+        )
+        .unwrap_err()
+        .code(),
+        "EDITOR_REVIEW"
+    );
+}
+
+#[test]
+fn earlier_stored_workflows_read_their_editors() {
+    let old = r#"{"stage":"submitted","maker":"alice","proposal":null,
+        "edited_since_submission":["bob"],"return_comment":null,"checker":null}"#;
+    let w: Workflow = serde_json::from_str(old).unwrap();
+    assert!(w.editors.contains("bob"));
+    assert_eq!(w.pending, None);
+    assert_eq!(
+        step(&w, "bob", BOTH, &Action::Approve).unwrap_err().code(),
+        "EDITOR_REVIEW"
+    );
+}
+
+#[test]
+fn a_sign_off_waits_for_the_bank_then_takes_effect_or_reopens() {
+    let submitted = step(
+        &step(&Workflow::default(), "alice", BOTH, &Action::Edit).unwrap(),
+        "alice",
+        BOTH,
+        &submit(),
+    )
+    .unwrap();
+    let at_bank = SubmittedVersion {
+        version: 3,
+        hash: "a".repeat(64),
+    };
+    let submitted = accept(
+        &awaiting_bank(
+            &Workflow::default(),
+            &submitted,
+            &submit(),
+            "alice",
+            "2026-12-02T09:00:00Z",
+        ),
+        Some(at_bank.clone()),
+        "2026-12-02T09:00:01Z",
+    );
+    assert_eq!(submitted.stage, Stage::Submitted);
+    assert_eq!(submitted.submitted, Some(at_bank));
+    assert_eq!(submitted.pending, None);
+
+    // Bob signs: still submitted, pending, and nothing else may happen meanwhile.
+    let after = step(&submitted, "bob", BOTH, &Action::Approve).unwrap();
+    let waiting = awaiting_bank(
+        &submitted,
+        &after,
+        &Action::Approve,
+        "bob",
+        "2026-12-02T09:05:00Z",
+    );
+    assert_eq!(waiting.stage, Stage::Submitted);
+    assert_eq!(waiting.checker, None);
+    assert_eq!(
+        step(&waiting, "carol", BOTH, &Action::Approve)
+            .unwrap_err()
+            .code(),
+        "AWAITING_BANK"
+    );
+    // Accepted: approved by bob, with the bank's time.
+    let approved = accept(&waiting, None, "2026-12-02T09:05:02Z");
+    assert_eq!(
+        (
+            approved.stage,
+            approved.checker.as_deref(),
+            approved.accepted_at.as_deref()
+        ),
+        (Stage::Approved, Some("bob"), Some("2026-12-02T09:05:02Z"))
+    );
+    // Refused: the case is where it was, and says why.
+    let refused = refuse(&waiting, "ALREADY_DECIDED", "dave signed first", "t");
+    assert_eq!(refused.stage, Stage::Submitted);
+    assert_eq!(refused.pending, None);
+    assert_eq!(
+        refused.refusal.as_ref().map(|r| r.code.as_str()),
+        Some("ALREADY_DECIDED")
+    );
+    // A refused submission reopens the draft, with no maker yet.
+    let first = step(&Workflow::default(), "alice", BOTH, &submit()).unwrap();
+    let w = awaiting_bank(
+        &Workflow::default(),
+        &first,
+        &submit(),
+        "alice",
+        "2026-12-02T09:00:00Z",
+    );
+    assert_eq!(w.stage, Stage::Submitted);
+    let w = refuse(&w, "ROLE_MISSING", "alice is no underwriter", "t");
+    assert_eq!((w.stage, w.maker.as_deref()), (Stage::Draft, None));
+}
+
+#[test]
+fn the_bank_s_word_on_the_stage_wins_and_editors_add_up() {
+    let local = step(&Workflow::default(), "carol", BOTH, &Action::Edit).unwrap();
+    let bank = BankView {
+        stage: Stage::Approved,
+        maker: Some("alice".into()),
+        editors: vec!["alice".into(), "dave".into()],
+        submitted: Some(SubmittedVersion {
+            version: 4,
+            hash: "b".repeat(64),
+        }),
+        proposal: None,
+        decided: Some((
+            "approve".into(),
+            "bob".into(),
+            None,
+            "2026-12-02T10:00:00Z".into(),
+        )),
+    };
+    let w = from_bank(&local, &bank);
+    assert_eq!(
+        (w.stage, w.maker.as_deref(), w.checker.as_deref()),
+        (Stage::Approved, Some("alice"), Some("bob"))
+    );
+    assert_eq!(
+        w.editors.iter().map(String::as_str).collect::<Vec<_>>(),
+        ["alice", "carol", "dave"]
+    );
+    assert_eq!(w.accepted_at.as_deref(), Some("2026-12-02T10:00:00Z"));
 }
 
 const USERS: [&str; 3] = ["alice", "bob", "carol"];
@@ -115,7 +279,7 @@ fn roles() -> impl Strategy<Value = Roles> {
 
 proptest! {
     /// Random users with random roles doing random things: no case is ever signed off by
-    /// its maker, nor by anyone who edited it after its last submission. The check is made
+    /// its maker, nor by anyone who edited it since its first draft. The check is made
     /// against the history of accepted actions, not against the workflow's own fields.
     #[test]
     fn no_one_signs_off_their_own_or_a_case_they_edited(
@@ -139,7 +303,7 @@ proptest! {
                     .find(|(_, x)| matches!(x, Action::Submit(_)))
                     .map(|(m, _)| *m);
                 prop_assert_eq!(first_maker, Some(maker));
-                prop_assert!(!accepted[last_submit..]
+                prop_assert!(!accepted
                     .iter()
                     .any(|(who, x)| *who == actor && *x == Action::Edit));
                 prop_assert!(users[u].reviewer);

@@ -1,0 +1,143 @@
+//! Signed statements as the workstation makes them (`shared/spec/dual-review.md`): every
+//! case version it sends carries its author's `edit` (or `submit`) statement, every
+//! sign-off and disbursement order is one.
+//!
+//! Invariants:
+//! - a statement is signed by the logged-in person's own key, at the moment of the action,
+//!   and written with the change it is about in one transaction (the outbox keeps it until
+//!   the bank answers; offline it simply waits);
+//! - `content_hash` is the hash the bank computes of the very bytes sent
+//!   (`uw_bank_link::api::content_hash`), so the bank can bind the statement to its version;
+//! - a standalone workstation (no directory) signs nothing and sends as before; a change
+//!   the workstation makes on its own (what the Pledge Registry said) is not sent as a
+//!   version in the directory mode: no person said it, and the bank hears the registry
+//!   itself.
+
+use serde::{Deserialize, Serialize};
+use uw_bank_link::api::{self, SignedStatement, Statement, StatementAction, StatementFigures};
+use uw_bank_link::signing;
+use uw_domain::CaseFile;
+
+use crate::error::{AppError, ErrorCode, Result};
+use crate::{now_rfc3339, Workstation};
+
+/// How a new case version goes to the bank (owned; the store takes [`uw_store::Push`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Push {
+    Unsigned,
+    /// The JSON of an [`Outbound`].
+    Signed(String),
+    LocalOnly,
+}
+
+impl Push {
+    pub(crate) fn as_store(&self) -> uw_store::Push<'_> {
+        match self {
+            Push::Unsigned => uw_store::Push::Unsigned,
+            Push::Signed(s) => uw_store::Push::Signed(s),
+            Push::LocalOnly => uw_store::Push::LocalOnly,
+        }
+    }
+}
+
+/// What the outbox keeps beside a case version: the author's signed statement and, for a
+/// submission, the maker's proposal and words (they travel beside the statement, whose
+/// keys the spec fixes).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct Outbound {
+    pub signed: SignedStatement,
+    #[serde(default)]
+    pub justification: Option<String>,
+    #[serde(default)]
+    pub proposal: Option<String>,
+}
+
+impl Workstation {
+    /// The engine's figures of a case, as a statement carries them.
+    pub(crate) fn statement_figures(&self, case: &CaseFile) -> StatementFigures {
+        let e = self.evaluate_case(case);
+        StatementFigures {
+            decision: e.decision.as_str().to_string(),
+            amount: case.loan.amount.to_string(),
+            term_months: case.loan.term_months,
+            rate: e.metrics.rate.clone(),
+            average_monthly_income: e.metrics.average_monthly_income.clone(),
+            dti: e.metrics.dti.clone(),
+            ltv: e.metrics.ltv.clone(),
+        }
+    }
+
+    /// Signs a statement with the logged-in person's key.
+    pub(crate) fn sign(&self, statement: Statement) -> Result<SignedStatement> {
+        let signer = self.signer().ok_or_else(|| {
+            AppError::new(
+                ErrorCode::NotLoggedIn,
+                "a statement for the bank needs a logged-in person with a signing key",
+            )
+        })?;
+        signing::sign_statement(signer.as_ref(), statement)
+            .map_err(|e| AppError::new(ErrorCode::Internal, format!("signing: {e}")))
+    }
+
+    /// A statement about a case by the logged-in person, now.
+    pub(crate) fn statement(
+        &self,
+        case_id: &str,
+        version: i64,
+        content_hash: String,
+        action: StatementAction,
+        figures: Option<StatementFigures>,
+    ) -> Result<Statement> {
+        let signer = self
+            .session()
+            .map(|s| s.username)
+            .ok_or_else(|| AppError::new(ErrorCode::NotLoggedIn, "log in first"))?;
+        Ok(Statement {
+            case_id: case_id.to_string(),
+            version,
+            content_hash,
+            action,
+            figures,
+            signer,
+            signed_at: now_rfc3339(),
+        })
+    }
+
+    /// How the new version `version` of `case` (its stored JSON `json`) goes to the bank:
+    /// with the logged-in person's `edit` or `submit` statement in the directory mode, as
+    /// it is otherwise. `submission` is the maker's (proposal, justification).
+    pub(crate) fn version_push(
+        &self,
+        case: &CaseFile,
+        json: &str,
+        version: i64,
+        action: StatementAction,
+        submission: Option<(&str, &str)>,
+    ) -> Result<Push> {
+        if !self.directory_mode() {
+            return Ok(Push::Unsigned);
+        }
+        let hash = api::content_hash(json).ok_or_else(|| {
+            AppError::new(ErrorCode::Internal, "a stored case version is not JSON")
+        })?;
+        let figures = (action != StatementAction::Edit).then(|| self.statement_figures(case));
+        let statement = self.statement(&case.case_id, version, hash, action, figures)?;
+        let outbound = Outbound {
+            signed: self.sign(statement)?,
+            proposal: submission.map(|(p, _)| p.to_string()),
+            justification: submission.map(|(_, j)| j.to_string()),
+        };
+        serde_json::to_string(&outbound)
+            .map(Push::Signed)
+            .map_err(|e| AppError::new(ErrorCode::Internal, e.to_string()))
+    }
+
+    /// How a version the workstation made on its own goes to the bank.
+    pub(crate) fn system_push(&self) -> Push {
+        if self.directory_mode() {
+            Push::LocalOnly
+        } else {
+            Push::Unsigned
+        }
+    }
+}
