@@ -68,7 +68,14 @@ impl Workstation {
     /// The stored case, checked printable, with its stamp.
     fn printable(&self, case_id: &str) -> Result<(CaseFile, uw_domain::Evaluation, Stamp)> {
         let (stored, case) = self.stored_case(case_id)?;
-        let stage = self.load_workflow(case_id)?.stage;
+        let workflow = self.load_workflow(case_id)?;
+        let stage = workflow.stage;
+        if self.directory_mode() && stage == Stage::Approved && workflow.accepted_at.is_none() {
+            return Err(AppError::new(
+                ErrorCode::NotPrintable,
+                format!("the agreement is printed only once the bank has accepted the approval of {case_id}"),
+            ));
+        }
         if stage != Stage::Approved {
             return Err(AppError::new(
                 ErrorCode::NotPrintable,

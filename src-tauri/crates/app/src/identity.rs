@@ -161,8 +161,14 @@ impl Workstation {
             cached_until: until.clone(),
         };
         self.store()?.remember_person(&cached)?;
-        let signer = self.open_or_make_key(&id, password)?;
-        let signing_key = self.enrol_if_needed(&id, password, &signer);
+        let mut signer = self.open_or_make_key(&id, password, false)?;
+        let mut signing_key = self.enrol_if_needed(&id, password, &signer);
+        if signing_key == "revoked" {
+            // Enrolled here once, revoked since by an enrolment at another desk: a revoked
+            // key never comes back, so this desk makes a new one.
+            signer = self.open_or_make_key(&id, password, true)?;
+            signing_key = self.enrol_if_needed(&id, password, &signer);
+        }
         let detail = serde_json::json!({"directory": true, "signing_key": signing_key}).to_string();
         self.store()?.audit(&now_rfc3339(), &id, "login", &detail)?;
         let s = session_of(&cached, LoginMode::Directory, signing_key);
@@ -229,12 +235,19 @@ impl Workstation {
         Ok(s)
     }
 
-    /// The person's key, opened with the password; a new one when there is none or the
-    /// stored one does not open (a password changed in the directory, or a damaged row).
-    fn open_or_make_key(&self, id: &str, password: &str) -> Result<Arc<Ed25519Signer>> {
+    /// The person's key, opened with the password; a new one when there is none, when the
+    /// stored one does not open (a password changed in the directory, or a damaged row),
+    /// or when the bank revoked it (`revoked`).
+    fn open_or_make_key(
+        &self,
+        id: &str,
+        password: &str,
+        revoked: bool,
+    ) -> Result<Arc<Ed25519Signer>> {
         let at = now_rfc3339();
         let stored = self.store()?.signing_key(id)?;
         let why = match &stored {
+            Some(_) if revoked => "signing_key_replaced",
             Some(k) => match keys::unwrap(&k.wrapped, password, id) {
                 Ok(seed) => return Ok(Arc::new(Ed25519Signer::from_seed(&seed))),
                 Err(KeyError::Derive(e)) => {
@@ -264,20 +277,29 @@ impl Workstation {
     }
 
     /// Makes sure the bank holds the person's current public key: asks, and enrolls it
-    /// when the bank holds another or none. Returns `enrolled` or `waiting` (no bank, or
-    /// it did not answer; a refusal is audited and also reads `waiting`).
+    /// when the bank holds another or none. Returns `enrolled`, `revoked` (this key was
+    /// enrolled once and the bank has revoked it since: the caller makes a new one) or
+    /// `waiting` (no bank, or it did not answer; a refusal is audited and also reads
+    /// `waiting`).
     fn enrol_if_needed(&self, id: &str, password: &str, signer: &Ed25519Signer) -> String {
         let public = signer.public_key();
         if !self.bank_configured() {
             return "waiting".into();
         }
         let ours = signing::to_base64(&public);
-        let result = off_runtime(|| -> std::result::Result<(), LinkError> {
+        let enrolled_before = self
+            .store()
+            .ok()
+            .and_then(|s| s.signing_key(id).ok().flatten())
+            .is_some_and(|k| k.public_key == public && k.enrolled_at.is_some());
+        let result = off_runtime(|| -> std::result::Result<bool, LinkError> {
             let bank = self
                 .bank()
                 .map_err(|e| LinkError::Offline(e.message.clone()))?;
             match bank.staff_key(id) {
-                Ok(k) if k.public_key == ours && k.revoked_at.is_none() => return Ok(()),
+                Ok(k) if k.public_key == ours && k.revoked_at.is_none() => return Ok(true),
+                // Another key is current: ours, once enrolled, was revoked by it.
+                Ok(_) if enrolled_before => return Ok(false),
                 Ok(_) | Err(LinkError::Rejected { status: 404, .. }) => {}
                 Err(e) => return Err(e),
             }
@@ -286,13 +308,20 @@ impl Workstation {
                 public_key: ours.clone(),
                 password: password.to_string(),
             };
-            // The key names the enrolment of this public key: repeating it is harmless.
-            let key = format!("enrol-{id}-{}", &ours[..ours.len().min(43)]);
-            bank.enrol(id, &enrolment, &key).map(|_| ())
+            // One key per attempt: a retry of the same enrolment after a lost answer is
+            // the bank's business (it answers the current key as it is).
+            let nonce = keys::new_seed();
+            let key = format!("enrol-{id}-{}", signing::to_base64(&nonce[..12]));
+            match bank.enrol(id, &enrolment, &key) {
+                Ok(_) => Ok(true),
+                Err(LinkError::Rejected { code, .. }) if code == "KEY_REVOKED" => Ok(false),
+                Err(e) => Err(e),
+            }
         });
         let at = now_rfc3339();
         match result {
-            Ok(()) => {
+            Ok(false) => "revoked".into(),
+            Ok(true) => {
                 let _ = self.store().map(|mut s| s.key_enrolled(id, &public, &at));
                 "enrolled".into()
             }

@@ -444,3 +444,6 @@ impl Workstation {
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod desks_tests;

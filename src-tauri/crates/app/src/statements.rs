@@ -19,7 +19,7 @@ use uw_bank_link::signing;
 use uw_domain::CaseFile;
 
 use crate::error::{AppError, ErrorCode, Result};
-use crate::{now_rfc3339, Workstation};
+use crate::Workstation;
 
 /// How a new case version goes to the bank (owned; the store takes [`uw_store::Push`]).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -99,7 +99,9 @@ impl Workstation {
             action,
             figures,
             signer,
-            signed_at: now_rfc3339(),
+            // Milliseconds: a key revoked within the same second must not seem to have
+            // signed before its revocation.
+            signed_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
         })
     }
 

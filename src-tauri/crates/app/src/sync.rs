@@ -239,8 +239,11 @@ fn signed_by(entry: &OutboxEntry) -> Option<(String, String)> {
 }
 
 /// The bank's workflow of a case as the domain reads it (`None`: a stage it does not
-/// name, which changes nothing here).
-fn bank_view(w: &RemoteWorkflow) -> Option<BankView> {
+/// name, which changes nothing here). The maker's figures are the ones their `submit`
+/// statement signed; the largest payment, which a statement does not carry, is
+/// `payment` — worked out from the content the bank holds (a submitted case's content is
+/// the submitted version: nobody edits it).
+fn bank_view(w: &RemoteWorkflow, payment: Option<String>) -> Option<BankView> {
     let stage = Stage::parse(&w.stage)?;
     let proposal = w.submission.as_ref().map(|s| Proposal {
         decision: match s.proposal.as_deref() {
@@ -257,7 +260,7 @@ fn bank_view(w: &RemoteWorkflow) -> Option<BankView> {
                 average_monthly_income: f.average_monthly_income.clone(),
                 dti: f.dti.clone(),
                 ltv: f.ltv.clone(),
-                max_monthly_payment: None,
+                max_monthly_payment: payment.clone(),
             })
             .unwrap_or_default(),
     });
@@ -785,7 +788,8 @@ impl Workstation {
         let at = now_rfc3339();
         // Bound first: a guard in the match's scrutinee would live through its arms.
         let found = self.store()?.get_case(&case.case_id);
-        let view = remote.workflow.as_ref().and_then(bank_view);
+        let payment = self.evaluate_case(&case).metrics.max_monthly_payment;
+        let view = remote.workflow.as_ref().and_then(|w| bank_view(w, payment));
         let stored = match found {
             Ok(s) => s,
             Err(uw_store::StoreError::NotFound(_)) => {

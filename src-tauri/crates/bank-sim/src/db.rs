@@ -604,6 +604,20 @@ pub fn current_key(conn: &Connection, staff_id: &str) -> rusqlite::Result<Option
     .optional()
 }
 
+/// When this public key of the person was revoked, if it ever was: a revoked key stays
+/// revoked (enrolling it again would bring back a key the person gave up).
+pub fn revoked_at(
+    conn: &Connection,
+    staff_id: &str,
+    public_key: &str,
+) -> rusqlite::Result<Option<String>> {
+    conn.query_row(
+        "SELECT max(revoked_at) FROM staff_keys WHERE staff_id = ?1 AND public_key = ?2",
+        params![staff_id, public_key],
+        |r| r.get(0),
+    )
+}
+
 /// Revokes the person's current key (if any) and enrols this one, both at `at`.
 pub fn enrol_key(
     tx: &Transaction,

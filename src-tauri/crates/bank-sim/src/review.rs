@@ -453,6 +453,12 @@ pub(crate) async fn enrol(
                 return Ok(Reply::json(StatusCode::OK, &current));
             }
         }
+        if let Some(at) = db::revoked_at(tx, &staff_id, &public_key)? {
+            return Ok(refuse(Refusal::new(
+                Rule::KeyRevoked,
+                format!("this key of {staff_id} was revoked at {at}: enrol a new one"),
+            )));
+        }
         let key = db::enrol_key(tx, &staff_id, &algorithm, &public_key, &now())?;
         Ok(Reply::json(StatusCode::CREATED, &key))
     })

@@ -19,6 +19,8 @@
 //! Readings fixed here:
 //! - a submitted case is with its reviewer and closed to edits: to change it, the reviewer
 //!   returns it to the maker (the bank refuses an edit of a submitted case too);
+//! - changing a case's data is the underwriter's work (the bank refuses an `edit` without
+//!   the underwriter role); a reviewer who needs a change returns the case;
 //! - the editors are everyone who changed the case's data from its first draft on, the
 //!   maker included, and are never forgotten — not at a return, not at a resubmission;
 //! - only the case's maker may re-submit it after a return, so "the maker" stays one person
@@ -339,7 +341,7 @@ pub fn step(w: &Workflow, actor: &str, roles: Roles, action: &Action) -> Result<
                     _ => "a decided case is closed to edits",
                 }));
             }
-            need(roles, false, actor, "edit").or_else(|_| need(roles, true, actor, "edit"))?;
+            need(roles, false, actor, "edit")?;
             next.editors.insert(actor.to_string());
         }
         Action::Submit(p) => {

@@ -43,9 +43,14 @@ pub struct OutboxRecord {
     pub id: i64,
     pub case_id: String,
     pub kind: String,
-    /// pending, sent or superseded.
+    /// pending, sent, superseded or refused.
     pub state: String,
     pub idempotency_key: String,
+    pub body: String,
+    /// A case version's signed statement (JSON), when it carries one.
+    pub statement: Option<String>,
+    /// The bank's answer, once it gave one.
+    pub answer: Option<String>,
 }
 
 /// A message for the bank written beside a change (kind, JSON body).
@@ -313,7 +318,7 @@ impl Store {
     pub fn outbox_entries(&self) -> Result<Vec<OutboxRecord>> {
         let mut st = self
             .conn
-            .prepare("SELECT id, case_id, kind, state, idempotency_key FROM outbox ORDER BY id")?;
+            .prepare("SELECT id, case_id, kind, state, idempotency_key, body, statement, answer FROM outbox ORDER BY id")?;
         let rows = st.query_map([], |r| {
             Ok(OutboxRecord {
                 id: r.get(0)?,
@@ -321,6 +326,9 @@ impl Store {
                 kind: r.get(2)?,
                 state: r.get(3)?,
                 idempotency_key: r.get(4)?,
+                body: r.get(5)?,
+                statement: r.get(6)?,
+                answer: r.get(7)?,
             })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)

@@ -128,13 +128,17 @@ fn alice_submits_bob_approves_and_no_one_signs_their_own() {
 }
 
 /// A reviewer who edited the case — even while it was a draft, long before it was
-/// submitted — never signs it off; a return is still theirs to make.
+/// submitted — never signs it off; a return is still theirs to make. A reviewer without
+/// the underwriter role does not edit at all.
 #[test]
 fn an_editor_of_the_draft_never_signs_it_off() {
     let dir = tempfile::tempdir().unwrap();
     let ws = open(dir.path());
     ws.login("bob", "bob-demo-2026", None).unwrap();
-    // Bob holds the reviewer role only: as a reviewer he may correct the draft…
+    assert_eq!(edit_term(&ws, 48).unwrap_err().code, ErrorCode::MissingRole);
+    ws.logout().unwrap();
+    // Carol holds both roles: she corrects the draft…
+    ws.login("carol", "carol-demo-2026", None).unwrap();
     let v = edit_term(&ws, 48).unwrap();
     ws.logout().unwrap();
     ws.login("alice", "alice-demo-2026", None).unwrap();
@@ -142,23 +146,25 @@ fn an_editor_of_the_draft_never_signs_it_off() {
         .submit(CASE, v.version, ReviewDecision::Approve, "DTI within 50 %")
         .unwrap();
     ws.logout().unwrap();
-    ws.login("bob", "bob-demo-2026", None).unwrap();
-    // …and is then refused as an editor, whatever he signs.
-    let e = ws.approve(CASE, v.version, "bob-demo-2026").unwrap_err();
+    ws.login("carol", "carol-demo-2026", None).unwrap();
+    // …and is then refused as an editor, whatever she signs.
+    let e = ws.approve(CASE, v.version, "carol-demo-2026").unwrap_err();
     assert_eq!(e.code, ErrorCode::EditorReview);
-    assert!(e.message.contains("bob edited this case"), "{}", e.message);
+    assert!(
+        e.message.contains("carol edited this case"),
+        "{}",
+        e.message
+    );
     let e = ws
-        .reject(CASE, v.version, "no", "bob-demo-2026")
+        .reject(CASE, v.version, "no", "carol-demo-2026")
         .unwrap_err();
     assert_eq!(e.code, ErrorCode::EditorReview);
     assert_eq!(ws.review(CASE).unwrap().allowed, ["return"]);
     ws.logout().unwrap();
-    // Carol, who never touched it, signs.
-    ws.login("carol", "carol-demo-2026", None).unwrap();
+    // Bob, who never touched it, signs.
+    ws.login("bob", "bob-demo-2026", None).unwrap();
     assert_eq!(
-        ws.approve(CASE, v.version, "carol-demo-2026")
-            .unwrap()
-            .status,
+        ws.approve(CASE, v.version, "bob-demo-2026").unwrap().status,
         "approved"
     );
 }

@@ -81,6 +81,16 @@ fn the_usual_path_and_its_refusals() {
     .unwrap();
     assert_eq!(back.stage, Stage::Returned);
     let back = step(&back, "bob", BOTH, &Action::Edit).unwrap();
+    let reviewer_only = Roles {
+        underwriter: false,
+        reviewer: true,
+    };
+    assert_eq!(
+        step(&back, "dave", reviewer_only, &Action::Edit)
+            .unwrap_err()
+            .code(),
+        "MISSING_ROLE"
+    );
     assert_eq!(
         step(&back, "bob", BOTH, &submit()).unwrap_err().code(),
         "NOT_THE_MAKER"

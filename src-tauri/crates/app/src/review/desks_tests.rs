@@ -1,0 +1,538 @@
+//! Two (and more) desks, one decision: workstations on their own data folders, one
+//! simulated bank that enforces the dual review, one real OpenLDAP directory. Every part
+//! is real and started here; the desks meet only through the bank.
+
+use std::path::Path;
+
+use proptest::prelude::*;
+use uw_bank_link::api::{SignOff, StatementAction};
+use uw_bank_link::signing::Signer as _;
+use uw_bank_link::BankConfig;
+use uw_directory::slapd::{fixture_password as pw, Slapd};
+use uw_domain::review::Stage;
+
+use super::*;
+use crate::tests::options;
+
+const TOKEN: &str = "desks-bank";
+const CASE: &str = "AUTO-2026-000123";
+
+pub(crate) struct Bank {
+    pub sim: uw_bank_sim::Running,
+    pub slapd: Slapd,
+    pub dir: tempfile::TempDir,
+}
+
+/// The enforcing bank with the demo queue, and its directory.
+pub(crate) fn bank_with(slapd: Slapd) -> Bank {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let mut c = uw_bank_sim::SimConfig::new(&dir.path().join("bank.db"));
+    c.token = TOKEN.into();
+    c.seed_cases = Some(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../assets/demo/cases"));
+    c.assign_to = vec!["alice".into(), "carol".into()];
+    c.directory = Some(slapd.config());
+    let sim = uw_bank_sim::start(c).expect("the simulator starts");
+    assert!(sim.enforcing());
+    Bank { sim, slapd, dir }
+}
+
+pub(crate) fn bank() -> Bank {
+    bank_with(Slapd::fixture().expect("slapd starts (see .ci/setup)"))
+}
+
+/// A desk: its own data folder, the bank and the directory.
+pub(crate) fn desk(bank: &Bank, name: &str) -> Workstation {
+    let ws = Workstation::open(crate::OpenOptions {
+        bank: Some(BankConfig::new(&bank.sim.url(), TOKEN)),
+        directory: Some(bank.slapd.config()),
+        ..options(&bank.dir.path().join(name), "os-user", false, true)
+    })
+    .expect("the desk opens");
+    ws.set_sync_options(crate::SyncOptions {
+        retry_min: std::time::Duration::from_millis(2),
+        retry_max: std::time::Duration::from_millis(10),
+        retries: 1,
+        hold_min: std::time::Duration::from_millis(1),
+        hold_max: std::time::Duration::from_millis(5),
+        ..crate::SyncOptions::default()
+    });
+    ws
+}
+
+fn login(ws: &Workstation, who: &str) {
+    let s = ws.login(who, &pw(who), None).expect("logs in");
+    assert_eq!(s.signing_key, "enrolled", "{who}'s key at the bank");
+}
+
+fn stage(ws: &Workstation, id: &str) -> Workflow {
+    ws.load_workflow(id).expect("a workflow")
+}
+
+fn submit(ws: &Workstation, id: &str) -> CaseView {
+    let v = ws.open_case(id).expect("opens");
+    ws.submit(
+        id,
+        v.version,
+        ReviewDecision::Approve,
+        "salary at this bank; DTI within 50 %",
+    )
+    .expect("submits")
+}
+
+#[test]
+fn two_desks_alice_submits_bob_approves_at_his_own_and_the_maker_sees_it() {
+    let bank = bank();
+    let one = desk(&bank, "desk-1");
+    let two = desk(&bank, "desk-2");
+
+    login(&one, "alice");
+    one.sync().expect("desk 1 syncs");
+    let v = submit(&one, CASE);
+    assert_eq!(v.status, "submitted");
+    let w = stage(&one, CASE);
+    assert_eq!(
+        w.pending.as_ref().map(|p| p.action.as_str()),
+        Some("submit")
+    );
+    let report = one.sync().expect("desk 1 sends the submission");
+    assert!(report.refused.is_empty(), "{:?}", report.refused);
+    let w = stage(&one, CASE);
+    assert_eq!((w.stage, w.pending.clone()), (Stage::Submitted, None));
+    let submitted = w.submitted.clone().expect("the bank's submitted version");
+
+    // Bob at his own desk: his inbox brings the case, submitted by alice.
+    login(&two, "bob");
+    two.sync().expect("desk 2 syncs");
+    let r = two.review(CASE).expect("the review");
+    assert_eq!(r.workflow.maker.as_deref(), Some("alice"));
+    assert_eq!(r.workflow.submitted.as_ref(), Some(&submitted));
+    assert_eq!(
+        r.workflow
+            .proposal
+            .as_ref()
+            .map(|p| p.justification.as_str()),
+        Some("salary at this bank; DTI within 50 %")
+    );
+    assert!(
+        r.allowed.contains(&"approve".to_string()),
+        "{:?}",
+        r.allowed
+    );
+    assert!(r.differences.is_empty(), "{:?}", r.differences);
+
+    // Signed here: waiting for the bank, not approved yet.
+    let v = two.open_case(CASE).unwrap();
+    let wrong = two.approve(CASE, v.version, "not-bobs").unwrap_err();
+    assert_eq!(wrong.code, ErrorCode::AuthFailed);
+    two.approve(CASE, v.version, &pw("bob")).expect("bob signs");
+    let w = stage(&two, CASE);
+    assert_eq!(w.stage, Stage::Submitted);
+    assert_eq!(w.pending.as_ref().map(|p| p.signer.as_str()), Some("bob"));
+    assert_eq!(
+        two.approve(CASE, v.version, &pw("bob")).unwrap_err().code,
+        ErrorCode::AwaitingBank
+    );
+    assert_eq!(
+        two.print_agreement(CASE, "uz").unwrap_err().code,
+        ErrorCode::NotPrintable
+    );
+    let report = two.sync().expect("desk 2 sends the sign-off");
+    assert!(report.refused.is_empty(), "{:?}", report.refused);
+    let w = stage(&two, CASE);
+    assert_eq!(
+        (w.stage, w.checker.as_deref()),
+        (Stage::Approved, Some("bob"))
+    );
+    assert!(w.accepted_at.is_some());
+    // The bank wrote the review into its version, which came back with the pull.
+    let review = two.open_case(CASE).unwrap().case.review.expect("a review");
+    assert_eq!(
+        (review.maker.as_str(), review.checker.as_str()),
+        ("alice", "bob")
+    );
+
+    // The maker's desk learns it by its own sync and prints the agreement.
+    one.sync().expect("desk 1 syncs again");
+    let v = one.open_case(CASE).unwrap();
+    assert_eq!(v.status, "approved");
+    assert_eq!(v.case.review.expect("a review").checker, "bob");
+    let pdf = one.print_agreement(CASE, "uz").expect("the agreement");
+    assert!(std::fs::read(pdf).unwrap().starts_with(b"%PDF-"));
+    for ws in [&one, &two] {
+        assert!(ws.verify_audit().unwrap().intact);
+    }
+}
+
+#[test]
+fn two_desks_carol_cannot_approve_her_own_case_at_another_desk_and_the_bank_refuses_it_too() {
+    let bank = bank();
+    let one = desk(&bank, "desk-1");
+    let two = desk(&bank, "desk-2");
+    login(&one, "carol");
+    one.sync().unwrap();
+    submit(&one, CASE);
+    one.sync().unwrap();
+
+    // Carol (underwriter and reviewer) at desk 2: her inbox leaves her own case out, and
+    // the window's check refuses her sign-off.
+    login(&two, "carol");
+    let report = two.sync().unwrap();
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    let inbox = two
+        .queue(&uw_store::QueueQuery {
+            status: Some("submitted".into()),
+            not_made_by: Some("carol".into()),
+            ..Default::default()
+        })
+        .unwrap();
+    assert!(inbox.rows.is_empty(), "{:?}", inbox.rows);
+    let v = two.open_case(CASE).unwrap();
+    let e = two.approve(CASE, v.version, &pw("carol")).unwrap_err();
+    assert_eq!(e.code, ErrorCode::SelfReview);
+
+    // Past the window's check — her own valid key, signed and sent straight to the bank —
+    // the bank refuses it with its code, and nothing changes.
+    let w = stage(&two, CASE);
+    let submitted = w.submitted.clone().unwrap();
+    let (_, case) = two.stored_case(CASE).unwrap();
+    let st = two
+        .statement(
+            CASE,
+            submitted.version,
+            submitted.hash.clone(),
+            StatementAction::Approve,
+            Some(two.statement_figures(&case)),
+        )
+        .unwrap();
+    let signoff = SignOff {
+        statement: two.sign(st).unwrap(),
+        comment: None,
+    };
+    let answer = two
+        .bank()
+        .unwrap()
+        .sign_off(CASE, &signoff, "carol-forges-her-own")
+        .unwrap_err();
+    let e = AppError::from(answer);
+    assert_eq!(e.code, ErrorCode::SelfReview, "{}", e.message);
+    two.sync().unwrap();
+    assert_eq!(stage(&two, CASE).stage, Stage::Submitted);
+}
+
+/// Two reviewers sign the same submission at two desks before either syncs: the first at
+/// the bank wins; the second desk hears the refusal with who signed first, and its case
+/// reopens where it stood — then shows the winner's decision.
+#[test]
+fn the_second_of_two_racing_reviewers_is_told_who_signed_first() {
+    let bank = bank();
+    let maker = desk(&bank, "maker");
+    let bobs = desk(&bank, "bob");
+    let daves = desk(&bank, "dave");
+    login(&maker, "alice");
+    maker.sync().unwrap();
+    submit(&maker, CASE);
+    maker.sync().unwrap();
+    for (ws, who) in [(&bobs, "bob"), (&daves, "dave")] {
+        login(ws, who);
+        ws.sync().unwrap();
+        let v = ws.open_case(CASE).unwrap();
+        ws.approve(CASE, v.version, &pw(who)).unwrap();
+    }
+    assert!(bobs.sync().unwrap().refused.is_empty());
+    let report = daves.sync().unwrap();
+    assert_eq!(report.refused.len(), 1, "{report:?}");
+    let refused = &report.refused[0];
+    assert_eq!(
+        (
+            refused.code.as_str(),
+            refused.action.as_str(),
+            refused.signer.as_str()
+        ),
+        ("ALREADY_DECIDED", "approve", "dave")
+    );
+    assert!(refused.message.contains("bob"), "{}", refused.message);
+    let w = stage(&daves, CASE);
+    assert_eq!(w.pending, None);
+    assert_eq!(
+        w.refusal.as_ref().map(|r| r.code.as_str()),
+        Some("ALREADY_DECIDED")
+    );
+    assert_eq!(
+        (w.stage, w.checker.as_deref()),
+        (Stage::Approved, Some("bob"))
+    );
+    // The refused entry is kept for the record and never sent again.
+    let states: Vec<String> = daves
+        .outbox_entries()
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.kind == SIGNOFF)
+        .map(|e| e.state)
+        .collect();
+    assert_eq!(states, ["refused"]);
+    assert_eq!(daves.sync().unwrap().refused.len(), 0);
+}
+
+/// The bank cannot be reached: the sign-off is signed at once and waits in the outbox,
+/// "signed, waiting for the bank", until the bank is back.
+#[test]
+fn a_sign_off_made_while_the_bank_is_away_waits_and_then_counts() {
+    let bank = bank();
+    let one = desk(&bank, "desk-1");
+    let two = desk(&bank, "desk-2");
+    login(&one, "alice");
+    one.sync().unwrap();
+    submit(&one, CASE);
+    one.sync().unwrap();
+    login(&two, "dave");
+    two.sync().unwrap();
+
+    bank.sim.set_faults(uw_bank_sim::Faults {
+        failure_pct: 100,
+        ..uw_bank_sim::Faults::default()
+    });
+    let v = two.open_case(CASE).unwrap();
+    two.approve(CASE, v.version, &pw("dave")).unwrap();
+    let away = two.sync();
+    assert!(
+        away.is_err() || away.as_ref().is_ok_and(|r| r.waiting == 1),
+        "{away:?}"
+    );
+    let w = stage(&two, CASE);
+    assert_eq!((w.stage, w.pending.is_some()), (Stage::Submitted, true));
+    assert_eq!(two.sync_status().unwrap().waiting, 1);
+
+    bank.sim.set_faults(uw_bank_sim::Faults::default());
+    let report = two.sync().unwrap();
+    assert!(
+        report.refused.is_empty() && report.waiting == 0,
+        "{report:?}"
+    );
+    assert_eq!(stage(&two, CASE).stage, Stage::Approved);
+}
+
+/// A reviewer who edited the draft at one desk is refused as an editor when they sign
+/// off at another — even if that desk never saw the edit: the bank told it.
+#[test]
+fn an_editor_of_the_draft_is_refused_by_the_bank_at_another_desk() {
+    let bank = bank();
+    let one = desk(&bank, "desk-1");
+    let two = desk(&bank, "desk-2");
+    let three = desk(&bank, "desk-3");
+    // Carol (underwriter and reviewer) corrects the draft at desk 1; it reaches the bank.
+    login(&one, "carol");
+    one.sync().unwrap();
+    let v = one.open_case(CASE).unwrap();
+    let mut case = v.case.clone();
+    case.loan.term_months = 48;
+    one.save_case(CASE, v.version, serde_json::to_value(&case).unwrap())
+        .unwrap();
+    assert!(one.sync().unwrap().refused.is_empty());
+    one.logout().unwrap();
+    // Alice submits at desk 2 (after pulling dave's version).
+    login(&two, "alice");
+    two.sync().unwrap();
+    submit(&two, CASE);
+    two.sync().unwrap();
+    // Desk 3 has never seen carol's edit; the bank's record says she is an editor.
+    login(&three, "carol");
+    three.sync().unwrap();
+    let w = stage(&three, CASE);
+    assert!(w.editors.contains("carol"), "{:?}", w.editors);
+    let v = three.open_case(CASE).unwrap();
+    let e = three.approve(CASE, v.version, &pw("carol")).unwrap_err();
+    assert_eq!(e.code, ErrorCode::EditorReview);
+    // Past the window's check, the bank refuses her signed sign-off with its own code.
+    let submitted = w.submitted.clone().unwrap();
+    let (_, case) = three.stored_case(CASE).unwrap();
+    let st = three
+        .statement(
+            CASE,
+            submitted.version,
+            submitted.hash,
+            StatementAction::Approve,
+            Some(three.statement_figures(&case)),
+        )
+        .unwrap();
+    let signoff = SignOff {
+        statement: three.sign(st).unwrap(),
+        comment: None,
+    };
+    let e = AppError::from(
+        three
+            .bank()
+            .unwrap()
+            .sign_off(CASE, &signoff, "carol-signs-her-edit")
+            .unwrap_err(),
+    );
+    assert_eq!(e.code, ErrorCode::EditorReview, "{}", e.message);
+}
+
+/// A reviewer at a desk whose key the bank no longer holds (the person enrolled another
+/// key at another desk since): the sign-off is refused as signed with a revoked key, and
+/// the next online login here enrolls a new one.
+#[test]
+fn a_key_revoked_by_a_later_enrolment_elsewhere_is_refused_and_replaced_at_the_next_login() {
+    let bank = bank();
+    let maker = desk(&bank, "maker");
+    let old = desk(&bank, "old-desk");
+    let new = desk(&bank, "new-desk");
+    login(&maker, "alice");
+    maker.sync().unwrap();
+    submit(&maker, CASE);
+    maker.sync().unwrap();
+    login(&old, "bob");
+    old.sync().unwrap();
+    let old_key = old.signer().unwrap().public_key();
+    // Bob logs in at another desk: that desk enrolls its own key, revoking this one.
+    login(&new, "bob");
+    assert_ne!(new.signer().unwrap().public_key(), old_key);
+    let v = old.open_case(CASE).unwrap();
+    old.approve(CASE, v.version, &pw("bob")).unwrap();
+    let report = old.sync().unwrap();
+    assert_eq!(
+        report
+            .refused
+            .iter()
+            .map(|r| r.code.as_str())
+            .collect::<Vec<_>>(),
+        ["KEY_REVOKED"]
+    );
+    assert_eq!(stage(&old, CASE).stage, Stage::Submitted);
+    // Logging in again here enrolls a key of this desk, and the sign-off goes through.
+    old.logout().unwrap();
+    login(&old, "bob");
+    let v = old.open_case(CASE).unwrap();
+    old.approve(CASE, v.version, &pw("bob")).unwrap();
+    assert!(old.sync().unwrap().refused.is_empty());
+    assert_eq!(stage(&old, CASE).stage, Stage::Approved);
+}
+
+#[derive(Clone, Copy, Debug)]
+enum Op {
+    Edit,
+    Submit,
+    Approve,
+    Reject,
+    Return,
+    Sync,
+}
+
+const PEOPLE: [&str; 4] = ["alice", "bob", "carol", "dave"];
+const CASES: [&str; 2] = ["AUTO-2026-000123", "AUTO-2026-000125"];
+
+fn op() -> impl Strategy<Value = Op> {
+    prop_oneof![
+        Just(Op::Edit),
+        Just(Op::Submit),
+        Just(Op::Approve),
+        Just(Op::Reject),
+        Just(Op::Return),
+        Just(Op::Sync),
+    ]
+}
+
+/// One step of the script: `who` at `desk` does `op` on `case`, through the service as
+/// the window would; refusals are part of the game.
+fn play(ws: &Workstation, who: &str, op: Op, case: &str, term: u32) {
+    if ws.session().map(|s| s.username) != Some(who.to_string()) {
+        let _ = ws.logout();
+        if ws.login(who, &pw(who), None).is_err() {
+            return;
+        }
+    }
+    let Ok(v) = ws.open_case(case) else {
+        let _ = ws.sync();
+        return;
+    };
+    let _ = match op {
+        Op::Edit => {
+            let mut c = v.case.clone();
+            c.loan.term_months = term;
+            ws.save_case(
+                case,
+                v.version,
+                serde_json::to_value(&c).unwrap_or_default(),
+            )
+            .map(|_| ())
+        }
+        Op::Submit => ws
+            .submit(
+                case,
+                v.version,
+                ReviewDecision::Approve,
+                "as the figures say",
+            )
+            .map(|_| ()),
+        Op::Approve => ws.approve(case, v.version, &pw(who)).map(|_| ()),
+        Op::Reject => ws.reject(case, v.version, "no", &pw(who)).map(|_| ()),
+        Op::Return => ws.return_case(case, v.version, "see my note").map(|_| ()),
+        Op::Sync => ws.sync().map(|_| ()),
+    };
+    let _ = ws.release_case(case);
+}
+
+/// (signer, action) of every statement an outbox entry carried, as the bank accepted or
+/// refused it.
+fn statements_of(ws: &Workstation) -> Vec<(String, String, String, String)> {
+    let mut out = Vec::new();
+    for e in ws.outbox_entries().unwrap_or_default() {
+        let signed = if e.kind == SIGNOFF {
+            serde_json::from_str::<SignOff>(&e.body)
+                .ok()
+                .map(|s| s.statement)
+        } else {
+            e.statement
+                .as_deref()
+                .and_then(|s| serde_json::from_str::<crate::statements::Outbound>(s).ok())
+                .map(|o| o.signed)
+        };
+        if let Some(s) = signed {
+            out.push((
+                e.case_id.clone(),
+                s.statement.signer.clone(),
+                s.statement.action.as_str().to_string(),
+                e.state.clone(),
+            ));
+        }
+    }
+    out
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 10, ..ProptestConfig::default() })]
+    /// Random people at random desks doing random things, the bank answering by its
+    /// sync: no sign-off the bank accepted was signed by the case's maker or by anyone
+    /// whose edit or submission of the case the bank accepted — checked against what the
+    /// desks sent and what the bank answered, not against anyone's workflow record.
+    #[test]
+    fn no_desk_gets_a_sign_off_accepted_from_the_maker_or_an_editor(
+        script in proptest::collection::vec(
+            (0usize..4, 0usize..3, op(), 0usize..2, 24u32..60), 4..14),
+    ) {
+        let b = bank();
+        let desks: Vec<Workstation> =
+            (0..3).map(|i| desk(&b, &format!("desk-{i}"))).collect();
+        // Every run starts with a submission at the bank, so that sign-offs have
+        // something to be about; the script does the rest.
+        let opening = [(0, 0, Op::Sync, 0, 36), (0, 0, Op::Submit, 0, 36), (0, 0, Op::Sync, 0, 36)];
+        for (who, at, op, case, term) in opening.into_iter().chain(script) {
+            play(&desks[at], PEOPLE[who], op, CASES[case], term);
+        }
+        for ws in &desks {
+            let _ = ws.sync();
+        }
+        let all: Vec<_> = desks.iter().flat_map(statements_of).collect();
+        for (case, signer, action, state) in &all {
+            if state != "sent" || !(action == "approve" || action == "reject") {
+                continue;
+            }
+            let shaped = all.iter().any(|(c, s, a, st)| {
+                c == case && s == signer && st == "sent" && (a == "edit" || a == "submit")
+            });
+            prop_assert!(!shaped, "{signer} {action} of {case} accepted after shaping it: {all:?}");
+        }
+        drop(desks);
+        drop(b);
+    }
+}
