@@ -584,7 +584,9 @@ fn session_status(ws: State<'_, Ws>) -> Result<SessionStatus> {
     ws.get()?.session_status()
 }
 
-/// Async: Argon2id takes a moment, which must not hold the window's thread.
+/// Async: Argon2id, and with the bank's directory the bind and the key's enrolment, take a
+/// moment, which must not hold the window's thread. A login syncs at once (a reviewer's
+/// inbox, statements waiting for the person).
 #[tauri::command]
 async fn login(
     ws: State<'_, Ws>,
@@ -592,7 +594,7 @@ async fn login(
     password: String,
     code: Option<String>,
 ) -> Result<Session> {
-    ws.get()?.login(&username, &password, code.as_deref())
+    ws.changed_urgently(ws.get()?.login(&username, &password, code.as_deref()))
 }
 
 #[tauri::command]

@@ -8,7 +8,7 @@ import { CaseScreen } from "./CaseScreen";
 import { Login, Setup, TotpPanel, Unlock } from "./Login";
 import { Conflicts, SyncBadge, useSyncStatus } from "./Sync";
 import { WhatIf } from "./WhatIf";
-import { DEFAULT_LANG, isLang, LANGS, setLanguage, t, type Lang } from "./i18n";
+import { dateTime, DEFAULT_LANG, isLang, LANGS, setLanguage, t, type Lang } from "./i18n";
 import { Dashboard } from "./Dashboard";
 
 export function ErrorBanner({ error, onClose }: { error: AppError | null; onClose?: () => void }) {
@@ -92,6 +92,9 @@ export function App() {
   };
   const logout = () =>
     api.logout().then(() => {
+      // The next person starts from the whole queue (the review inbox is per person).
+      setQueueQuery(BASE_QUERY);
+      setPosition(null);
       setOpenId(null);
       setAuth((a) => (a ? { ...a, session: null } : a));
       refreshStatus();
@@ -136,9 +139,13 @@ export function App() {
               <span data-testid="user" title={[session.underwriter && t("role.underwriter"), session.reviewer && t("role.reviewer"), session.admin && t("role.admin")].filter(Boolean).join(", ")}>
                 {session.display_name}
               </span>
+              <span className={`badge mode-${session.mode}`} data-testid="login-mode-badge" title={session.signing_key === "waiting" ? t("mode.keyWaiting") : undefined}>
+                {session.mode === "offline" ? t("mode.offline", { until: dateTime(session.offline_until) }) : t(`mode.${session.mode}`)}
+                {session.signing_key === "waiting" ? " ⚠" : ""}
+              </span>
               <button id="dashboard-open" onClick={() => { setOpenId(null); setDashboardOpen(true); }}>{t("app.dashboard")}</button>
               <button id="what-if-open" onClick={() => setWhatIfOpen(true)}>{t("app.whatIf")}</button>
-              <button id="totp-open" onClick={() => setTotp(true)}>{t("app.secondFactor")}</button>
+              {session.mode === "standalone" && <button id="totp-open" onClick={() => setTotp(true)}>{t("app.secondFactor")}</button>}
               <button id="logout" onClick={logout}>{t("app.logout")}</button>
             </>
           )}

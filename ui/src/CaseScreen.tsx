@@ -14,6 +14,7 @@ import type {
 } from "./bindings";
 import { typing } from "./keys";
 import { api } from "./api";
+import { listen } from "@tauri-apps/api/event";
 import { getIn, setIn } from "./format";
 import { date, dateTime, money, percent, t, type Key } from "./i18n";
 import { decisionText, detail, explain, statusText, word } from "./words";
@@ -100,6 +101,19 @@ export function CaseScreen({ caseId, onBack, onNext, onShortcuts }: { caseId: st
   }, [caseId]);
 
   const dirty = useMemo(() => view !== null && JSON.stringify(draft) !== JSON.stringify(view.case), [draft, view]);
+
+  // A sync pass may bring the bank's answer (a sign-off accepted or refused, a newer
+  // version): the case is read again — unless it holds unsaved edits, which stay as typed.
+  const [synced, setSynced] = useState(0);
+  const dirtyNow = useRef(false);
+  dirtyNow.current = dirty;
+  useEffect(() => {
+    const unlisten = listen("sync-status", () => {
+      setSynced((n) => n + 1);
+      if (!dirtyNow.current) api.openCase(caseId).then(load, () => undefined);
+    });
+    return () => void unlisten.then((f) => f());
+  }, [caseId]);
 
   // Live decision: every edit is re-evaluated (unsaved) after a short pause.
   useEffect(() => {
@@ -229,9 +243,16 @@ export function CaseScreen({ caseId, onBack, onNext, onShortcuts }: { caseId: st
           <Review
             caseId={caseId}
             view={view}
+            synced={synced}
             dirty={dirty}
             engine={evaluation}
-            onCaseChanged={(v) => { load(v); setNotice(t("case.stageNotice", { status: statusText(v.status), v: v.version })); setError(null); }}
+            onCaseChanged={(v) => {
+              // A sign-off waiting for the bank moves no stage: the review step says so.
+              const moved = v.status !== view.status;
+              load(v);
+              setNotice(moved ? t("case.stageNotice", { status: statusText(v.status), v: v.version }) : null);
+              setError(null);
+            }}
           />
         )}
         {step === "disbursement" && (
@@ -647,7 +668,7 @@ function LoanDecision({ draft, edit, evaluation, onTake }: { draft: CaseFile; ed
   );
 }
 
-function Review(props: { caseId: string; view: CaseView; dirty: boolean; engine: Evaluation | null; onCaseChanged: (v: CaseView) => void }) {
+function Review(props: { caseId: string; view: CaseView; synced: number; dirty: boolean; engine: Evaluation | null; onCaseChanged: (v: CaseView) => void }) {
   const { caseId, view } = props;
   const [review, setReview] = useState<ReviewView | null>(null);
   const [error, setError] = useState<AppError | null>(null);
@@ -656,7 +677,7 @@ function Review(props: { caseId: string; view: CaseView; dirty: boolean; engine:
   const [password, setPassword] = useState("");
   useEffect(() => {
     api.review(caseId).then(setReview, setError);
-  }, [caseId, view.version]);
+  }, [caseId, view.version, props.synced]);
   if (!review) return <ErrorBanner error={error} />;
   const w = review.workflow;
   const can = (a: string) => review.allowed.includes(a);
@@ -695,9 +716,20 @@ function Review(props: { caseId: string; view: CaseView; dirty: boolean; engine:
       {review.differences.length > 0 && (
         <p className="bad" data-testid="differences">{t("review.differ")}</p>
       )}
-      {w.stage === "submitted" && w.edited_since_submission.length > 0 && (
-        <p className="muted small">{t("review.editedBy", { who: w.edited_since_submission.join(", ") })}</p>
+      {w.editors.length > 0 && w.stage !== "approved" && w.stage !== "rejected" && (
+        <p className="muted small" data-testid="review-editors">{t("review.editors", { who: w.editors.join(", ") })}</p>
       )}
+      {w.pending && (
+        <p className="notice" data-testid="review-pending">
+          {t("review.pending", { action: word("action", w.pending.action), who: w.pending.signer, at: dateTime(w.pending.signed_at) })}
+        </p>
+      )}
+      {w.refusal && (
+        <div className="error" role="alert" data-testid="review-refusal">
+          {t("review.refused", { action: word("action", w.refusal.action), who: w.refusal.signer })} <strong>{w.refusal.code}</strong> {w.refusal.message}
+        </div>
+      )}
+      {w.accepted_at && <p className="small muted" data-testid="review-accepted">{t("review.accepted", { at: dateTime(w.accepted_at) })}</p>}
       {can("submit") && (
         <div className="form">
           <label className="field">

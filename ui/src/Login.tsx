@@ -33,6 +33,9 @@ export function Login({ status, onSession }: { status: SessionStatus; onSession:
     <main className="login">
       <form className="card" onSubmit={submit} data-testid="login">
         <h3>{t("login.title")}</h3>
+        <p className="small muted" data-testid="login-mode">
+          {status.mode === "directory" ? t("login.modeDirectory", { url: status.directory ?? "" }) : t("login.modeStandalone")}
+        </p>
         <label className="field"><span>{t("login.user")}</span><input name="username" autoFocus value={username} onChange={(e) => setUsername(e.target.value)} /></label>
         <label className="field"><span>{t("login.password")}</span><input name="password" type="password" value={password} onChange={(e) => setPassword(e.target.value)} /></label>
         {code !== null && (
@@ -40,7 +43,7 @@ export function Login({ status, onSession }: { status: SessionStatus; onSession:
         )}
         <ErrorBanner error={error} />
         <button id="login-button" className="primary" type="submit" disabled={busy || !username || !password}>{t("login.button")}</button>
-        {status.demo && (
+        {status.demo && status.mode === "standalone" && (
           <p className="small muted">
             {t("login.demo")}
             <span className="mono"> &lt;name&gt;-demo-2026</span>.

@@ -344,6 +344,27 @@ fn run(cli: Cli) -> Result<(), AppError> {
             }
             let report = ws.sync()?;
             print(&report)?;
+            // A signed statement the bank refused is final: said with its code.
+            if let Some(r) = report.refused.first() {
+                let all: Vec<String> = report
+                    .refused
+                    .iter()
+                    .map(|r| {
+                        format!(
+                            "{} {} by {}: {} {}",
+                            r.case_id, r.action, r.signer, r.code, r.message
+                        )
+                    })
+                    .collect();
+                return Err(AppError::new(
+                    uw_app::error::bank_code(&r.code),
+                    format!(
+                        "the bank refused {} signed statement(s): {}",
+                        all.len(),
+                        all.join("; ")
+                    ),
+                ));
+            }
             match report.errors.first() {
                 None => Ok(()),
                 Some(first) => Err(AppError::new(

@@ -712,3 +712,64 @@ fn sync_survives_two_hundred_kills() {
     assert_eq!(digest.cases.len(), imported);
     assert_eq!(digest.versions, imported as i64, "a version arrived twice");
 }
+
+/// `uw sync` against the bank that enforces the dual review: a signed submission the bank
+/// refuses (the directory took the maker's underwriter role away after she signed it) is
+/// reported with the bank's code on stderr, exit 1; the refused entry is kept and not
+/// sent again.
+#[test]
+fn sync_reports_a_refused_statement_with_the_bank_s_code() {
+    use uw_directory::slapd::{fixture_password, Slapd};
+    let slapd = Slapd::fixture().expect("slapd starts (see .ci/setup)");
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = uw_bank_sim::SimConfig::new(&dir.path().join("bank.db"));
+    config.token = "cli-bank".into();
+    config.seed_cases =
+        Some(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../assets/demo/cases"));
+    config.directory = Some(slapd.config());
+    let bank = uw_bank_sim::start(config).unwrap();
+    let data = dir.path().join("desk");
+    {
+        let ws = uw_app::Workstation::open(uw_app::OpenOptions {
+            data_dir: data.clone(),
+            key: uw_app::StoreKey::Passphrase("cli test passphrase".into()),
+            actor: "check".into(),
+            demo: false,
+            require_login: true,
+            bank: Some(uw_app::BankConfig::new(&bank.url(), "cli-bank")),
+            directory: Some(slapd.config()),
+        })
+        .unwrap();
+        ws.login("alice", &fixture_password("alice"), None).unwrap();
+        ws.sync().unwrap();
+        let v = ws.open_case("AUTO-2026-000123").unwrap();
+        ws.submit(
+            "AUTO-2026-000123",
+            v.version,
+            uw_domain::case::ReviewDecision::Approve,
+            "salary at this bank",
+        )
+        .unwrap();
+    }
+    slapd.set_role("alice", "underwriter", false).unwrap();
+    let sync = |data: &Path| {
+        Command::new(env!("CARGO_BIN_EXE_uw"))
+            .arg("sync")
+            .env("UW_DATA_DIR", data)
+            .env("UW_STORE_PASSPHRASE", "cli test passphrase")
+            .env("UW_BANK_URL", bank.url())
+            .env("UW_BANK_TOKEN", "cli-bank")
+            .output()
+            .unwrap()
+    };
+    let o = sync(&data);
+    assert_invalid(&o, "ROLE_MISSING");
+    let err = stderr(&o);
+    assert!(err.contains("AUTO-2026-000123 submit by alice"), "{err}");
+    let report = stdout_json(&o);
+    assert_eq!(report["refused"][0]["code"], "ROLE_MISSING");
+    // Final: the next pass has nothing to send and nothing refused.
+    let o = sync(&data);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(stdout_json(&o)["refused"], serde_json::json!([]));
+}
