@@ -245,6 +245,7 @@ impl Store {
     /// A workflow step that changes no case data (a sign-off signed here, waiting for the
     /// bank): the workflow, the queue's stage, the audit entries and the messages for the
     /// bank, in one transaction.
+    #[allow(clippy::too_many_arguments)]
     pub fn update_workflow(
         &mut self,
         case_id: &str,
