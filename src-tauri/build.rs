@@ -26,6 +26,7 @@ const COMMANDS: &[&str] = &[
     "logout",
     "begin_totp",
     "confirm_totp",
+    "change_password",
     "setup_admin",
     "create_user",
     "case_review",

@@ -168,6 +168,7 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         logout,
         begin_totp,
         confirm_totp,
+        change_password,
         setup_admin,
         create_user,
         case_review,
@@ -605,6 +606,13 @@ fn begin_totp(ws: State<'_, Ws>) -> Result<TotpSetup> {
 #[tauri::command]
 fn confirm_totp(ws: State<'_, Ws>, code: String) -> Result<()> {
     ws.get()?.confirm_totp(&code)
+}
+
+/// The person's directory password, changed through the workstation: their signing key is
+/// re-wrapped with the new one. Async: the directory is asked.
+#[tauri::command]
+async fn change_password(ws: State<'_, Ws>, old: String, new: String) -> Result<()> {
+    ws.get()?.change_directory_password(&old, &new)
 }
 
 #[tauri::command]

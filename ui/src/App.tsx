@@ -5,7 +5,7 @@ import { BASE_QUERY, Queue, type QueuePosition } from "./Queue";
 import type { QueueQuery } from "./bindings";
 import { Shortcuts } from "./Shortcuts";
 import { CaseScreen } from "./CaseScreen";
-import { Login, Setup, TotpPanel, Unlock } from "./Login";
+import { Login, PasswordPanel, Setup, TotpPanel, Unlock } from "./Login";
 import { Conflicts, SyncBadge, useSyncStatus } from "./Sync";
 import { WhatIf } from "./WhatIf";
 import { dateTime, DEFAULT_LANG, isLang, LANGS, setLanguage, t, type Lang } from "./i18n";
@@ -38,6 +38,7 @@ export function App() {
   const [openId, setOpenId] = useState<string | null>(null);
   const [auth, setAuth] = useState<SessionStatus | null>(null);
   const [totp, setTotp] = useState(false);
+  const [passwordOpen, setPasswordOpen] = useState(false);
   // Without an OS keyring the store waits for its passphrase before anything else.
   const [store, setStore] = useState<StoreState | null>(null);
   useEffect(() => {
@@ -146,6 +147,7 @@ export function App() {
               <button id="dashboard-open" onClick={() => { setOpenId(null); setDashboardOpen(true); }}>{t("app.dashboard")}</button>
               <button id="what-if-open" onClick={() => setWhatIfOpen(true)}>{t("app.whatIf")}</button>
               {session.mode === "standalone" && <button id="totp-open" onClick={() => setTotp(true)}>{t("app.secondFactor")}</button>}
+              {session.mode === "directory" && <button id="password-open" onClick={() => setPasswordOpen(true)}>{t("app.password")}</button>}
               <button id="logout" onClick={logout}>{t("app.logout")}</button>
             </>
           )}
@@ -161,6 +163,7 @@ export function App() {
         </>
       )}
       {totp && session && <TotpPanel onClose={() => setTotp(false)} />}
+      {passwordOpen && session && <PasswordPanel onClose={() => setPasswordOpen(false)} />}
       {!fatal && session && conflictsOpen && (
         <Conflicts
           onClose={() => setConflictsOpen(false)}

@@ -115,6 +115,43 @@ export function TotpPanel({ onClose }: { onClose: () => void }) {
   );
 }
 
+/** The person's directory password, changed here: their signing key is re-wrapped with it. */
+export function PasswordPanel({ onClose }: { onClose: () => void }) {
+  const [old, setOld] = useState("");
+  const [next, setNext] = useState("");
+  const [repeat, setRepeat] = useState("");
+  const [error, setError] = useState<AppError | null>(null);
+  const [done, setDone] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const submit = (e: React.FormEvent) => {
+    e.preventDefault();
+    if (next !== repeat) {
+      setError({ code: "INVALID_INPUT", message: t("password.differ") });
+      return;
+    }
+    setBusy(true);
+    api
+      .changePassword(old, next)
+      .then(() => { setDone(true); setError(null); setOld(""); setNext(""); setRepeat(""); }, setError)
+      .finally(() => setBusy(false));
+  };
+  return (
+    <form className="card totp" data-testid="password" onSubmit={submit}>
+      <h3>{t("password.title")}</h3>
+      <p className="small muted">{t("password.intro")}</p>
+      <label className="field"><span>{t("password.old")}</span><input name="password-old" type="password" value={old} onChange={(e) => setOld(e.target.value)} /></label>
+      <label className="field"><span>{t("password.new")}</span><input name="password-new" type="password" value={next} onChange={(e) => setNext(e.target.value)} /></label>
+      <label className="field"><span>{t("password.repeat")}</span><input name="password-repeat" type="password" value={repeat} onChange={(e) => setRepeat(e.target.value)} /></label>
+      <ErrorBanner error={error} />
+      {done && <p className="notice">{t("password.done")}</p>}
+      <div className="import-row">
+        <button id="password-change" className="primary" type="submit" disabled={busy || !old || !next}>{t("password.change")}</button>
+        <button type="button" onClick={onClose}>{t("common.close")}</button>
+      </div>
+    </form>
+  );
+}
+
 /** The case store's passphrase, asked where no OS keyring keeps its key. */
 export function Unlock({ newStore, onUnlocked }: { newStore: boolean; onUnlocked: () => void }) {
   const [passphrase, setPassphrase] = useState("");

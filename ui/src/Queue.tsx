@@ -22,7 +22,7 @@ const COLUMNS: { key: SortKey; label: Key }[] = [
 export type QueuePosition = { query: QueueQuery; index: number };
 
 export const BASE_QUERY: QueueQuery = {
-  status: null, assignee: null, branch: null, search: null, not_made_by: null,
+  status: null, assignee: null, branch: null, search: null, not_made_by: null, inbox_of: null,
   sort: "received", descending: true, offset: 0, limit: PAGE_SIZE,
 };
 

@@ -91,6 +91,7 @@ export const api = {
   login: (username: string, password: string, code: string | null) => call<Session>("login", { username, password, code }),
   beginTotp: () => call<TotpSetup>("begin_totp"),
   confirmTotp: (code: string) => call<null>("confirm_totp", { code }),
+  changePassword: (old: string, next: string) => call<null>("change_password", { old, new: next }),
   logout: () => call<null>("logout"),
   setupAdmin: (user: NewUser) => call<Session>("setup_admin", { user }),
   review: (caseId: string) => call<ReviewView>("case_review", { caseId }),

@@ -388,9 +388,14 @@ export type QueueQuery = { status: string | null, assignee: string | null, branc
  */
 search: string | null, 
 /**
- * Leaves out the cases this user submitted (a reviewer's inbox: submitted, not mine).
+ * Leaves out the cases this user made or edited (a reviewer's inbox: submitted, not
+ * shaped by me).
  */
-not_made_by: string | null, sort: SortKey, descending: boolean, offset: number, 
+not_made_by: string | null, 
+/**
+ * Only the cases of this person's review inbox as the bank last served it here.
+ */
+inbox_of: string | null, sort: SortKey, descending: boolean, offset: number, 
 /**
  * 1..=500; 0 means the default of 50.
  */

@@ -43,6 +43,9 @@ use crate::{now_rfc3339, Workstation};
 
 /// The pause after a refused directory login (the directory keeps its own lockout).
 const FAILED_PAUSE: Duration = Duration::from_millis(250);
+/// Wrong passwords in a row after which an offline login is dropped (the directory, which
+/// keeps its own lockout, is not there to count them).
+pub(crate) const OFFLINE_FAILURES: u32 = 5;
 
 /// Runs `f` on a thread of its own and waits for it: the bank client blocks, and must not
 /// run on a caller's async runtime (a Tauri command's).
@@ -171,26 +174,40 @@ impl Workstation {
         }
         let detail = serde_json::json!({"directory": true, "signing_key": signing_key}).to_string();
         self.store()?.audit(&now_rfc3339(), &id, "login", &detail)?;
+        let waiting = signing_key == "waiting";
         let s = session_of(&cached, LoginMode::Directory, signing_key);
         self.begin_session(s.clone(), Some(signer));
+        if waiting {
+            self.keep_for_enrolment(password);
+        }
         Ok(s)
     }
 
-    fn offline_login(&self, id: &str, password: &str, cause: &DirectoryError) -> Result<Session> {
+    fn offline_login(
+        &self,
+        typed: &str,
+        password: &str,
+        cause: &DirectoryError,
+    ) -> Result<Session> {
         let at = now_rfc3339();
+        // One answer for a name that has no offline login here and for a wrong password:
+        // which people logged in at this desk stays unsaid.
         let unreachable = || {
             AppError::new(
                 ErrorCode::DirectoryUnreachable,
-                format!("{cause}; an offline login needs an online login on this workstation within the last hours the bank allows"),
+                format!("{cause}; offline, only a person who logged in here online within the allowed hours logs in, with the same password"),
             )
         };
-        let Some(cached) = self.store()?.cached_person(id)? else {
-            // As slow as a real check: whether the person logged in here stays unsaid.
+        let Some(cached) = self.store()?.cached_person(typed)? else {
+            // As slow as a real check.
             verify_password(&hash_password("no offline login")?, password);
             let detail = serde_json::json!({"why": "DIRECTORY_UNREACHABLE"}).to_string();
-            self.store()?.audit(&at, id, "login_failed", &detail)?;
+            self.store()?.audit(&at, typed, "login_failed", &detail)?;
+            std::thread::sleep(FAILED_PAUSE);
             return Err(unreachable());
         };
+        // The directory's spelling, as the key was wrapped and the bank knows the person.
+        let id = cached.staff_id.as_str();
         if cached.cached_until.as_str() <= at.as_str() {
             self.store()?
                 .forget_person(id, false, &at, "OFFLINE_LOGIN_EXPIRED")?;
@@ -200,11 +217,23 @@ impl Workstation {
             ));
         }
         if !verify_password(&cached.verifier, password) {
-            let detail = serde_json::json!({"why": "AUTH_FAILED", "offline": true}).to_string();
+            // Offline nobody else counts the failures: after a few the offline login is
+            // dropped, and only the directory lets the person in again.
+            let failures = self.offline_failed(id);
+            let dropped = failures >= OFFLINE_FAILURES;
+            if dropped {
+                self.store()?
+                    .forget_person(id, false, &at, "OFFLINE_LOGIN_FAILURES")?;
+            }
+            let detail = serde_json::json!({"why": "AUTH_FAILED", "offline": true, "failures": failures, "dropped": dropped}).to_string();
             self.store()?.audit(&at, id, "login_failed", &detail)?;
-            std::thread::sleep(FAILED_PAUSE);
-            return Err(auth_failed());
+            std::thread::sleep(FAILED_PAUSE * failures.min(8));
+            return Err(unreachable());
         }
+        self.offline_failures
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(&id.to_ascii_lowercase());
         let stored = self.store()?.signing_key(id)?;
         let signer = match stored {
             Some(k) => keys::unwrap(&k.wrapped, password, id)
@@ -232,7 +261,68 @@ impl Workstation {
         self.store()?.audit(&at, id, "login", &detail)?;
         let s = session_of(&cached, LoginMode::Offline, signing_key.into());
         self.begin_session(s.clone(), Some(Arc::new(signer)));
+        if !enrolled {
+            self.keep_for_enrolment(password);
+        }
         Ok(s)
+    }
+
+    /// Counts a wrong offline password for `id`; returns how many in a row.
+    fn offline_failed(&self, id: &str) -> u32 {
+        let mut counts = self
+            .offline_failures
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        let n = counts.entry(id.to_ascii_lowercase()).or_insert(0);
+        *n += 1;
+        *n
+    }
+
+    /// Keeps the password of the session's person while their key waits for the bank.
+    fn keep_for_enrolment(&self, password: &str) {
+        if let Some(a) = self
+            .session
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .as_mut()
+        {
+            a.enrolment = Some(zeroize::Zeroizing::new(password.to_string()));
+        }
+    }
+
+    /// The sync's first step: enrolls the logged-in person's key that the bank did not
+    /// hold yet (it was unreachable at the login), and then forgets the password. A key the
+    /// bank revoked meanwhile is replaced first.
+    pub(crate) fn finish_enrolment(&self) {
+        let pending = {
+            let guard = self.session.lock().unwrap_or_else(|p| p.into_inner());
+            guard.as_ref().and_then(|a| {
+                Some((
+                    a.session.username.clone(),
+                    a.enrolment.clone()?,
+                    a.signer.clone()?,
+                ))
+            })
+        };
+        let Some((id, password, mut signer)) = pending else {
+            return;
+        };
+        let mut state = self.enrol_if_needed(&id, &password, &signer);
+        if state == "revoked" {
+            if let Ok(fresh) = self.open_or_make_key(&id, &password, true) {
+                signer = fresh;
+                state = self.enrol_if_needed(&id, &password, &signer);
+            }
+        }
+        if state != "enrolled" {
+            return;
+        }
+        let mut guard = self.session.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(a) = guard.as_mut().filter(|a| a.session.username == id) {
+            a.enrolment = None;
+            a.session.signing_key = "enrolled".into();
+            a.signer = Some(signer);
+        }
     }
 
     /// The person's key, opened with the password; a new one when there is none, when the

@@ -178,6 +178,8 @@ pub struct Workstation {
     /// The bank's directory: people log in with it and sign with their own keys. `None`:
     /// standalone, local accounts.
     directory: Option<uw_directory::Directory>,
+    /// Wrong offline passwords in a row, per person (`identity::OFFLINE_FAILURES`).
+    offline_failures: Mutex<std::collections::HashMap<String, u32>>,
     /// The bank client, built on first use.
     bank: Mutex<Option<std::sync::Arc<uw_bank_link::Bank>>>,
     sync_options: Mutex<SyncOptions>,
@@ -208,6 +210,7 @@ impl Workstation {
             data_dir: opts.data_dir,
             bank_override: opts.bank,
             directory: None,
+            offline_failures: Mutex::new(std::collections::HashMap::new()),
             bank: Mutex::new(None),
             sync_options: Mutex::new(SyncOptions::default()),
             sync_running: Mutex::new(()),
@@ -314,9 +317,15 @@ impl Workstation {
         Ok(())
     }
 
-    /// One page of the queue, each open case with its SLA deadlines.
+    /// One page of the queue, each open case with its SLA deadlines. With the bank's
+    /// directory, a reviewer's view (`not_made_by`) is their review inbox as the bank served
+    /// it at the last sync.
     pub fn queue(&self, q: &QueueQuery) -> Result<QueuePage> {
-        let mut page = self.store()?.queue(q)?;
+        let mut q = q.clone();
+        if self.directory.is_some() && q.inbox_of.is_none() {
+            q.inbox_of = q.not_made_by.clone();
+        }
+        let mut page = self.store()?.queue(&q)?;
         for r in &mut page.rows {
             if let Some((due, soon)) = uw_domain::sla::deadlines(
                 &self.sla,

@@ -238,6 +238,13 @@ fn signed_by(entry: &OutboxEntry) -> Option<(String, String)> {
     ))
 }
 
+/// A refusal that repeating will never turn (the enforcing bank's rules), whatever the
+/// entry carries: final, like a refused statement.
+fn final_refusal(code: &str) -> bool {
+    crate::error::bank_code(code) != ErrorCode::BankRefused
+        || matches!(code, "USE_SIGNOFFS" | "CASE_DECIDED" | "STALE_STATEMENT")
+}
+
 /// The bank's workflow of a case as the domain reads it (`None`: a stage it does not
 /// name, which changes nothing here). The maker's figures are the ones their `submit`
 /// statement signed; the largest payment, which a statement does not carry, is
@@ -357,6 +364,7 @@ impl Workstation {
     fn sync_pass(&self, respect_backoff: bool) -> Result<SyncReport> {
         let _one_pass = self.sync_running.lock().unwrap_or_else(|p| p.into_inner());
         let bank = self.bank()?;
+        self.finish_enrolment();
         let mut report = SyncReport::default();
         let pushed = self.push(&bank, respect_backoff, &mut report);
         let pulled = pushed.and_then(|()| self.pull(&bank, &mut report));
@@ -368,6 +376,9 @@ impl Workstation {
             self.refresh_portfolio_in_pass(&bank, &mut report);
             self.refresh_liens(&bank, &mut report);
             self.send_audit_head(&bank, &mut report);
+        }
+        if let Err(e) = self.settle_unsent_statements() {
+            report.errors.push(e.message);
         }
         report.online = reached;
         report.waiting = self.store()?.outbox_waiting()?;
@@ -467,6 +478,20 @@ impl Workstation {
             let Some(entry) = self.store()?.outbox_head(case_id)? else {
                 return Ok(());
             };
+            // A statement whose signer's key the bank does not hold yet would only be
+            // refused: it waits (the enrolment completes at a sync or the next login).
+            if let Some((_, signer)) = signed_by(&entry) {
+                let unenrolled = self
+                    .store()?
+                    .signing_key(&signer)?
+                    .is_some_and(|k| k.enrolled_at.is_none());
+                if unenrolled {
+                    let why = format!("case {case_id}: waits until the bank holds {signer}'s signing key (enrolled when the bank answers {signer}'s session or next login)");
+                    self.store()?
+                        .outbox_failed(entry.id, 0, &why, &at_after(opts.hold_min))?;
+                    return Err(AppError::new(ErrorCode::KeyUnknown, why));
+                }
+            }
             let attempts = std::cell::Cell::new(0i64);
             let result = (|| {
                 attempts.set(attempts.get() + 1);
@@ -494,12 +519,16 @@ impl Workstation {
                     status,
                     code,
                     message,
-                }) if signed_by(&entry).is_some() => {
+                }) if signed_by(&entry).is_some() || final_refusal(&code) => {
                     let refused = self.entry_refused(case_id, &entry, status, &code, &message)?;
                     out.refused.push(refused);
                 }
                 Err(LinkError::Conflict(m)) => {
-                    if api::content_hash(&entry.body).as_deref() == Some(m.current.hash.as_str()) {
+                    // A signed statement is for the bank to judge, never taken as heard.
+                    if signed_by(&entry).is_none()
+                        && api::content_hash(&entry.body).as_deref()
+                            == Some(m.current.hash.as_str())
+                    {
                         // The bank already holds this very content (sent before a crash
                         // under another key, or made the same on both sides).
                         let answer = serde_json::to_string(&m).unwrap_or_default();
@@ -665,7 +694,8 @@ impl Workstation {
         message: &str,
     ) -> Result<RefusedStatement> {
         let at = now_rfc3339();
-        let (action, signer) = signed_by(entry).unwrap_or_default();
+        let (action, signer) =
+            signed_by(entry).unwrap_or_else(|| (entry.kind.clone(), String::new()));
         let w = self.load_workflow(case_id)?;
         let pending_is_this = w
             .pending
@@ -757,14 +787,18 @@ impl Workstation {
             signature: uw_bank_link::signing::to_base64(&signature),
         };
         let inbox = bank.inbox(&auth)?;
+        let mut ids = Vec::with_capacity(inbox.applications.len());
         for remote in inbox.applications {
-            if let Err(e) = self.merge(&remote, report) {
-                report.errors.push(format!(
+            match self.merge(&remote, report) {
+                Ok(()) => ids.push(remote.case_id.clone()),
+                Err(e) => report.errors.push(format!(
                     "review inbox: case {}: {}",
                     remote.case_id, e.message
-                ));
+                )),
             }
         }
+        // The queue's reviewer view is this inbox.
+        self.store()?.set_inbox(&s.username, &ids)?;
         Ok(())
     }
 
@@ -854,6 +888,36 @@ impl Workstation {
         if !self.store()?.has_open_conflict(&case.case_id)? {
             self.record_conflict(remote)?;
             report.conflicts += 1;
+        }
+        Ok(())
+    }
+
+    /// A statement pending in a workflow whose outbox entry is gone without an answer (its
+    /// version superseded by the bank's, say) will never be answered: the case reopens
+    /// where it stood, saying so, instead of waiting for good.
+    pub(crate) fn settle_unsent_statements(&self) -> Result<()> {
+        let ids = self.store()?.cases_with_pending_statement()?;
+        for id in ids {
+            if self.store()?.has_unsent_statement(&id)? {
+                continue;
+            }
+            let w = self.load_workflow(&id)?;
+            let at = now_rfc3339();
+            let next = flow::refuse(
+                &w,
+                "NOT_SENT",
+                "the statement was superseded before the bank heard it: sign again if it still holds",
+                &at,
+            );
+            let json = serde_json::to_string(&next)
+                .map_err(|e| AppError::new(ErrorCode::Internal, e.to_string()))?;
+            let detail = json!({"code": "NOT_SENT"}).to_string();
+            self.store()?.apply_bank_workflow(
+                &id,
+                &json,
+                &at,
+                Some(("statement_superseded", &detail)),
+            )?;
         }
         Ok(())
     }
@@ -957,6 +1021,8 @@ impl Workstation {
                 let stored = self.store()?.get_case(&c.case_id)?;
                 let row = self.row_for(&case, to_json_pretty(&case), &stored.status);
                 self.store()?.take_bank(id, &row, &at, &actor)?;
+                // A signed submission among the superseded versions will not be heard.
+                self.settle_unsent_statements()?;
             }
         }
         self.open_case(&c.case_id)

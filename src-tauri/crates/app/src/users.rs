@@ -77,6 +77,9 @@ impl Session {
 pub(crate) struct Active {
     pub(crate) session: Session,
     pub(crate) signer: Option<Arc<Ed25519Signer>>,
+    /// The password, kept only while the bank has not yet accepted the person's key: the
+    /// enrolment needs it, and the sync completes it once the bank answers.
+    pub(crate) enrolment: Option<zeroize::Zeroizing<String>>,
     pub(crate) last_seen: Instant,
 }
 
@@ -348,6 +351,7 @@ impl Workstation {
             .replace(Active {
                 session: s,
                 signer,
+                enrolment: None,
                 last_seen: Instant::now(),
             });
         if let Some(earlier) = earlier {

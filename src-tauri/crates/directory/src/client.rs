@@ -272,11 +272,13 @@ impl Conversation {
             )?,
         };
 
+        // One person, one staff id: an entry with several login names (a multi-valued
+        // `uid`) is known by the first of them in order, whichever was typed, so that no one
+        // acts as two people at the bank.
         let spelled = entry
             .values(&config.user_attribute)
             .iter()
-            .find(|v| v.eq_ignore_ascii_case(staff_id))
-            .or_else(|| entry.values(&config.user_attribute).first())
+            .min()
             .cloned()
             .unwrap_or_else(|| staff_id.to_owned());
         let display_name = entry

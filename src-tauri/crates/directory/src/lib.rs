@@ -32,7 +32,7 @@ mod tests;
 
 /// Where the directory is and how to read it. Active Directory's usual names are in the
 /// field docs; the defaults are OpenLDAP's (inetOrgPerson, groupOfNames).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(deny_unknown_fields)]
 pub struct DirectoryConfig {
     /// `ldaps://dc1.bank.uz:636`, or `ldap://…` with `starttls`; plain `ldap://` without
@@ -79,6 +79,31 @@ pub struct DirectoryConfig {
     /// How long after an online login the workstation lets the person log in offline.
     #[serde(default = "default_offline_hours")]
     pub offline_hours: u32,
+}
+
+/// Everything but the service account's password, which a log or a panic never shows.
+impl std::fmt::Debug for DirectoryConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DirectoryConfig")
+            .field("url", &self.url)
+            .field("starttls", &self.starttls)
+            .field("ca_file", &self.ca_file)
+            .field("base_dn", &self.base_dn)
+            .field("user_attribute", &self.user_attribute)
+            .field("user_object_class", &self.user_object_class)
+            .field("display_name_attribute", &self.display_name_attribute)
+            .field("branch_attribute", &self.branch_attribute)
+            .field("service_dn", &self.service_dn)
+            .field(
+                "service_password",
+                &self.service_password.as_ref().map(|_| "…"),
+            )
+            .field("groups", &self.groups)
+            .field("disabled_filter", &self.disabled_filter)
+            .field("timeout_ms", &self.timeout_ms)
+            .field("offline_hours", &self.offline_hours)
+            .finish()
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]

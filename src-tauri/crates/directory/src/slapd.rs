@@ -202,6 +202,16 @@ impl Slapd {
         })
     }
 
+    /// Gives the person a second login name (another value of `uid`).
+    pub fn add_login_name(&self, uid: &str, other: &str) -> Result<(), String> {
+        let (uid, other) = (uid.to_owned(), other.to_owned());
+        self.as_root(move |conn| {
+            let dn = dn_of(conn, &uid)?;
+            let mods = vec![Mod::Add("uid", HashSet::from([other.as_str()]))];
+            modify(conn, &dn, mods, &[])
+        })
+    }
+
     pub fn enable(&self, uid: &str) -> Result<(), String> {
         let uid = uid.to_owned();
         self.as_root(move |conn| {

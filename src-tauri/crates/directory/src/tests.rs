@@ -82,6 +82,22 @@ fn the_staff_id_comes_back_as_the_directory_spells_it() {
     assert_eq!(alice.staff_id, "alice");
 }
 
+/// One person, one staff id: a second login name of the same entry logs in as the
+/// same person, so no one acts as two people at the bank.
+#[test]
+fn a_person_with_two_login_names_is_one_staff_id() {
+    let slapd = own();
+    slapd.add_login_name("alice", "akarimova").unwrap();
+    let d = directory(slapd.config());
+    for typed in ["alice", "akarimova", "AKARIMOVA"] {
+        let p = d
+            .authenticate(typed, &fixture_password("alice"))
+            .unwrap_or_else(|e| panic!("{typed}: {e}"));
+        assert_eq!(p.staff_id, "akarimova", "{typed}");
+        assert_eq!(d.lookup(typed).unwrap().staff_id, "akarimova");
+    }
+}
+
 #[test]
 fn a_wrong_password_is_wrong_credentials() {
     let d = directory(shared().config());

@@ -377,9 +377,9 @@ pub fn step(w: &Workflow, actor: &str, roles: Roles, action: &Action) -> Result<
                     actor: actor.to_string(),
                 });
             }
-            // A return is not a sign-off: whoever edited may still send it back.
-            let signs = !matches!(action, Action::Return { .. });
-            if signs && w.editors.contains(actor) {
+            // A return is a sign-off too (dual-review.md): an editor leaves it to another
+            // reviewer, as the bank would.
+            if w.editors.contains(actor) {
                 return Err(Refusal::EditorReview {
                     actor: actor.to_string(),
                 });

@@ -87,8 +87,11 @@ pub struct QueueQuery {
     pub branch: Option<String>,
     /// Matches the start of the case id, borrower name, PINFL or VIN.
     pub search: Option<String>,
-    /// Leaves out the cases this user submitted (a reviewer's inbox: submitted, not mine).
+    /// Leaves out the cases this user made or edited (a reviewer's inbox: submitted, not
+    /// shaped by me).
     pub not_made_by: Option<String>,
+    /// Only the cases of this person's review inbox as the bank last served it here.
+    pub inbox_of: Option<String>,
     pub sort: SortKey,
     pub descending: bool,
     pub offset: u32,
@@ -391,9 +394,18 @@ impl Store {
         }
         if let Some(me) = q.not_made_by.as_ref().filter(|v| !v.is_empty()) {
             args.push(Box::new(me.clone()));
+            let n = args.len();
             clauses.push(format!(
                 "NOT EXISTS (SELECT 1 FROM case_workflow w WHERE w.case_id = cases.case_id \
-                 AND json_extract(w.workflow, '$.maker') = ?{} COLLATE NOCASE)",
+                 AND (json_extract(w.workflow, '$.maker') = ?{n} COLLATE NOCASE \
+                 OR EXISTS (SELECT 1 FROM json_each(w.workflow, '$.editors') e \
+                 WHERE e.value = ?{n} COLLATE NOCASE)))"
+            ));
+        }
+        if let Some(me) = q.inbox_of.as_ref().filter(|v| !v.is_empty()) {
+            args.push(Box::new(me.clone()));
+            clauses.push(format!(
+                "cases.case_id IN (SELECT case_id FROM review_inbox WHERE staff_id = ?{})",
                 args.len()
             ));
         }

@@ -38,6 +38,22 @@ pub struct StoredKey {
 }
 
 impl Store {
+    /// The review inbox the bank served `staff_id` now (the case ids held here), replacing
+    /// the last one.
+    pub fn set_inbox(&mut self, staff_id: &str, case_ids: &[String]) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        tx.execute("DELETE FROM review_inbox WHERE staff_id = ?1", [staff_id])?;
+        for id in case_ids {
+            tx.execute(
+                "INSERT OR IGNORE INTO review_inbox (staff_id, case_id) \
+                 SELECT ?1, case_id FROM cases WHERE case_id = ?2",
+                params![staff_id, id],
+            )?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
     /// Remembers (or refreshes) a person after an online login.
     pub fn remember_person(&mut self, p: &CachedPerson) -> Result<()> {
         let tx = self.conn.transaction()?;

@@ -305,6 +305,27 @@ impl Store {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
+    /// The cases whose workflow holds a statement signed here that waits for the bank.
+    pub fn cases_with_pending_statement(&self) -> Result<Vec<String>> {
+        let mut st = self.conn.prepare(
+            "SELECT case_id FROM case_workflow WHERE json_extract(workflow, '$.pending') IS NOT NULL \
+             ORDER BY case_id",
+        )?;
+        let rows = st.query_map([], |r| r.get(0))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Whether a signed statement of the case still waits in the outbox (a sign-off, or a
+    /// case version with its author's statement).
+    pub fn has_unsent_statement(&self, case_id: &str) -> Result<bool> {
+        Ok(self.conn.query_row(
+            "SELECT EXISTS (SELECT 1 FROM outbox WHERE case_id = ?1 AND state = 'pending' \
+             AND (kind = 'signoff' OR statement IS NOT NULL))",
+            [case_id],
+            |r| r.get(0),
+        )?)
+    }
+
     /// Whether an entry of `kind` for the case still waits to be sent.
     pub fn has_pending(&self, case_id: &str, kind: &str) -> Result<bool> {
         Ok(self.conn.query_row(

@@ -573,3 +573,230 @@ fn the_dashboard_counts_come_from_the_queue_columns_and_the_audit_trail() {
     assert_eq!(c.decision_seconds, [3 * 3600 + 1800]);
     assert_eq!(c.not_derived, 0);
 }
+
+fn person(id: &str, until: &str) -> CachedPerson {
+    CachedPerson {
+        staff_id: id.into(),
+        display_name: "Bobur Toshmatov".into(),
+        dn: format!("uid={id},ou=people,dc=bank,dc=uz"),
+        is_admin: false,
+        is_underwriter: false,
+        is_reviewer: true,
+        branches: "[\"BXM-07\"]".into(),
+        verifier: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA".into(),
+        online_at: "2026-12-02T08:00:00Z".into(),
+        cached_until: until.into(),
+    }
+}
+
+#[test]
+fn people_and_keys_are_kept_forgotten_and_audited() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = Store::open(&dir.path().join("cases.db"), &key()).unwrap();
+    s.remember_person(&person("bob", "2026-12-05T08:00:00Z"))
+        .unwrap();
+    s.remember_person(&person("bob", "2026-12-06T08:00:00Z"))
+        .unwrap();
+    let p = s.cached_person("BOB").unwrap().unwrap();
+    assert_eq!(p.cached_until, "2026-12-06T08:00:00Z");
+    let k = StoredKey {
+        staff_id: "bob".into(),
+        algorithm: "ed25519".into(),
+        public_key: vec![1; 32],
+        wrapped: vec![2; 77],
+        created_at: "2026-12-02T08:00:00Z".into(),
+        enrolled_at: None,
+    };
+    s.put_signing_key(&k, "2026-12-02T08:00:00Z", "signing_key_created")
+        .unwrap();
+    // Only the key with this public half is marked enrolled.
+    s.key_enrolled("bob", &[9; 32], "2026-12-02T08:00:01Z")
+        .unwrap();
+    assert_eq!(s.signing_key("bob").unwrap().unwrap().enrolled_at, None);
+    s.key_enrolled("bob", &[1; 32], "2026-12-02T08:00:01Z")
+        .unwrap();
+    assert_eq!(
+        s.signing_key("bob")
+            .unwrap()
+            .unwrap()
+            .enrolled_at
+            .as_deref(),
+        Some("2026-12-02T08:00:01Z")
+    );
+    // Forgetting the offline login keeps the key unless asked; forgetting twice is no-op.
+    assert!(s
+        .forget_person(
+            "bob",
+            false,
+            "2026-12-02T09:00:00Z",
+            "OFFLINE_LOGIN_EXPIRED"
+        )
+        .unwrap());
+    assert!(s.signing_key("bob").unwrap().is_some());
+    s.remember_person(&person("bob", "2026-12-06T08:00:00Z"))
+        .unwrap();
+    assert!(s
+        .forget_person("bob", true, "2026-12-02T09:00:00Z", "ACCOUNT_DISABLED")
+        .unwrap());
+    assert!(s.signing_key("bob").unwrap().is_none());
+    assert!(!s
+        .forget_person("bob", true, "2026-12-02T09:00:00Z", "ACCOUNT_DISABLED")
+        .unwrap());
+    let actions: Vec<String> = s
+        .audit_tail(20)
+        .unwrap()
+        .into_iter()
+        .map(|e| e.action)
+        .collect();
+    assert_eq!(
+        actions,
+        [
+            "signing_key_created",
+            "signing_key_enrolled",
+            "offline_login_dropped",
+            "offline_login_dropped"
+        ]
+    );
+    assert!(s.verify_audit().unwrap().intact);
+}
+
+#[test]
+fn a_version_goes_signed_unsigned_or_not_at_all_and_a_refusal_is_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = Store::open(&dir.path().join("cases.db"), &key()).unwrap();
+    s.insert_cases_with(
+        &[
+            (
+                case("A-1", "Karimov", 100, "draft"),
+                Push::Signed("{\"signed\":1}"),
+            ),
+            (case("A-2", "Aliyev", 100, "draft"), Push::LocalOnly),
+        ],
+        "t",
+        "alice",
+        "import",
+    )
+    .unwrap();
+    let entries = s.outbox_entries().unwrap();
+    assert_eq!(entries.len(), 1, "a local-only version is not queued");
+    assert_eq!(entries[0].statement.as_deref(), Some("{\"signed\":1}"));
+    let head = s.outbox_head("A-1").unwrap().unwrap();
+    assert_eq!(head.statement.as_deref(), Some("{\"signed\":1}"));
+    // Refused: kept, never sent again, the workflow and the queue's stage with it.
+    s.outbox_refused(
+        head.id,
+        "t2",
+        "{\"code\":\"ROLE_MISSING\"}",
+        Some("{\"stage\":\"draft\"}"),
+        ("bank_refused", "{}"),
+    )
+    .unwrap();
+    assert_eq!(s.outbox_head("A-1").unwrap(), None);
+    assert_eq!(s.outbox_waiting().unwrap(), 0);
+    assert_eq!(s.outbox_entries().unwrap()[0].state, "refused");
+    assert_eq!(
+        s.workflow("A-1").unwrap().as_deref(),
+        Some("{\"stage\":\"draft\"}")
+    );
+    // Refusing it again finds no pending entry: an error, nothing changes.
+    assert!(s
+        .outbox_refused(head.id, "t3", "{}", None, ("bank_refused", "{}"))
+        .is_err());
+    assert_eq!(
+        s.events("A-1").unwrap().last().unwrap().kind,
+        "bank_refused"
+    );
+}
+
+#[test]
+fn the_reviewer_view_is_the_inbox_the_bank_served() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = Store::open(&dir.path().join("cases.db"), &key()).unwrap();
+    let cases: Vec<NewCase> = ["A-1", "A-2", "A-3"]
+        .iter()
+        .map(|id| case(id, "x", 100, "submitted"))
+        .collect();
+    s.insert_cases(&cases, "t", "uw", "import").unwrap();
+    s.set_workflow(
+        "A-2",
+        "{\"stage\":\"submitted\",\"maker\":\"alice\",\"editors\":[\"alice\",\"Bob\"]}",
+    )
+    .unwrap();
+    s.set_inbox("bob", &["A-1".into(), "A-2".into(), "NOT-HERE".into()])
+        .unwrap();
+    let ids = |s: &Store, q: QueueQuery| {
+        s.queue(&q)
+            .unwrap()
+            .rows
+            .into_iter()
+            .map(|r| r.case_id)
+            .collect::<Vec<_>>()
+    };
+    let mut inbox = ids(
+        &s,
+        QueueQuery {
+            inbox_of: Some("BOB".into()),
+            ..QueueQuery::default()
+        },
+    );
+    inbox.sort();
+    assert_eq!(inbox, ["A-1", "A-2"]);
+    // Neither made nor edited by bob: his edit of A-2 leaves it out.
+    let mut mine = ids(
+        &s,
+        QueueQuery {
+            not_made_by: Some("bob".into()),
+            ..QueueQuery::default()
+        },
+    );
+    mine.sort();
+    assert_eq!(mine, ["A-1", "A-3"]);
+    // A newer inbox replaces the last one.
+    s.set_inbox("bob", &["A-3".into()]).unwrap();
+    assert_eq!(
+        ids(
+            &s,
+            QueueQuery {
+                inbox_of: Some("bob".into()),
+                ..QueueQuery::default()
+            }
+        ),
+        ["A-3"]
+    );
+}
+
+#[test]
+fn the_outbox_of_an_earlier_store_is_kept_across_the_identity_migration() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("cases.db");
+    {
+        let mut conn = rusqlite::Connection::open(&path).unwrap();
+        conn.pragma_update(None, "application_id", APPLICATION_ID)
+            .unwrap();
+        migrations().to_version(&mut conn, 10).unwrap();
+        conn.execute_batch(
+            "INSERT INTO outbox (case_id, kind, body, idempotency_key, created_at, state) VALUES
+               ('A-1', 'case_version', '{}', 'k-1', 't', 'sent'),
+               ('A-1', 'review', '{}', 'k-2', 't', 'pending');",
+        )
+        .unwrap();
+    }
+    let mut s = Store::open(&path, &key()).unwrap();
+    let e = s.outbox_entries().unwrap();
+    assert_eq!(
+        e.iter()
+            .map(|e| (
+                e.idempotency_key.as_str(),
+                e.state.as_str(),
+                e.statement.is_none()
+            ))
+            .collect::<Vec<_>>(),
+        [("k-1", "sent", true), ("k-2", "pending", true)]
+    );
+    // New entries keep counting after the old ones (and make keys of their own).
+    s.insert_cases(&[case("A-1", "x", 1, "draft")], "t", "uw", "import")
+        .unwrap();
+    let e = s.outbox_entries().unwrap();
+    assert_eq!(e.last().unwrap().id, 3);
+    assert_eq!(e.last().unwrap().idempotency_key.len(), 32);
+}

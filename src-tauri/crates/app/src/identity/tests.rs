@@ -163,14 +163,13 @@ fn offline_the_last_online_login_holds_until_it_expires() {
     assert_eq!(s.branches, ["BXM-07", "BXO-02", "BXO-11"]);
     assert_eq!(ws.signer().unwrap().public_key(), public);
     ws.logout().unwrap();
+    // A wrong password and a person who never logged in here read alike offline.
+    let wrong = ws.login("bob", "not-bobs", None).unwrap_err();
+    let stranger = ws.login("dave", &pw("dave"), None).unwrap_err();
+    assert_eq!(wrong.code, ErrorCode::DirectoryUnreachable);
     assert_eq!(
-        code(ws.login("bob", "not-bobs", None)),
-        ErrorCode::AuthFailed
-    );
-    // Someone who never logged in here online cannot log in offline.
-    assert_eq!(
-        code(ws.login("dave", &pw("dave"), None)),
-        ErrorCode::DirectoryUnreachable
+        (wrong.code, wrong.message.clone()),
+        (stranger.code, stranger.message)
     );
 
     // Past its time the offline login is refused, saying why, and dropped.
@@ -190,6 +189,55 @@ fn offline_the_last_online_login_holds_until_it_expires() {
     directory.restart().unwrap();
     let s = ws.login("bob", &pw("bob"), None).unwrap();
     assert_eq!(s.mode, LoginMode::Directory);
+    assert_eq!(ws.signer().unwrap().public_key(), public);
+}
+
+/// Offline nobody else counts wrong passwords: after five in a row the offline login is
+/// dropped, and the right password no longer opens it until the directory answers.
+#[test]
+fn wrong_offline_passwords_drop_the_offline_login() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut directory = slapd();
+    let ws = open(dir.path(), directory.config());
+    ws.login("alice", &pw("alice"), None).unwrap();
+    ws.logout().unwrap();
+    directory.stop();
+    for _ in 0..crate::identity::OFFLINE_FAILURES {
+        assert_eq!(
+            code(ws.login("alice", "guess-guess", None)),
+            ErrorCode::DirectoryUnreachable
+        );
+    }
+    assert_eq!(ws.store().unwrap().cached_person("alice").unwrap(), None);
+    assert_eq!(
+        code(ws.login("alice", &pw("alice"), None)),
+        ErrorCode::DirectoryUnreachable
+    );
+    directory.restart().unwrap();
+    ws.login("alice", &pw("alice"), None).unwrap();
+}
+
+/// The directory spells a person with capitals (as Active Directory often does): the
+/// offline login, typed in any case, opens the key wrapped under the directory's spelling.
+#[test]
+fn a_staff_id_with_capitals_logs_in_offline_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut directory = slapd();
+    directory.add_login_name("bob", "Bobur.T").unwrap();
+    let ws = open(dir.path(), directory.config());
+    let s = ws.login("bob", &pw("bob"), None).unwrap();
+    assert_eq!(
+        s.username, "Bobur.T",
+        "one staff id: the directory's first name"
+    );
+    let public = ws.signer().unwrap().public_key();
+    ws.logout().unwrap();
+    directory.stop();
+    let s = ws.login("bobur.t", &pw("bob"), None).unwrap();
+    assert_eq!(
+        (s.mode, s.username.as_str()),
+        (LoginMode::Offline, "Bobur.T")
+    );
     assert_eq!(ws.signer().unwrap().public_key(), public);
 }
 

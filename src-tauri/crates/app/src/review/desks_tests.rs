@@ -31,6 +31,7 @@ pub(crate) fn bank_with(slapd: Slapd) -> Bank {
     c.seed_cases = Some(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../assets/demo/cases"));
     c.assign_to = vec!["alice".into(), "carol".into()];
     c.directory = Some(slapd.config());
+    c.pledge_delay = std::time::Duration::ZERO;
     let sim = uw_bank_sim::start(c).expect("the simulator starts");
     assert!(sim.enforcing());
     Bank { sim, slapd, dir }
@@ -406,6 +407,161 @@ fn a_key_revoked_by_a_later_enrolment_elsewhere_is_refused_and_replaced_at_the_n
     old.approve(CASE, v.version, &pw("bob")).unwrap();
     assert!(old.sync().unwrap().refused.is_empty());
     assert_eq!(stage(&old, CASE).stage, Stage::Approved);
+}
+
+/// The maker's signed submission meets a newer bank version (a conflict); she takes the
+/// bank's: her submission is superseded unheard, and the case reopens saying so instead of
+/// waiting for an answer that will never come. She submits again and the bank hears it.
+#[test]
+fn a_submission_superseded_by_the_bank_s_version_reopens_the_case() {
+    let bank = bank();
+    let one = desk(&bank, "desk-1");
+    let two = desk(&bank, "desk-2");
+    login(&one, "alice");
+    one.sync().unwrap();
+    login(&two, "carol");
+    two.sync().unwrap();
+    let v = two.open_case(CASE).unwrap();
+    let mut case = v.case.clone();
+    case.loan.term_months = 48;
+    two.save_case(CASE, v.version, serde_json::to_value(&case).unwrap())
+        .unwrap();
+    assert!(two.sync().unwrap().refused.is_empty());
+
+    submit(&one, CASE);
+    let report = one.sync().unwrap();
+    assert_eq!(report.conflicts, 1, "{report:?}");
+    let conflict = one.conflicts(true).unwrap().remove(0);
+    one.resolve_conflict(conflict.id, crate::Keep::Bank)
+        .unwrap();
+    let w = stage(&one, CASE);
+    assert_eq!(w.pending, None);
+    assert_eq!(w.stage, Stage::Draft);
+    assert_eq!(
+        w.refusal.as_ref().map(|r| r.code.as_str()),
+        Some("NOT_SENT")
+    );
+    assert_eq!(one.open_case(CASE).unwrap().case.loan.term_months, 48);
+    submit(&one, CASE);
+    let report = one.sync().unwrap();
+    assert!(
+        report.refused.is_empty() && report.waiting == 0,
+        "{report:?}"
+    );
+    assert!(stage(&one, CASE).submitted.is_some());
+}
+
+/// The bank could not be reached when bob logged in: his key waits to be enrolled, his
+/// sign-off waits with it (it is not sent to be refused), and the first sync that reaches
+/// the bank enrolls the key and then delivers the sign-off.
+#[test]
+fn a_key_the_bank_did_not_hold_at_login_is_enrolled_by_the_next_sync() {
+    let bank = bank();
+    let one = desk(&bank, "desk-1");
+    let two = desk(&bank, "desk-2");
+    login(&one, "alice");
+    one.sync().unwrap();
+    submit(&one, CASE);
+    one.sync().unwrap();
+    // Desk 2 pulls the case with dave, then bob logs in while the bank is away.
+    login(&two, "dave");
+    two.sync().unwrap();
+    two.logout().unwrap();
+    bank.sim.set_faults(uw_bank_sim::Faults {
+        failure_pct: 100,
+        ..uw_bank_sim::Faults::default()
+    });
+    let s = two.login("bob", &pw("bob"), None).unwrap();
+    assert_eq!(s.signing_key, "waiting");
+    let v = two.open_case(CASE).unwrap();
+    two.approve(CASE, v.version, &pw("bob")).unwrap();
+    bank.sim.set_faults(uw_bank_sim::Faults::default());
+    let report = two.sync().unwrap();
+    assert!(report.refused.is_empty(), "{report:?}");
+    assert_eq!(two.session().unwrap().signing_key, "enrolled");
+    assert_eq!(stage(&two, CASE).stage, Stage::Approved);
+}
+
+/// After the bank's approval the maker's side records the evidence and orders stage 1:
+/// the order's version and the order itself are signed, and the bank accepts both.
+#[test]
+fn an_approved_case_s_disbursement_order_is_signed_and_accepted() {
+    use uw_domain::case::{DocumentStatus, InsuranceKind, InsurancePolicy};
+    use uw_domain::disbursement::Fact;
+    let bank = bank();
+    let one = desk(&bank, "desk-1");
+    let two = desk(&bank, "desk-2");
+    login(&one, "alice");
+    one.sync().unwrap();
+    submit(&one, CASE);
+    one.sync().unwrap();
+    login(&two, "bob");
+    two.sync().unwrap();
+    let v = two.open_case(CASE).unwrap();
+    two.approve(CASE, v.version, &pw("bob")).unwrap();
+    two.sync().unwrap();
+    one.sync().unwrap();
+
+    let mut view = one.disbursement(CASE).unwrap();
+    let today = view.today;
+    let far = uw_domain::money::Date::ymd(2031, 12, 31).unwrap();
+    for (kind, number) in [
+        (InsuranceKind::Vehicle, "KASKO-9001"),
+        (InsuranceKind::NonRepayment, "NR-9001"),
+    ] {
+        let policy = InsurancePolicy {
+            kind,
+            policy: number.into(),
+            from: today,
+            to: far,
+        };
+        view = one
+            .record_disbursement_fact(CASE, view.version, Fact::Policy { policy })
+            .unwrap();
+    }
+    let proof = Fact::DownPaymentProof {
+        status: DocumentStatus::Verified,
+        reference: Some("K3-0012345".into()),
+        date: Some(today),
+    };
+    view = one
+        .record_disbursement_fact(CASE, view.version, proof)
+        .unwrap();
+    let advance = Fact::Advance {
+        amount: "60000000.00".parse().unwrap(),
+    };
+    one.record_disbursement_fact(CASE, view.version, advance)
+        .unwrap();
+    one.request_lien(CASE).unwrap();
+    for _ in 0..50 {
+        one.sync().unwrap();
+        if one.disbursement(CASE).unwrap().lien.vin_lien == uw_domain::case::LienStatus::Registered
+        {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let view = one.disbursement(CASE).unwrap();
+    one.order_disbursement(CASE, view.version, 1).unwrap();
+    let report = one.sync().unwrap();
+    assert!(
+        report.refused.is_empty() && report.waiting == 0,
+        "{report:?}"
+    );
+    assert_eq!(bank.sim.digest().orders.get("1"), Some(&1));
+    // The order went with alice's signed statement about the version that records it.
+    let order = one
+        .outbox_entries()
+        .unwrap()
+        .into_iter()
+        .find(|e| e.kind == "disbursement_order")
+        .unwrap();
+    let body: serde_json::Value = serde_json::from_str(&order.body).unwrap();
+    assert_eq!(
+        body["body"]["statement"]["statement"]["action"],
+        "order_stage_1"
+    );
+    assert_eq!(body["body"]["statement"]["statement"]["signer"], "alice");
 }
 
 #[derive(Clone, Copy, Debug)]

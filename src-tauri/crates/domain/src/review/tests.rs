@@ -106,16 +106,20 @@ fn the_usual_path_and_its_refusals() {
             .code(),
         "EDITOR_REVIEW"
     );
-    // A return is no sign-off: an editor may still send it back.
-    assert!(step(
-        &again,
-        "bob",
-        BOTH,
-        &Action::Return {
-            comment: "one more".into()
-        }
-    )
-    .is_ok());
+    // A return is a sign-off too: an editor leaves it to another reviewer.
+    assert_eq!(
+        step(
+            &again,
+            "bob",
+            BOTH,
+            &Action::Return {
+                comment: "one more".into()
+            }
+        )
+        .unwrap_err()
+        .code(),
+        "EDITOR_REVIEW"
+    );
     assert!(step(&again, "carol", BOTH, &Action::Approve).is_ok());
 }
 

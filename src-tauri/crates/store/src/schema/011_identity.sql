@@ -26,6 +26,14 @@ CREATE TABLE signing_keys (
     enrolled_at TEXT
 ) STRICT;
 
+-- The review inbox the bank last served each reviewer at this desk: the queue's reviewer
+-- view (the submitted cases of their branches that they neither made nor edited).
+CREATE TABLE review_inbox (
+    staff_id TEXT NOT NULL COLLATE NOCASE,
+    case_id  TEXT NOT NULL COLLATE NOCASE REFERENCES cases (case_id) ON DELETE CASCADE,
+    PRIMARY KEY (staff_id, case_id)
+) STRICT;
+
 -- The outbox gains the author's signed statement of a case version (or of a sign-off,
 -- kept in its body), and a refused state: the bank said no, with its code, and the entry
 -- is kept for the record, never sent again.
