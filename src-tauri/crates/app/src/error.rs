@@ -66,6 +66,11 @@ pub enum ErrorCode {
     CaseUnderReview,
     /// A disbursement order of a case the bank has not approved.
     NotApproved,
+    /// The case is decided at the bank: its terms are closed; only the disbursement's
+    /// evidence changes.
+    CaseDecided,
+    /// A statement signed before the case's last decision or return.
+    StaleStatement,
     /// The directory has disabled the account.
     AccountDisabled,
     /// The directory no longer has an account that logged in here.
@@ -171,6 +176,9 @@ pub fn bank_code(code: &str) -> ErrorCode {
         "ALREADY_DECIDED" => ErrorCode::AlreadyDecided,
         "CASE_UNDER_REVIEW" => ErrorCode::CaseUnderReview,
         "NOT_APPROVED" => ErrorCode::NotApproved,
+        "CASE_DECIDED" => ErrorCode::CaseDecided,
+        "STALE_STATEMENT" => ErrorCode::StaleStatement,
+        "CASE_EXISTS" => ErrorCode::CaseExists,
         "NOT_THE_MAKER" => ErrorCode::NotTheMaker,
         "COMMENT_REQUIRED" => ErrorCode::CommentRequired,
         "ACCOUNT_DISABLED" => ErrorCode::AccountDisabled,

@@ -120,6 +120,8 @@ CREATE TABLE IF NOT EXISTS case_editors (
     PRIMARY KEY (case_id, staff_id)
 ) STRICT;
 -- Every statement the bank accepted, as signed, with the bank's version it made (if any).
+-- `signature` is the signature's canonical base64: a statement counts once (the unique
+-- index is made in `open`, after an older file has gained the column).
 CREATE TABLE IF NOT EXISTS statements (
     id           INTEGER PRIMARY KEY,
     case_id      TEXT NOT NULL,
@@ -128,8 +130,22 @@ CREATE TABLE IF NOT EXISTS statements (
     signed_at    TEXT NOT NULL,
     bank_version INTEGER,
     statement    TEXT NOT NULL,
-    accepted_at  TEXT NOT NULL
+    accepted_at  TEXT NOT NULL,
+    signature    TEXT
 ) STRICT;
+";
+
+/// A file made before statements were unique gains their signatures (the first of any
+/// repeated one) and the index that keeps them unique.
+const STATEMENTS_ONCE: &str = "
+ALTER TABLE statements ADD COLUMN signature TEXT;
+UPDATE statements SET signature = json_extract(statement, '$.signature')
+ WHERE id IN (SELECT min(id) FROM statements GROUP BY json_extract(statement, '$.signature'));
+";
+
+/// Case ids compared without regard to letter case, as the workstation's store does.
+const CASE_ID_NOCASE: &str = "
+CREATE INDEX IF NOT EXISTS cases_case_id_nocase ON cases (case_id COLLATE NOCASE);
 ";
 
 pub fn open(path: &Path) -> rusqlite::Result<Connection> {
@@ -140,6 +156,16 @@ pub fn open(path: &Path) -> rusqlite::Result<Connection> {
     conn.pragma_update(None, "synchronous", "NORMAL")?;
     conn.execute_batch(SCHEMA)?;
     conn.execute_batch(REVIEW_SCHEMA)?;
+    let has_signature = conn
+        .prepare("SELECT 1 FROM pragma_table_info('statements') WHERE name = 'signature'")?
+        .exists([])?;
+    if !has_signature {
+        conn.execute_batch(STATEMENTS_ONCE)?;
+    }
+    conn.execute_batch(
+        "CREATE UNIQUE INDEX IF NOT EXISTS statements_signature ON statements (signature);",
+    )?;
+    conn.execute_batch(CASE_ID_NOCASE)?;
     conn.execute_batch(crate::registers::SCHEMA)?;
     Ok(conn)
 }
@@ -200,6 +226,18 @@ pub fn case(conn: &Connection, case_id: &str) -> rusqlite::Result<Option<RemoteC
         &format!("SELECT {CASE_COLUMNS} FROM cases WHERE case_id = ?1"),
         [case_id],
         remote_case,
+    )
+    .optional()
+}
+
+/// The id of a case the bank holds that equals `case_id` ignoring (ASCII) letter case but
+/// is not exactly it.
+pub fn case_id_but_for_case(conn: &Connection, case_id: &str) -> rusqlite::Result<Option<String>> {
+    conn.query_row(
+        "SELECT case_id FROM cases WHERE case_id = ?1 COLLATE NOCASE AND case_id <> ?1 \
+         ORDER BY case_id LIMIT 1",
+        [case_id],
+        |r| r.get(0),
     )
     .optional()
 }
@@ -650,19 +688,25 @@ fn from_json<T: serde::de::DeserializeOwned>(col: usize, text: &str) -> rusqlite
     })
 }
 
+fn held(r: &rusqlite::Row) -> rusqlite::Result<Held> {
+    let json: String = r.get(3)?;
+    Ok(Held {
+        version: r.get(0)?,
+        hash: r.get(1)?,
+        stored_at: r.get(2)?,
+        case: serde_json::from_str(&json).unwrap_or(serde_json::Value::Null),
+    })
+}
+
 /// A case's review as the bank keeps it: a case with no workflow row is a draft (or
-/// absent, when the bank does not hold it).
+/// absent, when the bank does not hold it). The current and the submitted version come
+/// with the time the bank stored them and their case file.
 pub fn review(conn: &Connection, case_id: &str) -> rusqlite::Result<CaseReview> {
     let current = conn
         .query_row(
-            "SELECT version, hash FROM cases WHERE case_id = ?1",
+            "SELECT version, hash, updated_at, case_json FROM cases WHERE case_id = ?1",
             [case_id],
-            |r| {
-                Ok(Held {
-                    version: r.get(0)?,
-                    hash: r.get(1)?,
-                })
-            },
+            held,
         )
         .optional()?;
     let mut review = CaseReview {
@@ -716,6 +760,16 @@ pub fn review(conn: &Connection, case_id: &str) -> rusqlite::Result<CaseReview> 
     let [action, signer, signed_at, accepted_at, comment, proposal] = decided;
     review.stage = Stage::parse(&stage).unwrap_or_default();
     review.maker = maker;
+    if let Some(version) = sub_version {
+        review.submitted = conn
+            .query_row(
+                "SELECT version, hash, received_at, case_json FROM case_versions \
+                 WHERE case_id = ?1 AND version = ?2",
+                params![case_id, version],
+                held,
+            )
+            .optional()?;
+    }
     if let (Some(version), Some(hash), Some(statement)) = (sub_version, sub_hash, sub_statement) {
         review.submission = Some(Submission {
             version,
@@ -779,7 +833,26 @@ pub fn save_review(tx: &Transaction, case_id: &str, r: &CaseReview) -> rusqlite:
     Ok(())
 }
 
-/// Keeps an accepted statement, as signed.
+/// A signature as the log keeps it: its bytes in canonical base64, so that another
+/// spelling of the same signature (whitespace around it) is the same statement.
+pub fn signature_key(signature: &str) -> String {
+    uw_bank_link::signing::from_base64(signature).map_or_else(
+        || signature.to_string(),
+        |b| uw_bank_link::signing::to_base64(&b),
+    )
+}
+
+/// When the bank accepted this signed statement (by its signature), if it ever did.
+pub fn accepted_at(conn: &Connection, signature: &str) -> rusqlite::Result<Option<String>> {
+    conn.query_row(
+        "SELECT accepted_at FROM statements WHERE signature = ?1",
+        [signature_key(signature)],
+        |r| r.get(0),
+    )
+    .optional()
+}
+
+/// Keeps an accepted statement, as signed (its signature unique: a second use fails).
 pub fn log_statement(
     tx: &Transaction,
     signed: &SignedStatement,
@@ -788,8 +861,8 @@ pub fn log_statement(
 ) -> rusqlite::Result<()> {
     let s = &signed.statement;
     tx.execute(
-        "INSERT INTO statements (case_id, action, signer, signed_at, bank_version, statement, accepted_at) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        "INSERT INTO statements (case_id, action, signer, signed_at, bank_version, statement, accepted_at, signature) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
         params![
             s.case_id,
             s.action.as_str(),
@@ -797,7 +870,8 @@ pub fn log_statement(
             s.signed_at,
             bank_version,
             serde_json::to_string(signed).unwrap_or_default(),
-            at
+            at,
+            signature_key(&signed.signature)
         ],
     )?;
     Ok(())

@@ -495,6 +495,13 @@ async fn put_case(
             Ok(t) => t,
             Err(reply) => return Ok(reply),
         };
+        // A new case may not be an existing one spelt in other letter case.
+        if base.is_none() {
+            let existing = db::case_id_but_for_case(tx, &id)?;
+            if let Err(r) = crate::workflow::check_new_case_id(&id, existing.as_deref()) {
+                return Ok(review::refuse(r));
+            }
+        }
         // The enforcing mode: the author's signed statement, judged before anything else.
         let admitted = match &asked {
             Some(asked) => match review::admit_version(tx, &id, &text, &headers, asked)? {
@@ -533,6 +540,8 @@ async fn put_case(
             let stored = crate::workflow::Held {
                 version,
                 hash: hash.clone(),
+                stored_at: at.clone(),
+                case: serde_json::from_str(&text).unwrap_or_default(),
             };
             admitted.record(tx, &id, stored, &at)?;
         }
@@ -856,6 +865,9 @@ pub fn seed(conn: &Connection, dir: &Path) -> Result<(), SimError> {
         let tx = conn
             .unchecked_transaction()
             .map_err(|e| err(&path, e.to_string()))?;
+        let existing = db::case_id_but_for_case(&tx, id).map_err(|e| err(&path, e.to_string()))?;
+        crate::workflow::check_new_case_id(id, existing.as_deref())
+            .map_err(|r| err(&path, format!("{}: {}", r.code(), r.message)))?;
         if db::case(&tx, id)
             .map_err(|e| err(&path, e.to_string()))?
             .is_none()

@@ -11,6 +11,9 @@
 //!   worker, and before the transaction: what it says is a fact like the others;
 //! - the stage check and the update of a statement are one SQLite transaction
 //!   ([`Sim::mutate`]): the first valid sign-off wins, a second is `ALREADY_DECIDED`;
+//! - in that transaction the handler also looks the statement's signature up in the log
+//!   of accepted statements (unique by signature) and hands the judge when it was
+//!   accepted: a statement counts once;
 //! - a password sent for an enrolment goes to the directory and nowhere else: it is not
 //!   stored, logged, nor part of the idempotency fingerprint.
 
@@ -187,12 +190,17 @@ pub(crate) fn admit_version(
     let review = db::review(tx, id)?;
     let facts = asked.facts(key_of(tx, &signed)?);
     let hash = content_hash(text).unwrap_or_default();
+    let case: serde_json::Value = serde_json::from_str(text).unwrap_or_default();
+    let accepted_before = db::accepted_at(tx, &signed.signature)?;
     let delivery = Delivery {
         case_id: id,
         received_at: Utc::now(),
         carrying: Carrying::Version {
             content_hash: &hash,
+            case: &case,
+            proposal: proposal.as_deref(),
         },
+        accepted_before: accepted_before.as_deref(),
     };
     Ok(
         match workflow::judge(&review, &signed.statement, &delivery, &facts) {
@@ -285,12 +293,15 @@ pub(crate) fn admit_message(
     };
     let review = db::review(tx, id)?;
     let facts = asked.facts(key_of(tx, &signed)?);
+    let accepted_before = db::accepted_at(tx, &signed.signature)?;
     let delivery = Delivery {
         case_id: id,
         received_at: Utc::now(),
         carrying: Carrying::Order {
             stage: msg.body.get("stage").and_then(|s| s.as_u64()),
+            amount: msg.body.get("amount"),
         },
+        accepted_before: accepted_before.as_deref(),
     };
     Ok(
         match workflow::judge(&review, &signed.statement, &delivery, &facts) {
@@ -338,12 +349,14 @@ pub(crate) async fn sign_off(
         let signed = &signoff.statement;
         let mut review = db::review(tx, &id)?;
         let facts = asked.facts(key_of(tx, signed)?);
+        let accepted_before = db::accepted_at(tx, &signed.signature)?;
         let delivery = Delivery {
             case_id: &id,
             received_at: Utc::now(),
             carrying: Carrying::SignOff {
                 comment: signoff.comment.as_deref(),
             },
+            accepted_before: accepted_before.as_deref(),
         };
         let next = match workflow::judge(&review, &signed.statement, &delivery, &facts) {
             Ok(next) => next,
@@ -368,7 +381,12 @@ pub(crate) async fn sign_off(
                 };
                 let version = current.version + 1;
                 let hash = db::put_case(tx, &id, version, &text, &at)?;
-                Some(Held { version, hash })
+                Some(Held {
+                    version,
+                    hash,
+                    stored_at: at.clone(),
+                    case: serde_json::from_str(&text).unwrap_or_default(),
+                })
             }
             _ => None,
         };
@@ -376,10 +394,11 @@ pub(crate) async fn sign_off(
         review.accept(signed, next, stored, &at, signoff.comment.clone());
         db::save_review(tx, &id, &review)?;
         db::log_statement(tx, signed, version, &at)?;
-        let current = review.current.clone().unwrap_or(Held {
-            version: 0,
-            hash: String::new(),
-        });
+        let (version, hash) = review
+            .current
+            .as_ref()
+            .map(|h| (h.version, h.hash.clone()))
+            .unwrap_or_default();
         let s = &signed.statement;
         Ok(Reply::json(
             StatusCode::CREATED,
@@ -389,8 +408,8 @@ pub(crate) async fn sign_off(
                 signer: s.signer.clone(),
                 signed_at: s.signed_at.clone(),
                 accepted_at: at,
-                version: current.version,
-                hash: current.hash,
+                version,
+                hash,
             },
         ))
     })

@@ -6,9 +6,12 @@
 //!   accepted. The HTTP handlers gather the facts — the case's review as the bank keeps it
 //!   ([`CaseReview`]), the signer's key verdict and the directory's word on the signer
 //!   ([`SignerFacts`]), what came with the statement ([`Delivery`]) — and apply its verdict;
-//! - the checks run in one fixed order: form, key, role, the case, its stage, self review,
-//!   editor review, the hash, the comment. So each refusal names the first rule broken, and
-//!   a role gives no waiver: an administrator is held to the same rules as anyone;
+//! - the checks run in one fixed order: form, a statement accepted before, key, role, the
+//!   case, its stage, self review, editor review, the hash, the comment. So each refusal
+//!   names the first rule broken, and a role gives no waiver: an administrator is held to
+//!   the same rules as anyone;
+//! - a signed statement counts once: one the bank accepted before is refused, whatever it
+//!   is about (the caller finds it in the statements log, whose signatures are unique);
 //! - [`CaseReview::accept`] is the only transition of a case's review at the bank;
 //! - the caller reads the review, judges and writes the result in one SQLite transaction,
 //!   so the stage check and the update of a sign-off are one: the first valid sign-off
@@ -19,7 +22,8 @@
 use std::collections::BTreeSet;
 
 use chrono::{DateTime, Utc};
-use serde_json::Value;
+use rust_decimal::Decimal;
+use serde_json::{Map, Value};
 use uw_bank_link::api::{
     Decided, RemoteWorkflow, SignedStatement, StaffKey, Statement, StatementAction, Submission,
 };
@@ -27,6 +31,20 @@ use uw_directory::{DirectoryError, DirectoryRoles};
 
 /// How far ahead of the bank's clock a statement (or a signed read request) may be dated.
 pub const CLOCK_SKEW_SECS: i64 = 5 * 60;
+
+/// How long after a key's revocation a statement it signed may still reach the bank: the
+/// workstation's offline-login time (`offline_hours`, 72 h). A statement signed offline
+/// waits in the outbox at most as long as the offline login that made it lasts, so one
+/// that arrives later was not made in that offline session.
+pub const REVOKED_KEY_DELIVERY_HOURS: i64 = 72;
+
+/// The top-level parts of a case file that may change after its decision: the evidence
+/// the disbursement needs (and the bank's own review block). Everything else is the
+/// terms the checker decided on.
+pub const EVIDENCE_KEYS: [&str; 4] = ["review", "disbursement", "pledge", "insurance"];
+
+/// The one kind of `documents` entry that may change after the decision.
+pub const EVIDENCE_DOCUMENT: &str = "down_payment_proof";
 
 /// Every refusal of the enforcing bank, with its stable code.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -49,6 +67,12 @@ pub enum Rule {
     NotSubmitted,
     /// A second sign-off, or a submit of a decided case.
     AlreadyDecided,
+    /// An edit of a decided case that changes more than the disbursement's evidence.
+    CaseDecided,
+    /// A submit signed before the case's last decision or return.
+    StaleStatement,
+    /// A new case whose id equals one the bank holds, letter case aside.
+    CaseExists,
     /// A version of a case awaiting a decision.
     CaseUnderReview,
     /// A (re)submit by someone other than the case's maker.
@@ -87,6 +111,9 @@ impl Rule {
             Rule::HashMismatch => "HASH_MISMATCH",
             Rule::NotSubmitted => "NOT_SUBMITTED",
             Rule::AlreadyDecided => "ALREADY_DECIDED",
+            Rule::CaseDecided => "CASE_DECIDED",
+            Rule::StaleStatement => "STALE_STATEMENT",
+            Rule::CaseExists => "CASE_EXISTS",
             Rule::CaseUnderReview => "CASE_UNDER_REVIEW",
             Rule::NotTheMaker => "NOT_THE_MAKER",
             Rule::CommentRequired => "COMMENT_REQUIRED",
@@ -118,6 +145,9 @@ impl Rule {
             Rule::HashMismatch
             | Rule::NotSubmitted
             | Rule::AlreadyDecided
+            | Rule::CaseDecided
+            | Rule::StaleStatement
+            | Rule::CaseExists
             | Rule::CaseUnderReview
             | Rule::NotApproved
             | Rule::UseSignoffs => 409,
@@ -194,11 +224,15 @@ impl Stage {
     }
 }
 
-/// A version the bank holds: its number and content hash.
+/// A version the bank holds: its number, content hash, when the bank stored it (its own
+/// clock, RFC 3339) and its case file.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Held {
     pub version: i64,
     pub hash: String,
+    pub stored_at: String,
+    /// The case file (Null when the stored text is not JSON).
+    pub case: Value,
 }
 
 /// A case's review as the bank keeps it.
@@ -212,6 +246,9 @@ pub struct CaseReview {
     /// cleared.
     pub editors: BTreeSet<String>,
     pub submission: Option<Submission>,
+    /// The submitted version as the bank stored it (`submission.version`): its time and
+    /// its case file, the terms a decision closes.
+    pub submitted: Option<Held>,
     /// The last accepted sign-off (a return included).
     pub decided: Option<Decided>,
 }
@@ -280,20 +317,30 @@ pub struct SignerFacts {
 /// What came with a statement, by route.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Carrying<'a> {
-    /// `PUT /v1/cases/{id}`: a case version whose content hashes to this.
-    Version { content_hash: &'a str },
+    /// `PUT /v1/cases/{id}`: a case version whose content hashes to `content_hash`, its
+    /// case file, and the maker's proposal (`UW-Proposal`) that a submit carries.
+    Version {
+        content_hash: &'a str,
+        case: &'a Value,
+        proposal: Option<&'a str>,
+    },
     /// `POST /v1/cases/{id}/signoffs`, with the checker's words.
     SignOff { comment: Option<&'a str> },
-    /// A disbursement order of this stage (`body.stage`).
-    Order { stage: Option<u64> },
+    /// A disbursement order of this stage (`body.stage`) and amount (`body.amount`).
+    Order {
+        stage: Option<u64>,
+        amount: Option<&'a Value>,
+    },
 }
 
-/// A statement's delivery: the case of the path, when the bank received it, what with.
+/// A statement's delivery: the case of the path, when the bank received it, what with,
+/// and when the bank accepted this very signed statement before (None: never).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Delivery<'a> {
     pub case_id: &'a str,
     pub received_at: DateTime<Utc>,
     pub carrying: Carrying<'a>,
+    pub accepted_before: Option<&'a str>,
 }
 
 /// What the bank does with an accepted statement.
@@ -332,8 +379,8 @@ fn who_decided(case_id: &str, decided: Option<&Decided>) -> String {
 }
 
 /// Judges a statement about a case: what the bank does with it, or the first rule it
-/// breaks (form, key, role, the case, its stage, self review, editor review, the hash,
-/// the comment).
+/// breaks (form, a statement accepted before, key, role, the case, its stage, self
+/// review, editor review, the hash, the comment).
 pub fn judge(
     state: &CaseReview,
     statement: &Statement,
@@ -341,16 +388,38 @@ pub fn judge(
     facts: &SignerFacts,
 ) -> Result<Next, Refusal> {
     check_form(statement, delivery)?;
-    check_key(statement, &facts.key)?;
+    check_once(delivery)?;
+    let acted_on = match delivery.carrying {
+        Carrying::SignOff { .. } => state.submitted.as_ref(),
+        Carrying::Version { .. } | Carrying::Order { .. } => state.current.as_ref(),
+    };
+    check_key(statement, &facts.key, acted_on, delivery.received_at)?;
     check_role(
         &statement.signer,
         needed_role(statement.action),
         &facts.person,
     )?;
     match delivery.carrying {
-        Carrying::Version { content_hash } => version_rules(state, statement, content_hash),
+        Carrying::Version {
+            content_hash,
+            case,
+            proposal,
+        } => version_rules(state, statement, content_hash, case, proposal),
         Carrying::SignOff { comment } => signoff_rules(state, statement, comment),
-        Carrying::Order { .. } => order_rules(state, statement),
+        Carrying::Order { stage, amount } => order_rules(state, statement, stage, amount),
+    }
+}
+
+/// A signed statement counts once: the bank refuses one it accepted before (a replay),
+/// whatever it would now be about. An idempotent retry (the same Idempotency-Key, the
+/// same request) never gets here: it is answered with its first answer.
+fn check_once(d: &Delivery) -> Result<(), Refusal> {
+    match d.accepted_before {
+        Some(at) => Err(Refusal::new(
+            Rule::SignatureInvalid,
+            format!("this signed statement was accepted before (at {at}); a statement counts once"),
+        )),
+        None => Ok(()),
     }
 }
 
@@ -370,8 +439,8 @@ fn check_form(s: &Statement, d: &Delivery) -> Result<(), Refusal> {
     let fits = match d.carrying {
         Carrying::Version { .. } => s.action.shapes_the_case(),
         Carrying::SignOff { .. } => s.action.is_signoff(),
-        Carrying::Order { stage: Some(1) } => s.action == StatementAction::OrderStage1,
-        Carrying::Order { stage: Some(2) } => s.action == StatementAction::OrderStage2,
+        Carrying::Order { stage: Some(1), .. } => s.action == StatementAction::OrderStage1,
+        Carrying::Order { stage: Some(2), .. } => s.action == StatementAction::OrderStage2,
         Carrying::Order { .. } => false,
     };
     if !fits {
@@ -396,7 +465,12 @@ fn check_form(s: &Statement, d: &Delivery) -> Result<(), Refusal> {
     Ok(())
 }
 
-fn check_key(s: &Statement, key: &KeyVerdict) -> Result<(), Refusal> {
+fn check_key(
+    s: &Statement,
+    key: &KeyVerdict,
+    acted_on: Option<&Held>,
+    received_at: DateTime<Utc>,
+) -> Result<(), Refusal> {
     match key {
         KeyVerdict::Current => Ok(()),
         KeyVerdict::Unknown => Err(Refusal::new(
@@ -410,17 +484,76 @@ fn check_key(s: &Statement, key: &KeyVerdict) -> Result<(), Refusal> {
                 s.signer
             ),
         )),
-        KeyVerdict::Revoked { revoked_at } => match (time(&s.signed_at), time(revoked_at)) {
-            (Some(signed), Some(revoked)) if signed < revoked => Ok(()),
-            _ => Err(Refusal::new(
-                Rule::KeyRevoked,
-                format!(
-                    "{}'s key that signed this was revoked at {revoked_at}; the statement is signed at {}",
-                    s.signer, s.signed_at
-                ),
-            )),
-        },
+        KeyVerdict::Revoked { revoked_at } => check_revoked(s, revoked_at, acted_on, received_at),
     }
+}
+
+/// A statement under a revoked key. The spec keeps "statements signed before the
+/// revocation" valid, but `signed_at` is the signer's own word: whoever holds the old key
+/// can date a statement before the revocation. Without a trusted time for the signing
+/// (a timestamping authority the spec does not have) the bank cannot check that claim;
+/// it bounds it with what its own clock knows. Such a statement is accepted only when
+/// (a) it is dated before the revocation;
+/// (b) it is not dated before the bank stored the version it acts on (a sign-off: the
+///     submitted version; an edit or submit: the current version it is made from; an
+///     order: the current version) — no one signed about a version that did not exist
+///     yet, and without such a version (a new case) nothing bounds the date: refused;
+/// (c) it reaches the bank within [`REVOKED_KEY_DELIVERY_HOURS`] of the revocation (the
+///     offline-login time: an offline statement does not wait in an outbox longer).
+///
+/// What remains: someone who has the person's old key can, within 72 hours of the
+/// revocation, sign a statement about a version the bank stored before the revocation
+/// and date it in between. That cannot be told from the person's own offline work
+/// without a trusted time; the two-person rule still holds for it (it is judged as the
+/// person's own statement, by every other rule).
+fn check_revoked(
+    s: &Statement,
+    revoked_at: &str,
+    acted_on: Option<&Held>,
+    received_at: DateTime<Utc>,
+) -> Result<(), Refusal> {
+    let revoked = |why: String| {
+        Err(Refusal::new(
+            Rule::KeyRevoked,
+            format!(
+                "{}'s key that signed this was revoked at {revoked_at}; {why}",
+                s.signer
+            ),
+        ))
+    };
+    let (Some(signed), Some(revocation)) = (time(&s.signed_at), time(revoked_at)) else {
+        return revoked(format!("the statement is signed at {}", s.signed_at));
+    };
+    if signed >= revocation {
+        return revoked(format!("the statement is signed at {}", s.signed_at));
+    }
+    let Some(held) = acted_on else {
+        let which = if s.action.is_signoff() {
+            "submitted version"
+        } else {
+            "version"
+        };
+        return revoked(format!(
+            "the bank holds no {which} of case {} that a statement dated {} before the revocation could be about",
+            s.case_id, s.signed_at
+        ));
+    };
+    match time(&held.stored_at) {
+        Some(stored) if signed >= stored => {}
+        _ => {
+            return revoked(format!(
+                "the statement is dated {}, before the bank stored version {} of case {} (at {}) that it acts on",
+                s.signed_at, held.version, s.case_id, held.stored_at
+            ))
+        }
+    }
+    if received_at - revocation > chrono::Duration::hours(REVOKED_KEY_DELIVERY_HOURS) {
+        return revoked(format!(
+            "it reached the bank more than {REVOKED_KEY_DELIVERY_HOURS} hours after the revocation (the offline-login time), at {}",
+            received_at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+        ));
+    }
+    Ok(())
 }
 
 /// The role a statement's action needs.
@@ -478,7 +611,13 @@ pub fn check_role(staff_id: &str, role: Role, person: &PersonVerdict) -> Result<
     }
 }
 
-fn version_rules(state: &CaseReview, s: &Statement, content_hash: &str) -> Result<Next, Refusal> {
+fn version_rules(
+    state: &CaseReview,
+    s: &Statement,
+    content_hash: &str,
+    case: &Value,
+    proposal: Option<&str>,
+) -> Result<Next, Refusal> {
     if s.content_hash != content_hash {
         return Err(Refusal::new(
             Rule::HashMismatch,
@@ -502,6 +641,9 @@ fn version_rules(state: &CaseReview, s: &Statement, content_hash: &str) -> Resul
         ));
     }
     if s.action == StatementAction::Edit {
+        if state.stage.decided() {
+            check_terms(state, s, case)?;
+        }
         return Ok(Next::Edit);
     }
     if state.stage.decided() {
@@ -522,7 +664,93 @@ fn version_rules(state: &CaseReview, s: &Statement, content_hash: &str) -> Resul
             ),
         ));
     }
+    // A submit made before the last return (signed, kept, sent later) does not undo it.
+    if let Some(d) = &state.decided {
+        let stale = match (time(&s.signed_at), time(&d.accepted_at)) {
+            (Some(signed), Some(accepted)) => signed < accepted,
+            _ => true,
+        };
+        if stale {
+            return Err(Refusal::new(
+                Rule::StaleStatement,
+                format!(
+                    "this submit of case {} is signed at {}: signed before the case was {} at {} ({} signed {}); sign the submit again",
+                    s.case_id,
+                    s.signed_at,
+                    past_tense(d.action),
+                    d.accepted_at,
+                    d.signer,
+                    d.action.as_str()
+                ),
+            ));
+        }
+    }
+    if proposal.is_none() {
+        return Err(Refusal::new(
+            Rule::InvalidJustification,
+            "UW-Proposal: a submit names the maker's proposed decision, approve or reject",
+        ));
+    }
     Ok(Next::Submit)
+}
+
+fn past_tense(action: StatementAction) -> &'static str {
+    match action {
+        StatementAction::Approve => "approved",
+        StatementAction::Reject => "rejected",
+        StatementAction::Return => "returned",
+        _ => "decided",
+    }
+}
+
+/// A case file without the parts that may change after the decision ([`EVIDENCE_KEYS`],
+/// the [`EVIDENCE_DOCUMENT`] entries of `documents`): its terms. None when it is not a
+/// JSON object.
+pub fn terms(case: &Value) -> Option<Map<String, Value>> {
+    let mut map = case.as_object()?.clone();
+    for key in EVIDENCE_KEYS {
+        map.shift_remove(key);
+    }
+    if let Some(Value::Array(documents)) = map.get_mut("documents") {
+        documents.retain(|d| d.get("kind").and_then(Value::as_str) != Some(EVIDENCE_DOCUMENT));
+    }
+    Some(map)
+}
+
+/// The first top-level key (the earlier file's order, then the later one's new keys) whose
+/// value differs between two sets of terms; an absent key reads as null.
+pub fn first_difference(before: &Map<String, Value>, after: &Map<String, Value>) -> Option<String> {
+    let null = Value::Null;
+    before
+        .keys()
+        .chain(after.keys().filter(|k| !before.contains_key(*k)))
+        .find(|k| before.get(*k).unwrap_or(&null) != after.get(*k).unwrap_or(&null))
+        .cloned()
+}
+
+/// After the decision only the disbursement's evidence changes: the new version's terms
+/// are the submitted (decided) version's.
+fn check_terms(state: &CaseReview, s: &Statement, case: &Value) -> Result<(), Refusal> {
+    let closed = |why: String| {
+        Err(Refusal::new(
+            Rule::CaseDecided,
+            format!(
+                "case {} is {}: its terms are closed; only the disbursement's evidence changes ({why})",
+                s.case_id,
+                state.stage.as_str()
+            ),
+        ))
+    };
+    let Some(before) = state.submitted.as_ref().and_then(|h| terms(&h.case)) else {
+        return closed("the decided version cannot be read to compare".into());
+    };
+    let Some(after) = terms(case) else {
+        return closed("the version sent is not a JSON object".into());
+    };
+    match first_difference(&before, &after) {
+        Some(key) => closed(format!("field {key} differs")),
+        None => Ok(()),
+    }
 }
 
 fn signoff_rules(
@@ -542,9 +770,25 @@ fn signoff_rules(
             who_decided(&s.case_id, state.decided.as_ref()),
         ));
     }
-    let submission = match (state.stage, &state.submission) {
-        (Stage::Submitted, Some(sub)) => sub,
-        (stage, _) => {
+    let submission = match (state.stage, &state.submission, &state.decided) {
+        (Stage::Submitted, Some(sub), _) => sub,
+        // The submission this names was returned: a second sign-off of it.
+        (Stage::Returned, Some(sub), Some(d))
+            if s.version == sub.version && s.content_hash == sub.hash =>
+        {
+            return Err(Refusal::new(
+                Rule::AlreadyDecided,
+                format!(
+                    "version {} of case {} was returned: {} signed {} at {}; it awaits its maker",
+                    sub.version,
+                    s.case_id,
+                    d.signer,
+                    d.action.as_str(),
+                    d.signed_at
+                ),
+            ));
+        }
+        (stage, _, _) => {
             let by = match (stage, &state.decided) {
                 (Stage::Returned, Some(d)) => {
                     format!(" ({} returned it at {})", d.signer, d.signed_at)
@@ -603,7 +847,12 @@ fn signoff_rules(
     })
 }
 
-fn order_rules(state: &CaseReview, s: &Statement) -> Result<Next, Refusal> {
+fn order_rules(
+    state: &CaseReview,
+    s: &Statement,
+    stage: Option<u64>,
+    amount: Option<&Value>,
+) -> Result<Next, Refusal> {
     let Some(current) = &state.current else {
         return Err(Refusal::new(
             Rule::NotFound,
@@ -629,7 +878,69 @@ fn order_rules(state: &CaseReview, s: &Statement) -> Result<Next, Refusal> {
             ),
         ));
     }
+    // The order is the one the signed version records: its stage and amount.
+    let stage = stage.unwrap_or_default();
+    let recorded = current
+        .case
+        .pointer("/disbursement/orders")
+        .and_then(Value::as_array)
+        .and_then(|orders| {
+            orders
+                .iter()
+                .find(|o| o.get("stage").and_then(Value::as_u64) == Some(stage))
+        });
+    let Some(recorded) = recorded else {
+        return Err(Refusal::new(
+            Rule::HashMismatch,
+            format!(
+                "body.stage {stage}: the signed version {} of case {} records no order of stage {stage}",
+                current.version, s.case_id
+            ),
+        ));
+    };
+    let sent = amount.map_or_else(|| "(missing)".to_string(), amount_text);
+    let kept = recorded
+        .get("amount")
+        .map_or_else(|| "(none)".to_string(), amount_text);
+    if !same_amount(&sent, &kept) {
+        return Err(Refusal::new(
+            Rule::HashMismatch,
+            format!("body.amount {sent} is not the order the signed version records: {kept}"),
+        ));
+    }
     Ok(Next::Order)
+}
+
+/// An amount as its text: decimal text as it is, a number as written.
+fn amount_text(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// Two amounts are the same when they are the same decimal (`75000000` and
+/// `75000000.00`), or the same text when either is not a decimal.
+fn same_amount(a: &str, b: &str) -> bool {
+    match (a.trim().parse::<Decimal>(), b.trim().parse::<Decimal>()) {
+        (Ok(x), Ok(y)) => x == y,
+        _ => a == b,
+    }
+}
+
+/// A new case (`If-None-Match: *`, or the seeding): its id may not equal one the bank
+/// holds ignoring letter case, since the workstation's store compares case ids without
+/// regard to case (`existing`: such an id the bank holds, other than this one exactly).
+pub fn check_new_case_id(case_id: &str, existing: Option<&str>) -> Result<(), Refusal> {
+    match existing {
+        Some(held) if held != case_id => Err(Refusal::new(
+            Rule::CaseExists,
+            format!(
+                "case {case_id}: the bank holds case {held}, the same id but for letter case; case ids are compared without regard to case"
+            ),
+        )),
+        _ => Ok(()),
+    }
 }
 
 impl CaseReview {
@@ -660,6 +971,7 @@ impl CaseReview {
                 self.editors.insert(s.signer.clone());
                 self.stage = Stage::Submitted;
                 self.maker = Some(s.signer.clone());
+                self.submitted.clone_from(&stored);
                 if let Some(held) = &stored {
                     self.submission = Some(Submission {
                         version: held.version,

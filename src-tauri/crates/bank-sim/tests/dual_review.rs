@@ -63,6 +63,18 @@ fn now() -> String {
     stamp(chrono::Utc::now())
 }
 
+/// Lets the clock move past the last millisecond stamped.
+fn pause() {
+    std::thread::sleep(Duration::from_millis(5));
+}
+
+/// The bank's own file, for a test that moves its records in time.
+fn bank_db(b: &Bench) -> rusqlite::Connection {
+    let conn = rusqlite::Connection::open(b.dir.path().join("bank.db")).unwrap();
+    conn.busy_timeout(Duration::from_secs(5)).unwrap();
+    conn
+}
+
 /// A person at a desk: their staff id and their key.
 struct Desk {
     id: &'static str,
@@ -173,23 +185,63 @@ fn shape_at(
     term: u32,
     signed_at: &str,
 ) -> Result<CaseAck, LinkError> {
-    let (base, text) = changed(bank, case_id, term);
+    shape_with(bank, d, case_id, action, signed_at, |case| {
+        case["loan"]["term_months"] = term.into();
+    })
+}
+
+/// A signed edit or submit of the bank's current version with this change.
+fn shape_with(
+    bank: &Bank,
+    d: &Desk,
+    case_id: &str,
+    action: StatementAction,
+    signed_at: &str,
+    change: impl FnOnce(&mut Value),
+) -> Result<CaseAck, LinkError> {
+    let (base, text, s) = signed_version(bank, d, case_id, action, signed_at, change);
+    push(bank, case_id, base, &text, &s)
+}
+
+/// The bank's current version with a change, and its author's signed statement (not sent).
+fn signed_version(
+    bank: &Bank,
+    d: &Desk,
+    case_id: &str,
+    action: StatementAction,
+    signed_at: &str,
+    change: impl FnOnce(&mut Value),
+) -> (i64, String, SignedStatement) {
+    let remote = bank.get_case(case_id).unwrap();
+    let mut case = remote.case;
+    change(&mut case);
+    let text = serde_json::to_string(&case).unwrap();
     let hash = content_hash(&text).unwrap();
     let s = sign(
         d,
-        statement(case_id, base + 1, &hash, action, d.id, signed_at),
+        statement(case_id, remote.version + 1, &hash, action, d.id, signed_at),
     );
-    let justification =
-        (action == StatementAction::Submit).then_some("Stable salary; «DTI» within the limit");
-    let proposal = (action == StatementAction::Submit).then_some("approve");
+    (remote.version, text, s)
+}
+
+/// Sends a case version with its statement (a submit with its justification and
+/// proposal), under a new Idempotency-Key.
+fn push(
+    bank: &Bank,
+    case_id: &str,
+    base: i64,
+    text: &str,
+    s: &SignedStatement,
+) -> Result<CaseAck, LinkError> {
+    let submit = s.statement.action == StatementAction::Submit;
     bank.put_case_with(
         case_id,
-        &text,
+        text,
         Some(base),
         &idem(),
-        Some(&s),
-        justification,
-        proposal,
+        Some(s),
+        submit.then_some("Stable salary; «DTI» within the limit"),
+        submit.then_some("approve"),
     )
 }
 
@@ -207,9 +259,21 @@ fn sign_off(
     on: &CaseAck,
     comment: Option<&str>,
 ) -> Result<SignOffAck, LinkError> {
+    sign_off_at(bank, d, case_id, action, on, comment, &now())
+}
+
+fn sign_off_at(
+    bank: &Bank,
+    d: &Desk,
+    case_id: &str,
+    action: StatementAction,
+    on: &CaseAck,
+    comment: Option<&str>,
+    signed_at: &str,
+) -> Result<SignOffAck, LinkError> {
     let s = sign(
         d,
-        statement(case_id, on.version, &on.hash, action, d.id, &now()),
+        statement(case_id, on.version, &on.hash, action, d.id, signed_at),
     );
     bank.sign_off(
         case_id,
@@ -321,8 +385,9 @@ fn enrolment_checks_the_directory_password_and_a_new_key_revokes_the_old() {
     assert_eq!((status, c.as_str()), (404, "KEY_UNKNOWN"));
 
     // A second key revokes the first: statements signed (dated) before the revocation
-    // stay valid, later ones do not.
-    let before = stamp(chrono::Utc::now() - chrono::Duration::seconds(2));
+    // — and after the version they act on was stored — stay valid, later ones do not.
+    let before = now();
+    pause();
     let alice2 = desk("alice", 11);
     let second = enrol(&b.bank, &alice2);
     assert_ne!(second.public_key, first.public_key);
@@ -545,8 +610,18 @@ fn a_case_goes_from_its_maker_to_a_reviewer_and_the_bank_writes_the_review() {
         .unwrap();
     assert_eq!(bxm.approved, 1);
 
-    // Evidence after the approval is accepted; a submit of the decided case is not.
-    let evidence = shape(bank, &p.alice, id, StatementAction::Edit, 44).unwrap();
+    // After the approval the terms are closed: an edit of the term is refused; the
+    // disbursement's evidence is accepted (the orders it records); a submit is not.
+    let (status, c, message) = refused(shape(bank, &p.alice, id, StatementAction::Edit, 44));
+    assert_eq!((status, c.as_str()), (409, "CASE_DECIDED"), "{message}");
+    assert!(message.contains("(field loan differs)"), "{message}");
+    let evidence = shape_with(bank, &p.alice, id, StatementAction::Edit, &now(), |case| {
+        case["disbursement"] = serde_json::json!({"orders": [
+            {"stage": 1, "amount": "75000000.00"},
+            {"stage": 2, "amount": "75000000.00"}
+        ]});
+    })
+    .unwrap();
     assert_ne!(evidence.hash, ack.hash);
     assert_eq!(
         bank.get_case(id).unwrap().workflow.unwrap().stage,
@@ -736,8 +811,12 @@ fn a_returned_case_goes_back_to_its_maker_and_an_old_hash_is_stale() {
         &first,
         None,
     ));
-    assert_eq!(c, "NOT_SUBMITTED");
-    assert!(message.contains("bob returned it"), "{message}");
+    // A second sign-off of the returned submission: decided, naming who returned it.
+    assert_eq!(c, "ALREADY_DECIDED");
+    assert!(
+        message.contains(&format!("bob signed return at {}", ret.signed_at)),
+        "{message}"
+    );
     assert!(inbox(bank, &p.bob).unwrap().applications.is_empty());
     // Only the maker resubmits; an edit keeps the case returned.
     assert_eq!(
@@ -1112,4 +1191,385 @@ fn the_binary_names_a_bad_directory_file_and_says_which_mode_it_runs_in() {
         );
         assert!(line.contains(&expect), "{line}");
     }
+}
+
+/// A disbursement order of `stage` for `amount`, signed by `d` about the version `hash`.
+fn order_of(d: &Desk, case_id: &str, stage: u8, amount: &str, hash: &str) -> CaseMessage {
+    let action = if stage == 1 {
+        StatementAction::OrderStage1
+    } else {
+        StatementAction::OrderStage2
+    };
+    let s = sign(d, statement(case_id, 9, hash, action, d.id, &now()));
+    CaseMessage {
+        kind: MessageKind::DisbursementOrder,
+        body: serde_json::json!({"stage": stage, "amount": amount,
+                                 "vin": "XWBJA69V9LA123456", "statement": s}),
+    }
+}
+
+#[test]
+fn a_revoked_key_counts_only_after_the_version_it_acts_on_and_within_72_hours() {
+    let b = bench();
+    let p = people(&b.bank);
+    let bank = &b.bank;
+    let approve = StatementAction::Approve;
+    let (first, second) = ("AUTO-2026-000123", "AUTO-2026-000124");
+    let before_submit = now();
+    pause();
+    let sub_first = submit(bank, &p.alice, first);
+    let sub_second = submit(bank, &p.alice, second);
+    pause();
+    let between = now();
+    pause();
+    // bob enrols a new key at another desk: his first key is revoked now.
+    enrol(bank, &desk("bob", 22));
+    // Dated before the revocation, but before the submitted version existed: backdated.
+    let (status, c, message) = refused(sign_off_at(
+        bank,
+        &p.bob,
+        first,
+        approve,
+        &sub_first,
+        None,
+        &before_submit,
+    ));
+    assert_eq!((status, c.as_str()), (403, "KEY_REVOKED"), "{message}");
+    assert!(
+        message.contains(&format!(
+            "before the bank stored version {} of case {first}",
+            sub_first.version
+        )),
+        "{message}"
+    );
+    // Dated after it and before the revocation, sent soon after: bob's own offline
+    // sign-off counts.
+    let ack = sign_off_at(bank, &p.bob, first, approve, &sub_first, None, &between).unwrap();
+    assert_eq!(ack.signed_at, between);
+    // Signed after the revocation: refused, as before.
+    assert_eq!(
+        code(sign_off(bank, &p.bob, second, approve, &sub_second, None)),
+        "KEY_REVOKED"
+    );
+
+    // The bank's records as they would stand days later: the version stored 75 hours ago,
+    // the key revoked 73 hours ago, a sign-off dated 74 hours ago arriving now.
+    let ago = |hours: i64| stamp(chrono::Utc::now() - chrono::Duration::hours(hours));
+    let db = bank_db(&b);
+    let set_revoked = |at: &str| {
+        db.execute(
+            "UPDATE staff_keys SET revoked_at = ?1 WHERE staff_id = 'bob' AND revoked_at IS NOT NULL",
+            [at],
+        )
+        .unwrap()
+    };
+    db.execute(
+        "UPDATE cases SET updated_at = ?1 WHERE case_id = ?2",
+        [ago(75), second.to_string()],
+    )
+    .unwrap();
+    db.execute(
+        "UPDATE case_versions SET received_at = ?1 WHERE case_id = ?2",
+        [ago(75), second.to_string()],
+    )
+    .unwrap();
+    assert_eq!(set_revoked(&ago(73)), 1);
+    let dated = ago(74);
+    let (status, c, message) = refused(sign_off_at(
+        bank,
+        &p.bob,
+        second,
+        approve,
+        &sub_second,
+        None,
+        &dated,
+    ));
+    assert_eq!((status, c.as_str()), (403, "KEY_REVOKED"), "{message}");
+    assert!(message.contains("more than 72 hours"), "{message}");
+    // Revoked 71 hours ago, the same statement is still within the offline-login time.
+    set_revoked(&ago(71));
+    sign_off_at(bank, &p.bob, second, approve, &sub_second, None, &dated).unwrap();
+    assert_eq!(
+        bank.get_case(second).unwrap().workflow.unwrap().stage,
+        "approved"
+    );
+}
+
+#[test]
+fn a_decided_case_takes_only_the_disbursement_s_evidence_and_an_order_is_the_one_recorded() {
+    let b = bench();
+    let p = people(&b.bank);
+    let (bank, id) = (&b.bank, "AUTO-2026-000123");
+    let submitted = submit(bank, &p.alice, id);
+    sign_off(bank, &p.bob, id, StatementAction::Approve, &submitted, None).unwrap();
+    let approved = bank.get_case(id).unwrap();
+    // The terms: the loan, a party, the vehicle, a document other than the down-payment
+    // proof.
+    for (key, change) in [
+        (
+            "loan",
+            Box::new(|c: &mut Value| c["loan"]["amount"] = "200000000.00".into())
+                as Box<dyn Fn(&mut Value)>,
+        ),
+        (
+            "parties",
+            Box::new(|c: &mut Value| c["parties"][0]["full_name"] = "Someone Else".into()),
+        ),
+        (
+            "vehicle",
+            Box::new(|c: &mut Value| c["vehicle"]["contract_price"] = "1.00".into()),
+        ),
+        (
+            "documents",
+            Box::new(|c: &mut Value| c["documents"][1]["status"] = "pending".into()),
+        ),
+    ] {
+        let (status, c, message) = refused(shape_with(
+            bank,
+            &p.alice,
+            id,
+            StatementAction::Edit,
+            &now(),
+            change,
+        ));
+        assert_eq!(
+            (status, c.as_str()),
+            (409, "CASE_DECIDED"),
+            "{key}: {message}"
+        );
+        assert_eq!(
+            message,
+            format!("case {id} is approved: its terms are closed; only the disbursement's evidence changes (field {key} differs)")
+        );
+    }
+    assert_eq!(bank.get_case(id).unwrap().version, approved.version);
+    // The evidence: the down-payment proof, the policies, the lien, the orders.
+    let evidence = shape_with(bank, &p.alice, id, StatementAction::Edit, &now(), |c| {
+        for d in c["documents"].as_array_mut().unwrap() {
+            if d["kind"] == "down_payment_proof" {
+                d["status"] = "verified".into();
+            }
+        }
+        c["insurance"][0]["policy"] = "KASKO-778899".into();
+        c["pledge"]["vin_lien"] = "requested".into();
+        c["disbursement"] = serde_json::json!({"orders": [
+            {"stage": 1, "amount": "60000000.00", "funds": "loan"}
+        ]});
+    })
+    .unwrap();
+    assert_eq!(evidence.version, approved.version + 1);
+    assert_eq!(
+        bank.get_case(id).unwrap().workflow.unwrap().stage,
+        "approved"
+    );
+
+    // An order is the one the version its statement names records.
+    let (status, c, message) = refused(bank.post_message(
+        id,
+        &order_of(&p.alice, id, 1, "999", &evidence.hash),
+        &idem(),
+    ));
+    assert_eq!((status, c.as_str()), (409, "HASH_MISMATCH"));
+    assert_eq!(
+        message,
+        "body.amount 999 is not the order the signed version records: 60000000.00"
+    );
+    let (status, c, message) = refused(bank.post_message(
+        id,
+        &order_of(&p.alice, id, 2, "60000000.00", &evidence.hash),
+        &idem(),
+    ));
+    assert_eq!((status, c.as_str()), (409, "HASH_MISMATCH"));
+    assert!(message.contains("records no order of stage 2"), "{message}");
+    let order = order_of(&p.alice, id, 1, "60000000.00", &evidence.hash);
+    let key = idem();
+    let first = bank.post_message(id, &order, &key).unwrap();
+    // Its retry under the same key is its first answer; under another key, the same
+    // signed order does not pay twice.
+    assert_eq!(bank.post_message(id, &order, &key).unwrap(), first);
+    let (status, c, message) = refused(bank.post_message(id, &order, &idem()));
+    assert_eq!((status, c.as_str()), (403, "SIGNATURE_INVALID"));
+    assert!(
+        message.contains("was accepted before (at ") && message.contains("a statement counts once"),
+        "{message}"
+    );
+    assert_eq!(b.sim.digest().orders.get("1"), Some(&1));
+}
+
+#[test]
+fn a_statement_counts_once_and_a_submit_signed_before_the_return_is_stale() {
+    let b = bench();
+    let p = people(&b.bank);
+    let (bank, id) = (&b.bank, "AUTO-2026-000123");
+    // alice edits the term to 48 months, then to 42.
+    let (base, text, edit) =
+        signed_version(bank, &p.alice, id, StatementAction::Edit, &now(), |c| {
+            c["loan"]["term_months"] = 48.into();
+        });
+    let key = idem();
+    let put = |key: &str, base: i64, s: &SignedStatement| {
+        bank.put_case_with(id, &text, Some(base), key, Some(s), None, None)
+    };
+    let first = put(&key, base, &edit).unwrap();
+    // The same request under its key: its first answer, not a replay.
+    assert_eq!(put(&key, base, &edit).unwrap(), first);
+    let later = shape(bank, &p.alice, id, StatementAction::Edit, 42).unwrap();
+    // The 48-month edit's statement again, on the current version: it counted once.
+    let (status, c, message) = refused(put(&idem(), later.version, &edit));
+    assert_eq!(
+        (status, c.as_str()),
+        (403, "SIGNATURE_INVALID"),
+        "{message}"
+    );
+    assert!(
+        message.starts_with("this signed statement was accepted before (at ")
+            && message.ends_with("); a statement counts once"),
+        "{message}"
+    );
+    // Spelt otherwise (whitespace around the signature), it is the same statement.
+    let spaced = SignedStatement {
+        signature: format!(" {} ", edit.signature),
+        ..edit.clone()
+    };
+    let (_, c, message) = refused(put(&idem(), later.version, &spaced));
+    assert_eq!(c, "SIGNATURE_INVALID");
+    assert!(message.contains("accepted before"), "{message}");
+    assert_eq!(bank.get_case(id).unwrap().version, later.version);
+
+    // A submit names the maker's proposal.
+    let (base, text, submit_s) =
+        signed_version(bank, &p.alice, id, StatementAction::Submit, &now(), |_| {});
+    let (status, c, message) = refused(bank.put_case_with(
+        id,
+        &text,
+        Some(base),
+        &idem(),
+        Some(&submit_s),
+        Some("why"),
+        None,
+    ));
+    assert_eq!((status, c.as_str()), (422, "INVALID_JUSTIFICATION"));
+    assert_eq!(
+        message,
+        "UW-Proposal: a submit names the maker's proposed decision, approve or reject"
+    );
+    let submitted = push(bank, id, base, &text, &submit_s).unwrap();
+    // alice signs another submit now and keeps it; bob returns the case.
+    let (base, text, early) =
+        signed_version(bank, &p.alice, id, StatementAction::Submit, &now(), |c| {
+            c["loan"]["term_months"] = 36.into();
+        });
+    pause();
+    let ret = sign_off(
+        bank,
+        &p.bob,
+        id,
+        StatementAction::Return,
+        &submitted,
+        Some("the May payslip"),
+    )
+    .unwrap();
+    // The submit signed before the return does not undo it.
+    let (status, c, message) = refused(push(bank, id, base, &text, &early));
+    assert_eq!((status, c.as_str()), (409, "STALE_STATEMENT"), "{message}");
+    assert!(
+        message.contains(&format!(
+            "signed before the case was returned at {}",
+            ret.accepted_at
+        )),
+        "{message}"
+    );
+    // Nor does the accepted submit, sent again on the returned version.
+    let returned = bank.get_case(id).unwrap();
+    assert_eq!(returned.version, submitted.version);
+    let (_, c, message) = refused(push(
+        bank,
+        id,
+        returned.version,
+        &returned.case.to_string(),
+        &submit_s,
+    ));
+    assert_eq!(c, "SIGNATURE_INVALID");
+    assert!(message.contains("accepted before"), "{message}");
+    assert_eq!(
+        bank.get_case(id).unwrap().workflow.unwrap().stage,
+        "returned"
+    );
+    // A submit signed after the return is taken.
+    let again = shape(bank, &p.alice, id, StatementAction::Submit, 36).unwrap();
+    let wf = bank.get_case(id).unwrap().workflow.unwrap();
+    assert_eq!(wf.stage, "submitted");
+    assert_eq!(wf.submission.unwrap().version, again.version);
+}
+
+#[test]
+fn a_case_id_equal_but_for_letter_case_to_a_held_one_is_not_a_new_case() {
+    // Standalone.
+    let dir = tempfile::tempdir().unwrap();
+    let mut c = SimConfig::new(&dir.path().join("bank.db"));
+    c.seed_cases = Some(demo_cases());
+    let sim = start(c).unwrap();
+    let bank = Bank::new(BankConfig::new(&sim.url(), TOKEN)).unwrap();
+    let as_new = |bank: &Bank, id: &str| {
+        let mut case = bank.get_case("AUTO-2026-000123").unwrap().case;
+        case["case_id"] = id.into();
+        serde_json::to_string(&case).unwrap()
+    };
+    let lower = "auto-2026-000123";
+    let (status, code_, message) =
+        refused(bank.put_case(lower, &as_new(&bank, lower), None, &idem(), None));
+    assert_eq!((status, code_.as_str()), (409, "CASE_EXISTS"), "{message}");
+    assert!(message.contains("holds case AUTO-2026-000123"), "{message}");
+    let fresh = "AUTO-2026-000999";
+    let ack = bank
+        .put_case(fresh, &as_new(&bank, fresh), None, &idem(), None)
+        .unwrap();
+    assert_eq!(ack.version, 1);
+    let mixed = "Auto-2026-000999";
+    let (_, code_, message) =
+        refused(bank.put_case(mixed, &as_new(&bank, mixed), None, &idem(), None));
+    assert_eq!(code_, "CASE_EXISTS");
+    assert!(message.contains(fresh), "{message}");
+    assert!(matches!(
+        bank.get_case(lower),
+        Err(LinkError::Rejected { status: 404, .. })
+    ));
+    drop(sim);
+
+    // Enforcing: a signed new version of the same id in other letters.
+    let b = bench();
+    let alice = desk("alice", 1);
+    enrol(&b.bank, &alice);
+    let text = as_new(&b.bank, lower);
+    let s = sign(
+        &alice,
+        statement(
+            lower,
+            1,
+            &content_hash(&text).unwrap(),
+            StatementAction::Edit,
+            "alice",
+            &now(),
+        ),
+    );
+    let r = b
+        .bank
+        .put_case_with(lower, &text, None, &idem(), Some(&s), None, None);
+    let (status, code_, message) = refused(r);
+    assert_eq!((status, code_.as_str()), (409, "CASE_EXISTS"), "{message}");
+
+    // The seeding: two files whose ids differ only in letter case.
+    let seeds = tempfile::tempdir().unwrap();
+    let original = std::fs::read_to_string(demo_cases().join("AUTO-2026-000123.json")).unwrap();
+    std::fs::write(seeds.path().join("a.json"), &original).unwrap();
+    let mut twin: Value = serde_json::from_str(&original).unwrap();
+    twin["case_id"] = lower.into();
+    std::fs::write(seeds.path().join("b.json"), twin.to_string()).unwrap();
+    let mut c = SimConfig::new(&seeds.path().join("bank.db"));
+    c.seed_cases = Some(seeds.path().to_path_buf());
+    let e = start(c).err().expect("refused").to_string();
+    assert!(
+        e.contains("b.json") && e.contains("CASE_EXISTS") && e.contains("AUTO-2026-000123"),
+        "{e}"
+    );
 }

@@ -571,7 +571,15 @@ fn sync_refuses_a_missing_or_bad_bank_and_keeps_the_work_when_offline() {
     assert_invalid(&uw(&["sync"], dir.path()), "no core-bank address is set");
     assert_invalid(
         &uw(&["sync", "--url", "ftp://bank", "--token", "t"], dir.path()),
-        "not a valid http(s) address",
+        "not a valid https address",
+    );
+    // Case files and passwords travel there: plain http only to this computer.
+    assert_invalid(
+        &uw(
+            &["sync", "--url", "http://core.bank.uz/", "--token", "t"],
+            dir.path(),
+        ),
+        "plain http only to this computer",
     );
     let o = uw(&["sync", "--url", "http://127.0.0.1:9"], dir.path());
     assert_eq!(

@@ -1,16 +1,20 @@
 #![allow(clippy::unwrap_used)] // a test: a failed setup should stop it with its error
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::OnceLock;
 
 use proptest::prelude::*;
 use proptest::strategy::ValueTree;
 use proptest::test_runner::TestCaseError;
+use serde_json::json;
 use uw_bank_link::api::{SignedStatement, Statement, StatementAction, StatementFigures};
 
 use super::*;
 
 const CASE: &str = "AUTO-2026-000123";
 const AT: &str = "2026-12-02T09:00:00Z";
+/// When the bank stored the versions of these tests (an hour before they are signed off).
+const STORED: &str = "2026-12-02T08:00:00Z";
 
 fn received() -> DateTime<Utc> {
     time(AT).unwrap()
@@ -76,11 +80,51 @@ fn both() -> SignerFacts {
     person(true, true, false)
 }
 
+/// The case file every version of these tests carries unless a test says otherwise.
+fn base_case() -> &'static Value {
+    static CASE_FILE: OnceLock<Value> = OnceLock::new();
+    CASE_FILE.get_or_init(|| {
+        json!({
+            "case_id": CASE,
+            "branch": "BXM-07",
+            "parties": [{"role": "borrower", "name": "A"}],
+            "loan": {"amount": "150000000.00", "term_months": 36},
+            "insurance": [{"kind": "vehicle", "policy": "K-1"}],
+            "documents": [
+                {"kind": "identity", "status": "verified"},
+                {"kind": "down_payment_proof", "status": "pending"}
+            ],
+            "pledge": {"vin_lien": "none"},
+            "review": null
+        })
+    })
+}
+
+/// The base case with changes.
+fn case_with(change: impl FnOnce(&mut Value)) -> Value {
+    let mut case = base_case().clone();
+    change(&mut case);
+    case
+}
+
 fn version_delivery(content_hash: &str) -> Delivery<'_> {
+    version_delivery_of(content_hash, base_case(), Some("approve"))
+}
+
+fn version_delivery_of<'a>(
+    content_hash: &'a str,
+    case: &'a Value,
+    proposal: Option<&'a str>,
+) -> Delivery<'a> {
     Delivery {
         case_id: CASE,
         received_at: received(),
-        carrying: Carrying::Version { content_hash },
+        carrying: Carrying::Version {
+            content_hash,
+            case,
+            proposal,
+        },
+        accepted_before: None,
     }
 }
 
@@ -89,32 +133,51 @@ fn signoff_delivery(comment: Option<&str>) -> Delivery<'_> {
         case_id: CASE,
         received_at: received(),
         carrying: Carrying::SignOff { comment },
+        accepted_before: None,
+    }
+}
+
+fn stored(version: i64, hash: String, case: Value) -> Held {
+    Held {
+        version,
+        hash,
+        stored_at: STORED.into(),
+        case,
     }
 }
 
 /// A case at the bank (version 1, `hash(1)`).
 fn held_case() -> CaseReview {
     CaseReview {
-        current: Some(Held {
-            version: 1,
-            hash: hash(1),
-        }),
+        current: Some(stored(1, hash(1), base_case().clone())),
         ..CaseReview::default()
     }
 }
 
 /// Applies a case version statement as the handler does: version + 1, the content's hash.
 fn put(state: &mut CaseReview, s: Statement, facts: &SignerFacts) -> Result<Next, Refusal> {
+    put_case(state, s, base_case().clone(), facts)
+}
+
+/// [`put`] of a version with this case file.
+fn put_case(
+    state: &mut CaseReview,
+    s: Statement,
+    case: Value,
+    facts: &SignerFacts,
+) -> Result<Next, Refusal> {
     let content = s.content_hash.clone();
-    let next = judge(state, &s, &version_delivery(&content), facts)?;
+    let next = judge(
+        state,
+        &s,
+        &version_delivery_of(&content, &case, Some("approve")),
+        facts,
+    )?;
     let version = state.current.as_ref().map_or(0, |c| c.version) + 1;
     state.accept(
         &signed(s),
         next,
-        Some(Held {
-            version,
-            hash: content,
-        }),
+        Some(stored(version, content, case)),
         AT,
         Some("justified".into()),
     );
@@ -128,14 +191,12 @@ fn sign_off(
     comment: Option<&str>,
 ) -> Result<Next, Refusal> {
     let next = judge(state, &s, &signoff_delivery(comment), facts)?;
-    let stored = (next == Next::Decide).then(|| {
+    let decided = (next == Next::Decide).then(|| {
         let v = state.current.as_ref().map_or(0, |c| c.version) + 1;
-        Held {
-            version: v,
-            hash: hash(9000 + v as u64),
-        }
+        let case = case_with(|c| c["review"] = review_block(state, &s));
+        stored(v, hash(9000 + v as u64), case)
     });
-    state.accept(&signed(s), next, stored, AT, comment.map(str::to_string));
+    state.accept(&signed(s), next, decided, AT, comment.map(str::to_string));
     Ok(next)
 }
 
@@ -173,6 +234,9 @@ fn rule_codes_are_distinct_and_statuses_are_http_refusals() {
         Rule::HashMismatch,
         Rule::NotSubmitted,
         Rule::AlreadyDecided,
+        Rule::CaseDecided,
+        Rule::StaleStatement,
+        Rule::CaseExists,
         Rule::CaseUnderReview,
         Rule::NotTheMaker,
         Rule::CommentRequired,
@@ -220,7 +284,8 @@ fn a_submitted_case_is_approved_once_by_a_reviewer_who_did_not_shape_it() {
         "{}",
         e.message
     );
-    // A submit of a decided case too; an edit (evidence after approval) is accepted.
+    // A submit of a decided case too; an edit that keeps its terms (evidence after the
+    // approval) is accepted.
     let resubmit = statement(StatementAction::Submit, "alice", 5, &hash(5));
     assert_eq!(
         code(put(&mut st, resubmit, &underwriter())),
@@ -370,7 +435,18 @@ fn anyone_who_signed_an_edit_of_any_version_never_signs_the_case_off() {
     );
     assert_eq!(st.stage, Stage::Returned);
     assert_eq!(st.current.as_ref().unwrap().version, 3);
-    let draft_signoff = statement(StatementAction::Approve, "bob", 3, &hash(3));
+    // A second sign-off of the returned submission names the return; one of another
+    // version finds the case not submitted.
+    let second = statement(StatementAction::Approve, "carol", 3, &hash(3));
+    let e = judge(&st, &second, &signoff_delivery(None), &reviewer()).unwrap_err();
+    assert_eq!(e.code(), "ALREADY_DECIDED");
+    assert!(
+        e.message
+            .contains("bob signed return at 2026-12-02T09:00:00Z"),
+        "{}",
+        e.message
+    );
+    let draft_signoff = statement(StatementAction::Approve, "carol", 2, &hash(2));
     let e = judge(&st, &draft_signoff, &signoff_delivery(None), &reviewer()).unwrap_err();
     assert_eq!(e.code(), "NOT_SUBMITTED");
     assert!(e.message.contains("bob returned it"), "{}", e.message);
@@ -468,23 +544,48 @@ fn a_version_is_refused_for_its_form_role_content_and_a_draft_is_not_signed_off(
     );
 }
 
-fn order_code(st: &CaseReview, stage: u64, action: StatementAction, h: &str) -> &'static str {
-    let s = statement(action, "alice", 9, h);
-    let d = Delivery {
+fn order_delivery(stage: u64, amount: Option<&Value>) -> Delivery<'_> {
+    Delivery {
         case_id: CASE,
         received_at: received(),
-        carrying: Carrying::Order { stage: Some(stage) },
-    };
-    code(judge(st, &s, &d, &underwriter()))
+        carrying: Carrying::Order {
+            stage: Some(stage),
+            amount,
+        },
+        accepted_before: None,
+    }
 }
 
-#[test]
-fn an_order_needs_the_approved_case_s_current_hash_and_its_stage() {
+/// An order of `stage` for the amount that stage's recorded order has in [`recorded`].
+fn order_code(st: &CaseReview, stage: u64, action: StatementAction, h: &str) -> &'static str {
+    let s = statement(action, "alice", 9, h);
+    let amount = json!(if stage == 1 {
+        "60000000.00"
+    } else {
+        "90000000.00"
+    });
+    code(judge(
+        st,
+        &s,
+        &order_delivery(stage, Some(&amount)),
+        &underwriter(),
+    ))
+}
+
+/// The base case with the disbursement's orders of both stages recorded.
+fn recorded() -> Value {
+    case_with(|c| {
+        c["disbursement"] = json!({"orders": [
+            {"stage": 1, "amount": "60000000.00", "funds": "loan"},
+            {"stage": 2, "amount": "90000000.00", "funds": "loan"}
+        ]});
+    })
+}
+
+/// alice's case, approved by bob, with the orders recorded in an edit (version 5,
+/// `hash(5)`).
+fn approved_with_orders() -> CaseReview {
     let mut st = submitted_by_alice();
-    assert_eq!(
-        order_code(&st, 1, StatementAction::OrderStage1, &hash(3)),
-        "NOT_APPROVED"
-    );
     sign_off(
         &mut st,
         statement(StatementAction::Approve, "bob", 3, &hash(3)),
@@ -492,6 +593,24 @@ fn an_order_needs_the_approved_case_s_current_hash_and_its_stage() {
         None,
     )
     .unwrap();
+    put_case(
+        &mut st,
+        statement(StatementAction::Edit, "alice", 5, &hash(5)),
+        recorded(),
+        &underwriter(),
+    )
+    .unwrap();
+    st
+}
+
+#[test]
+fn an_order_needs_the_approved_case_s_current_hash_and_its_stage() {
+    let st = submitted_by_alice();
+    assert_eq!(
+        order_code(&st, 1, StatementAction::OrderStage1, &hash(3)),
+        "NOT_APPROVED"
+    );
+    let st = approved_with_orders();
     let current = st.current.clone().unwrap().hash;
     assert_eq!(
         order_code(&st, 1, StatementAction::OrderStage1, &current),
@@ -514,11 +633,8 @@ fn an_order_needs_the_approved_case_s_current_hash_and_its_stage() {
         "SIGNATURE_INVALID"
     );
     let reviewer_order = statement(StatementAction::OrderStage1, "bob", 9, &current);
-    let d = Delivery {
-        case_id: CASE,
-        received_at: received(),
-        carrying: Carrying::Order { stage: Some(1) },
-    };
+    let amount = json!("60000000.00");
+    let d = order_delivery(1, Some(&amount));
     assert_eq!(
         code(judge(&st, &reviewer_order, &d, &reviewer())),
         "ROLE_MISSING"
@@ -677,6 +793,424 @@ fn enrolment_keys_and_directory_answers_map_to_their_codes() {
     );
 }
 
+fn revoked(at: &str, base: SignerFacts) -> SignerFacts {
+    SignerFacts {
+        key: KeyVerdict::Revoked {
+            revoked_at: at.into(),
+        },
+        ..base
+    }
+}
+
+fn at(t: &str) -> DateTime<Utc> {
+    time(t).unwrap()
+}
+
+#[test]
+fn a_revoked_key_s_statement_counts_only_after_its_version_before_the_revocation_within_72_hours() {
+    // alice's submission is stored at 08:00; bob's key is revoked at 10:00.
+    let st = submitted_by_alice();
+    let bob_revoked = revoked("2026-12-02T10:00:00Z", reviewer());
+    let approve_at = |signed_at: &str| {
+        let mut s = statement(StatementAction::Approve, "bob", 3, &hash(3));
+        s.signed_at = signed_at.into();
+        s
+    };
+    let signoff_received = |received_at: &str| Delivery {
+        received_at: at(received_at),
+        ..signoff_delivery(None)
+    };
+    let j = |signed_at: &str, received_at: &str| {
+        judge(
+            &st,
+            &approve_at(signed_at),
+            &signoff_received(received_at),
+            &bob_revoked,
+        )
+    };
+    // (a)+(b)+(c): dated between the stored submission and the revocation, arriving
+    // within 72 hours of the revocation.
+    assert_eq!(
+        j("2026-12-02T08:00:00Z", "2026-12-02T11:00:00Z"),
+        Ok(Next::Decide)
+    );
+    assert_eq!(
+        j("2026-12-02T09:59:59Z", "2026-12-05T10:00:00Z"),
+        Ok(Next::Decide)
+    );
+    // (a) dated at or after the revocation.
+    let e = j("2026-12-02T10:00:00Z", "2026-12-02T11:00:00Z").unwrap_err();
+    assert_eq!(e.code(), "KEY_REVOKED");
+    assert!(
+        e.message.contains("revoked at 2026-12-02T10:00:00Z"),
+        "{}",
+        e.message
+    );
+    // (b) backdated before the submitted version existed at the bank.
+    let e = j("2026-12-02T07:59:59.999Z", "2026-12-02T11:00:00Z").unwrap_err();
+    assert_eq!((e.code(), e.status), ("KEY_REVOKED", 403));
+    assert!(
+        e.message.contains(
+            "before the bank stored version 3 of case AUTO-2026-000123 (at 2026-12-02T08:00:00Z)"
+        ),
+        "{}",
+        e.message
+    );
+    // (c) arriving more than 72 hours after the revocation.
+    let e = j("2026-12-02T09:00:00Z", "2026-12-05T10:00:00.001Z").unwrap_err();
+    assert_eq!(e.code(), "KEY_REVOKED");
+    assert!(e.message.contains("more than 72 hours"), "{}", e.message);
+
+    // An edit acts on the current version it is made from; a new case on none.
+    let alice_revoked = revoked("2026-12-02T10:00:00Z", underwriter());
+    let mut edit = statement(StatementAction::Edit, "alice", 2, &hash(2));
+    edit.signed_at = "2026-12-02T08:30:00Z".into();
+    let draft = held_case();
+    let h2 = hash(2);
+    let d = version_delivery(&h2);
+    assert_eq!(judge(&draft, &edit, &d, &alice_revoked), Ok(Next::Edit));
+    edit.signed_at = "2026-12-02T07:00:00Z".into();
+    assert_eq!(
+        code(judge(&draft, &edit, &d, &alice_revoked)),
+        "KEY_REVOKED"
+    );
+    edit.signed_at = "2026-12-02T08:30:00Z".into();
+    let e = judge(&CaseReview::default(), &edit, &d, &alice_revoked).unwrap_err();
+    assert_eq!(e.code(), "KEY_REVOKED");
+    assert!(e.message.contains("holds no version"), "{}", e.message);
+
+    // An order acts on the current version: here stored at 08:00 too.
+    let approved = approved_with_orders();
+    let current = approved.current.clone().unwrap().hash;
+    let mut order = statement(StatementAction::OrderStage1, "alice", 9, &current);
+    let amount = json!("60000000.00");
+    let od = order_delivery(1, Some(&amount));
+    order.signed_at = "2026-12-02T08:00:00Z".into();
+    assert_eq!(
+        judge(&approved, &order, &od, &alice_revoked),
+        Ok(Next::Order)
+    );
+    order.signed_at = "2026-12-01T08:00:00Z".into();
+    assert_eq!(
+        code(judge(&approved, &order, &od, &alice_revoked)),
+        "KEY_REVOKED"
+    );
+}
+
+#[test]
+fn a_decided_case_takes_only_the_disbursement_s_evidence() {
+    let mut st = submitted_by_alice();
+    sign_off(
+        &mut st,
+        statement(StatementAction::Approve, "bob", 3, &hash(3)),
+        &reviewer(),
+        None,
+    )
+    .unwrap();
+    let edit = statement(StatementAction::Edit, "alice", 5, &hash(5));
+    let j = |case: &Value| {
+        judge(
+            &st,
+            &edit,
+            &version_delivery_of(&hash(5), case, None),
+            &underwriter(),
+        )
+    };
+    // The evidence: the review block, the disbursement, the pledge, the insurance, the
+    // down-payment proof (changed, added, removed); an absent key reads as null.
+    let evidence = case_with(|c| {
+        c["review"] = json!({"decision": "approve", "checker": "bob"});
+        c["disbursement"] = json!({"orders": [{"stage": 1, "amount": "1.00"}]});
+        c["pledge"] = json!({"vin_lien": "registered", "history": [{"status": "requested"}]});
+        c["insurance"] = json!([]);
+        c["documents"][1]["status"] = "verified".into();
+        c["documents"]
+            .as_array_mut()
+            .unwrap()
+            .push(json!({"kind": "down_payment_proof", "status": "verified"}));
+        c["note"] = Value::Null;
+    });
+    assert_eq!(j(&evidence), Ok(Next::Edit));
+    let without_proof = case_with(|c| {
+        c["documents"].as_array_mut().unwrap().truncate(1);
+        c.as_object_mut().unwrap().remove("review");
+    });
+    assert_eq!(j(&without_proof), Ok(Next::Edit));
+    // Anything else names the first key that differs.
+    for (change, key) in [
+        (
+            Box::new(|c: &mut Value| c["loan"]["term_months"] = 48.into())
+                as Box<dyn Fn(&mut Value)>,
+            "loan",
+        ),
+        (
+            Box::new(|c: &mut Value| c["parties"][0]["name"] = "B".into()),
+            "parties",
+        ),
+        (
+            Box::new(|c: &mut Value| c["documents"][0]["status"] = "pending".into()),
+            "documents",
+        ),
+        (
+            Box::new(|c: &mut Value| c["documents"][1]["kind"] = "income".into()),
+            "documents",
+        ),
+        (
+            Box::new(|c: &mut Value| {
+                c.as_object_mut().unwrap().remove("branch");
+            }),
+            "branch",
+        ),
+        (
+            Box::new(|c: &mut Value| c["vehicle"] = json!({"vin": "X"})),
+            "vehicle",
+        ),
+    ] {
+        let case = case_with(|c| change(c));
+        let e = j(&case).unwrap_err();
+        assert_eq!((e.code(), e.status), ("CASE_DECIDED", 409), "{key}");
+        assert_eq!(
+            e.message,
+            format!("case AUTO-2026-000123 is approved: its terms are closed; only the disbursement's evidence changes (field {key} differs)")
+        );
+    }
+    // Two changes: the first in the file's order is named.
+    let both = case_with(|c| {
+        c["documents"][0]["status"] = "pending".into();
+        c["loan"]["amount"] = "1.00".into();
+    });
+    assert!(j(&both)
+        .unwrap_err()
+        .message
+        .ends_with("(field loan differs)"));
+    // A rejected case alike; a submitted one is under review; a draft takes any edit.
+    let mut rejected = st.clone();
+    rejected.stage = Stage::Rejected;
+    let longer = case_with(|c| c["loan"]["term_months"] = 48.into());
+    let e = judge(
+        &rejected,
+        &edit,
+        &version_delivery_of(&hash(5), &longer, None),
+        &underwriter(),
+    )
+    .unwrap_err();
+    assert!(
+        e.message.starts_with("case AUTO-2026-000123 is rejected"),
+        "{}",
+        e.message
+    );
+    let draft = held_case();
+    let edit2 = statement(StatementAction::Edit, "alice", 2, &hash(5));
+    assert_eq!(
+        judge(
+            &draft,
+            &edit2,
+            &version_delivery_of(&hash(5), &longer, None),
+            &underwriter()
+        ),
+        Ok(Next::Edit)
+    );
+    // Without the decided version's content, nothing is taken.
+    let mut unreadable = st.clone();
+    unreadable.submitted = None;
+    let e = judge(
+        &unreadable,
+        &edit,
+        &version_delivery_of(&hash(5), &evidence, None),
+        &underwriter(),
+    )
+    .unwrap_err();
+    assert_eq!(e.code(), "CASE_DECIDED");
+    assert!(e.message.contains("cannot be read"), "{}", e.message);
+}
+
+#[test]
+fn an_order_is_the_one_its_signed_version_records() {
+    let st = approved_with_orders();
+    let current = st.current.clone().unwrap().hash;
+    let j = |stage: u64, amount: Option<Value>| {
+        let action = if stage == 1 {
+            StatementAction::OrderStage1
+        } else {
+            StatementAction::OrderStage2
+        };
+        let s = statement(action, "alice", 9, &current);
+        judge(
+            &st,
+            &s,
+            &order_delivery(stage, amount.as_ref()),
+            &underwriter(),
+        )
+    };
+    assert_eq!(j(1, Some(json!("60000000.00"))), Ok(Next::Order));
+    // The same decimal written otherwise, a number.
+    assert_eq!(j(1, Some(json!("60000000"))), Ok(Next::Order));
+    assert_eq!(j(2, Some(json!(90000000))), Ok(Next::Order));
+    for (stage, amount, message) in [
+        (
+            1,
+            Some(json!("999")),
+            "body.amount 999 is not the order the signed version records: 60000000.00",
+        ),
+        (
+            2,
+            Some(json!("60000000.00")),
+            "body.amount 60000000.00 is not the order the signed version records: 90000000.00",
+        ),
+        (
+            1,
+            None,
+            "body.amount (missing) is not the order the signed version records: 60000000.00",
+        ),
+    ] {
+        let e = j(stage, amount).unwrap_err();
+        assert_eq!((e.code(), e.message.as_str()), ("HASH_MISMATCH", message));
+    }
+    // A version that records no order of the stage.
+    let mut one_stage = st.clone();
+    one_stage.current.as_mut().unwrap().case["disbursement"]["orders"]
+        .as_array_mut()
+        .unwrap()
+        .truncate(1);
+    let s = statement(StatementAction::OrderStage2, "alice", 9, &current);
+    let amount = json!("90000000.00");
+    let e = judge(
+        &one_stage,
+        &s,
+        &order_delivery(2, Some(&amount)),
+        &underwriter(),
+    )
+    .unwrap_err();
+    assert_eq!(e.code(), "HASH_MISMATCH");
+    assert!(
+        e.message.contains("records no order of stage 2"),
+        "{}",
+        e.message
+    );
+}
+
+#[test]
+fn a_statement_counts_once_and_a_submit_signed_before_the_return_is_stale() {
+    // Accepted before: refused whatever it is about, before the key and the role.
+    let st = submitted_by_alice();
+    let approve = statement(StatementAction::Approve, "bob", 3, &hash(3));
+    let replay = Delivery {
+        accepted_before: Some("2026-12-02T09:00:01.000Z"),
+        ..signoff_delivery(None)
+    };
+    let unknown = SignerFacts {
+        key: KeyVerdict::Unknown,
+        ..reviewer()
+    };
+    let e = judge(&st, &approve, &replay, &unknown).unwrap_err();
+    assert_eq!((e.code(), e.status), ("SIGNATURE_INVALID", 403));
+    assert_eq!(
+        e.message,
+        "this signed statement was accepted before (at 2026-12-02T09:00:01.000Z); a statement counts once"
+    );
+
+    // bob returns the case at 09:30 (the bank's time).
+    let mut st = submitted_by_alice();
+    let ret = statement(StatementAction::Return, "bob", 3, &hash(3));
+    let next = judge(&st, &ret, &signoff_delivery(Some("payslip")), &reviewer()).unwrap();
+    st.accept(
+        &signed(ret),
+        next,
+        None,
+        "2026-12-02T09:30:00.000Z",
+        Some("payslip".into()),
+    );
+    let resubmit = |signed_at: &str| {
+        let mut s = statement(StatementAction::Submit, "alice", 4, &hash(4));
+        s.signed_at = signed_at.into();
+        s
+    };
+    let h4 = hash(4);
+    let later = Delivery {
+        received_at: at("2026-12-02T10:00:00Z"),
+        ..version_delivery(&h4)
+    };
+    let e = judge(
+        &st,
+        &resubmit("2026-12-02T09:29:59.999Z"),
+        &later,
+        &underwriter(),
+    )
+    .unwrap_err();
+    assert_eq!((e.code(), e.status), ("STALE_STATEMENT", 409));
+    assert!(
+        e.message
+            .contains("signed before the case was returned at 2026-12-02T09:30:00.000Z"),
+        "{}",
+        e.message
+    );
+    assert_eq!(
+        judge(
+            &st,
+            &resubmit("2026-12-02T09:30:00Z"),
+            &later,
+            &underwriter()
+        ),
+        Ok(Next::Submit)
+    );
+    // An edit is not a decision to review again: it is not stale.
+    let mut edit = statement(StatementAction::Edit, "alice", 4, &hash(4));
+    edit.signed_at = "2026-12-02T09:00:00Z".into();
+    assert_eq!(judge(&st, &edit, &later, &underwriter()), Ok(Next::Edit));
+    // A submit names the maker's proposal.
+    let no_proposal = Delivery {
+        carrying: Carrying::Version {
+            content_hash: &h4,
+            case: base_case(),
+            proposal: None,
+        },
+        ..later
+    };
+    let e = judge(
+        &st,
+        &resubmit("2026-12-02T09:45:00Z"),
+        &no_proposal,
+        &underwriter(),
+    )
+    .unwrap_err();
+    assert_eq!(
+        (e.code(), e.status, e.message.as_str()),
+        (
+            "INVALID_JUSTIFICATION",
+            422,
+            "UW-Proposal: a submit names the maker's proposed decision, approve or reject"
+        )
+    );
+    let h1 = hash(1);
+    let d = version_delivery_of(&h1, base_case(), None);
+    assert_eq!(
+        code(judge(
+            &CaseReview::default(),
+            &statement(StatementAction::Submit, "alice", 1, &hash(1)),
+            &d,
+            &underwriter()
+        )),
+        "INVALID_JUSTIFICATION"
+    );
+}
+
+#[test]
+fn a_new_case_id_equal_but_for_letter_case_to_a_held_one_is_refused() {
+    assert_eq!(check_new_case_id("AUTO-2026-000999", None), Ok(()));
+    // The same id exactly is the If-None-Match conflict, not this rule.
+    assert_eq!(
+        check_new_case_id("AUTO-2026-000123", Some("AUTO-2026-000123")),
+        Ok(())
+    );
+    let e = check_new_case_id("auto-2026-000123", Some("AUTO-2026-000123")).unwrap_err();
+    assert_eq!((e.code(), e.status), ("CASE_EXISTS", 409));
+    assert!(
+        e.message.contains("holds case AUTO-2026-000123"),
+        "{}",
+        e.message
+    );
+}
+
 /// One step of the property test: who signs what, and how well.
 #[derive(Clone, Debug)]
 struct Step {
@@ -763,10 +1297,7 @@ fn play(roles: &Roles, steps: &[Step]) -> Result<usize, TestCaseError> {
             if let Ok(next) = judge(&st, &s, &version_delivery(&delivered), &facts) {
                 prop_assert!(u, "{} shaped the case without the underwriter role", who);
                 prop_assert_eq!(step.key < 6, true);
-                let held = Held {
-                    version: current.version + 1,
-                    hash: delivered,
-                };
+                let held = stored(current.version + 1, delivered, base_case().clone());
                 shapers.insert(who.to_string());
                 if next == Next::Submit {
                     maker_of.insert(held.version, who.to_string());
@@ -793,17 +1324,18 @@ fn play(roles: &Roles, steps: &[Step]) -> Result<usize, TestCaseError> {
                     "{} shaped the case and signed it off",
                     who
                 );
-                let mut stored = None;
+                let mut kept = None;
                 if next == Next::Decide {
                     let n = decisions.entry(sub).or_default();
                     *n += 1;
                     prop_assert!(*n <= 1, "two decisions on submission {}", sub);
-                    stored = Some(Held {
-                        version: current.version + 1,
-                        hash: hash(fresh + 90_000),
-                    });
+                    kept = Some(stored(
+                        current.version + 1,
+                        hash(fresh + 90_000),
+                        base_case().clone(),
+                    ));
                 }
-                st.accept(&signed(s), next, stored, AT, comment.map(str::to_string));
+                st.accept(&signed(s), next, kept, AT, comment.map(str::to_string));
             }
         }
     }
