@@ -361,6 +361,23 @@ pub fn demo_password(user: &str) -> String {
     format!("{user}-demo-2026")
 }
 
+/// Prints the agreement shown (in its chosen language) and reads the PDF the notice names;
+/// `suffix` is how that file's name ends (`-ru.pdf`).
+pub async fn print_agreement(c: &Client, suffix: &str) -> Result<Vec<u8>> {
+    click(c, "#print-agreement").await?;
+    let notice = wait_text(c, "[data-testid=agreement-printed]", |t| t.contains(suffix)).await?;
+    let path = notice
+        .split_whitespace()
+        .find(|w| w.ends_with(".pdf"))
+        .unwrap_or_default()
+        .to_string();
+    let pdf = std::fs::read(&path)?;
+    if !pdf.starts_with(b"%PDF-") {
+        return Err(format!("{path} is not a PDF").into());
+    }
+    Ok(pdf)
+}
+
 /// Opens a case from the queue and one of its steps (`parties`, `income`, `review`, …).
 pub async fn open_step(c: &Client, case_id: &str, step: &str) -> Result<()> {
     click(

@@ -675,18 +675,7 @@ async fn an_approved_case_gets_its_lien_and_stage_two_unlocks() -> Result<()> {
     assert!(pages >= 2, "{pages} pages in the preview");
     screenshot(&display, "agreement-preview");
     click(&c, "[data-lang=ru]").await?;
-    click(&c, "#print-agreement").await?;
-    let notice = wait_text(&c, "[data-testid=agreement-printed]", |t| {
-        t.contains("-ru.pdf")
-    })
-    .await?;
-    let path = notice
-        .split_whitespace()
-        .find(|w| w.ends_with(".pdf"))
-        .unwrap_or_default()
-        .to_string();
-    let pdf = std::fs::read(&path)?;
-    assert!(pdf.starts_with(b"%PDF-"), "{path}");
+    uw_e2e::print_agreement(&c, "-ru.pdf").await?;
     c.close().await?;
     Ok(())
 }

@@ -148,17 +148,7 @@ async fn two_desks_alice_submits_bob_approves_at_his_desk_and_carol_cannot_check
         t.contains("SHA-256")
     })
     .await?;
-    click(&one, "#print-agreement").await?;
-    let notice = wait_text(&one, "[data-testid=agreement-printed]", |t| {
-        t.contains(".pdf")
-    })
-    .await?;
-    let path = notice
-        .split_whitespace()
-        .find(|w| w.ends_with(".pdf"))
-        .unwrap_or_default()
-        .to_string();
-    assert!(std::fs::read(&path)?.starts_with(b"%PDF-"), "{path}");
+    uw_e2e::print_agreement(&one, "-uz.pdf").await?;
     screenshot(&screen_1, "two-desks-1-alice-agreement");
 
     // Carol (underwriter and reviewer) submits at desk 1 and cannot approve at desk 2.

@@ -471,4 +471,4 @@ pub(crate) fn send_pledge_request(
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

@@ -16,7 +16,7 @@ use crate::api::{
     VersionMismatch, IDEMPOTENCY_KEY,
 };
 
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BankConfig {
     /// The bank's base address, such as `http://127.0.0.1:8480/`.
     pub url: String,
@@ -27,6 +27,19 @@ pub struct BankConfig {
     pub timeout: Duration,
     /// The largest answer read; a larger one is refused rather than held in memory.
     pub max_body: usize,
+}
+
+/// Everything but the token, which a log or a panic never shows.
+impl std::fmt::Debug for BankConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BankConfig")
+            .field("url", &self.url)
+            .field("token", &"…")
+            .field("connect_timeout", &self.connect_timeout)
+            .field("timeout", &self.timeout)
+            .field("max_body", &self.max_body)
+            .finish()
+    }
 }
 
 impl BankConfig {
@@ -315,39 +328,48 @@ impl Bank {
         )
     }
 
-    pub fn post_message(&self, case_id: &str, msg: &CaseMessage, key: &str) -> Result<MessageAck> {
+    /// A change POSTed as JSON under its Idempotency-Key.
+    fn post_change<B: Serialize, T: DeserializeOwned>(
+        &self,
+        what: &str,
+        segments: &[&str],
+        body: &B,
+        key: &str,
+    ) -> Result<T> {
         let req = self
             .client
-            .post(self.url(&["cases", case_id, "messages"], &[]))
+            .post(self.url(segments, &[]))
             .header(IDEMPOTENCY_KEY, key);
-        self.send(
+        self.send(what, self.json(req, body)?)
+    }
+
+    pub fn post_message(&self, case_id: &str, msg: &CaseMessage, key: &str) -> Result<MessageAck> {
+        self.post_change(
             &format!("the {} of case {case_id}", msg.kind.as_str()),
-            self.json(req, msg)?,
+            &["cases", case_id, "messages"],
+            msg,
+            key,
         )
     }
 
     /// A checker's signed sign-off of a submitted version.
     pub fn sign_off(&self, case_id: &str, signoff: &SignOff, key: &str) -> Result<SignOffAck> {
-        let req = self
-            .client
-            .post(self.url(&["cases", case_id, "signoffs"], &[]))
-            .header(IDEMPOTENCY_KEY, key);
-        self.send(
+        self.post_change(
             &format!("the sign-off of case {case_id}"),
-            self.json(req, signoff)?,
+            &["cases", case_id, "signoffs"],
+            signoff,
+            key,
         )
     }
 
     /// Enrols a person's public key; the bank checks their directory password first and
     /// revokes their previous key.
     pub fn enrol(&self, staff_id: &str, enrolment: &Enrolment, key: &str) -> Result<StaffKey> {
-        let req = self
-            .client
-            .post(self.url(&["staff", staff_id, "keys"], &[]))
-            .header(IDEMPOTENCY_KEY, key);
-        self.send(
+        self.post_change(
             &format!("the key enrolment of {staff_id}"),
-            self.json(req, enrolment)?,
+            &["staff", staff_id, "keys"],
+            enrolment,
+            key,
         )
     }
 
@@ -373,11 +395,7 @@ impl Bank {
     }
 
     pub fn post_audit_head(&self, head: &AuditHead, key: &str) -> Result<MessageAck> {
-        let req = self
-            .client
-            .post(self.url(&["audit-heads"], &[]))
-            .header(IDEMPOTENCY_KEY, key);
-        self.send("the audit chain head", self.json(req, head)?)
+        self.post_change("the audit chain head", &["audit-heads"], head, key)
     }
 
     /// The daily queue of a branch and/or an underwriter (everything when both `None`).

@@ -65,7 +65,7 @@ fn approved_case_sold_by(ws: &Workstation, seller: SellerKind) {
 
 /// What stage 1 needs on today's date: both policies from today, the down payment proven,
 /// the contract's advance.
-fn stage_one_facts(ws: &Workstation) -> DisbursementView {
+pub(crate) fn stage_one_facts(ws: &Workstation) -> DisbursementView {
     let mut view = ws.disbursement(CASE).unwrap();
     let today = view.today;
     let far = Date::ymd(2031, 12, 31).unwrap();

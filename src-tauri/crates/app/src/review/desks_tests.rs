@@ -69,6 +69,53 @@ fn stage(ws: &Workstation, id: &str) -> Workflow {
     ws.load_workflow(id).expect("a workflow")
 }
 
+/// A desk where `who` logged in and synced.
+fn desk_of(bank: &Bank, name: &str, who: &str) -> Workstation {
+    let ws = desk(bank, name);
+    login(&ws, who);
+    ws.sync().expect("the desk syncs");
+    ws
+}
+
+/// A desk where `who` submitted the case and the bank heard it.
+fn submitted_at(bank: &Bank, name: &str, who: &str) -> Workstation {
+    let ws = desk_of(bank, name, who);
+    submit(&ws, CASE);
+    let report = ws.sync().expect("the submission goes");
+    assert!(report.refused.is_empty(), "{report:?}");
+    ws
+}
+
+/// The logged-in person signs `action` of the submitted version and sends it straight to
+/// the bank, past the window's check: the bank's answer, as the service reads it.
+fn forged_signoff(ws: &Workstation, action: StatementAction, key: &str) -> AppError {
+    let submitted = stage(ws, CASE).submitted.expect("a version under review");
+    let (_, case) = ws.stored_case(CASE).expect("the case");
+    let st = ws
+        .statement(
+            CASE,
+            submitted.version,
+            submitted.hash,
+            action,
+            Some(ws.statement_figures(&case)),
+        )
+        .expect("a statement");
+    let signoff = SignOff {
+        statement: ws.sign(st).expect("signed"),
+        comment: None,
+    };
+    let bank = ws.bank().expect("the bank");
+    match bank.sign_off(CASE, &signoff, key) {
+        Ok(ack) => panic!("the bank accepted {ack:?}"),
+        Err(e) => AppError::from(e),
+    }
+}
+
+fn approve_here(ws: &Workstation, who: &str) {
+    let v = ws.open_case(CASE).expect("opens");
+    ws.approve(CASE, v.version, &pw(who)).expect("signs");
+}
+
 fn submit(ws: &Workstation, id: &str) -> CaseView {
     let v = ws.open_case(id).expect("opens");
     ws.submit(
@@ -167,12 +214,8 @@ fn two_desks_alice_submits_bob_approves_at_his_own_and_the_maker_sees_it() {
 #[test]
 fn two_desks_carol_cannot_approve_her_own_case_at_another_desk_and_the_bank_refuses_it_too() {
     let bank = bank();
-    let one = desk(&bank, "desk-1");
+    let _one = submitted_at(&bank, "desk-1", "carol");
     let two = desk(&bank, "desk-2");
-    login(&one, "carol");
-    one.sync().unwrap();
-    submit(&one, CASE);
-    one.sync().unwrap();
 
     // Carol (underwriter and reviewer) at desk 2: her inbox leaves her own case out, and
     // the window's check refuses her sign-off.
@@ -193,28 +236,7 @@ fn two_desks_carol_cannot_approve_her_own_case_at_another_desk_and_the_bank_refu
 
     // Past the window's check — her own valid key, signed and sent straight to the bank —
     // the bank refuses it with its code, and nothing changes.
-    let w = stage(&two, CASE);
-    let submitted = w.submitted.clone().unwrap();
-    let (_, case) = two.stored_case(CASE).unwrap();
-    let st = two
-        .statement(
-            CASE,
-            submitted.version,
-            submitted.hash.clone(),
-            StatementAction::Approve,
-            Some(two.statement_figures(&case)),
-        )
-        .unwrap();
-    let signoff = SignOff {
-        statement: two.sign(st).unwrap(),
-        comment: None,
-    };
-    let answer = two
-        .bank()
-        .unwrap()
-        .sign_off(CASE, &signoff, "carol-forges-her-own")
-        .unwrap_err();
-    let e = AppError::from(answer);
+    let e = forged_signoff(&two, StatementAction::Approve, "carol-forges-her-own");
     assert_eq!(e.code, ErrorCode::SelfReview, "{}", e.message);
     two.sync().unwrap();
     assert_eq!(stage(&two, CASE).stage, Stage::Submitted);
@@ -226,19 +248,11 @@ fn two_desks_carol_cannot_approve_her_own_case_at_another_desk_and_the_bank_refu
 #[test]
 fn the_second_of_two_racing_reviewers_is_told_who_signed_first() {
     let bank = bank();
-    let maker = desk(&bank, "maker");
-    let bobs = desk(&bank, "bob");
-    let daves = desk(&bank, "dave");
-    login(&maker, "alice");
-    maker.sync().unwrap();
-    submit(&maker, CASE);
-    maker.sync().unwrap();
-    for (ws, who) in [(&bobs, "bob"), (&daves, "dave")] {
-        login(ws, who);
-        ws.sync().unwrap();
-        let v = ws.open_case(CASE).unwrap();
-        ws.approve(CASE, v.version, &pw(who)).unwrap();
-    }
+    let _maker = submitted_at(&bank, "maker", "alice");
+    let bobs = desk_of(&bank, "bob", "bob");
+    let daves = desk_of(&bank, "dave", "dave");
+    approve_here(&bobs, "bob");
+    approve_here(&daves, "dave");
     assert!(bobs.sync().unwrap().refused.is_empty());
     let report = daves.sync().unwrap();
     assert_eq!(report.refused.len(), 1, "{report:?}");
@@ -279,21 +293,14 @@ fn the_second_of_two_racing_reviewers_is_told_who_signed_first() {
 #[test]
 fn a_sign_off_made_while_the_bank_is_away_waits_and_then_counts() {
     let bank = bank();
-    let one = desk(&bank, "desk-1");
-    let two = desk(&bank, "desk-2");
-    login(&one, "alice");
-    one.sync().unwrap();
-    submit(&one, CASE);
-    one.sync().unwrap();
-    login(&two, "dave");
-    two.sync().unwrap();
+    let _one = submitted_at(&bank, "desk-1", "alice");
+    let two = desk_of(&bank, "desk-2", "dave");
 
     bank.sim.set_faults(uw_bank_sim::Faults {
         failure_pct: 100,
         ..uw_bank_sim::Faults::default()
     });
-    let v = two.open_case(CASE).unwrap();
-    two.approve(CASE, v.version, &pw("dave")).unwrap();
+    approve_here(&two, "dave");
     let away = two.sync();
     assert!(
         away.is_err() || away.as_ref().is_ok_and(|r| r.waiting == 1),
@@ -317,12 +324,8 @@ fn a_sign_off_made_while_the_bank_is_away_waits_and_then_counts() {
 #[test]
 fn an_editor_of_the_draft_is_refused_by_the_bank_at_another_desk() {
     let bank = bank();
-    let one = desk(&bank, "desk-1");
-    let two = desk(&bank, "desk-2");
-    let three = desk(&bank, "desk-3");
     // Carol (underwriter and reviewer) corrects the draft at desk 1; it reaches the bank.
-    login(&one, "carol");
-    one.sync().unwrap();
+    let one = desk_of(&bank, "desk-1", "carol");
     let v = one.open_case(CASE).unwrap();
     let mut case = v.case.clone();
     case.loan.term_months = 48;
@@ -330,43 +333,24 @@ fn an_editor_of_the_draft_is_refused_by_the_bank_at_another_desk() {
         .unwrap();
     assert!(one.sync().unwrap().refused.is_empty());
     one.logout().unwrap();
-    // Alice submits at desk 2 (after pulling dave's version).
-    login(&two, "alice");
-    two.sync().unwrap();
-    submit(&two, CASE);
-    two.sync().unwrap();
+    // Alice submits at desk 2 (after pulling carol's version).
+    let _two = submitted_at(&bank, "desk-2", "alice");
     // Desk 3 has never seen carol's edit; the bank's record says she is an editor.
-    login(&three, "carol");
-    three.sync().unwrap();
+    let three = desk_of(&bank, "desk-3", "carol");
     let w = stage(&three, CASE);
     assert!(w.editors.contains("carol"), "{:?}", w.editors);
     let v = three.open_case(CASE).unwrap();
     let e = three.approve(CASE, v.version, &pw("carol")).unwrap_err();
     assert_eq!(e.code, ErrorCode::EditorReview);
-    // Past the window's check, the bank refuses her signed sign-off with its own code.
-    let submitted = w.submitted.clone().unwrap();
-    let (_, case) = three.stored_case(CASE).unwrap();
-    let st = three
-        .statement(
-            CASE,
-            submitted.version,
-            submitted.hash,
-            StatementAction::Approve,
-            Some(three.statement_figures(&case)),
-        )
-        .unwrap();
-    let signoff = SignOff {
-        statement: three.sign(st).unwrap(),
-        comment: None,
-    };
-    let e = AppError::from(
-        three
-            .bank()
-            .unwrap()
-            .sign_off(CASE, &signoff, "carol-signs-her-edit")
-            .unwrap_err(),
-    );
-    assert_eq!(e.code, ErrorCode::EditorReview, "{}", e.message);
+    // Past the window's check, the bank refuses her signed sign-off — a return as much as
+    // an approval — with its own code.
+    for (action, key) in [
+        (StatementAction::Approve, "carol-signs-her-edit"),
+        (StatementAction::Return, "carol-returns-her-edit"),
+    ] {
+        let e = forged_signoff(&three, action, key);
+        assert_eq!(e.code, ErrorCode::EditorReview, "{}", e.message);
+    }
 }
 
 /// A reviewer at a desk whose key the bank no longer holds (the person enrolled another
@@ -375,15 +359,9 @@ fn an_editor_of_the_draft_is_refused_by_the_bank_at_another_desk() {
 #[test]
 fn a_key_revoked_by_a_later_enrolment_elsewhere_is_refused_and_replaced_at_the_next_login() {
     let bank = bank();
-    let maker = desk(&bank, "maker");
-    let old = desk(&bank, "old-desk");
+    let _maker = submitted_at(&bank, "maker", "alice");
+    let old = desk_of(&bank, "old-desk", "bob");
     let new = desk(&bank, "new-desk");
-    login(&maker, "alice");
-    maker.sync().unwrap();
-    submit(&maker, CASE);
-    maker.sync().unwrap();
-    login(&old, "bob");
-    old.sync().unwrap();
     let old_key = old.signer().unwrap().public_key();
     // Bob logs in at another desk: that desk enrolls its own key, revoking this one.
     login(&new, "bob");
@@ -415,12 +393,8 @@ fn a_key_revoked_by_a_later_enrolment_elsewhere_is_refused_and_replaced_at_the_n
 #[test]
 fn a_submission_superseded_by_the_bank_s_version_reopens_the_case() {
     let bank = bank();
-    let one = desk(&bank, "desk-1");
-    let two = desk(&bank, "desk-2");
-    login(&one, "alice");
-    one.sync().unwrap();
-    login(&two, "carol");
-    two.sync().unwrap();
+    let one = desk_of(&bank, "desk-1", "alice");
+    let two = desk_of(&bank, "desk-2", "carol");
     let v = two.open_case(CASE).unwrap();
     let mut case = v.case.clone();
     case.loan.term_months = 48;
@@ -457,15 +431,9 @@ fn a_submission_superseded_by_the_bank_s_version_reopens_the_case() {
 #[test]
 fn a_key_the_bank_did_not_hold_at_login_is_enrolled_by_the_next_sync() {
     let bank = bank();
-    let one = desk(&bank, "desk-1");
-    let two = desk(&bank, "desk-2");
-    login(&one, "alice");
-    one.sync().unwrap();
-    submit(&one, CASE);
-    one.sync().unwrap();
+    let _one = submitted_at(&bank, "desk-1", "alice");
     // Desk 2 pulls the case with dave, then bob logs in while the bank is away.
-    login(&two, "dave");
-    two.sync().unwrap();
+    let two = desk_of(&bank, "desk-2", "dave");
     two.logout().unwrap();
     bank.sim.set_faults(uw_bank_sim::Faults {
         failure_pct: 100,
@@ -473,8 +441,7 @@ fn a_key_the_bank_did_not_hold_at_login_is_enrolled_by_the_next_sync() {
     });
     let s = two.login("bob", &pw("bob"), None).unwrap();
     assert_eq!(s.signing_key, "waiting");
-    let v = two.open_case(CASE).unwrap();
-    two.approve(CASE, v.version, &pw("bob")).unwrap();
+    approve_here(&two, "bob");
     bank.sim.set_faults(uw_bank_sim::Faults::default());
     let report = two.sync().unwrap();
     assert!(report.refused.is_empty(), "{report:?}");
@@ -486,52 +453,14 @@ fn a_key_the_bank_did_not_hold_at_login_is_enrolled_by_the_next_sync() {
 /// the order's version and the order itself are signed, and the bank accepts both.
 #[test]
 fn an_approved_case_s_disbursement_order_is_signed_and_accepted() {
-    use uw_domain::case::{DocumentStatus, InsuranceKind, InsurancePolicy};
-    use uw_domain::disbursement::Fact;
     let bank = bank();
-    let one = desk(&bank, "desk-1");
-    let two = desk(&bank, "desk-2");
-    login(&one, "alice");
-    one.sync().unwrap();
-    submit(&one, CASE);
-    one.sync().unwrap();
-    login(&two, "bob");
-    two.sync().unwrap();
-    let v = two.open_case(CASE).unwrap();
-    two.approve(CASE, v.version, &pw("bob")).unwrap();
+    let one = submitted_at(&bank, "desk-1", "alice");
+    let two = desk_of(&bank, "desk-2", "bob");
+    approve_here(&two, "bob");
     two.sync().unwrap();
     one.sync().unwrap();
 
-    let mut view = one.disbursement(CASE).unwrap();
-    let today = view.today;
-    let far = uw_domain::money::Date::ymd(2031, 12, 31).unwrap();
-    for (kind, number) in [
-        (InsuranceKind::Vehicle, "KASKO-9001"),
-        (InsuranceKind::NonRepayment, "NR-9001"),
-    ] {
-        let policy = InsurancePolicy {
-            kind,
-            policy: number.into(),
-            from: today,
-            to: far,
-        };
-        view = one
-            .record_disbursement_fact(CASE, view.version, Fact::Policy { policy })
-            .unwrap();
-    }
-    let proof = Fact::DownPaymentProof {
-        status: DocumentStatus::Verified,
-        reference: Some("K3-0012345".into()),
-        date: Some(today),
-    };
-    view = one
-        .record_disbursement_fact(CASE, view.version, proof)
-        .unwrap();
-    let advance = Fact::Advance {
-        amount: "60000000.00".parse().unwrap(),
-    };
-    one.record_disbursement_fact(CASE, view.version, advance)
-        .unwrap();
+    crate::disbursement::tests::stage_one_facts(&one);
     one.request_lien(CASE).unwrap();
     for _ in 0..50 {
         one.sync().unwrap();
