@@ -43,7 +43,7 @@ export function Login({ status, onSession }: { status: SessionStatus; onSession:
         )}
         <ErrorBanner error={error} />
         <button id="login-button" className="primary" type="submit" disabled={busy || !username || !password}>{t("login.button")}</button>
-        {status.demo && status.mode === "standalone" && (
+        {status.demo && (
           <p className="small muted">
             {t("login.demo")}
             <span className="mono"> &lt;name&gt;-demo-2026</span>.

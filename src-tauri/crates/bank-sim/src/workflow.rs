@@ -747,10 +747,19 @@ fn check_terms(state: &CaseReview, s: &Statement, case: &Value) -> Result<(), Re
     let Some(after) = terms(case) else {
         return closed("the version sent is not a JSON object".into());
     };
-    match first_difference(&before, &after) {
-        Some(key) => closed(format!("field {key} differs")),
-        None => Ok(()),
+    if let Some(key) = first_difference(&before, &after) {
+        return closed(format!("field {key} differs"));
     }
+    // The review block is the bank's own word on the decision: a desk carries it along as
+    // the bank wrote it and never writes another (one it has not pulled yet reads null).
+    let held = state.current.as_ref().and_then(|h| h.case.get("review"));
+    let sent = case.get("review").filter(|r| !r.is_null());
+    if let (Some(held), Some(sent)) = (held.filter(|r| !r.is_null()), sent) {
+        if held != sent {
+            return closed("field review is the bank's record of the decision".into());
+        }
+    }
+    Ok(())
 }
 
 fn signoff_rules(

@@ -246,3 +246,43 @@ fn audit_counts_of(ws: &Workstation, actions: &[&str]) -> Vec<usize> {
         .map(|a| entries.iter().filter(|e| e.action == *a).count())
         .collect()
 }
+
+/// A login over a live session ends that session as a logout would: its edit locks are let
+/// go and its end is in the audit trail.
+#[test]
+fn a_login_over_a_session_ends_it_as_a_logout_would() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = open(dir.path(), true);
+    ws.login("alice", "alice-demo-2026", None).unwrap();
+    let v = ws.open_case("AUTO-2026-000123").unwrap();
+    let mut case = v.case.clone();
+    case.loan.term_months = 48;
+    ws.save_case(
+        "AUTO-2026-000123",
+        v.version,
+        serde_json::to_value(&case).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(
+        ws.store()
+            .unwrap()
+            .case_lock("AUTO-2026-000123")
+            .unwrap()
+            .map(|l| l.0),
+        Some("alice".to_string())
+    );
+    ws.login("carol", "carol-demo-2026", None).unwrap();
+    assert_eq!(
+        ws.store().unwrap().case_lock("AUTO-2026-000123").unwrap(),
+        None
+    );
+    let replaced = ws
+        .store()
+        .unwrap()
+        .audit_tail(50)
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.action == "logout" && e.actor == "alice")
+        .count();
+    assert_eq!(replaced, 1);
+}

@@ -918,8 +918,9 @@ fn a_decided_case_takes_only_the_disbursement_s_evidence() {
     };
     // The evidence: the review block, the disbursement, the pledge, the insurance, the
     // down-payment proof (changed, added, removed); an absent key reads as null.
+    let held_review = st.current.as_ref().unwrap().case["review"].clone();
     let evidence = case_with(|c| {
-        c["review"] = json!({"decision": "approve", "checker": "bob"});
+        c["review"] = held_review.clone();
         c["disbursement"] = json!({"orders": [{"stage": 1, "amount": "1.00"}]});
         c["pledge"] = json!({"vin_lien": "registered", "history": [{"status": "requested"}]});
         c["insurance"] = json!([]);
@@ -931,6 +932,12 @@ fn a_decided_case_takes_only_the_disbursement_s_evidence() {
         c["note"] = Value::Null;
     });
     assert_eq!(j(&evidence), Ok(Next::Edit));
+    // The bank's review block is its own: another one is refused.
+    let forged = case_with(|c| c["review"] = json!({"decision": "approve", "checker": "dave"}));
+    assert!(j(&forged)
+        .unwrap_err()
+        .message
+        .ends_with("(field review is the bank's record of the decision)"));
     let without_proof = case_with(|c| {
         c["documents"].as_array_mut().unwrap().truncate(1);
         c.as_object_mut().unwrap().remove("review");
