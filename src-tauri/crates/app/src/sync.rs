@@ -242,7 +242,10 @@ fn signed_by(entry: &OutboxEntry) -> Option<(String, String)> {
 /// entry carries: final, like a refused statement.
 fn final_refusal(code: &str) -> bool {
     crate::error::bank_code(code) != ErrorCode::BankRefused
-        || matches!(code, "USE_SIGNOFFS" | "INVALID_JUSTIFICATION")
+        || matches!(
+            code,
+            "USE_SIGNOFFS" | "INVALID_JUSTIFICATION" | "OWNED_FIELD"
+        )
 }
 
 /// The bank's workflow of a case as the domain reads it (`None`: a stage it does not

@@ -71,6 +71,8 @@ pub enum Rule {
     CaseDecided,
     /// A submit signed before the case's last decision or return.
     StaleStatement,
+    /// A version of an undecided case carrying a `review` block (the bank writes it).
+    OwnedField,
     /// A new case whose id equals one the bank holds, letter case aside.
     CaseExists,
     /// A version of a case awaiting a decision.
@@ -113,6 +115,7 @@ impl Rule {
             Rule::AlreadyDecided => "ALREADY_DECIDED",
             Rule::CaseDecided => "CASE_DECIDED",
             Rule::StaleStatement => "STALE_STATEMENT",
+            Rule::OwnedField => "OWNED_FIELD",
             Rule::CaseExists => "CASE_EXISTS",
             Rule::CaseUnderReview => "CASE_UNDER_REVIEW",
             Rule::NotTheMaker => "NOT_THE_MAKER",
@@ -147,6 +150,7 @@ impl Rule {
             | Rule::AlreadyDecided
             | Rule::CaseDecided
             | Rule::StaleStatement
+            | Rule::OwnedField
             | Rule::CaseExists
             | Rule::CaseUnderReview
             | Rule::NotApproved
@@ -637,6 +641,18 @@ fn version_rules(
             format!(
                 "case {} awaits a decision{version}: it is returned to the maker first",
                 s.case_id
+            ),
+        ));
+    }
+    // The review block is written by the bank when it accepts a sign-off; an undecided
+    // case carries none, whatever a desk typed.
+    if !state.stage.decided() && case.get("review").is_some_and(|r| !r.is_null()) {
+        return Err(Refusal::new(
+            Rule::OwnedField,
+            format!(
+                "review: case {} is {}; the review block is the bank's, written when it accepts a sign-off",
+                s.case_id,
+                state.stage.as_str()
             ),
         ));
     }

@@ -932,6 +932,17 @@ fn a_decided_case_takes_only_the_disbursement_s_evidence() {
         c["note"] = Value::Null;
     });
     assert_eq!(j(&evidence), Ok(Next::Edit));
+    // Before a decision a version carries no review block: the bank writes it.
+    let draft = held_case();
+    let typed = case_with(|c| c["review"] = json!({"decision": "approve", "checker": "bob"}));
+    let e = judge(
+        &draft,
+        &statement(StatementAction::Edit, "alice", 2, &hash(5)),
+        &version_delivery_of(&hash(5), &typed, None),
+        &underwriter(),
+    )
+    .unwrap_err();
+    assert_eq!(e.code(), "OWNED_FIELD", "{}", e.message);
     // The bank's review block is its own: another one is refused.
     let forged = case_with(|c| c["review"] = json!({"decision": "approve", "checker": "dave"}));
     assert!(j(&forged)
