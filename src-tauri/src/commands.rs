@@ -67,6 +67,15 @@ impl Ws {
         })
     }
 
+    /// The workstation with a logged-in person: every command but those of the login
+    /// screen checks the session before any work (a locked or absent session is
+    /// `NOT_LOGGED_IN` / `SESSION_LOCKED`, and nothing is read, written or asked).
+    fn signed_in(&self) -> Result<&Workstation> {
+        let ws = self.get()?;
+        ws.require_session()?;
+        Ok(ws)
+    }
+
     fn get(&self) -> Result<&Workstation> {
         match self.opened.get() {
             Some(opened) => opened.as_ref().map_err(Clone::clone),
@@ -207,12 +216,12 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
 
 #[tauri::command]
 fn pull_bureau_all(ws: State<'_, Ws>, case_id: String, version: i64) -> Result<CaseView> {
-    ws.changed(ws.get()?.pull_bureau_all(&case_id, version))
+    ws.changed(ws.signed_in()?.pull_bureau_all(&case_id, version))
 }
 
 #[tauri::command]
 fn scans(ws: State<'_, Ws>, case_id: String) -> Result<ScanList> {
-    ws.get()?.scans(&case_id)
+    ws.signed_in()?.scans(&case_id)
 }
 
 #[tauri::command]
@@ -224,7 +233,10 @@ fn attach_scans(
     paths: Vec<String>,
 ) -> Result<ScanList> {
     let paths: Vec<PathBuf> = paths.into_iter().map(PathBuf::from).collect();
-    ws.changed(ws.get()?.attach_scan_files(&case_id, &kind, party, &paths))
+    ws.changed(
+        ws.signed_in()?
+            .attach_scan_files(&case_id, &kind, party, &paths),
+    )
 }
 
 #[tauri::command]
@@ -235,6 +247,8 @@ async fn pick_scans(
     kind: String,
     party: usize,
 ) -> Result<Option<ScanList>> {
+    // The session first: no picker opens for nobody.
+    let signed = ws.signed_in()?;
     let picked = app
         .dialog()
         .file()
@@ -243,20 +257,20 @@ async fn pick_scans(
         .blocking_pick_files();
     let Some(files) = picked else { return Ok(None) };
     let paths = local_paths(files)?;
-    ws.changed(ws.get()?.attach_scan_files(&case_id, &kind, party, &paths))
+    ws.changed(signed.attach_scan_files(&case_id, &kind, party, &paths))
         .map(Some)
 }
 
 /// The scan's bytes as an ArrayBuffer (no JSON on the way): the viewer draws them.
 #[tauri::command]
 fn scan_content(ws: State<'_, Ws>, case_id: String, id: i64) -> Result<tauri::ipc::Response> {
-    let (_, bytes) = ws.get()?.scan_content(&case_id, id)?;
+    let (_, bytes) = ws.signed_in()?.scan_content(&case_id, id)?;
     Ok(tauri::ipc::Response::new(bytes))
 }
 
 #[tauri::command]
 fn remove_scan(ws: State<'_, Ws>, case_id: String, id: i64) -> Result<ScanList> {
-    ws.changed(ws.get()?.remove_scan(&case_id, id))
+    ws.changed(ws.signed_in()?.remove_scan(&case_id, id))
 }
 
 #[tauri::command]
@@ -269,10 +283,14 @@ fn mark_document(
     status: DocumentStatus,
     reason: Option<String>,
 ) -> Result<CaseView> {
-    ws.changed(
-        ws.get()?
-            .mark_document(&case_id, version, kind, party, status, reason.as_deref()),
-    )
+    ws.changed(ws.signed_in()?.mark_document(
+        &case_id,
+        version,
+        kind,
+        party,
+        status,
+        reason.as_deref(),
+    ))
 }
 
 #[tauri::command]
@@ -282,12 +300,12 @@ fn verify_identity(
     version: i64,
     party: usize,
 ) -> Result<CaseView> {
-    ws.changed(ws.get()?.verify_identity(&case_id, version, party))
+    ws.changed(ws.signed_in()?.verify_identity(&case_id, version, party))
 }
 
 #[tauri::command]
 fn pull_bureau(ws: State<'_, Ws>, case_id: String, version: i64, party: usize) -> Result<CaseView> {
-    ws.changed(ws.get()?.pull_bureau(&case_id, version, party))
+    ws.changed(ws.signed_in()?.pull_bureau(&case_id, version, party))
 }
 
 #[tauri::command]
@@ -297,12 +315,12 @@ fn set_language(ws: State<'_, Ws>, lang: String) -> Result<()> {
 
 #[tauri::command]
 fn dashboard(ws: State<'_, Ws>) -> Result<Dashboard> {
-    ws.get()?.dashboard()
+    ws.signed_in()?.dashboard()
 }
 
 #[tauri::command]
 fn refresh_portfolio(ws: State<'_, Ws>) -> Result<Dashboard> {
-    ws.get()?.refresh_portfolio()
+    ws.signed_in()?.refresh_portfolio()
 }
 
 #[tauri::command]
@@ -312,16 +330,21 @@ fn take_counter_offer(
     version: i64,
     term_months: u32,
 ) -> Result<CaseView> {
-    ws.changed(ws.get()?.take_counter_offer(&case_id, version, term_months))
+    ws.changed(
+        ws.signed_in()?
+            .take_counter_offer(&case_id, version, term_months),
+    )
 }
 
 #[tauri::command]
 fn what_if(ws: State<'_, Ws>, path: String) -> Result<WhatIfReport> {
-    ws.get()?.what_if_file(std::path::Path::new(&path))
+    ws.signed_in()?.what_if_file(std::path::Path::new(&path))
 }
 
 #[tauri::command]
 async fn pick_what_if(app: AppHandle, ws: State<'_, Ws>) -> Result<Option<WhatIfReport>> {
+    // The session first: no picker opens for nobody.
+    let signed = ws.signed_in()?;
     let picked = app
         .dialog()
         .file()
@@ -329,18 +352,18 @@ async fn pick_what_if(app: AppHandle, ws: State<'_, Ws>) -> Result<Option<WhatIf
         .blocking_pick_file();
     let Some(file) = picked else { return Ok(None) };
     let path = local_paths(vec![file])?.remove(0);
-    ws.get()?.what_if_file(&path).map(Some)
+    signed.what_if_file(&path).map(Some)
 }
 
 #[tauri::command]
 fn agreement_preview(ws: State<'_, Ws>, case_id: String, lang: String) -> Result<AgreementPreview> {
-    ws.get()?.agreement_preview(&case_id, &lang)
+    ws.signed_in()?.agreement_preview(&case_id, &lang)
 }
 
 /// Writes the agreement's PDF and hands it to the system's viewer, whose Print prints it.
 #[tauri::command]
 fn print_agreement(ws: State<'_, Ws>, case_id: String, lang: String) -> Result<PrintedFile> {
-    let path = ws.get()?.print_agreement(&case_id, &lang)?;
+    let path = ws.signed_in()?.print_agreement(&case_id, &lang)?;
     let opened = open_with_system(&path);
     Ok(PrintedFile {
         path: path.display().to_string(),
@@ -348,7 +371,8 @@ fn print_agreement(ws: State<'_, Ws>, case_id: String, lang: String) -> Result<P
     })
 }
 
-/// The system's own opener (`UW_OPEN_WITH` names another program; `none` opens nothing).
+/// The system's own opener (`UW_OPEN_WITH` names another program; `none` opens nothing),
+/// started with a cleared environment.
 fn open_with_system(path: &std::path::Path) -> bool {
     let opener = std::env::var("UW_OPEN_WITH").unwrap_or_else(|_| {
         if cfg!(target_os = "windows") {
@@ -362,18 +386,23 @@ fn open_with_system(path: &std::path::Path) -> bool {
     if opener == "none" {
         return false;
     }
-    std::process::Command::new(opener).arg(path).spawn().is_ok()
+    // A cleared environment: the viewer sees the display and the session, never the
+    // store's passphrase or the bank's token (`uw_app::paths::CHILD_ENV`).
+    uw_app::paths::child_command(opener)
+        .arg(path)
+        .spawn()
+        .is_ok()
 }
 
 #[tauri::command]
 fn disbursement(ws: State<'_, Ws>, case_id: String) -> Result<DisbursementView> {
-    ws.get()?.disbursement(&case_id)
+    ws.signed_in()?.disbursement(&case_id)
 }
 
 /// The request goes to the registry with the next sync pass, started now.
 #[tauri::command]
 fn request_lien(ws: State<'_, Ws>, case_id: String) -> Result<DisbursementView> {
-    ws.changed_urgently(ws.get()?.request_lien(&case_id))
+    ws.changed_urgently(ws.signed_in()?.request_lien(&case_id))
 }
 
 #[tauri::command]
@@ -383,7 +412,10 @@ fn record_disbursement_fact(
     version: i64,
     fact: Fact,
 ) -> Result<DisbursementView> {
-    ws.changed(ws.get()?.record_disbursement_fact(&case_id, version, fact))
+    ws.changed(
+        ws.signed_in()?
+            .record_disbursement_fact(&case_id, version, fact),
+    )
 }
 
 #[tauri::command]
@@ -393,30 +425,30 @@ fn order_disbursement(
     version: i64,
     stage: u8,
 ) -> Result<DisbursementView> {
-    ws.changed_urgently(ws.get()?.order_disbursement(&case_id, version, stage))
+    ws.changed_urgently(ws.signed_in()?.order_disbursement(&case_id, version, stage))
 }
 
 #[tauri::command]
 fn sync_status(ws: State<'_, Ws>) -> Result<SyncStatus> {
-    ws.get()?.sync_status()
+    ws.signed_in()?.sync_status()
 }
 
 /// Starts a pass now; the `sync-status` event tells when it is done.
 #[tauri::command]
 fn sync_now(ws: State<'_, Ws>) -> Result<()> {
-    ws.get()?;
+    ws.signed_in()?;
     ws.poke_sync(true);
     Ok(())
 }
 
 #[tauri::command]
 fn sync_conflicts(ws: State<'_, Ws>) -> Result<Vec<ConflictView>> {
-    ws.get()?.conflicts(true)
+    ws.signed_in()?.conflicts(true)
 }
 
 #[tauri::command]
 fn resolve_conflict(ws: State<'_, Ws>, id: i64, keep: Keep) -> Result<CaseView> {
-    ws.changed_urgently(ws.get()?.resolve_conflict(id, keep))
+    ws.changed_urgently(ws.signed_in()?.resolve_conflict(id, keep))
 }
 
 #[tauri::command]
@@ -426,28 +458,28 @@ fn app_status(ws: State<'_, Ws>) -> Result<AppStatus> {
 
 #[tauri::command]
 fn queue(ws: State<'_, Ws>, query: QueueQuery) -> Result<QueuePage> {
-    ws.get()?.queue(&query)
+    ws.signed_in()?.queue(&query)
 }
 
 #[tauri::command]
 fn open_case(ws: State<'_, Ws>, case_id: String) -> Result<CaseView> {
-    ws.get()?.open_case(&case_id)
+    ws.signed_in()?.open_case(&case_id)
 }
 
 #[tauri::command]
 fn evaluate_case(ws: State<'_, Ws>, case: Value) -> Result<Evaluation> {
-    ws.get()?.evaluate_value(case)
+    ws.signed_in()?.evaluate_value(case)
 }
 
 #[tauri::command]
 fn save_case(ws: State<'_, Ws>, case_id: String, version: i64, case: Value) -> Result<CaseView> {
-    ws.changed(ws.get()?.save_case(&case_id, version, case))
+    ws.changed(ws.signed_in()?.save_case(&case_id, version, case))
 }
 
 #[tauri::command]
 fn import_files(ws: State<'_, Ws>, paths: Vec<String>) -> Result<ImportReport> {
     let paths: Vec<PathBuf> = paths.into_iter().map(PathBuf::from).collect();
-    ws.get()?.import_files(&paths)
+    ws.signed_in()?.import_files(&paths)
 }
 
 /// The picked files as local paths (a picker may, in principle, return URLs).
@@ -464,6 +496,8 @@ fn local_paths(files: Vec<tauri_plugin_dialog::FilePath>) -> Result<Vec<PathBuf>
 /// Opens the system file picker from Rust (the web view has no dialog permission).
 #[tauri::command]
 async fn pick_and_import(app: AppHandle, ws: State<'_, Ws>) -> Result<Option<ImportReport>> {
+    // The session first: no picker opens for nobody.
+    let signed = ws.signed_in()?;
     let picked = app
         .dialog()
         .file()
@@ -471,11 +505,13 @@ async fn pick_and_import(app: AppHandle, ws: State<'_, Ws>) -> Result<Option<Imp
         .blocking_pick_files();
     let Some(files) = picked else { return Ok(None) };
     let paths = local_paths(files)?;
-    ws.get()?.import_files(&paths).map(Some)
+    signed.import_files(&paths).map(Some)
 }
 
 #[tauri::command]
 async fn export_case(app: AppHandle, ws: State<'_, Ws>, case_id: String) -> Result<Option<String>> {
+    // The session first: no picker opens for nobody.
+    let signed = ws.signed_in()?;
     let picked = app
         .dialog()
         .file()
@@ -486,24 +522,24 @@ async fn export_case(app: AppHandle, ws: State<'_, Ws>, case_id: String) -> Resu
     let path = file
         .into_path()
         .map_err(|e| AppError::new(ErrorCode::Io, e.to_string()))?;
-    ws.get()?
+    signed
         .export_case_to(&case_id, &path)
         .map(|p| Some(p.display().to_string()))
 }
 
 #[tauri::command]
 fn case_history(ws: State<'_, Ws>, case_id: String) -> Result<Vec<CaseEvent>> {
-    ws.get()?.history(&case_id)
+    ws.signed_in()?.history(&case_id)
 }
 
 #[tauri::command]
 fn check_vin(ws: State<'_, Ws>, vin: String) -> Result<VinReport> {
-    Ok(ws.get()?.check_vin(&vin))
+    Ok(ws.signed_in()?.check_vin(&vin))
 }
 
 #[tauri::command]
 fn statement_income(ws: State<'_, Ws>, case_id: String, party: usize) -> Result<IncomeView> {
-    ws.get()?.statement_income(&case_id, party)
+    ws.signed_in()?.statement_income(&case_id, party)
 }
 
 /// Attaches files by path (typed, or dropped on the window); progress goes to the channel.
@@ -517,7 +553,7 @@ async fn attach_statements(
     on_progress: Channel<ReadProgress>,
 ) -> Result<IncomeView> {
     let paths: Vec<PathBuf> = paths.into_iter().map(PathBuf::from).collect();
-    ws.get()?
+    ws.signed_in()?
         .attach_statement_files(&case_id, party, &paths, &mut |p| {
             let _ = on_progress.send(p); // a closed window only loses the bar
         })
@@ -531,6 +567,8 @@ async fn pick_statements(
     party: usize,
     on_progress: Channel<ReadProgress>,
 ) -> Result<Option<IncomeView>> {
+    // The session first: no picker opens for nobody.
+    let signed = ws.signed_in()?;
     let picked = app
         .dialog()
         .file()
@@ -539,7 +577,7 @@ async fn pick_statements(
         .blocking_pick_files();
     let Some(files) = picked else { return Ok(None) };
     let paths = local_paths(files)?;
-    ws.get()?
+    signed
         .attach_statement_files(&case_id, party, &paths, &mut |p| {
             let _ = on_progress.send(p);
         })
@@ -553,7 +591,7 @@ fn remove_statement(
     party: usize,
     id: i64,
 ) -> Result<IncomeView> {
-    ws.get()?.remove_statement(&case_id, party, id)
+    ws.signed_in()?.remove_statement(&case_id, party, id)
 }
 
 #[tauri::command]
@@ -566,7 +604,7 @@ fn reclassify_transaction(
     kind: Option<IncomeKind>,
     note: String,
 ) -> Result<IncomeView> {
-    ws.get()?
+    ws.signed_in()?
         .reclassify(&case_id, party, &file, line, kind, &note)
 }
 
@@ -577,7 +615,8 @@ fn apply_statement_income(
     party: usize,
     version: i64,
 ) -> Result<CaseView> {
-    ws.get()?.apply_statement_income(&case_id, party, version)
+    ws.signed_in()?
+        .apply_statement_income(&case_id, party, version)
 }
 
 #[tauri::command]
@@ -600,19 +639,19 @@ async fn login(
 
 #[tauri::command]
 fn begin_totp(ws: State<'_, Ws>) -> Result<TotpSetup> {
-    ws.get()?.begin_totp()
+    ws.signed_in()?.begin_totp()
 }
 
 #[tauri::command]
 fn confirm_totp(ws: State<'_, Ws>, code: String) -> Result<()> {
-    ws.get()?.confirm_totp(&code)
+    ws.signed_in()?.confirm_totp(&code)
 }
 
 /// The person's directory password, changed through the workstation: their signing key is
 /// re-wrapped with the new one. Async: the directory is asked.
 #[tauri::command]
 async fn change_password(ws: State<'_, Ws>, old: String, new: String) -> Result<()> {
-    ws.get()?.change_directory_password(&old, &new)
+    ws.signed_in()?.change_directory_password(&old, &new)
 }
 
 #[tauri::command]
@@ -627,12 +666,12 @@ async fn setup_admin(ws: State<'_, Ws>, user: NewUser) -> Result<Session> {
 
 #[tauri::command]
 async fn create_user(ws: State<'_, Ws>, user: NewUser) -> Result<()> {
-    ws.get()?.create_user(&user)
+    ws.signed_in()?.create_user(&user)
 }
 
 #[tauri::command]
 fn case_review(ws: State<'_, Ws>, case_id: String) -> Result<ReviewView> {
-    ws.get()?.review(&case_id)
+    ws.signed_in()?.review(&case_id)
 }
 
 #[tauri::command]
@@ -644,7 +683,7 @@ fn submit_case(
     justification: String,
 ) -> Result<CaseView> {
     ws.changed(
-        ws.get()?
+        ws.signed_in()?
             .submit(&case_id, version, decision, &justification),
     )
 }
@@ -656,7 +695,7 @@ async fn approve_case(
     version: i64,
     password: String,
 ) -> Result<CaseView> {
-    ws.changed(ws.get()?.approve(&case_id, version, &password))
+    ws.changed(ws.signed_in()?.approve(&case_id, version, &password))
 }
 
 #[tauri::command]
@@ -667,7 +706,10 @@ async fn reject_case(
     comment: String,
     password: String,
 ) -> Result<CaseView> {
-    ws.changed(ws.get()?.reject(&case_id, version, &comment, &password))
+    ws.changed(
+        ws.signed_in()?
+            .reject(&case_id, version, &comment, &password),
+    )
 }
 
 #[tauri::command]
@@ -677,12 +719,12 @@ fn return_case(
     version: i64,
     comment: String,
 ) -> Result<CaseView> {
-    ws.changed(ws.get()?.return_case(&case_id, version, &comment))
+    ws.changed(ws.signed_in()?.return_case(&case_id, version, &comment))
 }
 
 #[tauri::command]
 fn release_case(ws: State<'_, Ws>, case_id: String) -> Result<()> {
-    ws.get()?.release_case(&case_id)
+    ws.signed_in()?.release_case(&case_id)
 }
 
 #[tauri::command]

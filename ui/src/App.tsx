@@ -101,7 +101,8 @@ export function App() {
       refreshStatus();
     }, setFatal);
   const session = auth?.session ?? null;
-  const [sync, refreshSync] = useSyncStatus(unlocked);
+  // The sync's state is the logged-in person's to see: no session, no asking.
+  const [sync, refreshSync] = useSyncStatus(unlocked && session !== null);
   const [conflictsOpen, setConflictsOpen] = useState(false);
   const [whatIfOpen, setWhatIfOpen] = useState(false);
   const [dashboardOpen, setDashboardOpen] = useState(false);
@@ -134,7 +135,7 @@ export function App() {
           </select>
           {status?.demo && <span className="badge demo">DEMO</span>}
           <SyncBadge status={sync} onConflicts={() => setConflictsOpen(true)} />
-          <span>{status ? t("app.cases", { n: status.case_count }) : ""}</span>
+          <span>{status && session ? t("app.cases", { n: status.case_count }) : ""}</span>
           {session && (
             <>
               <span data-testid="user" title={[session.underwriter && t("role.underwriter"), session.reviewer && t("role.reviewer"), session.admin && t("role.admin")].filter(Boolean).join(", ")}>

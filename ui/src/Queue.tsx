@@ -228,7 +228,7 @@ export function Queue(props: {
           <h2>{t("queue.empty.title")}</h2>
           <p>
             {t("queue.empty.1")} <b>{t("queue.import")}</b> {t("queue.empty.2")}{" "}
-            <code>uw import CASE.json</code>. {t("queue.empty.3")} (<code>uw sync --url URL --token TOKEN</code>).{" "}
+            <code>uw import CASE.json</code>. {t("queue.empty.3")} (<code>uw sync --url URL --token-file FILE</code>).{" "}
             {t("queue.empty.4")} <code>--demo</code>.
           </p>
         </div>

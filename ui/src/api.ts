@@ -54,7 +54,8 @@ async function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> 
     return await invoke<T>(cmd, args);
   } catch (e) {
     const err = asAppError(e);
-    if (err.code === "SESSION_LOCKED" || (err.code === "NOT_LOGGED_IN" && cmd !== "login")) {
+    // Leaving a case after a logout is refused too (no session), and says nothing new.
+    if (err.code === "SESSION_LOCKED" || (err.code === "NOT_LOGGED_IN" && cmd !== "login" && cmd !== "release_case")) {
       window.dispatchEvent(new CustomEvent(SESSION_ENDED, { detail: err }));
     }
     throw err;

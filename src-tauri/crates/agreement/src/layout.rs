@@ -1,7 +1,8 @@
 //! Page layout: text measured with the font's own advance widths (Noto Sans, the glyphs the
 //! PDF embeds), greedy line breaking at spaces, page breaks with widow and orphan control,
 //! the schedule's header repeated on every page, and a footer on every page with "i / n",
-//! the case version's short SHA-256 and its QR code.
+//! the case version's short SHA-256 and its QR code. A specimen's pages carry its marking
+//! in a light band across the middle, under the text, and in the footer.
 //!
 //! Coordinates are points from the page's top-left corner; the writers turn them into
 //! their own. A character the font lacks is an error, never an empty box.
@@ -53,7 +54,21 @@ pub enum Item {
         y: f32,
         width: f32,
     },
+    /// A light grey rectangle, `y` its top: the specimen's band, drawn under the text.
+    Shade { x: f32, y: f32, w: f32, h: f32 },
+    /// Large, light grey bold text on its baseline `y`: the specimen's marking in its band.
+    Mark {
+        x: f32,
+        y: f32,
+        size: f32,
+        text: String,
+    },
 }
+
+/// The grey of the specimen's band and of its marking (0 black, 1 white): light enough
+/// that the black text over them reads, dark enough that no one misses them.
+pub const SHADE_GREY: f32 = 0.90;
+pub const MARK_GREY: f32 = 0.62;
 
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Page {
@@ -255,11 +270,14 @@ impl Flow {
     }
 }
 
-/// Places the blocks on pages and draws every page's footer.
+/// Places the blocks on pages and draws every page's footer; with a specimen's `mark`, the
+/// band across every page and the marking in its footer. `qr` is what the QR code holds.
 pub fn paginate(
     blocks: &[Block],
     stamp: &Stamp,
     labels: &BTreeMap<String, String>,
+    mark: Option<&str>,
+    qr: &str,
 ) -> Result<Vec<Page>, AgreementError> {
     let mut f = Flow::new();
     for block in blocks {
@@ -307,11 +325,49 @@ pub fn paginate(
     }
     let n = f.pages.len();
     let version = labels.get("version").map_or("version", String::as_str);
-    let qr = qr_cells(&stamp.qr_text());
+    let first_line = match mark {
+        None => format!("{} · {version} v{}", stamp.case_id, stamp.version),
+        Some(m) => format!("{} · {m}", stamp.case_id),
+    };
+    let band = mark.map(band).transpose()?;
+    let qr = qr_cells(qr);
     for (i, page) in f.pages.iter_mut().enumerate() {
-        footer(page, i + 1, n, stamp, version, &qr)?;
+        if let Some(band) = &band {
+            // First, so the text is drawn over it.
+            page.items.splice(0..0, band.iter().cloned());
+        }
+        footer(page, i + 1, n, stamp, &first_line, &qr)?;
     }
     Ok(f.pages)
+}
+
+/// The specimen's band: the full width of the page across the middle of the body, its
+/// marking as large as fits the text width (at most 40 pt), centred.
+fn band(mark: &str) -> Result<[Item; 2], AgreementError> {
+    const MAX: f32 = 40.0;
+    let at_max = width(mark, MAX, true)?;
+    let size = if at_max > WIDTH {
+        (MAX * WIDTH / at_max).floor()
+    } else {
+        MAX
+    };
+    let w = width(mark, size, true)?;
+    let height = size * 1.9;
+    let top = ((TOP + LIMIT - height) / 2.0).round();
+    Ok([
+        Item::Shade {
+            x: 0.0,
+            y: top,
+            w: PAGE_W,
+            h: height,
+        },
+        Item::Mark {
+            x: LEFT + (WIDTH - w) / 2.0,
+            y: top + (height + size * 0.7) / 2.0,
+            size,
+            text: mark.to_string(),
+        },
+    ])
 }
 
 fn key_values(f: &mut Flow, rows: &[(String, String)]) -> Result<(), AgreementError> {
@@ -460,7 +516,7 @@ fn footer(
     i: usize,
     n: usize,
     stamp: &Stamp,
-    version: &str,
+    line1: &str,
     (modules, runs): &(usize, Vec<(usize, usize, usize)>),
 ) -> Result<(), AgreementError> {
     let rule_y = PAGE_H - 74.0;
@@ -470,7 +526,7 @@ fn footer(
         y: rule_y,
         width: 0.4,
     });
-    let line1 = format!("{} · {version} v{}", stamp.case_id, stamp.version);
+    let line1 = line1.to_string();
     let line2 = format!("SHA-256 {}", stamp.short());
     for (k, t) in [line1, line2].iter().enumerate() {
         width(t, 7.5, false)?;

@@ -13,9 +13,15 @@
 //! pages with printpdf and [`svg`] draws the same pages for the window's preview, so the
 //! preview is the print.
 //!
+//! A **specimen** ([`render_specimen`]) is the same layout from any case file, for checking
+//! the templates: no approval asked, every page marked across "NAMUNA — SHARTNOMA EMAS"
+//! ("ОБРАЗЕЦ — НЕ ДОГОВОР") in a light band and in the footer, both in the text layer, and
+//! a QR code that says specimen. Only an approved case of the store prints as an agreement.
+//!
 //! Deterministic: the same case version gives the same bytes — fixed font ids, the
-//! document's dates taken from the review's signature, the trailer `/ID` from the case
-//! version's hash (printpdf would draw it from a process-wide generator).
+//! document's dates taken from the review's signature (a specimen without one: the
+//! application date), the trailer `/ID` from the case version's hash (printpdf would draw
+//! it from a process-wide generator). A specimen of the same file is byte-identical too.
 
 mod content;
 mod layout;
@@ -54,6 +60,26 @@ impl Lang {
             Lang::Ru => "ru",
         }
     }
+
+    /// The marking across every page of a specimen. Here and not in the clause templates:
+    /// it is a control (a specimen never passes for an agreement), not wording that an edit
+    /// of a template may drop.
+    pub fn specimen_mark(self) -> &'static str {
+        match self {
+            Lang::Uz => "NAMUNA — SHARTNOMA EMAS",
+            Lang::Ru => "ОБРАЗЕЦ — НЕ ДОГОВОР",
+        }
+    }
+}
+
+/// What is printed: the agreement itself, or a specimen of its layout.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    /// The paper the client signs: only of a case the engine and a second person approved.
+    Agreement,
+    /// The same layout from any case file, for checking the templates; every page is
+    /// marked as no agreement and its QR code says so.
+    Specimen,
 }
 
 /// The case version a printed paper was made from, so it can be matched to what the core
@@ -78,6 +104,20 @@ impl Stamp {
             "UW-AGREEMENT;{};v{};sha256={}",
             self.case_id, self.version, self.sha256
         )
+    }
+
+    /// What the QR code on every page of a specimen holds: the case file's hash, no
+    /// version (a file is no version of the bank's).
+    pub fn specimen_qr_text(&self) -> String {
+        format!("UW-SPECIMEN;{};sha256={}", self.case_id, self.sha256)
+    }
+
+    /// What the QR code of a print of `kind` holds.
+    pub fn qr_of(&self, kind: Kind) -> String {
+        match kind {
+            Kind::Agreement => self.qr_text(),
+            Kind::Specimen => self.specimen_qr_text(),
+        }
     }
 }
 
@@ -137,30 +177,65 @@ pub fn check_printable(case: &CaseFile, evaluation: &Evaluation) -> Result<(), A
     }
 }
 
-/// The agreement as PDF bytes.
+/// The agreement as PDF bytes: refused unless [`check_printable`] holds.
 pub fn render(
     case: &CaseFile,
     evaluation: &Evaluation,
     lang: Lang,
     stamp: &Stamp,
 ) -> Result<Printed, AgreementError> {
-    let pages = laid_out(case, evaluation, lang, stamp)?;
-    let info = pdf::DocInfo::of(case, lang, stamp);
-    Ok(Printed {
-        pdf: pdf::write(&pages, &info)?,
-        pages: pages.len(),
-    })
+    check_printable(case, evaluation)?;
+    printed(case, evaluation, lang, stamp, Kind::Agreement)
 }
 
-/// The same pages as SVG documents, one per page (the window's preview).
+/// A specimen as PDF bytes: the agreement's layout from any case (no approval, no review
+/// asked), every page marked [`Lang::specimen_mark`].
+pub fn render_specimen(
+    case: &CaseFile,
+    evaluation: &Evaluation,
+    lang: Lang,
+    stamp: &Stamp,
+) -> Result<Printed, AgreementError> {
+    printed(case, evaluation, lang, stamp, Kind::Specimen)
+}
+
+/// The agreement's pages as SVG documents, one per page (the window's preview): refused
+/// unless [`check_printable`] holds.
 pub fn preview(
     case: &CaseFile,
     evaluation: &Evaluation,
     lang: Lang,
     stamp: &Stamp,
 ) -> Result<Vec<String>, AgreementError> {
-    let pages = laid_out(case, evaluation, lang, stamp)?;
+    check_printable(case, evaluation)?;
+    let pages = laid_out(case, evaluation, lang, stamp, Kind::Agreement)?;
     Ok(pages.iter().map(svg::page).collect())
+}
+
+/// A specimen's pages as SVG documents: the same marking as its PDF.
+pub fn preview_specimen(
+    case: &CaseFile,
+    evaluation: &Evaluation,
+    lang: Lang,
+    stamp: &Stamp,
+) -> Result<Vec<String>, AgreementError> {
+    let pages = laid_out(case, evaluation, lang, stamp, Kind::Specimen)?;
+    Ok(pages.iter().map(svg::page).collect())
+}
+
+fn printed(
+    case: &CaseFile,
+    evaluation: &Evaluation,
+    lang: Lang,
+    stamp: &Stamp,
+    kind: Kind,
+) -> Result<Printed, AgreementError> {
+    let pages = laid_out(case, evaluation, lang, stamp, kind)?;
+    let info = pdf::DocInfo::of(case, lang, stamp, kind);
+    Ok(Printed {
+        pdf: pdf::write(&pages, &info)?,
+        pages: pages.len(),
+    })
 }
 
 fn laid_out(
@@ -168,11 +243,15 @@ fn laid_out(
     evaluation: &Evaluation,
     lang: Lang,
     stamp: &Stamp,
+    kind: Kind,
 ) -> Result<Vec<layout::Page>, AgreementError> {
-    check_printable(case, evaluation)?;
     let template = template::of(lang)?;
     let blocks = content::blocks(case, evaluation, lang, &template)?;
-    layout::paginate(&blocks, stamp, &template.labels)
+    let mark = match kind {
+        Kind::Agreement => None,
+        Kind::Specimen => Some(lang.specimen_mark()),
+    };
+    layout::paginate(&blocks, stamp, &template.labels, mark, &stamp.qr_of(kind))
 }
 
 /// The pages of a PDF someone brought (a scanned document), or why it does not read. This

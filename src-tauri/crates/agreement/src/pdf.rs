@@ -8,41 +8,50 @@ use std::sync::OnceLock;
 
 use lopdf::{Object, StringFormat};
 use printpdf::{
-    FontId, Mm, Op, PaintMode, ParsedFont, PdfDocument, PdfFont, PdfFontHandle, PdfPage,
-    PdfSaveOptions, Point, Pt, Rect, TextItem,
+    Color, FontId, Greyscale, Mm, Op, PaintMode, ParsedFont, PdfDocument, PdfFont, PdfFontHandle,
+    PdfPage, PdfSaveOptions, Point, Pt, Rect, TextItem,
 };
 use sha2::{Digest, Sha256};
 use uw_domain::CaseFile;
 
-use crate::layout::{Item, Page, BOLD_TTF, PAGE_H, REGULAR_TTF};
-use crate::{AgreementError, Lang, Stamp};
+use crate::layout::{Item, Page, BOLD_TTF, MARK_GREY, PAGE_H, REGULAR_TTF, SHADE_GREY};
+use crate::{AgreementError, Kind, Lang, Stamp};
 
 /// What the document says of itself.
 pub struct DocInfo {
     pub title: String,
-    /// PDF date text ("D:YYYYMMDDHHmmSSZ"): the review's signature.
+    /// PDF date text ("D:YYYYMMDDHHmmSSZ"): the review's signature (a specimen without
+    /// one: the application date).
     pub date: String,
     /// The two halves of the trailer /ID.
     pub id: [u8; 16],
 }
 
 impl DocInfo {
-    pub fn of(case: &CaseFile, lang: Lang, stamp: &Stamp) -> DocInfo {
-        let signed = case
-            .review
-            .as_ref()
-            .map(|r| r.signed_at.clone())
-            .unwrap_or_default();
+    pub fn of(case: &CaseFile, lang: Lang, stamp: &Stamp, kind: Kind) -> DocInfo {
+        let signed = case.review.as_ref().map_or_else(
+            || case.application_date.0.format("%Y%m%d").to_string(),
+            |r| r.signed_at.clone(),
+        );
         let digits: String = signed
             .chars()
             .filter(char::is_ascii_digit)
             .take(14)
             .collect();
-        let digest = Sha256::digest(format!("{}|{}", stamp.qr_text(), lang.as_str()));
+        let digest = Sha256::digest(format!("{}|{}", stamp.qr_of(kind), lang.as_str()));
         let mut id = [0u8; 16];
         id.copy_from_slice(&digest[..16]);
+        let title = match kind {
+            Kind::Agreement => format!("{} ({})", stamp.case_id, lang.as_str()),
+            Kind::Specimen => format!(
+                "{} — {} ({})",
+                lang.specimen_mark(),
+                stamp.case_id,
+                lang.as_str()
+            ),
+        };
         DocInfo {
-            title: format!("{} ({})", stamp.case_id, lang.as_str()),
+            title,
             date: format!("D:{digits:0<14}Z"),
             id,
         }
@@ -68,6 +77,31 @@ fn fonts() -> Result<&'static (ParsedFont, ParsedFont), AgreementError> {
 const REGULAR: &str = "F1";
 const BOLD: &str = "F2";
 
+fn grey(level: f32) -> Op {
+    Op::SetFillColor {
+        col: Color::Greyscale(Greyscale::new(level, None)),
+    }
+}
+
+fn text(out: &mut Vec<Op>, x: f32, y: f32, size: f32, bold: bool, text: &str) {
+    let font = FontId(if bold { BOLD } else { REGULAR }.into());
+    out.push(Op::StartTextSection);
+    out.push(Op::SetFont {
+        font: PdfFontHandle::External(font),
+        size: Pt(size),
+    });
+    out.push(Op::SetTextCursor {
+        pos: Point {
+            x: Pt(x),
+            y: Pt(PAGE_H - y),
+        },
+    });
+    out.push(Op::ShowText {
+        items: vec![TextItem::Text(text.to_string())],
+    });
+    out.push(Op::EndTextSection);
+}
+
 fn ops(page: &Page) -> Vec<Op> {
     let mut out = Vec::with_capacity(page.items.len() * 5);
     for item in &page.items {
@@ -77,24 +111,34 @@ fn ops(page: &Page) -> Vec<Op> {
                 y,
                 size,
                 bold,
-                text,
-            } => {
-                let font = FontId(if *bold { BOLD } else { REGULAR }.into());
-                out.push(Op::StartTextSection);
-                out.push(Op::SetFont {
-                    font: PdfFontHandle::External(font),
-                    size: Pt(*size),
-                });
-                out.push(Op::SetTextCursor {
-                    pos: Point {
+                text: t,
+            } => text(&mut out, *x, *y, *size, *bold, t),
+            // The specimen's band and marking: in grey, the black restored after them.
+            Item::Shade { x, y, w, h } => {
+                out.push(Op::SaveGraphicsState);
+                out.push(grey(SHADE_GREY));
+                out.push(Op::DrawRectangle {
+                    rectangle: Rect {
                         x: Pt(*x),
-                        y: Pt(PAGE_H - *y),
+                        y: Pt(PAGE_H - *y - *h),
+                        width: Pt(*w),
+                        height: Pt(*h),
+                        mode: Some(PaintMode::Fill),
+                        winding_order: None,
                     },
                 });
-                out.push(Op::ShowText {
-                    items: vec![TextItem::Text(text.clone())],
-                });
-                out.push(Op::EndTextSection);
+                out.push(Op::RestoreGraphicsState);
+            }
+            Item::Mark {
+                x,
+                y,
+                size,
+                text: t,
+            } => {
+                out.push(Op::SaveGraphicsState);
+                out.push(grey(MARK_GREY));
+                text(&mut out, *x, *y, *size, true, t);
+                out.push(Op::RestoreGraphicsState);
             }
             Item::Fill { x, y, w, h } => out.push(Op::DrawRectangle {
                 rectangle: Rect {

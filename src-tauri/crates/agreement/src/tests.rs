@@ -46,11 +46,24 @@ fn print(case: &CaseFile, ev: &Evaluation, lang: Lang) -> Printed {
 
 /// The text of a PDF as `pdftotext -layout` reads it (poppler-utils).
 fn text_of(pdf: &[u8]) -> String {
+    pdftotext(pdf, None)
+}
+
+/// The text of page `page` (from 1) alone.
+fn text_of_page(pdf: &[u8], page: usize) -> String {
+    pdftotext(pdf, Some(page))
+}
+
+fn pdftotext(pdf: &[u8], page: Option<usize>) -> String {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("a.pdf");
     std::fs::write(&path, pdf).unwrap();
-    let out = Command::new("pdftotext")
-        .arg("-layout")
+    let mut cmd = Command::new("pdftotext");
+    cmd.arg("-layout");
+    if let Some(p) = page {
+        cmd.args(["-f", &p.to_string(), "-l", &p.to_string()]);
+    }
+    let out = cmd
         .arg(&path)
         .arg("-")
         .output()
@@ -232,4 +245,90 @@ fn a_scan_is_counted_in_pages_or_refused() {
     assert!(crate::pdf_page_count(cut).is_err());
     assert!(crate::pdf_page_count(b"%PDF-1.7\nnot really").is_err());
     assert!(crate::pdf_page_count(b"").is_err());
+}
+
+#[test]
+fn a_specimen_is_marked_on_every_page_in_its_language() {
+    let (case, ev) = approved(60);
+    let official = print(&case, &ev, Lang::Uz);
+    for (lang, mark, other) in [
+        (Lang::Uz, "NAMUNA — SHARTNOMA EMAS", "ОБРАЗЕЦ"),
+        (Lang::Ru, "ОБРАЗЕЦ — НЕ ДОГОВОР", "NAMUNA"),
+    ] {
+        assert_eq!(lang.specimen_mark(), mark);
+        let specimen = render_specimen(&case, &ev, lang, &stamp(&case)).unwrap();
+        // The same layout: as many pages as the agreement.
+        assert_eq!(specimen.pages, official.pages);
+        for page in 1..=specimen.pages {
+            let text = text_of_page(&specimen.pdf, page);
+            // In the band across the page and in the footer, in the text layer.
+            assert_eq!(text.matches(mark).count(), 2, "page {page}: {text}");
+            assert!(!text.contains(other), "page {page}");
+        }
+        // The agreement's own text is all there, the band does not break it.
+        let text = text_of(&specimen.pdf);
+        for needle in ["Karimov Aziz Rustamovich", "XWBJA69V9LA123456", "SHA-256"] {
+            assert!(text.contains(needle), "{needle:?} not in the specimen");
+        }
+        // Deterministic, and never the agreement's bytes.
+        let again = render_specimen(&case, &ev, lang, &stamp(&case)).unwrap();
+        assert!(
+            again.pdf == specimen.pdf,
+            "two specimens of one file differ"
+        );
+        assert!(specimen.pdf != print(&case, &ev, lang).pdf);
+    }
+    // The agreement carries no marking.
+    assert!(!text_of(&official.pdf).contains("NAMUNA"));
+    // Its QR code says specimen, not agreement.
+    let s = stamp(&case);
+    assert!(s
+        .specimen_qr_text()
+        .starts_with("UW-SPECIMEN;AUTO-2026-000123;sha256="));
+    assert_eq!(s.qr_of(Kind::Specimen), s.specimen_qr_text());
+    assert_eq!(s.qr_of(Kind::Agreement), s.qr_text());
+}
+
+#[test]
+fn a_specimen_needs_neither_review_nor_approval() {
+    let (mut case, _) = approved(36);
+    case.review = None;
+    case.loan.amount = uw_domain::money::Money::from_str("900000000.00").unwrap();
+    let ev = evaluate(
+        &case,
+        &parse_product(PRODUCT).unwrap(),
+        &EvalOptions::default(),
+    );
+    assert_ne!(ev.decision, uw_domain::decision::Decision::Approve);
+    assert!(matches!(
+        render(&case, &ev, Lang::Uz, &stamp(&case)),
+        Err(AgreementError::NotPrintable(_))
+    ));
+    let specimen = render_specimen(&case, &ev, Lang::Uz, &stamp(&case)).unwrap();
+    let text = text_of(&specimen.pdf);
+    assert_eq!(
+        text.matches("NAMUNA — SHARTNOMA EMAS").count(),
+        2 * specimen.pages
+    );
+    // Dated by the application (no signature): the same bytes again.
+    let again = render_specimen(&case, &ev, Lang::Uz, &stamp(&case)).unwrap();
+    assert!(again.pdf == specimen.pdf);
+    assert!(preview(&case, &ev, Lang::Uz, &stamp(&case)).is_err());
+}
+
+#[test]
+fn the_specimen_preview_draws_the_same_marked_pages() {
+    let (case, ev) = approved(36);
+    let pages = preview_specimen(&case, &ev, Lang::Ru, &stamp(&case)).unwrap();
+    let printed = render_specimen(&case, &ev, Lang::Ru, &stamp(&case)).unwrap();
+    assert_eq!(pages.len(), printed.pages);
+    for page in &pages {
+        assert_eq!(page.matches("ОБРАЗЕЦ — НЕ ДОГОВОР").count(), 2, "{page}");
+        // The band lies under the text: drawn first, after the page's white.
+        let band = page.find("fill=\"#e6e6e6\"").unwrap();
+        let body = page.find("КРЕДИТНЫЙ ДОГОВОР").unwrap_or(usize::MAX);
+        assert!(band < body);
+    }
+    let official = preview(&case, &ev, Lang::Ru, &stamp(&case)).unwrap();
+    assert!(official.iter().all(|p| !p.contains("ОБРАЗЕЦ")));
 }

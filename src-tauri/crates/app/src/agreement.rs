@@ -1,7 +1,9 @@
 //! The printed credit agreement of a case, as the service gives it: only for a case the
 //! engine approves and a second person signed off (the workflow's approval and the case's
-//! review both), stamped with the stored case version and its content hash — the same
-//! SHA-256 the core bank keeps for that version — so the paper matches what the bank holds.
+//! review both; with the bank's directory, the approval the bank accepted), stamped with
+//! the stored case version and its content hash — the same SHA-256 the core bank keeps for
+//! that version — so the paper matches what the bank holds. The agreement is printed from
+//! the store only; a case file prints as a specimen, marked on every page as no agreement.
 
 use std::path::{Path, PathBuf};
 
@@ -85,6 +87,14 @@ impl Workstation {
                 ),
             ));
         }
+        // The paper says what was approved, or nothing.
+        self.check_approved_terms(case_id, "the agreement")
+            .map_err(|e| {
+                AppError::new(
+                    ErrorCode::NotPrintable,
+                    format!("{}: {}", e.code_name(), e.message),
+                )
+            })?;
         let evaluation = self.evaluate_case(&case);
         let stamp = stamp(&case, stored.version, &stored.case_json)?;
         Ok((case, evaluation, stamp))
@@ -107,17 +117,31 @@ impl Workstation {
     /// Writes the agreement's PDF into the data folder (`agreements/`) and records the
     /// printing in the case's history; returns the file.
     pub fn print_agreement(&self, case_id: &str, lang: &str) -> Result<PathBuf> {
+        let mut path = PathBuf::new();
+        self.agreement_pdf(case_id, lang, |name, pdf| {
+            let dir = self.data_dir.join("agreements");
+            path = dir.join(name);
+            write_file(&dir, &path, pdf)
+        })?;
+        Ok(path)
+    }
+
+    /// The official agreement as PDF bytes, for a caller that writes the file itself
+    /// (`uw agreement CASE_ID -o FILE`): the stored case, checked as [`Self::print_agreement`]
+    /// checks it and stamped the same way; no viewer, nothing written here. `write` gets
+    /// the file's usual name (`CASE-vN-LANG.pdf`) and the bytes; once it succeeded, the
+    /// printing is recorded in the case's history (`agreement_printed`), as the window's.
+    pub fn agreement_pdf(
+        &self,
+        case_id: &str,
+        lang: &str,
+        write: impl FnOnce(&str, &[u8]) -> Result<()>,
+    ) -> Result<Printed> {
         let lang = parse_lang(lang)?;
         let (case, evaluation, stamp) = self.printable(case_id)?;
         let printed = uw_agreement::render(&case, &evaluation, lang, &stamp).map_err(refused)?;
-        let dir = self.data_dir.join("agreements");
-        let path = dir.join(format!(
-            "{}-v{}-{}.pdf",
-            case.case_id,
-            stamp.version,
-            lang.as_str()
-        ));
-        write_file(&dir, &path, &printed.pdf)?;
+        let name = format!("{}-v{}-{}.pdf", case.case_id, stamp.version, lang.as_str());
+        write(&name, &printed.pdf)?;
         let (actor, _) = self.acting()?;
         let detail = serde_json::json!({
             "lang": lang.as_str(),
@@ -132,19 +156,23 @@ impl Workstation {
             "agreement_printed",
             &detail.to_string(),
         )?;
-        Ok(path)
+        Ok(printed)
     }
 }
 
 fn write_file(dir: &Path, path: &Path, bytes: &[u8]) -> Result<()> {
     let io = |e: std::io::Error| AppError::new(ErrorCode::Io, format!("{}: {e}", path.display()));
     std::fs::create_dir_all(dir).map_err(io)?;
-    std::fs::write(path, bytes).map_err(io)
+    crate::paths::write_atomically(path, bytes)
 }
 
-/// The agreement of a case file (`uw agreement`): the file must carry an approving review;
-/// the stamp is the review's case version and the file's content hash.
-pub fn agreement_from_file(path: &Path, lang: &str) -> Result<Printed> {
+/// The **specimen** of a case file (`uw agreement --specimen FILE`): the agreement's layout,
+/// every page marked "NAMUNA — SHARTNOMA EMAS" ("ОБРАЗЕЦ — НЕ ДОГОВОР"), for checking the
+/// templates. Neither a review nor an approval is asked (a file's review is not trusted),
+/// but the case must read and evaluate; the stamp is the file's content hash. A case file
+/// never prints as the agreement itself: that is [`Workstation::agreement_pdf`], from the
+/// store.
+pub fn specimen_from_file(path: &Path, lang: &str) -> Result<Printed> {
     let lang = parse_lang(lang)?;
     let text = crate::cases::read_text(path)?;
     let case = uw_domain::parse_case(&text)
@@ -156,7 +184,7 @@ pub fn agreement_from_file(path: &Path, lang: &str) -> Result<Printed> {
     );
     let version = case.review.as_ref().map_or(0, |r| r.case_version);
     let stamp = stamp(&case, i64::try_from(version).unwrap_or(0), &text)?;
-    uw_agreement::render(&case, &evaluation, lang, &stamp).map_err(|e| {
+    uw_agreement::render_specimen(&case, &evaluation, lang, &stamp).map_err(|e| {
         let mut err = refused(e);
         err.message = format!("{}: {}", path.display(), err.message);
         err

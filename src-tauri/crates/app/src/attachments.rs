@@ -266,7 +266,7 @@ impl Workstation {
                 })
                 .collect();
             let path = dir.join(format!("{}-p{}-{}-{safe}", a.kind, a.party, a.id));
-            std::fs::write(&path, &bytes).map_err(|e| io(&path, e))?;
+            crate::paths::write_atomically(&path, &bytes)?;
             out.push(path);
         }
         Ok(out)

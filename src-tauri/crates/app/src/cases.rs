@@ -353,12 +353,7 @@ impl Workstation {
 
     pub fn export_case_to(&self, case_id: &str, path: &Path) -> Result<PathBuf> {
         let text = self.export_case(case_id)?;
-        std::fs::write(path, text).map_err(|e| {
-            AppError::new(
-                ErrorCode::Io,
-                format!("{}: cannot write: {e}", path.display()),
-            )
-        })?;
+        crate::paths::write_atomically(path, text.as_bytes())?;
         // The scans go beside the file: CASE.json → CASE.scans/.
         let scans = self.export_scans(case_id, &path.with_extension("scans"))?;
         let detail = serde_json::json!({

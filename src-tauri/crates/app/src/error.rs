@@ -23,6 +23,9 @@ pub enum ErrorCode {
     StoreWrongKey,
     /// The database was written by a newer version of the workstation.
     StoreTooNew,
+    /// The data folder holds a plain (unencrypted) SQLite store, which is never adopted
+    /// silently: an administrator adopts it with `uw store adopt FILE`.
+    StorePlain,
     /// No key for the encrypted store: no passphrase given and no OS keyring.
     StoreKeyMissing,
     /// The store waits for its passphrase (the unlock screen).
@@ -71,6 +74,9 @@ pub enum ErrorCode {
     CaseDecided,
     /// A statement signed before the case's last decision or return.
     StaleStatement,
+    /// An approved case whose terms are no longer the approved ones: no printing, no
+    /// money, until it is reviewed again.
+    TermsChanged,
     /// The directory has disabled the account.
     AccountDisabled,
     /// The directory no longer has an account that logged in here.
@@ -141,6 +147,14 @@ impl AppError {
             message: message.into(),
         }
     }
+
+    /// The code as it crosses the boundary (`TERMS_CHANGED`).
+    pub fn code_name(&self) -> String {
+        serde_json::to_value(self.code)
+            .ok()
+            .and_then(|v| v.as_str().map(String::from))
+            .unwrap_or_default()
+    }
 }
 
 impl From<uw_store::StoreError> for AppError {
@@ -151,6 +165,8 @@ impl From<uw_store::StoreError> for AppError {
             S::Foreign { .. } => ErrorCode::StoreForeign,
             S::TooNew { .. } => ErrorCode::StoreTooNew,
             S::WrongKey { .. } => ErrorCode::StoreWrongKey,
+            S::Plain { .. } => ErrorCode::StorePlain,
+            S::AlreadyAStore { .. } => ErrorCode::AlreadyExists,
             S::NotFound(_) => ErrorCode::NotFound,
             S::Exists(_) => ErrorCode::CaseExists,
             S::Duplicate(_) => ErrorCode::AlreadyExists,
@@ -190,7 +206,9 @@ impl From<uw_bank_link::LinkError> for AppError {
     fn from(e: uw_bank_link::LinkError) -> Self {
         use uw_bank_link::LinkError as L;
         let code = match &e {
-            L::BadAddress(_) => ErrorCode::BankNotConfigured,
+            L::BadAddress(_) | L::BadCaFile { .. } => ErrorCode::BankNotConfigured,
+            // Never followed: the address in the settings is not the bank's.
+            L::Redirected { .. } => ErrorCode::BankRefused,
             L::Offline(_) | L::Timeout(_) | L::Unavailable { .. } => ErrorCode::BankOffline,
             L::Rejected { code, .. } => bank_code(code),
             L::Unauthorized => ErrorCode::BankRefused,

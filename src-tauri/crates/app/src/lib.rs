@@ -35,7 +35,7 @@ use uw_domain::vin::WmiTable;
 use uw_domain::ProductConfig;
 use uw_store::Store;
 
-pub use agreement::{agreement_from_file, AgreementPreview, PrintedFile};
+pub use agreement::{specimen_from_file, AgreementPreview, PrintedFile};
 pub use attachments::{inspect, ScanList, MAX_SCAN_BYTES};
 pub use cases::{CaseView, ImportReport, RequiredDocument};
 pub use dashboard::{BranchView, Count, Dashboard, DecisionTimes, PortfolioView};
@@ -49,7 +49,7 @@ pub use paths::StoreState;
 pub use review::ReviewView;
 pub use sync::{
     ConflictView, FieldDifference, Keep, RefusedStatement, SyncOptions, SyncReport, SyncStatus,
-    BANK_BRANCH, BANK_TOKEN, BANK_URL,
+    BANK_BRANCH, BANK_CA_FILE, BANK_TOKEN, BANK_URL,
 };
 pub use users::{
     hash_password, verify_password, LoginMode, NewUser, Session, SessionStatus, TotpSetup,
@@ -192,6 +192,7 @@ pub struct Workstation {
 
 impl Workstation {
     pub fn open(opts: OpenOptions) -> Result<Workstation> {
+        paths::private_dir(&opts.data_dir)?;
         let store = Store::open(&opts.data_dir.join("cases.db"), &opts.key)?;
         let ws = Workstation {
             store: Mutex::new(store),
@@ -277,21 +278,30 @@ impl Workstation {
         &self.product
     }
 
+    /// What the top bar shows. Before a login (the login screen asks too) it says nothing
+    /// of the cases or of who works here.
     pub fn status(&self) -> Result<AppStatus> {
+        let session = self.session();
         let (case_count, online) = {
             let store = self.store()?;
             let online = store.setting(sync::ONLINE)?.as_deref() == Some("true");
-            (store.count_cases()?, online)
+            let count = if session.is_some() || !self.require_login {
+                store.count_cases()?
+            } else {
+                0
+            };
+            (count, online)
         };
         Ok(AppStatus {
             data_dir: self.data_dir.display().to_string(),
             demo: self.demo,
             case_count,
             product: self.product.name.clone(),
-            actor: self
-                .session()
-                .map(|s| s.username)
-                .unwrap_or_else(|| self.actor.clone()),
+            actor: match session {
+                Some(s) => s.username,
+                None if self.require_login => String::new(),
+                None => self.actor.clone(),
+            },
             online,
             language: self.language()?,
         })

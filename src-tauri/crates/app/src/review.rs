@@ -261,6 +261,11 @@ impl Workstation {
         }
         let detail = step_detail(&action);
         let row = self.row_for(&case, to_json_pretty(&case), next.stage.as_str());
+        let mut next = next;
+        if next.stage == uw_domain::review::Stage::Approved {
+            // What was approved, to hold the printing and the money to.
+            next.approved_terms = crate::statements::terms_hash(&row.case_json);
+        }
         let workflow = serde_json::to_string(&next)
             .map_err(|e| AppError::new(ErrorCode::Internal, e.to_string()))?;
         let outgoing = crate::sync::review_message(&action, &detail, &s.username, &at, &next);

@@ -52,7 +52,45 @@ pub(crate) struct Outbound {
     pub proposal: Option<String>,
 }
 
+/// The top-level parts of a case file that may change after its decision: the evidence
+/// the disbursement needs and the review block (the bank's own list, `bank-sim`'s
+/// `workflow::EVIDENCE_KEYS`); everything else is the terms a checker decided on.
+const EVIDENCE_KEYS: [&str; 4] = ["review", "disbursement", "pledge", "insurance"];
+/// The one kind of document that may change after the decision.
+const EVIDENCE_DOCUMENT: &str = "down_payment_proof";
+
+/// The content hash of a case file's terms: the file without its evidence, hashed as the
+/// bank hashes content. `None` when the text is not a JSON object.
+pub(crate) fn terms_hash(case_json: &str) -> Option<String> {
+    let mut v: serde_json::Value = serde_json::from_str(case_json).ok()?;
+    let map = v.as_object_mut()?;
+    for key in EVIDENCE_KEYS {
+        map.shift_remove(key);
+    }
+    if let Some(serde_json::Value::Array(docs)) = map.get_mut("documents") {
+        docs.retain(|d| d.get("kind").and_then(|k| k.as_str()) != Some(EVIDENCE_DOCUMENT));
+    }
+    api::content_hash(&serde_json::to_string(&v).ok()?)
+}
+
 impl Workstation {
+    /// Refuses when an approved case's terms are no longer the approved ones (a pulled or
+    /// forged change after the sign-off): `what` is what would have used them.
+    pub(crate) fn check_approved_terms(&self, case_id: &str, what: &str) -> Result<()> {
+        let w = self.load_workflow(case_id)?;
+        let Some(approved) = w.approved_terms.as_deref() else {
+            return Ok(());
+        };
+        let stored = self.store()?.get_case(case_id)?;
+        if terms_hash(&stored.case_json).as_deref() == Some(approved) {
+            return Ok(());
+        }
+        Err(AppError::new(
+            ErrorCode::TermsChanged,
+            format!("{case_id}: the case's terms are not the ones approved (their hash was {approved}): {what} waits until the case is reviewed again"),
+        ))
+    }
+
     /// The engine's figures of a case, as a statement carries them.
     pub(crate) fn statement_figures(&self, case: &CaseFile) -> StatementFigures {
         let e = self.evaluate_case(case);

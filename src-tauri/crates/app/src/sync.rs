@@ -46,6 +46,8 @@ pub const BANK_URL: &str = "bank.url";
 pub const BANK_TOKEN: &str = "bank.token";
 /// The branch whose daily queue this workstation pulls (all when unset).
 pub const BANK_BRANCH: &str = "bank.branch";
+/// The bank's own CA bundle (a PEM file's path; the built-in roots when unset).
+pub const BANK_CA_FILE: &str = "bank.ca_file";
 const LAST_SUCCESS: &str = "sync.last_success";
 const LAST_ERROR: &str = "sync.last_error";
 const LAST_ERROR_AT: &str = "sync.last_error_at";
@@ -295,16 +297,32 @@ fn bank_view(w: &RemoteWorkflow, payment: Option<String>) -> Option<BankView> {
 }
 
 impl Workstation {
-    /// Sets the bank's address, token and branch (an administrator's setting).
-    pub fn set_bank(&self, url: &str, token: &str, branch: Option<&str>) -> Result<()> {
+    /// Sets the bank's address, token, branch and own CA bundle (PEM; `None`: the
+    /// built-in roots) — an administrator's setting. A CA file that does not read or holds
+    /// no certificate is refused, naming it.
+    pub fn set_bank(
+        &self,
+        url: &str,
+        token: &str,
+        branch: Option<&str>,
+        ca_file: Option<&std::path::Path>,
+    ) -> Result<()> {
         if self.require_login {
             self.require_admin()?;
         }
-        Bank::new(BankConfig::new(url, token))?;
+        // Kept absolute: the desktop does not start where `uw sync` was typed.
+        let ca_file = ca_file.map(std::path::absolute).transpose().map_err(|e| {
+            AppError::new(ErrorCode::InvalidInput, format!("the bank's CA file: {e}"))
+        })?;
+        let mut config = BankConfig::new(url, token);
+        config.ca_file.clone_from(&ca_file);
+        Bank::new(config)?;
         let mut store = self.store()?;
         store.set_setting(BANK_URL, url.trim())?;
         store.set_setting(BANK_TOKEN, token.trim())?;
         store.set_setting(BANK_BRANCH, branch.map(str::trim).unwrap_or(""))?;
+        let ca_file = ca_file.map(|p| p.display().to_string());
+        store.set_setting(BANK_CA_FILE, ca_file.as_deref().unwrap_or(""))?;
         drop(store);
         *self.bank.lock().unwrap_or_else(|p| p.into_inner()) = None;
         Ok(())
@@ -329,7 +347,11 @@ impl Workstation {
         let store = self.store()?;
         let url = store.setting(BANK_URL)?.filter(|u| !u.is_empty());
         let token = store.setting(BANK_TOKEN)?.unwrap_or_default();
-        Ok(url.map(|u| BankConfig::new(&u, &token)))
+        let ca_file = store.setting(BANK_CA_FILE)?.filter(|f| !f.is_empty());
+        Ok(url.map(|u| BankConfig {
+            ca_file: ca_file.map(std::path::PathBuf::from),
+            ..BankConfig::new(&u, &token)
+        }))
     }
 
     pub fn bank_configured(&self) -> bool {
@@ -346,7 +368,7 @@ impl Workstation {
         let config = self.bank_config()?.ok_or_else(|| {
             AppError::new(
                 ErrorCode::BankNotConfigured,
-                "no core-bank address is set: `uw sync --url URL --token TOKEN`, or UW_BANK_URL and UW_BANK_TOKEN",
+                "no core-bank address is set: `uw sync --url URL --token-file FILE`, or UW_BANK_URL and UW_BANK_TOKEN",
             )
         })?;
         let bank = Arc::new(Bank::new(config)?);
@@ -662,7 +684,12 @@ impl Workstation {
         let mut workflow = None;
         if let Some((accepted_at, submitted)) = &sent.accepted {
             let w = self.load_workflow(case_id)?;
-            let next = flow::accept(&w, submitted.clone(), accepted_at);
+            let mut next = flow::accept(&w, submitted.clone(), accepted_at);
+            if next.stage == Stage::Approved && next.approved_terms.is_none() {
+                // The bank approved the submitted version, which is what this desk holds.
+                let held = self.store()?.get_case(case_id)?;
+                next.approved_terms = crate::statements::terms_hash(&held.case_json);
+            }
             if next != w {
                 let json = serde_json::to_string(&next)
                     .map_err(|e| AppError::new(ErrorCode::Internal, e.to_string()))?;
@@ -856,7 +883,7 @@ impl Workstation {
             Err(e) => return Err(e.into()),
         };
         if let Some(view) = &view {
-            self.merge_workflow(&case.case_id, view, &at)?;
+            self.merge_workflow(&case.case_id, view, &json, &at)?;
         }
         let stored = if view.is_some() {
             self.store()?.get_case(&case.case_id)?
@@ -881,12 +908,7 @@ impl Workstation {
             return Ok(());
         }
         if known.is_some() && unsent.is_empty() {
-            let mut row = self.row_for(&case, json, &stored.status);
-            row.assignee = remote.assignee.clone().or(stored.assignee);
-            self.store()?
-                .apply_bank_case(&row, &bank, &at, BANK_ACTOR, "pulled_update", None)?;
-            report.pulled_updated += 1;
-            return Ok(());
+            return self.pulled_update(&case, json, &stored, remote, &bank, &at, report);
         }
         if !self.store()?.has_open_conflict(&case.case_id)? {
             self.record_conflict(remote)?;
@@ -927,9 +949,14 @@ impl Workstation {
 
     /// Takes the bank's word on where a case stands (its stage, maker, checker, the
     /// version under review, the editors), keeping what this desk knows besides.
-    fn merge_workflow(&self, case_id: &str, view: &BankView, at: &str) -> Result<()> {
+    fn merge_workflow(&self, case_id: &str, view: &BankView, json: &str, at: &str) -> Result<()> {
         let local = self.load_workflow(case_id)?;
-        let next = flow::from_bank(&local, view);
+        let mut next = flow::from_bank(&local, view);
+        if next.stage == Stage::Approved && next.approved_terms.is_none() {
+            // After its decision the bank takes only evidence: its version's terms are the
+            // approved ones.
+            next.approved_terms = crate::statements::terms_hash(json);
+        }
         if next == local {
             return Ok(());
         }
@@ -939,6 +966,60 @@ impl Workstation {
         let event = (next.stage != local.stage).then_some(("bank_stage", detail.as_str()));
         self.store()?
             .apply_bank_workflow(case_id, &json, at, event)?;
+        Ok(())
+    }
+
+    /// A newer bank version of a case with nothing unsent here. What the sign-off is bound
+    /// to decides: a change of an approved case's terms is a conflict (never taken over
+    /// silently); one of a submitted case's terms sends it back to its maker with the
+    /// bank's reason (the reviewer would otherwise sign what the maker never submitted);
+    /// anything else replaces the local version.
+    #[allow(clippy::too_many_arguments)]
+    fn pulled_update(
+        &self,
+        case: &uw_domain::CaseFile,
+        json: String,
+        stored: &uw_store::StoredCase,
+        remote: &RemoteCase,
+        bank: &BankVersion,
+        at: &str,
+        report: &mut SyncReport,
+    ) -> Result<()> {
+        let w = self.load_workflow(&case.case_id)?;
+        let terms_changed = crate::statements::terms_hash(&stored.case_json)
+            != crate::statements::terms_hash(&json);
+        let bank_keeps_workflow = remote.workflow.is_some();
+        if terms_changed && w.stage == Stage::Approved {
+            if !self.store()?.has_open_conflict(&case.case_id)? {
+                self.record_conflict(remote)?;
+                report.conflicts += 1;
+            }
+            return Ok(());
+        }
+        let mut row = self.row_for(case, json, &stored.status);
+        row.assignee = remote.assignee.clone().or(stored.assignee.clone());
+        // With a bank that keeps the workflow, its word on the stage came with the pull.
+        let returned = (terms_changed && w.stage == Stage::Submitted && !bank_keeps_workflow)
+            .then(|| {
+                let mut back = w.clone();
+                back.stage = Stage::Returned;
+                back.return_comment = Some(
+                    "the core bank changed the case while it was submitted: check it and submit again".into(),
+                );
+                row.status = Stage::Returned.as_str().to_string();
+                serde_json::to_string(&back)
+            })
+            .transpose()
+            .map_err(|e| AppError::new(ErrorCode::Internal, e.to_string()))?;
+        self.store()?.apply_bank_case(
+            &row,
+            bank,
+            at,
+            BANK_ACTOR,
+            "pulled_update",
+            returned.as_deref(),
+        )?;
+        report.pulled_updated += 1;
         Ok(())
     }
 
@@ -996,7 +1077,15 @@ impl Workstation {
 
     /// The underwriter's choice on a conflict; both versions stay on record.
     pub fn resolve_conflict(&self, id: i64, keep: Keep) -> Result<CaseView> {
-        let (actor, _) = self.acting()?;
+        let (actor, roles) = self.acting()?;
+        // Either side becomes the case's content: an underwriter's choice (audited with
+        // the resolution, in its transaction).
+        if !roles.underwriter {
+            return Err(AppError::new(
+                ErrorCode::MissingRole,
+                format!("{actor} lacks the underwriter role needed to resolve a conflict"),
+            ));
+        }
         let c = self.store()?.conflict(id)?;
         let at = now_rfc3339();
         match keep {

@@ -501,7 +501,8 @@ impl Workstation {
         Ok(s)
     }
 
-    pub(crate) fn require_session(&self) -> Result<Session> {
+    /// The logged-in person, or `NOT_LOGGED_IN` / `SESSION_LOCKED`; counts as activity.
+    pub fn require_session(&self) -> Result<Session> {
         self.current(true)?
             .ok_or_else(|| AppError::new(ErrorCode::NotLoggedIn, "log in first"))
     }

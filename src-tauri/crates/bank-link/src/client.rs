@@ -3,6 +3,7 @@
 //! the caller's decision, told by [`LinkError::retryable`].
 
 use std::io::Read;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use reqwest::blocking::{Client, RequestBuilder, Response};
@@ -27,6 +28,11 @@ pub struct BankConfig {
     pub timeout: Duration,
     /// The largest answer read; a larger one is refused rather than held in memory.
     pub max_body: usize,
+    /// The bank's own certificate authorities (a PEM bundle). When set, these are the
+    /// only roots trusted for the bank — instead of the built-in public ones, so a
+    /// certificate any public CA issued for the bank's host is refused (a pin to the
+    /// bank's PKI). `None`: the built-in roots (webpki-roots).
+    pub ca_file: Option<PathBuf>,
 }
 
 /// Everything but the token, which a log or a panic never shows.
@@ -38,6 +44,7 @@ impl std::fmt::Debug for BankConfig {
             .field("connect_timeout", &self.connect_timeout)
             .field("timeout", &self.timeout)
             .field("max_body", &self.max_body)
+            .field("ca_file", &self.ca_file)
             .finish()
     }
 }
@@ -50,6 +57,7 @@ impl BankConfig {
             connect_timeout: Duration::from_secs(3),
             timeout: Duration::from_secs(15),
             max_body: 16 * 1024 * 1024,
+            ca_file: None,
         }
     }
 }
@@ -60,6 +68,18 @@ pub enum LinkError {
         "the bank's address {0:?} is not a valid https address (plain http only to this computer)"
     )]
     BadAddress(String),
+    /// The bank's CA file (`BankConfig::ca_file`) does not read or holds no usable
+    /// certificate.
+    #[error("the bank's CA file {path}: {why}")]
+    BadCaFile { path: String, why: String },
+    /// The bank answered with a redirect, which the workstation never follows: case files
+    /// and passwords would travel on to wherever it points.
+    #[error("the bank answered {what} with {status}, pointing to {location}; the workstation follows no redirect: check the bank's address in the settings")]
+    Redirected {
+        what: String,
+        status: u16,
+        location: String,
+    },
     #[error("the bank cannot be reached ({0})")]
     Offline(String),
     #[error("the bank did not answer within {0} s")]
@@ -129,13 +149,28 @@ impl Bank {
             let p = format!("{}/", base.path());
             base.set_path(&p);
         }
-        let client = Client::builder()
+        let mut builder = Client::builder()
             .use_rustls_tls()
             .connect_timeout(config.connect_timeout)
             .timeout(config.timeout)
             .pool_max_idle_per_host(8)
-            .build()
-            .map_err(|e| LinkError::Offline(e.to_string()))?;
+            // A redirect would carry the request (its body, case files and passwords
+            // included) on to another address: never followed, it becomes
+            // `LinkError::Redirected`.
+            .redirect(reqwest::redirect::Policy::none());
+        if let Some(path) = &config.ca_file {
+            // Instead of the built-in roots, not in addition: see `BankConfig::ca_file`.
+            builder = builder.tls_built_in_root_certs(false);
+            for cert in load_ca_file(path)? {
+                builder = builder.add_root_certificate(cert);
+            }
+        }
+        let client = builder.build().map_err(|e| match &config.ca_file {
+            // The certificates are parsed here (a PEM block whose content is no
+            // certificate fails now).
+            Some(path) => bad_ca(path, root_cause(&e)),
+            None => LinkError::Offline(e.to_string()),
+        })?;
         Ok(Bank {
             client,
             base,
@@ -166,6 +201,9 @@ impl Bank {
             .send()
             .map_err(|e| self.transport(e))?;
         let status = resp.status();
+        if status.is_redirection() {
+            return Err(redirected(what, &resp));
+        }
         let body = self.read_body(what, resp, started)?;
         if status.is_success() {
             return serde_json::from_slice(&body).map_err(|e| LinkError::BadResponse {
@@ -463,6 +501,45 @@ pub struct StaffAuth {
     pub staff_id: String,
     pub at: String,
     pub signature: String,
+}
+
+fn bad_ca(path: &Path, why: impl Into<String>) -> LinkError {
+    LinkError::BadCaFile {
+        path: path.display().to_string(),
+        why: why.into(),
+    }
+}
+
+/// The certificates of a PEM bundle; a file that does not read, or that holds no
+/// certificate (a key alone, DER, anything else), is `BadCaFile` naming it.
+pub fn load_ca_file(path: &Path) -> Result<Vec<reqwest::Certificate>> {
+    let bytes = std::fs::read(path).map_err(|e| bad_ca(path, e.to_string()))?;
+    let certs = reqwest::Certificate::from_pem_bundle(&bytes)
+        .map_err(|e| bad_ca(path, format!("not a PEM bundle ({})", root_cause(&e))))?;
+    if certs.is_empty() {
+        return Err(bad_ca(
+            path,
+            "holds no certificate (a PEM block \"BEGIN CERTIFICATE\")",
+        ));
+    }
+    Ok(certs)
+}
+
+/// A redirect, named with where it pointed (resolved against the request's address).
+fn redirected(what: &str, resp: &Response) -> LinkError {
+    let location = resp
+        .headers()
+        .get(reqwest::header::LOCATION)
+        .map(|l| {
+            let l = String::from_utf8_lossy(l.as_bytes()).into_owned();
+            resp.url().join(&l).map(String::from).unwrap_or(l)
+        })
+        .unwrap_or_else(|| "nowhere (no Location)".to_string());
+    LinkError::Redirected {
+        what: what.to_string(),
+        status: resp.status().as_u16(),
+        location,
+    }
 }
 
 fn is_timeout(e: &std::io::Error) -> bool {

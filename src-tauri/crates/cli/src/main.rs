@@ -4,7 +4,7 @@
 //! invalid (the error on stderr names the file, JSON path or line), and never panics.
 
 use std::io::{BufRead, BufWriter, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
@@ -85,15 +85,33 @@ enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// The case store itself.
+    Store {
+        #[command(subcommand)]
+        command: StoreCommand,
+    },
     /// Send the waiting changes to the core bank and pull the daily queue (exit 1 while
     /// anything could not be sent; it stays in the outbox).
+    #[command(
+        after_help = "The bank's token never goes on the command line, where every user of the computer sees it (ps) and the shell history keeps it: give it in a file (--token-file FILE) or on standard input (--token -)."
+    )]
     Sync {
-        /// Set the bank's address (kept in the store's settings).
-        #[arg(long, requires = "token")]
+        /// Set the bank's address (kept in the store's settings), with its token
+        /// (--token-file FILE or --token -).
+        #[arg(long)]
         url: Option<String>,
-        /// The bearer token for the bank (kept encrypted in the store).
-        #[arg(long, requires = "url")]
+        /// The file holding the bank's bearer token, one line (kept encrypted in the
+        /// store).
+        #[arg(long = "token-file", value_name = "FILE")]
+        token_file: Option<PathBuf>,
+        /// "-": read the bank's bearer token from standard input (one line). A token
+        /// itself is refused.
+        #[arg(long, value_name = "-", conflicts_with = "token_file")]
         token: Option<String>,
+        /// The bank's own CA bundle (PEM), trusted for the bank instead of the built-in
+        /// roots (kept in the settings).
+        #[arg(long = "ca-file", value_name = "FILE", requires = "url")]
+        ca_file: Option<PathBuf>,
         /// The branch whose daily queue to pull (all when absent).
         #[arg(long, requires = "url")]
         branch: Option<String>,
@@ -101,16 +119,30 @@ enum Command {
         #[arg(long)]
         status: bool,
     },
-    /// Print the credit agreement of an approved and reviewed case file as PDF.
+    /// Print the official credit agreement of an approved case in the store as PDF, or with
+    /// --specimen a case file's specimen, marked on every page.
+    ///
+    /// The agreement prints from the store by case id (the store's key as for the other
+    /// store commands: keyring or UW_STORE_PASSPHRASE), only once the case is approved by a
+    /// second person — with the bank's directory, approved by the bank; otherwise it is
+    /// refused with NOT_PRINTABLE naming what is missing. A specimen prints from a case file
+    /// with no review or approval, every page marked "NAMUNA — SHARTNOMA EMAS" (ru "ОБРАЗЕЦ
+    /// — НЕ ДОГОВОР"), for checking the templates. Prints {"file", "lang", "pages", "bytes"}.
+    #[command(
+        after_help = "A case file prints only as a specimen (--specimen CASE.json); the official agreement is printed from the store by case id (uw agreement CASE_ID -o FILE)."
+    )]
     Agreement {
-        /// The case file (with its approving review).
-        case: PathBuf,
-        /// The PDF to write.
-        #[arg(short, long)]
+        /// The case id in the store; with --specimen, the case file.
+        case: String,
+        /// Print the specimen of a case file: no approval needed, marked on every page.
+        #[arg(long)]
+        specimen: bool,
+        /// The PDF to write (replaced atomically).
+        #[arg(short, long, value_name = "FILE")]
         output: PathBuf,
-        /// uz (Uzbek, Latin) or ru.
-        #[arg(long, default_value = "uz")]
-        lang: String,
+        /// The language: uz (Uzbek, Latin) or ru.
+        #[arg(long, value_enum, default_value = "uz")]
+        lang: LangArg,
     },
     /// Re-evaluate the open queue (draft, submitted, returned) under a revised product
     /// configuration: the cases whose decision changes, and the rules why.
@@ -129,9 +161,35 @@ enum Command {
 }
 
 #[derive(Subcommand)]
+enum StoreCommand {
+    /// Adopt a plain (unencrypted) store from a version before encryption as this data
+    /// folder's encrypted store; the folder must hold no store yet, and FILE is left as
+    /// it was. The workstation never opens a plain store by itself.
+    Adopt {
+        /// The plain store (moved out of the data folder first).
+        file: PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
 enum AuditCommand {
     /// Recompute the hash chain; name the first entry that does not fit (exit 1).
     Verify,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum LangArg {
+    Uz,
+    Ru,
+}
+
+impl LangArg {
+    fn as_str(self) -> &'static str {
+        match self {
+            LangArg::Uz => "uz",
+            LangArg::Ru => "ru",
+        }
+    }
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -163,9 +221,17 @@ fn main() -> ExitCode {
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("uw: {}", e.message);
+            eprintln!("uw: {}: {}", code_name(e.code), e.message);
             ExitCode::from(1)
         }
+    }
+}
+
+/// The error's code as it crosses every boundary (`NOT_FOUND`, `NOT_PRINTABLE`, …).
+fn code_name(code: ErrorCode) -> String {
+    match serde_json::to_value(code) {
+        Ok(serde_json::Value::String(s)) => s,
+        _ => format!("{code:?}"),
     }
 }
 
@@ -180,7 +246,49 @@ fn print(v: &impl serde::Serialize) -> Result<(), AppError> {
     Ok(())
 }
 
+/// The bank's token from `--token-file FILE` or `--token -` (standard input): one line,
+/// trimmed. A token given on the command line itself is refused: every user of the
+/// computer sees it in `ps`, and the shell history keeps it.
+fn bank_token(token: Option<&str>, file: Option<&Path>) -> Result<Option<String>, AppError> {
+    let one_line = |text: &str, from: &str| {
+        let t = text.trim();
+        if t.is_empty() {
+            Err(invalid(format!("{from}: no token")))
+        } else if t.lines().count() > 1 {
+            Err(invalid(format!("{from}: the token is one line")))
+        } else {
+            Ok(Some(t.to_string()))
+        }
+    };
+    match (token, file) {
+        (Some("-"), _) => {
+            let mut line = String::new();
+            std::io::stdin()
+                .lock()
+                .read_line(&mut line)
+                .map_err(|e| AppError::new(ErrorCode::Io, format!("standard input: {e}")))?;
+            one_line(&line, "--token - (standard input)")
+        }
+        (Some(_), _) => Err(invalid(
+            "--token: a token on the command line is seen by every user of this computer (ps) and kept in the shell history; give --token-file FILE, or --token - to read it from standard input",
+        )),
+        (None, Some(path)) => {
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| AppError::new(ErrorCode::Io, format!("{}: {e}", path.display())))?;
+            one_line(&text, &path.display().to_string())
+        }
+        (None, None) => Ok(None),
+    }
+}
+
 fn workstation(data_dir: Option<PathBuf>) -> Result<Workstation, AppError> {
+    open_store(data_dir, None)
+}
+
+fn open_store(
+    data_dir: Option<PathBuf>,
+    directory: Option<uw_app::DirectoryConfig>,
+) -> Result<Workstation, AppError> {
     let data_dir = data_dir.unwrap_or_else(|| uw_app::paths::data_dir(false));
     Workstation::open(OpenOptions {
         key: uw_app::paths::store_key(&data_dir, false)?,
@@ -189,7 +297,7 @@ fn workstation(data_dir: Option<PathBuf>) -> Result<Workstation, AppError> {
         demo: false,
         require_login: false,
         bank: uw_app::paths::bank_from_env(),
-        directory: None,
+        directory,
     })
 }
 
@@ -316,6 +424,21 @@ fn run(cli: Cli) -> Result<(), AppError> {
             let ws = workstation(cli.data_dir)?;
             print(&ws.import_files(&files)?)
         }
+        Command::Store {
+            command: StoreCommand::Adopt { file },
+        } => {
+            // The key as every store command takes it (keyring, or UW_STORE_PASSPHRASE).
+            let data_dir = cli
+                .data_dir
+                .unwrap_or_else(|| uw_app::paths::data_dir(false));
+            let key = uw_app::paths::store_key(&data_dir, false)?;
+            print(&uw_app::paths::adopt_store(
+                &data_dir,
+                &file,
+                &key,
+                &uw_app::paths::os_user(),
+            )?)
+        }
         Command::Audit {
             command: AuditCommand::Verify,
         } => {
@@ -331,13 +454,29 @@ fn run(cli: Cli) -> Result<(), AppError> {
         }
         Command::Sync {
             url,
+            token_file,
             token,
+            ca_file,
             branch,
             status,
         } => {
+            let token = bank_token(token.as_deref(), token_file.as_deref())?;
+            match (&url, &token) {
+                (Some(_), None) => {
+                    return Err(invalid(
+                        "--url needs the bank's token: --token-file FILE, or --token - to read it from standard input",
+                    ))
+                }
+                (None, Some(_)) => {
+                    return Err(invalid(
+                        "the token goes with the bank's address: --url URL",
+                    ))
+                }
+                _ => {}
+            }
             let ws = workstation(cli.data_dir)?;
             if let (Some(url), Some(token)) = (url, token) {
-                ws.set_bank(&url, &token, branch.as_deref())?;
+                ws.set_bank(&url, &token, branch.as_deref(), ca_file.as_deref())?;
             }
             if status {
                 return print(&ws.sync_status()?);
@@ -376,10 +515,41 @@ fn run(cli: Cli) -> Result<(), AppError> {
                 )),
             }
         }
-        Command::Agreement { case, output, lang } => {
-            let printed = uw_app::agreement_from_file(&case, &lang)?;
-            std::fs::write(&output, &printed.pdf)
-                .map_err(|e| AppError::new(ErrorCode::Io, format!("{}: {e}", output.display())))?;
+        Command::Agreement {
+            case,
+            specimen,
+            output,
+            lang,
+        } => {
+            let lang = lang.as_str();
+            let printed = if specimen {
+                if !Path::new(&case).exists() {
+                    return Err(AppError::new(
+                        ErrorCode::Io,
+                        format!(
+                            "{case}: no such case file (a specimen prints from a case file; a \
+                             stored case's agreement prints by its id, without --specimen)"
+                        ),
+                    ));
+                }
+                let printed = uw_app::specimen_from_file(Path::new(&case), lang)?;
+                uw_app::paths::write_atomically(&output, &printed.pdf)?;
+                printed
+            } else {
+                if looks_like_a_file(&case) {
+                    return Err(invalid(format!(
+                        "{case}: a case file prints only as a specimen (uw agreement --specimen \
+                         {case} -o FILE); the official agreement is printed from the store by \
+                         case id (uw agreement CASE_ID -o FILE), once the case is approved"
+                    )));
+                }
+                // The desk's directory, as the window has it: with it, only an approval the
+                // bank accepted prints.
+                let ws = open_store(cli.data_dir, uw_app::paths::directory_from_env()?)?;
+                ws.agreement_pdf(&case, lang, |_, pdf| {
+                    uw_app::paths::write_atomically(&output, pdf)
+                })?
+            };
             print(&json!({
                 "file": output.display().to_string(),
                 "lang": lang,
@@ -402,6 +572,12 @@ fn run(cli: Cli) -> Result<(), AppError> {
             }
         }
     }
+}
+
+/// An argument of `uw agreement` that names a case file rather than a case id: an
+/// existing file, or a name ending in `.json`.
+fn looks_like_a_file(arg: &str) -> bool {
+    Path::new(arg).is_file() || arg.to_ascii_lowercase().ends_with(".json")
 }
 
 fn rust_decimal_zero() -> rust_decimal::Decimal {

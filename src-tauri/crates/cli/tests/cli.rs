@@ -60,49 +60,282 @@ fn reviewed_example() -> String {
     serde_json::to_string_pretty(&v).expect("JSON serialises")
 }
 
+/// The text of a PDF's page (from 1) as `pdftotext -layout` reads it (poppler-utils),
+/// words single-spaced; every page when `page` is `None`.
+fn pdf_text(pdf: &Path, page: Option<usize>) -> String {
+    let mut cmd = Command::new("pdftotext");
+    cmd.arg("-layout");
+    if let Some(p) = page {
+        cmd.args(["-f", &p.to_string(), "-l", &p.to_string()]);
+    }
+    let out = cmd
+        .arg(pdf)
+        .arg("-")
+        .output()
+        .expect("pdftotext (poppler-utils) is installed by .ci/setup");
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = String::from_utf8(out.stdout)
+        .expect("pdftotext writes UTF-8")
+        .replace('\u{a0}', " ");
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// What a run of `uw agreement` left in `dir` besides `keep`: no temporary file may stay.
+fn leftovers(dir: &Path, keep: &[&str]) -> Vec<String> {
+    std::fs::read_dir(dir)
+        .expect("the folder reads")
+        .map(|e| {
+            e.expect("an entry")
+                .file_name()
+                .to_string_lossy()
+                .to_string()
+        })
+        .filter(|n| !keep.contains(&n.as_str()))
+        .collect()
+}
+
 #[test]
-fn agreement_prints_both_languages_and_refuses_an_unreviewed_case() {
+fn agreement_specimen_prints_both_languages_marked_on_every_page() {
     let dir = tempfile::tempdir().unwrap();
+    let out_dir = dir.path().join("out");
+    std::fs::create_dir(&out_dir).unwrap();
     let file = dir.path().join("case.json");
-    let agreement = |case: &Path, out: &Path, lang: &str| {
+    let specimen = |case: &Path, out: &Path, lang: &str| {
         let (case, out) = (case.to_str().unwrap(), out.to_str().unwrap());
-        uw(&["agreement", case, "-o", out, "--lang", lang], dir.path())
+        uw(
+            &["agreement", "--specimen", case, "-o", out, "--lang", lang],
+            dir.path(),
+        )
     };
-    std::fs::write(&file, reviewed_example()).unwrap();
+    // No review and no approval needed: a specimen is for checking the templates.
+    std::fs::write(&file, EXAMPLE).unwrap();
     let mut first = Vec::new();
-    for lang in ["uz", "ru"] {
-        let pdf = dir.path().join(format!("a-{lang}.pdf"));
-        let o = agreement(&file, &pdf, lang);
+    for (lang, mark) in [
+        ("uz", "NAMUNA — SHARTNOMA EMAS"),
+        ("ru", "ОБРАЗЕЦ — НЕ ДОГОВОР"),
+    ] {
+        let pdf = out_dir.join(format!("specimen-{lang}.pdf"));
+        let o = specimen(&file, &pdf, lang);
         assert!(o.status.success(), "{}", stderr(&o));
         let v = stdout_json(&o);
         assert_eq!(v["lang"], lang);
-        assert!(v["pages"].as_u64().unwrap() >= 2);
+        assert_eq!(v["file"], pdf.to_str().unwrap());
+        let pages = v["pages"].as_u64().unwrap() as usize;
+        assert!(pages >= 2, "{pages} pages");
         let bytes = std::fs::read(&pdf).unwrap();
         assert!(bytes.starts_with(b"%PDF-"));
         assert_eq!(v["bytes"].as_u64().unwrap(), bytes.len() as u64);
+        // The marking on every page, in the text layer: the band and the footer.
+        for page in 1..=pages {
+            let text = pdf_text(&pdf, Some(page));
+            assert!(
+                text.matches(mark).count() >= 2,
+                "page {page} of {lang} lacks {mark:?}: {text}"
+            );
+        }
+        assert!(pdf_text(&pdf, None).contains("AUTO-2026-000123"));
         // Printed again: the same bytes.
-        assert!(agreement(&file, &pdf, lang).status.success());
+        assert!(specimen(&file, &pdf, lang).status.success());
         assert!(std::fs::read(&pdf).unwrap() == bytes);
         first.push(bytes);
     }
     assert_ne!(first[0], first[1]);
-    // Without the review: refused, naming it; nothing written.
-    std::fs::write(&file, EXAMPLE).unwrap();
-    let out = dir.path().join("none.pdf");
+    assert!(leftovers(&out_dir, &["specimen-uz.pdf", "specimen-ru.pdf"]).is_empty());
+    // A file with a typed review is a specimen too: the review buys nothing.
+    std::fs::write(&file, reviewed_example()).unwrap();
+    let pdf = out_dir.join("reviewed.pdf");
+    assert!(specimen(&file, &pdf, "uz").status.success());
+    assert!(pdf_text(&pdf, Some(1)).contains("NAMUNA — SHARTNOMA EMAS"));
+
+    // A bad language, a missing -o, a missing file, a malformed case: named, nothing written.
+    let out = out_dir.join("none.pdf");
+    let o = specimen(&file, &out, "en");
+    assert_invalid(&o, "--lang");
+    assert_invalid(&o, "en");
+    let o = uw(
+        &["agreement", "--specimen", file.to_str().unwrap()],
+        dir.path(),
+    );
+    assert_invalid(&o, "--output");
+    let missing = Path::new("/nonexistent/case.json");
+    assert_invalid(&specimen(missing, &out, "uz"), "/nonexistent/case.json");
+    let mut v: serde_json::Value = serde_json::from_str(EXAMPLE).unwrap();
+    v["loan"]["term_months"] = 0.into();
+    std::fs::write(&file, v.to_string()).unwrap();
+    let o = specimen(&file, &out, "uz");
+    assert_invalid(&o, "loan.term_months");
+    assert_invalid(&o, "INVALID_CASE");
+    std::fs::write(&file, "{\"case_id\": 5}").unwrap();
+    assert_invalid(&specimen(&file, &out, "uz"), "case_id");
+    assert!(!out.exists());
+}
+
+/// The forgery path closed: a case file with a typed approving review does not print as
+/// the agreement, whatever it says; nothing is written and no store is opened.
+#[test]
+fn agreement_refuses_a_case_file_without_specimen() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("store");
+    let file = dir.path().join("case.json");
+    std::fs::write(&file, reviewed_example()).unwrap();
+    let out = dir.path().join("agreement.pdf");
+    let not_json = dir.path().join("case.txt");
+    std::fs::write(&not_json, reviewed_example()).unwrap();
+    for arg in [
+        file.to_str().unwrap(),
+        not_json.to_str().unwrap(),
+        "elsewhere/AUTO-2026-000123.json",
+    ] {
+        for lang in ["uz", "ru"] {
+            let o = uw(
+                &[
+                    "agreement",
+                    arg,
+                    "-o",
+                    out.to_str().unwrap(),
+                    "--lang",
+                    lang,
+                ],
+                &store,
+            );
+            assert_invalid(
+                &o,
+                "a case file prints only as a specimen (uw agreement --specimen",
+            );
+            assert_invalid(&o, "printed from the store by case id");
+            assert!(o.stdout.is_empty());
+            assert!(!out.exists(), "{arg}: nothing may be written");
+        }
+    }
+    assert!(!store.join("cases.db").exists(), "no store was opened");
+    // Malformed arguments: named, never a panic.
+    assert_invalid(&uw(&["agreement", "AUTO-2026-000123"], &store), "--output");
     assert_invalid(
-        &agreement(&file, &out, "uz"),
-        "no second person has signed the review",
+        &uw(
+            &[
+                "agreement",
+                "AUTO-2026-000123",
+                "-o",
+                out.to_str().unwrap(),
+                "--lang",
+                "en",
+            ],
+            &store,
+        ),
+        "--lang",
+    );
+    assert_invalid(
+        &uw(&["agreement", "-o", out.to_str().unwrap()], &store),
+        "<CASE>",
     );
     assert!(!out.exists());
-    // A bad language, a missing file, a malformed case.
-    assert_invalid(
-        &agreement(&file, &out, "en"),
-        "lang: \"en\" is not uz or ru",
-    );
-    let missing = Path::new("/nonexistent/case.json");
-    assert_invalid(&agreement(missing, &out, "uz"), "/nonexistent/case.json");
-    std::fs::write(&file, "{\"case_id\": 5}").unwrap();
-    assert_invalid(&agreement(&file, &out, "uz"), "case_id");
+}
+
+/// The official agreement comes from the store: refused (`NOT_PRINTABLE`) until the case
+/// is approved by a second person, `NOT_FOUND` for an id the store lacks, then printed
+/// — the same bytes again, the printing in the case's history.
+#[test]
+fn agreement_prints_from_the_store_only_an_approved_case() {
+    const CASE: &str = "AUTO-2026-000123";
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("store");
+    let open = |require_login: bool| {
+        uw_app::Workstation::open(uw_app::OpenOptions {
+            data_dir: store.clone(),
+            key: uw_app::StoreKey::Passphrase("cli test passphrase".into()),
+            actor: "check".into(),
+            demo: true,
+            require_login,
+            bank: None,
+            directory: None,
+        })
+        .expect("the demo store opens")
+    };
+    let out_dir = dir.path().join("out");
+    std::fs::create_dir(&out_dir).unwrap();
+    let out = out_dir.join("agreement.pdf");
+    let agreement = |id: &str, lang: &str| {
+        uw(
+            &["agreement", id, "-o", out.to_str().unwrap(), "--lang", lang],
+            &store,
+        )
+    };
+    {
+        // A standalone workstation with the demo's people: alice submits.
+        let ws = open(true);
+        ws.login("alice", "alice-demo-2026", None).unwrap();
+        let v = ws.open_case(CASE).unwrap();
+        ws.submit(
+            CASE,
+            v.version,
+            uw_domain::case::ReviewDecision::Approve,
+            "salary at this bank; DTI within 50 %",
+        )
+        .unwrap();
+    }
+    let o = agreement(CASE, "uz");
+    assert_invalid(&o, "NOT_PRINTABLE");
+    assert_invalid(&o, &format!("{CASE} is submitted"));
+    assert!(!out.exists());
+    // A draft never reviewed: refused the same way.
+    let o = agreement("AUTO-2026-000124", "uz");
+    assert_invalid(&o, "NOT_PRINTABLE");
+    // An id the store lacks.
+    let o = agreement("AUTO-2026-999999", "uz");
+    assert_invalid(&o, "NOT_FOUND");
+    assert_invalid(&o, "AUTO-2026-999999");
+    assert!(!out.exists());
+    let version = {
+        // bob approves.
+        let ws = open(true);
+        ws.login("bob", "bob-demo-2026", None).unwrap();
+        let v = ws.open_case(CASE).unwrap();
+        ws.approve(CASE, v.version, "bob-demo-2026")
+            .unwrap()
+            .version
+    };
+    let mut printed = Vec::new();
+    for lang in ["uz", "ru"] {
+        let o = agreement(CASE, lang);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let v = stdout_json(&o);
+        assert_eq!(
+            (v["file"].as_str(), v["lang"].as_str()),
+            (out.to_str(), Some(lang))
+        );
+        let bytes = std::fs::read(&out).unwrap();
+        assert!(bytes.starts_with(b"%PDF-"));
+        assert_eq!(v["bytes"].as_u64().unwrap(), bytes.len() as u64);
+        let pages = v["pages"].as_u64().unwrap() as usize;
+        assert!(pages >= 2);
+        let text = pdf_text(&out, None);
+        assert!(text.contains(&format!("{CASE} ·")), "{text}");
+        assert!(
+            text.contains(&format!("v{version}")),
+            "version {version}: {text}"
+        );
+        assert!(!text.contains("NAMUNA") && !text.contains("ОБРАЗЕЦ"));
+        // Printed again from the same version: the same bytes.
+        assert!(agreement(CASE, lang).status.success());
+        assert!(std::fs::read(&out).unwrap() == bytes);
+        printed.push(bytes);
+    }
+    assert_ne!(printed[0], printed[1]);
+    assert!(leftovers(&out_dir, &["agreement.pdf"]).is_empty());
+    // Nothing under the data folder's agreements/: the file is where -o says.
+    assert!(!store.join("agreements").exists());
+    // A refusal leaves the file it would have replaced untouched.
+    assert_invalid(&agreement("AUTO-2026-000124", "uz"), "NOT_PRINTABLE");
+    assert!(std::fs::read(&out).unwrap() == printed[1]);
+    // Each printing is in the case's history.
+    let ws = open(false);
+    let events = ws.history(CASE).unwrap();
+    let logged: Vec<_> = events
+        .iter()
+        .filter(|e| e.kind == "agreement_printed")
+        .collect();
+    assert_eq!(logged.len(), 4, "{events:?}");
+    assert!(logged.iter().any(|e| e.detail.contains("\"lang\":\"ru\"")));
 }
 
 #[test]
@@ -568,15 +801,27 @@ fn no_key_no_store() {
 #[test]
 fn sync_refuses_a_missing_or_bad_bank_and_keeps_the_work_when_offline() {
     let dir = tempfile::tempdir().unwrap();
+    let token_file = dir.path().join("bank-token");
+    std::fs::write(&token_file, "t\n").unwrap();
+    let token = token_file.to_str().unwrap();
     assert_invalid(&uw(&["sync"], dir.path()), "no core-bank address is set");
     assert_invalid(
-        &uw(&["sync", "--url", "ftp://bank", "--token", "t"], dir.path()),
+        &uw(
+            &["sync", "--url", "ftp://bank", "--token-file", token],
+            dir.path(),
+        ),
         "not a valid https address",
     );
     // Case files and passwords travel there: plain http only to this computer.
     assert_invalid(
         &uw(
-            &["sync", "--url", "http://core.bank.uz/", "--token", "t"],
+            &[
+                "sync",
+                "--url",
+                "http://core.bank.uz/",
+                "--token-file",
+                token,
+            ],
             dir.path(),
         ),
         "plain http only to this computer",
@@ -585,7 +830,7 @@ fn sync_refuses_a_missing_or_bad_bank_and_keeps_the_work_when_offline() {
     assert_eq!(
         o.status.code(),
         Some(1),
-        "--url without --token: {}",
+        "--url without a token: {}",
         stderr(&o)
     );
     let file = dir.path().join("case.json");
@@ -600,7 +845,7 @@ fn sync_refuses_a_missing_or_bad_bank_and_keeps_the_work_when_offline() {
         .port();
     let url = format!("http://127.0.0.1:{port}/");
     assert_invalid(
-        &uw(&["sync", "--url", &url, "--token", "t"], dir.path()),
+        &uw(&["sync", "--url", &url, "--token-file", token], dir.path()),
         "cannot be reached",
     );
     let status = stdout_json(&uw(&["sync", "--status"], dir.path()));
@@ -780,4 +1025,275 @@ fn sync_reports_a_refused_statement_with_the_bank_s_code() {
     let o = sync(&data);
     assert!(o.status.success(), "{}", stderr(&o));
     assert_eq!(stdout_json(&o)["refused"], serde_json::json!([]));
+}
+
+/// `uw` has no login: it acts as the operating system's user of the process, which
+/// `$USER` cannot change (`USER=bob uw import …` is not bob's import).
+#[test]
+fn the_command_line_acts_as_its_process_user_not_as_user() {
+    use std::os::unix::fs::MetadataExt;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("case.json");
+    std::fs::write(&file, EXAMPLE).unwrap();
+    let store = dir.path().join("store");
+    let o = Command::new(env!("CARGO_BIN_EXE_uw"))
+        .args(["import", file.to_str().unwrap()])
+        .env("UW_DATA_DIR", &store)
+        .env("UW_STORE_PASSPHRASE", "cli test passphrase")
+        .env("USER", "bob")
+        .env("LOGNAME", "bob")
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    let ws = uw_app::Workstation::open(uw_app::OpenOptions {
+        data_dir: store,
+        key: uw_app::StoreKey::Passphrase("cli test passphrase".into()),
+        actor: "check".into(),
+        demo: false,
+        require_login: false,
+        bank: None,
+        directory: None,
+    })
+    .unwrap();
+    let uid = std::fs::metadata("/proc/self").unwrap().uid();
+    let actors: Vec<String> = ws
+        .history("AUTO-2026-000123")
+        .unwrap()
+        .into_iter()
+        .map(|e| e.actor)
+        .collect();
+    assert_eq!(actors, [format!("cli:{uid}")]);
+}
+
+/// `uw` with `input` on its standard input.
+fn uw_with_input(args: &[&str], data_dir: &Path, input: &str) -> Output {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_uw"))
+        .args(args)
+        .env("UW_DATA_DIR", data_dir)
+        .env("UW_STORE_PASSPHRASE", "cli test passphrase")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("run uw");
+    child
+        .stdin
+        .take()
+        .expect("uw's standard input")
+        .write_all(input.as_bytes())
+        .expect("write to uw's standard input");
+    child.wait_with_output().expect("uw ends")
+}
+
+/// The bank's token never travels on the command line, where every user sees it (`ps`)
+/// and the shell history keeps it: a file or standard input.
+#[test]
+fn the_bank_s_token_comes_from_a_file_or_standard_input_never_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = uw_bank_sim::SimConfig::new(&dir.path().join("bank.db"));
+    config.token = "cli-bank".into();
+    let bank = uw_bank_sim::start(config).unwrap();
+    let url = bank.url();
+    let data = dir.path().join("desk");
+
+    let o = uw(&["sync", "--url", &url, "--token", "cli-bank"], &data);
+    assert_invalid(
+        &o,
+        "--token: a token on the command line is seen by every user",
+    );
+    assert_invalid(&o, "shell history");
+    assert_invalid(&o, "--token-file FILE, or --token -");
+    assert!(!stderr(&o).contains("cli-bank"), "{}", stderr(&o));
+    let status = stdout_json(&uw(&["sync", "--status"], &data));
+    assert_eq!(status["configured"], false, "nothing was kept");
+
+    // Standard input: one line.
+    let o = uw_with_input(
+        &["sync", "--url", &url, "--token", "-"],
+        &data,
+        "cli-bank\n",
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let status = stdout_json(&uw(&["sync", "--status"], &data));
+    assert_eq!(status["bank_url"], url.as_str());
+    assert_eq!(status["online"], true);
+    assert_invalid(
+        &uw_with_input(&["sync", "--url", &url, "--token", "-"], &data, ""),
+        "--token - (standard input): no token",
+    );
+
+    // A file.
+    let token_file = dir.path().join("bank-token");
+    std::fs::write(&token_file, "  cli-bank \n").unwrap();
+    let o = uw(
+        &[
+            "sync",
+            "--url",
+            &url,
+            "--token-file",
+            token_file.to_str().unwrap(),
+        ],
+        &data,
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    std::fs::write(&token_file, "wrong\n").unwrap();
+    assert_invalid(
+        &uw(
+            &[
+                "sync",
+                "--url",
+                &url,
+                "--token-file",
+                token_file.to_str().unwrap(),
+            ],
+            &data,
+        ),
+        "refused the token",
+    );
+    std::fs::write(&token_file, "one\ntwo\n").unwrap();
+    assert_invalid(
+        &uw(
+            &[
+                "sync",
+                "--url",
+                &url,
+                "--token-file",
+                token_file.to_str().unwrap(),
+            ],
+            &data,
+        ),
+        "the token is one line",
+    );
+    let missing = dir.path().join("no-token-here");
+    assert_invalid(
+        &uw(
+            &[
+                "sync",
+                "--url",
+                &url,
+                "--token-file",
+                missing.to_str().unwrap(),
+            ],
+            &data,
+        ),
+        "no-token-here",
+    );
+    std::fs::write(&token_file, "cli-bank\n").unwrap();
+    assert_invalid(
+        &uw(
+            &["sync", "--token-file", token_file.to_str().unwrap()],
+            &data,
+        ),
+        "--url URL",
+    );
+    let help = uw(&["sync", "--help"], &data);
+    let help = String::from_utf8_lossy(&help.stdout);
+    assert!(help.contains("--token-file <FILE>"), "{help}");
+    assert!(help.contains("--ca-file <FILE>"), "{help}");
+}
+
+/// The bank's own CA: a file that does not hold one is refused naming it, from the
+/// command line and from UW_BANK_CA_FILE.
+#[test]
+fn the_bank_s_ca_file_is_refused_naming_it_when_it_holds_no_certificate() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("desk");
+    let token_file = dir.path().join("bank-token");
+    std::fs::write(&token_file, "t\n").unwrap();
+    let not_a_ca = dir.path().join("not-a-ca.pem");
+    std::fs::write(&not_a_ca, "not a certificate\n").unwrap();
+    let o = uw(
+        &[
+            "sync",
+            "--url",
+            "https://core.bank.uz/",
+            "--token-file",
+            token_file.to_str().unwrap(),
+            "--ca-file",
+            not_a_ca.to_str().unwrap(),
+        ],
+        &data,
+    );
+    assert_invalid(&o, "the bank's CA file");
+    assert_invalid(&o, "not-a-ca.pem: holds no certificate");
+    assert_eq!(
+        stdout_json(&uw(&["sync", "--status"], &data))["configured"],
+        false
+    );
+    let o = Command::new(env!("CARGO_BIN_EXE_uw"))
+        .arg("sync")
+        .env("UW_DATA_DIR", &data)
+        .env("UW_STORE_PASSPHRASE", "cli test passphrase")
+        .env("UW_BANK_URL", "https://core.bank.uz/")
+        .env("UW_BANK_TOKEN", "t")
+        .env("UW_BANK_CA_FILE", dir.path().join("missing-ca.pem"))
+        .output()
+        .unwrap();
+    assert_invalid(&o, "missing-ca.pem");
+}
+
+/// An empty plain (unencrypted) store of this workstation as a version before the
+/// schema wrote it: one SQLite page with the workstation's application id ("UWS1").
+fn legacy_plain_store(path: &Path) {
+    let mut page = vec![0u8; 4096];
+    page[..16].copy_from_slice(b"SQLite format 3\0");
+    page[16..18].copy_from_slice(&4096u16.to_be_bytes());
+    page[18] = 1;
+    page[19] = 1;
+    page[21] = 64;
+    page[22] = 32;
+    page[23] = 32;
+    page[24..28].copy_from_slice(&1u32.to_be_bytes());
+    page[28..32].copy_from_slice(&1u32.to_be_bytes());
+    page[44..48].copy_from_slice(&4u32.to_be_bytes());
+    page[56..60].copy_from_slice(&1u32.to_be_bytes());
+    page[68..72].copy_from_slice(b"UWS1");
+    page[92..96].copy_from_slice(&1u32.to_be_bytes());
+    page[96..100].copy_from_slice(&3_045_000u32.to_be_bytes());
+    page[100] = 0x0d;
+    page[105..107].copy_from_slice(&4096u16.to_be_bytes());
+    std::fs::write(path, page).expect("write the plain store");
+}
+
+/// A plain store in the data folder is refused; `uw store adopt FILE` takes one in,
+/// explicitly, into a data folder without a store, leaving the file as it was.
+#[test]
+fn a_plain_store_is_taken_in_only_by_uw_store_adopt() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    std::fs::create_dir(&data).unwrap();
+    let planted = data.join("cases.db");
+    legacy_plain_store(&planted);
+    let original = std::fs::read(&planted).unwrap();
+    let case = dir.path().join("case.json");
+    std::fs::write(&case, EXAMPLE).unwrap();
+
+    let o = uw(&["import", case.to_str().unwrap()], &data);
+    assert_invalid(&o, "plain (unencrypted) SQLite file");
+    assert_invalid(&o, "uw store adopt FILE");
+    assert_eq!(std::fs::read(&planted).unwrap(), original);
+
+    assert_invalid(
+        &uw(&["store", "adopt", planted.to_str().unwrap()], &data),
+        "already exists",
+    );
+    let legacy = dir.path().join("legacy.db");
+    std::fs::rename(&planted, &legacy).unwrap();
+    let o = uw(&["store", "adopt", legacy.to_str().unwrap()], &data);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let adopted = stdout_json(&o);
+    assert_eq!(adopted["cases"], 0);
+    assert_eq!(adopted["store"], planted.display().to_string());
+    assert_eq!(std::fs::read(&legacy).unwrap(), original, "left as it was");
+
+    assert!(uw(&["import", case.to_str().unwrap()], &data)
+        .status
+        .success());
+    let audit = uw(&["audit", "verify"], &data);
+    assert!(audit.status.success(), "{}", stderr(&audit));
+    assert_invalid(
+        &uw(&["store", "adopt", legacy.to_str().unwrap()], &data),
+        "already exists",
+    );
 }

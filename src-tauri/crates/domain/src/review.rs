@@ -108,6 +108,11 @@ pub struct Workflow {
     /// workstation (no directory, no bank workflow).
     #[serde(default)]
     pub accepted_at: Option<String>,
+    /// The content hash of the approved terms (the case file without the evidence that
+    /// may follow a decision): printing and every disbursement order compare the case's
+    /// terms with it.
+    #[serde(default)]
+    pub approved_terms: Option<String>,
 }
 
 /// The bank's version of a submitted case and its content hash.
@@ -215,6 +220,7 @@ impl Default for Workflow {
             pending: None,
             refusal: None,
             accepted_at: None,
+            approved_terms: None,
         }
     }
 }

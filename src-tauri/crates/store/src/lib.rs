@@ -7,7 +7,9 @@
 //! survive a power cut once the call returns.
 //!
 //! A file that is not ours (another program's SQLite database, a corrupted file, a newer
-//! schema) is refused before anything is written to it.
+//! schema) is refused before anything is written to it. So is a plain (unencrypted) store
+//! of this workstation found where the encrypted one belongs: anyone who can write the
+//! folder could put one there; an administrator adopts one explicitly ([`Store::adopt`]).
 
 mod attachments;
 pub mod audit;
@@ -78,6 +80,12 @@ pub enum StoreError {
     },
     #[error("{path} cannot be read with this key: the passphrase is wrong, or the file is not a case database of this workstation; the file was left untouched")]
     WrongKey { path: PathBuf },
+    /// A plain SQLite file where the encrypted store belongs: never adopted silently.
+    #[error("{path} is a plain (unencrypted) SQLite file, which the workstation does not open: an administrator moves it out of the data folder and adopts it explicitly with `uw store adopt FILE`; the file was left untouched")]
+    Plain { path: PathBuf },
+    /// An adoption into a place that already holds a store.
+    #[error("a case store already exists at {path}: a plain store is adopted only where there is none; nothing was changed")]
+    AlreadyAStore { path: PathBuf },
     #[error("case {0} does not exist")]
     NotFound(String),
     #[error("case {0} already exists")]
@@ -136,23 +144,14 @@ impl StoreKey {
 
 impl Store {
     /// Opens (creating if absent) the encrypted database at `path`, refusing foreign or
-    /// newer files and a wrong key, all left untouched. A plain SQLite store of this
-    /// workstation (from before encryption) is encrypted in place first.
+    /// newer files, a wrong key and a plain (unencrypted) SQLite file, all left
+    /// untouched: a plain store of this workstation is taken in only by [`Store::adopt`].
     pub fn open(path: &Path, key: &StoreKey) -> Result<Store> {
         let open_err = |message: String| StoreError::Open {
             path: path.to_path_buf(),
             message,
         };
-        if let Some(parent) = path.parent() {
-            if !parent.as_os_str().is_empty() {
-                std::fs::create_dir_all(parent).map_err(|e| {
-                    open_err(format!(
-                        "cannot create the folder {}: {e}",
-                        parent.display()
-                    ))
-                })?;
-            }
-        }
+        create_parent(path)?;
         let existing = match std::fs::metadata(path) {
             Ok(m) if m.is_dir() => return Err(open_err("it is a folder".into())),
             Ok(m) => m.len() > 0,
@@ -160,12 +159,13 @@ impl Store {
         };
         if existing {
             if plain_sqlite(path)? {
-                inspect_before_writing(path, None)?;
-                encrypt_in_place(path, key)
-                    .map_err(|e| open_err(format!("cannot encrypt the plain store: {e}")))?;
-            } else {
-                inspect_before_writing(path, Some(key))?;
+                // Another program's database, or a newer one, is named as such.
+                read_leaving_no_trace(path, || inspect_before_writing(path, None))?;
+                return Err(StoreError::Plain {
+                    path: path.to_path_buf(),
+                });
             }
+            inspect_before_writing(path, Some(key))?;
         }
         let conn = Connection::open_with_flags(
             path,
@@ -186,6 +186,9 @@ impl Store {
             })?;
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
+        // What is deleted (a removed scan, a replaced statement) is overwritten with zeros,
+        // not left readable in free pages to whoever holds the key.
+        conn.pragma_update(None, "secure_delete", "ON")?;
         let mut conn = conn;
         let before: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
         migrations()
@@ -201,6 +204,56 @@ impl Store {
             conn,
             path: path.to_path_buf(),
         })
+    }
+
+    /// Adopts a plain (unencrypted) SQLite store of this workstation — from a version
+    /// before encryption — as the encrypted store at `dest`, then opens it (bringing its
+    /// schema up to date). The plain file is read only and left untouched; `dest` must
+    /// hold no store yet. A foreign or newer file is refused like at opening.
+    pub fn adopt(plain: &Path, dest: &Path, key: &StoreKey) -> Result<Store> {
+        if std::fs::metadata(dest).is_ok_and(|m| m.is_dir() || m.len() > 0) {
+            return Err(StoreError::AlreadyAStore {
+                path: dest.to_path_buf(),
+            });
+        }
+        match std::fs::metadata(plain) {
+            Ok(m) if m.is_file() => {}
+            Ok(_) => {
+                return Err(StoreError::Open {
+                    path: plain.to_path_buf(),
+                    message: "it is not a file".into(),
+                })
+            }
+            Err(e) => {
+                return Err(StoreError::Open {
+                    path: plain.to_path_buf(),
+                    message: e.to_string(),
+                })
+            }
+        }
+        if !plain_sqlite(plain)? {
+            return Err(StoreError::Foreign {
+                path: plain.to_path_buf(),
+                why: "not a plain SQLite file (an encrypted store needs no adoption)".into(),
+            });
+        }
+        read_leaving_no_trace(plain, || inspect_before_writing(plain, None))?;
+        create_parent(dest)?;
+        let mut tmp = dest.as_os_str().to_owned();
+        tmp.push(".adopting");
+        let tmp = PathBuf::from(tmp);
+        let _ = std::fs::remove_file(&tmp);
+        let written = read_leaving_no_trace(plain, || Ok(export_encrypted(plain, &tmp, key)))?
+            .map_err(|e| e.to_string())
+            .and_then(|()| replace(&tmp, dest).map_err(|e| e.to_string()));
+        if let Err(message) = written {
+            let _ = std::fs::remove_file(&tmp);
+            return Err(StoreError::Open {
+                path: dest.to_path_buf(),
+                message: format!("cannot adopt {}: {message}", plain.display()),
+            });
+        }
+        Store::open(dest, key)
     }
 
     pub fn path(&self) -> &Path {
@@ -228,35 +281,99 @@ fn plain_sqlite(path: &Path) -> Result<bool> {
     Ok(n == 16 && &head == SQLITE_MAGIC)
 }
 
-/// Rewrites a plain store of this workstation encrypted with `key` (SQLCipher's
-/// `sqlcipher_export` into a new file, then an atomic rename over the old one).
-fn encrypt_in_place(path: &Path, key: &StoreKey) -> rusqlite::Result<()> {
-    let tmp = path.with_extension("db.encrypting");
-    let _ = std::fs::remove_file(&tmp);
-    {
-        let conn = Connection::open(path)?;
-        // Back to a rollback journal: the WAL's pages are folded into the file first.
-        conn.pragma_update(None, "journal_mode", "DELETE")?;
-        let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
-        let target = tmp.display().to_string().replace('\'', "''");
-        conn.execute_batch(&format!(
-            "ATTACH DATABASE '{target}' AS encrypted KEY {};",
-            key.literal()
-        ))?;
-        conn.query_row("SELECT sqlcipher_export('encrypted')", [], |_| Ok(()))?;
-        conn.execute_batch(&format!(
-            "PRAGMA encrypted.user_version = {version}; \
-             PRAGMA encrypted.application_id = {APPLICATION_ID}; \
-             DETACH DATABASE encrypted;"
-        ))?;
-    }
-    std::fs::rename(&tmp, path)
-        .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
-    for suffix in ["-wal", "-shm"] {
-        let mut p = path.as_os_str().to_owned();
-        p.push(suffix);
+/// Runs `read`, which reads `path` read-only, then removes the `-wal` / `-shm` files
+/// SQLite made beside it to read it (a WAL-mode file, read-only): the folder is left as
+/// it was found.
+fn read_leaving_no_trace<T>(path: &Path, read: impl FnOnce() -> Result<T>) -> Result<T> {
+    let made: Vec<PathBuf> = ["-wal", "-shm"]
+        .into_iter()
+        .map(|suffix| {
+            let mut p = path.as_os_str().to_owned();
+            p.push(suffix);
+            PathBuf::from(p)
+        })
+        .filter(|p| !p.exists())
+        .collect();
+    let result = read();
+    for p in made {
         let _ = std::fs::remove_file(p);
     }
+    result
+}
+
+/// Creates the folder of the database, private to its user (0700), when absent.
+fn create_parent(path: &Path) -> Result<()> {
+    let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) else {
+        return Ok(());
+    };
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder.create(parent).map_err(|e| StoreError::Open {
+        path: path.to_path_buf(),
+        message: format!("cannot create the folder {}: {e}", parent.display()),
+    })
+}
+
+/// `path` as an SQLite URI that opens it read-only (`?`, `#` and `%` escaped).
+fn read_only_uri(path: &Path) -> String {
+    let mut uri = String::from("file:");
+    for c in path.display().to_string().chars() {
+        match c {
+            '?' | '#' | '%' => uri.push_str(&format!("%{:02X}", c as u32)),
+            c => uri.push(c),
+        }
+    }
+    uri.push_str("?mode=ro");
+    uri
+}
+
+/// Writes the plain store at `plain` into a new file `target` encrypted with `key`
+/// (SQLCipher's `sqlcipher_export`). `plain` is opened read-only.
+fn export_encrypted(plain: &Path, target: &Path, key: &StoreKey) -> rusqlite::Result<()> {
+    let conn = Connection::open_with_flags(
+        read_only_uri(plain),
+        OpenFlags::SQLITE_OPEN_READ_WRITE
+            | OpenFlags::SQLITE_OPEN_CREATE
+            | OpenFlags::SQLITE_OPEN_URI
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?;
+    let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    let target_sql = target.display().to_string().replace('\'', "''");
+    conn.execute_batch(&format!(
+        "ATTACH DATABASE '{target_sql}' AS encrypted KEY {};",
+        key.literal()
+    ))?;
+    conn.query_row("SELECT sqlcipher_export('encrypted')", [], |_| Ok(()))?;
+    conn.execute_batch(&format!(
+        "PRAGMA encrypted.user_version = {version}; \
+         PRAGMA encrypted.application_id = {APPLICATION_ID}; \
+         DETACH DATABASE encrypted;"
+    ))?;
+    Ok(())
+}
+
+/// Renames `from` over `to` durably: `from` was flushed by its writer; the folder is
+/// flushed after the rename, so that a power cut leaves one file or the other whole.
+fn replace(from: &Path, to: &Path) -> std::io::Result<()> {
+    std::fs::File::open(from)?.sync_all()?;
+    std::fs::rename(from, to)?;
+    sync_dir(to)
+}
+
+/// Flushes the folder holding `path` (its entries: a rename, a new file).
+fn sync_dir(path: &Path) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        let dir = path
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        std::fs::File::open(dir)?.sync_all()?;
+    }
+    #[cfg(not(unix))]
+    let _ = path;
     Ok(())
 }
 

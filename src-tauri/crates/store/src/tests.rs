@@ -355,7 +355,8 @@ fn the_audit_log_is_chained_and_append_only() {
 #[test]
 fn events_from_before_the_chain_are_taken_over_and_sealed() {
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("cases.db");
+    // A plain store from before encryption, adopted explicitly.
+    let path = dir.path().join("plain.db");
     {
         // A store as schema 2 wrote it, with case_events.
         let mut conn = rusqlite::Connection::open(&path).unwrap();
@@ -370,7 +371,7 @@ fn events_from_before_the_chain_are_taken_over_and_sealed() {
         )
         .unwrap();
     }
-    let mut s = Store::open(&path, &key()).unwrap();
+    let mut s = Store::adopt(&path, &dir.path().join("cases.db"), &key()).unwrap();
     let events = s.events("A-1").unwrap();
     assert_eq!(
         events.iter().map(|e| e.kind.as_str()).collect::<Vec<_>>(),
@@ -421,35 +422,125 @@ fn the_file_is_encrypted_and_a_wrong_key_reads_nothing() {
     assert_eq!(s.count_cases().unwrap(), 1);
 }
 
+/// A plain (unencrypted) store of this workstation, schema version 2, with one case.
+fn plain_store(path: &Path) {
+    let mut conn = rusqlite::Connection::open(path).unwrap();
+    conn.pragma_update(None, "journal_mode", "WAL").unwrap();
+    conn.pragma_update(None, "application_id", APPLICATION_ID)
+        .unwrap();
+    migrations().to_version(&mut conn, 2).unwrap();
+    conn.execute_batch(
+        "INSERT INTO cases VALUES ('A-1', 1, 'draft', NULL, NULL, 'B', '2026-11-20', 't', 't', 'Karimov', 'P', 'V', '1.00', 100, 36);",
+    )
+    .unwrap();
+}
+
+fn names_in(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+/// Anyone who can write the data folder could put a crafted plain store there (their
+/// own administrator, cases and audit chain): it is refused, never encrypted silently.
 #[test]
-fn a_plain_store_is_encrypted_in_place() {
+fn a_plain_store_is_refused_and_left_untouched() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("cases.db");
-    {
-        let mut conn = rusqlite::Connection::open(&path).unwrap();
-        conn.pragma_update(None, "journal_mode", "WAL").unwrap();
-        conn.pragma_update(None, "application_id", APPLICATION_ID)
-            .unwrap();
-        migrations().to_version(&mut conn, 2).unwrap();
-        conn.execute_batch(
-            "INSERT INTO cases VALUES ('A-1', 1, 'draft', NULL, NULL, 'B', '2026-11-20', 't', 't', 'Karimov', 'P', 'V', '1.00', 100, 36);",
-        )
-        .unwrap();
-    }
-    assert_eq!(&bytes(&path)[..16], SQLITE_MAGIC);
+    plain_store(&path);
+    let before = bytes(&path);
+    assert_eq!(&before[..16], SQLITE_MAGIC);
+    let err = Store::open(&path, &key()).err().unwrap();
+    assert!(matches!(err, StoreError::Plain { .. }), "{err}");
+    let message = err.to_string();
+    assert!(message.contains("uw store adopt FILE"), "{message}");
+    assert!(message.contains("left untouched"), "{message}");
+    assert_eq!(bytes(&path), before);
+    assert_eq!(names_in(dir.path()), ["cases.db"]);
+}
+
+/// The explicit path: the plain file is read, never written, and its content becomes
+/// the encrypted store of a folder that had none, with the schema brought up to date.
+#[test]
+fn a_plain_store_is_adopted_explicitly_and_the_original_left_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    let plain = dir.path().join("legacy's store.db");
+    plain_store(&plain);
+    let original = bytes(&plain);
+    let beside = names_in(dir.path());
+    let dest = dir.path().join("data/cases.db");
     let passphrase = StoreKey::Passphrase("it's a passphrase".into());
-    let s = Store::open(&path, &passphrase).unwrap();
+    let s = Store::adopt(&plain, &dest, &passphrase).unwrap();
     assert_eq!(s.count_cases().unwrap(), 1);
+    let version: i64 = s
+        .conn
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(version, schema_version() as i64);
     drop(s);
-    assert_ne!(&bytes(&path)[..16], SQLITE_MAGIC);
-    assert!(!dir.path().join("cases.db.encrypting").exists());
+    assert!(bytes(&plain) == original, "the plain file is untouched");
+    let mut after = names_in(dir.path());
+    after.retain(|n| n != "data");
+    assert_eq!(after, beside, "nothing was left beside it");
+    let stored = bytes(&dest);
+    assert_ne!(&stored[..16], SQLITE_MAGIC);
+    assert!(!stored.windows(7).any(|w| w == b"Karimov"));
+    assert!(!names_in(dest.parent().unwrap())
+        .iter()
+        .any(|n| n.ends_with(".adopting")));
     assert_eq!(
-        Store::open(&path, &passphrase)
+        Store::open(&dest, &passphrase)
             .unwrap()
             .count_cases()
             .unwrap(),
         1
     );
+    // Never over a store that exists.
+    let stored = bytes(&dest);
+    let err = Store::adopt(&plain, &dest, &passphrase).err().unwrap();
+    assert!(matches!(err, StoreError::AlreadyAStore { .. }), "{err}");
+    assert!(bytes(&dest) == stored, "the store is untouched");
+    // An encrypted store needs no adoption; another program's database is not ours.
+    let elsewhere = dir.path().join("other/cases.db");
+    let err = Store::adopt(&dest, &elsewhere, &passphrase).err().unwrap();
+    assert!(matches!(err, StoreError::Foreign { .. }), "{err}");
+    let foreign = dir.path().join("foreign.db");
+    rusqlite::Connection::open(&foreign)
+        .unwrap()
+        .execute_batch("CREATE TABLE t(x); PRAGMA application_id = 42;")
+        .unwrap();
+    let err = Store::adopt(&foreign, &elsewhere, &passphrase)
+        .err()
+        .unwrap();
+    assert!(matches!(err, StoreError::Foreign { .. }), "{err}");
+    let err = Store::adopt(&dir.path().join("missing.db"), &elsewhere, &passphrase)
+        .err()
+        .unwrap();
+    assert!(err.to_string().contains("missing.db"), "{err}");
+    assert!(!elsewhere.exists());
+}
+
+#[test]
+fn deleted_content_is_overwritten_and_a_new_folder_is_private() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("new/folder/cases.db");
+    let s = Store::open(&path, &key()).unwrap();
+    let secure: i64 = s
+        .conn
+        .query_row("PRAGMA secure_delete", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(secure, 1);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        for folder in [dir.path().join("new"), dir.path().join("new/folder")] {
+            let mode = std::fs::metadata(&folder).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o700, "{}", folder.display());
+        }
+    }
 }
 
 #[test]
@@ -768,7 +859,8 @@ fn the_reviewer_view_is_the_inbox_the_bank_served() {
 #[test]
 fn the_outbox_of_an_earlier_store_is_kept_across_the_identity_migration() {
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("cases.db");
+    // A plain store from before encryption, adopted explicitly.
+    let path = dir.path().join("plain.db");
     {
         let mut conn = rusqlite::Connection::open(&path).unwrap();
         conn.pragma_update(None, "application_id", APPLICATION_ID)
@@ -781,7 +873,7 @@ fn the_outbox_of_an_earlier_store_is_kept_across_the_identity_migration() {
         )
         .unwrap();
     }
-    let mut s = Store::open(&path, &key()).unwrap();
+    let mut s = Store::adopt(&path, &dir.path().join("cases.db"), &key()).unwrap();
     let e = s.outbox_entries().unwrap();
     assert_eq!(
         e.iter()

@@ -49,3 +49,98 @@ fn only_an_approved_case_prints_stamped_with_its_version_and_hash() {
     assert_eq!(printed.len(), 2);
     assert!(printed[0].detail.contains(&hash), "{}", printed[0].detail);
 }
+
+#[test]
+fn the_agreement_pdf_is_the_printed_file_written_by_the_caller_and_recorded_once_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = open(dir.path());
+    ws.login("alice", "alice-demo-2026", None).unwrap();
+    let never = |_: &str, _: &[u8]| -> Result<()> { panic!("nothing is written before approval") };
+    let e = ws.agreement_pdf(CASE, "uz", never).unwrap_err();
+    assert_eq!(e.code, ErrorCode::NotPrintable);
+    assert!(e.message.contains("is draft"), "{e:?}");
+    assert_eq!(
+        ws.agreement_pdf("AUTO-2026-999999", "uz", never)
+            .unwrap_err()
+            .code,
+        ErrorCode::NotFound
+    );
+    let v = crate::tests::submit_and_approve(&ws, CASE, "DTI 45.87 %, documents verified");
+
+    // A writer that fails: the error is the caller's, and no printing is recorded.
+    let full = |_: &str, _: &[u8]| -> Result<()> { Err(AppError::new(ErrorCode::Io, "disk full")) };
+    assert_eq!(
+        ws.agreement_pdf(CASE, "ru", full).unwrap_err().message,
+        "disk full"
+    );
+    let printed_events = |ws: &Workstation| {
+        ws.history(CASE)
+            .unwrap()
+            .into_iter()
+            .filter(|e| e.kind == "agreement_printed")
+            .count()
+    };
+    assert_eq!(printed_events(&ws), 0);
+
+    let mut got = (String::new(), Vec::new());
+    let printed = ws
+        .agreement_pdf(CASE, "ru", |name, pdf| {
+            got = (name.to_string(), pdf.to_vec());
+            Ok(())
+        })
+        .unwrap();
+    assert_eq!(got.0, format!("{CASE}-v{}-ru.pdf", v.version));
+    assert!(got.1 == printed.pdf);
+    assert!(printed.pages >= 2);
+    // Nothing under the data folder; the window's print writes the same bytes there.
+    assert!(!dir.path().join("agreements").exists());
+    let path = ws.print_agreement(CASE, "ru").unwrap();
+    assert!(std::fs::read(&path).unwrap() == printed.pdf);
+    assert_eq!(printed_events(&ws), 2);
+}
+
+#[test]
+fn a_case_file_prints_only_as_a_specimen() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("case.json");
+    let example = include_str!("../../../../../assets/demo/cases/AUTO-2026-000123.json");
+    let mut v: serde_json::Value = serde_json::from_str(example).unwrap();
+    v["review"] = serde_json::json!({
+        "decision": "approve", "maker": "alice", "checker": "bob",
+        "signed_at": "2026-11-23T10:15:00Z", "case_version": 3
+    });
+    std::fs::write(&file, v.to_string()).unwrap();
+    // The typed review buys nothing: the file prints as the specimen of its case.
+    let case = uw_domain::parse_case(&v.to_string()).unwrap();
+    let evaluation = uw_domain::evaluate(
+        &case,
+        &crate::default_product(),
+        &uw_domain::EvalOptions::default(),
+    );
+    let stamp = stamp(&case, 3, &v.to_string()).unwrap();
+    let specimen = specimen_from_file(&file, "uz").unwrap();
+    assert!(
+        specimen.pdf
+            == uw_agreement::render_specimen(&case, &evaluation, Lang::Uz, &stamp)
+                .unwrap()
+                .pdf
+    );
+    assert!(
+        specimen.pdf
+            != uw_agreement::render(&case, &evaluation, Lang::Uz, &stamp)
+                .unwrap()
+                .pdf
+    );
+    // No review needed either; a malformed case or language is named.
+    std::fs::write(&file, example).unwrap();
+    assert!(specimen_from_file(&file, "ru").is_ok());
+    assert_eq!(
+        specimen_from_file(&file, "en").unwrap_err().code,
+        ErrorCode::InvalidInput
+    );
+    v["loan"]["term_months"] = 0.into();
+    std::fs::write(&file, v.to_string()).unwrap();
+    let e = specimen_from_file(&file, "uz").unwrap_err();
+    assert_eq!(e.code, ErrorCode::InvalidCase);
+    assert!(e.message.contains("loan.term_months"), "{e:?}");
+}

@@ -290,3 +290,33 @@ fn one_editor_at_a_time() {
     second.logout().unwrap();
     edit_term(&first, 36).unwrap();
 }
+
+/// The attack without a bank: the approved case's terms are written into the store behind
+/// the workflow's back (a tampered store). The paper and the money refuse it.
+#[test]
+fn terms_changed_after_the_approval_print_nothing_and_move_no_money() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = open(dir.path());
+    ws.login("alice", "alice-demo-2026", None).unwrap();
+    let id = CASE;
+    crate::tests::submit_and_approve(&ws, id, "salary at this bank");
+    ws.agreement_preview(id, "uz").unwrap();
+    let v = ws.open_case(id).unwrap();
+    let mut case = v.case.clone();
+    case.loan.amount = "180000000.00".parse().unwrap();
+    let row = ws.row_for(&case, uw_domain::case::to_json_pretty(&case), "approved");
+    ws.store()
+        .unwrap()
+        .update_case(&row, v.version, "2026-12-02T10:00:00Z", "tamper", &[])
+        .unwrap();
+    let e = ws.agreement_preview(id, "uz").unwrap_err();
+    assert_eq!(e.code, ErrorCode::NotPrintable);
+    assert!(e.message.starts_with("TERMS_CHANGED"), "{}", e.message);
+    ws.logout().unwrap();
+    ws.login("alice", "alice-demo-2026", None).unwrap();
+    let v = ws.open_case(id).unwrap();
+    assert_eq!(
+        ws.order_disbursement(id, v.version, 1).unwrap_err().code,
+        ErrorCode::TermsChanged
+    );
+}

@@ -471,10 +471,112 @@ fn no_bank_configured_is_its_own_error() {
     assert_eq!(ws.sync().unwrap_err().code, ErrorCode::BankNotConfigured);
     assert!(!ws.sync_status().unwrap().configured);
     assert_eq!(
-        ws.set_bank("ftp://bank", "t", None).unwrap_err().code,
+        ws.set_bank("ftp://bank", "t", None, None).unwrap_err().code,
         ErrorCode::BankNotConfigured
     );
-    ws.set_bank("http://127.0.0.1:9/", "t", Some("BXM-07"))
+    ws.set_bank("http://127.0.0.1:9/", "t", Some("BXM-07"), None)
         .unwrap();
     assert!(ws.sync_status().unwrap().configured);
+}
+
+/// A desk logged in as the demo's people, on a bank of the demo queue (standalone: the
+/// workstation's workflow decides, the bank keeps none).
+fn demo_desk(dir: &Path, bank: &uw_bank_sim::Running) -> Workstation {
+    let ws = crate::tests::open_with_bank(dir, config(&bank.url()));
+    ws.login("alice", "alice-demo-2026", None).unwrap();
+    ws.sync().unwrap();
+    ws
+}
+
+/// The bank's side changes a case's term under the workstation.
+fn bank_changes_the_term(bank: &uw_bank_sim::Running, id: &str, key: &str) {
+    let other = Bank::new(config(&bank.url())).unwrap();
+    let remote = other.get_case(id).unwrap();
+    let mut theirs = remote.case.clone();
+    theirs["loan"]["term_months"] = Value::from(48);
+    other
+        .put_case(id, &theirs.to_string(), Some(remote.version), key, None)
+        .unwrap();
+}
+
+/// The attack: the terms change after the approval. A pull is a conflict, never taken
+/// over; a change that reaches the store anyway holds the money (and the printing).
+#[test]
+fn a_change_of_an_approved_case_s_terms_is_a_conflict_and_holds_the_money() {
+    let dir = tempfile::tempdir().unwrap();
+    let bank = sim(dir.path(), true);
+    let ws = demo_desk(&dir.path().join("ws"), &bank);
+    let id = "AUTO-2026-000123";
+    crate::tests::submit_and_approve(&ws, id, "salary at this bank");
+    ws.sync().unwrap();
+    bank_changes_the_term(&bank, id, "bank-edit-after-approval");
+    let report = ws.sync().unwrap();
+    assert_eq!(report.conflicts, 1, "{report:?}");
+    assert_eq!(ws.open_case(id).unwrap().case.loan.term_months, 36);
+    // Taking the bank's side needs an underwriter: bob, a reviewer, may not.
+    let conflict = ws.conflicts(true).unwrap().remove(0);
+    assert_eq!(
+        ws.resolve_conflict(conflict.id, Keep::Bank)
+            .unwrap_err()
+            .code,
+        ErrorCode::MissingRole
+    );
+    ws.logout().unwrap();
+    ws.login("alice", "alice-demo-2026", None).unwrap();
+    ws.resolve_conflict(conflict.id, Keep::Bank).unwrap();
+    assert_eq!(ws.open_case(id).unwrap().case.loan.term_months, 48);
+    // The terms are not the approved ones now: no order.
+    let v = ws.open_case(id).unwrap();
+    let e = ws.order_disbursement(id, v.version, 1).unwrap_err();
+    assert_eq!(e.code, ErrorCode::TermsChanged, "{}", e.message);
+    let kinds: Vec<String> = ws
+        .history(id)
+        .unwrap()
+        .into_iter()
+        .map(|e| e.kind)
+        .collect();
+    assert!(kinds.iter().any(|k| k == "sync_resolved"), "{kinds:?}");
+}
+
+/// The attack: the bank's copy of a submitted case changes before the reviewer signs. The
+/// pull returns the case to its maker with the bank's reason; nobody signs what the maker
+/// never submitted.
+#[test]
+fn a_pull_that_changes_a_submitted_case_returns_it_to_its_maker() {
+    let dir = tempfile::tempdir().unwrap();
+    let bank = sim(dir.path(), true);
+    let ws = demo_desk(&dir.path().join("ws"), &bank);
+    let id = "AUTO-2026-000123";
+    let v = ws.open_case(id).unwrap();
+    ws.submit(
+        id,
+        v.version,
+        uw_domain::case::ReviewDecision::Approve,
+        "salary",
+    )
+    .unwrap();
+    ws.sync().unwrap();
+    bank_changes_the_term(&bank, id, "bank-edit-under-review");
+    let report = ws.sync().unwrap();
+    assert_eq!(report.pulled_updated, 1, "{report:?}");
+    let v = ws.open_case(id).unwrap();
+    assert_eq!(
+        (v.status.as_str(), v.case.loan.term_months),
+        ("returned", 48)
+    );
+    let r = ws.review(id).unwrap();
+    assert!(
+        r.workflow
+            .return_comment
+            .as_deref()
+            .is_some_and(|c| c.contains("core bank changed")),
+        "{:?}",
+        r.workflow.return_comment
+    );
+    ws.logout().unwrap();
+    ws.login("bob", "bob-demo-2026", None).unwrap();
+    assert_eq!(
+        ws.approve(id, v.version, "bob-demo-2026").unwrap_err().code,
+        ErrorCode::WrongStage
+    );
 }

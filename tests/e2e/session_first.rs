@@ -1,0 +1,135 @@
+//! The session first: every command of the app's manifest (`src-tauri/build.rs`), called
+//! from the window with well-formed arguments and nobody logged in, answers
+//! `NOT_LOGGED_IN` — nothing is read, written, asked of the bank or opened — except the few
+//! the login screen itself needs.
+
+use serde_json::{json, Value};
+use uw_e2e::{find, serial, Display, Driver, Result};
+
+/// What the login screen calls before anyone is in: the store's lock, the status bar, the
+/// language, the session's state, logging in and out, the first administrator.
+const BEFORE_LOGIN: [&str; 8] = [
+    "store_state",
+    "unlock_store",
+    "app_status",
+    "set_language",
+    "session_status",
+    "login",
+    "logout",
+    "setup_admin",
+];
+
+/// Well-formed arguments for each command (a new command must be added here: the test
+/// refuses a command it cannot call).
+fn args(command: &str) -> Option<Value> {
+    let case = "AUTO-2026-000123";
+    let user = json!({"username": "mallory", "display_name": "M", "password": "long enough pw",
+                      "admin": true, "underwriter": true, "reviewer": true});
+    let channel = "__CHANNEL__:1";
+    Some(match command {
+        "app_status" | "pick_and_import" | "session_status" | "logout" | "begin_totp"
+        | "sync_status" | "sync_now" | "sync_conflicts" | "pick_what_if" | "dashboard"
+        | "refresh_portfolio" | "store_state" => json!({}),
+        "queue" => json!({"query": {}}),
+        "open_case" | "export_case" | "case_history" | "case_review" | "release_case"
+        | "disbursement" | "request_lien" | "scans" => json!({"caseId": case}),
+        "evaluate_case" => json!({"case": {}}),
+        "save_case" => json!({"caseId": case, "version": 1, "case": {}}),
+        "import_files" => json!({"paths": []}),
+        "check_vin" => json!({"vin": "XWBJA69V9LA123456"}),
+        "statement_income" => json!({"caseId": case, "party": 0}),
+        "attach_statements" => {
+            json!({"caseId": case, "party": 0, "paths": [], "onProgress": channel})
+        }
+        "pick_statements" => json!({"caseId": case, "party": 0, "onProgress": channel}),
+        "remove_statement" => json!({"caseId": case, "party": 0, "id": 1}),
+        "reclassify_transaction" => {
+            json!({"caseId": case, "party": 0, "file": "a.txt", "line": 1, "kind": null, "note": "n"})
+        }
+        "apply_statement_income" | "verify_identity" | "pull_bureau" => {
+            json!({"caseId": case, "party": 0, "version": 1})
+        }
+        "pull_bureau_all" => json!({"caseId": case, "version": 1}),
+        "unlock_store" => json!({"passphrase": "not the store's"}),
+        "login" => json!({"username": "nobody", "password": "wrong password", "code": null}),
+        "confirm_totp" => json!({"code": "123456"}),
+        "change_password" => json!({"old": "old password", "new": "new password"}),
+        "setup_admin" | "create_user" => json!({"user": user}),
+        "submit_case" => {
+            json!({"caseId": case, "version": 1, "decision": "approve", "justification": "j"})
+        }
+        "approve_case" => json!({"caseId": case, "version": 1, "password": "p"}),
+        "reject_case" => json!({"caseId": case, "version": 1, "comment": "c", "password": "p"}),
+        "return_case" => json!({"caseId": case, "version": 1, "comment": "c"}),
+        "resolve_conflict" => json!({"id": 1, "keep": "bank"}),
+        "record_disbursement_fact" => {
+            json!({"caseId": case, "version": 1, "fact": {"kind": "advance", "amount": "1.00"}})
+        }
+        "order_disbursement" => json!({"caseId": case, "version": 1, "stage": 1}),
+        "agreement_preview" | "print_agreement" => json!({"caseId": case, "lang": "uz"}),
+        "what_if" => json!({"path": "/etc/hostname"}),
+        "set_language" => json!({"lang": "en"}),
+        "attach_scans" => json!({"caseId": case, "kind": "identity", "party": 0, "paths": []}),
+        "pick_scans" => json!({"caseId": case, "kind": "identity", "party": 0}),
+        "scan_content" | "remove_scan" => json!({"caseId": case, "id": 1}),
+        "mark_document" => json!({"caseId": case, "version": 1, "kind": "identity", "party": 0,
+                                   "status": "verified", "reason": null}),
+        "take_counter_offer" => json!({"caseId": case, "version": 1, "termMonths": 36}),
+        _ => return None,
+    })
+}
+
+/// The manifest's command names, as build.rs lists them.
+fn manifest() -> Vec<String> {
+    let build = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../src-tauri/build.rs"),
+    )
+    .unwrap_or_default();
+    let start = build.find("const COMMANDS").unwrap_or(0);
+    let end = start + build[start..].find("];").unwrap_or(0);
+    build[start..end]
+        .split('"')
+        .skip(1)
+        .step_by(2)
+        .map(String::from)
+        .collect()
+}
+
+#[tokio::test]
+async fn every_command_but_the_login_screen_s_needs_a_session() -> Result<()> {
+    let _one = serial().await;
+    let data = tempfile::tempdir()?;
+    let display = Display::start()?;
+    let driver = Driver::start(&display, data.path())?;
+    let c = driver.launch(&["--demo"]).await?;
+    find(&c, "[data-testid=login]").await?;
+    let commands = manifest();
+    assert!(commands.len() > 50, "{commands:?}");
+    let mut wrong = Vec::new();
+    for command in &commands {
+        let Some(args) = args(command) else {
+            wrong.push(format!("{command}: no arguments in the test's table"));
+            continue;
+        };
+        let answer = c
+            .execute_async(
+                "const [cmd, args, done] = arguments;\
+                 window.__TAURI_INTERNALS__.invoke(cmd, args)\
+                   .then(() => done('ok'), (e) => done(typeof e === 'object' && e ? (e.code || JSON.stringify(e)) : String(e)));",
+                vec![json!(command), args],
+            )
+            .await?;
+        let answer = answer.as_str().unwrap_or_default().to_string();
+        let before_login = BEFORE_LOGIN.contains(&command.as_str());
+        match (before_login, answer == "NOT_LOGGED_IN") {
+            (false, false) => wrong.push(format!("{command}: {answer}, not NOT_LOGGED_IN")),
+            (true, true) => wrong.push(format!("{command}: the login screen needs it")),
+            _ => {}
+        }
+    }
+    assert!(wrong.is_empty(), "{wrong:#?}");
+    // Nothing was written for nobody: the demo store still has no agreement, no export.
+    assert!(!data.path().join("agreements").exists());
+    c.close().await?;
+    Ok(())
+}
