@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useLayoutEffect, useRef, useState } from "react";
-import type { AppError, AppStatus, QueueQuery, QueueRow, SortKey } from "./bindings";
+import type { AppError, AppStatus, ImportReport, QueueQuery, QueueRow, SortKey } from "./bindings";
 import { api } from "./api";
 import { age, dateTime, money, t, type Key } from "./i18n";
 import { ErrorBanner } from "./App";
@@ -147,8 +147,9 @@ export function Queue(props: {
   const sortBy = (key: SortKey) =>
     setQuery((q) => ({ ...q, sort: key, descending: q.sort === key ? !q.descending : key === "received" }));
 
-  const afterImport = (imported: string[]) => {
-    setNotice(t("queue.imported", { ids: imported.join(", ") }));
+  const afterImport = (r: ImportReport) => {
+    const dropped = r.dropped.length > 0 ? " " + t("queue.importDropped", { paths: r.dropped.join("; ") }) : "";
+    setNotice(t("queue.imported", { ids: r.imported.join(", ") }) + dropped);
     setImportPath("");
     setTick((t) => t + 1);
     props.onImported();
@@ -156,10 +157,10 @@ export function Queue(props: {
   const importTyped = () => {
     const paths = importPath.split("\n").map((s) => s.trim()).filter(Boolean);
     if (paths.length === 0) return;
-    api.importFiles(paths).then((r) => afterImport(r.imported), setError);
+    api.importFiles(paths).then(afterImport, setError);
   };
   const pick = () =>
-    api.pickAndImport().then((r) => r && afterImport(r.imported), setError);
+    api.pickAndImport().then((r) => r && afterImport(r), setError);
 
   const empty = total === 0 && !query.search && !query.status;
   const rows: { index: number; row: QueueRow | undefined }[] = [];

@@ -405,6 +405,7 @@ export const en = {
   "queue.empty.title": "The queue is empty",
   "queue.import": "Import case files…",
   "queue.importButton": "Import",
+  "queue.importDropped": "Left out, as only the system writes them: {paths}.",
   "queue.importPath": "…or type the path of a case file (.json)",
   "queue.imported": "Imported {ids}",
   "queue.myReview": "Waiting for my review",

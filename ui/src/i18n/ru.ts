@@ -402,6 +402,7 @@ export const ru: Record<Key, Msg> = {
   "queue.empty.title": "Очередь пуста",
   "queue.import": "Импорт файлов заявок…",
   "queue.importButton": "Импорт",
+  "queue.importDropped": "Не приняты поля, которые пишет только система: {paths}.",
   "queue.importPath": "…или введите путь к файлу заявки (.json)",
   "queue.imported": "Импортировано: {ids}",
   "queue.myReview": "Ждут моей проверки",

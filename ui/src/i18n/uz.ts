@@ -402,6 +402,7 @@ export const uz: Record<Key, Msg> = {
   "queue.empty.title": "Navbat boʻsh",
   "queue.import": "Ariza fayllarini import qilish…",
   "queue.importButton": "Import",
+  "queue.importDropped": "Faqat tizim yozadigan maydonlar olib tashlandi: {paths}.",
   "queue.importPath": "…yoki ariza faylining yoʻlini yozing (.json)",
   "queue.imported": "Import qilindi: {ids}",
   "queue.myReview": "Mening tekshiruvimni kutmoqda",

@@ -108,7 +108,7 @@ impl Workstation {
         check_kind(kind)?;
         self.case_with_party(case_id, party)?;
         let info = inspect(file_name, bytes)?;
-        let (actor, _) = self.acting()?;
+        let actor = self.scan_editor(case_id, kind)?;
         let sha256 = Sha256::digest(bytes)
             .iter()
             .map(|b| format!("{b:02x}"))
@@ -162,6 +162,27 @@ impl Workstation {
         Ok(list)
     }
 
+    /// Who may change a case's scans: the workflow's edit (a submitted or decided case is
+    /// closed, and whoever changes its papers is one of its editors), except the evidence
+    /// the disbursement needs after the approval (a policy, the down-payment proof), which
+    /// an underwriter adds as the disbursement's facts are recorded.
+    fn scan_editor(&self, case_id: &str, kind: &str) -> Result<String> {
+        let evidence = matches!(kind, "insurance_policy" | "down_payment_proof");
+        let stage = self.load_workflow(case_id)?.stage;
+        if evidence && stage == uw_domain::review::Stage::Approved {
+            let (actor, roles) = self.acting()?;
+            if !roles.underwriter {
+                return Err(AppError::new(
+                    ErrorCode::MissingRole,
+                    format!("{actor} lacks the underwriter role needed to change the disbursement's evidence"),
+                ));
+            }
+            self.hold_case(case_id, &actor)?;
+            return Ok(actor);
+        }
+        self.note_edit(case_id)
+    }
+
     /// One scan's bytes (for the viewer).
     pub fn scan_content(&self, case_id: &str, id: i64) -> Result<(Attachment, Vec<u8>)> {
         self.store()?.attachment(case_id, id)?.ok_or_else(|| {
@@ -172,9 +193,10 @@ impl Workstation {
         })
     }
 
+    /// Takes a scan off the case's checklist; it is kept, marked removed, with who and when.
     pub fn remove_scan(&self, case_id: &str, id: i64) -> Result<ScanList> {
         let (a, _) = self.scan_content(case_id, id)?;
-        let (actor, _) = self.acting()?;
+        let actor = self.scan_editor(case_id, &a.kind)?;
         let detail = serde_json::json!({"kind": a.kind, "party": a.party, "file": a.file_name, "sha256": a.sha256});
         self.store()?.remove_attachment(
             case_id,

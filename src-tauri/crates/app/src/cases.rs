@@ -47,6 +47,9 @@ pub struct RequiredDocument {
 #[derive(Clone, Debug, Serialize, TS)]
 pub struct ImportReport {
     pub imported: Vec<String>,
+    /// What an imported file carried that only the system writes (the review block, a
+    /// register answer, a verdict's record…), dropped: "CASE: path".
+    pub dropped: Vec<String>,
 }
 
 /// The status a case has in the queue before anyone works on it.
@@ -141,9 +144,17 @@ impl Workstation {
         signed: bool,
     ) -> Result<ImportReport> {
         let mut rows = Vec::with_capacity(files.len());
+        let mut dropped = Vec::new();
         let mut seen = std::collections::HashSet::new();
         for (name, text) in files {
-            let case = parse_case(text).map_err(|e| invalid(name, e))?;
+            let mut case = parse_case(text).map_err(|e| invalid(name, e))?;
+            if signed {
+                // A person's import: what only a service writes does not come from a file
+                // (uw_domain::owned). The demo's own seeding keeps its fictitious records.
+                for path in uw_domain::owned::strip(&mut case) {
+                    dropped.push(format!("{}: {path}", case.case_id));
+                }
+            }
             if !seen.insert(case.case_id.clone()) {
                 return Err(AppError::new(
                     ErrorCode::CaseExists,
@@ -173,6 +184,7 @@ impl Workstation {
             })?;
         Ok(ImportReport {
             imported: rows.into_iter().map(|(r, _)| r.case_id).collect(),
+            dropped,
         })
     }
 
@@ -232,6 +244,9 @@ impl Workstation {
         // Credit-history figures changed by hand are typed, not pulled: the case says so.
         let (_, before) = self.stored_case(case_id)?;
         let (actor, _) = self.acting()?;
+        // What only a service writes is not taken from the window's JSON.
+        uw_domain::owned::edit(&before, &case)
+            .map_err(|e| AppError::new(ErrorCode::OwnedField, e.to_string()))?;
         crate::checks::mark_typed_history(&before, &mut case, &actor, &now_rfc3339());
         self.save_parsed(case_id, expected_version, case, None)
     }

@@ -74,6 +74,9 @@ pub enum ErrorCode {
     CaseDecided,
     /// A statement signed before the case's last decision or return.
     StaleStatement,
+    /// An edit of a field only the system writes (the review block, a check's answer, a
+    /// verdict, the lien, the disbursement); the message names its JSON path.
+    OwnedField,
     /// An approved case whose terms are no longer the approved ones: no printing, no
     /// money, until it is reviewed again.
     TermsChanged,
@@ -194,6 +197,7 @@ pub fn bank_code(code: &str) -> ErrorCode {
         "NOT_APPROVED" => ErrorCode::NotApproved,
         "CASE_DECIDED" => ErrorCode::CaseDecided,
         "STALE_STATEMENT" => ErrorCode::StaleStatement,
+        "OWNED_FIELD" => ErrorCode::OwnedField,
         "CASE_EXISTS" => ErrorCode::CaseExists,
         "NOT_THE_MAKER" => ErrorCode::NotTheMaker,
         "COMMENT_REQUIRED" => ErrorCode::CommentRequired,

@@ -361,3 +361,125 @@ fn the_window_may_call_exactly_the_workstation_commands() {
     assert!(!script_src.contains("unsafe-inline"), "{script_src}");
     assert_eq!(conf["identifier"], paths::APP_IDENTIFIER);
 }
+
+/// The attacks on the records only the system writes: typed into the window's save, or
+/// carried in by an imported file.
+#[test]
+fn records_only_the_system_writes_are_refused_on_save_and_dropped_on_import() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = Workstation::open(options(dir.path(), "os-user", true, true)).unwrap();
+    ws.login("alice", "alice-demo-2026", None).unwrap();
+    let id = "AUTO-2026-000123";
+    let v = ws.open_case(id).unwrap();
+    let forge = |change: &dyn Fn(&mut Value)| {
+        let mut case = serde_json::to_value(&v.case).unwrap();
+        change(&mut case);
+        ws.save_case(id, v.version, case).unwrap_err()
+    };
+    for (change, path) in [
+        (
+            Box::new(|c: &mut Value| {
+                c["review"] = serde_json::json!({"decision": "approve", "maker": "alice",
+                    "checker": "bob", "signed_at": "2026-11-23T10:15:00Z", "case_version": 1})
+            }) as Box<dyn Fn(&mut Value)>,
+            "review",
+        ),
+        (
+            Box::new(|c: &mut Value| c["pledge"]["vin_lien"] = "registered".into()),
+            "pledge",
+        ),
+        (
+            Box::new(|c: &mut Value| c["documents"][3]["status"] = "verified".into()),
+            "documents[3].status",
+        ),
+        (
+            Box::new(|c: &mut Value| {
+                c["disbursement"] = serde_json::json!({"advance": "60000000.00"})
+            }),
+            "disbursement",
+        ),
+    ] {
+        let e = forge(&*change);
+        assert_eq!(e.code, ErrorCode::OwnedField, "{path}: {}", e.message);
+        assert!(e.message.starts_with(path), "{}", e.message);
+    }
+    // Nothing was saved.
+    assert_eq!(ws.open_case(id).unwrap().version, v.version);
+
+    // The same records in an imported file are left out, and the import says which.
+    let mut file: Value = serde_json::from_str(EXAMPLE).unwrap();
+    file["case_id"] = "AUTO-2026-900001".into();
+    file["review"] = serde_json::json!({"decision": "approve", "maker": "alice",
+        "checker": "bob", "signed_at": "2026-11-23T10:15:00Z", "case_version": 1});
+    file["pledge"] = serde_json::json!({"vin_lien": "registered"});
+    file["documents"][0]["checked"] =
+        serde_json::json!({"by": "bob", "at": "2026-11-23T10:00:00Z"});
+    let report = ws
+        .import_texts(&[("forged.json".into(), file.to_string())])
+        .unwrap();
+    assert_eq!(
+        report.dropped,
+        [
+            "AUTO-2026-900001: review",
+            "AUTO-2026-900001: pledge",
+            "AUTO-2026-900001: documents[0].checked"
+        ]
+    );
+    let imported = ws.open_case("AUTO-2026-900001").unwrap().case;
+    assert_eq!(imported.review, None);
+    assert_eq!(imported.pledge, uw_domain::case::Pledge::default());
+    assert_eq!(imported.documents[0].checked, None);
+}
+
+/// Swapping the passport scan of a submitted case: refused (the case is with its
+/// reviewer); a scan removed from a draft is kept, marked removed.
+#[test]
+fn scans_change_through_the_workflow_and_removed_ones_are_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = Workstation::open(options(dir.path(), "os-user", true, true)).unwrap();
+    ws.login("alice", "alice-demo-2026", None).unwrap();
+    let id = "AUTO-2026-000123";
+    let pdf = std::fs::read(
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../tests/fixtures/passport-scan.pdf"),
+    )
+    .unwrap();
+    let list = ws
+        .attach_scan(id, "identity", 0, "passport.pdf", &pdf)
+        .unwrap();
+    let scan = list.scans[0].id;
+    ws.remove_scan(id, scan).unwrap();
+    assert!(ws.scans(id).unwrap().scans.is_empty());
+    // Kept, with its bytes, reachable by its id for the record.
+    assert_eq!(ws.scan_content(id, scan).unwrap().1, pdf);
+    let kinds: Vec<String> = ws
+        .history(id)
+        .unwrap()
+        .into_iter()
+        .map(|e| e.kind)
+        .collect();
+    assert!(kinds.contains(&"scan_removed".to_string()), "{kinds:?}");
+    // An editor of the case: the workflow knows her.
+    assert!(ws.review(id).unwrap().workflow.editors.contains("alice"));
+
+    let again = ws
+        .attach_scan(id, "identity", 0, "passport.pdf", &pdf)
+        .unwrap();
+    let v = ws.open_case(id).unwrap();
+    ws.submit(
+        id,
+        v.version,
+        uw_domain::case::ReviewDecision::Approve,
+        "ok",
+    )
+    .unwrap();
+    ws.logout().unwrap();
+    ws.login("carol", "carol-demo-2026", None).unwrap();
+    for e in [
+        ws.attach_scan(id, "identity", 0, "other.pdf", &pdf)
+            .unwrap_err(),
+        ws.remove_scan(id, again.scans[0].id).unwrap_err(),
+    ] {
+        assert_eq!(e.code, ErrorCode::WrongStage, "{}", e.message);
+    }
+    assert_eq!(ws.scans(id).unwrap().scans.len(), 1);
+}

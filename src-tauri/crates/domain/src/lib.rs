@@ -14,6 +14,7 @@ pub mod identity;
 pub mod income;
 pub mod lien;
 pub mod money;
+pub mod owned;
 pub mod product;
 pub mod product_stop;
 pub mod review;

@@ -87,7 +87,8 @@ impl Store {
 
     pub fn attachments(&self, case_id: &str) -> Result<Vec<Attachment>> {
         let mut st = self.conn.prepare_cached(&format!(
-            "SELECT {COLUMNS} FROM case_attachments WHERE case_id = ?1 ORDER BY kind, party, id"
+            "SELECT {COLUMNS} FROM case_attachments WHERE case_id = ?1 AND removed_at IS NULL \
+             ORDER BY kind, party, id"
         ))?;
         let rows = st.query_map([case_id], row)?;
         Ok(rows.collect::<std::result::Result<_, _>>()?)
@@ -116,9 +117,11 @@ impl Store {
         detail: &str,
     ) -> Result<bool> {
         let tx = self.conn.transaction()?;
+        // Kept, marked removed: the bytes stay on the record (and reachable by id).
         let n = tx.execute(
-            "DELETE FROM case_attachments WHERE case_id = ?1 AND id = ?2",
-            params![case_id, id],
+            "UPDATE case_attachments SET removed_at = ?3, removed_by = ?4 \
+             WHERE case_id = ?1 AND id = ?2 AND removed_at IS NULL",
+            params![case_id, id, at, actor],
         )?;
         if n > 0 {
             insert_event(&tx, case_id, at, actor, "scan_removed", detail)?;

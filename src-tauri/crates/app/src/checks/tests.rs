@@ -198,6 +198,7 @@ fn every_party_is_pulled_and_a_failure_names_its_party() {
 
 #[test]
 fn a_failing_pinfl_blocks_verifying_the_identity_document() {
+    use uw_domain::case::{DocumentKind, DocumentStatus};
     let dir = tempfile::tempdir().unwrap();
     let (_bank, ws) = synced(dir.path());
     let v = ws.open_case(CASE).unwrap();
@@ -205,26 +206,47 @@ fn a_failing_pinfl_blocks_verifying_the_identity_document() {
     let mut case = v.case;
     // The birth date no longer matches the PINFL.
     case.parties[0].birth_date = "1990-01-02".parse().unwrap();
-    case.documents
-        .retain(|d| d.kind != uw_domain::case::DocumentKind::Identity);
     let v = ws
         .save_case(CASE, v.version, serde_json::to_value(&case).unwrap())
         .unwrap();
     assert!(!v.identity_checks[0].valid);
-    let mut case = v.case;
-    case.documents.push(uw_domain::case::Document::new(
-        uw_domain::case::DocumentKind::Identity,
-        0,
-        uw_domain::case::DocumentStatus::Verified,
-    ));
+    // The paper is taken back (rejected, with why), and can then not be verified again.
+    let v = ws
+        .mark_document(
+            CASE,
+            v.version,
+            DocumentKind::Identity,
+            0,
+            DocumentStatus::Rejected,
+            Some("the birth date does not fit the PINFL"),
+        )
+        .unwrap();
     let e = ws
-        .save_case(CASE, v.version, serde_json::to_value(&case).unwrap())
+        .mark_document(
+            CASE,
+            v.version,
+            DocumentKind::Identity,
+            0,
+            DocumentStatus::Verified,
+            None,
+        )
         .unwrap_err();
     assert_eq!(e.code, ErrorCode::InvalidInput);
     assert!(
         e.message.contains("cannot be marked verified") && e.message.contains("birth_date"),
         "{e:?}"
     );
+    // Nor by typing the verdict into the case file.
+    let mut case = v.case;
+    for d in &mut case.documents {
+        if d.kind == DocumentKind::Identity {
+            d.status = DocumentStatus::Verified;
+        }
+    }
+    let e = ws
+        .save_case(CASE, v.version, serde_json::to_value(&case).unwrap())
+        .unwrap_err();
+    assert_eq!(e.code, ErrorCode::OwnedField, "{e:?}");
 }
 
 #[test]

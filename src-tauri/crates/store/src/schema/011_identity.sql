@@ -34,6 +34,10 @@ CREATE TABLE review_inbox (
     PRIMARY KEY (staff_id, case_id)
 ) STRICT;
 
+-- A scan removed from a case is kept, marked removed (who, when): evidence is never lost.
+ALTER TABLE case_attachments ADD COLUMN removed_at TEXT;
+ALTER TABLE case_attachments ADD COLUMN removed_by TEXT;
+
 -- The outbox gains the author's signed statement of a case version (or of a sign-off,
 -- kept in its body), and a refused state: the bank said no, with its code, and the entry
 -- is kept for the record, never sent again.
