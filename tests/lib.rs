@@ -224,10 +224,24 @@ impl Driver {
             json!({"application": app_binary()?, "args": args}),
         );
         caps.insert("browserName".into(), json!("wry"));
-        let client = ClientBuilder::rustls()?
-            .capabilities(caps)
-            .connect(&format!("http://127.0.0.1:{}", self.port))
-            .await?;
+        // tauri-driver sometimes drops the very first session request while its
+        // WebKitWebDriver starts (an incomplete answer): asked again once, after a pause.
+        let url = format!("http://127.0.0.1:{}", self.port);
+        let client = match ClientBuilder::rustls()?
+            .capabilities(caps.clone())
+            .connect(&url)
+            .await
+        {
+            Ok(c) => c,
+            Err(first) => {
+                tokio::time::sleep(Duration::from_millis(500)).await;
+                ClientBuilder::rustls()?
+                    .capabilities(caps)
+                    .connect(&url)
+                    .await
+                    .map_err(|e| format!("{e} (after {first})"))?
+            }
+        };
         // WebKitWebDriver can block a find issued before the first page has loaded; ask
         // the page itself until it reports complete.
         let start = Instant::now();

@@ -1,6 +1,7 @@
-// The sync badge (online/offline, waiting, last sync, last error, "Sync now") and the
-// conflicts, each shown with both versions side by side. The sync itself runs in Rust
-// (a worker thread); the window only asks and listens for its `sync-status` event.
+// The sync badge (online/offline, waiting, last sync, last error, the audit alarm, "Sync
+// now") and the conflicts, each shown with both versions side by side. The sync itself
+// runs in Rust (a worker thread); the window only asks and listens for its `sync-status`
+// event.
 import { useCallback, useEffect, useState } from "react";
 import { listen } from "@tauri-apps/api/event";
 import type { AppError, ConflictView, Keep, SyncStatus } from "./bindings";
@@ -49,6 +50,7 @@ export function SyncBadge({ status, onConflicts }: { status: SyncStatus | null; 
     t("sync.bank", { url: status.bank_url ?? "" }),
     t("sync.lastSuccess", { at: time(status.last_success) }),
     status.last_error ? t("sync.lastError", { at: time(status.last_error_at), error: status.last_error }) : "",
+    status.audit_alarm ? t("sync.auditAlarmDetail", { alarm: status.audit_alarm }) : "",
   ]
     .filter(Boolean)
     .join("\n");
@@ -65,6 +67,16 @@ export function SyncBadge({ status, onConflicts }: { status: SyncStatus | null; 
       <span className="muted" data-testid="sync-last">{t("sync.last", { at: time(status.last_success) })}</span>
       {status.last_error && !online && (
         <span className="sync-error" data-testid="sync-error">{status.last_error}</span>
+      )}
+      {status.audit_alarm && (
+        <span
+          className="sync-error"
+          role="alert"
+          data-testid="sync-audit-alarm"
+          title={t("sync.auditAlarmDetail", { alarm: status.audit_alarm })}
+        >
+          {t("sync.auditAlarm")}
+        </span>
       )}
       {status.conflicts > 0 && (
         <button className="conflicts" id="sync-conflicts" onClick={onConflicts}>

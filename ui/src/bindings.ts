@@ -420,7 +420,7 @@ export type CaseEvent = { id: number, at: string, actor: string, kind: string, d
 
 export type AppError = { code: ErrorCode, message: string, };
 
-export type ErrorCode = "INVALID_CASE" | "INVALID_INPUT" | "NOT_FOUND" | "CASE_EXISTS" | "ALREADY_EXISTS" | "VERSION_CONFLICT" | "STORE_FOREIGN" | "STORE_WRONG_KEY" | "STORE_TOO_NEW" | "STORE_PLAIN" | "STORE_KEY_MISSING" | "STORE_LOCKED" | "STORE_UNAVAILABLE" | "IO" | "NOT_LOGGED_IN" | "AUTH_FAILED" | "TOTP_REQUIRED" | "TOTP_REUSED" | "SESSION_LOCKED" | "ACCOUNT_LOCKED" | "MISSING_ROLE" | "SELF_REVIEW" | "EDITOR_REVIEW" | "AWAITING_BANK" | "SIGNATURE_INVALID" | "KEY_UNKNOWN" | "KEY_REVOKED" | "HASH_MISMATCH" | "NOT_SUBMITTED" | "ALREADY_DECIDED" | "CASE_UNDER_REVIEW" | "NOT_APPROVED" | "CASE_DECIDED" | "STALE_STATEMENT" | "OWNED_FIELD" | "TERMS_CHANGED" | "ACCOUNT_DISABLED" | "ACCOUNT_REMOVED" | "DIRECTORY_UNREACHABLE" | "DIRECTORY_TLS" | "DIRECTORY_CONFIG" | "DIRECTORY_BAD_ANSWER" | "PASSWORD_REFUSED" | "OFFLINE_LOGIN_EXPIRED" | "SIGNING_KEY_UNREADABLE" | "DIRECTORY_MODE" | "WRONG_STAGE" | "NOT_THE_MAKER" | "CASE_LOCKED" | "FIGURES_DIFFER" | "COMMENT_REQUIRED" | "AUDIT_BROKEN" | "BANK_NOT_CONFIGURED" | "BANK_OFFLINE" | "BANK_REFUSED" | "BANK_BAD_ANSWER" | "DISBURSEMENT_BLOCKED" | "FOREIGN_LIEN" | "NOT_PRINTABLE" | "PRODUCT_SUSPENDED" | "NO_SUCH_OFFER" | "INTERNAL";
+export type ErrorCode = "INVALID_CASE" | "INVALID_INPUT" | "NOT_FOUND" | "CASE_EXISTS" | "ALREADY_EXISTS" | "VERSION_CONFLICT" | "STORE_FOREIGN" | "STORE_WRONG_KEY" | "STORE_TOO_NEW" | "STORE_PLAIN" | "STORE_KEY_MISSING" | "STORE_LOCKED" | "STORE_UNAVAILABLE" | "IO" | "NOT_LOGGED_IN" | "AUTH_FAILED" | "TOTP_REQUIRED" | "TOTP_REUSED" | "SESSION_LOCKED" | "ACCOUNT_LOCKED" | "MISSING_ROLE" | "SELF_REVIEW" | "EDITOR_REVIEW" | "AWAITING_BANK" | "SIGNATURE_INVALID" | "KEY_UNKNOWN" | "KEY_REVOKED" | "HASH_MISMATCH" | "NOT_SUBMITTED" | "ALREADY_DECIDED" | "CASE_UNDER_REVIEW" | "NOT_APPROVED" | "CASE_DECIDED" | "STALE_STATEMENT" | "OWNED_FIELD" | "TERMS_CHANGED" | "ACCOUNT_DISABLED" | "ACCOUNT_REMOVED" | "DIRECTORY_UNREACHABLE" | "DIRECTORY_TLS" | "DIRECTORY_CONFIG" | "DIRECTORY_BAD_ANSWER" | "PASSWORD_REFUSED" | "OFFLINE_LOGIN_EXPIRED" | "SIGNING_KEY_UNREADABLE" | "DIRECTORY_MODE" | "WRONG_STAGE" | "NOT_THE_MAKER" | "CASE_LOCKED" | "FIGURES_DIFFER" | "COMMENT_REQUIRED" | "AUDIT_BROKEN" | "AUDIT_UNANCHORED" | "AUDIT_NOT_EXTENDED" | "AUDIT_ROLLED_BACK" | "BANK_NOT_CONFIGURED" | "BANK_OFFLINE" | "BANK_REFUSED" | "BANK_BAD_ANSWER" | "DISBURSEMENT_BLOCKED" | "FOREIGN_LIEN" | "NOT_PRINTABLE" | "PRODUCT_SUSPENDED" | "NO_SUCH_OFFER" | "INTERNAL";
 
 export type AppStatus = { data_dir: string, demo: boolean, case_count: number, product: string, actor: string, 
 /**
@@ -615,7 +615,12 @@ export type SyncStatus = { configured: boolean, bank_url: string | null,
 /**
  * Whether the last pass reached the bank (`None` before the first).
  */
-online: boolean | null, waiting: number, conflicts: number, last_success: string | null, last_error: string | null, last_error_at: string | null, };
+online: boolean | null, waiting: number, conflicts: number, last_success: string | null, last_error: string | null, last_error_at: string | null, 
+/**
+ * The bank refused the audit trail's head (`AUDIT_NOT_EXTENDED`: the trail was cut,
+ * rewritten or the store put back from an old copy), until it takes one again.
+ */
+audit_alarm: string | null, };
 
 export type SyncReport = { pushed: number, pulled_new: number, pulled_updated: number, conflicts: number, 
 /**

@@ -509,6 +509,8 @@ export const en = {
   "step.parties": "Parties",
   "step.review": "Review",
   "step.vehicle": "Vehicle",
+  "sync.auditAlarm": "Audit alarm: the bank refused this workstation's audit trail",
+  "sync.auditAlarmDetail": "The bank refused the head of the audit trail: {alarm}",
   "sync.bank": "Core bank: {url}",
   "sync.conflicts": { one: "{n} conflict", other: "{n} conflicts" },
   "sync.last": "last sync {at}",

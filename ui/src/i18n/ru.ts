@@ -506,6 +506,8 @@ export const ru: Record<Key, Msg> = {
   "step.parties": "Стороны",
   "step.review": "Проверка",
   "step.vehicle": "Автомобиль",
+  "sync.auditAlarm": "Тревога аудита: банк отклонил журнал аудита этого рабочего места",
+  "sync.auditAlarmDetail": "Банк отклонил вершину журнала аудита: {alarm}",
   "sync.bank": "Основной банк: {url}",
   "sync.conflicts": { one: "{n} конфликт", few: "{n} конфликта", many: "{n} конфликтов", other: "{n} конфликта" },
   "sync.last": "последняя синхронизация {at}",

@@ -506,6 +506,8 @@ export const uz: Record<Key, Msg> = {
   "step.parties": "Tomonlar",
   "step.review": "Tekshiruv",
   "step.vehicle": "Avtomobil",
+  "sync.auditAlarm": "Audit signali: bank bu ish joyining audit jurnalini rad etdi",
+  "sync.auditAlarmDetail": "Bank audit jurnalining boshini rad etdi: {alarm}",
   "sync.bank": "Asosiy bank: {url}",
   "sync.conflicts": { other: "{n} ta ziddiyat" },
   "sync.last": "oxirgi sinxronlash {at}",

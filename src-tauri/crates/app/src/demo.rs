@@ -71,10 +71,11 @@ pub const DEMO_CASES: &[(&str, &str)] = &[
     ),
 ];
 
-/// Seeds the demo cases, received over the last hours so that the queue shows ages.
+/// Seeds the demo cases, received over the last hours so that the queue shows ages —
+/// the oldest first, so that the audit trail's times do not go back (`uw audit verify`).
 pub fn seed(ws: &Workstation) -> Result<()> {
     let now = chrono::Utc::now();
-    for (i, (name, text)) in DEMO_CASES.iter().enumerate() {
+    for (i, (name, text)) in DEMO_CASES.iter().enumerate().rev() {
         let received = now - chrono::Duration::minutes(37 * i as i64 + 5);
         let at = received.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
         ws.import_texts_at(&[(name.to_string(), text.to_string())], &at, "demo", false)?;

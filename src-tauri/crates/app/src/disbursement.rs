@@ -257,6 +257,7 @@ impl Workstation {
             ));
         }
         let actor = self.disburser("order a disbursement")?;
+        self.require_anchored()?;
         self.check_approved_terms(case_id, "a disbursement order")?;
         // The check runs on the stored case; the write below succeeds only if that is
         // still the version the user saw (`expected_version`).

@@ -112,6 +112,14 @@ pub enum ErrorCode {
     CommentRequired,
     /// The audit trail's hash chain does not verify: an entry was changed or removed.
     AuditBroken,
+    /// Decisions wait: more audit entries than the limit lie past the bank's last anchor
+    /// of the trail; a sync with the bank anchors them.
+    AuditUnanchored,
+    /// The bank refused the audit trail's head: it does not extend the bank's last anchor
+    /// (the trail was cut, rewritten, or the store put back from an old copy).
+    AuditNotExtended,
+    /// The audit trail does not hold the bank's last anchor at its id with its hash.
+    AuditRolledBack,
     /// No core-bank address is set (settings or UW_BANK_URL).
     BankNotConfigured,
     /// The core bank cannot be reached or did not answer in time; the work waits in the
@@ -202,6 +210,7 @@ pub fn bank_code(code: &str) -> ErrorCode {
         "NOT_THE_MAKER" => ErrorCode::NotTheMaker,
         "COMMENT_REQUIRED" => ErrorCode::CommentRequired,
         "ACCOUNT_DISABLED" => ErrorCode::AccountDisabled,
+        "AUDIT_NOT_EXTENDED" => ErrorCode::AuditNotExtended,
         _ => ErrorCode::BankRefused,
     }
 }

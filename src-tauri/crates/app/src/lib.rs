@@ -8,6 +8,7 @@
 
 mod agreement;
 mod attachments;
+mod audit;
 mod cases;
 mod checks;
 mod dashboard;
@@ -37,6 +38,7 @@ use uw_store::Store;
 
 pub use agreement::{specimen_from_file, AgreementPreview, PrintedFile};
 pub use attachments::{inspect, ScanList, MAX_SCAN_BYTES};
+pub use audit::{AUDIT_UNANCHORED_LIMIT, UNANCHORED_LIMIT};
 pub use cases::{CaseView, ImportReport, RequiredDocument};
 pub use dashboard::{BranchView, Count, Dashboard, DecisionTimes, PortfolioView};
 pub use disbursement::{DisbursementView, PLEDGE_REQUEST};
@@ -348,11 +350,6 @@ impl Workstation {
             }
         }
         Ok(page)
-    }
-
-    /// Recomputes the audit trail's hash chain (`uw audit verify`).
-    pub fn verify_audit(&self) -> Result<uw_store::AuditReport> {
-        Ok(self.store()?.verify_audit()?)
     }
 
     pub fn integrity_check(&self) -> Result<String> {

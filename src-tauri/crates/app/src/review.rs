@@ -207,6 +207,7 @@ impl Workstation {
     ) -> Result<CaseView> {
         // Workflow actions always need a person, whatever the workstation's login setting.
         let s = self.require_session()?;
+        self.require_anchored()?;
         if let Some(pw) = password {
             self.confirm_password(&s, pw)?;
         }

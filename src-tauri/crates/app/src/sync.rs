@@ -52,7 +52,6 @@ const LAST_SUCCESS: &str = "sync.last_success";
 const LAST_ERROR: &str = "sync.last_error";
 const LAST_ERROR_AT: &str = "sync.last_error_at";
 pub(crate) const ONLINE: &str = "sync.online";
-const AUDIT_HEAD_SENT: &str = "sync.audit_head_sent";
 /// Who the audit trail names for what came from the bank.
 pub const BANK_ACTOR: &str = "core bank";
 
@@ -122,6 +121,9 @@ pub struct SyncStatus {
     pub last_success: Option<String>,
     pub last_error: Option<String>,
     pub last_error_at: Option<String>,
+    /// The bank refused the audit trail's head (`AUDIT_NOT_EXTENDED`: the trail was cut,
+    /// rewritten or the store put back from an old copy), until it takes one again.
+    pub audit_alarm: Option<String>,
 }
 
 /// One field that differs between the two versions of a conflict.
@@ -1023,37 +1025,6 @@ impl Workstation {
         Ok(())
     }
 
-    /// Reports the audit chain's head once per new head (its hash is its key: sending it
-    /// again is harmless).
-    fn send_audit_head(&self, bank: &Bank, report: &mut SyncReport) {
-        let head = match self.store().and_then(|s| Ok(s.audit_head()?)) {
-            Ok(Some(h)) => h,
-            _ => return,
-        };
-        let sent = self
-            .store()
-            .ok()
-            .and_then(|s| s.setting(AUDIT_HEAD_SENT).ok().flatten());
-        if sent.as_deref() == Some(head.1.as_str()) {
-            return;
-        }
-        let body = api::AuditHead {
-            workstation: self.data_dir.display().to_string(),
-            entry_id: head.0,
-            hash: head.1.clone(),
-            // The entry's own time: the same head is always the same request.
-            at: head.2.clone(),
-        };
-        match bank.post_audit_head(&body, &format!("audit-head-{}", head.1)) {
-            Ok(_) => {
-                if let Ok(mut s) = self.store() {
-                    let _ = s.set_setting(AUDIT_HEAD_SENT, &head.1);
-                }
-            }
-            Err(e) => report.errors.push(format!("audit chain head: {e}")),
-        }
-    }
-
     pub fn sync_status(&self) -> Result<SyncStatus> {
         let config = self.bank_config()?;
         let store = self.store()?;
@@ -1066,6 +1037,9 @@ impl Workstation {
             last_success: store.setting(LAST_SUCCESS)?,
             last_error: store.setting(LAST_ERROR)?,
             last_error_at: store.setting(LAST_ERROR_AT)?,
+            audit_alarm: store
+                .setting(crate::audit::AUDIT_ALARM)?
+                .filter(|a| !a.is_empty()),
         })
     }
 

@@ -347,14 +347,160 @@ pub struct MessageAck {
     pub id: i64,
 }
 
-/// The head of a workstation's audit chain: the bank keeps them, so a rewritten local
-/// history shows against what was reported.
+/// An entry of a workstation's audit chain, by its id and hash: what the bank anchors.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuditAnchor {
+    pub entry_id: i64,
+    pub hash: String,
+}
+
+/// The head of a workstation's audit chain, sent by every sync pass
+/// (`POST /v1/audit-heads`). The bank keeps the last one per workstation and takes a new
+/// one only when it extends it: `previous_anchor` is the bank's last anchor of this
+/// workstation (none for the first) and `entry_id` is past it — so a chain cut off at its
+/// end, rewritten, or put back from an old copy is refused (`AUDIT_NOT_EXTENDED`). The
+/// head that is the bank's last anchor itself is a confirmation (200, nothing stored).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct AuditHead {
+    /// The store's own random id, made once (never a folder path).
+    pub workstation: String,
+    pub previous_anchor: Option<AuditAnchor>,
+    pub entry_id: i64,
+    pub hash: String,
+    /// The head entry's own time (the same head is always the same request).
+    pub at: String,
+    /// With the bank's directory and a person logged in: their signature over
+    /// [`AuditHead::signed_bytes`]; none from a standalone workstation or with nobody
+    /// logged in.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signature: Option<HeadSignature>,
+}
+
+/// Who reported a head, and their signature (base64) with their enrolled key.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HeadSignature {
+    pub signer: String,
+    pub algorithm: String,
+    pub signature: String,
+}
+
+impl AuditHead {
+    /// The bytes a person signs for a head: the compact JSON array
+    /// `["uw-audit-head", workstation, previous entry id or null, previous hash or null,
+    /// entry_id, hash, at, signer]` — JSON quoting keeps the fields apart, and the purpose
+    /// in front keeps the signature from standing for any other statement.
+    pub fn signed_bytes(&self, signer: &str) -> Vec<u8> {
+        let prev = self.previous_anchor.as_ref();
+        serde_json::json!([
+            "uw-audit-head",
+            self.workstation,
+            prev.map(|p| p.entry_id),
+            prev.map(|p| p.hash.as_str()),
+            self.entry_id,
+            self.hash,
+            self.at,
+            signer
+        ])
+        .to_string()
+        .into_bytes()
+    }
+
+    /// The head as an anchor (its entry id and hash).
+    pub fn anchor(&self) -> AuditAnchor {
+        AuditAnchor {
+            entry_id: self.entry_id,
+            hash: self.hash.clone(),
+        }
+    }
+
+    /// The form the bank takes: a workstation id of 1–100 letters, digits, `-`, `_` or
+    /// `.`; entry ids of 1 and more (a previous one below the head's); hashes of 64 hex
+    /// digits; an RFC 3339 time. The message names the field.
+    pub fn check_form(&self) -> Result<(), String> {
+        check_workstation_id(&self.workstation)?;
+        let hash = |field: &str, h: &str| {
+            if h.len() == 64 && h.bytes().all(|b| b.is_ascii_hexdigit()) {
+                Ok(())
+            } else {
+                Err(format!("{field}: {h:?} is not 64 hex digits (SHA-256)"))
+            }
+        };
+        if self.entry_id < 1 {
+            return Err(format!(
+                "entry_id: {} is not an entry id (1 or more)",
+                self.entry_id
+            ));
+        }
+        hash("hash", &self.hash)?;
+        if let Some(p) = &self.previous_anchor {
+            if p.entry_id < 1 {
+                return Err(format!(
+                    "previous_anchor.entry_id: {} is not an entry id (1 or more)",
+                    p.entry_id
+                ));
+            }
+            hash("previous_anchor.hash", &p.hash)?;
+        }
+        if chrono::DateTime::parse_from_rfc3339(&self.at).is_err() {
+            return Err(format!("at: {:?} is not an RFC 3339 time", self.at));
+        }
+        if let Some(s) = &self.signature {
+            if s.signer.trim().is_empty() || s.signer.len() > 200 {
+                return Err("signature.signer: 1 to 200 characters".into());
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A workstation id as the bank keys anchors by it: 1–100 letters, digits, `-`, `_`, `.`.
+pub fn check_workstation_id(id: &str) -> Result<(), String> {
+    let ok = !id.is_empty()
+        && id.len() <= 100
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'));
+    if ok {
+        Ok(())
+    } else {
+        Err(format!(
+            "workstation: {id:?} is not 1 to 100 letters, digits, '-', '_' or '.'"
+        ))
+    }
+}
+
+/// The code of the 404 that says the bank holds no anchor of a workstation yet.
+pub const NO_ANCHOR: &str = "NO_ANCHOR";
+/// The code of the 409 that refuses a head not extending the bank's last anchor.
+pub const AUDIT_NOT_EXTENDED: &str = "AUDIT_NOT_EXTENDED";
+
+/// The bank's last anchor of a workstation (`GET /v1/audit-heads/{workstation}`, and the
+/// answer to an accepted head).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AnchoredHead {
     pub workstation: String,
     pub entry_id: i64,
     pub hash: String,
+    /// The head entry's own time, as the workstation reported it.
     pub at: String,
+    pub previous_anchor: Option<AuditAnchor>,
+    /// The person whose signature the bank verified (enforcing mode); none for an
+    /// unsigned head.
+    pub signer: Option<String>,
+    /// When the bank took it.
+    pub anchored_at: String,
+}
+
+impl AnchoredHead {
+    pub fn anchor(&self) -> AuditAnchor {
+        AuditAnchor {
+            entry_id: self.entry_id,
+            hash: self.hash.clone(),
+        }
+    }
 }
 
 /// A VIN's state in the state Pledge Registry.

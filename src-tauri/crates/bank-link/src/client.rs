@@ -12,9 +12,9 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 use crate::api::{
-    self, ApiError, AuditHead, CaseAck, CaseMessage, Enrolment, IdentityAnswer, MessageAck,
-    OfficialIncome, PledgeStatus, Portfolio, Queue, SignOff, SignOffAck, SignedStatement, StaffKey,
-    VersionMismatch, IDEMPOTENCY_KEY,
+    self, AnchoredHead, ApiError, AuditHead, CaseAck, CaseMessage, Enrolment, IdentityAnswer,
+    MessageAck, OfficialIncome, PledgeStatus, Portfolio, Queue, SignOff, SignOffAck,
+    SignedStatement, StaffKey, VersionMismatch, IDEMPOTENCY_KEY,
 };
 
 #[derive(Clone)]
@@ -432,8 +432,27 @@ impl Bank {
         self.send("the review inbox", req)
     }
 
-    pub fn post_audit_head(&self, head: &AuditHead, key: &str) -> Result<MessageAck> {
+    /// Reports the audit chain's head. The bank answers with its anchor (201 a new one,
+    /// 200 the head it already holds); a head that does not extend the bank's last anchor
+    /// of the workstation is [`LinkError::Rejected`] `AUDIT_NOT_EXTENDED` (409). The bank
+    /// judges a head by its content, so sending it again is harmless.
+    pub fn post_audit_head(&self, head: &AuditHead, key: &str) -> Result<AnchoredHead> {
         self.post_change("the audit chain head", &["audit-heads"], head, key)
+    }
+
+    /// The bank's last anchor of a workstation's audit chain; `None` when it holds none
+    /// (404 `NO_ANCHOR`).
+    pub fn audit_anchor(&self, workstation: &str) -> Result<Option<AnchoredHead>> {
+        let req = self
+            .client
+            .get(self.url(&["audit-heads", workstation], &[]));
+        match self.send("the audit chain's anchor", req) {
+            Ok(a) => Ok(Some(a)),
+            Err(LinkError::Rejected {
+                status: 404, code, ..
+            }) if code == api::NO_ANCHOR => Ok(None),
+            Err(e) => Err(e),
+        }
     }
 
     /// The daily queue of a branch and/or an underwriter (everything when both `None`).

@@ -32,7 +32,7 @@ CREATE TABLE IF NOT EXISTS case_versions (
     received_at TEXT NOT NULL,
     PRIMARY KEY (case_id, version)
 ) STRICT;
--- Decisions, review sign-offs, disbursement orders, audit chain heads.
+-- Decisions, review sign-offs, disbursement orders (audit chain heads: anchors.rs).
 CREATE TABLE IF NOT EXISTS messages (
     id          INTEGER PRIMARY KEY,
     kind        TEXT NOT NULL,
@@ -167,6 +167,7 @@ pub fn open(path: &Path) -> rusqlite::Result<Connection> {
     )?;
     conn.execute_batch(CASE_ID_NOCASE)?;
     conn.execute_batch(crate::registers::SCHEMA)?;
+    conn.execute_batch(crate::anchors::SCHEMA)?;
     Ok(conn)
 }
 

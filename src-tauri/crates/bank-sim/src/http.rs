@@ -23,8 +23,8 @@ use rusqlite::Connection;
 use serde_json::{json, Value};
 use sha2::{Digest as _, Sha256};
 use uw_bank_link::api::{
-    self, AuditHead, CaseAck, CaseMessage, IncomeRecord, MessageAck, OfficialIncome, PledgeState,
-    Portfolio, Queue, VersionMismatch, IDEMPOTENCY_KEY,
+    self, CaseAck, CaseMessage, IncomeRecord, MessageAck, OfficialIncome, PledgeState, Portfolio,
+    Queue, VersionMismatch, IDEMPOTENCY_KEY,
 };
 
 use crate::db;
@@ -70,6 +70,11 @@ impl Reply {
             etag: None,
             body,
         }
+    }
+
+    /// Whether it says the change was made (2xx).
+    pub(crate) fn is_success(&self) -> bool {
+        self.status.is_success()
     }
 
     pub(crate) fn error(status: StatusCode, code: &str, message: impl Into<String>) -> Reply {
@@ -270,7 +275,11 @@ pub fn router(sim: Arc<Sim>) -> Router {
             get(review::current_key),
         )
         .route("/v1/inbox", get(review::inbox))
-        .route("/v1/audit-heads", post(post_audit_head))
+        .route("/v1/audit-heads", post(crate::anchors::post_head))
+        .route(
+            "/v1/audit-heads/{workstation}",
+            get(crate::anchors::get_anchor),
+        )
         .route("/v1/portfolio", get(portfolio))
         .route("/v1/pledges/{vin}", get(pledge))
         .route("/v1/pledges/{vin}/requests", post(request_pledge))
@@ -636,24 +645,6 @@ fn final_payment_refusal(
             ),
         )
     }))
-}
-
-async fn post_audit_head(
-    State(sim): State<Arc<Sim>>,
-    dup: Option<axum::Extension<Duplicate>>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Reply {
-    let fingerprint = [b"POST audit-heads".as_slice(), &body];
-    sim.mutate(&headers, &fingerprint, duplicate(dup), |tx| {
-        let head: AuditHead = match parse_body(&body, "INVALID_AUDIT_HEAD") {
-            Ok(v) => v,
-            Err(reply) => return Ok(reply),
-        };
-        let text = serde_json::to_string(&head).unwrap_or_default();
-        let mid = db::add_message(tx, "audit_head", None, &text, &now())?;
-        Ok(Reply::json(StatusCode::CREATED, &MessageAck { id: mid }))
-    })
 }
 
 async fn portfolio(State(sim): State<Arc<Sim>>) -> Reply {

@@ -16,6 +16,7 @@
 //! and each refusal is a coded rule (the `workflow` module decides, the `review` module applies
 //! its verdict).
 
+mod anchors;
 mod db;
 pub mod faults;
 mod http;

@@ -173,7 +173,10 @@ enum StoreCommand {
 
 #[derive(Subcommand)]
 enum AuditCommand {
-    /// Recompute the hash chain; name the first entry that does not fit (exit 1).
+    /// Check the trail: the hash chain, ids without gaps, times that do not go back, an
+    /// entry for every stored case version, and — when the bank answers — the bank's last
+    /// anchor held at its id with its hash (else AUDIT_ROLLED_BACK). Exit 1 naming every
+    /// entry that does not fit.
     Verify,
 }
 
@@ -444,13 +447,26 @@ fn run(cli: Cli) -> Result<(), AppError> {
         } => {
             let report = workstation(cli.data_dir)?.verify_audit()?;
             print(&report)?;
-            match report.first_break {
-                None => Ok(()),
-                Some((id, why)) => Err(AppError::new(
-                    ErrorCode::AuditBroken,
-                    format!("audit entry {id} does not fit the chain: {why}"),
-                )),
+            if report.problems.is_empty() {
+                return Ok(());
             }
+            // Every problem, each naming its entry; a chain that does not hold the bank's
+            // anchor is said by its own code.
+            let code = if report
+                .problems
+                .iter()
+                .any(|p| p.code == "AUDIT_ROLLED_BACK")
+            {
+                ErrorCode::AuditRolledBack
+            } else {
+                ErrorCode::AuditBroken
+            };
+            let list: Vec<String> = report
+                .problems
+                .iter()
+                .map(|p| format!("{} ({})", p.message, p.code))
+                .collect();
+            Err(AppError::new(code, list.join("; ")))
         }
         Command::Sync {
             url,
@@ -503,6 +519,10 @@ fn run(cli: Cli) -> Result<(), AppError> {
                         all.join("; ")
                     ),
                 ));
+            }
+            // The bank refused the audit trail's head: an alarm, not a wait.
+            if let Some(alarm) = ws.sync_status()?.audit_alarm {
+                return Err(AppError::new(ErrorCode::AuditNotExtended, alarm));
             }
             match report.errors.first() {
                 None => Ok(()),

@@ -23,10 +23,10 @@ mod users;
 use std::path::{Path, PathBuf};
 
 use rusqlite::{Connection, OpenFlags};
-use rusqlite_migration::{Migrations, M};
+use rusqlite_migration::{HookError, Migrations, M};
 
 pub use attachments::{Attachment, NewAttachment};
-pub use audit::{AuditEntry, AuditReport};
+pub use audit::{AuditEntry, AuditProblem, AuditReport};
 pub use cases::{CaseEvent, NewCase, QueuePage, QueueQuery, QueueRow, SortKey, StoredCase};
 pub use dashboard::{CaseCounts, COUNTER_OFFER_TAKEN};
 pub use identity::{CachedPerson, StoredKey};
@@ -41,7 +41,7 @@ pub const APPLICATION_ID: i32 = 0x5557_5331;
 const SQLITE_MAGIC: &[u8; 16] = b"SQLite format 3\0";
 
 /// The schema, one migration per file, in order; the store's `user_version` counts them.
-const MIGRATIONS: [&str; 11] = [
+const MIGRATIONS: [&str; 12] = [
     include_str!("schema/001_cases.sql"),
     include_str!("schema/002_statements.sql"),
     include_str!("schema/003_audit.sql"),
@@ -53,10 +53,34 @@ const MIGRATIONS: [&str; 11] = [
     include_str!("schema/009_dashboard.sql"),
     include_str!("schema/010_attachments.sql"),
     include_str!("schema/011_identity.sql"),
+    include_str!("schema/012_audit_anchor.sql"),
 ];
 
+/// The migration that creates the audit chain (`schema/003_audit.sql`, 1-based).
+const AUDIT_MIGRATION: usize = 3;
+
 fn migrations() -> Migrations<'static> {
-    Migrations::new(MIGRATIONS.iter().map(|sql| M::up(sql)).collect())
+    Migrations::new(
+        MIGRATIONS
+            .iter()
+            .enumerate()
+            .map(|(i, sql)| {
+                if i + 1 == AUDIT_MIGRATION {
+                    // The entries taken over are sealed into the chain inside the
+                    // migration's own transaction: a crash leaves the store before the
+                    // chain or with it sealed, never a chain with unsealed entries.
+                    M::up_with_hook(sql, |tx: &rusqlite::Transaction| {
+                        audit::seal(tx).map_err(|e| match e {
+                            StoreError::Sql(e) => HookError::RusqliteError(e),
+                            other => HookError::Hook(other.to_string()),
+                        })
+                    })
+                } else {
+                    M::up(sql)
+                }
+            })
+            .collect(),
+    )
 }
 
 /// The schema version this build writes.
@@ -190,16 +214,13 @@ impl Store {
         // not left readable in free pages to whoever holds the key.
         conn.pragma_update(None, "secure_delete", "ON")?;
         let mut conn = conn;
-        let before: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        // The chain's entries taken over from before it are sealed inside its migration
+        // (`migrations`): an entry found unsealed later was blanked by someone, and
+        // verification must see it.
         migrations()
             .to_latest(&mut conn)
             .map_err(|e| open_err(format!("cannot prepare the schema: {e}")))?;
         conn.pragma_update(None, "application_id", APPLICATION_ID)?;
-        if before < 3 {
-            // Only right after the upgrade that created the chain: an entry found
-            // unsealed later was blanked by someone, and verification must see it.
-            audit::seal(&mut conn)?;
-        }
         Ok(Store {
             conn,
             path: path.to_path_buf(),
