@@ -26,9 +26,12 @@
 mod content;
 mod layout;
 mod pdf;
+mod scan;
 mod svg;
 mod template;
 pub mod words;
+
+pub use scan::{pdf_pages, ScanRefusal, MAX_INFLATED, MAX_STREAM_INFLATED};
 
 use serde::{Deserialize, Serialize};
 use uw_domain::case::{CaseFile, ReviewDecision};
@@ -252,16 +255,6 @@ fn laid_out(
         Kind::Specimen => Some(lang.specimen_mark()),
     };
     layout::paginate(&blocks, stamp, &template.labels, mark, &stamp.qr_of(kind))
-}
-
-/// The pages of a PDF someone brought (a scanned document), or why it does not read. This
-/// crate is the workstation's one reader and writer of PDF, so the check of a scan is here.
-pub fn pdf_page_count(bytes: &[u8]) -> Result<usize, String> {
-    let doc = lopdf::Document::load_mem(bytes).map_err(|e| format!("not a readable PDF: {e}"))?;
-    match doc.get_pages().len() {
-        0 => Err("a PDF without pages".into()),
-        n => Ok(n),
-    }
 }
 
 #[cfg(test)]

@@ -240,11 +240,11 @@ fn the_preview_draws_the_same_pages() {
 fn a_scan_is_counted_in_pages_or_refused() {
     let (case, ev) = approved(60);
     let printed = print(&case, &ev, Lang::Uz);
-    assert_eq!(crate::pdf_page_count(&printed.pdf), Ok(printed.pages));
+    assert_eq!(crate::pdf_pages(&printed.pdf), Ok(printed.pages));
     let cut = &printed.pdf[..printed.pdf.len() / 3];
-    assert!(crate::pdf_page_count(cut).is_err());
-    assert!(crate::pdf_page_count(b"%PDF-1.7\nnot really").is_err());
-    assert!(crate::pdf_page_count(b"").is_err());
+    assert!(crate::pdf_pages(cut).is_err());
+    assert!(crate::pdf_pages(b"%PDF-1.7\nnot really").is_err());
+    assert!(crate::pdf_pages(b"").is_err());
 }
 
 #[test]

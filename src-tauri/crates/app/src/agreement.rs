@@ -114,16 +114,34 @@ impl Workstation {
         })
     }
 
-    /// Writes the agreement's PDF into the data folder (`agreements/`) and records the
-    /// printing in the case's history; returns the file.
+    /// Writes the agreement's PDF for the system's viewer into the private data folder
+    /// (`agreements/`, 0600) and records the printing in the case's history; returns the
+    /// file. The agreement itself stays in the encrypted store (the stored case and its
+    /// stamp print the same PDF again): the file is the viewer's copy only, removed at the
+    /// next print, at logout and when the workstation opens (a copy a viewer still holds
+    /// open goes when it closes it).
     pub fn print_agreement(&self, case_id: &str, lang: &str) -> Result<PathBuf> {
+        self.clear_printed();
         let mut path = PathBuf::new();
         self.agreement_pdf(case_id, lang, |name, pdf| {
-            let dir = self.data_dir.join("agreements");
+            let dir = self.data_dir.join(PRINTED_DIR);
             path = dir.join(name);
             write_file(&dir, &path, pdf)
         })?;
         Ok(path)
+    }
+
+    /// Removes the viewer's copies of printed agreements; returns how many went. A copy
+    /// that cannot be removed now (a viewer holding it, on Windows) goes at the next sweep.
+    pub fn clear_printed(&self) -> usize {
+        let Ok(entries) = std::fs::read_dir(self.data_dir.join(PRINTED_DIR)) else {
+            return 0;
+        };
+        entries
+            .flatten()
+            .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+            .filter(|e| std::fs::remove_file(e.path()).is_ok())
+            .count()
     }
 
     /// The official agreement as PDF bytes, for a caller that writes the file itself
@@ -159,6 +177,9 @@ impl Workstation {
         Ok(printed)
     }
 }
+
+/// The folder, inside the data folder, of the viewer's copies.
+const PRINTED_DIR: &str = "agreements";
 
 fn write_file(dir: &Path, path: &Path, bytes: &[u8]) -> Result<()> {
     let io = |e: std::io::Error| AppError::new(ErrorCode::Io, format!("{}: {e}", path.display()));

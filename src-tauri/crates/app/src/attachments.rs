@@ -5,7 +5,8 @@
 //!
 //! A file is judged by its content, never its name: PDF (`%PDF-`, and it must read, with
 //! at least one page), PNG or JPEG (their signatures, and the image must decode); at most
-//! 25 MB. A refused file attaches nothing.
+//! 25 MB. It is read first by the reader of clients' files, in a process apart with its
+//! limits ([`crate::untrusted`]). A refused file attaches nothing.
 
 use std::path::Path;
 
@@ -20,55 +21,18 @@ use crate::error::{AppError, ErrorCode, Result};
 use crate::{now_rfc3339, Workstation};
 
 /// The largest scan accepted.
-pub const MAX_SCAN_BYTES: u64 = 25 * 1024 * 1024;
+pub const MAX_SCAN_BYTES: u64 = uw_parse::MAX_SCAN_BYTES;
 
 /// The kinds a scan may belong to: the case file's document kinds and the insurance
 /// policies (§6), which the checklist also asks to see.
 pub const POLICY_SCANS: &str = "insurance_policy";
 
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ScanInfo {
-    pub media_type: &'static str,
-    pub pages: usize,
-}
+pub use uw_parse::ScanInfo;
 
-/// What a file is, by its bytes; why not, naming the file.
+/// What a file is, by its bytes (read by the reader of clients' files, apart); why not,
+/// naming the file.
 pub fn inspect(name: &str, bytes: &[u8]) -> Result<ScanInfo> {
-    let refuse = |why: String| {
-        AppError::new(
-            ErrorCode::InvalidInput,
-            format!("{name}: {why}; nothing was attached"),
-        )
-    };
-    if bytes.len() as u64 > MAX_SCAN_BYTES {
-        return Err(refuse(format!(
-            "{}, more than the 25 MB a scan may have",
-            megabytes(bytes.len() as u64)
-        )));
-    }
-    let image = |format: image::ImageFormat, media_type: &'static str| {
-        image::load_from_memory_with_format(bytes, format)
-            .map(|_| ScanInfo {
-                media_type,
-                pages: 1,
-            })
-            .map_err(|e| refuse(format!("the image does not decode ({e})")))
-    };
-    if bytes.starts_with(b"%PDF-") {
-        let pages = uw_agreement::pdf_page_count(bytes).map_err(refuse)?;
-        Ok(ScanInfo {
-            media_type: "application/pdf",
-            pages,
-        })
-    } else if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
-        image(image::ImageFormat::Png, "image/png")
-    } else if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
-        image(image::ImageFormat::Jpeg, "image/jpeg")
-    } else {
-        Err(refuse(
-            "not a PDF, PNG or JPEG file (judged by its content, not its name)".into(),
-        ))
-    }
+    crate::untrusted::scan(name, bytes).map_err(crate::untrusted::nothing_attached)
 }
 
 fn check_kind(kind: &str) -> Result<()> {
@@ -123,7 +87,7 @@ impl Workstation {
                 kind,
                 party: i64::try_from(party).unwrap_or(i64::MAX),
                 file_name,
-                media_type: info.media_type,
+                media_type: &info.media_type,
                 pages: i64::try_from(info.pages).unwrap_or(i64::MAX),
                 sha256: &sha256,
                 content: bytes,
@@ -295,11 +259,7 @@ impl Workstation {
     }
 }
 
-/// "26.2 MB" (MiB, as the limit is), without floats.
-fn megabytes(bytes: u64) -> String {
-    let tenths = bytes * 10 / (1024 * 1024);
-    format!("{}.{} MB", tenths / 10, tenths % 10)
-}
+use uw_parse::megabytes;
 
 /// Reads a scan from disk, refusing one over the limit before reading it.
 fn read_scan(p: &Path) -> Result<Vec<u8>> {

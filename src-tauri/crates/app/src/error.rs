@@ -141,6 +141,11 @@ pub enum ErrorCode {
     ProductSuspended,
     /// The counter-offer asked for is not among the case's current counter-offers.
     NoSuchOffer,
+    /// A client's file asks more of the reader than its limits allow (a decompression
+    /// bomb, a sheet of a billion cells), or the reader ran out of memory or time on it.
+    FileOverLimit,
+    /// `uw-parse`, the reader of clients' files, is not installed beside the program.
+    ReaderMissing,
     Internal,
 }
 

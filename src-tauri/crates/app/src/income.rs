@@ -22,7 +22,7 @@ use crate::{now_rfc3339, CaseView, Workstation};
 
 /// A statement larger than this is refused before it is read: no client's six months of
 /// payments come near it, and a mistaken pick (a disk image) must not exhaust memory.
-pub const MAX_STATEMENT_BYTES: u64 = 300 * 1024 * 1024;
+pub const MAX_STATEMENT_BYTES: u64 = uw_statements::limits::MAX_FILE_BYTES;
 
 /// Reported while files are read, for the progress bar.
 #[derive(Clone, Debug, PartialEq, Serialize, TS)]
@@ -245,7 +245,6 @@ impl Workstation {
         if files.is_empty() {
             return Err(AppError::new(ErrorCode::InvalidInput, "no files to attach"));
         }
-        let layouts = crate::csv_layouts();
         for (i, (name, bytes)) in files.iter().enumerate() {
             if files[..i].iter().any(|(n, _)| n == name) {
                 return Err(AppError::new(
@@ -253,12 +252,7 @@ impl Workstation {
                     format!("{name}: the same file name twice in one batch; nothing was attached"),
                 ));
             }
-            uw_statements::read_statement(name, bytes, &layouts).map_err(|e| {
-                AppError::new(
-                    ErrorCode::InvalidInput,
-                    format!("{e}; nothing was attached"),
-                )
-            })?;
+            crate::untrusted::statement(name, bytes).map_err(crate::untrusted::nothing_attached)?;
         }
         let names: Vec<&str> = files.iter().map(|(n, _)| n.as_str()).collect();
         let detail = serde_json::json!({"party": party, "files": names}).to_string();

@@ -24,6 +24,7 @@ mod review;
 mod statements;
 mod sync;
 pub mod totp;
+pub mod untrusted;
 mod users;
 mod what_if;
 
@@ -65,7 +66,6 @@ pub use what_if::{WhatIfCase, WhatIfReport};
 pub const PRODUCT_JSON: &str = include_str!("../../../../assets/product/salary-auto-loan.json");
 const WMI_JSON: &str = include_str!("../../../../assets/vin/wmi.json");
 const CLASSIFICATION_JSON: &str = include_str!("../../../../assets/income/classification.json");
-const CSV_LAYOUTS_JSON: &str = include_str!("../../../../assets/statements/csv-layouts.json");
 const SLA_JSON: &str = include_str!("../../../../assets/queue/sla.json");
 
 pub fn default_product() -> ProductConfig {
@@ -87,7 +87,7 @@ pub fn income_classification() -> uw_domain::income::statements::Classification 
 }
 
 pub fn csv_layouts() -> uw_statements::CsvLayouts {
-    serde_json::from_str(CSV_LAYOUTS_JSON).expect("assets/statements/csv-layouts.json is valid")
+    uw_parse::csv_layouts()
 }
 
 /// Reads statement files and works out the income they show as of a date (`uw income`).
@@ -102,7 +102,9 @@ pub fn income_from_files(
     for p in paths {
         let bytes = std::fs::read(p)
             .map_err(|e| AppError::new(ErrorCode::Io, format!("{}: {e}", p.display())))?;
-        let st = uw_statements::read_statement(&p.display().to_string(), &bytes, &layouts)
+        let name = p.display().to_string();
+        untrusted::statement(&name, &bytes)?;
+        let st = uw_statements::read_statement(&name, &bytes, &layouts)
             .map_err(|e| AppError::new(ErrorCode::InvalidInput, e.to_string()))?;
         statements.push(st);
     }
@@ -239,6 +241,8 @@ impl Workstation {
                 std::time::Duration::from_secs(m * 60);
         }
         ws.derive_missing()?;
+        // Copies a viewer was given before a crash or a power cut.
+        ws.clear_printed();
         if opts.demo && ws.needs_setup()? {
             demo::seed_users(&ws)?;
         }

@@ -442,6 +442,7 @@ impl Workstation {
             store.unlock_cases(&s.username, None)?;
             store.audit(&now_rfc3339(), &s.username, "logout", "{}")?;
         }
+        self.clear_printed();
         Ok(())
     }
 

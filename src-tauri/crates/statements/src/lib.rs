@@ -8,21 +8,34 @@
 //! are data ([`csv`]), and XLSX/XLS spreadsheets with the same layouts ([`xlsx`]).
 
 pub mod csv;
+pub mod limits;
 pub mod onec;
 pub mod table;
 pub mod xlsx;
 
 pub use crate::table::CsvLayouts;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 pub use uw_domain::statement::{AccountSection, Statement, Transaction};
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, thiserror::Error)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 #[error("{file}{}: {message}", line.map(|l| format!(":{l}")).unwrap_or_default())]
 pub struct StatementError {
     pub file: String,
     pub line: Option<usize>,
     pub message: String,
+    #[serde(default)]
+    pub refusal: Refusal,
+}
+
+/// Why a file was not read: it does not read as a statement, or it asks more of the reader
+/// than [`limits`] allow (a hostile file, or a mistaken pick).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Refusal {
+    #[default]
+    Unreadable,
+    OverLimit,
 }
 
 /// Reads a statement file of any supported format, told apart by content, not by name.
@@ -31,11 +44,13 @@ pub fn read_statement(
     bytes: &[u8],
     layouts: &CsvLayouts,
 ) -> Result<Statement, StatementError> {
+    limits::check_size(file, bytes.len())?;
     if bytes.iter().all(|b| b.is_ascii_whitespace()) {
         return Err(StatementError {
             file: file.to_string(),
             line: None,
             message: "the file is empty".into(),
+            refusal: Refusal::Unreadable,
         });
     }
     if onec::looks_like(bytes) {
@@ -49,6 +64,7 @@ pub fn read_statement(
             file: file.to_string(),
             line: None,
             message: "binary content: not a 1C client-bank file nor a CSV export".into(),
+            refusal: Refusal::Unreadable,
         });
     }
     csv::read(file, bytes, layouts)

@@ -34,6 +34,7 @@ impl Reader<'_> {
             file: self.file.to_string(),
             line: Some(line),
             message: message.into(),
+            refusal: crate::Refusal::Unreadable,
         }
     }
 }

@@ -76,6 +76,7 @@ pub(crate) fn err(file: &str, line: Option<usize>, message: impl Into<String>) -
         file: file.to_string(),
         line,
         message: message.into(),
+        refusal: crate::Refusal::Unreadable,
     }
 }
 

@@ -4,12 +4,14 @@
 //! shortest decimal form (12500000.5, not 12500000.4999…) at this boundary and never used
 //! as a float again. Date cells are Excel serial days (1900 system).
 
+use std::collections::BTreeMap;
 use std::io::Cursor;
 
-use calamine::{open_workbook_auto_from_rs, Data, Reader};
+use calamine::{open_workbook_auto_from_rs, Data, Reader, Xlsx};
 use rust_decimal::Decimal;
 use uw_domain::money::{parse_decimal, Date};
 
+use crate::limits;
 use crate::table::{err, read_rows, Cell, CsvLayouts, Row};
 use crate::{Statement, StatementError};
 
@@ -61,21 +63,93 @@ fn cell(file: &str, row: usize, d: &Data) -> Result<Cell, StatementError> {
 }
 
 pub fn read(file: &str, bytes: &[u8], layouts: &CsvLayouts) -> Result<Statement, StatementError> {
-    let mut book = open_workbook_auto_from_rs(Cursor::new(bytes.to_vec()))
-        .map_err(|e| err(file, None, format!("not a readable spreadsheet: {e}")))?;
+    let (format, Rows(header, data)) = if bytes.starts_with(b"PK") {
+        limits::check_zip(file, bytes)?;
+        ("XLSX", xlsx_rows(file, bytes)?)
+    } else {
+        ("XLS", xls_rows(file, bytes)?)
+    };
+    read_rows(file, format, "binary", &header, data, layouts)
+}
+
+/// A sheet's header (its first non-empty row) and its other rows as `(line, cells)`.
+struct Rows(Vec<Cell>, Vec<Row>);
+
+fn unreadable(file: &str, e: impl std::fmt::Display) -> StatementError {
+    err(file, None, format!("not a readable spreadsheet: {e}"))
+}
+
+/// XLSX, streamed cell by cell: the sheet's claimed area and every cell's place are held to
+/// [`limits::MAX_CELLS`] before any row is built, so a sheet claiming 10⁹ cells costs
+/// nothing.
+fn xlsx_rows(file: &str, bytes: &[u8]) -> Result<Rows, StatementError> {
+    let mut book: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).map_err(|e| unreadable(file, e))?;
+    let first = book
+        .sheet_names()
+        .first()
+        .cloned()
+        .ok_or_else(|| err(file, None, "the workbook has no sheet"))?;
+    let mut cells = book
+        .worksheet_cells_reader(&first)
+        .map_err(|e| err(file, None, format!("the first sheet cannot be read: {e}")))?;
+    let claimed = cells.dimensions();
+    limits::check_area(file, claimed.start, claimed.end)?;
+    let mut sheet: BTreeMap<u32, Vec<(u32, Data)>> = BTreeMap::new();
+    let (mut low, mut high) = ((u32::MAX, u32::MAX), (0, 0));
+    while let Some(c) = cells
+        .next_cell()
+        .map_err(|e| err(file, None, format!("the first sheet cannot be read: {e}")))?
+    {
+        let (r, col) = c.get_position();
+        let value = Data::from(c.get_value().clone());
+        if value == Data::Empty {
+            continue;
+        }
+        low = (low.0.min(r), low.1.min(col));
+        high = (high.0.max(r), high.1.max(col));
+        limits::check_area(file, low, high)?;
+        sheet.entry(r).or_default().push((col, value));
+    }
+    let first_col = low.1;
+    let rows = sheet.into_iter().map(|(r, mut cells)| {
+        cells.sort_by_key(|(c, _)| *c);
+        let width = cells.last().map_or(0, |(c, _)| c - first_col + 1) as usize;
+        let mut dense = vec![Data::Empty; width];
+        for (c, v) in cells {
+            dense[(c - first_col) as usize] = v;
+        }
+        (r as usize + 1, dense)
+    });
+    split_header(file, rows)
+}
+
+/// XLS (the older binary format), through calamine's whole-sheet range: it has no
+/// streaming reader, so its bounds are the file's size and the reading process's memory.
+fn xls_rows(file: &str, bytes: &[u8]) -> Result<Rows, StatementError> {
+    let mut book =
+        open_workbook_auto_from_rs(Cursor::new(bytes.to_vec())).map_err(|e| unreadable(file, e))?;
     let range = book
         .worksheet_range_at(0)
         .ok_or_else(|| err(file, None, "the workbook has no sheet"))?
         .map_err(|e| err(file, None, format!("the first sheet cannot be read: {e}")))?;
+    if let (Some(start), Some(end)) = (range.start(), range.end()) {
+        limits::check_area(file, start, end)?;
+    }
     let first_row = range.start().map_or(0, |(r, _)| r as usize);
-    let mut rows = range
+    let rows = range
         .rows()
         .enumerate()
-        .map(|(i, r)| (first_row + i + 1, r));
-    let Some((_, header)) = rows
-        .by_ref()
-        .find(|(_, r)| r.iter().any(|c| *c != Data::Empty))
-    else {
+        .map(|(i, r)| (first_row + i + 1, r.to_vec()));
+    split_header(file, rows)
+}
+
+/// The first non-empty row is the header; empty rows after it are skipped.
+fn split_header(
+    file: &str,
+    rows: impl Iterator<Item = (usize, Vec<Data>)>,
+) -> Result<Rows, StatementError> {
+    let mut rows = rows.filter(|(_, r)| r.iter().any(|c| *c != Data::Empty));
+    let Some((_, header)) = rows.next() else {
         return Err(err(file, None, "the first sheet is empty"));
     };
     let header: Vec<Cell> = header
@@ -84,9 +158,6 @@ pub fn read(file: &str, bytes: &[u8], layouts: &CsvLayouts) -> Result<Statement,
         .collect::<Result<_, _>>()?;
     let mut data: Vec<Row> = Vec::new();
     for (n, r) in rows {
-        if r.iter().all(|c| *c == Data::Empty) {
-            continue;
-        }
         data.push((
             n,
             r.iter()
@@ -94,12 +165,7 @@ pub fn read(file: &str, bytes: &[u8], layouts: &CsvLayouts) -> Result<Statement,
                 .collect::<Result<_, _>>()?,
         ));
     }
-    let format = if bytes.starts_with(b"PK") {
-        "XLSX"
-    } else {
-        "XLS"
-    };
-    read_rows(file, format, "binary", &header, data, layouts)
+    Ok(Rows(header, data))
 }
 
 #[cfg(test)]

@@ -48,6 +48,22 @@ fn only_an_approved_case_prints_stamped_with_its_version_and_hash() {
         .collect();
     assert_eq!(printed.len(), 2);
     assert!(printed[0].detail.contains(&hash), "{}", printed[0].detail);
+
+    // The file is the viewer's copy, the owner's alone, and it does not stay behind.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600, "{mode:o}");
+    }
+    let uz = ws.print_agreement(CASE, "uz").unwrap();
+    assert!(!path.exists(), "a print removes the copies before it");
+    ws.logout().unwrap();
+    assert!(!uz.exists(), "a logout removes the copies");
+    std::fs::write(&path, b"left by a crash").unwrap();
+    drop(ws);
+    let _reopened = open(dir.path());
+    assert!(!path.exists(), "opening removes what a crash left");
 }
 
 #[test]

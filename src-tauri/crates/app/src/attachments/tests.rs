@@ -65,7 +65,7 @@ fn pdf_png_and_jpeg_are_told_by_their_content() {
     assert_eq!(
         inspect("a.pdf", &pdf()).unwrap(),
         ScanInfo {
-            media_type: "application/pdf",
+            media_type: "application/pdf".into(),
             pages: 2
         }
     );

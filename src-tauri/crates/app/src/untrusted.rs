@@ -1,0 +1,190 @@
+//! Files clients bring, read first by `uw-parse`, a process apart (see its header): this
+//! process hands the bytes over, waits no longer than [`uw_parse::DEADLINE`], and lets a
+//! file in only on the reader's word. A file the reader refuses is a coded error naming
+//! it (`INVALID_INPUT` when it does not read, `FILE_OVER_LIMIT` when it asks too much); a
+//! reader that dies or overruns is `FILE_OVER_LIMIT` too, and this process goes on.
+//!
+//! Invariant: no byte of a client's statement or scan is parsed in this process before
+//! the reader has read it within its limits. The stored copies were let in so, and are
+//! read here again (the readers are deterministic).
+//!
+//! `uw-parse` is looked for beside this program (the installer puts it there; `cargo`
+//! builds it into the same folder); there is no fallback to reading in this process.
+
+use std::io::{Read, Write};
+use std::path::PathBuf;
+use std::process::{ExitStatus, Stdio};
+use std::time::{Duration, Instant};
+
+use uw_parse::{Answer, Reason, Request, ScanInfo, StatementSummary};
+
+use crate::error::{AppError, ErrorCode, Result};
+
+/// The reader's answer is a line of JSON; anything longer is not an answer.
+const MAX_ANSWER: u64 = 1024 * 1024;
+
+/// Reads a statement file in the reader, or why not.
+pub fn statement(name: &str, bytes: &[u8]) -> Result<StatementSummary> {
+    match ask(&Request::Statement { name: name.into() }, name, bytes)? {
+        Answer::Statement(s) => Ok(s),
+        other => Err(refusal(name, other)),
+    }
+}
+
+/// Reads a scan in the reader, or why not.
+pub fn scan(name: &str, bytes: &[u8]) -> Result<ScanInfo> {
+    match ask(&Request::Scan { name: name.into() }, name, bytes)? {
+        Answer::Scan(s) => Ok(s),
+        other => Err(refusal(name, other)),
+    }
+}
+
+fn refusal(name: &str, answer: Answer) -> AppError {
+    match answer {
+        Answer::Refused(r) => AppError::new(
+            match r.reason {
+                Reason::Unreadable => ErrorCode::InvalidInput,
+                Reason::OverLimit => ErrorCode::FileOverLimit,
+            },
+            r.message,
+        ),
+        other => AppError::new(
+            ErrorCode::Internal,
+            format!("{name}: the reader answered {other:?} to another question"),
+        ),
+    }
+}
+
+/// The reading program: `uw-parse` beside this one, or beside the folder a test runs from.
+pub fn reader_program() -> Result<PathBuf> {
+    let name = format!("uw-parse{}", std::env::consts::EXE_SUFFIX);
+    let exe = std::env::current_exe().map_err(|e| {
+        AppError::new(
+            ErrorCode::ReaderMissing,
+            format!("this program's own path: {e}"),
+        )
+    })?;
+    let beside = exe.parent().map(|d| d.join(&name));
+    let above = exe.parent().and_then(|d| d.parent()).map(|d| d.join(&name));
+    [beside.clone(), above]
+        .into_iter()
+        .flatten()
+        .find(|p| p.is_file())
+        .ok_or_else(|| {
+            AppError::new(
+                ErrorCode::ReaderMissing,
+                format!(
+                    "{}: the reader of clients' files is not installed beside this program; nothing was read",
+                    beside.unwrap_or_default().display()
+                ),
+            )
+        })
+}
+
+fn ask(request: &Request, name: &str, bytes: &[u8]) -> Result<Answer> {
+    let program = reader_program()?;
+    let mut child = crate::paths::child_command(&program)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .map_err(|e| {
+            AppError::new(
+                ErrorCode::ReaderMissing,
+                format!("{}: {e}; nothing was read", program.display()),
+            )
+        })?;
+    let (Some(mut stdin), Some(stdout)) = (child.stdin.take(), child.stdout.take()) else {
+        let _ = child.kill();
+        return Err(AppError::new(ErrorCode::Internal, "the reader's pipes"));
+    };
+    let mut line = serde_json::to_vec(request)
+        .map_err(|e| AppError::new(ErrorCode::Internal, e.to_string()))?;
+    line.push(b'\n');
+    let (status, out) = std::thread::scope(|s| {
+        // The reader may stop reading at any point (a refusal, its limits): a broken pipe
+        // here is its answer's business, not an error of its own.
+        s.spawn(move || {
+            let _ = stdin.write_all(&line).and_then(|()| stdin.write_all(bytes));
+        });
+        let answer = s.spawn(move || {
+            let mut out = Vec::new();
+            let _ = stdout.take(MAX_ANSWER).read_to_end(&mut out);
+            out
+        });
+        let status = wait_until(&mut child, uw_parse::DEADLINE);
+        (status, answer.join().unwrap_or_default())
+    });
+    match status? {
+        None => Err(over(
+            name,
+            format!(
+                "not read within the {} s a file may take",
+                uw_parse::DEADLINE.as_secs()
+            ),
+        )),
+        Some(st) if st.success() => serde_json::from_slice(&out).map_err(|e| {
+            AppError::new(
+                ErrorCode::Internal,
+                format!("{name}: the reader's answer does not read ({e})"),
+            )
+        }),
+        Some(st) => Err(over(
+            name,
+            format!(
+                "the reader stopped ({}): it needs more than the {} MB or the {} s a file may take",
+                how_it_ended(st),
+                uw_parse::MEMORY_LIMIT / (1024 * 1024),
+                uw_parse::DEADLINE.as_secs()
+            ),
+        )),
+    }
+}
+
+fn over(name: &str, why: String) -> AppError {
+    AppError::new(ErrorCode::FileOverLimit, format!("{name}: {why}"))
+}
+
+/// A refusal as an attachment reports it.
+pub(crate) fn nothing_attached(e: AppError) -> AppError {
+    AppError::new(e.code, format!("{}; nothing was attached", e.message))
+}
+
+/// The child's end, or `None` once the deadline has passed (it is then killed).
+fn wait_until(child: &mut std::process::Child, deadline: Duration) -> Result<Option<ExitStatus>> {
+    let start = Instant::now();
+    let mut pause = Duration::from_millis(1);
+    loop {
+        if let Some(st) = child.try_wait().map_err(io)? {
+            return Ok(Some(st));
+        }
+        if start.elapsed() >= deadline {
+            let _ = child.kill();
+            child.wait().map_err(io)?;
+            return Ok(None);
+        }
+        std::thread::sleep(pause);
+        pause = (pause * 2).min(Duration::from_millis(20));
+    }
+}
+
+fn io(e: std::io::Error) -> AppError {
+    AppError::new(ErrorCode::Io, format!("the reader: {e}"))
+}
+
+#[cfg(unix)]
+fn how_it_ended(st: ExitStatus) -> String {
+    use std::os::unix::process::ExitStatusExt;
+    match st.signal() {
+        Some(s) => format!("signal {s}"),
+        None => format!("exit {}", st.code().unwrap_or(-1)),
+    }
+}
+
+#[cfg(not(unix))]
+fn how_it_ended(st: ExitStatus) -> String {
+    format!("exit {}", st.code().unwrap_or(-1))
+}
+
+#[cfg(test)]
+mod tests;
