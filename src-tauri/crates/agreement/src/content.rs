@@ -15,6 +15,9 @@ use crate::{AgreementError, Lang};
 
 const NBSP: char = '\u{00A0}';
 
+const TOTALS_TOO_LARGE: &str =
+    "the schedule's totals are above the largest amount accepted (10^15 UZS)";
+
 /// "135000000.00" → "135 000 000,00" (no-break spaces, decimal comma).
 pub fn amount(m: &str) -> String {
     let (int, frac) = m.split_once('.').unwrap_or((m, "00"));
@@ -82,9 +85,9 @@ pub fn blocks(
     };
     let advance = case.disbursement.advance;
     let rest = advance
-        .filter(|a| a.0 < case.loan.amount.0)
-        .map(|a| Money(case.loan.amount.0 - a.0));
-    let words_of = |m: Money| amount_in_words(m.0, lang);
+        .filter(|a| *a < case.loan.amount)
+        .and_then(|a| case.loan.amount.checked_sub(a));
+    let words_of = |m: Money| amount_in_words(m.decimal(), lang);
     let mut values: BTreeMap<&str, String> = BTreeMap::from([
         ("contract_no", case.case_id.clone()),
         ("date", signed),
@@ -99,7 +102,10 @@ pub fn blocks(
             t.word(schedule_word(case.loan.schedule))?.into(),
         ),
         ("grace", case.loan.grace_months.to_string()),
-        ("income", with_cur(parse_money(&m.average_monthly_income))),
+        (
+            "income",
+            format!("{}{NBSP}{cur}", amount(&m.average_monthly_income)),
+        ),
         ("dti", m.dti.as_deref().map_or_else(none, percent)),
         (
             "ear",
@@ -184,10 +190,6 @@ fn seller_word(kind: SellerKind) -> &'static str {
         SellerKind::DealerInStock => "dealer_in_stock",
         SellerKind::PrivatePerson => "private_person",
     }
-}
-
-fn parse_money(s: &str) -> Money {
-    s.parse().unwrap_or(Money(rust_decimal::Decimal::ZERO))
 }
 
 fn inserted(
@@ -287,8 +289,13 @@ fn inserted(
         }
         Insert::Schedule => {
             let rows = ev.schedule.as_deref().unwrap_or_default();
+            // An approved amount's payments sum far below 10^15; a schedule past it is
+            // refused rather than printed with a wrong total.
             let sum = |f: fn(&uw_domain::schedule::ScheduleRow) -> Money| {
-                Money(rows.iter().map(|r| f(r).0).sum())
+                let total = Money::checked_sum(rows.iter().map(f));
+                total
+                    .map(money)
+                    .ok_or_else(|| AgreementError::NotPrintable(TOTALS_TOO_LARGE.into()))
             };
             vec![Block::Table {
                 columns: vec![
@@ -315,9 +322,9 @@ fn inserted(
                 total: vec![
                     l("total")?,
                     String::new(),
-                    money(sum(|r| r.payment)),
-                    money(sum(|r| r.principal)),
-                    money(sum(|r| r.interest)),
+                    sum(|r| r.payment)?,
+                    sum(|r| r.principal)?,
+                    sum(|r| r.interest)?,
                     String::new(),
                 ],
             }]

@@ -96,7 +96,8 @@ impl Workstation {
     pub(crate) fn row_for(&self, case: &CaseFile, json: String, status: &str) -> NewCase {
         let evaluation = self.evaluate_at(case, status);
         let borrower = case.borrower();
-        let tiyin = (case.loan.amount.0 * rust_decimal::Decimal::ONE_HUNDRED)
+        // At most 10^17 tiyin (amounts stop at 10^15 UZS): exact, and inside i64.
+        let tiyin = (case.loan.amount.decimal() * rust_decimal::Decimal::ONE_HUNDRED)
             .round()
             .to_i64()
             .unwrap_or(i64::MAX);

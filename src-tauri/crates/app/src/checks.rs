@@ -112,12 +112,13 @@ impl Workstation {
         let mut case = self.case_with_party(case_id, party)?;
         let pinfl = case.parties[party].pinfl.clone();
         let raw = self.bank()?.bureau(&pinfl)?;
-        let report = parse_report(raw).map_err(|why| {
+        let unreadable = |why: String| {
             AppError::new(
                 ErrorCode::BankBadAnswer,
                 format!("the credit bureau's report on {pinfl} does not read: {why}; the case keeps its previous report"),
             )
-        })?;
+        };
+        let report = parse_report(raw).map_err(unreadable)?;
         if report.pinfl != pinfl {
             return Err(AppError::new(
                 ErrorCode::BankBadAnswer,
@@ -128,7 +129,7 @@ impl Workstation {
             ));
         }
         let (actor, _) = self.acting()?;
-        let mut history = credit_history(&report);
+        let mut history = credit_history(&report).map_err(unreadable)?;
         history.source = Some(HistorySource {
             origin: HistoryOrigin::Bureau,
             at: now_rfc3339(),
@@ -180,7 +181,7 @@ pub(crate) fn mark_typed_history(before: &CaseFile, after: &mut CaseFile, actor:
             (
                 h.current_overdue,
                 h.delinquencies_90_plus,
-                h.existing_monthly_payments.0,
+                h.existing_monthly_payments,
             )
         };
         let changed = before

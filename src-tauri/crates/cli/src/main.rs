@@ -11,9 +11,9 @@ use clap::{Parser, Subcommand, ValueEnum};
 use serde_json::json;
 use uw_app::{AppError, ErrorCode, OpenOptions, Workstation};
 use uw_domain::case::ScheduleKind;
-use uw_domain::money::{fixed2, percent2, Date, Money};
+use uw_domain::money::{fixed2, percent2, quoted, Date, Money};
 use uw_domain::product::DayCount;
-use uw_domain::schedule::{self, ScheduleInput};
+use uw_domain::schedule::{self, ScheduleError, ScheduleInput};
 use uw_domain::{evaluate, parse_case, EvalOptions};
 
 #[derive(Parser)]
@@ -330,10 +330,9 @@ fn run(cli: Cli) -> Result<(), AppError> {
             day_count,
         } => {
             let product = uw_app::default_product();
-            let amount: Money = amount
-                .parse()
-                .map_err(|e: String| invalid(format!("--amount: {e}")))?;
-            if amount.0 <= rust_decimal_zero() {
+            let amount = Money::parse(&amount)
+                .map_err(|e| invalid(format!("--amount: {}: {e}", quoted(&amount))))?;
+            if amount <= Money::ZERO {
                 return Err(invalid(format!(
                     "--amount: must be greater than zero, got {amount}"
                 )));
@@ -368,7 +367,7 @@ fn run(cli: Cli) -> Result<(), AppError> {
                 .rate_for_term(term)
                 .ok_or_else(|| invalid(format!("--term: no rate in the grid for {term} months")))?;
             let input = ScheduleInput {
-                amount: amount.0,
+                amount,
                 annual_rate: rate,
                 term_months: term,
                 kind: match kind {
@@ -385,12 +384,15 @@ fn run(cli: Cli) -> Result<(), AppError> {
                 },
                 rounding_unit: product.schedule.rounding_unit,
             };
-            let s = schedule::build(&input).map_err(|e| invalid(format!("--grace: {e}")))?;
+            let s = schedule::build(&input).map_err(|e| match e {
+                ScheduleError::Figure(_) => invalid(format!("--amount: {amount}: {e}")),
+                e => invalid(format!("--grace: {e}")),
+            })?;
             print(&json!({
                 "rate": percent2(rate),
                 "rows": s.rows,
                 "total_interest": fixed2(s.total_interest),
-                "effective_annual_rate": percent2(s.effective_annual_rate(amount.0)),
+                "effective_annual_rate": percent2(s.effective_annual_rate(amount.decimal())),
             }))
         }
         Command::Vin { vin } => {
@@ -598,10 +600,6 @@ fn run(cli: Cli) -> Result<(), AppError> {
 /// existing file, or a name ending in `.json`.
 fn looks_like_a_file(arg: &str) -> bool {
     Path::new(arg).is_file() || arg.to_ascii_lowercase().ends_with(".json")
-}
-
-fn rust_decimal_zero() -> rust_decimal::Decimal {
-    rust_decimal::Decimal::ZERO
 }
 
 fn read(path: &PathBuf) -> Result<String, AppError> {

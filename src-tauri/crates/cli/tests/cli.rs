@@ -395,6 +395,8 @@ fn evaluate_rejects_malformed_cases_naming_the_path() {
     let mutations: Vec<(&str, serde_json::Value, &str)> = vec![
         ("/loan/term_months", 0.into(), "loan.term_months"),
         ("/loan/amount", "abc".into(), "loan.amount"),
+        ("/loan/amount", "135000000.001".into(), "loan.amount"),
+        ("/loan/amount", "9".repeat(40).into(), "loan.amount"),
         (
             "/loan/first_payment_date",
             "2026-02-30".into(),
@@ -491,6 +493,12 @@ fn schedule_prints_the_worked_example_and_refuses_bad_arguments() {
 
     assert_invalid(&with(&[], Some((2, "abc"))), "--amount");
     assert_invalid(&with(&[], Some((2, "-5"))), "--amount");
+    assert_invalid(
+        &with(&[], Some((2, "100000000.005"))),
+        "more than 2 decimals",
+    );
+    assert_invalid(&with(&[], Some((2, "1000000000000000.01"))), "10^15");
+    assert_invalid(&with(&[], Some((2, "9".repeat(40).as_str()))), "--amount");
     assert_invalid(&with(&[], Some((4, "61"))), "--term");
     assert_invalid(&with(&[], Some((4, "0"))), "--term");
     assert_invalid(&with(&[], Some((8, "2026-02-30"))), "--first-payment");

@@ -90,20 +90,24 @@ pub fn parse_report(value: serde_json::Value) -> Result<BureauReport, String> {
     Ok(report)
 }
 
-/// The case's credit-history figures from a report.
-pub fn credit_history(r: &BureauReport) -> CreditHistory {
+/// The case's credit-history figures from a report; refused when the monthly payments sum
+/// beyond the largest amount (10^15 UZS), which no real report reaches.
+pub fn credit_history(r: &BureauReport) -> Result<CreditHistory, String> {
     let payments = r
         .loans
         .iter()
-        .map(|l| l.monthly_payment.0)
-        .chain(r.guarantees.iter().map(|g| g.monthly_payment.0))
-        .sum();
-    CreditHistory {
-        current_overdue: r.overdue_amount.0 > rust_decimal::Decimal::ZERO || r.overdue_days > 0,
+        .map(|l| l.monthly_payment)
+        .chain(r.guarantees.iter().map(|g| g.monthly_payment));
+    let existing_monthly_payments = Money::checked_sum(payments).ok_or_else(|| {
+        "the monthly payments of the loans and guarantees sum above the largest amount accepted (10^15 UZS)"
+            .to_string()
+    })?;
+    Ok(CreditHistory {
+        current_overdue: r.overdue_amount > Money::ZERO || r.overdue_days > 0,
         delinquencies_90_plus: u32::try_from(r.episodes_90_plus.len()).unwrap_or(u32::MAX),
-        existing_monthly_payments: Money(payments),
+        existing_monthly_payments,
         source: None,
-    }
+    })
 }
 
 #[cfg(test)]
@@ -139,7 +143,7 @@ mod tests {
     #[test]
     fn open_loans_and_guarantees_count_closed_loans_do_not() {
         let r = parse_report(report()).unwrap();
-        let h = credit_history(&r);
+        let h = credit_history(&r).unwrap();
         assert_eq!(h.existing_monthly_payments.to_string(), "2700000.50");
         assert!(!h.current_overdue);
         // Both episodes, one of them on a loan since closed.
@@ -150,13 +154,21 @@ mod tests {
     fn any_overdue_amount_or_day_is_overdue_now() {
         let mut v = report();
         v["overdue_days"] = json!(12);
-        assert!(credit_history(&parse_report(v).unwrap()).current_overdue);
+        assert!(
+            credit_history(&parse_report(v).unwrap())
+                .unwrap()
+                .current_overdue
+        );
         let mut v = report();
         v["overdue_amount"] = json!("15000.00");
-        assert!(credit_history(&parse_report(v).unwrap()).current_overdue);
+        assert!(
+            credit_history(&parse_report(v).unwrap())
+                .unwrap()
+                .current_overdue
+        );
         // An empty history: nothing to pay, nothing overdue.
         let empty = json!({"pinfl": "31508900011235", "as_of": "2026-11-20", "overdue_amount": "0", "overdue_days": 0});
-        let h = credit_history(&parse_report(empty).unwrap());
+        let h = credit_history(&parse_report(empty).unwrap()).unwrap();
         assert_eq!(
             (
                 h.existing_monthly_payments.to_string(),
@@ -175,6 +187,12 @@ mod tests {
             .unwrap_err()
             .starts_with("loans[1].monthly_payment"));
         let mut v = report();
+        v["loans"][1]["monthly_payment"] = json!("350000.505");
+        assert_eq!(
+            parse_report(v).unwrap_err(),
+            "loans[1].monthly_payment: \"350000.505\": more than 2 decimals (an amount is in tiyin at most)"
+        );
+        let mut v = report();
         v["episodes_90_plus"][0]["max_days_past_due"] = json!(60);
         assert_eq!(
             parse_report(v).unwrap_err(),
@@ -184,5 +202,15 @@ mod tests {
         v["extra"] = json!(1);
         assert!(parse_report(v).unwrap_err().contains("unknown field"));
         assert!(parse_report(json!([])).is_err());
+    }
+
+    #[test]
+    fn payments_summing_beyond_the_largest_amount_are_refused() {
+        let mut v = report();
+        v["loans"][0]["monthly_payment"] = json!("1000000000000000.00");
+        let r = parse_report(v).unwrap();
+        assert!(credit_history(&r)
+            .unwrap_err()
+            .contains("above the largest amount"));
     }
 }

@@ -7,7 +7,6 @@
 
 use std::collections::BTreeMap;
 
-use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -530,7 +529,7 @@ pub fn validate(case: &CaseFile) -> Result<(), CaseError> {
         }
     };
     let positive = |path: String, m: Money| {
-        if m.0 > Decimal::ZERO {
+        if m > Money::ZERO {
             Ok(())
         } else {
             Err(CaseError::at(
@@ -540,7 +539,7 @@ pub fn validate(case: &CaseFile) -> Result<(), CaseError> {
         }
     };
     let non_negative = |path: String, m: Money| {
-        if m.0 >= Decimal::ZERO {
+        if m >= Money::ZERO {
             Ok(())
         } else {
             Err(CaseError::at(
@@ -721,6 +720,44 @@ pub(crate) mod tests {
                 Box::new(|v| v["loan"]["amount"] = "abc".into()),
                 "loan.amount",
                 "not a decimal",
+            ),
+            (
+                Box::new(|v| v["loan"]["amount"] = "135000000.005".into()),
+                "loan.amount",
+                "\"135000000.005\": more than 2 decimals (an amount is in tiyin at most)",
+            ),
+            (
+                Box::new(|v| v["loan"]["down_payment"] = "135000000.500".into()),
+                "loan.down_payment",
+                "more than 2 decimals",
+            ),
+            (
+                Box::new(|v| v["vehicle"]["contract_price"] = "1000000000000000.01".into()),
+                "vehicle.contract_price",
+                "\"1000000000000000.01\": above the largest amount accepted (10^15 UZS)",
+            ),
+            (
+                Box::new(|v| v["loan"]["amount"] = "9".repeat(40).into()),
+                "loan.amount",
+                "above the largest amount",
+            ),
+            (
+                Box::new(|v| v["loan"]["amount"] = "1.35e8".into()),
+                "loan.amount",
+                "not a decimal amount",
+            ),
+            (
+                Box::new(|v| v["parties"][0]["incomes"][0]["months"]["2026-05"] = "1.001".into()),
+                "parties[0].incomes[0].months.2026-05",
+                "more than 2 decimals",
+            ),
+            (
+                Box::new(|v| {
+                    v["parties"][0]["credit_history"]["existing_monthly_payments"] =
+                        "-1000000000000001".into()
+                }),
+                "parties[0].credit_history.existing_monthly_payments",
+                "above the largest amount",
             ),
             (
                 Box::new(|v| v["loan"]["amount"] = 135000000.0.into()),

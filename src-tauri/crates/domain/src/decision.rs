@@ -177,18 +177,20 @@ pub fn evaluate(case: &CaseFile, product: &ProductConfig, opts: &EvalOptions) ->
         rate: a.rate.map(percent2),
         average_monthly_income: a.income.average_monthly_income.to_string(),
         dti: a.dti.map(percent2),
-        ltv: percent2(l.amount.0 / value),
-        down_payment_ratio: percent2(l.down_payment.0 / case.vehicle.contract_price.0),
-        max_monthly_payment: a.schedule.as_ref().map(|s| fixed2(s.max_payment)),
+        ltv: percent2(l.amount.decimal() / value),
+        down_payment_ratio: percent2(
+            l.down_payment.decimal() / case.vehicle.contract_price.decimal(),
+        ),
+        max_monthly_payment: a.schedule.as_ref().map(|s| s.max_payment.to_string()),
         total_interest: a.schedule.as_ref().map(|s| fixed2(s.total_interest)),
         total_payable: a
             .schedule
             .as_ref()
-            .map(|s| fixed2(s.total_interest + l.amount.0)),
+            .map(|s| fixed2(s.total_interest + l.amount.decimal())),
         effective_annual_rate: a
             .schedule
             .as_ref()
-            .map(|s| percent2(s.effective_annual_rate(l.amount.0))),
+            .map(|s| percent2(s.effective_annual_rate(l.amount.decimal()))),
         maturity_date: a.schedule.as_ref().map(|s| s.maturity),
     };
     Evaluation {
@@ -205,10 +207,11 @@ pub fn evaluate(case: &CaseFile, product: &ProductConfig, opts: &EvalOptions) ->
 
 /// The lower of the contract price and the appraisal, when one exists (P-LTV).
 fn collateral_value(case: &CaseFile) -> Decimal {
-    let price = case.vehicle.contract_price.0;
+    let price = case.vehicle.contract_price;
     case.vehicle
         .appraised_value
-        .map_or(price, |v| v.0.min(price))
+        .map_or(price, |v| v.min(price))
+        .decimal()
 }
 
 fn reason(
@@ -530,7 +533,7 @@ fn assess(case: &CaseFile, product: &ProductConfig, opts: &EvalOptions) -> Asses
             }),
         ));
     }
-    if l.amount.0 > p.loan.max_amount.0 {
+    if l.amount > p.loan.max_amount {
         reasons.push(reason(
             "P-MAX",
             "AMOUNT_ABOVE_MAX",
@@ -542,37 +545,39 @@ fn assess(case: &CaseFile, product: &ProductConfig, opts: &EvalOptions) -> Asses
             Some(p.loan.max_amount.to_string()),
         ));
     }
-    let price = v.contract_price.0;
-    if l.down_payment.0 < p.loan.min_down_payment * price {
+    let price = v.contract_price.decimal();
+    let down_payment = l.down_payment.decimal();
+    if down_payment < p.loan.min_down_payment * price {
         reasons.push(reason(
             "P-DOWN",
             "DOWN_PAYMENT_LOW",
             format!(
                 "down payment {} % of the contract price < {} %",
-                percent2(l.down_payment.0 / price),
+                percent2(down_payment / price),
                 percent2(p.loan.min_down_payment)
             ),
-            Some(percent2(l.down_payment.0 / price)),
+            Some(percent2(down_payment / price)),
             Some(percent2(p.loan.min_down_payment)),
         ));
     }
     let value = collateral_value(case);
-    if l.amount.0 > p.loan.max_ltv * value {
+    let amount = l.amount.decimal();
+    if amount > p.loan.max_ltv * value {
         reasons.push(reason(
             "P-LTV",
             "LTV_EXCEEDED",
             format!(
                 "loan-to-value {} % > {} % (value {} UZS)",
-                percent2(l.amount.0 / value),
+                percent2(amount / value),
                 percent2(p.loan.max_ltv),
                 fixed2(value)
             ),
-            Some(percent2(l.amount.0 / value)),
+            Some(percent2(amount / value)),
             Some(percent2(p.loan.max_ltv)),
         ));
     }
-    let room = price - l.down_payment.0;
-    if l.amount.0 > room {
+    let room = price - down_payment;
+    if amount > room {
         reasons.push(reason(
             "P-SUM",
             "AMOUNT_EXCEEDS_PRICE",
@@ -592,17 +597,33 @@ fn assess(case: &CaseFile, product: &ProductConfig, opts: &EvalOptions) -> Asses
     } else {
         None
     };
-    let schedule = match (rate, &grace_problem) {
-        (Some(rate), None) => schedule::build(&schedule_input(
+    let built = match (rate, &grace_problem) {
+        (Some(rate), None) => Some(schedule::build(&schedule_input(
             case,
             p,
             opts,
-            l.amount.0,
+            l.amount,
             l.term_months,
             rate,
-        ))
-        .ok(),
+        ))),
         _ => None,
+    };
+    // The term and the grace period passed above, and the amount is positive: a schedule
+    // that still fails has figures beyond the largest amount, so the amount is too large.
+    // Left out silently, the missing schedule would skip P-DTI.
+    let schedule = match built {
+        Some(Ok(s)) => Some(s),
+        Some(Err(e)) => {
+            reasons.push(reason(
+                "P-MAX",
+                "AMOUNT_ABOVE_MAX",
+                format!("the amount {} UZS has no schedule: {e}", l.amount),
+                Some(l.amount.to_string()),
+                Some(p.loan.max_amount.to_string()),
+            ));
+            None
+        }
+        None => None,
     };
 
     let mut dti = None;
@@ -624,13 +645,9 @@ fn assess(case: &CaseFile, product: &ProductConfig, opts: &EvalOptions) -> Asses
                 ));
             }
         }
-        let existing: Decimal = case
-            .parties
-            .iter()
-            .map(|x| x.credit_history.existing_monthly_payments.0)
-            .sum();
-        let burden = existing + s.max_payment;
-        let household = income.average_monthly_income.0;
+        let existing = existing_payments(case);
+        let burden = existing + s.max_payment.decimal();
+        let household = income.average_monthly_income.decimal();
         if household <= Decimal::ZERO {
             reasons.push(reason(
                 "P-DTI",
@@ -895,7 +912,7 @@ fn schedule_input(
     case: &CaseFile,
     product: &ProductConfig,
     opts: &EvalOptions,
-    amount: Decimal,
+    amount: Money,
     term: u32,
     rate: Decimal,
 ) -> ScheduleInput {
@@ -911,6 +928,15 @@ fn schedule_input(
         day_count: opts.day_count.unwrap_or(product.schedule.day_count),
         rounding_unit: product.schedule.rounding_unit,
     }
+}
+
+/// The parties' existing monthly debt payments: a `Decimal` sum of a few amounts of at most
+/// 10^15 each, exact and far inside its range.
+fn existing_payments(case: &CaseFile) -> Decimal {
+    case.parties
+        .iter()
+        .map(|x| x.credit_history.existing_monthly_payments.decimal())
+        .sum()
 }
 
 /// For each counter-offer term, the largest multiple of the step, not above the amount
@@ -933,57 +959,57 @@ pub fn counter_offers(
     opts: &EvalOptions,
 ) -> Vec<CounterOffer> {
     let p = product;
-    let step = p.counter_offer.amount_step.0;
+    let step = p.counter_offer.amount_step;
     let l = &case.loan;
     let cap = [
-        l.amount.0,
-        p.loan.max_amount.0,
-        case.vehicle.contract_price.0 - l.down_payment.0,
+        l.amount.decimal(),
+        p.loan.max_amount.decimal(),
+        case.vehicle.contract_price.decimal() - l.down_payment.decimal(),
         p.loan.max_ltv * collateral_value(case),
     ]
     .into_iter()
     .min()
     .unwrap_or(Decimal::ZERO);
-    let Some(top) = (cap / step).floor().to_u64().filter(|t| *t >= 1) else {
+    let Some(top) = (cap / step.decimal()).floor().to_u64().filter(|t| *t >= 1) else {
         return Vec::new();
     };
-    let household = household_income(case, product).average_monthly_income.0;
-    let existing: Decimal = case
-        .parties
-        .iter()
-        .map(|x| x.credit_history.existing_monthly_payments.0)
-        .sum();
+    let household = household_income(case, product)
+        .average_monthly_income
+        .decimal();
     // The largest payment P-DTI allows (compared exactly, as in `assess`).
-    let payment_limit = p.credit.max_dti * household - existing;
-    let amount = |k: u64| step * Decimal::from(k);
+    let payment_limit = p.credit.max_dti * household - existing_payments(case);
+    // k steps, 1 ≤ k ≤ top, come to at most the amount requested, so each is an amount and
+    // the product cannot overflow; were one not an amount, its term would get no offer
+    // rather than a wrong one.
+    let amount = |k: u64| Money::try_from_decimal(step.decimal() * Decimal::from(k)).ok();
 
     let mut out = Vec::new();
     let mut trial = case.clone();
     for &term in &p.counter_offer.terms_months {
         trial.loan.term_months = term;
-        trial.loan.amount = Money(amount(1));
+        trial.loan.amount = step;
         let at_least = assess(&trial, product, opts);
         if at_least.reasons.iter().any(|r| section_of(&r.rule) <= 5) {
             continue; // this term fails on something no amount can change
         }
         let Some(rate) = at_least.rate else { continue };
-        let max_payment = |k: u64| -> Option<Decimal> {
-            schedule::build(&schedule_input(case, product, opts, amount(k), term, rate))
-                .ok()
-                .map(|s| s.max_payment)
+        let max_payment = |k: u64| -> Option<Money> {
+            let s = schedule::build(&schedule_input(case, product, opts, amount(k)?, term, rate));
+            s.ok().map(|s| s.max_payment)
         };
+        let passes = |payment: Money| payment.decimal() <= payment_limit;
         let Some(p_top) = max_payment(top) else {
             continue;
         };
-        if p_top <= payment_limit {
-            out.push(CounterOffer {
+        if passes(p_top) {
+            out.extend(amount(top).map(|amount| CounterOffer {
                 term_months: term,
-                amount: Money(amount(top)),
-                max_monthly_payment: Money(p_top),
-            });
+                amount,
+                max_monthly_payment: p_top,
+            }));
             continue;
         }
-        let p_one = at_least.schedule.map_or(Decimal::ZERO, |s| s.max_payment);
+        let p_one = at_least.schedule.map_or(Money::ZERO, |s| s.max_payment);
         // Invariant: lo passes (payment p_lo), hi fails (payment p_hi).
         let (mut lo, mut p_lo, mut hi, mut p_hi) = (1u64, p_one, top, p_top);
         let mut round = 0;
@@ -991,8 +1017,11 @@ pub fn counter_offers(
             round += 1;
             let interpolated = (round <= 4 && p_hi > p_lo)
                 .then(|| {
+                    // Checked: a step of a tiyin makes the span up to 10^17 steps.
                     let span = Decimal::from(hi - lo);
-                    ((payment_limit - p_lo) * span / (p_hi - p_lo))
+                    (payment_limit - p_lo.decimal())
+                        .checked_mul(span)?
+                        .checked_div(p_hi.decimal() - p_lo.decimal())?
                         .floor()
                         .to_u64()
                 })
@@ -1002,7 +1031,7 @@ pub fn counter_offers(
                 .unwrap_or(lo + (hi - lo) / 2)
                 .clamp(lo + 1, hi - 1);
             match max_payment(k) {
-                Some(pay) if pay <= payment_limit => (lo, p_lo) = (k, pay),
+                Some(pay) if passes(pay) => (lo, p_lo) = (k, pay),
                 Some(pay) => (hi, p_hi) = (k, pay),
                 None => hi = k,
             }
@@ -1010,17 +1039,17 @@ pub fn counter_offers(
             // settles the question at once.
             if lo + 1 < hi && round <= 4 && interpolated == Some(lo) {
                 match max_payment(lo + 1) {
-                    Some(pay) if pay <= payment_limit => (lo, p_lo) = (lo + 1, pay),
+                    Some(pay) if passes(pay) => (lo, p_lo) = (lo + 1, pay),
                     Some(pay) => (hi, p_hi) = (lo + 1, pay),
                     None => hi = lo + 1,
                 }
             }
         }
-        out.push(CounterOffer {
+        out.extend(amount(lo).map(|amount| CounterOffer {
             term_months: term,
-            amount: Money(amount(lo)),
-            max_monthly_payment: Money(p_lo),
-        });
+            amount,
+            max_monthly_payment: p_lo,
+        }));
     }
     out
 }

@@ -26,7 +26,6 @@
 //! - A private seller is not eligible (P-VEH-SELLER): such a case is never approved, and
 //!   nothing is ever ordered for it.
 
-use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -163,8 +162,8 @@ fn terms(case: &CaseFile, stage: u8) -> (String, Funds, Option<Money>) {
             "after the delivery notice, with the VIN prohibition registered, the loan pays the rest".into(),
             Funds::Loan,
             advance
-                .filter(|a| a.0 < loan.0)
-                .map(|a| Money(loan.0 - a.0)),
+                .filter(|a| *a < loan)
+                .and_then(|a| loan.checked_sub(a)),
         ),
         (false, 1) => (
             "the client's down payment goes to the seller".into(),
@@ -215,7 +214,7 @@ pub fn blockers(case: &CaseFile, approval: Approval, stage: u8, today: Date) -> 
     if dealer(kind) {
         match case.disbursement.advance {
             None => out.push(Blocker::AdvanceMissing),
-            Some(a) if a.0 >= case.loan.amount.0 || a.0 <= Decimal::ZERO => {
+            Some(a) if a >= case.loan.amount || a <= Money::ZERO => {
                 out.push(Blocker::AdvanceTooLarge {
                     advance: a,
                     amount: case.loan.amount,

@@ -7,7 +7,10 @@
 //!   amount; a missing key is a gap);
 //! - a party's average is rounded to the product's rounding unit (it is money), and the
 //!   household income is the sum of the rounded party averages, so the figures an
-//!   underwriter sees add up and reproduce the debt-burden ratio.
+//!   underwriter sees add up and reproduce the debt-burden ratio;
+//! - a total or an average beyond 10^15 UZS, the largest amount, is held at 10^15. Each
+//!   month of a source is at most that (the case file's bound), so only an absurd file gets
+//!   there, and holding can only understate an income, which keeps P-DTI strict.
 
 pub mod statements;
 
@@ -16,7 +19,7 @@ use serde::Serialize;
 use ts_rs::TS;
 
 use crate::case::{CaseFile, IncomeKind};
-use crate::money::{round_to_unit, Money, YearMonth};
+use crate::money::{Money, YearMonth};
 use crate::product::ProductConfig;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, TS)]
@@ -72,11 +75,8 @@ pub fn household_income(case: &CaseFile, product: &ProductConfig) -> HouseholdIn
                 .filter(|m| !src.months.contains_key(m))
                 .copied()
                 .collect();
-            let total: Decimal = period
-                .iter()
-                .filter_map(|m| src.months.get(m))
-                .map(|m| m.0)
-                .sum();
+            let total =
+                Money::saturating_sum(period.iter().filter_map(|m| src.months.get(m)).copied());
             let excluded = if !missing.is_empty() {
                 Some(Exclusion::HistoryShort)
             } else if src.kind == IncomeKind::EntrepreneurReceipts
@@ -90,7 +90,7 @@ pub fn household_income(case: &CaseFile, product: &ProductConfig) -> HouseholdIn
             let weight = product.weight(src.kind);
             if excluded.is_none() {
                 usable += 1;
-                weighted += total * weight;
+                weighted += total.decimal() * weight;
             }
             sources.push(SourceIncome {
                 party: pi,
@@ -98,23 +98,23 @@ pub fn household_income(case: &CaseFile, product: &ProductConfig) -> HouseholdIn
                 kind: src.kind,
                 payer: src.employer.clone(),
                 weight: weight.normalize().to_string(),
-                window_total: Money(total),
+                window_total: total,
                 missing_months: missing,
                 excluded,
             });
         }
         parties.push(PartyIncome {
             party: pi,
-            average_monthly_income: Money(round_to_unit(weighted / months, unit)),
+            average_monthly_income: Money::round_half_up_saturating(weighted / months, unit),
             listed_sources: party.incomes.len(),
             usable_sources: usable,
         });
     }
-    let average = parties.iter().map(|p| p.average_monthly_income.0).sum();
+    let average = Money::saturating_sum(parties.iter().map(|p| p.average_monthly_income));
     HouseholdIncome {
         period,
         sources,
         parties,
-        average_monthly_income: Money(average),
+        average_monthly_income: average,
     }
 }

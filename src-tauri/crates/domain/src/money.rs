@@ -3,6 +3,22 @@
 //! Money is a JSON *string* holding a decimal ("125000000.00"), never a float: a float
 //! cannot hold most tiyin amounts exactly, and the schedule must agree with the core bank
 //! to the tiyin. Every rounding in the product goes through [`round_to_unit`], half-up.
+//!
+//! [`Money`] guards its decimal, which stays private. Every constructor holds two
+//! invariants, so a value read from a file is the value computed with and printed:
+//! - at most 2 decimals, an amount being in tiyin at most: "12.345" is refused rather than
+//!   rounded, and printing never rounds. Text is judged as written, so "12.500" is refused
+//!   too: no case file, product file, statement or bureau report the bank sends carries a
+//!   third decimal, and a writer that adds one is better told than guessed. A computed
+//!   `Decimal` is judged by its value ([`Money::try_from_decimal`]): 12.500 is 12.50;
+//! - |amount| ≤ 10^15 UZS ([`Money::MAX`]), far above any loan and far below `Decimal`'s
+//!   7.9 × 10^28, so sums of amounts and products with ratios ≤ 1 stay exact and cannot
+//!   overflow. A product of two amounts could; Money offers none.
+//!
+//! Arithmetic on Money is checked (`checked_add`, `checked_sub`, `checked_sum`): a result
+//! outside the bounds is `None`, never a panic (rust_decimal's operators panic on overflow)
+//! nor a silent wrap. The saturating forms hold a result at ±10^15; they serve figures where
+//! that errs on the safe side (an income that only an absurd file could push past it).
 
 use std::fmt;
 use std::str::FromStr;
@@ -11,38 +27,160 @@ use chrono::{Datelike, Months, NaiveDate};
 use rust_decimal::{Decimal, RoundingStrategy};
 use serde::{de, Deserialize, Deserializer, Serialize, Serializer};
 
-/// An amount in UZS. Printed with exactly two decimals.
+/// 10^15, spelt in `Decimal`'s parts because `Decimal::from` is not `const` (the test
+/// `the_limit_is_ten_to_the_fifteenth` checks the digits).
+const LIMIT: Decimal = Decimal::from_parts(0xA4C6_8000, 0x0003_8D7E, 0, false, 0);
+
+/// Why a value is not an amount of money.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum MoneyError {
+    #[error("not a decimal amount (digits, then a dot and decimals if any: \"125000000.00\")")]
+    NotAnAmount,
+    #[error("more than 2 decimals (an amount is in tiyin at most)")]
+    TooManyDecimals,
+    #[error("above the largest amount accepted (10^15 UZS)")]
+    AboveLimit,
+}
+
+/// An amount in UZS: at most 2 decimals and at most 10^15 in size (see the module header).
+/// Printed with exactly two decimals.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, ts_rs::TS)]
 #[ts(type = "string")]
-pub struct Money(pub Decimal);
+pub struct Money(Decimal);
 
 impl Money {
     pub const ZERO: Money = Money(Decimal::ZERO);
+    /// The largest amount accepted, 10^15 UZS; the smallest is −10^15.
+    pub const MAX: Money = Money(LIMIT);
 
-    pub fn new(d: Decimal) -> Self {
-        Money(d)
+    /// Reads an amount as a file writes it: the strict syntax of [`parse_decimal`], at most
+    /// 2 decimals as written, at most 10^15 in size. Any text, however long, gives an
+    /// answer rather than a panic.
+    pub fn parse(s: &str) -> Result<Money, MoneyError> {
+        let (int, frac) = decimal_parts(s).ok_or(MoneyError::NotAnAmount)?;
+        if frac.len() > 2 {
+            return Err(MoneyError::TooManyDecimals);
+        }
+        // Judged on the digits first: `Decimal` refuses more than 28 of them.
+        if int.trim_start_matches('0').len() > 16 {
+            return Err(MoneyError::AboveLimit);
+        }
+        let d = Decimal::from_str_exact(s).map_err(|_| MoneyError::NotAnAmount)?;
+        Money::try_from_decimal(d)
     }
+
+    /// A computed value as Money, exactly: refused when it is not a whole number of tiyin
+    /// or lies beyond ±10^15.
+    pub fn try_from_decimal(d: Decimal) -> Result<Money, MoneyError> {
+        if d.abs() > LIMIT {
+            return Err(MoneyError::AboveLimit);
+        }
+        let tiyin = d.round_dp(2);
+        if tiyin != d {
+            return Err(MoneyError::TooManyDecimals);
+        }
+        // −0.00 prints as 0.00.
+        Ok(if tiyin.is_zero() {
+            Money::ZERO
+        } else {
+            Money(tiyin)
+        })
+    }
+
+    /// A computed value rounded half-up to `unit` (the product's rounding unit, a whole
+    /// number of tiyin) and then to the tiyin; refused beyond ±10^15.
+    pub fn round_half_up(d: Decimal, unit: Decimal) -> Result<Money, MoneyError> {
+        // Checked first: dividing a huge value by the unit could overflow.
+        if d.abs() > LIMIT {
+            return Err(MoneyError::AboveLimit);
+        }
+        Money::try_from_decimal(to_tiyin(round_to_unit(d, unit)))
+    }
+
+    /// [`Money::round_half_up`], held at ±10^15 instead of refused there.
+    pub fn round_half_up_saturating(d: Decimal, unit: Decimal) -> Money {
+        let rounded = to_tiyin(round_to_unit(d.clamp(-LIMIT, LIMIT), unit));
+        Money(rounded.clamp(-LIMIT, LIMIT))
+    }
+
+    /// The decimal, for computations that leave Money: rates, ratios, comparisons with a
+    /// limit, rounding.
+    pub fn decimal(self) -> Decimal {
+        self.0
+    }
+
+    /// The size of the amount; the bounds are symmetric, so it is always an amount.
+    pub fn abs(self) -> Money {
+        Money(self.0.abs())
+    }
+
+    pub fn checked_add(self, other: Money) -> Option<Money> {
+        self.0
+            .checked_add(other.0)
+            .and_then(|d| Money::try_from_decimal(d).ok())
+    }
+
+    pub fn checked_sub(self, other: Money) -> Option<Money> {
+        self.0
+            .checked_sub(other.0)
+            .and_then(|d| Money::try_from_decimal(d).ok())
+    }
+
+    /// The sum, or `None` when it lies beyond ±10^15. Only the total is judged: partial
+    /// sums are exact `Decimal`s (billions of amounts would not reach its range).
+    pub fn checked_sum(items: impl IntoIterator<Item = Money>) -> Option<Money> {
+        items
+            .into_iter()
+            .try_fold(Decimal::ZERO, |total, m| total.checked_add(m.0))
+            .and_then(|d| Money::try_from_decimal(d).ok())
+    }
+
+    /// `self + other`, held at ±10^15.
+    pub fn saturating_add(self, other: Money) -> Money {
+        Money::saturating_sum([self, other])
+    }
+
+    /// The sum, held at ±10^15.
+    pub fn saturating_sum(items: impl IntoIterator<Item = Money>) -> Money {
+        let mut total = Decimal::ZERO;
+        for m in items {
+            match total.checked_add(m.0) {
+                Some(t) => total = t,
+                // Some 10^14 amounts of one sign reach `Decimal`'s range: the sum lies far
+                // beyond the bound on that side.
+                None if m.0.is_sign_negative() => return Money(-LIMIT),
+                None => return Money::MAX,
+            }
+        }
+        Money(total.clamp(-LIMIT, LIMIT))
+    }
+}
+
+/// Half-up to the tiyin: a no-op after rounding to a unit that is a whole number of tiyin.
+fn to_tiyin(d: Decimal) -> Decimal {
+    d.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero)
 }
 
 impl fmt::Display for Money {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&fixed2(self.0))
+        // Two decimals at most by construction: widening to exactly two never rounds.
+        let mut d = self.0;
+        d.rescale(2);
+        f.write_str(&d.to_string())
     }
 }
 
 impl FromStr for Money {
-    type Err = String;
+    type Err = MoneyError;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        parse_decimal(s)
-            .map(Money)
-            .ok_or_else(|| format!("not a decimal amount: {s:?}"))
+        Money::parse(s)
     }
 }
 
 impl Serialize for Money {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&self.to_string())
+        s.collect_str(self)
     }
 }
 
@@ -55,10 +193,20 @@ impl<'de> Deserialize<'de> for Money {
                 f.write_str("a decimal amount in a string, such as \"125000000.00\"")
             }
             fn visit_str<E: de::Error>(self, v: &str) -> Result<Money, E> {
-                v.parse().map_err(E::custom)
+                Money::parse(v).map_err(|e| E::custom(format!("{}: {e}", quoted(v))))
             }
         }
         d.deserialize_str(V)
+    }
+}
+
+/// A value quoted for an error message, cut short when long: the message names the field,
+/// and a megabyte of digits would bury it.
+pub fn quoted(v: &str) -> String {
+    const SHOWN: usize = 40;
+    match v.char_indices().nth(SHOWN) {
+        None => format!("{v:?}"),
+        Some((cut, _)) => format!("{:?}… ({} characters)", &v[..cut], v.chars().count()),
     }
 }
 
@@ -79,6 +227,12 @@ pub mod strict_decimal {
 /// Strict decimal syntax: optional minus, digits, optional dot and digits. No exponent,
 /// no spaces, no thousands separators: a case file is machine-written.
 pub fn parse_decimal(s: &str) -> Option<Decimal> {
+    decimal_parts(s)?;
+    Decimal::from_str_exact(s).ok()
+}
+
+/// The integer and fraction digits of text in the strict decimal syntax.
+fn decimal_parts(s: &str) -> Option<(&str, &str)> {
     let body = s.strip_prefix('-').unwrap_or(s);
     let (int, frac) = match body.split_once('.') {
         Some((i, f)) => (i, Some(f)),
@@ -88,7 +242,7 @@ pub fn parse_decimal(s: &str) -> Option<Decimal> {
     if !digits(int) || frac.is_some_and(|f| !digits(f)) {
         return None;
     }
-    Decimal::from_str_exact(s).ok()
+    Some((int, frac.unwrap_or("")))
 }
 
 /// Half-up (away from zero) rounding to a unit such as 0.01 (tiyin) or 1 (whole so'm).
@@ -307,15 +461,176 @@ impl<'de> Deserialize<'de> for YearMonth {
 mod tests {
     use super::*;
 
+    fn dec(s: &str) -> Decimal {
+        Decimal::from_str(s).unwrap()
+    }
+
+    fn money(s: &str) -> Money {
+        Money::parse(s).unwrap()
+    }
+
     #[test]
-    fn money_parses_strictly() {
-        assert_eq!(
-            "125000000.00".parse::<Money>().unwrap().to_string(),
-            "125000000.00"
+    fn the_limit_is_ten_to_the_fifteenth() {
+        assert_eq!(LIMIT, Decimal::from(10i64.pow(15)));
+        assert_eq!(Money::MAX.to_string(), "1000000000000000.00");
+    }
+
+    /// Text as a file writes it, and the amount printed or the refusal.
+    #[test]
+    fn the_boundary_takes_tiyin_up_to_ten_to_the_fifteenth() {
+        use MoneyError::*;
+        let check = |text: &str, expected: Result<&str, MoneyError>| {
+            let got = Money::parse(text).map(|m| m.to_string());
+            assert_eq!(got, expected.map(String::from), "{text:?}");
+            assert_eq!(text.parse::<Money>(), Money::parse(text), "{text:?}");
+        };
+        check("125000000.00", Ok("125000000.00"));
+        check("5", Ok("5.00"));
+        check("12.3", Ok("12.30"));
+        check("0.01", Ok("0.01"));
+        check("-12.34", Ok("-12.34"));
+        check("-0.00", Ok("0.00"));
+        check("007.50", Ok("7.50"));
+        check("12.345", Err(TooManyDecimals));
+        check("12.500", Err(TooManyDecimals));
+        check("-0.001", Err(TooManyDecimals));
+        check("1000000000000000", Ok("1000000000000000.00"));
+        check("1000000000000000.00", Ok("1000000000000000.00"));
+        check("-1000000000000000.00", Ok("-1000000000000000.00"));
+        check("1000000000000000.01", Err(AboveLimit));
+        check("-1000000000000000.01", Err(AboveLimit));
+        check("9999999999999999", Err(AboveLimit));
+        check("0000000000000000000000000000000000000001.25", Ok("1.25"));
+        check("1234567890123456789012345678901234567890", Err(AboveLimit));
+        check(
+            "-1234567890123456789012345678901234567890.12",
+            Err(AboveLimit),
         );
-        assert_eq!("5".parse::<Money>().unwrap().to_string(), "5.00");
-        for bad in ["abc", "", "1e5", " 1", "1,000.00", "1.", ".5", "--1", "+1"] {
-            assert!(bad.parse::<Money>().is_err(), "{bad}");
+        check(
+            "0.1234567890123456789012345678901234567890",
+            Err(TooManyDecimals),
+        );
+        for garbage in [
+            "", "abc", "1e5", "1E5", "1.5e3", "-1e-2", " 1", "1 ", "1,000.00", "1 000", "1.", ".5",
+            "-", "--1", "+1", "1.2.3", "NaN", "inf", "0x10", "١٢", "12\u{0}",
+        ] {
+            check(garbage, Err(NotAnAmount));
+        }
+    }
+
+    #[test]
+    fn a_refusal_in_a_file_quotes_the_value_and_the_reason() {
+        let err = |json: &str| serde_json::from_str::<Money>(json).unwrap_err().to_string();
+        assert!(
+            err("\"12.345\"")
+                .starts_with("\"12.345\": more than 2 decimals (an amount is in tiyin at most)"),
+            "{}",
+            err("\"12.345\"")
+        );
+        assert!(
+            err("\"2000000000000000\"").contains("above the largest amount accepted (10^15 UZS)")
+        );
+        let long = err(&format!("\"{}\"", "9".repeat(100_000)));
+        assert!(
+            long.contains("… (100000 characters): above the largest amount"),
+            "{long}"
+        );
+        assert!(long.len() < 200, "{long}");
+        assert!(err("12.5").contains("invalid type"));
+    }
+
+    /// Computed values are judged by their value: trailing zeros are no decimals.
+    #[test]
+    fn computed_values_must_be_whole_tiyin_within_the_limit() {
+        use MoneyError::*;
+        let check = |d: Decimal, expected: Result<&str, MoneyError>| {
+            let got = Money::try_from_decimal(d).map(|m| m.to_string());
+            assert_eq!(got, expected.map(String::from), "{d}");
+        };
+        check(dec("12.500"), Ok("12.50"));
+        check(dec("-0.000"), Ok("0.00"));
+        check(dec("12.345"), Err(TooManyDecimals));
+        check(LIMIT, Ok("1000000000000000.00"));
+        check(-LIMIT, Ok("-1000000000000000.00"));
+        check(LIMIT + dec("0.01"), Err(AboveLimit));
+        check(Decimal::MAX, Err(AboveLimit));
+        check(Decimal::MIN, Err(AboveLimit));
+    }
+
+    #[test]
+    fn rounding_into_money_is_half_up_to_the_unit_then_the_tiyin() {
+        use MoneyError::*;
+        let check = |d: Decimal, unit: &str, expected: Result<&str, MoneyError>| {
+            let got = Money::round_half_up(d, dec(unit)).map(|m| m.to_string());
+            assert_eq!(got, expected.map(String::from), "{d} to {unit}");
+        };
+        check(dec("1.005"), "0.01", Ok("1.01"));
+        check(dec("1.0049"), "0.01", Ok("1.00"));
+        check(dec("2.5"), "1", Ok("3.00"));
+        check(dec("-2.5"), "1", Ok("-3.00"));
+        check(
+            dec("999999999999999.995"),
+            "0.01",
+            Ok("1000000000000000.00"),
+        );
+        check(dec("999999999999999.6"), "7", Err(AboveLimit));
+        check(dec("1000000000000000.001"), "0.01", Err(AboveLimit));
+        check(Decimal::MAX, "0.01", Err(AboveLimit));
+        check(Decimal::MIN, "0.01", Err(AboveLimit));
+        let held = |d: Decimal, unit: &str| Money::round_half_up_saturating(d, dec(unit));
+        assert_eq!(held(Decimal::MAX, "0.01"), Money::MAX);
+        assert_eq!(held(Decimal::MIN, "1"), money("-1000000000000000"));
+        assert_eq!(held(dec("999999999999999.6"), "7"), Money::MAX);
+        assert_eq!(held(dec("1.005"), "0.01"), money("1.01"));
+    }
+
+    #[test]
+    fn arithmetic_is_checked_at_the_limit() {
+        let (max, tiyin, min) = (Money::MAX, money("0.01"), money("-1000000000000000"));
+        assert_eq!(max.checked_add(Money::ZERO), Some(max));
+        assert_eq!(max.checked_add(tiyin), None);
+        assert_eq!(min.checked_sub(tiyin), None);
+        assert_eq!(max.checked_sub(tiyin), Some(money("999999999999999.99")));
+        assert_eq!(
+            money("12.50").checked_sub(money("20")),
+            Some(money("-7.50"))
+        );
+        assert_eq!(min.abs(), max);
+        // Only the total is judged, and no count of amounts overflows.
+        assert_eq!(Money::checked_sum([max, max, min]), Some(max));
+        assert_eq!(Money::checked_sum([max, tiyin]), None);
+        assert_eq!(Money::checked_sum(std::iter::repeat_n(max, 100_000)), None);
+        assert_eq!(Money::checked_sum([]), Some(Money::ZERO));
+        assert_eq!(
+            Money::saturating_sum(std::iter::repeat_n(max, 100_000)),
+            max
+        );
+        assert_eq!(
+            Money::saturating_sum(std::iter::repeat_n(min, 100_000)),
+            min
+        );
+        assert_eq!(Money::saturating_sum([max, max, min, min, tiyin]), tiyin);
+        assert_eq!(max.saturating_add(tiyin), max);
+        assert_eq!(tiyin.saturating_add(tiyin), money("0.02"));
+    }
+
+    proptest::proptest! {
+        /// Any amount prints as text that parses back to it, through JSON too.
+        #[test]
+        fn any_amount_round_trips_through_its_text(tiyin in -100_000_000_000_000_000i64..=100_000_000_000_000_000i64) {
+            let m = Money::try_from_decimal(Decimal::new(tiyin, 2)).unwrap();
+            let text = m.to_string();
+            proptest::prop_assert_eq!(Money::parse(&text), Ok(m));
+            proptest::prop_assert_eq!(Money::parse(&text).unwrap().to_string(), text.clone());
+            let json = serde_json::to_string(&m).unwrap();
+            proptest::prop_assert_eq!(json, format!("\"{text}\""));
+            proptest::prop_assert_eq!(m.decimal(), Decimal::new(tiyin, 2));
+        }
+
+        /// Any text at all: an amount or a refusal, never a panic.
+        #[test]
+        fn any_text_parses_or_is_refused(text in "-?[0-9]{0,40}(\\.[0-9]{0,40})?|\\PC{0,60}") {
+            let _ = Money::parse(&text);
         }
     }
 

@@ -211,13 +211,23 @@ pub fn validate_product(p: &ProductConfig) -> Result<(), ProductError> {
             ),
         ));
     }
-    if l.max_amount.0 <= Decimal::ZERO {
+    if l.max_amount <= Money::ZERO {
         return Err(err("loan.max_amount", "must be greater than zero"));
     }
     if p.schedule.rounding_unit <= Decimal::ZERO {
         return Err(err("schedule.rounding_unit", "must be greater than zero"));
     }
-    if p.counter_offer.amount_step.0 <= Decimal::ZERO {
+    // Rounded figures are Money, which holds whole tiyin only.
+    if p.schedule.rounding_unit.round_dp(2) != p.schedule.rounding_unit {
+        return Err(err(
+            "schedule.rounding_unit",
+            format!(
+                "{} is not a whole number of tiyin (0.01, 1, 1000…)",
+                p.schedule.rounding_unit
+            ),
+        ));
+    }
+    if p.counter_offer.amount_step <= Money::ZERO {
         return Err(err(
             "counter_offer.amount_step",
             "must be greater than zero",
@@ -294,6 +304,13 @@ pub(crate) mod tests {
         assert_eq!(e.path, "schedule.day_count");
         let e = mutate(|v| v["income"]["weights"]["entrepreneur_receipts"] = "2".into());
         assert_eq!(e.path, "income.weights.entrepreneur_receipts");
+        let e = mutate(|v| v["schedule"]["rounding_unit"] = "0.001".into());
+        assert_eq!(e.path, "schedule.rounding_unit");
+        let e = mutate(|v| v["loan"]["max_amount"] = "800000000.001".into());
+        assert_eq!(e.path, "loan.max_amount");
+        assert!(e.message.contains("more than 2 decimals"), "{e}");
+        let e = mutate(|v| v["counter_offer"]["amount_step"] = "1e6".into());
+        assert_eq!(e.path, "counter_offer.amount_step");
         assert!(parse_product("{").is_err());
     }
 }

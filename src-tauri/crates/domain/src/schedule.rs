@@ -5,6 +5,10 @@
 //! part); the last row absorbs what rounding left. The only float in this module lives
 //! inside the effective-rate search, and its result is converted back to `Decimal` before
 //! the final power and rounding.
+//!
+//! The amount is [`Money`] (at most 10^15 UZS) and every figure of a row must be Money too:
+//! a figure beyond that bound, or a power of the monthly rate too large for `Decimal`, is a
+//! [`ScheduleError`], never a panic.
 
 use rust_decimal::prelude::{FromPrimitive, ToPrimitive};
 use rust_decimal::Decimal;
@@ -12,12 +16,12 @@ use serde::Serialize;
 use ts_rs::TS;
 
 use crate::case::ScheduleKind;
-use crate::money::{round_to_unit, Date, Money};
+use crate::money::{round_to_unit, Date, Money, MoneyError};
 use crate::product::DayCount;
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct ScheduleInput {
-    pub amount: Decimal,
+    pub amount: Money,
     pub annual_rate: Decimal,
     pub term_months: u32,
     pub kind: ScheduleKind,
@@ -26,6 +30,7 @@ pub struct ScheduleInput {
     /// Defaults to one month before the first payment (see [`default_disbursement`]).
     pub disbursed: Date,
     pub day_count: DayCount,
+    /// A whole number of tiyin, as `validate_product` requires of the product's.
     pub rounding_unit: Decimal,
 }
 
@@ -43,7 +48,7 @@ pub struct ScheduleRow {
 pub struct Schedule {
     pub rows: Vec<ScheduleRow>,
     pub total_interest: Decimal,
-    pub max_payment: Decimal,
+    pub max_payment: Money,
     pub maturity: Date,
 }
 
@@ -57,6 +62,8 @@ pub enum ScheduleError {
     GraceTooLong { grace: u32, term: u32 },
     #[error("the amount must be greater than zero")]
     NoAmount,
+    #[error("a figure of the schedule is not an amount: {0}")]
+    Figure(#[from] MoneyError),
 }
 
 pub fn default_disbursement(first_payment: Date) -> Date {
@@ -74,7 +81,7 @@ pub fn build(input: &ScheduleInput) -> Result<Schedule, ScheduleError> {
     if n == 0 {
         return Err(ScheduleError::NoTerm);
     }
-    if input.amount <= Decimal::ZERO {
+    if input.amount <= Money::ZERO {
         return Err(ScheduleError::NoAmount);
     }
     let g = input.grace_months;
@@ -89,26 +96,38 @@ pub fn build(input: &ScheduleInput) -> Result<Schedule, ScheduleError> {
     let twelve = Decimal::from(12);
     let days_in_year = Decimal::from(365);
 
-    let interest_for = |balance: Decimal, from: Date, to: Date| -> Decimal {
-        let raw = match input.day_count {
-            DayCount::Thirty360 => balance * rate / twelve,
-            DayCount::Actual365 => {
-                balance * rate * Decimal::from(from.days_until(to)) / days_in_year
-            }
-        };
-        round_to_unit(raw, unit)
+    // Every figure is rounded within ±10^15 or refused: so no sum of two overflows, and
+    // neither does the division inside the rounding.
+    let too_large = || ScheduleError::Figure(MoneyError::AboveLimit);
+    let rounded = |x: Option<Decimal>| -> Result<Decimal, ScheduleError> {
+        x.filter(|x| x.abs() <= Money::MAX.decimal())
+            .map(|x| round_to_unit(x, unit))
+            .ok_or_else(too_large)
+    };
+    let amount = input.amount.decimal();
+    // Checked: a rate or a day count no product allows could overflow the product.
+    let interest_for = |balance: Decimal, from: Date, to: Date| -> Result<Decimal, ScheduleError> {
+        rounded(match input.day_count {
+            DayCount::Thirty360 => balance.checked_mul(rate).map(|x| x / twelve),
+            DayCount::Actual365 => balance
+                .checked_mul(rate)
+                .and_then(|x| x.checked_mul(Decimal::from(from.days_until(to))))
+                .map(|x| x / days_in_year),
+        })
     };
 
-    let annuity = (input.kind == ScheduleKind::Annuity)
-        .then(|| round_to_unit(annuity_payment(input.amount, rate / twelve, n), unit));
-    let principal_part = round_to_unit(input.amount / Decimal::from(n - g), unit);
+    let annuity = match input.kind {
+        ScheduleKind::Annuity => Some(rounded(annuity_payment(amount, rate / twelve, n))?),
+        ScheduleKind::Differentiated => None,
+    };
+    let principal_part = rounded(Some(amount / Decimal::from(n - g)))?;
 
     let mut rows = Vec::with_capacity(n as usize);
-    let mut balance = input.amount;
+    let mut balance = amount;
     let mut prev = input.disbursed;
     for k in 1..=n {
         let date = row_date(input.first_payment, k);
-        let interest = interest_for(balance, prev, date);
+        let interest = interest_for(balance, prev, date)?;
         let principal = if k == n {
             balance
         } else if let Some(a) = annuity {
@@ -118,20 +137,22 @@ pub fn build(input: &ScheduleInput) -> Result<Schedule, ScheduleError> {
         } else {
             principal_part.min(balance)
         };
+        // 0 ≤ principal ≤ balance: the difference is exact.
         balance -= principal;
         rows.push(ScheduleRow {
             n: k,
             date,
-            payment: Money(principal + interest),
-            principal: Money(principal),
-            interest: Money(interest),
-            balance: Money(balance),
+            payment: Money::try_from_decimal(principal + interest)?,
+            principal: Money::try_from_decimal(principal)?,
+            interest: Money::try_from_decimal(interest)?,
+            balance: Money::try_from_decimal(balance)?,
         });
         prev = date;
     }
 
-    let total_interest = rows.iter().map(|r| r.interest.0).sum();
-    let max_payment = rows.iter().map(|r| r.payment.0).max().unwrap_or_default();
+    // A `Decimal` sum of up to 2^32 rows of at most 10^15 each stays far inside its range.
+    let total_interest = rows.iter().map(|r| r.interest.decimal()).sum();
+    let max_payment = rows.iter().map(|r| r.payment).max().unwrap_or_default();
     let maturity = rows.last().map_or(input.first_payment, |r| r.date);
     Ok(Schedule {
         rows,
@@ -142,23 +163,27 @@ pub fn build(input: &ScheduleInput) -> Result<Schedule, ScheduleError> {
 }
 
 /// P × i / (1 − (1 + i)^−n), written as P × i × q / (q − 1) with q = (1 + i)^n so that
-/// it needs only multiplication, exact to Decimal's 28 digits.
-fn annuity_payment(principal: Decimal, i: Decimal, n: u32) -> Decimal {
+/// it needs only multiplication, exact to Decimal's 28 digits. `None` when a term far
+/// beyond any product's takes q or the payment out of `Decimal`'s range.
+fn annuity_payment(principal: Decimal, i: Decimal, n: u32) -> Option<Decimal> {
     let mut q = Decimal::ONE;
     for _ in 0..n {
-        q *= Decimal::ONE + i;
+        q = q.checked_mul(Decimal::ONE + i)?;
     }
     if q == Decimal::ONE {
-        return principal / Decimal::from(n);
+        return Some(principal / Decimal::from(n));
     }
-    principal * i * q / (q - Decimal::ONE)
+    principal
+        .checked_mul(i)?
+        .checked_mul(q)?
+        .checked_div(q - Decimal::ONE)
 }
 
 impl Schedule {
     /// The effective annual rate as a ratio (0.2314), from the principal and the payments.
     /// Kept out of [`build`] because the rules and the counter-offer search never need it.
     pub fn effective_annual_rate(&self, principal: Decimal) -> Decimal {
-        let payments: Vec<Decimal> = self.rows.iter().map(|r| r.payment.0).collect();
+        let payments: Vec<Decimal> = self.rows.iter().map(|r| r.payment.decimal()).collect();
         effective_annual_rate(principal, &payments)
     }
 }
@@ -221,7 +246,7 @@ mod tests {
     fn input(amount: &str, rate: &str, n: u32, kind: ScheduleKind, g: u32) -> ScheduleInput {
         let first = Date::ymd(2026, 12, 20).unwrap();
         ScheduleInput {
-            amount: d(amount),
+            amount: amount.parse().unwrap(),
             annual_rate: d(rate),
             term_months: n,
             kind,
@@ -264,7 +289,7 @@ mod tests {
         assert_eq!(s.rows[0].principal.to_string(), "8333333.33");
         assert_eq!(s.rows[11].payment.to_string(), "8479166.70");
         assert_eq!(fixed2(s.total_interest), "11375000.00");
-        assert_eq!(s.max_payment, s.rows[0].payment.0);
+        assert_eq!(s.max_payment, s.rows[0].payment);
     }
 
     #[test]
@@ -278,12 +303,12 @@ mod tests {
         ))
         .unwrap();
         for r in &s.rows[..3] {
-            assert_eq!(r.principal.0, Decimal::ZERO);
+            assert_eq!(r.principal, Money::ZERO);
             assert_eq!(r.interest.to_string(), "1100000.00");
         }
         assert_eq!(s.rows[3].principal.to_string(), "2857142.86");
-        assert_eq!(s.max_payment, s.rows[3].payment.0);
-        assert_eq!(s.rows[23].balance.0, Decimal::ZERO);
+        assert_eq!(s.max_payment, s.rows[3].payment);
+        assert_eq!(s.rows[23].balance, Money::ZERO);
     }
 
     #[test]
@@ -310,9 +335,9 @@ mod tests {
         // 2026-11-20 → 2026-12-20 is 30 days: 36.5M × 0.2 × 30 / 365 = 600,000.
         assert_eq!(s.rows[0].interest.to_string(), "600000.00");
         // 2026-12-20 → 2027-01-20 is 31 days on the balance left.
-        let bal = s.rows[0].balance.0;
+        let bal = s.rows[0].balance.decimal();
         let expect = round_to_unit(bal * d("0.2") * d("31") / d("365"), d("0.01"));
-        assert_eq!(s.rows[1].interest.0, expect);
+        assert_eq!(s.rows[1].interest.decimal(), expect);
     }
 
     #[test]
@@ -321,7 +346,44 @@ mod tests {
         i.rounding_unit = d("1");
         let s = build(&i).unwrap();
         assert_eq!(s.rows[0].payment.to_string(), "9311377.00");
-        assert_eq!(s.rows[11].balance.0, Decimal::ZERO);
+        assert_eq!(s.rows[11].balance, Money::ZERO);
+    }
+
+    /// Figures beyond 10^15 UZS or a power beyond `Decimal`'s range are refused, not a panic.
+    #[test]
+    fn figures_beyond_the_limit_are_an_error() {
+        let too_large = Err(ScheduleError::Figure(MoneyError::AboveLimit));
+        let check =
+            |i: ScheduleInput| assert_eq!(build(&i).map(|s| s.rows.len()), too_large, "{i:?}");
+        // The one payment of the largest amount is above it.
+        check(input(
+            "1000000000000000",
+            "0.21",
+            1,
+            ScheduleKind::Annuity,
+            0,
+        ));
+        check(input(
+            "1000000000000000",
+            "0.21",
+            1,
+            ScheduleKind::Differentiated,
+            0,
+        ));
+        // (1 + i)^n outgrows `Decimal`.
+        check(input("1000", "1", 100_000, ScheduleKind::Annuity, 0));
+        // A rate no product allows.
+        let mut absurd = input("1000000", "0.2", 12, ScheduleKind::Differentiated, 0);
+        absurd.annual_rate = Decimal::MAX;
+        check(absurd);
+        assert!(build(&input(
+            "999999999999.99",
+            "0.21",
+            12,
+            ScheduleKind::Annuity,
+            0
+        ))
+        .is_ok());
     }
 
     proptest! {
@@ -337,26 +399,25 @@ mod tests {
             let kind = if annuity { ScheduleKind::Annuity } else { ScheduleKind::Differentiated };
             let g = if annuity || g >= n { 0 } else { g };
             let mut i = input("1", "0.2", n, kind, g);
-            i.amount = Decimal::new(tiyin, 2);
+            i.amount = Money::try_from_decimal(Decimal::new(tiyin, 2)).unwrap();
             i.annual_rate = Decimal::new(rate_bp.into(), 4);
             if actual { i.day_count = DayCount::Actual365; }
             let s = build(&i).unwrap();
             prop_assert_eq!(s.rows.len(), n as usize);
-            prop_assert_eq!(s.rows.last().unwrap().balance.0, Decimal::ZERO);
-            let principal: Decimal = s.rows.iter().map(|r| r.principal.0).sum();
-            prop_assert_eq!(principal, i.amount);
+            prop_assert_eq!(s.rows.last().unwrap().balance, Money::ZERO);
+            let principal = Money::checked_sum(s.rows.iter().map(|r| r.principal));
+            prop_assert_eq!(principal, Some(i.amount));
             for r in &s.rows {
-                prop_assert!(r.principal.0 >= Decimal::ZERO);
-                prop_assert_eq!(r.payment.0, r.principal.0 + r.interest.0);
-                prop_assert_eq!(r.interest.0.scale() <= 2, true);
+                prop_assert!(r.principal >= Money::ZERO);
+                prop_assert_eq!(Some(r.payment), r.principal.checked_add(r.interest));
             }
             if annuity && !actual && n > 1 {
                 // Under 30/360 the last row differs from the level payment by rounding only:
                 // each row carries at most half a tiyin from the payment and half from its
                 // interest, and what a row carries grows with interest until the last row,
                 // so the bound is 0.01 × Σ (1 + i)^k over the rows before it.
-                let a = s.rows[0].payment.0;
-                let last = s.rows.last().unwrap().payment.0;
+                let a = s.rows[0].payment.decimal();
+                let last = s.rows.last().unwrap().payment.decimal();
                 let i = i.annual_rate / Decimal::from(12);
                 let mut growth = Decimal::ONE;
                 let mut bound = Decimal::ZERO;

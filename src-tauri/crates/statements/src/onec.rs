@@ -11,7 +11,7 @@
 //! encoding, and the file is refused as mixed rather than read as mojibake.
 
 use encoding_rs::{Encoding, IBM866, UTF_8, WINDOWS_1251};
-use uw_domain::money::{parse_decimal, Date, Money};
+use uw_domain::money::{Date, Money, MoneyError};
 use uw_domain::statement::Text;
 
 use crate::{AccountSection, Statement, StatementError, Transaction};
@@ -164,12 +164,15 @@ fn parse_date(r: &Reader, line: usize, key: &str, v: &str) -> Result<Option<Date
 
 fn parse_amount(r: &Reader, line: usize, key: &str, v: &str) -> Result<Money, StatementError> {
     let v = v.trim();
-    match parse_decimal(v) {
-        Some(d) if d.is_sign_negative() => {
+    match Money::parse(v) {
+        Ok(m) if m < Money::ZERO => {
             Err(r.err(line, format!("{key}={v}: an amount cannot be negative")))
         }
-        Some(d) => Ok(Money(d)),
-        None => Err(r.err(line, format!("{key}={v}: not an amount (digits and a dot)"))),
+        Ok(m) => Ok(m),
+        Err(MoneyError::NotAnAmount) => {
+            Err(r.err(line, format!("{key}={v}: not an amount (digits and a dot)")))
+        }
+        Err(e) => Err(r.err(line, format!("{key}={v}: {e}"))),
     }
 }
 

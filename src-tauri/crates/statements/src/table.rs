@@ -6,7 +6,7 @@
 
 use rust_decimal::Decimal;
 use serde::Deserialize;
-use uw_domain::money::{parse_decimal, Date, Money};
+use uw_domain::money::{Date, Money, MoneyError};
 
 use crate::{AccountSection, Statement, StatementError, Transaction};
 use uw_domain::statement::Text;
@@ -80,10 +80,11 @@ pub(crate) fn err(file: &str, line: Option<usize>, message: impl Into<String>) -
     }
 }
 
-fn parse_amount(layout: &CsvLayout, cell: &Cell) -> Option<Money> {
+/// An amount cell: signed, at most 2 decimals and 10^15 in size, as every amount.
+fn parse_amount(layout: &CsvLayout, cell: &Cell) -> Result<Money, MoneyError> {
     let raw = match cell {
-        Cell::Number(d) => return Some(Money(*d)),
-        Cell::Date(_) => return None,
+        Cell::Number(d) => return Money::try_from_decimal(*d),
+        Cell::Date(_) => return Err(MoneyError::NotAnAmount),
         Cell::Text(t) => t,
     };
     let mut s: String = raw.trim().to_string();
@@ -97,9 +98,9 @@ fn parse_amount(layout: &CsvLayout, cell: &Cell) -> Option<Money> {
         s = s.replace(layout.decimal_separator.as_str(), ".");
     }
     if s.is_empty() {
-        return Some(Money::ZERO);
+        return Ok(Money::ZERO);
     }
-    parse_decimal(&s).map(Money)
+    Money::parse(&s)
 }
 
 fn parse_date(layout: &CsvLayout, cell: &Cell) -> Option<Date> {
@@ -170,28 +171,43 @@ pub fn read_rows(
             )
         })?;
         let amount_of = |i: Option<usize>, what: &str| -> Result<Money, StatementError> {
-            parse_amount(layout, cell(i)).ok_or_else(|| {
-                err(
-                    file,
-                    Some(line),
-                    format!("{what} {:?}: not an amount", get(i)),
-                )
+            parse_amount(layout, cell(i)).map_err(|e| {
+                let why = match e {
+                    MoneyError::NotAnAmount => "not an amount".to_string(),
+                    e => e.to_string(),
+                };
+                err(file, Some(line), format!("{what} {:?}: {why}", get(i)))
             })
         };
         let signed = match col(&c.amount) {
-            Some(i) => amount_of(Some(i), "amount")?.0,
-            None => amount_of(col(&c.credit), "credit")?.0 - amount_of(col(&c.debit), "debit")?.0,
+            Some(i) => amount_of(Some(i), "amount")?,
+            None => {
+                let (credit, debit) = (
+                    amount_of(col(&c.credit), "credit")?,
+                    amount_of(col(&c.debit), "debit")?,
+                );
+                credit.checked_sub(debit).ok_or_else(|| {
+                    err(
+                        file,
+                        Some(line),
+                        format!(
+                            "credit {credit} − debit {debit}: {}",
+                            MoneyError::AboveLimit
+                        ),
+                    )
+                })?
+            }
         };
-        if signed.is_zero() {
+        if signed == Money::ZERO {
             continue;
         }
-        let credit = signed.is_sign_positive();
+        let credit = signed > Money::ZERO;
         let mut t = Transaction {
             line,
             kind: kind.clone(),
             number: text(col(&c.number)),
             date: Some(date),
-            amount: Money(signed.abs()),
+            amount: signed.abs(),
             purpose: text(col(&c.purpose)),
             ..Default::default()
         };

@@ -17,7 +17,11 @@ fn d(s: &str) -> Decimal {
 }
 
 fn m(s: &str) -> Money {
-    Money(d(s))
+    s.parse().unwrap()
+}
+
+fn money(d: Decimal) -> Money {
+    Money::try_from_decimal(d).unwrap()
 }
 
 fn example() -> CaseFile {
@@ -244,13 +248,13 @@ fn p_dti_at_the_limit_passes_one_tiyin_past_fails() {
     let max_payment = d(base.metrics.max_monthly_payment.as_deref().unwrap());
     let limit = d("6350000.00"); // 50 % of 12,700,000.00
     let at = eval_with(|c| {
-        c.parties[0].credit_history.existing_monthly_payments = Money(limit - max_payment)
+        c.parties[0].credit_history.existing_monthly_payments = money(limit - max_payment)
     });
     assert!(!fails(&at, "P-DTI"), "{:?}", at.reasons);
     assert_eq!(at.metrics.dti.as_deref(), Some("50.00"));
     let past = eval_with(|c| {
         c.parties[0].credit_history.existing_monthly_payments =
-            Money(limit - max_payment + d("0.01"))
+            money(limit - max_payment + d("0.01"))
     });
     assert!(fails(&past, "P-DTI"));
     let r = past.reasons.iter().find(|r| r.rule == "P-DTI").unwrap();
@@ -359,7 +363,7 @@ fn p_max() {
             .all(|o| o.amount == m("800000000")),
         "{offers:?}"
     );
-    assert!(offers[0].term_months == 6 && offers[0].amount.0 < d("800000000"));
+    assert!(offers[0].term_months == 6 && offers[0].amount.decimal() < d("800000000"));
 }
 
 #[test]
@@ -578,21 +582,21 @@ proptest! {
         let product = default_product();
         let mut c = example();
         let amount = Decimal::from(amount_k) * d("100000") + d("12345.67");
-        c.loan.amount = Money(amount);
-        c.vehicle.contract_price = Money(amount + Decimal::from(price_extra_k) * d("100000"));
-        c.loan.down_payment = Money((c.vehicle.contract_price.0 * d("0.25")).round_dp(2));
+        c.loan.amount = money(amount);
+        c.vehicle.contract_price = money(amount + Decimal::from(price_extra_k) * d("100000"));
+        c.loan.down_payment = money((c.vehicle.contract_price.decimal() * d("0.25")).round_dp(2));
         if differentiated {
             c.loan.schedule = crate::case::ScheduleKind::Differentiated;
             c.loan.grace_months = 2;
         }
         c.parties[0].birth_date = Date::ymd(birth_year, 6, 15).unwrap();
         for v in c.parties[0].incomes[0].months.values_mut() {
-            *v = Money(Decimal::from(income_k) * d("100000"));
+            *v = money(Decimal::from(income_k) * d("100000"));
         }
-        c.parties[0].credit_history.existing_monthly_payments = Money(Decimal::from(existing_k) * d("100000"));
+        c.parties[0].credit_history.existing_monthly_payments = money(Decimal::from(existing_k) * d("100000"));
         let opts = EvalOptions::default();
         let e = evaluate(&c, &product, &opts);
-        let step = product.counter_offer.amount_step.0;
+        let step = product.counter_offer.amount_step.decimal();
         if let Some(offers) = e.counter_offer {
             for o in offers {
                 let mut t = c.clone();
@@ -601,9 +605,9 @@ proptest! {
                 let at = evaluate(&t, &product, &opts);
                 prop_assert!(at.reasons.iter().all(|r| r.section > 5), "{:?}", at.reasons);
                 prop_assert_eq!(at.metrics.max_monthly_payment.clone(), Some(o.max_monthly_payment.to_string()));
-                let next = o.amount.0 + step;
+                let next = o.amount.decimal() + step;
                 if next <= amount {
-                    t.loan.amount = Money(next);
+                    t.loan.amount = money(next);
                     let above = evaluate(&t, &product, &opts);
                     prop_assert!(above.reasons.iter().any(|r| r.section <= 5));
                 }

@@ -1,7 +1,5 @@
 //! Every precondition of both stages, for both kinds of eligible seller.
 
-use std::str::FromStr;
-
 use super::*;
 use crate::case::tests::EXAMPLE;
 use crate::case::{InsuranceKind, Pledge, Review, ReviewDecision};
@@ -11,7 +9,7 @@ use crate::{evaluate, EvalOptions};
 const AT: &str = "2026-11-23T10:00:00Z";
 
 fn m(s: &str) -> Money {
-    Money(Decimal::from_str(s).unwrap())
+    s.parse().unwrap()
 }
 
 fn today() -> Date {

@@ -18,7 +18,10 @@
 //!   else per file. CSV and XLSX exports carry no balances to check;
 //! - a one-off inflow is a month above 3× the source's median month, zero months included
 //!   (one large transfer among empty months is the very case); the flag points at the
-//!   month's largest credit.
+//!   month's largest credit;
+//! - a month's credits or an average beyond 10^15 UZS, the largest amount, are held at
+//!   10^15: each credit is at most that (the readers' bound), so only an absurd file gets
+//!   there, and holding can only understate an income, which keeps P-DTI strict.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -27,7 +30,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::case::{IncomeKind, IncomeSource};
-use crate::money::{round_to_unit, strict_decimal, Date, Money, YearMonth};
+use crate::money::{fixed2, strict_decimal, Date, Money, YearMonth};
 use crate::product::ProductConfig;
 use crate::statement::{Statement, Text, Transaction};
 
@@ -317,7 +320,7 @@ pub fn analyse(
             });
         src.at_this_bank &= *at_bank;
         let cell = src.months.entry(month).or_insert(Money::ZERO);
-        cell.0 += t.amount.0;
+        *cell = cell.saturating_add(t.amount);
     }
 
     let out: Vec<ClassifiedTransaction> = out.into_iter().map(|(t, _)| t).collect();
@@ -358,8 +361,8 @@ pub fn analyse(
             .unwrap_or_default();
         one_off_flags(&src, &credits, rules.one_off_factor, &mut flags);
         if src.usable {
-            let total: Decimal = src.months.values().map(|m| m.0).sum();
-            weighted += total * product.weight(src.kind);
+            let total = Money::saturating_sum(src.months.values().copied());
+            weighted += total.decimal() * product.weight(src.kind);
         }
         result_sources.push(src);
     }
@@ -367,7 +370,10 @@ pub fn analyse(
     round_trip_flags(&out, rules.round_trip_days, &mut flags);
 
     StatementIncome {
-        average_monthly_income: Money(round_to_unit(weighted / Decimal::from(n as u64), unit)),
+        average_monthly_income: Money::round_half_up_saturating(
+            weighted / Decimal::from(n as u64),
+            unit,
+        ),
         period,
         sources: result_sources,
         flags,
@@ -510,13 +516,15 @@ fn balance_flags(st: &Statement, flags: &mut Vec<Flag>) {
     for a in &st.accounts {
         if let (Some(o), Some(c), Some(d), Some(cl)) = (a.opening, a.credited, a.debited, a.closing)
         {
-            if o.0 + c.0 - d.0 != cl.0 {
+            // Three amounts of at most 10^15: exact in `Decimal`, and whole tiyin.
+            let expected = o.decimal() + c.decimal() - d.decimal();
+            if expected != cl.decimal() {
                 push(
                     a.line,
                     format!(
                         "account {}: opening {o} + credited {c} − debited {d} = {} ≠ closing {cl}",
                         a.account,
-                        Money(o.0 + c.0 - d.0)
+                        fixed2(expected)
                     ),
                 );
             }
@@ -526,6 +534,7 @@ fn balance_flags(st: &Statement, flags: &mut Vec<Flag>) {
             t.date
                 .is_none_or(|d| from.is_none_or(|f| d >= f) && to.is_none_or(|l| d <= l))
         };
+        // A `Decimal` sum: exact for as many amounts as a file can hold.
         let docs_in = |credit: bool| -> Decimal {
             st.transactions
                 .iter()
@@ -537,7 +546,7 @@ fn balance_flags(st: &Statement, flags: &mut Vec<Flag>) {
                         *t.payer_account == *a.account
                     }
                 })
-                .map(|t| t.amount.0)
+                .map(|t| t.amount.decimal())
                 .sum()
         };
         for (total, credit, what) in [
@@ -546,13 +555,13 @@ fn balance_flags(st: &Statement, flags: &mut Vec<Flag>) {
         ] {
             if let Some(total) = total {
                 let sum = docs_in(credit);
-                if sum != total.0 && !st.transactions.is_empty() {
+                if sum != total.decimal() && !st.transactions.is_empty() {
                     push(
                         a.line,
                         format!(
                             "account {}: documents {what} {} but the section says {total}",
                             a.account,
-                            Money(sum)
+                            fixed2(sum)
                         ),
                     );
                 }
@@ -590,25 +599,29 @@ fn one_off_flags(
     factor: Decimal,
     flags: &mut Vec<Flag>,
 ) {
-    let mut values: Vec<Decimal> = src.months.values().map(|m| m.0).collect();
+    let mut values: Vec<Money> = src.months.values().copied().collect();
     if values.len() < 3 {
         return;
     }
     values.sort();
     let median = values[values.len() / 2];
+    // Checked: the factor comes from a data file. Beyond `Decimal`, no month exceeds it.
+    let Some(limit) = factor.checked_mul(median.decimal()) else {
+        return;
+    };
     for (m, v) in &src.months {
-        if v.0 > Decimal::ZERO && v.0 > factor * median {
+        if *v > Money::ZERO && v.decimal() > limit {
             let largest = credits
                 .iter()
                 .filter(|t| t.date.is_some_and(|d| YearMonth::of(d) == *m))
-                .max_by_key(|t| t.amount.0);
+                .max_by_key(|t| t.amount);
             flags.push(flag_at(
                 "ONE_OFF_INFLOW",
                 largest.copied(),
                 format!(
                     "{}: {m} brought {v}, more than {factor}× the median month {}",
                     label(src),
-                    Money(median)
+                    median
                 ),
             ));
         }

@@ -72,6 +72,25 @@ fn malformed_csv_names_file_and_line() {
     assert_eq!((e.line, e.message.contains("not a date")), (Some(3), true));
     let e = read("a.csv", UZ.replace("300 000,50", "uch yuz").as_bytes()).unwrap_err();
     assert_eq!(e.line, Some(3));
+    let e = read("a.csv", UZ.replace("300 000,50", "300 000,505").as_bytes()).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "a.csv:3: debit \"300 000,505\": more than 2 decimals (an amount is in tiyin at most)"
+    );
+    let e = read(
+        "a.csv",
+        UZ.replace(
+            "12 500 000,00;;Ish haqi aprel",
+            "1 000 000 000 000 000,00;-0,01;Ish haqi aprel",
+        )
+        .as_bytes(),
+    )
+    .unwrap_err();
+    assert_eq!(
+        (e.line, e.message.contains("above the largest amount")),
+        (Some(2), true),
+        "{e}"
+    );
     let e = read("a.csv", b"05.05.2026;118;Uzbekneftegaz;12500000\n").unwrap_err();
     assert!(e.message.contains("no known column layout"), "{e}");
     let e = read("a.csv", b"just some words without separators\n").unwrap_err();

@@ -114,6 +114,32 @@ fn malformed_files_name_file_and_line() {
     );
     let e = err(&s.replace("Сумма=12500000.00", "Сумма=-5.00"));
     assert!(e.message.contains("negative"));
+    // An amount is in tiyin, at most 10^15: anything else is refused at its line.
+    for (amount, why) in [
+        (
+            "Сумма=12500000.005",
+            "more than 2 decimals (an amount is in tiyin at most)",
+        ),
+        ("Сумма=12500000.000", "more than 2 decimals"),
+        (
+            "Сумма=1000000000000000.01",
+            "above the largest amount accepted (10^15 UZS)",
+        ),
+        (
+            "Сумма=12500000000000000000000000000000000000000.00",
+            "above the largest amount",
+        ),
+        ("Сумма=1.25e7", "not an amount"),
+    ] {
+        let e = err(&s.replace("Сумма=12500000.00", amount));
+        assert!(
+            e.to_string().starts_with(&format!("f.txt:20: {amount}: ")),
+            "{e}"
+        );
+        assert!(e.message.contains(why), "{e}");
+    }
+    let e = err(&s.replace("ВсегоПоступило=12500000.00", "ВсегоПоступило=12500000.001"));
+    assert_eq!(e.line, Some(13), "{e}");
     let e = err(&s.replace("Дата=05.05.2026", "Дата=31.02.2026"));
     assert_eq!(e.line, Some(19));
     let e = err(&s.replace("Дата=10.05.2026\r\n", ""));

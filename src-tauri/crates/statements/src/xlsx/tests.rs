@@ -76,6 +76,22 @@ fn refuses_a_sheet_without_header_a_bad_cell_and_a_broken_file() {
     assert!(e.message.contains("spreadsheet"), "{e}");
 }
 
+#[test]
+fn an_amount_past_the_tiyin_names_its_row() {
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    for (c, h) in ["Sana", "Kirim", "Chiqim"].iter().enumerate() {
+        ws.write_string(0, c as u16, *h).unwrap();
+    }
+    ws.write_string(1, 0, "05.05.2026").unwrap();
+    ws.write_number(1, 1, 100.5).unwrap();
+    ws.write_string(2, 0, "06.05.2026").unwrap();
+    ws.write_number(2, 1, 12_500_000.125).unwrap();
+    let e = read_statement("x.xlsx", &wb.save_to_buffer().unwrap(), &layouts()).unwrap_err();
+    assert_eq!(e.line, Some(3), "{e}");
+    assert!(e.message.contains("more than 2 decimals"), "{e}");
+}
+
 proptest::proptest! {
     #![proptest_config(proptest::prelude::ProptestConfig::with_cases(200))]
     #[test]

@@ -1,5 +1,3 @@
-use std::str::FromStr;
-
 use rust_decimal::Decimal;
 
 use super::*;
@@ -17,7 +15,11 @@ fn rules() -> Classification {
 }
 
 fn m(s: &str) -> Money {
-    Money(Decimal::from_str(s).unwrap())
+    s.parse().unwrap()
+}
+
+fn money(d: Decimal) -> Money {
+    Money::try_from_decimal(d).unwrap()
 }
 
 fn d(s: &str) -> Date {
@@ -70,12 +72,12 @@ fn statement(file: &str, from: &str, to: &str, txs: Vec<Transaction>) -> Stateme
     let credited: Decimal = txs
         .iter()
         .filter(|t| &*t.receiver_account == OWN)
-        .map(|t| t.amount.0)
+        .map(|t| t.amount.decimal())
         .sum();
     let debited: Decimal = txs
         .iter()
         .filter(|t| &*t.payer_account == OWN)
-        .map(|t| t.amount.0)
+        .map(|t| t.amount.decimal())
         .sum();
     Statement {
         file: file.into(),
@@ -90,9 +92,9 @@ fn statement(file: &str, from: &str, to: &str, txs: Vec<Transaction>) -> Stateme
             from: Some(d(from)),
             to: Some(d(to)),
             opening: Some(m("1000")),
-            credited: Some(Money(credited)),
-            debited: Some(Money(debited)),
-            closing: Some(Money(Decimal::from(1000) + credited - debited)),
+            credited: Some(money(credited)),
+            debited: Some(money(debited)),
+            closing: Some(money(Decimal::from(1000) + credited - debited)),
         }],
         transactions: txs,
     }
@@ -437,23 +439,23 @@ fn monthly_sections_check_the_identity_per_month() {
             .iter()
             .filter(inside)
             .filter(|t| &*t.receiver_account == OWN)
-            .map(|t| t.amount.0)
+            .map(|t| t.amount.decimal())
             .sum();
         let debited: Decimal = txs
             .iter()
             .filter(inside)
             .filter(|t| &*t.payer_account == OWN)
-            .map(|t| t.amount.0)
+            .map(|t| t.amount.decimal())
             .sum();
-        let closing = Money(balance.0 + credited - debited);
+        let closing = money(balance.decimal() + credited - debited);
         accounts.push(AccountSection {
             line: 100 + i,
             account: OWN.into(),
             from: Some(d(from)),
             to: Some(d(to)),
             opening: Some(balance),
-            credited: Some(Money(credited)),
-            debited: Some(Money(debited)),
+            credited: Some(money(credited)),
+            debited: Some(money(debited)),
             closing: Some(closing),
         });
         balance = closing;
@@ -468,8 +470,8 @@ fn monthly_sections_check_the_identity_per_month() {
     // opens with a balance June did not close with.
     let mut broken = accounts;
     broken[1].debited = Some(m("0"));
-    broken[1].closing = Some(Money(
-        broken[1].opening.unwrap().0 + broken[1].credited.unwrap().0,
+    broken[1].closing = Some(money(
+        broken[1].opening.unwrap().decimal() + broken[1].credited.unwrap().decimal(),
     ));
     let r = run(
         &[Statement {
