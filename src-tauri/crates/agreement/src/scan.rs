@@ -4,21 +4,35 @@
 //! here. A PDF is hostile until read: its streams are compressed, and a few megabytes of
 //! Flate data inflate to gigabytes (a thousand to one per layer, a million with two), which
 //! lopdf inflates in memory for the object streams as it loads, and the viewer for the
-//! pages. So before lopdf sees the file, every Flate stream is inflated into nothing with a
-//! counter: a stream over [`MAX_STREAM_INFLATED`], a file over [`MAX_INFLATED`], or a
-//! stream compressed twice over is refused as [`ScanRefusal::OverLimit`]. A stream that
-//! does not inflate is left to the reader (scanners write JPEG streams; broken ones are
-//! the viewer's to report). The reading process's memory limit and deadline (`uw-parse`)
+//! pages. So lopdf loads it with its own bound on those ([`MAX_STREAM_INFLATED`]), and
+//! then every stream it parsed — its dictionary, `/Length` and filter names read as a PDF
+//! reader reads them — is inflated into nothing with a counter: a stream over
+//! [`MAX_STREAM_INFLATED`], a file over [`MAX_INFLATED`], or a stream compressed twice
+//! over is refused as [`ScanRefusal::OverLimit`]; a filter a scan has no use for (an
+//! abbreviation, ASCII armour, run-length) and an encrypted file as unreadable. A stream
+//! that does not inflate is left to the viewer (broken data is its to report). The reading process's memory limit and deadline (`uw-parse`)
 //! stand behind this for what the scan cannot see; the tests that attack it are there.
 
 use std::io::Read;
+
+use lopdf::{Document, LoadOptions, Object, Stream};
 
 /// The most one stream may inflate to: a 600 dpi colour A4 page is about 100 MB.
 pub const MAX_STREAM_INFLATED: u64 = 128_000_000;
 /// The most all streams of a scan may inflate to, together.
 pub const MAX_INFLATED: u64 = 256_000_000;
-/// How far before `stream` its dictionary is looked for.
-const DICT_WINDOW: usize = 64 * 1024;
+
+/// The filters a scan's streams may name, in full (pdf.js also reads the abbreviations
+/// of inline images, `/Fl`, `/AHx`…, on any stream; lopdf does not): one that decodes
+/// (`DECODING`) at most, and the image codecs, which the viewer decodes within the image's
+/// own size.
+const DECODING: [&[u8]; 2] = [b"FlateDecode", b"LZWDecode"];
+const IMAGE_CODECS: [&[u8]; 4] = [
+    b"DCTDecode",
+    b"JPXDecode",
+    b"CCITTFaxDecode",
+    b"JBIG2Decode",
+];
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ScanRefusal {
@@ -38,103 +52,90 @@ impl std::fmt::Display for ScanRefusal {
 
 /// The pages of a scanned PDF, once its streams are within the limits.
 pub fn pdf_pages(bytes: &[u8]) -> Result<usize, ScanRefusal> {
-    check_streams(bytes)?;
-    let doc = lopdf::Document::load_mem(bytes)
-        .map_err(|e| ScanRefusal::Unreadable(format!("not a readable PDF: {e}")))?;
+    let options = LoadOptions {
+        max_decompressed_size: usize::try_from(MAX_STREAM_INFLATED).ok(),
+        ..LoadOptions::default()
+    };
+    let doc = Document::load_mem_with_options(bytes, options).map_err(|e| match e {
+        lopdf::Error::Decompress(lopdf::DecompressError::MemoryLimitExceeded { .. }) => {
+            ScanRefusal::OverLimit(format!(
+                "an object stream inflates past the {} MB a stream may",
+                MAX_STREAM_INFLATED / 1_000_000
+            ))
+        }
+        e => ScanRefusal::Unreadable(format!("not a readable PDF: {e}")),
+    })?;
+    if doc.is_encrypted() {
+        return Err(ScanRefusal::Unreadable(
+            "an encrypted PDF: a scan is accepted without a password or encryption".into(),
+        ));
+    }
+    let mut total: u64 = 0;
+    for object in doc.objects.values() {
+        if let Object::Stream(stream) = object {
+            total += inflated(stream)?;
+            if total > MAX_INFLATED {
+                return Err(ScanRefusal::OverLimit(format!(
+                    "its streams inflate past the {} MB a scan may",
+                    MAX_INFLATED / 1_000_000
+                )));
+            }
+        }
+    }
     match doc.get_pages().len() {
         0 => Err(ScanRefusal::Unreadable("a PDF without pages".into())),
         n => Ok(n),
     }
 }
 
-/// Every Flate stream, inflated with a counter and never kept.
-fn check_streams(bytes: &[u8]) -> Result<(), ScanRefusal> {
-    let mut total: u64 = 0;
-    let mut at = 0;
-    while let Some((dict, body, next)) = next_stream(bytes, at) {
-        at = next;
-        let flates = flate_filters(dict);
-        if flates == 0 {
-            continue;
-        }
-        if flates > 1 {
+/// What one stream inflates to, by its filters as the parser read them; a filter chain
+/// outside the accepted ones is refused.
+fn inflated(stream: &Stream) -> Result<u64, ScanRefusal> {
+    let Ok(filters) = stream.filters() else {
+        return Ok(0); // stored as it is
+    };
+    if let Some(other) = filters
+        .iter()
+        .find(|f| !DECODING.contains(f) && !IMAGE_CODECS.contains(f))
+    {
+        return Err(ScanRefusal::Unreadable(format!(
+            "a stream under the filter /{}, which a scan may not use",
+            String::from_utf8_lossy(other)
+        )));
+    }
+    let decoding: Vec<&[u8]> = filters
+        .iter()
+        .copied()
+        .filter(|f| DECODING.contains(f))
+        .collect();
+    let over = || {
+        ScanRefusal::OverLimit(format!(
+            "a stream of {} bytes inflates past the {} MB a stream may",
+            stream.content.len(),
+            MAX_STREAM_INFLATED / 1_000_000
+        ))
+    };
+    let n = match decoding.as_slice() {
+        [] => return Ok(0),
+        [_, _, ..] => {
             return Err(ScanRefusal::OverLimit(
                 "a stream is compressed twice over (a decompression bomb's shape)".into(),
-            ));
+            ))
         }
-        let inflated = inflated_len(body, MAX_STREAM_INFLATED + 1);
-        if inflated > MAX_STREAM_INFLATED {
-            return Err(ScanRefusal::OverLimit(format!(
-                "a stream of {} bytes inflates past the {} MB a stream may",
-                body.len(),
-                MAX_STREAM_INFLATED / 1_000_000
-            )));
-        }
-        total += inflated;
-        if total > MAX_INFLATED {
-            return Err(ScanRefusal::OverLimit(format!(
-                "its streams inflate past the {} MB a scan may",
-                MAX_INFLATED / 1_000_000
-            )));
-        }
+        // Flate is counted into nothing; LZW through the parser's own bounded decoder.
+        [b"FlateDecode"] => inflated_len(&stream.content, MAX_STREAM_INFLATED + 1),
+        [_] => match stream.decompressed_content_with_limit(MAX_STREAM_INFLATED as usize) {
+            Ok(plain) => plain.len() as u64,
+            Err(lopdf::Error::Decompress(lopdf::DecompressError::MemoryLimitExceeded {
+                ..
+            })) => return Err(over()),
+            Err(_) => 0, // broken data: the viewer's to report
+        },
+    };
+    if n > MAX_STREAM_INFLATED {
+        return Err(over());
     }
-    Ok(())
-}
-
-/// The next `stream … endstream` from `at`: its dictionary (the text since the object's
-/// `obj`), its body, and where to look on.
-fn next_stream(bytes: &[u8], at: usize) -> Option<(&[u8], &[u8], usize)> {
-    let mut from = at;
-    loop {
-        let k = find(bytes, b"stream", from)?;
-        from = k + 6;
-        if k >= 3 && &bytes[k - 3..k] == b"end" {
-            continue;
-        }
-        let rest = &bytes[from..];
-        let eol = if rest.starts_with(b"\r\n") {
-            2
-        } else if rest.starts_with(b"\n") || rest.starts_with(b"\r") {
-            1
-        } else {
-            continue;
-        };
-        let start = from + eol;
-        let end = find(bytes, b"endstream", start).unwrap_or(bytes.len());
-        let window = k.saturating_sub(DICT_WINDOW);
-        let dict_from = rfind(&bytes[window..k], b"obj").map_or(window, |i| window + i);
-        return Some((&bytes[dict_from..k], &bytes[start..end], end));
-    }
-}
-
-/// How many times a dictionary names the Flate filter, its `#xx` escapes read as the PDF
-/// reader reads them (`/Fl#61teDecode` is `/FlateDecode`).
-fn flate_filters(dict: &[u8]) -> usize {
-    let mut plain = Vec::with_capacity(dict.len());
-    let mut i = 0;
-    while i < dict.len() {
-        let hex = dict
-            .get(i + 1..i + 3)
-            .and_then(|h| std::str::from_utf8(h).ok())
-            .and_then(|h| u8::from_str_radix(h, 16).ok());
-        match (dict[i], hex) {
-            (b'#', Some(b)) => {
-                plain.push(b);
-                i += 3;
-            }
-            (c, _) => {
-                plain.push(c);
-                i += 1;
-            }
-        }
-    }
-    let mut n = 0;
-    let mut from = 0;
-    while let Some(k) = find(&plain, b"/FlateDecode", from) {
-        n += 1;
-        from = k + 1;
-    }
-    n
+    Ok(n)
 }
 
 /// The bytes a zlib stream inflates to, counted up to `cap`; a stream that stops
@@ -147,15 +148,4 @@ fn inflated_len(body: &[u8], cap: u64) -> u64 {
         n += k as u64;
     }
     n
-}
-
-fn find(hay: &[u8], needle: &[u8], from: usize) -> Option<usize> {
-    hay.get(from..)?
-        .windows(needle.len())
-        .position(|w| w == needle)
-        .map(|i| from + i)
-}
-
-fn rfind(hay: &[u8], needle: &[u8]) -> Option<usize> {
-    hay.windows(needle.len()).rposition(|w| w == needle)
 }

@@ -72,6 +72,19 @@ impl Workstation {
         check_kind(kind)?;
         self.case_with_party(case_id, party)?;
         let info = inspect(file_name, bytes)?;
+        self.attach_read_scan(case_id, kind, party, file_name, bytes, &info)
+    }
+
+    /// Attaches a scan the reader has read (`info`).
+    fn attach_read_scan(
+        &self,
+        case_id: &str,
+        kind: &str,
+        party: usize,
+        file_name: &str,
+        bytes: &[u8],
+        info: &ScanInfo,
+    ) -> Result<ScanList> {
         let actor = self.scan_editor(case_id, kind)?;
         let sha256 = Sha256::digest(bytes)
             .iter()
@@ -107,21 +120,23 @@ impl Workstation {
         party: usize,
         paths: &[std::path::PathBuf],
     ) -> Result<ScanList> {
+        check_kind(kind)?;
+        self.case_with_party(case_id, party)?;
+        // All read (each once, by the reader) before any is attached: a bad file in a
+        // batch attaches none.
         let mut files = Vec::with_capacity(paths.len());
         for p in paths {
-            files.push((p, read_scan(p)?));
-        }
-        // All checked before any is attached: a bad file in a batch attaches none.
-        for (p, bytes) in &files {
-            inspect(&p.display().to_string(), bytes)?;
+            let bytes = read_scan(p)?;
+            let info = inspect(&p.display().to_string(), &bytes)?;
+            files.push((p, bytes, info));
         }
         let mut list = self.scans(case_id)?;
-        for (p, bytes) in &files {
+        for (p, bytes, info) in &files {
             let name = p
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_else(|| p.display().to_string());
-            list = self.attach_scan(case_id, kind, party, &name, bytes)?;
+            list = self.attach_read_scan(case_id, kind, party, &name, bytes, info)?;
         }
         Ok(list)
     }
@@ -259,23 +274,9 @@ impl Workstation {
     }
 }
 
-use uw_parse::megabytes;
-
 /// Reads a scan from disk, refusing one over the limit before reading it.
 fn read_scan(p: &Path) -> Result<Vec<u8>> {
-    let name = p.display().to_string();
-    let meta =
-        std::fs::metadata(p).map_err(|e| AppError::new(ErrorCode::Io, format!("{name}: {e}")))?;
-    if meta.len() > MAX_SCAN_BYTES {
-        return Err(AppError::new(
-            ErrorCode::InvalidInput,
-            format!(
-                "{name}: {}, more than the 25 MB a scan may have; nothing was attached",
-                megabytes(meta.len())
-            ),
-        ));
-    }
-    std::fs::read(p).map_err(|e| AppError::new(ErrorCode::Io, format!("{name}: {e}")))
+    crate::untrusted::read_bounded(p, MAX_SCAN_BYTES, "a scan")
 }
 
 #[cfg(test)]

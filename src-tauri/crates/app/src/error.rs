@@ -141,6 +141,9 @@ pub enum ErrorCode {
     ProductSuspended,
     /// The counter-offer asked for is not among the case's current counter-offers.
     NoSuchOffer,
+    /// A backup older than the bank's last anchor of this workstation's audit trail: not
+    /// restored unless forced with a reason.
+    BackupBehindBank,
     /// A client's file asks more of the reader than its limits allow (a decompression
     /// bomb, a sheet of a billion cells), or the reader ran out of memory or time on it.
     FileOverLimit,

@@ -9,6 +9,7 @@
 mod agreement;
 mod attachments;
 mod audit;
+pub mod backup;
 mod cases;
 mod checks;
 mod dashboard;
@@ -100,8 +101,7 @@ pub fn income_from_files(
     let mut statements = Vec::with_capacity(paths.len());
     let layouts = csv_layouts();
     for p in paths {
-        let bytes = std::fs::read(p)
-            .map_err(|e| AppError::new(ErrorCode::Io, format!("{}: {e}", p.display())))?;
+        let bytes = untrusted::read_bounded(p, income::MAX_STATEMENT_BYTES, "a statement")?;
         let name = p.display().to_string();
         untrusted::statement(&name, &bytes)?;
         let st = uw_statements::read_statement(&name, &bytes, &layouts)
@@ -178,6 +178,8 @@ pub struct Workstation {
     pending_totp: Mutex<Option<(String, Vec<u8>)>>,
     demo: bool,
     data_dir: PathBuf,
+    /// The store's key, for the backups, which read through connections of their own.
+    key: StoreKey,
     bank_override: Option<BankConfig>,
     /// The bank's directory: people log in with it and sign with their own keys. `None`:
     /// standalone, local accounts.
@@ -198,6 +200,7 @@ impl Workstation {
     pub fn open(opts: OpenOptions) -> Result<Workstation> {
         paths::private_dir(&opts.data_dir)?;
         let store = Store::open(&opts.data_dir.join("cases.db"), &opts.key)?;
+        let key = opts.key;
         let ws = Workstation {
             store: Mutex::new(store),
             product: default_product(),
@@ -213,6 +216,7 @@ impl Workstation {
             pending_totp: Mutex::new(None),
             demo: opts.demo,
             data_dir: opts.data_dir,
+            key,
             bank_override: opts.bank,
             directory: None,
             offline_failures: Mutex::new(std::collections::HashMap::new()),

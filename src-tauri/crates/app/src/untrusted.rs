@@ -12,7 +12,7 @@
 //! builds it into the same folder); there is no fallback to reading in this process.
 
 use std::io::{Read, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
@@ -37,6 +37,54 @@ pub fn scan(name: &str, bytes: &[u8]) -> Result<ScanInfo> {
         Answer::Scan(s) => Ok(s),
         other => Err(refusal(name, other)),
     }
+}
+
+/// Opens a client's file for reading: a regular file (the handle's own kind, so a link to
+/// a device or a pipe is refused), at most `max` bytes (said as `what` may have).
+pub fn open_bounded(p: &Path, max: u64, what: &str) -> Result<std::io::Take<std::fs::File>> {
+    let name = p.display().to_string();
+    let io = |e: std::io::Error| AppError::new(ErrorCode::Io, format!("{name}: {e}"));
+    let f = std::fs::File::open(p).map_err(io)?;
+    let meta = f.metadata().map_err(io)?;
+    if !meta.is_file() {
+        return Err(AppError::new(
+            ErrorCode::InvalidInput,
+            format!("{name}: not a regular file (a device, a pipe or a folder); nothing was read"),
+        ));
+    }
+    if meta.len() > max {
+        return Err(too_large(&name, meta.len(), max, what));
+    }
+    Ok(f.take(max + 1))
+}
+
+/// Reads a client's file whole, within `max` bytes (see [`open_bounded`]).
+pub fn read_bounded(p: &Path, max: u64, what: &str) -> Result<Vec<u8>> {
+    let mut bytes = Vec::new();
+    open_bounded(p, max, what)?
+        .read_to_end(&mut bytes)
+        .map_err(|e| AppError::new(ErrorCode::Io, format!("{}: {e}", p.display())))?;
+    if bytes.len() as u64 > max {
+        return Err(too_large(
+            &p.display().to_string(),
+            bytes.len() as u64,
+            max,
+            what,
+        ));
+    }
+    Ok(bytes)
+}
+
+/// A file over its size: it grew while it was read, or it was larger all along.
+pub fn too_large(name: &str, len: u64, max: u64, what: &str) -> AppError {
+    AppError::new(
+        ErrorCode::FileOverLimit,
+        format!(
+            "{name}: {}, more than the {} MB {what} may have; nothing was attached",
+            uw_parse::megabytes(len),
+            max / 1_000_000
+        ),
+    )
 }
 
 fn refusal(name: &str, answer: Answer) -> AppError {
@@ -65,7 +113,12 @@ pub fn reader_program() -> Result<PathBuf> {
         )
     })?;
     let beside = exe.parent().map(|d| d.join(&name));
-    let above = exe.parent().and_then(|d| d.parent()).map(|d| d.join(&name));
+    // Cargo runs tests and benchmarks from `target/<profile>/deps`, the programs one up.
+    let above = exe
+        .parent()
+        .filter(|d| d.file_name().is_some_and(|n| n == "deps"))
+        .and_then(|d| d.parent())
+        .map(|d| d.join(&name));
     [beside.clone(), above]
         .into_iter()
         .flatten()
@@ -129,13 +182,22 @@ fn ask(request: &Request, name: &str, bytes: &[u8]) -> Result<Answer> {
                 format!("{name}: the reader's answer does not read ({e})"),
             )
         }),
-        Some(st) => Err(over(
+        // Killed by a signal: its memory limit (an allocation that failed aborts), its CPU
+        // time, a stack overflow — a file it could not read within its limits.
+        Some(st) if killed(st) => Err(over(
             name,
             format!(
                 "the reader stopped ({}): it needs more than the {} MB or the {} s a file may take",
                 how_it_ended(st),
                 uw_parse::MEMORY_LIMIT / (1024 * 1024),
                 uw_parse::DEADLINE.as_secs()
+            ),
+        )),
+        Some(st) => Err(AppError::new(
+            ErrorCode::InvalidInput,
+            format!(
+                "{name}: the reader failed on this file ({})",
+                how_it_ended(st)
             ),
         )),
     }
@@ -155,8 +217,14 @@ fn wait_until(child: &mut std::process::Child, deadline: Duration) -> Result<Opt
     let start = Instant::now();
     let mut pause = Duration::from_millis(1);
     loop {
-        if let Some(st) = child.try_wait().map_err(io)? {
-            return Ok(Some(st));
+        match child.try_wait() {
+            Ok(Some(st)) => return Ok(Some(st)),
+            Ok(None) => {}
+            Err(e) => {
+                let _ = child.kill();
+                let _ = child.wait();
+                return Err(io(e));
+            }
         }
         if start.elapsed() >= deadline {
             let _ = child.kill();
@@ -170,6 +238,18 @@ fn wait_until(child: &mut std::process::Child, deadline: Duration) -> Result<Opt
 
 fn io(e: std::io::Error) -> AppError {
     AppError::new(ErrorCode::Io, format!("the reader: {e}"))
+}
+
+#[cfg(unix)]
+fn killed(st: ExitStatus) -> bool {
+    use std::os::unix::process::ExitStatusExt;
+    st.signal().is_some()
+}
+
+#[cfg(not(unix))]
+fn killed(st: ExitStatus) -> bool {
+    // Windows ends a process over its limits with an NTSTATUS such as 0xC0000017.
+    st.code().is_some_and(|c| c < 0)
 }
 
 #[cfg(unix)]

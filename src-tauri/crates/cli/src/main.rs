@@ -85,6 +85,23 @@ enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// Back up the store (scans included) into FILE, encrypted with the store's key;
+    /// the copy is checked (integrity, audit chain) before it replaces FILE.
+    Backup {
+        /// Where the backup goes.
+        #[arg(short = 'o', long = "output")]
+        output: PathBuf,
+    },
+    /// Put a backup in place of the store (the replaced store is kept beside it). A backup
+    /// older than the bank's last anchor of this workstation's audit trail is refused.
+    Restore {
+        /// The backup.
+        file: PathBuf,
+        /// Restore a backup behind the bank's anchor all the same; the reason goes into
+        /// the audit trail.
+        #[arg(long, value_name = "REASON")]
+        force: Option<String>,
+    },
     /// The case store itself.
     Store {
         #[command(subcommand)]
@@ -428,6 +445,21 @@ fn run(cli: Cli) -> Result<(), AppError> {
         Command::Import { files } => {
             let ws = workstation(cli.data_dir)?;
             print(&ws.import_files(&files)?)
+        }
+        Command::Backup { output } => print(&workstation(cli.data_dir)?.backup(&output)?),
+        Command::Restore { file, force } => {
+            let data_dir = cli
+                .data_dir
+                .unwrap_or_else(|| uw_app::paths::data_dir(false));
+            let key = uw_app::paths::store_key(&data_dir, false)?;
+            print(&uw_app::backup::restore(
+                &data_dir,
+                &key,
+                uw_app::paths::bank_from_env(),
+                &file,
+                &uw_app::paths::os_user(),
+                force.as_deref(),
+            )?)
         }
         Command::Store {
             command: StoreCommand::Adopt { file },

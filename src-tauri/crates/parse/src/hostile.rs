@@ -35,6 +35,17 @@ pub fn zlib_repeated(fill: u8, mb: usize) -> Vec<u8> {
 
 /// A one-page PDF whose page content is `stream` under `filter`.
 pub fn pdf_with(filter: &str, stream: &[u8]) -> Vec<u8> {
+    pdf_with_separator(filter, b"\n", stream)
+}
+
+/// [`pdf_with`], the bytes between the `stream` keyword and the data given (a reader
+/// takes spaces before the line break too).
+pub fn pdf_with_separator(filter: &str, separator: &[u8], stream: &[u8]) -> Vec<u8> {
+    pdf_with_streams(filter, separator, &[stream])
+}
+
+/// A one-page PDF whose page content is the `streams` in turn, each under `filter`.
+pub fn pdf_with_streams(filter: &str, separator: &[u8], streams: &[&[u8]]) -> Vec<u8> {
     let mut out = b"%PDF-1.7\n".to_vec();
     let mut offsets = Vec::new();
     let mut obj = |out: &mut Vec<u8>, body: &[u8]| {
@@ -43,16 +54,26 @@ pub fn pdf_with(filter: &str, stream: &[u8]) -> Vec<u8> {
         out.extend_from_slice(body);
         out.extend_from_slice(b"\nendobj\n");
     };
+    let contents: Vec<String> = (0..streams.len())
+        .map(|i| format!("{} 0 R", 4 + i))
+        .collect();
     obj(&mut out, b"<< /Type /Catalog /Pages 2 0 R >>");
     obj(&mut out, b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>");
     obj(
         &mut out,
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >>",
+        format!(
+            "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents [{}] >>",
+            contents.join(" ")
+        )
+        .as_bytes(),
     );
-    let mut content = format!("<< /Length {} {filter} >>\nstream\n", stream.len()).into_bytes();
-    content.extend_from_slice(stream);
-    content.extend_from_slice(b"\nendstream");
-    obj(&mut out, &content);
+    for stream in streams {
+        let mut content = format!("<< /Length {} {filter} >>\nstream", stream.len()).into_bytes();
+        content.extend_from_slice(separator);
+        content.extend_from_slice(stream);
+        content.extend_from_slice(b"\nendstream");
+        obj(&mut out, &content);
+    }
     let xref = out.len();
     out.extend_from_slice(
         format!("xref\n0 {}\n0000000000 65535 f \n", offsets.len() + 1).as_bytes(),

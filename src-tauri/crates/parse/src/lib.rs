@@ -25,8 +25,12 @@ use serde::{Deserialize, Serialize};
 pub const MEMORY_LIMIT: u64 = 256 * 1024 * 1024;
 /// How long the workstation waits for an answer, and the CPU time the process may use.
 pub const DEADLINE: Duration = Duration::from_secs(5);
-/// The largest file handed over at all (the larger of a statement's and a scan's limits).
-pub const MAX_INPUT: u64 = uw_statements::limits::MAX_FILE_BYTES;
+/// The largest file handed over at all: the larger of a statement's and a scan's limits.
+pub const MAX_INPUT: u64 = if uw_statements::limits::MAX_FILE_BYTES > MAX_SCAN_BYTES {
+    uw_statements::limits::MAX_FILE_BYTES
+} else {
+    MAX_SCAN_BYTES
+};
 /// The longest request line.
 const MAX_REQUEST_LINE: u64 = 64 * 1024;
 
@@ -115,7 +119,7 @@ fn statement(name: &str, bytes: &[u8]) -> Answer {
 }
 
 /// The largest scan accepted.
-pub const MAX_SCAN_BYTES: u64 = 25 * 1024 * 1024;
+pub const MAX_SCAN_BYTES: u64 = 25_000_000;
 
 /// What an image may ask of the decoder: a 600 dpi A4 page is 5,000 × 7,000 pixels.
 pub fn image_limits() -> image::Limits {
@@ -168,9 +172,10 @@ fn scan(name: &str, bytes: &[u8]) -> Answer {
     }
 }
 
-/// A size as people read it ("26.2 MB"), in whole arithmetic.
+/// A size as people read it ("26.2 MB", MB of 10⁶ bytes as every limit here), in whole
+/// arithmetic.
 pub fn megabytes(bytes: u64) -> String {
-    let tenths = bytes * 10 / (1024 * 1024);
+    let tenths = bytes / 100_000;
     format!("{}.{} MB", tenths / 10, tenths % 10)
 }
 
@@ -194,12 +199,32 @@ pub fn serve(input: impl Read, mut output: impl Write) -> std::io::Result<()> {
                     format!("more than the {} MB a file may have", MAX_INPUT / 1_000_000),
                 )
             } else {
-                answer(&request, &bytes)
+                // A reader's panic is this file's refusal, not a dead process.
+                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| answer(&request, &bytes)))
+                    .unwrap_or_else(|_| {
+                        refused(Reason::Unreadable, "the reader failed on this file".into())
+                    })
             }
         }
     };
-    serde_json::to_writer(&mut output, &answer)?;
+    serde_json::to_writer(&mut output, &shortened(answer))?;
     output.flush()
+}
+
+/// The longest message an answer carries: a reader's message may quote the file.
+const MAX_MESSAGE_CHARS: usize = 2000;
+
+fn shortened(answer: Answer) -> Answer {
+    match answer {
+        Answer::Refused(Refused { reason, message })
+            if message.chars().count() > MAX_MESSAGE_CHARS =>
+        {
+            let mut message: String = message.chars().take(MAX_MESSAGE_CHARS).collect();
+            message.push('…');
+            Answer::Refused(Refused { reason, message })
+        }
+        other => other,
+    }
 }
 
 /// The limits this process sets on itself before it reads a byte: memory, CPU time, and
@@ -211,10 +236,17 @@ fn limit_self() {
         current: Some(n),
         maximum: Some(n),
     };
-    // A limit that cannot be set leaves the deadline and the readers' own limits.
-    let _ = setrlimit(Resource::As, cap(MEMORY_LIMIT));
-    let _ = setrlimit(Resource::Cpu, cap(DEADLINE.as_secs()));
-    let _ = setrlimit(Resource::Core, cap(0));
+    // A limit that cannot be set leaves the deadline and the readers' own limits; it is
+    // said on stderr, where an operator running the reader by hand sees it.
+    for (resource, n) in [
+        (Resource::As, MEMORY_LIMIT),
+        (Resource::Cpu, DEADLINE.as_secs()),
+        (Resource::Core, 0),
+    ] {
+        if let Err(e) = setrlimit(resource, cap(n)) {
+            eprintln!("uw-parse: the limit {resource:?} cannot be set: {e}");
+        }
+    }
 }
 
 /// Elsewhere the deadline and the readers' own limits hold; the memory limit is Unix's.

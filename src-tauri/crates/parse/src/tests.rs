@@ -98,7 +98,9 @@ fn the_layouts_are_the_products() {
 
 // The PDF reader's own limits (uw-agreement), met with the samples made here.
 mod pdf_limits {
-    use crate::hostile::{pdf_with, zlib_repeated};
+    use crate::hostile::{
+        deflate_repeated, pdf_with, pdf_with_separator, pdf_with_streams, zlib_repeated,
+    };
     use uw_agreement::{pdf_pages, ScanRefusal};
 
     fn pdf(filter: &str, stream: &[u8]) -> Result<usize, ScanRefusal> {
@@ -131,12 +133,8 @@ mod pdf_limits {
     #[test]
     fn streams_past_the_file_limit_together_are_refused() {
         // Three streams of 100 MB each: each within its limit, together over the scan's.
-        let mut pdf = pdf_with("/Filter /FlateDecode", &zlib_repeated(0, 100));
-        for _ in 0..2 {
-            pdf.extend_from_slice(b"9 0 obj\n<< /Filter /FlateDecode >>\nstream\n");
-            pdf.extend_from_slice(&zlib_repeated(0, 100));
-            pdf.extend_from_slice(b"\nendstream\nendobj\n");
-        }
+        let z = zlib_repeated(0, 100);
+        let pdf = pdf_with_streams("/Filter /FlateDecode", b"\n", &[&z, &z, &z]);
         over_limit(pdf_pages(&pdf), "streams inflate past");
     }
 
@@ -152,6 +150,45 @@ mod pdf_limits {
         // A JPEG stream (DCT) and broken Flate data inflate to nothing and are not refused.
         assert_eq!(pdf("/Filter /DCTDecode", &[0xFF, 0xD8, 0xFF, 0xE0]), Ok(1));
         assert_eq!(pdf("/Filter /FlateDecode", b"not zlib at all"), Ok(1));
+    }
+
+    fn unreadable(r: Result<usize, ScanRefusal>, says: &str) {
+        match r {
+            Err(ScanRefusal::Unreadable(m)) => assert!(m.contains(says), "{m}"),
+            other => panic!("expected an unreadable scan saying {says:?}, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn the_streams_are_the_parser_s_however_they_are_written() {
+        let bomb = zlib_repeated(0, 130);
+        // Spaces before the line break, a dictionary that names `obj` after the filter:
+        // the stream is found as the parser finds it.
+        let spaced = pdf_pages(&pdf_with_separator("/Filter /FlateDecode", b" \n", &bomb));
+        over_limit(spaced, "inflates past");
+        let named = pdf("/Filter /FlateDecode /Zobj 1 /X (obj)", &bomb);
+        over_limit(named, "inflates past");
+        // Its data ends at its /Length, whatever bytes it holds.
+        let mut tricky = vec![0x78, 0xDA, 0x00, 9, 0, !9, 0xFF];
+        tricky.extend_from_slice(b"endstream");
+        tricky.extend_from_slice(&deflate_repeated(0, 130));
+        over_limit(pdf("/Filter /FlateDecode", &tricky), "inflates past");
+    }
+
+    #[test]
+    fn filters_a_scan_has_no_use_for_are_refused() {
+        let z = zlib_repeated(0, 1);
+        for filter in [
+            "/Filter /Fl",
+            "/Filter [/AHx /Fl]",
+            "/Filter [/ASCII85Decode /FlateDecode]",
+            "/Filter /RunLengthDecode",
+        ] {
+            unreadable(pdf(filter, &z), "a scan may not use");
+        }
+        over_limit(pdf("/Filter [/FlateDecode /LZWDecode]", &z), "twice");
+        // An image codec after the inflation is a scanner's JPEG wrapped once: counted.
+        assert_eq!(pdf("/Filter [/FlateDecode /DCTDecode]", &z), Ok(1));
     }
 
     #[test]

@@ -110,3 +110,14 @@ pub fn check_area(
     }
     Ok(())
 }
+
+/// The cells a sheet holds, counted as they are read.
+pub fn check_cells(file: &str, count: u64) -> Result<(), StatementError> {
+    if count > MAX_CELLS {
+        return Err(over(
+            file,
+            format!("the sheet holds more than the {MAX_CELLS} cells a statement may"),
+        ));
+    }
+    Ok(())
+}

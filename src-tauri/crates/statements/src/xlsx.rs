@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 use std::io::Cursor;
 
-use calamine::{open_workbook_auto_from_rs, Data, Reader, Xlsx};
+use calamine::{Data, Reader, Xls, Xlsx};
 use rust_decimal::Decimal;
 use uw_domain::money::{parse_decimal, Date};
 
@@ -96,6 +96,7 @@ fn xlsx_rows(file: &str, bytes: &[u8]) -> Result<Rows, StatementError> {
     limits::check_area(file, claimed.start, claimed.end)?;
     let mut sheet: BTreeMap<u32, Vec<(u32, Data)>> = BTreeMap::new();
     let (mut low, mut high) = ((u32::MAX, u32::MAX), (0, 0));
+    let mut count: u64 = 0;
     while let Some(c) = cells
         .next_cell()
         .map_err(|e| err(file, None, format!("the first sheet cannot be read: {e}")))?
@@ -108,6 +109,10 @@ fn xlsx_rows(file: &str, bytes: &[u8]) -> Result<Rows, StatementError> {
         low = (low.0.min(r), low.1.min(col));
         high = (high.0.max(r), high.1.max(col));
         limits::check_area(file, low, high)?;
+        // The area bounds the places; the count bounds a sheet that names one place
+        // again and again.
+        count += 1;
+        limits::check_cells(file, count)?;
         sheet.entry(r).or_default().push((col, value));
     }
     let first_col = low.1;
@@ -126,8 +131,8 @@ fn xlsx_rows(file: &str, bytes: &[u8]) -> Result<Rows, StatementError> {
 /// XLS (the older binary format), through calamine's whole-sheet range: it has no
 /// streaming reader, so its bounds are the file's size and the reading process's memory.
 fn xls_rows(file: &str, bytes: &[u8]) -> Result<Rows, StatementError> {
-    let mut book =
-        open_workbook_auto_from_rs(Cursor::new(bytes.to_vec())).map_err(|e| unreadable(file, e))?;
+    // Read as XLS and nothing else: a file that fails as one is not tried as another.
+    let mut book: Xls<_> = Xls::new(Cursor::new(bytes)).map_err(|e| unreadable(file, e))?;
     let range = book
         .worksheet_range_at(0)
         .ok_or_else(|| err(file, None, "the workbook has no sheet"))?

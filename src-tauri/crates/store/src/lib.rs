@@ -13,6 +13,7 @@
 
 mod attachments;
 pub mod audit;
+pub mod backup;
 mod cases;
 mod dashboard;
 mod identity;
@@ -27,6 +28,7 @@ use rusqlite_migration::{HookError, Migrations, M};
 
 pub use attachments::{Attachment, NewAttachment};
 pub use audit::{AuditEntry, AuditProblem, AuditReport};
+pub use backup::{backup_file, backup_holds, check_backup, restore_file, BackupSummary};
 pub use cases::{CaseEvent, NewCase, QueuePage, QueueQuery, QueueRow, SortKey, StoredCase};
 pub use dashboard::{CaseCounts, COUNTER_OFFER_TAKEN};
 pub use identity::{CachedPerson, StoredKey};

@@ -1,6 +1,6 @@
 use super::*;
 
-fn case(id: &str, name: &str, tiyin: i64, status: &str) -> NewCase {
+pub(crate) fn case(id: &str, name: &str, tiyin: i64, status: &str) -> NewCase {
     NewCase {
         case_id: id.into(),
         case_json: format!("{{\"case_id\":\"{id}\"}}"),
@@ -21,7 +21,7 @@ fn case(id: &str, name: &str, tiyin: i64, status: &str) -> NewCase {
 }
 
 /// A raw key: no key derivation in every test.
-fn key() -> StoreKey {
+pub(crate) fn key() -> StoreKey {
     StoreKey::Raw([7; 32])
 }
 

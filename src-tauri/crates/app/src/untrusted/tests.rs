@@ -200,3 +200,19 @@ fn a_reader_past_its_deadline_is_stopped() {
     );
     assert!(child.try_wait().expect("reaped").is_some());
 }
+
+#[cfg(unix)]
+#[test]
+fn a_file_that_is_no_file_is_not_read() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let zero = dir.path().join("statement.xlsx");
+    std::os::unix::fs::symlink("/dev/zero", &zero).expect("link");
+    let e = read_bounded(&zero, 1024, "a statement").expect_err("a device");
+    assert_eq!(e.code, ErrorCode::InvalidInput);
+    assert!(e.message.contains("not a regular file"), "{}", e.message);
+    let ws = open(dir.path());
+    let e = ws
+        .attach_statement_files(CASE, 0, &[zero], &mut |_| {})
+        .expect_err("a device");
+    assert!(e.message.contains("not a regular file"), "{}", e.message);
+}

@@ -1,0 +1,214 @@
+//! `uw backup` and `uw restore` as an administrator runs them: the `uw` binary on a real
+//! encrypted store, and a backup killed (SIGKILL) in the middle.
+#![allow(clippy::unwrap_used)] // a test: a failed setup should stop it with its error
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+const PASSPHRASE: &str = "cli test passphrase";
+const CASE: &str = "AUTO-2026-000123";
+
+fn uw_command(args: &[&str], data_dir: &Path) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_uw"));
+    c.args(args)
+        .env("UW_DATA_DIR", data_dir)
+        .env("UW_STORE_PASSPHRASE", PASSPHRASE)
+        .env_remove("UW_BANK_URL")
+        .env_remove("UW_BANK_TOKEN");
+    c
+}
+
+fn uw(args: &[&str], data_dir: &Path) -> Output {
+    uw_command(args, data_dir).output().expect("run uw")
+}
+
+fn ok(o: &Output) -> serde_json::Value {
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    serde_json::from_slice(&o.stdout).unwrap()
+}
+
+fn refused(o: &Output, code: &str) -> String {
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&o.stdout)
+    );
+    let err = String::from_utf8_lossy(&o.stderr).to_string();
+    assert!(err.contains(code), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+    err
+}
+
+/// A store with the demo case and `mb` megabytes of scans (PDF pages of incompressible
+/// image data), written through the services as the window writes them.
+fn store(data: &Path, mb: usize) {
+    let ws = uw_app::Workstation::open(uw_app::OpenOptions {
+        data_dir: data.to_path_buf(),
+        key: uw_app::StoreKey::Passphrase(PASSPHRASE.into()),
+        actor: "cli:test".into(),
+        demo: true,
+        require_login: false,
+        bank: None,
+        directory: None,
+    })
+    .unwrap();
+    let mut seed: u64 = 0x9E37_79B9_7F4A_7C15;
+    for i in 0..mb / 8 {
+        let noise: Vec<u8> = (0..8 << 20)
+            .map(|_| {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                seed as u8
+            })
+            .collect();
+        let pdf = jpeg_page_pdf(&noise);
+        ws.attach_scan(CASE, "identity", 0, &format!("page-{i}.pdf"), &pdf)
+            .unwrap();
+    }
+}
+
+/// A one-page PDF holding `data` as a JPEG stream (not inflated, not decoded: stored).
+fn jpeg_page_pdf(data: &[u8]) -> Vec<u8> {
+    let mut out = b"%PDF-1.7\n".to_vec();
+    let mut offsets = Vec::new();
+    let objects: Vec<Vec<u8>> = vec![
+        b"<< /Type /Catalog /Pages 2 0 R >>".to_vec(),
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_vec(),
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /XObject << /Im0 4 0 R >> >> >>".to_vec(),
+        {
+            let mut s = format!(
+                "<< /Type /XObject /Subtype /Image /Width 1 /Height 1 /BitsPerComponent 8 /ColorSpace /DeviceGray /Filter /DCTDecode /Length {} >>\nstream\n",
+                data.len()
+            )
+            .into_bytes();
+            s.extend_from_slice(data);
+            s.extend_from_slice(b"\nendstream");
+            s
+        },
+    ];
+    for (i, o) in objects.iter().enumerate() {
+        offsets.push(out.len());
+        out.extend_from_slice(format!("{} 0 obj\n", i + 1).as_bytes());
+        out.extend_from_slice(o);
+        out.extend_from_slice(b"\nendobj\n");
+    }
+    let xref = out.len();
+    out.extend_from_slice(
+        format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes(),
+    );
+    for o in offsets {
+        out.extend_from_slice(format!("{o:010} 00000 n \n").as_bytes());
+    }
+    out.extend_from_slice(
+        format!(
+            "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
+            objects.len() + 1
+        )
+        .as_bytes(),
+    );
+    out
+}
+
+fn partial(file: &Path) -> PathBuf {
+    let mut p = file.as_os_str().to_owned();
+    p.push(".partial");
+    PathBuf::from(p)
+}
+
+#[test]
+fn a_backup_restores_into_a_new_machine_and_bad_ones_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("ws");
+    store(&data, 8);
+    let file = dir.path().join("backup.uwb");
+    let made = ok(&uw(&["backup", "-o", file.to_str().unwrap()], &data));
+    assert_eq!(made["scans"], 1);
+    let cases = made["cases"].as_i64().unwrap();
+    assert!(cases > 0, "{made}");
+
+    // A new machine: the backup restored into an empty folder opens with its trail whole.
+    let new = dir.path().join("new");
+    let restored = ok(&uw(&["restore", file.to_str().unwrap()], &new));
+    assert_eq!(restored["backup"]["cases"], cases);
+    assert_eq!(restored["kept"], serde_json::Value::Null);
+    ok(&uw(&["audit", "verify"], &new));
+
+    // Truncated, from another key, no backup at all: refused, the store untouched.
+    let bytes = std::fs::read(&file).unwrap();
+    let cut = dir.path().join("cut.uwb");
+    std::fs::write(&cut, &bytes[..bytes.len() / 3]).unwrap();
+    let text = dir.path().join("notes.uwb");
+    std::fs::write(&text, "not a backup").unwrap();
+    for (bad, code) in [
+        (&cut, "STORE_"),
+        (&text, "STORE_"),
+        (&dir.path().join("none.uwb"), "STORE_UNAVAILABLE"),
+    ] {
+        let err = refused(&uw(&["restore", bad.to_str().unwrap()], &data), code);
+        assert!(err.contains(bad.to_str().unwrap()), "{err}");
+    }
+    let other = uw_command(&["restore", file.to_str().unwrap()], &data)
+        .env("UW_STORE_PASSPHRASE", "another passphrase entirely")
+        .output()
+        .unwrap();
+    refused(&other, "STORE_WRONG_KEY");
+    ok(&uw(&["audit", "verify"], &data));
+    refused(
+        &uw(
+            &["restore", "--force", "oops", file.to_str().unwrap()],
+            &data,
+        ),
+        "COMMENT_REQUIRED",
+    );
+}
+
+#[test]
+fn a_backup_killed_midway_leaves_the_store_and_the_last_good_backup() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("ws");
+    store(&data, 96);
+    let file = dir.path().join("backup.uwb");
+    let first = ok(&uw(&["backup", "-o", file.to_str().unwrap()], &data));
+    let good = std::fs::read(&file).unwrap();
+
+    // Killed while it writes its copy, as often as it takes to catch it midway.
+    let mut caught = false;
+    for _ in 0..5 {
+        let mut child = uw_command(&["backup", "-o", file.to_str().unwrap()], &data)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let start = Instant::now();
+        while start.elapsed() < Duration::from_secs(60) {
+            let written = std::fs::metadata(partial(&file)).map_or(0, |m| m.len());
+            if written > 0 || child.try_wait().unwrap().is_some() {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        let running = child.try_wait().unwrap().is_none();
+        child.kill().unwrap_or(()); // SIGKILL
+        child.wait().unwrap();
+        if running {
+            caught = true;
+            break;
+        }
+    }
+    assert!(caught, "no backup was caught midway");
+    assert_eq!(
+        std::fs::read(&file).unwrap(),
+        good,
+        "the last good backup is as it was"
+    );
+    ok(&uw(&["audit", "verify"], &data));
+    let new = dir.path().join("new");
+    let restored = ok(&uw(&["restore", file.to_str().unwrap()], &new));
+    assert_eq!(restored["backup"]["scans"], first["scans"]);
+    // The next backup takes the partial file's place.
+    ok(&uw(&["backup", "-o", file.to_str().unwrap()], &data));
+    assert!(!partial(&file).exists());
+}
