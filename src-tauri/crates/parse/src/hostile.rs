@@ -231,7 +231,8 @@ fn zip(stored: &[(&str, Vec<u8>)], deflated: Option<(&str, Vec<u8>, u32)>) -> Ve
     out
 }
 
-fn crc32(bytes: &[u8]) -> u32 {
+/// CRC-32 (ZIP's and PNG's).
+pub fn crc32(bytes: &[u8]) -> u32 {
     let mut c = !0u32;
     for b in bytes {
         c ^= u32::from(*b);
