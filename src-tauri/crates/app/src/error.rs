@@ -144,6 +144,8 @@ pub enum ErrorCode {
     /// A backup older than the bank's last anchor of this workstation's audit trail: not
     /// restored unless forced with a reason.
     BackupBehindBank,
+    /// `uw doctor`: a check of the workstation's health failed (each named in the report).
+    Unhealthy,
     /// A client's file asks more of the reader than its limits allow (a decompression
     /// bomb, a sheet of a billion cells), or the reader ran out of memory or time on it.
     FileOverLimit,

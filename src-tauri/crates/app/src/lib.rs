@@ -15,6 +15,7 @@ mod checks;
 mod dashboard;
 mod demo;
 mod disbursement;
+pub mod doctor;
 pub mod error;
 mod identity;
 mod income;

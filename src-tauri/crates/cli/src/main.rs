@@ -102,6 +102,10 @@ enum Command {
         #[arg(long, value_name = "REASON")]
         force: Option<String>,
     },
+    /// The workstation's health as JSON (store integrity, audit chain, the bank's last
+    /// anchor, the outbox, the bank, the directory, the file reader, disk space,
+    /// versions); nothing personal. Exit 1 when a check fails.
+    Doctor,
     /// The case store itself.
     Store {
         #[command(subcommand)]
@@ -445,6 +449,20 @@ fn run(cli: Cli) -> Result<(), AppError> {
         Command::Import { files } => {
             let ws = workstation(cli.data_dir)?;
             print(&ws.import_files(&files)?)
+        }
+        Command::Doctor => {
+            let health = workstation(cli.data_dir)?.doctor(chrono::Utc::now());
+            print(&health)?;
+            if health.ok {
+                return Ok(());
+            }
+            let failed: Vec<String> = health
+                .checks
+                .iter()
+                .filter(|c| !c.ok)
+                .map(|c| format!("{}: {}", c.name, c.detail))
+                .collect();
+            Err(AppError::new(ErrorCode::Unhealthy, failed.join("; ")))
         }
         Command::Backup { output } => print(&workstation(cli.data_dir)?.backup(&output)?),
         Command::Restore { file, force } => {

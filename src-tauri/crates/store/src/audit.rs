@@ -502,6 +502,14 @@ impl Store {
         Ok(())
     }
 
+    /// When entry `id` was written, if the trail holds it.
+    pub fn audit_time_at(&self, id: i64) -> Result<Option<String>> {
+        Ok(self
+            .conn
+            .query_row("SELECT at FROM audit_log WHERE id = ?1", [id], |r| r.get(0))
+            .optional()?)
+    }
+
     /// The stored hash of entry `id`, if the trail holds it.
     pub fn audit_hash_at(&self, id: i64) -> Result<Option<String>> {
         Ok(self

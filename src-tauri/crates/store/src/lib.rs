@@ -283,6 +283,13 @@ impl Store {
         &self.path
     }
 
+    /// The cipher library's version (`PRAGMA cipher_version`), for a support report.
+    pub fn cipher_version(&self) -> Result<String> {
+        Ok(self
+            .conn
+            .query_row("PRAGMA cipher_version", [], |r| r.get::<_, String>(0))?)
+    }
+
     /// `PRAGMA integrity_check`: "ok" or the problems SQLite found.
     pub fn integrity_check(&self) -> Result<String> {
         Ok(self

@@ -296,6 +296,15 @@ impl Store {
         )?)
     }
 
+    /// When the oldest entry still waiting was written.
+    pub fn outbox_oldest_waiting(&self) -> Result<Option<String>> {
+        Ok(self.conn.query_row(
+            "SELECT min(created_at) FROM outbox WHERE state = 'pending'",
+            [],
+            |r| r.get(0),
+        )?)
+    }
+
     /// The bodies of a case's pending case versions, oldest first.
     pub fn unsent_bodies(&self, case_id: &str) -> Result<Vec<String>> {
         let mut st = self.conn.prepare_cached(
