@@ -11,48 +11,12 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 use uw_app::{OpenOptions, QueueQuery, StoreKey, Workstation};
+use uw_parse::hostile;
 
 const EXAMPLE: &str = include_str!("../../../../assets/demo/cases/AUTO-2026-000123.json");
 const CASES: usize = 10_000;
 const SCAN_MB: usize = 8;
 const SCANS: usize = 128;
-
-/// A one-page PDF holding `data` as a JPEG stream (stored, not decoded).
-fn page(data: &[u8]) -> Vec<u8> {
-    let image = {
-        let mut s = format!(
-            "<< /Type /XObject /Subtype /Image /Width 1 /Height 1 /BitsPerComponent 8 /ColorSpace /DeviceGray /Filter /DCTDecode /Length {} >>\nstream\n",
-            data.len()
-        )
-        .into_bytes();
-        s.extend_from_slice(data);
-        s.extend_from_slice(b"\nendstream");
-        s
-    };
-    let objects: [&[u8]; 4] = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /XObject << /Im0 4 0 R >> >> >>",
-        &image,
-    ];
-    let mut out = b"%PDF-1.7\n".to_vec();
-    let mut offsets = Vec::new();
-    for (i, o) in objects.iter().enumerate() {
-        offsets.push(out.len());
-        out.extend_from_slice(format!("{} 0 obj\n", i + 1).as_bytes());
-        out.extend_from_slice(o);
-        out.extend_from_slice(b"\nendobj\n");
-    }
-    let xref = out.len();
-    out.extend_from_slice(b"xref\n0 5\n0000000000 65535 f \n");
-    for o in offsets {
-        out.extend_from_slice(format!("{o:010} 00000 n \n").as_bytes());
-    }
-    out.extend_from_slice(
-        format!("trailer\n<< /Size 5 /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n").as_bytes(),
-    );
-    out
-}
 
 fn p95(mut ms: Vec<f64>) -> (f64, f64, usize) {
     ms.sort_by(f64::total_cmp);
@@ -86,25 +50,11 @@ fn main() {
             .collect();
         ws.import_texts(&files).unwrap();
     }
-    let mut seed: u64 = 0x9E37_79B9_7F4A_7C15;
     for i in 0..SCANS {
-        let noise: Vec<u8> = (0..SCAN_MB << 20)
-            .map(|_| {
-                seed ^= seed << 13;
-                seed ^= seed >> 7;
-                seed ^= seed << 17;
-                seed as u8
-            })
-            .collect();
+        let page = hostile::pdf_of_jpeg(&hostile::noise(i as u64, SCAN_MB << 20));
         let case = format!("AUTO-2026-{:06}", 500_000 + i);
-        ws.attach_scan(
-            &case,
-            "identity",
-            0,
-            &format!("page-{i}.pdf"),
-            &page(&noise),
-        )
-        .unwrap();
+        ws.attach_scan(&case, "identity", 0, &format!("page-{i}.pdf"), &page)
+            .unwrap();
     }
     let store = std::fs::metadata(dir.path().join("ws/cases.db"))
         .unwrap()

@@ -6,6 +6,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
+use uw_parse::hostile;
+
 const PASSPHRASE: &str = "cli test passphrase";
 const CASE: &str = "AUTO-2026-000123";
 
@@ -54,62 +56,11 @@ fn store(data: &Path, mb: usize) {
         directory: None,
     })
     .unwrap();
-    let mut seed: u64 = 0x9E37_79B9_7F4A_7C15;
     for i in 0..mb / 8 {
-        let noise: Vec<u8> = (0..8 << 20)
-            .map(|_| {
-                seed ^= seed << 13;
-                seed ^= seed >> 7;
-                seed ^= seed << 17;
-                seed as u8
-            })
-            .collect();
-        let pdf = jpeg_page_pdf(&noise);
+        let pdf = hostile::pdf_of_jpeg(&hostile::noise(i as u64, 8 << 20));
         ws.attach_scan(CASE, "identity", 0, &format!("page-{i}.pdf"), &pdf)
             .unwrap();
     }
-}
-
-/// A one-page PDF holding `data` as a JPEG stream (not inflated, not decoded: stored).
-fn jpeg_page_pdf(data: &[u8]) -> Vec<u8> {
-    let mut out = b"%PDF-1.7\n".to_vec();
-    let mut offsets = Vec::new();
-    let objects: Vec<Vec<u8>> = vec![
-        b"<< /Type /Catalog /Pages 2 0 R >>".to_vec(),
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_vec(),
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /XObject << /Im0 4 0 R >> >> >>".to_vec(),
-        {
-            let mut s = format!(
-                "<< /Type /XObject /Subtype /Image /Width 1 /Height 1 /BitsPerComponent 8 /ColorSpace /DeviceGray /Filter /DCTDecode /Length {} >>\nstream\n",
-                data.len()
-            )
-            .into_bytes();
-            s.extend_from_slice(data);
-            s.extend_from_slice(b"\nendstream");
-            s
-        },
-    ];
-    for (i, o) in objects.iter().enumerate() {
-        offsets.push(out.len());
-        out.extend_from_slice(format!("{} 0 obj\n", i + 1).as_bytes());
-        out.extend_from_slice(o);
-        out.extend_from_slice(b"\nendobj\n");
-    }
-    let xref = out.len();
-    out.extend_from_slice(
-        format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes(),
-    );
-    for o in offsets {
-        out.extend_from_slice(format!("{o:010} 00000 n \n").as_bytes());
-    }
-    out.extend_from_slice(
-        format!(
-            "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
-            objects.len() + 1
-        )
-        .as_bytes(),
-    );
-    out
 }
 
 fn partial(file: &Path) -> PathBuf {
