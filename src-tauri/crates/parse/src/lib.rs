@@ -9,7 +9,9 @@
 //! this process; the window stays up and nothing is attached.
 //!
 //! Invariants: [`answer`] is pure (bytes in, an [`Answer`] out, no panic on any input);
-//! [`serve`] is the whole process: limits, one request on stdin, one answer on stdout.
+//! [`limit_self`] then [`serve`] are the whole process (`main.rs`): its limits, then one
+//! request on stdin and one answer on stdout. The limits are the process's, not
+//! `serve`'s, so a test that serves in its own process does not limit itself.
 //! The request is a JSON line ([`Request`]) followed by the file's bytes; the file's name
 //! travels on stdin, not in the arguments, where any user of the machine could read it.
 //!
@@ -179,9 +181,8 @@ pub fn megabytes(bytes: u64) -> String {
     format!("{}.{} MB", tenths / 10, tenths % 10)
 }
 
-/// The whole reading process: its limits first, then one request, one answer.
+/// One request, one answer (the process sets its limits first: [`limit_self`]).
 pub fn serve(input: impl Read, mut output: impl Write) -> std::io::Result<()> {
-    limit_self();
     let mut input = std::io::BufReader::new(input);
     let mut line = Vec::new();
     std::io::BufRead::read_until(&mut (&mut input).take(MAX_REQUEST_LINE), b'\n', &mut line)?;
@@ -230,7 +231,7 @@ fn shortened(answer: Answer) -> Answer {
 /// The limits this process sets on itself before it reads a byte: memory, CPU time, and
 /// no core file (it would hold a client's papers).
 #[cfg(unix)]
-fn limit_self() {
+pub fn limit_self() {
     use rustix::process::{setrlimit, Resource, Rlimit};
     let cap = |n: u64| Rlimit {
         current: Some(n),
@@ -251,7 +252,7 @@ fn limit_self() {
 
 /// Elsewhere the deadline and the readers' own limits hold; the memory limit is Unix's.
 #[cfg(not(unix))]
-fn limit_self() {}
+pub fn limit_self() {}
 
 #[cfg(any(test, feature = "hostile-samples"))]
 pub mod hostile;

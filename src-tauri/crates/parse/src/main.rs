@@ -3,6 +3,8 @@
 //! peak memory goes to stderr (which the workstation discards) for the benchmarks.
 
 fn main() -> std::process::ExitCode {
+    // Limits before a byte of the file is read.
+    uw_parse::limit_self();
     let served = uw_parse::serve(std::io::stdin().lock(), std::io::stdout().lock());
     if let Some(peak) = peak_kb() {
         eprintln!("uw-parse: peak {peak} kB");
