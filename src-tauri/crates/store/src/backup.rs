@@ -9,27 +9,29 @@
 //! killed at any moment leaves the store and the previous good backup as they were; the
 //! partial file is replaced by the next backup.
 //!
-//! A restore checks the backup the same way, keeps the current store beside it
-//! (`cases.db.before-restore-…`) and puts a copy of the backup in its place; the caller
-//! decides beforehand whether the backup may be restored (the bank's anchor).
+//! A restore first copies the backup into the data folder (`STORE.restoring`, 0600) and
+//! checks that copy the same way; the caller tests the copy against the bank's anchor, and
+//! only then is the copy swapped in, the current store kept beside it
+//! (`cases.db.before-restore-…`). One check, on the file that is restored.
 
 use std::path::{Path, PathBuf};
 
 use rusqlite::{Connection, OpenFlags};
 
-use crate::{inspect_before_writing, replace, sync_dir, Result, Store, StoreError, StoreKey};
+use crate::{inspect_before_writing, replace, Result, Store, StoreError, StoreKey};
 
 /// Pages copied per step of the online backup: the source's read lock is taken per step.
 const PAGES_PER_STEP: std::ffi::c_int = 1024;
 
 /// What a checked backup holds.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, ts_rs::TS)]
 pub struct BackupSummary {
     pub file: String,
     pub bytes: u64,
     pub cases: i64,
     pub scans: i64,
     /// The audit trail's last entry (id and hash): what the bank's anchor is compared with.
+    #[ts(type = "number")]
     pub audit_entries: usize,
     pub audit_head: Option<(i64, String)>,
 }
@@ -39,14 +41,6 @@ fn invalid(path: &Path, why: impl Into<String>) -> StoreError {
     StoreError::Foreign {
         path: path.to_path_buf(),
         why: why.into(),
-    }
-}
-
-impl Store {
-    /// Backs up this store into `dest`; see the module's header. Returns the checked copy's
-    /// summary.
-    pub fn backup(&self, key: &StoreKey, dest: &Path) -> Result<BackupSummary> {
-        backup_file(&self.path, key, dest)
     }
 }
 
@@ -165,42 +159,116 @@ pub fn backup_holds(path: &Path, key: &StoreKey, entry_id: i64, hash: &str) -> R
     })
 }
 
-/// Puts the checked backup `backup` in place of the store at `store_path` (closed by the
-/// caller). The store that was there is kept beside it, renamed with `stamp`; returns its
-/// path. Nothing is changed when the backup fails its check.
-pub fn restore_file(
-    backup: &Path,
-    key: &StoreKey,
-    store_path: &Path,
-    stamp: &str,
-) -> Result<(BackupSummary, Option<PathBuf>)> {
-    let summary = check_backup(backup, key)?;
-    let incoming = with_suffix(store_path, ".restoring");
-    let _ = std::fs::remove_file(&incoming);
+/// A backup copied into the data folder's private `STORE.restoring` file and checked
+/// there: what was checked, and what the caller tests against the bank's anchor, is the
+/// very file that is swapped in — the administrator's file may change after the copy
+/// without effect. Dropped without [`Incoming::commit`], the copy is removed and the store
+/// is as it was.
+pub struct Incoming {
+    copy: PathBuf,
+    store_path: PathBuf,
+    summary: BackupSummary,
+}
+
+/// Copies `backup` beside the store at `store_path` and checks the copy (errors name
+/// `backup`, the file the administrator gave). Only a regular file is copied, so a link to
+/// a device never fills the disk.
+pub fn stage_restore(backup: &Path, key: &StoreKey, store_path: &Path) -> Result<Incoming> {
+    let copy = with_suffix(store_path, ".restoring");
+    let _ = std::fs::remove_file(&copy);
     let io = |p: &Path, e: std::io::Error| StoreError::Open {
         path: p.to_path_buf(),
         message: e.to_string(),
     };
-    std::fs::copy(backup, &incoming).map_err(|e| io(&incoming, e))?;
-    private_permissions(&incoming).map_err(|e| io(&incoming, e))?;
-    let kept = if store_path.exists() {
-        let kept = with_suffix(store_path, &format!(".before-restore-{stamp}"));
-        std::fs::rename(store_path, &kept).map_err(|e| io(store_path, e))?;
-        // The old store's WAL goes with it: it belongs to that file, not to the backup.
-        for suffix in ["-wal", "-shm"] {
-            let from = with_suffix(store_path, suffix);
-            if from.exists() {
-                let to = with_suffix(&kept, suffix);
-                std::fs::rename(&from, &to).map_err(|e| io(&from, e))?;
-            }
-        }
-        Some(kept)
-    } else {
-        None
+    let mut from = std::fs::File::open(backup).map_err(|e| io(backup, e))?;
+    let meta = from.metadata().map_err(|e| io(backup, e))?;
+    if !meta.is_file() {
+        return Err(invalid(backup, "not a regular file"));
+    }
+    private_file(&copy).map_err(|e| io(&copy, e))?;
+    // From here on the copy is the staged file: a failure removes it.
+    let mut staged = Incoming {
+        copy,
+        store_path: store_path.to_path_buf(),
+        summary: BackupSummary {
+            file: backup.display().to_string(),
+            bytes: 0,
+            cases: 0,
+            scans: 0,
+            audit_entries: 0,
+            audit_head: None,
+        },
     };
-    replace(&incoming, store_path).map_err(|e| io(store_path, e))?;
-    sync_dir(store_path).map_err(|e| io(store_path, e))?;
-    Ok((summary, kept))
+    let mut to = std::fs::OpenOptions::new()
+        .write(true)
+        .open(&staged.copy)
+        .map_err(|e| io(&staged.copy, e))?;
+    std::io::copy(&mut from, &mut to).map_err(|e| io(backup, e))?;
+    to.sync_all().map_err(|e| io(&staged.copy, e))?;
+    drop(to);
+    let mut summary = check_backup(&staged.copy, key).map_err(|e| named(e, backup))?;
+    summary.file = backup.display().to_string();
+    staged.summary = summary;
+    Ok(staged)
+}
+
+/// A check's error about the private copy, told of the file it was copied from.
+fn named(e: StoreError, backup: &Path) -> StoreError {
+    let path = backup.to_path_buf();
+    match e {
+        StoreError::Open { message, .. } => StoreError::Open { path, message },
+        StoreError::Foreign { why, .. } => StoreError::Foreign { path, why },
+        StoreError::TooNew { found, known, .. } => StoreError::TooNew { path, found, known },
+        StoreError::WrongKey { .. } => StoreError::WrongKey { path },
+        StoreError::Plain { .. } => StoreError::Plain { path },
+        other => other,
+    }
+}
+
+impl Incoming {
+    /// The checked copy's summary (its `file` is the administrator's backup).
+    pub fn summary(&self) -> &BackupSummary {
+        &self.summary
+    }
+
+    /// Whether the copy's audit trail holds entry `entry_id` with `hash` (a bank's anchor).
+    pub fn holds(&self, key: &StoreKey, entry_id: i64, hash: &str) -> Result<bool> {
+        backup_holds(&self.copy, key, entry_id, hash)
+    }
+
+    /// Swaps the copy in place of the store (closed by the caller). The store that was
+    /// there is kept beside it, renamed with `stamp`; returns its path.
+    pub fn commit(self, stamp: &str) -> Result<Option<PathBuf>> {
+        let store_path = self.store_path.clone();
+        let io = |p: &Path, e: std::io::Error| StoreError::Open {
+            path: p.to_path_buf(),
+            message: e.to_string(),
+        };
+        let kept = if store_path.exists() {
+            let kept = with_suffix(&store_path, &format!(".before-restore-{stamp}"));
+            std::fs::rename(&store_path, &kept).map_err(|e| io(&store_path, e))?;
+            // The old store's WAL goes with it: it belongs to that file, not to the backup.
+            for suffix in ["-wal", "-shm"] {
+                let from = with_suffix(&store_path, suffix);
+                if from.exists() {
+                    let to = with_suffix(&kept, suffix);
+                    std::fs::rename(&from, &to).map_err(|e| io(&from, e))?;
+                }
+            }
+            Some(kept)
+        } else {
+            None
+        };
+        replace(&self.copy, &store_path).map_err(|e| io(&store_path, e))?;
+        Ok(kept)
+    }
+}
+
+impl Drop for Incoming {
+    fn drop(&mut self) {
+        // After a commit the copy is the store and no longer at this path.
+        let _ = std::fs::remove_file(&self.copy);
+    }
 }
 
 fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
@@ -216,17 +284,6 @@ fn private_file(path: &Path) -> std::io::Result<()> {
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut o, 0o600);
     o.open(path).map(drop)
-}
-
-fn private_permissions(path: &Path) -> std::io::Result<()> {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))?;
-    }
-    #[cfg(not(unix))]
-    let _ = path;
-    Ok(())
 }
 
 #[cfg(test)]

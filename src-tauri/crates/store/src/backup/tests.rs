@@ -27,7 +27,7 @@ fn a_backup_is_the_store_checked_and_encrypted() {
     let s = store_with_cases(&dir.path().join("cases.db"), 3);
     let file = dir.path().join("out/backup.uwb");
     std::fs::create_dir_all(file.parent().expect("parent")).expect("dir");
-    let summary = s.backup(&key(), &file).expect("backed up");
+    let summary = backup_file(&s.path, &key(), &file).expect("backed up");
     assert_eq!((summary.cases, summary.scans), (3, 0));
     assert!(
         summary.audit_entries > 0 && summary.audit_head.is_some(),
@@ -58,7 +58,7 @@ fn a_backup_is_the_store_checked_and_encrypted() {
         "imported",
     )
     .expect("one more");
-    assert_eq!(s.backup(&key(), &file).expect("again").cases, 4);
+    assert_eq!(backup_file(&s.path, &key(), &file).expect("again").cases, 4);
 }
 
 #[test]
@@ -67,7 +67,7 @@ fn bad_backups_are_refused_by_name_and_nothing_is_restored() {
     let store = dir.path().join("cases.db");
     let s = store_with_cases(&store, 2);
     let good = dir.path().join("good.uwb");
-    s.backup(&key(), &good).expect("backed up");
+    backup_file(&s.path, &key(), &good).expect("backed up");
     drop(s);
     let bytes = std::fs::read(&good).expect("read");
 
@@ -81,8 +81,7 @@ fn bad_backups_are_refused_by_name_and_nothing_is_restored() {
     {
         let other = dir.path().join("other/cases.db");
         let s = Store::open(&other, &StoreKey::Raw([9; 32])).expect("opens");
-        s.backup(&StoreKey::Raw([9; 32]), &other_key)
-            .expect("backed up");
+        backup_file(&s.path, &StoreKey::Raw([9; 32]), &other_key).expect("backed up");
     }
     let newer = dir.path().join("newer.uwb");
     {
@@ -105,7 +104,9 @@ fn bad_backups_are_refused_by_name_and_nothing_is_restored() {
         (&plain, &["foreign"]),
         (&dir.path().join("missing.uwb"), &["open"]),
     ] {
-        let e = restore_file(file, &key(), &store, "t").expect_err("refused");
+        let e = stage_restore(file, &key(), &store)
+            .map(|_| ())
+            .expect_err("refused");
         assert!(expected.contains(&code(&e)), "{}: {e}", file.display());
         assert!(e.to_string().contains(&file.display().to_string()), "{e}");
         // The store is untouched and opens with its two cases.
@@ -120,7 +121,7 @@ fn a_restore_keeps_the_store_it_replaces() {
     let store = dir.path().join("cases.db");
     let s = store_with_cases(&store, 2);
     let file = dir.path().join("b.uwb");
-    s.backup(&key(), &file).expect("backed up");
+    backup_file(&s.path, &key(), &file).expect("backed up");
     drop(s);
     let mut s = Store::open(&store, &key()).expect("opens");
     s.insert_cases(
@@ -131,8 +132,11 @@ fn a_restore_keeps_the_store_it_replaces() {
     )
     .expect("later case");
     drop(s);
-    let (summary, kept) = restore_file(&file, &key(), &store, "20261124T0900").expect("restored");
-    assert_eq!(summary.cases, 2);
+    let incoming = stage_restore(&file, &key(), &store).expect("checked");
+    assert_eq!(incoming.summary().cases, 2);
+    assert_eq!(incoming.summary().file, file.display().to_string());
+    let kept = incoming.commit("20261124T0900").expect("restored");
+    assert!(!with_suffix(&store, ".restoring").exists());
     let kept = kept.expect("the replaced store is kept");
     assert!(kept.ends_with("cases.db.before-restore-20261124T0900"));
     assert_eq!(
@@ -149,4 +153,47 @@ fn a_restore_keeps_the_store_it_replaces() {
             .expect("n"),
         3
     );
+}
+
+#[test]
+fn what_is_checked_is_what_is_restored() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let store = dir.path().join("cases.db");
+    let s = store_with_cases(&store, 2);
+    let file = dir.path().join("b.uwb");
+    backup_file(&s.path, &key(), &file).expect("backed up");
+    let other = dir.path().join("other.uwb");
+    drop(s);
+    let s = store_with_cases(&dir.path().join("other/cases.db"), 5);
+    backup_file(&s.path, &key(), &other).expect("backed up");
+
+    // The administrator's file is swapped after the check: the checked copy goes in.
+    let incoming = stage_restore(&file, &key(), &store).expect("checked");
+    std::fs::copy(&other, &file).expect("swapped");
+    incoming.commit("t").expect("restored");
+    let restored = Store::open(&store, &key()).expect("opens");
+    assert_eq!(restored.count_cases().expect("n"), 2);
+
+    // A staged copy that is not committed leaves nothing behind.
+    let incoming = stage_restore(&other, &key(), &store).expect("checked");
+    assert!(with_suffix(&store, ".restoring").exists());
+    drop(incoming);
+    assert!(!with_suffix(&store, ".restoring").exists());
+    assert_eq!(restored.count_cases().expect("n"), 2);
+}
+
+#[cfg(unix)]
+#[test]
+fn a_link_to_a_device_is_not_copied() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let store = dir.path().join("cases.db");
+    drop(store_with_cases(&store, 1));
+    let link = dir.path().join("zero.uwb");
+    std::os::unix::fs::symlink("/dev/zero", &link).expect("link");
+    let e = stage_restore(&link, &key(), &store)
+        .map(|_| ())
+        .expect_err("refused");
+    assert_eq!(code(&e), "foreign", "{e}");
+    assert!(e.to_string().contains("not a regular file"), "{e}");
+    assert!(!with_suffix(&store, ".restoring").exists());
 }
