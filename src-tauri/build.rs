@@ -4,6 +4,7 @@
 /// Every `#[tauri::command]` in `src/commands.rs`. A command missing here cannot be called.
 const COMMANDS: &[&str] = &[
     "app_status",
+    "backup_now",
     "queue",
     "open_case",
     "evaluate_case",

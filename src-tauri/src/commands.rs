@@ -152,9 +152,31 @@ pub fn start_sync_worker(app: &AppHandle) {
     }
 }
 
+/// How often the backup worker asks whether the daily backup is due.
+const BACKUP_CHECK_EVERY: Duration = Duration::from_secs(60);
+
+/// The daily backup: a thread of its own, so a backup of a large store never holds the
+/// window or the sync (the backup reads through connections of its own).
+pub fn start_backup_worker(app: &AppHandle) {
+    let app = app.clone();
+    let spawned = std::thread::Builder::new()
+        .name("backup".into())
+        .spawn(move || loop {
+            if let Ok(ws) = app.state::<Ws>().get() {
+                // A failure is audited by the service and tried again at the next check.
+                let _ = ws.scheduled_backup(chrono::Local::now().naive_local());
+            }
+            std::thread::sleep(BACKUP_CHECK_EVERY);
+        });
+    if let Err(e) = spawned {
+        eprintln!("underwriter-workstation: no backup worker ({e}); back up by hand");
+    }
+}
+
 pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static {
     tauri::generate_handler![
         app_status,
+        backup_now,
         queue,
         open_case,
         evaluate_case,
@@ -449,6 +471,13 @@ fn sync_conflicts(ws: State<'_, Ws>) -> Result<Vec<ConflictView>> {
 #[tauri::command]
 fn resolve_conflict(ws: State<'_, Ws>, id: i64, keep: Keep) -> Result<CaseView> {
     ws.changed_urgently(ws.signed_in()?.resolve_conflict(id, keep))
+}
+
+/// "Back up now": async, so the window goes on while the copy is made and checked.
+#[tauri::command]
+async fn backup_now(ws: State<'_, Ws>) -> Result<uw_app::BackupSummary> {
+    ws.signed_in()?
+        .backup_now(chrono::Local::now().naive_local())
 }
 
 #[tauri::command]

@@ -15,6 +15,7 @@ fn main() {
         .invoke_handler(commands::handler())
         .setup(|app| {
             commands::start_sync_worker(app.handle());
+            commands::start_backup_worker(app.handle());
             Ok(())
         })
         .run(tauri::generate_context!())

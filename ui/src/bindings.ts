@@ -611,6 +611,12 @@ action: string, signer: string, code: string, message: string, };
 
 export type AuditEntry = { id: number, at: string, actor: string, action: string, case_id: string | null, detail: string, };
 
+export type BackupSummary = { file: string, bytes: number, cases: number, scans: number, 
+/**
+ * The audit trail's last entry (id and hash): what the bank's anchor is compared with.
+ */
+audit_entries: number, audit_head: [number, string] | null, };
+
 export type SyncStatus = { configured: boolean, bank_url: string | null, 
 /**
  * Whether the last pass reached the bank (`None` before the first).

@@ -22,6 +22,12 @@ use uw_store::{BackupSummary, StoreKey};
 use crate::error::{AppError, ErrorCode, Result};
 use crate::{now_rfc3339, OpenOptions, Workstation};
 
+mod schedule;
+pub use schedule::{
+    due as backup_due, parse_keep, parse_time, Schedule, BACKUP_FOLDER, BACKUP_KEEP, BACKUP_TIME,
+    DEFAULT_KEEP, DEFAULT_TIME,
+};
+
 /// The store's file inside the data folder.
 const STORE_FILE: &str = "cases.db";
 
@@ -34,13 +40,18 @@ impl Workstation {
         } else {
             self.actor.clone()
         };
+        self.backup_as(dest, &actor)
+    }
+
+    /// The backup itself, audited under `actor`.
+    fn backup_as(&self, dest: &Path, actor: &str) -> Result<BackupSummary> {
         let summary = uw_store::backup_file(&self.data_dir.join(STORE_FILE), &self.key, dest)?;
         let detail = serde_json::json!({
             "file": summary.file, "bytes": summary.bytes, "cases": summary.cases,
             "audit_head": summary.audit_head.as_ref().map(|h| h.0),
         });
         self.store()?
-            .audit(&now_rfc3339(), &actor, "backup_made", &detail.to_string())?;
+            .audit(&now_rfc3339(), actor, "backup_made", &detail.to_string())?;
         Ok(summary)
     }
 }
@@ -74,7 +85,6 @@ pub fn restore(
             ));
         }
     }
-    let checked = uw_store::check_backup(backup, key)?;
     crate::paths::private_dir(data_dir)?;
     let store_path = data_dir.join(STORE_FILE);
     let anchor = if store_path.exists() {
@@ -82,21 +92,23 @@ pub fn restore(
     } else {
         None
     };
+    // The one check, and the anchor's test, run on the private copy that is swapped in.
+    let incoming = uw_store::stage_restore(backup, key, &store_path)?;
     if let Some((entry_id, hash, source)) = &anchor {
-        let holds = uw_store::backup_holds(backup, key, *entry_id, hash)?;
-        if !holds && force_reason.is_none() {
+        if !incoming.holds(key, *entry_id, hash)? && force_reason.is_none() {
             return Err(AppError::new(
                 ErrorCode::BackupBehindBank,
                 format!(
                     "{}: its audit trail ends at entry {} and does not hold entry {entry_id}, which {source} anchored: it is older than what the bank knows of this workstation; nothing was restored (an administrator may force it with a reason, which is audited)",
                     backup.display(),
-                    checked.audit_head.as_ref().map_or(0, |h| h.0),
+                    incoming.summary().audit_head.as_ref().map_or(0, |h| h.0),
                 ),
             ));
         }
     }
+    let summary = incoming.summary().clone();
     let stamp = now_rfc3339().replace([':', '-'], "");
-    let (summary, kept) = uw_store::restore_file(backup, key, &store_path, &stamp)?;
+    let kept = incoming.commit(&stamp)?;
     let mut store = uw_store::Store::open(&store_path, key)?;
     let restored = Restored {
         backup: summary,

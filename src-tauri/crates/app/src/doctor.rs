@@ -1,7 +1,7 @@
 //! `uw doctor`: the workstation's health as a support call needs it — the store's
 //! integrity, the audit chain, how long ago the bank last anchored it, what waits in the
 //! outbox, whether the bank, the directory and the file reader answer, the disk's free
-//! space, the versions.
+//! space, the daily backup, the versions.
 //!
 //! Invariant: nothing personal. A check says what it checked in counts, ages, codes and
 //! paths of the workstation's own files; never a case's content, a name or a token, so
@@ -19,6 +19,11 @@ use crate::Workstation;
 pub const MIN_FREE_BYTES: u64 = 1_000_000_000;
 /// The oldest an outbox entry may wait before the outbox check fails.
 pub const MAX_OUTBOX_WAIT_HOURS: i64 = 24;
+/// How long a backup's check of the store's pages stands for them (a day's backup and its
+/// slack), and the oldest the last backup may be when a daily one is scheduled.
+pub const FULL_CHECK_HOURS: i64 = 48;
+/// The table of the scans, which the backup's check reads whole.
+const SCANS_TABLE: &str = "case_attachments";
 
 #[derive(Clone, Debug, Serialize)]
 pub struct Health {
@@ -47,7 +52,7 @@ impl Workstation {
     /// Runs every check; one that cannot run fails with its error, the others go on.
     pub fn doctor(&self, now: chrono::DateTime<chrono::Utc>) -> Health {
         let checks = vec![
-            timed("store_integrity", || self.integrity()),
+            timed("store_integrity", || self.integrity(now)),
             timed("audit_chain", || self.chain()),
             timed("audit_anchor", || self.anchor_age(now)),
             timed("outbox", || self.outbox(now)),
@@ -55,6 +60,7 @@ impl Workstation {
             timed("directory", || self.directory_answers()),
             timed("reader", reader_installed),
             timed("disk", || free_space(&self.data_dir)),
+            timed("backup", || self.backup_recent(now)),
         ];
         let cipher = self
             .store()
@@ -71,9 +77,55 @@ impl Workstation {
         }
     }
 
-    fn integrity(&self) -> Result<(bool, String)> {
-        let answer = self.store()?.integrity_check()?;
-        Ok((answer == "ok", format!("integrity_check: {answer}")))
+    /// The store's integrity within a support call's patience. The scans' pages — most
+    /// of a store's bytes — are read whole by every backup, whose copy passes
+    /// `integrity_check` before it counts; so a backup made within [`FULL_CHECK_HOURS`]
+    /// stands for them, and the rest of the store is checked now. Without such a backup
+    /// the whole store is checked now.
+    fn integrity(&self, now: chrono::DateTime<chrono::Utc>) -> Result<(bool, String)> {
+        let store = self.store()?;
+        let recent = store
+            .audit_last_at("backup_made")?
+            .and_then(|at| Some((hours_since(&at, now)?, at)))
+            .filter(|(h, _)| (0..FULL_CHECK_HOURS).contains(h));
+        Ok(match recent {
+            Some((_, at)) => {
+                let answer = store.integrity_check_except(&[SCANS_TABLE])?;
+                (
+                    answer == "ok",
+                    format!(
+                        "integrity_check: {answer}; the scans as checked by the backup of {} ago",
+                        age(&at, now)
+                    ),
+                )
+            }
+            None => {
+                let answer = store.integrity_check()?;
+                (answer == "ok", format!("integrity_check: {answer}"))
+            }
+        })
+    }
+
+    /// The daily backup, when a folder is set: the last backup within
+    /// [`FULL_CHECK_HOURS`].
+    fn backup_recent(&self, now: chrono::DateTime<chrono::Utc>) -> Result<(bool, String)> {
+        let Some(schedule) = self.backup_schedule()? else {
+            return Ok((true, "no backup folder set: backups by hand only".into()));
+        };
+        let last = self.store()?.audit_last_at("backup_made")?;
+        Ok(match last {
+            None => (false, format!("no backup yet into {}", schedule.folder.display())),
+            Some(at) => (
+                hours_since(&at, now).is_some_and(|h| h < FULL_CHECK_HOURS),
+                format!(
+                    "the last {} ago (at most {FULL_CHECK_HOURS} h); daily at {} into {}, keeping {}",
+                    age(&at, now),
+                    schedule.at.format("%H:%M"),
+                    schedule.folder.display(),
+                    schedule.keep
+                ),
+            ),
+        })
     }
 
     fn chain(&self) -> Result<(bool, String)> {

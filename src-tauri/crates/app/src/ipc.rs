@@ -53,7 +53,7 @@ pub fn typescript_bindings() -> String {
         uw_domain::review::Workflow, uw_domain::review::Stage, uw_domain::review::Proposal, uw_domain::review::Figures,
         uw_domain::review::SubmittedVersion, uw_domain::review::Pending, uw_domain::review::BankRefusal,
         crate::LoginMode, crate::RefusedStatement,
-        uw_store::AuditEntry,
+        uw_store::AuditEntry, uw_store::BackupSummary,
         crate::SyncStatus, crate::SyncReport, crate::ConflictView, crate::FieldDifference, crate::Keep,
     );
     let mut text = String::from(

@@ -61,6 +61,7 @@ pub use users::{
 };
 pub use uw_bank_link::BankConfig;
 pub use uw_directory::{DirectoryConfig, DirectoryError};
+pub use uw_store::BackupSummary;
 pub use uw_store::{Attachment, CaseEvent, QueuePage, QueueQuery, QueueRow, SortKey, StoreKey};
 pub use what_if::{WhatIfCase, WhatIfReport};
 

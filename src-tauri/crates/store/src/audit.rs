@@ -503,6 +503,18 @@ impl Store {
     }
 
     /// When entry `id` was written, if the trail holds it.
+    /// When `action` was last recorded, if ever.
+    pub fn audit_last_at(&self, action: &str) -> Result<Option<String>> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT at FROM audit_log WHERE action = ?1 ORDER BY id DESC LIMIT 1",
+                [action],
+                |r| r.get(0),
+            )
+            .optional()?)
+    }
+
     pub fn audit_time_at(&self, id: i64) -> Result<Option<String>> {
         Ok(self
             .conn

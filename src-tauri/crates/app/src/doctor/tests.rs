@@ -92,3 +92,39 @@ fn tamper(data: &Path, sql: &str) {
     .expect("triggers");
     conn.execute_batch(sql).expect("tampered");
 }
+
+#[test]
+fn a_recent_backup_stands_for_the_scans_and_a_scheduled_one_must_be_recent() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let folder = dir.path().join("backups");
+    std::fs::create_dir(&folder).expect("folder");
+    let ws = crate::Workstation::open(options(&dir.path().join("ws"), "alice", true, false))
+        .expect("opens");
+    let detail = |h: &Health, name: &str| check(h, name).detail.clone();
+
+    let h = ws.doctor(now());
+    assert_eq!(detail(&h, "store_integrity"), "integrity_check: ok");
+    assert!(check(&h, "backup").ok, "no folder: by hand only: {h:?}");
+
+    ws.store()
+        .expect("store")
+        .set_setting(crate::backup::BACKUP_FOLDER, &folder.display().to_string())
+        .expect("set");
+    let h = ws.doctor(now());
+    assert!(!check(&h, "backup").ok, "scheduled and never made: {h:?}");
+    assert!(!h.ok);
+
+    ws.backup(&folder.join("by-hand.uwb")).expect("backed up");
+    let h = ws.doctor(now());
+    assert!(check(&h, "backup").ok, "{h:?}");
+    let d = detail(&h, "store_integrity");
+    assert!(d.contains("the scans as checked by the backup of"), "{d}");
+    assert!(check(&h, "store_integrity").ok);
+
+    // Three days on, the backup stands for nothing: the whole store is checked, and the
+    // schedule's check fails.
+    let later = now() + chrono::Duration::days(3);
+    let h = ws.doctor(later);
+    assert_eq!(detail(&h, "store_integrity"), "integrity_check: ok");
+    assert!(!check(&h, "backup").ok, "{h:?}");
+}
