@@ -6,7 +6,6 @@
 //! stored: it is always worked out again from the stored bytes and notes, so what a
 //! reviewer sees cannot drift from the originals.
 
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
@@ -88,23 +87,18 @@ pub fn read_with_progress(
     paths: &[PathBuf],
     progress: &mut dyn FnMut(ReadProgress),
 ) -> Result<Vec<(String, Vec<u8>)>> {
-    let io =
-        |p: &Path, e: std::io::Error| AppError::new(ErrorCode::Io, format!("{}: {e}", p.display()));
-    let mut files = Vec::with_capacity(paths.len());
-    let mut sizes = Vec::with_capacity(paths.len());
-    for p in paths {
-        let f = crate::untrusted::open_bounded(p, MAX_STATEMENT_BYTES, "a statement")?;
-        sizes.push(f.get_ref().metadata().map_err(|e| io(p, e))?.len());
-        files.push(f);
-    }
-    let total: u64 = sizes.iter().sum();
+    let files = paths
+        .iter()
+        .map(|p| crate::untrusted::Bounded::open(p, MAX_STATEMENT_BYTES, "a statement"))
+        .collect::<Result<Vec<_>>>()?;
+    let total: u64 = files.iter().map(|f| f.len).sum();
     let mut done = 0u64;
     let mut out = Vec::with_capacity(paths.len());
     let mut chunk = vec![0u8; 1 << 20];
-    for (i, ((p, size), mut f)) in paths.iter().zip(&sizes).zip(files).enumerate() {
-        let mut bytes = Vec::with_capacity(usize::try_from(*size).unwrap_or(0));
+    for (i, (p, mut f)) in paths.iter().zip(files).enumerate() {
+        let mut bytes = Vec::with_capacity(usize::try_from(f.len).unwrap_or(0));
         loop {
-            let n = f.read(&mut chunk).map_err(|e| io(p, e))?;
+            let n = f.read_chunk(&mut chunk)?;
             if n == 0 {
                 break;
             }
@@ -119,15 +113,7 @@ pub fn read_with_progress(
                 stage: "reading".into(),
             });
         }
-        if bytes.len() as u64 > MAX_STATEMENT_BYTES {
-            let name = p.display().to_string();
-            return Err(crate::untrusted::too_large(
-                &name,
-                bytes.len() as u64,
-                MAX_STATEMENT_BYTES,
-                "a statement",
-            ));
-        }
+        f.check(bytes.len() as u64)?;
         out.push((file_name(p), bytes));
     }
     progress(ReadProgress {

@@ -39,39 +39,68 @@ pub fn scan(name: &str, bytes: &[u8]) -> Result<ScanInfo> {
     }
 }
 
-/// Opens a client's file for reading: a regular file (the handle's own kind, so a link to
-/// a device or a pipe is refused), at most `max` bytes (said as `what` may have).
-pub fn open_bounded(p: &Path, max: u64, what: &str) -> Result<std::io::Take<std::fs::File>> {
-    let name = p.display().to_string();
-    let io = |e: std::io::Error| AppError::new(ErrorCode::Io, format!("{name}: {e}"));
-    let f = std::fs::File::open(p).map_err(io)?;
-    let meta = f.metadata().map_err(io)?;
-    if !meta.is_file() {
-        return Err(AppError::new(
-            ErrorCode::InvalidInput,
-            format!("{name}: not a regular file (a device, a pipe or a folder); nothing was read"),
-        ));
-    }
-    if meta.len() > max {
-        return Err(too_large(&name, meta.len(), max, what));
-    }
-    Ok(f.take(max + 1))
+/// A client's file open for reading: a regular file (the handle's own kind, so a link to
+/// a device or a pipe is refused), read no further than one byte past `max` (said as
+/// `what` may have) — a file that grows while it is read is caught by [`Bounded::check`].
+pub struct Bounded {
+    reader: std::io::Take<std::fs::File>,
+    /// The length the file had when it was opened.
+    pub len: u64,
+    name: String,
+    max: u64,
+    what: &'static str,
 }
 
-/// Reads a client's file whole, within `max` bytes (see [`open_bounded`]).
-pub fn read_bounded(p: &Path, max: u64, what: &str) -> Result<Vec<u8>> {
-    let mut bytes = Vec::new();
-    open_bounded(p, max, what)?
-        .read_to_end(&mut bytes)
-        .map_err(|e| AppError::new(ErrorCode::Io, format!("{}: {e}", p.display())))?;
-    if bytes.len() as u64 > max {
-        return Err(too_large(
-            &p.display().to_string(),
-            bytes.len() as u64,
+impl Bounded {
+    pub fn open(p: &Path, max: u64, what: &'static str) -> Result<Bounded> {
+        let name = p.display().to_string();
+        let io = |e: std::io::Error| AppError::new(ErrorCode::Io, format!("{name}: {e}"));
+        let f = std::fs::File::open(p).map_err(io)?;
+        let meta = f.metadata().map_err(io)?;
+        if !meta.is_file() {
+            return Err(AppError::new(
+                ErrorCode::InvalidInput,
+                format!(
+                    "{name}: not a regular file (a device, a pipe or a folder); nothing was read"
+                ),
+            ));
+        }
+        if meta.len() > max {
+            return Err(too_large(&name, meta.len(), max, what));
+        }
+        Ok(Bounded {
+            reader: f.take(max + 1),
+            len: meta.len(),
+            name,
             max,
             what,
-        ));
+        })
     }
+
+    /// The next bytes, 0 at the end; an error names the file.
+    pub fn read_chunk(&mut self, buf: &mut [u8]) -> Result<usize> {
+        self.reader
+            .read(buf)
+            .map_err(|e| AppError::new(ErrorCode::Io, format!("{}: {e}", self.name)))
+    }
+
+    /// Whether `read` bytes, all that was read, are within the limit.
+    pub fn check(&self, read: u64) -> Result<()> {
+        if read > self.max {
+            return Err(too_large(&self.name, read, self.max, self.what));
+        }
+        Ok(())
+    }
+}
+
+/// Reads a client's file whole, within `max` bytes (see [`Bounded`]).
+pub fn read_bounded(p: &Path, max: u64, what: &'static str) -> Result<Vec<u8>> {
+    let mut file = Bounded::open(p, max, what)?;
+    let mut bytes = Vec::with_capacity(usize::try_from(file.len).unwrap_or(0));
+    file.reader
+        .read_to_end(&mut bytes)
+        .map_err(|e| AppError::new(ErrorCode::Io, format!("{}: {e}", file.name)))?;
+    file.check(bytes.len() as u64)?;
     Ok(bytes)
 }
 
