@@ -72,43 +72,61 @@ impl Workstation {
         check_kind(kind)?;
         self.case_with_party(case_id, party)?;
         let info = inspect(file_name, bytes)?;
-        self.attach_read_scan(case_id, kind, party, file_name, bytes, &info)
+        self.attach_read_scans(case_id, kind, party, &[(file_name, bytes, &info)])
     }
 
-    /// Attaches a scan the reader has read (`info`).
-    fn attach_read_scan(
+    /// Attaches scans the reader has read, in one write: the workflow is asked once for the
+    /// batch, and a refusal attaches none.
+    fn attach_read_scans(
         &self,
         case_id: &str,
         kind: &str,
         party: usize,
-        file_name: &str,
-        bytes: &[u8],
-        info: &ScanInfo,
+        files: &[(&str, &[u8], &ScanInfo)],
     ) -> Result<ScanList> {
         let actor = self.scan_editor(case_id, kind)?;
-        let sha256 = Sha256::digest(bytes)
+        let party = i64::try_from(party).unwrap_or(i64::MAX);
+        let sha256: Vec<String> = files
             .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect::<String>();
-        let detail = serde_json::json!({
-            "kind": kind, "party": party, "file": file_name, "media_type": info.media_type,
-            "pages": info.pages, "sha256": sha256,
-        });
-        self.store()?.add_attachment(
-            &NewAttachment {
+            .map(|(_, bytes, _)| {
+                Sha256::digest(bytes)
+                    .iter()
+                    .map(|b| format!("{b:02x}"))
+                    .collect()
+            })
+            .collect();
+        let details: Vec<String> = files
+            .iter()
+            .zip(&sha256)
+            .map(|((file, _, info), sha256)| {
+                serde_json::json!({
+                    "kind": kind, "party": party, "file": file, "media_type": info.media_type,
+                    "pages": info.pages, "sha256": sha256,
+                })
+                .to_string()
+            })
+            .collect();
+        let rows: Vec<NewAttachment> = files
+            .iter()
+            .zip(&sha256)
+            .map(|((file_name, bytes, info), sha256)| NewAttachment {
                 case_id,
                 kind,
-                party: i64::try_from(party).unwrap_or(i64::MAX),
+                party,
                 file_name,
                 media_type: &info.media_type,
                 pages: i64::try_from(info.pages).unwrap_or(i64::MAX),
-                sha256: &sha256,
+                sha256,
                 content: bytes,
-            },
-            &now_rfc3339(),
-            &actor,
-            &detail.to_string(),
-        )?;
+            })
+            .collect();
+        let batch: Vec<_> = rows
+            .iter()
+            .zip(&details)
+            .map(|(a, d)| (a, d.as_str()))
+            .collect();
+        self.store()?
+            .add_attachments(&batch, &now_rfc3339(), &actor)?;
         self.scans(case_id)
     }
 
@@ -128,17 +146,17 @@ impl Workstation {
         for p in paths {
             let bytes = read_scan(p)?;
             let info = inspect(&p.display().to_string(), &bytes)?;
-            files.push((p, bytes, info));
-        }
-        let mut list = self.scans(case_id)?;
-        for (p, bytes, info) in &files {
             let name = p
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_else(|| p.display().to_string());
-            list = self.attach_read_scan(case_id, kind, party, &name, bytes, info)?;
+            files.push((name, bytes, info));
         }
-        Ok(list)
+        let files: Vec<_> = files
+            .iter()
+            .map(|(name, bytes, info)| (name.as_str(), bytes.as_slice(), info))
+            .collect();
+        self.attach_read_scans(case_id, kind, party, &files)
     }
 
     /// Who may change a case's scans: the workflow's edit (a submitted or decided case is

@@ -55,6 +55,7 @@ fn row(r: &rusqlite::Row) -> rusqlite::Result<Attachment> {
 }
 
 impl Store {
+    /// Attaches one scan, with its history event.
     pub fn add_attachment(
         &mut self,
         a: &NewAttachment,
@@ -62,27 +63,42 @@ impl Store {
         actor: &str,
         detail: &str,
     ) -> Result<i64> {
+        let ids = self.add_attachments(&[(a, detail)], at, actor)?;
+        Ok(ids[0])
+    }
+
+    /// Attaches a batch of scans, each with its history event, in one transaction: all of
+    /// them or none.
+    pub fn add_attachments(
+        &mut self,
+        batch: &[(&NewAttachment, &str)],
+        at: &str,
+        actor: &str,
+    ) -> Result<Vec<i64>> {
         let tx = self.conn.transaction()?;
-        let exists: bool = tx.query_row(
-            "SELECT EXISTS (SELECT 1 FROM cases WHERE case_id = ?1)",
-            [a.case_id],
-            |r| r.get(0),
-        )?;
-        if !exists {
-            return Err(StoreError::NotFound(a.case_id.to_string()));
+        let mut ids = Vec::with_capacity(batch.len());
+        for (a, detail) in batch {
+            let exists: bool = tx.query_row(
+                "SELECT EXISTS (SELECT 1 FROM cases WHERE case_id = ?1)",
+                [a.case_id],
+                |r| r.get(0),
+            )?;
+            if !exists {
+                return Err(StoreError::NotFound(a.case_id.to_string()));
+            }
+            tx.execute(
+                "INSERT INTO case_attachments (case_id, kind, party, file_name, media_type, pages, sha256, \
+                 content, attached_at, attached_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                params![
+                    a.case_id, a.kind, a.party, a.file_name, a.media_type, a.pages, a.sha256, a.content,
+                    at, actor
+                ],
+            )?;
+            ids.push(tx.last_insert_rowid());
+            insert_event(&tx, a.case_id, at, actor, "scan_attached", detail)?;
         }
-        tx.execute(
-            "INSERT INTO case_attachments (case_id, kind, party, file_name, media_type, pages, sha256, \
-             content, attached_at, attached_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-            params![
-                a.case_id, a.kind, a.party, a.file_name, a.media_type, a.pages, a.sha256, a.content,
-                at, actor
-            ],
-        )?;
-        let id = tx.last_insert_rowid();
-        insert_event(&tx, a.case_id, at, actor, "scan_attached", detail)?;
         tx.commit()?;
-        Ok(id)
+        Ok(ids)
     }
 
     pub fn attachments(&self, case_id: &str) -> Result<Vec<Attachment>> {
