@@ -266,8 +266,21 @@ fn invalid(msg: impl Into<String>) -> AppError {
 fn print(v: &impl serde::Serialize) -> Result<(), AppError> {
     let text = serde_json::to_string_pretty(v)
         .map_err(|e| AppError::new(ErrorCode::Internal, e.to_string()))?;
-    println!("{text}");
-    Ok(())
+    write_out(&format!("{text}\n"))
+}
+
+/// Writes to standard output; a reader that stopped reading (`uw … | head`) ends the
+/// output, not the program with a panic.
+fn write_out(text: &str) -> Result<(), AppError> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(AppError::new(
+            ErrorCode::Io,
+            format!("standard output: {e}"),
+        )),
+        _ => Ok(()),
+    }
 }
 
 /// The bank's token from `--token-file FILE` or `--token -` (standard input): one line,
@@ -637,10 +650,7 @@ fn run(cli: Cli) -> Result<(), AppError> {
                     ws.export_case_to(&case_id, &path)?;
                     print(&json!({"case_id": case_id, "file": path.display().to_string()}))
                 }
-                None => {
-                    print!("{}", ws.export_case(&case_id)?);
-                    Ok(())
-                }
+                None => write_out(&ws.export_case(&case_id)?),
             }
         }
     }

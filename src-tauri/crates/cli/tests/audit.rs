@@ -5,50 +5,18 @@
 #![allow(clippy::unwrap_used)] // a test: a failed setup should stop it with its error
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
 const EXAMPLE: &str = include_str!("../../../../assets/demo/cases/AUTO-2026-000123.json");
-const PASSPHRASE: &str = "cli test passphrase";
 const TOKEN: &str = "cli-audit";
 
+mod common;
+use common::{json, ok, refused, stderr, uw_command, PASSPHRASE};
+
 fn uw(args: &[&str], data_dir: &Path, bank: Option<&str>) -> Output {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_uw"));
-    c.args(args)
-        .env("UW_DATA_DIR", data_dir)
-        .env("UW_STORE_PASSPHRASE", PASSPHRASE)
-        .env_remove("UW_BANK_URL")
-        .env_remove("UW_BANK_TOKEN");
-    if let Some(url) = bank {
-        c.env("UW_BANK_URL", url).env("UW_BANK_TOKEN", TOKEN);
-    }
-    c.output().expect("run uw")
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).to_string()
-}
-
-fn json(o: &Output) -> serde_json::Value {
-    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| {
-        panic!(
-            "stdout is not JSON ({e}): {}",
-            String::from_utf8_lossy(&o.stdout)
-        )
-    })
-}
-
-fn ok(o: &Output) -> serde_json::Value {
-    assert!(o.status.success(), "{}", stderr(o));
-    json(o)
-}
-
-/// Exit 1 with `code` on stderr, never a panic.
-fn refused(o: &Output, code: &str) -> String {
-    let err = stderr(o);
-    assert_eq!(o.status.code(), Some(1), "{err}");
-    assert!(err.starts_with(&format!("uw: {code}: ")), "{err}");
-    assert!(!err.contains("panicked"), "{err}");
-    err
+    uw_command(args, data_dir, bank.map(|url| (url, TOKEN)))
+        .output()
+        .expect("run uw")
 }
 
 /// The insider's tool: the store's file opened with its passphrase, the append-only

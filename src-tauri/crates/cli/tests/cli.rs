@@ -1305,3 +1305,19 @@ fn a_plain_store_is_taken_in_only_by_uw_store_adopt() {
         "already exists",
     );
 }
+
+#[test]
+fn a_reader_that_stops_reading_ends_the_output_not_in_a_panic() {
+    // `uw … | head`: the pipe's reading end is closed before `uw` writes.
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_uw"))
+        .args(["vin", "XWBJA69V9LA123456"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("uw starts");
+    drop(child.stdout.take());
+    let out = child.wait_with_output().expect("uw ends");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!err.contains("panicked"), "{err}");
+    assert!(out.status.success(), "{err}");
+}
