@@ -479,9 +479,9 @@ async fn the_queue_comes_from_the_bank_and_a_two_sided_edit_is_a_conflict() -> R
     let url = bank.url();
     let c = driver.launch(&["--demo"]).await?;
     login(&c, "alice", &demo_password("alice")).await?;
-    // Nothing was seeded locally: the 16 cases come from the bank's daily queue.
+    // Nothing was seeded locally: the 17 cases come from the bank's daily queue.
     wait_text(&c, "[data-testid=sync-state]", |t| t == "online").await?;
-    wait_text(&c, "[data-testid=status]", |t| t.contains("16 cases")).await?;
+    wait_text(&c, "[data-testid=status]", |t| t.contains("17 cases")).await?;
     wait_text(&c, "[data-testid=sync-waiting]", |t| t == "0 waiting").await?;
     screenshot(&display, "sync-online");
 
@@ -567,7 +567,7 @@ async fn an_approved_case_gets_its_lien_and_stage_two_unlocks() -> Result<()> {
     let c = driver.launch(&["--demo"]).await?;
     let id = "AUTO-2026-000123";
     login(&c, "carol", &demo_password("carol")).await?;
-    wait_text(&c, "[data-testid=status]", |t| t.contains("16 cases")).await?;
+    wait_text(&c, "[data-testid=status]", |t| t.contains("17 cases")).await?;
     // The vehicle step: the VIN decoded, the §4 rules live, the lien's place.
     open_step(&c, id, "vehicle").await?;
     wait_text(&c, "[data-testid=vin-report]", |t| t.contains("Valid VIN")).await?;
@@ -701,7 +701,7 @@ async fn a_what_if_run_lists_the_cases_a_revised_passport_changes() -> Result<()
     retype(&c, "input[name=what-if-path]", &file.display().to_string()).await?;
     click(&c, "#what-if-run").await?;
     let summary = wait_text(&c, "[data-testid=what-if-summary]", |t| {
-        t.contains("Passport rev. 2") && t.contains("of 16 open cases")
+        t.contains("Passport rev. 2") && t.contains("of 17 open cases")
     })
     .await?;
     assert!(
@@ -726,10 +726,10 @@ async fn the_dashboard_shows_the_branches_against_the_product_stop() -> Result<(
     let (bank, display, driver) = bank_and_window(data.path(), Duration::from_secs(30))?;
     let c = driver.launch(&["--demo"]).await?;
     login(&c, "alice", &demo_password("alice")).await?;
-    wait_text(&c, "[data-testid=status]", |t| t.contains("16 cases")).await?;
+    wait_text(&c, "[data-testid=status]", |t| t.contains("17 cases")).await?;
     click(&c, "#dashboard-open").await?;
-    // The demo book: 5 approve, 2 refer, 9 reject of 16; BXS-04 over all three limits.
-    wait_text(&c, "[data-testid=rate-approve]", |t| t == "31.3 %").await?;
+    // The demo book: 5 approve, 2 refer, 10 reject of 17 (the BXS-04 case stopped); BXS-04 over all three limits.
+    wait_text(&c, "[data-testid=rate-approve]", |t| t == "29.4 %").await?;
     wait_text(&c, "[data-testid=offers-issued]", |t| t == "3").await?;
     let bxs = wait_text(&c, "[data-testid=scope-row][data-scope='BXS-04']", |t| {
         t.contains("suspended")
@@ -774,7 +774,7 @@ async fn the_queue_is_searched_by_vin_and_worked_from_the_keyboard() -> Result<(
     let driver = Driver::start(&display, &data.path().join("store"))?;
     let c = driver.launch(&["--demo"]).await?;
     login(&c, "alice", &demo_password("alice")).await?;
-    wait_text(&c, "[data-testid=queue-total]", |t| t == "16 cases").await?;
+    wait_text(&c, "[data-testid=queue-total]", |t| t == "17 cases").await?;
     // Every open case shows its SLA clock (the demo cases arrived just now: on time).
     let first = find(&c, "[data-testid=queue-row]").await?;
     assert_eq!(first.attr("data-sla").await?.as_deref(), Some("on_time"));
@@ -804,7 +804,7 @@ async fn the_queue_is_searched_by_vin_and_worked_from_the_keyboard() -> Result<(
 
     // The whole queue again: j moves the selection, o opens, n goes to the next case.
     retype(&c, "#queue-search", "").await?;
-    wait_text(&c, "[data-testid=queue-total]", |t| t == "16 cases").await?;
+    wait_text(&c, "[data-testid=queue-total]", |t| t == "17 cases").await?;
     press(&c, &[Key::Escape.into()]).await?;
     let ids = {
         let mut ids = Vec::new();
@@ -852,7 +852,7 @@ async fn the_window_speaks_uzbek_first_and_remembers_russian() -> Result<()> {
     wait_text(&c, "[data-testid=login] h3", |t| t == "Tizimga kirish").await?;
     login(&c, "alice", &demo_password("alice")).await?;
     wait_text(&c, "main.queue h1", |t| t == "Kunlik navbat").await?;
-    wait_text(&c, "[data-testid=queue-total]", |t| t == "16 ta ariza").await?;
+    wait_text(&c, "[data-testid=queue-total]", |t| t == "17 ta ariza").await?;
     screenshot(&display, "queue-uz");
     // Money as Uzbek writes it: 135 000 000,00 (no-break spaces, which WebDriver's text
     // gives as spaces; decimal comma).
@@ -866,8 +866,8 @@ async fn the_window_speaks_uzbek_first_and_remembers_russian() -> Result<()> {
 
     click(&c, "#language option[value=ru]").await?;
     wait_text(&c, "main.queue h1", |t| t == "Очередь дня").await?;
-    // CLDR plural: 16 → "заявок" (many).
-    wait_text(&c, "[data-testid=queue-total]", |t| t == "16 заявок").await?;
+    // CLDR plural: 17 → "заявок" (many).
+    wait_text(&c, "[data-testid=queue-total]", |t| t == "17 заявок").await?;
     retype(&c, "#queue-search", "XWBJ").await?;
     wait_text(&c, "[data-testid=queue-total]", |t| t == "3 заявки").await?;
     retype(&c, "#queue-search", "LGX7HDX71TA180334").await?;
@@ -911,7 +911,7 @@ async fn the_parties_step_asks_the_register_and_the_bureau() -> Result<()> {
     )?;
     let c = driver.launch(&["--demo"]).await?;
     login(&c, "alice", &demo_password("alice")).await?;
-    wait_text(&c, "[data-testid=status]", |t| t.contains("16 cases")).await?;
+    wait_text(&c, "[data-testid=status]", |t| t.contains("17 cases")).await?;
     open_step(&c, "AUTO-2026-000123", "parties").await?;
     wait_text(&c, "[data-testid=pinfl-ok-0]", |t| t.contains("male")).await?;
     click(&c, "[data-testid=verify-identity-0]").await?;

@@ -92,14 +92,14 @@ async fn two_desks_alice_submits_bob_approves_at_his_desk_and_carol_cannot_check
     .await?;
     login(&one, "alice", &pw("alice")).await?;
     wait_text(&one, "[data-testid=login-mode-badge]", |t| t == "directory").await?;
-    wait_text(&one, "[data-testid=status]", |t| t.contains("16 cases")).await?;
+    wait_text(&one, "[data-testid=status]", |t| t.contains("17 cases")).await?;
     submit(&one, MAKERS, "salary at this bank; DTI 45.87 %").await?;
     screenshot(&screen_1, "two-desks-1-alice-submitted");
 
     // Desk 2: bob's review inbox brings alice's case.
     let two = desk_2.launch(&[]).await?;
     login(&two, "bob", &pw("bob")).await?;
-    wait_text(&two, "[data-testid=status]", |t| t.contains("16 cases")).await?;
+    wait_text(&two, "[data-testid=status]", |t| t.contains("17 cases")).await?;
     click(&two, "#review-inbox").await?;
     find(
         &two,

@@ -69,6 +69,11 @@ pub const DEMO_CASES: &[(&str, &str)] = &[
         "AUTO-2026-000138.json",
         include_str!("../../../../assets/demo/cases/AUTO-2026-000138.json"),
     ),
+    (
+        // In BXS-04, whose book is over the product-stop limits: the stop can be tried.
+        "AUTO-2026-000139.json",
+        include_str!("../../../../assets/demo/cases/AUTO-2026-000139.json"),
+    ),
 ];
 
 /// Seeds the demo cases, received over the last hours so that the queue shows ages —

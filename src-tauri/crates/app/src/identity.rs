@@ -1,5 +1,5 @@
 //! Logging in with the bank's directory, online and offline, and each person's signing
-//! key (`shared/spec/dual-review.md`, "People").
+//! key (`assets/spec/dual-review.md`, "People").
 //!
 //! Online: the directory checks the password by a bind as the person and gives their
 //! roles and branches (`uw-directory`); the workstation then keeps an Argon2id verifier of

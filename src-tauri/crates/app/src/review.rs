@@ -4,7 +4,7 @@
 //! password again. There is no other path to an approved case.
 //!
 //! With the bank's directory the workstation's check is a courtesy (it explains the rule
-//! in the window) and the bank decides (`shared/spec/dual-review.md`): a submission is a
+//! in the window) and the bank decides (`assets/spec/dual-review.md`): a submission is a
 //! case version carrying the maker's signed `submit` statement; a sign-off is the
 //! checker's signed statement over the submitted version's hash, sent to the bank's
 //! `/signoffs`. Until the bank answers, the case reads "signed, waiting for the bank"

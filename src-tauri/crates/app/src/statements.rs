@@ -1,4 +1,4 @@
-//! Signed statements as the workstation makes them (`shared/spec/dual-review.md`): every
+//! Signed statements as the workstation makes them (`assets/spec/dual-review.md`): every
 //! case version it sends carries its author's `edit` (or `submit`) statement, every
 //! sign-off and disbursement order is one.
 //!

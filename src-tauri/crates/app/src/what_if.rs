@@ -110,7 +110,7 @@ mod tests {
             Workstation::open(crate::tests::options(dir.path(), "os-user", true, false)).unwrap();
         let shipped = ws.product().clone();
         let same = ws.what_if(&shipped).unwrap();
-        assert_eq!(same.cases, 16);
+        assert_eq!(same.cases, 17);
         assert!(same.changed.is_empty() && same.unreadable.is_empty());
         let mut revised = shipped.clone();
         revised.credit.max_dti = Decimal::from_str("0.30").unwrap();

@@ -50,7 +50,7 @@ pub struct RemoteCase {
     pub hash: String,
     pub branch: String,
     pub assignee: Option<String>,
-    /// The case file (`../shared/spec/case-file.md`).
+    /// The case file (`assets/spec/case-file.md`).
     pub case: serde_json::Value,
     /// Where the case stands in review, as the bank decided it (absent from a bank that
     /// keeps no workflow: one without a directory, in the standalone mode).

@@ -1,4 +1,4 @@
-//! Signed statements (`shared/spec/dual-review.md`): what a person says about a case,
+//! Signed statements (`assets/spec/dual-review.md`): what a person says about a case,
 //! signed with their own key, and how the bank checks it.
 //!
 //! Invariants:

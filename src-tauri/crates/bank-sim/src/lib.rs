@@ -10,7 +10,7 @@
 //!
 //! Two modes. **Standalone** (no directory): case versions and messages are accepted
 //! unsigned, as a bank that keeps no workflow. **Enforcing** (`SimConfig::directory`): the
-//! bank is the authority on the two-person rule (`shared/spec/dual-review.md`) — every
+//! bank is the authority on the two-person rule (`assets/spec/dual-review.md`) — every
 //! case version carries its author's signed statement, sign-offs come as signed
 //! statements to `/signoffs`, keys are enrolled against the directory's password check,
 //! and each refusal is a coded rule (the `workflow` module decides, the `review` module applies

@@ -1,4 +1,4 @@
-//! The enforcing mode's routes and hooks (`shared/spec/dual-review.md`): key enrolment,
+//! The enforcing mode's routes and hooks (`assets/spec/dual-review.md`): key enrolment,
 //! sign-offs, the review inbox, and the checks of signed case versions and disbursement
 //! orders. Active only with a directory (`SimConfig::directory`); without one the bank is
 //! standalone and these routes answer 404 `STANDALONE`.

@@ -1,4 +1,4 @@
-//! The bank's acceptance rules for signed statements (`shared/spec/dual-review.md`), as
+//! The bank's acceptance rules for signed statements (`assets/spec/dual-review.md`), as
 //! pure functions of plain values: no SQLite, no HTTP, no clock, no directory.
 //!
 //! Invariants:

@@ -1,4 +1,4 @@
-//! The enforcing bank (`shared/spec/dual-review.md`) over 127.0.0.1, through the
+//! The enforcing bank (`assets/spec/dual-review.md`) over 127.0.0.1, through the
 //! workstation's own client: a real OpenLDAP directory (the fixture's people and
 //! passwords), real Ed25519 keys enrolled through the API, signed statements.
 #![allow(clippy::unwrap_used)] // a test: a failed setup should stop it with its error

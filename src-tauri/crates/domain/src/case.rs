@@ -1,4 +1,4 @@
-//! The case file: one JSON document per application (`shared/spec/case-file.md`).
+//! The case file: one JSON document per application (`assets/spec/case-file.md`).
 //!
 //! Parsing is two passes: serde gives the shape (and, through `serde_path_to_error`, the
 //! JSON path of the first malformed field); [`validate`] then checks what types cannot

@@ -9,7 +9,7 @@
 //! (`EDITOR_REVIEW`). No role, flag or setting is consulted that could waive that; the
 //! application service calls `step` for every transition, so the window cannot skip it.
 //!
-//! With the bank's directory (`shared/spec/dual-review.md`) the workstation's check is a
+//! With the bank's directory (`assets/spec/dual-review.md`) the workstation's check is a
 //! courtesy that explains the rule in the window: the bank decides. A sign-off made here
 //! is then [`Workflow::pending`] ("signed, waiting for the bank") until the bank's answer
 //! comes back: [`accept`] applies an accepted one, [`refuse`] records a refusal and

@@ -1,4 +1,4 @@
-//! Repayment schedules exactly as `shared/spec/schedule.md` states them.
+//! Repayment schedules exactly as `assets/spec/schedule.md` states them.
 //!
 //! Every amount is a `Decimal` rounded half-up to the product's rounding unit at the points
 //! the spec names (each row's interest, the annuity payment, the differentiated principal

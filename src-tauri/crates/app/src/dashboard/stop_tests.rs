@@ -59,13 +59,13 @@ fn the_dashboard_shows_each_branch_against_the_stop_limits() {
     assert!(ws.dashboard().unwrap().portfolio.is_none());
     ws.sync().unwrap();
     let d = ws.dashboard().unwrap();
-    assert_eq!(d.cases, 16);
+    assert_eq!(d.cases, 17);
     let pipeline: i64 = d.pipeline.iter().map(|c| c.n).sum();
-    assert_eq!(pipeline, 16);
+    assert_eq!(pipeline, 17);
     let by = |key: &str| d.decisions.iter().find(|c| c.key == key).map(|c| c.n);
     assert_eq!(
         (by("approve"), by("refer"), by("reject")),
-        (Some(5), Some(2), Some(9))
+        (Some(5), Some(2), Some(10))
     );
     let rule = |key: &str| {
         d.rejections_by_rule

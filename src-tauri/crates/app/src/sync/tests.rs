@@ -68,7 +68,7 @@ fn the_daily_queue_is_pulled_once_and_new_cases_are_pushed() {
     let bank = sim(dir.path(), true);
     let ws = open(&dir.path().join("ws"), config(&bank.url()));
     let first = ws.sync().unwrap();
-    assert_eq!(first.pulled_new, 16, "{first:?}");
+    assert_eq!(first.pulled_new, 17, "{first:?}");
     assert!(first.online && first.errors.is_empty(), "{first:?}");
     // The same applications again: one case each, nothing new.
     let again = ws.sync().unwrap();
@@ -76,7 +76,7 @@ fn the_daily_queue_is_pulled_once_and_new_cases_are_pushed() {
         (again.pulled_new, again.pulled_updated, again.pushed),
         (0, 0, 0)
     );
-    assert_eq!(ws.status().unwrap().case_count, 16);
+    assert_eq!(ws.status().unwrap().case_count, 17);
     // The bank's assignments show in the queue.
     let alices = ws
         .queue(&crate::QueueQuery {
@@ -84,7 +84,7 @@ fn the_daily_queue_is_pulled_once_and_new_cases_are_pushed() {
             ..Default::default()
         })
         .unwrap();
-    assert_eq!(alices.total, 8);
+    assert_eq!(alices.total, 9);
     // A case born here goes to the bank, with the same content.
     ws.import_texts(&[case_text(1)]).unwrap();
     assert_eq!(ws.sync_status().unwrap().waiting, 1);
@@ -411,7 +411,7 @@ fn the_decision_and_the_sign_off_reach_the_bank() {
     })
     .unwrap();
     assert_eq!(ws.status().unwrap().case_count, 0);
-    assert_eq!(ws.sync().unwrap().pulled_new, 16);
+    assert_eq!(ws.sync().unwrap().pulled_new, 17);
     let id = "AUTO-2026-000123";
     ws.login("alice", "alice-demo-2026", None).unwrap();
     let v = ws.open_case(id).unwrap();
