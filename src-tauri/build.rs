@@ -61,6 +61,21 @@ const COMMANDS: &[&str] = &[
     "scan_content",
     "remove_scan",
     "mark_document",
+    // Administration and settings (administrators only).
+    "admin_users",
+    "admin_set_roles",
+    "admin_reset_password",
+    "admin_reset_second_factor",
+    "admin_unlock",
+    "admin_set_active",
+    "admin_settings",
+    "admin_set_idle_minutes",
+    "admin_set_bank",
+    "admin_test_bank",
+    "admin_set_backup",
+    "admin_set_language",
+    "admin_set_directory",
+    "admin_test_directory",
 ];
 
 fn main() {

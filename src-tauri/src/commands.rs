@@ -10,6 +10,7 @@ use serde_json::Value;
 use tauri::ipc::Channel;
 use tauri::{AppHandle, Emitter, Manager, State};
 use tauri_plugin_dialog::DialogExt;
+use uw_app::{AdminSettings, BackupSettings, BankInput, DirectoryInput, UserRoles, UserView};
 use uw_app::{
     AgreementPreview, ConflictView, Dashboard, DisbursementView, Keep, PrintedFile, ScanList,
     SyncStatus, WhatIfReport,
@@ -73,6 +74,14 @@ impl Ws {
     fn signed_in(&self) -> Result<&Workstation> {
         let ws = self.get()?;
         ws.require_session()?;
+        Ok(ws)
+    }
+
+    /// Like `signed_in`, for the one thing a person does before anything else when an
+    /// administrator set their password: changing it.
+    fn signed_in_to_change_password(&self) -> Result<&Workstation> {
+        let ws = self.get()?;
+        ws.require_session_to_change_password()?;
         Ok(ws)
     }
 
@@ -233,6 +242,20 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         scan_content,
         remove_scan,
         mark_document,
+        admin_users,
+        admin_set_roles,
+        admin_reset_password,
+        admin_reset_second_factor,
+        admin_unlock,
+        admin_set_active,
+        admin_settings,
+        admin_set_idle_minutes,
+        admin_set_bank,
+        admin_test_bank,
+        admin_set_backup,
+        admin_set_language,
+        admin_set_directory,
+        admin_test_directory,
     ]
 }
 
@@ -676,11 +699,13 @@ fn confirm_totp(ws: State<'_, Ws>, code: String) -> Result<()> {
     ws.signed_in()?.confirm_totp(&code)
 }
 
-/// The person's directory password, changed through the workstation: their signing key is
-/// re-wrapped with the new one. Async: the directory is asked.
+/// The person's password: a local account's (also the one an administrator set, changed
+/// before anything else), or a directory person's, whose signing key is re-wrapped with the
+/// new one. Async: the directory is asked, or Argon2 hashes.
 #[tauri::command]
 async fn change_password(ws: State<'_, Ws>, old: String, new: String) -> Result<()> {
-    ws.signed_in()?.change_directory_password(&old, &new)
+    ws.signed_in_to_change_password()?
+        .change_password(&old, &new)
 }
 
 #[tauri::command]
@@ -777,4 +802,82 @@ async fn unlock_store(ws: State<'_, Ws>, passphrase: String) -> Result<()> {
     let opened = ws.open_with(StoreKey::Passphrase(passphrase))?;
     let _ = ws.opened.set(Ok(opened));
     Ok(())
+}
+
+// ---------------------------------------------------------------------------------------
+// Administration and settings (`uw_app::admin`): each checks the session here and the
+// administrator's role in the service, before any work.
+
+#[tauri::command]
+fn admin_users(ws: State<'_, Ws>) -> Result<Vec<UserView>> {
+    ws.signed_in()?.admin_users()
+}
+
+#[tauri::command]
+fn admin_set_roles(ws: State<'_, Ws>, username: String, roles: UserRoles) -> Result<()> {
+    ws.signed_in()?.admin_set_roles(&username, roles)
+}
+
+/// Async: Argon2 hashes the temporary password.
+#[tauri::command]
+async fn admin_reset_password(ws: State<'_, Ws>, username: String, password: String) -> Result<()> {
+    ws.signed_in()?.admin_reset_password(&username, &password)
+}
+
+#[tauri::command]
+fn admin_reset_second_factor(ws: State<'_, Ws>, username: String) -> Result<()> {
+    ws.signed_in()?.admin_reset_second_factor(&username)
+}
+
+#[tauri::command]
+fn admin_unlock(ws: State<'_, Ws>, username: String) -> Result<()> {
+    ws.signed_in()?.admin_unlock(&username)
+}
+
+#[tauri::command]
+fn admin_set_active(ws: State<'_, Ws>, username: String, active: bool) -> Result<()> {
+    ws.signed_in()?.admin_set_active(&username, active)
+}
+
+#[tauri::command]
+fn admin_settings(ws: State<'_, Ws>) -> Result<AdminSettings> {
+    ws.signed_in()?.admin_settings()
+}
+
+#[tauri::command]
+fn admin_set_idle_minutes(ws: State<'_, Ws>, minutes: u32) -> Result<()> {
+    ws.signed_in()?.set_idle_minutes(minutes)
+}
+
+/// Async: a CA bundle is read and checked.
+#[tauri::command]
+async fn admin_set_bank(ws: State<'_, Ws>, bank: BankInput) -> Result<()> {
+    ws.signed_in()?.admin_set_bank(&bank)
+}
+
+/// Async: the bank is asked (on a thread of the service's own).
+#[tauri::command]
+async fn admin_test_bank(ws: State<'_, Ws>) -> Result<()> {
+    ws.signed_in()?.admin_test_bank()
+}
+
+#[tauri::command]
+fn admin_set_backup(ws: State<'_, Ws>, backup: BackupSettings) -> Result<()> {
+    ws.signed_in()?.admin_set_backup(&backup)
+}
+
+#[tauri::command]
+fn admin_set_language(ws: State<'_, Ws>, lang: String) -> Result<()> {
+    ws.signed_in()?.admin_set_language(&lang)
+}
+
+#[tauri::command]
+fn admin_set_directory(ws: State<'_, Ws>, directory: DirectoryInput) -> Result<()> {
+    ws.signed_in()?.admin_set_directory(&directory)
+}
+
+/// Async: the directory is asked.
+#[tauri::command]
+async fn admin_test_directory(ws: State<'_, Ws>) -> Result<()> {
+    ws.signed_in()?.admin_test_directory()
 }

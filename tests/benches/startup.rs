@@ -38,6 +38,7 @@ fn seed(dir: &std::path::Path, n: usize) -> Result<()> {
     ws.create_first_admin(&uw_app::NewUser {
         username: "bench".into(),
         display_name: "Bench".into(),
+        staff_id: None,
         password: "bench-password".into(),
         admin: true,
         underwriter: true,

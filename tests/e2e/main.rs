@@ -1,6 +1,7 @@
 //! End-to-end tests of the desktop app: one binary, run by `.ci/test` after the app is
 //! built. Each test starts its own driver and app on a fresh data folder.
 
+mod admin;
 mod installed;
 mod session_first;
 mod two_desks;

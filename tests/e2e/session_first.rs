@@ -75,6 +75,22 @@ fn args(command: &str) -> Option<Value> {
         "mark_document" => json!({"caseId": case, "version": 1, "kind": "identity", "party": 0,
                                    "status": "verified", "reason": null}),
         "take_counter_offer" => json!({"caseId": case, "version": 1, "termMonths": 36}),
+        // Administration and settings.
+        "admin_users" | "admin_settings" | "admin_test_bank" | "admin_test_directory" => json!({}),
+        "admin_reset_second_factor" | "admin_unlock" => json!({"username": "bob"}),
+        "admin_set_roles" => json!({"username": "bob",
+                                     "roles": {"admin": true, "underwriter": true, "reviewer": true}}),
+        "admin_reset_password" => json!({"username": "bob", "password": "temporary password"}),
+        "admin_set_active" => json!({"username": "bob", "active": false}),
+        "admin_set_idle_minutes" => json!({"minutes": 240}),
+        "admin_set_language" => json!({"lang": "en"}),
+        "admin_set_bank" => json!({"bank": {"url": "https://elsewhere.example/", "token": "t",
+                                            "branch": "", "ca_file": null, "clear_ca": true}}),
+        "admin_set_backup" => json!({"backup": {"folder": "/tmp", "time": "20:00", "keep": 7}}),
+        "admin_set_directory" => json!({"directory": {"url": "", "starttls": false, "ca_file": "",
+            "base_dn": "", "user_attribute": "", "branch_attribute": "", "service_dn": "",
+            "service_password": null, "underwriter_group": "", "reviewer_group": "",
+            "administrator_group": "", "disabled_filter": ""}}),
         _ => return None,
     })
 }

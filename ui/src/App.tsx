@@ -10,6 +10,7 @@ import { Conflicts, SyncBadge, useSyncStatus } from "./Sync";
 import { WhatIf } from "./WhatIf";
 import { dateTime, DEFAULT_LANG, isLang, LANGS, setLanguage, t, type Lang } from "./i18n";
 import { Dashboard } from "./Dashboard";
+import { Admin } from "./admin/Admin";
 
 export function ErrorBanner({ error, onClose }: { error: AppError | null; onClose?: () => void }) {
   if (!error) return null;
@@ -97,16 +98,21 @@ export function App() {
       setQueueQuery(BASE_QUERY);
       setPosition(null);
       setOpenId(null);
+      setAdminOpen(false);
       setAuth((a) => (a ? { ...a, session: null } : a));
       refreshStatus();
     }, setFatal);
   const session = auth?.session ?? null;
+  // A password an administrator set is changed before anything else.
+  const mustChange = session?.must_change_password === true;
+  const passwordChanged = () => api.sessionStatus().then(setAuth, setFatal);
   // The sync's state is the logged-in person's to see: no session, no asking.
-  const [sync, refreshSync] = useSyncStatus(unlocked && session !== null);
+  const [sync, refreshSync] = useSyncStatus(unlocked && session !== null && !mustChange);
   const [conflictsOpen, setConflictsOpen] = useState(false);
   const [whatIfOpen, setWhatIfOpen] = useState(false);
   const [dashboardOpen, setDashboardOpen] = useState(false);
   const [shortcutsOpen, setShortcutsOpen] = useState(false);
+  const [adminOpen, setAdminOpen] = useState(false);
   // Where the open case was in the queue: "next case" follows the same query.
   const [position, setPosition] = useState<QueuePosition | null>(null);
   const [queueQuery, setQueueQuery] = useState<QueueQuery>(BASE_QUERY);
@@ -145,10 +151,15 @@ export function App() {
                 {session.mode === "offline" ? t("mode.offline", { until: dateTime(session.offline_until) }) : t(`mode.${session.mode}`)}
                 {session.signing_key === "waiting" ? " ⚠" : ""}
               </span>
-              <button id="dashboard-open" onClick={() => { setOpenId(null); setDashboardOpen(true); }}>{t("app.dashboard")}</button>
-              <button id="what-if-open" onClick={() => setWhatIfOpen(true)}>{t("app.whatIf")}</button>
-              {session.mode === "standalone" && <button id="totp-open" onClick={() => setTotp(true)}>{t("app.secondFactor")}</button>}
-              {session.mode === "directory" && <button id="password-open" onClick={() => setPasswordOpen(true)}>{t("app.password")}</button>}
+              {!mustChange && (
+                <>
+                  {session.admin && <button id="admin-open" onClick={() => { setOpenId(null); setAdminOpen(true); }}>{t("app.admin")}</button>}
+                  <button id="dashboard-open" onClick={() => { setOpenId(null); setDashboardOpen(true); }}>{t("app.dashboard")}</button>
+                  <button id="what-if-open" onClick={() => setWhatIfOpen(true)}>{t("app.whatIf")}</button>
+                  {session.mode === "standalone" && <button id="totp-open" onClick={() => setTotp(true)}>{t("app.secondFactor")}</button>}
+                  {session.mode !== "offline" && <button id="password-open" onClick={() => setPasswordOpen(true)}>{t("app.password")}</button>}
+                </>
+              )}
               <button id="logout" onClick={logout}>{t("app.logout")}</button>
             </>
           )}
@@ -164,7 +175,8 @@ export function App() {
         </>
       )}
       {totp && session && <TotpPanel onClose={() => setTotp(false)} />}
-      {passwordOpen && session && <PasswordPanel onClose={() => setPasswordOpen(false)} />}
+      {passwordOpen && session && !mustChange && <PasswordPanel standalone={session.mode === "standalone"} onClose={() => setPasswordOpen(false)} />}
+      {!fatal && mustChange && <PasswordPanel standalone required onClose={logout} onChanged={passwordChanged} />}
       {!fatal && session && conflictsOpen && (
         <Conflicts
           onClose={() => setConflictsOpen(false)}
@@ -175,8 +187,10 @@ export function App() {
       {!fatal && session && whatIfOpen && (
         <WhatIf onClose={() => setWhatIfOpen(false)} onOpen={(id) => { setWhatIfOpen(false); setDashboardOpen(false); setPosition(null); setOpenId(id); }} />
       )}
-      {!fatal && session &&
-        (dashboardOpen && !openId ? (
+      {!fatal && session && !mustChange &&
+        (adminOpen && session.admin && !openId ? (
+          <Admin me={session.username} onBack={() => setAdminOpen(false)} onLanguage={(l) => { setLang(l); refreshStatus(); }} />
+        ) : dashboardOpen && !openId ? (
           <Dashboard onBack={() => setDashboardOpen(false)} />
         ) : openId ? (
           <CaseScreen

@@ -115,8 +115,10 @@ export function TotpPanel({ onClose }: { onClose: () => void }) {
   );
 }
 
-/** The person's directory password, changed here: their signing key is re-wrapped with it. */
-export function PasswordPanel({ onClose }: { onClose: () => void }) {
+/** The person's password, changed here: a local account's (`required` when an administrator
+ * set it: nothing else until it is changed), or a directory person's, whose signing key is
+ * re-wrapped with it. */
+export function PasswordPanel({ onClose, standalone = false, required = false, onChanged }: { onClose: () => void; standalone?: boolean; required?: boolean; onChanged?: () => void }) {
   const [old, setOld] = useState("");
   const [next, setNext] = useState("");
   const [repeat, setRepeat] = useState("");
@@ -132,13 +134,13 @@ export function PasswordPanel({ onClose }: { onClose: () => void }) {
     setBusy(true);
     api
       .changePassword(old, next)
-      .then(() => { setDone(true); setError(null); setOld(""); setNext(""); setRepeat(""); }, setError)
+      .then(() => { setDone(true); setError(null); setOld(""); setNext(""); setRepeat(""); onChanged?.(); }, setError)
       .finally(() => setBusy(false));
   };
   return (
-    <form className="card totp" data-testid="password" onSubmit={submit}>
-      <h3>{t("password.title")}</h3>
-      <p className="small muted">{t("password.intro")}</p>
+    <form className="card totp" data-testid={required ? "password-required" : "password"} onSubmit={submit}>
+      <h3>{required ? t("password.requiredTitle") : t("password.title")}</h3>
+      <p className="small muted">{required ? t("password.requiredIntro") : standalone ? t("password.localIntro") : t("password.intro")}</p>
       <label className="field"><span>{t("password.old")}</span><input name="password-old" type="password" value={old} onChange={(e) => setOld(e.target.value)} /></label>
       <label className="field"><span>{t("password.new")}</span><input name="password-new" type="password" value={next} onChange={(e) => setNext(e.target.value)} /></label>
       <label className="field"><span>{t("password.repeat")}</span><input name="password-repeat" type="password" value={repeat} onChange={(e) => setRepeat(e.target.value)} /></label>
@@ -146,7 +148,7 @@ export function PasswordPanel({ onClose }: { onClose: () => void }) {
       {done && <p className="notice">{t("password.done")}</p>}
       <div className="import-row">
         <button id="password-change" className="primary" type="submit" disabled={busy || !old || !next}>{t("password.change")}</button>
-        <button type="button" onClick={onClose}>{t("common.close")}</button>
+        <button type="button" id={required ? "password-logout" : undefined} onClick={onClose}>{required ? t("app.logout") : t("common.close")}</button>
       </div>
     </form>
   );

@@ -35,6 +35,7 @@ import type {
   VinReport,
   WhatIfReport,
 } from "./bindings";
+import type { AdminSettings, BackupSettings, BankInput, DirectoryInput, UserRoles, UserView } from "./bindings";
 
 /** Turns whatever a failed call threw into the {code, message} the UI shows. */
 export function asAppError(e: unknown): AppError {
@@ -138,6 +139,22 @@ export const api = {
   refreshPortfolio: () => call<Dashboard>("refresh_portfolio"),
   takeCounterOffer: (caseId: string, version: number, termMonths: number) =>
     call<CaseView>("take_counter_offer", { caseId, version, termMonths }),
+  // Administration and settings (administrators only; checked in Rust).
+  createUser: (user: NewUser) => call<null>("create_user", { user }),
+  adminUsers: () => call<UserView[]>("admin_users"),
+  adminSetRoles: (username: string, roles: UserRoles) => call<null>("admin_set_roles", { username, roles }),
+  adminResetPassword: (username: string, password: string) => call<null>("admin_reset_password", { username, password }),
+  adminResetSecondFactor: (username: string) => call<null>("admin_reset_second_factor", { username }),
+  adminUnlock: (username: string) => call<null>("admin_unlock", { username }),
+  adminSetActive: (username: string, active: boolean) => call<null>("admin_set_active", { username, active }),
+  adminSettings: () => call<AdminSettings>("admin_settings"),
+  adminSetIdleMinutes: (minutes: number) => call<null>("admin_set_idle_minutes", { minutes }),
+  adminSetBank: (bank: BankInput) => call<null>("admin_set_bank", { bank }),
+  adminTestBank: () => call<null>("admin_test_bank"),
+  adminSetBackup: (backup: BackupSettings) => call<null>("admin_set_backup", { backup }),
+  adminSetLanguage: (lang: string) => call<null>("admin_set_language", { lang }),
+  adminSetDirectory: (directory: DirectoryInput) => call<null>("admin_set_directory", { directory }),
+  adminTestDirectory: () => call<null>("admin_test_directory"),
 };
 
 function progressChannel(onProgress: (p: ReadProgress) => void): Channel<ReadProgress> {

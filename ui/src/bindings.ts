@@ -420,7 +420,7 @@ export type CaseEvent = { id: number, at: string, actor: string, kind: string, d
 
 export type AppError = { code: ErrorCode, message: string, };
 
-export type ErrorCode = "INVALID_CASE" | "INVALID_INPUT" | "NOT_FOUND" | "CASE_EXISTS" | "ALREADY_EXISTS" | "VERSION_CONFLICT" | "STORE_FOREIGN" | "STORE_WRONG_KEY" | "STORE_TOO_NEW" | "STORE_PLAIN" | "STORE_KEY_MISSING" | "STORE_LOCKED" | "STORE_UNAVAILABLE" | "IO" | "NOT_LOGGED_IN" | "AUTH_FAILED" | "TOTP_REQUIRED" | "TOTP_REUSED" | "SESSION_LOCKED" | "ACCOUNT_LOCKED" | "MISSING_ROLE" | "SELF_REVIEW" | "EDITOR_REVIEW" | "AWAITING_BANK" | "SIGNATURE_INVALID" | "KEY_UNKNOWN" | "KEY_REVOKED" | "HASH_MISMATCH" | "NOT_SUBMITTED" | "ALREADY_DECIDED" | "CASE_UNDER_REVIEW" | "NOT_APPROVED" | "CASE_DECIDED" | "STALE_STATEMENT" | "OWNED_FIELD" | "TERMS_CHANGED" | "ACCOUNT_DISABLED" | "ACCOUNT_REMOVED" | "DIRECTORY_UNREACHABLE" | "DIRECTORY_TLS" | "DIRECTORY_CONFIG" | "DIRECTORY_BAD_ANSWER" | "PASSWORD_REFUSED" | "OFFLINE_LOGIN_EXPIRED" | "SIGNING_KEY_UNREADABLE" | "DIRECTORY_MODE" | "WRONG_STAGE" | "NOT_THE_MAKER" | "CASE_LOCKED" | "FIGURES_DIFFER" | "COMMENT_REQUIRED" | "AUDIT_BROKEN" | "AUDIT_UNANCHORED" | "AUDIT_NOT_EXTENDED" | "AUDIT_ROLLED_BACK" | "BANK_NOT_CONFIGURED" | "BANK_OFFLINE" | "BANK_REFUSED" | "BANK_BAD_ANSWER" | "DISBURSEMENT_BLOCKED" | "FOREIGN_LIEN" | "NOT_PRINTABLE" | "PRODUCT_SUSPENDED" | "NO_SUCH_OFFER" | "BACKUP_BEHIND_BANK" | "UNHEALTHY" | "FILE_OVER_LIMIT" | "READER_MISSING" | "INTERNAL";
+export type ErrorCode = "INVALID_CASE" | "INVALID_INPUT" | "NOT_FOUND" | "CASE_EXISTS" | "ALREADY_EXISTS" | "VERSION_CONFLICT" | "STORE_FOREIGN" | "STORE_WRONG_KEY" | "STORE_TOO_NEW" | "STORE_PLAIN" | "STORE_KEY_MISSING" | "STORE_LOCKED" | "STORE_UNAVAILABLE" | "IO" | "NOT_LOGGED_IN" | "AUTH_FAILED" | "TOTP_REQUIRED" | "TOTP_REUSED" | "SESSION_LOCKED" | "ACCOUNT_LOCKED" | "MISSING_ROLE" | "SELF_REVIEW" | "EDITOR_REVIEW" | "AWAITING_BANK" | "SIGNATURE_INVALID" | "KEY_UNKNOWN" | "KEY_REVOKED" | "HASH_MISMATCH" | "NOT_SUBMITTED" | "ALREADY_DECIDED" | "CASE_UNDER_REVIEW" | "NOT_APPROVED" | "CASE_DECIDED" | "STALE_STATEMENT" | "OWNED_FIELD" | "TERMS_CHANGED" | "ACCOUNT_DISABLED" | "ACCOUNT_REMOVED" | "DIRECTORY_UNREACHABLE" | "DIRECTORY_TLS" | "DIRECTORY_CONFIG" | "DIRECTORY_BAD_ANSWER" | "PASSWORD_REFUSED" | "OFFLINE_LOGIN_EXPIRED" | "SIGNING_KEY_UNREADABLE" | "DIRECTORY_MODE" | "WRONG_STAGE" | "NOT_THE_MAKER" | "CASE_LOCKED" | "FIGURES_DIFFER" | "COMMENT_REQUIRED" | "AUDIT_BROKEN" | "AUDIT_UNANCHORED" | "AUDIT_NOT_EXTENDED" | "AUDIT_ROLLED_BACK" | "BANK_NOT_CONFIGURED" | "BANK_OFFLINE" | "BANK_REFUSED" | "BANK_BAD_ANSWER" | "DISBURSEMENT_BLOCKED" | "FOREIGN_LIEN" | "NOT_PRINTABLE" | "PRODUCT_SUSPENDED" | "NO_SUCH_OFFER" | "BACKUP_BEHIND_BANK" | "UNHEALTHY" | "FILE_OVER_LIMIT" | "READER_MISSING" | "STAFF_ID_TAKEN" | "SELF_ADMINISTRATION" | "LAST_ADMINISTRATOR" | "PASSWORD_CHANGE_REQUIRED" | "CA_NOT_PEM" | "CA_UNREADABLE" | "BANK_DNS" | "BANK_CONNECTION_REFUSED" | "BANK_TLS" | "BANK_TIMEOUT" | "BANK_UNAUTHORIZED" | "INTERNAL";
 
 export type AppStatus = { data_dir: string, demo: boolean, case_count: number, product: string, actor: string, 
 /**
@@ -488,7 +488,12 @@ branches: Array<string>,
  * Whether the bank holds the person's signing key: `enrolled`, `waiting` (the bank
  * not reached yet; statements signed meanwhile wait for it), `none` (standalone).
  */
-signing_key: string, };
+signing_key: string, 
+/**
+ * The password was set by an administrator: the person changes it before anything
+ * else (every other command is `PASSWORD_CHANGE_REQUIRED`).
+ */
+must_change_password: boolean, };
 
 export type SessionStatus = { needs_setup: boolean, session: Session | null, 
 /**
@@ -509,7 +514,12 @@ export type StoreState = { locked: boolean, new_store: boolean,
  */
 default_language: string, };
 
-export type NewUser = { username: string, display_name: string, password: string, admin: boolean, underwriter: boolean, reviewer: boolean, };
+export type NewUser = { username: string, display_name: string, 
+/**
+ * The bank's staff number of the person (one account per person). An administrator
+ * gives it for every new user; the first administrator's defaults to the user name.
+ */
+staff_id?: string, password: string, admin: boolean, underwriter: boolean, reviewer: boolean, };
 
 export type ReviewView = { workflow: Workflow, 
 /**
@@ -651,3 +661,102 @@ local: unknown, bank: unknown, resolved_at: string | null, resolved_by: string |
 export type FieldDifference = { field: string, local: unknown, bank: unknown, };
 
 export type Keep = "local" | "bank";
+
+export type UserView = { username: string, display_name: string, staff_id: string, admin: boolean, underwriter: boolean, reviewer: boolean, 
+/**
+ * Until when failed logins lock the account; `None` when it is not locked now.
+ */
+locked_until: string | null, failed_logins: number, second_factor: boolean, must_change_password: boolean, deactivated_at: string | null, last_login_at: string | null, };
+
+export type UserRoles = { admin: boolean, underwriter: boolean, reviewer: boolean, };
+
+export type AdminSettings = { 
+/**
+ * Whose accounts log in now: `standalone` or `directory`.
+ */
+mode: string, idle_minutes: number, language: string, bank: BankSettings, backup: BackupSettings, directory: DirectorySettings, };
+
+export type BankSettings = { 
+/**
+ * The address in use when given from outside (`UW_BANK_URL`): the saved settings
+ * wait meanwhile.
+ */
+environment_url: string | null, url: string, 
+/**
+ * Whether a token is saved (never the token).
+ */
+token_set: boolean, branch: string, ca_bundle: CaBundleView | null, };
+
+export type CaBundleView = { 
+/**
+ * The file it was read from.
+ */
+source: string, 
+/**
+ * Kept as text in the store (`false`: an earlier version's path, read at each use).
+ */
+stored: boolean, certificates: number, 
+/**
+ * SHA-256 of the text, to compare with the bundle the bank published.
+ */
+sha256: string, };
+
+export type BankInput = { 
+/**
+ * Empty: no bank (a workstation on its own).
+ */
+url: string, 
+/**
+ * A new token (write-only); `None` keeps the saved one.
+ */
+token: string | null, branch: string, 
+/**
+ * A CA bundle file to read now; its text is kept.
+ */
+ca_file: string | null, 
+/**
+ * Drops the saved bundle: the built-in public roots again.
+ */
+clear_ca: boolean, };
+
+export type BackupSettings = { 
+/**
+ * Absolute; empty: no daily backup.
+ */
+folder: string, 
+/**
+ * HH:MM, the workstation's local time.
+ */
+time: string, 
+/**
+ * How many backups are kept (1–90).
+ */
+keep: number, };
+
+export type DirectorySettings = { 
+/**
+ * People log in with the directory now.
+ */
+active: boolean, 
+/**
+ * The directory in use was given from outside (`UW_DIRECTORY_CONFIG`).
+ */
+from_environment: boolean, 
+/**
+ * A configuration is saved (used from the next start, unless one is given from outside).
+ */
+saved: boolean, url: string, starttls: boolean, ca_file: string, base_dn: string, user_attribute: string, branch_attribute: string, service_dn: string, 
+/**
+ * Whether a bind password is saved (never the password).
+ */
+service_password_set: boolean, underwriter_group: string, reviewer_group: string, administrator_group: string, disabled_filter: string, };
+
+export type DirectoryInput = { url: string, starttls: boolean, ca_file: string, base_dn: string, user_attribute: string, branch_attribute: string, 
+/**
+ * Empty: no service account (an anonymous search).
+ */
+service_dn: string, 
+/**
+ * A new bind password (write-only); `None` keeps the saved one.
+ */
+service_password: string | null, underwriter_group: string, reviewer_group: string, administrator_group: string, disabled_filter: string, };

@@ -98,7 +98,7 @@ describe("the window's source", () => {
   const ALLOWED = /^(?:[A-Z0-9-]+|VIN|WMI|SHA-256|uw .*|--demo|\/path\/[\w/.-]+|[«»—·–→›‹▲▼✓✗⚠#:;,.()%×\s]*)$/;
   it("has no untranslated text in a component", () => {
     // Every component's source text, through Vite (no file-system API in the window's types).
-    const sources = import.meta.glob<string>("./*.tsx", { query: "?raw", import: "default", eager: true });
+    const sources = import.meta.glob<string>(["./*.tsx", "./*/*.tsx"], { query: "?raw", import: "default", eager: true });
     expect(Object.keys(sources).length).toBeGreaterThan(10);
     const found: string[] = [];
     for (const [file, src] of Object.entries(sources)) {

@@ -131,12 +131,14 @@ pub fn seed_users(ws: &Workstation) -> Result<()> {
             &crate::NewUser {
                 username: username.to_string(),
                 display_name: name.to_string(),
+                staff_id: None,
                 password: password.to_string(),
                 admin: *admin,
                 underwriter: *underwriter,
                 reviewer: *reviewer,
             },
             "demo",
+            false,
             false,
         )?;
     }

@@ -151,6 +151,32 @@ pub enum ErrorCode {
     FileOverLimit,
     /// `uw-parse`, the reader of clients' files, is not installed beside the program.
     ReaderMissing,
+
+    // Administration and settings (`crate::admin`).
+    /// One person, one account: the staff id has an account already.
+    StaffIdTaken,
+    /// An administrator changes their own account only as any user does (their password,
+    /// their second factor): not their roles, not its state.
+    SelfAdministration,
+    /// The change would leave the workstation without an active administrator.
+    LastAdministrator,
+    /// The password an administrator set is changed before anything else.
+    PasswordChangeRequired,
+    /// The bank's CA bundle is not PEM certificates (or is empty); the message names the file.
+    CaNotPem,
+    /// The bank's CA bundle file cannot be read (missing, a folder, too large).
+    CaUnreadable,
+    /// "Test connection": the bank's host name does not resolve.
+    BankDns,
+    /// "Test connection": nothing answers at the bank's address (connection refused).
+    BankConnectionRefused,
+    /// "Test connection": TLS with the bank failed (its certificate, or no TLS there).
+    BankTls,
+    /// "Test connection": the bank did not answer in time.
+    BankTimeout,
+    /// "Test connection": the bank refused the workstation's token (401).
+    BankUnauthorized,
+
     Internal,
 }
 
@@ -191,6 +217,9 @@ impl From<uw_store::StoreError> for AppError {
             S::NotFound(_) => ErrorCode::NotFound,
             S::Exists(_) => ErrorCode::CaseExists,
             S::Duplicate(_) => ErrorCode::AlreadyExists,
+            S::StaffIdTaken { .. } => ErrorCode::StaffIdTaken,
+            S::LastAdmin(_) => ErrorCode::LastAdministrator,
+            S::NoUser(_) => ErrorCode::NotFound,
             S::VersionConflict { .. } => ErrorCode::VersionConflict,
             S::Sql(_) => ErrorCode::Internal,
         };

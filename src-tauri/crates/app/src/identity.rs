@@ -56,7 +56,7 @@ pub(crate) fn off_runtime<T: Send>(f: impl FnOnce() -> T + Send) -> T {
     })
 }
 
-fn directory_error(e: &DirectoryError) -> AppError {
+pub(crate) fn directory_error(e: &DirectoryError) -> AppError {
     let code = match e {
         DirectoryError::WrongCredentials => ErrorCode::AuthFailed,
         DirectoryError::AccountDisabled(_) => ErrorCode::AccountDisabled,
@@ -482,6 +482,8 @@ fn session_of(p: &CachedPerson, mode: LoginMode, signing_key: String) -> Session
         offline_until: Some(p.cached_until.clone()),
         branches: serde_json::from_str(&p.branches).unwrap_or_default(),
         signing_key,
+        // The directory's passwords are the directory's to expire.
+        must_change_password: false,
     }
 }
 

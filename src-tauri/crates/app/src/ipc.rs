@@ -55,6 +55,10 @@ pub fn typescript_bindings() -> String {
         crate::LoginMode, crate::RefusedStatement,
         uw_store::AuditEntry, uw_store::BackupSummary,
         crate::SyncStatus, crate::SyncReport, crate::ConflictView, crate::FieldDifference, crate::Keep,
+        // Administration.
+        crate::UserView, crate::UserRoles, crate::AdminSettings, crate::BankSettings,
+        crate::CaBundleView, crate::BankInput, crate::BackupSettings, crate::DirectorySettings,
+        crate::DirectoryInput,
     );
     let mut text = String::from(
         "// Generated from the Rust types by uw-app (src-tauri/crates/app/src/ipc.rs).\n\

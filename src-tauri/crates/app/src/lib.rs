@@ -6,6 +6,7 @@
 //! crate owns the clock and the files; the domain crate stays pure and the store crate
 //! stays ignorant of the rules.
 
+mod admin;
 mod agreement;
 mod attachments;
 mod audit;
@@ -39,6 +40,11 @@ use uw_domain::vin::WmiTable;
 use uw_domain::ProductConfig;
 use uw_store::Store;
 
+pub use admin::{
+    AdminSettings, BackupInput, BackupSettings, BankInput, BankSettings, CaBundleView,
+    DirectoryInput, DirectorySettings, UserRoles, UserView, BACKUP_FOLDER, BACKUP_KEEP,
+    BACKUP_TIME, BANK_CA_PEM, BANK_CA_SOURCE, DEFAULT_BACKUP_KEEP,
+};
 pub use agreement::{specimen_from_file, AgreementPreview, PrintedFile};
 pub use attachments::{inspect, ScanList, MAX_SCAN_BYTES};
 pub use audit::{AUDIT_UNANCHORED_LIMIT, UNANCHORED_LIMIT};
@@ -186,6 +192,8 @@ pub struct Workstation {
     /// The bank's directory: people log in with it and sign with their own keys. `None`:
     /// standalone, local accounts.
     directory: Option<uw_directory::Directory>,
+    /// The directory was given from outside (UW_DIRECTORY_CONFIG), not the settings'.
+    directory_given: bool,
     /// Wrong offline passwords in a row, per person (`identity::OFFLINE_FAILURES`).
     offline_failures: Mutex<std::collections::HashMap<String, u32>>,
     /// The bank client, built on first use.
@@ -221,6 +229,7 @@ impl Workstation {
             key,
             bank_override: opts.bank,
             directory: None,
+            directory_given: opts.directory.is_some(),
             offline_failures: Mutex::new(std::collections::HashMap::new()),
             bank: Mutex::new(None),
             sync_options: Mutex::new(SyncOptions::default()),

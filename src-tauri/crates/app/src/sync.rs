@@ -46,7 +46,8 @@ pub const BANK_URL: &str = "bank.url";
 pub const BANK_TOKEN: &str = "bank.token";
 /// The branch whose daily queue this workstation pulls (all when unset).
 pub const BANK_BRANCH: &str = "bank.branch";
-/// The bank's own CA bundle (a PEM file's path; the built-in roots when unset).
+/// The bank's own CA bundle as a PEM file's path, as an earlier version saved it; the
+/// bundle's text is kept now (`crate::admin::BANK_CA_PEM`), and this is honoured until then.
 pub const BANK_CA_FILE: &str = "bank.ca_file";
 const LAST_SUCCESS: &str = "sync.last_success";
 const LAST_ERROR: &str = "sync.last_error";
@@ -300,8 +301,9 @@ fn bank_view(w: &RemoteWorkflow, payment: Option<String>) -> Option<BankView> {
 
 impl Workstation {
     /// Sets the bank's address, token, branch and own CA bundle (PEM; `None`: the
-    /// built-in roots) — an administrator's setting. A CA file that does not read or holds
-    /// no certificate is refused, naming it.
+    /// built-in roots) — an administrator's setting (`uw sync --url`), audited. The
+    /// bundle is read now and its text kept (`crate::admin`); a CA file that does not
+    /// read or holds no certificate is refused, naming it.
     pub fn set_bank(
         &self,
         url: &str,
@@ -309,25 +311,17 @@ impl Workstation {
         branch: Option<&str>,
         ca_file: Option<&std::path::Path>,
     ) -> Result<()> {
-        if self.require_login {
-            self.require_admin()?;
-        }
-        // Kept absolute: the desktop does not start where `uw sync` was typed.
-        let ca_file = ca_file.map(std::path::absolute).transpose().map_err(|e| {
-            AppError::new(ErrorCode::InvalidInput, format!("the bank's CA file: {e}"))
-        })?;
-        let mut config = BankConfig::new(url, token);
-        config.ca_file.clone_from(&ca_file);
-        Bank::new(config)?;
-        let mut store = self.store()?;
-        store.set_setting(BANK_URL, url.trim())?;
-        store.set_setting(BANK_TOKEN, token.trim())?;
-        store.set_setting(BANK_BRANCH, branch.map(str::trim).unwrap_or(""))?;
-        let ca_file = ca_file.map(|p| p.display().to_string());
-        store.set_setting(BANK_CA_FILE, ca_file.as_deref().unwrap_or(""))?;
-        drop(store);
-        *self.bank.lock().unwrap_or_else(|p| p.into_inner()) = None;
-        Ok(())
+        let actor = if self.require_login {
+            self.require_admin()?.username
+        } else {
+            self.actor.clone()
+        };
+        let ca = match ca_file {
+            Some(path) => crate::admin::CaChange::Set(crate::admin::read_ca_bundle(path)?),
+            None => crate::admin::CaChange::Clear,
+        };
+        let branch = branch.map(str::trim).unwrap_or("");
+        self.save_bank(&actor, url.trim(), Some(token.trim()), branch, ca)
     }
 
     pub fn set_sync_options(&self, options: SyncOptions) {
@@ -342,7 +336,7 @@ impl Workstation {
     }
 
     /// The bank's configuration: given at opening (UW_BANK_URL), else the settings.
-    fn bank_config(&self) -> Result<Option<BankConfig>> {
+    pub(crate) fn bank_config(&self) -> Result<Option<BankConfig>> {
         if let Some(c) = &self.bank_override {
             return Ok(Some(c.clone()));
         }
@@ -350,8 +344,12 @@ impl Workstation {
         let url = store.setting(BANK_URL)?.filter(|u| !u.is_empty());
         let token = store.setting(BANK_TOKEN)?.unwrap_or_default();
         let ca_file = store.setting(BANK_CA_FILE)?.filter(|f| !f.is_empty());
+        let ca_pem = store
+            .setting(crate::admin::BANK_CA_PEM)?
+            .filter(|p| !p.is_empty());
         Ok(url.map(|u| BankConfig {
             ca_file: ca_file.map(std::path::PathBuf::from),
+            ca_pem,
             ..BankConfig::new(&u, &token)
         }))
     }

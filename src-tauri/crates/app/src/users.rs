@@ -61,6 +61,9 @@ pub struct Session {
     /// Whether the bank holds the person's signing key: `enrolled`, `waiting` (the bank
     /// not reached yet; statements signed meanwhile wait for it), `none` (standalone).
     pub signing_key: String,
+    /// The password was set by an administrator: the person changes it before anything
+    /// else (every other command is `PASSWORD_CHANGE_REQUIRED`).
+    pub must_change_password: bool,
 }
 
 impl Session {
@@ -94,6 +97,11 @@ pub struct TotpSetup {
 pub struct NewUser {
     pub username: String,
     pub display_name: String,
+    /// The bank's staff number of the person (one account per person). An administrator
+    /// gives it for every new user; the first administrator's defaults to the user name.
+    #[serde(default)]
+    #[ts(optional)]
+    pub staff_id: Option<String>,
     pub password: String,
     pub admin: bool,
     pub underwriter: bool,
@@ -147,6 +155,9 @@ fn check_new_user(u: &NewUser) -> Result<()> {
     if !(u.admin || u.underwriter || u.reviewer) {
         return bad("roles", "a user needs at least one role");
     }
+    if let Some(id) = &u.staff_id {
+        crate::admin::check_staff_id(id)?;
+    }
     Ok(())
 }
 
@@ -161,6 +172,7 @@ fn session_of(u: &StoredUser) -> Session {
         offline_until: None,
         branches: Vec::new(),
         signing_key: "none".into(),
+        must_change_password: u.must_change_password,
     }
 }
 
@@ -206,12 +218,30 @@ impl Workstation {
         Ok(self.directory.is_none() && self.store()?.count_users()? == 0)
     }
 
-    pub(crate) fn insert_user(&self, u: &NewUser, actor: &str, first: bool) -> Result<()> {
+    /// Adds a local account; `must_change` when someone else chose its password (an
+    /// administrator), so its owner changes it at the first login.
+    pub(crate) fn insert_user(
+        &self,
+        u: &NewUser,
+        actor: &str,
+        first: bool,
+        must_change: bool,
+    ) -> Result<()> {
         self.standalone_only("local accounts")?;
         check_new_user(u)?;
+        let staff_id = u
+            .staff_id
+            .as_deref()
+            .map(str::trim)
+            .filter(|id| !id.is_empty())
+            .unwrap_or(&u.username);
         let stored = StoredUser {
             username: u.username.clone(),
             display_name: u.display_name.trim().to_string(),
+            staff_id: staff_id.to_string(),
+            must_change_password: must_change,
+            deactivated_at: None,
+            last_login_at: None,
             password_hash: hash_password(&u.password)?,
             is_admin: u.admin,
             is_underwriter: u.underwriter,
@@ -235,14 +265,22 @@ impl Workstation {
                 "roles: the first user is the administrator",
             ));
         }
-        self.insert_user(u, &u.username, true)?;
+        self.insert_user(u, &u.username, true, false)?;
         self.login(&u.username, &u.password, None)
     }
 
-    /// An administrator adds a user.
+    /// An administrator adds a user, with the person's staff id (one account per person);
+    /// the password the administrator chose is changed at the user's first login.
     pub fn create_user(&self, u: &NewUser) -> Result<()> {
         let s = self.require_admin()?;
-        self.insert_user(u, &s.username, false)
+        self.standalone_only("local accounts")?;
+        if u.staff_id.as_deref().is_none_or(|id| id.trim().is_empty()) {
+            return Err(AppError::new(
+                ErrorCode::InvalidInput,
+                "staff_id: required (the bank's staff number of the person)",
+            ));
+        }
+        self.insert_user(u, &s.username, false, true)
     }
 
     /// Logs in; a user with a second factor also gives the current code (`TOTP_REQUIRED`
@@ -283,6 +321,15 @@ impl Workstation {
         }
         let mut totp_step = None;
         let mut refusal = (!verify_password(&user.password_hash, password)).then(auth_failed);
+        // Told only to whoever knows the password, like a lock by the directory.
+        if refusal.is_none() && user.deactivated_at.is_some() {
+            self.store()?
+                .audit(&now_rfc3339(), &username, "login_refused_deactivated", "{}")?;
+            return Err(AppError::new(
+                ErrorCode::AccountDisabled,
+                format!("{username}: the account is deactivated; an administrator reactivates it"),
+            ));
+        }
         if refusal.is_none() {
             if let Some(secret) = user
                 .totp_secret
@@ -502,10 +549,64 @@ impl Workstation {
         Ok(s)
     }
 
-    /// The logged-in person, or `NOT_LOGGED_IN` / `SESSION_LOCKED`; counts as activity.
+    /// The logged-in person, or `NOT_LOGGED_IN` / `SESSION_LOCKED` — or
+    /// `PASSWORD_CHANGE_REQUIRED` while the password an administrator set is unchanged;
+    /// counts as activity.
     pub fn require_session(&self) -> Result<Session> {
+        self.require_session_to_change_password()
+            .and_then(fit_for_work)
+    }
+
+    /// The logged-in person even before they changed the password an administrator set:
+    /// only for changing it.
+    pub fn require_session_to_change_password(&self) -> Result<Session> {
         self.current(true)?
             .ok_or_else(|| AppError::new(ErrorCode::NotLoggedIn, "log in first"))
+    }
+
+    /// Changes the logged-in person's password: a local account's here (the current one
+    /// checked, the administrator's demand to change it cleared), a directory person's at
+    /// the directory.
+    pub fn change_password(&self, old: &str, new: &str) -> Result<()> {
+        let s = self.require_session_to_change_password()?;
+        if self.directory.is_some() {
+            return self.change_directory_password(old, new);
+        }
+        if new.chars().count() < MIN_PASSWORD_CHARS {
+            return Err(AppError::new(
+                ErrorCode::InvalidInput,
+                "new_password: at least 10 characters",
+            ));
+        }
+        if new == old {
+            return Err(AppError::new(
+                ErrorCode::InvalidInput,
+                "new_password: the same as the current one; choose another",
+            ));
+        }
+        let user = self.store()?.user(&s.username)?.ok_or_else(auth_failed)?;
+        if !verify_password(&user.password_hash, old) {
+            return Err(AppError::new(
+                ErrorCode::AuthFailed,
+                "old_password: the current password is wrong",
+            ));
+        }
+        let hash = hash_password(new)?;
+        let change = uw_store::UserChange::Password {
+            hash: &hash,
+            must_change: false,
+        };
+        self.store()?
+            .update_user(&s.username, change, &now_rfc3339(), &s.username)?;
+        if let Some(a) = self
+            .session
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .as_mut()
+        {
+            a.session.must_change_password = false;
+        }
+        Ok(())
     }
 
     pub(crate) fn idle_limit(&self) -> Duration {
@@ -522,11 +623,13 @@ impl Workstation {
                 "idle_minutes: 1 to 240",
             ));
         }
-        let mut store = self.store()?;
-        store.set_setting(IDLE_SETTING, &minutes.to_string())?;
         let detail = serde_json::json!({ "idle_minutes": minutes }).to_string();
-        store.audit(&now_rfc3339(), &s.username, "setting_changed", &detail)?;
-        drop(store);
+        self.store()?.set_settings_audited(
+            &[(IDLE_SETTING, &minutes.to_string())],
+            &now_rfc3339(),
+            &s.username,
+            &detail,
+        )?;
         *self.idle.lock().unwrap_or_else(|p| p.into_inner()) =
             Duration::from_secs(u64::from(minutes) * 60);
         Ok(())
@@ -546,7 +649,7 @@ impl Workstation {
     /// command line, which has no workflow commands) the operating-system user as an
     /// underwriter — unless this workstation requires a login, as the desktop does.
     pub(crate) fn acting(&self) -> Result<(String, Roles)> {
-        match self.current(true)? {
+        match self.current(true)?.map(fit_for_work).transpose()? {
             Some(s) => Ok((s.username.clone(), s.roles())),
             None if !self.require_login => Ok((
                 self.actor.clone(),
@@ -579,6 +682,20 @@ impl Workstation {
             ))
         }
     }
+}
+
+/// A session whose password an administrator set does nothing until it is changed.
+fn fit_for_work(s: Session) -> Result<Session> {
+    if s.must_change_password {
+        return Err(AppError::new(
+            ErrorCode::PasswordChangeRequired,
+            format!(
+                "{}: change the password an administrator set before anything else",
+                s.username
+            ),
+        ));
+    }
+    Ok(s)
 }
 
 #[cfg(test)]

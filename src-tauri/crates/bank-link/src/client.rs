@@ -33,6 +33,10 @@ pub struct BankConfig {
     /// certificate any public CA issued for the bank's host is refused (a pin to the
     /// bank's PKI). `None`: the built-in roots (webpki-roots).
     pub ca_file: Option<PathBuf>,
+    /// The same bundle as its PEM text, read and checked beforehand (the workstation's
+    /// settings keep the text, encrypted, rather than a path to a file that could change
+    /// under it); when set it is used instead of `ca_file`.
+    pub ca_pem: Option<String>,
 }
 
 /// Everything but the token, which a log or a panic never shows.
@@ -45,6 +49,7 @@ impl std::fmt::Debug for BankConfig {
             .field("timeout", &self.timeout)
             .field("max_body", &self.max_body)
             .field("ca_file", &self.ca_file)
+            .field("ca_pem", &self.ca_pem.as_ref().map(|p| p.len()))
             .finish()
     }
 }
@@ -58,6 +63,7 @@ impl BankConfig {
             timeout: Duration::from_secs(15),
             max_body: 16 * 1024 * 1024,
             ca_file: None,
+            ca_pem: None,
         }
     }
 }
@@ -121,6 +127,9 @@ impl LinkError {
 
 pub type Result<T, E = LinkError> = std::result::Result<T, E>;
 
+mod probe;
+pub use probe::{ConnectionFailure, Fault};
+
 pub struct Bank {
     client: Client,
     base: Url,
@@ -158,17 +167,25 @@ impl Bank {
             // included) on to another address: never followed, it becomes
             // `LinkError::Redirected`.
             .redirect(reqwest::redirect::Policy::none());
-        if let Some(path) = &config.ca_file {
+        let roots = match (&config.ca_pem, &config.ca_file) {
+            (Some(pem), _) => Some((
+                STORED_CA.to_string(),
+                ca_certificates(STORED_CA, pem.as_bytes())?,
+            )),
+            (None, Some(path)) => Some((path.display().to_string(), load_ca_file(path)?)),
+            (None, None) => None,
+        };
+        if let Some((_, certs)) = &roots {
             // Instead of the built-in roots, not in addition: see `BankConfig::ca_file`.
             builder = builder.tls_built_in_root_certs(false);
-            for cert in load_ca_file(path)? {
-                builder = builder.add_root_certificate(cert);
+            for cert in certs {
+                builder = builder.add_root_certificate(cert.clone());
             }
         }
-        let client = builder.build().map_err(|e| match &config.ca_file {
+        let client = builder.build().map_err(|e| match &roots {
             // The certificates are parsed here (a PEM block whose content is no
             // certificate fails now).
-            Some(path) => bad_ca(path, root_cause(&e)),
+            Some((name, _)) => bad_ca(name, root_cause(&e)),
             None => LinkError::Offline(e.to_string()),
         })?;
         Ok(Bank {
@@ -195,11 +212,22 @@ impl Bank {
 
     fn send<T: DeserializeOwned>(&self, what: &str, req: RequestBuilder) -> Result<T> {
         let started = std::time::Instant::now();
-        let resp = req
-            .bearer_auth(&self.config.token)
+        let resp = self.authorized(req).send().map_err(|e| self.transport(e))?;
+        self.answer(what, resp, started)
+    }
+
+    fn authorized(&self, req: RequestBuilder) -> RequestBuilder {
+        req.bearer_auth(&self.config.token)
             .header("Accept", "application/json")
-            .send()
-            .map_err(|e| self.transport(e))?;
+    }
+
+    /// An answer as the API's type, or the refusal it carries.
+    fn answer<T: DeserializeOwned>(
+        &self,
+        what: &str,
+        resp: Response,
+        started: std::time::Instant,
+    ) -> Result<T> {
         let status = resp.status();
         if status.is_redirection() {
             return Err(redirected(what, &resp));
@@ -522,9 +550,12 @@ pub struct StaffAuth {
     pub signature: String,
 }
 
-fn bad_ca(path: &Path, why: impl Into<String>) -> LinkError {
+/// How a bundle given as text ([`BankConfig::ca_pem`]) is named in an error.
+const STORED_CA: &str = "(the CA bundle kept in the settings)";
+
+fn bad_ca(name: &str, why: impl Into<String>) -> LinkError {
     LinkError::BadCaFile {
-        path: path.display().to_string(),
+        path: name.to_string(),
         why: why.into(),
     }
 }
@@ -532,16 +563,38 @@ fn bad_ca(path: &Path, why: impl Into<String>) -> LinkError {
 /// The certificates of a PEM bundle; a file that does not read, or that holds no
 /// certificate (a key alone, DER, anything else), is `BadCaFile` naming it.
 pub fn load_ca_file(path: &Path) -> Result<Vec<reqwest::Certificate>> {
-    let bytes = std::fs::read(path).map_err(|e| bad_ca(path, e.to_string()))?;
-    let certs = reqwest::Certificate::from_pem_bundle(&bytes)
-        .map_err(|e| bad_ca(path, format!("not a PEM bundle ({})", root_cause(&e))))?;
+    let name = path.display().to_string();
+    let bytes = std::fs::read(path).map_err(|e| bad_ca(&name, e.to_string()))?;
+    ca_certificates(&name, &bytes)
+}
+
+fn ca_certificates(name: &str, pem: &[u8]) -> Result<Vec<reqwest::Certificate>> {
+    let certs = reqwest::Certificate::from_pem_bundle(pem)
+        .map_err(|e| bad_ca(name, format!("not a PEM bundle ({})", root_cause(&e))))?;
     if certs.is_empty() {
         return Err(bad_ca(
-            path,
+            name,
             "holds no certificate (a PEM block \"BEGIN CERTIFICATE\")",
         ));
     }
     Ok(certs)
+}
+
+/// Checks a CA bundle's text as [`Bank::new`] will use it — PEM blocks holding
+/// certificates that parse — and counts its certificates; `BadCaFile` naming `name`
+/// otherwise.
+pub fn check_ca_bundle(name: &str, pem: &[u8]) -> Result<usize> {
+    let certs = ca_certificates(name, pem)?;
+    let n = certs.len();
+    let mut builder = Client::builder()
+        .use_rustls_tls()
+        .tls_built_in_root_certs(false);
+    for cert in certs {
+        builder = builder.add_root_certificate(cert);
+    }
+    // Building parses each certificate's content (a PEM block of garbage fails here).
+    builder.build().map_err(|e| bad_ca(name, root_cause(&e)))?;
+    Ok(n)
 }
 
 /// A redirect, named with where it pointed (resolved against the request's address).

@@ -11,4 +11,6 @@ pub mod api;
 mod client;
 pub mod signing;
 
-pub use client::{Bank, BankConfig, LinkError, StaffAuth};
+pub use client::{
+    check_ca_bundle, Bank, BankConfig, ConnectionFailure, Fault, LinkError, StaffAuth,
+};

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::{Arc, Mutex};
 
-use uw_bank_link::{Bank, BankConfig, LinkError};
+use uw_bank_link::{Bank, BankConfig, Fault, LinkError};
 
 // ---------------------------------------------------------------------------------------
 // Certificates
@@ -429,4 +429,164 @@ fn a_redirect_without_a_location_says_so() {
     let (status, location) = redirect_of(bank.portfolio().unwrap_err());
     assert_eq!(status, 302);
     assert!(location.contains("no Location"), "{location}");
+}
+
+// ---------------------------------------------------------------------------------------
+// "Test connection": what failed, told apart
+
+/// A plain HTTP server answering every request with `status` and `body`.
+fn answering_server(status: &'static str, body: &'static str) -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for mut stream in listener.incoming().flatten() {
+            if read_request(&mut stream).is_some() {
+                let _ = write!(
+                    stream,
+                    "HTTP/1.1 {status}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                    body.len()
+                );
+            }
+        }
+    });
+    port
+}
+
+fn fault_of(config: BankConfig) -> (Fault, String) {
+    let err = Bank::new(config).unwrap().test_connection().unwrap_err();
+    (err.fault, err.message)
+}
+
+#[test]
+fn test_connection_says_what_failed() {
+    let dir = tempfile::tempdir().unwrap();
+    let bank_ca = make_ca(dir.path(), "bank-ca");
+    let other_ca = make_ca(dir.path(), "other-ca");
+    let (cert, key) = make_server_cert(dir.path(), "bank-ca");
+    let tls_port = tls_server(&cert, &key);
+    let closed = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let unauthorized = answering_server(
+        "401 Unauthorized",
+        r#"{"code":"UNAUTHORIZED","message":"no"}"#,
+    );
+    let moved = answering_server("302 Found", "");
+    let busy = answering_server(
+        "503 Service Unavailable",
+        r#"{"code":"BUSY","message":"later"}"#,
+    );
+    let other_service = answering_server("200 OK", "<html>a web page</html>");
+    let plain = answering_server("200 OK", "{}");
+    // A bank that takes the connection and never answers.
+    let silent = TcpListener::bind("127.0.0.1:0").unwrap();
+    let silent_port = silent.local_addr().unwrap().port();
+    let mut slow = BankConfig::new(&format!("http://127.0.0.1:{silent_port}/"), "t");
+    slow.timeout = std::time::Duration::from_secs(1);
+
+    let local = |port: u16| BankConfig::new(&format!("http://127.0.0.1:{port}/"), "t");
+    let tls = format!("https://localhost:{tls_port}/");
+    let cases: Vec<(&str, BankConfig, Fault, &str)> = vec![
+        (
+            "unknown host",
+            BankConfig::new("https://no-such-host.invalid/", "t"),
+            Fault::Dns,
+            "no-such-host.invalid",
+        ),
+        (
+            "closed port",
+            local(closed),
+            Fault::Refused,
+            "connection refused",
+        ),
+        (
+            "another CA",
+            with_ca(&tls, &other_ca),
+            Fault::Tls,
+            "certificate",
+        ),
+        (
+            "public roots",
+            BankConfig::new(&tls, "t"),
+            Fault::Tls,
+            "certificate",
+        ),
+        (
+            "no TLS at that port",
+            BankConfig::new(&format!("https://127.0.0.1:{plain}/"), "t"),
+            Fault::Tls,
+            "TLS",
+        ),
+        ("the token", local(unauthorized), Fault::Unauthorized, "401"),
+        ("a redirect", local(moved), Fault::Redirected, "302"),
+        ("unavailable", local(busy), Fault::Unavailable, "503"),
+        (
+            "another service",
+            local(other_service),
+            Fault::BadAnswer,
+            "portfolio",
+        ),
+        (
+            "the right CA, but not the bank's API",
+            with_ca(&tls, &bank_ca),
+            Fault::BadAnswer,
+            "portfolio",
+        ),
+        ("silence", slow, Fault::Timeout, "within 1 s"),
+    ];
+    for (what, config, fault, says) in cases {
+        let (got, message) = fault_of(config);
+        assert_eq!(got, fault, "{what}: {message}");
+        assert!(message.contains(says), "{what}: {message}");
+        assert!(!message.contains("the-token"), "{what}: {message}");
+    }
+    drop(silent);
+}
+
+#[test]
+fn a_ca_bundle_given_as_text_is_checked_and_trusted_like_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let bank_ca = make_ca(dir.path(), "bank-ca");
+    let other_ca = make_ca(dir.path(), "other-ca");
+    let (cert, key) = make_server_cert(dir.path(), "bank-ca");
+    let port = tls_server(&cert, &key);
+    let pem = std::fs::read_to_string(&bank_ca).unwrap();
+    let both = format!("{}{pem}", std::fs::read_to_string(&other_ca).unwrap());
+    assert_eq!(
+        uw_bank_link::check_ca_bundle("both.pem", both.as_bytes()).unwrap(),
+        2
+    );
+    for garbage in [
+        "",
+        "not a certificate",
+        "-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydGlmaWNhdGU=\n-----END CERTIFICATE-----\n",
+    ] {
+        let err = uw_bank_link::check_ca_bundle("x.pem", garbage.as_bytes()).unwrap_err();
+        assert!(
+            matches!(&err, LinkError::BadCaFile { path, .. } if path == "x.pem"),
+            "{err:?}"
+        );
+    }
+
+    let mut config = BankConfig::new(&format!("https://localhost:{port}/"), "the-token");
+    config.ca_pem = Some(pem);
+    // The text wins over a file path, which no longer matters.
+    config.ca_file = Some(dir.path().join("gone.pem"));
+    let answer = Bank::new(config.clone())
+        .unwrap()
+        .bureau("31508900011235")
+        .unwrap();
+    assert_eq!(answer["authorized"], true);
+    assert!(
+        !format!("{config:?}").contains("BEGIN"),
+        "the bundle's length only"
+    );
+    config.ca_pem = Some(std::fs::read_to_string(&other_ca).unwrap());
+    let err = Bank::new(config)
+        .unwrap()
+        .bureau("31508900011235")
+        .unwrap_err();
+    assert!(err.to_string().contains("certificate"), "{err}");
 }

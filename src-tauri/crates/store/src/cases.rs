@@ -488,6 +488,27 @@ impl Store {
         )?;
         Ok(())
     }
+
+    /// Sets several settings and appends their audit entry (`detail` says what changed,
+    /// never a secret value) in one transaction: all of them with their entry, or nothing.
+    pub fn set_settings_audited(
+        &mut self,
+        values: &[(&str, &str)],
+        at: &str,
+        actor: &str,
+        detail: &str,
+    ) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        for (key, value) in values {
+            tx.execute(
+                "INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                [key, value],
+            )?;
+        }
+        crate::audit::append(&tx, at, actor, "setting_changed", None, detail)?;
+        tx.commit()?;
+        Ok(())
+    }
 }
 
 /// The FTS5 query for what a user typed: each word a quoted prefix term (quotes dropped),

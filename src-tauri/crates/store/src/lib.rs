@@ -34,7 +34,7 @@ pub use dashboard::{CaseCounts, COUNTER_OFFER_TAKEN};
 pub use identity::{CachedPerson, StoredKey};
 pub use statements::{Stamp, StoredReclassification, StoredStatement};
 pub use sync::{BankVersion, Conflict, OutboxEntry, OutboxRecord, Outgoing, Push};
-pub use users::StoredUser;
+pub use users::{StoredUser, UserChange};
 
 /// `PRAGMA application_id` of a workstation database ("UWS1"): tells our files from
 /// any other SQLite file.
@@ -43,7 +43,7 @@ pub const APPLICATION_ID: i32 = 0x5557_5331;
 const SQLITE_MAGIC: &[u8; 16] = b"SQLite format 3\0";
 
 /// The schema, one migration per file, in order; the store's `user_version` counts them.
-const MIGRATIONS: [&str; 12] = [
+const MIGRATIONS: [&str; 13] = [
     include_str!("schema/001_cases.sql"),
     include_str!("schema/002_statements.sql"),
     include_str!("schema/003_audit.sql"),
@@ -56,6 +56,7 @@ const MIGRATIONS: [&str; 12] = [
     include_str!("schema/010_attachments.sql"),
     include_str!("schema/011_identity.sql"),
     include_str!("schema/012_audit_anchor.sql"),
+    include_str!("schema/013_admin.sql"),
 ];
 
 /// The migration that creates the audit chain (`schema/003_audit.sql`, 1-based).
@@ -124,6 +125,14 @@ pub enum StoreError {
     },
     #[error("{0}")]
     Duplicate(String),
+    /// One person, one account: the staff id has an account already (named).
+    #[error("staff id {staff_id} already has an account ({username})")]
+    StaffIdTaken { staff_id: String, username: String },
+    /// The change would leave the workstation without an active administrator.
+    #[error("{0} is the last active administrator: another administrator is made first")]
+    LastAdmin(String),
+    #[error("user {0} does not exist")]
+    NoUser(String),
     #[error("database error: {0}")]
     Sql(#[from] rusqlite::Error),
 }

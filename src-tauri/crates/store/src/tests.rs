@@ -892,3 +892,230 @@ fn the_outbox_of_an_earlier_store_is_kept_across_the_identity_migration() {
     assert_eq!(e.last().unwrap().id, 3);
     assert_eq!(e.last().unwrap().idempotency_key.len(), 32);
 }
+
+fn user(name: &str, staff_id: &str, admin: bool) -> StoredUser {
+    StoredUser {
+        username: name.into(),
+        display_name: name.to_uppercase(),
+        staff_id: staff_id.into(),
+        password_hash: "$argon2id$not-a-real-hash".into(),
+        is_admin: admin,
+        is_underwriter: !admin,
+        is_reviewer: false,
+        failed_logins: 0,
+        locked_until: None,
+        totp_secret: None,
+        totp_last_step: None,
+        must_change_password: false,
+        deactivated_at: None,
+        last_login_at: None,
+    }
+}
+
+#[test]
+fn accounts_of_an_earlier_store_get_their_name_as_staff_id_and_their_last_login() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("plain.db");
+    {
+        let mut conn = rusqlite::Connection::open(&path).unwrap();
+        conn.pragma_update(None, "application_id", APPLICATION_ID)
+            .unwrap();
+        migrations().to_version(&mut conn, 12).unwrap();
+        conn.execute_batch(
+            "INSERT INTO users (username, display_name, password_hash, is_admin, is_underwriter, is_reviewer, created_at)
+               VALUES ('dilnoza', 'Dilnoza', 'h', 1, 0, 0, 't'), ('Aziz', 'Aziz', 'h', 0, 1, 0, 't');",
+        )
+        .unwrap();
+    }
+    let mut s = Store::adopt(&path, &dir.path().join("cases.db"), &key()).unwrap();
+    for at in ["2026-11-20T08:00:00Z", "2026-11-21T09:00:00Z"] {
+        s.record_login("dilnoza", true, None, None, at, "{}")
+            .unwrap();
+    }
+    let users = s.users().unwrap();
+    let got: Vec<_> = users
+        .iter()
+        .map(|u| {
+            (
+                u.username.as_str(),
+                u.staff_id.as_str(),
+                u.must_change_password,
+                u.deactivated_at.is_none(),
+                u.last_login_at.as_deref(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("Aziz", "Aziz", false, true, None),
+            (
+                "dilnoza",
+                "dilnoza",
+                false,
+                true,
+                Some("2026-11-21T09:00:00Z")
+            ),
+        ]
+    );
+    // The staff id is unique whatever its case, for the accounts taken over too.
+    let err = s
+        .insert_user(&user("aziz2", "AZIZ", false), "t", "dilnoza", false)
+        .unwrap_err();
+    assert!(
+        matches!(&err, StoreError::StaffIdTaken { username, .. } if username == "Aziz"),
+        "{err:?}"
+    );
+}
+
+#[test]
+fn the_migration_fills_the_last_login_from_the_audit_trail() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("plain.db");
+    {
+        let mut conn = rusqlite::Connection::open(&path).unwrap();
+        conn.pragma_update(None, "application_id", APPLICATION_ID)
+            .unwrap();
+        migrations().to_version(&mut conn, 12).unwrap();
+        conn.execute_batch(
+            "INSERT INTO users (username, display_name, password_hash, is_admin, is_underwriter, is_reviewer, created_at)
+               VALUES ('bob', 'Bob', 'h', 0, 0, 1, 't');",
+        )
+        .unwrap();
+        let tx = conn.transaction().unwrap();
+        for (at, action) in [
+            ("2026-11-01T08:00:00Z", "login"),
+            ("2026-11-02T08:00:00Z", "login"),
+            ("2026-11-03T08:00:00Z", "login_failed"),
+        ] {
+            audit::append(&tx, at, "bob", action, None, "{}").unwrap();
+        }
+        tx.commit().unwrap();
+    }
+    let s = Store::adopt(&path, &dir.path().join("cases.db"), &key()).unwrap();
+    let bob = s.user("bob").unwrap().unwrap();
+    assert_eq!(bob.last_login_at.as_deref(), Some("2026-11-02T08:00:00Z"));
+    assert!(s.verify_audit().unwrap().intact);
+}
+
+/// The actions and details of the audit entries after the first `skip`.
+fn audit_after(s: &Store, skip: usize) -> Vec<(String, String, String)> {
+    s.audit_tail(10_000)
+        .unwrap()
+        .into_iter()
+        .skip(skip)
+        .map(|e| (e.actor, e.action, e.detail))
+        .collect()
+}
+
+#[test]
+fn each_account_change_is_written_with_its_audit_entry_and_keeps_an_administrator() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = Store::open(&dir.path().join("cases.db"), &key()).unwrap();
+    s.insert_user(&user("root", "S-1", true), "t", "root", true)
+        .unwrap();
+    s.insert_user(&user("aziz", "S-2", false), "t", "root", false)
+        .unwrap();
+    let before = s.audit_tail(10_000).unwrap().len();
+
+    // The only administrator keeps the role and the account.
+    let demote = UserChange::Roles {
+        admin: false,
+        underwriter: true,
+        reviewer: false,
+    };
+    for change in [demote, UserChange::Deactivate] {
+        let err = s.update_user("root", change, "t1", "aziz").unwrap_err();
+        assert!(
+            matches!(err, StoreError::LastAdmin(ref u) if u == "root"),
+            "{err:?}"
+        );
+    }
+    assert!(matches!(
+        s.update_user("nobody", UserChange::Unlock, "t1", "root"),
+        Err(StoreError::NoUser(_))
+    ));
+    assert_eq!(
+        s.audit_tail(10_000).unwrap().len(),
+        before,
+        "nothing written"
+    );
+
+    let promote = UserChange::Roles {
+        admin: true,
+        underwriter: false,
+        reviewer: false,
+    };
+    s.update_user("aziz", promote, "t2", "root").unwrap();
+    s.update_user(
+        "aziz",
+        UserChange::Password {
+            hash: "$argon2id$secret-hash",
+            must_change: true,
+        },
+        "t3",
+        "root",
+    )
+    .unwrap();
+    s.update_user("aziz", UserChange::Deactivate, "t4", "root")
+        .unwrap();
+    // A deactivated administrator is not one: root is the last active one again.
+    assert!(matches!(
+        s.update_user("root", demote, "t5", "root"),
+        Err(StoreError::LastAdmin(_))
+    ));
+    s.update_user("aziz", UserChange::Reactivate, "t5", "root")
+        .unwrap();
+    s.update_user("root", demote, "t6", "aziz").unwrap();
+
+    let aziz = s.user("aziz").unwrap().unwrap();
+    assert!(aziz.is_admin && aziz.must_change_password && aziz.deactivated_at.is_none());
+    assert_eq!(aziz.password_hash, "$argon2id$secret-hash");
+    let entries = audit_after(&s, before);
+    let actions: Vec<_> = entries
+        .iter()
+        .map(|(who, what, _)| (who.as_str(), what.as_str()))
+        .collect();
+    assert_eq!(
+        actions,
+        [
+            ("root", "user_roles_changed"),
+            ("root", "password_reset"),
+            ("root", "user_deactivated"),
+            ("root", "user_reactivated"),
+            ("aziz", "user_roles_changed"),
+        ]
+    );
+    assert!(entries.iter().all(|(_, _, d)| !d.contains("secret-hash")));
+    assert!(
+        entries[0].2.contains(r#""after":{"admin":true"#),
+        "{}",
+        entries[0].2
+    );
+}
+
+#[test]
+fn settings_change_with_their_audit_entry_or_not_at_all() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = Store::open(&dir.path().join("cases.db"), &key()).unwrap();
+    s.set_settings_audited(
+        &[
+            ("bank.url", "https://core.bank.uz/"),
+            ("bank.branch", "BXM-07"),
+        ],
+        "t",
+        "root",
+        r#"{"setting":"bank"}"#,
+    )
+    .unwrap();
+    assert_eq!(s.setting("bank.branch").unwrap().as_deref(), Some("BXM-07"));
+    let last = s.audit_tail(1).unwrap().pop().unwrap();
+    assert_eq!(
+        (
+            last.actor.as_str(),
+            last.action.as_str(),
+            last.detail.as_str()
+        ),
+        ("root", "setting_changed", r#"{"setting":"bank"}"#)
+    );
+}

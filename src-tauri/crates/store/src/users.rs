@@ -9,6 +9,8 @@ use crate::{Result, Store, StoreError};
 pub struct StoredUser {
     pub username: String,
     pub display_name: String,
+    /// The bank's staff number of the person: one account per staff id.
+    pub staff_id: String,
     pub password_hash: String,
     pub is_admin: bool,
     pub is_underwriter: bool,
@@ -18,6 +20,55 @@ pub struct StoredUser {
     /// Base32; `None` when the user has no second factor.
     pub totp_secret: Option<String>,
     pub totp_last_step: Option<i64>,
+    /// Set by an administrator's password (a new account, a reset): changed at the next
+    /// login before anything else.
+    pub must_change_password: bool,
+    /// Deactivated accounts stay (the audit names them) and cannot log in.
+    pub deactivated_at: Option<String>,
+    pub last_login_at: Option<String>,
+}
+
+/// What an administrator (or, for its own password, the user) changes on an account; each
+/// written with its audit entry in one transaction ([`Store::update_user`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum UserChange<'a> {
+    Roles {
+        admin: bool,
+        underwriter: bool,
+        reviewer: bool,
+    },
+    /// A new password hash; `must_change` for a temporary one set by an administrator.
+    Password {
+        hash: &'a str,
+        must_change: bool,
+    },
+    ClearSecondFactor,
+    /// Failed logins and the lock cleared.
+    Unlock,
+    Deactivate,
+    Reactivate,
+}
+
+const USER_COLUMNS: &str = "username, display_name, staff_id, password_hash, is_admin, is_underwriter, is_reviewer, \
+     failed_logins, locked_until, totp_secret, totp_last_step, must_change_password, deactivated_at, last_login_at";
+
+fn user_row(r: &rusqlite::Row) -> rusqlite::Result<StoredUser> {
+    Ok(StoredUser {
+        username: r.get(0)?,
+        display_name: r.get(1)?,
+        staff_id: r.get(2)?,
+        password_hash: r.get(3)?,
+        is_admin: r.get(4)?,
+        is_underwriter: r.get(5)?,
+        is_reviewer: r.get(6)?,
+        failed_logins: r.get(7)?,
+        locked_until: r.get(8)?,
+        totp_secret: r.get(9)?,
+        totp_last_step: r.get(10)?,
+        must_change_password: r.get(11)?,
+        deactivated_at: r.get(12)?,
+        last_login_at: r.get(13)?,
+    })
 }
 
 impl Store {
@@ -58,13 +109,37 @@ impl Store {
                 u.username
             )));
         }
+        let holder: Option<String> = tx
+            .query_row(
+                "SELECT username FROM users WHERE staff_id = ?1 COLLATE NOCASE",
+                [&u.staff_id],
+                |r| r.get(0),
+            )
+            .optional()?;
+        if let Some(username) = holder {
+            return Err(StoreError::StaffIdTaken {
+                staff_id: u.staff_id.clone(),
+                username,
+            });
+        }
         tx.execute(
-            "INSERT INTO users (username, display_name, password_hash, is_admin, is_underwriter, is_reviewer, created_at) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            params![u.username, u.display_name, u.password_hash, u.is_admin, u.is_underwriter, u.is_reviewer, at],
+            "INSERT INTO users (username, display_name, staff_id, password_hash, is_admin, is_underwriter, is_reviewer, \
+             must_change_password, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            params![
+                u.username,
+                u.display_name,
+                u.staff_id,
+                u.password_hash,
+                u.is_admin,
+                u.is_underwriter,
+                u.is_reviewer,
+                u.must_change_password,
+                at
+            ],
         )?;
         let detail = serde_json::json!({
-            "user": u.username, "admin": u.is_admin, "underwriter": u.is_underwriter, "reviewer": u.is_reviewer
+            "user": u.username, "staff_id": u.staff_id, "admin": u.is_admin, "underwriter": u.is_underwriter,
+            "reviewer": u.is_reviewer, "must_change_password": u.must_change_password
         })
         .to_string();
         crate::audit::append(&tx, at, actor, "user_created", None, &detail)?;
@@ -76,25 +151,60 @@ impl Store {
         Ok(self
             .conn
             .query_row(
-                "SELECT username, display_name, password_hash, is_admin, is_underwriter, is_reviewer, failed_logins, locked_until, \
-                 totp_secret, totp_last_step FROM users WHERE username = ?1",
+                &format!("SELECT {USER_COLUMNS} FROM users WHERE username = ?1"),
                 [username],
-                |r| {
-                    Ok(StoredUser {
-                        username: r.get(0)?,
-                        display_name: r.get(1)?,
-                        password_hash: r.get(2)?,
-                        is_admin: r.get(3)?,
-                        is_underwriter: r.get(4)?,
-                        is_reviewer: r.get(5)?,
-                        failed_logins: r.get(6)?,
-                        locked_until: r.get(7)?,
-                        totp_secret: r.get(8)?,
-                        totp_last_step: r.get(9)?,
-                    })
-                },
+                user_row,
             )
             .optional()?)
+    }
+
+    /// Every local account, deactivated ones included, by user name.
+    pub fn users(&self) -> Result<Vec<StoredUser>> {
+        let mut stmt = self.conn.prepare(&format!(
+            "SELECT {USER_COLUMNS} FROM users ORDER BY username COLLATE NOCASE"
+        ))?;
+        let rows = stmt.query_map([], user_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Changes an account and appends its audit entry (`actor` did it) in one
+    /// transaction. Refused, with nothing written, when the account does not exist or when
+    /// the change would leave no active administrator.
+    pub fn update_user(
+        &mut self,
+        username: &str,
+        change: UserChange,
+        at: &str,
+        actor: &str,
+    ) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        let user = tx
+            .query_row(
+                &format!("SELECT {USER_COLUMNS} FROM users WHERE username = ?1"),
+                [username],
+                user_row,
+            )
+            .optional()?
+            .ok_or_else(|| StoreError::NoUser(username.to_string()))?;
+        let takes_admin = match change {
+            UserChange::Roles { admin, .. } => !admin,
+            UserChange::Deactivate => true,
+            _ => false,
+        };
+        if takes_admin && user.is_admin && user.deactivated_at.is_none() {
+            let others: i64 = tx.query_row(
+                "SELECT count(*) FROM users WHERE is_admin = 1 AND deactivated_at IS NULL AND username <> ?1",
+                [&user.username],
+                |r| r.get(0),
+            )?;
+            if others == 0 {
+                return Err(StoreError::LastAdmin(user.username));
+            }
+        }
+        let (action, detail) = apply(&tx, &user, change, at)?;
+        crate::audit::append(&tx, at, actor, action, None, &detail.to_string())?;
+        tx.commit()?;
+        Ok(())
     }
 
     /// Sets or clears a user's second factor (with the step its confirming code used).
@@ -137,8 +247,8 @@ impl Store {
         if ok {
             tx.execute(
                 "UPDATE users SET failed_logins = 0, locked_until = NULL, \
-                 totp_last_step = coalesce(?2, totp_last_step) WHERE username = ?1",
-                params![username, totp_step],
+                 totp_last_step = coalesce(?2, totp_last_step), last_login_at = ?3 WHERE username = ?1",
+                params![username, totp_step, at],
             )?;
         } else {
             tx.execute(
@@ -236,6 +346,85 @@ impl Store {
             )
             .optional()?)
     }
+}
+
+/// Writes one account change inside the caller's transaction; its audit action and detail
+/// (who and what — never a password or its hash).
+fn apply(
+    tx: &rusqlite::Transaction,
+    user: &StoredUser,
+    change: UserChange,
+    at: &str,
+) -> Result<(&'static str, serde_json::Value)> {
+    let name = user.username.as_str();
+    let (action, detail) = match change {
+        UserChange::Roles {
+            admin,
+            underwriter,
+            reviewer,
+        } => {
+            tx.execute(
+                "UPDATE users SET is_admin = ?2, is_underwriter = ?3, is_reviewer = ?4 WHERE username = ?1",
+                params![name, admin, underwriter, reviewer],
+            )?;
+            let roles = |a: bool, u: bool, r: bool| serde_json::json!({"admin": a, "underwriter": u, "reviewer": r});
+            (
+                "user_roles_changed",
+                serde_json::json!({
+                    "user": name,
+                    "before": roles(user.is_admin, user.is_underwriter, user.is_reviewer),
+                    "after": roles(admin, underwriter, reviewer),
+                }),
+            )
+        }
+        UserChange::Password { hash, must_change } => {
+            tx.execute(
+                "UPDATE users SET password_hash = ?2, must_change_password = ?3 WHERE username = ?1",
+                params![name, hash, must_change],
+            )?;
+            let action = if must_change {
+                "password_reset"
+            } else {
+                "password_changed"
+            };
+            (
+                action,
+                serde_json::json!({"user": name, "must_change_password": must_change}),
+            )
+        }
+        UserChange::ClearSecondFactor => {
+            tx.execute(
+                "UPDATE users SET totp_secret = NULL, totp_last_step = NULL WHERE username = ?1",
+                [name],
+            )?;
+            ("totp_reset", serde_json::json!({"user": name}))
+        }
+        UserChange::Unlock => {
+            tx.execute(
+                "UPDATE users SET failed_logins = 0, locked_until = NULL WHERE username = ?1",
+                [name],
+            )?;
+            (
+                "user_unlocked",
+                serde_json::json!({"user": name, "failed_logins": user.failed_logins}),
+            )
+        }
+        UserChange::Deactivate => {
+            tx.execute(
+                "UPDATE users SET deactivated_at = coalesce(deactivated_at, ?2) WHERE username = ?1",
+                params![name, at],
+            )?;
+            ("user_deactivated", serde_json::json!({"user": name}))
+        }
+        UserChange::Reactivate => {
+            tx.execute(
+                "UPDATE users SET deactivated_at = NULL, failed_logins = 0, locked_until = NULL WHERE username = ?1",
+                [name],
+            )?;
+            ("user_reactivated", serde_json::json!({"user": name}))
+        }
+    };
+    Ok((action, detail))
 }
 
 /// Writes a case's workflow inside the caller's transaction.

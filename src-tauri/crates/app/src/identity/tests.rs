@@ -79,6 +79,7 @@ fn an_online_login_gives_the_directory_s_roles_branches_and_a_key_of_one_s_own()
         .create_user(&crate::NewUser {
             username: "mallory".into(),
             display_name: "M".into(),
+            staff_id: Some("mallory".into()),
             password: "long enough pw".into(),
             admin: false,
             underwriter: true,

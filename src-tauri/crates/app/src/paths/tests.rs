@@ -347,14 +347,14 @@ fn ca_pem(dir: &Path) -> std::path::PathBuf {
 }
 
 #[test]
-fn the_bank_s_ca_file_is_checked_when_set_and_kept_in_the_settings() {
+fn the_bank_s_ca_file_is_checked_when_set_and_its_text_kept_in_the_settings() {
     let dir = tempfile::tempdir().unwrap();
     let ws = Workstation::open(options(&dir.path().join("data"))).unwrap();
     let missing = dir.path().join("missing-ca.pem");
     let err = ws
         .set_bank("https://core.bank.uz/", "t", None, Some(&missing))
         .unwrap_err();
-    assert_eq!(err.code, ErrorCode::BankNotConfigured);
+    assert_eq!(err.code, ErrorCode::CaUnreadable);
     assert!(err.message.contains("missing-ca.pem"), "{}", err.message);
     assert!(!ws.bank_configured(), "nothing was kept");
 
@@ -363,32 +363,41 @@ fn the_bank_s_ca_file_is_checked_when_set_and_kept_in_the_settings() {
     let err = ws
         .set_bank("https://core.bank.uz/", "t", None, Some(&key_only))
         .unwrap_err();
-    assert!(
-        err.message.contains("holds no certificate"),
-        "{}",
-        err.message
-    );
+    assert_eq!(err.code, ErrorCode::CaNotPem);
+    assert!(err.message.contains("bank-ca.key"), "{}", err.message);
 
-    ws.set_bank("https://core.bank.uz/", "t", Some("BXM-07"), Some(&ca))
-        .unwrap();
-    assert!(ws.bank_configured());
-    let ca_setting = || ws.store().unwrap().setting(crate::BANK_CA_FILE).unwrap();
-    assert_eq!(ca_setting(), Some(ca.display().to_string()));
-    // Set again without one: the built-in roots.
-    ws.set_bank("https://core.bank.uz/", "t", None, None)
-        .unwrap();
-    assert_eq!(ca_setting().as_deref(), Some(""));
-    // A name relative to where `uw sync` ran is kept absolute (the desktop starts
-    // elsewhere).
+    // A name relative to where `uw sync` ran: read there, the text kept (the desktop
+    // starts elsewhere, and the file may change).
     let up = std::env::current_dir().unwrap().components().count() - 1;
     let relative: std::path::PathBuf = std::iter::repeat_n(Path::new(".."), up)
         .collect::<std::path::PathBuf>()
         .join(ca.strip_prefix("/").unwrap());
-    ws.set_bank("https://core.bank.uz/", "t", None, Some(&relative))
+    ws.set_bank(
+        "https://core.bank.uz/",
+        "t",
+        Some("BXM-07"),
+        Some(&relative),
+    )
+    .unwrap();
+    assert!(ws.bank_configured());
+    let setting = |k: &str| ws.store().unwrap().setting(k).unwrap().unwrap_or_default();
+    assert_eq!(
+        setting(crate::BANK_CA_PEM),
+        std::fs::read_to_string(&ca).unwrap()
+    );
+    assert!(Path::new(&setting(crate::BANK_CA_SOURCE)).is_absolute());
+    // Set again without one: the built-in roots.
+    ws.set_bank("https://core.bank.uz/", "t", None, None)
         .unwrap();
-    let kept = std::path::PathBuf::from(ca_setting().unwrap());
-    assert!(kept.is_absolute(), "{}", kept.display());
-    assert_eq!(kept.canonicalize().unwrap(), ca.canonicalize().unwrap());
+    assert_eq!(setting(crate::BANK_CA_PEM), "");
+    // Audited, as `uw`'s user, never with the token.
+    let last = ws.store().unwrap().audit_tail(1).unwrap().pop().unwrap();
+    assert_eq!(last.action, "setting_changed");
+    assert!(
+        last.detail.contains(r#""ca_bundle":"removed""#),
+        "{}",
+        last.detail
+    );
 }
 
 #[test]

@@ -482,10 +482,10 @@ fn no_bank_configured_is_its_own_error() {
     let ws = Workstation::open(crate::tests::options(dir.path(), "alice", false, false)).unwrap();
     assert_eq!(ws.sync().unwrap_err().code, ErrorCode::BankNotConfigured);
     assert!(!ws.sync_status().unwrap().configured);
-    assert_eq!(
-        ws.set_bank("ftp://bank", "t", None, None).unwrap_err().code,
-        ErrorCode::BankNotConfigured
-    );
+    // A bad address is bad input, named by its field.
+    let err = ws.set_bank("ftp://bank", "t", None, None).unwrap_err();
+    assert_eq!(err.code, ErrorCode::InvalidInput);
+    assert!(err.message.starts_with("url: "), "{}", err.message);
     ws.set_bank("http://127.0.0.1:9/", "t", Some("BXM-07"), None)
         .unwrap();
     assert!(ws.sync_status().unwrap().configured);

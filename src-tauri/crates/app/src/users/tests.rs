@@ -84,6 +84,7 @@ fn the_first_start_creates_one_administrator_and_users_are_checked() {
     let admin = NewUser {
         username: "dilnoza".into(),
         display_name: "Dilnoza Rahimova".into(),
+        staff_id: None,
         password: "a long enough one".into(),
         admin: true,
         underwriter: true,
@@ -136,6 +137,7 @@ fn the_first_start_creates_one_administrator_and_users_are_checked() {
     );
     ws.create_user(&NewUser {
         username: "ulugbek".into(),
+        staff_id: Some("S-204".into()),
         admin: false,
         reviewer: true,
         underwriter: false,
@@ -144,6 +146,8 @@ fn the_first_start_creates_one_administrator_and_users_are_checked() {
     .unwrap();
     ws.logout().unwrap();
     ws.login("ulugbek", "a long enough one", None).unwrap();
+    ws.change_password("a long enough one", "ulugbek's own one")
+        .unwrap();
     let e = ws
         .create_user(&NewUser {
             username: "x2".into(),

@@ -1,0 +1,23 @@
+// The daily backup: where (an absolute folder apart from the store; empty: none), when
+// (HH:MM) and how many are kept (1–90). Rust checks the folder exists and is writable.
+import { useState } from "react";
+import type { BackupSettings } from "../bindings";
+import { api } from "../api";
+import { t } from "../i18n";
+import { Field, Outcome, useAction } from "./Form";
+
+export function BackupSection({ settings, onSaved }: { settings: BackupSettings; onSaved: () => void }) {
+  const [form, setForm] = useState({ folder: settings.folder, time: settings.time, keep: String(settings.keep) });
+  const action = useAction();
+  const set = (k: keyof typeof form) => (e: React.ChangeEvent<HTMLInputElement>) => setForm({ ...form, [k]: e.target.value });
+  const save = () => action.run(() => api.adminSetBackup({ folder: form.folder, time: form.time, keep: Number(form.keep) }), t("admin.saved"), onSaved);
+  return (
+    <div className="card form" data-testid="admin-backup">
+      <Field label={t("admin.backup.folder")}><input name="backup-folder" className="mono" value={form.folder} onChange={set("folder")} /></Field>
+      <Field label={t("admin.backup.time")}><input name="backup-time" value={form.time} onChange={set("time")} /></Field>
+      <Field label={t("admin.backup.keep")}><input name="backup-keep" inputMode="numeric" value={form.keep} onChange={set("keep")} /></Field>
+      <Outcome error={action.error} notice={action.notice} />
+      <button id="save-backup" className="primary" disabled={action.busy} onClick={save}>{t("admin.save")}</button>
+    </div>
+  );
+}
