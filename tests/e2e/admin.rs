@@ -1,6 +1,6 @@
 //! Administration through the window: an administrator creates an underwriter and resets
 //! their password; the underwriter must change it before anything else; once deactivated,
-//! their login is refused.
+//! their login is refused. The backup folder is set and "Back up now" writes a backup there.
 
 use uw_e2e::{
     click, demo_password, find, login, retype, screenshot, serial, wait_text, Display, Driver,
@@ -79,6 +79,28 @@ async fn an_administrator_creates_resets_and_deactivates_an_underwriter() -> Res
     )
     .await?;
     screenshot(&display, "admin-bank");
+
+    // The daily backup's folder, then "Back up now": a checked backup lands there.
+    let backups = data.path().join("backups");
+    std::fs::create_dir(&backups)?;
+    click(&c, "#admin-backup").await?;
+    retype(
+        &c,
+        "input[name=backup-folder]",
+        &backups.display().to_string(),
+    )
+    .await?;
+    retype(&c, "input[name=backup-time]", "18:00").await?;
+    click(&c, "#save-backup").await?;
+    wait_text(&c, "[data-testid=admin-notice]", |_| true).await?;
+    click(&c, "#backup-now").await?;
+    wait_text(&c, "[data-testid=admin-notice]", |t| t.contains("checked")).await?;
+    let made: Vec<_> = std::fs::read_dir(&backups)?
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .filter(|n| n.starts_with("uw-backup-") && n.ends_with(".uwb"))
+        .collect();
+    assert!(!made.is_empty(), "no backup in {}", backups.display());
+    screenshot(&display, "admin-backup");
     click(&c, "#logout").await?;
 
     // The underwriter logs in with the temporary password: a new one first, nothing else.

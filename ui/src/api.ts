@@ -35,7 +35,7 @@ import type {
   VinReport,
   WhatIfReport,
 } from "./bindings";
-import type { AdminSettings, BackupSettings, BankInput, DirectoryInput, UserRoles, UserView } from "./bindings";
+import type { AdminSettings, BackupSettings, BackupSummary, BankInput, DirectoryInput, UserRoles, UserView } from "./bindings";
 
 /** Turns whatever a failed call threw into the {code, message} the UI shows. */
 export function asAppError(e: unknown): AppError {
@@ -152,6 +152,7 @@ export const api = {
   adminSetBank: (bank: BankInput) => call<null>("admin_set_bank", { bank }),
   adminTestBank: () => call<null>("admin_test_bank"),
   adminSetBackup: (backup: BackupSettings) => call<null>("admin_set_backup", { backup }),
+  backupNow: () => call<BackupSummary>("backup_now"),
   adminSetLanguage: (lang: string) => call<null>("admin_set_language", { lang }),
   adminSetDirectory: (directory: DirectoryInput) => call<null>("admin_set_directory", { directory }),
   adminTestDirectory: () => call<null>("admin_test_directory"),

@@ -23,10 +23,7 @@ use crate::error::{AppError, ErrorCode, Result};
 use crate::{now_rfc3339, OpenOptions, Workstation};
 
 mod schedule;
-pub use schedule::{
-    due as backup_due, parse_keep, parse_time, Schedule, BACKUP_FOLDER, BACKUP_KEEP, BACKUP_TIME,
-    DEFAULT_KEEP, DEFAULT_TIME,
-};
+pub use schedule::{due as backup_due, parse_time, Schedule, DEFAULT_TIME};
 
 /// The store's file inside the data folder.
 const STORE_FILE: &str = "cases.db";

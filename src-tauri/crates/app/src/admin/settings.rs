@@ -256,22 +256,6 @@ fn check_branch(branch: &str) -> Result<String> {
     }
 }
 
-/// HH:MM, 00:00–23:59.
-fn check_time(time: &str) -> Result<()> {
-    let number = |s: &str| -> Option<u32> {
-        (s.len() == 2 && s.bytes().all(|b| b.is_ascii_digit()))
-            .then(|| s.parse().ok())
-            .flatten()
-    };
-    let parts = time
-        .split_once(':')
-        .and_then(|(h, m)| Some((number(h)?, number(m)?)));
-    match parts {
-        Some((h, m)) if h < 24 && m < 60 => Ok(()),
-        _ => Err(invalid("backup.time", "HH:MM, 00:00 to 23:59")),
-    }
-}
-
 /// The backup folder: absolute, an existing folder the workstation can write in, outside
 /// the data folder.
 fn check_backup_folder(folder: &str, data_dir: &Path) -> Result<()> {
@@ -608,9 +592,9 @@ impl Workstation {
         }
         if !folder.is_empty() {
             check_backup_folder(folder, &self.data_dir)?;
-            check_time(time)?;
-        } else if !time.is_empty() {
-            check_time(time)?;
+        }
+        if !folder.is_empty() || !time.is_empty() {
+            crate::backup::parse_time(time)?;
         }
         let keep = input.keep.to_string();
         let values = [

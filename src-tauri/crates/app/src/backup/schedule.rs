@@ -1,7 +1,8 @@
 //! The daily backup an administrator schedules, and "Back up now".
 //!
-//! The settings (an administrator's, kept in the encrypted store): the folder, the time of
-//! day (`HH:MM`, the workstation's local time) and how many backups to keep. Backups are
+//! The settings are the administrator's (`admin::settings`, kept in the encrypted store):
+//! the folder, the time of day (`HH:MM`, the workstation's local time) and how many
+//! backups to keep. Backups are
 //! named `uw-backup-YYYYMMDD-HHMMSS.uwb`, so their names sort by age; pruning removes only
 //! files of that pattern in that folder, oldest first, and only after a new backup has
 //! passed its checks — a failed backup never costs a good one.
@@ -19,12 +20,6 @@ use uw_store::BackupSummary;
 use crate::error::{AppError, ErrorCode, Result};
 use crate::{now_rfc3339, Workstation};
 
-/// The backup folder (absolute); no folder, no automatic backup.
-pub const BACKUP_FOLDER: &str = "backup_folder";
-/// The time of day of the automatic backup, `HH:MM`.
-pub const BACKUP_TIME: &str = "backup_time";
-/// How many backups the folder keeps (1–90).
-pub const BACKUP_KEEP: &str = "backup_keep";
 /// When the last automatic backup was made (the workstation's local time).
 const BACKUP_LAST: &str = "backup_last_auto";
 /// When the automatic backup last failed, since its last success (empty: it has not).
@@ -32,9 +27,8 @@ const BACKUP_FAILED: &str = "backup_failed_at";
 /// How long after a failure the automatic backup is tried again.
 pub const RETRY_MINUTES: i64 = 15;
 
+/// The time of day when none is set.
 pub const DEFAULT_TIME: &str = "18:00";
-pub const DEFAULT_KEEP: usize = 7;
-pub const MAX_KEEP: usize = 90;
 const PREFIX: &str = "uw-backup-";
 const SUFFIX: &str = ".uwb";
 const LOCAL_FORMAT: &str = "%Y-%m-%dT%H:%M:%S";
@@ -69,21 +63,7 @@ pub fn parse_time(text: &str) -> Result<NaiveTime> {
         .ok_or_else(|| {
             AppError::new(
                 ErrorCode::InvalidInput,
-                format!("backup_time: \"{text}\" is not a time of day as HH:MM (00:00–23:59)"),
-            )
-        })
-}
-
-/// 1 to [`MAX_KEEP`].
-pub fn parse_keep(text: &str) -> Result<usize> {
-    text.trim()
-        .parse::<usize>()
-        .ok()
-        .filter(|k| (1..=MAX_KEEP).contains(k))
-        .ok_or_else(|| {
-            AppError::new(
-                ErrorCode::InvalidInput,
-                format!("backup_keep: \"{text}\" is not a number of backups from 1 to {MAX_KEEP}"),
+                format!("backup.time: \"{text}\" is not a time of day as HH:MM (00:00–23:59)"),
             )
         })
 }
@@ -122,31 +102,29 @@ pub fn prune(folder: &Path, keep: usize) -> Result<Vec<PathBuf>> {
 }
 
 impl Workstation {
-    /// The administrator's schedule, if a backup folder is set.
+    /// The administrator's schedule (Administration → Backup), if a backup folder is set.
     pub fn backup_schedule(&self) -> Result<Option<Schedule>> {
-        let store = self.store()?;
-        let Some(folder) = store
-            .setting(BACKUP_FOLDER)?
-            .filter(|f| !f.trim().is_empty())
-        else {
+        let settings = self.backup_settings()?;
+        if settings.folder.trim().is_empty() {
             return Ok(None);
-        };
-        let at = parse_time(&store.setting(BACKUP_TIME)?.unwrap_or(DEFAULT_TIME.into()))?;
-        let keep = match store.setting(BACKUP_KEEP)? {
-            Some(k) => parse_keep(&k)?,
-            None => DEFAULT_KEEP,
-        };
-        let folder = PathBuf::from(folder);
+        }
+        let time = Some(settings.time.as_str()).filter(|t| !t.is_empty());
+        let at = parse_time(time.unwrap_or(DEFAULT_TIME))?;
+        let folder = PathBuf::from(settings.folder);
         if !folder.is_dir() {
             return Err(AppError::new(
                 ErrorCode::InvalidInput,
                 format!(
-                    "backup_folder: {} is not a folder that exists here",
+                    "backup.folder: {} is not a folder that exists here",
                     folder.display()
                 ),
             ));
         }
-        Ok(Some(Schedule { folder, at, keep }))
+        Ok(Some(Schedule {
+            folder,
+            at,
+            keep: usize::try_from(settings.keep).unwrap_or(1),
+        }))
     }
 
     /// "Back up now": a backup into the configured folder, the oldest pruned beyond what
@@ -155,7 +133,7 @@ impl Workstation {
         let schedule = self.backup_schedule()?.ok_or_else(|| {
             AppError::new(
                 ErrorCode::InvalidInput,
-                "backup_folder: no backup folder is set; an administrator sets it under Administration → Backup",
+                "backup.folder: no backup folder is set; an administrator sets it under Administration → Backup",
             )
         })?;
         let summary = self.backup(&schedule.folder.join(file_name(now)))?;

@@ -108,7 +108,7 @@ fn a_recent_backup_stands_for_the_scans_and_a_scheduled_one_must_be_recent() {
 
     ws.store()
         .expect("store")
-        .set_setting(crate::backup::BACKUP_FOLDER, &folder.display().to_string())
+        .set_setting(crate::BACKUP_FOLDER, &folder.display().to_string())
         .expect("set");
     let h = ws.doctor(now());
     assert!(!check(&h, "backup").ok, "scheduled and never made: {h:?}");
