@@ -22,6 +22,11 @@ const COMMANDS: &[&str] = &[
     "apply_statement_income",
     "store_state",
     "unlock_store",
+    // The store's recovery key (the screen before login)
+    "new_recovery_key",
+    "save_recovery_sheet",
+    "confirm_recovery_key",
+    "unlock_with_recovery_key",
     "session_status",
     "login",
     "logout",

@@ -34,19 +34,30 @@ pub struct Ws {
     demo: bool,
     /// Wakes the sync worker: `true` for "sync now" (backoff ignored).
     sync_wake: Mutex<Option<Sender<bool>>>,
+    /// A store made at this start: its recovery key, until the person says they stored it.
+    recovery: uw_app::store_key::ShownOnce,
 }
 
 impl Ws {
     pub fn open(demo: bool) -> Ws {
-        let ws = Ws {
+        let mut ws = Ws {
             opened: OnceLock::new(),
             data_dir: uw_app::paths::data_dir(demo),
             demo,
             sync_wake: Mutex::new(None),
+            recovery: Default::default(),
         };
-        match uw_app::paths::store_key(&ws.data_dir, demo) {
-            Ok(key) => {
-                let _ = ws.opened.set(ws.open_with(key));
+        match uw_app::store_key::for_window(&uw_app::keyring::SecretTool, &ws.data_dir, demo) {
+            Ok(found) => {
+                ws.recovery = uw_app::store_key::ShownOnce::new(found.new_recovery);
+                match ws.open_with(found.key) {
+                    // The keyring's key no longer opens the store (a rekey whose keyring
+                    // write was lost): the unlock screen takes its recovery key.
+                    Err(e) if found.from_keyring && e.code == ErrorCode::StoreWrongKey => {}
+                    opened => {
+                        let _ = ws.opened.set(opened);
+                    }
+                }
             }
             Err(e) if e.code == ErrorCode::StoreKeyMissing => {} // the unlock screen asks
             Err(e) => {
@@ -203,6 +214,10 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         apply_statement_income,
         store_state,
         unlock_store,
+        new_recovery_key,
+        save_recovery_sheet,
+        confirm_recovery_key,
+        unlock_with_recovery_key,
         session_status,
         login,
         logout,
@@ -880,4 +895,66 @@ fn admin_set_directory(ws: State<'_, Ws>, directory: DirectoryInput) -> Result<(
 #[tauri::command]
 async fn admin_test_directory(ws: State<'_, Ws>) -> Result<()> {
     ws.signed_in()?.admin_test_directory()
+// The store's recovery key: the screen before login. A new store's key is shown by the
+// process that made it, before anyone can log in (there is no one yet), until the person
+// confirms they stored it; none of these commands reads or writes a case.
+
+/// The recovery key of a store made at this start, while it waits to be confirmed.
+#[tauri::command]
+fn new_recovery_key(ws: State<'_, Ws>) -> Option<uw_app::store_key::NewRecoveryKey> {
+    ws.recovery.view(&ws.data_dir)
+}
+
+/// "Save the recovery sheet…": the save dialog (opened by Rust), then the PDF. No dialog
+/// opens unless a new store's key waits to be shown.
+#[tauri::command]
+async fn save_recovery_sheet(
+    app: AppHandle,
+    ws: State<'_, Ws>,
+    lang: String,
+) -> Result<Option<String>> {
+    ws.recovery.waiting()?;
+    let picked = app
+        .dialog()
+        .file()
+        .add_filter("PDF", &["pdf"])
+        .set_file_name("recovery-key.pdf")
+        .blocking_save_file();
+    let Some(file) = picked else { return Ok(None) };
+    let path = file
+        .into_path()
+        .map_err(|e| AppError::new(ErrorCode::Io, e.to_string()))?;
+    ws.recovery.save_sheet(&ws.data_dir, &lang, &path)?;
+    Ok(Some(path.display().to_string()))
+}
+
+/// "I have stored it": the key is shown no more.
+#[tauri::command]
+fn confirm_recovery_key(ws: State<'_, Ws>) -> Result<()> {
+    ws.recovery.confirm();
+    Ok(())
+}
+
+/// Opens the store with its recovery key where the keyring has no key (or a stale one)
+/// for it, and puts the key back into the keyring; the answer says whether it could.
+#[tauri::command]
+async fn unlock_with_recovery_key(
+    ws: State<'_, Ws>,
+    key: String,
+) -> Result<uw_app::store_key::Recovered> {
+    if ws.opened.get().is_some() {
+        return Err(AppError::new(
+            ErrorCode::InvalidInput,
+            "recovery key: the case store is already open; nothing was done",
+        ));
+    }
+    let (store_key, done) = uw_app::store_key::recover(
+        &uw_app::keyring::SecretTool,
+        &ws.data_dir,
+        &key,
+        &uw_app::paths::os_user(),
+    )?;
+    let opened = ws.open_with(store_key)?;
+    let _ = ws.opened.set(Ok(opened));
+    Ok(done)
 }

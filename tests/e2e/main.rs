@@ -3,6 +3,7 @@
 
 mod admin;
 mod installed;
+mod recovery;
 mod session_first;
 mod two_desks;
 

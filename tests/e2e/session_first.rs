@@ -7,10 +7,15 @@ use serde_json::{json, Value};
 use uw_e2e::{find, serial, Display, Driver, Result};
 
 /// What the login screen calls before anyone is in: the store's lock, the status bar, the
-/// language, the session's state, logging in and out, the first administrator.
-const BEFORE_LOGIN: [&str; 8] = [
+/// language, the session's state, logging in and out, the first administrator, and the
+/// store's recovery key (a new store's shown once; the unlock with it).
+const BEFORE_LOGIN: [&str; 12] = [
     "store_state",
     "unlock_store",
+    "new_recovery_key",
+    "save_recovery_sheet",
+    "confirm_recovery_key",
+    "unlock_with_recovery_key",
     "app_status",
     "set_language",
     "session_status",
@@ -51,6 +56,9 @@ fn args(command: &str) -> Option<Value> {
         }
         "pull_bureau_all" => json!({"caseId": case, "version": 1}),
         "unlock_store" => json!({"passphrase": "not the store's"}),
+        "new_recovery_key" | "confirm_recovery_key" => json!({}),
+        "save_recovery_sheet" => json!({"lang": "en"}),
+        "unlock_with_recovery_key" => json!({"key": "0000-not-a-key"}),
         "login" => json!({"username": "nobody", "password": "wrong password", "code": null}),
         "confirm_totp" => json!({"code": "123456"}),
         "change_password" => json!({"old": "old password", "new": "new password"}),

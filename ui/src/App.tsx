@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useState } from "react";
-import type { AppError, AppStatus, Session, SessionStatus, StoreState } from "./bindings";
+import type { AppError, AppStatus, NewRecoveryKey, Session, SessionStatus, StoreState } from "./bindings";
 import { api, SESSION_ENDED } from "./api";
 import { BASE_QUERY, Queue, type QueuePosition } from "./Queue";
 import type { QueueQuery } from "./bindings";
@@ -11,6 +11,7 @@ import { WhatIf } from "./WhatIf";
 import { dateTime, DEFAULT_LANG, isLang, LANGS, setLanguage, t, type Lang } from "./i18n";
 import { Dashboard } from "./Dashboard";
 import { Admin } from "./admin/Admin";
+import { RecoveryKeyShown } from "./Recovery";
 
 export function ErrorBanner({ error, onClose }: { error: AppError | null; onClose?: () => void }) {
   if (!error) return null;
@@ -59,6 +60,11 @@ export function App() {
   }, [unlocked, refreshStatus]);
   useEffect(() => {
     if (unlocked) api.sessionStatus().then(setAuth, setFatal);
+  }, [unlocked]);
+  // A store made at this start shows its recovery key before anything else, once.
+  const [newKey, setNewKey] = useState<NewRecoveryKey | null>(null);
+  useEffect(() => {
+    if (unlocked) api.newRecoveryKey().then(setNewKey, setFatal);
   }, [unlocked]);
   // The session locks in Rust after the idle time; the window follows: on the first
   // refused call, and by asking every 30 seconds (asking is not activity).
@@ -167,8 +173,9 @@ export function App() {
       </header>
       <ErrorBanner error={fatal} />
       {!fatal && store?.locked && <Unlock newStore={store.new_store} onUnlocked={() => setStore({ ...store, locked: false })} />}
-      {!fatal && auth?.needs_setup && <Setup onSession={loggedIn} />}
-      {!fatal && auth && !auth.needs_setup && !session && (
+      {!fatal && newKey && <RecoveryKeyShown shown={newKey} onStored={() => setNewKey(null)} />}
+      {!fatal && !newKey && auth?.needs_setup && <Setup onSession={loggedIn} />}
+      {!fatal && !newKey && auth && !auth.needs_setup && !session && (
         <>
           {ended && <div className="notice" data-testid="session-ended">{ended.message}</div>}
           <Login status={auth} onSession={loggedIn} />

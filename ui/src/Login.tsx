@@ -4,6 +4,7 @@ import { useState } from "react";
 import type { AppError, Session, SessionStatus, TotpSetup } from "./bindings";
 import { api } from "./api";
 import { ErrorBanner } from "./App";
+import { RecoveryUnlock } from "./Recovery";
 import { t } from "./i18n";
 
 export function Login({ status, onSession }: { status: SessionStatus; onSession: (s: Session) => void }) {
@@ -160,6 +161,8 @@ export function Unlock({ newStore, onUnlocked }: { newStore: boolean; onUnlocked
   const [repeat, setRepeat] = useState("");
   const [error, setError] = useState<AppError | null>(null);
   const [busy, setBusy] = useState(false);
+  // An existing store whose key the keyring lost opens with its recovery key.
+  const [recovery, setRecovery] = useState(false);
   const submit = (e: React.FormEvent) => {
     e.preventDefault();
     if (newStore && passphrase !== repeat) {
@@ -175,6 +178,7 @@ export function Unlock({ newStore, onUnlocked }: { newStore: boolean; onUnlocked
       })
       .finally(() => setBusy(false));
   };
+  if (recovery) return <RecoveryUnlock onUnlocked={onUnlocked} onBack={() => setRecovery(false)} />;
   return (
     <main className="login">
       <form className="card" onSubmit={submit} data-testid="unlock">
@@ -190,6 +194,7 @@ export function Unlock({ newStore, onUnlocked }: { newStore: boolean; onUnlocked
         <button id="unlock-button" className="primary" type="submit" disabled={busy || !passphrase}>
           {newStore ? t("unlock.create") : t("unlock.button")}
         </button>
+        {!newStore && <button id="recovery-use" type="button" onClick={() => setRecovery(true)}>{t("recovery.use")}</button>}
       </form>
     </main>
   );

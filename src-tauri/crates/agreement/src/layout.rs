@@ -21,12 +21,12 @@ pub const BOLD_TTF: &[u8] = include_bytes!("../../../../assets/fonts/NotoSans-Bo
 /// A4 in points.
 pub const PAGE_W: f32 = 595.28;
 pub const PAGE_H: f32 = 841.89;
-const LEFT: f32 = 56.69; // 20 mm: the binding edge
+pub(crate) const LEFT: f32 = 56.69; // 20 mm: the binding edge
 const RIGHT: f32 = 42.52; // 15 mm
 const TOP: f32 = 48.0;
 /// Where the body ends; the footer (rule, stamp, page number, QR) lives below.
 const LIMIT: f32 = PAGE_H - 84.0;
-const WIDTH: f32 = PAGE_W - LEFT - RIGHT;
+pub(crate) const WIDTH: f32 = PAGE_W - LEFT - RIGHT;
 
 const BODY: f32 = 9.5;
 const LEAD: f32 = 13.2;
@@ -63,7 +63,18 @@ pub enum Item {
         size: f32,
         text: String,
     },
+    /// Monospaced bold text on its baseline `y` (PDF's built-in Courier Bold, every
+    /// character [`MONO_ADVANCE`] of the size wide): the recovery key.
+    Mono {
+        x: f32,
+        y: f32,
+        size: f32,
+        text: String,
+    },
 }
+
+/// The advance of every character of Courier, as a fraction of the font's size.
+pub const MONO_ADVANCE: f32 = 0.6;
 
 /// The grey of the specimen's band and of its marking (0 black, 1 white): light enough
 /// that the black text over them reads, dark enough that no one misses them.
@@ -486,7 +497,7 @@ fn signatures(
 }
 
 /// The dark modules of the QR code as (column, row, run length) runs.
-fn qr_cells(text: &str) -> (usize, Vec<(usize, usize, usize)>) {
+pub(crate) fn qr_cells(text: &str) -> (usize, Vec<(usize, usize, usize)>) {
     let Ok(code) = qrcode::QrCode::with_error_correction_level(text.as_bytes(), qrcode::EcLevel::M)
     else {
         return (0, Vec::new());

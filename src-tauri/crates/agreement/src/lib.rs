@@ -27,11 +27,13 @@ mod content;
 mod layout;
 mod pdf;
 mod scan;
+mod sheet;
 mod svg;
 mod template;
 pub mod words;
 
 pub use scan::{pdf_pages, ScanRefusal, MAX_INFLATED, MAX_STREAM_INFLATED};
+pub use sheet::{recovery_sheet, Sheet};
 
 use serde::{Deserialize, Serialize};
 use uw_domain::case::{CaseFile, ReviewDecision};

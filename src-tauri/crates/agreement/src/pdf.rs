@@ -8,8 +8,8 @@ use std::sync::OnceLock;
 
 use lopdf::{Object, StringFormat};
 use printpdf::{
-    Color, FontId, Greyscale, Mm, Op, PaintMode, ParsedFont, PdfDocument, PdfFont, PdfFontHandle,
-    PdfPage, PdfSaveOptions, Point, Pt, Rect, TextItem,
+    BuiltinFont, Color, FontId, Greyscale, Mm, Op, PaintMode, ParsedFont, PdfDocument, PdfFont,
+    PdfFontHandle, PdfPage, PdfSaveOptions, Point, Pt, Rect, TextItem,
 };
 use sha2::{Digest, Sha256};
 use uw_domain::CaseFile;
@@ -102,6 +102,26 @@ fn text(out: &mut Vec<Op>, x: f32, y: f32, size: f32, bold: bool, text: &str) {
     out.push(Op::EndTextSection);
 }
 
+/// Text in PDF's built-in Courier Bold: nothing embedded, the same advance for every
+/// character.
+fn mono(out: &mut Vec<Op>, x: f32, y: f32, size: f32, text: &str) {
+    out.push(Op::StartTextSection);
+    out.push(Op::SetFont {
+        font: PdfFontHandle::Builtin(BuiltinFont::CourierBold),
+        size: Pt(size),
+    });
+    out.push(Op::SetTextCursor {
+        pos: Point {
+            x: Pt(x),
+            y: Pt(PAGE_H - y),
+        },
+    });
+    out.push(Op::ShowText {
+        items: vec![TextItem::Text(text.to_string())],
+    });
+    out.push(Op::EndTextSection);
+}
+
 fn ops(page: &Page) -> Vec<Op> {
     let mut out = Vec::with_capacity(page.items.len() * 5);
     for item in &page.items {
@@ -140,6 +160,12 @@ fn ops(page: &Page) -> Vec<Op> {
                 text(&mut out, *x, *y, *size, true, t);
                 out.push(Op::RestoreGraphicsState);
             }
+            Item::Mono {
+                x,
+                y,
+                size,
+                text: t,
+            } => mono(&mut out, *x, *y, *size, t),
             Item::Fill { x, y, w, h } => out.push(Op::DrawRectangle {
                 rectangle: Rect {
                     x: Pt(*x),

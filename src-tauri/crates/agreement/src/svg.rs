@@ -58,6 +58,11 @@ pub fn page(page: &Page) -> String {
                 grey(MARK_GREY),
                 escape(text)
             ),
+            Item::Mono { x, y, size, text } => write!(
+                out,
+                "<text x=\"{x:.2}\" y=\"{y:.2}\" font-size=\"{size}\" font-family=\"Courier, monospace\" font-weight=\"bold\" xml:space=\"preserve\">{}</text>",
+                escape(text)
+            ),
         };
     }
     out.push_str("</svg>");

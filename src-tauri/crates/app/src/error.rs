@@ -177,6 +177,8 @@ pub enum ErrorCode {
     /// "Test connection": the bank refused the workstation's token (401).
     BankUnauthorized,
 
+    /// A recovery key whose check symbols do not add up; the message names the group.
+    RecoveryKeyTypo,
     Internal,
 }
 

@@ -21,10 +21,13 @@ pub mod error;
 mod identity;
 mod income;
 pub mod ipc;
+pub mod keyring;
 mod keys;
 pub mod paths;
+pub mod recovery;
 mod review;
 mod statements;
+pub mod store_key;
 mod sync;
 pub mod totp;
 pub mod untrusted;
@@ -70,6 +73,8 @@ pub use uw_directory::{DirectoryConfig, DirectoryError};
 pub use uw_store::BackupSummary;
 pub use uw_store::{Attachment, CaseEvent, QueuePage, QueueQuery, QueueRow, SortKey, StoreKey};
 pub use what_if::{WhatIfCase, WhatIfReport};
+/// Secrets read by the `uw` command line (a recovery key, a passphrase) are wiped after use.
+pub use zeroize::Zeroizing;
 
 /// The shipped product configuration (the salary-client auto loan passport).
 pub const PRODUCT_JSON: &str = include_str!("../../../../assets/product/salary-auto-loan.json");

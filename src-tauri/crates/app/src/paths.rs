@@ -7,7 +7,7 @@
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 
 use uw_store::StoreKey;
 
@@ -69,66 +69,14 @@ pub const PASSPHRASE_ENV: &str = "UW_STORE_PASSPHRASE";
 /// The demo store holds fictitious cases only; its passphrase is public (README).
 pub const DEMO_PASSPHRASE: &str = "demo-store-2026";
 
-/// The key of the case store in `data_dir`: `UW_STORE_PASSPHRASE` when set; the demo's
-/// public passphrase for the demo; else a random key kept in the OS keyring (the Secret
-/// Service, through `secret-tool`), created with a new store. Without any of these the
-/// store stays closed, with a message saying what to do.
+/// The key of the existing case store in `data_dir`, as `uw` takes it:
+/// `UW_STORE_PASSPHRASE` when set; the demo's public passphrase for the demo; else the
+/// random key the OS keyring (the Secret Service, through `secret-tool`) keeps for it.
+/// It never makes a key (`crate::store_key`: the window and `uw store init` make a new
+/// store's, and show its recovery key once). Without any of these the store stays
+/// closed, with a message saying what to do.
 pub fn store_key(data_dir: &Path, demo: bool) -> Result<StoreKey, AppError> {
-    if let Some(p) = std::env::var(PASSPHRASE_ENV).ok().filter(|p| !p.is_empty()) {
-        return Ok(StoreKey::Passphrase(p));
-    }
-    if demo {
-        return Ok(StoreKey::Passphrase(DEMO_PASSPHRASE.into()));
-    }
-    keyring_key(data_dir).map(StoreKey::Raw).map_err(|why| {
-        AppError::new(
-            ErrorCode::StoreKeyMissing,
-            format!("no key for the case store in {}: {why}; set {PASSPHRASE_ENV} to its passphrase, or run where an OS keyring is available", data_dir.display()),
-        )
-    })
-}
-
-fn keyring_key(data_dir: &Path) -> Result<[u8; 32], String> {
-    let dir = data_dir.display().to_string();
-    let attrs = ["service", APP_IDENTIFIER, "store", dir.as_str()];
-    let found = child_command(secret_tool())
-        .arg("lookup")
-        .args(attrs)
-        .stderr(Stdio::null())
-        .output()
-        .map_err(|e| format!("no OS keyring (secret-tool: {e})"))?;
-    let text = String::from_utf8_lossy(&found.stdout).trim().to_string();
-    if found.status.success() && !text.is_empty() {
-        return from_hex(&text).ok_or_else(|| "the keyring's entry is not a key".to_string());
-    }
-    if data_dir.join("cases.db").exists() {
-        // Never a new key for an existing store: it would not open it.
-        return Err("the OS keyring holds no key for this existing store".into());
-    }
-    use argon2::password_hash::rand_core::{OsRng, RngCore};
-    let mut key = [0u8; 32];
-    OsRng.fill_bytes(&mut key);
-    let hex: String = key.iter().map(|b| format!("{b:02x}")).collect();
-    let mut child = child_command(secret_tool())
-        .args(["store", "--label=Underwriter Workstation case store"])
-        .args(attrs)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .map_err(|e| format!("no OS keyring (secret-tool: {e})"))?;
-    if let Some(mut stdin) = child.stdin.take() {
-        stdin
-            .write_all(hex.as_bytes())
-            .map_err(|e| format!("the keyring refused the key: {e}"))?;
-    }
-    let status = child
-        .wait()
-        .map_err(|e| format!("the keyring refused the key: {e}"))?;
-    if !status.success() {
-        return Err("the OS keyring is not available (no Secret Service running)".into());
-    }
-    Ok(key)
+    crate::store_key::existing(&crate::keyring::SecretTool, data_dir, demo)
 }
 
 /// `secret-tool` where the distribution installs it, so that a `PATH` someone set cannot
@@ -140,19 +88,6 @@ pub fn secret_tool() -> PathBuf {
     } else {
         PathBuf::from("secret-tool")
     }
-}
-
-fn from_hex(text: &str) -> Option<[u8; 32]> {
-    let bytes = text.as_bytes();
-    if bytes.len() != 64 {
-        return None;
-    }
-    let mut out = [0u8; 32];
-    for (i, pair) in bytes.chunks(2).enumerate() {
-        let s = std::str::from_utf8(pair).ok()?;
-        out[i] = u8::from_str_radix(s, 16).ok()?;
-    }
-    Some(out)
 }
 
 /// A passphrase typed for a new store must be long enough to stand for it; for an

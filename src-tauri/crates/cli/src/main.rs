@@ -185,11 +185,53 @@ enum Command {
 enum StoreCommand {
     /// Adopt a plain (unencrypted) store from a version before encryption as this data
     /// folder's encrypted store; the folder must hold no store yet, and FILE is left as
-    /// it was. The workstation never opens a plain store by itself.
+    /// it was. The workstation never opens a plain store by itself. A keyring store's
+    /// recovery key is printed this once.
     Adopt {
         /// The plain store (moved out of the data folder first).
         file: PathBuf,
     },
+    /// Make this data folder's store: under UW_STORE_PASSPHRASE when set, else under a
+    /// random key kept in the OS keyring, whose recovery key is printed this once.
+    Init {
+        /// Also write the recovery sheet (PDF) to FILE.
+        #[arg(short = 'o', long = "output", value_name = "FILE")]
+        output: Option<PathBuf>,
+        #[arg(long, value_enum, default_value = "uz")]
+        lang: SheetLang,
+    },
+    /// Open the store with its recovery key, read from standard input (never from the
+    /// command line), and put the key back into the OS keyring. Audited.
+    Recover,
+    /// Give the store a new key. A keyring store: a random key, its recovery key printed
+    /// (and its sheet written) before the store takes it, then the keyring updated. A
+    /// passphrase store (UW_STORE_PASSPHRASE): the new passphrase from standard input.
+    /// Audited; refused while the window has the store open.
+    Rekey {
+        /// Also write the new recovery sheet (PDF) to FILE.
+        #[arg(short = 'o', long = "output", value_name = "FILE")]
+        output: Option<PathBuf>,
+        #[arg(long, value_enum, default_value = "uz")]
+        lang: SheetLang,
+    },
+}
+
+/// The recovery sheet's language.
+#[derive(Clone, Copy, ValueEnum)]
+enum SheetLang {
+    Uz,
+    Ru,
+    En,
+}
+
+impl SheetLang {
+    fn as_str(self) -> &'static str {
+        match self {
+            SheetLang::Uz => "uz",
+            SheetLang::Ru => "ru",
+            SheetLang::En => "en",
+        }
+    }
 }
 
 #[derive(Subcommand)]
@@ -492,20 +534,11 @@ fn run(cli: Cli) -> Result<(), AppError> {
                 force.as_deref(),
             )?)
         }
-        Command::Store {
-            command: StoreCommand::Adopt { file },
-        } => {
-            // The key as every store command takes it (keyring, or UW_STORE_PASSPHRASE).
+        Command::Store { command } => {
             let data_dir = cli
                 .data_dir
                 .unwrap_or_else(|| uw_app::paths::data_dir(false));
-            let key = uw_app::paths::store_key(&data_dir, false)?;
-            print(&uw_app::paths::adopt_store(
-                &data_dir,
-                &file,
-                &key,
-                &uw_app::paths::os_user(),
-            )?)
+            store_command(command, &data_dir)
         }
         Command::Audit {
             command: AuditCommand::Verify,
@@ -658,6 +691,121 @@ fn run(cli: Cli) -> Result<(), AppError> {
 
 /// An argument of `uw agreement` that names a case file rather than a case id: an
 /// existing file, or a name ending in `.json`.
+/// `uw store …`: the store itself and its key.
+fn store_command(command: StoreCommand, data_dir: &Path) -> Result<(), AppError> {
+    use uw_app::keyring::SecretTool;
+    use uw_app::store_key;
+    let actor = uw_app::paths::os_user();
+    match command {
+        StoreCommand::Adopt { file } => {
+            // UW_STORE_PASSPHRASE, or a new keyring key whose recovery key is shown.
+            let (key, recovery) = store_key::for_new_store(&SecretTool, data_dir)?;
+            let adopted = uw_app::paths::adopt_store(data_dir, &file, &key, &actor)?;
+            let mut answer = json!(adopted);
+            if let Some(k) = recovery {
+                answer["recovery_key"] = json!(k.display().as_str());
+            }
+            print(&answer)
+        }
+        StoreCommand::Init { output, lang } => print(&store_key::init_store(
+            &SecretTool,
+            data_dir,
+            &actor,
+            output.as_deref().map(|p| (p, lang.as_str())),
+        )?),
+        StoreCommand::Recover => {
+            let typed = secret_line("the recovery key")?;
+            let (_, done) = store_key::recover(&SecretTool, data_dir, &typed, &actor)?;
+            if let Some(why) = &done.keyring_error {
+                return Err(AppError::new(
+                    ErrorCode::StoreKeyMissing,
+                    format!("the recovery key opens the store in {} (recorded in its audit trail), but the OS keyring could not keep it ({why}): run `uw store recover` again where the keyring is available", data_dir.display()),
+                ));
+            }
+            print(&done)
+        }
+        StoreCommand::Rekey { output, lang } => rekey(data_dir, output.as_deref(), lang, &actor),
+    }
+}
+
+/// `uw store rekey`: the new recovery key is printed (and its sheet written) before the
+/// store takes it — a crash after the commit leaves it on the screen, the way in.
+fn rekey(
+    data_dir: &Path,
+    sheet: Option<&Path>,
+    lang: SheetLang,
+    actor: &str,
+) -> Result<(), AppError> {
+    use uw_app::store_key::{self, NewKey};
+    let current = uw_app::paths::store_key(data_dir, false)?;
+    let new = match current {
+        // No keyring keeps a passphrase store's key: the person chooses the next one.
+        uw_app::StoreKey::Passphrase(_) if sheet.is_some() => return Err(invalid(
+            "-o: a passphrase store has no recovery key, so no sheet: its passphrase is the way in",
+        )),
+        uw_app::StoreKey::Passphrase(_) => NewKey::Passphrase(secret_line("the new passphrase")?),
+        uw_app::StoreKey::Raw(_) => NewKey::Random,
+    };
+    let store = uw_app::backup::store_file(data_dir).display().to_string();
+    let done = store_key::rekey(
+        &uw_app::keyring::SecretTool,
+        data_dir,
+        &current,
+        new,
+        actor,
+        |key| {
+            let Some(key) = key else { return Ok(()) };
+            if let Some(path) = sheet {
+                store_key::write_sheet(key, data_dir, lang.as_str(), path)?;
+            }
+            print_now(&json!({
+                "store": store,
+                "recovery_key": key.display().as_str(),
+                "sheet": sheet.map(|p| p.display().to_string()),
+                "takes_effect": "when uw store rekey exits 0; until then the previous recovery key opens the store",
+            }))
+        },
+    )?;
+    match (&done.keyring_error, done.key) {
+        (Some(why), _) => Err(AppError::new(
+            ErrorCode::StoreKeyMissing,
+            format!("the store is now under the recovery key printed above, but the OS keyring could not keep it ({why}): keep that key; `uw store recover` puts it into the keyring once the keyring runs"),
+        )),
+        (None, "keyring") => Ok(()),
+        (None, _) => print(&done),
+    }
+}
+
+/// One line of standard input holding a secret (a recovery key, a passphrase): never an
+/// argument, which every user sees in `ps` and the shell history keeps. At most 4 KiB.
+fn secret_line(what: &str) -> Result<uw_app::Zeroizing<String>, AppError> {
+    use std::io::{IsTerminal, Read};
+    if std::io::stdin().is_terminal() {
+        eprint!("{what}: ");
+    }
+    let mut line = uw_app::Zeroizing::new(String::new());
+    std::io::stdin()
+        .lock()
+        .take(4096)
+        .read_line(&mut line)
+        .map_err(|e| AppError::new(ErrorCode::Io, format!("standard input: {e}")))?;
+    let trimmed = uw_app::Zeroizing::new(line.trim_end_matches(['\r', '\n']).to_string());
+    if trimmed.trim().is_empty() {
+        return Err(invalid(format!("{what}: none on standard input")));
+    }
+    Ok(trimmed)
+}
+
+/// Prints `v` and flushes it before anything else happens; a closed stdout is an error.
+fn print_now(v: &impl serde::Serialize) -> Result<(), AppError> {
+    let text = serde_json::to_string_pretty(v)
+        .map_err(|e| AppError::new(ErrorCode::Internal, e.to_string()))?;
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "{text}")
+        .and_then(|()| out.flush())
+        .map_err(|e| AppError::new(ErrorCode::Io, format!("standard output: {e}")))
+}
+
 fn looks_like_a_file(arg: &str) -> bool {
     Path::new(arg).is_file() || arg.to_ascii_lowercase().ends_with(".json")
 }

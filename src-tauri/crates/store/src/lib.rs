@@ -17,6 +17,7 @@ pub mod backup;
 mod cases;
 mod dashboard;
 mod identity;
+mod rekey;
 mod statements;
 pub mod sync;
 mod users;
