@@ -895,6 +895,8 @@ fn admin_set_directory(ws: State<'_, Ws>, directory: DirectoryInput) -> Result<(
 #[tauri::command]
 async fn admin_test_directory(ws: State<'_, Ws>) -> Result<()> {
     ws.signed_in()?.admin_test_directory()
+}
+
 // The store's recovery key: the screen before login. A new store's key is shown by the
 // process that made it, before anyone can log in (there is no one yet), until the person
 // confirms they stored it; none of these commands reads or writes a case.
