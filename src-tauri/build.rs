@@ -81,6 +81,7 @@ const COMMANDS: &[&str] = &[
     "admin_set_language",
     "admin_set_directory",
     "admin_test_directory",
+    "save_support_bundle",
 ];
 
 fn main() {

@@ -407,3 +407,32 @@ pub async fn open_step(c: &Client, case_id: &str, step: &str) -> Result<()> {
     click(c, &format!("[data-step={step}]")).await?;
     Ok(())
 }
+
+/// The log in a window's data folder (`<data>/logs/*.log`): its text, and each line parsed.
+pub fn read_log(data_dir: &Path) -> Result<(String, Vec<serde_json::Value>)> {
+    let mut text = String::new();
+    for file in uw_app::logs::files(&uw_app::logs::folder(data_dir)) {
+        text.push_str(&std::fs::read_to_string(&file)?);
+    }
+    let mut lines = Vec::new();
+    for line in text.lines() {
+        lines.push(serde_json::from_str(line).map_err(|e| format!("{line}: {e}"))?);
+    }
+    Ok((text, lines))
+}
+
+/// Scans every line of a window's log for the demo cases' personal data (every party's
+/// name, PINFL, document number and phone; the loan and income amounts in each form) and
+/// the bank's token: an error lists each one found. Returns the lines.
+pub fn log_without_personal_data(data_dir: &Path, token: &str) -> Result<Vec<serde_json::Value>> {
+    let (text, lines) = read_log(data_dir)?;
+    let mut needles =
+        uw_app::privacy::needles_of_case_files(&workspace_root().join("assets/demo/cases"))?;
+    needles.push(uw_app::privacy::token(token));
+    let found = uw_app::privacy::scan(&text, &needles);
+    if !found.is_empty() {
+        let list: Vec<String> = found.iter().map(ToString::to_string).collect();
+        return Err(format!("personal data in the log:\n{}", list.join("\n")).into());
+    }
+    Ok(lines)
+}

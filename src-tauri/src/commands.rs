@@ -10,6 +10,7 @@ use serde_json::Value;
 use tauri::ipc::Channel;
 use tauri::{AppHandle, Emitter, Manager, State};
 use tauri_plugin_dialog::DialogExt;
+use uw_app::SupportBundle;
 use uw_app::{AdminSettings, BackupSettings, BankInput, DirectoryInput, UserRoles, UserView};
 use uw_app::{
     AgreementPreview, ConflictView, Dashboard, DisbursementView, Keep, PrintedFile, ScanList,
@@ -36,13 +37,17 @@ pub struct Ws {
     sync_wake: Mutex<Option<Sender<bool>>>,
     /// A store made at this start: its recovery key, until the person says they stored it.
     recovery: uw_app::store_key::ShownOnce,
+    /// The log, for as long as the window runs.
+    _log: Option<uw_app::logs::LogGuard>,
 }
 
 impl Ws {
     pub fn open(demo: bool) -> Ws {
+        let data_dir = uw_app::paths::data_dir(demo);
         let mut ws = Ws {
             opened: OnceLock::new(),
-            data_dir: uw_app::paths::data_dir(demo),
+            _log: start_log(&data_dir),
+            data_dir,
             demo,
             sync_wake: Mutex::new(None),
             recovery: Default::default(),
@@ -134,6 +139,30 @@ impl Ws {
             let _ = wake.send(now);
         }
     }
+}
+
+/// Runs a command's body and writes its line in the workstation's log: the command's name,
+/// how long it took and its outcome (ok, or the error's code — never its message, which
+/// may quote what was typed). Every command's body runs through here.
+fn logged<T>(name: &'static str, body: impl FnOnce() -> Result<T>) -> Result<T> {
+    let started = std::time::Instant::now();
+    let result = body();
+    let code = result.as_ref().err().map(|e| e.code);
+    uw_app::logs::command("window", name, started.elapsed(), code);
+    result
+}
+
+/// The log in `<data folder>/logs/`; a workstation whose log cannot start works on.
+fn start_log(data_dir: &std::path::Path) -> Option<uw_app::logs::LogGuard> {
+    uw_app::logs::init(data_dir)
+        .map_err(|e| {
+            eprintln!(
+                "underwriter-workstation: no log ({}): {}",
+                e.code_name(),
+                e.message
+            )
+        })
+        .ok()
 }
 
 /// How often the worker syncs on its own.
@@ -271,17 +300,40 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         admin_set_language,
         admin_set_directory,
         admin_test_directory,
+        save_support_bundle,
     ]
+}
+
+/// Help → "Save a support bundle…": the log of the last two weeks and the health report
+/// (`uw_app::support`), to a file the person picks. Async: the report asks the bank and
+/// the directory.
+#[tauri::command]
+async fn save_support_bundle(app: AppHandle, ws: State<'_, Ws>) -> Result<Option<SupportBundle>> {
+    logged("save_support_bundle", || {
+        // The session first: no dialog opens for nobody.
+        let signed = ws.signed_in()?;
+        let picked = app
+            .dialog()
+            .file()
+            .add_filter("Support bundle", &["zip"])
+            .set_file_name(uw_app::support_file_name())
+            .blocking_save_file();
+        let Some(file) = picked else { return Ok(None) };
+        let path = local_paths(vec![file])?.remove(0);
+        signed.support_bundle(&path).map(Some)
+    })
 }
 
 #[tauri::command]
 fn pull_bureau_all(ws: State<'_, Ws>, case_id: String, version: i64) -> Result<CaseView> {
-    ws.changed(ws.signed_in()?.pull_bureau_all(&case_id, version))
+    logged("pull_bureau_all", || {
+        ws.changed(ws.signed_in()?.pull_bureau_all(&case_id, version))
+    })
 }
 
 #[tauri::command]
 fn scans(ws: State<'_, Ws>, case_id: String) -> Result<ScanList> {
-    ws.signed_in()?.scans(&case_id)
+    logged("scans", || ws.signed_in()?.scans(&case_id))
 }
 
 #[tauri::command]
@@ -292,11 +344,13 @@ fn attach_scans(
     party: usize,
     paths: Vec<String>,
 ) -> Result<ScanList> {
-    let paths: Vec<PathBuf> = paths.into_iter().map(PathBuf::from).collect();
-    ws.changed(
-        ws.signed_in()?
-            .attach_scan_files(&case_id, &kind, party, &paths),
-    )
+    logged("attach_scans", || {
+        let paths: Vec<PathBuf> = paths.into_iter().map(PathBuf::from).collect();
+        ws.changed(
+            ws.signed_in()?
+                .attach_scan_files(&case_id, &kind, party, &paths),
+        )
+    })
 }
 
 #[tauri::command]
@@ -307,30 +361,36 @@ async fn pick_scans(
     kind: String,
     party: usize,
 ) -> Result<Option<ScanList>> {
-    // The session first: no picker opens for nobody.
-    let signed = ws.signed_in()?;
-    let picked = app
-        .dialog()
-        .file()
-        .add_filter("Scans (PDF, PNG, JPEG)", &["pdf", "png", "jpg", "jpeg"])
-        .add_filter("All files", &["*"])
-        .blocking_pick_files();
-    let Some(files) = picked else { return Ok(None) };
-    let paths = local_paths(files)?;
-    ws.changed(signed.attach_scan_files(&case_id, &kind, party, &paths))
-        .map(Some)
+    logged("pick_scans", || {
+        // The session first: no picker opens for nobody.
+        let signed = ws.signed_in()?;
+        let picked = app
+            .dialog()
+            .file()
+            .add_filter("Scans (PDF, PNG, JPEG)", &["pdf", "png", "jpg", "jpeg"])
+            .add_filter("All files", &["*"])
+            .blocking_pick_files();
+        let Some(files) = picked else { return Ok(None) };
+        let paths = local_paths(files)?;
+        ws.changed(signed.attach_scan_files(&case_id, &kind, party, &paths))
+            .map(Some)
+    })
 }
 
 /// The scan's bytes as an ArrayBuffer (no JSON on the way): the viewer draws them.
 #[tauri::command]
 fn scan_content(ws: State<'_, Ws>, case_id: String, id: i64) -> Result<tauri::ipc::Response> {
-    let (_, bytes) = ws.signed_in()?.scan_content(&case_id, id)?;
-    Ok(tauri::ipc::Response::new(bytes))
+    logged("scan_content", || {
+        let (_, bytes) = ws.signed_in()?.scan_content(&case_id, id)?;
+        Ok(tauri::ipc::Response::new(bytes))
+    })
 }
 
 #[tauri::command]
 fn remove_scan(ws: State<'_, Ws>, case_id: String, id: i64) -> Result<ScanList> {
-    ws.changed(ws.signed_in()?.remove_scan(&case_id, id))
+    logged("remove_scan", || {
+        ws.changed(ws.signed_in()?.remove_scan(&case_id, id))
+    })
 }
 
 #[tauri::command]
@@ -343,14 +403,16 @@ fn mark_document(
     status: DocumentStatus,
     reason: Option<String>,
 ) -> Result<CaseView> {
-    ws.changed(ws.signed_in()?.mark_document(
-        &case_id,
-        version,
-        kind,
-        party,
-        status,
-        reason.as_deref(),
-    ))
+    logged("mark_document", || {
+        ws.changed(ws.signed_in()?.mark_document(
+            &case_id,
+            version,
+            kind,
+            party,
+            status,
+            reason.as_deref(),
+        ))
+    })
 }
 
 #[tauri::command]
@@ -360,27 +422,31 @@ fn verify_identity(
     version: i64,
     party: usize,
 ) -> Result<CaseView> {
-    ws.changed(ws.signed_in()?.verify_identity(&case_id, version, party))
+    logged("verify_identity", || {
+        ws.changed(ws.signed_in()?.verify_identity(&case_id, version, party))
+    })
 }
 
 #[tauri::command]
 fn pull_bureau(ws: State<'_, Ws>, case_id: String, version: i64, party: usize) -> Result<CaseView> {
-    ws.changed(ws.signed_in()?.pull_bureau(&case_id, version, party))
+    logged("pull_bureau", || {
+        ws.changed(ws.signed_in()?.pull_bureau(&case_id, version, party))
+    })
 }
 
 #[tauri::command]
 fn set_language(ws: State<'_, Ws>, lang: String) -> Result<()> {
-    ws.get()?.set_language(&lang)
+    logged("set_language", || ws.get()?.set_language(&lang))
 }
 
 #[tauri::command]
 fn dashboard(ws: State<'_, Ws>) -> Result<Dashboard> {
-    ws.signed_in()?.dashboard()
+    logged("dashboard", || ws.signed_in()?.dashboard())
 }
 
 #[tauri::command]
 fn refresh_portfolio(ws: State<'_, Ws>) -> Result<Dashboard> {
-    ws.signed_in()?.refresh_portfolio()
+    logged("refresh_portfolio", || ws.signed_in()?.refresh_portfolio())
 }
 
 #[tauri::command]
@@ -390,44 +456,54 @@ fn take_counter_offer(
     version: i64,
     term_months: u32,
 ) -> Result<CaseView> {
-    ws.changed(
-        ws.signed_in()?
-            .take_counter_offer(&case_id, version, term_months),
-    )
+    logged("take_counter_offer", || {
+        ws.changed(
+            ws.signed_in()?
+                .take_counter_offer(&case_id, version, term_months),
+        )
+    })
 }
 
 #[tauri::command]
 fn what_if(ws: State<'_, Ws>, path: String) -> Result<WhatIfReport> {
-    ws.signed_in()?.what_if_file(std::path::Path::new(&path))
+    logged("what_if", || {
+        ws.signed_in()?.what_if_file(std::path::Path::new(&path))
+    })
 }
 
 #[tauri::command]
 async fn pick_what_if(app: AppHandle, ws: State<'_, Ws>) -> Result<Option<WhatIfReport>> {
-    // The session first: no picker opens for nobody.
-    let signed = ws.signed_in()?;
-    let picked = app
-        .dialog()
-        .file()
-        .add_filter("Product configuration", &["json"])
-        .blocking_pick_file();
-    let Some(file) = picked else { return Ok(None) };
-    let path = local_paths(vec![file])?.remove(0);
-    signed.what_if_file(&path).map(Some)
+    logged("pick_what_if", || {
+        // The session first: no picker opens for nobody.
+        let signed = ws.signed_in()?;
+        let picked = app
+            .dialog()
+            .file()
+            .add_filter("Product configuration", &["json"])
+            .blocking_pick_file();
+        let Some(file) = picked else { return Ok(None) };
+        let path = local_paths(vec![file])?.remove(0);
+        signed.what_if_file(&path).map(Some)
+    })
 }
 
 #[tauri::command]
 fn agreement_preview(ws: State<'_, Ws>, case_id: String, lang: String) -> Result<AgreementPreview> {
-    ws.signed_in()?.agreement_preview(&case_id, &lang)
+    logged("agreement_preview", || {
+        ws.signed_in()?.agreement_preview(&case_id, &lang)
+    })
 }
 
 /// Writes the agreement's PDF and hands it to the system's viewer, whose Print prints it.
 #[tauri::command]
 fn print_agreement(ws: State<'_, Ws>, case_id: String, lang: String) -> Result<PrintedFile> {
-    let path = ws.signed_in()?.print_agreement(&case_id, &lang)?;
-    let opened = open_with_system(&path);
-    Ok(PrintedFile {
-        path: path.display().to_string(),
-        opened,
+    logged("print_agreement", || {
+        let path = ws.signed_in()?.print_agreement(&case_id, &lang)?;
+        let opened = open_with_system(&path);
+        Ok(PrintedFile {
+            path: path.display().to_string(),
+            opened,
+        })
     })
 }
 
@@ -456,13 +532,15 @@ fn open_with_system(path: &std::path::Path) -> bool {
 
 #[tauri::command]
 fn disbursement(ws: State<'_, Ws>, case_id: String) -> Result<DisbursementView> {
-    ws.signed_in()?.disbursement(&case_id)
+    logged("disbursement", || ws.signed_in()?.disbursement(&case_id))
 }
 
 /// The request goes to the registry with the next sync pass, started now.
 #[tauri::command]
 fn request_lien(ws: State<'_, Ws>, case_id: String) -> Result<DisbursementView> {
-    ws.changed_urgently(ws.signed_in()?.request_lien(&case_id))
+    logged("request_lien", || {
+        ws.changed_urgently(ws.signed_in()?.request_lien(&case_id))
+    })
 }
 
 #[tauri::command]
@@ -472,10 +550,12 @@ fn record_disbursement_fact(
     version: i64,
     fact: Fact,
 ) -> Result<DisbursementView> {
-    ws.changed(
-        ws.signed_in()?
-            .record_disbursement_fact(&case_id, version, fact),
-    )
+    logged("record_disbursement_fact", || {
+        ws.changed(
+            ws.signed_in()?
+                .record_disbursement_fact(&case_id, version, fact),
+        )
+    })
 }
 
 #[tauri::command]
@@ -485,68 +565,80 @@ fn order_disbursement(
     version: i64,
     stage: u8,
 ) -> Result<DisbursementView> {
-    ws.changed_urgently(ws.signed_in()?.order_disbursement(&case_id, version, stage))
+    logged("order_disbursement", || {
+        ws.changed_urgently(ws.signed_in()?.order_disbursement(&case_id, version, stage))
+    })
 }
 
 #[tauri::command]
 fn sync_status(ws: State<'_, Ws>) -> Result<SyncStatus> {
-    ws.signed_in()?.sync_status()
+    logged("sync_status", || ws.signed_in()?.sync_status())
 }
 
 /// Starts a pass now; the `sync-status` event tells when it is done.
 #[tauri::command]
 fn sync_now(ws: State<'_, Ws>) -> Result<()> {
-    ws.signed_in()?;
-    ws.poke_sync(true);
-    Ok(())
+    logged("sync_now", || {
+        ws.signed_in()?;
+        ws.poke_sync(true);
+        Ok(())
+    })
 }
 
 #[tauri::command]
 fn sync_conflicts(ws: State<'_, Ws>) -> Result<Vec<ConflictView>> {
-    ws.signed_in()?.conflicts(true)
+    logged("sync_conflicts", || ws.signed_in()?.conflicts(true))
 }
 
 #[tauri::command]
 fn resolve_conflict(ws: State<'_, Ws>, id: i64, keep: Keep) -> Result<CaseView> {
-    ws.changed_urgently(ws.signed_in()?.resolve_conflict(id, keep))
+    logged("resolve_conflict", || {
+        ws.changed_urgently(ws.signed_in()?.resolve_conflict(id, keep))
+    })
 }
 
 /// "Back up now": async, so the window goes on while the copy is made and checked.
 #[tauri::command]
 async fn backup_now(ws: State<'_, Ws>) -> Result<uw_app::BackupSummary> {
-    ws.signed_in()?
-        .backup_now(chrono::Local::now().naive_local())
+    logged("backup_now", || {
+        ws.signed_in()?
+            .backup_now(chrono::Local::now().naive_local())
+    })
 }
 
 #[tauri::command]
 fn app_status(ws: State<'_, Ws>) -> Result<AppStatus> {
-    ws.get()?.status()
+    logged("app_status", || ws.get()?.status())
 }
 
 #[tauri::command]
 fn queue(ws: State<'_, Ws>, query: QueueQuery) -> Result<QueuePage> {
-    ws.signed_in()?.queue(&query)
+    logged("queue", || ws.signed_in()?.queue(&query))
 }
 
 #[tauri::command]
 fn open_case(ws: State<'_, Ws>, case_id: String) -> Result<CaseView> {
-    ws.signed_in()?.open_case(&case_id)
+    logged("open_case", || ws.signed_in()?.open_case(&case_id))
 }
 
 #[tauri::command]
 fn evaluate_case(ws: State<'_, Ws>, case: Value) -> Result<Evaluation> {
-    ws.signed_in()?.evaluate_value(case)
+    logged("evaluate_case", || ws.signed_in()?.evaluate_value(case))
 }
 
 #[tauri::command]
 fn save_case(ws: State<'_, Ws>, case_id: String, version: i64, case: Value) -> Result<CaseView> {
-    ws.changed(ws.signed_in()?.save_case(&case_id, version, case))
+    logged("save_case", || {
+        ws.changed(ws.signed_in()?.save_case(&case_id, version, case))
+    })
 }
 
 #[tauri::command]
 fn import_files(ws: State<'_, Ws>, paths: Vec<String>) -> Result<ImportReport> {
-    let paths: Vec<PathBuf> = paths.into_iter().map(PathBuf::from).collect();
-    ws.signed_in()?.import_files(&paths)
+    logged("import_files", || {
+        let paths: Vec<PathBuf> = paths.into_iter().map(PathBuf::from).collect();
+        ws.signed_in()?.import_files(&paths)
+    })
 }
 
 /// The picked files as local paths (a picker may, in principle, return URLs).
@@ -563,50 +655,56 @@ fn local_paths(files: Vec<tauri_plugin_dialog::FilePath>) -> Result<Vec<PathBuf>
 /// Opens the system file picker from Rust (the web view has no dialog permission).
 #[tauri::command]
 async fn pick_and_import(app: AppHandle, ws: State<'_, Ws>) -> Result<Option<ImportReport>> {
-    // The session first: no picker opens for nobody.
-    let signed = ws.signed_in()?;
-    let picked = app
-        .dialog()
-        .file()
-        .add_filter("Case files", &["json"])
-        .blocking_pick_files();
-    let Some(files) = picked else { return Ok(None) };
-    let paths = local_paths(files)?;
-    signed.import_files(&paths).map(Some)
+    logged("pick_and_import", || {
+        // The session first: no picker opens for nobody.
+        let signed = ws.signed_in()?;
+        let picked = app
+            .dialog()
+            .file()
+            .add_filter("Case files", &["json"])
+            .blocking_pick_files();
+        let Some(files) = picked else { return Ok(None) };
+        let paths = local_paths(files)?;
+        signed.import_files(&paths).map(Some)
+    })
 }
 
 #[tauri::command]
 async fn export_case(app: AppHandle, ws: State<'_, Ws>, case_id: String) -> Result<Option<String>> {
-    // The session first: no picker opens for nobody.
-    let signed = ws.signed_in()?;
-    let picked = app
-        .dialog()
-        .file()
-        .add_filter("Case files", &["json"])
-        .set_file_name(format!("{case_id}.json"))
-        .blocking_save_file();
-    let Some(file) = picked else { return Ok(None) };
-    let path = file
-        .into_path()
-        .map_err(|e| AppError::new(ErrorCode::Io, e.to_string()))?;
-    signed
-        .export_case_to(&case_id, &path)
-        .map(|p| Some(p.display().to_string()))
+    logged("export_case", || {
+        // The session first: no picker opens for nobody.
+        let signed = ws.signed_in()?;
+        let picked = app
+            .dialog()
+            .file()
+            .add_filter("Case files", &["json"])
+            .set_file_name(format!("{case_id}.json"))
+            .blocking_save_file();
+        let Some(file) = picked else { return Ok(None) };
+        let path = file
+            .into_path()
+            .map_err(|e| AppError::new(ErrorCode::Io, e.to_string()))?;
+        signed
+            .export_case_to(&case_id, &path)
+            .map(|p| Some(p.display().to_string()))
+    })
 }
 
 #[tauri::command]
 fn case_history(ws: State<'_, Ws>, case_id: String) -> Result<Vec<CaseEvent>> {
-    ws.signed_in()?.history(&case_id)
+    logged("case_history", || ws.signed_in()?.history(&case_id))
 }
 
 #[tauri::command]
 fn check_vin(ws: State<'_, Ws>, vin: String) -> Result<VinReport> {
-    Ok(ws.signed_in()?.check_vin(&vin))
+    logged("check_vin", || Ok(ws.signed_in()?.check_vin(&vin)))
 }
 
 #[tauri::command]
 fn statement_income(ws: State<'_, Ws>, case_id: String, party: usize) -> Result<IncomeView> {
-    ws.signed_in()?.statement_income(&case_id, party)
+    logged("statement_income", || {
+        ws.signed_in()?.statement_income(&case_id, party)
+    })
 }
 
 /// Attaches files by path (typed, or dropped on the window); progress goes to the channel.
@@ -619,11 +717,13 @@ async fn attach_statements(
     paths: Vec<String>,
     on_progress: Channel<ReadProgress>,
 ) -> Result<IncomeView> {
-    let paths: Vec<PathBuf> = paths.into_iter().map(PathBuf::from).collect();
-    ws.signed_in()?
-        .attach_statement_files(&case_id, party, &paths, &mut |p| {
-            let _ = on_progress.send(p); // a closed window only loses the bar
-        })
+    logged("attach_statements", || {
+        let paths: Vec<PathBuf> = paths.into_iter().map(PathBuf::from).collect();
+        ws.signed_in()?
+            .attach_statement_files(&case_id, party, &paths, &mut |p| {
+                let _ = on_progress.send(p); // a closed window only loses the bar
+            })
+    })
 }
 
 #[tauri::command]
@@ -634,21 +734,23 @@ async fn pick_statements(
     party: usize,
     on_progress: Channel<ReadProgress>,
 ) -> Result<Option<IncomeView>> {
-    // The session first: no picker opens for nobody.
-    let signed = ws.signed_in()?;
-    let picked = app
-        .dialog()
-        .file()
-        .add_filter("Bank statements", &["txt", "csv", "xlsx", "xls"])
-        .add_filter("All files", &["*"])
-        .blocking_pick_files();
-    let Some(files) = picked else { return Ok(None) };
-    let paths = local_paths(files)?;
-    signed
-        .attach_statement_files(&case_id, party, &paths, &mut |p| {
-            let _ = on_progress.send(p);
-        })
-        .map(Some)
+    logged("pick_statements", || {
+        // The session first: no picker opens for nobody.
+        let signed = ws.signed_in()?;
+        let picked = app
+            .dialog()
+            .file()
+            .add_filter("Bank statements", &["txt", "csv", "xlsx", "xls"])
+            .add_filter("All files", &["*"])
+            .blocking_pick_files();
+        let Some(files) = picked else { return Ok(None) };
+        let paths = local_paths(files)?;
+        signed
+            .attach_statement_files(&case_id, party, &paths, &mut |p| {
+                let _ = on_progress.send(p);
+            })
+            .map(Some)
+    })
 }
 
 #[tauri::command]
@@ -658,7 +760,9 @@ fn remove_statement(
     party: usize,
     id: i64,
 ) -> Result<IncomeView> {
-    ws.signed_in()?.remove_statement(&case_id, party, id)
+    logged("remove_statement", || {
+        ws.signed_in()?.remove_statement(&case_id, party, id)
+    })
 }
 
 #[tauri::command]
@@ -671,8 +775,10 @@ fn reclassify_transaction(
     kind: Option<IncomeKind>,
     note: String,
 ) -> Result<IncomeView> {
-    ws.signed_in()?
-        .reclassify(&case_id, party, &file, line, kind, &note)
+    logged("reclassify_transaction", || {
+        ws.signed_in()?
+            .reclassify(&case_id, party, &file, line, kind, &note)
+    })
 }
 
 #[tauri::command]
@@ -682,13 +788,15 @@ fn apply_statement_income(
     party: usize,
     version: i64,
 ) -> Result<CaseView> {
-    ws.signed_in()?
-        .apply_statement_income(&case_id, party, version)
+    logged("apply_statement_income", || {
+        ws.signed_in()?
+            .apply_statement_income(&case_id, party, version)
+    })
 }
 
 #[tauri::command]
 fn session_status(ws: State<'_, Ws>) -> Result<SessionStatus> {
-    ws.get()?.session_status()
+    logged("session_status", || ws.get()?.session_status())
 }
 
 /// Async: Argon2id, and with the bank's directory the bind and the key's enrolment, take a
@@ -701,17 +809,19 @@ async fn login(
     password: String,
     code: Option<String>,
 ) -> Result<Session> {
-    ws.changed_urgently(ws.get()?.login(&username, &password, code.as_deref()))
+    logged("login", || {
+        ws.changed_urgently(ws.get()?.login(&username, &password, code.as_deref()))
+    })
 }
 
 #[tauri::command]
 fn begin_totp(ws: State<'_, Ws>) -> Result<TotpSetup> {
-    ws.signed_in()?.begin_totp()
+    logged("begin_totp", || ws.signed_in()?.begin_totp())
 }
 
 #[tauri::command]
 fn confirm_totp(ws: State<'_, Ws>, code: String) -> Result<()> {
-    ws.signed_in()?.confirm_totp(&code)
+    logged("confirm_totp", || ws.signed_in()?.confirm_totp(&code))
 }
 
 /// The person's password: a local account's (also the one an administrator set, changed
@@ -719,28 +829,30 @@ fn confirm_totp(ws: State<'_, Ws>, code: String) -> Result<()> {
 /// new one. Async: the directory is asked, or Argon2 hashes.
 #[tauri::command]
 async fn change_password(ws: State<'_, Ws>, old: String, new: String) -> Result<()> {
-    ws.signed_in_to_change_password()?
-        .change_password(&old, &new)
+    logged("change_password", || {
+        ws.signed_in_to_change_password()?
+            .change_password(&old, &new)
+    })
 }
 
 #[tauri::command]
 fn logout(ws: State<'_, Ws>) -> Result<()> {
-    ws.get()?.logout()
+    logged("logout", || ws.get()?.logout())
 }
 
 #[tauri::command]
 async fn setup_admin(ws: State<'_, Ws>, user: NewUser) -> Result<Session> {
-    ws.get()?.create_first_admin(&user)
+    logged("setup_admin", || ws.get()?.create_first_admin(&user))
 }
 
 #[tauri::command]
 async fn create_user(ws: State<'_, Ws>, user: NewUser) -> Result<()> {
-    ws.signed_in()?.create_user(&user)
+    logged("create_user", || ws.signed_in()?.create_user(&user))
 }
 
 #[tauri::command]
 fn case_review(ws: State<'_, Ws>, case_id: String) -> Result<ReviewView> {
-    ws.signed_in()?.review(&case_id)
+    logged("case_review", || ws.signed_in()?.review(&case_id))
 }
 
 #[tauri::command]
@@ -751,10 +863,12 @@ fn submit_case(
     decision: ReviewDecision,
     justification: String,
 ) -> Result<CaseView> {
-    ws.changed(
-        ws.signed_in()?
-            .submit(&case_id, version, decision, &justification),
-    )
+    logged("submit_case", || {
+        ws.changed(
+            ws.signed_in()?
+                .submit(&case_id, version, decision, &justification),
+        )
+    })
 }
 
 #[tauri::command]
@@ -764,7 +878,9 @@ async fn approve_case(
     version: i64,
     password: String,
 ) -> Result<CaseView> {
-    ws.changed(ws.signed_in()?.approve(&case_id, version, &password))
+    logged("approve_case", || {
+        ws.changed(ws.signed_in()?.approve(&case_id, version, &password))
+    })
 }
 
 #[tauri::command]
@@ -775,10 +891,12 @@ async fn reject_case(
     comment: String,
     password: String,
 ) -> Result<CaseView> {
-    ws.changed(
-        ws.signed_in()?
-            .reject(&case_id, version, &comment, &password),
-    )
+    logged("reject_case", || {
+        ws.changed(
+            ws.signed_in()?
+                .reject(&case_id, version, &comment, &password),
+        )
+    })
 }
 
 #[tauri::command]
@@ -788,21 +906,25 @@ fn return_case(
     version: i64,
     comment: String,
 ) -> Result<CaseView> {
-    ws.changed(ws.signed_in()?.return_case(&case_id, version, &comment))
+    logged("return_case", || {
+        ws.changed(ws.signed_in()?.return_case(&case_id, version, &comment))
+    })
 }
 
 #[tauri::command]
 fn release_case(ws: State<'_, Ws>, case_id: String) -> Result<()> {
-    ws.signed_in()?.release_case(&case_id)
+    logged("release_case", || ws.signed_in()?.release_case(&case_id))
 }
 
 #[tauri::command]
-fn store_state(ws: State<'_, Ws>) -> StoreState {
-    StoreState {
-        locked: ws.opened.get().is_none(),
-        new_store: !ws.data_dir.join("cases.db").exists(),
-        default_language: uw_app::paths::default_language(),
-    }
+fn store_state(ws: State<'_, Ws>) -> Result<StoreState> {
+    logged("store_state", || {
+        Ok(StoreState {
+            locked: ws.opened.get().is_none(),
+            new_store: !ws.data_dir.join("cases.db").exists(),
+            default_language: uw_app::paths::default_language(),
+        })
+    })
 }
 
 /// Opens the store with the passphrase typed on the unlock screen (no OS keyring here).
@@ -810,13 +932,15 @@ fn store_state(ws: State<'_, Ws>) -> StoreState {
 /// takes a moment.
 #[tauri::command]
 async fn unlock_store(ws: State<'_, Ws>, passphrase: String) -> Result<()> {
-    if ws.opened.get().is_some() {
-        return Ok(());
-    }
-    uw_app::paths::check_new_passphrase(&ws.data_dir, &passphrase)?;
-    let opened = ws.open_with(StoreKey::Passphrase(passphrase))?;
-    let _ = ws.opened.set(Ok(opened));
-    Ok(())
+    logged("unlock_store", || {
+        if ws.opened.get().is_some() {
+            return Ok(());
+        }
+        uw_app::paths::check_new_passphrase(&ws.data_dir, &passphrase)?;
+        let opened = ws.open_with(StoreKey::Passphrase(passphrase))?;
+        let _ = ws.opened.set(Ok(opened));
+        Ok(())
+    })
 }
 
 // ---------------------------------------------------------------------------------------
@@ -825,76 +949,94 @@ async fn unlock_store(ws: State<'_, Ws>, passphrase: String) -> Result<()> {
 
 #[tauri::command]
 fn admin_users(ws: State<'_, Ws>) -> Result<Vec<UserView>> {
-    ws.signed_in()?.admin_users()
+    logged("admin_users", || ws.signed_in()?.admin_users())
 }
 
 #[tauri::command]
 fn admin_set_roles(ws: State<'_, Ws>, username: String, roles: UserRoles) -> Result<()> {
-    ws.signed_in()?.admin_set_roles(&username, roles)
+    logged("admin_set_roles", || {
+        ws.signed_in()?.admin_set_roles(&username, roles)
+    })
 }
 
 /// Async: Argon2 hashes the temporary password.
 #[tauri::command]
 async fn admin_reset_password(ws: State<'_, Ws>, username: String, password: String) -> Result<()> {
-    ws.signed_in()?.admin_reset_password(&username, &password)
+    logged("admin_reset_password", || {
+        ws.signed_in()?.admin_reset_password(&username, &password)
+    })
 }
 
 #[tauri::command]
 fn admin_reset_second_factor(ws: State<'_, Ws>, username: String) -> Result<()> {
-    ws.signed_in()?.admin_reset_second_factor(&username)
+    logged("admin_reset_second_factor", || {
+        ws.signed_in()?.admin_reset_second_factor(&username)
+    })
 }
 
 #[tauri::command]
 fn admin_unlock(ws: State<'_, Ws>, username: String) -> Result<()> {
-    ws.signed_in()?.admin_unlock(&username)
+    logged("admin_unlock", || ws.signed_in()?.admin_unlock(&username))
 }
 
 #[tauri::command]
 fn admin_set_active(ws: State<'_, Ws>, username: String, active: bool) -> Result<()> {
-    ws.signed_in()?.admin_set_active(&username, active)
+    logged("admin_set_active", || {
+        ws.signed_in()?.admin_set_active(&username, active)
+    })
 }
 
 #[tauri::command]
 fn admin_settings(ws: State<'_, Ws>) -> Result<AdminSettings> {
-    ws.signed_in()?.admin_settings()
+    logged("admin_settings", || ws.signed_in()?.admin_settings())
 }
 
 #[tauri::command]
 fn admin_set_idle_minutes(ws: State<'_, Ws>, minutes: u32) -> Result<()> {
-    ws.signed_in()?.set_idle_minutes(minutes)
+    logged("admin_set_idle_minutes", || {
+        ws.signed_in()?.set_idle_minutes(minutes)
+    })
 }
 
 /// Async: a CA bundle is read and checked.
 #[tauri::command]
 async fn admin_set_bank(ws: State<'_, Ws>, bank: BankInput) -> Result<()> {
-    ws.signed_in()?.admin_set_bank(&bank)
+    logged("admin_set_bank", || ws.signed_in()?.admin_set_bank(&bank))
 }
 
 /// Async: the bank is asked (on a thread of the service's own).
 #[tauri::command]
 async fn admin_test_bank(ws: State<'_, Ws>) -> Result<()> {
-    ws.signed_in()?.admin_test_bank()
+    logged("admin_test_bank", || ws.signed_in()?.admin_test_bank())
 }
 
 #[tauri::command]
 fn admin_set_backup(ws: State<'_, Ws>, backup: BackupSettings) -> Result<()> {
-    ws.signed_in()?.admin_set_backup(&backup)
+    logged("admin_set_backup", || {
+        ws.signed_in()?.admin_set_backup(&backup)
+    })
 }
 
 #[tauri::command]
 fn admin_set_language(ws: State<'_, Ws>, lang: String) -> Result<()> {
-    ws.signed_in()?.admin_set_language(&lang)
+    logged("admin_set_language", || {
+        ws.signed_in()?.admin_set_language(&lang)
+    })
 }
 
 #[tauri::command]
 fn admin_set_directory(ws: State<'_, Ws>, directory: DirectoryInput) -> Result<()> {
-    ws.signed_in()?.admin_set_directory(&directory)
+    logged("admin_set_directory", || {
+        ws.signed_in()?.admin_set_directory(&directory)
+    })
 }
 
 /// Async: the directory is asked.
 #[tauri::command]
 async fn admin_test_directory(ws: State<'_, Ws>) -> Result<()> {
-    ws.signed_in()?.admin_test_directory()
+    logged("admin_test_directory", || {
+        ws.signed_in()?.admin_test_directory()
+    })
 }
 
 // The store's recovery key: the screen before login. A new store's key is shown by the
@@ -903,8 +1045,8 @@ async fn admin_test_directory(ws: State<'_, Ws>) -> Result<()> {
 
 /// The recovery key of a store made at this start, while it waits to be confirmed.
 #[tauri::command]
-fn new_recovery_key(ws: State<'_, Ws>) -> Option<uw_app::store_key::NewRecoveryKey> {
-    ws.recovery.view(&ws.data_dir)
+fn new_recovery_key(ws: State<'_, Ws>) -> Result<Option<uw_app::store_key::NewRecoveryKey>> {
+    logged("new_recovery_key", || Ok(ws.recovery.view(&ws.data_dir)))
 }
 
 /// "Save the recovery sheet…": the save dialog (opened by Rust), then the PDF. No dialog
@@ -915,26 +1057,30 @@ async fn save_recovery_sheet(
     ws: State<'_, Ws>,
     lang: String,
 ) -> Result<Option<String>> {
-    ws.recovery.waiting()?;
-    let picked = app
-        .dialog()
-        .file()
-        .add_filter("PDF", &["pdf"])
-        .set_file_name("recovery-key.pdf")
-        .blocking_save_file();
-    let Some(file) = picked else { return Ok(None) };
-    let path = file
-        .into_path()
-        .map_err(|e| AppError::new(ErrorCode::Io, e.to_string()))?;
-    ws.recovery.save_sheet(&ws.data_dir, &lang, &path)?;
-    Ok(Some(path.display().to_string()))
+    logged("save_recovery_sheet", || {
+        ws.recovery.waiting()?;
+        let picked = app
+            .dialog()
+            .file()
+            .add_filter("PDF", &["pdf"])
+            .set_file_name("recovery-key.pdf")
+            .blocking_save_file();
+        let Some(file) = picked else { return Ok(None) };
+        let path = file
+            .into_path()
+            .map_err(|e| AppError::new(ErrorCode::Io, e.to_string()))?;
+        ws.recovery.save_sheet(&ws.data_dir, &lang, &path)?;
+        Ok(Some(path.display().to_string()))
+    })
 }
 
 /// "I have stored it": the key is shown no more.
 #[tauri::command]
 fn confirm_recovery_key(ws: State<'_, Ws>) -> Result<()> {
-    ws.recovery.confirm();
-    Ok(())
+    logged("confirm_recovery_key", || {
+        ws.recovery.confirm();
+        Ok(())
+    })
 }
 
 /// Opens the store with its recovery key where the keyring has no key (or a stale one)
@@ -944,19 +1090,21 @@ async fn unlock_with_recovery_key(
     ws: State<'_, Ws>,
     key: String,
 ) -> Result<uw_app::store_key::Recovered> {
-    if ws.opened.get().is_some() {
-        return Err(AppError::new(
-            ErrorCode::InvalidInput,
-            "recovery key: the case store is already open; nothing was done",
-        ));
-    }
-    let (store_key, done) = uw_app::store_key::recover(
-        &uw_app::keyring::SecretTool,
-        &ws.data_dir,
-        &key,
-        &uw_app::paths::os_user(),
-    )?;
-    let opened = ws.open_with(store_key)?;
-    let _ = ws.opened.set(Ok(opened));
-    Ok(done)
+    logged("unlock_with_recovery_key", || {
+        if ws.opened.get().is_some() {
+            return Err(AppError::new(
+                ErrorCode::InvalidInput,
+                "recovery key: the case store is already open; nothing was done",
+            ));
+        }
+        let (store_key, done) = uw_app::store_key::recover(
+            &uw_app::keyring::SecretTool,
+            &ws.data_dir,
+            &key,
+            &uw_app::paths::os_user(),
+        )?;
+        let opened = ws.open_with(store_key)?;
+        let _ = ws.opened.set(Ok(opened));
+        Ok(done)
+    })
 }

@@ -949,7 +949,30 @@ async fn the_parties_step_asks_the_register_and_the_bureau() -> Result<()> {
         t.contains("identity checked") && t.contains("bureau report pulled")
     })
     .await?;
+    // Help → "Save a support bundle…" is in the top bar (the file dialog is the system's).
+    click(&c, "#help-open").await?;
+    wait_text(&c, "#support-bundle", |t| t.contains("support bundle")).await?;
     c.close().await?;
+    // The window's log: every line scanned for the demo's personal data, and the calls of
+    // this run in it — the PINFL of each register's path replaced.
+    let log = uw_e2e::log_without_personal_data(&data.path().join("store"), BANK_TOKEN)?;
+    let logged = |event: &str, key: &str, value: &str| {
+        log.iter().any(|l| l["event"] == event && l[key] == value)
+    };
+    for (event, key, value) in [
+        ("command", "name", "login"),
+        ("command", "name", "verify_identity"),
+        ("command", "name", "pull_bureau"),
+        ("login", "staff_id", "alice"),
+        ("bank_call", "path", "/v1/identity/{pinfl}"),
+        ("bank_call", "path", "/v1/bureau/{pinfl}"),
+        ("sync_pass", "outcome", "ok"),
+    ] {
+        assert!(
+            logged(event, key, value),
+            "no {event} {key}={value} in {log:#?}"
+        );
+    }
     Ok(())
 }
 

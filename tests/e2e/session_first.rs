@@ -99,6 +99,7 @@ fn args(command: &str) -> Option<Value> {
             "base_dn": "", "user_attribute": "", "branch_attribute": "", "service_dn": "",
             "service_password": null, "underwriter_group": "", "reviewer_group": "",
             "administrator_group": "", "disabled_filter": ""}}),
+        "save_support_bundle" => json!({}),
         _ => return None,
     })
 }
@@ -154,6 +155,19 @@ async fn every_command_but_the_login_screen_s_needs_a_session() -> Result<()> {
     assert!(wrong.is_empty(), "{wrong:#?}");
     // Nothing was written for nobody: the demo store still has no agreement, no export.
     assert!(!data.path().join("agreements").exists());
+    // Each call has its line in the window's log, by the command's name, with its outcome.
+    let log = uw_e2e::read_log(data.path())?.1;
+    let unlogged: Vec<&String> = commands
+        .iter()
+        .filter(|cmd| {
+            !log.iter().any(|l| {
+                l["event"] == "command"
+                    && l["name"] == cmd.as_str()
+                    && (BEFORE_LOGIN.contains(&cmd.as_str()) || l["outcome"] == "NOT_LOGGED_IN")
+            })
+        })
+        .collect();
+    assert!(unlogged.is_empty(), "not in the log: {unlogged:?}");
     c.close().await?;
     Ok(())
 }

@@ -12,6 +12,7 @@ import { dateTime, DEFAULT_LANG, isLang, LANGS, setLanguage, t, type Lang } from
 import { Dashboard } from "./Dashboard";
 import { Admin } from "./admin/Admin";
 import { RecoveryKeyShown } from "./Recovery";
+import { HelpMenu } from "./Help";
 
 export function ErrorBanner({ error, onClose }: { error: AppError | null; onClose?: () => void }) {
   if (!error) return null;
@@ -169,6 +170,7 @@ export function App() {
               <button id="logout" onClick={logout}>{t("app.logout")}</button>
             </>
           )}
+          {session && <HelpMenu />}
         </div>
       </header>
       <ErrorBanner error={fatal} />

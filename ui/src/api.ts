@@ -13,6 +13,7 @@ import type {
   DocumentKind,
   DocumentStatus,
   ScanList,
+  SupportBundle,
   PrintedFile,
   Evaluation,
   Fact,
@@ -163,6 +164,7 @@ export const api = {
   adminSetLanguage: (lang: string) => call<null>("admin_set_language", { lang }),
   adminSetDirectory: (directory: DirectoryInput) => call<null>("admin_set_directory", { directory }),
   adminTestDirectory: () => call<null>("admin_test_directory"),
+  saveSupportBundle: () => call<SupportBundle | null>("save_support_bundle"),
 };
 
 function progressChannel(onProgress: (p: ReadProgress) => void): Channel<ReadProgress> {

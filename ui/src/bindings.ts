@@ -776,3 +776,13 @@ keyring_restored: boolean,
  * Why the keyring did not take it.
  */
 keyring_error: string | null, };
+
+export type SupportBundle = { file: string, bytes: number, 
+/**
+ * The log files it holds, by name (`logs/uw.2026-12-01.log`).
+ */
+log_files: Array<string>, 
+/**
+ * Whether every check of the health report passed.
+ */
+healthy: boolean, };

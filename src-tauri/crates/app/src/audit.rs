@@ -101,13 +101,17 @@ impl Workstation {
                     let _ = s.set_setting(AUDIT_ALARM, &e.message);
                 }
                 // First in the pass's errors: the status's last error says it too.
+                report.error_codes.push(e.code);
                 report
                     .errors
                     .insert(0, format!("{}: {}", e.code_name(), e.message));
             }
-            Err(e) => report
-                .errors
-                .push(format!("audit chain head: {}", e.message)),
+            Err(e) => {
+                report.error_codes.push(e.code);
+                report
+                    .errors
+                    .push(format!("audit chain head: {}", e.message));
+            }
         }
     }
 

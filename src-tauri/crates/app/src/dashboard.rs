@@ -225,6 +225,7 @@ impl Workstation {
     /// The sync pass's part: a failure is reported, not fatal (the last figures hold).
     pub(crate) fn refresh_portfolio_in_pass(&self, bank: &Bank, report: &mut SyncReport) {
         if let Err(e) = self.fetch_portfolio(bank) {
+            report.error_codes.push(e.code);
             report
                 .errors
                 .push(format!("the portfolio figures: {}", e.message));

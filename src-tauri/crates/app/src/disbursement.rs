@@ -412,9 +412,10 @@ impl Workstation {
         {
             Ok(ids) => ids,
             Err(e) => {
+                report.error_codes.push(e.code);
                 return report
                     .errors
-                    .push(format!("Pledge Registry: {}", e.message))
+                    .push(format!("Pledge Registry: {}", e.message));
             }
         };
         for id in ids {
@@ -433,6 +434,7 @@ impl Workstation {
             })();
             if let Err(e) = checked {
                 let offline = e.code == ErrorCode::BankOffline;
+                report.error_codes.push(e.code);
                 report
                     .errors
                     .push(format!("case {id}: Pledge Registry: {}", e.message));

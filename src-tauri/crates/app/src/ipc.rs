@@ -60,6 +60,7 @@ pub fn typescript_bindings() -> String {
         crate::CaBundleView, crate::BankInput, crate::BackupSettings, crate::DirectorySettings,
         crate::DirectoryInput,
         crate::store_key::NewRecoveryKey, crate::store_key::Recovered,
+        crate::SupportBundle,
     );
     let mut text = String::from(
         "// Generated from the Rust types by uw-app (src-tauri/crates/app/src/ipc.rs).\n\

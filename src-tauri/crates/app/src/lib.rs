@@ -23,11 +23,15 @@ mod income;
 pub mod ipc;
 pub mod keyring;
 mod keys;
+pub mod logs;
 pub mod paths;
+#[cfg(any(test, feature = "privacy-scan"))]
+pub mod privacy;
 pub mod recovery;
 mod review;
 mod statements;
 pub mod store_key;
+mod support;
 mod sync;
 pub mod totp;
 pub mod untrusted;
@@ -61,6 +65,7 @@ pub use income::{
 };
 pub use paths::StoreState;
 pub use review::ReviewView;
+pub use support::{support_file_name, SupportBundle};
 pub use sync::{
     ConflictView, FieldDifference, Keep, RefusedStatement, SyncOptions, SyncReport, SyncStatus,
     BANK_BRANCH, BANK_CA_FILE, BANK_TOKEN, BANK_URL,

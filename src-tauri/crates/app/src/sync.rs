@@ -97,6 +97,18 @@ pub struct SyncReport {
     pub errors: Vec<String>,
     /// The signed statements the bank refused in this pass, each with its code.
     pub refused: Vec<RefusedStatement>,
+    /// The codes of `errors`, for the log (which never holds a message).
+    #[serde(skip)]
+    #[ts(skip)]
+    pub error_codes: Vec<ErrorCode>,
+}
+
+impl SyncReport {
+    /// A failure of the pass, with its code.
+    fn fail(&mut self, e: AppError) {
+        self.error_codes.push(e.code);
+        self.errors.push(e.message);
+    }
 }
 
 /// A signed statement the bank refused: final, the case reopens with the code shown.
@@ -378,12 +390,20 @@ impl Workstation {
 
     /// One sync pass now: every waiting entry is tried, whatever its backoff.
     pub fn sync(&self) -> Result<SyncReport> {
-        self.sync_pass(false)
+        self.logged_pass("now", false)
     }
 
     /// The background worker's pass: entries still backing off wait their turn.
     pub fn sync_scheduled(&self) -> Result<SyncReport> {
-        self.sync_pass(true)
+        self.logged_pass("scheduled", true)
+    }
+
+    /// A pass and its line in the log.
+    fn logged_pass(&self, trigger: &'static str, respect_backoff: bool) -> Result<SyncReport> {
+        let started = std::time::Instant::now();
+        let result = self.sync_pass(respect_backoff);
+        crate::logs::sync_pass(trigger, started.elapsed(), &result);
+        result
     }
 
     fn sync_pass(&self, respect_backoff: bool) -> Result<SyncReport> {
@@ -403,7 +423,7 @@ impl Workstation {
             self.send_audit_head(&bank, &mut report);
         }
         if let Err(e) = self.settle_unsent_statements() {
-            report.errors.push(e.message);
+            report.fail(e);
         }
         report.online = reached;
         report.waiting = self.store()?.outbox_waiting()?;
@@ -413,7 +433,7 @@ impl Workstation {
         if let Err(e) = &pulled {
             // An unreachable bank fails the push and the pull alike: said once.
             if !report.errors.contains(&e.message) {
-                report.errors.push(e.message.clone());
+                report.fail(e.clone());
             }
         }
         if report.errors.is_empty() {
@@ -475,7 +495,7 @@ impl Workstation {
                 if e.code == ErrorCode::BankOffline && offline.is_none() {
                     offline = Some(e.clone());
                 }
-                report.errors.push(e.message);
+                report.fail(e);
             }
         }
         match offline {
@@ -782,12 +802,14 @@ impl Workstation {
         let queue = bank.queue(branch.as_deref(), None)?;
         for remote in queue.applications {
             if let Err(e) = self.merge(&remote, report) {
+                report.error_codes.push(e.code);
                 report
                     .errors
                     .push(format!("queue: case {}: {}", remote.case_id, e.message));
             }
         }
         if let Err(e) = self.pull_inbox(bank, report) {
+            report.error_codes.push(e.code);
             report.errors.push(format!("review inbox: {}", e.message));
         }
         Ok(())
@@ -821,10 +843,13 @@ impl Workstation {
         for remote in inbox.applications {
             match self.merge(&remote, report) {
                 Ok(()) => ids.push(remote.case_id.clone()),
-                Err(e) => report.errors.push(format!(
-                    "review inbox: case {}: {}",
-                    remote.case_id, e.message
-                )),
+                Err(e) => {
+                    report.error_codes.push(e.code);
+                    report.errors.push(format!(
+                        "review inbox: case {}: {}",
+                        remote.case_id, e.message
+                    ));
+                }
             }
         }
         // The queue's reviewer view is this inbox.

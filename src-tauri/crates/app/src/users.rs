@@ -45,6 +45,16 @@ pub enum LoginMode {
     Offline,
 }
 
+impl LoginMode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LoginMode::Standalone => "standalone",
+            LoginMode::Directory => "directory",
+            LoginMode::Offline => "offline",
+        }
+    }
+}
+
 /// Who is logged in, as the window shows it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
 pub struct Session {
@@ -286,6 +296,16 @@ impl Workstation {
     /// Logs in; a user with a second factor also gives the current code (`TOTP_REQUIRED`
     /// asks for it once the password is right).
     pub fn login(&self, username: &str, password: &str, code: Option<&str>) -> Result<Session> {
+        let checked = self.check_login(username, password, code);
+        match &checked {
+            Ok(s) => crate::logs::session("login", &s.username, s.mode.as_str()),
+            // Nobody named: what was typed as a name may be a password.
+            Err(e) => crate::logs::login_refused(e.code),
+        }
+        checked
+    }
+
+    fn check_login(&self, username: &str, password: &str, code: Option<&str>) -> Result<Session> {
         if let Some(directory) = &self.directory {
             return self.directory_login(directory, username, password);
         }
@@ -488,6 +508,7 @@ impl Workstation {
             let mut store = self.store()?;
             store.unlock_cases(&s.username, None)?;
             store.audit(&now_rfc3339(), &s.username, "logout", "{}")?;
+            crate::logs::session("logout", &s.username, s.mode.as_str());
         }
         self.clear_printed();
         Ok(())

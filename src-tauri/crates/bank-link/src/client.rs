@@ -125,10 +125,77 @@ impl LinkError {
     }
 }
 
+impl LinkError {
+    /// What kind of failure, as the log says it (never the message, which may quote the
+    /// request).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            LinkError::BadAddress(_) => "bad_address",
+            LinkError::BadCaFile { .. } => "bad_ca_file",
+            LinkError::Redirected { .. } => "redirected",
+            LinkError::Offline(_) => "offline",
+            LinkError::Timeout(_) => "timeout",
+            LinkError::Unauthorized => "unauthorized",
+            LinkError::Unavailable { .. } => "unavailable",
+            LinkError::Rejected { .. } => "rejected",
+            LinkError::Conflict(_) => "conflict",
+            LinkError::BadResponse { .. } => "bad_answer",
+        }
+    }
+}
+
 pub type Result<T, E = LinkError> = std::result::Result<T, E>;
 
 mod probe;
 pub use probe::{ConnectionFailure, Fault};
+/// The API's resources, the words of its paths after `/v1/`.
+const RESOURCES: &[&str] = &[
+    "cases",
+    "staff",
+    "audit-heads",
+    "queue",
+    "inbox",
+    "portfolio",
+    "pledges",
+    "income",
+    "identity",
+    "bureau",
+];
+/// The words that follow a resource's id (`/cases/{id}/messages`, `/staff/{id}/keys/current`).
+const SUB_RESOURCES: &[&str] = &["messages", "signoffs", "keys", "current", "requests"];
+
+/// A call's path as the log shows it: the API's words and the ids of cases, staff and
+/// workstations kept; the segment that names a person (a PINFL: `/identity/{pinfl}`,
+/// `/bureau/{pinfl}`, `/income/{pinfl}`) or a car (`/pledges/{vin}`) replaced by its
+/// parameter's name; any word the API does not have replaced too; the query (which carries
+/// a document number) dropped.
+fn log_path(url: &Url) -> String {
+    let segments: Vec<&str> = url
+        .path_segments()
+        .map(Iterator::collect)
+        .unwrap_or_default();
+    let start = segments
+        .iter()
+        .position(|s| *s == "v1")
+        .map_or(0, |i| i + 1);
+    let rest = segments.get(start..).unwrap_or_default();
+    let resource = rest.first().copied().filter(|r| RESOURCES.contains(r));
+    let mut path = String::from("/v1");
+    for (i, segment) in rest.iter().enumerate() {
+        let shown = match (i, resource) {
+            (0, Some(r)) => r,
+            (0, None) => "{resource}",
+            (1, Some("cases" | "staff" | "audit-heads")) => segment,
+            (1, Some("identity" | "bureau" | "income")) => "{pinfl}",
+            (1, Some("pledges")) => "{vin}",
+            (_, _) if i >= 2 && SUB_RESOURCES.contains(segment) => segment,
+            _ => "{id}",
+        };
+        path.push('/');
+        path.push_str(shown);
+    }
+    path
+}
 
 pub struct Bank {
     client: Client,
@@ -210,9 +277,37 @@ impl Bank {
         url
     }
 
+    /// One call, and its line in the workstation's log.
     fn send<T: DeserializeOwned>(&self, what: &str, req: RequestBuilder) -> Result<T> {
         let started = std::time::Instant::now();
-        let resp = self.authorized(req).send().map_err(|e| self.transport(e))?;
+        let req = self
+            .authorized(req)
+            .build()
+            .map_err(|e| self.transport(e))?;
+        let method = req.method().clone();
+        let path = log_path(req.url());
+        let mut status = None;
+        let result = self.exchange(what, req, started, &mut status);
+        let ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+        let outcome = result.as_ref().err().map_or("ok", LinkError::kind);
+        let status = status.map_or(0, |s| s.as_u16());
+        if result.is_ok() {
+            tracing::info!(target: "uw", event = "bank_call", method = %method, path, status, ms, outcome);
+        } else {
+            tracing::warn!(target: "uw", event = "bank_call", method = %method, path, status, ms, outcome);
+        }
+        result
+    }
+
+    fn exchange<T: DeserializeOwned>(
+        &self,
+        what: &str,
+        req: reqwest::blocking::Request,
+        started: std::time::Instant,
+        answered: &mut Option<StatusCode>,
+    ) -> Result<T> {
+        let resp = self.client.execute(req).map_err(|e| self.transport(e))?;
+        *answered = Some(resp.status());
         self.answer(what, resp, started)
     }
 
@@ -672,6 +767,52 @@ mod tests {
             bank.url(&["cases", "A/1 b"], &[("branch", "X 1")]).as_str(),
             "http://127.0.0.1:9/bank/v1/cases/A%2F1%20b?branch=X+1"
         );
+    }
+
+    #[test]
+    fn the_logged_path_hides_pinfls_vins_documents_and_unknown_words() {
+        let bank = Bank::new(BankConfig::new("http://127.0.0.1:9/bank", "t")).unwrap();
+        let shown =
+            |segments: &[&str], query: &[(&str, &str)]| log_path(&bank.url(segments, query));
+        assert_eq!(
+            shown(
+                &["identity", "31502901234569"],
+                &[("document", "AA1234567")]
+            ),
+            "/v1/identity/{pinfl}"
+        );
+        assert_eq!(
+            shown(&["bureau", "31502901234569"], &[]),
+            "/v1/bureau/{pinfl}"
+        );
+        assert_eq!(
+            shown(&["income", "31502901234569"], &[]),
+            "/v1/income/{pinfl}"
+        );
+        assert_eq!(
+            shown(&["pledges", "XWBJA69V9LA123456", "requests"], &[]),
+            "/v1/pledges/{vin}/requests"
+        );
+        assert_eq!(
+            shown(&["cases", "AUTO-2026-000123", "signoffs"], &[]),
+            "/v1/cases/AUTO-2026-000123/signoffs"
+        );
+        assert_eq!(
+            shown(&["staff", "alice", "keys", "current"], &[]),
+            "/v1/staff/alice/keys/current"
+        );
+        assert_eq!(shown(&["queue"], &[("branch", "BXM-07")]), "/v1/queue");
+        // Words the API does not have, and whatever follows them, are not shown.
+        assert_eq!(
+            shown(&["Karimov Aziz", "31502901234569", "AA1234567"], &[]),
+            "/v1/{resource}/{id}/{id}"
+        );
+        assert_eq!(
+            shown(&["cases", "AUTO-1", "31502901234569"], &[]),
+            "/v1/cases/AUTO-1/{id}"
+        );
+        let bare = Url::parse("http://127.0.0.1:9/").unwrap();
+        assert_eq!(log_path(&bare), "/v1/{resource}");
     }
 
     #[test]

@@ -5,7 +5,8 @@
 //! [`client`] the blocking HTTP client; [`signing`] the signed statements both sides
 //! check. Nothing here retries or remembers: the outbox and
 //! its worker, which decide what is sent when, live in the store and the application
-//! services.
+//! services. Each call is one line of the workstation's log (`tracing`, target `uw`): the
+//! method, the path without its personal segments, the status and the duration.
 
 pub mod api;
 mod client;

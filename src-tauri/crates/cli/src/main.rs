@@ -179,6 +179,52 @@ enum Command {
         #[arg(short, long)]
         output: Option<PathBuf>,
     },
+    /// Write the support bundle: the log of the last 14 days and the health report (as
+    /// `uw doctor` prints it) in one zip file, for the bank's support; nothing personal.
+    SupportBundle {
+        /// The zip file to write (0600, replaced atomically).
+        #[arg(short = 'o', long = "output")]
+        output: PathBuf,
+    },
+}
+
+impl Command {
+    /// The command's name in the log.
+    fn name(&self) -> &'static str {
+        match self {
+            Command::Evaluate { .. } => "evaluate",
+            Command::Schedule { .. } => "schedule",
+            Command::Vin { .. } => "vin",
+            Command::Identity { .. } => "identity",
+            Command::Income { .. } => "income",
+            Command::Import { .. } => "import",
+            Command::Audit { .. } => "audit verify",
+            Command::Backup { .. } => "backup",
+            Command::Restore { .. } => "restore",
+            Command::Doctor => "doctor",
+            Command::Store { .. } => "store adopt",
+            Command::Sync { status: true, .. } => "sync --status",
+            Command::Sync { .. } => "sync",
+            Command::Agreement { specimen: true, .. } => "agreement --specimen",
+            Command::Agreement { .. } => "agreement",
+            Command::WhatIf { .. } => "what-if",
+            Command::Export { .. } => "export",
+            Command::SupportBundle { .. } => "support-bundle",
+        }
+    }
+
+    /// Whether it works on the store (and so on the data folder, which it makes).
+    fn uses_store(&self) -> bool {
+        !matches!(
+            self,
+            Command::Evaluate { .. }
+                | Command::Schedule { .. }
+                | Command::Vin { .. }
+                | Command::Identity { .. }
+                | Command::Income { .. }
+                | Command::Agreement { specimen: true, .. }
+        )
+    }
 }
 
 #[derive(Subcommand)]
@@ -284,13 +330,35 @@ fn main() -> ExitCode {
             };
         }
     };
-    match run(cli) {
+    let name = cli.command.name();
+    let _log = start_log(&cli);
+    let started = std::time::Instant::now();
+    let result = run(cli);
+    let code = result.as_ref().err().map(|e| e.code);
+    uw_app::logs::command("uw", name, started.elapsed(), code);
+    match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("uw: {}: {}", code_name(e.code), e.message);
             ExitCode::from(1)
         }
     }
+}
+
+/// The log in the data folder's `logs/`, when the folder is there or the command works on
+/// the store: a check that needs no store (`uw vin` on a machine without a workstation)
+/// makes no data folder just to log itself. A log that cannot start stops nothing.
+fn start_log(cli: &Cli) -> Option<uw_app::logs::LogGuard> {
+    let data_dir = cli
+        .data_dir
+        .clone()
+        .unwrap_or_else(|| uw_app::paths::data_dir(false));
+    if !data_dir.is_dir() && !cli.command.uses_store() {
+        return None;
+    }
+    uw_app::logs::init(&data_dir)
+        .map_err(|e| eprintln!("uw: no log ({}): {}", code_name(e.code), e.message))
+        .ok()
 }
 
 /// The error's code as it crosses every boundary (`NOT_FOUND`, `NOT_PRINTABLE`, …).
@@ -676,6 +744,9 @@ fn run(cli: Cli) -> Result<(), AppError> {
             }))
         }
         Command::WhatIf { product } => print(&workstation(cli.data_dir)?.what_if_file(&product)?),
+        Command::SupportBundle { output } => {
+            print(&workstation(cli.data_dir)?.support_bundle(&output)?)
+        }
         Command::Export { case_id, output } => {
             let ws = workstation(cli.data_dir)?;
             match output {

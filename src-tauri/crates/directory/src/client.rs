@@ -36,8 +36,26 @@ use crate::{DirectoryConfig, DirectoryError, DirectoryRoles, Person, Result};
 const MARGIN: Duration = Duration::from_millis(500);
 
 /// Runs `call` on a fresh connection on a thread of its own, within the configured
-/// deadline.
-pub(crate) fn run<T, F>(config: &DirectoryConfig, call: F) -> Result<T>
+/// deadline, and writes its line in the workstation's log: the operation, how long it
+/// took, its outcome's code — never whom it asked about.
+pub(crate) fn run<T, F>(config: &DirectoryConfig, op: &'static str, call: F) -> Result<T>
+where
+    T: Send + 'static,
+    F: FnOnce(&mut Conversation) -> Result<T> + Send + 'static,
+{
+    let started = Instant::now();
+    let result = run_call(config, call);
+    let ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+    match &result {
+        Ok(_) => tracing::info!(target: "uw", event = "directory_call", op, ms, outcome = "ok"),
+        Err(e) => {
+            tracing::warn!(target: "uw", event = "directory_call", op, ms, outcome = e.code());
+        }
+    }
+    result
+}
+
+fn run_call<T, F>(config: &DirectoryConfig, call: F) -> Result<T>
 where
     T: Send + 'static,
     F: FnOnce(&mut Conversation) -> Result<T> + Send + 'static,

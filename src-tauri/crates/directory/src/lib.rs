@@ -10,7 +10,9 @@
 //!   refused before any bind (an LDAP "unauthenticated bind" would succeed without one);
 //! - every call runs on a thread of its own with the configured deadline, so a caller on
 //!   an async runtime never blocks it and a silent server never hangs the caller;
-//! - nothing here caches or remembers: the offline login lives in the application service.
+//! - nothing here caches or remembers: the offline login lives in the application service;
+//! - each call is one line of the workstation's log (`tracing`, target `uw`): the
+//!   operation, its duration and its outcome's code — never whom it asked about.
 //!
 //! One call is one conversation on one connection (`client`): connect (TLS as configured),
 //! bind as the service account (or stay anonymous), find the person's entry by the login
@@ -408,7 +410,7 @@ impl Directory {
         }
         let staff_id = staff_id.to_owned();
         let password = password.to_owned();
-        client::run(&self.config, move |conn| {
+        client::run(&self.config, "authenticate", move |conn| {
             let found = conn.read_person(&staff_id)?;
             conn.bind_as_person(&found, &password)?;
             found.into_active()
@@ -425,7 +427,7 @@ impl Directory {
             ));
         }
         let staff_id = staff_id.to_owned();
-        client::run(&self.config, move |conn| {
+        client::run(&self.config, "lookup", move |conn| {
             conn.read_person(&staff_id)?.into_active()
         })
     }
@@ -444,7 +446,7 @@ impl Directory {
         let staff_id = staff_id.to_owned();
         let old = old.to_owned();
         let new = new.to_owned();
-        client::run(&self.config, move |conn| {
+        client::run(&self.config, "change_password", move |conn| {
             let found = conn.read_person(&staff_id)?;
             conn.bind_as_person(&found, &old)?;
             let person = found.into_active()?;
@@ -456,7 +458,7 @@ impl Directory {
     /// Besides the bind, it reads `base_dn` and each role group, so that a wrong name in the
     /// configuration shows here (naming the field) rather than at the first login.
     pub fn test_connection(&self) -> Result<()> {
-        client::run(&self.config, |conn| conn.check_entries())
+        client::run(&self.config, "test_connection", |conn| conn.check_entries())
     }
 }
 
