@@ -180,6 +180,13 @@ pub fn stage_restore(backup: &Path, key: &StoreKey, store_path: &Path) -> Result
         path: p.to_path_buf(),
         message: e.to_string(),
     };
+    // A FIFO or a device is refused before it is opened (opening one may block).
+    if !std::fs::metadata(backup)
+        .map_err(|e| io(backup, e))?
+        .is_file()
+    {
+        return Err(invalid(backup, "not a regular file"));
+    }
     let mut from = std::fs::File::open(backup).map_err(|e| io(backup, e))?;
     let meta = from.metadata().map_err(|e| io(backup, e))?;
     if !meta.is_file() {

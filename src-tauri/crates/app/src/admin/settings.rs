@@ -338,6 +338,11 @@ fn directory_view(c: &DirectoryConfig) -> DirectorySettings {
     }
 }
 
+/// A JSON value that says something (null and absent alike say nothing).
+fn present(v: Option<&Value>) -> Option<&Value> {
+    v.filter(|v| !v.is_null())
+}
+
 /// The input over the saved configuration (its other fields kept), as JSON for
 /// `DirectoryConfig::parse`, which checks it; and what the audit says of the password.
 fn directory_json(
@@ -360,6 +365,9 @@ fn directory_json(
         ("service_dn", text(&input.service_dn)),
         ("disabled_filter", text(&input.disabled_filter)),
     ];
+    // Where the bind password goes: a saved one is kept only while this stays the same.
+    const WHERE: [&str; 4] = ["url", "ca_file", "starttls", "service_dn"];
+    let before: Vec<Option<Value>> = WHERE.iter().map(|k| v.get(*k).cloned()).collect();
     let Some(obj) = v.as_object_mut() else {
         return (v, "none");
     };
@@ -384,9 +392,17 @@ fn directory_json(
     } else if let Some(p) = &input.service_password {
         obj.insert("service_password".into(), Value::String(p.clone()));
         "replaced"
-    } else if obj.contains_key("service_password") {
+    } else if obj.contains_key("service_password")
+        && WHERE
+            .iter()
+            .zip(&before)
+            .all(|(k, was)| present(obj.get(*k)) == present(was.as_ref()))
+    {
         "kept"
     } else {
+        // A new address, TLS or account: the saved password is not sent there; the
+        // administrator types it again.
+        obj.remove("service_password");
         "none"
     };
     (v, password)
@@ -500,14 +516,24 @@ impl Workstation {
         branch: &str,
         ca: CaChange,
     ) -> Result<()> {
-        let (saved_token, saved_pem, legacy) = {
+        let (saved_url, saved_token, saved_pem, legacy) = {
             let store = self.store()?;
             (
+                store.setting(BANK_URL)?.unwrap_or_default(),
                 store.setting(BANK_TOKEN)?.unwrap_or_default(),
                 store.setting(BANK_CA_PEM)?.unwrap_or_default(),
                 store.setting(BANK_CA_FILE)?.unwrap_or_default(),
             )
         };
+        // A saved token goes only where it was given: a new address or CA takes it typed
+        // again, so "Test connection" cannot carry it to another server.
+        let moved = url != saved_url.trim() || !matches!(ca, CaChange::Keep);
+        if token.is_none() && moved && !saved_token.is_empty() && !url.is_empty() {
+            return Err(invalid(
+                "token",
+                "type the token again: the bank's address or CA changes, and the saved token goes only where it was given",
+            ));
+        }
         let token_now = token.unwrap_or(&saved_token);
         if !url.is_empty() {
             if token_now.is_empty() {

@@ -79,16 +79,18 @@ fn is_backup_name(name: &str) -> bool {
         .is_some_and(|stamp| NaiveDateTime::parse_from_str(stamp, "%Y%m%d-%H%M%S").is_ok())
 }
 
-/// Removes the oldest backups of `folder` beyond `keep`; returns what it removed. Only
-/// files named as this workstation names its backups are counted or touched.
-pub fn prune(folder: &Path, keep: usize) -> Result<Vec<PathBuf>> {
+/// Removes the oldest backups of `folder` beyond `keep`, `newest` (the one just made)
+/// last; returns what it removed. Only files named as this workstation names its backups
+/// are counted or touched, and none named after `newest`: a file planted with a future
+/// date is neither counted nor can it push the new backup out.
+pub fn prune(folder: &Path, keep: usize, newest: &str) -> Result<Vec<PathBuf>> {
     let io = |e: std::io::Error| AppError::new(ErrorCode::Io, format!("{}: {e}", folder.display()));
     let mut names: Vec<String> = std::fs::read_dir(folder)
         .map_err(io)?
         .filter_map(|e| e.ok())
         .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
         .filter_map(|e| e.file_name().into_string().ok())
-        .filter(|n| is_backup_name(n))
+        .filter(|n| is_backup_name(n) && n.as_str() <= newest)
         .collect();
     names.sort();
     let extra = names.len().saturating_sub(keep.max(1));
@@ -136,8 +138,9 @@ impl Workstation {
                 "backup.folder: no backup folder is set; an administrator sets it under Administration → Backup",
             )
         })?;
-        let summary = self.backup(&schedule.folder.join(file_name(now)))?;
-        prune(&schedule.folder, schedule.keep)?;
+        let name = file_name(now);
+        let summary = self.backup(&schedule.folder.join(&name))?;
+        prune(&schedule.folder, schedule.keep, &name)?;
         Ok(summary)
     }
 
@@ -162,8 +165,9 @@ impl Workstation {
             if !due(setting(BACKUP_LAST)?, now, schedule.at) {
                 return Ok(None);
             }
-            let summary = self.backup_as(&schedule.folder.join(file_name(now)), "workstation")?;
-            prune(&schedule.folder, schedule.keep)?;
+            let name = file_name(now);
+            let summary = self.backup_as(&schedule.folder.join(&name), "workstation")?;
+            prune(&schedule.folder, schedule.keep, &name)?;
             Ok(Some(summary))
         });
         let mut store = self.store()?;

@@ -136,9 +136,19 @@ fn the_token_is_write_only_and_kept_until_replaced() {
     assert!(!ws.admin_settings().unwrap().bank.token_set);
     ws.admin_set_bank(&bank("https://core.bank.uz/", Some(TOKEN)))
         .unwrap();
-    // Saved again without a token: the saved one stays.
-    ws.admin_set_bank(&bank("https://core2.bank.uz/", None))
+    // Saved again without a token, to the same address: the saved one stays.
+    ws.admin_set_bank(&bank("https://core.bank.uz/", None))
         .unwrap();
+    // Another address without the token: refused, so that the saved token never goes to
+    // a server it was not given for ("Test connection" would carry it there).
+    let err = ws
+        .admin_set_bank(&bank("http://127.0.0.1:9/", None))
+        .unwrap_err();
+    assert!(err.message.starts_with("token:"), "{}", err.message);
+    assert_eq!(
+        ws.admin_settings().unwrap().bank.url,
+        "https://core.bank.uz/"
+    );
     let settings = ws.admin_settings().unwrap();
     assert!(settings.bank.token_set);
     assert_eq!(settings.bank.branch, "BXM-07");
@@ -226,6 +236,11 @@ fn the_ca_bundle_is_pem_certificates_read_once_and_kept_as_text() {
     ws.admin_set_bank(&BankInput {
         clear_ca: true,
         ..bank(url, None)
+    })
+    .expect_err("another CA takes the token typed again");
+    ws.admin_set_bank(&BankInput {
+        clear_ca: true,
+        ..bank(url, Some(TOKEN))
     })
     .unwrap();
     assert!(ws.admin_settings().unwrap().bank.ca_bundle.is_none());
@@ -449,10 +464,19 @@ fn the_directory_is_checked_as_uw_directory_checks_it_and_the_bind_password_is_w
     }
 
     ws.admin_set_directory(&directory(url, Some(BIND))).unwrap();
-    // StartTLS on plain LDAP is as good; saved again without the password: it stays.
-    let starttls = DirectoryInput {
+    // Saved again without the password, to the same address: it stays.
+    ws.admin_set_directory(&directory(url, None)).unwrap();
+    // Another address (StartTLS on plain LDAP is as good): the saved password is not
+    // carried there; it is typed again.
+    let moved = DirectoryInput {
         starttls: true,
         ..directory("ldap://dc1.bank.uz:389", None)
+    };
+    let err = ws.admin_set_directory(&moved).unwrap_err();
+    assert!(err.message.contains("service_password"), "{}", err.message);
+    let starttls = DirectoryInput {
+        starttls: true,
+        ..directory("ldap://dc1.bank.uz:389", Some(BIND))
     };
     ws.admin_set_directory(&starttls).unwrap();
     let settings = ws.admin_settings().unwrap();

@@ -79,15 +79,18 @@ fn pruning_keeps_the_newest_and_touches_nothing_else() {
         std::fs::write(dir.path().join(n), b"x").expect("write");
     }
     std::fs::create_dir(dir.path().join("uw-backup-20261101-180000.uwb")).expect("a folder");
-    let removed = prune(dir.path(), 2).expect("pruned");
+    // Planted with a future date: neither counted nor able to push the new one out.
+    let planted = "uw-backup-20991231-235959.uwb";
+    std::fs::write(dir.path().join(planted), b"x").expect("write");
+    let removed = prune(dir.path(), 2, &names[4]).expect("pruned");
     assert_eq!(removed.len(), 3);
     for (i, n) in names.iter().enumerate() {
         assert_eq!(dir.path().join(n).exists(), i >= 3, "{n}");
     }
-    for n in others {
+    for n in others.iter().chain([&planted]) {
         assert!(dir.path().join(n).exists(), "{n} is not a backup of ours");
     }
-    assert!(prune(&dir.path().join("missing"), 2).is_err());
+    assert!(prune(&dir.path().join("missing"), 2, &names[4]).is_err());
 }
 
 fn admin_workstation(data: &Path) -> Workstation {
