@@ -283,7 +283,7 @@ fn run_the_demo(ws: &Workstation, dir: &Path, token: &str) {
     ws.login("alice", "alice-demo-2026", None)
         .expect("alice logs in");
     let first = ws.sync().expect("the first sync");
-    assert_eq!(first.pulled_new, 16, "{first:?}");
+    assert_eq!(first.pulled_new, 17, "{first:?}");
     let view = ws.open_case(CASE).expect("the case opens");
     let mut case = serde_json::to_value(&view.case).expect("json");
     ws.evaluate_value(case.clone()).expect("it evaluates");
