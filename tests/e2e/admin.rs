@@ -81,7 +81,9 @@ async fn an_administrator_creates_resets_and_deactivates_an_underwriter() -> Res
     screenshot(&display, "admin-bank");
 
     // The daily backup's folder, then "Back up now": a checked backup lands there.
-    let backups = data.path().join("backups");
+    // Apart from the data folder, as the settings require (a backup belongs on another disk).
+    let elsewhere = tempfile::tempdir()?;
+    let backups = elsewhere.path().join("backups");
     std::fs::create_dir(&backups)?;
     click(&c, "#admin-backup").await?;
     retype(
@@ -92,9 +94,19 @@ async fn an_administrator_creates_resets_and_deactivates_an_underwriter() -> Res
     .await?;
     retype(&c, "input[name=backup-time]", "18:00").await?;
     click(&c, "#save-backup").await?;
-    wait_text(&c, "[data-testid=admin-notice]", |_| true).await?;
+    wait_text(
+        &c,
+        "[data-testid=admin-backup] [data-testid=admin-notice]",
+        |t| !t.is_empty(),
+    )
+    .await?;
     click(&c, "#backup-now").await?;
-    wait_text(&c, "[data-testid=admin-notice]", |t| t.contains("checked")).await?;
+    wait_text(
+        &c,
+        "[data-testid=backup-now-outcome] [data-testid=admin-notice]",
+        |t| !t.is_empty(),
+    )
+    .await?;
     let made: Vec<_> = std::fs::read_dir(&backups)?
         .filter_map(|e| e.ok()?.file_name().into_string().ok())
         .filter(|n| n.starts_with("uw-backup-") && n.ends_with(".uwb"))

@@ -22,7 +22,7 @@ export function BackupSection({ settings, onSaved }: { settings: BackupSettings;
       <Field label={t("admin.backup.keep")}><input name="backup-keep" inputMode="numeric" value={form.keep} onChange={set("keep")} /></Field>
       <Outcome error={action.error} notice={action.notice} />
       <button id="save-backup" className="primary" disabled={action.busy} onClick={save}>{t("admin.save")}</button>
-      <Outcome error={now.error} notice={now.notice} />
+      <div data-testid="backup-now-outcome"><Outcome error={now.error} notice={now.notice} /></div>
       <button id="backup-now" disabled={now.busy || !settings.folder} onClick={backUp}>{now.busy ? t("admin.backup.running") : t("admin.backup.now")}</button>
     </div>
   );

@@ -67,6 +67,39 @@ pub(crate) fn open_with_bank(dir: &std::path::Path, bank: crate::BankConfig) -> 
     ws
 }
 
+/// A CA certificate (`bank-ca.pem`) and its key (`bank-ca.key`) in `dir`, made with the
+/// `openssl` command.
+pub(crate) fn ca_pem(dir: &std::path::Path) -> PathBuf {
+    let out = std::process::Command::new("openssl")
+        .current_dir(dir)
+        .args([
+            "req",
+            "-x509",
+            "-new",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:prime256v1",
+            "-nodes",
+            "-keyout",
+            "bank-ca.key",
+            "-out",
+            "bank-ca.pem",
+            "-days",
+            "2",
+            "-subj",
+            "/CN=bank CA",
+        ])
+        .output()
+        .expect("the tests need the openssl command");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    dir.join("bank-ca.pem")
+}
+
 #[test]
 fn bindings_are_fresh() {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../ui/src/bindings.ts");

@@ -6,35 +6,16 @@ use std::path::{Path, PathBuf};
 use std::process::{Output, Stdio};
 use std::time::{Duration, Instant};
 
-use uw_parse::hostile;
-
 mod common;
 use common::{ok, refused, uw_command, PASSPHRASE};
-
-const CASE: &str = "AUTO-2026-000123";
 
 fn uw(args: &[&str], data_dir: &Path) -> Output {
     uw_command(args, data_dir, None).output().expect("run uw")
 }
 
-/// A store with the demo case and `mb` megabytes of scans (PDF pages of incompressible
-/// image data), written through the services as the window writes them.
+/// A store with the demo case and `mb` megabytes of scans.
 fn store(data: &Path, mb: usize) {
-    let ws = uw_app::Workstation::open(uw_app::OpenOptions {
-        data_dir: data.to_path_buf(),
-        key: uw_app::StoreKey::Passphrase(PASSPHRASE.into()),
-        actor: "cli:test".into(),
-        demo: true,
-        require_login: false,
-        bank: None,
-        directory: None,
-    })
-    .unwrap();
-    for i in 0..mb / 8 {
-        let pdf = hostile::pdf_of_jpeg(&hostile::noise(i as u64, 8 << 20));
-        ws.attach_scan(CASE, "identity", 0, &format!("page-{i}.pdf"), &pdf)
-            .unwrap();
-    }
+    common::store_with_scans(data, uw_app::StoreKey::Passphrase(PASSPHRASE.into()), mb);
 }
 
 fn partial(file: &Path) -> PathBuf {

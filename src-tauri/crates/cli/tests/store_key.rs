@@ -11,11 +11,9 @@ use std::time::{Duration, Instant};
 
 use uw_app::recovery::RecoveryKey;
 use uw_app::StoreKey;
-use uw_parse::hostile;
 
 const OLD: &str = "the first passphrase of the bank";
 const NEW: &str = "the second passphrase of the bank";
-const CASE: &str = "AUTO-2026-000123";
 
 /// `uw` on `data_dir`, its store's passphrase `passphrase` (none: the keyring's key), with
 /// no session bus: `secret-tool` reaches no keyring of whoever runs the tests.
@@ -70,24 +68,11 @@ fn refused(o: &Output, code: &str) -> String {
     err
 }
 
+mod common;
+
 /// A store under `key` with the demo's cases and `mb` megabytes of scans; its case count.
 fn store(data: &Path, key: StoreKey, mb: usize) -> i64 {
-    let ws = uw_app::Workstation::open(uw_app::OpenOptions {
-        data_dir: data.to_path_buf(),
-        key,
-        actor: "cli:test".into(),
-        demo: true,
-        require_login: false,
-        bank: None,
-        directory: None,
-    })
-    .unwrap();
-    for i in 0..mb / 8 {
-        let pdf = hostile::pdf_of_jpeg(&hostile::noise(i as u64, 8 << 20));
-        ws.attach_scan(CASE, "identity", 0, &format!("page-{i}.pdf"), &pdf)
-            .unwrap();
-    }
-    ws.status().unwrap().case_count
+    common::store_with_scans(data, key, mb)
 }
 
 /// The store's cases under `key`, or the code it is refused with.

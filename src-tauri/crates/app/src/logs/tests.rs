@@ -250,7 +250,7 @@ fn the_demo_leaves_nothing_personal_in_the_log() {
         );
     }
     assert!(
-        has(&lines, |l| event(l, "sync_pass") && l["pulled_new"] == 16),
+        has(&lines, |l| event(l, "sync_pass") && l["pulled_new"] == 17),
         "{text}"
     );
     for path in [

@@ -6,6 +6,7 @@ use std::path::Path;
 use std::process::Command;
 
 use super::*;
+use crate::tests::ca_pem;
 use crate::{OpenOptions, Workstation};
 
 fn options(dir: &Path) -> OpenOptions {
@@ -313,38 +314,6 @@ fn a_plain_store_in_the_data_folder_is_refused_and_adopted_only_explicitly() {
 
 // ---------------------------------------------------------------------------------------
 // The bank from outside and in the settings
-
-/// A CA certificate made with the `openssl` command.
-fn ca_pem(dir: &Path) -> std::path::PathBuf {
-    let out = Command::new("openssl")
-        .current_dir(dir)
-        .args([
-            "req",
-            "-x509",
-            "-new",
-            "-newkey",
-            "ec",
-            "-pkeyopt",
-            "ec_paramgen_curve:prime256v1",
-            "-nodes",
-            "-keyout",
-            "bank-ca.key",
-            "-out",
-            "bank-ca.pem",
-            "-days",
-            "2",
-            "-subj",
-            "/CN=bank CA",
-        ])
-        .output()
-        .expect("the tests need the openssl command");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    dir.join("bank-ca.pem")
-}
 
 #[test]
 fn the_bank_s_ca_file_is_checked_when_set_and_its_text_kept_in_the_settings() {

@@ -5,6 +5,8 @@
 use std::path::Path;
 use std::process::{Command, Output};
 
+use uw_parse::hostile;
+
 pub const PASSPHRASE: &str = "cli test passphrase";
 
 /// `uw ARGS` on `data_dir`, against the bank at `bank` (its URL and token) when given.
@@ -53,4 +55,32 @@ pub fn refused(o: &Output, code: &str) -> String {
 pub fn says(o: &Output, code: &str) -> bool {
     let prefix = format!("uw: {code}: ");
     stderr(o).lines().any(|l| l.starts_with(&prefix))
+}
+
+/// A store under `key` with the demo's cases and `mb` megabytes of scans (PDF pages of
+/// incompressible image data), written through the services as the window writes them;
+/// its case count.
+pub fn store_with_scans(data: &Path, key: uw_app::StoreKey, mb: usize) -> i64 {
+    let ws = uw_app::Workstation::open(uw_app::OpenOptions {
+        data_dir: data.to_path_buf(),
+        key,
+        actor: "cli:test".into(),
+        demo: true,
+        require_login: false,
+        bank: None,
+        directory: None,
+    })
+    .unwrap();
+    for i in 0..mb / 8 {
+        let pdf = hostile::pdf_of_jpeg(&hostile::noise(i as u64, 8 << 20));
+        ws.attach_scan(
+            "AUTO-2026-000123",
+            "identity",
+            0,
+            &format!("page-{i}.pdf"),
+            &pdf,
+        )
+        .unwrap();
+    }
+    ws.status().unwrap().case_count
 }

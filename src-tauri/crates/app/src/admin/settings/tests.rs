@@ -1,11 +1,11 @@
 //! The settings of the administration screen: checked, kept, audited, secrets write-only.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::Path;
 
 use super::*;
 use crate::admin::tests::desk;
 use crate::error::ErrorCode;
+use crate::tests::ca_pem;
 
 const TOKEN: &str = "tok-SECRET-4711";
 
@@ -24,38 +24,6 @@ fn with_ca(url: &str, ca: &Path) -> BankInput {
         ca_file: Some(ca.display().to_string()),
         ..bank(url, Some(TOKEN))
     }
-}
-
-/// A CA certificate (`bank-ca.pem`) and its key (`bank-ca.key`), made with `openssl`.
-fn ca_pem(dir: &Path) -> PathBuf {
-    let out = Command::new("openssl")
-        .current_dir(dir)
-        .args([
-            "req",
-            "-x509",
-            "-new",
-            "-newkey",
-            "ec",
-            "-pkeyopt",
-            "ec_paramgen_curve:prime256v1",
-            "-nodes",
-            "-keyout",
-            "bank-ca.key",
-            "-out",
-            "bank-ca.pem",
-            "-days",
-            "2",
-            "-subj",
-            "/CN=bank CA",
-        ])
-        .output()
-        .expect("the tests need the openssl command");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    dir.join("bank-ca.pem")
 }
 
 fn audit_details(ws: &Workstation) -> String {
