@@ -319,13 +319,7 @@ pub(crate) fn init_with(
         }
     };
     let mut store = Store::open(&store_file(data_dir), &key)?;
-    let kind = if recovery.is_some() {
-        "keyring"
-    } else {
-        "passphrase"
-    };
-    let detail = serde_json::json!({ "key": kind }).to_string();
-    store.audit(&crate::now_rfc3339(), actor, "store_created", &detail)?;
+    let kind = audit_key_kind(&mut store, actor, "store_created", recovery.is_some())?;
     Ok(Initialized {
         store: store_file(data_dir).display().to_string(),
         key: kind,
@@ -448,13 +442,7 @@ pub fn rekey(
     store.exclusive()?;
     announce(recovery.as_ref())?;
     let mut store = store.rekey(current, &key)?;
-    let kind = if recovery.is_some() {
-        "keyring"
-    } else {
-        "passphrase"
-    };
-    let detail = serde_json::json!({ "key": kind }).to_string();
-    store.audit(&crate::now_rfc3339(), actor, "store_rekeyed", &detail)?;
+    let kind = audit_key_kind(&mut store, actor, "store_rekeyed", recovery.is_some())?;
     let keyring_error = recovery
         .as_ref()
         .and_then(|k| keyring.store(data_dir, k.bytes()).err());
@@ -464,6 +452,19 @@ pub fn rekey(
         key: kind,
         keyring_error,
     })
+}
+
+/// Audits `action` on the store's key with its kind (never the key); returns the kind.
+fn audit_key_kind(
+    store: &mut Store,
+    actor: &str,
+    action: &str,
+    keyring: bool,
+) -> Result<&'static str> {
+    let kind = if keyring { "keyring" } else { "passphrase" };
+    let detail = serde_json::json!({ "key": kind }).to_string();
+    store.audit(&crate::now_rfc3339(), actor, action, &detail)?;
+    Ok(kind)
 }
 
 #[cfg(test)]

@@ -912,21 +912,29 @@ fn user(name: &str, staff_id: &str, admin: bool) -> StoredUser {
     }
 }
 
+/// A plain store at `path` as the version before the administration left it (schema 12),
+/// holding the accounts `users` (SQL value rows).
+fn store_before_admin(path: &std::path::Path, users: &str) -> rusqlite::Connection {
+    let mut conn = rusqlite::Connection::open(path).unwrap();
+    conn.pragma_update(None, "application_id", APPLICATION_ID)
+        .unwrap();
+    migrations().to_version(&mut conn, 12).unwrap();
+    conn.execute_batch(&format!(
+        "INSERT INTO users (username, display_name, password_hash, is_admin, is_underwriter, is_reviewer, created_at)
+           VALUES {users};"
+    ))
+    .unwrap();
+    conn
+}
+
 #[test]
 fn accounts_of_an_earlier_store_get_their_name_as_staff_id_and_their_last_login() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("plain.db");
-    {
-        let mut conn = rusqlite::Connection::open(&path).unwrap();
-        conn.pragma_update(None, "application_id", APPLICATION_ID)
-            .unwrap();
-        migrations().to_version(&mut conn, 12).unwrap();
-        conn.execute_batch(
-            "INSERT INTO users (username, display_name, password_hash, is_admin, is_underwriter, is_reviewer, created_at)
-               VALUES ('dilnoza', 'Dilnoza', 'h', 1, 0, 0, 't'), ('Aziz', 'Aziz', 'h', 0, 1, 0, 't');",
-        )
-        .unwrap();
-    }
+    drop(store_before_admin(
+        &path,
+        "('dilnoza', 'Dilnoza', 'h', 1, 0, 0, 't'), ('Aziz', 'Aziz', 'h', 0, 1, 0, 't')",
+    ));
     let mut s = Store::adopt(&path, &dir.path().join("cases.db"), &key()).unwrap();
     for at in ["2026-11-20T08:00:00Z", "2026-11-21T09:00:00Z"] {
         s.record_login("dilnoza", true, None, None, at, "{}")
@@ -973,15 +981,7 @@ fn the_migration_fills_the_last_login_from_the_audit_trail() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("plain.db");
     {
-        let mut conn = rusqlite::Connection::open(&path).unwrap();
-        conn.pragma_update(None, "application_id", APPLICATION_ID)
-            .unwrap();
-        migrations().to_version(&mut conn, 12).unwrap();
-        conn.execute_batch(
-            "INSERT INTO users (username, display_name, password_hash, is_admin, is_underwriter, is_reviewer, created_at)
-               VALUES ('bob', 'Bob', 'h', 0, 0, 1, 't');",
-        )
-        .unwrap();
+        let mut conn = store_before_admin(&path, "('bob', 'Bob', 'h', 0, 0, 1, 't')");
         let tx = conn.transaction().unwrap();
         for (at, action) in [
             ("2026-11-01T08:00:00Z", "login"),
