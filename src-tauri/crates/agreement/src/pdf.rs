@@ -85,29 +85,27 @@ fn grey(level: f32) -> Op {
 
 fn text(out: &mut Vec<Op>, x: f32, y: f32, size: f32, bold: bool, text: &str) {
     let font = FontId(if bold { BOLD } else { REGULAR }.into());
-    out.push(Op::StartTextSection);
-    out.push(Op::SetFont {
-        font: PdfFontHandle::External(font),
-        size: Pt(size),
-    });
-    out.push(Op::SetTextCursor {
-        pos: Point {
-            x: Pt(x),
-            y: Pt(PAGE_H - y),
-        },
-    });
-    out.push(Op::ShowText {
-        items: vec![TextItem::Text(text.to_string())],
-    });
-    out.push(Op::EndTextSection);
+    show(out, PdfFontHandle::External(font), x, y, size, text);
 }
 
 /// Text in PDF's built-in Courier Bold: nothing embedded, the same advance for every
 /// character.
 fn mono(out: &mut Vec<Op>, x: f32, y: f32, size: f32, text: &str) {
+    show(
+        out,
+        PdfFontHandle::Builtin(BuiltinFont::CourierBold),
+        x,
+        y,
+        size,
+        text,
+    );
+}
+
+/// One line of text in `font` at (`x`, `y`) from the page's top left.
+fn show(out: &mut Vec<Op>, font: PdfFontHandle, x: f32, y: f32, size: f32, text: &str) {
     out.push(Op::StartTextSection);
     out.push(Op::SetFont {
-        font: PdfFontHandle::Builtin(BuiltinFont::CourierBold),
+        font,
         size: Pt(size),
     });
     out.push(Op::SetTextCursor {
