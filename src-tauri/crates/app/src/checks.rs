@@ -130,11 +130,19 @@ impl Workstation {
         }
         let (actor, _) = self.acting()?;
         let mut history = credit_history(&report).map_err(unreadable)?;
-        history.source = Some(HistorySource {
-            origin: HistoryOrigin::Bureau,
-            at: now_rfc3339(),
-            by: actor,
-        });
+        let p = &case.parties[party];
+        // The same report again changes nothing in the case (its source keeps the time it
+        // first came); the pull itself is still in the case's history.
+        let unchanged = p.bureau.as_ref() == Some(&report)
+            && p.credit_history.source.as_ref().map(|s| s.origin) == Some(HistoryOrigin::Bureau);
+        history.source = match &p.credit_history.source {
+            Some(s) if unchanged => Some(s.clone()),
+            _ => Some(HistorySource {
+                origin: HistoryOrigin::Bureau,
+                at: now_rfc3339(),
+                by: actor,
+            }),
+        };
         let detail = serde_json::json!({
             "party": party, "as_of": report.as_of, "loans": report.loans.len(),
             "guarantees": report.guarantees.len(),
