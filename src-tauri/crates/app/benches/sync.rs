@@ -77,7 +77,7 @@ fn main() {
         }
         times.sort_by(f64::total_cmp);
         println!(
-            "push {CASES} cases, {name}: median {:.2} s (runs {:.2}–{:.2} s; target ≤ {target} s)",
+            "figure: push {CASES} cases to the simulator, {name} | ≤ {target} s | {:.2} s (range {:.2}–{:.2} s)",
             times[RUNS / 2],
             times[0],
             times[RUNS - 1]

@@ -51,7 +51,7 @@ fn main() {
     }
     times.sort_by(f64::total_cmp);
     println!(
-        "what-if over {CASES} open cases: median {:.2} s (runs {:.2}–{:.2} s), {changed} change decision (target ≤ 2 s)",
+        "figure: what-if over {CASES} open cases ({changed} change decision) | ≤ 2 s | {:.2} s (range {:.2}–{:.2} s, 3 runs)",
         times[1], times[0], times[2]
     );
 }

@@ -385,5 +385,6 @@ impl Workstation {
     }
 }
 
+pub mod files;
 #[cfg(test)]
 mod tests;

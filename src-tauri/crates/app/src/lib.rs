@@ -109,31 +109,7 @@ pub fn csv_layouts() -> uw_statements::CsvLayouts {
     uw_parse::csv_layouts()
 }
 
-/// Reads statement files and works out the income they show as of a date (`uw income`).
-/// A file that cannot be read fails the whole call, naming file and line: nothing from a
-/// failed file is used.
-pub fn income_from_files(
-    paths: &[PathBuf],
-    as_of: uw_domain::money::Date,
-) -> Result<uw_domain::income::statements::StatementIncome> {
-    let mut statements = Vec::with_capacity(paths.len());
-    let layouts = csv_layouts();
-    for p in paths {
-        let bytes = untrusted::read_bounded(p, income::MAX_STATEMENT_BYTES, "a statement")?;
-        let name = p.display().to_string();
-        untrusted::statement(&name, &bytes)?;
-        let st = uw_statements::read_statement(&name, &bytes, &layouts)
-            .map_err(|e| AppError::new(ErrorCode::InvalidInput, e.to_string()))?;
-        statements.push(st);
-    }
-    Ok(uw_domain::income::statements::analyse(
-        &statements,
-        as_of,
-        &default_product(),
-        &income_classification(),
-        &[],
-    ))
-}
+pub use income::files::{income_of_files, IncomeOfFiles};
 
 /// Reads a product configuration file (a revised passport).
 pub fn load_product(path: &Path) -> Result<ProductConfig> {

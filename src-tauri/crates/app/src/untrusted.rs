@@ -69,7 +69,7 @@ impl Bounded {
             return Err(too_large(&name, meta.len(), max, what));
         }
         Ok(Bounded {
-            reader: f.take(max + 1),
+            reader: f.take(max.saturating_add(1)),
             len: meta.len(),
             name,
             max,
@@ -90,6 +90,12 @@ impl Bounded {
             return Err(too_large(&self.name, read, self.max, self.what));
         }
         Ok(())
+    }
+}
+
+impl std::io::Read for Bounded {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        self.reader.read(buf)
     }
 }
 

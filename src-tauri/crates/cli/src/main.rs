@@ -71,7 +71,10 @@ enum Command {
         /// The application date: the window is the months before its month.
         #[arg(long = "as-of")]
         as_of: String,
-        /// Statement files (1C client-bank exchange).
+        /// Sources, months, average and flags only: no list of the transactions.
+        #[arg(long)]
+        summary: bool,
+        /// Statement files (1C client-bank exchange, CSV or XLSX exports).
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
@@ -379,6 +382,77 @@ fn print(v: &impl serde::Serialize) -> Result<(), AppError> {
     write_out(&format!("{text}\n"))
 }
 
+/// `uw income`: the summary, then (without `--summary`) the transactions as they are
+/// classified, printed as the whole result prints (`print`) without holding them.
+fn income(files: &[PathBuf], as_of: Date, summary: bool) -> Result<(), AppError> {
+    use std::io::Write;
+    let read = uw_app::income_of_files(files, as_of)?;
+    let mut v = serde_json::to_value(&read.income)
+        .map_err(|e| AppError::new(ErrorCode::Internal, e.to_string()))?;
+    if summary {
+        if let Some(o) = v.as_object_mut() {
+            o.remove("transactions");
+        }
+        return print(&v);
+    }
+    // `transactions` is the last field: its empty array, `[]\n}`, is where they go.
+    let head = serde_json::to_string_pretty(&v)
+        .map_err(|e| AppError::new(ErrorCode::Internal, e.to_string()))?;
+    let head = head.strip_suffix("[]\n}").unwrap_or(&head);
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+    let mut closed = false;
+    let mut count = 0usize;
+    let mut buf = Vec::new();
+    let mut text = Vec::new();
+    let mut write = |out: &mut std::io::BufWriter<_>, bytes: &[u8]| {
+        out.write_all(bytes).map_err(|e| {
+            closed = e.kind() == std::io::ErrorKind::BrokenPipe;
+            stdout_error(e)
+        })
+    };
+    let mut printed = write(&mut out, head.as_bytes());
+    if printed.is_ok() {
+        printed = read.transactions(&mut |t| {
+            buf.clear();
+            serde_json::to_writer_pretty(&mut buf, t)
+                .map_err(|e| AppError::new(ErrorCode::Internal, e.to_string()))?;
+            text.clear();
+            text.extend_from_slice(if count == 0 { b"[\n    " } else { b",\n    " });
+            for (i, line) in buf.split(|b| *b == b'\n').enumerate() {
+                if i > 0 {
+                    text.extend_from_slice(b"\n    ");
+                }
+                text.extend_from_slice(line);
+            }
+            count += 1;
+            write(&mut out, &text)
+        });
+    }
+    if printed.is_ok() {
+        let end: &[u8] = if count == 0 {
+            b"[]\n}\n"
+        } else {
+            b"\n  ]\n}\n"
+        };
+        printed = write(&mut out, end);
+    }
+    if printed.is_ok() {
+        printed = out.flush().map_err(|e| {
+            closed = e.kind() == std::io::ErrorKind::BrokenPipe;
+            stdout_error(e)
+        });
+    }
+    // A reader that stopped reading (`uw income … | head`) ends the output, not an error.
+    if closed {
+        return Ok(());
+    }
+    printed
+}
+
+fn stdout_error(e: std::io::Error) -> AppError {
+    AppError::new(ErrorCode::Io, format!("standard output: {e}"))
+}
+
 /// Writes to standard output; a reader that stopped reading (`uw … | head`) ends the
 /// output, not the program with a panic.
 fn write_out(text: &str) -> Result<(), AppError> {
@@ -563,11 +637,15 @@ fn run(cli: Cli) -> Result<(), AppError> {
                 document.as_deref(),
             ))
         }
-        Command::Income { as_of, files } => {
+        Command::Income {
+            as_of,
+            summary,
+            files,
+        } => {
             let as_of: Date = as_of
                 .parse()
                 .map_err(|e: String| invalid(format!("--as-of: {e}")))?;
-            print(&uw_app::income_from_files(&files, as_of)?)
+            income(&files, as_of, summary)
         }
         Command::Import { files } => {
             let ws = workstation(cli.data_dir)?;

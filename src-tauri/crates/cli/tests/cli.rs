@@ -646,6 +646,26 @@ fn income_reads_statements_and_refuses_a_broken_one() {
     assert_eq!(s["months"]["2026-07"], "12500000.00");
     assert_eq!(v["flags"].as_array().unwrap().len(), 0, "{}", v["flags"]);
     assert_eq!(v["transactions"].as_array().unwrap().len(), 6);
+    // The transactions are printed as they come, in the layout the whole result prints in.
+    assert_eq!(
+        String::from_utf8(o.stdout.clone()).unwrap(),
+        format!("{}\n", serde_json::to_string_pretty(&v).unwrap())
+    );
+    // --summary: the same, without the list.
+    let o = uw(
+        &[
+            "income",
+            "--summary",
+            "--as-of",
+            "2026-11-20",
+            file.to_str().unwrap(),
+        ],
+        dir.path(),
+    );
+    let mut summary = stdout_json(&o);
+    assert_eq!(summary.get("transactions"), None);
+    summary["transactions"] = v["transactions"].clone();
+    assert_eq!(summary, v);
 
     let broken = dir.path().join("broken.txt");
     std::fs::write(
@@ -1308,16 +1328,26 @@ fn a_plain_store_is_taken_in_only_by_uw_store_adopt() {
 
 #[test]
 fn a_reader_that_stops_reading_ends_the_output_not_in_a_panic() {
-    // `uw … | head`: the pipe's reading end is closed before `uw` writes.
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_uw"))
-        .args(["vin", "XWBJA69V9LA123456"])
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .expect("uw starts");
-    drop(child.stdout.take());
-    let out = child.wait_with_output().expect("uw ends");
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert!(!err.contains("panicked"), "{err}");
-    assert!(out.status.success(), "{err}");
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("statement.txt");
+    std::fs::write(&file, onec_salary_file()).unwrap();
+    let file = file.to_str().unwrap();
+    // `uw … | head`: the pipe's reading end is closed before `uw` writes; `uw income`
+    // prints as it goes.
+    for args in [
+        &["vin", "XWBJA69V9LA123456"][..],
+        &["income", "--as-of", "2026-11-20", file],
+    ] {
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_uw"))
+            .args(args)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("uw starts");
+        drop(child.stdout.take());
+        let out = child.wait_with_output().expect("uw ends");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+        assert!(out.status.success(), "{args:?}: {err}");
+    }
 }

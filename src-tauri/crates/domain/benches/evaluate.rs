@@ -27,11 +27,13 @@ fn measure(name: &str, case_json: &str) {
     times.sort_by(|a, b| a.total_cmp(b));
     let e = evaluate(&case, &product, &opts);
     println!(
-        "{name:<58} median {:.3} ms  p95 {:.3} ms  ({}, {} counter-offers)",
+        "figure: evaluate one case: {name} ({}, {} counter-offers) | median ≤ 1 ms | {:.3} ms (p95 {:.3}, range {:.3}–{:.3} ms, 1,000 runs)",
+        e.decision.as_str(),
+        e.counter_offer.map_or(0, |o| o.len()),
         times[500],
         times[950],
-        e.decision.as_str(),
-        e.counter_offer.map_or(0, |o| o.len())
+        times[0],
+        times[999]
     );
 }
 

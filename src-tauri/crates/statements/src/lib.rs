@@ -1,8 +1,10 @@
 //! Readers of the bank statements a client brings, for income verification (rule book §2).
 //!
 //! Invariant: bytes in, a [`Statement`] or a [`StatementError`] naming file and line out.
-//! No I/O, no panics on any input (a property test feeds random and mutated bytes), so
-//! the readers can be fuzzed on their own. Nothing from a file that fails is returned.
+//! No I/O of its own (the 1C reader also streams from a `Read` its caller opened,
+//! [`onec::stream`]), no panics on any input (a property test feeds random and mutated
+//! bytes), so the readers can be fuzzed on their own. Nothing from a file that fails is
+//! returned; what a stream handed its sink before the error is the caller's to drop.
 //!
 //! Formats: the 1C client-bank exchange text ([`onec`]) and CSV exports whose column layouts
 //! are data ([`csv`]), and XLSX/XLS spreadsheets with the same layouts ([`xlsx`]).

@@ -39,15 +39,6 @@ impl Reader<'_> {
     }
 }
 
-/// The byte lines of the file (without `\r\n`), numbered from 1.
-fn byte_lines(bytes: &[u8]) -> impl Iterator<Item = (usize, &[u8])> {
-    bytes
-        .split(|b| *b == b'\n')
-        .map(|l| l.strip_suffix(b"\r").unwrap_or(l))
-        .enumerate()
-        .map(|(i, l)| (i + 1, l))
-}
-
 /// Keys are Latin or Cyrillic letters and digits: anything else on the left of `=` (box
 /// drawing, Greek) is a file read in the wrong encoding. A range check, not Unicode tables:
 /// it runs for every line.
@@ -59,13 +50,25 @@ fn is_multibyte_utf8(line: &[u8]) -> bool {
     !line.is_ascii() && std::str::from_utf8(line).is_ok()
 }
 
-/// Chooses the encoding: UTF-8 when the whole file is valid UTF-8, else the one the
-/// `Кодировка` header names (looked up in both single-byte decodings).
-fn choose_encoding(r: &Reader, bytes: &[u8]) -> Result<&'static Encoding, StatementError> {
-    if std::str::from_utf8(bytes).is_ok() {
+/// Chooses the encoding from the header (the lines before the first section, and that
+/// section's first line): UTF-8 when they are valid UTF-8 (a file re-saved as UTF-8 keeps
+/// its old `Кодировка` line), else the one the `Кодировка` header names, looked up in both
+/// single-byte decodings. Every later line is then held to it.
+fn choose_encoding(
+    r: &Reader,
+    header: &[(usize, Vec<u8>)],
+    first_section: Option<&[u8]>,
+) -> Result<&'static Encoding, StatementError> {
+    let lines = || {
+        header
+            .iter()
+            .map(|(_, l)| l.as_slice())
+            .chain(first_section)
+    };
+    if lines().all(|l| std::str::from_utf8(l).is_ok()) {
         return Ok(UTF_8);
     }
-    for (n, line) in byte_lines(bytes) {
+    for (n, line) in header {
         for (enc, name) in [(WINDOWS_1251, "Windows"), (IBM866, "DOS")] {
             let (text, _) = enc.decode_without_bom_handling(line);
             let Some(value) = text.trim().strip_prefix("Кодировка=").map(str::trim) else {
@@ -75,7 +78,7 @@ fn choose_encoding(r: &Reader, bytes: &[u8]) -> Result<&'static Encoding, Statem
                 Ok(enc)
             } else if value.eq_ignore_ascii_case("Windows") || value.eq_ignore_ascii_case("DOS") {
                 Err(r.err(
-                    n,
+                    *n,
                     format!(
                         "Кодировка={value}, but the file is written in {}: a wrong encoding",
                         enc.name()
@@ -83,15 +86,10 @@ fn choose_encoding(r: &Reader, bytes: &[u8]) -> Result<&'static Encoding, Statem
                 ))
             } else {
                 Err(r.err(
-                    n,
+                    *n,
                     format!("Кодировка={value}: unknown encoding (expected Windows or DOS)"),
                 ))
             };
-        }
-        if line.starts_with(b"\xD1\xE5\xEA\xF6\xE8\xFF")
-            || line.starts_with(b"\x91\xA5\xAA\xE6\xA8\xEF")
-        {
-            break; // the first section (СекцияРасчСчет / СекцияДокумент): the header is over
         }
     }
     Err(r.err(
@@ -104,6 +102,8 @@ fn choose_encoding(r: &Reader, bytes: &[u8]) -> Result<&'static Encoding, Statem
 /// 128-entry table: the reader decodes every line, so it must not allocate per line.
 struct SingleByte {
     high: [char; 128],
+    /// The bytes with no character in the encoding (CP1251 has one, CP866 none).
+    undefined: Vec<u8>,
 }
 
 impl SingleByte {
@@ -114,15 +114,30 @@ impl SingleByte {
             let (text, _) = encoding.decode_without_bom_handling(&byte);
             *c = text.chars().next().unwrap_or('\u{FFFD}');
         }
-        SingleByte { high }
+        let undefined = (0x80..=0xFFu8)
+            .filter(|b| high[usize::from(b - 0x80)] == '\u{FFFD}')
+            .collect();
+        SingleByte { high, undefined }
+    }
+
+    /// Whether every byte has a character in the encoding.
+    fn defined(&self, raw: &[u8]) -> bool {
+        match self.undefined[..] {
+            [] => true,
+            [a] => memchr::memchr(a, raw).is_none(),
+            [a, b] => memchr::memchr2(a, b, raw).is_none(),
+            [a, b, c] => memchr::memchr3(a, b, c, raw).is_none(),
+            ref bytes => !raw.iter().any(|b| bytes.contains(b)),
+        }
     }
 
     /// False when a byte has no character in the encoding.
     fn decode(&self, raw: &[u8], out: &mut String) -> bool {
         out.clear();
+        out.reserve(raw.len() * 2);
         for &b in raw {
             if b < 0x80 {
-                out.push(b as char);
+                out.push(char::from(b));
             } else {
                 let c = self.high[usize::from(b - 0x80)];
                 if c == '\u{FFFD}' {
@@ -137,6 +152,8 @@ impl SingleByte {
 
 /// One copy of each repeated text (payer, account, bank, purpose) per file. foldhash: fast
 /// on short keys and seeded per process, so a crafted file cannot aim at collisions.
+const MAX_INTERNED: usize = 1 << 14;
+
 #[derive(Default)]
 struct Interner(foldhash::HashSet<Text>);
 
@@ -147,6 +164,11 @@ impl Interner {
             return t.clone();
         }
         let t: Text = s.into();
+        // Held to a few thousand texts: a file of a million different purposes keeps its
+        // memory flat (a text seen again after the reset is merely a second copy).
+        if self.0.len() >= MAX_INTERNED {
+            self.0.clear();
+        }
         self.0.insert(t.clone());
         t
     }
@@ -196,6 +218,45 @@ struct DocumentDraft {
     has_amount: bool,
     /// `НазначениеПлатежа` and its continuation lines `НазначениеПлатежа1..6`.
     purpose: String,
+}
+
+/// Whether any section reads the key: the section words, and every key the match arms of
+/// [`header_field`], [`account_field`] and [`document_field`] name (a test feeds every
+/// other key of a bank's export an unreadable value to show it is ignored).
+fn is_read(key: &str) -> bool {
+    key.starts_with("Секция")
+        || key.starts_with("Конец")
+        || key.starts_with("НазначениеПлатежа")
+        || matches!(
+            key,
+            "ВерсияФормата"
+                | "ДатаНачала"
+                | "ДатаКонца"
+                | "РасчСчет"
+                | "НачальныйОстаток"
+                | "ВсегоПоступило"
+                | "ВсегоСписано"
+                | "КонечныйОстаток"
+                | "Номер"
+                | "Дата"
+                | "Сумма"
+                | "Плательщик"
+                | "Плательщик1"
+                | "ПлательщикИНН"
+                | "ПлательщикСчет"
+                | "ПлательщикРасчСчет"
+                | "ПлательщикМФО"
+                | "ПлательщикБИК"
+                | "Получатель"
+                | "Получатель1"
+                | "ПолучательИНН"
+                | "ПолучательСчет"
+                | "ПолучательРасчСчет"
+                | "ПолучательМФО"
+                | "ПолучательБИК"
+                | "ДатаПоступило"
+                | "ДатаСписано"
+        )
 }
 
 /// Which field a key of a `СекцияДокумент` fills; first spelling wins over the later ones
@@ -291,35 +352,24 @@ impl Section {
     }
 }
 
-pub fn read(file: &str, bytes: &[u8]) -> Result<Statement, StatementError> {
-    let r = Reader { file };
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    let encoding = choose_encoding(&r, bytes)?;
-    let single = (encoding != UTF_8).then(|| SingleByte::new(encoding));
-    let mut st = Statement {
-        file: file.to_string(),
-        format: "1CClientBankExchange".into(),
-        encoding: encoding.name().to_string(),
-        version: None,
-        period_from: None,
-        period_to: None,
-        accounts: Vec::new(),
-        // A document takes some 250 bytes; reserving spares the copies of a growing Vec.
-        transactions: Vec::with_capacity(bytes.len() / 250),
-    };
-    let mut words = Interner::default();
-    let mut section = Section::Header;
-    let mut seen_signature = false;
-    let mut ended = None;
-    let mut last = 0;
-    let mut buf = String::new();
-    for (n, raw) in byte_lines(bytes) {
-        last = n;
-        let text: &str = match &single {
-            None => {
-                std::str::from_utf8(raw).map_err(|_| r.err(n, "bytes that are not UTF-8 text"))?
-            }
-            Some(table) => {
+/// The text of a line, held to the file's encoding.
+enum Decoder {
+    Utf8,
+    Single(&'static Encoding, Box<SingleByte>),
+}
+
+impl Decoder {
+    /// Refuses a line that is not text of the file's encoding, as [`Decoder::text`] does,
+    /// without decoding it.
+    fn check(&self, r: &Reader, n: usize, raw: &[u8]) -> Result<(), StatementError> {
+        if raw.is_ascii() {
+            return Ok(());
+        }
+        match self {
+            Decoder::Utf8 => std::str::from_utf8(raw)
+                .map(drop)
+                .map_err(|_| r.err(n, "bytes that are not UTF-8 text")),
+            Decoder::Single(encoding, table) => {
                 if is_multibyte_utf8(raw) {
                     return Err(r.err(
                         n,
@@ -329,25 +379,171 @@ pub fn read(file: &str, bytes: &[u8]) -> Result<Statement, StatementError> {
                         ),
                     ));
                 }
-                if !table.decode(raw, &mut buf) {
+                if !table.defined(raw) {
                     return Err(r.err(n, format!("bytes that are not {} text", encoding.name())));
                 }
-                &buf
+                Ok(())
             }
-        };
-        let line = text.trim();
-        if line.is_empty() {
-            continue;
         }
-        if ended.is_some() {
+    }
+
+    /// The line as text: borrowed when it is ASCII or UTF-8, else decoded into `buf`.
+    fn text<'b>(
+        &self,
+        r: &Reader,
+        n: usize,
+        raw: &'b [u8],
+        buf: &'b mut String,
+    ) -> Result<&'b str, StatementError> {
+        if raw.is_ascii() {
+            // ASCII is the same text in all three encodings.
+            return Ok(std::str::from_utf8(raw).unwrap_or_default());
+        }
+        match self {
+            Decoder::Utf8 => {
+                std::str::from_utf8(raw).map_err(|_| r.err(n, "bytes that are not UTF-8 text"))
+            }
+            Decoder::Single(encoding, table) => {
+                if is_multibyte_utf8(raw) {
+                    return Err(r.err(
+                        n,
+                        format!(
+                            "this line is UTF-8 in a file declared {}: mixed encodings",
+                            encoding.name()
+                        ),
+                    ));
+                }
+                if !table.decode(raw, buf) {
+                    return Err(r.err(n, format!("bytes that are not {} text", encoding.name())));
+                }
+                Ok(buf)
+            }
+        }
+    }
+}
+
+/// The line-by-line reader of one file: a section at a time, each handed to the sink as
+/// it ends.
+struct Parser<'r, 's> {
+    r: Reader<'r>,
+    decoder: Decoder,
+    sink: &'s mut dyn Sink,
+    head: Head,
+    words: Interner,
+    section: Section,
+    seen_signature: bool,
+    ended: Option<usize>,
+    last: usize,
+    buf: String,
+    /// Each key's bytes, as written, to the key they read as and whether anything reads it
+    /// (`None`: not a key, the whole-line path names the error): a file repeats a few
+    /// dozen keys a million times.
+    keys: foldhash::HashMap<Box<[u8]>, Option<(Text, bool)>>,
+    fast: bool,
+}
+
+/// The distinct keys remembered: a file has a few dozen; a hostile one is held to this.
+const MAX_KEYS: usize = 1 << 10;
+
+impl<'r, 's> Parser<'r, 's> {
+    fn new(r: Reader<'r>, encoding: &'static Encoding, sink: &'s mut dyn Sink) -> Self {
+        Parser {
+            r,
+            decoder: if encoding == UTF_8 {
+                Decoder::Utf8
+            } else {
+                Decoder::Single(encoding, Box::new(SingleByte::new(encoding)))
+            },
+            sink,
+            head: Head {
+                encoding: encoding.name().to_string(),
+                ..Head::default()
+            },
+            words: Interner::default(),
+            section: Section::Header,
+            seen_signature: false,
+            ended: None,
+            last: 0,
+            buf: String::new(),
+            keys: foldhash::HashMap::default(),
+            fast: true,
+        }
+    }
+
+    fn line(&mut self, n: usize, raw: &[u8]) -> Result<(), StatementError> {
+        self.last = n;
+        let mut buf = std::mem::take(&mut self.buf);
+        let result = self.text_line(n, raw, &mut buf);
+        self.buf = buf;
+        result
+    }
+
+    /// A line of the body, read without decoding its key (looked up by its bytes) or an
+    /// ASCII value. Whatever this path cannot read as the whole-line path reads it (a key
+    /// that is not one, a first or last line) goes to [`Parser::whole_line`].
+    fn text_line(&mut self, n: usize, raw: &[u8], buf: &mut String) -> Result<(), StatementError> {
+        if !self.seen_signature || self.ended.is_some() || !self.fast {
+            return self.whole_line(n, raw, buf);
+        }
+        self.decoder.check(&self.r, n, raw)?;
+        let line = raw.trim_ascii();
+        if line.is_empty() {
+            return Ok(());
+        }
+        let (key_raw, value_raw) = match memchr::memchr(b'=', line) {
+            Some(i) => (&line[..i], &line[i + 1..]),
+            None => (line, &b""[..]),
+        };
+        let Some((key, used)) = self.key(key_raw, buf) else {
+            return self.whole_line(n, raw, buf);
+        };
+        if !used {
+            // A key no section reads (a bank's name, the payment's code): its value is
+            // checked text (above) and nothing more.
+            return Ok(());
+        }
+        let value = if value_raw.is_ascii() {
+            std::str::from_utf8(value_raw).unwrap_or_default()
+        } else {
+            self.decoder.text(&self.r, n, value_raw, buf)?
+        };
+        self.dispatch(n, &key, value)
+    }
+
+    /// The key a key's bytes read as, decoded and checked once per distinct spelling.
+    fn key(&mut self, raw: &[u8], buf: &mut String) -> Option<(Text, bool)> {
+        if let Some(k) = self.keys.get(raw) {
+            return k.clone();
+        }
+        let key = self
+            .decoder
+            .text(&self.r, 0, raw, buf)
+            .ok()
+            .map(str::trim)
+            .filter(|k| !k.is_empty() && k.chars().all(is_key_char))
+            .map(|k| (Text::from(k), is_read(k)));
+        if self.keys.len() >= MAX_KEYS {
+            self.keys.clear();
+        }
+        self.keys.insert(raw.into(), key.clone());
+        key
+    }
+
+    fn whole_line(&mut self, n: usize, raw: &[u8], buf: &mut String) -> Result<(), StatementError> {
+        let r = &self.r;
+        let line = self.decoder.text(r, n, raw, buf)?.trim();
+        if line.is_empty() {
+            return Ok(());
+        }
+        if self.ended.is_some() {
             return Err(r.err(n, "text after КонецФайла"));
         }
-        if !seen_signature {
+        if !self.seen_signature {
             if line != SIGNATURE {
                 return Err(r.err(n, "the first line must be 1CClientBankExchange"));
             }
-            seen_signature = true;
-            continue;
+            self.seen_signature = true;
+            return Ok(());
         }
         let (key, value) = match line.split_once('=') {
             Some((k, v)) => (k.trim(), v),
@@ -359,7 +555,14 @@ pub fn read(file: &str, bytes: &[u8]) -> Result<Statement, StatementError> {
                 format!("{line:?} is not a KEY=VALUE line (a wrong encoding?)"),
             ));
         }
-        section = match (section, key) {
+        self.dispatch(n, key, value)
+    }
+
+    /// A `KEY=VALUE` line of the body, in its section.
+    fn dispatch(&mut self, n: usize, key: &str, value: &str) -> Result<(), StatementError> {
+        let r = &self.r;
+        let section = std::mem::replace(&mut self.section, Section::Header);
+        self.section = match (section, key) {
             (Section::Header, "СекцияРасчСчет") => Section::Account(AccountSection {
                 line: n,
                 account: String::new(),
@@ -374,7 +577,7 @@ pub fn read(file: &str, bytes: &[u8]) -> Result<Statement, StatementError> {
                 Section::Document(Box::new(DocumentDraft {
                     t: Transaction {
                         line: n,
-                        kind: words.get(value),
+                        kind: self.words.get(value),
                         ..Transaction::default()
                     },
                     has_amount: false,
@@ -382,15 +585,18 @@ pub fn read(file: &str, bytes: &[u8]) -> Result<Statement, StatementError> {
                 }))
             }
             (Section::Header, "КонецФайла") => {
-                ended = Some(n);
+                self.ended = Some(n);
                 Section::Header
             }
             (Section::Header, k) => {
-                header_field(&r, &mut st, n, k, value)?;
+                header_field(r, &mut self.head, n, k, value)?;
+                if matches!(k, "ДатаНачала" | "ДатаКонца") {
+                    self.sink.period(self.head.period_from, self.head.period_to);
+                }
                 Section::Header
             }
             (Section::Account(a), "КонецРасчСчет") => {
-                st.accounts.push(a);
+                self.sink.account(a);
                 Section::Header
             }
             (Section::Document(mut d), "КонецДокумента") => {
@@ -400,8 +606,9 @@ pub fn read(file: &str, bytes: &[u8]) -> Result<Statement, StatementError> {
                 if d.t.date.is_none() {
                     return Err(r.err(d.t.line, "a document without Дата"));
                 }
-                d.t.purpose = words.get(&d.purpose);
-                st.transactions.push(d.t);
+                d.t.purpose = self.words.get(&d.purpose);
+                self.head.documents += 1;
+                self.sink.transaction(d.t);
                 Section::Header
             }
             (open, k) if k.starts_with("Секция") || k.starts_with("Конец") => {
@@ -414,31 +621,232 @@ pub fn read(file: &str, bytes: &[u8]) -> Result<Statement, StatementError> {
                 ));
             }
             (Section::Account(mut a), k) => {
-                account_field(&r, &mut a, n, k, value)?;
+                account_field(r, &mut a, n, k, value)?;
                 Section::Account(a)
             }
             (Section::Document(mut d), k) => {
-                document_field(&r, &mut d, &mut words, n, k, value)?;
+                document_field(r, &mut d, &mut self.words, n, k, value)?;
                 Section::Document(d)
             }
         };
+        Ok(())
     }
-    if !seen_signature {
-        return Err(r.err(1, "the file is empty"));
+
+    fn finish(self) -> Result<Head, StatementError> {
+        let r = &self.r;
+        if !self.seen_signature {
+            return Err(r.err(1, "the file is empty"));
+        }
+        if self.ended.is_none() {
+            let open = self
+                .section
+                .start()
+                .map(|l| format!(" (the section opened on line {l} never ends)"))
+                .unwrap_or_default();
+            return Err(r.err(
+                self.last,
+                format!("the file is truncated: no КонецФайла{open}"),
+            ));
+        }
+        Ok(self.head)
     }
-    if ended.is_none() {
-        let open = section
-            .start()
-            .map(|l| format!(" (the section opened on line {l} never ends)"))
-            .unwrap_or_default();
-        return Err(r.err(last, format!("the file is truncated: no КонецФайла{open}")));
+}
+
+/// What a 1C file says of itself, beside its sections and documents.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Head {
+    pub encoding: String,
+    pub version: Option<String>,
+    pub period_from: Option<Date>,
+    pub period_to: Option<Date>,
+    pub documents: usize,
+}
+
+/// Where a streamed file's items go, in the file's order.
+pub trait Sink {
+    /// The header's period, each time a header date is read.
+    fn period(&mut self, from: Option<Date>, to: Option<Date>);
+    fn account(&mut self, section: AccountSection);
+    fn transaction(&mut self, t: Transaction);
+}
+
+/// The longest line read: a 1C line is a key and a value of some dozens of characters; a
+/// longer one is a binary or hostile file, refused before it is held.
+pub const MAX_LINE: usize = 1 << 20;
+/// The header lines held to tell the encoding (a header has a dozen).
+const MAX_HEADER_LINES: usize = 1_000;
+
+/// Reads a whole file held in memory.
+pub fn read(file: &str, bytes: &[u8]) -> Result<Statement, StatementError> {
+    struct Collect(Statement);
+    impl Sink for Collect {
+        fn period(&mut self, from: Option<Date>, to: Option<Date>) {
+            (self.0.period_from, self.0.period_to) = (from, to);
+        }
+        fn account(&mut self, section: AccountSection) {
+            self.0.accounts.push(section);
+        }
+        fn transaction(&mut self, t: Transaction) {
+            self.0.transactions.push(t);
+        }
     }
-    Ok(st)
+    let mut c = Collect(Statement {
+        file: file.to_string(),
+        format: SIGNATURE.into(),
+        encoding: String::new(),
+        version: None,
+        period_from: None,
+        period_to: None,
+        accounts: Vec::new(),
+        // A document takes some 250 bytes; reserving spares the copies of a growing Vec.
+        transactions: Vec::with_capacity(bytes.len() / 250),
+    });
+    let head = stream(file, &mut &bytes[..], &mut c)?;
+    c.0.encoding = head.encoding;
+    c.0.version = head.version;
+    Ok(c.0)
+}
+
+/// Reads a file from `input` a block at a time, handing each section and document to the
+/// sink as it ends: memory holds one block and one line, whatever the file's size. An
+/// error names the line; what the sink was given before it is the caller's to drop.
+pub fn stream(
+    file: &str,
+    input: &mut dyn std::io::Read,
+    sink: &mut dyn Sink,
+) -> Result<Head, StatementError> {
+    stream_by(file, input, sink, true)
+}
+
+/// `fast: false` reads every line whole, as a reference for the fast path in the tests.
+fn stream_by(
+    file: &str,
+    input: &mut dyn std::io::Read,
+    sink: &mut dyn Sink,
+    fast: bool,
+) -> Result<Head, StatementError> {
+    let r = Reader { file };
+    let mut lines = Lines::new(input);
+    // The header's lines are held until the first section tells the encoding apart.
+    let mut header: Vec<(usize, Vec<u8>)> = Vec::new();
+    let mut rest: Option<(usize, Vec<u8>)> = None;
+    while let Some((n, raw)) = lines.next(&r)? {
+        let raw = if n == 1 {
+            raw.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(raw)
+        } else {
+            raw
+        };
+        if is_section_start(raw) || header.len() >= MAX_HEADER_LINES {
+            rest = Some((n, raw.to_vec()));
+            break;
+        }
+        header.push((n, raw.to_vec()));
+    }
+    let encoding = choose_encoding(&r, &header, rest.as_ref().map(|(_, l)| l.as_slice()))?;
+    let mut p = Parser::new(r, encoding, sink);
+    p.fast = fast;
+    for (n, raw) in header.iter().chain(rest.iter()) {
+        p.line(*n, raw)?;
+    }
+    while let Some((n, raw)) = lines.next(&p.r)? {
+        p.line(n, raw)?;
+    }
+    p.finish()
+}
+
+/// The first line of a section (`СекцияРасчСчет`, `СекцияДокумент`) in any of the three
+/// encodings: the header ends there.
+fn is_section_start(line: &[u8]) -> bool {
+    let line = line.trim_ascii_start();
+    line.starts_with(b"\xD1\xE5\xEA\xF6\xE8\xFF")
+        || line.starts_with(b"\x91\xA5\xAA\xE6\xA8\xEF")
+        || line.starts_with("Секция".as_bytes())
+}
+
+/// The byte lines of a `Read` (without `\r\n`), numbered from 1, a block at a time.
+struct Lines<'a> {
+    input: &'a mut dyn std::io::Read,
+    buf: Vec<u8>,
+    start: usize,
+    end: usize,
+    eof: bool,
+    done: bool,
+    n: usize,
+}
+
+impl<'a> Lines<'a> {
+    fn new(input: &'a mut dyn std::io::Read) -> Lines<'a> {
+        Lines {
+            input,
+            buf: vec![0; 256 * 1024],
+            start: 0,
+            end: 0,
+            eof: false,
+            done: false,
+            n: 0,
+        }
+    }
+
+    fn next(&mut self, r: &Reader) -> Result<Option<(usize, &[u8])>, StatementError> {
+        loop {
+            if self.done {
+                return Ok(None);
+            }
+            if let Some(i) = memchr::memchr(b'\n', &self.buf[self.start..self.end]) {
+                let line = &self.buf[self.start..self.start + i];
+                self.start += i + 1;
+                self.n += 1;
+                return Ok(Some((self.n, line.strip_suffix(b"\r").unwrap_or(line))));
+            }
+            if self.eof {
+                // What follows the last newline is a line too (empty after a final one).
+                self.done = true;
+                let line = &self.buf[self.start..self.end];
+                self.n += 1;
+                return Ok(Some((self.n, line.strip_suffix(b"\r").unwrap_or(line))));
+            }
+            self.fill(r)?;
+        }
+    }
+
+    fn fill(&mut self, r: &Reader) -> Result<(), StatementError> {
+        if self.start > 0 {
+            self.buf.copy_within(self.start..self.end, 0);
+            self.end -= self.start;
+            self.start = 0;
+        }
+        if self.end == self.buf.len() {
+            if self.buf.len() > MAX_LINE {
+                return Err(StatementError {
+                    refusal: crate::Refusal::OverLimit,
+                    ..r.err(
+                        self.n + 1,
+                        format!("a line longer than {MAX_LINE} bytes: not a 1C client-bank file"),
+                    )
+                });
+            }
+            self.buf.resize(self.buf.len() * 2, 0);
+        }
+        loop {
+            match self.input.read(&mut self.buf[self.end..]) {
+                Ok(0) => {
+                    self.eof = true;
+                    return Ok(());
+                }
+                Ok(k) => {
+                    self.end += k;
+                    return Ok(());
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(r.err(self.n + 1, format!("the file could not be read: {e}"))),
+            }
+        }
+    }
 }
 
 fn header_field(
     r: &Reader,
-    st: &mut Statement,
+    st: &mut Head,
     n: usize,
     key: &str,
     value: &str,

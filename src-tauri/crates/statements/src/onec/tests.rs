@@ -1,6 +1,8 @@
 use encoding_rs::{IBM866, WINDOWS_1251};
 use proptest::prelude::*;
 
+use super::{read, stream_by, Sink, MAX_LINE};
+
 fn read_statement(file: &str, bytes: &[u8]) -> Result<crate::Statement, crate::StatementError> {
     crate::read_statement(file, bytes, &crate::CsvLayouts::default())
 }
@@ -225,4 +227,170 @@ proptest! {
         let _ = read_statement("p", &m);
         let _ = read_statement("p", &m[..cut % m.len()]);
     }
+}
+
+/// A reader that hands its bytes out in the given chunk sizes, in turn.
+struct Trickle<'a> {
+    bytes: &'a [u8],
+    sizes: Vec<usize>,
+    turn: usize,
+}
+
+impl std::io::Read for Trickle<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let size = self.sizes[self.turn % self.sizes.len()].max(1);
+        self.turn += 1;
+        let n = size.min(buf.len()).min(self.bytes.len());
+        buf[..n].copy_from_slice(&self.bytes[..n]);
+        self.bytes = &self.bytes[n..];
+        Ok(n)
+    }
+}
+
+/// The stream's items collected as `read` collects them.
+fn streamed(bytes: &[u8], sizes: Vec<usize>) -> Result<crate::Statement, crate::StatementError> {
+    streamed_by(bytes, sizes, true)
+}
+
+fn streamed_by(
+    bytes: &[u8],
+    sizes: Vec<usize>,
+    fast: bool,
+) -> Result<crate::Statement, crate::StatementError> {
+    struct Items(
+        Vec<crate::AccountSection>,
+        Vec<crate::Transaction>,
+        Option<(
+            Option<uw_domain::money::Date>,
+            Option<uw_domain::money::Date>,
+        )>,
+    );
+    impl Sink for Items {
+        fn period(
+            &mut self,
+            from: Option<uw_domain::money::Date>,
+            to: Option<uw_domain::money::Date>,
+        ) {
+            self.2 = Some((from, to));
+        }
+        fn account(&mut self, s: crate::AccountSection) {
+            self.0.push(s);
+        }
+        fn transaction(&mut self, t: crate::Transaction) {
+            self.1.push(t);
+        }
+    }
+    let mut items = Items(Vec::new(), Vec::new(), None);
+    let head = stream_by(
+        "p",
+        &mut Trickle {
+            bytes,
+            sizes,
+            turn: 0,
+        },
+        &mut items,
+        fast,
+    )?;
+    let (period_from, period_to) = items.2.unwrap_or_default();
+    Ok(crate::Statement {
+        file: "p".into(),
+        format: "1CClientBankExchange".into(),
+        encoding: head.encoding,
+        version: head.version,
+        period_from,
+        period_to,
+        accounts: items.0,
+        transactions: items.1,
+    })
+}
+
+proptest! {
+    /// Whatever sizes the blocks come in, a stream reads what the whole bytes read — the
+    /// same statement, or the same error at the same line.
+    #[test]
+    fn a_stream_in_any_blocks_reads_as_the_whole_file(
+        sizes in proptest::collection::vec(1usize..9000, 1..6),
+        utf8 in any::<bool>(),
+        pos in 0usize..4000,
+        byte in any::<u8>(),
+        mutate in any::<bool>(),
+    ) {
+        let mut bytes = if utf8 { sample("Windows").into_bytes() } else { encode(WINDOWS_1251, &sample("Windows")) };
+        if mutate {
+            let i = pos % bytes.len();
+            bytes[i] = byte;
+        }
+        prop_assert_eq!(streamed(&bytes, sizes), read("p", &bytes));
+    }
+}
+
+#[test]
+fn a_line_over_the_limit_is_refused_before_it_is_held() {
+    let mut bytes = b"1CClientBankExchange\r\n".to_vec();
+    bytes.extend(std::iter::repeat_n(b'7', MAX_LINE * 2));
+    let e = streamed(&bytes, vec![65536]).unwrap_err();
+    assert_eq!(
+        (e.line, e.refusal),
+        (Some(2), crate::Refusal::OverLimit),
+        "{e}"
+    );
+}
+
+/// Every key of a bank's full export with a value no field could read: the fast path,
+/// which skips the keys no section reads without decoding them, reads what the whole-line
+/// path reads — so no key a section reads is missing from `is_read`.
+#[test]
+fn the_fast_path_skips_only_keys_no_section_reads() {
+    let text = sample("Windows");
+    let keys: Vec<&str> = text
+        .split("\r\n")
+        .filter_map(|l| l.split_once('=').map(|(k, _)| k))
+        .chain([
+            "ПлательщикБанк1",
+            "ПлательщикКорсчет",
+            "ПолучательБанк1",
+            "ПолучательКорсчет",
+            "ВидПлатежа",
+            "ВидОплаты",
+            "КодНазПлатежа",
+            "Очередность",
+            "Плательщик1",
+            "Получатель1",
+            "ПлательщикРасчСчет",
+            "ПолучательРасчСчет",
+            "ПлательщикБИК",
+            "ПолучательБИК",
+            "ДатаПоступило",
+            "ДатаСписано",
+            "НазначениеПлатежа1",
+            "Отправитель",
+            "ДатаСоздания",
+            "ВремяСоздания",
+            "Кодировка",
+        ])
+        .collect();
+    let mut read_by_some_section = 0;
+    for key in keys {
+        // The key inserted with an unreadable value into the header, the account section
+        // and the first document.
+        let line = format!("{key}=31.02.x ∞ -1,5");
+        let mut with = text.replacen(
+            "ВерсияФормата=1.03",
+            &format!("ВерсияФормата=1.03\r\n{line}"),
+            1,
+        );
+        with = with.replacen("КонецРасчСчет", &format!("{line}\r\nКонецРасчСчет"), 1);
+        with = with.replacen("КонецДокумента", &format!("{line}\r\nКонецДокумента"), 1);
+        let bytes = encode(WINDOWS_1251, &with);
+        let whole = streamed_by(&bytes, vec![4096], false);
+        let fast = streamed_by(&bytes, vec![4096], true);
+        if whole != read("p", &encode(WINDOWS_1251, &text)) {
+            read_by_some_section += 1;
+        }
+        assert_eq!(fast, whole, "{key}");
+    }
+    assert!(
+        read_by_some_section > 10,
+        "the keys the sections read change the result"
+    );
 }

@@ -488,3 +488,196 @@ fn monthly_sections_check_the_identity_per_month() {
         .collect();
     assert_eq!(lines, [Some(101), Some(102)], "{:?}", r.flags);
 }
+
+/// Statements fed as a reader streams them — a file's sections may come after its
+/// documents, a later file's sections are own accounts too — give, with the second pass
+/// the analysis asks for, exactly what the held statements give.
+mod streamed {
+    use super::*;
+    use proptest::prelude::*;
+
+    const ACCOUNTS: [&str; 5] = [OWN, IE, "20210000400987650001", "20208000100000000001", ""];
+    const PURPOSES: [&str; 6] = [
+        "Ish haqi",
+        "Pensiya",
+        "Возврат",
+        "Kredit",
+        "Оплата",
+        "Dividend",
+    ];
+    const AMOUNTS: [&str; 5] = ["1000000", "2500000.50", "999.99", "1000000", "30000000"];
+
+    fn tx() -> impl Strategy<Value = Transaction> {
+        (
+            (
+                0usize..5,
+                0usize..5,
+                0usize..6,
+                0usize..5,
+                1u32..29,
+                3u32..12,
+            ),
+            (
+                0usize..3,
+                0usize..3,
+                any::<bool>(),
+                any::<bool>(),
+                0usize..4,
+            ),
+        )
+            .prop_map(
+                |((pa, ra, pu, am, day, month), (payer, num, cr, db, bank))| Transaction {
+                    line: 0,
+                    kind: "Платежное поручение".into(),
+                    number: num.to_string().into(),
+                    date: Some(d(&format!("2026-{month:02}-{day:02}"))),
+                    amount: m(AMOUNTS[am]),
+                    payer: ["Akfa", "Uzbekneftegaz AJ", ""][payer].into(),
+                    payer_inn: ["201234567", "", "301234567"][payer].into(),
+                    payer_account: ACCOUNTS[pa].into(),
+                    payer_bank: "00873".into(),
+                    receiver: "Karimov".into(),
+                    receiver_inn: ["", "201234567", "", ""][bank].into(),
+                    receiver_account: ACCOUNTS[ra].into(),
+                    receiver_bank: ["00440", "00873", "", "00440"][bank].into(),
+                    purpose: PURPOSES[pu].into(),
+                    credited_on: cr.then(|| d(&format!("2026-{month:02}-{day:02}"))),
+                    debited_on: db.then(|| d(&format!("2026-{month:02}-{day:02}"))),
+                },
+            )
+    }
+
+    fn section() -> impl Strategy<Value = AccountSection> {
+        (0usize..5, 3u32..8, 0u32..6, 0usize..5, 0usize..5).prop_map(|(a, from, len, o, c)| {
+            AccountSection {
+                line: 3,
+                account: ACCOUNTS[a].into(),
+                from: Some(d(&format!("2026-{from:02}-01"))),
+                to: Some(
+                    Date::ymd(2026, (from + len).min(12), 1)
+                        .unwrap()
+                        .add_months(1)
+                        .add_days(-1),
+                ),
+                opening: Some(m(AMOUNTS[o])),
+                credited: Some(m(AMOUNTS[c])),
+                debited: (o != c).then(|| m(AMOUNTS[o])),
+                closing: Some(m(AMOUNTS[(o + c) % 5])),
+            }
+        })
+    }
+
+    fn any_statement() -> impl Strategy<Value = Statement> {
+        (
+            proptest::collection::vec(section(), 0..3),
+            proptest::collection::vec(tx(), 0..40),
+            3u32..7,
+            any::<bool>(),
+        )
+            .prop_map(|(accounts, mut txs, from, period)| {
+                for (i, t) in txs.iter_mut().enumerate() {
+                    t.line = 10 + i * 3;
+                }
+                Statement {
+                    file: String::new(),
+                    format: "1C".into(),
+                    encoding: "UTF-8".into(),
+                    version: None,
+                    period_from: period.then(|| d(&format!("2026-{from:02}-01"))),
+                    period_to: period.then(|| d("2026-10-31")),
+                    accounts,
+                    transactions: txs,
+                }
+            })
+    }
+
+    /// Feeds the statements, each file's sections after its documents when `late`.
+    fn stream(
+        sts: &[Statement],
+        known: &Known,
+        late: bool,
+        o: &[Reclassification],
+    ) -> (StatementIncome, Known, bool) {
+        let (product, rules) = (default_product(), rules());
+        let mut a = Analysis::new(d("2026-11-20"), &product, &rules, o, known);
+        let mut txs = Vec::new();
+        for st in sts {
+            a.begin_file(&st.file);
+            a.period(st.period_from, st.period_to);
+            if !late {
+                st.accounts.iter().for_each(|s| a.account(s.clone()));
+            }
+            txs.extend(st.transactions.iter().filter_map(|t| a.transaction(t)));
+            if late {
+                st.accounts.iter().for_each(|s| a.account(s.clone()));
+            }
+        }
+        let (again, known) = (a.needs_second_pass(), a.known());
+        (
+            StatementIncome {
+                transactions: txs,
+                ..a.finish()
+            },
+            known,
+            again,
+        )
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(500))]
+        #[test]
+        fn streamed_in_any_order_equals_the_held_statements(
+            mut sts in proptest::collection::vec(any_statement(), 1..4),
+            dup in any::<bool>(),
+            late in any::<bool>(),
+            over in proptest::option::of((0usize..40, proptest::option::of(Just(IncomeKind::Salary)))),
+        ) {
+            for (i, s) in sts.iter_mut().enumerate() {
+                s.file = format!("s{i}.txt");
+            }
+            if dup && sts.len() > 1 {
+                let t = sts[0].transactions.clone();
+                sts[1].transactions.extend(t);
+            }
+            let overrides: Vec<Reclassification> = over
+                .map(|(l, kind)| Reclassification { file: "s0.txt".into(), line: 10 + l * 3, kind, note: "n".into() })
+                .into_iter()
+                .collect();
+            let held = analyse(&sts, d("2026-11-20"), &default_product(), &rules(), &overrides);
+            let (first, known, again) = stream(&sts, &Known::default(), late, &overrides);
+            let streamed = if again {
+                let (second, _, again) = stream(&sts, &known, late, &overrides);
+                prop_assert!(!again, "a pass that knew every section asked for another");
+                second
+            } else {
+                first
+            };
+            prop_assert_eq!(streamed, held);
+        }
+    }
+
+    #[test]
+    fn a_section_after_documents_asks_for_a_second_pass_and_sections_first_do_not() {
+        let sts = [statement(
+            "a.txt",
+            "2026-05-01",
+            "2026-10-31",
+            salaries("1000000"),
+        )];
+        assert!(!stream(&sts, &Known::default(), false, &[]).2);
+        let (_, known, again) = stream(&sts, &Known::default(), true, &[]);
+        assert!(again);
+        assert_eq!(known, Known::of(&sts));
+        // A second file's sections are the party's own accounts for the first file too.
+        let two = [
+            sts[0].clone(),
+            Statement {
+                file: "b.txt".into(),
+                ..sts[0].clone()
+            },
+        ];
+        let mut other = two.clone();
+        other[1].accounts[0].account = IE.into();
+        assert!(stream(&other, &Known::default(), false, &[]).2);
+    }
+}

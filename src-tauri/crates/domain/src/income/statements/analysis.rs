@@ -1,0 +1,669 @@
+//! The income analysis fed one statement item at a time, so a reader can stream a file of a
+//! million documents through it without holding the file or its transactions.
+//!
+//! Invariants:
+//! - the result is exactly what the analysis of the whole statements gives ([`analyse`]
+//!   is this analysis fed from held statements): same sources, months, flags, in the same
+//!   order;
+//! - what is kept per document is a small index — the duplicate check's key digest and the
+//!   round-trip check's amount, date and place (some 60 bytes) — never its texts; the
+//!   classified transaction is handed back to the caller, who prints or drops it;
+//! - a document is classified against the account sections known when it comes. A
+//!   statement's sections come before its documents (the 1C layout), but a file may put one
+//!   after, and a second file's sections are the party's own accounts too: then
+//!   [`Analysis::needs_second_pass`] says so, and the caller feeds everything again to an
+//!   analysis made with [`Analysis::known`] of this one. [`analyse`] knows every section
+//!   first and never needs it.
+//!
+//! A duplicate is found by a 64-bit digest of its key (date, amount, number, both
+//! accounts) under a per-process random seed (foldhash's quality hasher): a file cannot be
+//! made to aim at a collision without the seed, and a chance one among a million documents
+//! is about one in 10^7.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::hash::BuildHasher;
+
+use rust_decimal::Decimal;
+
+use super::{
+    classify, fixed2, label, month_days, payer_id_of, Classification, ClassifiedTransaction,
+    Direction, Flag, Prepared, PurposeCache, Reclassification, StatementIncome, StatementSource,
+};
+use crate::case::IncomeKind;
+use crate::money::{Date, Money, YearMonth};
+use crate::product::ProductConfig;
+use crate::statement::{AccountSection, Statement, Text, Transaction};
+
+/// The account sections known before the documents: every file's own (for its balance
+/// identity), and all of them together (the party's own accounts, for classification).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Known {
+    /// The section accounts of each file, by the order the files are fed.
+    pub files: Vec<BTreeSet<String>>,
+}
+
+impl Known {
+    pub fn of(statements: &[Statement]) -> Known {
+        Known {
+            files: statements
+                .iter()
+                .map(|s| s.accounts.iter().map(|a| a.account.clone()).collect())
+                .collect(),
+        }
+    }
+
+    fn own(&self) -> foldhash::HashSet<Text> {
+        self.files
+            .iter()
+            .flatten()
+            .filter(|a| !a.is_empty())
+            .map(|a| Text::from(a.as_str()))
+            .collect()
+    }
+}
+
+/// One file as it is fed: its period, sections, and the sums its documents bring to each
+/// section account by date (the section's own period is applied at the end, when known).
+struct FileState {
+    name: Text,
+    period: (Option<Date>, Option<Date>),
+    sections: Vec<AccountSection>,
+    accounts: foldhash::HashSet<Text>,
+    /// (account, date) → (credited, debited): a `Decimal` sum, exact for any file.
+    sums: HashMap<(Text, Option<Date>), (Decimal, Decimal)>,
+    documents: usize,
+}
+
+/// A credit or debit as the round-trip check needs it.
+#[derive(Clone, Copy)]
+struct Mark {
+    date: Option<Date>,
+    file: u32,
+    line: usize,
+}
+
+/// A source's month table as credits come, with each month's largest credit (the last
+/// of equal ones, as the flags have always pointed).
+struct SourceState {
+    source: StatementSource,
+    largest: BTreeMap<YearMonth, (Money, Mark)>,
+}
+
+/// A month's first salary credit from one employer.
+struct Salary {
+    date: Option<Date>,
+    line: usize,
+    file: u32,
+    payer: Text,
+}
+
+pub struct Analysis<'r> {
+    product: &'r ProductConfig,
+    rules: &'r Classification,
+    overrides: &'r [Reclassification],
+    prepared: Prepared<'r>,
+    purposes: PurposeCache,
+    period: Vec<YearMonth>,
+    own: foldhash::HashSet<Text>,
+    known: Known,
+    files: Vec<FileState>,
+    duplicates: Vec<Flag>,
+    digests: HashMap<u64, Mark, foldhash::fast::FixedState>,
+    digest_key: foldhash::quality::RandomState,
+    sources: BTreeMap<(IncomeKind, String), SourceState>,
+    salaries: BTreeMap<YearMonth, BTreeMap<String, Salary>>,
+    debits: foldhash::HashMap<Money, Vec<Mark>>,
+    credits: Vec<(Money, Mark)>,
+    /// A section came after a document had been classified without it.
+    late_section: bool,
+}
+
+impl<'r> Analysis<'r> {
+    pub fn new(
+        as_of: Date,
+        product: &'r ProductConfig,
+        rules: &'r Classification,
+        overrides: &'r [Reclassification],
+        known: &Known,
+    ) -> Analysis<'r> {
+        Analysis {
+            product,
+            rules,
+            overrides,
+            prepared: Prepared::new(rules),
+            purposes: PurposeCache::default(),
+            period: YearMonth::of(as_of).months_before(product.income.history_months),
+            own: known.own(),
+            known: known.clone(),
+            files: Vec::new(),
+            duplicates: Vec::new(),
+            // The digests are already random: the map needs no hashing of its own.
+            digests: HashMap::with_hasher(foldhash::fast::FixedState::with_seed(0)),
+            digest_key: foldhash::quality::RandomState::default(),
+            sources: BTreeMap::new(),
+            salaries: BTreeMap::new(),
+            debits: foldhash::HashMap::default(),
+            credits: Vec::new(),
+            late_section: false,
+        }
+    }
+
+    /// The next file: the items fed after this belong to it.
+    pub fn begin_file(&mut self, name: &str) {
+        let index = self.files.len();
+        let accounts = self
+            .known
+            .files
+            .get(index)
+            .map(|a| a.iter().map(|s| Text::from(s.as_str())).collect())
+            .unwrap_or_default();
+        self.files.push(FileState {
+            name: name.into(),
+            period: (None, None),
+            sections: Vec::new(),
+            accounts,
+            sums: HashMap::new(),
+            documents: 0,
+        });
+    }
+
+    fn file(&mut self) -> &mut FileState {
+        if self.files.is_empty() {
+            self.begin_file("");
+        }
+        let last = self.files.len() - 1;
+        &mut self.files[last]
+    }
+
+    /// The current file's statement period (its header's first and last day).
+    pub fn period(&mut self, from: Option<Date>, to: Option<Date>) {
+        self.file().period = (from, to);
+    }
+
+    /// An account section of the current file.
+    pub fn account(&mut self, section: AccountSection) {
+        let account: Text = section.account.as_str().into();
+        let own_new = !account.is_empty() && !self.own.contains(&account);
+        let file = self.file();
+        let file_new = !file.accounts.contains(&account);
+        let seen_documents = file.documents > 0;
+        file.accounts.insert(account.clone());
+        file.sections.push(section);
+        let any_documents = self.files.iter().any(|f| f.documents > 0);
+        if (own_new && any_documents) || (file_new && seen_documents) {
+            self.late_section = true;
+        }
+        if own_new {
+            self.own.insert(account);
+        }
+    }
+
+    /// Classifies a document of the current file; `None` for a duplicate of one fed
+    /// before (flagged, counted once).
+    pub fn transaction(&mut self, t: &Transaction) -> Option<ClassifiedTransaction> {
+        let file_index = self.files.len().saturating_sub(1) as u32;
+        self.file().documents += 1;
+        let here = Mark {
+            date: t.date,
+            file: file_index,
+            line: t.line,
+        };
+        // A document is the same when its date, amount, number and both accounts are.
+        let digest = self.digest_key.hash_one((
+            t.date,
+            t.amount,
+            &*t.number,
+            &*t.payer_account,
+            &*t.receiver_account,
+        ));
+        // The section totals are the bank's: a document printed twice counts twice there.
+        self.add_to_sections(t);
+        if let Some(first) = self.digests.get(&digest) {
+            let message = format!(
+                "the same document as {}:{}; counted once",
+                self.files[first.file as usize].name, first.line
+            );
+            self.duplicates.push(Flag {
+                code: "DUPLICATE_DOCUMENT".into(),
+                file: self.files[file_index as usize].name.to_string(),
+                line: Some(t.line),
+                message,
+            });
+            return None;
+        }
+        self.digests.insert(digest, here);
+        let file = self.files[file_index as usize].name.clone();
+        let c = classify(
+            &file,
+            t,
+            &self.own,
+            &self.prepared,
+            &mut self.purposes,
+            self.overrides,
+        );
+        let at_bank = self
+            .rules
+            .this_bank_mfo
+            .iter()
+            .any(|m| **m == *t.receiver_bank);
+        self.tabulate(&c, here, at_bank);
+        Some(c)
+    }
+
+    /// The document's amount into the sums of the current file's section accounts it
+    /// moves money in or out of.
+    fn add_to_sections(&mut self, t: &Transaction) {
+        let file = self.file();
+        for (account, credit) in [(&t.receiver_account, true), (&t.payer_account, false)] {
+            if file.accounts.contains(account) {
+                let sums = file
+                    .sums
+                    .entry((account.clone(), t.date))
+                    .or_insert((Decimal::ZERO, Decimal::ZERO));
+                let slot = if credit { &mut sums.0 } else { &mut sums.1 };
+                *slot += t.amount.decimal();
+            }
+        }
+    }
+
+    /// The source table, the month's largest credit, the first salary of each employer in
+    /// a month, and the round-trip marks.
+    fn tabulate(&mut self, c: &ClassifiedTransaction, here: Mark, at_bank: bool) {
+        if c.direction == Direction::Debit {
+            self.debits.entry(c.amount).or_default().push(here);
+            return;
+        }
+        if c.excluded.is_some() {
+            return;
+        }
+        if let Some(d) = c.date {
+            self.credits.push((c.amount, here));
+            if c.kind == Some(IncomeKind::Salary) {
+                self.salaries
+                    .entry(YearMonth::of(d))
+                    .or_default()
+                    .entry(payer_id_of(&c.payer, &c.payer_inn))
+                    .or_insert_with(|| Salary {
+                        date: c.date,
+                        line: c.line,
+                        file: here.file,
+                        payer: c.payer.clone(),
+                    });
+            }
+        }
+        let (Some(kind), Some(date)) = (c.kind, c.date) else {
+            return;
+        };
+        let month = YearMonth::of(date);
+        if !self.period.contains(&month) {
+            return;
+        }
+        let payer_key = match kind {
+            IncomeKind::AccountInflow | IncomeKind::EntrepreneurReceipts => String::new(),
+            _ => payer_id_of(&c.payer, &c.payer_inn),
+        };
+        let product = self.product;
+        let state = self
+            .sources
+            .entry((kind, payer_key))
+            .or_insert_with_key(|(_, key)| SourceState {
+                source: StatementSource {
+                    kind,
+                    payer: if key.is_empty() {
+                        String::new()
+                    } else {
+                        c.payer.to_string()
+                    },
+                    payer_inn: if key.is_empty() {
+                        String::new()
+                    } else {
+                        c.payer_inn.to_string()
+                    },
+                    months: BTreeMap::new(),
+                    weight: product.weight(kind).normalize().to_string(),
+                    at_this_bank: true,
+                    usable: true,
+                    reasons: Vec::new(),
+                },
+                largest: BTreeMap::new(),
+            });
+        state.source.at_this_bank &= at_bank;
+        let cell = state.source.months.entry(month).or_insert(Money::ZERO);
+        *cell = cell.saturating_add(c.amount);
+        let largest = state.largest.entry(month).or_insert((c.amount, here));
+        if c.amount >= largest.0 {
+            *largest = (c.amount, here);
+        }
+    }
+
+    /// A section came after documents classified without it: feed everything again to
+    /// `Analysis::new(…, &self.known())`.
+    pub fn needs_second_pass(&self) -> bool {
+        self.late_section
+    }
+
+    /// The sections this analysis has seen, for a second pass.
+    pub fn known(&self) -> Known {
+        Known {
+            files: self
+                .files
+                .iter()
+                .map(|f| f.sections.iter().map(|a| a.account.clone()).collect())
+                .collect(),
+        }
+    }
+
+    /// The months, sources, average and flags (the transactions were handed out as they
+    /// came: the result's list is empty).
+    pub fn finish(mut self) -> StatementIncome {
+        let mut flags = Vec::new();
+        let covered = self.covered();
+        for f in &self.files {
+            balance_flags(f, &mut flags);
+        }
+        for m in &self.period {
+            if !covered.contains(m) {
+                flags.push(Flag {
+                    code: "PERIOD_NOT_COVERED".into(),
+                    file: String::new(),
+                    line: None,
+                    message: format!("no statement covers all of {m}"),
+                });
+            }
+        }
+        flags.extend(self.duplicates.iter().cloned());
+        let mut weighted = Decimal::ZERO;
+        let mut sources = Vec::new();
+        for state in std::mem::take(&mut self.sources).into_values() {
+            let src = self.source_months(state, &covered, &mut flags);
+            if src.usable {
+                let total = Money::saturating_sum(src.months.values().copied());
+                weighted += total.decimal() * self.product.weight(src.kind);
+            }
+            sources.push(src);
+        }
+        multiple_employer_flags(&self.salaries, &self.files, &mut flags);
+        round_trip_flags(
+            &self.credits,
+            &self.debits,
+            &self.files,
+            self.rules.round_trip_days,
+            &mut flags,
+        );
+        let n = self.product.income.history_months;
+        StatementIncome {
+            average_monthly_income: Money::round_half_up_saturating(
+                weighted / Decimal::from(n as u64),
+                self.product.schedule.rounding_unit,
+            ),
+            period: self.period,
+            sources,
+            flags,
+            transactions: Vec::new(),
+        }
+    }
+
+    /// The months a statement period covers whole: each section's own period (else its
+    /// file's), or the file's when it has no sections.
+    fn covered(&self) -> BTreeSet<YearMonth> {
+        let mut covered = BTreeSet::new();
+        for f in &self.files {
+            let (pf, pt) = f.period;
+            let spans: Vec<(Option<Date>, Option<Date>)> = if f.sections.is_empty() {
+                vec![(pf, pt)]
+            } else {
+                f.sections
+                    .iter()
+                    .map(|a| (a.from.or(pf), a.to.or(pt)))
+                    .collect()
+            };
+            for (from, to) in spans {
+                let (Some(from), Some(to)) = (from, to) else {
+                    continue;
+                };
+                for m in &self.period {
+                    let (first, last) = month_days(*m);
+                    if from <= first && to >= last {
+                        covered.insert(*m);
+                    }
+                }
+            }
+        }
+        covered
+    }
+
+    /// A source's months over the window: a covered month without credit counts zero
+    /// (flagged), an uncovered one makes it unusable (P-INC-6M); P-INC-IE-ACC; one-offs.
+    fn source_months(
+        &self,
+        state: SourceState,
+        covered: &BTreeSet<YearMonth>,
+        flags: &mut Vec<Flag>,
+    ) -> StatementSource {
+        let mut src = state.source;
+        for m in &self.period {
+            if covered.contains(m) {
+                if !src.months.contains_key(m) {
+                    src.months.insert(*m, Money::ZERO);
+                    flags.push(Flag {
+                        code: "ZERO_MONTH".into(),
+                        file: String::new(),
+                        line: None,
+                        message: format!("{}: no credit in {m}, counted as zero", label(&src)),
+                    });
+                }
+            } else {
+                src.months.remove(m);
+                src.usable = false;
+                src.reasons
+                    .push(format!("P-INC-6M: no statement covers {m}"));
+            }
+        }
+        if src.kind == IncomeKind::EntrepreneurReceipts
+            && self.product.income.entrepreneur_account_must_be_at_bank
+            && !src.at_this_bank
+        {
+            // P-INC-IE-ACC: every account the receipts came into is held at this bank.
+            src.usable = false;
+            src.reasons
+                .push("P-INC-IE-ACC: the entrepreneur's account is not at this bank".into());
+        }
+        one_off_flags(
+            &src,
+            &state.largest,
+            &self.files,
+            self.rules.one_off_factor,
+            flags,
+        );
+        src
+    }
+}
+
+fn flag_at(code: &str, files: &[FileState], at: Option<Mark>, message: String) -> Flag {
+    Flag {
+        code: code.into(),
+        file: at
+            .map(|m| files[m.file as usize].name.to_string())
+            .unwrap_or_default(),
+        line: at.map(|m| m.line),
+        message,
+    }
+}
+
+/// The balance identity of every account section (opening + credited − debited = closing),
+/// the section's totals against its own documents (those dated inside its period), and the
+/// chain between consecutive sections of one account (each opens with the previous
+/// closing). Banks that export one section per month thus get the identity per month.
+fn balance_flags(f: &FileState, flags: &mut Vec<Flag>) {
+    let mut push = |line: usize, message: String| {
+        flags.push(Flag {
+            code: "BALANCE_MISMATCH".into(),
+            file: f.name.to_string(),
+            line: Some(line),
+            message,
+        })
+    };
+    for a in &f.sections {
+        if let (Some(o), Some(c), Some(d), Some(cl)) = (a.opening, a.credited, a.debited, a.closing)
+        {
+            // Three amounts of at most 10^15: exact in `Decimal`, and whole tiyin.
+            let expected = o.decimal() + c.decimal() - d.decimal();
+            if expected != cl.decimal() {
+                push(
+                    a.line,
+                    format!(
+                        "account {}: opening {o} + credited {c} − debited {d} = {} ≠ closing {cl}",
+                        a.account,
+                        fixed2(expected)
+                    ),
+                );
+            }
+        }
+        let (from, to) = (a.from.or(f.period.0), a.to.or(f.period.1));
+        let inside = |d: &Option<Date>| {
+            d.is_none_or(|d| from.is_none_or(|f| d >= f) && to.is_none_or(|l| d <= l))
+        };
+        let docs_in = |credit: bool| -> Decimal {
+            f.sums
+                .iter()
+                .filter(|((account, date), _)| **account == *a.account && inside(date))
+                .map(|(_, (c, d))| if credit { *c } else { *d })
+                .sum()
+        };
+        for (total, credit, what) in [
+            (a.credited, true, "credited"),
+            (a.debited, false, "debited"),
+        ] {
+            if let Some(total) = total {
+                let sum = docs_in(credit);
+                if sum != total.decimal() && f.documents > 0 {
+                    push(
+                        a.line,
+                        format!(
+                            "account {}: documents {what} {} but the section says {total}",
+                            a.account,
+                            fixed2(sum)
+                        ),
+                    );
+                }
+            }
+        }
+    }
+    let mut sections: Vec<_> = f.sections.iter().filter(|a| a.from.is_some()).collect();
+    sections.sort_by_key(|a| (a.account.clone(), a.from));
+    for pair in sections.windows(2) {
+        let (prev, next) = (pair[0], pair[1]);
+        if prev.account != next.account {
+            continue;
+        }
+        if let (Some(closing), Some(opening)) = (prev.closing, next.opening) {
+            if closing != opening {
+                push(
+                    next.line,
+                    format!(
+                        "account {}: the section from {} opens with {opening}, but the one before closed with {closing}",
+                        next.account,
+                        next.from.map(|d| d.to_string()).unwrap_or_default()
+                    ),
+                );
+            }
+        }
+    }
+}
+
+/// A month above `factor` × the source's median month (zero months count: a single large
+/// inflow among empty months is the very case). The flag points at the month's largest
+/// credit.
+fn one_off_flags(
+    src: &StatementSource,
+    largest: &BTreeMap<YearMonth, (Money, Mark)>,
+    files: &[FileState],
+    factor: Decimal,
+    flags: &mut Vec<Flag>,
+) {
+    let mut values: Vec<Money> = src.months.values().copied().collect();
+    if values.len() < 3 {
+        return;
+    }
+    values.sort();
+    let median = values[values.len() / 2];
+    // Checked: the factor comes from a data file. Beyond `Decimal`, no month exceeds it.
+    let Some(limit) = factor.checked_mul(median.decimal()) else {
+        return;
+    };
+    for (m, v) in &src.months {
+        if *v > Money::ZERO && v.decimal() > limit {
+            flags.push(flag_at(
+                "ONE_OFF_INFLOW",
+                files,
+                largest.get(m).map(|(_, at)| *at),
+                format!(
+                    "{}: {m} brought {v}, more than {factor}× the median month {}",
+                    label(src),
+                    median
+                ),
+            ));
+        }
+    }
+}
+
+/// Salary from more than one employer in a month; the flag points at the later-paid
+/// employer's first credit.
+fn multiple_employer_flags(
+    by_month: &BTreeMap<YearMonth, BTreeMap<String, Salary>>,
+    files: &[FileState],
+    flags: &mut Vec<Flag>,
+) {
+    for (m, payers) in by_month.iter().filter(|(_, p)| p.len() > 1) {
+        let second = payers.values().max_by_key(|t| (t.date, t.line));
+        flags.push(flag_at(
+            "MULTIPLE_EMPLOYERS",
+            files,
+            second.map(|s| Mark {
+                date: s.date,
+                file: s.file,
+                line: s.line,
+            }),
+            format!(
+                "salary from {} employers in {m}: {}",
+                payers.len(),
+                payers
+                    .values()
+                    .map(|t| t.payer.to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        ));
+    }
+}
+
+/// A counted credit and a debit of the same amount within `days` of it: money passed
+/// through to look like income. The first such debit (in the order fed) is named.
+fn round_trip_flags(
+    credits: &[(Money, Mark)],
+    debits: &foldhash::HashMap<Money, Vec<Mark>>,
+    files: &[FileState],
+    days: i64,
+    flags: &mut Vec<Flag>,
+) {
+    for (amount, c) in credits {
+        let Some(cd) = c.date else { continue };
+        let Some(same) = debits.get(amount) else {
+            continue;
+        };
+        if let Some(d) = same.iter().find(|d| {
+            d.date
+                .is_some_and(|dd| (dd.0 - cd.0).num_days().abs() <= days)
+        }) {
+            flags.push(flag_at(
+                "ROUND_TRIP",
+                files,
+                Some(*c),
+                format!(
+                    "a credit of {amount} and a debit of the same amount within {days} days ({}:{})",
+                    files[d.file as usize].name, d.line
+                ),
+            ));
+        }
+    }
+}
