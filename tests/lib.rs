@@ -436,3 +436,228 @@ pub fn log_without_personal_data(data_dir: &Path, token: &str) -> Result<Vec<ser
     }
     Ok(lines)
 }
+
+/// The bank's token in the end-to-end tests.
+pub const BANK_TOKEN: &str = "e2e-bank";
+
+/// The bank simulator holding the demo queue (its registry registering a prohibition after
+/// `pledge_delay`), and the window's driver set up against it.
+pub fn bank_and_window(
+    data: &Path,
+    pledge_delay: Duration,
+) -> Result<(uw_bank_sim::Running, Display, Driver)> {
+    let mut config = uw_bank_sim::SimConfig::new(&data.join("bank.db"));
+    config.token = BANK_TOKEN.into();
+    config.seed_cases = Some(workspace_root().join("assets/demo/cases"));
+    config.pledge_delay = pledge_delay;
+    config.loan_book = Some(workspace_root().join("assets/demo/loan-book.json"));
+    let bank = uw_bank_sim::start(config)?;
+    let display = Display::start()?;
+    let driver = Driver::start_env(
+        &display,
+        &data.join("store"),
+        Some(E2E_PASSPHRASE),
+        &[
+            ("UW_BANK_URL", bank.url().as_str()),
+            ("UW_BANK_TOKEN", BANK_TOKEN),
+            // Print writes the PDF; no viewer is started under Xvfb.
+            ("UW_OPEN_WITH", "none"),
+        ],
+    )?;
+    Ok((bank, display, driver))
+}
+
+/// The demo borrower of AUTO-2026-000123 and the bureau's report on him.
+pub const BUREAU_PINFL: &str = "31502901234569";
+
+pub fn bureau_report() -> serde_json::Value {
+    json!({
+        "pinfl": BUREAU_PINFL, "as_of": "2026-11-20",
+        "loans": [{"lender": "Hamkorbank", "kind": "card", "opened": "2024-06-10",
+                   "amount": "5000000.00", "outstanding": "2100000.00", "monthly_payment": "350000.00"}],
+        "guarantees": [], "overdue_amount": "0.00", "overdue_days": 0,
+        "episodes_90_plus": [{"lender": "SQB", "from": "2019-02-01", "to": "2019-06-15", "max_days_past_due": 134}],
+        "closed_loans": []
+    })
+}
+
+/// The bureau's latency in the responsiveness test and benchmark.
+pub const BUREAU_LATENCY: Duration = Duration::from_secs(10);
+
+/// One answer of the window while the bureau pull waits at the bank.
+#[derive(Debug)]
+pub struct Answer {
+    /// What was done: `search AUTO-…`, `clear search`, `End`, `Home`.
+    pub action: String,
+    /// From the action sent through WebDriver to its result seen on screen.
+    pub took: Duration,
+    /// The pull was still in flight when the result was seen (its badge in the top bar).
+    pub pull_in_flight: bool,
+}
+
+/// How the pull ended: `done` or `failed`, and the top bar's words for it.
+#[derive(Debug)]
+pub struct PullOutcome {
+    pub state: String,
+    pub text: String,
+}
+
+/// Polls the page until `check` (a script returning `[answered, pull in flight]`) answers;
+/// returns the time since `since` and whether the pull was in flight at that moment.
+async fn answered(
+    c: &Client,
+    since: Instant,
+    check: &str,
+    args: Vec<serde_json::Value>,
+) -> Result<(Duration, bool)> {
+    let script = format!(
+        "const answered = (() => {{ {check} }})(); \
+         const inFlight = document.querySelector('[data-testid=working][data-command=pull_bureau]') !== null; \
+         return [answered, inFlight];"
+    );
+    loop {
+        let v = c.execute(&script, args.clone()).await?;
+        if v[0] == true {
+            return Ok((since.elapsed(), v[1] == true));
+        }
+        if since.elapsed() > Duration::from_secs(20) {
+            let seen = c
+                .execute(
+                    &format!("{ROW_IDS} return [document.querySelector('#queue-search')?.value, ids];"),
+                    vec![],
+                )
+                .await?;
+            return Err(format!("no answer on screen: {check} {args:?}; seen {seen}").into());
+        }
+    }
+}
+
+const ROW_IDS: &str = "const ids = [...document.querySelectorAll('[data-testid=queue-row]')].map((r) => r.dataset.caseId);";
+const SELECTED_AT: &str =
+    "const rows = [...document.querySelectorAll('[data-testid=queue-row]')]; \
+     const i = arguments[0] < 0 ? rows.length - 1 : arguments[0]; \
+     return rows.length > 1 && rows[i].getAttribute('aria-selected') === 'true';";
+
+/// The bureau answers after [`BUREAU_LATENCY`]; a pull for AUTO-2026-000123 is started in
+/// the case's parties step (the window logged in, on the queue of the 17 demo cases); then,
+/// back on the queue, it is searched (`rounds` case ids, the search cleared after each)
+/// and scrolled from the keyboard (End, Home) while the pull waits. Each answer is timed
+/// from its keys to its result on screen. Then waits for the pull's outcome in the top bar.
+/// `display`: where to take the screenshot of the busy state.
+pub async fn answers_while_the_bureau_waits(
+    c: &Client,
+    bank: &uw_bank_sim::Running,
+    display: Option<&Display>,
+    rounds: usize,
+) -> Result<(Vec<Answer>, PullOutcome)> {
+    bank.set_bureau(BUREAU_PINFL, &bureau_report())?;
+    bank.set_faults(uw_bank_sim::Faults {
+        latency_ms: u64::try_from(BUREAU_LATENCY.as_millis())?,
+        only: Some("/v1/bureau".into()),
+        ..Default::default()
+    });
+    // The outcome of an earlier pull, dismissed: the next one shown is this pull's.
+    if let Ok(close) = c
+        .find(Locator::Css("[data-testid=work-ended] button"))
+        .await
+    {
+        close.click().await?;
+    }
+    let all = c
+        .find_all(Locator::Css("[data-testid=queue-row]"))
+        .await?
+        .len();
+    open_step(c, "AUTO-2026-000123", "parties").await?;
+    click(c, "[data-testid=pull-bureau-0]").await?;
+    // The button says it waits; past 300 ms the top bar counts the seconds.
+    find(c, "[data-testid=pull-bureau-0][data-busy='1']").await?;
+    find(c, "[data-testid=working][data-command=pull_bureau]").await?;
+    if let Some(d) = display {
+        screenshot(d, "bureau-pull-busy");
+    }
+    click(c, "#back-to-queue").await?;
+    find(c, "[data-testid=queue-row]").await?;
+
+    let ids = [
+        "AUTO-2026-000139",
+        "AUTO-2026-000126",
+        "AUTO-2026-000131",
+        "AUTO-2026-000124",
+        "AUTO-2026-000137",
+    ];
+    let search = find(c, "#queue-search").await?;
+    let mut answers = Vec::new();
+    for id in ids.iter().cycle().take(rounds) {
+        search.click().await?;
+        let t = Instant::now();
+        // Select all, release, delete, then the id: one answer for the whole query.
+        search.send_keys("\u{E009}a\u{E000}\u{E003}").await?;
+        search.send_keys(id).await?;
+        let check = format!("{ROW_IDS} return ids.length === 1 && ids[0] === arguments[0];");
+        let (took, pull_in_flight) = answered(c, t, &check, vec![json!(id)]).await?;
+        answers.push(Answer {
+            action: format!("search {id}"),
+            took,
+            pull_in_flight,
+        });
+        if answers.len() == 1 {
+            if let Some(d) = display {
+                screenshot(d, "queue-searched-while-the-bureau-waits");
+            }
+        }
+
+        let t = Instant::now();
+        search.send_keys("\u{E009}a\u{E000}\u{E003}").await?;
+        let check = format!("{ROW_IDS} return ids.length === arguments[0];");
+        let (took, pull_in_flight) = answered(c, t, &check, vec![json!(all)]).await?;
+        answers.push(Answer {
+            action: "clear search".into(),
+            took,
+            pull_in_flight,
+        });
+
+        // Leave the field; the list is the keyboard's.
+        press(c, &['\u{E00C}']).await?;
+        for (key, name, at) in [('\u{E010}', "End", -1), ('\u{E011}', "Home", 0)] {
+            let t = Instant::now();
+            press(c, &[key]).await?;
+            let (took, pull_in_flight) = answered(c, t, SELECTED_AT, vec![json!(at)]).await?;
+            answers.push(Answer {
+                action: name.into(),
+                took,
+                pull_in_flight,
+            });
+        }
+    }
+
+    // The pull ends by itself: the bureau's report, or its coded error (a timeout).
+    let deadline = Instant::now() + BUREAU_LATENCY + Duration::from_secs(30);
+    let ended = loop {
+        if let Ok(el) = c
+            .find(Locator::Css(
+                "[data-testid=work-ended][data-command=pull_bureau]",
+            ))
+            .await
+        {
+            break el;
+        }
+        if Instant::now() > deadline {
+            return Err("the bureau pull never ended".into());
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    let outcome = PullOutcome {
+        state: ended.attr("data-state").await?.unwrap_or_default(),
+        text: ended.text().await?,
+    };
+    bank.set_faults(uw_bank_sim::Faults::default());
+    Ok((answers, outcome))
+}
+
+/// Median and maximum of the answers' times, in milliseconds.
+pub fn median_max_ms(answers: &[Answer]) -> (u128, u128) {
+    let mut ms: Vec<u128> = answers.iter().map(|a| a.took.as_millis()).collect();
+    ms.sort_unstable();
+    let median = ms.get(ms.len() / 2).copied().unwrap_or(0);
+    (median, ms.last().copied().unwrap_or(0))
+}

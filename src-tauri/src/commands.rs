@@ -2,9 +2,10 @@
 //! `{code, message}` (`uw_app::AppError`).
 
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender};
 use std::sync::{Mutex, OnceLock};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use serde_json::Value;
 use tauri::ipc::Channel;
@@ -19,7 +20,7 @@ use uw_app::{
 use uw_app::{
     AppError, AppStatus, CaseEvent, CaseView, ErrorCode, ImportReport, IncomeView, NewUser,
     OpenOptions, QueuePage, QueueQuery, ReadProgress, Result, ReviewView, Session, SessionStatus,
-    StoreKey, StoreState, TotpSetup, Workstation,
+    StoreKey, StoreState, TotpSetup, WorkProgress, WorkState, Workstation,
 };
 use uw_domain::case::{DocumentKind, DocumentStatus, IncomeKind, ReviewDecision};
 use uw_domain::disbursement::Fact;
@@ -150,6 +151,109 @@ fn logged<T>(name: &'static str, body: impl FnOnce() -> Result<T>) -> Result<T> 
     let code = result.as_ref().err().map(|e| e.code);
     uw_app::logs::command("window", name, started.elapsed(), code);
     result
+}
+
+/// A command's work, as the `work` event names it.
+#[derive(Clone)]
+struct Task {
+    name: &'static str,
+    case_id: Option<String>,
+}
+
+fn task(name: &'static str) -> Task {
+    Task {
+        name,
+        case_id: None,
+    }
+}
+
+impl Task {
+    fn on(self, case_id: &str) -> Task {
+        Task {
+            case_id: Some(case_id.to_string()),
+            ..self
+        }
+    }
+}
+
+/// Runs a command that calls the bank, the directory, the disk or the PDF writer: its body
+/// (session check first, as everywhere) on the runtime's blocking pool — never on the
+/// window's thread, which then freezes, nor on the runtime's few workers, which carry every
+/// other async command — with `work` progress events while it runs ([`ticking`]).
+async fn off_main<T: Send + 'static>(
+    app: AppHandle,
+    task: Task,
+    body: impl FnOnce(&Ws) -> Result<T> + Send + 'static,
+) -> Result<T> {
+    blocking(app, task.clone(), move |app, ws| {
+        ticking(app, &task, || body(ws))
+    })
+    .await
+}
+
+/// Like [`off_main`], for a command that opens a file dialog first: the person's time in
+/// the dialog is not work in progress, so the body calls [`ticking`] after it.
+async fn blocking<T: Send + 'static>(
+    app: AppHandle,
+    task: Task,
+    body: impl FnOnce(&AppHandle, &Ws) -> Result<T> + Send + 'static,
+) -> Result<T> {
+    let name = task.name;
+    tauri::async_runtime::spawn_blocking(move || logged(name, || body(&app, &app.state::<Ws>())))
+        .await
+        .map_err(|e| AppError::new(ErrorCode::Internal, format!("{name}: {e}")))?
+}
+
+/// When the first `work` event goes: quicker work shows no progress at all.
+const PROGRESS_AFTER: Duration = Duration::from_millis(300);
+const PROGRESS_EVERY: Duration = Duration::from_secs(1);
+
+/// Runs `body`, and from [`PROGRESS_AFTER`] on, every [`PROGRESS_EVERY`], emits a `running`
+/// `work` event from a thread beside it, then one `done` or `failed` (only if a `running`
+/// one went: the window shows no flash for quick work).
+fn ticking<T>(app: &AppHandle, task: &Task, body: impl FnOnce() -> Result<T>) -> Result<T> {
+    static NEXT: AtomicU64 = AtomicU64::new(1);
+    let id = NEXT.fetch_add(1, Ordering::Relaxed);
+    let started = Instant::now();
+    let event = |state: WorkState, error: Option<AppError>| {
+        let _ = app.emit(
+            "work",
+            WorkProgress {
+                id,
+                command: task.name.into(),
+                case_id: task.case_id.clone(),
+                seconds: started.elapsed().as_secs(),
+                state,
+                error,
+            },
+        );
+    };
+    let event = &event;
+    let (finished, wait) = std::sync::mpsc::channel::<()>();
+    std::thread::scope(|s| {
+        let ticker = std::thread::Builder::new()
+            .name("progress".into())
+            .spawn_scoped(s, move || {
+                let mut told = false;
+                let mut next = PROGRESS_AFTER;
+                while let Err(RecvTimeoutError::Timeout) = wait.recv_timeout(next) {
+                    event(WorkState::Running, None);
+                    told = true;
+                    next = PROGRESS_EVERY;
+                }
+                told
+            });
+        let result = body();
+        drop(finished);
+        // No ticker (no thread to be had): the work is done all the same, unannounced.
+        if ticker.is_ok_and(|t| t.join().unwrap_or(false)) {
+            match &result {
+                Ok(_) => event(WorkState::Done, None),
+                Err(e) => event(WorkState::Failed, Some(e.clone())),
+            }
+        }
+        result
+    })
 }
 
 /// The log in `<data folder>/logs/`; a workstation whose log cannot start works on.
@@ -304,12 +408,9 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
     ]
 }
 
-/// Help → "Save a support bundle…": the log of the last two weeks and the health report
-/// (`uw_app::support`), to a file the person picks. Async: the report asks the bank and
-/// the directory.
 #[tauri::command]
-async fn save_support_bundle(app: AppHandle, ws: State<'_, Ws>) -> Result<Option<SupportBundle>> {
-    logged("save_support_bundle", || {
+async fn save_support_bundle(app: AppHandle) -> Result<Option<SupportBundle>> {
+    blocking(app, task("save_support_bundle"), |app, ws| {
         // The session first: no dialog opens for nobody.
         let signed = ws.signed_in()?;
         let picked = app
@@ -320,15 +421,20 @@ async fn save_support_bundle(app: AppHandle, ws: State<'_, Ws>) -> Result<Option
             .blocking_save_file();
         let Some(file) = picked else { return Ok(None) };
         let path = local_paths(vec![file])?.remove(0);
-        signed.support_bundle(&path).map(Some)
+        ticking(app, &task("save_support_bundle"), || {
+            signed.support_bundle(&path)
+        })
+        .map(Some)
     })
+    .await
 }
 
 #[tauri::command]
-fn pull_bureau_all(ws: State<'_, Ws>, case_id: String, version: i64) -> Result<CaseView> {
-    logged("pull_bureau_all", || {
+async fn pull_bureau_all(app: AppHandle, case_id: String, version: i64) -> Result<CaseView> {
+    off_main(app, task("pull_bureau_all").on(&case_id), move |ws| {
         ws.changed(ws.signed_in()?.pull_bureau_all(&case_id, version))
     })
+    .await
 }
 
 #[tauri::command]
@@ -337,31 +443,32 @@ fn scans(ws: State<'_, Ws>, case_id: String) -> Result<ScanList> {
 }
 
 #[tauri::command]
-fn attach_scans(
-    ws: State<'_, Ws>,
+async fn attach_scans(
+    app: AppHandle,
     case_id: String,
     kind: String,
     party: usize,
     paths: Vec<String>,
 ) -> Result<ScanList> {
-    logged("attach_scans", || {
+    off_main(app, task("attach_scans").on(&case_id), move |ws| {
         let paths: Vec<PathBuf> = paths.into_iter().map(PathBuf::from).collect();
         ws.changed(
             ws.signed_in()?
                 .attach_scan_files(&case_id, &kind, party, &paths),
         )
     })
+    .await
 }
 
 #[tauri::command]
 async fn pick_scans(
     app: AppHandle,
-    ws: State<'_, Ws>,
     case_id: String,
     kind: String,
     party: usize,
 ) -> Result<Option<ScanList>> {
-    logged("pick_scans", || {
+    let work = task("attach_scans").on(&case_id);
+    blocking(app, task("pick_scans"), move |app, ws| {
         // The session first: no picker opens for nobody.
         let signed = ws.signed_in()?;
         let picked = app
@@ -372,18 +479,21 @@ async fn pick_scans(
             .blocking_pick_files();
         let Some(files) = picked else { return Ok(None) };
         let paths = local_paths(files)?;
-        ws.changed(signed.attach_scan_files(&case_id, &kind, party, &paths))
-            .map(Some)
+        ticking(app, &work, || {
+            ws.changed(signed.attach_scan_files(&case_id, &kind, party, &paths))
+        })
+        .map(Some)
     })
+    .await
 }
 
-/// The scan's bytes as an ArrayBuffer (no JSON on the way): the viewer draws them.
 #[tauri::command]
-fn scan_content(ws: State<'_, Ws>, case_id: String, id: i64) -> Result<tauri::ipc::Response> {
-    logged("scan_content", || {
+async fn scan_content(app: AppHandle, case_id: String, id: i64) -> Result<tauri::ipc::Response> {
+    off_main(app, task("scan_content").on(&case_id), move |ws| {
         let (_, bytes) = ws.signed_in()?.scan_content(&case_id, id)?;
         Ok(tauri::ipc::Response::new(bytes))
     })
+    .await
 }
 
 #[tauri::command]
@@ -416,22 +526,29 @@ fn mark_document(
 }
 
 #[tauri::command]
-fn verify_identity(
-    ws: State<'_, Ws>,
+async fn verify_identity(
+    app: AppHandle,
     case_id: String,
     version: i64,
     party: usize,
 ) -> Result<CaseView> {
-    logged("verify_identity", || {
+    off_main(app, task("verify_identity").on(&case_id), move |ws| {
         ws.changed(ws.signed_in()?.verify_identity(&case_id, version, party))
     })
+    .await
 }
 
 #[tauri::command]
-fn pull_bureau(ws: State<'_, Ws>, case_id: String, version: i64, party: usize) -> Result<CaseView> {
-    logged("pull_bureau", || {
+async fn pull_bureau(
+    app: AppHandle,
+    case_id: String,
+    version: i64,
+    party: usize,
+) -> Result<CaseView> {
+    off_main(app, task("pull_bureau").on(&case_id), move |ws| {
         ws.changed(ws.signed_in()?.pull_bureau(&case_id, version, party))
     })
+    .await
 }
 
 #[tauri::command]
@@ -439,14 +556,18 @@ fn set_language(ws: State<'_, Ws>, lang: String) -> Result<()> {
     logged("set_language", || ws.get()?.set_language(&lang))
 }
 
+/// Async: the figures are counted over the whole store.
 #[tauri::command]
-fn dashboard(ws: State<'_, Ws>) -> Result<Dashboard> {
-    logged("dashboard", || ws.signed_in()?.dashboard())
+async fn dashboard(app: AppHandle) -> Result<Dashboard> {
+    off_main(app, task("dashboard"), |ws| ws.signed_in()?.dashboard()).await
 }
 
 #[tauri::command]
-fn refresh_portfolio(ws: State<'_, Ws>) -> Result<Dashboard> {
-    logged("refresh_portfolio", || ws.signed_in()?.refresh_portfolio())
+async fn refresh_portfolio(app: AppHandle) -> Result<Dashboard> {
+    off_main(app, task("refresh_portfolio"), |ws| {
+        ws.signed_in()?.refresh_portfolio()
+    })
+    .await
 }
 
 #[tauri::command]
@@ -465,15 +586,16 @@ fn take_counter_offer(
 }
 
 #[tauri::command]
-fn what_if(ws: State<'_, Ws>, path: String) -> Result<WhatIfReport> {
-    logged("what_if", || {
+async fn what_if(app: AppHandle, path: String) -> Result<WhatIfReport> {
+    off_main(app, task("what_if"), move |ws| {
         ws.signed_in()?.what_if_file(std::path::Path::new(&path))
     })
+    .await
 }
 
 #[tauri::command]
-async fn pick_what_if(app: AppHandle, ws: State<'_, Ws>) -> Result<Option<WhatIfReport>> {
-    logged("pick_what_if", || {
+async fn pick_what_if(app: AppHandle) -> Result<Option<WhatIfReport>> {
+    blocking(app, task("pick_what_if"), |app, ws| {
         // The session first: no picker opens for nobody.
         let signed = ws.signed_in()?;
         let picked = app
@@ -483,21 +605,27 @@ async fn pick_what_if(app: AppHandle, ws: State<'_, Ws>) -> Result<Option<WhatIf
             .blocking_pick_file();
         let Some(file) = picked else { return Ok(None) };
         let path = local_paths(vec![file])?.remove(0);
-        signed.what_if_file(&path).map(Some)
+        ticking(app, &task("what_if"), || signed.what_if_file(&path)).map(Some)
     })
+    .await
 }
 
 #[tauri::command]
-fn agreement_preview(ws: State<'_, Ws>, case_id: String, lang: String) -> Result<AgreementPreview> {
-    logged("agreement_preview", || {
+async fn agreement_preview(
+    app: AppHandle,
+    case_id: String,
+    lang: String,
+) -> Result<AgreementPreview> {
+    off_main(app, task("agreement_preview").on(&case_id), move |ws| {
         ws.signed_in()?.agreement_preview(&case_id, &lang)
     })
+    .await
 }
 
 /// Writes the agreement's PDF and hands it to the system's viewer, whose Print prints it.
 #[tauri::command]
-fn print_agreement(ws: State<'_, Ws>, case_id: String, lang: String) -> Result<PrintedFile> {
-    logged("print_agreement", || {
+async fn print_agreement(app: AppHandle, case_id: String, lang: String) -> Result<PrintedFile> {
+    off_main(app, task("print_agreement").on(&case_id), move |ws| {
         let path = ws.signed_in()?.print_agreement(&case_id, &lang)?;
         let opened = open_with_system(&path);
         Ok(PrintedFile {
@@ -505,6 +633,7 @@ fn print_agreement(ws: State<'_, Ws>, case_id: String, lang: String) -> Result<P
             opened,
         })
     })
+    .await
 }
 
 /// The system's own opener (`UW_OPEN_WITH` names another program; `none` opens nothing),
@@ -597,13 +726,14 @@ fn resolve_conflict(ws: State<'_, Ws>, id: i64, keep: Keep) -> Result<CaseView> 
     })
 }
 
-/// "Back up now": async, so the window goes on while the copy is made and checked.
+/// "Back up now": the window goes on while the copy is made and checked.
 #[tauri::command]
-async fn backup_now(ws: State<'_, Ws>) -> Result<uw_app::BackupSummary> {
-    logged("backup_now", || {
+async fn backup_now(app: AppHandle) -> Result<uw_app::BackupSummary> {
+    off_main(app, task("backup_now"), |ws| {
         ws.signed_in()?
             .backup_now(chrono::Local::now().naive_local())
     })
+    .await
 }
 
 #[tauri::command]
@@ -634,11 +764,12 @@ fn save_case(ws: State<'_, Ws>, case_id: String, version: i64, case: Value) -> R
 }
 
 #[tauri::command]
-fn import_files(ws: State<'_, Ws>, paths: Vec<String>) -> Result<ImportReport> {
-    logged("import_files", || {
+async fn import_files(app: AppHandle, paths: Vec<String>) -> Result<ImportReport> {
+    off_main(app, task("import_files"), move |ws| {
         let paths: Vec<PathBuf> = paths.into_iter().map(PathBuf::from).collect();
         ws.signed_in()?.import_files(&paths)
     })
+    .await
 }
 
 /// The picked files as local paths (a picker may, in principle, return URLs).
@@ -654,8 +785,8 @@ fn local_paths(files: Vec<tauri_plugin_dialog::FilePath>) -> Result<Vec<PathBuf>
 
 /// Opens the system file picker from Rust (the web view has no dialog permission).
 #[tauri::command]
-async fn pick_and_import(app: AppHandle, ws: State<'_, Ws>) -> Result<Option<ImportReport>> {
-    logged("pick_and_import", || {
+async fn pick_and_import(app: AppHandle) -> Result<Option<ImportReport>> {
+    blocking(app, task("pick_and_import"), |app, ws| {
         // The session first: no picker opens for nobody.
         let signed = ws.signed_in()?;
         let picked = app
@@ -665,13 +796,14 @@ async fn pick_and_import(app: AppHandle, ws: State<'_, Ws>) -> Result<Option<Imp
             .blocking_pick_files();
         let Some(files) = picked else { return Ok(None) };
         let paths = local_paths(files)?;
-        signed.import_files(&paths).map(Some)
+        ticking(app, &task("import_files"), || signed.import_files(&paths)).map(Some)
     })
+    .await
 }
 
 #[tauri::command]
-async fn export_case(app: AppHandle, ws: State<'_, Ws>, case_id: String) -> Result<Option<String>> {
-    logged("export_case", || {
+async fn export_case(app: AppHandle, case_id: String) -> Result<Option<String>> {
+    blocking(app, task("export_case"), move |app, ws| {
         // The session first: no picker opens for nobody.
         let signed = ws.signed_in()?;
         let picked = app
@@ -684,10 +816,12 @@ async fn export_case(app: AppHandle, ws: State<'_, Ws>, case_id: String) -> Resu
         let path = file
             .into_path()
             .map_err(|e| AppError::new(ErrorCode::Io, e.to_string()))?;
-        signed
-            .export_case_to(&case_id, &path)
-            .map(|p| Some(p.display().to_string()))
+        ticking(app, &task("export_case").on(&case_id), || {
+            signed.export_case_to(&case_id, &path)
+        })
+        .map(|p| Some(p.display().to_string()))
     })
+    .await
 }
 
 #[tauri::command]
@@ -700,41 +834,43 @@ fn check_vin(ws: State<'_, Ws>, vin: String) -> Result<VinReport> {
     logged("check_vin", || Ok(ws.signed_in()?.check_vin(&vin)))
 }
 
+/// Async: every stored statement of the party is read again.
 #[tauri::command]
-fn statement_income(ws: State<'_, Ws>, case_id: String, party: usize) -> Result<IncomeView> {
-    logged("statement_income", || {
+async fn statement_income(app: AppHandle, case_id: String, party: usize) -> Result<IncomeView> {
+    off_main(app, task("statement_income").on(&case_id), move |ws| {
         ws.signed_in()?.statement_income(&case_id, party)
     })
+    .await
 }
 
 /// Attaches files by path (typed, or dropped on the window); progress goes to the channel.
-/// Async, so that reading a large file does not hold the window's thread.
 #[tauri::command]
 async fn attach_statements(
-    ws: State<'_, Ws>,
+    app: AppHandle,
     case_id: String,
     party: usize,
     paths: Vec<String>,
     on_progress: Channel<ReadProgress>,
 ) -> Result<IncomeView> {
-    logged("attach_statements", || {
+    off_main(app, task("attach_statements").on(&case_id), move |ws| {
         let paths: Vec<PathBuf> = paths.into_iter().map(PathBuf::from).collect();
         ws.signed_in()?
             .attach_statement_files(&case_id, party, &paths, &mut |p| {
                 let _ = on_progress.send(p); // a closed window only loses the bar
             })
     })
+    .await
 }
 
 #[tauri::command]
 async fn pick_statements(
     app: AppHandle,
-    ws: State<'_, Ws>,
     case_id: String,
     party: usize,
     on_progress: Channel<ReadProgress>,
 ) -> Result<Option<IncomeView>> {
-    logged("pick_statements", || {
+    let work = task("attach_statements").on(&case_id);
+    blocking(app, task("pick_statements"), move |app, ws| {
         // The session first: no picker opens for nobody.
         let signed = ws.signed_in()?;
         let picked = app
@@ -745,29 +881,32 @@ async fn pick_statements(
             .blocking_pick_files();
         let Some(files) = picked else { return Ok(None) };
         let paths = local_paths(files)?;
-        signed
-            .attach_statement_files(&case_id, party, &paths, &mut |p| {
+        ticking(app, &work, || {
+            signed.attach_statement_files(&case_id, party, &paths, &mut |p| {
                 let _ = on_progress.send(p);
             })
-            .map(Some)
+        })
+        .map(Some)
     })
+    .await
 }
 
 #[tauri::command]
-fn remove_statement(
-    ws: State<'_, Ws>,
+async fn remove_statement(
+    app: AppHandle,
     case_id: String,
     party: usize,
     id: i64,
 ) -> Result<IncomeView> {
-    logged("remove_statement", || {
+    off_main(app, task("statement_income").on(&case_id), move |ws| {
         ws.signed_in()?.remove_statement(&case_id, party, id)
     })
+    .await
 }
 
 #[tauri::command]
-fn reclassify_transaction(
-    ws: State<'_, Ws>,
+async fn reclassify_transaction(
+    app: AppHandle,
     case_id: String,
     party: usize,
     file: String,
@@ -775,23 +914,25 @@ fn reclassify_transaction(
     kind: Option<IncomeKind>,
     note: String,
 ) -> Result<IncomeView> {
-    logged("reclassify_transaction", || {
+    off_main(app, task("statement_income").on(&case_id), move |ws| {
         ws.signed_in()?
             .reclassify(&case_id, party, &file, line, kind, &note)
     })
+    .await
 }
 
 #[tauri::command]
-fn apply_statement_income(
-    ws: State<'_, Ws>,
+async fn apply_statement_income(
+    app: AppHandle,
     case_id: String,
     party: usize,
     version: i64,
 ) -> Result<CaseView> {
-    logged("apply_statement_income", || {
+    off_main(app, task("statement_income").on(&case_id), move |ws| {
         ws.signed_in()?
             .apply_statement_income(&case_id, party, version)
     })
+    .await
 }
 
 #[tauri::command]
@@ -800,18 +941,18 @@ fn session_status(ws: State<'_, Ws>) -> Result<SessionStatus> {
 }
 
 /// Async: Argon2id, and with the bank's directory the bind and the key's enrolment, take a
-/// moment, which must not hold the window's thread. A login syncs at once (a reviewer's
-/// inbox, statements waiting for the person).
+/// moment. A login syncs at once (a reviewer's inbox, statements waiting for the person).
 #[tauri::command]
 async fn login(
-    ws: State<'_, Ws>,
+    app: AppHandle,
     username: String,
     password: String,
     code: Option<String>,
 ) -> Result<Session> {
-    logged("login", || {
+    off_main(app, task("login"), move |ws| {
         ws.changed_urgently(ws.get()?.login(&username, &password, code.as_deref()))
     })
+    .await
 }
 
 #[tauri::command]
@@ -828,11 +969,12 @@ fn confirm_totp(ws: State<'_, Ws>, code: String) -> Result<()> {
 /// before anything else), or a directory person's, whose signing key is re-wrapped with the
 /// new one. Async: the directory is asked, or Argon2 hashes.
 #[tauri::command]
-async fn change_password(ws: State<'_, Ws>, old: String, new: String) -> Result<()> {
-    logged("change_password", || {
+async fn change_password(app: AppHandle, old: String, new: String) -> Result<()> {
+    off_main(app, task("change_password"), move |ws| {
         ws.signed_in_to_change_password()?
             .change_password(&old, &new)
     })
+    .await
 }
 
 #[tauri::command]
@@ -841,13 +983,19 @@ fn logout(ws: State<'_, Ws>) -> Result<()> {
 }
 
 #[tauri::command]
-async fn setup_admin(ws: State<'_, Ws>, user: NewUser) -> Result<Session> {
-    logged("setup_admin", || ws.get()?.create_first_admin(&user))
+async fn setup_admin(app: AppHandle, user: NewUser) -> Result<Session> {
+    off_main(app, task("setup_admin"), move |ws| {
+        ws.get()?.create_first_admin(&user)
+    })
+    .await
 }
 
 #[tauri::command]
-async fn create_user(ws: State<'_, Ws>, user: NewUser) -> Result<()> {
-    logged("create_user", || ws.signed_in()?.create_user(&user))
+async fn create_user(app: AppHandle, user: NewUser) -> Result<()> {
+    off_main(app, task("create_user"), move |ws| {
+        ws.signed_in()?.create_user(&user)
+    })
+    .await
 }
 
 #[tauri::command]
@@ -871,32 +1019,35 @@ fn submit_case(
     })
 }
 
+/// Async: Argon2 checks the password.
 #[tauri::command]
 async fn approve_case(
-    ws: State<'_, Ws>,
+    app: AppHandle,
     case_id: String,
     version: i64,
     password: String,
 ) -> Result<CaseView> {
-    logged("approve_case", || {
+    off_main(app, task("approve_case").on(&case_id), move |ws| {
         ws.changed(ws.signed_in()?.approve(&case_id, version, &password))
     })
+    .await
 }
 
 #[tauri::command]
 async fn reject_case(
-    ws: State<'_, Ws>,
+    app: AppHandle,
     case_id: String,
     version: i64,
     comment: String,
     password: String,
 ) -> Result<CaseView> {
-    logged("reject_case", || {
+    off_main(app, task("reject_case").on(&case_id), move |ws| {
         ws.changed(
             ws.signed_in()?
                 .reject(&case_id, version, &comment, &password),
         )
     })
+    .await
 }
 
 #[tauri::command]
@@ -931,8 +1082,8 @@ fn store_state(ws: State<'_, Ws>) -> Result<StoreState> {
 /// A wrong one leaves the store locked and the file untouched. Async: the key derivation
 /// takes a moment.
 #[tauri::command]
-async fn unlock_store(ws: State<'_, Ws>, passphrase: String) -> Result<()> {
-    logged("unlock_store", || {
+async fn unlock_store(app: AppHandle, passphrase: String) -> Result<()> {
+    off_main(app, task("unlock_store"), move |ws| {
         if ws.opened.get().is_some() {
             return Ok(());
         }
@@ -941,6 +1092,7 @@ async fn unlock_store(ws: State<'_, Ws>, passphrase: String) -> Result<()> {
         let _ = ws.opened.set(Ok(opened));
         Ok(())
     })
+    .await
 }
 
 // ---------------------------------------------------------------------------------------
@@ -961,10 +1113,11 @@ fn admin_set_roles(ws: State<'_, Ws>, username: String, roles: UserRoles) -> Res
 
 /// Async: Argon2 hashes the temporary password.
 #[tauri::command]
-async fn admin_reset_password(ws: State<'_, Ws>, username: String, password: String) -> Result<()> {
-    logged("admin_reset_password", || {
+async fn admin_reset_password(app: AppHandle, username: String, password: String) -> Result<()> {
+    off_main(app, task("admin_reset_password"), move |ws| {
         ws.signed_in()?.admin_reset_password(&username, &password)
     })
+    .await
 }
 
 #[tauri::command]
@@ -1000,21 +1153,29 @@ fn admin_set_idle_minutes(ws: State<'_, Ws>, minutes: u32) -> Result<()> {
 
 /// Async: a CA bundle is read and checked.
 #[tauri::command]
-async fn admin_set_bank(ws: State<'_, Ws>, bank: BankInput) -> Result<()> {
-    logged("admin_set_bank", || ws.signed_in()?.admin_set_bank(&bank))
+async fn admin_set_bank(app: AppHandle, bank: BankInput) -> Result<()> {
+    off_main(app, task("admin_set_bank"), move |ws| {
+        ws.signed_in()?.admin_set_bank(&bank)
+    })
+    .await
 }
 
-/// Async: the bank is asked (on a thread of the service's own).
+/// Async: the bank is asked.
 #[tauri::command]
-async fn admin_test_bank(ws: State<'_, Ws>) -> Result<()> {
-    logged("admin_test_bank", || ws.signed_in()?.admin_test_bank())
+async fn admin_test_bank(app: AppHandle) -> Result<()> {
+    off_main(app, task("admin_test_bank"), |ws| {
+        ws.signed_in()?.admin_test_bank()
+    })
+    .await
 }
 
+/// Async: the backup folder is checked.
 #[tauri::command]
-fn admin_set_backup(ws: State<'_, Ws>, backup: BackupSettings) -> Result<()> {
-    logged("admin_set_backup", || {
+async fn admin_set_backup(app: AppHandle, backup: BackupSettings) -> Result<()> {
+    off_main(app, task("admin_set_backup"), move |ws| {
         ws.signed_in()?.admin_set_backup(&backup)
     })
+    .await
 }
 
 #[tauri::command]
@@ -1033,10 +1194,11 @@ fn admin_set_directory(ws: State<'_, Ws>, directory: DirectoryInput) -> Result<(
 
 /// Async: the directory is asked.
 #[tauri::command]
-async fn admin_test_directory(ws: State<'_, Ws>) -> Result<()> {
-    logged("admin_test_directory", || {
+async fn admin_test_directory(app: AppHandle) -> Result<()> {
+    off_main(app, task("admin_test_directory"), |ws| {
         ws.signed_in()?.admin_test_directory()
     })
+    .await
 }
 
 // The store's recovery key: the screen before login. A new store's key is shown by the
@@ -1052,12 +1214,8 @@ fn new_recovery_key(ws: State<'_, Ws>) -> Result<Option<uw_app::store_key::NewRe
 /// "Save the recovery sheet…": the save dialog (opened by Rust), then the PDF. No dialog
 /// opens unless a new store's key waits to be shown.
 #[tauri::command]
-async fn save_recovery_sheet(
-    app: AppHandle,
-    ws: State<'_, Ws>,
-    lang: String,
-) -> Result<Option<String>> {
-    logged("save_recovery_sheet", || {
+async fn save_recovery_sheet(app: AppHandle, lang: String) -> Result<Option<String>> {
+    blocking(app, task("save_recovery_sheet"), move |app, ws| {
         ws.recovery.waiting()?;
         let picked = app
             .dialog()
@@ -1069,9 +1227,12 @@ async fn save_recovery_sheet(
         let path = file
             .into_path()
             .map_err(|e| AppError::new(ErrorCode::Io, e.to_string()))?;
-        ws.recovery.save_sheet(&ws.data_dir, &lang, &path)?;
+        ticking(app, &task("save_recovery_sheet"), || {
+            ws.recovery.save_sheet(&ws.data_dir, &lang, &path)
+        })?;
         Ok(Some(path.display().to_string()))
     })
+    .await
 }
 
 /// "I have stored it": the key is shown no more.
@@ -1087,10 +1248,10 @@ fn confirm_recovery_key(ws: State<'_, Ws>) -> Result<()> {
 /// for it, and puts the key back into the keyring; the answer says whether it could.
 #[tauri::command]
 async fn unlock_with_recovery_key(
-    ws: State<'_, Ws>,
+    app: AppHandle,
     key: String,
 ) -> Result<uw_app::store_key::Recovered> {
-    logged("unlock_with_recovery_key", || {
+    off_main(app, task("unlock_with_recovery_key"), move |ws| {
         if ws.opened.get().is_some() {
             return Err(AppError::new(
                 ErrorCode::InvalidInput,
@@ -1107,4 +1268,5 @@ async fn unlock_with_recovery_key(
         let _ = ws.opened.set(Ok(opened));
         Ok(done)
     })
+    .await
 }

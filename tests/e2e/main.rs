@@ -12,8 +12,8 @@ use std::time::Duration;
 use fantoccini::key::Key;
 use fantoccini::Locator;
 use uw_e2e::{
-    click, demo_password, find, login, open_step, press, retype, screenshot, serial, wait_text,
-    Display, Driver, Result,
+    bank_and_window, click, demo_password, find, login, open_step, press, retype, screenshot,
+    serial, wait_text, Display, Driver, Result, BANK_TOKEN,
 };
 
 const EXAMPLE: &str = include_str!("../../assets/demo/cases/AUTO-2026-000123.json");
@@ -22,38 +22,6 @@ async fn queue_rows(c: &fantoccini::Client) -> Result<usize> {
     Ok(c.find_all(Locator::Css("[data-testid=queue-row]"))
         .await?
         .len())
-}
-
-const BANK_TOKEN: &str = "e2e-bank";
-
-/// The bank simulator holding the demo queue (its registry registering a prohibition after
-/// `pledge_delay`), and the window's driver set up against it.
-fn bank_and_window(
-    data: &std::path::Path,
-    pledge_delay: Duration,
-) -> Result<(uw_bank_sim::Running, Display, Driver)> {
-    let mut config = uw_bank_sim::SimConfig::new(&data.join("bank.db"));
-    config.token = BANK_TOKEN.into();
-    config.seed_cases =
-        Some(std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../assets/demo/cases"));
-    config.pledge_delay = pledge_delay;
-    config.loan_book = Some(
-        std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../assets/demo/loan-book.json"),
-    );
-    let bank = uw_bank_sim::start(config)?;
-    let display = Display::start()?;
-    let driver = Driver::start_env(
-        &display,
-        &data.join("store"),
-        Some(uw_e2e::E2E_PASSPHRASE),
-        &[
-            ("UW_BANK_URL", bank.url().as_str()),
-            ("UW_BANK_TOKEN", BANK_TOKEN),
-            // Print writes the PDF; no viewer is started under Xvfb.
-            ("UW_OPEN_WITH", "none"),
-        ],
-    )?;
-    Ok((bank, display, driver))
 }
 
 #[tokio::test]
@@ -901,20 +869,35 @@ async fn the_parties_step_asks_the_register_and_the_bureau() -> Result<()> {
     let _one = serial().await;
     let data = tempfile::tempdir()?;
     let (bank, display, driver) = bank_and_window(data.path(), Duration::from_secs(30))?;
-    bank.set_bureau(
-        "31502901234569",
-        &serde_json::json!({
-            "pinfl": "31502901234569", "as_of": "2026-11-20",
-            "loans": [{"lender": "Hamkorbank", "kind": "card", "opened": "2024-06-10",
-                       "amount": "5000000.00", "outstanding": "2100000.00", "monthly_payment": "350000.00"}],
-            "guarantees": [], "overdue_amount": "0.00", "overdue_days": 0,
-            "episodes_90_plus": [{"lender": "SQB", "from": "2019-02-01", "to": "2019-06-15", "max_days_past_due": 134}],
-            "closed_loans": []
-        }),
-    )?;
     let c = driver.launch(&["--demo"]).await?;
     login(&c, "alice", &demo_password("alice")).await?;
     wait_text(&c, "[data-testid=status]", |t| t.contains("17 cases")).await?;
+
+    // A slow bureau freezes nothing: while a pull waits 10 s at the bank, the queue is
+    // searched and scrolled, and every answer comes while the pull is still in flight.
+    let (answers, outcome) =
+        uw_e2e::answers_while_the_bureau_waits(&c, &bank, Some(&display), 3).await?;
+    let (median, max) = uw_e2e::median_max_ms(&answers);
+    println!(
+        "answers while a {} s bureau pull is in flight: median {median} ms, max {max} ms ({} answers)",
+        uw_e2e::BUREAU_LATENCY.as_secs(),
+        answers.len()
+    );
+    for a in &answers {
+        assert!(a.pull_in_flight, "answered after the pull ended: {a:?}");
+    }
+    // The pull then ends on its own: the bureau's report, or its coded error.
+    match outcome.state.as_str() {
+        "done" => {
+            open_step(&c, "AUTO-2026-000123", "parties").await?;
+            wait_text(&c, "[data-testid=bureau-report]", |t| {
+                t.contains("Hamkorbank")
+            })
+            .await?;
+            click(&c, "#back-to-queue").await?;
+        }
+        _ => assert!(outcome.text.contains("BANK_"), "{outcome:?}"),
+    }
     open_step(&c, "AUTO-2026-000123", "parties").await?;
     wait_text(&c, "[data-testid=pinfl-ok-0]", |t| t.contains("male")).await?;
     click(&c, "[data-testid=verify-identity-0]").await?;

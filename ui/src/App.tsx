@@ -13,6 +13,7 @@ import { Dashboard } from "./Dashboard";
 import { Admin } from "./admin/Admin";
 import { RecoveryKeyShown } from "./Recovery";
 import { HelpMenu } from "./Help";
+import { Working } from "./Working";
 
 export function ErrorBanner({ error, onClose }: { error: AppError | null; onClose?: () => void }) {
   if (!error) return null;
@@ -148,6 +149,7 @@ export function App() {
           </select>
           {status?.demo && <span className="badge demo">DEMO</span>}
           <SyncBadge status={sync} onConflicts={() => setConflictsOpen(true)} />
+          <Working />
           <span>{status && session ? t("app.cases", { n: status.case_count }) : ""}</span>
           {session && (
             <>

@@ -265,12 +265,25 @@ export function CaseScreen({ caseId, onBack, onNext, onShortcuts }: { caseId: st
   );
 }
 
+/** The call to the bank in flight, by its button's test id: the button says it waits
+ * (the top bar counts the seconds), the others wait for it, the rest of the window goes on. */
+function useCalling(run: (p: Promise<CaseView>) => void): [string | null, (id: string, p: Promise<CaseView>) => void] {
+  const [calling, setCalling] = useState<string | null>(null);
+  const call = (id: string, p: Promise<CaseView>) => {
+    setCalling(id);
+    run(p.finally(() => setCalling(null)));
+  };
+  return [calling, call];
+}
+
 function Parties({ draft, edit, view, busy, run }: { draft: CaseFile; edit: Edit; view: CaseView; busy: boolean; run: (p: Promise<CaseView>) => void }) {
+  const [calling, call] = useCalling(run);
+  const waiting = busy || calling !== null;
   return (
     <>
     <div className="actions">
-      <button data-testid="pull-bureau-all" disabled={busy} onClick={() => run(api.pullBureauAll(view.case_id, view.version))}>
-        {t("bureau.pullAll")}
+      <button data-testid="pull-bureau-all" disabled={waiting} data-busy={calling === "pull-bureau-all" ? "1" : undefined} onClick={() => call("pull-bureau-all", api.pullBureauAll(view.case_id, view.version))}>
+        {calling === "pull-bureau-all" ? t("bureau.pulling") : t("bureau.pullAll")}
       </button>
     </div>
     <div className="cards">
@@ -289,7 +302,7 @@ function Parties({ draft, edit, view, busy, run }: { draft: CaseFile; edit: Edit
               </>
             )}
           </div>
-          <IdentityChecks party={i} view={view} busy={busy} run={run} />
+          <IdentityChecks party={i} view={view} busy={busy} calling={calling} call={call} />
           <h4>{t("party.creditHistory")}</h4>
           <p><HistoryOriginNote source={p.credit_history.source ?? null} /></p>
           <div className="form">
@@ -298,8 +311,8 @@ function Parties({ draft, edit, view, busy, run }: { draft: CaseFile; edit: Edit
             <Field label="party.payments" path={`parties.${i}.credit_history.existing_monthly_payments`} draft={draft} edit={edit} kind="money" />
           </div>
           <div className="actions">
-            <button data-testid={`pull-bureau-${i}`} disabled={busy} onClick={() => run(api.pullBureau(view.case_id, view.version, i))}>
-              {t("bureau.pull")}
+            <button data-testid={`pull-bureau-${i}`} disabled={waiting} data-busy={calling === `pull-bureau-${i}` ? "1" : undefined} onClick={() => call(`pull-bureau-${i}`, api.pullBureau(view.case_id, view.version, i))}>
+              {calling === `pull-bureau-${i}` ? t("bureau.pulling") : t("bureau.pull")}
             </button>
             {busy && <small className="muted">{t("common.saveFirst")}</small>}
           </div>
@@ -312,7 +325,8 @@ function Parties({ draft, edit, view, busy, run }: { draft: CaseFile; edit: Edit
 }
 
 /** The PINFL's own check and the state register's answer, on the identity document. */
-function IdentityChecks({ party, view, busy, run }: { party: number; view: CaseView; busy: boolean; run: (p: Promise<CaseView>) => void }) {
+function IdentityChecks({ party, view, busy, calling, call }: { party: number; view: CaseView; busy: boolean; calling: string | null; call: (id: string, p: Promise<CaseView>) => void }) {
+  const id = `verify-identity-${party}`;
   const check = view.identity_checks[party];
   const state = view.case.parties[party]?.identity?.state_check ?? null;
   return (
@@ -344,8 +358,8 @@ function IdentityChecks({ party, view, busy, run }: { party: number; view: CaseV
         ) : (
           <span className="muted">{t("identity.notAsked")}</span>
         )}{" "}
-        <button data-testid={`verify-identity-${party}`} disabled={busy} onClick={() => run(api.verifyIdentity(view.case_id, view.version, party))}>
-          {t("identity.ask")}
+        <button data-testid={id} disabled={busy || calling !== null} data-busy={calling === id ? "1" : undefined} onClick={() => call(id, api.verifyIdentity(view.case_id, view.version, party))}>
+          {calling === id ? t("identity.asking") : t("identity.ask")}
         </button>
       </p>
     </div>

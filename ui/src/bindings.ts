@@ -786,3 +786,27 @@ log_files: Array<string>,
  * Whether every check of the health report passed.
  */
 healthy: boolean, };
+
+export type WorkProgress = { 
+/**
+ * One command's run; its events share it.
+ */
+id: number, 
+/**
+ * The command's name (`pull_bureau`): the window words it.
+ */
+command: string, 
+/**
+ * The case it works on, when it is one case's.
+ */
+case_id: string | null, 
+/**
+ * Whole seconds since it started.
+ */
+seconds: number, state: WorkState, 
+/**
+ * Why it failed (`failed` only).
+ */
+error: AppError | null, };
+
+export type WorkState = "running" | "done" | "failed";

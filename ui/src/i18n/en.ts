@@ -681,6 +681,20 @@ export const en = {
   "password.requiredTitle": "Choose your own password",
   "password.requiredIntro": "An administrator set your password: choose your own before you go on.",
   "password.localIntro": "Your password on this workstation.",
+  "work.waiting": "Waiting for {what}… {s} s",
+  "work.working": "{what}: working… {s} s",
+  "work.done": "{what}: done",
+  "work.failed": "{what}: failed",
+  "work.bureau": "the credit bureau",
+  "work.register": "the state register",
+  "work.bank": "the core bank",
+  "work.directory": "the directory",
+  "work.pdf": "The PDF",
+  "work.backup": "The backup",
+  "work.files": "The files",
+  "work.other": "The work",
+  "bureau.pulling": "Waiting for the credit bureau…",
+  "identity.asking": "Waiting for the state register…",
 } satisfies Record<string, Msg>;
 
 export type Key = keyof typeof en;

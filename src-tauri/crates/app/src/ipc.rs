@@ -5,7 +5,34 @@
 //! with `UPDATE_BINDINGS=1 cargo test -p uw-app bindings`). The UI never declares an IPC
 //! type by hand.
 
+use serde::Serialize;
 use ts_rs::{Config, TS};
+
+/// The `work` event: a command that calls the bank, the directory, the disk or the PDF
+/// writer says, past its first 300 ms and then every second, that it is still at it, and
+/// at the end how it ended — so the window shows it working while the rest stays usable.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
+pub struct WorkProgress {
+    /// One command's run; its events share it.
+    pub id: u64,
+    /// The command's name (`pull_bureau`): the window words it.
+    pub command: String,
+    /// The case it works on, when it is one case's.
+    pub case_id: Option<String>,
+    /// Whole seconds since it started.
+    pub seconds: u64,
+    pub state: WorkState,
+    /// Why it failed (`failed` only).
+    pub error: Option<crate::AppError>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum WorkState {
+    Running,
+    Done,
+    Failed,
+}
 
 macro_rules! declarations {
     ($cfg:expr; $($t:ty),* $(,)?) => {{
@@ -60,7 +87,7 @@ pub fn typescript_bindings() -> String {
         crate::CaBundleView, crate::BankInput, crate::BackupSettings, crate::DirectorySettings,
         crate::DirectoryInput,
         crate::store_key::NewRecoveryKey, crate::store_key::Recovered,
-        crate::SupportBundle,
+        crate::SupportBundle, WorkProgress, WorkState,
     );
     let mut text = String::from(
         "// Generated from the Rust types by uw-app (src-tauri/crates/app/src/ipc.rs).\n\

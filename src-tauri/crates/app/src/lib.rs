@@ -63,6 +63,7 @@ pub use income::{
     read_with_progress, AttachedStatement, IncomeView, ReadProgress, ReclassificationView,
     MAX_STATEMENT_BYTES,
 };
+pub use ipc::{WorkProgress, WorkState};
 pub use paths::StoreState;
 pub use review::ReviewView;
 pub use support::{support_file_name, SupportBundle};

@@ -1,0 +1,45 @@
+//! The window while the bank is slow: the bureau answers after 10 s; a bureau pull is
+//! started, and while it waits the queue is searched and scrolled from the keyboard. Each
+//! answer is timed through WebDriver, from the keys sent to the result on screen.
+//!
+//! `cargo build --release -p uw-desktop && UW_APP_BINARY=target/release/underwriter-workstation
+//! cargo bench -p uw-e2e --bench responsive`; target ≤ 100 ms for every answer.
+#![allow(clippy::float_arithmetic)]
+
+use uw_e2e::{demo_password, login, wait_text, Result};
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() -> Result<()> {
+    let runs: usize = std::env::var("UW_BENCH_RUNS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(3);
+    let data = tempfile::tempdir()?;
+    let (bank, _display, driver) =
+        uw_e2e::bank_and_window(data.path(), std::time::Duration::from_secs(30))?;
+    let c = driver.launch(&["--demo"]).await?;
+    login(&c, "alice", &demo_password("alice")).await?;
+    wait_text(&c, "[data-testid=queue-total]", |t| t == "17 cases").await?;
+    let mut answers = Vec::new();
+    let mut late = 0;
+    let mut outcomes = Vec::new();
+    for _ in 0..runs {
+        let (run, outcome) = uw_e2e::answers_while_the_bureau_waits(&c, &bank, None, 4).await?;
+        // Only what came while the pull was in flight counts.
+        let (during, after): (Vec<_>, Vec<_>) = run.into_iter().partition(|a| a.pull_in_flight);
+        late += after.len();
+        answers.extend(during);
+        outcomes.push(outcome.state);
+    }
+    let (median, max) = uw_e2e::median_max_ms(&answers);
+    let mean = answers.iter().map(|a| a.took.as_secs_f64()).sum::<f64>() * 1000.0
+        / answers.len().max(1) as f64;
+    println!(
+        "answers while a {} s bureau pull is in flight: median {median} ms, max {max} ms ({} answers; mean {mean:.0} ms; {late} after the pull ended; pulls: {})",
+        uw_e2e::BUREAU_LATENCY.as_secs(),
+        answers.len(),
+        outcomes.join(", ")
+    );
+    c.close().await?;
+    Ok(())
+}
