@@ -523,7 +523,9 @@ async fn answered(
         if since.elapsed() > Duration::from_secs(20) {
             let seen = c
                 .execute(
-                    &format!("{ROW_IDS} return [document.querySelector('#queue-search')?.value, ids];"),
+                    &format!(
+                        "{ROW_IDS} return [document.querySelector('#queue-search')?.value, ids];"
+                    ),
                     vec![],
                 )
                 .await?;
@@ -589,10 +591,13 @@ pub async fn answers_while_the_bureau_waits(
     let mut answers = Vec::new();
     for id in ids.iter().cycle().take(rounds) {
         search.click().await?;
-        let t = Instant::now();
-        // Select all, release, delete, then the id: one answer for the whole query.
+        // The id typed but its last key: the answer timed is the one to that key (the
+        // person's typing is theirs; a window held up would hold it up too, past the pull).
+        let (typed, last) = id.split_at(id.len() - 1);
         search.send_keys("\u{E009}a\u{E000}\u{E003}").await?;
-        search.send_keys(id).await?;
+        search.send_keys(typed).await?;
+        let t = Instant::now();
+        search.send_keys(last).await?;
         let check = format!("{ROW_IDS} return ids.length === 1 && ids[0] === arguments[0];");
         let (took, pull_in_flight) = answered(c, t, &check, vec![json!(id)]).await?;
         answers.push(Answer {

@@ -884,6 +884,7 @@ async fn the_parties_step_asks_the_register_and_the_bureau() -> Result<()> {
         answers.len()
     );
     for a in &answers {
+        println!("  {}: {} ms", a.action, a.took.as_millis());
         assert!(a.pull_in_flight, "answered after the pull ended: {a:?}");
     }
     // The pull then ends on its own: the bureau's report, or its coded error.

@@ -149,7 +149,6 @@ export function App() {
           </select>
           {status?.demo && <span className="badge demo">DEMO</span>}
           <SyncBadge status={sync} onConflicts={() => setConflictsOpen(true)} />
-          <Working />
           <span>{status && session ? t("app.cases", { n: status.case_count }) : ""}</span>
           {session && (
             <>
@@ -175,6 +174,7 @@ export function App() {
           {session && <HelpMenu />}
         </div>
       </header>
+      <Working />
       <ErrorBanner error={fatal} />
       {!fatal && store?.locked && <Unlock newStore={store.new_store} onUnlocked={() => setStore({ ...store, locked: false })} />}
       {!fatal && newKey && <RecoveryKeyShown shown={newKey} onStored={() => setNewKey(null)} />}

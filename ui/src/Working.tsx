@@ -1,4 +1,4 @@
-// The work in progress, in the top bar: a command that calls the bank, the directory, the
+// The work in progress, in a strip under the top bar: a command that calls the bank, the directory, the
 // disk or the PDF writer runs off the window's thread and, past its first 300 ms, sends a
 // `work` event every second, then one with its outcome. Each shows here whatever screen the
 // person has moved to meanwhile (a bureau pull started in a case goes on while the queue is
@@ -55,8 +55,9 @@ export function Working() {
     });
     return () => void unlisten.then((f) => f());
   }, []);
+  if (running.length === 0 && !ended) return null;
   return (
-    <>
+    <div className="workbar" data-testid="workbar">
       {running.map((w) => (
         <span key={w.id} className="badge working" data-testid="working" data-command={w.command} data-case-id={w.case_id ?? ""} title={w.case_id ?? undefined}>
           <span aria-hidden="true">⏳</span> {runningText(w)}
@@ -77,6 +78,6 @@ export function Working() {
           <button className="link" onClick={() => setEnded(null)} aria-label={t("common.dismiss")}>×</button>
         </span>
       )}
-    </>
+    </div>
   );
 }
