@@ -1,5 +1,11 @@
 //! The IPC commands. Each is a thin call into `uw_app::Workstation`; errors cross as
 //! `{code, message}` (`uw_app::AppError`).
+//!
+//! A synchronous command runs on the window's thread, which draws and answers nothing
+//! while it runs: only a page of the store (the queue, a case, a setting) is answered that
+//! way. Every command that calls the bank, the directory, the disk beyond that, Argon2 or
+//! the PDF writer is `async` and runs through [`off_main`] (or [`blocking`]), with `work`
+//! progress events.
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -408,6 +414,9 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
     ]
 }
 
+/// Help → "Save a support bundle…": the log of the last two weeks and the health report
+/// (`uw_app::support`), to a file the person picks. The report asks the bank and the
+/// directory.
 #[tauri::command]
 async fn save_support_bundle(app: AppHandle) -> Result<Option<SupportBundle>> {
     blocking(app, task("save_support_bundle"), |app, ws| {
@@ -487,6 +496,7 @@ async fn pick_scans(
     .await
 }
 
+/// The scan's bytes as an ArrayBuffer (no JSON on the way): the viewer draws them.
 #[tauri::command]
 async fn scan_content(app: AppHandle, case_id: String, id: i64) -> Result<tauri::ipc::Response> {
     off_main(app, task("scan_content").on(&case_id), move |ws| {
