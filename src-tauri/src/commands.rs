@@ -908,7 +908,7 @@ async fn remove_statement(
     party: usize,
     id: i64,
 ) -> Result<IncomeView> {
-    off_main(app, task("statement_income").on(&case_id), move |ws| {
+    off_main(app, task("remove_statement").on(&case_id), move |ws| {
         ws.signed_in()?.remove_statement(&case_id, party, id)
     })
     .await
@@ -924,10 +924,14 @@ async fn reclassify_transaction(
     kind: Option<IncomeKind>,
     note: String,
 ) -> Result<IncomeView> {
-    off_main(app, task("statement_income").on(&case_id), move |ws| {
-        ws.signed_in()?
-            .reclassify(&case_id, party, &file, line, kind, &note)
-    })
+    off_main(
+        app,
+        task("reclassify_transaction").on(&case_id),
+        move |ws| {
+            ws.signed_in()?
+                .reclassify(&case_id, party, &file, line, kind, &note)
+        },
+    )
     .await
 }
 
@@ -938,10 +942,14 @@ async fn apply_statement_income(
     party: usize,
     version: i64,
 ) -> Result<CaseView> {
-    off_main(app, task("statement_income").on(&case_id), move |ws| {
-        ws.signed_in()?
-            .apply_statement_income(&case_id, party, version)
-    })
+    off_main(
+        app,
+        task("apply_statement_income").on(&case_id),
+        move |ws| {
+            ws.signed_in()?
+                .apply_statement_income(&case_id, party, version)
+        },
+    )
     .await
 }
 

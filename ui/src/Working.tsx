@@ -26,6 +26,9 @@ const WHAT: Record<string, { key: Key; outside: boolean }> = {
   attach_scans: { key: "work.files", outside: false },
   attach_statements: { key: "work.files", outside: false },
   statement_income: { key: "work.files", outside: false },
+  remove_statement: { key: "work.files", outside: false },
+  reclassify_transaction: { key: "work.files", outside: false },
+  apply_statement_income: { key: "work.files", outside: false },
 };
 
 function what(command: string): { text: string; outside: boolean } {
