@@ -1,6 +1,7 @@
 //! The window while the bank is slow: the bureau answers after 10 s; a bureau pull is
 //! started, and while it waits the queue is searched and scrolled from the keyboard. Each
-//! answer is timed through WebDriver, from the keys sent to the result on screen.
+//! answer is timed through WebDriver, from the keys sent to the result on screen; a
+//! WebDriver round trip alone is timed too, as the floor under every answer.
 //!
 //! `cargo build --release -p uw-desktop && UW_APP_BINARY=target/release/underwriter-workstation
 //! cargo bench -p uw-e2e --bench responsive`; target ≤ 100 ms for every answer.
@@ -39,6 +40,19 @@ async fn main() -> Result<()> {
         uw_e2e::BUREAU_LATENCY.as_secs(),
         answers.len(),
         outcomes.join(", ")
+    );
+    // The floor under every figure: one WebDriver round trip to the page and back.
+    let mut trips = Vec::new();
+    for _ in 0..50 {
+        let t = std::time::Instant::now();
+        c.execute("return 1", vec![]).await?;
+        trips.push(t.elapsed().as_millis());
+    }
+    trips.sort_unstable();
+    println!(
+        "one WebDriver round trip (a script returning 1): median {} ms, max {} ms",
+        trips[trips.len() / 2],
+        trips[trips.len() - 1]
     );
     c.close().await?;
     Ok(())
