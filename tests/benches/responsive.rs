@@ -36,7 +36,7 @@ async fn main() -> Result<()> {
     let mean = answers.iter().map(|a| a.took.as_secs_f64()).sum::<f64>() * 1000.0
         / answers.len().max(1) as f64;
     println!(
-        "answers while a {} s bureau pull is in flight: median {median} ms, max {max} ms ({} answers; mean {mean:.0} ms; {late} after the pull ended; pulls: {})",
+        "figure: the queue's answers (search, scroll) while a {} s bureau pull is in flight | ≤ 100 ms each | median {median} ms, max {max} ms ({} answers; mean {mean:.0} ms; {late} after the pull ended; pulls: {})",
         uw_e2e::BUREAU_LATENCY.as_secs(),
         answers.len(),
         outcomes.join(", ")
@@ -50,7 +50,7 @@ async fn main() -> Result<()> {
     }
     trips.sort_unstable();
     println!(
-        "one WebDriver round trip (a script returning 1): median {} ms, max {} ms",
+        "figure: one WebDriver round trip (a script returning 1), the floor under each answer | — | median {} ms, max {} ms",
         trips[trips.len() / 2],
         trips[trips.len() - 1]
     );

@@ -79,7 +79,14 @@ struct FileState {
 struct Mark {
     date: Option<Date>,
     file: u32,
-    line: usize,
+    /// A line number fits 32 bits: a file of 4·10⁹ lines is far past any reader's limit.
+    line: u32,
+}
+
+impl Mark {
+    fn line(self) -> usize {
+        self.line as usize
+    }
 }
 
 /// A source's month table as credits come, with each month's largest credit (the last
@@ -112,7 +119,8 @@ pub struct Analysis<'r> {
     digest_key: foldhash::quality::RandomState,
     sources: BTreeMap<(IncomeKind, String), SourceState>,
     salaries: BTreeMap<YearMonth, BTreeMap<String, Salary>>,
-    debits: foldhash::HashMap<Money, Vec<Mark>>,
+    /// Every debit and every counted credit, in the order fed: 28 bytes a document.
+    debits: Vec<(Money, Mark)>,
     credits: Vec<(Money, Mark)>,
     /// A section came after a document had been classified without it.
     late_section: bool,
@@ -142,7 +150,7 @@ impl<'r> Analysis<'r> {
             digest_key: foldhash::quality::RandomState::default(),
             sources: BTreeMap::new(),
             salaries: BTreeMap::new(),
-            debits: foldhash::HashMap::default(),
+            debits: Vec::new(),
             credits: Vec::new(),
             late_section: false,
         }
@@ -206,7 +214,7 @@ impl<'r> Analysis<'r> {
         let here = Mark {
             date: t.date,
             file: file_index,
-            line: t.line,
+            line: u32::try_from(t.line).unwrap_or(u32::MAX),
         };
         // A document is the same when its date, amount, number and both accounts are.
         let digest = self.digest_key.hash_one((
@@ -221,7 +229,8 @@ impl<'r> Analysis<'r> {
         if let Some(first) = self.digests.get(&digest) {
             let message = format!(
                 "the same document as {}:{}; counted once",
-                self.files[first.file as usize].name, first.line
+                self.files[first.file as usize].name,
+                first.line()
             );
             self.duplicates.push(Flag {
                 code: "DUPLICATE_DOCUMENT".into(),
@@ -270,7 +279,7 @@ impl<'r> Analysis<'r> {
     /// a month, and the round-trip marks.
     fn tabulate(&mut self, c: &ClassifiedTransaction, here: Mark, at_bank: bool) {
         if c.direction == Direction::Debit {
-            self.debits.entry(c.amount).or_default().push(here);
+            self.debits.push((c.amount, here));
             return;
         }
         if c.excluded.is_some() {
@@ -383,6 +392,8 @@ impl<'r> Analysis<'r> {
             sources.push(src);
         }
         multiple_employer_flags(&self.salaries, &self.files, &mut flags);
+        // By amount, each amount's debits in the order fed (a stable sort).
+        self.debits.sort_by_key(|(amount, _)| *amount);
         round_trip_flags(
             &self.credits,
             &self.debits,
@@ -485,7 +496,7 @@ fn flag_at(code: &str, files: &[FileState], at: Option<Mark>, message: String) -
         file: at
             .map(|m| files[m.file as usize].name.to_string())
             .unwrap_or_default(),
-        line: at.map(|m| m.line),
+        line: at.map(Mark::line),
         message,
     }
 }
@@ -622,7 +633,7 @@ fn multiple_employer_flags(
             second.map(|s| Mark {
                 date: s.date,
                 file: s.file,
-                line: s.line,
+                line: u32::try_from(s.line).unwrap_or(u32::MAX),
             }),
             format!(
                 "salary from {} employers in {m}: {}",
@@ -641,17 +652,16 @@ fn multiple_employer_flags(
 /// through to look like income. The first such debit (in the order fed) is named.
 fn round_trip_flags(
     credits: &[(Money, Mark)],
-    debits: &foldhash::HashMap<Money, Vec<Mark>>,
+    debits: &[(Money, Mark)],
     files: &[FileState],
     days: i64,
     flags: &mut Vec<Flag>,
 ) {
     for (amount, c) in credits {
         let Some(cd) = c.date else { continue };
-        let Some(same) = debits.get(amount) else {
-            continue;
-        };
-        if let Some(d) = same.iter().find(|d| {
+        let from = debits.partition_point(|(a, _)| a < amount);
+        let to = from + debits[from..].partition_point(|(a, _)| a == amount);
+        if let Some((_, d)) = debits[from..to].iter().find(|(_, d)| {
             d.date
                 .is_some_and(|dd| (dd.0 - cd.0).num_days().abs() <= days)
         }) {
@@ -661,7 +671,8 @@ fn round_trip_flags(
                 Some(*c),
                 format!(
                     "a credit of {amount} and a debit of the same amount within {days} days ({}:{})",
-                    files[d.file as usize].name, d.line
+                    files[d.file as usize].name,
+                    d.line()
                 ),
             ));
         }
