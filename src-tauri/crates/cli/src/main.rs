@@ -6,6 +6,7 @@
 use std::io::{BufRead, BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::{mpsc, Mutex};
 
 use clap::{Parser, Subcommand, ValueEnum};
 use serde_json::json;
@@ -964,53 +965,118 @@ fn read(path: &PathBuf) -> Result<String, AppError> {
         .map_err(|e| AppError::new(ErrorCode::Io, format!("{}: {e}", path.display())))
 }
 
-/// One case per line in, one result per line out: memory stays flat in the number of
-/// cases (lines are read and answered in chunks) and the chunk is evaluated on every core.
-/// A malformed line prints `{"line": N, "error": …}` in its place, so output line N always
-/// answers input line N; the exit code is then 1.
-fn evaluate_jsonl(path: &PathBuf) -> Result<(), AppError> {
-    const CHUNK: usize = 4096;
+/// One case per line in, one result per line out, in the input's order. A malformed line
+/// prints `{"line": N, "error": …}` in its place (and its message on stderr), so output
+/// line N answers input line N (blank lines aside); the others go on, the exit code is 1.
+///
+/// A pipeline, so that reading, evaluating and writing overlap on every core: a reader
+/// thread cuts the input into batches of lines, one worker per core evaluates them, and
+/// this thread writes each batch's answers when its turn comes. Memory stays flat in the
+/// number of cases: both queues are bounded, so at most a few dozen batches exist at once
+/// (a line is held whole, so the longest line counts, not the number of lines).
+fn evaluate_jsonl(path: &Path) -> Result<(), AppError> {
     let product = uw_app::default_product();
     let file = std::fs::File::open(path)
         .map_err(|e| AppError::new(ErrorCode::Io, format!("{}: {e}", path.display())))?;
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let (work_tx, work_rx) = mpsc::sync_channel::<Job>(2 * workers);
+    let work_rx = Mutex::new(work_rx);
+    let (turn_tx, turn_rx) = mpsc::sync_channel::<mpsc::Receiver<Answers>>(4 * workers);
+    std::thread::scope(|scope| {
+        scope.spawn(move || read_batches(file, &work_tx, &turn_tx));
+        for _ in 0..workers {
+            scope.spawn(|| loop {
+                // The lock is held only to take the next batch.
+                let job = work_rx.lock().map(|rx| rx.recv());
+                let Ok(Ok((lines, done))) = job else { break };
+                // The writer is gone (stdout failed): nothing left to answer to.
+                let _ = done.send(answer_batch(path, &lines, &product));
+            });
+        }
+        // `turn_rx` is dropped on the way out, even on an error: the reader then stops.
+        write_in_order(path, turn_rx)
+    })
+}
+
+/// Lines per batch: enough to make a queue's hand-over negligible, few enough that the
+/// batches in flight hold little (a result is some 6 KB).
+const BATCH: usize = 64;
+
+/// A batch of numbered input lines and where its answers go.
+type Job = (
+    Vec<(usize, std::io::Result<String>)>,
+    mpsc::SyncSender<Answers>,
+);
+
+/// A batch's output lines, the messages for stderr, and how many lines were malformed.
+#[derive(Default)]
+struct Answers {
+    out: Vec<u8>,
+    errors: String,
+    failed: usize,
+}
+
+/// Cuts the file into batches: each goes to the workers, and its answer's receiver to the
+/// writer, in the input's order. Stops at the end, or when the writer stopped.
+fn read_batches(
+    file: std::fs::File,
+    work: &mpsc::SyncSender<Job>,
+    turns: &mpsc::SyncSender<mpsc::Receiver<Answers>>,
+) {
     let mut lines = std::io::BufReader::with_capacity(1 << 20, file)
         .lines()
-        .enumerate();
+        .enumerate()
+        .map(|(i, l)| (i + 1, l));
+    loop {
+        let batch: Vec<_> = lines.by_ref().take(BATCH).collect();
+        if batch.is_empty() {
+            return;
+        }
+        let (done, answers) = mpsc::sync_channel(1);
+        if work.send((batch, done)).is_err() || turns.send(answers).is_err() {
+            return;
+        }
+    }
+}
+
+fn answer_batch(
+    path: &Path,
+    lines: &[(usize, std::io::Result<String>)],
+    product: &uw_domain::ProductConfig,
+) -> Answers {
+    let mut a = Answers::default();
+    for (n, line) in lines {
+        if let Err(message) = answer(line, product, &mut a.out) {
+            use std::fmt::Write as _;
+            a.failed += 1;
+            let _ = writeln!(a.errors, "uw: {}:{n}: {message}", path.display());
+            let error = json!({"line": n, "error": {"code": "INVALID_CASE", "message": format!("line {n}: {message}")}});
+            a.out.extend_from_slice(error.to_string().as_bytes());
+            a.out.push(b'\n');
+        }
+    }
+    a
+}
+
+/// Writes the batches' answers in the input's order as they are done.
+fn write_in_order(
+    path: &Path,
+    turns: mpsc::Receiver<mpsc::Receiver<Answers>>,
+) -> Result<(), AppError> {
     let stdout = std::io::stdout();
     let mut out = BufWriter::with_capacity(1 << 20, stdout.lock());
     let io = |e: std::io::Error| AppError::new(ErrorCode::Io, e.to_string());
-    let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
     let mut failed = 0usize;
-    loop {
-        let chunk: Vec<(usize, std::io::Result<String>)> = lines.by_ref().take(CHUNK).collect();
-        if chunk.is_empty() {
-            break;
+    for answers in turns {
+        // A worker always answers; none left would mean it panicked.
+        let a = answers
+            .recv()
+            .map_err(|_| AppError::new(ErrorCode::Internal, "a batch was not evaluated"))?;
+        if !a.errors.is_empty() {
+            eprint!("{}", a.errors);
         }
-        let per = chunk.len().div_ceil(workers);
-        let answers: Vec<Vec<(bool, String)>> = std::thread::scope(|scope| {
-            let handles: Vec<_> = chunk
-                .chunks(per)
-                .map(|part| {
-                    scope.spawn(|| {
-                        part.iter()
-                            .map(|(i, l)| answer(path, i + 1, l, &product))
-                            .collect()
-                    })
-                })
-                .collect();
-            handles
-                .into_iter()
-                .map(|h| h.join().unwrap_or_default())
-                .collect()
-        });
-        for (ok, text) in answers.into_iter().flatten() {
-            if text.is_empty() {
-                continue;
-            }
-            failed += usize::from(!ok);
-            out.write_all(text.as_bytes()).map_err(io)?;
-            out.write_all(b"\n").map_err(io)?;
-        }
+        failed += a.failed;
+        out.write_all(&a.out).map_err(io)?;
     }
     out.flush().map_err(io)?;
     if failed > 0 {
@@ -1022,28 +1088,29 @@ fn evaluate_jsonl(path: &PathBuf) -> Result<(), AppError> {
     Ok(())
 }
 
-/// The output line for input line `n` (empty for a blank line), and whether it evaluated.
+/// Appends a line's result to `out` (nothing for a blank line), or gives why the line is
+/// not a case.
 fn answer(
-    path: &std::path::Path,
-    n: usize,
     line: &std::io::Result<String>,
     product: &uw_domain::ProductConfig,
-) -> (bool, String) {
-    let error = |message: String| {
-        eprintln!("uw: {}:{n}: {message}", path.display());
-        (false, json!({"line": n, "error": {"code": "INVALID_CASE", "message": format!("line {n}: {message}")}}).to_string())
-    };
+    out: &mut Vec<u8>,
+) -> Result<(), String> {
     match line {
-        Err(e) => error(e.to_string()),
-        Ok(l) if l.trim().is_empty() => (true, String::new()),
-        Ok(l) => match parse_case(l) {
-            Ok(case) => {
-                match serde_json::to_string(&evaluate(&case, product, &EvalOptions::default())) {
-                    Ok(text) => (true, text),
-                    Err(e) => error(e.to_string()),
-                }
-            }
-            Err(e) => error(e.to_string()),
-        },
+        Err(e) => Err(e.to_string()),
+        Ok(l) if l.trim().is_empty() => Ok(()),
+        Ok(l) => {
+            let case = parse_case(l).map_err(|e| e.to_string())?;
+            let start = out.len();
+            serde_json::to_writer(
+                &mut *out,
+                &evaluate(&case, product, &EvalOptions::default()),
+            )
+            .map_err(|e| {
+                out.truncate(start);
+                e.to_string()
+            })?;
+            out.push(b'\n');
+            Ok(())
+        }
     }
 }

@@ -460,6 +460,94 @@ fn evaluate_jsonl_answers_line_by_line() {
     assert_eq!(lines[2]["decision"], "approve");
 }
 
+/// The queue's lines evaluated one after the other, as `uw evaluate --jsonl` answers them:
+/// the expected stdout and the per-line messages on stderr.
+fn evaluated_in_sequence(input: &[u8], path: &Path) -> (String, String) {
+    use std::io::BufRead;
+    let product = uw_app::default_product();
+    let (mut out, mut err) = (String::new(), String::new());
+    for (i, line) in std::io::BufReader::new(input).lines().enumerate() {
+        let n = i + 1;
+        let result = match &line {
+            Err(e) => Err(e.to_string()),
+            Ok(l) if l.trim().is_empty() => continue,
+            Ok(l) => uw_domain::parse_case(l)
+                .map(|c| uw_domain::evaluate(&c, &product, &uw_domain::EvalOptions::default()))
+                .map_err(|e| e.to_string()),
+        };
+        match result {
+            Ok(evaluation) => out += &serde_json::to_string(&evaluation).unwrap(),
+            Err(message) => {
+                err += &format!("uw: {}:{n}: {message}\n", path.display());
+                out += &serde_json::json!({"line": n, "error": {"code": "INVALID_CASE", "message": format!("line {n}: {message}")}}).to_string();
+            }
+        }
+        out.push('\n');
+    }
+    (out, err)
+}
+
+#[test]
+fn evaluate_jsonl_on_every_core_answers_as_one_after_the_other() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut case: serde_json::Value = serde_json::from_str(EXAMPLE).unwrap();
+    let mut input = Vec::new();
+    // Approvals, rejections with counter-offers and refusals, over many batches of lines.
+    for i in 0..400usize {
+        case["case_id"] = format!("AUTO-2026-{i:06}").into();
+        case["loan"]["amount"] = format!("{}.00", 60_000_000 + (i % 90) * 1_000_000).into();
+        case["loan"]["term_months"] = [12, 24, 36, 48, 60, 72][i % 6].into();
+        case["parties"][0]["credit_history"]["existing_monthly_payments"] =
+            format!("{}.00", (i % 7) * 700_000).into();
+        let line: &[u8] = match i {
+            _ if i % 97 == 5 => br#"{"case_id": "AUTO-2026-"#, // not JSON
+            _ if i % 89 == 7 => br#"{"case_id": 5}"#,          // JSON, not a case
+            _ if i % 53 == 3 => b"",
+            _ if i % 61 == 4 => b" \t ",
+            _ if i == 150 => b"\xff\xfe not UTF-8",
+            _ => {
+                input.extend_from_slice(case.to_string().as_bytes());
+                input.push(b'\n');
+                continue;
+            }
+        };
+        input.extend_from_slice(line);
+        input.push(b'\n');
+    }
+    // A huge case (the same case spread over 4 MB of blanks) and a huge refusal.
+    let spread = case
+        .to_string()
+        .replacen(',', &format!(",{}", " ".repeat(4 << 20)), 1);
+    input.extend_from_slice(format!("{spread}\n").as_bytes());
+    case["loan"]["amount"] = "9".repeat(4 << 20).into();
+    input.extend_from_slice(format!("{case}\n").as_bytes());
+    let file = dir.path().join("queue.jsonl");
+    std::fs::write(&file, &input).unwrap();
+
+    let o = uw(&["evaluate", "--jsonl", file.to_str().unwrap()], dir.path());
+    let (out, err) = evaluated_in_sequence(&input, &file);
+    assert_invalid(&o, "malformed line(s)");
+    assert!(
+        String::from_utf8(o.stdout).unwrap() == out,
+        "stdout differs"
+    );
+    let per_line = format!("uw: {}:", file.display());
+    let said: String = stderr(&o)
+        .lines()
+        .filter(|l| l.starts_with(&per_line))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    assert_eq!(said, err);
+    assert_eq!(err.lines().count(), 12, "{err}");
+    assert!(
+        out.lines()
+            .filter(|l| l.contains(r#""counter_offer":[{"#))
+            .count()
+            > 100,
+        "the batch has counter-offers"
+    );
+}
+
 #[test]
 fn schedule_prints_the_worked_example_and_refuses_bad_arguments() {
     let dir = tempfile::tempdir().unwrap();

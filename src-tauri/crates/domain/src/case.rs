@@ -477,9 +477,17 @@ impl CaseError {
 }
 
 /// Parses and validates a case file from its JSON text.
+///
+/// Read first without tracking the JSON path, which costs as much again; a file that fails
+/// is read again with it, to name where (the same reading, so the same outcome).
 pub fn parse_case(json: &str) -> Result<CaseFile, CaseError> {
-    let de = &mut serde_json::Deserializer::from_str(json);
-    let case: CaseFile = serde_path_to_error::deserialize(de).map_err(path_error)?;
+    let case = match CaseFile::deserialize(&mut serde_json::Deserializer::from_str(json)) {
+        Ok(case) => case,
+        Err(_) => {
+            let de = &mut serde_json::Deserializer::from_str(json);
+            serde_path_to_error::deserialize(de).map_err(path_error)?
+        }
+    };
     validate(&case)?;
     Ok(case)
 }

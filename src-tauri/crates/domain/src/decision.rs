@@ -145,7 +145,8 @@ pub struct EvalOptions {
 const COUNTER_OFFER_RULES: [&str; 5] = ["P-DTI", "P-LTV", "P-MAX", "P-SUM", "P-AGE-MAX"];
 
 pub fn evaluate(case: &CaseFile, product: &ProductConfig, opts: &EvalOptions) -> Evaluation {
-    let a = assess(case, product, opts);
+    let income = household_income(case, product);
+    let a = assess(case, product, opts, &income);
     let mut reasons = a.reasons;
     if let Some(scope) = &opts.product_suspended {
         reasons.push(reason(
@@ -169,13 +170,13 @@ pub fn evaluate(case: &CaseFile, product: &ProductConfig, opts: &EvalOptions) ->
             .iter()
             .filter(|r| r.rule != "P-DOCS")
             .all(|r| COUNTER_OFFER_RULES.contains(&r.rule.as_str())))
-    .then(|| counter_offers(case, product, opts));
+    .then(|| counter_offers_with(case, product, opts, &income));
 
     let l = &case.loan;
     let value = collateral_value(case);
     let metrics = Metrics {
         rate: a.rate.map(percent2),
-        average_monthly_income: a.income.average_monthly_income.to_string(),
+        average_monthly_income: income.average_monthly_income.to_string(),
         dti: a.dti.map(percent2),
         ltv: percent2(l.amount.decimal() / value),
         down_payment_ratio: percent2(
@@ -201,7 +202,7 @@ pub fn evaluate(case: &CaseFile, product: &ProductConfig, opts: &EvalOptions) ->
         metrics,
         schedule: a.schedule.map(|s| s.rows),
         counter_offer,
-        income: a.income,
+        income,
     }
 }
 
@@ -260,14 +261,20 @@ struct Assessment {
     schedule: Option<Schedule>,
     rate: Option<Decimal>,
     dti: Option<Decimal>,
-    income: HouseholdIncome,
 }
 
 fn party_label(case: &CaseFile, i: usize) -> String {
     format!("{} (parties[{i}])", case.parties[i].full_name)
 }
 
-fn assess(case: &CaseFile, product: &ProductConfig, opts: &EvalOptions) -> Assessment {
+/// `income` is the case's [`household_income`], which no loan term changes: computed once
+/// by the caller, however many terms it assesses.
+fn assess(
+    case: &CaseFile,
+    product: &ProductConfig,
+    opts: &EvalOptions,
+    income: &HouseholdIncome,
+) -> Assessment {
     let mut reasons = Vec::new();
     let mut warnings = Vec::new();
     let p = product;
@@ -318,24 +325,27 @@ fn assess(case: &CaseFile, product: &ProductConfig, opts: &EvalOptions) -> Asses
     }
 
     // §2 Income.
-    let income = household_income(case, product);
     for s in &income.sources {
-        let what = format!(
-            "{} of {}",
-            s.payer
-                .as_deref()
-                .map_or(s.kind.as_str().to_string(), |payer| format!(
-                    "{} ({payer})",
-                    s.kind.as_str()
-                )),
-            party_label(case, s.party)
-        );
+        // Named only when the source is left out: most are not.
+        let what = || {
+            format!(
+                "{} of {}",
+                s.payer
+                    .as_deref()
+                    .map_or(s.kind.as_str().to_string(), |payer| format!(
+                        "{} ({payer})",
+                        s.kind.as_str()
+                    )),
+                party_label(case, s.party)
+            )
+        };
         match s.excluded {
             Some(Exclusion::HistoryShort) => warnings.push(warning(
                 "P-INC-6M",
                 "INCOME_HISTORY_SHORT",
                 format!(
-                    "{what} is not counted: no data for {}",
+                    "{} is not counted: no data for {}",
+                    what(),
                     s.missing_months
                         .iter()
                         .map(|m| m.to_string())
@@ -346,7 +356,10 @@ fn assess(case: &CaseFile, product: &ProductConfig, opts: &EvalOptions) -> Asses
             Some(Exclusion::IeAccountNotAtBank) => warnings.push(warning(
                 "P-INC-IE-ACC",
                 "IE_ACCOUNT_NOT_AT_BANK",
-                format!("{what} is not counted: the entrepreneur's account is not at this bank"),
+                format!(
+                    "{} is not counted: the entrepreneur's account is not at this bank",
+                    what()
+                ),
             )),
             None => {}
         }
@@ -683,13 +696,14 @@ fn assess(case: &CaseFile, product: &ProductConfig, opts: &EvalOptions) -> Asses
     // §7 Documents.
     for (kind, party) in required_documents(case) {
         let status = document_status(case, kind, party);
-        let what = format!("{} of {}", kind.as_str(), party_label(case, party));
+        // Named only in a reason: most documents are verified.
+        let what = || format!("{} of {}", kind.as_str(), party_label(case, party));
         match status {
             Some(DocumentStatus::Verified) => {}
             Some(DocumentStatus::Rejected) => reasons.push(reason(
                 "P-DOCS-REJ",
                 "DOCUMENT_REJECTED",
-                format!("the {what} was rejected"),
+                format!("the {} was rejected", what()),
                 Some("rejected".into()),
                 Some("verified".into()),
             )),
@@ -697,7 +711,8 @@ fn assess(case: &CaseFile, product: &ProductConfig, opts: &EvalOptions) -> Asses
                 "P-DOCS",
                 "DOCUMENT_MISSING",
                 format!(
-                    "the {what} is {}",
+                    "the {} is {}",
+                    what(),
                     if status.is_some() {
                         "pending verification"
                     } else {
@@ -723,7 +738,6 @@ fn assess(case: &CaseFile, product: &ProductConfig, opts: &EvalOptions) -> Asses
         schedule,
         rate,
         dti,
-        income,
     }
 }
 
@@ -958,6 +972,17 @@ pub fn counter_offers(
     product: &ProductConfig,
     opts: &EvalOptions,
 ) -> Vec<CounterOffer> {
+    counter_offers_with(case, product, opts, &household_income(case, product))
+}
+
+/// [`counter_offers`] with the case's household income already computed (no term or
+/// amount changes it); every amount tried asks only for the schedule's largest payment.
+fn counter_offers_with(
+    case: &CaseFile,
+    product: &ProductConfig,
+    opts: &EvalOptions,
+    income: &HouseholdIncome,
+) -> Vec<CounterOffer> {
     let p = product;
     let step = p.counter_offer.amount_step;
     let l = &case.loan;
@@ -973,9 +998,7 @@ pub fn counter_offers(
     let Some(top) = (cap / step.decimal()).floor().to_u64().filter(|t| *t >= 1) else {
         return Vec::new();
     };
-    let household = household_income(case, product)
-        .average_monthly_income
-        .decimal();
+    let household = income.average_monthly_income.decimal();
     // The largest payment P-DTI allows (compared exactly, as in `assess`).
     let payment_limit = p.credit.max_dti * household - existing_payments(case);
     // k steps, 1 ≤ k ≤ top, come to at most the amount requested, so each is an amount and
@@ -988,15 +1011,14 @@ pub fn counter_offers(
     for &term in &p.counter_offer.terms_months {
         trial.loan.term_months = term;
         trial.loan.amount = step;
-        let at_least = assess(&trial, product, opts);
+        let at_least = assess(&trial, product, opts, income);
         if at_least.reasons.iter().any(|r| section_of(&r.rule) <= 5) {
             continue; // this term fails on something no amount can change
         }
         let Some(rate) = at_least.rate else { continue };
-        let max_payment = |k: u64| -> Option<Money> {
-            let s = schedule::build(&schedule_input(case, product, opts, amount(k)?, term, rate));
-            s.ok().map(|s| s.max_payment)
-        };
+        let payments =
+            schedule::MaxPayments::new(schedule_input(case, product, opts, step, term, rate));
+        let max_payment = |k: u64| -> Option<Money> { payments.at(amount(k)?).ok() };
         let passes = |payment: Money| payment.decimal() <= payment_limit;
         let Some(p_top) = max_payment(top) else {
             continue;

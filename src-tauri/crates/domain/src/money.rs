@@ -25,7 +25,7 @@ use std::str::FromStr;
 
 use chrono::{Datelike, Months, NaiveDate};
 use rust_decimal::{Decimal, RoundingStrategy};
-use serde::{de, Deserialize, Deserializer, Serialize, Serializer};
+use serde::{de, ser, Deserialize, Deserializer, Serialize, Serializer};
 
 /// 10^15, spelt in `Decimal`'s parts because `Decimal::from` is not `const` (the test
 /// `the_limit_is_ten_to_the_fifteenth` checks the digits).
@@ -72,10 +72,11 @@ impl Money {
     /// A computed value as Money, exactly: refused when it is not a whole number of tiyin
     /// or lies beyond ±10^15.
     pub fn try_from_decimal(d: Decimal) -> Result<Money, MoneyError> {
-        if d.abs() > LIMIT {
+        if !within_limit(d) {
             return Err(MoneyError::AboveLimit);
         }
-        let tiyin = d.round_dp(2);
+        // Held with at most 2 decimals, it is tiyin already (`round_dp` returns it as it is).
+        let tiyin = if d.scale() > 2 { d.round_dp(2) } else { d };
         if tiyin != d {
             return Err(MoneyError::TooManyDecimals);
         }
@@ -156,6 +157,15 @@ impl Money {
     }
 }
 
+/// |d| ≤ 10^15. A mantissa within 10^15 settles it without the scale-aligning comparison
+/// (the scale only divides); the schedule asks this of every figure of every row.
+pub fn within_limit(d: Decimal) -> bool {
+    d.mantissa().unsigned_abs() <= LIMIT_MANTISSA || d.abs() <= LIMIT
+}
+
+/// 10^15 as a mantissa of scale 0: `LIMIT`'s.
+const LIMIT_MANTISSA: u128 = 1_000_000_000_000_000;
+
 /// Half-up to the tiyin: a no-op after rounding to a unit that is a whole number of tiyin.
 fn to_tiyin(d: Decimal) -> Decimal {
     d.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero)
@@ -166,7 +176,17 @@ impl fmt::Display for Money {
         // Two decimals at most by construction: widening to exactly two never rounds.
         let mut d = self.0;
         d.rescale(2);
-        f.write_str(&d.to_string())
+        // As `Decimal` prints it (a sign for a negative, even zero; "0.05"), spelt out from
+        // the mantissa: a result prints a hundred amounts, and `Decimal` finds each digit
+        // by a division of its 96 bits. |mantissa| ≤ 10^17 always fits; written as plain
+        // text, ignoring `f`'s padding.
+        match u64::try_from(d.mantissa().unsigned_abs()) {
+            Ok(m) => {
+                let sign = if d.is_sign_negative() { "-" } else { "" };
+                f.write_fmt(format_args!("{sign}{}.{:02}", m / 100, m % 100))
+            }
+            Err(_) => f.write_fmt(format_args!("{d}")),
+        }
     }
 }
 
@@ -180,7 +200,36 @@ impl FromStr for Money {
 
 impl Serialize for Money {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(self)
+        // Through a buffer on the stack: the text is at most 20 bytes.
+        let mut text = Text::default();
+        fmt::Write::write_fmt(&mut text, format_args!("{self}")).map_err(ser::Error::custom)?;
+        s.serialize_str(text.as_str())
+    }
+}
+
+/// Short text on the stack (an amount, a date), for serializers that take a `&str`.
+#[derive(Default)]
+struct Text {
+    bytes: [u8; 32],
+    len: usize,
+}
+
+impl Text {
+    fn as_str(&self) -> &str {
+        // Only whole `&str`s are written in.
+        std::str::from_utf8(&self.bytes[..self.len]).unwrap_or_default()
+    }
+}
+
+impl fmt::Write for Text {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        let end = self.len + s.len();
+        self.bytes
+            .get_mut(self.len..end)
+            .ok_or(fmt::Error)?
+            .copy_from_slice(s.as_bytes());
+        self.len = end;
+        Ok(())
     }
 }
 
@@ -246,9 +295,23 @@ fn decimal_parts(s: &str) -> Option<(&str, &str)> {
 }
 
 /// Half-up (away from zero) rounding to a unit such as 0.01 (tiyin) or 1 (whole so'm).
+///
+/// A unit of 10^−k (0.01, 0.1, 1) is rounding to k decimals: the same value with the same scale
+/// k as dividing, rounding and multiplying back, which the schedule would do for every
+/// row (`round_to_unit_by_decimals_is_the_division` checks it). It is taken only for a
+/// value within 10^15, where the division is exact and nothing overflows.
 pub fn round_to_unit(x: Decimal, unit: Decimal) -> Decimal {
     if unit.is_zero() {
         return x;
+    }
+    if unit.mantissa() == 1 && unit.scale() <= 2 && within_limit(x) {
+        let mut r = x.round_dp_with_strategy(unit.scale(), RoundingStrategy::MidpointAwayFromZero);
+        if r.is_zero() {
+            // The multiplication back gives zero as `Decimal::ZERO`, of scale 0.
+            return Decimal::ZERO;
+        }
+        r.rescale(unit.scale());
+        return r;
     }
     (x / unit).round_dp_with_strategy(0, RoundingStrategy::MidpointAwayFromZero) * unit
 }
@@ -331,7 +394,15 @@ impl Date {
 
 impl fmt::Display for Date {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.0.format("%Y-%m-%d"))
+        // Years 0–9999 are four digits in chrono's `%Y` too; outside them it adds a sign.
+        // Spelt out here because a result prints dozens of dates and `format` parses its
+        // pattern each time.
+        let (y, m, d) = (self.0.year(), self.0.month(), self.0.day());
+        if (0..=9999).contains(&y) {
+            f.write_fmt(format_args!("{y:04}-{m:02}-{d:02}"))
+        } else {
+            f.write_fmt(format_args!("{}", self.0.format("%Y-%m-%d")))
+        }
     }
 }
 
@@ -357,7 +428,9 @@ impl FromStr for Date {
 
 impl Serialize for Date {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(self)
+        let mut text = Text::default();
+        fmt::Write::write_fmt(&mut text, format_args!("{self}")).map_err(ser::Error::custom)?;
+        s.serialize_str(text.as_str())
     }
 }
 
@@ -631,6 +704,102 @@ mod tests {
         #[test]
         fn any_text_parses_or_is_refused(text in "-?[0-9]{0,40}(\\.[0-9]{0,40})?|\\PC{0,60}") {
             let _ = Money::parse(&text);
+        }
+    }
+
+    /// The general rounding, as `round_to_unit` did it for every unit.
+    fn divided_and_rounded(x: Decimal, unit: Decimal) -> Decimal {
+        (x / unit).round_dp_with_strategy(0, RoundingStrategy::MidpointAwayFromZero) * unit
+    }
+
+    /// A `Decimal` of any mantissa and scale, of either sign.
+    fn any_decimal() -> impl proptest::strategy::Strategy<Value = Decimal> {
+        use proptest::prelude::*;
+        (
+            any::<u64>(),
+            any::<u32>(),
+            0u32..=28,
+            any::<bool>(),
+            0u32..4,
+        )
+            .prop_map(|(lo, hi, scale, negative, size)| {
+                // Mostly figures of a schedule's size, sometimes all 96 bits.
+                let hi = if size == 0 { hi } else { 0 };
+                let lo = if size == 3 { lo % 1_000_000 } else { lo };
+                Decimal::from_parts(lo as u32, (lo >> 32) as u32, hi, negative, scale)
+            })
+    }
+
+    proptest::proptest! {
+        /// Rounding to 10^−k by decimals is the division's value with its scale and sign
+        /// (so every figure and every text derived from it is unchanged).
+        #[test]
+        fn round_to_unit_by_decimals_is_the_division(x in any_decimal(), k in 0u32..=2) {
+            let unit = Decimal::new(1, k);
+            proptest::prop_assume!(within_limit(x));
+            let (fast, general) = (round_to_unit(x, unit), divided_and_rounded(x, unit));
+            proptest::prop_assert_eq!(fast, general);
+            proptest::prop_assert_eq!(fast.serialize(), general.serialize(), "{} {}", fast, general);
+        }
+
+        /// Money from a computed value: the same answer, and the same held decimal, as
+        /// rounding to the tiyin and comparing, by the full comparison with the limit.
+        #[test]
+        fn money_from_a_decimal_is_judged_as_before(x in any_decimal()) {
+            let general = if x.abs() > LIMIT {
+                Err(MoneyError::AboveLimit)
+            } else if x.round_dp(2) != x {
+                Err(MoneyError::TooManyDecimals)
+            } else if x.is_zero() {
+                Ok(Money::ZERO)
+            } else {
+                Ok(Money(x.round_dp(2)))
+            };
+            let got = Money::try_from_decimal(x);
+            proptest::prop_assert_eq!(got, general);
+            proptest::prop_assert_eq!(
+                got.map(|m| m.0.serialize()),
+                general.map(|m| m.0.serialize())
+            );
+            proptest::prop_assert_eq!(within_limit(x), x.abs() <= LIMIT);
+        }
+
+        /// An amount prints as its `Decimal` widened to two decimals prints, and serializes
+        /// as that text.
+        #[test]
+        fn amounts_print_as_their_decimal(x in any_decimal()) {
+            if let Ok(m) = Money::try_from_decimal(x) {
+                let mut d = m.0;
+                d.rescale(2);
+                proptest::prop_assert_eq!(m.to_string(), d.to_string());
+                proptest::prop_assert_eq!(serde_json::to_string(&m).unwrap(), format!("\"{d}\""));
+            }
+            let held = Money::round_half_up_saturating(x, Decimal::new(1, 2));
+            let mut d = held.0;
+            d.rescale(2);
+            proptest::prop_assert_eq!(held.to_string(), d.to_string());
+        }
+
+        /// Dates print as chrono's `%Y-%m-%d`, in and beyond the four-digit years.
+        #[test]
+        fn dates_print_as_chrono_formats_them(days in -100_000_000i32..=100_000_000) {
+            let d = NaiveDate::from_num_days_from_ce_opt(days).unwrap_or(NaiveDate::MAX);
+            proptest::prop_assert_eq!(Date(d).to_string(), d.format("%Y-%m-%d").to_string());
+            proptest::prop_assert_eq!(
+                serde_json::to_string(&Date(d)).unwrap(),
+                format!("\"{}\"", d.format("%Y-%m-%d"))
+            );
+        }
+    }
+
+    #[test]
+    fn edge_dates_print_as_chrono_formats_them() {
+        for d in [NaiveDate::MIN, NaiveDate::MAX] {
+            assert_eq!(Date(d).to_string(), d.format("%Y-%m-%d").to_string());
+        }
+        for y in [-1, 0, 1, 999, 9999, 10000] {
+            let d = NaiveDate::from_ymd_opt(y, 1, 2).unwrap();
+            assert_eq!(Date(d).to_string(), d.format("%Y-%m-%d").to_string());
         }
     }
 

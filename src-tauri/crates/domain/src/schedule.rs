@@ -16,7 +16,7 @@ use serde::Serialize;
 use ts_rs::TS;
 
 use crate::case::ScheduleKind;
-use crate::money::{round_to_unit, Date, Money, MoneyError};
+use crate::money::{round_to_unit, within_limit, Date, Money, MoneyError};
 use crate::product::DayCount;
 
 #[derive(Clone, Debug, PartialEq)]
@@ -77,6 +77,74 @@ pub fn row_date(first_payment: Date, n: u32) -> Date {
 }
 
 pub fn build(input: &ScheduleInput) -> Result<Schedule, ScheduleError> {
+    let mut rows = Vec::with_capacity(input.term_months as usize);
+    let totals = walk(input, Growth::Compute, |row| rows.push(row))?;
+    Ok(Schedule {
+        rows,
+        total_interest: totals.interest,
+        max_payment: totals.max_payment,
+        maturity: totals.maturity,
+    })
+}
+
+/// The largest payment of [`build`]'s schedule, or its error, without keeping the rows,
+/// for schedules that differ only in the amount: what the counter-offer search asks of
+/// every amount it tries. The annuity's growth factor (1 + i)^n, n
+/// multiplications at full precision, depends on the rate and the term alone: computed
+/// once here rather than for every amount.
+pub struct MaxPayments {
+    input: ScheduleInput,
+    growth: Growth,
+}
+
+impl MaxPayments {
+    /// The terms of `input`; its amount is not used.
+    pub fn new(input: ScheduleInput) -> MaxPayments {
+        let growth = match input.kind {
+            ScheduleKind::Annuity => {
+                Growth::Known(growth(monthly_rate(input.annual_rate), input.term_months))
+            }
+            ScheduleKind::Differentiated => Growth::Compute,
+        };
+        MaxPayments { input, growth }
+    }
+
+    /// The largest payment with `amount`: `build`'s `max_payment`, or its error.
+    pub fn at(&self, amount: Money) -> Result<Money, ScheduleError> {
+        let input = ScheduleInput {
+            amount,
+            ..self.input.clone()
+        };
+        walk(&input, self.growth, |_| ()).map(|t| t.max_payment)
+    }
+}
+
+/// The annuity's (1 + i)^n: computed by [`walk`], or known already (`None`: beyond
+/// `Decimal`'s range).
+#[derive(Clone, Copy)]
+enum Growth {
+    Compute,
+    Known(Option<Decimal>),
+}
+
+fn monthly_rate(annual: Decimal) -> Decimal {
+    annual / Decimal::from(12)
+}
+
+/// What [`walk`] sums over the rows.
+struct Totals {
+    interest: Decimal,
+    max_payment: Money,
+    maturity: Date,
+}
+
+/// Every row of the schedule in order, given to `row`, and the totals over them; the one
+/// computation behind [`build`] and [`MaxPayments`], so they cannot disagree.
+fn walk(
+    input: &ScheduleInput,
+    known: Growth,
+    mut row: impl FnMut(ScheduleRow),
+) -> Result<Totals, ScheduleError> {
     let n = input.term_months;
     if n == 0 {
         return Err(ScheduleError::NoTerm);
@@ -100,7 +168,7 @@ pub fn build(input: &ScheduleInput) -> Result<Schedule, ScheduleError> {
     // neither does the division inside the rounding.
     let too_large = || ScheduleError::Figure(MoneyError::AboveLimit);
     let rounded = |x: Option<Decimal>| -> Result<Decimal, ScheduleError> {
-        x.filter(|x| x.abs() <= Money::MAX.decimal())
+        x.filter(|x| within_limit(*x))
             .map(|x| round_to_unit(x, unit))
             .ok_or_else(too_large)
     };
@@ -117,12 +185,22 @@ pub fn build(input: &ScheduleInput) -> Result<Schedule, ScheduleError> {
     };
 
     let annuity = match input.kind {
-        ScheduleKind::Annuity => Some(rounded(annuity_payment(amount, rate / twelve, n))?),
+        ScheduleKind::Annuity => {
+            let i = monthly_rate(rate);
+            let q = match known {
+                Growth::Known(q) => q,
+                Growth::Compute => growth(i, n),
+            };
+            Some(rounded(q.and_then(|q| annuity_payment(amount, i, q, n)))?)
+        }
         ScheduleKind::Differentiated => None,
     };
     let principal_part = rounded(Some(amount / Decimal::from(n - g)))?;
 
-    let mut rows = Vec::with_capacity(n as usize);
+    // A `Decimal` sum of up to 2^32 rows of at most 10^15 each stays far inside its range.
+    let mut total_interest = Decimal::ZERO;
+    // The last of equal largest payments, as `Iterator::max` over the rows takes it.
+    let mut max_payment: Option<Money> = None;
     let mut balance = amount;
     let mut prev = input.disbursed;
     for k in 1..=n {
@@ -139,37 +217,43 @@ pub fn build(input: &ScheduleInput) -> Result<Schedule, ScheduleError> {
         };
         // 0 ≤ principal ≤ balance: the difference is exact.
         balance -= principal;
-        rows.push(ScheduleRow {
+        let r = ScheduleRow {
             n: k,
             date,
             payment: Money::try_from_decimal(principal + interest)?,
             principal: Money::try_from_decimal(principal)?,
             interest: Money::try_from_decimal(interest)?,
             balance: Money::try_from_decimal(balance)?,
-        });
+        };
+        total_interest += r.interest.decimal();
+        if max_payment.is_none_or(|m| r.payment >= m) {
+            max_payment = Some(r.payment);
+        }
+        row(r);
         prev = date;
     }
-
-    // A `Decimal` sum of up to 2^32 rows of at most 10^15 each stays far inside its range.
-    let total_interest = rows.iter().map(|r| r.interest.decimal()).sum();
-    let max_payment = rows.iter().map(|r| r.payment).max().unwrap_or_default();
-    let maturity = rows.last().map_or(input.first_payment, |r| r.date);
-    Ok(Schedule {
-        rows,
-        total_interest,
-        max_payment,
-        maturity,
+    Ok(Totals {
+        interest: total_interest,
+        max_payment: max_payment.unwrap_or_default(),
+        // n ≥ 1 rows: the last one's date.
+        maturity: prev,
     })
 }
 
-/// P × i / (1 − (1 + i)^−n), written as P × i × q / (q − 1) with q = (1 + i)^n so that
-/// it needs only multiplication, exact to Decimal's 28 digits. `None` when a term far
-/// beyond any product's takes q or the payment out of `Decimal`'s range.
-fn annuity_payment(principal: Decimal, i: Decimal, n: u32) -> Option<Decimal> {
+/// q = (1 + i)^n by n multiplications, exact to Decimal's 28 digits. `None` when a term
+/// far beyond any product's takes it out of `Decimal`'s range.
+fn growth(i: Decimal, n: u32) -> Option<Decimal> {
     let mut q = Decimal::ONE;
     for _ in 0..n {
         q = q.checked_mul(Decimal::ONE + i)?;
     }
+    Some(q)
+}
+
+/// P × i / (1 − (1 + i)^−n), written as P × i × q / (q − 1) with q = (1 + i)^n (from
+/// [`growth`]) so that it needs only multiplication. `None` when the payment is out of
+/// `Decimal`'s range.
+fn annuity_payment(principal: Decimal, i: Decimal, q: Decimal, n: u32) -> Option<Decimal> {
     if q == Decimal::ONE {
         return Some(principal / Decimal::from(n));
     }
@@ -387,6 +471,30 @@ mod tests {
     }
 
     proptest! {
+        /// The counter-offer search's payments are `build`'s, errors included.
+        #[test]
+        fn max_payments_are_the_built_schedules(
+            tiyin in 1i64..=100_000_000_000_000_000i64,
+            n in 0u32..=90,
+            annuity in any::<bool>(),
+            g in 0u32..=4,
+            actual in any::<bool>(),
+            rate_bp in 0u32..100_000,
+            whole_som in any::<bool>(),
+        ) {
+            let kind = if annuity { ScheduleKind::Annuity } else { ScheduleKind::Differentiated };
+            let mut i = input("1", "0.2", n, kind, g);
+            i.annual_rate = Decimal::new(rate_bp.into(), 4);
+            if actual { i.day_count = DayCount::Actual365; }
+            if whole_som { i.rounding_unit = d("1"); }
+            let payments = MaxPayments::new(i.clone());
+            i.amount = Money::try_from_decimal(Decimal::new(tiyin, 2)).unwrap();
+            let built = build(&i).map(|s| s.max_payment);
+            let got = payments.at(i.amount);
+            prop_assert_eq!(&got, &built);
+            prop_assert_eq!(got.map(|m| m.decimal().serialize()), built.map(|m| m.decimal().serialize()));
+        }
+
         #[test]
         fn balance_ends_at_zero_and_principal_sums_to_amount(
             tiyin in 10_000_000i64..80_000_000_000i64,
