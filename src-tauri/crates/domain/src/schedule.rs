@@ -78,7 +78,7 @@ pub fn row_date(first_payment: Date, n: u32) -> Date {
 
 pub fn build(input: &ScheduleInput) -> Result<Schedule, ScheduleError> {
     let mut rows = Vec::with_capacity(input.term_months as usize);
-    let totals = walk(input, Growth::Compute, |row| rows.push(row))?;
+    let totals = walk(input, Growth::Compute, None, |row| rows.push(row))?;
     Ok(Schedule {
         rows,
         total_interest: totals.interest,
@@ -95,6 +95,8 @@ pub fn build(input: &ScheduleInput) -> Result<Schedule, ScheduleError> {
 pub struct MaxPayments {
     input: ScheduleInput,
     growth: Growth,
+    /// The rows' dates, which the amount does not change either.
+    dates: Vec<Date>,
 }
 
 impl MaxPayments {
@@ -106,7 +108,14 @@ impl MaxPayments {
             }
             ScheduleKind::Differentiated => Growth::Compute,
         };
-        MaxPayments { input, growth }
+        let dates = (1..=input.term_months)
+            .map(|k| row_date(input.first_payment, k))
+            .collect();
+        MaxPayments {
+            input,
+            growth,
+            dates,
+        }
     }
 
     /// The largest payment with `amount`: `build`'s `max_payment`, or its error.
@@ -115,7 +124,7 @@ impl MaxPayments {
             amount,
             ..self.input.clone()
         };
-        walk(&input, self.growth, |_| ()).map(|t| t.max_payment)
+        walk(&input, self.growth, Some(&self.dates), |_| ()).map(|t| t.max_payment)
     }
 }
 
@@ -143,6 +152,7 @@ struct Totals {
 fn walk(
     input: &ScheduleInput,
     known: Growth,
+    dates: Option<&[Date]>,
     mut row: impl FnMut(ScheduleRow),
 ) -> Result<Totals, ScheduleError> {
     let n = input.term_months;
@@ -204,7 +214,10 @@ fn walk(
     let mut balance = amount;
     let mut prev = input.disbursed;
     for k in 1..=n {
-        let date = row_date(input.first_payment, k);
+        let date = match dates.and_then(|d| d.get(k as usize - 1)) {
+            Some(d) => *d,
+            None => row_date(input.first_payment, k),
+        };
         let interest = interest_for(balance, prev, date)?;
         let principal = if k == n {
             balance
@@ -242,7 +255,37 @@ fn walk(
 
 /// q = (1 + i)^n by n multiplications, exact to Decimal's 28 digits. `None` when a term
 /// far beyond any product's takes it out of `Decimal`'s range.
+///
+/// A product has a handful of rates and terms, so a batch of cases asks for the same few
+/// factors again and again (each evaluation for up to seven terms): each thread remembers
+/// the last ones it computed, keyed by i's exact representation. A remembered factor is
+/// the one the multiplications give; only the time differs.
 fn growth(i: Decimal, n: u32) -> Option<Decimal> {
+    const REMEMBERED: usize = 64;
+    thread_local! {
+        static FACTORS: std::cell::RefCell<Vec<([u8; 16], u32, Option<Decimal>)>> =
+            const { std::cell::RefCell::new(Vec::new()) };
+    }
+    let key = i.serialize();
+    let known = FACTORS.with_borrow(|f| {
+        f.iter()
+            .find(|(k, m, _)| *k == key && *m == n)
+            .map(|(_, _, q)| *q)
+    });
+    if let Some(q) = known {
+        return q;
+    }
+    let q = growth_computed(i, n);
+    FACTORS.with_borrow_mut(|f| {
+        if f.len() == REMEMBERED {
+            f.remove(0);
+        }
+        f.push((key, n, q));
+    });
+    q
+}
+
+fn growth_computed(i: Decimal, n: u32) -> Option<Decimal> {
     let mut q = Decimal::ONE;
     for _ in 0..n {
         q = q.checked_mul(Decimal::ONE + i)?;
@@ -468,6 +511,21 @@ mod tests {
             0
         ))
         .is_ok());
+    }
+
+    /// A remembered growth factor is the computed one, to the representation.
+    #[test]
+    fn remembered_growth_factors_are_the_computed_ones() {
+        for round in 0..3 {
+            for bp in [1, 1999, 2100, 2300, 2350, 10_000, 99_999] {
+                for n in [0, 1, 12, 36, 60, 90, 100_000] {
+                    let i = Decimal::new(bp, 4) / Decimal::from(12 + round);
+                    let (got, computed) = (growth(i, n), growth_computed(i, n));
+                    assert_eq!(got, computed, "{i} {n}");
+                    assert_eq!(got.map(|q| q.serialize()), computed.map(|q| q.serialize()));
+                }
+            }
+        }
     }
 
     proptest! {
