@@ -476,7 +476,7 @@ fn evaluated_in_sequence(input: &[u8], path: &Path) -> (String, String) {
                 .map_err(|e| e.to_string()),
         };
         match result {
-            Ok(evaluation) => out += &serde_json::to_string(&evaluation).unwrap(),
+            Ok(evaluation) => out += &serde_json::to_string(&evaluation).expect("serialises"),
             Err(message) => {
                 err += &format!("uw: {}:{n}: {message}\n", path.display());
                 out += &serde_json::json!({"line": n, "error": {"code": "INVALID_CASE", "message": format!("line {n}: {message}")}}).to_string();

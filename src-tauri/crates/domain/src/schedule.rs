@@ -262,9 +262,10 @@ fn walk(
 /// the one the multiplications give; only the time differs.
 fn growth(i: Decimal, n: u32) -> Option<Decimal> {
     const REMEMBERED: usize = 64;
+    /// (i's representation, n, q)
+    type Factor = ([u8; 16], u32, Option<Decimal>);
     thread_local! {
-        static FACTORS: std::cell::RefCell<Vec<([u8; 16], u32, Option<Decimal>)>> =
-            const { std::cell::RefCell::new(Vec::new()) };
+        static FACTORS: std::cell::RefCell<Vec<Factor>> = const { std::cell::RefCell::new(Vec::new()) };
     }
     let key = i.serialize();
     let known = FACTORS.with_borrow(|f| {
