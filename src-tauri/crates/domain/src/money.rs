@@ -25,7 +25,7 @@ use std::str::FromStr;
 
 use chrono::{Datelike, Months, NaiveDate};
 use rust_decimal::{Decimal, RoundingStrategy};
-use serde::{de, ser, Deserialize, Deserializer, Serialize, Serializer};
+use serde::{de, Deserialize, Deserializer, Serialize, Serializer};
 
 /// 10^15, spelt in `Decimal`'s parts because `Decimal::from` is not `const` (the test
 /// `the_limit_is_ten_to_the_fifteenth` checks the digits).
@@ -171,40 +171,47 @@ fn to_tiyin(d: Decimal) -> Decimal {
     d.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero)
 }
 
-impl fmt::Display for Money {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl Money {
+    /// The text `Display` writes: the decimal widened to two decimals as `Decimal` prints
+    /// it (a sign for a negative, even zero; "0.05"), spelt out from the mantissa here
+    /// because a result prints a hundred amounts and `Decimal` finds each digit by a
+    /// division of its 96 bits. `None` for a mantissa beyond u64, which an amount (at
+    /// most 10^17 tiyin) never has.
+    fn text(self) -> Option<Text> {
         // Two decimals at most by construction: widening to exactly two never rounds.
         let mut d = self.0;
         d.rescale(2);
-        // As `Decimal` prints it (a sign for a negative, even zero; "0.05"), spelt out from
-        // the mantissa: a result prints a hundred amounts, and `Decimal` finds each digit
-        // by a division of its 96 bits. Written as plain text, ignoring `f`'s padding.
-        let Ok(mut m) = u64::try_from(d.mantissa().unsigned_abs()) else {
-            // |amount| ≤ 10^15: never, but printed all the same.
-            return f.write_fmt(format_args!("{d}"));
-        };
-        let mut digits = [0u8; 24];
-        let mut at = digits.len();
-        let mut put = |b: u8| {
-            at -= 1;
-            digits[at] = b;
-        };
+        let mut m = u64::try_from(d.mantissa().unsigned_abs()).ok()?;
+        let mut t = Text::default();
         // At least "0.00"; a u64 has at most 20 digits.
         for place in 0.. {
             if place == 2 {
-                put(b'.');
+                t.push_front(b'.');
             }
-            put(b'0' + (m % 10) as u8);
+            t.push_front(b'0' + (m % 10) as u8);
             m /= 10;
             if m == 0 && place >= 2 {
                 break;
             }
         }
         if d.is_sign_negative() {
-            put(b'-');
+            t.push_front(b'-');
         }
-        // Only ASCII digits, a dot and a sign were written.
-        f.write_str(std::str::from_utf8(&digits[at..]).unwrap_or_default())
+        Some(t)
+    }
+}
+
+impl fmt::Display for Money {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Written as plain text, ignoring `f`'s padding.
+        match self.text() {
+            Some(t) => f.write_str(t.as_str()),
+            None => {
+                let mut d = self.0;
+                d.rescale(2);
+                f.write_fmt(format_args!("{d}"))
+            }
+        }
     }
 }
 
@@ -218,36 +225,37 @@ impl FromStr for Money {
 
 impl Serialize for Money {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        // Through a buffer on the stack: the text is at most 20 bytes.
-        let mut text = Text::default();
-        fmt::Write::write_fmt(&mut text, format_args!("{self}")).map_err(ser::Error::custom)?;
-        s.serialize_str(text.as_str())
+        match self.text() {
+            Some(t) => s.serialize_str(t.as_str()),
+            None => s.collect_str(self),
+        }
     }
 }
 
-/// Short text on the stack (an amount, a date), for serializers that take a `&str`.
-#[derive(Default)]
+/// An amount's text on the stack, written from its last digit.
 struct Text {
-    bytes: [u8; 32],
-    len: usize,
+    bytes: [u8; 24],
+    start: usize,
+}
+
+impl Default for Text {
+    fn default() -> Text {
+        Text {
+            bytes: [0; 24],
+            start: 24,
+        }
+    }
 }
 
 impl Text {
-    fn as_str(&self) -> &str {
-        // Only whole `&str`s are written in.
-        std::str::from_utf8(&self.bytes[..self.len]).unwrap_or_default()
+    fn push_front(&mut self, b: u8) {
+        self.start -= 1;
+        self.bytes[self.start] = b;
     }
-}
 
-impl fmt::Write for Text {
-    fn write_str(&mut self, s: &str) -> fmt::Result {
-        let end = self.len + s.len();
-        self.bytes
-            .get_mut(self.len..end)
-            .ok_or(fmt::Error)?
-            .copy_from_slice(s.as_bytes());
-        self.len = end;
-        Ok(())
+    fn as_str(&self) -> &str {
+        // Only ASCII digits, a dot and a sign are written.
+        std::str::from_utf8(&self.bytes[self.start..]).unwrap_or_default()
     }
 }
 
@@ -427,30 +435,37 @@ impl Date {
     }
 }
 
+impl Date {
+    /// `YYYY-MM-DD` for the years 0–9999, which chrono's `%Y` also prints as four digits
+    /// (outside them it adds a sign). Spelt out because a result prints dozens of dates
+    /// and `format` parses its pattern each time.
+    fn text(self) -> Option<[u8; 10]> {
+        let (y, m, d) = (self.0.year(), self.0.month(), self.0.day());
+        let y @ 0..=9999 = u32::try_from(y).ok()? else {
+            return None;
+        };
+        let digit = |v: u32| b'0' + (v % 10) as u8;
+        Some([
+            digit(y / 1000),
+            digit(y / 100),
+            digit(y / 10),
+            digit(y),
+            b'-',
+            digit(m / 10),
+            digit(m),
+            b'-',
+            digit(d / 10),
+            digit(d),
+        ])
+    }
+}
+
 impl fmt::Display for Date {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        // Years 0–9999 are four digits in chrono's `%Y` too; outside them it adds a sign.
-        // Spelt out here because a result prints dozens of dates and `format` parses its
-        // pattern each time.
-        let (y, m, d) = (self.0.year(), self.0.month(), self.0.day());
-        if let Ok(y @ 0..=9999) = u32::try_from(y) {
-            let digit = |v: u32| b'0' + (v % 10) as u8;
-            let text = [
-                digit(y / 1000),
-                digit(y / 100),
-                digit(y / 10),
-                digit(y),
-                b'-',
-                digit(m / 10),
-                digit(m),
-                b'-',
-                digit(d / 10),
-                digit(d),
-            ];
+        match self.text() {
             // Only ASCII digits and dashes.
-            f.write_str(std::str::from_utf8(&text).unwrap_or_default())
-        } else {
-            f.write_fmt(format_args!("{}", self.0.format("%Y-%m-%d")))
+            Some(t) => f.write_str(std::str::from_utf8(&t).unwrap_or_default()),
+            None => f.write_fmt(format_args!("{}", self.0.format("%Y-%m-%d"))),
         }
     }
 }
@@ -477,9 +492,10 @@ impl FromStr for Date {
 
 impl Serialize for Date {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut text = Text::default();
-        fmt::Write::write_fmt(&mut text, format_args!("{self}")).map_err(ser::Error::custom)?;
-        s.serialize_str(text.as_str())
+        match self.text() {
+            Some(t) => s.serialize_str(std::str::from_utf8(&t).unwrap_or_default()),
+            None => s.collect_str(self),
+        }
     }
 }
 
