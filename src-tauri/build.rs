@@ -6,6 +6,7 @@ const COMMANDS: &[&str] = &[
     "app_status",
     "backup_now",
     "queue",
+    "queue_total",
     "open_case",
     "evaluate_case",
     "save_case",

@@ -213,8 +213,35 @@ impl Driver {
         Ok(d)
     }
 
-    /// Starts the app (a new WebDriver session) with extra command-line arguments.
+    /// Starts the app (a new WebDriver session) with extra command-line arguments, and
+    /// waits for its page to finish loading.
     pub async fn launch(&self, args: &[&str]) -> Result<Client> {
+        let client = self.session(args).await?;
+        // WebKitWebDriver can block a find issued before the first page has loaded; ask
+        // the page itself until it reports complete.
+        let start = Instant::now();
+        loop {
+            let state = tokio::time::timeout(
+                Duration::from_secs(2),
+                client.execute("return document.readyState", vec![]),
+            )
+            .await;
+            if let Ok(Ok(v)) = state {
+                if v == "complete" {
+                    break;
+                }
+            }
+            if start.elapsed() > Duration::from_secs(30) {
+                return Err("the app's page never finished loading".into());
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        Ok(client)
+    }
+
+    /// Starts the app (a new WebDriver session), returning as soon as the session exists:
+    /// its page may still be loading (the start-up benchmark times that itself).
+    pub async fn session(&self, args: &[&str]) -> Result<Client> {
         // The WebDriver client's rustls and the bank client's both link here; with two
         // crypto providers compiled in, rustls needs one named (an error = already set).
         let _ = rustls::crypto::ring::default_provider().install_default();
@@ -242,25 +269,6 @@ impl Driver {
                     .map_err(|e| format!("{e} (after {first})"))?
             }
         };
-        // WebKitWebDriver can block a find issued before the first page has loaded; ask
-        // the page itself until it reports complete.
-        let start = Instant::now();
-        loop {
-            let state = tokio::time::timeout(
-                Duration::from_secs(2),
-                client.execute("return document.readyState", vec![]),
-            )
-            .await;
-            if let Ok(Ok(v)) = state {
-                if v == "complete" {
-                    break;
-                }
-            }
-            if start.elapsed() > Duration::from_secs(30) {
-                return Err("the app's page never finished loading".into());
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
         Ok(client)
     }
 }

@@ -10,7 +10,7 @@
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender};
-use std::sync::{Mutex, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
@@ -25,7 +25,7 @@ use uw_app::{
 };
 use uw_app::{
     AppError, AppStatus, CaseEvent, CaseView, ErrorCode, ImportReport, IncomeView, NewUser,
-    OpenOptions, QueuePage, QueueQuery, ReadProgress, Result, ReviewView, Session, SessionStatus,
+    OpenOptions, QueueQuery, QueueRow, ReadProgress, Result, ReviewView, Session, SessionStatus,
     StoreKey, StoreState, TotpSetup, WorkProgress, WorkState, Workstation,
 };
 use uw_domain::case::{DocumentKind, DocumentStatus, IncomeKind, ReviewDecision};
@@ -33,50 +33,113 @@ use uw_domain::disbursement::Fact;
 use uw_domain::vin::VinReport;
 use uw_domain::Evaluation;
 
+/// The window's state. The store opens on a thread of its own while the window and its
+/// web view start (the key's lookup and derivation, the schema check): the commands that
+/// need it wait for that opening to be over, and nothing waits for it before.
+pub struct Ws(Arc<Shared>);
+
+impl std::ops::Deref for Ws {
+    type Target = Shared;
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
+}
+
 /// The workstation, or why it could not open (a foreign database, an unwritable folder):
 /// the window still opens and shows that error instead of vanishing. Without a key (no
 /// OS keyring, no passphrase given) it waits for the passphrase from the unlock screen.
-pub struct Ws {
+pub struct Shared {
     opened: OnceLock<std::result::Result<Workstation, AppError>>,
+    /// Set when the start's opening is over (opened, refused, or waiting for a key);
+    /// every reader of `opened` and `recovery` waits for it.
+    settled: OnceLock<()>,
     data_dir: PathBuf,
     demo: bool,
     /// Wakes the sync worker: `true` for "sync now" (backoff ignored).
     sync_wake: Mutex<Option<Sender<bool>>>,
     /// A store made at this start: its recovery key, until the person says they stored it.
-    recovery: uw_app::store_key::ShownOnce,
+    recovery: OnceLock<uw_app::store_key::ShownOnce>,
     /// The log, for as long as the window runs.
     _log: Option<uw_app::logs::LogGuard>,
 }
 
 impl Ws {
-    pub fn open(demo: bool) -> Ws {
+    /// The state at once; the store's opening starts on its own thread.
+    pub fn start(demo: bool) -> Ws {
         let data_dir = uw_app::paths::data_dir(demo);
-        let mut ws = Ws {
+        let ws = Ws(Arc::new(Shared {
             opened: OnceLock::new(),
+            settled: OnceLock::new(),
             _log: start_log(&data_dir),
             data_dir,
             demo,
             sync_wake: Mutex::new(None),
-            recovery: Default::default(),
-        };
-        match uw_app::store_key::for_window(&uw_app::keyring::SecretTool, &ws.data_dir, demo) {
+            recovery: OnceLock::new(),
+        }));
+        let shared = Arc::clone(&ws.0);
+        let spawned = std::thread::Builder::new()
+            .name("open-store".into())
+            .spawn(move || shared.open_at_start());
+        if spawned.is_err() {
+            ws.open_at_start();
+        }
+        ws
+    }
+}
+
+impl Shared {
+    fn open_at_start(&self) {
+        // Settled however this ends, a panic included: no command waits for ever.
+        struct Settle<'a>(&'a OnceLock<()>);
+        impl Drop for Settle<'_> {
+            fn drop(&mut self) {
+                let _ = self.0.set(());
+            }
+        }
+        let _settle = Settle(&self.settled);
+        let started = std::time::Instant::now();
+        let found =
+            uw_app::store_key::for_window(&uw_app::keyring::SecretTool, &self.data_dir, self.demo);
+        // The opening's line in the log: its duration, and why the store is not open.
+        let refused = match found {
             Ok(found) => {
-                ws.recovery = uw_app::store_key::ShownOnce::new(found.new_recovery);
-                match ws.open_with(found.key) {
+                let _ = self
+                    .recovery
+                    .set(uw_app::store_key::ShownOnce::new(found.new_recovery));
+                match self.open_with(found.key) {
                     // The keyring's key no longer opens the store (a rekey whose keyring
                     // write was lost): the unlock screen takes its recovery key.
-                    Err(e) if found.from_keyring && e.code == ErrorCode::StoreWrongKey => {}
+                    Err(e) if found.from_keyring && e.code == ErrorCode::StoreWrongKey => {
+                        Some(e.code)
+                    }
                     opened => {
-                        let _ = ws.opened.set(opened);
+                        let code = opened.as_ref().err().map(|e| e.code);
+                        let _ = self.opened.set(opened);
+                        code
                     }
                 }
             }
-            Err(e) if e.code == ErrorCode::StoreKeyMissing => {} // the unlock screen asks
+            // The unlock screen asks.
+            Err(e) if e.code == ErrorCode::StoreKeyMissing => Some(e.code),
             Err(e) => {
-                let _ = ws.opened.set(Err(e));
+                let code = Some(e.code);
+                let _ = self.opened.set(Err(e));
+                code
             }
-        }
-        ws
+        };
+        uw_app::logs::command("window", "open_store", started.elapsed(), refused);
+    }
+
+    /// The store as the start's opening left it: open, refused, or not yet (no key).
+    fn opened(&self) -> Option<&std::result::Result<Workstation, AppError>> {
+        self.settled.wait();
+        self.opened.get()
+    }
+
+    /// The recovery key of a store made at this start (none for a store found).
+    fn recovery(&self) -> &uw_app::store_key::ShownOnce {
+        self.settled.wait();
+        self.recovery.get_or_init(Default::default)
     }
 
     fn open_with(&self, key: StoreKey) -> Result<Workstation> {
@@ -109,7 +172,7 @@ impl Ws {
     }
 
     fn get(&self) -> Result<&Workstation> {
-        match self.opened.get() {
+        match self.opened() {
             Some(opened) => opened.as_ref().map_err(Clone::clone),
             None => Err(AppError::new(
                 ErrorCode::StoreLocked,
@@ -337,6 +400,7 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         app_status,
         backup_now,
         queue,
+        queue_total,
         open_case,
         evaluate_case,
         save_case,
@@ -709,7 +773,7 @@ fn order_disbursement(
     })
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 fn sync_status(ws: State<'_, Ws>) -> Result<SyncStatus> {
     logged("sync_status", || ws.signed_in()?.sync_status())
 }
@@ -746,14 +810,24 @@ async fn backup_now(app: AppHandle) -> Result<uw_app::BackupSummary> {
     .await
 }
 
-#[tauri::command]
+/// Off the window's thread (as every command the window asks before and right after a
+/// login): it waits for the store's opening, and counts the cases.
+#[tauri::command(async)]
 fn app_status(ws: State<'_, Ws>) -> Result<AppStatus> {
     logged("app_status", || ws.get()?.status())
 }
 
-#[tauri::command]
-fn queue(ws: State<'_, Ws>, query: QueueQuery) -> Result<QueuePage> {
-    logged("queue", || ws.signed_in()?.queue(&query))
+/// One page of the queue's rows, without their count (`queue_total`, asked once the page
+/// is on screen): a page is read by an index, the count walks the whole of one.
+#[tauri::command(async)]
+fn queue(ws: State<'_, Ws>, query: QueueQuery) -> Result<Vec<QueueRow>> {
+    logged("queue", || ws.signed_in()?.queue_rows(&query))
+}
+
+/// How many cases the queue's query matches.
+#[tauri::command(async)]
+fn queue_total(ws: State<'_, Ws>, query: QueueQuery) -> Result<i64> {
+    logged("queue_total", || ws.signed_in()?.queue_total(&query))
 }
 
 #[tauri::command]
@@ -953,7 +1027,7 @@ async fn apply_statement_income(
     .await
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 fn session_status(ws: State<'_, Ws>) -> Result<SessionStatus> {
     logged("session_status", || ws.get()?.session_status())
 }
@@ -1085,11 +1159,11 @@ fn release_case(ws: State<'_, Ws>, case_id: String) -> Result<()> {
     logged("release_case", || ws.signed_in()?.release_case(&case_id))
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 fn store_state(ws: State<'_, Ws>) -> Result<StoreState> {
     logged("store_state", || {
         Ok(StoreState {
-            locked: ws.opened.get().is_none(),
+            locked: ws.opened().is_none(),
             new_store: !ws.data_dir.join("cases.db").exists(),
             default_language: uw_app::paths::default_language(),
         })
@@ -1102,7 +1176,7 @@ fn store_state(ws: State<'_, Ws>) -> Result<StoreState> {
 #[tauri::command]
 async fn unlock_store(app: AppHandle, passphrase: String) -> Result<()> {
     off_main(app, task("unlock_store"), move |ws| {
-        if ws.opened.get().is_some() {
+        if ws.opened().is_some() {
             return Ok(());
         }
         uw_app::paths::check_new_passphrase(&ws.data_dir, &passphrase)?;
@@ -1224,9 +1298,9 @@ async fn admin_test_directory(app: AppHandle) -> Result<()> {
 // confirms they stored it; none of these commands reads or writes a case.
 
 /// The recovery key of a store made at this start, while it waits to be confirmed.
-#[tauri::command]
+#[tauri::command(async)]
 fn new_recovery_key(ws: State<'_, Ws>) -> Result<Option<uw_app::store_key::NewRecoveryKey>> {
-    logged("new_recovery_key", || Ok(ws.recovery.view(&ws.data_dir)))
+    logged("new_recovery_key", || Ok(ws.recovery().view(&ws.data_dir)))
 }
 
 /// "Save the recovery sheet…": the save dialog (opened by Rust), then the PDF. No dialog
@@ -1234,7 +1308,7 @@ fn new_recovery_key(ws: State<'_, Ws>) -> Result<Option<uw_app::store_key::NewRe
 #[tauri::command]
 async fn save_recovery_sheet(app: AppHandle, lang: String) -> Result<Option<String>> {
     blocking(app, task("save_recovery_sheet"), move |app, ws| {
-        ws.recovery.waiting()?;
+        ws.recovery().waiting()?;
         let picked = app
             .dialog()
             .file()
@@ -1246,7 +1320,7 @@ async fn save_recovery_sheet(app: AppHandle, lang: String) -> Result<Option<Stri
             .into_path()
             .map_err(|e| AppError::new(ErrorCode::Io, e.to_string()))?;
         ticking(app, &task("save_recovery_sheet"), || {
-            ws.recovery.save_sheet(&ws.data_dir, &lang, &path)
+            ws.recovery().save_sheet(&ws.data_dir, &lang, &path)
         })?;
         Ok(Some(path.display().to_string()))
     })
@@ -1257,7 +1331,7 @@ async fn save_recovery_sheet(app: AppHandle, lang: String) -> Result<Option<Stri
 #[tauri::command]
 fn confirm_recovery_key(ws: State<'_, Ws>) -> Result<()> {
     logged("confirm_recovery_key", || {
-        ws.recovery.confirm();
+        ws.recovery().confirm();
         Ok(())
     })
 }
@@ -1270,7 +1344,7 @@ async fn unlock_with_recovery_key(
     key: String,
 ) -> Result<uw_app::store_key::Recovered> {
     off_main(app, task("unlock_with_recovery_key"), move |ws| {
-        if ws.opened.get().is_some() {
+        if ws.opened().is_some() {
             return Err(AppError::new(
                 ErrorCode::InvalidInput,
                 "recovery key: the case store is already open; nothing was done",

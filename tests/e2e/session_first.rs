@@ -35,7 +35,7 @@ fn args(command: &str) -> Option<Value> {
         "app_status" | "pick_and_import" | "session_status" | "logout" | "begin_totp"
         | "sync_status" | "sync_now" | "sync_conflicts" | "pick_what_if" | "dashboard"
         | "backup_now" | "refresh_portfolio" | "store_state" => json!({}),
-        "queue" => json!({"query": {}}),
+        "queue" | "queue_total" => json!({"query": {}}),
         "open_case" | "export_case" | "case_history" | "case_review" | "release_case"
         | "disbursement" | "request_lien" | "scans" => json!({"caseId": case}),
         "evaluate_case" => json!({"case": {}}),

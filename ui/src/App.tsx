@@ -1,19 +1,22 @@
-import { useCallback, useEffect, useState } from "react";
+import { lazy, Suspense, useCallback, useEffect, useState } from "react";
 import type { AppError, AppStatus, NewRecoveryKey, Session, SessionStatus, StoreState } from "./bindings";
 import { api, SESSION_ENDED } from "./api";
 import { BASE_QUERY, Queue, type QueuePosition } from "./Queue";
 import type { QueueQuery } from "./bindings";
 import { Shortcuts } from "./Shortcuts";
-import { CaseScreen } from "./CaseScreen";
 import { Login, PasswordPanel, Setup, TotpPanel, Unlock } from "./Login";
 import { Conflicts, SyncBadge, useSyncStatus } from "./Sync";
-import { WhatIf } from "./WhatIf";
 import { dateTime, DEFAULT_LANG, isLang, LANGS, setLanguage, t, type Lang } from "./i18n";
-import { Dashboard } from "./Dashboard";
-import { Admin } from "./admin/Admin";
 import { RecoveryKeyShown } from "./Recovery";
 import { HelpMenu } from "./Help";
 import { Working } from "./Working";
+
+// The screens after the queue load when first opened: the start (login, then the queue)
+// parses only what it shows.
+const CaseScreen = lazy(() => import("./CaseScreen").then((m) => ({ default: m.CaseScreen })));
+const WhatIf = lazy(() => import("./WhatIf").then((m) => ({ default: m.WhatIf })));
+const Dashboard = lazy(() => import("./Dashboard").then((m) => ({ default: m.Dashboard })));
+const Admin = lazy(() => import("./admin/Admin").then((m) => ({ default: m.Admin })));
 
 export function ErrorBanner({ error, onClose }: { error: AppError | null; onClose?: () => void }) {
   if (!error) return null;
@@ -95,10 +98,12 @@ export function App() {
       clearInterval(poll);
     };
   }, [unlocked]);
+  // The status (with its case count) comes after the queue's first page (`onShown`),
+  // which must not wait for it; without the queue (a password to change first), at once.
   const loggedIn = (s: Session) => {
     setEnded(null);
     setAuth((a) => (a ? { ...a, needs_setup: false, session: s } : a));
-    refreshStatus();
+    if (s.must_change_password) refreshStatus();
   };
   const logout = () =>
     api.logout().then(() => {
@@ -129,8 +134,8 @@ export function App() {
     if (!position || !openId) return;
     // The case just worked may have left the query (decided, say): then the next one
     // moved up to its place.
-    api.queue({ ...position.query, offset: position.index, limit: 2 }).then((p) => {
-      const [here, after] = p.rows;
+    api.queue({ ...position.query, offset: position.index, limit: 2 }).then((rows) => {
+      const [here, after] = rows;
       const next = here && here.case_id !== openId ? { row: here, index: position.index } : after ? { row: after, index: position.index + 1 } : null;
       if (next) { setPosition({ ...position, index: next.index }); setOpenId(next.row.case_id); }
     }, setFatal);
@@ -149,7 +154,7 @@ export function App() {
           </select>
           {status?.demo && <span className="badge demo">DEMO</span>}
           <SyncBadge status={sync} onConflicts={() => setConflictsOpen(true)} />
-          <span>{status && session ? t("app.cases", { n: status.case_count }) : ""}</span>
+          <span data-testid="case-count">{status && session ? t("app.cases", { n: status.case_count }) : ""}</span>
           {session && (
             <>
               <span data-testid="user" title={[session.underwriter && t("role.underwriter"), session.reviewer && t("role.reviewer"), session.admin && t("role.admin")].filter(Boolean).join(", ")}>
@@ -195,9 +200,12 @@ export function App() {
         />
       )}
       {session && shortcutsOpen && <Shortcuts onClose={() => setShortcutsOpen(false)} />}
+      <Suspense fallback={null}>
       {!fatal && session && whatIfOpen && (
         <WhatIf onClose={() => setWhatIfOpen(false)} onOpen={(id) => { setWhatIfOpen(false); setDashboardOpen(false); setPosition(null); setOpenId(id); }} />
       )}
+      </Suspense>
+      <Suspense fallback={null}>
       {!fatal && session && !mustChange &&
         (adminOpen && session.admin && !openId ? (
           <Admin me={session.username} onBack={() => setAdminOpen(false)} onLanguage={(l) => { setLang(l); refreshStatus(); }} />
@@ -207,7 +215,7 @@ export function App() {
           <CaseScreen
             key={openId}
             caseId={openId}
-            onBack={() => { setOpenId(null); refreshStatus(); }}
+            onBack={() => setOpenId(null)}
             onNext={position ? nextCase : null}
             onShortcuts={() => setShortcutsOpen(true)}
           />
@@ -217,8 +225,10 @@ export function App() {
             setQuery={setQueueQuery}
             selected={position?.index ?? 0}
             status={status}
-            onOpen={openFromQueue} onImported={refreshStatus} onShortcuts={() => setShortcutsOpen(true)} />
+            onOpen={openFromQueue} onImported={refreshStatus} onShortcuts={() => setShortcutsOpen(true)}
+            onShown={refreshStatus} />
         ))}
+      </Suspense>
     </div>
   );
 }

@@ -36,14 +36,20 @@ export function Queue(props: {
   onOpen: (id: string, at: QueuePosition) => void;
   onImported: () => void;
   onShortcuts: () => void;
+  /** The first page is on screen: what was put off for it (the top bar's count) may come. */
+  onShown?: () => void;
 }) {
   const { query, setQuery } = props;
-  // Rows by index, filled a page at a time; `gen` drops answers to an older query.
+  // Rows by index, filled a page at a time; `gen` drops answers to an older query. The
+  // count comes after the first page is on screen (it walks an index; a page does not):
+  // until then the list is as long as the rows known.
   const cache = useRef<Map<number, QueueRow>>(new Map());
   const asked = useRef<Set<number>>(new Set());
   const gen = useRef(0);
   const [total, setTotal] = useState<number | null>(null);
-  const [, setFilled] = useState(0);
+  const [known, setKnown] = useState(0);
+  const [shown, setShown] = useState(0);
+  const announced = useRef(false);
   const [scrollTop, setScrollTop] = useState(0);
   const [viewport, setViewport] = useState(600);
   const [sel, setSel] = useState(props.selected);
@@ -65,20 +71,39 @@ export function Queue(props: {
   const fetchPage = useCallback((page: number, g: number) => {
     if (asked.current.has(page)) return;
     asked.current.add(page);
-    api.queue({ ...query, offset: page * PAGE_SIZE, limit: PAGE_SIZE }).then((p) => {
+    api.queue({ ...query, offset: page * PAGE_SIZE, limit: PAGE_SIZE }).then((rows) => {
       if (g !== gen.current) return;
-      p.rows.forEach((r, i) => cache.current.set(page * PAGE_SIZE + i, r));
-      setTotal(p.total);
-      setFilled((n) => n + 1);
+      rows.forEach((r, i) => cache.current.set(page * PAGE_SIZE + i, r));
+      // A short page is the last one: the count is known without asking.
+      if (rows.length < PAGE_SIZE && (rows.length > 0 || page === 0)) setTotal(page * PAGE_SIZE + rows.length);
+      setKnown((n) => Math.max(n, page * PAGE_SIZE + rows.length));
+      setShown(g);
       setError(null);
     }, (e) => { asked.current.delete(page); setError(e); });
   }, [query]);
+
+  // Once the query's first page is painted: its count, and (once) the top bar's.
+  useEffect(() => {
+    if (shown === 0 || shown !== gen.current) return;
+    const frame = requestAnimationFrame(() => {
+      if (total === null) {
+        api.queueTotal(query).then((n) => { if (shown === gen.current) setTotal(n); }, setError);
+      }
+      if (!announced.current) {
+        announced.current = true;
+        props.onShown?.();
+      }
+    });
+    return () => cancelAnimationFrame(frame);
+  }, [shown]);
 
   // A new query (or an import) starts from the top with an empty cache.
   useEffect(() => {
     gen.current += 1;
     cache.current = new Map();
     asked.current = new Set();
+    setTotal(null);
+    setKnown(0);
     // Back from a case: the row that was open stays selected and in view.
     const keep = firstLoad.current ? props.selected : 0;
     firstLoad.current = false;
@@ -99,7 +124,7 @@ export function Queue(props: {
     return () => ro.disconnect();
   }, [total === null]);
 
-  const count = total ?? 0;
+  const count = total ?? known;
   const { first, last } = visibleRange(scrollTop, viewport, count);
   useEffect(() => {
     pagesFor(first, last).forEach((p) => fetchPage(p, gen.current));
@@ -257,6 +282,7 @@ export function Queue(props: {
                     key={r.case_id}
                     data-testid="queue-row"
                     data-case-id={r.case_id}
+                    data-index={index}
                     data-sla={sla ?? ""}
                     aria-selected={index === sel}
                     className={`${index === sel ? "selected" : ""} ${sla === "overdue" ? "overdue" : ""}`}

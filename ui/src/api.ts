@@ -20,7 +20,7 @@ import type {
   ImportReport,
   IncomeKind,
   IncomeView,
-  QueuePage,
+  QueueRow,
   ReadProgress,
   NewUser,
   NewRecoveryKey,
@@ -68,7 +68,8 @@ async function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> 
 
 export const api = {
   status: () => call<AppStatus>("app_status"),
-  queue: (query: QueueQuery) => call<QueuePage>("queue", { query }),
+  queue: (query: QueueQuery) => call<QueueRow[]>("queue", { query }),
+  queueTotal: (query: QueueQuery) => call<number>("queue_total", { query }),
   openCase: (caseId: string) => call<CaseView>("open_case", { caseId }),
   evaluate: (c: CaseFile) => call<Evaluation>("evaluate_case", { case: c }),
   saveCase: (caseId: string, version: number, c: CaseFile) =>

@@ -339,12 +339,17 @@ impl Workstation {
     /// directory, a reviewer's view (`not_made_by`) is their review inbox as the bank served
     /// it at the last sync.
     pub fn queue(&self, q: &QueueQuery) -> Result<QueuePage> {
-        let mut q = q.clone();
-        if self.directory.is_some() && q.inbox_of.is_none() {
-            q.inbox_of = q.not_made_by.clone();
-        }
-        let mut page = self.store()?.queue(&q)?;
-        for r in &mut page.rows {
+        Ok(QueuePage {
+            rows: self.queue_rows(q)?,
+            total: self.queue_total(q)?,
+            offset: q.offset,
+        })
+    }
+
+    /// [`Self::queue`]'s rows alone: the window shows them before the count arrives.
+    pub fn queue_rows(&self, q: &QueueQuery) -> Result<Vec<QueueRow>> {
+        let mut rows = self.store()?.queue_rows(&self.queue_query(q))?;
+        for r in &mut rows {
             if let Some((due, soon)) = uw_domain::sla::deadlines(
                 &self.sla,
                 &r.status,
@@ -355,7 +360,22 @@ impl Workstation {
                 r.due_soon_at = Some(soon);
             }
         }
-        Ok(page)
+        Ok(rows)
+    }
+
+    /// How many cases [`Self::queue`]'s query matches.
+    pub fn queue_total(&self, q: &QueueQuery) -> Result<i64> {
+        Ok(self.store()?.queue_total(&self.queue_query(q))?)
+    }
+
+    /// The query as the store runs it: with the bank's directory, a reviewer's view is
+    /// their review inbox as the bank served it at the last sync.
+    fn queue_query(&self, q: &QueueQuery) -> QueueQuery {
+        let mut q = q.clone();
+        if self.directory.is_some() && q.inbox_of.is_none() {
+            q.inbox_of = q.not_made_by.clone();
+        }
+        q
     }
 
     pub fn integrity_check(&self) -> Result<String> {

@@ -376,67 +376,31 @@ impl Store {
         Ok(())
     }
 
-    /// One page of the daily queue. Filtering, sorting and paging happen in SQLite over
-    /// the indexes of `schema/001_cases.sql`; the sort column comes from a closed enum, so
-    /// no caller text reaches the SQL.
+    /// One page of the daily queue with the count of the cases its query matches.
     pub fn queue(&self, q: &QueueQuery) -> Result<QueuePage> {
-        let mut clauses = Vec::new();
-        let mut args: Vec<Box<dyn ToSql>> = Vec::new();
-        for (col, val) in [
-            ("status", &q.status),
-            ("assignee", &q.assignee),
-            ("branch", &q.branch),
-        ] {
-            if let Some(v) = val.as_ref().filter(|v| !v.is_empty()) {
-                args.push(Box::new(v.clone()));
-                clauses.push(format!("{col} = ?{}", args.len()));
-            }
-        }
-        if let Some(me) = q.not_made_by.as_ref().filter(|v| !v.is_empty()) {
-            args.push(Box::new(me.clone()));
-            let n = args.len();
-            clauses.push(format!(
-                "NOT EXISTS (SELECT 1 FROM case_workflow w WHERE w.case_id = cases.case_id \
-                 AND (json_extract(w.workflow, '$.maker') = ?{n} COLLATE NOCASE \
-                 OR EXISTS (SELECT 1 FROM json_each(w.workflow, '$.editors') e \
-                 WHERE e.value = ?{n} COLLATE NOCASE)))"
-            ));
-        }
-        if let Some(me) = q.inbox_of.as_ref().filter(|v| !v.is_empty()) {
-            args.push(Box::new(me.clone()));
-            clauses.push(format!(
-                "cases.case_id IN (SELECT case_id FROM review_inbox WHERE staff_id = ?{})",
-                args.len()
-            ));
-        }
-        // Full-text search by word prefix (schema/008_search.sql). Each word of the query
-        // becomes a quoted prefix term, so no query text is read as FTS5 syntax; the words
-        // must all match, in any column and any order.
-        if let Some(raw) = q.search.as_deref() {
-            let terms = fts_terms(raw);
-            if terms.is_empty() {
-                // Nothing searchable (only quotes or blanks): no case, rather than all.
-                if !raw.trim().is_empty() {
-                    clauses.push("0".to_string());
-                }
-            } else {
-                args.push(Box::new(terms));
-                clauses.push(format!(
-                    "cases.rowid IN (SELECT rowid FROM cases_fts WHERE cases_fts MATCH ?{})",
-                    args.len()
-                ));
-            }
-        }
-        let filter = if clauses.is_empty() {
-            String::new()
-        } else {
-            format!("WHERE {}", clauses.join(" AND "))
-        };
-        let total: i64 = self.conn.query_row(
+        Ok(QueuePage {
+            rows: self.queue_rows(q)?,
+            total: self.queue_total(q)?,
+            offset: q.offset,
+        })
+    }
+
+    /// How many cases the queue's query matches: a walk over a whole index, which a page
+    /// of rows does not need (the window asks it once the first page is on screen).
+    pub fn queue_total(&self, q: &QueueQuery) -> Result<i64> {
+        let (filter, args) = queue_filter(q);
+        Ok(self.conn.query_row(
             &format!("SELECT count(*) FROM cases {filter}"),
             params_from_iter(args.iter().map(|a| a.as_ref())),
             |r| r.get(0),
-        )?;
+        )?)
+    }
+
+    /// One page of the daily queue. Filtering, sorting and paging happen in SQLite over
+    /// the indexes of `schema/001_cases.sql`; the sort column comes from a closed enum, so
+    /// no caller text reaches the SQL.
+    pub fn queue_rows(&self, q: &QueueQuery) -> Result<Vec<QueueRow>> {
+        let (filter, args) = queue_filter(q);
         let dir = if q.descending { "DESC" } else { "ASC" };
         let limit = if q.limit == 0 { 50 } else { q.limit.min(500) };
         let sql = format!(
@@ -465,11 +429,7 @@ impl Store {
                 due_soon_at: None,
             })
         })?;
-        Ok(QueuePage {
-            rows: rows.collect::<Result<_, _>>()?,
-            total,
-            offset: q.offset,
-        })
+        Ok(rows.collect::<Result<_, _>>()?)
     }
 
     pub fn setting(&self, key: &str) -> Result<Option<String>> {
@@ -509,6 +469,64 @@ impl Store {
         tx.commit()?;
         Ok(())
     }
+}
+
+/// The WHERE clause of a queue query and its arguments (none of the caller's text is
+/// put into the SQL itself).
+fn queue_filter(q: &QueueQuery) -> (String, Vec<Box<dyn ToSql>>) {
+    let mut clauses = Vec::new();
+    let mut args: Vec<Box<dyn ToSql>> = Vec::new();
+    for (col, val) in [
+        ("status", &q.status),
+        ("assignee", &q.assignee),
+        ("branch", &q.branch),
+    ] {
+        if let Some(v) = val.as_ref().filter(|v| !v.is_empty()) {
+            args.push(Box::new(v.clone()));
+            clauses.push(format!("{col} = ?{}", args.len()));
+        }
+    }
+    if let Some(me) = q.not_made_by.as_ref().filter(|v| !v.is_empty()) {
+        args.push(Box::new(me.clone()));
+        let n = args.len();
+        clauses.push(format!(
+            "NOT EXISTS (SELECT 1 FROM case_workflow w WHERE w.case_id = cases.case_id \
+             AND (json_extract(w.workflow, '$.maker') = ?{n} COLLATE NOCASE \
+             OR EXISTS (SELECT 1 FROM json_each(w.workflow, '$.editors') e \
+             WHERE e.value = ?{n} COLLATE NOCASE)))"
+        ));
+    }
+    if let Some(me) = q.inbox_of.as_ref().filter(|v| !v.is_empty()) {
+        args.push(Box::new(me.clone()));
+        clauses.push(format!(
+            "cases.case_id IN (SELECT case_id FROM review_inbox WHERE staff_id = ?{})",
+            args.len()
+        ));
+    }
+    // Full-text search by word prefix (schema/008_search.sql). Each word of the query
+    // becomes a quoted prefix term, so no query text is read as FTS5 syntax; the words
+    // must all match, in any column and any order.
+    if let Some(raw) = q.search.as_deref() {
+        let terms = fts_terms(raw);
+        if terms.is_empty() {
+            // Nothing searchable (only quotes or blanks): no case, rather than all.
+            if !raw.trim().is_empty() {
+                clauses.push("0".to_string());
+            }
+        } else {
+            args.push(Box::new(terms));
+            clauses.push(format!(
+                "cases.rowid IN (SELECT rowid FROM cases_fts WHERE cases_fts MATCH ?{})",
+                args.len()
+            ));
+        }
+    }
+    let filter = if clauses.is_empty() {
+        String::new()
+    } else {
+        format!("WHERE {}", clauses.join(" AND "))
+    };
+    (filter, args)
 }
 
 /// The FTS5 query for what a user typed: each word a quoted prefix term (quotes dropped),
