@@ -131,22 +131,17 @@ impl SingleByte {
         }
     }
 
-    /// False when a byte has no character in the encoding.
-    fn decode(&self, raw: &[u8], out: &mut String) -> bool {
+    /// The text of bytes [`SingleByte::defined`] let through.
+    fn decode(&self, raw: &[u8], out: &mut String) {
         out.clear();
         out.reserve(raw.len() * 2);
         for &b in raw {
-            if b < 0x80 {
-                out.push(char::from(b));
+            out.push(if b < 0x80 {
+                char::from(b)
             } else {
-                let c = self.high[usize::from(b - 0x80)];
-                if c == '\u{FFFD}' {
-                    return false;
-                }
-                out.push(c);
-            }
+                self.high[usize::from(b - 0x80)]
+            });
         }
-        true
     }
 }
 
@@ -395,27 +390,15 @@ impl Decoder {
         raw: &'b [u8],
         buf: &'b mut String,
     ) -> Result<&'b str, StatementError> {
-        if raw.is_ascii() {
-            // ASCII is the same text in all three encodings.
-            return Ok(std::str::from_utf8(raw).unwrap_or_default());
-        }
+        self.check(r, n, raw)?;
         match self {
-            Decoder::Utf8 => {
-                std::str::from_utf8(raw).map_err(|_| r.err(n, "bytes that are not UTF-8 text"))
+            // Checked: ASCII, or UTF-8 in a UTF-8 file.
+            Decoder::Utf8 => Ok(std::str::from_utf8(raw).unwrap_or_default()),
+            Decoder::Single(..) if raw.is_ascii() => {
+                Ok(std::str::from_utf8(raw).unwrap_or_default())
             }
-            Decoder::Single(encoding, table) => {
-                if is_multibyte_utf8(raw) {
-                    return Err(r.err(
-                        n,
-                        format!(
-                            "this line is UTF-8 in a file declared {}: mixed encodings",
-                            encoding.name()
-                        ),
-                    ));
-                }
-                if !table.decode(raw, buf) {
-                    return Err(r.err(n, format!("bytes that are not {} text", encoding.name())));
-                }
+            Decoder::Single(_, table) => {
+                table.decode(raw, buf);
                 Ok(buf)
             }
         }
