@@ -391,15 +391,18 @@ impl Decoder {
         buf: &'b mut String,
     ) -> Result<&'b str, StatementError> {
         self.check(r, n, raw)?;
+        Ok(self.checked_text(raw, buf))
+    }
+
+    /// The text of bytes [`Decoder::check`] let through (as part of their line).
+    fn checked_text<'b>(&self, raw: &'b [u8], buf: &'b mut String) -> &'b str {
         match self {
             // Checked: ASCII, or UTF-8 in a UTF-8 file.
-            Decoder::Utf8 => Ok(std::str::from_utf8(raw).unwrap_or_default()),
-            Decoder::Single(..) if raw.is_ascii() => {
-                Ok(std::str::from_utf8(raw).unwrap_or_default())
-            }
+            Decoder::Utf8 => std::str::from_utf8(raw).unwrap_or_default(),
+            Decoder::Single(..) if raw.is_ascii() => std::str::from_utf8(raw).unwrap_or_default(),
             Decoder::Single(_, table) => {
                 table.decode(raw, buf);
-                Ok(buf)
+                buf
             }
         }
     }
@@ -423,6 +426,7 @@ struct Parser<'r, 's> {
     /// dozen keys a million times.
     keys: foldhash::HashMap<Box<[u8]>, Option<(Text, bool)>>,
     fast: bool,
+    max_documents: usize,
 }
 
 /// The distinct keys remembered: a file has a few dozen; a hostile one is held to this.
@@ -450,6 +454,7 @@ impl<'r, 's> Parser<'r, 's> {
             buf: String::new(),
             keys: foldhash::HashMap::default(),
             fast: true,
+            max_documents: crate::limits::MAX_DOCUMENTS,
         }
     }
 
@@ -485,11 +490,8 @@ impl<'r, 's> Parser<'r, 's> {
             // checked text (above) and nothing more.
             return Ok(());
         }
-        let value = if value_raw.is_ascii() {
-            std::str::from_utf8(value_raw).unwrap_or_default()
-        } else {
-            self.decoder.text(&self.r, n, value_raw, buf)?
-        };
+        // The line was checked whole: its value is decoded without a second check.
+        let value = self.decoder.checked_text(value_raw, buf);
         self.dispatch(n, &key, value)
     }
 
@@ -591,6 +593,18 @@ impl<'r, 's> Parser<'r, 's> {
                 }
                 d.t.purpose = self.words.get(&d.purpose);
                 self.head.documents += 1;
+                if self.head.documents > self.max_documents {
+                    return Err(StatementError {
+                        refusal: crate::Refusal::OverLimit,
+                        ..r.err(
+                            n,
+                            format!(
+                                "more than {} documents: more than a statement may hold",
+                                self.max_documents
+                            ),
+                        )
+                    });
+                }
                 self.sink.transaction(d.t);
                 Section::Header
             }
@@ -698,15 +712,17 @@ pub fn stream(
     input: &mut dyn std::io::Read,
     sink: &mut dyn Sink,
 ) -> Result<Head, StatementError> {
-    stream_by(file, input, sink, true)
+    stream_by(file, input, sink, true, crate::limits::MAX_DOCUMENTS)
 }
 
-/// `fast: false` reads every line whole, as a reference for the fast path in the tests.
+/// `fast: false` reads every line whole, as a reference for the fast path in the tests;
+/// `max_documents` is the limit, smaller in the tests.
 fn stream_by(
     file: &str,
     input: &mut dyn std::io::Read,
     sink: &mut dyn Sink,
     fast: bool,
+    max_documents: usize,
 ) -> Result<Head, StatementError> {
     let r = Reader { file };
     let mut lines = Lines::new(input);
@@ -728,6 +744,7 @@ fn stream_by(
     let encoding = choose_encoding(&r, &header, rest.as_ref().map(|(_, l)| l.as_slice()))?;
     let mut p = Parser::new(r, encoding, sink);
     p.fast = fast;
+    p.max_documents = max_documents;
     for (n, raw) in header.iter().chain(rest.iter()) {
         p.line(*n, raw)?;
     }

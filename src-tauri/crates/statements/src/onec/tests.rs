@@ -290,6 +290,7 @@ fn streamed_by(
         },
         &mut items,
         fast,
+        crate::limits::MAX_DOCUMENTS,
     )?;
     let (period_from, period_to) = items.2.unwrap_or_default();
     Ok(crate::Statement {
@@ -393,4 +394,33 @@ fn the_fast_path_skips_only_keys_no_section_reads() {
         read_by_some_section > 10,
         "the keys the sections read change the result"
     );
+}
+
+#[test]
+fn a_document_past_the_limit_is_refused_naming_its_line() {
+    struct Nothing;
+    impl Sink for Nothing {
+        fn period(&mut self, _: Option<uw_domain::money::Date>, _: Option<uw_domain::money::Date>) {
+        }
+        fn account(&mut self, _: crate::AccountSection) {}
+        fn transaction(&mut self, _: crate::Transaction) {}
+    }
+    let file = |n: usize| {
+        let mut s = String::from("1CClientBankExchange\r\n");
+        for _ in 0..n {
+            s.push_str("СекцияДокумент=x\r\nДата=05.05.2026\r\nСумма=1.00\r\nКонецДокумента\r\n");
+        }
+        s.push_str("КонецФайла\r\n");
+        s.into_bytes()
+    };
+    let ten = stream_by("p", &mut &file(10)[..], &mut Nothing, true, 10).unwrap();
+    assert_eq!(ten.documents, 10);
+    let e = stream_by("p", &mut &file(11)[..], &mut Nothing, true, 10).unwrap_err();
+    // The eleventh document ends on line 1 + 11 × 4.
+    assert_eq!(
+        (e.line, e.refusal),
+        (Some(45), crate::Refusal::OverLimit),
+        "{e}"
+    );
+    assert!(e.message.contains("more than 10 documents"), "{e}");
 }
