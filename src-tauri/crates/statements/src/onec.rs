@@ -46,8 +46,16 @@ fn is_key_char(c: char) -> bool {
     c.is_ascii_alphanumeric() || ('\u{0400}'..='\u{04FF}').contains(&c)
 }
 
-fn is_multibyte_utf8(line: &[u8]) -> bool {
-    !line.is_ascii() && std::str::from_utf8(line).is_ok()
+/// Where the first byte outside ASCII is: eight bytes at a time, as most of a line is ASCII.
+fn first_non_ascii(bytes: &[u8]) -> Option<usize> {
+    let mut i = 0;
+    while let Some(Ok(word)) = bytes.get(i..i + 8).map(<[u8; 8]>::try_from) {
+        if u64::from_le_bytes(word) & 0x8080_8080_8080_8080 != 0 {
+            break;
+        }
+        i += 8;
+    }
+    bytes[i..].iter().position(|b| !b.is_ascii()).map(|p| p + i)
 }
 
 /// Chooses the encoding from the header (the lines before the first section, and that
@@ -145,27 +153,157 @@ impl SingleByte {
     }
 }
 
-/// One copy of each repeated text (payer, account, bank, purpose) per file. foldhash: fast
-/// on short keys and seeded per process, so a crafted file cannot aim at collisions.
+/// One copy of each repeated text (payer, account, bank) per file. foldhash: fast on short
+/// keys and seeded per process, so a crafted file cannot aim at collisions. Purposes are
+/// not interned: nearly every one differs (a number, a date), and they would push the
+/// repeated texts out.
 const MAX_INTERNED: usize = 1 << 14;
 
 #[derive(Default)]
-struct Interner(foldhash::HashSet<Text>);
+struct Words {
+    /// By the decoded text: the whole-line path.
+    by_text: foldhash::HashSet<Text>,
+    /// By the value's bytes as the file writes them: the fast path, which then neither
+    /// decodes nor trims a value it has seen.
+    by_raw: foldhash::HashMap<Box<[u8]>, Text>,
+}
 
-impl Interner {
-    fn get(&mut self, s: &str) -> Text {
+impl Words {
+    /// The trimmed text of a value, shared with every equal one before it.
+    fn get(&mut self, value: &Value, decoder: &Decoder, buf: &mut String) -> Text {
+        match *value {
+            Value::Text(s) => self.by_text(s),
+            Value::Raw(raw) => {
+                if let Some(t) = self.by_raw.get(raw) {
+                    return t.clone();
+                }
+                let t = self.by_text(decoder.checked_text(raw, buf));
+                // Held to a few thousand texts: a file of a million different payers keeps
+                // its memory flat (a text seen again after the reset is merely a second copy).
+                if self.by_raw.len() >= MAX_INTERNED {
+                    self.by_raw.clear();
+                }
+                self.by_raw.insert(raw.into(), t.clone());
+                t
+            }
+        }
+    }
+
+    fn by_text(&mut self, s: &str) -> Text {
         let s = s.trim();
-        if let Some(t) = self.0.get(s) {
+        if let Some(t) = self.by_text.get(s) {
             return t.clone();
         }
         let t: Text = s.into();
-        // Held to a few thousand texts: a file of a million different purposes keeps its
-        // memory flat (a text seen again after the reset is merely a second copy).
-        if self.0.len() >= MAX_INTERNED {
-            self.0.clear();
+        if self.by_text.len() >= MAX_INTERNED {
+            self.by_text.clear();
         }
-        self.0.insert(t.clone());
+        self.by_text.insert(t.clone());
         t
+    }
+}
+
+/// A line's value: text decoded by the whole-line path, or the bytes the fast path has
+/// checked as text of the file's encoding and decodes only when a field needs them.
+enum Value<'a> {
+    Text(&'a str),
+    Raw(&'a [u8]),
+}
+
+/// The keys this reader knows: every key a section reads and the section words, looked up
+/// once per spelling and then matched as a number on each of the file's lines; `Other` for
+/// the keys no section reads (a bank's name, the payment's code).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Key {
+    SectionAccount,
+    SectionDocument,
+    EndAccount,
+    EndDocument,
+    EndFile,
+    /// Another `Секция…` or `Конец…` word: a section this reader does not know.
+    SectionWord,
+    Version,
+    PeriodFrom,
+    PeriodTo,
+    Account,
+    Opening,
+    Credited,
+    Debited,
+    Closing,
+    Number,
+    Date,
+    Amount,
+    Payer,
+    PayerInn,
+    PayerAccount,
+    PayerBank,
+    Receiver,
+    ReceiverInn,
+    ReceiverAccount,
+    ReceiverBank,
+    CreditedOn,
+    DebitedOn,
+    /// `НазначениеПлатежа` and its continuation lines `НазначениеПлатежа1..6`.
+    Purpose,
+    Other,
+}
+
+/// Each key as the format spells it. Several spellings of one field share a key; the first
+/// a document gives wins over the later ones (`Плательщик` over `Плательщик1`,
+/// `ПлательщикСчет` over `ПлательщикРасчСчет`).
+const KEYS: [(&str, Key); 33] = [
+    ("СекцияРасчСчет", Key::SectionAccount),
+    ("СекцияДокумент", Key::SectionDocument),
+    ("КонецРасчСчет", Key::EndAccount),
+    ("КонецДокумента", Key::EndDocument),
+    ("КонецФайла", Key::EndFile),
+    ("ВерсияФормата", Key::Version),
+    ("ДатаНачала", Key::PeriodFrom),
+    ("ДатаКонца", Key::PeriodTo),
+    ("РасчСчет", Key::Account),
+    ("НачальныйОстаток", Key::Opening),
+    ("ВсегоПоступило", Key::Credited),
+    ("ВсегоСписано", Key::Debited),
+    ("КонечныйОстаток", Key::Closing),
+    ("Номер", Key::Number),
+    ("Дата", Key::Date),
+    ("Сумма", Key::Amount),
+    ("Плательщик", Key::Payer),
+    ("Плательщик1", Key::Payer),
+    ("ПлательщикИНН", Key::PayerInn),
+    ("ПлательщикСчет", Key::PayerAccount),
+    ("ПлательщикРасчСчет", Key::PayerAccount),
+    ("ПлательщикМФО", Key::PayerBank),
+    ("ПлательщикБИК", Key::PayerBank),
+    ("Получатель", Key::Receiver),
+    ("Получатель1", Key::Receiver),
+    ("ПолучательИНН", Key::ReceiverInn),
+    ("ПолучательСчет", Key::ReceiverAccount),
+    ("ПолучательРасчСчет", Key::ReceiverAccount),
+    ("ПолучательМФО", Key::ReceiverBank),
+    ("ПолучательБИК", Key::ReceiverBank),
+    ("ДатаПоступило", Key::CreditedOn),
+    ("ДатаСписано", Key::DebitedOn),
+    ("НазначениеПлатежа", Key::Purpose),
+];
+
+impl Key {
+    /// The key a word reads as; the continuation lines of the purpose by their prefix.
+    fn of(word: &str) -> Key {
+        if let Some((_, k)) = KEYS.iter().find(|(w, _)| *w == word) {
+            *k
+        } else if word.starts_with("НазначениеПлатежа") {
+            Key::Purpose
+        } else if word.starts_with("Секция") || word.starts_with("Конец") {
+            Key::SectionWord
+        } else {
+            Key::Other
+        }
+    }
+
+    /// Its first spelling in [`KEYS`] (none for the words matched by prefix).
+    fn word(self) -> &'static str {
+        KEYS.iter().find(|(_, k)| *k == self).map_or("", |(w, _)| w)
     }
 }
 
@@ -208,6 +346,7 @@ fn optional_amount(
 
 /// A document being read: fields are parsed as their lines come, so an error names the
 /// line, and nothing but the finished transaction is kept.
+#[derive(Default)]
 struct DocumentDraft {
     t: Transaction,
     has_amount: bool,
@@ -215,98 +354,85 @@ struct DocumentDraft {
     purpose: String,
 }
 
-/// Whether any section reads the key: the section words, and every key the match arms of
-/// [`header_field`], [`account_field`] and [`document_field`] name (a test feeds every
-/// other key of a bank's export an unreadable value to show it is ignored).
-fn is_read(key: &str) -> bool {
-    key.starts_with("Секция")
-        || key.starts_with("Конец")
-        || key.starts_with("НазначениеПлатежа")
-        || matches!(
-            key,
-            "ВерсияФормата"
-                | "ДатаНачала"
-                | "ДатаКонца"
-                | "РасчСчет"
-                | "НачальныйОстаток"
-                | "ВсегоПоступило"
-                | "ВсегоСписано"
-                | "КонечныйОстаток"
-                | "Номер"
-                | "Дата"
-                | "Сумма"
-                | "Плательщик"
-                | "Плательщик1"
-                | "ПлательщикИНН"
-                | "ПлательщикСчет"
-                | "ПлательщикРасчСчет"
-                | "ПлательщикМФО"
-                | "ПлательщикБИК"
-                | "Получатель"
-                | "Получатель1"
-                | "ПолучательИНН"
-                | "ПолучательСчет"
-                | "ПолучательРасчСчет"
-                | "ПолучательМФО"
-                | "ПолучательБИК"
-                | "ДатаПоступило"
-                | "ДатаСписано"
-        )
+/// The file's encoding, and the values it has decoded and interned.
+struct Texts {
+    decoder: Decoder,
+    words: Words,
+    /// The fast path's decoded value.
+    buf: String,
 }
 
-/// Which field a key of a `СекцияДокумент` fills; first spelling wins over the later ones
-/// (`Плательщик` over `Плательщик1`, `ПлательщикСчет` over `ПлательщикРасчСчет`).
+impl Texts {
+    /// A value as text (the fast path's decoded into a reused buffer).
+    fn text<'s>(&'s mut self, value: &Value<'s>) -> &'s str {
+        match *value {
+            Value::Text(s) => s,
+            Value::Raw(raw) => self.decoder.checked_text(raw, &mut self.buf),
+        }
+    }
+
+    /// A value as a shared, trimmed text.
+    fn word(&mut self, value: &Value) -> Text {
+        self.words.get(value, &self.decoder, &mut self.buf)
+    }
+}
+
+/// The field a key of a `СекцияДокумент` fills; the first spelling a document gives wins
+/// (see [`KEYS`]). `word` is the key as written, for the errors.
 fn document_field(
     r: &Reader,
     d: &mut DocumentDraft,
-    words: &mut Interner,
+    texts: &mut Texts,
     n: usize,
-    key: &str,
-    value: &str,
+    (key, word): (Key, &str),
+    value: &Value,
 ) -> Result<(), StatementError> {
     let t = &mut d.t;
-    let set = |slot: &mut Text, words: &mut Interner| {
-        if slot.is_empty() {
-            *slot = words.get(value);
+    let shared = match key {
+        Key::Number => {
+            t.number = texts.text(value).trim().into();
+            return Ok(());
         }
-    };
-    match key {
-        "Номер" => t.number = value.trim().into(),
-        "Дата" => {
-            t.date = Some(parse_date(r, n, key, value)?.ok_or_else(|| r.err(n, "Дата is empty"))?)
+        Key::Date => {
+            let date = parse_date(r, n, word, texts.text(value))?;
+            t.date = Some(date.ok_or_else(|| r.err(n, "Дата is empty"))?);
+            return Ok(());
         }
-        "Сумма" => {
-            t.amount = parse_amount(r, n, key, value)?;
+        Key::Amount => {
+            t.amount = parse_amount(r, n, word, texts.text(value))?;
             d.has_amount = true;
+            return Ok(());
         }
-        "Плательщик" | "Плательщик1" => set(&mut t.payer, words),
-        "ПлательщикИНН" => set(&mut t.payer_inn, words),
-        "ПлательщикСчет" | "ПлательщикРасчСчет" => {
-            set(&mut t.payer_account, words)
+        Key::CreditedOn => {
+            t.credited_on = parse_date(r, n, word, texts.text(value))?;
+            return Ok(());
         }
-        "ПлательщикМФО" | "ПлательщикБИК" => {
-            set(&mut t.payer_bank, words)
+        Key::DebitedOn => {
+            t.debited_on = parse_date(r, n, word, texts.text(value))?;
+            return Ok(());
         }
-        "Получатель" | "Получатель1" => set(&mut t.receiver, words),
-        "ПолучательИНН" => set(&mut t.receiver_inn, words),
-        "ПолучательСчет" | "ПолучательРасчСчет" => {
-            set(&mut t.receiver_account, words)
-        }
-        "ПолучательМФО" | "ПолучательБИК" => {
-            set(&mut t.receiver_bank, words)
-        }
-        "ДатаПоступило" => t.credited_on = parse_date(r, n, key, value)?,
-        "ДатаСписано" => t.debited_on = parse_date(r, n, key, value)?,
-        k if k.starts_with("НазначениеПлатежа") => {
-            let v = value.trim();
+        Key::Purpose => {
+            let v = texts.text(value).trim();
             if !v.is_empty() {
                 if !d.purpose.is_empty() {
                     d.purpose.push(' ');
                 }
                 d.purpose.push_str(v);
             }
+            return Ok(());
         }
-        _ => {}
+        Key::Payer => &mut t.payer,
+        Key::PayerInn => &mut t.payer_inn,
+        Key::PayerAccount => &mut t.payer_account,
+        Key::PayerBank => &mut t.payer_bank,
+        Key::Receiver => &mut t.receiver,
+        Key::ReceiverInn => &mut t.receiver_inn,
+        Key::ReceiverAccount => &mut t.receiver_account,
+        Key::ReceiverBank => &mut t.receiver_bank,
+        _ => return Ok(()),
+    };
+    if shared.is_empty() {
+        *shared = texts.word(value);
     }
     Ok(())
 }
@@ -315,17 +441,17 @@ fn account_field(
     r: &Reader,
     a: &mut AccountSection,
     n: usize,
-    key: &str,
+    (key, word): (Key, &str),
     value: &str,
 ) -> Result<(), StatementError> {
     match key {
-        "РасчСчет" => a.account = value.trim().to_string(),
-        "ДатаНачала" => a.from = parse_date(r, n, key, value)?,
-        "ДатаКонца" => a.to = parse_date(r, n, key, value)?,
-        "НачальныйОстаток" => a.opening = optional_amount(r, n, key, value)?,
-        "ВсегоПоступило" => a.credited = optional_amount(r, n, key, value)?,
-        "ВсегоСписано" => a.debited = optional_amount(r, n, key, value)?,
-        "КонечныйОстаток" => a.closing = optional_amount(r, n, key, value)?,
+        Key::Account => a.account = value.trim().to_string(),
+        Key::PeriodFrom => a.from = parse_date(r, n, word, value)?,
+        Key::PeriodTo => a.to = parse_date(r, n, word, value)?,
+        Key::Opening => a.opening = optional_amount(r, n, word, value)?,
+        Key::Credited => a.credited = optional_amount(r, n, word, value)?,
+        Key::Debited => a.debited = optional_amount(r, n, word, value)?,
+        Key::Closing => a.closing = optional_amount(r, n, word, value)?,
         _ => {}
     }
     Ok(())
@@ -357,15 +483,18 @@ impl Decoder {
     /// Refuses a line that is not text of the file's encoding, as [`Decoder::text`] does,
     /// without decoding it.
     fn check(&self, r: &Reader, n: usize, raw: &[u8]) -> Result<(), StatementError> {
-        if raw.is_ascii() {
+        // The ASCII start is text in every encoding: only what follows it is looked at.
+        let Some(first) = first_non_ascii(raw) else {
             return Ok(());
-        }
+        };
+        let raw = &raw[first..];
         match self {
             Decoder::Utf8 => std::str::from_utf8(raw)
                 .map(drop)
                 .map_err(|_| r.err(n, "bytes that are not UTF-8 text")),
             Decoder::Single(encoding, table) => {
-                if is_multibyte_utf8(raw) {
+                // From the first non-ASCII byte, as a whole line's UTF-8 would be.
+                if std::str::from_utf8(raw).is_ok() {
                     return Err(r.err(
                         n,
                         format!(
@@ -412,21 +541,22 @@ impl Decoder {
 /// it ends.
 struct Parser<'r, 's> {
     r: Reader<'r>,
-    decoder: Decoder,
+    texts: Texts,
     sink: &'s mut dyn Sink,
     head: Head,
-    words: Interner,
     section: Section,
     seen_signature: bool,
     ended: Option<usize>,
     last: usize,
     buf: String,
-    /// Each key's bytes, as written, to the key they read as and whether anything reads it
-    /// (`None`: not a key, the whole-line path names the error): a file repeats a few
-    /// dozen keys a million times.
-    keys: foldhash::HashMap<Box<[u8]>, Option<(Text, bool)>>,
+    /// Each key's bytes, as written, to the key they read as (`None`: not a key, the
+    /// whole-line path names the error): a file repeats a few dozen keys a million times.
+    /// With the key, its spelling in [`KEYS`], named in errors.
+    keys: foldhash::HashMap<Box<[u8]>, Option<(Key, &'static str)>>,
     fast: bool,
     max_documents: usize,
+    /// The last document's draft, for the next.
+    spare: Option<Box<DocumentDraft>>,
 }
 
 /// The distinct keys remembered: a file has a few dozen; a hostile one is held to this.
@@ -436,17 +566,20 @@ impl<'r, 's> Parser<'r, 's> {
     fn new(r: Reader<'r>, encoding: &'static Encoding, sink: &'s mut dyn Sink) -> Self {
         Parser {
             r,
-            decoder: if encoding == UTF_8 {
-                Decoder::Utf8
-            } else {
-                Decoder::Single(encoding, Box::new(SingleByte::new(encoding)))
+            texts: Texts {
+                decoder: if encoding == UTF_8 {
+                    Decoder::Utf8
+                } else {
+                    Decoder::Single(encoding, Box::new(SingleByte::new(encoding)))
+                },
+                words: Words::default(),
+                buf: String::new(),
             },
             sink,
             head: Head {
                 encoding: encoding.name().to_string(),
                 ..Head::default()
             },
-            words: Interner::default(),
             section: Section::Header,
             seen_signature: false,
             ended: None,
@@ -455,6 +588,7 @@ impl<'r, 's> Parser<'r, 's> {
             keys: foldhash::HashMap::default(),
             fast: true,
             max_documents: crate::limits::MAX_DOCUMENTS,
+            spare: None,
         }
     }
 
@@ -466,14 +600,15 @@ impl<'r, 's> Parser<'r, 's> {
         result
     }
 
-    /// A line of the body, read without decoding its key (looked up by its bytes) or an
-    /// ASCII value. Whatever this path cannot read as the whole-line path reads it (a key
-    /// that is not one, a first or last line) goes to [`Parser::whole_line`].
+    /// A line of the body, read without decoding its key (looked up by its bytes) or a
+    /// value no field needs as text. Whatever this path cannot read as the whole-line path
+    /// reads it (a key that is not one, a section word it does not know, a first or last
+    /// line) goes to [`Parser::whole_line`].
     fn text_line(&mut self, n: usize, raw: &[u8], buf: &mut String) -> Result<(), StatementError> {
         if !self.seen_signature || self.ended.is_some() || !self.fast {
             return self.whole_line(n, raw, buf);
         }
-        self.decoder.check(&self.r, n, raw)?;
+        self.texts.decoder.check(&self.r, n, raw)?;
         let line = raw.trim_ascii();
         if line.is_empty() {
             return Ok(());
@@ -482,41 +617,41 @@ impl<'r, 's> Parser<'r, 's> {
             Some(i) => (&line[..i], &line[i + 1..]),
             None => (line, &b""[..]),
         };
-        let Some((key, used)) = self.key(key_raw, buf) else {
-            return self.whole_line(n, raw, buf);
-        };
-        if !used {
+        match self.key(key_raw, buf) {
             // A key no section reads (a bank's name, the payment's code): its value is
             // checked text (above) and nothing more.
-            return Ok(());
+            Some((Key::Other, _)) => Ok(()),
+            // The line was checked whole: its value is decoded, when at all, without a
+            // second check.
+            Some(key) if key.0 != Key::SectionWord => self.dispatch(n, key, Value::Raw(value_raw)),
+            _ => self.whole_line(n, raw, buf),
         }
-        // The line was checked whole: its value is decoded without a second check.
-        let value = self.decoder.checked_text(value_raw, buf);
-        self.dispatch(n, &key, value)
     }
 
     /// The key a key's bytes read as, decoded and checked once per distinct spelling.
-    fn key(&mut self, raw: &[u8], buf: &mut String) -> Option<(Text, bool)> {
+    fn key(&mut self, raw: &[u8], buf: &mut String) -> Option<(Key, &'static str)> {
         if let Some(k) = self.keys.get(raw) {
-            return k.clone();
+            return *k;
         }
         let key = self
+            .texts
             .decoder
             .text(&self.r, 0, raw, buf)
             .ok()
             .map(str::trim)
             .filter(|k| !k.is_empty() && k.chars().all(is_key_char))
-            .map(|k| (Text::from(k), is_read(k)));
+            .map(Key::of)
+            .map(|k| (k, k.word()));
         if self.keys.len() >= MAX_KEYS {
             self.keys.clear();
         }
-        self.keys.insert(raw.into(), key.clone());
+        self.keys.insert(raw.into(), key);
         key
     }
 
     fn whole_line(&mut self, n: usize, raw: &[u8], buf: &mut String) -> Result<(), StatementError> {
         let r = &self.r;
-        let line = self.decoder.text(r, n, raw, buf)?.trim();
+        let line = self.texts.decoder.text(r, n, raw, buf)?.trim();
         if line.is_empty() {
             return Ok(());
         }
@@ -530,25 +665,30 @@ impl<'r, 's> Parser<'r, 's> {
             self.seen_signature = true;
             return Ok(());
         }
-        let (key, value) = match line.split_once('=') {
+        let (word, value) = match line.split_once('=') {
             Some((k, v)) => (k.trim(), v),
             None => (line, ""),
         };
-        if key.is_empty() || !key.chars().all(is_key_char) {
+        if word.is_empty() || !word.chars().all(is_key_char) {
             return Err(r.err(
                 n,
                 format!("{line:?} is not a KEY=VALUE line (a wrong encoding?)"),
             ));
         }
-        self.dispatch(n, key, value)
+        self.dispatch(n, (Key::of(word), word), Value::Text(value))
     }
 
     /// A `KEY=VALUE` line of the body, in its section.
-    fn dispatch(&mut self, n: usize, key: &str, value: &str) -> Result<(), StatementError> {
+    fn dispatch(
+        &mut self,
+        n: usize,
+        (key, word): (Key, &str),
+        value: Value,
+    ) -> Result<(), StatementError> {
         let r = &self.r;
         let section = std::mem::replace(&mut self.section, Section::Header);
         self.section = match (section, key) {
-            (Section::Header, "СекцияРасчСчет") => Section::Account(AccountSection {
+            (Section::Header, Key::SectionAccount) => Section::Account(AccountSection {
                 line: n,
                 account: String::new(),
                 from: None,
@@ -558,40 +698,42 @@ impl<'r, 's> Parser<'r, 's> {
                 debited: None,
                 closing: None,
             }),
-            (Section::Header, "СекцияДокумент") => {
-                Section::Document(Box::new(DocumentDraft {
-                    t: Transaction {
-                        line: n,
-                        kind: self.words.get(value),
-                        ..Transaction::default()
-                    },
-                    has_amount: false,
-                    purpose: String::new(),
-                }))
+            (Section::Header, Key::SectionDocument) => {
+                // The last document's draft and purpose buffer, reused: no allocation per
+                // document but its texts.
+                let mut d = self.spare.take().unwrap_or_default();
+                d.t = Transaction {
+                    line: n,
+                    kind: self.texts.word(&value),
+                    ..Transaction::default()
+                };
+                d.has_amount = false;
+                d.purpose.clear();
+                Section::Document(d)
             }
-            (Section::Header, "КонецФайла") => {
+            (Section::Header, Key::EndFile) => {
                 self.ended = Some(n);
                 Section::Header
             }
             (Section::Header, k) => {
-                header_field(r, &mut self.head, n, k, value)?;
-                if matches!(k, "ДатаНачала" | "ДатаКонца") {
+                header_field(r, &mut self.head, n, (k, word), self.texts.text(&value))?;
+                if matches!(k, Key::PeriodFrom | Key::PeriodTo) {
                     self.sink.period(self.head.period_from, self.head.period_to);
                 }
                 Section::Header
             }
-            (Section::Account(a), "КонецРасчСчет") => {
+            (Section::Account(a), Key::EndAccount) => {
                 self.sink.account(a);
                 Section::Header
             }
-            (Section::Document(mut d), "КонецДокумента") => {
+            (Section::Document(mut d), Key::EndDocument) => {
                 if !d.has_amount {
                     return Err(r.err(d.t.line, "a document without Сумма"));
                 }
                 if d.t.date.is_none() {
                     return Err(r.err(d.t.line, "a document without Дата"));
                 }
-                d.t.purpose = self.words.get(&d.purpose);
+                d.t.purpose = d.purpose.as_str().into();
                 self.head.documents += 1;
                 if self.head.documents > self.max_documents {
                     return Err(StatementError {
@@ -605,24 +747,33 @@ impl<'r, 's> Parser<'r, 's> {
                         )
                     });
                 }
-                self.sink.transaction(d.t);
+                self.sink.transaction(std::mem::take(&mut d.t));
+                self.spare = Some(d);
                 Section::Header
             }
-            (open, k) if k.starts_with("Секция") || k.starts_with("Конец") => {
+            (
+                open,
+                Key::SectionAccount
+                | Key::SectionDocument
+                | Key::EndAccount
+                | Key::EndDocument
+                | Key::EndFile
+                | Key::SectionWord,
+            ) => {
                 return Err(r.err(
                     n,
                     format!(
-                        "{k} inside the section opened on line {}, which has no end",
+                        "{word} inside the section opened on line {}, which has no end",
                         open.start().unwrap_or(n)
                     ),
                 ));
             }
             (Section::Account(mut a), k) => {
-                account_field(r, &mut a, n, k, value)?;
+                account_field(r, &mut a, n, (k, word), self.texts.text(&value))?;
                 Section::Account(a)
             }
             (Section::Document(mut d), k) => {
-                document_field(r, &mut d, &mut self.words, n, k, value)?;
+                document_field(r, &mut d, &mut self.texts, n, (k, word), &value)?;
                 Section::Document(d)
             }
         };
@@ -848,19 +999,19 @@ fn header_field(
     r: &Reader,
     st: &mut Head,
     n: usize,
-    key: &str,
+    (key, word): (Key, &str),
     value: &str,
 ) -> Result<(), StatementError> {
     let v = value.trim();
     match key {
-        "ВерсияФормата" => {
+        Key::Version => {
             if !["1.01", "1.02", "1.03"].contains(&v) {
                 return Err(r.err(n, format!("ВерсияФормата={v}: this reader knows 1.01–1.03")));
             }
             st.version = Some(v.to_string());
         }
-        "ДатаНачала" => st.period_from = parse_date(r, n, key, v)?,
-        "ДатаКонца" => st.period_to = parse_date(r, n, key, v)?,
+        Key::PeriodFrom => st.period_from = parse_date(r, n, word, v)?,
+        Key::PeriodTo => st.period_to = parse_date(r, n, word, v)?,
         _ => {}
     }
     Ok(())

@@ -106,7 +106,7 @@ pub fn check_backup(path: &Path, key: &StoreKey) -> Result<BackupSummary> {
         ));
     }
     crate::read_leaving_no_trace(path, || {
-        inspect_before_writing(path, Some(key))?;
+        inspect_before_writing(path, Some(&key.literal()))?;
         let conn = Connection::open_with_flags(
             path,
             OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,

@@ -174,8 +174,47 @@ impl StoreKey {
     }
 
     pub(crate) fn apply(&self, conn: &Connection) -> rusqlite::Result<()> {
-        conn.execute_batch(&format!("PRAGMA key = {};", self.literal()))
+        apply_literal(conn, &self.literal())
     }
+
+    /// For a store that exists, keyed by a passphrase: the key SQLCipher derives from it
+    /// (PBKDF2-HMAC-SHA512, [`KDF_ITERATIONS`], the salt in the file's first 16 bytes),
+    /// derived once here and given raw with its salt (`x'KEY SALT'`). Opening a store takes
+    /// two connections (the inspection's and the store's), and each would derive it again:
+    /// a quarter of a second apiece at every start. `None` for a raw key, or a file too short
+    /// to hold a salt.
+    fn derived(&self, path: &Path) -> Option<String> {
+        let StoreKey::Passphrase(p) = self else {
+            return None;
+        };
+        let mut salt = [0u8; 16];
+        std::io::Read::read_exact(&mut std::fs::File::open(path).ok()?, &mut salt).ok()?;
+        let mut key = [0u8; 32];
+        ring::pbkdf2::derive(
+            ring::pbkdf2::PBKDF2_HMAC_SHA512,
+            KDF_ITERATIONS,
+            &salt,
+            p.as_bytes(),
+            &mut key,
+        );
+        let hex: String = key
+            .iter()
+            .chain(&salt)
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        Some(format!("\"x'{hex}'\""))
+    }
+}
+
+/// SQLCipher 4's key derivation, as [`StoreKey::Passphrase`] states it. Should a store's
+/// settings differ, the derived key does not open it and the passphrase is given as such.
+const KDF_ITERATIONS: std::num::NonZeroU32 = match std::num::NonZeroU32::new(256_000) {
+    Some(n) => n,
+    None => panic!("a positive count"),
+};
+
+fn apply_literal(conn: &Connection, literal: &str) -> rusqlite::Result<()> {
+    conn.execute_batch(&format!("PRAGMA key = {literal};"))
 }
 
 impl Store {
@@ -188,6 +227,7 @@ impl Store {
             message,
         };
         create_parent(path)?;
+        let mut literal = key.literal();
         let existing = match std::fs::metadata(path) {
             Ok(m) if m.is_dir() => return Err(open_err("it is a folder".into())),
             Ok(m) => m.len() > 0,
@@ -201,7 +241,16 @@ impl Store {
                     path: path.to_path_buf(),
                 });
             }
-            inspect_before_writing(path, Some(key))?;
+            // The derived key when it opens the file, else the key as given (which names
+            // a wrong one).
+            let derived = key.derived(path);
+            literal = match derived {
+                Some(d) if inspect_before_writing(path, Some(&d)).is_ok() => d,
+                _ => {
+                    inspect_before_writing(path, Some(&literal))?;
+                    literal
+                }
+            };
         }
         let conn = Connection::open_with_flags(
             path,
@@ -211,7 +260,7 @@ impl Store {
         )
         .map_err(|e| open_err(e.to_string()))?;
         // The key comes first: nothing is read or written before it.
-        key.apply(&conn).map_err(|e| open_err(e.to_string()))?;
+        apply_literal(&conn, &literal).map_err(|e| open_err(e.to_string()))?;
         conn.busy_timeout(std::time::Duration::from_secs(5))
             .map_err(|e| open_err(e.to_string()))?;
         conn.pragma_update(None, "journal_mode", "WAL")
@@ -445,7 +494,7 @@ fn sync_dir(path: &Path) -> std::io::Result<()> {
 
 /// Reads the identity of an existing file through a read-only connection, so that a
 /// foreign or newer file is never touched (not even switched to WAL).
-fn inspect_before_writing(path: &Path, key: Option<&StoreKey>) -> Result<()> {
+fn inspect_before_writing(path: &Path, key: Option<&str>) -> Result<()> {
     let foreign = |why: String| StoreError::Foreign {
         path: path.to_path_buf(),
         why,
@@ -457,7 +506,7 @@ fn inspect_before_writing(path: &Path, key: Option<&StoreKey>) -> Result<()> {
     .map_err(|e| foreign(e.to_string()))?;
     if let Some(key) = key {
         // A wrong key and a file that is no database look alike: neither decrypts.
-        key.apply(&ro)
+        apply_literal(&ro, key)
             .and_then(|()| {
                 ro.query_row("SELECT count(*) FROM sqlite_master", [], |r| {
                     r.get::<_, i64>(0)

@@ -1119,3 +1119,40 @@ fn settings_change_with_their_audit_entry_or_not_at_all() {
         ("root", "setting_changed", r#"{"setting":"bank"}"#)
     );
 }
+
+/// The key derived once per opening is the one SQLCipher derives from the passphrase: it
+/// opens the store by itself (were it not, every opening would fall back to the passphrase
+/// and derive it twice more, silently). A wrong passphrase's derived key opens nothing.
+#[test]
+fn a_passphrase_is_derived_once_into_the_key_sqlcipher_derives() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("cases.db");
+    let passphrase = StoreKey::Passphrase("it's a passphrase".into());
+    drop(Store::open(&path, &passphrase).unwrap());
+    let derived = passphrase.derived(&path).expect("a salt in the file");
+    assert!(derived.starts_with("\"x'") && derived.len() == 3 + 96 + 2);
+    let reads = |literal: &str| {
+        let c =
+            rusqlite::Connection::open_with_flags(&path, OpenFlags::SQLITE_OPEN_READ_ONLY).unwrap();
+        apply_literal(&c, literal).unwrap();
+        c.query_row("SELECT count(*) FROM sqlite_master", [], |r| {
+            r.get::<_, i64>(0)
+        })
+        .is_ok()
+    };
+    assert!(reads(&derived));
+    let wrong = StoreKey::Passphrase("it's another".into());
+    assert!(!reads(&wrong.derived(&path).unwrap()));
+    assert!(matches!(
+        Store::open(&path, &wrong).err().unwrap(),
+        StoreError::WrongKey { .. }
+    ));
+    assert_eq!(
+        Store::open(&path, &passphrase)
+            .unwrap()
+            .count_cases()
+            .unwrap(),
+        0
+    );
+    assert_eq!(StoreKey::Raw([7; 32]).derived(&path), None);
+}

@@ -681,3 +681,15 @@ mod streamed {
         assert!(stream(&other, &Known::default(), false, &[]).2);
     }
 }
+
+proptest::proptest! {
+    /// The one-pass lower case is `str::to_lowercase`, apostrophes unified after it: on
+    /// any text, Cyrillic, Latin and Greek (a final sigma) among it.
+    #[test]
+    fn normalise_is_lowercase_then_apostrophes(
+        s in proptest::prop_oneof!["[AzЯяЁЎқҒΣσΑ ʻʼ’`'.İẞ]{0,12}", "\\PC{0,40}"]
+    ) {
+        let reference = s.to_lowercase().replace(['ʻ', 'ʼ', '’', '‘', '`', 'ʹ'], "'");
+        proptest::prop_assert_eq!(super::normalise(&s), reference);
+    }
+}
