@@ -46,16 +46,8 @@ fn is_key_char(c: char) -> bool {
     c.is_ascii_alphanumeric() || ('\u{0400}'..='\u{04FF}').contains(&c)
 }
 
-/// Where the first byte outside ASCII is: eight bytes at a time, as most of a line is ASCII.
-fn first_non_ascii(bytes: &[u8]) -> Option<usize> {
-    let mut i = 0;
-    while let Some(Ok(word)) = bytes.get(i..i + 8).map(<[u8; 8]>::try_from) {
-        if u64::from_le_bytes(word) & 0x8080_8080_8080_8080 != 0 {
-            break;
-        }
-        i += 8;
-    }
-    bytes[i..].iter().position(|b| !b.is_ascii()).map(|p| p + i)
+fn is_multibyte_utf8(line: &[u8]) -> bool {
+    !line.is_ascii() && std::str::from_utf8(line).is_ok()
 }
 
 /// Chooses the encoding from the header (the lines before the first section, and that
@@ -483,18 +475,15 @@ impl Decoder {
     /// Refuses a line that is not text of the file's encoding, as [`Decoder::text`] does,
     /// without decoding it.
     fn check(&self, r: &Reader, n: usize, raw: &[u8]) -> Result<(), StatementError> {
-        // The ASCII start is text in every encoding: only what follows it is looked at.
-        let Some(first) = first_non_ascii(raw) else {
+        if raw.is_ascii() {
             return Ok(());
-        };
-        let raw = &raw[first..];
+        }
         match self {
             Decoder::Utf8 => std::str::from_utf8(raw)
                 .map(drop)
                 .map_err(|_| r.err(n, "bytes that are not UTF-8 text")),
             Decoder::Single(encoding, table) => {
-                // From the first non-ASCII byte, as a whole line's UTF-8 would be.
-                if std::str::from_utf8(raw).is_ok() {
+                if is_multibyte_utf8(raw) {
                     return Err(r.err(
                         n,
                         format!(

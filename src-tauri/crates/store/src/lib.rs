@@ -241,12 +241,18 @@ impl Store {
                     path: path.to_path_buf(),
                 });
             }
-            // The derived key when it opens the file, else the key as given (which names
-            // a wrong one).
-            let derived = key.derived(path);
-            literal = match derived {
-                Some(d) if inspect_before_writing(path, Some(&d)).is_ok() => d,
-                _ => {
+            // The derived key; when it does not decrypt the file, the key as given (a
+            // store of other settings opens, a wrong passphrase is named as one).
+            literal = match key.derived(path) {
+                Some(d) => match inspect_before_writing(path, Some(&d)) {
+                    Ok(()) => d,
+                    Err(StoreError::WrongKey { .. }) => {
+                        inspect_before_writing(path, Some(&literal))?;
+                        literal
+                    }
+                    Err(e) => return Err(e),
+                },
+                None => {
                     inspect_before_writing(path, Some(&literal))?;
                     literal
                 }

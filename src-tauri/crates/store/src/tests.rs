@@ -1155,4 +1155,18 @@ fn a_passphrase_is_derived_once_into_the_key_sqlcipher_derives() {
         0
     );
     assert_eq!(StoreKey::Raw([7; 32]).derived(&path), None);
+    // What the salt is read from may be anything: noise is a wrong key, a file too short
+    // for a salt has no derived key, and either is refused as before and left untouched.
+    for junk in [
+        (0..5000u32)
+            .map(|i| (i.wrapping_mul(2654435761) >> 13) as u8)
+            .collect::<Vec<u8>>(),
+        b"abc".to_vec(),
+    ] {
+        std::fs::write(&path, &junk).unwrap();
+        assert_eq!(passphrase.derived(&path).is_some(), junk.len() >= 16);
+        let err = Store::open(&path, &passphrase).err().unwrap();
+        assert!(matches!(err, StoreError::WrongKey { .. }), "{err}");
+        assert_eq!(bytes(&path), junk);
+    }
 }

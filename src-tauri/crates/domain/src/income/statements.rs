@@ -158,17 +158,17 @@ fn label(src: &StatementSource) -> String {
 
 /// Lower case, every apostrophe of Uzbek Latin as `'`: how purposes and keywords are
 /// compared. `str::to_lowercase` in one pass: ASCII and Cyrillic by their offsets, the rest
-/// (and a text with a capital sigma, which lowers by its place in the word) by Unicode's
-/// tables. Every purpose goes through it once.
+/// by Unicode's tables; a text with a capital sigma, which lowers by its place in the word,
+/// by `str::to_lowercase` itself. Every purpose goes through it once.
 fn normalise(s: &str) -> String {
-    if s.contains('Σ') {
-        return s
-            .to_lowercase()
-            .replace(['ʻ', 'ʼ', '’', '‘', '`', 'ʹ'], "'");
-    }
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {
+            'Σ' => {
+                return s
+                    .to_lowercase()
+                    .replace(['ʻ', 'ʼ', '’', '‘', '`', 'ʹ'], "'")
+            }
             'A'..='Z' => out.push(c.to_ascii_lowercase()),
             '\0'..='\u{7F}' if c != '`' => out.push(c),
             'А'..='Я' => out.push(char::from_u32(u32::from(c) + 0x20).unwrap_or(c)),

@@ -339,7 +339,7 @@ fn a_line_over_the_limit_is_refused_before_it_is_held() {
 
 /// Every key of a bank's full export with a value no field could read: the fast path,
 /// which skips the keys no section reads without decoding them, reads what the whole-line
-/// path reads — so no key a section reads is missing from `is_read`.
+/// path reads — so no key a section reads is missing from `KEYS`.
 #[test]
 fn the_fast_path_skips_only_keys_no_section_reads() {
     let text = sample("Windows");
