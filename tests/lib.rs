@@ -499,6 +499,14 @@ pub struct Answer {
     pub action: String,
     /// From the action sent through WebDriver to its result seen on screen.
     pub took: Duration,
+    /// The window's own part, on the page's clock: from the last key's event to the first
+    /// frame showing the result (a frame is 16 ms at 60 Hz).
+    pub in_page: Duration,
+    /// From the keys sent to that frame, by the machine's clock (the page's time origin
+    /// plus its clock against the wall clock at the sending): the key's way to the page
+    /// included, but not WebDriver's own waiting after the keys nor its asking after the
+    /// result.
+    pub on_screen: Duration,
     /// The pull was still in flight when the result was seen (its badge in the top bar).
     pub pull_in_flight: bool,
 }
@@ -510,9 +518,114 @@ pub struct PullOutcome {
     pub text: String,
 }
 
+/// Watches in the page for the result of the keys about to be sent: each key's event until
+/// `check` (a function body over `arguments`) holds at the start of an animation frame,
+/// timed on the page's clock. [`answered`] reads it.
+async fn arm(c: &Client, check: &str, args: &[serde_json::Value]) -> Result<()> {
+    let script = format!(
+        "const args = [...arguments]; \
+         const holds = function () {{ {check} }}; \
+         const a = {{ armed: performance.now() }}; \
+         window.__uwAnswer = a; \
+         const onKey = () => {{ if (a.shown === undefined) a.key = performance.now(); }}; \
+         a.origin = performance.timeOrigin; \
+         document.addEventListener('keydown', onKey, {{ capture: true }}); \
+         const tick = () => {{ \
+           if (a.key !== undefined && holds.apply(null, args)) {{ a.shown = performance.now(); }} \
+           if (a.shown !== undefined || performance.now() - a.armed > 30000) {{ \
+             document.removeEventListener('keydown', onKey, {{ capture: true }}); return; }} \
+           requestAnimationFrame(tick); }}; \
+         requestAnimationFrame(tick);"
+    );
+    c.execute(&script, args.to_vec()).await?;
+    Ok(())
+}
+
+/// The wall clock in milliseconds since 1970, as the page's `performance.timeOrigin`.
+#[allow(clippy::float_arithmetic)]
+fn wall_ms() -> f64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0.0, |d| d.as_secs_f64() * 1000.0)
+}
+
+/// The keys about to be sent: when, by WebDriver's side's clocks.
+struct Sent {
+    at: Instant,
+    wall_ms: f64,
+}
+
+impl Sent {
+    fn now() -> Sent {
+        Sent {
+            wall_ms: wall_ms(),
+            at: Instant::now(),
+        }
+    }
+}
+
+/// The times of an answer: through WebDriver, in the page, keys sent → frame; and whether
+/// the pull was in flight when it was seen.
+struct Timed {
+    took: Duration,
+    in_page: Duration,
+    on_screen: Duration,
+    pull_in_flight: bool,
+}
+
+impl Timed {
+    fn answer(self, action: String) -> Answer {
+        Answer {
+            action,
+            took: self.took,
+            in_page: self.in_page,
+            on_screen: self.on_screen,
+            pull_in_flight: self.pull_in_flight,
+        }
+    }
+}
+
+/// Polls the page until `check` (a script returning `[answered, pull in flight]`) answers;
+/// returns the time since `sent`, the page's own times from [`arm`], and whether the pull
+/// was in flight at that moment.
+#[allow(clippy::float_arithmetic)]
+async fn answered(
+    c: &Client,
+    sent: Sent,
+    check: &str,
+    args: Vec<serde_json::Value>,
+) -> Result<Timed> {
+    let (took, pull_in_flight) = seen(c, sent.at, check, args).await?;
+    // The frame that showed it may come a moment after WebDriver's question saw it.
+    let page = Instant::now();
+    let ms = |x: f64| Duration::from_secs_f64((x / 1000.0).max(0.0));
+    loop {
+        let v = c
+            .execute(
+                "const a = window.__uwAnswer || {}; return [a.key, a.shown, a.origin];",
+                vec![],
+            )
+            .await?;
+        if let (Some(key), Some(shown), Some(origin)) =
+            (v[0].as_f64(), v[1].as_f64(), v[2].as_f64())
+        {
+            return Ok(Timed {
+                took,
+                in_page: ms(shown - key),
+                on_screen: ms(origin + shown - sent.wall_ms),
+                pull_in_flight,
+            });
+        }
+        if page.elapsed() > Duration::from_secs(5) {
+            return Err(format!("the page never timed its answer: {v}").into());
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+}
+
 /// Polls the page until `check` (a script returning `[answered, pull in flight]`) answers;
 /// returns the time since `since` and whether the pull was in flight at that moment.
-async fn answered(
+async fn seen(
     c: &Client,
     since: Instant,
     check: &str,
@@ -604,42 +717,33 @@ pub async fn answers_while_the_bureau_waits(
         let (typed, last) = id.split_at(id.len() - 1);
         search.send_keys("\u{E009}a\u{E000}\u{E003}").await?;
         search.send_keys(typed).await?;
-        let t = Instant::now();
-        search.send_keys(last).await?;
         let check = format!("{ROW_IDS} return ids.length === 1 && ids[0] === arguments[0];");
-        let (took, pull_in_flight) = answered(c, t, &check, vec![json!(id)]).await?;
-        answers.push(Answer {
-            action: format!("search {id}"),
-            took,
-            pull_in_flight,
-        });
+        arm(c, &check, &[json!(id)]).await?;
+        let sent = Sent::now();
+        search.send_keys(last).await?;
+        let timed = answered(c, sent, &check, vec![json!(id)]).await?;
+        answers.push(timed.answer(format!("search {id}")));
         if answers.len() == 1 {
             if let Some(d) = display {
                 screenshot(d, "queue-searched-while-the-bureau-waits");
             }
         }
 
-        let t = Instant::now();
-        search.send_keys("\u{E009}a\u{E000}\u{E003}").await?;
         let check = format!("{ROW_IDS} return ids.length === arguments[0];");
-        let (took, pull_in_flight) = answered(c, t, &check, vec![json!(all)]).await?;
-        answers.push(Answer {
-            action: "clear search".into(),
-            took,
-            pull_in_flight,
-        });
+        arm(c, &check, &[json!(all)]).await?;
+        let sent = Sent::now();
+        search.send_keys("\u{E009}a\u{E000}\u{E003}").await?;
+        let timed = answered(c, sent, &check, vec![json!(all)]).await?;
+        answers.push(timed.answer("clear search".into()));
 
         // Leave the field; the list is the keyboard's.
         press(c, &['\u{E00C}']).await?;
         for (key, name, at) in [('\u{E010}', "End", -1), ('\u{E011}', "Home", 0)] {
-            let t = Instant::now();
+            arm(c, SELECTED_AT, &[json!(at)]).await?;
+            let sent = Sent::now();
             press(c, &[key]).await?;
-            let (took, pull_in_flight) = answered(c, t, SELECTED_AT, vec![json!(at)]).await?;
-            answers.push(Answer {
-                action: name.into(),
-                took,
-                pull_in_flight,
-            });
+            let timed = answered(c, sent, SELECTED_AT, vec![json!(at)]).await?;
+            answers.push(timed.answer(name.into()));
         }
     }
 
@@ -667,9 +771,9 @@ pub async fn answers_while_the_bureau_waits(
     Ok((answers, outcome))
 }
 
-/// Median and maximum of the answers' times, in milliseconds.
-pub fn median_max_ms(answers: &[Answer]) -> (u128, u128) {
-    let mut ms: Vec<u128> = answers.iter().map(|a| a.took.as_millis()).collect();
+/// Median and maximum of the answers' times (`took`, `in_page`, `on_screen`), in ms.
+pub fn median_max_ms(answers: &[Answer], time: fn(&Answer) -> Duration) -> (u128, u128) {
+    let mut ms: Vec<u128> = answers.iter().map(|a| time(a).as_millis()).collect();
     ms.sort_unstable();
     let median = ms.get(ms.len() / 2).copied().unwrap_or(0);
     (median, ms.last().copied().unwrap_or(0))

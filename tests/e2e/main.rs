@@ -877,14 +877,21 @@ async fn the_parties_step_asks_the_register_and_the_bureau() -> Result<()> {
     // searched and scrolled, and every answer comes while the pull is still in flight.
     let (answers, outcome) =
         uw_e2e::answers_while_the_bureau_waits(&c, &bank, Some(&display), 3).await?;
-    let (median, max) = uw_e2e::median_max_ms(&answers);
+    let (median, max) = uw_e2e::median_max_ms(&answers, |a| a.took);
+    let (screen_median, screen_max) = uw_e2e::median_max_ms(&answers, |a| a.on_screen);
     println!(
-        "answers while a {} s bureau pull is in flight: median {median} ms, max {max} ms ({} answers)",
+        "answers while a {} s bureau pull is in flight: median {median} ms, max {max} ms through WebDriver; keys sent → frame median {screen_median} ms, max {screen_max} ms ({} answers)",
         uw_e2e::BUREAU_LATENCY.as_secs(),
         answers.len()
     );
     for a in &answers {
-        println!("  {}: {} ms", a.action, a.took.as_millis());
+        println!(
+            "  {}: {} ms ({} ms to the frame, {} ms of it in the page)",
+            a.action,
+            a.took.as_millis(),
+            a.on_screen.as_millis(),
+            a.in_page.as_millis()
+        );
         assert!(a.pull_in_flight, "answered after the pull ended: {a:?}");
     }
     // The pull then ends on its own: the bureau's report, or its coded error.

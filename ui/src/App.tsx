@@ -10,6 +10,7 @@ import { dateTime, DEFAULT_LANG, isLang, LANGS, setLanguage, t, type Lang } from
 import { RecoveryKeyShown } from "./Recovery";
 import { HelpMenu } from "./Help";
 import { Working } from "./Working";
+import { opened, start, type Opened } from "./start";
 
 // The screens after the queue load when first opened: the start (login, then the queue)
 // parses only what it shows.
@@ -48,8 +49,18 @@ export function App() {
   const [passwordOpen, setPasswordOpen] = useState(false);
   // Without an OS keyring the store waits for its passphrase before anything else.
   const [store, setStore] = useState<StoreState | null>(null);
+  // A store made at this start shows its recovery key before anything else, once.
+  const [newKey, setNewKey] = useState<NewRecoveryKey | null>(null);
+  const showOpened = (o: Opened) => {
+    setStatus(o.status);
+    setAuth(o.auth);
+    setNewKey(o.newKey);
+  };
   useEffect(() => {
-    api.storeState().then(setStore, setFatal);
+    start.then((s) => {
+      setStore(s.store);
+      if (s.opened) showOpened(s.opened);
+    }, setFatal);
   }, []);
   const unlocked = store !== null && !store.locked;
   useEffect(() => {
@@ -60,17 +71,6 @@ export function App() {
   const refreshStatus = useCallback(() => {
     api.status().then(setStatus, setFatal);
   }, []);
-  useEffect(() => {
-    if (unlocked) refreshStatus();
-  }, [unlocked, refreshStatus]);
-  useEffect(() => {
-    if (unlocked) api.sessionStatus().then(setAuth, setFatal);
-  }, [unlocked]);
-  // A store made at this start shows its recovery key before anything else, once.
-  const [newKey, setNewKey] = useState<NewRecoveryKey | null>(null);
-  useEffect(() => {
-    if (unlocked) api.newRecoveryKey().then(setNewKey, setFatal);
-  }, [unlocked]);
   // The session locks in Rust after the idle time; the window follows: on the first
   // refused call, and by asking every 30 seconds (asking is not activity).
   const [ended, setEnded] = useState<AppError | null>(null);
@@ -181,7 +181,7 @@ export function App() {
       </header>
       <Working />
       <ErrorBanner error={fatal} />
-      {!fatal && store?.locked && <Unlock newStore={store.new_store} onUnlocked={() => setStore({ ...store, locked: false })} />}
+      {!fatal && store?.locked && <Unlock newStore={store.new_store} onUnlocked={() => { setStore({ ...store, locked: false }); opened().then(showOpened, setFatal); }} />}
       {!fatal && newKey && <RecoveryKeyShown shown={newKey} onStored={() => setNewKey(null)} />}
       {!fatal && !newKey && auth?.needs_setup && <Setup onSession={loggedIn} />}
       {!fatal && !newKey && auth && !auth.needs_setup && !session && (

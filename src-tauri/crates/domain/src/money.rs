@@ -110,6 +110,24 @@ impl Money {
         self.0
     }
 
+    /// The amount as a whole number of tiyin: exact, an amount having at most 2 decimals,
+    /// and within ±10^17, so inside an i64.
+    pub fn tiyin(self) -> i64 {
+        let mut d = self.0;
+        d.rescale(2);
+        // |mantissa| ≤ 10^17 < 2^63 at scale 2.
+        d.mantissa() as i64
+    }
+
+    /// `t` tiyin as an amount; `None` beyond ±10^15 UZS.
+    pub fn from_tiyin(t: i64) -> Option<Money> {
+        let d = Decimal::new(t, 2);
+        if !within_limit(d) {
+            return None;
+        }
+        Some(if t == 0 { Money::ZERO } else { Money(d) })
+    }
+
     /// The size of the amount; the bounds are symmetric, so it is always an amount.
     pub fn abs(self) -> Money {
         Money(self.0.abs())

@@ -19,6 +19,8 @@ use crate::case::ScheduleKind;
 use crate::money::{round_to_unit, within_limit, Date, Money, MoneyError};
 use crate::product::DayCount;
 
+mod tiyin;
+
 #[derive(Clone, Debug, PartialEq)]
 pub struct ScheduleInput {
     pub amount: Money,
@@ -148,70 +150,107 @@ struct Totals {
 }
 
 /// Every row of the schedule in order, given to `row`, and the totals over them; the one
-/// computation behind [`build`] and [`MaxPayments`], so they cannot disagree.
+/// computation behind [`build`] and [`MaxPayments`], so they cannot disagree. The rows of
+/// every real loan are counted in whole tiyin ([`tiyin`], the same figures several times
+/// faster); any other schedule in `Decimal`.
 fn walk(
     input: &ScheduleInput,
     known: Growth,
     dates: Option<&[Date]>,
+    row: impl FnMut(ScheduleRow),
+) -> Result<Totals, ScheduleError> {
+    let parts = Parts::of(input, known)?;
+    if let Some(terms) = tiyin::Terms::new(input, parts.annuity, parts.principal_part) {
+        return Ok(terms.walk(input, dates, row));
+    }
+    decimal_walk(input, &parts, dates, row)
+}
+
+/// What a schedule computes once, before its rows: the annuity payment, or the
+/// differentiated principal part, each rounded to the unit.
+struct Parts {
+    annuity: Option<Decimal>,
+    principal_part: Decimal,
+}
+
+impl Parts {
+    /// The parts, or why `input` has no schedule.
+    fn of(input: &ScheduleInput, known: Growth) -> Result<Parts, ScheduleError> {
+        let n = input.term_months;
+        if n == 0 {
+            return Err(ScheduleError::NoTerm);
+        }
+        if input.amount <= Money::ZERO {
+            return Err(ScheduleError::NoAmount);
+        }
+        let g = input.grace_months;
+        if g > 0 && input.kind == ScheduleKind::Annuity {
+            return Err(ScheduleError::GraceWithAnnuity);
+        }
+        if g >= n {
+            return Err(ScheduleError::GraceTooLong { grace: g, term: n });
+        }
+        let amount = input.amount.decimal();
+        let annuity = match input.kind {
+            ScheduleKind::Annuity => {
+                let i = monthly_rate(input.annual_rate);
+                let q = match known {
+                    Growth::Known(q) => q,
+                    Growth::Compute => growth(i, n),
+                };
+                Some(rounded(
+                    input,
+                    q.and_then(|q| annuity_payment(amount, i, q, n)),
+                )?)
+            }
+            ScheduleKind::Differentiated => None,
+        };
+        let principal_part = rounded(input, Some(amount / Decimal::from(n - g)))?;
+        Ok(Parts {
+            annuity,
+            principal_part,
+        })
+    }
+}
+
+/// A computed figure rounded to the unit, or refused beyond ±10^15. Every figure is: so no
+/// sum of two overflows, and neither does the division inside the rounding.
+fn rounded(input: &ScheduleInput, x: Option<Decimal>) -> Result<Decimal, ScheduleError> {
+    x.filter(|x| within_limit(*x))
+        .map(|x| round_to_unit(x, input.rounding_unit))
+        .ok_or(ScheduleError::Figure(MoneyError::AboveLimit))
+}
+
+/// [`walk`]'s rows in `Decimal`, as the spec states them.
+fn decimal_walk(
+    input: &ScheduleInput,
+    parts: &Parts,
+    dates: Option<&[Date]>,
     mut row: impl FnMut(ScheduleRow),
 ) -> Result<Totals, ScheduleError> {
-    let n = input.term_months;
-    if n == 0 {
-        return Err(ScheduleError::NoTerm);
-    }
-    if input.amount <= Money::ZERO {
-        return Err(ScheduleError::NoAmount);
-    }
-    let g = input.grace_months;
-    if g > 0 && input.kind == ScheduleKind::Annuity {
-        return Err(ScheduleError::GraceWithAnnuity);
-    }
-    if g >= n {
-        return Err(ScheduleError::GraceTooLong { grace: g, term: n });
-    }
-    let unit = input.rounding_unit;
+    let (n, g) = (input.term_months, input.grace_months);
     let rate = input.annual_rate;
     let twelve = Decimal::from(12);
     let days_in_year = Decimal::from(365);
-
-    // Every figure is rounded within ±10^15 or refused: so no sum of two overflows, and
-    // neither does the division inside the rounding.
-    let too_large = || ScheduleError::Figure(MoneyError::AboveLimit);
-    let rounded = |x: Option<Decimal>| -> Result<Decimal, ScheduleError> {
-        x.filter(|x| within_limit(*x))
-            .map(|x| round_to_unit(x, unit))
-            .ok_or_else(too_large)
-    };
-    let amount = input.amount.decimal();
     // Checked: a rate or a day count no product allows could overflow the product.
     let interest_for = |balance: Decimal, from: Date, to: Date| -> Result<Decimal, ScheduleError> {
-        rounded(match input.day_count {
-            DayCount::Thirty360 => balance.checked_mul(rate).map(|x| x / twelve),
-            DayCount::Actual365 => balance
-                .checked_mul(rate)
-                .and_then(|x| x.checked_mul(Decimal::from(from.days_until(to))))
-                .map(|x| x / days_in_year),
-        })
+        rounded(
+            input,
+            match input.day_count {
+                DayCount::Thirty360 => balance.checked_mul(rate).map(|x| x / twelve),
+                DayCount::Actual365 => balance
+                    .checked_mul(rate)
+                    .and_then(|x| x.checked_mul(Decimal::from(from.days_until(to))))
+                    .map(|x| x / days_in_year),
+            },
+        )
     };
-
-    let annuity = match input.kind {
-        ScheduleKind::Annuity => {
-            let i = monthly_rate(rate);
-            let q = match known {
-                Growth::Known(q) => q,
-                Growth::Compute => growth(i, n),
-            };
-            Some(rounded(q.and_then(|q| annuity_payment(amount, i, q, n)))?)
-        }
-        ScheduleKind::Differentiated => None,
-    };
-    let principal_part = rounded(Some(amount / Decimal::from(n - g)))?;
 
     // A `Decimal` sum of up to 2^32 rows of at most 10^15 each stays far inside its range.
     let mut total_interest = Decimal::ZERO;
     // The last of equal largest payments, as `Iterator::max` over the rows takes it.
     let mut max_payment: Option<Money> = None;
-    let mut balance = amount;
+    let mut balance = input.amount.decimal();
     let mut prev = input.disbursed;
     for k in 1..=n {
         let date = match dates.and_then(|d| d.get(k as usize - 1)) {
@@ -221,12 +260,12 @@ fn walk(
         let interest = interest_for(balance, prev, date)?;
         let principal = if k == n {
             balance
-        } else if let Some(a) = annuity {
+        } else if let Some(a) = parts.annuity {
             (a - interest).clamp(Decimal::ZERO, balance)
         } else if k <= g {
             Decimal::ZERO
         } else {
-            principal_part.min(balance)
+            parts.principal_part.min(balance)
         };
         // 0 ≤ principal ≤ balance: the difference is exact.
         balance -= principal;
@@ -529,7 +568,84 @@ mod tests {
         }
     }
 
+    /// Rows and totals of both walks of `input`, or `None` when it is outside the bounds of
+    /// the walk in tiyin (or has no schedule).
+    type Walked = (Vec<ScheduleRow>, Decimal, Money, Date);
+
+    fn both_walks(input: &ScheduleInput) -> Option<(Walked, Walked)> {
+        let parts = Parts::of(input, Growth::Compute).ok()?;
+        let terms = tiyin::Terms::new(input, parts.annuity, parts.principal_part)?;
+        let mut fast = Vec::new();
+        let t = terms.walk(input, None, |r| fast.push(r));
+        let mut exact = Vec::new();
+        let e = decimal_walk(input, &parts, None, |r| exact.push(r))
+            .expect("a schedule within the bounds has no error");
+        Some((
+            (fast, t.interest, t.max_payment, t.maturity),
+            (exact, e.interest, e.max_payment, e.maturity),
+        ))
+    }
+
+    /// The loans the bank makes are walked in tiyin: without this, a bound set too tight
+    /// would leave the faster walk unused and every test still passing.
+    #[test]
+    fn real_loans_are_walked_in_tiyin() {
+        let product = crate::product::tests::default_product();
+        for (kind, g) in [
+            (ScheduleKind::Annuity, 0),
+            (ScheduleKind::Differentiated, 3),
+        ] {
+            for day_count in [DayCount::Thirty360, DayCount::Actual365] {
+                for band in &product.loan.rate_grid {
+                    let mut i = input("125000000.00", "0.2", 60, kind, g);
+                    i.annual_rate = band.annual_rate;
+                    i.day_count = day_count;
+                    i.rounding_unit = product.schedule.rounding_unit;
+                    assert!(both_walks(&i).is_some(), "{i:?}");
+                }
+            }
+        }
+    }
+
     proptest! {
+        /// The walk in tiyin gives the `Decimal` walk's rows and totals exactly, midpoints
+        /// included: small rates' decimals and odd units make the interest land on one
+        /// often.
+        #[test]
+        fn the_tiyin_walk_is_the_decimal_walk(
+            tiyin in prop_oneof![1i64..=10_000, 1i64..=20_000_000_000_000],
+            n in 1u32..=90,
+            annuity in any::<bool>(),
+            g in 0u32..=4,
+            actual in any::<bool>(),
+            rate in (0u32..=4).prop_flat_map(|s| (0i64..=5 * 10i64.pow(s), Just(s))),
+            unit in prop::sample::select(vec!["0.01", "0.05", "0.1", "0.25", "0.5", "1", "1.00", "5", "100"]),
+            first in (2020i32..2030, 1u32..=12, 28u32..=31),
+            before in 0u64..=400,
+        ) {
+            let kind = if annuity { ScheduleKind::Annuity } else { ScheduleKind::Differentiated };
+            let g = if annuity || g >= n { 0 } else { g };
+            let mut i = input("1", "0.2", n, kind, g);
+            i.amount = Money::try_from_decimal(Decimal::new(tiyin, 2)).unwrap();
+            i.annual_rate = Decimal::new(rate.0, rate.1);
+            if actual { i.day_count = DayCount::Actual365; }
+            i.rounding_unit = d(unit);
+            let (y, m, day) = first;
+            i.first_payment = (28..=day).rev().find_map(|day| Date::ymd(y, m, day)).unwrap();
+            i.disbursed = Date(i.first_payment.0 - chrono::Days::new(before));
+            let Some((fast, exact)) = both_walks(&i) else { return Ok(()) };
+            prop_assert_eq!(fast.0.len(), exact.0.len());
+            for (f, e) in fast.0.iter().zip(&exact.0) {
+                prop_assert_eq!(f, e, "{:?}", i);
+                prop_assert_eq!(
+                    (f.payment.to_string(), f.principal.to_string(), f.interest.to_string(), f.balance.to_string()),
+                    (e.payment.to_string(), e.principal.to_string(), e.interest.to_string(), e.balance.to_string())
+                );
+            }
+            prop_assert_eq!(fixed2(fast.1), fixed2(exact.1));
+            prop_assert_eq!((fast.2, fast.3), (exact.2, exact.3));
+        }
+
         /// The counter-offer search's payments are `build`'s, errors included.
         #[test]
         fn max_payments_are_the_built_schedules(
