@@ -108,9 +108,17 @@ export function date(iso: string | null | undefined, lang: Lang = current): stri
   if (!m) return iso;
   if (lang === "en") {
     const d = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
-    return new Intl.DateTimeFormat("en-GB", { day: "numeric", month: "short", year: "numeric", timeZone: "UTC" }).format(d);
+    return englishDates().format(d);
   }
   return `${m[3]}.${m[2]}.${m[1]}`;
+}
+
+// Made once, when first asked: making an Intl formatter costs as much as formatting many
+// dates, and a queue page formats one for every row.
+let enDates: Intl.DateTimeFormat | undefined;
+function englishDates(): Intl.DateTimeFormat {
+  enDates ??= new Intl.DateTimeFormat("en-GB", { day: "numeric", month: "short", year: "numeric", timeZone: "UTC" });
+  return enDates;
 }
 
 /** A moment (RFC 3339) in local time: "23.11.2026 14:05". */
