@@ -72,33 +72,36 @@ async fn main() -> Result<()> {
             .collect();
         println!("{kind}: {of:?} (ms through WebDriver, keys sent → frame, in the page)");
     }
-    // The floor under every figure: one WebDriver round trip to the page and back.
-    let mut trips = Vec::new();
-    for _ in 0..50 {
-        let t = std::time::Instant::now();
+    // The floors under the figures: one WebDriver round trip to the page and back, and
+    // WebDriver's own work of making one key (Shift, which the window does nothing with).
+    let (median, max) = floor(|| async {
         c.execute("return 1", vec![]).await?;
-        trips.push(t.elapsed().as_millis());
-    }
-    trips.sort_unstable();
+        Ok(())
+    })
+    .await?;
     println!(
-        "figure: one WebDriver round trip (a script returning 1), the floor under each answer | — | median {} ms, max {} ms",
-        trips[trips.len() / 2],
-        trips[trips.len() - 1]
+        "figure: one WebDriver round trip (a script returning 1), the floor under each answer | — | median {median} ms, max {max} ms"
     );
-    // The floor under each keyed answer: WebDriver's own work of making one key (Shift,
-    // which the window does nothing with) and returning, with nothing to wait for after.
-    let mut keys = Vec::new();
-    for _ in 0..50 {
-        let t = std::time::Instant::now();
-        uw_e2e::press(&c, &['\u{E008}']).await?;
-        keys.push(t.elapsed().as_millis());
-    }
-    keys.sort_unstable();
+    let (median, max) = floor(|| uw_e2e::press(&c, &['\u{E008}'])).await?;
     println!(
-        "figure: one WebDriver key action (Shift down and up), the floor under each keyed answer | — | median {} ms, max {} ms",
-        keys[keys.len() / 2],
-        keys[keys.len() - 1]
+        "figure: one WebDriver key action (Shift down and up), the floor under each keyed answer | — | median {median} ms, max {max} ms"
     );
     c.close().await?;
     Ok(())
+}
+
+/// Median and maximum, in milliseconds, of `op` done 50 times.
+async fn floor<F, Fut>(mut op: F) -> Result<(u128, u128)>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<()>>,
+{
+    let mut ms = Vec::new();
+    for _ in 0..50 {
+        let t = std::time::Instant::now();
+        op().await?;
+        ms.push(t.elapsed().as_millis());
+    }
+    ms.sort_unstable();
+    Ok((ms[ms.len() / 2], ms[ms.len() - 1]))
 }

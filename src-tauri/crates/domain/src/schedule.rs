@@ -577,6 +577,13 @@ mod tests {
         let terms = tiyin::Terms::new(input, parts.annuity, parts.principal_part)?;
         let mut fast = Vec::new();
         let t = terms.walk(input, None, |r| fast.push(r));
+        // With the dates given, as the counter-offer search walks: the same rows.
+        let dates: Vec<Date> = (1..=input.term_months)
+            .map(|k| row_date(input.first_payment, k))
+            .collect();
+        let mut dated = Vec::new();
+        terms.walk(input, Some(&dates), |r| dated.push(r));
+        assert_eq!(dated, fast, "{input:?}");
         let mut exact = Vec::new();
         let e = decimal_walk(input, &parts, None, |r| exact.push(r))
             .expect("a schedule within the bounds has no error");
@@ -610,18 +617,27 @@ mod tests {
     proptest! {
         /// The walk in tiyin gives the `Decimal` walk's rows and totals exactly, midpoints
         /// included: small rates' decimals and odd units make the interest land on one
-        /// often.
+        /// often. And it is taken exactly within its bounds: the generators reach past
+        /// each of them (amount, rate and its decimals, unit, the first period's days).
         #[test]
         fn the_tiyin_walk_is_the_decimal_walk(
-            tiyin in prop_oneof![1i64..=10_000, 1i64..=20_000_000_000_000],
+            tiyin in prop_oneof![
+                1i64..=10_000,
+                1i64..=20_000_000_000_000,
+                Just(10_000_000_000_000),
+                Just(10_000_000_000_001),
+            ],
             n in 1u32..=90,
             annuity in any::<bool>(),
             g in 0u32..=4,
             actual in any::<bool>(),
-            rate in (0u32..=4).prop_flat_map(|s| (0i64..=5 * 10i64.pow(s), Just(s))),
-            unit in prop::sample::select(vec!["0.01", "0.05", "0.1", "0.25", "0.5", "1", "1.00", "5", "100"]),
+            rate in (0u32..=6).prop_flat_map(|s| (0i64..=6 * 10i64.pow(s), Just(s))),
+            unit in prop::sample::select(vec![
+                "0.01", "0.05", "0.050", "0.1", "0.10", "0.25", "0.5", "1", "1.00", "5", "10",
+                "100", "100.01", "0.001",
+            ]),
             first in (2020i32..2030, 1u32..=12, 28u32..=31),
-            before in 0u64..=400,
+            before in prop_oneof![0i64..=400, -40i64..=3_700, Just(3_650), Just(3_651)],
         ) {
             let kind = if annuity { ScheduleKind::Annuity } else { ScheduleKind::Differentiated };
             let g = if annuity || g >= n { 0 } else { g };
@@ -632,7 +648,16 @@ mod tests {
             i.rounding_unit = d(unit);
             let (y, m, day) = first;
             i.first_payment = (28..=day).rev().find_map(|day| Date::ymd(y, m, day)).unwrap();
-            i.disbursed = Date(i.first_payment.0 - chrono::Days::new(before));
+            i.disbursed = Date(i.first_payment.0 - chrono::TimeDelta::days(before));
+            // The bounds of `tiyin::Terms::new`, said again here.
+            let unit_tiyin = i.rounding_unit * Decimal::ONE_HUNDRED;
+            let within = tiyin <= 10_000_000_000_000
+                && i.annual_rate <= Decimal::from(5)
+                && rate.1 <= 4
+                && unit_tiyin.fract().is_zero()
+                && unit_tiyin <= Decimal::from(10_000)
+                && (!actual || (0..=3_650).contains(&before));
+            prop_assert_eq!(both_walks(&i).is_some(), within, "{:?}", i);
             let Some((fast, exact)) = both_walks(&i) else { return Ok(()) };
             prop_assert_eq!(fast.0.len(), exact.0.len());
             for (f, e) in fast.0.iter().zip(&exact.0) {
