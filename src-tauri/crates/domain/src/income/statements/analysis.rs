@@ -5,8 +5,9 @@
 //! - the result is exactly what the analysis of the whole statements gives ([`analyse`]
 //!   is this analysis fed from held statements): same sources, months, flags, in the same
 //!   order;
-//! - what is kept per document is a small index — the duplicate check's key digest and the
-//!   round-trip check's amount, date and place (some 60 bytes) — never its texts; the
+//! - what is kept per document is a small index — the duplicate check's key digest and
+//!   place (16 bytes, in a hash map of up to twice as many slots) and the round-trip
+//!   check's amount, date and place (28 bytes) — never its texts; the
 //!   classified transaction is handed back to the caller, who prints or drops it;
 //! - a document is classified against the account sections known when it comes. A
 //!   statement's sections come before its documents (the 1C layout), but a file may put one
@@ -89,6 +90,16 @@ impl Mark {
     }
 }
 
+/// Where a document was first seen, as the duplicate check keeps it: 8 bytes, so that a
+/// digest's entry takes 16 (a `Mark` with its date would make it 24).
+#[derive(Clone, Copy)]
+struct Place {
+    file: u32,
+    line: u32,
+}
+
+const _: () = assert!(std::mem::size_of::<(u64, Place)>() == 16);
+
 /// A source's month table as credits come, with each month's largest credit (the last
 /// of equal ones, as the flags have always pointed).
 struct SourceState {
@@ -115,7 +126,7 @@ pub struct Analysis<'r> {
     known: Known,
     files: Vec<FileState>,
     duplicates: Vec<Flag>,
-    digests: HashMap<u64, Mark, foldhash::fast::FixedState>,
+    digests: HashMap<u64, Place, foldhash::fast::FixedState>,
     digest_key: foldhash::quality::RandomState,
     sources: BTreeMap<(IncomeKind, String), SourceState>,
     salaries: BTreeMap<YearMonth, BTreeMap<String, Salary>>,
@@ -229,8 +240,7 @@ impl<'r> Analysis<'r> {
         if let Some(first) = self.digests.get(&digest) {
             let message = format!(
                 "the same document as {}:{}; counted once",
-                self.files[first.file as usize].name,
-                first.line()
+                self.files[first.file as usize].name, first.line
             );
             self.duplicates.push(Flag {
                 code: "DUPLICATE_DOCUMENT".into(),
@@ -240,7 +250,13 @@ impl<'r> Analysis<'r> {
             });
             return None;
         }
-        self.digests.insert(digest, here);
+        self.digests.insert(
+            digest,
+            Place {
+                file: here.file,
+                line: here.line,
+            },
+        );
         let file = self.files[file_index as usize].name.clone();
         let c = classify(
             &file,

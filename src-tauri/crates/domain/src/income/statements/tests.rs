@@ -308,6 +308,8 @@ fn integrity_flags() {
         .find(|f| f.code == "DUPLICATE_DOCUMENT")
         .unwrap();
     assert_eq!(dup.line, Some(20));
+    // The first of the two is named: the first file's line.
+    assert_eq!(dup.message, "the same document as a.txt:20; counted once");
 }
 
 #[test]
