@@ -564,37 +564,16 @@ impl Sent {
     }
 }
 
-/// The times of an answer: through WebDriver, in the page, keys sent → frame; and whether
-/// the pull was in flight when it was seen.
-struct Timed {
-    took: Duration,
-    in_page: Duration,
-    on_screen: Duration,
-    pull_in_flight: bool,
-}
-
-impl Timed {
-    fn answer(self, action: String) -> Answer {
-        Answer {
-            action,
-            took: self.took,
-            in_page: self.in_page,
-            on_screen: self.on_screen,
-            pull_in_flight: self.pull_in_flight,
-        }
-    }
-}
-
-/// Polls the page until `check` (a script returning `[answered, pull in flight]`) answers;
-/// returns the time since `sent`, the page's own times from [`arm`], and whether the pull
-/// was in flight at that moment.
+/// `action`'s answer, once `check` (a script over `arguments`) holds: the time since `sent`,
+/// the page's own times from [`arm`], and whether the pull was in flight at that moment.
 #[allow(clippy::float_arithmetic)]
 async fn answered(
     c: &Client,
+    action: String,
     sent: Sent,
     check: &str,
     args: Vec<serde_json::Value>,
-) -> Result<Timed> {
+) -> Result<Answer> {
     let (took, pull_in_flight) = seen(c, sent.at, check, args).await?;
     // The frame that showed it may come a moment after WebDriver's question saw it.
     let page = Instant::now();
@@ -609,7 +588,8 @@ async fn answered(
         if let (Some(key), Some(shown), Some(origin)) =
             (v[0].as_f64(), v[1].as_f64(), v[2].as_f64())
         {
-            return Ok(Timed {
+            return Ok(Answer {
+                action,
                 took,
                 in_page: ms(shown - key),
                 on_screen: ms(origin + shown - sent.wall_ms),
@@ -721,8 +701,7 @@ pub async fn answers_while_the_bureau_waits(
         arm(c, &check, &[json!(id)]).await?;
         let sent = Sent::now();
         search.send_keys(last).await?;
-        let timed = answered(c, sent, &check, vec![json!(id)]).await?;
-        answers.push(timed.answer(format!("search {id}")));
+        answers.push(answered(c, format!("search {id}"), sent, &check, vec![json!(id)]).await?);
         if answers.len() == 1 {
             if let Some(d) = display {
                 screenshot(d, "queue-searched-while-the-bureau-waits");
@@ -733,8 +712,7 @@ pub async fn answers_while_the_bureau_waits(
         arm(c, &check, &[json!(all)]).await?;
         let sent = Sent::now();
         search.send_keys("\u{E009}a\u{E000}\u{E003}").await?;
-        let timed = answered(c, sent, &check, vec![json!(all)]).await?;
-        answers.push(timed.answer("clear search".into()));
+        answers.push(answered(c, "clear search".into(), sent, &check, vec![json!(all)]).await?);
 
         // Leave the field; the list is the keyboard's.
         press(c, &['\u{E00C}']).await?;
@@ -742,8 +720,7 @@ pub async fn answers_while_the_bureau_waits(
             arm(c, SELECTED_AT, &[json!(at)]).await?;
             let sent = Sent::now();
             press(c, &[key]).await?;
-            let timed = answered(c, sent, SELECTED_AT, vec![json!(at)]).await?;
-            answers.push(timed.answer(name.into()));
+            answers.push(answered(c, name.into(), sent, SELECTED_AT, vec![json!(at)]).await?);
         }
     }
 

@@ -68,8 +68,15 @@ fn seed(dir: &Path, n: usize) -> Result<()> {
     Ok(())
 }
 
-/// Parent pid of every process (from `/proc/PID/stat`; the name in parentheses may hold
-/// spaces, so the fields are read after its closing parenthesis).
+/// Field `n` of a `/proc/PID/stat` text, numbered as `man 5 proc` does (4: the parent,
+/// 22: the start time). The name in parentheses (field 2) may hold spaces, so the fields
+/// are counted after its closing parenthesis, from field 3.
+fn stat_field<T: std::str::FromStr>(stat: &str, n: usize) -> Option<T> {
+    let (_, rest) = stat.rsplit_once(')')?;
+    rest.split_whitespace().nth(n.checked_sub(3)?)?.parse().ok()
+}
+
+/// Parent pid of every process (from `/proc/PID/stat`).
 fn parents() -> Vec<(u32, u32)> {
     let mut out = Vec::new();
     for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
@@ -77,10 +84,7 @@ fn parents() -> Vec<(u32, u32)> {
             continue;
         };
         let stat = std::fs::read_to_string(entry.path().join("stat")).unwrap_or_default();
-        let ppid = stat
-            .rsplit_once(')')
-            .and_then(|(_, rest)| rest.split_whitespace().nth(1)?.parse().ok());
-        if let Some(ppid) = ppid {
+        if let Some(ppid) = stat_field(&stat, 4) {
             out.push((pid, ppid));
         }
     }
@@ -260,10 +264,7 @@ fn uptime_s() -> Result<f64> {
 /// `stat`, in clock ticks (100 a second on Linux: `getconf CLK_TCK`).
 fn started_s(pid: u32) -> Result<f64> {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat"))?;
-    let ticks: u64 = stat
-        .rsplit_once(')')
-        .and_then(|(_, rest)| rest.split_whitespace().nth(19)?.parse().ok())
-        .ok_or("no start time in /proc/PID/stat")?;
+    let ticks: u64 = stat_field(&stat, 22).ok_or("no start time in /proc/PID/stat")?;
     Ok(ticks as f64 / 100.0)
 }
 

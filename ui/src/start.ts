@@ -1,7 +1,7 @@
 // The first screen's questions, asked as soon as the page's script runs rather than after
-// React's first render and its effects: the store's state and, when the store is open, the
-// status, the session and a new store's recovery key, all four in flight at once. The
-// login screen waits for nothing else.
+// React's first render and its effects: the store's state, then, when the store is open,
+// the status, the session and a new store's recovery key, those three at once. The login
+// screen waits for nothing else.
 import type { AppStatus, NewRecoveryKey, SessionStatus, StoreState } from "./bindings";
 import { api } from "./api";
 

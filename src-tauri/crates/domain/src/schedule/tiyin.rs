@@ -23,7 +23,7 @@
 
 use rust_decimal::Decimal;
 
-use super::{row_date, ScheduleInput, ScheduleRow, Totals};
+use super::{date_of, Parts, ScheduleInput, ScheduleRow, Totals};
 use crate::case::ScheduleKind;
 use crate::money::{Date, Money};
 use crate::product::DayCount;
@@ -55,13 +55,9 @@ pub(super) struct Terms {
 }
 
 impl Terms {
-    /// `None` when `input` lies outside the bounds; `annuity` and `principal_part` are
-    /// the walk's own, already rounded.
-    pub(super) fn new(
-        input: &ScheduleInput,
-        annuity: Option<Decimal>,
-        principal_part: Decimal,
-    ) -> Option<Terms> {
+    /// `None` when `input` lies outside the bounds; `parts` are the walk's own, already
+    /// rounded.
+    pub(super) fn new(input: &ScheduleInput, parts: &Parts) -> Option<Terms> {
         let amount = i128::from(input.amount.tiyin());
         let rate = input.annual_rate;
         let s = rate.scale();
@@ -84,7 +80,7 @@ impl Terms {
                 true
             }
         };
-        let annuity = match (input.kind, annuity) {
+        let annuity = match (input.kind, parts.annuity) {
             (ScheduleKind::Annuity, Some(a)) => Some(whole_tiyin(a)?),
             (ScheduleKind::Annuity, None) => return None,
             (ScheduleKind::Differentiated, _) => None,
@@ -96,7 +92,7 @@ impl Terms {
             per_unit: days_base * 10i128.pow(s) * unit,
             unit,
             annuity,
-            principal_part: whole_tiyin(principal_part)?,
+            principal_part: whole_tiyin(parts.principal_part)?,
             actual_days,
         })
     }
@@ -114,10 +110,7 @@ impl Terms {
         let mut balance = self.amount;
         let mut prev = input.disbursed;
         for k in 1..=n {
-            let date = match dates.and_then(|d| d.get(k as usize - 1)) {
-                Some(d) => *d,
-                None => row_date(input.first_payment, k),
-            };
+            let date = date_of(input, dates, k);
             let interest = self.interest(balance, prev, date);
             let principal = if k == n {
                 balance
