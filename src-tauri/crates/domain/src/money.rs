@@ -418,12 +418,19 @@ impl Date {
     }
 
     /// A `dd.mm.yyyy` date, as bank statements print them.
+    /// Digits only (no sign), read byte by byte: a statement has a few dates per document.
     pub fn parse_dmy(s: &str) -> Option<Date> {
-        let p: Vec<&str> = s.trim().split('.').collect();
-        if p.len() != 3 || p[0].len() != 2 || p[1].len() != 2 || p[2].len() != 4 {
+        let digits = |b: &[u8]| {
+            b.iter().try_fold(0u32, |n, &c| {
+                c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0'))
+            })
+        };
+        let b = s.trim().as_bytes();
+        if b.len() != 10 || b[2] != b'.' || b[5] != b'.' {
             return None;
         }
-        Date::ymd(p[2].parse().ok()?, p[1].parse().ok()?, p[0].parse().ok()?)
+        let year = i32::try_from(digits(&b[6..])?).ok()?;
+        Date::ymd(year, digits(&b[3..5])?, digits(&b[..2])?)
     }
 
     pub fn add_days(self, n: i64) -> Date {
@@ -623,6 +630,37 @@ mod tests {
 
     fn money(s: &str) -> Money {
         Money::parse(s).unwrap()
+    }
+
+    /// A statement's date as text, and the date read or none.
+    #[test]
+    fn a_statement_date_is_two_two_and_four_digits() {
+        let check = |text: &str, expected: Option<(i32, u32, u32)>| {
+            let want = expected.and_then(|(y, m, d)| Date::ymd(y, m, d));
+            assert_eq!(Date::parse_dmy(text), want, "{text:?}");
+        };
+        check("05.05.2026", Some((2026, 5, 5)));
+        check(" 31.12.1999 ", Some((1999, 12, 31)));
+        check("29.02.2024", Some((2024, 2, 29)));
+        for refused in [
+            "29.02.2026",
+            "31.04.2026",
+            "00.05.2026",
+            "05.13.2026",
+            "5.05.2026",
+            "05.5.2026",
+            "05.05.26",
+            "05.05.02026",
+            "+1.05.2026",
+            "05.+5.2026",
+            "05.05.+026",
+            "05-05-2026",
+            "05.05.2026.",
+            "0٥.05.2026",
+            "",
+        ] {
+            check(refused, None);
+        }
     }
 
     #[test]

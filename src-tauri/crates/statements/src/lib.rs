@@ -2,7 +2,8 @@
 //!
 //! Invariant: bytes in, a [`Statement`] or a [`StatementError`] naming file and line out.
 //! No I/O of its own (the 1C reader also streams from a `Read` its caller opened,
-//! [`onec::stream`]), no panics on any input (a property test feeds random and mutated
+//! [`onec::stream`], and may parse it on threads of its own, [`onec::stream_parallel`],
+//! with the same result), no panics on any input (a property test feeds random and mutated
 //! bytes), so the readers can be fuzzed on their own. Nothing from a file that fails is
 //! returned; what a stream handed its sink before the error is the caller's to drop.
 //!

@@ -24,6 +24,7 @@ pub fn looks_like(bytes: &[u8]) -> bool {
     b[start..].starts_with(SIGNATURE.as_bytes())
 }
 
+#[derive(Clone, Copy)]
 struct Reader<'a> {
     file: &'a str,
 }
@@ -158,26 +159,81 @@ struct Words {
     /// By the value's bytes as the file writes them: the fast path, which then neither
     /// decodes nor trims a value it has seen.
     by_raw: foldhash::HashMap<Box<[u8]>, Text>,
+    /// The empty text of the fields a document does not give. Its own, not the process's
+    /// shared empty `Arc<str>`: threads that count references on one shared text wait on
+    /// each other for every document.
+    empty: Text,
+    /// Each key's last raw value and its text: a statement's own account, bank and
+    /// document kind come again document after document, and are then found by one
+    /// inline compare, before the hash map.
+    last: Vec<(Vec<u8>, Text)>,
 }
 
 impl Words {
     /// The trimmed text of a value, shared with every equal one before it.
-    fn get(&mut self, value: &Value, decoder: &Decoder, buf: &mut String) -> Text {
+    fn get(&mut self, key: Key, value: &Value, decoder: &Decoder, buf: &mut String) -> Text {
         match *value {
             Value::Text(s) => self.by_text(s),
             Value::Raw(raw) => {
-                if let Some(t) = self.by_raw.get(raw) {
+                let slot = key as usize;
+                if let Some((_, t)) = self.last.get(slot).filter(|(b, _)| same(b, raw)) {
                     return t.clone();
                 }
-                let t = self.by_text(decoder.checked_text(raw, buf));
-                // Held to a few thousand texts: a file of a million different payers keeps
-                // its memory flat (a text seen again after the reset is merely a second copy).
-                if self.by_raw.len() >= MAX_INTERNED {
-                    self.by_raw.clear();
+                let t = self.by_raw(raw, decoder, buf);
+                if self.last.len() <= slot {
+                    self.last.resize(slot + 1, (Vec::new(), self.empty.clone()));
                 }
-                self.by_raw.insert(raw.into(), t.clone());
+                if let Some((bytes, text)) = self.last.get_mut(slot) {
+                    bytes.clear();
+                    bytes.extend_from_slice(raw);
+                    *text = t.clone();
+                }
                 t
             }
+        }
+    }
+
+    fn by_raw(&mut self, raw: &[u8], decoder: &Decoder, buf: &mut String) -> Text {
+        if let Some(t) = self.by_raw.get(raw) {
+            return t.clone();
+        }
+        let t = self.by_text(decoder.checked_text(raw, buf));
+        // Held to a few thousand texts: a file of a million different payers keeps its
+        // memory flat (a text seen again after the reset is merely a second copy).
+        if self.by_raw.len() >= MAX_INTERNED {
+            self.by_raw.clear();
+        }
+        self.by_raw.insert(raw.into(), t.clone());
+        t
+    }
+
+    fn clear(&mut self) {
+        self.by_text.clear();
+        self.by_raw.clear();
+        self.last.clear();
+        self.empty = Text::from(String::new());
+    }
+
+    /// A document of no fields but its first line's.
+    fn blank(&self, line: usize, kind: Text) -> Transaction {
+        let e = &self.empty;
+        Transaction {
+            line,
+            kind,
+            number: e.clone(),
+            date: None,
+            amount: Money::ZERO,
+            payer: e.clone(),
+            payer_inn: e.clone(),
+            payer_account: e.clone(),
+            payer_bank: e.clone(),
+            receiver: e.clone(),
+            receiver_inn: e.clone(),
+            receiver_account: e.clone(),
+            receiver_bank: e.clone(),
+            purpose: e.clone(),
+            credited_on: None,
+            debited_on: None,
         }
     }
 
@@ -364,8 +420,8 @@ impl Texts {
     }
 
     /// A value as a shared, trimmed text.
-    fn word(&mut self, value: &Value) -> Text {
-        self.words.get(value, &self.decoder, &mut self.buf)
+    fn word(&mut self, key: Key, value: &Value) -> Text {
+        self.words.get(key, value, &self.decoder, &mut self.buf)
     }
 }
 
@@ -424,7 +480,7 @@ fn document_field(
         _ => return Ok(()),
     };
     if shared.is_empty() {
-        *shared = texts.word(value);
+        *shared = texts.word(key, value);
     }
     Ok(())
 }
@@ -451,7 +507,8 @@ fn account_field(
 
 enum Section {
     Header,
-    Account(AccountSection),
+    // Boxed: a parser moves its section out and back on every line.
+    Account(Box<AccountSection>),
     Document(Box<DocumentDraft>),
 }
 
@@ -500,6 +557,23 @@ impl Decoder {
         }
     }
 
+    /// Whether a line whose key was read as text of the encoding passes [`Decoder::check`],
+    /// told from its value alone. A key of a single-byte file is ASCII or not UTF-8 (a
+    /// UTF-8 key was refused as mixed); the bytes between are ASCII, where no UTF-8
+    /// sequence starts or ends. So the line is multi-byte UTF-8 only when its key is ASCII
+    /// and its value is; and its bytes are all the encoding's when its value's are.
+    fn value_fits(&self, key_ascii: bool, value: &[u8]) -> bool {
+        if value.is_ascii() {
+            return true;
+        }
+        match self {
+            Decoder::Utf8 => std::str::from_utf8(value).is_ok(),
+            Decoder::Single(_, table) => {
+                table.defined(value) && !(key_ascii && is_multibyte_utf8(value))
+            }
+        }
+    }
+
     /// The line as text: borrowed when it is ASCII or UTF-8, else decoded into `buf`.
     fn text<'b>(
         &self,
@@ -538,33 +612,87 @@ struct Parser<'r, 's> {
     ended: Option<usize>,
     last: usize,
     buf: String,
-    /// Each key's bytes, as written, to the key they read as (`None`: not a key, the
-    /// whole-line path names the error): a file repeats a few dozen keys a million times.
-    /// With the key, its spelling in [`KEYS`], named in errors.
-    keys: foldhash::HashMap<Box<[u8]>, Option<(Key, &'static str)>>,
+    keys: Keys,
     fast: bool,
     max_documents: usize,
-    /// The last document's draft, for the next.
-    spare: Option<Box<DocumentDraft>>,
+    /// The last document's purpose buffer, for the next.
+    purpose: String,
 }
 
 /// The distinct keys remembered: a file has a few dozen; a hostile one is held to this.
 const MAX_KEYS: usize = 1 << 10;
 
-impl<'r, 's> Parser<'r, 's> {
-    fn new(r: Reader<'r>, encoding: &'static Encoding, sink: &'s mut dyn Sink) -> Self {
-        Parser {
-            r,
-            texts: Texts {
-                decoder: if encoding == UTF_8 {
-                    Decoder::Utf8
-                } else {
-                    Decoder::Single(encoding, Box::new(SingleByte::new(encoding)))
-                },
-                words: Words::default(),
-                buf: String::new(),
-            },
-            sink,
+/// A key as read: the key and its spelling in [`KEYS`], named in errors; `None` for bytes
+/// that are not a key (the whole-line path names the error).
+type KeyRead = Option<(Key, &'static str)>;
+
+/// Each key's bytes, as written, to the key they read as: a file repeats a few dozen keys
+/// a million times, and its documents give them in one order. The key that followed this
+/// line's last time is tried first, compared inline, before the hash map.
+#[derive(Default)]
+struct Keys {
+    /// The keys seen, by the order first seen, each with the one that followed it last.
+    seen: Vec<(Box<[u8]>, KeyRead, usize)>,
+    index: foldhash::HashMap<Box<[u8]>, usize>,
+    /// The last line's key in `seen`.
+    previous: usize,
+}
+
+impl Keys {
+    /// The key, and whether its bytes are ASCII.
+    fn get(&mut self, raw: &[u8], read: impl FnOnce() -> KeyRead) -> (KeyRead, bool) {
+        let guess = self.seen.get(self.previous).map(|(_, _, next)| *next);
+        let at = match guess.filter(|&g| self.seen.get(g).is_some_and(|(b, ..)| same(b, raw))) {
+            Some(g) => g,
+            None => self.find(raw, read),
+        };
+        if let Some(previous) = self.seen.get_mut(self.previous) {
+            previous.2 = at;
+        }
+        self.previous = at;
+        self.seen
+            .get(at)
+            .map_or((None, false), |(b, k, _)| (*k, b.is_ascii()))
+    }
+
+    fn find(&mut self, raw: &[u8], read: impl FnOnce() -> KeyRead) -> usize {
+        if let Some(&at) = self.index.get(raw) {
+            return at;
+        }
+        if self.seen.len() >= MAX_KEYS {
+            self.seen.clear();
+            self.index.clear();
+        }
+        let at = self.seen.len();
+        self.seen.push((raw.into(), read(), usize::MAX));
+        self.index.insert(raw.into(), at);
+        at
+    }
+}
+
+/// Equal bytes, compared eight at a time inline: a key is a few dozen bytes, and a call to
+/// `memcmp` for each line costs more than the compare.
+fn same(a: &[u8], b: &[u8]) -> bool {
+    let word = |c: &[u8]| u64::from_ne_bytes(c.try_into().unwrap_or_default());
+    let (wa, wb) = (a.chunks_exact(8), b.chunks_exact(8));
+    a.len() == b.len()
+        && wa.remainder().iter().eq(wb.remainder())
+        && wa.zip(wb).all(|(x, y)| word(x) == word(y))
+}
+
+/// Where a parse stands between two lines: all that the next line is read against.
+struct State {
+    head: Head,
+    section: Section,
+    seen_signature: bool,
+    ended: Option<usize>,
+    /// The last line read.
+    last: usize,
+}
+
+impl State {
+    fn start(encoding: &'static Encoding) -> State {
+        State {
             head: Head {
                 encoding: encoding.name().to_string(),
                 ..Head::default()
@@ -573,12 +701,78 @@ impl<'r, 's> Parser<'r, 's> {
             seen_signature: false,
             ended: None,
             last: 0,
+        }
+    }
+}
+
+/// What a parser keeps from line to line to read faster, never differently: the decoder,
+/// the interned texts, the keys seen, a purpose's buffer.
+struct Memory {
+    texts: Texts,
+    keys: Keys,
+    purpose: String,
+}
+
+impl Memory {
+    fn new(encoding: &'static Encoding) -> Memory {
+        Memory {
+            texts: Texts {
+                decoder: if encoding == UTF_8 {
+                    Decoder::Utf8
+                } else {
+                    Decoder::Single(encoding, Box::new(SingleByte::new(encoding)))
+                },
+                words: Words {
+                    empty: Text::from(String::new()),
+                    ..Words::default()
+                },
+                buf: String::new(),
+            },
+            keys: Keys::default(),
+            purpose: String::new(),
+        }
+    }
+}
+
+impl<'r, 's> Parser<'r, 's> {
+    fn new(r: Reader<'r>, encoding: &'static Encoding, sink: &'s mut dyn Sink) -> Self {
+        Parser::resume(r, Memory::new(encoding), State::start(encoding), sink)
+    }
+
+    /// A parser that goes on from `state`, as the one that reached it would.
+    fn resume(r: Reader<'r>, memory: Memory, state: State, sink: &'s mut dyn Sink) -> Self {
+        Parser {
+            r,
+            texts: memory.texts,
+            sink,
+            head: state.head,
+            section: state.section,
+            seen_signature: state.seen_signature,
+            ended: state.ended,
+            last: state.last,
             buf: String::new(),
-            keys: foldhash::HashMap::default(),
+            keys: memory.keys,
             fast: true,
             max_documents: crate::limits::MAX_DOCUMENTS,
-            spare: None,
+            purpose: memory.purpose,
         }
+    }
+
+    fn into_parts(self) -> (Memory, State) {
+        (
+            Memory {
+                texts: self.texts,
+                keys: self.keys,
+                purpose: self.purpose,
+            },
+            State {
+                head: self.head,
+                section: self.section,
+                seen_signature: self.seen_signature,
+                ended: self.ended,
+                last: self.last,
+            },
+        )
     }
 
     fn line(&mut self, n: usize, raw: &[u8]) -> Result<(), StatementError> {
@@ -597,7 +791,6 @@ impl<'r, 's> Parser<'r, 's> {
         if !self.seen_signature || self.ended.is_some() || !self.fast {
             return self.whole_line(n, raw, buf);
         }
-        self.texts.decoder.check(&self.r, n, raw)?;
         let line = raw.trim_ascii();
         if line.is_empty() {
             return Ok(());
@@ -606,36 +799,38 @@ impl<'r, 's> Parser<'r, 's> {
             Some(i) => (&line[..i], &line[i + 1..]),
             None => (line, &b""[..]),
         };
-        match self.key(key_raw, buf) {
-            // A key no section reads (a bank's name, the payment's code): its value is
-            // checked text (above) and nothing more.
-            Some((Key::Other, _)) => Ok(()),
-            // The line was checked whole: its value is decoded, when at all, without a
-            // second check.
-            Some(key) if key.0 != Key::SectionWord => self.dispatch(n, key, Value::Raw(value_raw)),
+        let (key, key_ascii) = self.key(key_raw, buf);
+        match key {
+            Some(key) if key.0 != Key::SectionWord => {
+                // The line is held to the encoding as `Decoder::check` holds it, through
+                // its value: the key was checked when first read.
+                if !self.texts.decoder.value_fits(key_ascii, value_raw) {
+                    self.texts.decoder.check(&self.r, n, raw)?;
+                }
+                match key.0 {
+                    // A key no section reads (a bank's name, the payment's code): its value
+                    // is checked text and nothing more.
+                    Key::Other => Ok(()),
+                    // Its value is decoded, when at all, without a second check.
+                    _ => self.dispatch(n, key, Value::Raw(value_raw)),
+                }
+            }
             _ => self.whole_line(n, raw, buf),
         }
     }
 
     /// The key a key's bytes read as, decoded and checked once per distinct spelling.
-    fn key(&mut self, raw: &[u8], buf: &mut String) -> Option<(Key, &'static str)> {
-        if let Some(k) = self.keys.get(raw) {
-            return *k;
-        }
-        let key = self
-            .texts
-            .decoder
-            .text(&self.r, 0, raw, buf)
-            .ok()
-            .map(str::trim)
-            .filter(|k| !k.is_empty() && k.chars().all(is_key_char))
-            .map(Key::of)
-            .map(|k| (k, k.word()));
-        if self.keys.len() >= MAX_KEYS {
-            self.keys.clear();
-        }
-        self.keys.insert(raw.into(), key);
-        key
+    fn key(&mut self, raw: &[u8], buf: &mut String) -> (KeyRead, bool) {
+        let (decoder, r) = (&self.texts.decoder, &self.r);
+        self.keys.get(raw, || {
+            decoder
+                .text(r, 0, raw, buf)
+                .ok()
+                .map(str::trim)
+                .filter(|k| !k.is_empty() && k.chars().all(is_key_char))
+                .map(Key::of)
+                .map(|k| (k, k.word()))
+        })
     }
 
     fn whole_line(&mut self, n: usize, raw: &[u8], buf: &mut String) -> Result<(), StatementError> {
@@ -677,7 +872,7 @@ impl<'r, 's> Parser<'r, 's> {
         let r = &self.r;
         let section = std::mem::replace(&mut self.section, Section::Header);
         self.section = match (section, key) {
-            (Section::Header, Key::SectionAccount) => Section::Account(AccountSection {
+            (Section::Header, Key::SectionAccount) => Section::Account(Box::new(AccountSection {
                 line: n,
                 account: String::new(),
                 from: None,
@@ -686,19 +881,18 @@ impl<'r, 's> Parser<'r, 's> {
                 credited: None,
                 debited: None,
                 closing: None,
-            }),
+            })),
             (Section::Header, Key::SectionDocument) => {
                 // The last document's draft and purpose buffer, reused: no allocation per
                 // document but its texts.
-                let mut d = self.spare.take().unwrap_or_default();
-                d.t = Transaction {
-                    line: n,
-                    kind: self.texts.word(&value),
-                    ..Transaction::default()
-                };
-                d.has_amount = false;
-                d.purpose.clear();
-                Section::Document(d)
+                let kind = self.texts.word(key, &value);
+                let mut purpose = std::mem::take(&mut self.purpose);
+                purpose.clear();
+                Section::Document(Box::new(DocumentDraft {
+                    t: self.texts.words.blank(n, kind),
+                    has_amount: false,
+                    purpose,
+                }))
             }
             (Section::Header, Key::EndFile) => {
                 self.ended = Some(n);
@@ -712,17 +906,20 @@ impl<'r, 's> Parser<'r, 's> {
                 Section::Header
             }
             (Section::Account(a), Key::EndAccount) => {
-                self.sink.account(a);
+                self.sink.account(*a);
                 Section::Header
             }
-            (Section::Document(mut d), Key::EndDocument) => {
+            (Section::Document(d), Key::EndDocument) => {
                 if !d.has_amount {
                     return Err(r.err(d.t.line, "a document without Сумма"));
                 }
                 if d.t.date.is_none() {
                     return Err(r.err(d.t.line, "a document without Дата"));
                 }
-                d.t.purpose = d.purpose.as_str().into();
+                let DocumentDraft { mut t, purpose, .. } = *d;
+                t.purpose = purpose.as_str().into();
+                // The purpose's buffer, reused by the next document.
+                self.purpose = purpose;
                 self.head.documents += 1;
                 if self.head.documents > self.max_documents {
                     return Err(StatementError {
@@ -736,8 +933,7 @@ impl<'r, 's> Parser<'r, 's> {
                         )
                     });
                 }
-                self.sink.transaction(std::mem::take(&mut d.t));
-                self.spare = Some(d);
+                self.sink.transaction(t);
                 Section::Header
             }
             (
@@ -866,10 +1062,31 @@ fn stream_by(
 ) -> Result<Head, StatementError> {
     let r = Reader { file };
     let mut lines = Lines::new(input);
-    // The header's lines are held until the first section tells the encoding apart.
+    let (header, rest, encoding) = read_header(&r, &mut lines)?;
+    let mut p = Parser::new(r, encoding, sink);
+    p.fast = fast;
+    p.max_documents = max_documents;
+    for (n, raw) in header.iter().chain(rest.iter()) {
+        p.line(*n, raw)?;
+    }
+    while let Some((n, raw)) = lines.next(&p.r)? {
+        p.line(n, raw)?;
+    }
+    p.finish()
+}
+
+/// A file's header lines, held until the first section's line (the second item) tells the
+/// encoding apart, and the encoding.
+type Header = (
+    Vec<(usize, Vec<u8>)>,
+    Option<(usize, Vec<u8>)>,
+    &'static Encoding,
+);
+
+fn read_header(r: &Reader, lines: &mut Lines) -> Result<Header, StatementError> {
     let mut header: Vec<(usize, Vec<u8>)> = Vec::new();
     let mut rest: Option<(usize, Vec<u8>)> = None;
-    while let Some((n, raw)) = lines.next(&r)? {
+    while let Some((n, raw)) = lines.next(r)? {
         let raw = if n == 1 {
             raw.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(raw)
         } else {
@@ -881,17 +1098,8 @@ fn stream_by(
         }
         header.push((n, raw.to_vec()));
     }
-    let encoding = choose_encoding(&r, &header, rest.as_ref().map(|(_, l)| l.as_slice()))?;
-    let mut p = Parser::new(r, encoding, sink);
-    p.fast = fast;
-    p.max_documents = max_documents;
-    for (n, raw) in header.iter().chain(rest.iter()) {
-        p.line(*n, raw)?;
-    }
-    while let Some((n, raw)) = lines.next(&p.r)? {
-        p.line(n, raw)?;
-    }
-    p.finish()
+    let encoding = choose_encoding(r, &header, rest.as_ref().map(|(_, l)| l.as_slice()))?;
+    Ok((header, rest, encoding))
 }
 
 /// The first line of a section (`СекцияРасчСчет`, `СекцияДокумент`) in any of the three
@@ -912,6 +1120,8 @@ struct Lines<'a> {
     eof: bool,
     done: bool,
     n: usize,
+    /// Where the last line handed out starts in `buf` (until the next `fill`).
+    last_start: usize,
 }
 
 impl<'a> Lines<'a> {
@@ -924,6 +1134,7 @@ impl<'a> Lines<'a> {
             eof: false,
             done: false,
             n: 0,
+            last_start: 0,
         }
     }
 
@@ -932,7 +1143,13 @@ impl<'a> Lines<'a> {
             if self.done {
                 return Ok(None);
             }
-            if let Some(i) = memchr::memchr(b'\n', &self.buf[self.start..self.end]) {
+            let pending = &self.buf[self.start..self.end];
+            let end = memchr::memchr(b'\n', pending);
+            if end.unwrap_or(pending.len()) > MAX_LINE {
+                return Err(too_long(r, self.n + 1));
+            }
+            if let Some(i) = end {
+                self.last_start = self.start;
                 let line = &self.buf[self.start..self.start + i];
                 self.start += i + 1;
                 self.n += 1;
@@ -941,12 +1158,19 @@ impl<'a> Lines<'a> {
             if self.eof {
                 // What follows the last newline is a line too (empty after a final one).
                 self.done = true;
+                self.last_start = self.start;
                 let line = &self.buf[self.start..self.end];
                 self.n += 1;
                 return Ok(Some((self.n, line.strip_suffix(b"\r").unwrap_or(line))));
             }
             self.fill(r)?;
         }
+    }
+
+    /// The bytes from the start of the last line handed out to the end of what was read:
+    /// where a reader that takes over from this one goes on.
+    fn unread(&self) -> &[u8] {
+        &self.buf[self.last_start..self.end]
     }
 
     fn fill(&mut self, r: &Reader) -> Result<(), StatementError> {
@@ -956,15 +1180,8 @@ impl<'a> Lines<'a> {
             self.start = 0;
         }
         if self.end == self.buf.len() {
-            if self.buf.len() > MAX_LINE {
-                return Err(StatementError {
-                    refusal: crate::Refusal::OverLimit,
-                    ..r.err(
-                        self.n + 1,
-                        format!("a line longer than {MAX_LINE} bytes: not a 1C client-bank file"),
-                    )
-                });
-            }
+            // `next` refused the line before it outgrew MAX_LINE: the buffer stays under
+            // twice that.
             self.buf.resize(self.buf.len() * 2, 0);
         }
         loop {
@@ -981,6 +1198,17 @@ impl<'a> Lines<'a> {
                 Err(e) => return Err(r.err(self.n + 1, format!("the file could not be read: {e}"))),
             }
         }
+    }
+}
+
+/// A line longer than [`MAX_LINE`] (its `\r` counted), whatever follows it.
+fn too_long(r: &Reader, n: usize) -> StatementError {
+    StatementError {
+        refusal: crate::Refusal::OverLimit,
+        ..r.err(
+            n,
+            format!("a line longer than {MAX_LINE} bytes: not a 1C client-bank file"),
+        )
     }
 }
 
@@ -1005,6 +1233,9 @@ fn header_field(
     }
     Ok(())
 }
+
+mod parallel;
+pub use parallel::stream_parallel;
 
 #[cfg(test)]
 mod tests;

@@ -1,9 +1,11 @@
 //! `uw income`: statement files on disk read and analysed as they stream, for scripts.
 //!
 //! Invariants:
-//! - a 1C file is streamed: the reader holds one block and one line, the analysis a small
-//!   index per document ([`uw_domain::income::statements::Analysis`]), so memory does not
-//!   grow with the file's bytes and the file is not held to a size limit. A CSV or
+//! - a 1C file is streamed: parsed on the desk's cores a chunk at a time
+//!   ([`onec::stream_parallel`], a few chunks of a megabyte in flight) while this thread
+//!   classifies, the analysis keeping a small index per document
+//!   ([`uw_domain::income::statements::Analysis`]), so memory does not grow with the
+//!   file's bytes and the file is not held to a size limit. A CSV or
 //!   spreadsheet export is read whole, through the reading process ([`crate::untrusted`])
 //!   and within [`super::MAX_STATEMENT_BYTES`], as the window reads it;
 //! - nothing is handed out before every file has been read without error: a file that
@@ -117,8 +119,10 @@ impl Context {
         };
         if onec::looks_like(&head) {
             feed.a.begin_file(&name);
-            let input = std::io::Cursor::new(head).chain(file);
-            let read = read_beside(&name, input, &mut feed);
+            let mut input = std::io::Cursor::new(head).chain(file);
+            // The file parsed on the desk's cores while this thread classifies.
+            let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
+            let read = onec::stream_parallel(&name, &mut input, &mut feed, workers);
             if let Some(e) = feed.failed {
                 return Err(e);
             }
@@ -156,86 +160,6 @@ fn refused(e: uw_statements::StatementError) -> AppError {
         uw_statements::Refusal::Unreadable => ErrorCode::InvalidInput,
     };
     AppError::new(code, e.to_string())
-}
-
-/// An item of a 1C file, as the reading thread hands it over.
-enum Item {
-    Period(Option<Date>, Option<Date>),
-    Account(uw_domain::statement::AccountSection),
-    Transaction(uw_domain::statement::Transaction),
-}
-
-/// Items in batches: one hand-over per some thousand documents, not per document.
-struct Batcher {
-    batch: Vec<Item>,
-    to: std::sync::mpsc::SyncSender<Vec<Item>>,
-}
-
-const BATCH: usize = 2048;
-
-impl Batcher {
-    fn push(&mut self, item: Item) {
-        self.batch.push(item);
-        if self.batch.len() >= BATCH {
-            self.send();
-        }
-    }
-    fn send(&mut self) {
-        let batch = std::mem::replace(&mut self.batch, Vec::with_capacity(BATCH));
-        // The receiver gone (it failed): the reader's answer is dropped with it.
-        let _ = self.to.send(batch);
-    }
-}
-
-impl onec::Sink for Batcher {
-    fn period(&mut self, from: Option<Date>, to: Option<Date>) {
-        self.push(Item::Period(from, to));
-    }
-    fn account(&mut self, section: uw_domain::statement::AccountSection) {
-        self.push(Item::Account(section));
-    }
-    fn transaction(&mut self, t: uw_domain::statement::Transaction) {
-        self.push(Item::Transaction(t));
-    }
-}
-
-/// Reads a 1C file on a thread of its own while this one classifies what it has read:
-/// the two halves of the work on the two cores a desk has. The items arrive in the file's
-/// order (one channel, a few batches deep, so memory stays a few batches).
-fn read_beside(
-    name: &str,
-    mut input: impl Read + Send,
-    feed: &mut Feed,
-) -> std::result::Result<onec::Head, uw_statements::StatementError> {
-    let (to, from) = std::sync::mpsc::sync_channel::<Vec<Item>>(4);
-    std::thread::scope(|scope| {
-        let reader = scope.spawn(move || {
-            let mut batcher = Batcher {
-                batch: Vec::with_capacity(BATCH),
-                to,
-            };
-            let head = onec::stream(name, &mut input, &mut batcher);
-            batcher.send();
-            head
-        });
-        for batch in from {
-            for item in batch {
-                match item {
-                    Item::Period(f, t) => onec::Sink::period(feed, f, t),
-                    Item::Account(a) => onec::Sink::account(feed, a),
-                    Item::Transaction(t) => onec::Sink::transaction(feed, t),
-                }
-            }
-        }
-        reader.join().unwrap_or_else(|_| {
-            Err(uw_statements::StatementError {
-                file: name.to_string(),
-                line: None,
-                message: "the reader stopped unexpectedly".into(),
-                refusal: uw_statements::Refusal::Unreadable,
-            })
-        })
-    })
 }
 
 /// A reader's items into the analysis, and what it classifies out.

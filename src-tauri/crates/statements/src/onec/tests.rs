@@ -1,4 +1,4 @@
-use encoding_rs::{IBM866, WINDOWS_1251};
+use encoding_rs::{IBM866, UTF_8, WINDOWS_1251};
 use proptest::prelude::*;
 
 use super::{read, stream_by, Sink, MAX_LINE};
@@ -423,4 +423,57 @@ fn a_document_past_the_limit_is_refused_naming_its_line() {
         "{e}"
     );
     assert!(e.message.contains("more than 10 documents"), "{e}");
+}
+
+/// Bytes of other encodings put into every line's key, separator and value (UTF-8
+/// letters, CP1251's one undefined byte, CP866 text): the fast path, which checks a line
+/// through its value once its key is known, refuses and reads exactly what the whole-line
+/// path does.
+#[test]
+fn the_fast_path_holds_a_line_to_the_encoding_as_the_whole_line_path() {
+    let inserts: [&[u8]; 8] = [
+        "ў".as_bytes(),
+        "Ж".as_bytes(),
+        &[0x98],
+        &[0xD0],
+        &[0xD0, 0x20],
+        &[0x8F, 0xE0],
+        b"=",
+        b"Kod",
+    ];
+    let mut refused = 0;
+    for (encoding, header) in [
+        (UTF_8, "Windows"),
+        (WINDOWS_1251, "Windows"),
+        (IBM866, "DOS"),
+    ] {
+        // With a key of ASCII letters, which no UTF-8 reading refuses.
+        let text = sample(header).replace("Номер=7", "Номер=7\r\nKodOplaty=01");
+        let lines: Vec<Vec<u8>> = text.split("\r\n").map(|l| encode(encoding, l)).collect();
+        for line in 1..lines.len() {
+            let eq = lines[line].iter().position(|&b| b == b'=');
+            let places = [
+                Some(0),
+                eq,
+                eq.map(|i| i + 1),
+                eq.map(|i| i + 2),
+                Some(lines[line].len()),
+            ];
+            for at in places.into_iter().flatten() {
+                for insert in inserts {
+                    let mut changed = lines.clone();
+                    changed[line].splice(at..at, insert.iter().copied());
+                    let bytes = changed.join(&b"\r\n"[..]);
+                    let whole = streamed_by(&bytes, vec![4096], false);
+                    refused += usize::from(whole.is_err());
+                    assert_eq!(
+                        streamed_by(&bytes, vec![4096], true),
+                        whole,
+                        "line {line} at {at}: {insert:?}"
+                    );
+                }
+            }
+        }
+    }
+    assert!(refused > 100, "{refused}");
 }

@@ -1,0 +1,507 @@
+//! A 1C file read on several threads: one thread cuts the file into chunks that start at a
+//! section's first line, workers parse the chunks, and the caller's thread hands their
+//! items to the sink in the file's order. A statement's parsing is most of the work of
+//! `uw income`; this spreads it over the cores a desk has.
+//!
+//! Invariant: the sink gets exactly what [`super::stream`] gives it — the same items, then
+//! the same head or the same error at the same line. A worker parses its chunk from the
+//! state a well-formed file is in at a section's first line: between sections, not ended,
+//! the header's version and period, no documents counted. Before a chunk's items are
+//! taken, the state the chunks before it really ended in is held against that; where it
+//! differs (a section left open, text after `КонецФайла`, a version or period mid-file,
+//! the document limit reached), that chunk and every later one are parsed on the caller's
+//! thread from the real state, as `stream` would parse them. Where the chunks are cut
+//! decides only the speed.
+//!
+//! Memory: a few chunks in flight (each about [`Shape::block`] bytes) and their items.
+
+use std::cell::Cell;
+use std::io::Read;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
+use std::sync::Mutex;
+
+use encoding_rs::{Encoding, IBM866, UTF_8, WINDOWS_1251};
+use uw_domain::money::Date;
+
+use super::{
+    is_section_start, read_header, too_long, Head, Lines, Memory, Parser, Reader, Section, Sink,
+    State, MAX_HEADER_LINES, MAX_LINE,
+};
+use crate::{AccountSection, StatementError, Transaction};
+
+/// How a file is cut and parsed: chunks of about `block` bytes; a chunk with no section's
+/// start is cut at a line's end once it holds `cap` bytes; `workers` threads parse.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Shape {
+    pub block: usize,
+    pub cap: usize,
+    pub workers: usize,
+}
+
+impl Shape {
+    /// 1 MiB chunks: some 1,600 documents, a hand-over cheap beside their parsing.
+    const FILE: Shape = Shape {
+        block: 1 << 20,
+        cap: 4 << 20,
+        workers: 2,
+    };
+}
+
+/// Reads a 1C file as [`super::stream`] does, its documents parsed on `workers` threads
+/// (the calling thread hands the items to `sink`, and may classify them meanwhile). With
+/// fewer than two workers, or a file whose header does not end at a section, it is
+/// `stream` itself.
+pub fn stream_parallel(
+    file: &str,
+    input: &mut (dyn Read + Send),
+    sink: &mut dyn Sink,
+    workers: usize,
+) -> Result<Head, StatementError> {
+    stream_shaped(
+        file,
+        input,
+        sink,
+        Shape {
+            workers,
+            ..Shape::FILE
+        },
+        crate::limits::MAX_DOCUMENTS,
+        &Cell::new(0),
+    )
+}
+
+/// `taken` counts the chunks whose workers' items were taken, for the tests.
+pub(super) fn stream_shaped(
+    file: &str,
+    input: &mut (dyn Read + Send),
+    sink: &mut dyn Sink,
+    shape: Shape,
+    max_documents: usize,
+    taken: &Cell<usize>,
+) -> Result<Head, StatementError> {
+    let r = Reader { file };
+    let mut lines = Lines::new(&mut *input);
+    let (header, rest, encoding) = read_header(&r, &mut lines)?;
+    let mut p = Parser::new(r, encoding, sink);
+    p.max_documents = max_documents;
+    for (n, raw) in &header {
+        p.line(*n, raw)?;
+    }
+    let between = p.seen_signature && p.ended.is_none() && matches!(p.section, Section::Header);
+    let first = match &rest {
+        Some((n, raw))
+            if shape.workers > 1
+                && between
+                && header.len() < MAX_HEADER_LINES
+                && is_section_start(raw) =>
+        {
+            *n
+        }
+        _ => {
+            if let Some((n, raw)) = &rest {
+                p.line(*n, raw)?;
+            }
+            while let Some((n, raw)) = lines.next(&p.r)? {
+                p.line(n, raw)?;
+            }
+            return p.finish();
+        }
+    };
+    // The section's first line and what was read after it go to the chunks.
+    let unread = lines.unread().to_vec();
+    drop(lines);
+    let (memory, state) = p.into_parts();
+    let assumed = Assumed {
+        head: Head {
+            documents: 0,
+            ..state.head.clone()
+        },
+    };
+    let stop = AtomicBool::new(false);
+    let jobs_capacity = shape.workers;
+    let (jobs_to, jobs) = sync_channel::<(Chunk, SyncSender<Parsed>)>(jobs_capacity);
+    let (turns_to, turns) = sync_channel::<Turn>(2 * shape.workers);
+    let jobs = Mutex::new(jobs);
+    // As many as may be in flight: a buffer is then always at hand.
+    let (spare_to, spare) = sync_channel::<Vec<u8>>(4 * shape.workers + 4);
+    std::thread::scope(|scope| {
+        for _ in 0..shape.workers {
+            scope.spawn(|| work(r, encoding, &jobs, &assumed, &stop, max_documents));
+        }
+        let cutter = Cutter {
+            r,
+            shape,
+            needle: section_needle(encoding),
+            jobs: jobs_to,
+            turns: turns_to,
+            spare,
+        };
+        scope.spawn(move || cutter.run(input, unread, first));
+        let merge = Merge {
+            r,
+            memory,
+            state,
+            assumed: &assumed,
+            max_documents,
+            stop: &stop,
+            spare: spare_to,
+            taken,
+        };
+        merge.run(turns, sink)
+    })
+}
+
+/// `\n` and the word `Секция` as the file's encoding writes it: where a chunk may end.
+fn section_needle(encoding: &'static Encoding) -> &'static [u8] {
+    if encoding == WINDOWS_1251 {
+        b"\n\xD1\xE5\xEA\xF6\xE8\xFF"
+    } else if encoding == IBM866 {
+        b"\n\x91\xA5\xAA\xE6\xA8\xEF"
+    } else {
+        debug_assert_eq!(encoding, UTF_8);
+        "\nСекция".as_bytes()
+    }
+}
+
+/// Whole lines of the file, from the line numbered `first`.
+struct Chunk {
+    bytes: Vec<u8>,
+    first: usize,
+    /// The file's end: what follows the last newline is a line too (empty after a final
+    /// one), as [`Lines`] reads it.
+    last: bool,
+}
+
+impl Chunk {
+    /// Hands `f` each line, numbered, without its `\r\n`, as [`Lines`] cuts them; a line
+    /// longer than [`MAX_LINE`] is refused as `Lines` refuses it.
+    fn each_line(
+        &self,
+        r: &Reader,
+        mut f: impl FnMut(usize, &[u8]) -> Result<(), StatementError>,
+    ) -> Result<(), StatementError> {
+        let mut rest = &self.bytes[..];
+        let mut n = self.first;
+        loop {
+            let end = memchr::memchr(b'\n', rest);
+            if end.unwrap_or(rest.len()) > MAX_LINE {
+                return Err(too_long(r, n));
+            }
+            let Some(i) = end else {
+                // A chunk that is not the file's end ends with its last line's newline.
+                if self.last {
+                    f(n, rest.strip_suffix(b"\r").unwrap_or(rest))?;
+                }
+                return Ok(());
+            };
+            let line = &rest[..i];
+            f(n, line.strip_suffix(b"\r").unwrap_or(line))?;
+            rest = &rest[i + 1..];
+            n += 1;
+        }
+    }
+}
+
+/// A chunk's items, as a worker parsed them.
+enum Item {
+    Period(Option<Date>, Option<Date>),
+    Account(AccountSection),
+    Transaction(Transaction),
+}
+
+struct Items(Vec<Item>);
+
+impl Sink for Items {
+    fn period(&mut self, from: Option<Date>, to: Option<Date>) {
+        self.0.push(Item::Period(from, to));
+    }
+    fn account(&mut self, section: AccountSection) {
+        self.0.push(Item::Account(section));
+    }
+    fn transaction(&mut self, t: Transaction) {
+        self.0.push(Item::Transaction(t));
+    }
+}
+
+/// A chunk parsed from the assumed state: its items, and the state it ended in or its
+/// first error. The chunk comes back for the caller's thread to parse again if the
+/// assumption was wrong.
+struct Parsed {
+    chunk: Chunk,
+    items: Vec<Item>,
+    end: Result<State, StatementError>,
+}
+
+/// The chunks in the file's order (each parsed on the other end of its channel), or the
+/// error that stopped the reading after the chunks before it.
+enum Turn {
+    Parsed(Receiver<Parsed>),
+    Failed(StatementError),
+}
+
+/// The state a worker starts each chunk from.
+struct Assumed {
+    /// The header's version and period; no documents.
+    head: Head,
+}
+
+impl Assumed {
+    fn state(&self, first: usize) -> State {
+        State {
+            head: self.head.clone(),
+            section: Section::Header,
+            seen_signature: true,
+            ended: None,
+            last: first - 1,
+        }
+    }
+
+    /// Whether the file really is in the assumed state where `state` stands.
+    fn holds(&self, state: &State) -> bool {
+        matches!(state.section, Section::Header)
+            && state.seen_signature
+            && state.ended.is_none()
+            && (
+                &state.head.version,
+                state.head.period_from,
+                state.head.period_to,
+            ) == (
+                &self.head.version,
+                self.head.period_from,
+                self.head.period_to,
+            )
+    }
+}
+
+fn work(
+    r: Reader,
+    encoding: &'static Encoding,
+    jobs: &Mutex<Receiver<(Chunk, SyncSender<Parsed>)>>,
+    assumed: &Assumed,
+    stop: &AtomicBool,
+    max_documents: usize,
+) {
+    let mut memory = Memory::new(encoding);
+    loop {
+        let job = jobs.lock().unwrap_or_else(|e| e.into_inner()).recv();
+        let Ok((chunk, to)) = job else {
+            return;
+        };
+        let mut items = Items(Vec::new());
+        let end = if stop.load(Ordering::Relaxed) {
+            // The caller's thread parses every chunk from here on.
+            Ok(assumed.state(chunk.first))
+        } else {
+            // Texts interned afresh for each chunk: the caller's thread drops this chunk's
+            // texts while this one reads the next, and they then share no counts.
+            memory.texts.words.clear();
+            let mut p = Parser::resume(r, memory, assumed.state(chunk.first), &mut items);
+            p.max_documents = max_documents;
+            let read = chunk.each_line(&r, |n, raw| p.line(n, raw));
+            let (m, state) = p.into_parts();
+            memory = m;
+            read.map(|()| state)
+        };
+        // The caller gone (it stopped at an error): its answer is not wanted.
+        let _ = to.send(Parsed {
+            chunk,
+            items: items.0,
+            end,
+        });
+    }
+}
+
+/// The reading thread: the file in chunks that end before a section's first line.
+struct Cutter<'r> {
+    r: Reader<'r>,
+    shape: Shape,
+    needle: &'static [u8],
+    jobs: SyncSender<(Chunk, SyncSender<Parsed>)>,
+    turns: SyncSender<Turn>,
+    /// Chunks' buffers the caller's thread is done with: a buffer reused is not a fresh
+    /// megabyte for the kernel to map and zero.
+    spare: Receiver<Vec<u8>>,
+}
+
+impl Cutter<'_> {
+    fn run(self, input: &mut dyn Read, mut carry: Vec<u8>, mut first: usize) {
+        loop {
+            let at_end = match self.fill(input, &mut carry) {
+                Ok(at_end) => at_end,
+                Err(e) => {
+                    // The whole lines read are parsed first; the error is the next line's,
+                    // unless that line is already too long (as `Lines` tells first).
+                    let whole = memchr::memrchr(b'\n', &carry).map_or(0, |i| i + 1);
+                    if carry.len() - whole > MAX_LINE {
+                        self.send(carry, first, false);
+                        return;
+                    }
+                    let lines = count_lines(&carry[..whole]);
+                    carry.truncate(whole);
+                    if !carry.is_empty() && !self.send(carry, first, false) {
+                        return;
+                    }
+                    let _ = self.turns.send(Turn::Failed(
+                        self.r
+                            .err(first + lines, format!("the file could not be read: {e}")),
+                    ));
+                    return;
+                }
+            };
+            if at_end {
+                self.send(carry, first, true);
+                return;
+            }
+            let cut = memchr::memmem::rfind(&carry, self.needle)
+                .map(|i| i + 1)
+                .or_else(|| {
+                    (carry.len() >= self.shape.cap)
+                        .then(|| memchr::memrchr(b'\n', &carry).map(|i| i + 1))
+                        .flatten()
+                });
+            let Some(cut) = cut.filter(|&c| c > 0) else {
+                if carry.len() > MAX_LINE {
+                    // One line longer than a line may be: its chunk refuses it, and
+                    // nothing after it is read.
+                    self.send(carry, first, false);
+                    return;
+                }
+                continue;
+            };
+            let mut rest = self.spare.try_recv().unwrap_or_default();
+            rest.clear();
+            rest.extend_from_slice(&carry[cut..]);
+            carry.truncate(cut);
+            let lines = count_lines(&carry);
+            if !self.send(carry, first, false) {
+                return;
+            }
+            first += lines;
+            carry = rest;
+        }
+    }
+
+    /// Reads until `carry` holds a block more or the file ends (`true`).
+    fn fill(&self, input: &mut dyn Read, carry: &mut Vec<u8>) -> std::io::Result<bool> {
+        let mut got = carry.len();
+        let want = got + self.shape.block;
+        carry.resize(want, 0);
+        let read = loop {
+            if got == want {
+                break Ok(false);
+            }
+            match input.read(&mut carry[got..]) {
+                Ok(0) => break Ok(true),
+                Ok(k) => got += k,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => break Err(e),
+            }
+        };
+        carry.truncate(got);
+        read
+    }
+
+    /// Hands a chunk to the workers and its place to the caller's thread; `false` once the
+    /// caller has stopped listening.
+    fn send(&self, bytes: Vec<u8>, first: usize, last: bool) -> bool {
+        let (to, from) = sync_channel(1);
+        self.turns.send(Turn::Parsed(from)).is_ok()
+            && self.jobs.send((Chunk { bytes, first, last }, to)).is_ok()
+    }
+}
+
+/// The newlines of whole lines. Counted in a byte per 255 bytes, a loop the compiler turns
+/// into vector compares and subtractions: the reading thread counts every byte of the file.
+fn count_lines(bytes: &[u8]) -> usize {
+    bytes
+        .chunks(255)
+        .map(|c| usize::from(c.iter().fold(0u8, |n, &b| n + u8::from(b == b'\n'))))
+        .sum()
+}
+
+/// The caller's thread: the chunks' items into the sink in the file's order, each chunk
+/// taken only where the file is in the state its worker assumed.
+struct Merge<'a, 'r> {
+    r: Reader<'r>,
+    memory: Memory,
+    /// Where the file really stands after the chunks taken so far.
+    state: State,
+    assumed: &'a Assumed,
+    max_documents: usize,
+    stop: &'a AtomicBool,
+    spare: SyncSender<Vec<u8>>,
+    taken: &'a Cell<usize>,
+}
+
+impl Merge<'_, '_> {
+    fn run(mut self, turns: Receiver<Turn>, sink: &mut dyn Sink) -> Result<Head, StatementError> {
+        while let Ok(turn) = turns.recv() {
+            let parsed = self.parsed(turn)?;
+            let documents = parsed
+                .items
+                .iter()
+                .filter(|i| matches!(i, Item::Transaction(_)))
+                .count();
+            if !self.assumed.holds(&self.state)
+                || self.state.head.documents + documents > self.max_documents
+            {
+                self.stop.store(true, Ordering::Relaxed);
+                return self.in_order(parsed.chunk, &turns, sink);
+            }
+            for item in parsed.items {
+                match item {
+                    Item::Period(from, to) => sink.period(from, to),
+                    Item::Account(a) => sink.account(a),
+                    Item::Transaction(t) => sink.transaction(t),
+                }
+            }
+            self.taken.set(self.taken.get() + 1);
+            // The reading thread may have stopped: the buffer is then merely dropped.
+            let _ = self.spare.try_send(parsed.chunk.bytes);
+            let end = parsed.end?;
+            let documents = self.state.head.documents + end.head.documents;
+            self.state = end;
+            self.state.head.documents = documents;
+        }
+        Parser::resume(self.r, self.memory, self.state, sink).finish()
+    }
+
+    fn parsed(&self, turn: Turn) -> Result<Parsed, StatementError> {
+        match turn {
+            Turn::Parsed(from) => from.recv().map_err(|_| {
+                self.r
+                    .err(self.state.last + 1, "the reader stopped unexpectedly")
+            }),
+            Turn::Failed(e) => Err(e),
+        }
+    }
+
+    /// This chunk and every later one parsed here, from the real state, line by line.
+    fn in_order(
+        self,
+        chunk: Chunk,
+        turns: &Receiver<Turn>,
+        sink: &mut dyn Sink,
+    ) -> Result<Head, StatementError> {
+        let r = self.r;
+        let mut p = Parser::resume(r, self.memory, self.state, sink);
+        p.max_documents = self.max_documents;
+        chunk.each_line(&r, |n, raw| p.line(n, raw))?;
+        while let Ok(turn) = turns.recv() {
+            let chunk = match turn {
+                Turn::Parsed(from) => {
+                    from.recv()
+                        .map_err(|_| r.err(p.last + 1, "the reader stopped unexpectedly"))?
+                        .chunk
+                }
+                Turn::Failed(e) => return Err(e),
+            };
+            chunk.each_line(&r, |n, raw| p.line(n, raw))?;
+        }
+        p.finish()
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,292 @@
+//! The parallel reader against the line-by-line one: for files whole and broken, cut in
+//! chunks of every size, the sink hears the same items and the call ends the same way.
+
+use encoding_rs::{IBM866, UTF_8, WINDOWS_1251};
+use proptest::prelude::*;
+
+use super::{stream_shaped, Shape};
+use crate::onec::{stream_by, Head, Sink, MAX_LINE};
+use crate::{AccountSection, StatementError, Transaction};
+use uw_domain::money::Date;
+
+/// Everything a sink hears, in order.
+#[derive(Debug, PartialEq)]
+enum Heard {
+    Period(Option<Date>, Option<Date>),
+    Account(AccountSection),
+    Transaction(Transaction),
+}
+
+#[derive(Default)]
+struct Record(Vec<Heard>);
+
+impl Sink for Record {
+    fn period(&mut self, from: Option<Date>, to: Option<Date>) {
+        self.0.push(Heard::Period(from, to));
+    }
+    fn account(&mut self, section: AccountSection) {
+        self.0.push(Heard::Account(section));
+    }
+    fn transaction(&mut self, t: Transaction) {
+        self.0.push(Heard::Transaction(t));
+    }
+}
+
+type Outcome = (Vec<Heard>, Result<Head, StatementError>);
+
+/// A reader of `bytes` in blocks of `size`, failing at byte `fail` when it is given.
+struct Source<'a> {
+    bytes: &'a [u8],
+    at: usize,
+    size: usize,
+    fail: Option<usize>,
+}
+
+impl std::io::Read for Source<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let end = self.fail.unwrap_or(usize::MAX).min(self.bytes.len());
+        if Some(self.at) == self.fail {
+            return Err(std::io::Error::other("the disk went away"));
+        }
+        let n = self.size.min(buf.len()).min(end - self.at);
+        buf[..n].copy_from_slice(&self.bytes[self.at..self.at + n]);
+        self.at += n;
+        Ok(n)
+    }
+}
+
+fn source(bytes: &[u8], fail: Option<usize>) -> Source<'_> {
+    Source {
+        bytes,
+        at: 0,
+        size: 777,
+        fail,
+    }
+}
+
+fn in_order(bytes: &[u8], fail: Option<usize>, max: usize) -> Outcome {
+    let mut heard = Record::default();
+    let end = stream_by("p", &mut source(bytes, fail), &mut heard, true, max);
+    (heard.0, end)
+}
+
+fn in_parallel(bytes: &[u8], fail: Option<usize>, max: usize, shape: Shape) -> Outcome {
+    in_parallel_taking(bytes, fail, max, shape).0
+}
+
+/// With the number of chunks whose workers' items were taken.
+fn in_parallel_taking(
+    bytes: &[u8],
+    fail: Option<usize>,
+    max: usize,
+    shape: Shape,
+) -> (Outcome, usize) {
+    let mut heard = Record::default();
+    let taken = std::cell::Cell::new(0);
+    let end = stream_shaped(
+        "p",
+        &mut source(bytes, fail),
+        &mut heard,
+        shape,
+        max,
+        &taken,
+    );
+    ((heard.0, end), taken.get())
+}
+
+/// A statement of `documents` documents, each of a few lines, in `lines` (no line ends).
+fn statement(documents: usize) -> Vec<String> {
+    let mut lines: Vec<String> = [
+        "1CClientBankExchange",
+        "ВерсияФормата=1.03",
+        "Кодировка=Windows",
+        "ДатаНачала=01.05.2026",
+        "ДатаКонца=31.10.2026",
+        "СекцияРасчСчет",
+        "ДатаНачала=01.05.2026",
+        "РасчСчет=20206000900123456001",
+        "НачальныйОстаток=1000000.00",
+        "КонецРасчСчет",
+    ]
+    .map(String::from)
+    .to_vec();
+    for i in 0..documents {
+        lines.extend([
+            "СекцияДокумент=Платежное поручение".to_string(),
+            format!("Номер={i}"),
+            format!("Дата={:02}.05.2026", 1 + i % 28),
+            format!("Сумма={}.50", 1000 + i),
+            "ПлательщикСчет=20210000400987654002".into(),
+            format!("Плательщик=ООО \"Работодатель {}\"", i % 3),
+            "ПолучательСчет=20206000900123456001".into(),
+            format!("НазначениеПлатежа=заработная плата за апрель, № {i}"),
+            "КодНазПлатежа=00600".into(),
+            "КонецДокумента".into(),
+        ]);
+    }
+    lines.push("КонецФайла".into());
+    lines
+}
+
+/// The ways a file can go wrong between its sections, each at line `at` of its lines.
+fn broken(mut lines: Vec<String>, fault: usize, at: usize) -> Vec<String> {
+    let at = 10 + at % (lines.len() - 10);
+    match fault {
+        0 => {}
+        // A section left open: its end line gone.
+        1 => {
+            if let Some(i) = lines[at..].iter().position(|l| l == "КонецДокумента") {
+                lines.remove(at + i);
+            }
+        }
+        // The file's end in the middle: what follows is text after it.
+        2 => lines.insert(at, "КонецФайла".into()),
+        // A header line between documents: the period the rest is read against changes.
+        3 => {
+            if let Some(i) = lines[at..]
+                .iter()
+                .position(|l| l.starts_with("СекцияДокумент"))
+            {
+                lines.insert(at + i, "ДатаКонца=30.11.2026".into());
+            }
+        }
+        4 => {
+            if let Some(i) = lines[at..]
+                .iter()
+                .position(|l| l.starts_with("СекцияДокумент"))
+            {
+                lines.insert(at + i, "ВерсияФормата=1.02".into());
+            }
+        }
+        // A value no field can read.
+        5 => lines[at] = "Сумма=12 500,00".into(),
+        // A line of another encoding.
+        6 => lines[at] = "\u{1}UTF8=ўзбек".into(),
+        // An unknown key.
+        7 => lines[at] = "@@@=1".into(),
+        // Blank lines, a section of an account after the documents.
+        8 => {
+            lines.insert(at, String::new());
+            lines.insert(at, "   ".into());
+        }
+        9 => {
+            if let Some(i) = lines[at..]
+                .iter()
+                .position(|l| l.starts_with("СекцияДокумент"))
+            {
+                for (k, l) in ["СекцияРасчСчет", "РасчСчет=1", "КонецРасчСчет"]
+                    .iter()
+                    .enumerate()
+                {
+                    lines.insert(at + i + k, (*l).into());
+                }
+            }
+        }
+        // The file cut short.
+        _ => lines.truncate(at),
+    }
+    lines
+}
+
+const ENCODINGS: [&encoding_rs::Encoding; 3] = [WINDOWS_1251, IBM866, UTF_8];
+
+/// The file's bytes in one of [`ENCODINGS`], but for a line marked `\u{1}`, which stays
+/// UTF-8 (a line of another encoding). A CP866 file says `DOS`.
+fn bytes_of(lines: &[String], encoding: usize, ending: &str, final_newline: bool) -> Vec<u8> {
+    let encoding = ENCODINGS[encoding % 3];
+    let mut bytes: Vec<Vec<u8>> = lines
+        .iter()
+        .map(|l| match l.strip_prefix('\u{1}') {
+            Some(foreign) => foreign.as_bytes().to_vec(),
+            None if encoding == IBM866 => encoding.encode(&l.replace("=Windows", "=DOS")).0.into(),
+            None => encoding.encode(l).0.into(),
+        })
+        .collect();
+    if final_newline {
+        bytes.push(Vec::new());
+    }
+    bytes.join(ending.as_bytes())
+}
+
+fn check(bytes: &[u8], fail: Option<usize>, max: usize, shape: Shape) {
+    let expected = in_order(bytes, fail, max);
+    let got = in_parallel(bytes, fail, max, shape);
+    assert_eq!(got.1, expected.1, "{shape:?}, fail {fail:?}, max {max}");
+    assert_eq!(got.0.len(), expected.0.len(), "{shape:?}");
+    assert!(got.0 == expected.0, "{shape:?}: the items differ");
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 400, ..ProptestConfig::default() })]
+    #[test]
+    fn chunks_read_as_the_file_read_line_by_line(
+        documents in 0usize..40,
+        fault in 0usize..11,
+        at in 0usize..1000,
+        encoding in 0usize..3,
+        crlf in any::<bool>(),
+        final_newline in any::<bool>(),
+        block in 1usize..900,
+        cap in 0usize..3000,
+        workers in 2usize..4,
+        fail in proptest::option::weighted(0.15, 0usize..20_000),
+        max in proptest::option::weighted(0.2, 0usize..40),
+    ) {
+        let lines = broken(statement(documents), fault, at);
+        let bytes = bytes_of(&lines, encoding, if crlf { "\r\n" } else { "\n" }, final_newline);
+        let shape = Shape { block, cap: block + cap, workers };
+        check(&bytes, fail, max.unwrap_or(crate::limits::MAX_DOCUMENTS), shape);
+    }
+}
+
+/// A file of a few thousand documents in the shape a statement is read in: the chunks are
+/// taken as the workers read them (no fall back to one thread), and the result is the
+/// line-by-line one.
+#[test]
+fn a_statement_is_read_in_parallel_chunks() {
+    let bytes = bytes_of(&statement(3000), 0, "\r\n", true);
+    let shape = Shape {
+        block: 4096,
+        cap: 16384,
+        workers: 2,
+    };
+    check(&bytes, None, crate::limits::MAX_DOCUMENTS, shape);
+    let (_, taken) = in_parallel_taking(&bytes, None, crate::limits::MAX_DOCUMENTS, shape);
+    // Every chunk (some 4 KiB each) but the one after the last section's start.
+    assert!(
+        taken >= bytes.len() / 4096,
+        "{taken} of {} bytes",
+        bytes.len()
+    );
+}
+
+/// A line longer than a line may be, in the middle of the documents or at the end, with
+/// or without a failing disk after it: refused at its number as line by line.
+#[test]
+fn a_long_line_is_refused_at_its_number() {
+    let mut lines = statement(50);
+    let long = "Х".repeat(MAX_LINE + 10);
+    lines.insert(300, format!("НазначениеПлатежа={long}"));
+    let bytes = bytes_of(&lines, 2, "\r\n", true);
+    let shape = Shape {
+        block: 64 * 1024,
+        cap: 128 * 1024,
+        workers: 2,
+    };
+    for fail in [None, Some(bytes.len() / 2), Some(bytes.len() - 10)] {
+        check(&bytes, fail, crate::limits::MAX_DOCUMENTS, shape);
+    }
+    let e = in_parallel(&bytes, None, crate::limits::MAX_DOCUMENTS, shape)
+        .1
+        .unwrap_err();
+    assert_eq!(
+        (e.line, e.refusal),
+        (Some(301), crate::Refusal::OverLimit),
+        "{e}"
+    );
+    let mut unended = statement(50);
+    unended.truncate(200);
+    let mut bytes = bytes_of(&unended, 0, "\n", true);
+    bytes.extend(std::iter::repeat_n(b'7', MAX_LINE + 5));
+    check(&bytes, None, crate::limits::MAX_DOCUMENTS, shape);
+}
