@@ -3,7 +3,7 @@
 //! A client's file is hostile until read: a spreadsheet is a ZIP whose few kilobytes may
 //! inflate to gigabytes, and a sheet may claim a million rows by sixteen thousand columns.
 //! The limits below are far above any six months of a person's payments and far below what
-//! would hurt the machine; a file over one is refused with [`Refusal::OverLimit`], naming
+//! would hurt the machine; a file over one is refused with [`crate::Refusal::OverLimit`], naming
 //! the limit. They are the first line; the second is the reading process itself, which the
 //! workstation runs apart with a memory limit and a deadline (`uw-parse`), for what a
 //! header can hide (a ZIP entry that lies about its size).

@@ -146,7 +146,7 @@ impl Workstation {
 
     /// The daily backup, when due at `now` (the workstation's own job: no session, the
     /// audit names `workstation`). A failure is returned, audited once for its day's
-    /// time, and tried again [`RETRY_MINUTES`] later.
+    /// time, and tried again `RETRY_MINUTES` later.
     pub fn scheduled_backup(&self, now: NaiveDateTime) -> Result<Option<BackupSummary>> {
         let setting = |key: &str| -> Result<Option<NaiveDateTime>> {
             Ok(self
