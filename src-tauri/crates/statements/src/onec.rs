@@ -151,6 +151,9 @@ impl SingleByte {
 /// not interned: nearly every one differs (a number, a date), and they would push the
 /// repeated texts out.
 const MAX_INTERNED: usize = 1 << 14;
+/// The longest value interned: a hostile file's megabyte-long values would otherwise be
+/// held 16,384 times over.
+const MAX_INTERNED_BYTES: usize = 256;
 
 #[derive(Default)]
 struct Words {
@@ -174,6 +177,10 @@ impl Words {
     fn get(&mut self, key: Key, value: &Value, decoder: &Decoder, buf: &mut String) -> Text {
         match *value {
             Value::Text(s) => self.by_text(s),
+            // No account, bank or name is this long: a text of its own, not held.
+            Value::Raw(raw) if raw.len() > MAX_INTERNED_BYTES => {
+                self.by_text(decoder.checked_text(raw, buf))
+            }
             Value::Raw(raw) => {
                 let slot = key as usize;
                 if let Some((_, t)) = self.last.get(slot).filter(|(b, _)| same(b, raw)) {
@@ -239,6 +246,9 @@ impl Words {
 
     fn by_text(&mut self, s: &str) -> Text {
         let s = s.trim();
+        if s.len() > MAX_INTERNED_BYTES {
+            return s.into();
+        }
         if let Some(t) = self.by_text.get(s) {
             return t.clone();
         }
@@ -621,6 +631,9 @@ struct Parser<'r, 's> {
 
 /// The distinct keys remembered: a file has a few dozen; a hostile one is held to this.
 const MAX_KEYS: usize = 1 << 10;
+/// The longest key remembered: the format's longest (`ПолучательРасчСчет`, 36 bytes in
+/// UTF-8) with room; a longer one is a hostile line's, read each time and never held.
+const MAX_KEY_BYTES: usize = 64;
 
 /// A key as read: the key and its spelling in [`KEYS`], named in errors; `None` for bytes
 /// that are not a key (the whole-line path names the error).
@@ -641,6 +654,10 @@ struct Keys {
 impl Keys {
     /// The key, and whether its bytes are ASCII.
     fn get(&mut self, raw: &[u8], read: impl FnOnce() -> KeyRead) -> (KeyRead, bool) {
+        if raw.len() > MAX_KEY_BYTES {
+            // No key of the format is this long: read each time, never held.
+            return (read(), raw.is_ascii());
+        }
         let guess = self.seen.get(self.previous).map(|(_, _, next)| *next);
         let at = match guess.filter(|&g| self.seen.get(g).is_some_and(|(b, ..)| same(b, raw))) {
             Some(g) => g,
@@ -1171,6 +1188,11 @@ impl<'a> Lines<'a> {
     /// where a reader that takes over from this one goes on.
     fn unread(&self) -> &[u8] {
         &self.buf[self.last_start..self.end]
+    }
+
+    /// Whether the input's end was met (it is not read again).
+    fn ended(&self) -> bool {
+        self.eof
     }
 
     fn fill(&mut self, r: &Reader) -> Result<(), StatementError> {

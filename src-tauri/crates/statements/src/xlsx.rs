@@ -63,6 +63,16 @@ fn cell(file: &str, row: usize, d: &Data) -> Result<Cell, StatementError> {
 }
 
 pub fn read(file: &str, bytes: &[u8], layouts: &CsvLayouts) -> Result<Statement, StatementError> {
+    // calamine's arithmetic on a crafted cell reference (a column of a dozen letters) can
+    // overflow, which is a panic where overflow is checked (the test builds): a refusal
+    // here, as any other unreadable workbook.
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        read_book(file, bytes, layouts)
+    }))
+    .unwrap_or_else(|_| Err(unreadable(file, "the spreadsheet reader failed on it")))
+}
+
+fn read_book(file: &str, bytes: &[u8], layouts: &CsvLayouts) -> Result<Statement, StatementError> {
     let (format, Rows(header, data)) = if bytes.starts_with(b"PK") {
         limits::check_zip(file, bytes)?;
         ("XLSX", xlsx_rows(file, bytes)?)

@@ -39,6 +39,9 @@ pub(super) struct Shape {
     pub workers: usize,
 }
 
+/// The most threads that parse: the caller's thread, classifying, keeps pace with few.
+const MAX_WORKERS: usize = 4;
+
 impl Shape {
     /// 1 MiB chunks: some 1,600 documents, a hand-over cheap beside their parsing.
     const FILE: Shape = Shape {
@@ -63,7 +66,9 @@ pub fn stream_parallel(
         input,
         sink,
         Shape {
-            workers,
+            // Each worker keeps chunks in flight: a machine of many cores would hold many
+            // megabytes for a speed the caller's thread cannot take up anyway.
+            workers: workers.min(MAX_WORKERS),
             ..Shape::FILE
         },
         crate::limits::MAX_DOCUMENTS,
@@ -110,6 +115,7 @@ pub(super) fn stream_shaped(
     };
     // The section's first line and what was read after it go to the chunks.
     let unread = lines.unread().to_vec();
+    let ended = lines.ended();
     drop(lines);
     let (memory, state) = p.into_parts();
     let assumed = Assumed {
@@ -118,7 +124,10 @@ pub(super) fn stream_shaped(
             ..state.head.clone()
         },
     };
+    // `stop`: the caller reads every chunk in order from here on, the workers parse no
+    // more; `done`: the caller has its answer, nothing more is read.
     let stop = AtomicBool::new(false);
+    let done = AtomicBool::new(false);
     let jobs_capacity = shape.workers;
     let (jobs_to, jobs) = sync_channel::<(Chunk, SyncSender<Parsed>)>(jobs_capacity);
     let (turns_to, turns) = sync_channel::<Turn>(2 * shape.workers);
@@ -126,8 +135,16 @@ pub(super) fn stream_shaped(
     // As many as may be in flight: a buffer is then always at hand.
     let (spare_to, spare) = sync_channel::<Vec<u8>>(4 * shape.workers + 4);
     std::thread::scope(|scope| {
+        // A thread the system will not start is an error that says so, never a panic:
+        // the channels dropped with the error end the threads already started.
+        let thread =
+            |e: std::io::Error| r.err(first, format!("a reading thread could not start: {e}"));
         for _ in 0..shape.workers {
-            scope.spawn(|| work(r, encoding, &jobs, &assumed, &stop, max_documents));
+            std::thread::Builder::new()
+                .spawn_scoped(scope, || {
+                    work(r, encoding, &jobs, &assumed, &stop, max_documents)
+                })
+                .map_err(thread)?;
         }
         let cutter = Cutter {
             r,
@@ -136,8 +153,11 @@ pub(super) fn stream_shaped(
             jobs: jobs_to,
             turns: turns_to,
             spare,
+            done: &done,
         };
-        scope.spawn(move || cutter.run(input, unread, first));
+        std::thread::Builder::new()
+            .spawn_scoped(scope, move || cutter.run(input, unread, first, ended))
+            .map_err(thread)?;
         let merge = Merge {
             r,
             memory,
@@ -148,7 +168,11 @@ pub(super) fn stream_shaped(
             spare: spare_to,
             taken,
         };
-        merge.run(turns, sink)
+        let result = merge.run(turns, sink);
+        // Whatever the answer, the threads stop reading and parsing.
+        stop.store(true, Ordering::Relaxed);
+        done.store(true, Ordering::Relaxed);
+        result
     })
 }
 
@@ -322,11 +346,22 @@ struct Cutter<'r> {
     /// Chunks' buffers the caller's thread is done with: a buffer reused is not a fresh
     /// megabyte for the kernel to map and zero.
     spare: Receiver<Vec<u8>>,
+    /// Set once the caller has its answer.
+    done: &'r AtomicBool,
 }
 
 impl Cutter<'_> {
-    fn run(self, input: &mut dyn Read, mut carry: Vec<u8>, mut first: usize) {
+    /// `ended`: the header's reader met the file's end (nothing is read after it).
+    fn run(self, input: &mut dyn Read, mut carry: Vec<u8>, mut first: usize, ended: bool) {
+        if ended {
+            self.send(carry, first, true);
+            return;
+        }
         loop {
+            if self.done.load(Ordering::Relaxed) {
+                // The caller has its answer: the rest is not read.
+                return;
+            }
             let at_end = match self.fill(input, &mut carry) {
                 Ok(at_end) => at_end,
                 Err(e) => {
@@ -353,20 +388,19 @@ impl Cutter<'_> {
                 self.send(carry, first, true);
                 return;
             }
+            let whole = memchr::memrchr(b'\n', &carry).map_or(0, |i| i + 1);
+            if carry.len() - whole > MAX_LINE {
+                // The last line is already longer than a line may be: its chunk reads the
+                // whole lines before it and refuses it; nothing after it is read.
+                self.send(carry, first, false);
+                return;
+            }
+            // Before the last section's first line; without one, after the last whole line
+            // once the chunk is `cap` long (a file whose sections are indented, say).
             let cut = memchr::memmem::rfind(&carry, self.needle)
                 .map(|i| i + 1)
-                .or_else(|| {
-                    (carry.len() >= self.shape.cap)
-                        .then(|| memchr::memrchr(b'\n', &carry).map(|i| i + 1))
-                        .flatten()
-                });
-            let Some(cut) = cut.filter(|&c| c > 0) else {
-                if carry.len() > MAX_LINE {
-                    // One line longer than a line may be: its chunk refuses it, and
-                    // nothing after it is read.
-                    self.send(carry, first, false);
-                    return;
-                }
+                .or((carry.len() >= self.shape.cap && whole > 0).then_some(whole));
+            let Some(cut) = cut else {
                 continue;
             };
             let mut rest = self.spare.try_recv().unwrap_or_default();

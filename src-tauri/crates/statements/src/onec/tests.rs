@@ -477,3 +477,24 @@ fn the_fast_path_holds_a_line_to_the_encoding_as_the_whole_line_path() {
     }
     assert!(refused > 100, "{refused}");
 }
+
+/// Keys and values longer than any the format has are read, each time, as the whole-line
+/// path reads them; they are not held (a hostile file of megabyte-long ones would be).
+#[test]
+fn keys_and_values_past_the_format_s_lengths_are_read_each_time() {
+    let long_key = "K".repeat(65);
+    let long_payer = "Ф".repeat(300);
+    let text = sample("Windows")
+        .replace(
+            "Номер=7",
+            &format!("Номер=7\r\n{long_key}=1\r\n{long_key}=2"),
+        )
+        .replace(
+            "Плательщик=\"Uzbekneftegaz\" AJ",
+            &format!("Плательщик= {long_payer} "),
+        );
+    let bytes = encode(WINDOWS_1251, &text);
+    let fast = streamed_by(&bytes, vec![4096], true);
+    assert_eq!(fast, streamed_by(&bytes, vec![4096], false));
+    assert_eq!(&*fast.unwrap().transactions[0].payer, long_payer.as_str());
+}

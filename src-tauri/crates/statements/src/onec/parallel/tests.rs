@@ -34,16 +34,25 @@ impl Sink for Record {
 
 type Outcome = (Vec<Heard>, Result<Head, StatementError>);
 
-/// A reader of `bytes` in blocks of `size`, failing at byte `fail` when it is given.
+/// A reader of `bytes` in blocks of `size`, failing at byte `fail` when it is given; with
+/// `after_end`, a reader that has more to give after it said it ended (a terminal, a file
+/// still being written).
 struct Source<'a> {
     bytes: &'a [u8],
     at: usize,
     size: usize,
     fail: Option<usize>,
+    after_end: Option<&'a [u8]>,
 }
 
 impl std::io::Read for Source<'_> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if self.at == self.bytes.len() && self.fail.is_none() {
+            let more = self.after_end.take().unwrap_or_default();
+            self.bytes = more;
+            self.at = 0;
+            return Ok(0);
+        }
         let end = self.fail.unwrap_or(usize::MAX).min(self.bytes.len());
         if Some(self.at) == self.fail {
             return Err(std::io::Error::other("the disk went away"));
@@ -61,6 +70,7 @@ fn source(bytes: &[u8], fail: Option<usize>) -> Source<'_> {
         at: 0,
         size: 777,
         fail,
+        after_end: None,
     }
 }
 
@@ -289,4 +299,112 @@ fn a_long_line_is_refused_at_its_number() {
     let mut bytes = bytes_of(&unended, 0, "\n", true);
     bytes.extend(std::iter::repeat_n(b'7', MAX_LINE + 5));
     check(&bytes, None, crate::limits::MAX_DOCUMENTS, shape);
+}
+
+/// The shape a statement is read in, with files that give it no section's start to cut at
+/// for megabytes: sections indented, `\n\r` line ends, a megabyte of blank lines after the
+/// file's end and text after them, a failing disk there. Each is read as line by line.
+#[test]
+fn megabytes_without_a_section_start_read_as_line_by_line() {
+    let shape = Shape::FILE;
+    let max = crate::limits::MAX_DOCUMENTS;
+    let indented: Vec<String> = statement(30_000)
+        .into_iter()
+        .map(|l| {
+            if l.starts_with("СекцияДокумент") {
+                format!(" {l}")
+            } else {
+                l
+            }
+        })
+        .collect();
+    let bytes = bytes_of(&indented, 0, "\r\n", true);
+    assert!(bytes.len() > 3 * shape.block, "{}", bytes.len());
+    let (heard, end) = in_parallel(&bytes, None, max, shape);
+    assert_eq!(end.as_ref().map(|h| h.documents), Ok(30_000), "{end:?}");
+    let documents = heard
+        .iter()
+        .filter(|h| matches!(h, Heard::Transaction(_)))
+        .count();
+    assert_eq!(documents, 30_000);
+    check(&bytes, None, max, shape);
+    check(
+        &bytes_of(&statement(20_000), 2, "\n\r", true),
+        None,
+        max,
+        shape,
+    );
+    let mut padded = bytes_of(&statement(3), 0, "\n", true);
+    padded.extend(std::iter::repeat_n(b'\n', 2_200_000));
+    let fail = padded.len() - 10;
+    padded.extend_from_slice(b"junk\n");
+    check(&padded, None, max, shape);
+    check(&padded, Some(fail), max, shape);
+    let e = in_parallel(&padded, None, max, shape).1.unwrap_err();
+    assert!(e.message.contains("after КонецФайла"), "{e}");
+}
+
+/// Lines of exactly the longest length and one byte more, in small chunks and in a
+/// statement's: the first is read, the second refused at its number.
+#[test]
+fn the_longest_line_is_read_and_one_byte_more_refused() {
+    for extra in [0, 1] {
+        let mut lines = statement(20);
+        let key = "НазначениеПлатежа=";
+        // The line's bytes (its `\r` counted) in CP1251: a byte a letter.
+        let value = "7".repeat(MAX_LINE + extra - key.chars().count() - 1);
+        lines.insert(100, format!("{key}{value}"));
+        let bytes = bytes_of(&lines, 0, "\r\n", true);
+        for shape in [
+            Shape::FILE,
+            Shape {
+                block: 70_000,
+                cap: 200_000,
+                workers: 3,
+            },
+        ] {
+            check(&bytes, None, crate::limits::MAX_DOCUMENTS, shape);
+            let end = in_parallel(&bytes, None, crate::limits::MAX_DOCUMENTS, shape).1;
+            assert_eq!(end.is_ok(), extra == 0, "{extra}: {end:?}");
+        }
+    }
+}
+
+/// A reader that gives more after it said it ended is not read again, as line by line.
+#[test]
+fn nothing_is_read_after_the_end() {
+    let bytes = bytes_of(&statement(5), 0, "\r\n", false);
+    // The file's end right after its first section's first line, which the header's
+    // reader then meets; inside a document; at its own end.
+    let section = WINDOWS_1251.encode("СекцияРасчСчет").0;
+    let first_section = memchr::memmem::find(&bytes, &section).unwrap_or(0) + section.len();
+    for cut in [first_section, 700, bytes.len()] {
+        let more = b"\r\nmore=1\r\n";
+        let read = |parallel: bool| {
+            let mut heard = Record::default();
+            let mut s = Source {
+                bytes: &bytes[..cut],
+                at: 0,
+                size: 100_000,
+                fail: None,
+                after_end: Some(&more[..]),
+            };
+            let end = if parallel {
+                stream_shaped(
+                    "p",
+                    &mut s,
+                    &mut heard,
+                    Shape::FILE,
+                    100,
+                    &std::cell::Cell::new(0),
+                )
+            } else {
+                stream_by("p", &mut s, &mut heard, true, 100)
+            };
+            (heard.0, end)
+        };
+        let (line_by_line, chunks) = (read(false), read(true));
+        assert_eq!(chunks.1, line_by_line.1, "{cut}");
+        assert!(chunks.0 == line_by_line.0, "{cut}");
+    }
 }
