@@ -571,7 +571,8 @@ impl Decoder {
     /// told from its value alone. A key of a single-byte file is ASCII or not UTF-8 (a
     /// UTF-8 key was refused as mixed); the bytes between are ASCII, where no UTF-8
     /// sequence starts or ends. So the line is multi-byte UTF-8 only when its key is ASCII
-    /// and its value is; and its bytes are all the encoding's when its value's are.
+    /// and its value is multi-byte UTF-8; and its bytes are all the encoding's when its
+    /// value's are.
     fn value_fits(&self, key_ascii: bool, value: &[u8]) -> bool {
         if value.is_ascii() {
             return true;
@@ -1023,8 +1024,10 @@ pub trait Sink {
 /// The longest line read: a 1C line is a key and a value of some dozens of characters; a
 /// longer one is a binary or hostile file, refused before it is held.
 pub const MAX_LINE: usize = 1 << 20;
-/// The header lines held to tell the encoding (a header has a dozen).
+/// The header lines held to tell the encoding (a header has a dozen), and their bytes: a
+/// hostile header of a thousand megabyte-long lines would otherwise be held whole.
 const MAX_HEADER_LINES: usize = 1_000;
+const MAX_HEADER_BYTES: usize = 64 << 10;
 
 /// Reads a whole file held in memory.
 pub fn read(file: &str, bytes: &[u8]) -> Result<Statement, StatementError> {
@@ -1103,16 +1106,18 @@ type Header = (
 fn read_header(r: &Reader, lines: &mut Lines) -> Result<Header, StatementError> {
     let mut header: Vec<(usize, Vec<u8>)> = Vec::new();
     let mut rest: Option<(usize, Vec<u8>)> = None;
+    let mut held = 0;
     while let Some((n, raw)) = lines.next(r)? {
         let raw = if n == 1 {
             raw.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(raw)
         } else {
             raw
         };
-        if is_section_start(raw) || header.len() >= MAX_HEADER_LINES {
+        if is_section_start(raw) || header.len() >= MAX_HEADER_LINES || held >= MAX_HEADER_BYTES {
             rest = Some((n, raw.to_vec()));
             break;
         }
+        held += raw.len();
         header.push((n, raw.to_vec()));
     }
     let encoding = choose_encoding(r, &header, rest.as_ref().map(|(_, l)| l.as_slice()))?;

@@ -498,3 +498,18 @@ fn keys_and_values_past_the_format_s_lengths_are_read_each_time() {
     assert_eq!(fast, streamed_by(&bytes, vec![4096], false));
     assert_eq!(&*fast.unwrap().transactions[0].payer, long_payer.as_str());
 }
+
+/// A header of long lines is held only to its first 64 KiB to tell the encoding; a file's
+/// `Кодировка` line, which comes first, still tells it.
+#[test]
+fn a_header_of_long_lines_is_held_only_in_part() {
+    let padding = format!("X={}", "a".repeat(40 * 1024));
+    let text = sample("Windows").replace(
+        "Отправитель=SQB Online",
+        &format!("Отправитель=SQB Online\r\n{padding}\r\n{padding}\r\n{padding}"),
+    );
+    let st = read_statement("long.txt", &encode(WINDOWS_1251, &text)).unwrap();
+    assert_eq!(st.encoding, "windows-1251");
+    assert_eq!(st.transactions.len(), 2);
+    assert_eq!(&*st.transactions[1].purpose, "Оплата по карте");
+}
