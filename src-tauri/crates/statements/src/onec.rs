@@ -404,7 +404,6 @@ fn optional_amount(
 
 /// A document being read: fields are parsed as their lines come, so an error names the
 /// line, and nothing but the finished transaction is kept.
-#[derive(Default)]
 struct DocumentDraft {
     t: Transaction,
     has_amount: bool,
@@ -793,6 +792,22 @@ impl<'r, 's> Parser<'r, 's> {
         )
     }
 
+    /// The header's last line held (`rest`) and every line after it, one by one, and the
+    /// file's end.
+    fn rest_in_order(
+        mut self,
+        rest: Option<(usize, Vec<u8>)>,
+        lines: &mut Lines,
+    ) -> Result<Head, StatementError> {
+        if let Some((n, raw)) = rest {
+            self.line(n, &raw)?;
+        }
+        while let Some((n, raw)) = lines.next(&self.r)? {
+            self.line(n, raw)?;
+        }
+        self.finish()
+    }
+
     fn line(&mut self, n: usize, raw: &[u8]) -> Result<(), StatementError> {
         self.last = n;
         let mut buf = std::mem::take(&mut self.buf);
@@ -901,8 +916,8 @@ impl<'r, 's> Parser<'r, 's> {
                 closing: None,
             })),
             (Section::Header, Key::SectionDocument) => {
-                // The last document's draft and purpose buffer, reused: no allocation per
-                // document but its texts.
+                // The last document's purpose buffer, reused; the draft is the document's
+                // own (its transaction goes to the sink whole).
                 let kind = self.texts.word(key, &value);
                 let mut purpose = std::mem::take(&mut self.purpose);
                 purpose.clear();
@@ -1086,13 +1101,10 @@ fn stream_by(
     let mut p = Parser::new(r, encoding, sink);
     p.fast = fast;
     p.max_documents = max_documents;
-    for (n, raw) in header.iter().chain(rest.iter()) {
+    for (n, raw) in &header {
         p.line(*n, raw)?;
     }
-    while let Some((n, raw)) = lines.next(&p.r)? {
-        p.line(n, raw)?;
-    }
-    p.finish()
+    p.rest_in_order(rest, &mut lines)
 }
 
 /// A file's header lines, held until the first section's line (the second item) tells the
@@ -1165,25 +1177,19 @@ impl<'a> Lines<'a> {
             if self.done {
                 return Ok(None);
             }
-            let pending = &self.buf[self.start..self.end];
-            let end = memchr::memchr(b'\n', pending);
-            if end.unwrap_or(pending.len()) > MAX_LINE {
-                return Err(too_long(r, self.n + 1));
-            }
-            if let Some(i) = end {
+            if let Some(i) = line_end(r, self.n + 1, &self.buf[self.start..self.end])? {
                 self.last_start = self.start;
                 let line = &self.buf[self.start..self.start + i];
                 self.start += i + 1;
                 self.n += 1;
-                return Ok(Some((self.n, line.strip_suffix(b"\r").unwrap_or(line))));
+                return Ok(Some((self.n, without_cr(line))));
             }
             if self.eof {
                 // What follows the last newline is a line too (empty after a final one).
                 self.done = true;
                 self.last_start = self.start;
-                let line = &self.buf[self.start..self.end];
                 self.n += 1;
-                return Ok(Some((self.n, line.strip_suffix(b"\r").unwrap_or(line))));
+                return Ok(Some((self.n, without_cr(&self.buf[self.start..self.end]))));
             }
             self.fill(r)?;
         }
@@ -1228,15 +1234,26 @@ impl<'a> Lines<'a> {
     }
 }
 
-/// A line longer than [`MAX_LINE`] (its `\r` counted), whatever follows it.
-fn too_long(r: &Reader, n: usize) -> StatementError {
-    StatementError {
-        refusal: crate::Refusal::OverLimit,
-        ..r.err(
-            n,
-            format!("a line longer than {MAX_LINE} bytes: not a 1C client-bank file"),
-        )
+/// Where line `n`, at the start of `pending`, ends (its newline), `None` while it has
+/// none; refused once it is longer than [`MAX_LINE`] (its `\r` counted), whatever follows.
+/// Every reader of lines cuts them here ([`Lines`], the parallel reader's chunks).
+fn line_end(r: &Reader, n: usize, pending: &[u8]) -> Result<Option<usize>, StatementError> {
+    let end = memchr::memchr(b'\n', pending);
+    if end.unwrap_or(pending.len()) > MAX_LINE {
+        return Err(StatementError {
+            refusal: crate::Refusal::OverLimit,
+            ..r.err(
+                n,
+                format!("a line longer than {MAX_LINE} bytes: not a 1C client-bank file"),
+            )
+        });
     }
+    Ok(end)
+}
+
+/// A line without the `\r` of its `\r\n`.
+fn without_cr(line: &[u8]) -> &[u8] {
+    line.strip_suffix(b"\r").unwrap_or(line)
 }
 
 fn header_field(

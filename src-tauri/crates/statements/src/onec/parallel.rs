@@ -25,8 +25,8 @@ use encoding_rs::{Encoding, IBM866, UTF_8, WINDOWS_1251};
 use uw_domain::money::Date;
 
 use super::{
-    is_section_start, read_header, too_long, Head, Lines, Memory, Parser, Reader, Section, Sink,
-    State, MAX_HEADER_LINES, MAX_LINE,
+    is_section_start, line_end, read_header, without_cr, Head, Lines, Memory, Parser, Reader,
+    Section, Sink, State, MAX_LINE,
 };
 use crate::{AccountSection, StatementError, Transaction};
 
@@ -95,23 +95,8 @@ pub(super) fn stream_shaped(
     }
     let between = p.seen_signature && p.ended.is_none() && matches!(p.section, Section::Header);
     let first = match &rest {
-        Some((n, raw))
-            if shape.workers > 1
-                && between
-                && header.len() < MAX_HEADER_LINES
-                && is_section_start(raw) =>
-        {
-            *n
-        }
-        _ => {
-            if let Some((n, raw)) = &rest {
-                p.line(*n, raw)?;
-            }
-            while let Some((n, raw)) = lines.next(&p.r)? {
-                p.line(n, raw)?;
-            }
-            return p.finish();
-        }
+        Some((n, raw)) if shape.workers > 1 && between && is_section_start(raw) => *n,
+        _ => return p.rest_in_order(rest, &mut lines),
     };
     // The section's first line and what was read after it go to the chunks.
     let unread = lines.unread().to_vec();
@@ -128,8 +113,7 @@ pub(super) fn stream_shaped(
     // more; `done`: the caller has its answer, nothing more is read.
     let stop = AtomicBool::new(false);
     let done = AtomicBool::new(false);
-    let jobs_capacity = shape.workers;
-    let (jobs_to, jobs) = sync_channel::<(Chunk, SyncSender<Parsed>)>(jobs_capacity);
+    let (jobs_to, jobs) = sync_channel::<(Chunk, SyncSender<Parsed>)>(shape.workers);
     let (turns_to, turns) = sync_channel::<Turn>(2 * shape.workers);
     let jobs = Mutex::new(jobs);
     // As many as may be in flight: a buffer is then always at hand.
@@ -208,19 +192,14 @@ impl Chunk {
         let mut rest = &self.bytes[..];
         let mut n = self.first;
         loop {
-            let end = memchr::memchr(b'\n', rest);
-            if end.unwrap_or(rest.len()) > MAX_LINE {
-                return Err(too_long(r, n));
-            }
-            let Some(i) = end else {
+            let Some(i) = line_end(r, n, rest)? else {
                 // A chunk that is not the file's end ends with its last line's newline.
                 if self.last {
-                    f(n, rest.strip_suffix(b"\r").unwrap_or(rest))?;
+                    f(n, without_cr(rest))?;
                 }
                 return Ok(());
             };
-            let line = &rest[..i];
-            f(n, line.strip_suffix(b"\r").unwrap_or(line))?;
+            f(n, without_cr(&rest[..i]))?;
             rest = &rest[i + 1..];
             n += 1;
         }
@@ -228,6 +207,7 @@ impl Chunk {
 }
 
 /// A chunk's items, as a worker parsed them.
+#[derive(Debug, PartialEq)]
 enum Item {
     Period(Option<Date>, Option<Date>),
     Account(AccountSection),
@@ -362,16 +342,23 @@ impl Cutter<'_> {
                 // The caller has its answer: the rest is not read.
                 return;
             }
-            let at_end = match self.fill(input, &mut carry) {
-                Ok(at_end) => at_end,
+            let read = self.fill(input, &mut carry);
+            let whole = memchr::memrchr(b'\n', &carry).map_or(0, |i| i + 1);
+            if carry.len() - whole > MAX_LINE {
+                // The last line is already longer than a line may be (as `Lines` tells
+                // before it reads on): its chunk reads the whole lines before it and
+                // refuses it; nothing after it is read.
+                self.send(carry, first, false);
+                return;
+            }
+            match read {
+                Ok(false) => {}
+                Ok(true) => {
+                    self.send(carry, first, true);
+                    return;
+                }
                 Err(e) => {
-                    // The whole lines read are parsed first; the error is the next line's,
-                    // unless that line is already too long (as `Lines` tells first).
-                    let whole = memchr::memrchr(b'\n', &carry).map_or(0, |i| i + 1);
-                    if carry.len() - whole > MAX_LINE {
-                        self.send(carry, first, false);
-                        return;
-                    }
+                    // The whole lines read are parsed first; the error is the next line's.
                     let lines = count_lines(&carry[..whole]);
                     carry.truncate(whole);
                     if !carry.is_empty() && !self.send(carry, first, false) {
@@ -383,17 +370,6 @@ impl Cutter<'_> {
                     ));
                     return;
                 }
-            };
-            if at_end {
-                self.send(carry, first, true);
-                return;
-            }
-            let whole = memchr::memrchr(b'\n', &carry).map_or(0, |i| i + 1);
-            if carry.len() - whole > MAX_LINE {
-                // The last line is already longer than a line may be: its chunk reads the
-                // whole lines before it and refuses it; nothing after it is read.
-                self.send(carry, first, false);
-                return;
             }
             // Before the last section's first line; without one, after the last whole line
             // once the chunk is `cap` long (a file whose sections are indented, say).
@@ -471,7 +447,7 @@ struct Merge<'a, 'r> {
 impl Merge<'_, '_> {
     fn run(mut self, turns: Receiver<Turn>, sink: &mut dyn Sink) -> Result<Head, StatementError> {
         while let Ok(turn) = turns.recv() {
-            let parsed = self.parsed(turn)?;
+            let parsed = parsed(&self.r, self.state.last, turn)?;
             let documents = parsed
                 .items
                 .iter()
@@ -501,16 +477,6 @@ impl Merge<'_, '_> {
         Parser::resume(self.r, self.memory, self.state, sink).finish()
     }
 
-    fn parsed(&self, turn: Turn) -> Result<Parsed, StatementError> {
-        match turn {
-            Turn::Parsed(from) => from.recv().map_err(|_| {
-                self.r
-                    .err(self.state.last + 1, "the reader stopped unexpectedly")
-            }),
-            Turn::Failed(e) => Err(e),
-        }
-    }
-
     /// This chunk and every later one parsed here, from the real state, line by line.
     fn in_order(
         self,
@@ -523,17 +489,21 @@ impl Merge<'_, '_> {
         p.max_documents = self.max_documents;
         chunk.each_line(&r, |n, raw| p.line(n, raw))?;
         while let Ok(turn) = turns.recv() {
-            let chunk = match turn {
-                Turn::Parsed(from) => {
-                    from.recv()
-                        .map_err(|_| r.err(p.last + 1, "the reader stopped unexpectedly"))?
-                        .chunk
-                }
-                Turn::Failed(e) => return Err(e),
-            };
+            let chunk = parsed(&r, p.last, turn)?.chunk;
             chunk.each_line(&r, |n, raw| p.line(n, raw))?;
         }
         p.finish()
+    }
+}
+
+/// A turn's chunk as its worker parsed it, or the reading's error; `last` is the line
+/// the file was read to, after which a worker that never answered leaves it.
+fn parsed(r: &Reader, last: usize, turn: Turn) -> Result<Parsed, StatementError> {
+    match turn {
+        Turn::Parsed(from) => from
+            .recv()
+            .map_err(|_| r.err(last + 1, "the reader stopped unexpectedly")),
+        Turn::Failed(e) => Err(e),
     }
 }
 

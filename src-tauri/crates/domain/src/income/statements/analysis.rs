@@ -7,7 +7,7 @@
 //!   order;
 //! - what is kept per document is a small index — the duplicate check's key digest and
 //!   place (16 bytes, in a hash map of up to twice as many slots) and the round-trip
-//!   check's amount, date and place (28 bytes) — never its texts; the
+//!   check's amount in tiyin, date and place (24 bytes) — never its texts; the
 //!   classified transaction is handed back to the caller, who prints or drops it;
 //! - a document is classified against the account sections known when it comes. A
 //!   statement's sections come before its documents (the 1C layout), but a file may put one
@@ -131,7 +131,7 @@ pub struct Analysis<'r> {
     digest_key: foldhash::quality::RandomState,
     sources: BTreeMap<(IncomeKind, String), SourceState>,
     salaries: BTreeMap<YearMonth, BTreeMap<String, Salary>>,
-    /// Every debit and every counted credit, in the order fed: 28 bytes a document.
+    /// Every debit and every counted credit, in the order fed: 24 bytes a document.
     /// Amounts in whole tiyin: 24 bytes a document rather than 32, and sorted by an
     /// integer compare.
     debits: Vec<(i64, Mark)>,

@@ -4,35 +4,12 @@
 use encoding_rs::{IBM866, UTF_8, WINDOWS_1251};
 use proptest::prelude::*;
 
-use super::{stream_shaped, Shape};
-use crate::onec::{stream_by, Head, Sink, MAX_LINE};
-use crate::{AccountSection, StatementError, Transaction};
-use uw_domain::money::Date;
+use super::{stream_shaped, Item, Items, Shape};
+use crate::onec::{stream_by, Head, MAX_LINE};
+use crate::StatementError;
 
-/// Everything a sink hears, in order.
-#[derive(Debug, PartialEq)]
-enum Heard {
-    Period(Option<Date>, Option<Date>),
-    Account(AccountSection),
-    Transaction(Transaction),
-}
-
-#[derive(Default)]
-struct Record(Vec<Heard>);
-
-impl Sink for Record {
-    fn period(&mut self, from: Option<Date>, to: Option<Date>) {
-        self.0.push(Heard::Period(from, to));
-    }
-    fn account(&mut self, section: AccountSection) {
-        self.0.push(Heard::Account(section));
-    }
-    fn transaction(&mut self, t: Transaction) {
-        self.0.push(Heard::Transaction(t));
-    }
-}
-
-type Outcome = (Vec<Heard>, Result<Head, StatementError>);
+/// Everything a sink hears, in order: the items a worker collects.
+type Outcome = (Vec<Item>, Result<Head, StatementError>);
 
 /// A reader of `bytes` in blocks of `size`, failing at byte `fail` when it is given; with
 /// `after_end`, a reader that has more to give after it said it ended (a terminal, a file
@@ -75,7 +52,7 @@ fn source(bytes: &[u8], fail: Option<usize>) -> Source<'_> {
 }
 
 fn in_order(bytes: &[u8], fail: Option<usize>, max: usize) -> Outcome {
-    let mut heard = Record::default();
+    let mut heard = Items(Vec::new());
     let end = stream_by("p", &mut source(bytes, fail), &mut heard, true, max);
     (heard.0, end)
 }
@@ -91,7 +68,7 @@ fn in_parallel_taking(
     max: usize,
     shape: Shape,
 ) -> (Outcome, usize) {
-    let mut heard = Record::default();
+    let mut heard = Items(Vec::new());
     let taken = std::cell::Cell::new(0);
     let end = stream_shaped(
         "p",
@@ -324,7 +301,7 @@ fn megabytes_without_a_section_start_read_as_line_by_line() {
     assert_eq!(end.as_ref().map(|h| h.documents), Ok(30_000), "{end:?}");
     let documents = heard
         .iter()
-        .filter(|h| matches!(h, Heard::Transaction(_)))
+        .filter(|h| matches!(h, Item::Transaction(_)))
         .count();
     assert_eq!(documents, 30_000);
     check(&bytes, None, max, shape);
@@ -381,7 +358,7 @@ fn nothing_is_read_after_the_end() {
     for cut in [first_section, 700, bytes.len()] {
         let more = b"\r\nmore=1\r\n";
         let read = |parallel: bool| {
-            let mut heard = Record::default();
+            let mut heard = Items(Vec::new());
             let mut s = Source {
                 bytes: &bytes[..cut],
                 at: 0,
