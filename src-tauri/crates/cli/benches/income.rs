@@ -16,11 +16,17 @@ use std::process::Command;
 
 const OWN: &str = "20206000900123456001";
 
+/// The date of document `i` of `n`: a bank writes a statement's documents by date, here
+/// over 28 days of each of six months (May to October 2026).
+fn day_and_month(i: usize, n: usize) -> (usize, usize) {
+    let k = i * 168 / n.max(1);
+    (1 + k % 28, 5 + k / 28)
+}
+
 /// One document of each kind a salary client's account shows, with the fields a bank's 1C
 /// export fills, some 640 bytes in CP1251.
-fn document(s: &mut String, i: usize) {
-    let day = 1 + i % 28;
-    let month = 5 + (i / 28) % 6;
+fn document(s: &mut String, i: usize, n: usize) {
+    let (day, month) = day_and_month(i, n);
     let credit = !i.is_multiple_of(3);
     let (purpose, payer, inn) = match i % 6 {
         0 | 3 => (
@@ -109,7 +115,7 @@ fn onec(n: usize) -> Vec<u8> {
          КонецРасчСчет\r\n",
     );
     for i in 0..n {
-        document(&mut s, i);
+        document(&mut s, i, n);
     }
     s.push_str("КонецФайла\r\n");
     encoding_rs::WINDOWS_1251.encode(&s).0.into_owned()
@@ -121,7 +127,7 @@ fn csv(n: usize) -> Vec<u8> {
         "Sana;Hujjat raqami;Kontragent;STIR;Kontragent hisobi;Kirim;Chiqim;To'lov maqsadi\n",
     );
     for i in 0..n {
-        let (day, month) = (1 + i % 28, 5 + (i / 28) % 6);
+        let (day, month) = day_and_month(i, n);
         let amount = format!("{},{:02}", 100_000 + (i * 7919) % 9_000_000, i % 100);
         let (kirim, chiqim) = if !i.is_multiple_of(3) {
             (amount, String::new())

@@ -20,6 +20,15 @@
 //! accounts) under a per-process random seed (foldhash's quality hasher): a file cannot be
 //! made to aim at a collision without the seed, and a chance one among a million documents
 //! is about one in 10^7.
+//!
+//! The index is kept flat for a statement in date order (a bank writes its documents by
+//! date): once it holds more than [`WINDOW`] entries, what no later document can meet is
+//! settled and dropped ([`Analysis::compact`]) — a duplicate has its original's date, and a
+//! round trip's two sides lie within `round_trip_days` of each other. Whether the documents
+//! came in date order is known only as they come: when one comes earlier than a date
+//! already passed after something was dropped (a file out of order, or a second file), the
+//! result could differ from the whole index's, so [`Analysis::needs_second_pass`] asks for
+//! the pass again with [`Known::whole_index`], which drops nothing. Exact either way.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::hash::BuildHasher;
@@ -41,15 +50,21 @@ use crate::statement::{AccountSection, Statement, Text, Transaction};
 pub struct Known {
     /// The section accounts of each file, by the order the files are fed.
     pub files: Vec<BTreeSet<String>>,
+    /// Keep every document's index entry: the documents are out of date order (a first
+    /// pass found it after dropping some), or held whole anyway.
+    pub whole_index: bool,
 }
 
 impl Known {
+    /// The sections of statements held whole; their index is kept whole too (it is small
+    /// beside them, and a held analysis has no second pass).
     pub fn of(statements: &[Statement]) -> Known {
         Known {
             files: statements
                 .iter()
                 .map(|s| s.accounts.iter().map(|a| a.account.clone()).collect())
                 .collect(),
+            whole_index: true,
         }
     }
 
@@ -101,6 +116,25 @@ struct Place {
 const _: () = assert!(std::mem::size_of::<(u64, Place)>() == 16);
 const _: () = assert!(std::mem::size_of::<(i64, Mark)>() == 24);
 
+/// The index entries (digests, credits, debits) held before the analysis drops what no
+/// later document can meet: some 2 MB, some 30,000 documents — a salary client's six
+/// months many times over, so that files out of date order are read twice only when
+/// they are this large.
+pub const WINDOW: usize = 1 << 16;
+
+/// What the index has seen of the documents' order, for [`Analysis::compact`].
+struct Order {
+    /// The latest document date fed so far.
+    latest: Option<Date>,
+    /// Every dated document so far came on or after the one before it.
+    dated_in_order: bool,
+    /// Something was settled or dropped from the index (by [`Analysis::compact`]).
+    dropped: bool,
+    /// The index grows to this many entries before the next compaction; `usize::MAX`
+    /// keeps it whole.
+    limit: usize,
+}
+
 /// A source's month table as credits come, with each month's largest credit (the last
 /// of equal ones, as the flags have always pointed).
 struct SourceState {
@@ -127,7 +161,11 @@ pub struct Analysis<'r> {
     known: Known,
     files: Vec<FileState>,
     duplicates: Vec<Flag>,
-    digests: HashMap<u64, Place, foldhash::fast::FixedState>,
+    /// The duplicate check's digests by document date: a duplicate has its original's
+    /// date, so a compaction drops the days passed whole.
+    digests: BTreeMap<Option<Date>, Digests>,
+    /// The digests' count over every day.
+    digest_count: usize,
     digest_key: foldhash::quality::RandomState,
     sources: BTreeMap<(IncomeKind, String), SourceState>,
     salaries: BTreeMap<YearMonth, BTreeMap<String, Salary>>,
@@ -136,9 +174,14 @@ pub struct Analysis<'r> {
     /// integer compare.
     debits: Vec<(i64, Mark)>,
     credits: Vec<(i64, Mark)>,
+    /// The round trips of the credits a compaction settled, in the order fed.
+    round_trips: Vec<Flag>,
+    order: Order,
     /// A section came after a document had been classified without it.
     late_section: bool,
 }
+
+type Digests = HashMap<u64, Place, foldhash::fast::FixedState>;
 
 impl<'r> Analysis<'r> {
     pub fn new(
@@ -159,14 +202,34 @@ impl<'r> Analysis<'r> {
             known: known.clone(),
             files: Vec::new(),
             duplicates: Vec::new(),
-            // The digests are already random: the map needs no hashing of its own.
-            digests: HashMap::with_hasher(foldhash::fast::FixedState::with_seed(0)),
+            digests: BTreeMap::new(),
+            digest_count: 0,
             digest_key: foldhash::quality::RandomState::default(),
             sources: BTreeMap::new(),
             salaries: BTreeMap::new(),
             debits: Vec::new(),
             credits: Vec::new(),
+            round_trips: Vec::new(),
+            order: Order {
+                latest: None,
+                dated_in_order: true,
+                dropped: false,
+                limit: if known.whole_index {
+                    usize::MAX
+                } else {
+                    WINDOW
+                },
+            },
             late_section: false,
+        }
+    }
+
+    /// Compacts the index once it holds more than `entries` (not below 1) rather than
+    /// [`WINDOW`]: for tests that cannot feed a quarter of a million documents. No effect
+    /// when [`Known::whole_index`] keeps it whole.
+    pub fn compact_above(&mut self, entries: usize) {
+        if self.order.limit != usize::MAX {
+            self.order.limit = entries.max(1);
         }
     }
 
@@ -240,8 +303,13 @@ impl<'r> Analysis<'r> {
         ));
         // The section totals are the bank's: a document printed twice counts twice there.
         self.add_to_sections(t);
+        self.note_order(t.date);
+        let day = self.digests.entry(t.date).or_insert_with(|| {
+            // The digests are already random: the map needs no hashing of its own.
+            HashMap::with_hasher(foldhash::fast::FixedState::with_seed(0))
+        });
         // One probe of the map, a cache miss at each of 100,000 documents, not two.
-        match self.digests.entry(digest) {
+        match day.entry(digest) {
             std::collections::hash_map::Entry::Occupied(first) => {
                 let first = *first.get();
                 let message = format!(
@@ -261,6 +329,7 @@ impl<'r> Analysis<'r> {
                     file: here.file,
                     line: here.line,
                 });
+                self.digest_count += 1;
             }
         }
         let file = self.files[file_index as usize].name.clone();
@@ -278,7 +347,81 @@ impl<'r> Analysis<'r> {
             .iter()
             .any(|m| **m == *t.receiver_bank);
         self.tabulate(&c, here, at_bank);
+        if self.held() > self.order.limit {
+            self.compact();
+        }
         Some(c)
+    }
+
+    /// A dated document earlier than one already fed breaks the date order the
+    /// compaction relies on; after a compaction, the pass must be made again whole.
+    fn note_order(&mut self, date: Option<Date>) {
+        let Some(date) = date else { return };
+        match self.order.latest {
+            Some(latest) if date < latest => self.order.dated_in_order = false,
+            _ => self.order.latest = Some(date),
+        }
+    }
+
+    /// The index entries held now: digests, counted credits, debits (what
+    /// [`Analysis::compact`] keeps flat).
+    pub fn index_len(&self) -> usize {
+        self.held()
+    }
+
+    /// The index entries held: digests, counted credits, debits.
+    fn held(&self) -> usize {
+        self.digest_count + self.credits.len() + self.debits.len()
+    }
+
+    /// Settles and drops what no later document can meet, the documents being in date
+    /// order up to the latest date `d` (every later one dated `d` or after):
+    /// - the digests of the days before `d` (a duplicate has its original's date);
+    /// - the round trips of the credits dated more than `round_trip_days` before `d`:
+    ///   every debit that could meet them has been fed; their flags are kept in the order
+    ///   fed, the credits dropped;
+    /// - the debits more than `round_trip_days` before the earliest credit left (or `d`),
+    ///   and the undated ones: no credit left or to come can meet them.
+    ///
+    /// Out of date order, nothing is dropped: the index grows whole. The next compaction
+    /// waits until the index has doubled what it kept, so each entry is looked at a
+    /// bounded number of times.
+    fn compact(&mut self) {
+        let (Some(d), true) = (self.order.latest, self.order.dated_in_order) else {
+            self.order.limit = usize::MAX;
+            return;
+        };
+        let days = self.rules.round_trip_days;
+        let passed = |date: Date| (d.0 - date.0).num_days() > days;
+        let days_before = self.digests.range(..Some(d)).filter(|(k, _)| k.is_some());
+        let gone: Vec<Option<Date>> = days_before.map(|(k, _)| *k).collect();
+        for k in gone {
+            if let Some(day) = self.digests.remove(&k) {
+                self.digest_count -= day.len();
+            }
+        }
+        // Credits are dated and in date order: the settled ones are a prefix.
+        let settled = self
+            .credits
+            .partition_point(|(_, c)| c.date.is_some_and(passed));
+        // By amount, each amount's debits in the order fed, as `finish` sorts them; the
+        // debits kept stay before any fed later.
+        self.debits.sort_by_key(|(amount, _)| *amount);
+        round_trip_flags(
+            &self.credits[..settled],
+            &self.debits,
+            &self.files,
+            days,
+            &mut self.round_trips,
+        );
+        self.credits.drain(..settled);
+        let earliest = self.credits.first().and_then(|(_, c)| c.date).unwrap_or(d);
+        self.debits.retain(|(_, m)| {
+            m.date
+                .is_some_and(|date| (earliest.0 - date.0).num_days() <= days)
+        });
+        self.order.dropped = true;
+        self.order.limit = self.order.limit.max(2 * self.held());
     }
 
     /// The document's amount into the sums of the current file's section accounts it
@@ -370,7 +513,13 @@ impl<'r> Analysis<'r> {
     /// A section came after documents classified without it: feed everything again to
     /// `Analysis::new(…, &self.known())`.
     pub fn needs_second_pass(&self) -> bool {
-        self.late_section
+        self.late_section || self.order_lost()
+    }
+
+    /// The documents came out of date order after the compaction dropped entries that
+    /// an earlier-dated document might have met.
+    fn order_lost(&self) -> bool {
+        self.order.dropped && !self.order.dated_in_order
     }
 
     /// The sections this analysis has seen, for a second pass.
@@ -381,6 +530,7 @@ impl<'r> Analysis<'r> {
                 .iter()
                 .map(|f| f.sections.iter().map(|a| a.account.clone()).collect())
                 .collect(),
+            whole_index: self.order.limit == usize::MAX || self.order_lost(),
         }
     }
 
@@ -414,6 +564,8 @@ impl<'r> Analysis<'r> {
             sources.push(src);
         }
         multiple_employer_flags(&self.salaries, &self.files, &mut flags);
+        // The credits settled by compactions came before those left.
+        flags.append(&mut self.round_trips);
         // By amount, each amount's debits in the order fed (a stable sort).
         self.debits.sort_by_key(|(amount, _)| *amount);
         round_trip_flags(
