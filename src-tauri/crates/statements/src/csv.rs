@@ -1,90 +1,455 @@
-//! CSV statement exports: the delimiter is detected from the header row (`;`, `,`, tab,
-//! `|`) and every row must split into as many fields; the encoding is UTF-8 when the file
-//! is valid UTF-8, else CP1251. The columns are read through [`crate::table`].
+//! CSV statement exports, streamed from a `Read` ([`stream`]) a record at a time: the
+//! delimiter is detected from the header row (`;`, `,`, tab, `|`) and every row must split
+//! into as many fields; the columns are read through [`crate::table::Table`].
+//!
+//! Invariants:
+//! - the file is UTF-8 when all of it is, else CP1251; a file of both is refused at its
+//!   first non-ASCII UTF-8 line. A stream knows this only line by line ([`Checked`]): until
+//!   a line tells, the lines were ASCII, which read the same in both; a record is decoded
+//!   after every line of it was checked, so by the encoding its own lines tell;
+//! - the first fault in the file's order refuses it, naming its line (the header's faults
+//!   first), and nothing after that line is read;
+//! - held: a line of [`crate::onec::MAX_LINE`] bytes, a record, the header; at most
+//!   [`crate::limits::MAX_DOCUMENTS`] rows. The sink gets the export's one account section
+//!   first, with no dates, and the span of its transaction dates as the period at the end
+//!   (an export declares no period: [`crate::table`]).
 
-use encoding_rs::{Encoding, UTF_8, WINDOWS_1251};
+use std::io::Read;
 
-use crate::table::{err, read_rows, Cell, CsvLayouts, Row};
-use crate::{Statement, StatementError};
+use encoding_rs::WINDOWS_1251;
+
+use crate::onec::{Head, Sink, MAX_LINE};
+use crate::table::{err, Cell, CsvLayouts, Table};
+use crate::{AccountSection, Statement, StatementError, Transaction};
+use uw_domain::money::Date;
 
 const DELIMITERS: [u8; 4] = [b';', b',', b'\t', b'|'];
+const BOM: &[u8] = b"\xEF\xBB\xBF";
 
-fn decode(file: &str, bytes: &[u8]) -> Result<(String, &'static Encoding), StatementError> {
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    if let Ok(text) = std::str::from_utf8(bytes) {
-        return Ok((text.to_string(), UTF_8));
-    }
-    for (i, line) in bytes.split(|b| *b == b'\n').enumerate() {
-        if !line.is_ascii() && std::str::from_utf8(line).is_ok() {
-            return Err(err(
-                file,
-                Some(i + 1),
-                "this line is UTF-8, the rest is not: mixed encodings",
-            ));
-        }
-    }
-    let (text, _, _) = WINDOWS_1251.decode(bytes);
-    Ok((text.into_owned(), WINDOWS_1251))
+/// The encoding as the lines read so far tell it.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Seen {
+    /// Every line was ASCII: the same text in either encoding.
+    Ascii,
+    /// A non-ASCII line was UTF-8 (the first such line).
+    Utf8(usize),
+    /// A line was not UTF-8: the file is CP1251.
+    Cp1251,
 }
 
-pub fn read(file: &str, bytes: &[u8], layouts: &CsvLayouts) -> Result<Statement, StatementError> {
-    let (text, encoding) = decode(file, bytes)?;
-    let header_line = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
-    let delimiter = DELIMITERS
+impl Seen {
+    fn name(self) -> &'static str {
+        match self {
+            Seen::Cp1251 => WINDOWS_1251.name(),
+            _ => "UTF-8",
+        }
+    }
+
+    /// A field's bytes as text: every line they are on was checked against `self`.
+    fn decode(self, bytes: &[u8]) -> String {
+        match (self, std::str::from_utf8(bytes)) {
+            (Seen::Cp1251, _) | (_, Err(_)) => WINDOWS_1251.decode_without_bom_handling(bytes).0,
+            (_, Ok(s)) => s.into(),
+        }
+        .into_owned()
+    }
+}
+
+/// The input passed through as it is read, each line held to one encoding for the whole
+/// file and to [`MAX_LINE`] bytes; binary content refused. The first fault is kept (the
+/// reader above sees an I/O error) and ends the reading.
+struct Checked<'a> {
+    input: &'a mut dyn Read,
+    file: &'a str,
+    /// The current line's bytes so far (to check it whole at its end).
+    line: Vec<u8>,
+    /// The lines ended so far.
+    lines: usize,
+    seen: Seen,
+    failed: Option<StatementError>,
+    ended: bool,
+    /// The bytes passed through so far, and where the current line started.
+    offset: u64,
+    line_start: u64,
+    /// The lines ended and not yet passed by a record: where each starts, and whether it
+    /// is blank (nothing but its end). Held for the CSV reader's read-ahead only.
+    ahead: std::collections::VecDeque<(u64, bool)>,
+    /// The lines a record has passed.
+    passed: usize,
+}
+
+impl Checked<'_> {
+    /// The line a record read from byte `at` starts on. The `csv` crate's own count is
+    /// off after a CRLF line end and after blank lines (it gives where its search for the
+    /// record began: rust-csv issue 395), so the lines are counted here: the first line
+    /// from `at` on with more than its end.
+    fn record_line(&mut self, at: u64) -> usize {
+        while let Some(&(start, blank)) = self.ahead.front() {
+            if start >= at && !blank {
+                break;
+            }
+            self.ahead.pop_front();
+            self.passed += 1;
+        }
+        self.passed + 1
+    }
+
+    fn fail(&mut self, e: StatementError) -> std::io::Error {
+        self.failed.get_or_insert(e);
+        std::io::Error::other("the statement was refused")
+    }
+
+    /// Bytes of the current line; a line's end checks it.
+    fn take(&mut self, mut bytes: &[u8]) -> Result<(), std::io::Error> {
+        if let Some(at) = memchr::memchr(0, bytes) {
+            let line = self.lines + 1 + memchr::memchr_iter(b'\n', &bytes[..at]).count();
+            let e = err(
+                self.file,
+                Some(line),
+                "binary content: not a 1C client-bank file nor a CSV export",
+            );
+            return Err(self.fail(e));
+        }
+        while !bytes.is_empty() {
+            let (part, rest, ends) = match memchr::memchr(b'\n', bytes) {
+                Some(i) => (&bytes[..i], &bytes[i + 1..], true),
+                None => (bytes, &b""[..], false),
+            };
+            if self.line.len() + part.len() > MAX_LINE {
+                let e = StatementError {
+                    refusal: crate::Refusal::OverLimit,
+                    ..err(
+                        self.file,
+                        Some(self.lines + 1),
+                        format!("a line longer than {MAX_LINE} bytes: not a CSV statement"),
+                    )
+                };
+                return Err(self.fail(e));
+            }
+            self.line.extend_from_slice(part);
+            self.offset += part.len() as u64 + u64::from(ends);
+            if ends {
+                self.end_line()?;
+            }
+            bytes = rest;
+        }
+        Ok(())
+    }
+
+    /// The line read whole: its encoding against the file's so far.
+    fn end_line(&mut self) -> Result<(), std::io::Error> {
+        self.lines += 1;
+        let n = self.lines;
+        let blank = self.line.iter().all(|b| *b == b'\r');
+        self.ahead.push_back((self.line_start, blank));
+        self.line_start = self.offset;
+        if !self.line.is_ascii() {
+            let utf8 = std::str::from_utf8(&self.line).is_ok();
+            self.seen = match (self.seen, utf8) {
+                (Seen::Ascii, true) => Seen::Utf8(n),
+                (Seen::Ascii, false) => Seen::Cp1251,
+                (Seen::Utf8(first), false) => return Err(self.mixed(first)),
+                (Seen::Cp1251, true) => return Err(self.mixed(n)),
+                (seen, _) => seen,
+            };
+        }
+        self.line.clear();
+        Ok(())
+    }
+
+    /// A file of both encodings, named at its first non-ASCII UTF-8 line.
+    fn mixed(&mut self, line: usize) -> std::io::Error {
+        let e = err(
+            self.file,
+            Some(line),
+            "this line is UTF-8, the rest is not: mixed encodings",
+        );
+        self.fail(e)
+    }
+}
+
+impl Read for Checked<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if self.failed.is_some() {
+            return Err(std::io::Error::other("the statement was refused"));
+        }
+        if self.ended {
+            return Ok(0);
+        }
+        let k = loop {
+            match self.input.read(buf) {
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                r => break r?,
+            }
+        };
+        if k == 0 {
+            self.ended = true;
+            if !self.line.is_empty() {
+                self.end_line()?;
+            }
+            return Ok(0);
+        }
+        self.take(&buf[..k])?;
+        Ok(k)
+    }
+}
+
+/// The delimiter the header row uses most (the last of equal counts), if any.
+fn delimiter(header_line: &str) -> Option<u8> {
+    DELIMITERS
         .iter()
         .copied()
         .max_by_key(|d| header_line.bytes().filter(|b| b == d).count())
         .filter(|d| header_line.as_bytes().contains(d))
-        .ok_or_else(|| {
-            err(
-                file,
-                Some(1),
-                "no delimiter (; , tab |) in the first row: not a CSV statement",
-            )
-        })?;
+}
+
+/// Reads a whole file held in memory.
+pub fn read(file: &str, bytes: &[u8], layouts: &CsvLayouts) -> Result<Statement, StatementError> {
+    struct Collect(Statement);
+    impl Sink for Collect {
+        fn period(&mut self, from: Option<Date>, to: Option<Date>) {
+            (self.0.period_from, self.0.period_to) = (from, to);
+        }
+        fn account(&mut self, section: AccountSection) {
+            self.0.accounts.push(section);
+        }
+        fn transaction(&mut self, t: Transaction) {
+            self.0.transactions.push(t);
+        }
+    }
+    let mut c = Collect(Statement {
+        file: file.to_string(),
+        format: String::new(),
+        encoding: String::new(),
+        version: None,
+        period_from: None,
+        period_to: None,
+        accounts: Vec::new(),
+        transactions: Vec::new(),
+    });
+    let (format, head) = stream(file, &mut { bytes }, layouts, &mut c)?;
+    let mut st = c.0;
+    // The held statement's section spans its transactions, as its period does.
+    for a in &mut st.accounts {
+        (a.from, a.to) = (head.period_from, head.period_to);
+    }
+    st.format = format;
+    st.encoding = head.encoding;
+    Ok(st)
+}
+
+/// Streams a CSV export from `input` into `sink`: its format (`CSV (layout)`) and head.
+pub fn stream(
+    file: &str,
+    input: &mut dyn Read,
+    layouts: &CsvLayouts,
+    sink: &mut dyn Sink,
+) -> Result<(String, Head), StatementError> {
+    stream_by(file, input, layouts, sink, crate::limits::MAX_DOCUMENTS)
+}
+
+/// [`stream`] with the row limit a parameter (smaller in the tests).
+fn stream_by(
+    file: &str,
+    input: &mut dyn Read,
+    layouts: &CsvLayouts,
+    sink: &mut dyn Sink,
+    max_rows: usize,
+) -> Result<(String, Head), StatementError> {
+    let io = |e: std::io::Error| err(file, None, format!("cannot be read: {e}"));
+    // A byte-order mark is not part of the header's first name.
+    let mut start = Vec::with_capacity(BOM.len());
+    input
+        .take(BOM.len() as u64)
+        .read_to_end(&mut start)
+        .map_err(io)?;
+    if start == BOM {
+        start.clear();
+    }
+    let mut joined = std::io::Cursor::new(start).chain(input);
+    let mut checked = Checked {
+        input: &mut joined,
+        file,
+        line: Vec::new(),
+        lines: 0,
+        seen: Seen::Ascii,
+        failed: None,
+        ended: false,
+        offset: 0,
+        line_start: 0,
+        ahead: std::collections::VecDeque::new(),
+        passed: 0,
+    };
+    let (held, header_line) = header_line(&mut checked)?;
+    let delimiter = delimiter(&header_line).ok_or_else(|| {
+        err(
+            file,
+            Some(1),
+            "no delimiter (; , tab |) in the first row: not a CSV statement",
+        )
+    })?;
     let mut reader = ::csv::ReaderBuilder::new()
         .delimiter(delimiter)
         .flexible(true)
-        .has_headers(true)
-        .from_reader(text.as_bytes());
-    let header: Vec<Cell> = reader
-        .headers()
-        .map_err(|e| err(file, Some(1), format!("unreadable header row: {e}")))?
-        .iter()
-        .map(|h| Cell::Text(h.to_string()))
-        .collect();
-    let mut rows: Vec<Row> = Vec::new();
-    for record in reader.records() {
-        let record = record.map_err(|e| {
-            let line = e.position().map(|p| p.line() as usize);
-            err(file, line, format!("unreadable row: {e}"))
-        })?;
-        let line = record.position().map_or(0, |p| p.line() as usize);
-        if record.iter().all(|f| f.trim().is_empty()) {
+        .has_headers(false)
+        .from_reader(std::io::Cursor::new(held).chain(checked));
+    let mut record = ::csv::ByteRecord::new();
+    let mut header: Vec<Cell> = Vec::new();
+    match reader.read_byte_record(&mut record) {
+        Ok(true) => {
+            let seen = reader_checked(&reader).seen;
+            header.extend(record.iter().map(|h| Cell::Text(seen.decode(h))));
+        }
+        Ok(false) => {}
+        Err(e) => return Err(refusal(file, &reader, e, "unreadable header row")),
+    }
+    let mut table = Table::new(file, "CSV", &header, layouts)?;
+    sink.account(AccountSection {
+        from: None,
+        to: None,
+        ..table.section()
+    });
+    let mut row: Vec<Cell> = Vec::new();
+    let mut rows = 0usize;
+    loop {
+        match reader.read_byte_record(&mut record) {
+            Ok(true) => {}
+            Ok(false) => break,
+            Err(e) => return Err(refusal(file, &reader, e, "unreadable row")),
+        }
+        let at = record.position().map_or(0, |p| p.byte());
+        let checked = reader.get_mut().get_mut().1;
+        let (line, seen) = (checked.record_line(at), checked.seen);
+        row.clear();
+        row.extend(record.iter().map(|f| Cell::Text(seen.decode(f))));
+        if row
+            .iter()
+            .all(|c| matches!(c, Cell::Text(t) if t.trim().is_empty()))
+        {
             continue;
         }
-        if record.len() != header.len() {
+        if row.len() != header.len() {
             let other = DELIMITERS
                 .iter()
                 .filter(|d| **d != delimiter)
-                .any(|d| record.iter().any(|f| f.as_bytes().contains(d)));
+                .any(|d| record.iter().any(|f| f.contains(d)));
             return Err(err(
                 file,
                 Some(line),
                 format!(
                     "{} fields where the header has {}{}",
-                    record.len(),
+                    row.len(),
                     header.len(),
                     if other { ": mixed delimiters" } else { "" }
                 ),
             ));
         }
-        rows.push((
-            line,
-            record.iter().map(|f| Cell::Text(f.to_string())).collect(),
-        ));
+        rows += 1;
+        if rows > max_rows {
+            return Err(StatementError {
+                refusal: crate::Refusal::OverLimit,
+                ..err(
+                    file,
+                    Some(line),
+                    format!("more than {max_rows} rows: more than a statement may hold"),
+                )
+            });
+        }
+        if let Some(t) = table.row(file, line, &row)? {
+            sink.transaction(t);
+        }
     }
-    read_rows(file, "CSV", encoding.name(), &header, rows, layouts)
+    let (from, to) = table.period();
+    sink.period(from, to);
+    let seen = reader_checked(&reader).seen;
+    Ok((
+        table.format().to_string(),
+        Head {
+            encoding: seen.name().to_string(),
+            version: None,
+            period_from: from,
+            period_to: to,
+            documents: rows,
+        },
+    ))
+}
+
+/// What the CSV reader reads: the lines read for the header, then the rest, checked.
+type Source<'a> = std::io::Chain<std::io::Cursor<Vec<u8>>, Checked<'a>>;
+
+fn reader_checked<'r, 'a>(reader: &'r ::csv::Reader<Source<'a>>) -> &'r Checked<'a> {
+    reader.get_ref().get_ref().1
+}
+
+/// Why the CSV reader stopped: the check's refusal, else its own error at its line.
+fn refusal(
+    file: &str,
+    reader: &::csv::Reader<Source>,
+    e: ::csv::Error,
+    what: &str,
+) -> StatementError {
+    reader_checked(reader).failed.clone().unwrap_or_else(|| {
+        let line = e.position().map(|p| p.line() as usize);
+        err(file, line, format!("{what}: {e}"))
+    })
+}
+
+/// Reads lines until the first that is not blank (the header row, which names the
+/// delimiter): the bytes read, to be read again by the CSV reader, and that line's text.
+/// Nothing but blank lines (or nothing) gives an empty line: no delimiter.
+fn header_line(checked: &mut Checked) -> Result<(Vec<u8>, String), StatementError> {
+    let mut held = Vec::new();
+    let mut chunk = [0u8; 8192];
+    let mut from = 0;
+    loop {
+        // Each complete line so far, from where the last look stopped.
+        while let Some(i) = memchr::memchr(b'\n', &held[from..]) {
+            let line = &held[from..from + i];
+            let text = checked
+                .seen
+                .decode(line.strip_suffix(b"\r").unwrap_or(line));
+            if !text.trim().is_empty() {
+                return Ok((held, text));
+            }
+            from += i + 1;
+        }
+        let k = match checked.read(&mut chunk) {
+            Ok(k) => k,
+            Err(e) => {
+                return Err(checked
+                    .failed
+                    .clone()
+                    .unwrap_or_else(|| err(checked.file, None, format!("cannot be read: {e}"))))
+            }
+        };
+        if k == 0 {
+            if held.iter().all(u8::is_ascii_whitespace) {
+                return Err(err(checked.file, None, "the file is empty"));
+            }
+            let line = &held[from..];
+            let text = checked
+                .seen
+                .decode(line.strip_suffix(b"\r").unwrap_or(line));
+            let text = if text.trim().is_empty() {
+                String::new()
+            } else {
+                text
+            };
+            return Ok((held, text));
+        }
+        if held.len() > MAX_LINE {
+            // Blank lines without end: no header row where a header would be.
+            return Err(StatementError {
+                refusal: crate::Refusal::OverLimit,
+                ..err(
+                    checked.file,
+                    Some(checked.lines + 1),
+                    format!("no header row in the first {MAX_LINE} bytes: not a CSV statement"),
+                )
+            });
+        }
+        held.extend_from_slice(&chunk[..k]);
+    }
 }
 
 #[cfg(test)]

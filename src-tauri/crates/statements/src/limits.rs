@@ -13,9 +13,10 @@ use std::io::Cursor;
 use crate::table::err;
 use crate::StatementError;
 
-/// The most documents a 1C file may hold. A streamed file has no size limit (its reader
-/// holds a line at a time), but the analysis keeps some 90 bytes per document for the
-/// duplicate and round-trip checks: this bounds that to some 400 MB for a file of tiny
+/// The most documents a 1C file (or rows a CSV export) may hold. A streamed file has no
+/// size limit (its reader holds a line at a time), and the analysis keeps its index flat
+/// for a statement in date order; out of order, it keeps some 70 bytes per document for
+/// the duplicate and round-trip checks: this bounds that to some 300 MB for a file of tiny
 /// documents, far above a person's years of payments (a million is a bank's benchmark).
 pub const MAX_DOCUMENTS: usize = 4_000_000;
 /// The largest statement file read at all (about 200,000 1C documents).

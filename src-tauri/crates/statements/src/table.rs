@@ -115,30 +115,54 @@ fn parse_date(layout: &CsvLayout, cell: &Cell) -> Option<Date> {
     }
 }
 
-/// Turns the header row and the data rows into a statement with the first matching layout.
-pub fn read_rows(
-    file: &str,
-    format: &str,
-    encoding: &str,
-    header: &[Cell],
-    rows: impl IntoIterator<Item = Row>,
-    layouts: &CsvLayouts,
-) -> Result<Statement, StatementError> {
-    let headers: Vec<String> = header.iter().map(|h| h.text().to_lowercase()).collect();
-    let col = |name: &Option<String>| -> Option<usize> {
-        let name = name.as_ref()?.to_lowercase();
-        headers.iter().position(|h| *h == name)
-    };
-    let layout = layouts
-        .layouts
-        .iter()
-        .find(|l| {
+/// The columns of a header row under the first layout whose headers it has, and the rows
+/// read through them one at a time: what a CSV stream and a spreadsheet share.
+pub struct Table<'l> {
+    layout: &'l CsvLayout,
+    date: usize,
+    number: Option<usize>,
+    /// `amount` (signed), else `credit` and `debit`.
+    amount: Amounts,
+    counterparty: Option<usize>,
+    counterparty_inn: Option<usize>,
+    counterparty_account: Option<usize>,
+    purpose: Option<usize>,
+    /// `csv:{file}`: the export's one account, the client's own.
+    account: Text,
+    kind: Text,
+    format: String,
+    /// The first and last transaction dates so far: an export's period.
+    from: Option<Date>,
+    to: Option<Date>,
+}
+
+enum Amounts {
+    Signed(usize),
+    CreditDebit(usize, usize),
+}
+
+impl<'l> Table<'l> {
+    /// The header row read against the layouts; `format` names the file kind (`CSV`).
+    pub fn new(
+        file: &str,
+        format: &str,
+        header: &[Cell],
+        layouts: &'l CsvLayouts,
+    ) -> Result<Table<'l>, StatementError> {
+        let headers: Vec<String> = header.iter().map(|h| h.text().to_lowercase()).collect();
+        let col = |name: Option<&String>| -> Option<usize> {
+            let name = name?.to_lowercase();
+            headers.iter().position(|h| *h == name)
+        };
+        let found = layouts.layouts.iter().find_map(|l| {
             let c = &l.columns;
-            col(&Some(c.date.clone())).is_some()
-                && (col(&c.amount).is_some()
-                    || (col(&c.credit).is_some() && col(&c.debit).is_some()))
-        })
-        .ok_or_else(|| {
+            let amount = match col(c.amount.as_ref()) {
+                Some(a) => Amounts::Signed(a),
+                None => Amounts::CreditDebit(col(c.credit.as_ref())?, col(c.debit.as_ref())?),
+            };
+            Some((l, col(Some(&c.date))?, amount))
+        });
+        let (layout, date, amount) = found.ok_or_else(|| {
             err(
                 file,
                 Some(1),
@@ -148,44 +172,89 @@ pub fn read_rows(
                 ),
             )
         })?;
-    let c = &layout.columns;
-    let date_col = col(&Some(c.date.clone())).unwrap_or(0);
-    let account = format!("csv:{file}");
-    let account_text: Text = account.as_str().into();
-    let kind: Text = format.into();
-    let mut transactions = Vec::new();
-    let empty = Cell::Text(String::new());
-    for (line, row) in rows {
+        let c = &layout.columns;
+        Ok(Table {
+            layout,
+            date,
+            number: col(c.number.as_ref()),
+            amount,
+            counterparty: col(c.counterparty.as_ref()),
+            counterparty_inn: col(c.counterparty_inn.as_ref()),
+            counterparty_account: col(c.counterparty_account.as_ref()),
+            purpose: col(c.purpose.as_ref()),
+            account: format!("csv:{file}").as_str().into(),
+            kind: format.into(),
+            format: format!("{format} ({})", layout.name),
+            from: None,
+            to: None,
+        })
+    }
+
+    /// The file's format as a statement names it: `CSV (SQB Online (uz))`.
+    pub fn format(&self) -> &str {
+        &self.format
+    }
+
+    /// The export's one account section, over the transactions' dates so far (its
+    /// totals are not given).
+    pub fn section(&self) -> AccountSection {
+        AccountSection {
+            line: 1,
+            account: self.account.to_string(),
+            from: self.from,
+            to: self.to,
+            opening: None,
+            credited: None,
+            debited: None,
+            closing: None,
+        }
+    }
+
+    /// The first and last transaction dates read so far.
+    pub fn period(&self) -> (Option<Date>, Option<Date>) {
+        (self.from, self.to)
+    }
+
+    /// A data row as a transaction; `None` for a row of zero amount (a balance line).
+    pub fn row(
+        &mut self,
+        file: &str,
+        line: usize,
+        row: &[Cell],
+    ) -> Result<Option<Transaction>, StatementError> {
+        let empty = Cell::Text(String::new());
         let cell = |i: Option<usize>| i.and_then(|i| row.get(i)).unwrap_or(&empty);
         let get = |i: Option<usize>| cell(i).text();
         let text = |i: Option<usize>| -> Text { get(i).into() };
-        let date = parse_date(layout, cell(Some(date_col))).ok_or_else(|| {
+        let layout = self.layout;
+        let date = parse_date(layout, cell(Some(self.date))).ok_or_else(|| {
             err(
                 file,
                 Some(line),
                 format!(
                     "{:?}: not a date ({})",
-                    get(Some(date_col)),
+                    get(Some(self.date)),
                     layout.date_format
                 ),
             )
         })?;
-        let amount_of = |i: Option<usize>, what: &str| -> Result<Money, StatementError> {
-            parse_amount(layout, cell(i)).map_err(|e| {
+        let amount_of = |i: usize, what: &str| -> Result<Money, StatementError> {
+            parse_amount(layout, cell(Some(i))).map_err(|e| {
                 let why = match e {
                     MoneyError::NotAnAmount => "not an amount".to_string(),
                     e => e.to_string(),
                 };
-                err(file, Some(line), format!("{what} {:?}: {why}", get(i)))
+                err(
+                    file,
+                    Some(line),
+                    format!("{what} {:?}: {why}", get(Some(i))),
+                )
             })
         };
-        let signed = match col(&c.amount) {
-            Some(i) => amount_of(Some(i), "amount")?,
-            None => {
-                let (credit, debit) = (
-                    amount_of(col(&c.credit), "credit")?,
-                    amount_of(col(&c.debit), "debit")?,
-                );
+        let signed = match self.amount {
+            Amounts::Signed(i) => amount_of(i, "amount")?,
+            Amounts::CreditDebit(c, d) => {
+                let (credit, debit) = (amount_of(c, "credit")?, amount_of(d, "debit")?);
                 credit.checked_sub(debit).ok_or_else(|| {
                     err(
                         file,
@@ -199,53 +268,61 @@ pub fn read_rows(
             }
         };
         if signed == Money::ZERO {
-            continue;
+            return Ok(None);
         }
+        self.from = Some(self.from.map_or(date, |f| f.min(date)));
+        self.to = Some(self.to.map_or(date, |t| t.max(date)));
         let credit = signed > Money::ZERO;
         let mut t = Transaction {
             line,
-            kind: kind.clone(),
-            number: text(col(&c.number)),
+            kind: self.kind.clone(),
+            number: text(self.number),
             date: Some(date),
             amount: signed.abs(),
-            purpose: text(col(&c.purpose)),
+            purpose: text(self.purpose),
             ..Default::default()
         };
         let (party, inn, acc) = (
-            text(col(&c.counterparty)),
-            text(col(&c.counterparty_inn)),
-            text(col(&c.counterparty_account)),
+            text(self.counterparty),
+            text(self.counterparty_inn),
+            text(self.counterparty_account),
         );
         if credit {
             (t.payer, t.payer_inn, t.payer_account) = (party, inn, acc);
-            t.receiver_account = account_text.clone();
+            t.receiver_account = self.account.clone();
             t.credited_on = Some(date);
         } else {
             (t.receiver, t.receiver_inn, t.receiver_account) = (party, inn, acc);
-            t.payer_account = account_text.clone();
+            t.payer_account = self.account.clone();
             t.debited_on = Some(date);
         }
-        transactions.push(t);
+        Ok(Some(t))
     }
-    let from = transactions.iter().filter_map(|t| t.date).min();
-    let to = transactions.iter().filter_map(|t| t.date).max();
+}
+
+/// Turns the header row and the data rows into a statement with the first matching layout.
+pub fn read_rows(
+    file: &str,
+    format: &str,
+    encoding: &str,
+    header: &[Cell],
+    rows: impl IntoIterator<Item = Row>,
+    layouts: &CsvLayouts,
+) -> Result<Statement, StatementError> {
+    let mut table = Table::new(file, format, header, layouts)?;
+    let mut transactions = Vec::new();
+    for (line, row) in rows {
+        transactions.extend(table.row(file, line, &row)?);
+    }
+    let (period_from, period_to) = table.period();
     Ok(Statement {
         file: file.to_string(),
-        format: format!("{format} ({})", layout.name),
+        format: table.format().to_string(),
         encoding: encoding.to_string(),
         version: None,
-        period_from: from,
-        period_to: to,
-        accounts: vec![AccountSection {
-            line: 1,
-            account,
-            from,
-            to,
-            opening: None,
-            credited: None,
-            debited: None,
-            closing: None,
-        }],
+        period_from,
+        period_to,
+        accounts: vec![table.section()],
         transactions,
     })
 }

@@ -128,6 +128,18 @@ impl Context {
             }
             return read.map(drop).map_err(refused);
         }
+        if !uw_statements::xlsx::looks_like(&head) && !head.contains(&0) {
+            // A CSV export streams too, a record at a time on this thread: the `csv`
+            // crate's reader and ours hold a line, as the 1C reader does.
+            feed.a.begin_file(&name);
+            let mut input = std::io::Cursor::new(head).chain(file);
+            let read = uw_statements::csv::stream(&name, &mut input, &self.layouts, &mut feed);
+            if let Some(e) = feed.failed {
+                return Err(e);
+            }
+            return read.map(drop).map_err(refused);
+        }
+        // A spreadsheet is a ZIP (or a compound file): read whole, in the reader apart.
         let mut bytes = head;
         file.take(super::MAX_STATEMENT_BYTES + 1 - bytes.len() as u64)
             .read_to_end(&mut bytes)

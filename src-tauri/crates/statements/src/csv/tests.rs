@@ -113,3 +113,386 @@ proptest! {
         let _ = read("p.csv", &m[..pos % m.len()]);
     }
 }
+
+/// The reader as it was when it held the file: the whole text decoded first, every record
+/// split, then the rows read. The streamed reader gives the same statement, and refuses
+/// the same files (with the same error where a file has one fault).
+mod held {
+    use encoding_rs::{Encoding, UTF_8, WINDOWS_1251};
+
+    use crate::table::{err, read_rows, Cell, CsvLayouts, Row};
+    use crate::{Statement, StatementError};
+
+    const DELIMITERS: [u8; 4] = [b';', b',', b'\t', b'|'];
+
+    fn decode(file: &str, bytes: &[u8]) -> Result<(String, &'static Encoding), StatementError> {
+        let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+        if let Ok(text) = std::str::from_utf8(bytes) {
+            return Ok((text.to_string(), UTF_8));
+        }
+        for (i, line) in bytes.split(|b| *b == b'\n').enumerate() {
+            if !line.is_ascii() && std::str::from_utf8(line).is_ok() {
+                return Err(err(
+                    file,
+                    Some(i + 1),
+                    "this line is UTF-8, the rest is not: mixed encodings",
+                ));
+            }
+        }
+        let (text, _, _) = WINDOWS_1251.decode(bytes);
+        Ok((text.into_owned(), WINDOWS_1251))
+    }
+
+    pub fn read_held(
+        file: &str,
+        bytes: &[u8],
+        layouts: &CsvLayouts,
+    ) -> Result<Statement, StatementError> {
+        let (text, encoding) = decode(file, bytes)?;
+        let header_line = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
+        let delimiter = DELIMITERS
+            .iter()
+            .copied()
+            .max_by_key(|d| header_line.bytes().filter(|b| b == d).count())
+            .filter(|d| header_line.as_bytes().contains(d))
+            .ok_or_else(|| {
+                err(
+                    file,
+                    Some(1),
+                    "no delimiter (; , tab |) in the first row: not a CSV statement",
+                )
+            })?;
+        let mut reader = ::csv::ReaderBuilder::new()
+            .delimiter(delimiter)
+            .flexible(true)
+            .has_headers(true)
+            .from_reader(text.as_bytes());
+        let header: Vec<Cell> = reader
+            .headers()
+            .map_err(|e| err(file, Some(1), format!("unreadable header row: {e}")))?
+            .iter()
+            .map(|h| Cell::Text(h.to_string()))
+            .collect();
+        let mut rows: Vec<Row> = Vec::new();
+        for record in reader.records() {
+            let record = record.map_err(|e| {
+                let line = e.position().map(|p| p.line() as usize);
+                err(file, line, format!("unreadable row: {e}"))
+            })?;
+            // The first line from the record's position on with more than its end (the
+            // `csv` crate's own line is off after CRLF and blank lines).
+            let at = record.position().map_or(0, |p| p.byte() as usize);
+            let tail = &text.as_bytes()[at.min(text.len())..];
+            let skip = tail
+                .iter()
+                .take_while(|b| matches!(b, b'\r' | b'\n'))
+                .count();
+            let line = 1 + text.as_bytes()[..at + skip]
+                .iter()
+                .filter(|b| **b == b'\n')
+                .count();
+            if record.iter().all(|f| f.trim().is_empty()) {
+                continue;
+            }
+            if record.len() != header.len() {
+                let other = DELIMITERS
+                    .iter()
+                    .filter(|d| **d != delimiter)
+                    .any(|d| record.iter().any(|f| f.as_bytes().contains(d)));
+                return Err(err(
+                    file,
+                    Some(line),
+                    format!(
+                        "{} fields where the header has {}{}",
+                        record.len(),
+                        header.len(),
+                        if other { ": mixed delimiters" } else { "" }
+                    ),
+                ));
+            }
+            rows.push((
+                line,
+                record.iter().map(|f| Cell::Text(f.to_string())).collect(),
+            ));
+        }
+        read_rows(file, "CSV", encoding.name(), &header, rows, layouts)
+    }
+}
+
+/// Reads at most `step` bytes at a time: the lines' and the BOM's ends fall anywhere.
+struct Trickle<'a> {
+    bytes: &'a [u8],
+    step: usize,
+}
+
+impl std::io::Read for Trickle<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let k = self.step.min(buf.len()).min(self.bytes.len());
+        buf[..k].copy_from_slice(&self.bytes[..k]);
+        self.bytes = &self.bytes[k..];
+        Ok(k)
+    }
+}
+
+fn streamed(bytes: &[u8], step: usize) -> Result<crate::Statement, crate::StatementError> {
+    struct Collect(Vec<crate::Transaction>, Vec<crate::AccountSection>);
+    impl crate::onec::Sink for Collect {
+        fn period(&mut self, _: Option<uw_domain::money::Date>, _: Option<uw_domain::money::Date>) {
+        }
+        fn account(&mut self, s: crate::AccountSection) {
+            self.1.push(s);
+        }
+        fn transaction(&mut self, t: crate::Transaction) {
+            self.0.push(t);
+        }
+    }
+    let mut sink = Collect(Vec::new(), Vec::new());
+    let (format, head) =
+        super::stream("p.csv", &mut Trickle { bytes, step }, &layouts(), &mut sink)?;
+    for a in &mut sink.1 {
+        (a.from, a.to) = (head.period_from, head.period_to);
+    }
+    Ok(crate::Statement {
+        file: "p.csv".into(),
+        format,
+        encoding: head.encoding,
+        version: None,
+        period_from: head.period_from,
+        period_to: head.period_to,
+        accounts: sink.1,
+        transactions: sink.0,
+    })
+}
+
+/// One fault a generated export may carry.
+#[derive(Clone, Copy, Debug)]
+enum Fault {
+    BadDate,
+    BadAmount,
+    FieldCount,
+    OtherDelimiter,
+    Nul,
+    /// A UTF-8 line in a CP1251 file, or the other way round.
+    Mixed,
+    NoLayout,
+}
+
+fn fault() -> impl Strategy<Value = Option<Fault>> {
+    proptest::option::of(proptest::sample::select(vec![
+        Fault::BadDate,
+        Fault::BadAmount,
+        Fault::FieldCount,
+        Fault::OtherDelimiter,
+        Fault::Nul,
+        Fault::Mixed,
+        Fault::NoLayout,
+    ]))
+}
+
+const PARTIES: [&str; 5] = [
+    "Uzbekneftegaz AJ",
+    "\"Ish; haqi\"",
+    "Корзинка",
+    "\"two\nlines\"",
+    " ",
+];
+
+/// An export of `rows` rows in the uz layout: `;`, or the ru one with `,` when `ru`.
+fn export(
+    rows: &[(u32, u32, usize, bool)],
+    ru: bool,
+    crlf: bool,
+    fault: Option<Fault>,
+    at: usize,
+) -> String {
+    let (header, sep) = if ru {
+        ("Дата,Номер документа,Контрагент,ИНН контрагента,Счет контрагента,Сумма,Назначение платежа", ",")
+    } else {
+        (
+            "Sana;Hujjat raqami;Kontragent;STIR;Kontragent hisobi;Kirim;Chiqim;To'lov maqsadi",
+            ";",
+        )
+    };
+    let eol = if crlf { "\r\n" } else { "\n" };
+    let mut s = String::new();
+    if matches!(fault, Some(Fault::NoLayout)) {
+        s.push_str(&header.replace("Sana", "Kun").replace("Дата", "День"));
+    } else {
+        s.push_str(header);
+    }
+    s.push_str(eol);
+    for (i, &(day, amount, party, credit)) in rows.iter().enumerate() {
+        let date = if i == at && matches!(fault, Some(Fault::BadDate)) {
+            "31.02.2026".to_string()
+        } else {
+            format!("{day:02}.05.2026")
+        };
+        let mut money = format!("{amount},50");
+        if i == at && matches!(fault, Some(Fault::BadAmount)) {
+            money = "yuz".into();
+        }
+        let p = PARTIES[party];
+        let fields: Vec<String> = if ru {
+            let signed = if credit {
+                money.replace(',', ".")
+            } else {
+                format!("-{}", money.replace(',', "."))
+            };
+            let signed = if signed.contains("yuz") {
+                "yuz".to_string()
+            } else {
+                signed
+            };
+            vec![
+                date,
+                i.to_string(),
+                p.replace(';', ","),
+                "201234567".into(),
+                String::new(),
+                signed,
+                "Заработная плата".into(),
+            ]
+        } else {
+            let (k, c) = if credit {
+                (money, String::new())
+            } else {
+                (String::new(), money)
+            };
+            vec![
+                date,
+                i.to_string(),
+                p.into(),
+                "201234567".into(),
+                String::new(),
+                k,
+                c,
+                "Ish haqi".into(),
+            ]
+        };
+        let mut line = fields.join(sep);
+        if i == at {
+            match fault {
+                Some(Fault::FieldCount) => line.push_str(sep),
+                Some(Fault::OtherDelimiter) => {
+                    line = line.replacen(sep, if ru { ";" } else { "," }, 1)
+                }
+                Some(Fault::Nul) => line.push('\0'),
+                _ => {}
+            }
+        }
+        s.push_str(&line);
+        s.push_str(eol);
+    }
+    s
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(400))]
+
+    /// Streamed, in reads of any size: the statement the held reader gives, or a refusal
+    /// where it refuses — the same one where the file has one fault.
+    #[test]
+    fn streamed_equals_held(
+        rows in proptest::collection::vec((1u32..29, 1u32..90_000, 0usize..5, any::<bool>()), 0..12),
+        ru in any::<bool>(),
+        cp1251 in any::<bool>(),
+        bom in any::<bool>(),
+        crlf in any::<bool>(),
+        blank_lines in 0usize..3,
+        fault in fault(),
+        at in 0usize..12,
+        step in 1usize..64,
+        mutation in proptest::option::of((any::<usize>(), any::<u8>())),
+        last_newline in any::<bool>(),
+    ) {
+        let fault = fault.filter(|f| matches!(f, Fault::NoLayout) || at < rows.len());
+        let text = export(&rows, ru, crlf, fault, at);
+        let mut bytes: Vec<u8> = Vec::new();
+        if bom && !cp1251 {
+            bytes.extend_from_slice(b"\xEF\xBB\xBF");
+        }
+        bytes.extend(std::iter::repeat_n(b'\n', blank_lines));
+        let encode = |s: &str| if cp1251 { WINDOWS_1251.encode(s).0.into_owned() } else { s.as_bytes().to_vec() };
+        bytes.extend(encode(&text));
+        if matches!(fault, Some(Fault::Mixed)) {
+            let other = if cp1251 { "Иш ҳақи;1\n".as_bytes().to_vec() } else { WINDOWS_1251.encode("Пример;1\n").0.into_owned() };
+            bytes.extend(other);
+        }
+        if !last_newline && bytes.last() == Some(&b'\n') {
+            bytes.pop();
+        }
+        let mutated = mutation.is_some();
+        if let (Some((i, b)), false) = (mutation, bytes.is_empty()) {
+            let i = i % bytes.len();
+            bytes[i] = b;
+        }
+        // Binary content is refused before the held reader (by `read_statement`).
+        let held = if bytes.contains(&0) {
+            Err(crate::table::err("p.csv", None, "binary content"))
+        } else {
+            held::read_held("p.csv", &bytes, &layouts())
+        };
+        let stream = streamed(&bytes, step);
+        match (&held, &stream) {
+            (Ok(h), Ok(s)) => prop_assert_eq!(h, s),
+            (Err(h), Err(s)) => {
+                if !mutated && fault.is_some() && !matches!(fault, Some(Fault::Nul)) {
+                    prop_assert_eq!(h, s);
+                }
+            }
+            _ => prop_assert!(false, "held {:?} streamed {:?}", held, stream),
+        }
+    }
+}
+
+#[test]
+fn a_line_too_long_and_too_many_rows_are_refused_at_their_line() {
+    let mut long = UZ.as_bytes().to_vec();
+    long.extend(std::iter::repeat_n(b'x', crate::onec::MAX_LINE + 1));
+    let e = read("a.csv", &long).unwrap_err();
+    assert_eq!(
+        (e.line, e.refusal),
+        (Some(5), crate::Refusal::OverLimit),
+        "{e}"
+    );
+    struct Count(usize);
+    impl crate::onec::Sink for Count {
+        fn period(&mut self, _: Option<uw_domain::money::Date>, _: Option<uw_domain::money::Date>) {
+        }
+        fn account(&mut self, _: crate::AccountSection) {}
+        fn transaction(&mut self, _: crate::Transaction) {
+            self.0 += 1;
+        }
+    }
+    let mut sink = Count(0);
+    let e = super::stream_by("a.csv", &mut UZ.as_bytes(), &layouts(), &mut sink, 2).unwrap_err();
+    assert_eq!(
+        (e.line, e.refusal),
+        (Some(4), crate::Refusal::OverLimit),
+        "{e}"
+    );
+    assert_eq!(sink.0, 2, "the rows before the limit were handed on");
+    let e = read("a.csv", b"Sana;Kirim;Chiqim\n01.05.2026;1\x00;\n").unwrap_err();
+    assert_eq!(e.line, None, "the whole file's check names no line: {e}");
+    let e = super::read(
+        "a.csv",
+        b"Sana;Kirim;Chiqim\n01.05.2026;1;\n\x00",
+        &layouts(),
+    )
+    .unwrap_err();
+    assert_eq!(e.line, Some(3), "{e}");
+}
+
+#[test]
+fn crlf_lines_are_counted_as_lines() {
+    let text = UZ.replace('\n', "\r\n").replace("10.05.2026", "31.02.2026");
+    let e = read("a.csv", text.as_bytes()).unwrap_err();
+    assert_eq!(e.line, Some(3), "{e}");
+    // Blank lines before a row: the row's own line is named.
+    let text = UZ.replace("\n10.05.2026", "\n\n\r\n\n31.02.2026");
+    let e = read("a.csv", text.as_bytes()).unwrap_err();
+    assert_eq!(e.line, Some(6), "{e}");
+    let st = read("a.csv", UZ.replace("\n10.05", "\r\n\r\n10.05").as_bytes()).unwrap();
+    let lines: Vec<usize> = st.transactions.iter().map(|t| t.line).collect();
+    assert_eq!(lines, [2, 4, 5]);
+}

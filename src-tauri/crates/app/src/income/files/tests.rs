@@ -35,6 +35,26 @@ fn csv() -> Vec<u8> {
     csv.into_bytes()
 }
 
+/// An export of `n` rows, some 80 bytes each: past the 64 KiB the start is told by.
+fn long_csv(n: usize) -> String {
+    let mut csv = String::from(
+        "Sana;Hujjat raqami;Kontragent;STIR;Kontragent hisobi;Kirim;Chiqim;To'lov maqsadi\r\n",
+    );
+    for i in 0..n {
+        let m = 5 + i * 6 / n;
+        let (kirim, chiqim) = if i % 4 == 0 {
+            ("", "120 000,00")
+        } else {
+            ("1 300 000,00", "")
+        };
+        csv.push_str(&format!(
+            "{:02}.{m:02}.2026;{i};Toshkent shahar 110-maktab;200111222;;{kirim};{chiqim};Ish haqi\r\n",
+            1 + i % 28
+        ));
+    }
+    csv
+}
+
 /// What `analyse` gives of the same files read whole.
 fn held(paths: &[PathBuf]) -> StatementIncome {
     let sts: Vec<_> = paths
@@ -79,7 +99,10 @@ fn streamed_files_give_what_the_held_files_give() {
     let a = write("a.txt", &demo());
     let late = write("late.txt", &section_last(&demo()));
     let export = write("export.csv", &csv());
+    let long = write("long.csv", long_csv(3_000).as_bytes());
     for files in [
+        vec![long.clone()],
+        vec![a.clone(), long.clone()],
         vec![a.clone()],
         // The section after the documents: a second pass that knows it.
         vec![late.clone()],
@@ -118,6 +141,20 @@ fn a_file_failing_anywhere_fails_the_call_naming_file_and_line() {
     assert!(
         e.message
             .starts_with(&format!("{}:{lines}: ", bad.display())),
+        "{e:?}"
+    );
+
+    // An export broken past its start: refused at its line, streamed or not.
+    let broken = dir.path().join("broken.csv");
+    let text = long_csv(3_000).replace("\r\n09.10.2026;2500;", "\r\n31.02.2026;2500;");
+    std::fs::write(&broken, &text).unwrap();
+    let e = income_of_files(std::slice::from_ref(&broken), "2026-11-20".parse().unwrap())
+        .err()
+        .unwrap();
+    assert_eq!(e.code, ErrorCode::InvalidInput, "{e:?}");
+    assert!(
+        e.message
+            .starts_with(&format!("{}:2502: ", broken.display())),
         "{e:?}"
     );
 
