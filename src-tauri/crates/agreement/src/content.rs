@@ -91,6 +91,7 @@ pub fn blocks(
     let mut values: BTreeMap<&str, String> = BTreeMap::from([
         ("contract_no", case.case_id.clone()),
         ("date", signed),
+        ("application_date", date(case.application_date)),
         ("bank_name", t.bank_name.clone()),
         ("borrower_name", borrower.full_name.clone()),
         ("amount", with_cur(case.loan.amount)),

@@ -13,6 +13,12 @@
 //! pages with printpdf and [`svg`] draws the same pages for the window's preview, so the
 //! preview is the print.
 //!
+//! The client's **offer sheet** ([`render_offer`]) is the pre-contract disclosure from the
+//! same layout: the terms, the full cost (the effective annual rate, the interest, the total
+//! payable) and every payment, in its own wording (`assets/agreement/offer-*.json`), every
+//! page marked "TAKLIF — SHARTNOMA EMAS" and its QR code saying offer. It binds no one, so
+//! it prints from a case file, but only of terms the engine does not reject.
+//!
 //! A **specimen** ([`render_specimen`]) is the same layout from any case file, for checking
 //! the templates: no approval asked, every page marked across "NAMUNA — SHARTNOMA EMAS"
 //! ("ОБРАЗЕЦ — НЕ ДОГОВОР") in a light band and in the footer, both in the text layer, and
@@ -75,6 +81,24 @@ impl Lang {
             Lang::Ru => "ОБРАЗЕЦ — НЕ ДОГОВОР",
         }
     }
+
+    /// The marking across every page of an offer sheet: a control too (an offer never
+    /// passes for the agreement).
+    pub fn offer_mark(self) -> &'static str {
+        match self {
+            Lang::Uz => "TAKLIF — SHARTNOMA EMAS",
+            Lang::Ru => "ПРЕДЛОЖЕНИЕ — НЕ ДОГОВОР",
+        }
+    }
+
+    /// The marking of a print of `kind`, if any.
+    pub fn mark(self, kind: Kind) -> Option<&'static str> {
+        match kind {
+            Kind::Agreement => None,
+            Kind::Specimen => Some(self.specimen_mark()),
+            Kind::Offer => Some(self.offer_mark()),
+        }
+    }
 }
 
 /// What is printed: the agreement itself, or a specimen of its layout.
@@ -85,6 +109,9 @@ pub enum Kind {
     /// The same layout from any case file, for checking the templates; every page is
     /// marked as no agreement and its QR code says so.
     Specimen,
+    /// The client's offer and schedule sheet: the pre-contract disclosure, in its own
+    /// wording, marked as no agreement.
+    Offer,
 }
 
 /// The case version a printed paper was made from, so it can be matched to what the core
@@ -117,11 +144,18 @@ impl Stamp {
         format!("UW-SPECIMEN;{};sha256={}", self.case_id, self.sha256)
     }
 
+    /// What the QR code on every page of an offer sheet holds: the case file's hash, as
+    /// a specimen's (an offer is of a file, no version of the bank's).
+    pub fn offer_qr_text(&self) -> String {
+        format!("UW-OFFER;{};sha256={}", self.case_id, self.sha256)
+    }
+
     /// What the QR code of a print of `kind` holds.
     pub fn qr_of(&self, kind: Kind) -> String {
         match kind {
             Kind::Agreement => self.qr_text(),
             Kind::Specimen => self.specimen_qr_text(),
+            Kind::Offer => self.offer_qr_text(),
         }
     }
 }
@@ -138,6 +172,9 @@ pub enum AgreementError {
     /// The case may not be printed; the message names what is missing.
     #[error("the agreement is printed only for an approved and reviewed case: {0}")]
     NotPrintable(String),
+    /// The terms may not be offered; the message names why.
+    #[error("an offer is printed only of terms the engine does not reject, with a schedule: {0}")]
+    NotOffered(String),
     /// Text the font cannot draw: printed as an empty box it would mislead.
     #[error("the font has no glyph for {ch:?} (U+{code:04X}) in {context:?}")]
     MissingGlyph {
@@ -191,6 +228,41 @@ pub fn render(
 ) -> Result<Printed, AgreementError> {
     check_printable(case, evaluation)?;
     printed(case, evaluation, lang, stamp, Kind::Agreement)
+}
+
+/// What must hold before terms are offered: the engine does not reject them (approve, or
+/// refer to a person), and they have a schedule. A rejected case's client is told why
+/// by the rejection letter, with a counter-offer when there is one; a counter-offer is
+/// offered once its terms are the case's.
+pub fn check_offerable(evaluation: &Evaluation) -> Result<(), AgreementError> {
+    let mut why = Vec::new();
+    if evaluation.decision == Decision::Reject {
+        let codes: Vec<&str> = evaluation.reasons.iter().map(|r| r.code.as_str()).collect();
+        why.push(format!(
+            "the engine rejects these terms ({})",
+            codes.join(", ")
+        ));
+    }
+    if evaluation.schedule.is_none() {
+        why.push("there is no repayment schedule".to_string());
+    }
+    if why.is_empty() {
+        Ok(())
+    } else {
+        Err(AgreementError::NotOffered(why.join("; ")))
+    }
+}
+
+/// The client's offer and schedule sheet as PDF bytes: refused unless
+/// [`check_offerable`] holds; every page marked [`Lang::offer_mark`].
+pub fn render_offer(
+    case: &CaseFile,
+    evaluation: &Evaluation,
+    lang: Lang,
+    stamp: &Stamp,
+) -> Result<Printed, AgreementError> {
+    check_offerable(evaluation)?;
+    printed(case, evaluation, lang, stamp, Kind::Offer)
 }
 
 /// A specimen as PDF bytes: the agreement's layout from any case (no approval, no review
@@ -250,13 +322,18 @@ fn laid_out(
     stamp: &Stamp,
     kind: Kind,
 ) -> Result<Vec<layout::Page>, AgreementError> {
-    let template = template::of(lang)?;
-    let blocks = content::blocks(case, evaluation, lang, &template)?;
-    let mark = match kind {
-        Kind::Agreement => None,
-        Kind::Specimen => Some(lang.specimen_mark()),
+    let template = match kind {
+        Kind::Agreement | Kind::Specimen => template::of(lang)?,
+        Kind::Offer => template::offer(lang)?,
     };
-    layout::paginate(&blocks, stamp, &template.labels, mark, &stamp.qr_of(kind))
+    let blocks = content::blocks(case, evaluation, lang, &template)?;
+    layout::paginate(
+        &blocks,
+        stamp,
+        &template.labels,
+        lang.mark(kind),
+        &stamp.qr_of(kind),
+    )
 }
 
 #[cfg(test)]

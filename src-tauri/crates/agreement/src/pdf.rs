@@ -21,7 +21,7 @@ use crate::{AgreementError, Kind, Lang, Stamp};
 pub struct DocInfo {
     pub title: String,
     /// PDF date text ("D:YYYYMMDDHHmmSSZ"): the review's signature (a specimen without
-    /// one: the application date).
+    /// one, and an offer: the application date).
     pub date: String,
     /// The two halves of the trailer /ID.
     pub id: [u8; 16],
@@ -29,7 +29,10 @@ pub struct DocInfo {
 
 impl DocInfo {
     pub fn of(case: &CaseFile, lang: Lang, stamp: &Stamp, kind: Kind) -> DocInfo {
-        let signed = case.review.as_ref().map_or_else(
+        // An offer is dated as it says, by the application: a review's signature after it
+        // is none of its business.
+        let review = case.review.as_ref().filter(|_| kind != Kind::Offer);
+        let signed = review.map_or_else(
             || case.application_date.0.format("%Y%m%d").to_string(),
             |r| r.signed_at.clone(),
         );
@@ -41,14 +44,9 @@ impl DocInfo {
         let digest = Sha256::digest(format!("{}|{}", stamp.qr_of(kind), lang.as_str()));
         let mut id = [0u8; 16];
         id.copy_from_slice(&digest[..16]);
-        let title = match kind {
-            Kind::Agreement => format!("{} ({})", stamp.case_id, lang.as_str()),
-            Kind::Specimen => format!(
-                "{} — {} ({})",
-                lang.specimen_mark(),
-                stamp.case_id,
-                lang.as_str()
-            ),
+        let title = match lang.mark(kind) {
+            None => format!("{} ({})", stamp.case_id, lang.as_str()),
+            Some(mark) => format!("{mark} — {} ({})", stamp.case_id, lang.as_str()),
         };
         DocInfo {
             title,

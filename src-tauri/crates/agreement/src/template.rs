@@ -10,6 +10,8 @@ use crate::{AgreementError, Lang};
 
 const UZ: &str = include_str!("../../../../assets/agreement/uz.json");
 const RU: &str = include_str!("../../../../assets/agreement/ru.json");
+const OFFER_UZ: &str = include_str!("../../../../assets/agreement/offer-uz.json");
+const OFFER_RU: &str = include_str!("../../../../assets/agreement/offer-ru.json");
 
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -66,9 +68,47 @@ pub fn of(lang: Lang) -> Result<Template, AgreementError> {
         Lang::Uz => UZ,
         Lang::Ru => RU,
     };
+    parse(lang, text)
+}
+
+fn parse<'a, T: Deserialize<'a>>(lang: Lang, text: &'a str) -> Result<T, AgreementError> {
     serde_json::from_str(text).map_err(|e| AgreementError::Template {
         lang: lang.as_str(),
         message: e.to_string(),
+    })
+}
+
+/// The offer sheet's own wording (`assets/agreement/offer-*.json`): its title, opening and
+/// sections; its labels and words are the agreement's, so a figure is named alike on both.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct OfferText {
+    #[serde(default)]
+    #[allow(dead_code)]
+    comment: String,
+    title: String,
+    place_date: String,
+    intro: String,
+    co_borrowers_clause: String,
+    sections: Vec<Section>,
+}
+
+/// The offer sheet's template: the agreement's, its text replaced by the offer's.
+pub fn offer(lang: Lang) -> Result<Template, AgreementError> {
+    let text: OfferText = parse(
+        lang,
+        match lang {
+            Lang::Uz => OFFER_UZ,
+            Lang::Ru => OFFER_RU,
+        },
+    )?;
+    Ok(Template {
+        title: text.title,
+        place_date: text.place_date,
+        intro: text.intro,
+        co_borrowers_clause: text.co_borrowers_clause,
+        sections: text.sections,
+        ..of(lang)?
     })
 }
 
@@ -131,6 +171,10 @@ mod tests {
             let t = of(lang).unwrap();
             assert_eq!(t.sections.len(), 9, "{lang:?}");
             assert!(t.label("page").is_ok() && t.word("annuity").is_ok());
+        }
+        for lang in [Lang::Uz, Lang::Ru] {
+            let t = offer(lang).unwrap();
+            assert_eq!(t.sections.len(), 4, "{lang:?}");
         }
         let values = BTreeMap::from([("a", "1".to_string())]);
         assert_eq!(fill("x {a} y", &values).unwrap(), "x 1 y");

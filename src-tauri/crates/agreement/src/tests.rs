@@ -332,3 +332,85 @@ fn the_specimen_preview_draws_the_same_marked_pages() {
     let official = preview(&case, &ev, Lang::Ru, &stamp(&case)).unwrap();
     assert!(official.iter().all(|p| !p.contains("ОБРАЗЕЦ")));
 }
+
+/// The offer sheet of the demo case, read back: every figure the engine gave, every
+/// payment, the marking on every page; refused for terms the engine rejects.
+#[test]
+fn the_offer_sheet_carries_the_engines_figures_and_every_payment() {
+    let (mut case, _) = approved(48);
+    case.review = None;
+    let product = parse_product(PRODUCT).unwrap();
+    let ev = evaluate(&case, &product, &EvalOptions::default());
+    let m = &ev.metrics;
+    for (lang, needles) in [
+        (
+            Lang::Uz,
+            [
+                "KREDIT TAKLIFI VA TOʻLOV JADVALI № AUTO-2026-000123",
+                "hech bir tomonni majburiyat bilan bogʻlamaydi",
+                "135 000 000,00 soʻm",
+                "Samarali yillik stavka",
+            ],
+        ),
+        (
+            Lang::Ru,
+            [
+                "ПРЕДЛОЖЕНИЕ О КРЕДИТЕ И ГРАФИК ПЛАТЕЖЕЙ № AUTO-2026-000123",
+                "она не обязывает ни одну из сторон",
+                "135 000 000,00 сум",
+                "Эффективная годовая ставка",
+            ],
+        ),
+    ] {
+        let printed = render_offer(&case, &ev, lang, &stamp(&case)).unwrap();
+        let text = text_of(&printed.pdf);
+        for needle in needles {
+            assert!(
+                text.contains(needle),
+                "{lang:?}: {needle:?} not in the text"
+            );
+        }
+        assert!(!text.contains("KREDIT SHARTNOMASI №") && !text.contains("Imzo"));
+        for figure in [
+            m.effective_annual_rate.as_deref().unwrap(),
+            m.rate.as_deref().unwrap(),
+        ] {
+            assert!(text.contains(&figure.replace('.', ",")), "{figure}");
+        }
+        for total in [&m.total_payable, &m.total_interest] {
+            let total = content::amount(total.as_deref().unwrap()).replace('\u{a0}', " ");
+            assert!(text.contains(&total), "{total}");
+        }
+        // Every payment: its number, date and amounts on one line of the table.
+        let rows = ev.schedule.as_ref().unwrap();
+        assert_eq!(rows.len(), 48);
+        for r in rows {
+            let line = [
+                r.date.0.format("%d.%m.%Y").to_string(),
+                content::amount(&r.payment.to_string()),
+                content::amount(&r.principal.to_string()),
+                content::amount(&r.interest.to_string()),
+                content::amount(&r.balance.to_string()),
+            ]
+            .join(" ")
+            .replace('\u{a0}', " ");
+            assert!(text.contains(&line), "{lang:?}: payment {} {line:?}", r.n);
+        }
+        // The marking and the stamp on every page, in the text layer.
+        let n = printed.pages;
+        assert_eq!(text.matches(lang.offer_mark()).count(), 2 * n, "{lang:?}");
+        assert_eq!(text.matches(stamp(&case).short()).count(), n);
+        // Deterministic: the same file gives the same bytes.
+        let again = render_offer(&case, &ev, lang, &stamp(&case)).unwrap();
+        assert!(again.pdf == printed.pdf);
+    }
+
+    // Terms the engine rejects are not offered; the refusal names its rules.
+    case.loan.amount = uw_domain::money::Money::from_str("900000000.00").unwrap();
+    let rejected = evaluate(&case, &product, &EvalOptions::default());
+    assert_eq!(rejected.decision, uw_domain::decision::Decision::Reject);
+    let e = render_offer(&case, &rejected, Lang::Uz, &stamp(&case)).unwrap_err();
+    assert!(matches!(e, AgreementError::NotOffered(_)), "{e}");
+    let codes: Vec<&str> = rejected.reasons.iter().map(|r| r.code.as_str()).collect();
+    assert!(e.to_string().contains(codes[0]), "{e}");
+}

@@ -38,7 +38,7 @@ pub struct PrintedFile {
 
 fn refused(e: AgreementError) -> AppError {
     let code = match e {
-        AgreementError::NotPrintable(_) => ErrorCode::NotPrintable,
+        AgreementError::NotPrintable(_) | AgreementError::NotOffered(_) => ErrorCode::NotPrintable,
         AgreementError::MissingGlyph { .. } | AgreementError::Words(_) => ErrorCode::InvalidInput,
         AgreementError::Template { .. } | AgreementError::Pdf(_) => ErrorCode::Internal,
     };
@@ -206,6 +206,27 @@ pub fn specimen_from_file(path: &Path, lang: &str) -> Result<Printed> {
     let version = case.review.as_ref().map_or(0, |r| r.case_version);
     let stamp = stamp(&case, i64::try_from(version).unwrap_or(0), &text)?;
     uw_agreement::render_specimen(&case, &evaluation, lang, &stamp).map_err(|e| {
+        let mut err = refused(e);
+        err.message = format!("{}: {}", path.display(), err.message);
+        err
+    })
+}
+
+/// The client's offer and schedule sheet of a case file: the pre-contract disclosure,
+/// which binds no one, so it prints from a file as a specimen does — but only of terms the
+/// engine does not reject (`NOT_PRINTABLE` naming its rules otherwise).
+pub fn offer_from_file(path: &Path, lang: &str) -> Result<Printed> {
+    let lang = parse_lang(lang)?;
+    let text = crate::cases::read_text(path)?;
+    let case = uw_domain::parse_case(&text)
+        .map_err(|e| AppError::new(ErrorCode::InvalidCase, format!("{}: {e}", path.display())))?;
+    let evaluation = uw_domain::evaluate(
+        &case,
+        &crate::default_product(),
+        &uw_domain::EvalOptions::default(),
+    );
+    let stamp = stamp(&case, 0, &text)?;
+    uw_agreement::render_offer(&case, &evaluation, lang, &stamp).map_err(|e| {
         let mut err = refused(e);
         err.message = format!("{}: {}", path.display(), err.message);
         err

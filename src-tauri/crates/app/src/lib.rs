@@ -52,7 +52,7 @@ pub use admin::{
     DirectoryInput, DirectorySettings, UserRoles, UserView, BACKUP_FOLDER, BACKUP_KEEP,
     BACKUP_TIME, BANK_CA_PEM, BANK_CA_SOURCE, DEFAULT_BACKUP_KEEP,
 };
-pub use agreement::{specimen_from_file, AgreementPreview, PrintedFile};
+pub use agreement::{offer_from_file, specimen_from_file, AgreementPreview, PrintedFile};
 pub use attachments::{inspect, ScanList, MAX_SCAN_BYTES};
 pub use audit::{AUDIT_UNANCHORED_LIMIT, UNANCHORED_LIMIT};
 pub use cases::{CaseView, ImportReport, RequiredDocument};

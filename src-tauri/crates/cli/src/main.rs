@@ -169,6 +169,23 @@ enum Command {
         #[arg(long, value_enum, default_value = "uz")]
         lang: LangArg,
     },
+    /// Print the client's offer and schedule sheet of a case file as PDF: the pre-contract
+    /// disclosure (the amount, the rate, the effective annual rate, the total cost and every
+    /// payment), every page marked "TAKLIF — SHARTNOMA EMAS" (ru "ПРЕДЛОЖЕНИЕ — НЕ ДОГОВОР").
+    ///
+    /// It binds no one, so it prints from a case file with no review or approval; terms the
+    /// engine rejects are refused with NOT_PRINTABLE naming its rules. Prints {"file",
+    /// "lang", "pages", "bytes"}.
+    Offer {
+        /// The case file.
+        case: PathBuf,
+        /// The PDF to write (replaced atomically).
+        #[arg(short, long, value_name = "FILE")]
+        output: PathBuf,
+        /// The language: uz (Uzbek, Latin) or ru.
+        #[arg(long, value_enum, default_value = "uz")]
+        lang: LangArg,
+    },
     /// Re-evaluate the open queue (draft, submitted, returned) under a revised product
     /// configuration: the cases whose decision changes, and the rules why.
     WhatIf {
@@ -211,6 +228,7 @@ impl Command {
             Command::Sync { .. } => "sync",
             Command::Agreement { specimen: true, .. } => "agreement --specimen",
             Command::Agreement { .. } => "agreement",
+            Command::Offer { .. } => "offer",
             Command::WhatIf { .. } => "what-if",
             Command::Export { .. } => "export",
             Command::SupportBundle { .. } => "support-bundle",
@@ -227,6 +245,7 @@ impl Command {
                 | Command::Identity { .. }
                 | Command::Income { .. }
                 | Command::Agreement { specimen: true, .. }
+                | Command::Offer { .. }
         )
     }
 }
@@ -815,6 +834,17 @@ fn run(cli: Cli) -> Result<(), AppError> {
                     uw_app::paths::write_atomically(&output, pdf)
                 })?
             };
+            print(&json!({
+                "file": output.display().to_string(),
+                "lang": lang,
+                "pages": printed.pages,
+                "bytes": printed.pdf.len(),
+            }))
+        }
+        Command::Offer { case, output, lang } => {
+            let lang = lang.as_str();
+            let printed = uw_app::offer_from_file(&case, lang)?;
+            uw_app::paths::write_atomically(&output, &printed.pdf)?;
             print(&json!({
                 "file": output.display().to_string(),
                 "lang": lang,

@@ -170,6 +170,86 @@ fn agreement_specimen_prints_both_languages_marked_on_every_page() {
     assert!(!out.exists());
 }
 
+/// `uw offer` prints the client's offer sheet from a case file in both languages, with the
+/// engine's figures and every payment, marked on every page; it refuses rejected terms and
+/// malformed input, naming them, and writes nothing then; it opens no store.
+#[test]
+fn offer_prints_the_engines_terms_from_a_case_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("store");
+    let file = dir.path().join("case.json");
+    std::fs::write(&file, EXAMPLE).unwrap();
+    let offer = |case: &Path, out: &Path, lang: &str| {
+        let (case, out) = (case.to_str().unwrap(), out.to_str().unwrap());
+        uw(&["offer", case, "-o", out, "--lang", lang], &store)
+    };
+    let ev = uw(&["evaluate", file.to_str().unwrap()], dir.path());
+    let ev = stdout_json(&ev);
+    for (lang, mark) in [
+        ("uz", "TAKLIF — SHARTNOMA EMAS"),
+        ("ru", "ПРЕДЛОЖЕНИЕ — НЕ ДОГОВОР"),
+    ] {
+        let pdf = dir.path().join(format!("offer-{lang}.pdf"));
+        let o = offer(&file, &pdf, lang);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let v = stdout_json(&o);
+        assert_eq!(
+            (v["lang"].as_str(), v["file"].as_str()),
+            (Some(lang), pdf.to_str())
+        );
+        let pages = v["pages"].as_u64().unwrap() as usize;
+        for page in 1..=pages {
+            assert_eq!(
+                pdf_text(&pdf, Some(page)).matches(mark).count(),
+                2,
+                "page {page}"
+            );
+        }
+        // The engine's figures, as `uw evaluate` gives them, and each payment's.
+        let text = pdf_text(&pdf, None).replace(' ', "");
+        let figure = |k: &str| ev["metrics"][k].as_str().unwrap().replace('.', ",");
+        for k in [
+            "rate",
+            "effective_annual_rate",
+            "total_payable",
+            "total_interest",
+        ] {
+            assert!(text.contains(&figure(k)), "{lang}: {k} {}", figure(k));
+        }
+        for row in ev["schedule"].as_array().unwrap() {
+            let cells: String = ["payment", "principal", "interest", "balance"]
+                .iter()
+                .map(|k| row[*k].as_str().unwrap().replace('.', ","))
+                .collect();
+            assert!(
+                text.contains(&cells),
+                "{lang}: payment {} {cells}",
+                row["n"]
+            );
+        }
+    }
+    assert!(!store.exists(), "an offer opens no store");
+
+    // Rejected terms, a bad language, a missing file, a malformed case: named, no file.
+    let out = dir.path().join("none.pdf");
+    let mut v: serde_json::Value = serde_json::from_str(EXAMPLE).unwrap();
+    v["loan"]["amount"] = "900000000.00".into();
+    std::fs::write(&file, v.to_string()).unwrap();
+    let o = offer(&file, &out, "uz");
+    assert_invalid(&o, "NOT_PRINTABLE");
+    assert_invalid(&o, "DTI_EXCEEDED");
+    assert_invalid(&offer(&file, &out, "en"), "--lang");
+    assert_invalid(
+        &offer(Path::new("/nonexistent/c.json"), &out, "uz"),
+        "/nonexistent/c.json",
+    );
+    std::fs::write(&file, "{\"case_id\": 5}").unwrap();
+    assert_invalid(&offer(&file, &out, "uz"), "case_id");
+    std::fs::write(&file, "").unwrap();
+    assert_invalid(&offer(&file, &out, "uz"), "case.json");
+    assert!(!out.exists());
+}
+
 /// The forgery path closed: a case file with a typed approving review does not print as
 /// the agreement, whatever it says; nothing is written and no store is opened.
 #[test]
