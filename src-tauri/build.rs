@@ -61,6 +61,7 @@ const COMMANDS: &[&str] = &[
     "verify_identity",
     "pull_bureau",
     "pull_bureau_all",
+    "pull_official_income",
     "scans",
     "attach_scans",
     "pick_scans",

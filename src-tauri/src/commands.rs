@@ -454,6 +454,7 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         verify_identity,
         pull_bureau,
         pull_bureau_all,
+        pull_official_income,
         scans,
         attach_scans,
         pick_scans,
@@ -621,6 +622,22 @@ async fn pull_bureau(
 ) -> Result<CaseView> {
     off_main(app, task("pull_bureau").on(&case_id), move |ws| {
         ws.changed(ws.signed_in()?.pull_bureau(&case_id, version, party))
+    })
+    .await
+}
+
+#[tauri::command]
+async fn pull_official_income(
+    app: AppHandle,
+    case_id: String,
+    version: i64,
+    party: usize,
+) -> Result<CaseView> {
+    off_main(app, task("pull_official_income").on(&case_id), move |ws| {
+        ws.changed(
+            ws.signed_in()?
+                .pull_official_income(&case_id, version, party),
+        )
     })
     .await
 }

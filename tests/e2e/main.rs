@@ -967,6 +967,70 @@ async fn the_parties_step_asks_the_register_and_the_bureau() -> Result<()> {
     Ok(())
 }
 
+/// The income step asks the official income service: its months beside the statements',
+/// per source, and a gap above 10 % flagged for the reviewer; the pull is in the history.
+#[tokio::test]
+async fn the_official_income_is_shown_beside_the_statements_and_a_gap_is_flagged() -> Result<()> {
+    let _one = serial().await;
+    let data = tempfile::tempdir()?;
+    let (bank, display, driver) = bank_and_window(data.path(), Duration::from_secs(30))?;
+    // The service records 15,000,000 a month from the employer the statement names by its
+    // INN: some 18 % above the statements' 12,500,000–12,800,000.
+    let months = [
+        "2026-05", "2026-06", "2026-07", "2026-08", "2026-09", "2026-10",
+    ];
+    let records: Vec<serde_json::Value> = months
+        .iter()
+        .map(|m| {
+            serde_json::json!({"month": m, "kind": "salary", "payer": "Oʻzbekneftgaz AJ",
+                               "payer_inn": "201234567", "amount": "15000000.00"})
+        })
+        .collect();
+    bank.set_official_income(
+        "31502901234569",
+        &serde_json::json!({"pinfl": "31502901234569", "records": records}),
+    )?;
+    let c = driver.launch(&["--demo"]).await?;
+    login(&c, "alice", &demo_password("alice")).await?;
+    wait_text(&c, "[data-testid=status]", |t| t.contains("17 cases")).await?;
+    open_step(&c, "AUTO-2026-000123", "income").await?;
+    let good = uw_e2e::workspace_root().join("assets/demo/statements/karimov-sqb-2026-05-10.txt");
+    retype(
+        &c,
+        "input[name=statement-path-0]",
+        &good.display().to_string(),
+    )
+    .await?;
+    click(&c, "#attach-path-0").await?;
+    wait_text(&c, "[data-testid=statement-file]", |t| {
+        t.contains("karimov-sqb")
+    })
+    .await?;
+    wait_text(&c, "[data-testid=official-0]", |t| {
+        t.contains("Not asked yet")
+    })
+    .await?;
+    click(&c, "#ask-official-0").await?;
+    let panel = wait_text(&c, "[data-testid=official-0]", |t| {
+        t.contains("OFFICIAL_INCOME_GAP")
+    })
+    .await?;
+    assert!(
+        panel.contains("15,000,000.00") && panel.contains("12,800,000.00"),
+        "{panel}"
+    );
+    assert!(panel.contains("same INN"), "{panel}");
+    find(&c, "[data-testid=official-row][data-flagged=true]").await?;
+    screenshot(&display, "income-official");
+    click(&c, "[data-step=history]").await?;
+    wait_text(&c, "[data-testid=history]", |t| {
+        t.contains("official income pulled")
+    })
+    .await?;
+    c.close().await?;
+    Ok(())
+}
+
 #[tokio::test]
 async fn a_scan_is_attached_viewed_verified_and_a_rejection_rejects_the_case() -> Result<()> {
     let _one = serial().await;

@@ -51,7 +51,7 @@ fn args(command: &str) -> Option<Value> {
         "reclassify_transaction" => {
             json!({"caseId": case, "party": 0, "file": "a.txt", "line": 1, "kind": null, "note": "n"})
         }
-        "apply_statement_income" | "verify_identity" | "pull_bureau" => {
+        "apply_statement_income" | "verify_identity" | "pull_bureau" | "pull_official_income" => {
             json!({"caseId": case, "party": 0, "version": 1})
         }
         "pull_bureau_all" => json!({"caseId": case, "version": 1}),

@@ -19,6 +19,7 @@ import { date, dateTime, money, percent, sum, t } from "./i18n";
 import { detail, explain, word } from "./words";
 import { ErrorBanner } from "./App";
 import { partyAt } from "./drop";
+import { OfficialIncome } from "./OfficialIncome";
 
 const KINDS: IncomeKind[] = [
   "salary",
@@ -147,6 +148,14 @@ function PartyStatements(props: {
 
   const apply = () =>
     api.applyStatementIncome(caseId, party, props.version).then(props.onCaseChanged, setError);
+  const askOfficial = () => {
+    setBusy(true);
+    setError(null);
+    api
+      .pullOfficialIncome(caseId, props.version, party)
+      .then(props.onCaseChanged, setError)
+      .finally(() => setBusy(false));
+  };
 
   return (
     <div>
@@ -195,6 +204,7 @@ function PartyStatements(props: {
             )}
           </p>
           <Flags flags={income.income.flags} onJump={(f) => f.line !== null && setSelected({ file: f.file, line: f.line })} />
+          <OfficialIncome party={party} official={income.official} busy={busy || props.dirty} onAsk={askOfficial} />
           <Transactions
             income={income}
             selected={selected}

@@ -136,6 +136,8 @@ export const api = {
   pullBureau: (caseId: string, version: number, party: number) =>
     call<CaseView>("pull_bureau", { caseId, version, party }),
   pullBureauAll: (caseId: string, version: number) => call<CaseView>("pull_bureau_all", { caseId, version }),
+  pullOfficialIncome: (caseId: string, version: number, party: number) =>
+    call<CaseView>("pull_official_income", { caseId, version, party }),
   scans: (caseId: string) => call<ScanList>("scans", { caseId }),
   attachScans: (caseId: string, kind: string, party: number, paths: string[]) =>
     call<ScanList>("attach_scans", { caseId, kind, party, paths }),

@@ -21,7 +21,12 @@ export type Party = { role: Role, full_name: string, pinfl: string, citizenship:
 /**
  * The credit bureau's last report on the party, kept with the case.
  */
-bureau?: BureauReport, };
+bureau?: BureauReport, 
+/**
+ * The official income service's last answer on the party (salary and pension by
+ * PINFL), kept with the case beside the statements it is compared with.
+ */
+official_income?: OfficialIncome, };
 
 export type Identity = { kind: string, number: string, digital: boolean, military: boolean, 
 /**
@@ -382,6 +387,38 @@ export type ClassifiedTransaction = { file: string, line: number, date: IsoDate 
 
 export type Direction = "credit" | "debit";
 
+export type OfficialIncome = { at: string, records: Array<OfficialRecord>, };
+
+export type OfficialRecord = { month: YearMonth, kind: IncomeKind, payer: string, payer_inn: string, amount: Money, };
+
+export type OfficialComparison = { 
+/**
+ * When the service answered.
+ */
+at: string, 
+/**
+ * The configured share above which a gap is flagged, as a percentage ("10.00").
+ */
+limit_percent: string, sources: Array<SourceComparison>, flags: Array<Flag>, };
+
+export type SourceComparison = { kind: IncomeKind, 
+/**
+ * The payer as the service names it; empty when it does not know the source.
+ */
+official_payer: string, 
+/**
+ * The payer as the statements name it; empty when they do not show the source.
+ */
+statement_payer: string, matched: Matched, months: Array<MonthPair>, official_total: Money, statements_total: Money, 
+/**
+ * The gap as a percentage with two decimals ("12.50").
+ */
+gap_percent: string, flagged: boolean, };
+
+export type MonthPair = { month: YearMonth, official: Money, statements: Money, };
+
+export type Matched = "inn" | "name" | "only_one" | "unmatched";
+
 export type QueueQuery = { status: string | null, assignee: string | null, branch: string | null, 
 /**
  * Matches the start of the case id, borrower name, PINFL or VIN.
@@ -459,7 +496,11 @@ as_of: IsoDate, files: Array<AttachedStatement>, income: StatementIncome, reclas
 /**
  * The party's `incomes` in the case are exactly the usable sources shown here.
  */
-applied: boolean, };
+applied: boolean, 
+/**
+ * The official income service's months beside the statements', once it was asked.
+ */
+official: OfficialComparison | null, };
 
 export type AttachedStatement = { id: number, file: string, format: string, encoding: string, period_from: IsoDate | null, period_to: IsoDate | null, documents: number, size: number, attached_at: string, attached_by: string, };
 

@@ -1,11 +1,13 @@
 //! Checks of a party against the outside: the PINFL's own arithmetic (no I/O), the state
-//! identity register and the credit bureau (through the core bank's link). Each answer is
+//! identity register, the credit bureau and the official income service (through the core
+//! bank's link). Each answer is
 //! written into the case (a new version with its audit entry); an answer that does not
 //! come, or comes malformed, changes nothing and says why.
 
 use uw_domain::bureau::{credit_history, parse_report};
 use uw_domain::case::{HistoryOrigin, HistorySource, RegisterStatus, StateCheck};
 use uw_domain::identity::{self, IdentityCheck};
+use uw_domain::income::official;
 use uw_domain::CaseFile;
 
 use crate::cases::CaseView;
@@ -163,6 +165,61 @@ impl Workstation {
 }
 
 impl Workstation {
+    /// Asks the official income service for a party's salary and pension by PINFL, and
+    /// keeps its answer with the party (a new version with its audit entry); the income
+    /// step shows it beside the statements. "Nothing recorded" is an answer too (no
+    /// records); an answer that does not come, or comes malformed, changes nothing.
+    pub fn pull_official_income(
+        &self,
+        case_id: &str,
+        expected_version: i64,
+        party: usize,
+    ) -> Result<CaseView> {
+        let mut case = self.case_with_party(case_id, party)?;
+        let pinfl = case.parties[party].pinfl.clone();
+        let keeps = "the case keeps its previous answer";
+        let bad = |why: String| {
+            AppError::new(
+                ErrorCode::BankBadAnswer,
+                format!(
+                    "the official income service's answer on {pinfl} does not read: {why}; {keeps}"
+                ),
+            )
+        };
+        let records = match self.bank()?.official_income(&pinfl) {
+            Ok(answer) if answer.pinfl != pinfl => {
+                return Err(bad(format!("it is about {}", answer.pinfl)))
+            }
+            Ok(answer) => official::records(answer.records.iter().map(|r| official::RawRecord {
+                month: &r.month,
+                kind: &r.kind,
+                payer: &r.payer,
+                payer_inn: r.payer_inn.as_deref(),
+                amount: &r.amount,
+            }))
+            .map_err(bad)?,
+            // The service knows no salary or pension of the PINFL: none is recorded.
+            Err(uw_bank_link::LinkError::Rejected {
+                status: 404, code, ..
+            }) if code == "NOT_FOUND" => Vec::new(),
+            Err(e) => {
+                let e = AppError::from(e);
+                return Err(AppError::new(e.code, format!("{}; {keeps}", e.message)));
+            }
+        };
+        let detail = serde_json::json!({"party": party, "records": records.len()});
+        case.parties[party].official_income = Some(official::OfficialIncome {
+            at: now_rfc3339(),
+            records,
+        });
+        self.save_parsed(
+            case_id,
+            expected_version,
+            case,
+            Some(("official_income_pulled".into(), detail.to_string())),
+        )
+    }
+
     /// Pulls the bureau's report for every party in turn (each a version of its own); the
     /// first that fails stops the round, naming its party — the parties pulled before it
     /// keep their new report, it and those after keep their previous one.

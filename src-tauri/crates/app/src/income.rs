@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 use ts_rs::TS;
 use uw_domain::case::IncomeKind;
+use uw_domain::income::official::{self, OfficialComparison};
 use uw_domain::income::statements::{analyse, case_sources, Reclassification, StatementIncome};
 use uw_domain::money::Date;
 use uw_domain::CaseFile;
@@ -74,6 +75,8 @@ pub struct IncomeView {
     pub reclassifications: Vec<ReclassificationView>,
     /// The party's `incomes` in the case are exactly the usable sources shown here.
     pub applied: bool,
+    /// The official income service's months beside the statements', once it was asked.
+    pub official: Option<OfficialComparison>,
 }
 
 fn file_name(path: &Path) -> String {
@@ -197,7 +200,13 @@ impl Workstation {
             &overrides,
         );
         let applied = !files.is_empty() && case.parties[party].incomes == case_sources(&income);
+        let share = self.classification.official_gap_share;
+        let official = case.parties[party]
+            .official_income
+            .as_ref()
+            .map(|o| official::compare(o, &income, share));
         Ok(IncomeView {
+            official,
             case_id: case.case_id.clone(),
             party,
             as_of,

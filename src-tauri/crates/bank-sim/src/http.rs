@@ -296,7 +296,8 @@ pub fn router(sim: Arc<Sim>) -> Router {
             "/_sim/identity/{pinfl}",
             put(crate::registers::put_identity),
         )
-        .route("/_sim/bureau/{pinfl}", put(crate::registers::put_bureau));
+        .route("/_sim/bureau/{pinfl}", put(crate::registers::put_bureau))
+        .route("/_sim/income/{pinfl}", put(crate::registers::put_income));
     bank.merge(control)
         .fallback(|| async { Reply::error(StatusCode::NOT_FOUND, "NOT_FOUND", "no such route") })
         .layer(middleware::from_fn_with_state(sim.clone(), authorise))
@@ -720,6 +721,11 @@ async fn income(State(sim): State<Arc<Sim>>, UrlPath(pinfl): UrlPath<String>) ->
             "INVALID_PINFL",
             format!("pinfl: {pinfl:?} is not 14 digits"),
         );
+    }
+    match crate::registers::income_answer(&sim.db(), &pinfl) {
+        Ok(Some(answer)) => return Reply::raw_json(StatusCode::OK, answer),
+        Ok(None) => {}
+        Err(e) => return storage(e),
     }
     match db::official_income(&sim.db(), &pinfl) {
         Ok(records) if records.is_empty() => Reply::error(

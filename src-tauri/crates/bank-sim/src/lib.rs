@@ -163,6 +163,19 @@ impl Running {
         })
     }
 
+    /// Serves this JSON — any JSON — as the official income service's answer on a PINFL,
+    /// so that a test can serve a malformed one.
+    pub fn set_official_income(
+        &self,
+        pinfl: &str,
+        answer: &serde_json::Value,
+    ) -> Result<(), SimError> {
+        registers::set_income_answer(&self.state.db(), pinfl, answer).map_err(|e| SimError::Db {
+            path: PathBuf::from("(running)"),
+            message: e.to_string(),
+        })
+    }
+
     /// Whether the bank enforces signed statements (it has a directory).
     pub fn enforcing(&self) -> bool {
         self.state.directory().is_some()

@@ -2,7 +2,8 @@
 //! from the seed cases' parties and changed by the tests through `/_sim/…`.
 //!
 //! The bureau's report is kept as the JSON it is served as, so a test can make it
-//! malformed on purpose and see the workstation refuse it.
+//! malformed on purpose and see the workstation refuse it; so is an answer of the official
+//! income service a test puts in place of the records (`/_sim/income/{pinfl}`).
 
 use std::sync::Arc;
 
@@ -26,7 +27,47 @@ CREATE TABLE IF NOT EXISTS bureau_reports (
     pinfl  TEXT PRIMARY KEY NOT NULL,
     report TEXT NOT NULL
 ) STRICT;
+CREATE TABLE IF NOT EXISTS income_answers (
+    pinfl  TEXT PRIMARY KEY NOT NULL,
+    answer TEXT NOT NULL
+) STRICT;
 ";
+
+/// Serves this JSON — any JSON — as the official income service's answer on a PINFL, in
+/// place of its records.
+pub fn set_income_answer(conn: &Connection, pinfl: &str, answer: &Value) -> rusqlite::Result<()> {
+    conn.execute(
+        "INSERT INTO income_answers (pinfl, answer) VALUES (?1, ?2) \
+         ON CONFLICT (pinfl) DO UPDATE SET answer = excluded.answer",
+        params![pinfl, answer.to_string()],
+    )?;
+    Ok(())
+}
+
+/// The answer a test put in place of the records, if any.
+pub fn income_answer(conn: &Connection, pinfl: &str) -> rusqlite::Result<Option<String>> {
+    conn.query_row(
+        "SELECT answer FROM income_answers WHERE pinfl = ?1",
+        [pinfl],
+        |r| r.get(0),
+    )
+    .optional()
+}
+
+pub async fn put_income(
+    State(sim): State<Arc<Sim>>,
+    UrlPath(pinfl): UrlPath<String>,
+    body: Bytes,
+) -> Reply {
+    let v: Value = match parse_body(&body, "INVALID_BODY") {
+        Ok(v) => v,
+        Err(reply) => return reply,
+    };
+    match set_income_answer(&sim.db(), &pinfl, &v) {
+        Ok(()) => Reply::json(StatusCode::OK, &json!({"pinfl": pinfl})),
+        Err(e) => storage(e),
+    }
+}
 
 const STATUSES: [&str; 4] = ["valid", "expired", "revoked", "not_found"];
 

@@ -60,6 +60,11 @@ pub struct Party {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub bureau: Option<crate::bureau::BureauReport>,
+    /// The official income service's last answer on the party (salary and pension by
+    /// PINFL), kept with the case beside the statements it is compared with.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub official_income: Option<crate::income::official::OfficialIncome>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]

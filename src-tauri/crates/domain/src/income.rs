@@ -12,6 +12,7 @@
 //!   month of a source is at most that (the case file's bound), so only an absurd file gets
 //!   there, and holding can only understate an income, which keeps P-DTI strict.
 
+pub mod official;
 pub mod statements;
 
 use rust_decimal::Decimal;

@@ -1,6 +1,7 @@
 //! The fields of a case file that only the system writes, each by its own service: the
-//! review block (the workflow, from the bank's acceptance), the state register's answer
-//! and the credit bureau's report on each party (the checks), the lien's status and
+//! review block (the workflow, from the bank's acceptance), the state register's answer,
+//! the credit bureau's report and the official income service's answer on each party (the
+//! checks), the lien's status and
 //! timeline (the Pledge Registry), a document's verdict (the document check) and the
 //! disbursement (its evidence and orders). A person's edit of the case file may change
 //! everything else.
@@ -73,6 +74,13 @@ fn party_checks(i: usize, before: Option<&Party>, after: &Party) -> Result<(), O
             "the credit bureau's pull",
         ));
     }
+    let official_before = before.and_then(|b| b.official_income.as_ref());
+    if !kept_or_dropped(same_person, official_before, after.official_income.as_ref()) {
+        return Err(owned(
+            format!("parties[{i}].official_income"),
+            "the official income service's answer",
+        ));
+    }
     Ok(())
 }
 
@@ -141,6 +149,9 @@ pub fn strip(case: &mut CaseFile) -> Vec<String> {
         }
         if p.bureau.take().is_some() {
             dropped.push(format!("parties[{i}].bureau"));
+        }
+        if p.official_income.take().is_some() {
+            dropped.push(format!("parties[{i}].official_income"));
         }
     }
     for (i, d) in case.documents.iter_mut().enumerate() {

@@ -255,3 +255,121 @@ fn names_compare_as_read() {
     assert!(same_name("Oʻrinov Gʻayrat", "O'rinov G‘ayrat"));
     assert!(!same_name("Karimov Aziz", "Karimova Aziz"));
 }
+
+/// The official income service's answer kept with the party and shown beside the
+/// statements; a gap above 10 % flagged; a malformed or late answer changes nothing.
+#[test]
+fn the_official_income_is_kept_and_compared_and_a_bad_answer_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let (bank, ws) = synced(dir.path());
+    let statement = std::fs::read(
+        PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("../../../assets/demo/statements/karimov-sqb-2026-05-10.txt"),
+    )
+    .unwrap();
+    ws.attach_statements(CASE, 0, vec![("sqb.txt".into(), statement)])
+        .unwrap();
+    assert!(ws.statement_income(CASE, 0).unwrap().official.is_none());
+
+    // The simulator's records: the salary the case declares, by the employer's name.
+    let v = ws.pull_official_income(CASE, version(&ws), 0).unwrap();
+    let kept = v.case.parties[0].official_income.clone().unwrap();
+    assert!(kept.records.len() >= 6, "{kept:?}");
+    assert!(kept.records.iter().all(|r| r.payer == "Uzbekneftegaz JSC"));
+    let pulled = v.version;
+    let view = ws.statement_income(CASE, 0).unwrap();
+    let official = view.official.unwrap();
+    let salary = official
+        .sources
+        .iter()
+        .find(|s| s.official_payer == "Uzbekneftegaz JSC")
+        .unwrap();
+    // The statements name the employer otherwise: paired as the only salary each side.
+    assert_eq!(
+        salary.matched,
+        uw_domain::income::official::Matched::OnlyOne
+    );
+    assert_eq!(salary.months.len(), 6);
+    let statements_total: uw_domain::money::Money = uw_domain::money::Money::saturating_sum(
+        view.income
+            .sources
+            .iter()
+            .filter(|s| s.kind == uw_domain::case::IncomeKind::Salary)
+            .flat_map(|s| s.months.values().copied()),
+    );
+    assert_eq!(salary.statements_total, statements_total);
+
+    // An answer 20 % above the statements: flagged for the reviewer, with both figures.
+    let months: Vec<String> = view.income.period.iter().map(|m| m.to_string()).collect();
+    let per_month = statements_total.decimal() / rust_decimal::Decimal::from(6)
+        * rust_decimal::Decimal::new(12, 1);
+    let records: Vec<serde_json::Value> = months
+        .iter()
+        .map(|m| json!({"month": m, "kind": "salary", "payer": "O'zbekneftgaz AJ", "payer_inn": "201234567",
+                        "amount": uw_domain::money::fixed2(per_month)}))
+        .collect();
+    bank.set_official_income(PINFL, &json!({"pinfl": PINFL, "records": records}))
+        .unwrap();
+    let v = ws.pull_official_income(CASE, pulled, 0).unwrap();
+    let pulled = v.version;
+    let official = ws.statement_income(CASE, 0).unwrap().official.unwrap();
+    assert_eq!(
+        official.sources[0].matched,
+        uw_domain::income::official::Matched::Inn
+    );
+    assert_eq!(official.flags.len(), 1, "{:?}", official.flags);
+    assert_eq!(official.flags[0].code, "OFFICIAL_INCOME_GAP");
+    assert!(
+        official.flags[0].message.contains("above 10.00 %"),
+        "{:?}",
+        official.flags
+    );
+
+    // Malformed records, a malformed shape, an answer about someone else, a late one:
+    // each a coded error, and the case keeps its version and its answer.
+    let kept = ws.open_case(CASE).unwrap().case.parties[0]
+        .official_income
+        .clone();
+    for (answer, code, needle) in [
+        (
+            json!({"pinfl": PINFL, "records": [{"month": "2026-13", "kind": "salary", "payer": "A", "amount": "1.00"}]}),
+            ErrorCode::BankBadAnswer,
+            "records[0].month",
+        ),
+        (
+            json!({"pinfl": PINFL, "records": [{"month": "2026-10", "kind": "salary", "payer": "A", "amount": 1}]}),
+            ErrorCode::BankBadAnswer,
+            "official income",
+        ),
+        (
+            json!({"pinfl": "31502901234577", "records": []}),
+            ErrorCode::BankBadAnswer,
+            "31502901234577",
+        ),
+    ] {
+        bank.set_official_income(PINFL, &answer).unwrap();
+        let e = ws.pull_official_income(CASE, pulled, 0).unwrap_err();
+        assert_eq!(e.code, code, "{e:?}");
+        assert!(e.message.contains(needle), "{e:?}");
+        assert_eq!(version(&ws), pulled);
+    }
+    bank.set_official_income(PINFL, &json!({"pinfl": PINFL, "records": []}))
+        .unwrap();
+    bank.set_faults(Faults {
+        latency_ms: 2_000,
+        only: Some("/v1/income".into()),
+        ..Faults::default()
+    });
+    let e = ws.pull_official_income(CASE, pulled, 0).unwrap_err();
+    assert_eq!(e.code, ErrorCode::BankOffline, "{e:?}");
+    assert!(e.message.contains("keeps its previous answer"), "{e:?}");
+    assert_eq!(version(&ws), pulled);
+    assert_eq!(
+        ws.open_case(CASE).unwrap().case.parties[0].official_income,
+        kept
+    );
+    bank.set_faults(Faults::default());
+    // A party the case does not have.
+    let e = ws.pull_official_income(CASE, pulled, 3).unwrap_err();
+    assert_eq!(e.code, ErrorCode::InvalidInput, "{e:?}");
+}

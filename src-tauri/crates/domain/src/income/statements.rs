@@ -44,6 +44,10 @@ pub struct Classification {
     #[serde(with = "strict_decimal")]
     pub one_off_factor: Decimal,
     pub round_trip_days: i64,
+    /// The share of a source's six months by which the statements may differ from the
+    /// official income service before the reviewer is shown `OFFICIAL_INCOME_GAP`.
+    #[serde(with = "strict_decimal", default = "official_gap_share")]
+    pub official_gap_share: Decimal,
     pub rules: Vec<Rule>,
     pub default_kind: IncomeKind,
 }
@@ -56,6 +60,11 @@ pub struct Rule {
     #[serde(default)]
     pub exclude: Option<String>,
     pub any: Vec<String>,
+}
+
+/// 10 %: the gap allowed when the classification does not say.
+fn official_gap_share() -> Decimal {
+    Decimal::new(10, 2)
 }
 
 /// The underwriter's decision on one transaction, with the note that justifies it.

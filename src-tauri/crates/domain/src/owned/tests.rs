@@ -84,6 +84,14 @@ fn every_record_a_service_writes_is_refused_naming_its_path() {
         },
         Err("parties[0].bureau"),
     );
+    // A typed "official" income: a forged register answer.
+    check(
+        |v| {
+            v["parties"][0]["official_income"] = json!({"at": "2026-11-21T09:00:00Z", "records": [
+                {"month": "2026-10", "kind": "salary", "payer": "Akfa", "amount": "90000000.00"}]})
+        },
+        Err("parties[0].official_income"),
+    );
     // A verdict flipped, a rejected paper "verified" by typing, a verdict taken away.
     check(
         |v| v["documents"][0]["status"] = "rejected".into(),
