@@ -4,16 +4,22 @@
 //!
 //! Invariants:
 //! - the file is UTF-8 when all of it is, else CP1251; a file of both is refused at its
-//!   first non-ASCII UTF-8 line. A stream knows this only line by line ([`Checked`]): until
+//!   first non-ASCII UTF-8 line. A stream knows this only line by line (`Checked`): until
 //!   a line tells, the lines were ASCII, which read the same in both; a record is decoded
-//!   after every line of it was checked, so by the encoding its own lines tell;
-//! - the first fault in the file's order refuses it, naming its line (the header's faults
-//!   first), and nothing after that line is read;
-//! - held: a line of [`crate::onec::MAX_LINE`] bytes, a record, the header; at most
+//!   after every line of it was checked, so by the encoding its own lines tell. A line is
+//!   cut at CR as at LF for this check (lines are still numbered by LF): a CR-only line
+//!   of UTF-8 and CP1251 is refused as mixed, where reading it whole took it for CP1251;
+//! - a fault refuses the file at the line where it is met, in the file's order (a line is
+//!   given to the CSV reader only once it has parsed those before), whatever the reads'
+//!   size; a mixed file is met at its line in the second encoding and named at its first
+//!   UTF-8 line; nothing after is read;
+//! - held: a line of at most [`crate::onec::MAX_LINE`] bytes, a row (or a run of blank
+//!   lines) of at most as many, the line ends of that row; at most
 //!   [`crate::limits::MAX_DOCUMENTS`] rows. The sink gets the export's one account section
 //!   first, with no dates, and the span of its transaction dates as the period at the end
 //!   (an export declares no period: [`crate::table`]).
 
+use std::collections::VecDeque;
 use std::io::Read;
 
 use encoding_rs::WINDOWS_1251;
@@ -55,42 +61,53 @@ impl Seen {
     }
 }
 
-/// The input passed through as it is read, each line held to one encoding for the whole
-/// file and to [`MAX_LINE`] bytes; binary content refused. The first fault is kept (the
-/// reader above sees an I/O error) and ends the reading.
+/// The input given to the CSV reader a line at a time, each line checked before it is
+/// given: held to one encoding for the whole file, to [`MAX_LINE`] bytes, no NUL byte; and
+/// no row (or run of blank lines) longer than [`MAX_LINE`]. A line is cut at CR as at LF
+/// here (a CSV line may end in either); lines are numbered by LF, as the held reader
+/// numbered them. The first fault is kept (the reader above sees an I/O error) and ends
+/// the reading; as the CSV reader asks for a line only when it has parsed those given,
+/// the faults are met in the file's order.
 struct Checked<'a> {
     input: &'a mut dyn Read,
     file: &'a str,
-    /// The current line's bytes so far (to check it whole at its end).
-    line: Vec<u8>,
-    /// The lines ended so far.
+    /// Bytes read from the input: `buf[start..checked]` checked and not yet given out,
+    /// `buf[checked..]` not yet checked.
+    buf: Vec<u8>,
+    start: usize,
+    checked: usize,
+    eof: bool,
+    /// The LFs checked so far: the line being checked is the next.
     lines: usize,
     seen: Seen,
     failed: Option<StatementError>,
-    ended: bool,
-    /// The bytes passed through so far, and where the current line started.
+    /// The stream's offset of `buf[checked]`.
     offset: u64,
-    line_start: u64,
-    /// The lines ended and not yet passed by a record: where each starts, and whether it
-    /// is blank (nothing but its end). Held for the CSV reader's read-ahead only.
-    ahead: std::collections::VecDeque<(u64, bool)>,
-    /// The lines a record has passed.
+    /// The runs of line ends (CR, LF) checked and not yet passed by a record: where each
+    /// starts and ends, and its LFs. Held for one row at most (the row limit).
+    runs: VecDeque<(u64, u64, usize)>,
+    /// The LFs of the runs a record has passed.
     passed: usize,
+    /// Where the last record began (the row limit counts from there).
+    record_at: u64,
 }
+
+const CHUNK: usize = 64 << 10;
 
 impl Checked<'_> {
     /// The line a record read from byte `at` starts on. The `csv` crate's own count is
     /// off after a CRLF line end and after blank lines (it gives where its search for the
-    /// record began: rust-csv issue 395), so the lines are counted here: the first line
-    /// from `at` on with more than its end.
+    /// record began: rust-csv issue 395), so it is counted here: the LFs before the first
+    /// byte from `at` on that is not a line end.
     fn record_line(&mut self, at: u64) -> usize {
-        while let Some(&(start, blank)) = self.ahead.front() {
-            if start >= at && !blank {
+        while let Some(&(start, end, lfs)) = self.runs.front() {
+            if end > at && start > at {
                 break;
             }
-            self.ahead.pop_front();
-            self.passed += 1;
+            self.runs.pop_front();
+            self.passed += lfs;
         }
+        self.record_at = at;
         self.passed + 1
     }
 
@@ -99,61 +116,112 @@ impl Checked<'_> {
         std::io::Error::other("the statement was refused")
     }
 
-    /// Bytes of the current line; a line's end checks it.
-    fn take(&mut self, mut bytes: &[u8]) -> Result<(), std::io::Error> {
-        if let Some(at) = memchr::memchr(0, bytes) {
-            let line = self.lines + 1 + memchr::memchr_iter(b'\n', &bytes[..at]).count();
+    fn over(&mut self, message: String) -> std::io::Error {
+        let e = StatementError {
+            refusal: crate::Refusal::OverLimit,
+            ..err(self.file, Some(self.lines + 1), message)
+        };
+        self.fail(e)
+    }
+
+    /// More bytes from the input after the unchecked ones; false at its end.
+    fn fill(&mut self) -> std::io::Result<bool> {
+        if self.start > 0 {
+            self.buf.drain(..self.start);
+            self.checked -= self.start;
+            self.start = 0;
+        }
+        let len = self.buf.len();
+        self.buf.resize(len + CHUNK, 0);
+        let k = loop {
+            match self.input.read(&mut self.buf[len..]) {
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                r => break r,
+            }
+        };
+        self.buf.truncate(len + *k.as_ref().unwrap_or(&0));
+        let k = k?;
+        self.eof = k == 0;
+        Ok(k > 0)
+    }
+
+    /// Checks the next line's text and the line ends after it (reading as needed): false
+    /// when nothing is left.
+    fn check_line(&mut self) -> std::io::Result<bool> {
+        let is_end = |b: &u8| matches!(b, b'\r' | b'\n');
+        // The text, up to a line end or the input's end.
+        let text_end = loop {
+            match memchr::memchr2(b'\r', b'\n', &self.buf[self.checked..]) {
+                Some(i) => break self.checked + i,
+                None if self.eof => break self.buf.len(),
+                None if self.buf.len() - self.checked > MAX_LINE => {
+                    return Err(self.over(format!(
+                        "a line longer than {MAX_LINE} bytes: not a CSV statement"
+                    )))
+                }
+                None => {
+                    self.fill()?;
+                }
+            }
+        };
+        if text_end == self.checked && text_end == self.buf.len() {
+            return Ok(false);
+        }
+        if self.offset + (text_end - self.checked) as u64 - self.record_at > MAX_LINE as u64 {
+            return Err(self.over(format!(
+                "a row (or blank lines) of more than {MAX_LINE} bytes: not a CSV statement"
+            )));
+        }
+        self.check_text(self.checked, text_end)?;
+        self.offset += (text_end - self.checked) as u64;
+        self.checked = text_end;
+        // The line ends after it, however many: one run.
+        let run_start = self.offset;
+        let mut lfs = 0;
+        loop {
+            let n = self.buf[self.checked..]
+                .iter()
+                .take_while(|b| is_end(b))
+                .count();
+            lfs += self.buf[self.checked..self.checked + n]
+                .iter()
+                .filter(|b| **b == b'\n')
+                .count();
+            self.checked += n;
+            self.offset += n as u64;
+            if self.checked < self.buf.len() || self.eof || !self.fill()? {
+                break;
+            }
+        }
+        if self.offset > run_start {
+            self.runs.push_back((run_start, self.offset, lfs));
+        }
+        self.lines += lfs;
+        Ok(true)
+    }
+
+    /// A line's text (no line end in it) against the file's encoding so far.
+    fn check_text(&mut self, from: usize, to: usize) -> std::io::Result<()> {
+        let text = &self.buf[from..to];
+        if text.contains(&0) {
             let e = err(
                 self.file,
-                Some(line),
+                Some(self.lines + 1),
                 "binary content: not a 1C client-bank file nor a CSV export",
             );
             return Err(self.fail(e));
         }
-        while !bytes.is_empty() {
-            let (part, rest, ends) = match memchr::memchr(b'\n', bytes) {
-                Some(i) => (&bytes[..i], &bytes[i + 1..], true),
-                None => (bytes, &b""[..], false),
-            };
-            if self.line.len() + part.len() > MAX_LINE {
-                let e = StatementError {
-                    refusal: crate::Refusal::OverLimit,
-                    ..err(
-                        self.file,
-                        Some(self.lines + 1),
-                        format!("a line longer than {MAX_LINE} bytes: not a CSV statement"),
-                    )
-                };
-                return Err(self.fail(e));
-            }
-            self.line.extend_from_slice(part);
-            self.offset += part.len() as u64 + u64::from(ends);
-            if ends {
-                self.end_line()?;
-            }
-            bytes = rest;
+        if text.is_ascii() {
+            return Ok(());
         }
-        Ok(())
-    }
-
-    /// The line read whole: its encoding against the file's so far.
-    fn end_line(&mut self) -> Result<(), std::io::Error> {
-        self.lines += 1;
-        let n = self.lines;
-        let blank = self.line.iter().all(|b| *b == b'\r');
-        self.ahead.push_back((self.line_start, blank));
-        self.line_start = self.offset;
-        if !self.line.is_ascii() {
-            let utf8 = std::str::from_utf8(&self.line).is_ok();
-            self.seen = match (self.seen, utf8) {
-                (Seen::Ascii, true) => Seen::Utf8(n),
-                (Seen::Ascii, false) => Seen::Cp1251,
-                (Seen::Utf8(first), false) => return Err(self.mixed(first)),
-                (Seen::Cp1251, true) => return Err(self.mixed(n)),
-                (seen, _) => seen,
-            };
-        }
-        self.line.clear();
+        let n = self.lines + 1;
+        self.seen = match (self.seen, std::str::from_utf8(text).is_ok()) {
+            (Seen::Ascii, true) => Seen::Utf8(n),
+            (Seen::Ascii, false) => Seen::Cp1251,
+            (Seen::Utf8(first), false) => return Err(self.mixed(first)),
+            (Seen::Cp1251, true) => return Err(self.mixed(n)),
+            (seen, _) => seen,
+        };
         Ok(())
     }
 
@@ -169,27 +237,18 @@ impl Checked<'_> {
 }
 
 impl Read for Checked<'_> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+    /// The checked bytes, a line at most; the next line is checked only when these are
+    /// given.
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
         if self.failed.is_some() {
             return Err(std::io::Error::other("the statement was refused"));
         }
-        if self.ended {
+        if self.start == self.checked && !self.check_line()? {
             return Ok(0);
         }
-        let k = loop {
-            match self.input.read(buf) {
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-                r => break r?,
-            }
-        };
-        if k == 0 {
-            self.ended = true;
-            if !self.line.is_empty() {
-                self.end_line()?;
-            }
-            return Ok(0);
-        }
-        self.take(&buf[..k])?;
+        let k = out.len().min(self.checked - self.start);
+        out[..k].copy_from_slice(&self.buf[self.start..self.start + k]);
+        self.start += k;
         Ok(k)
     }
 }
@@ -270,15 +329,17 @@ fn stream_by(
     let mut checked = Checked {
         input: &mut joined,
         file,
-        line: Vec::new(),
+        buf: Vec::new(),
+        start: 0,
+        checked: 0,
+        eof: false,
         lines: 0,
         seen: Seen::Ascii,
         failed: None,
-        ended: false,
         offset: 0,
-        line_start: 0,
-        ahead: std::collections::VecDeque::new(),
+        runs: VecDeque::new(),
         passed: 0,
+        record_at: 0,
     };
     let (held, header_line) = header_line(&mut checked)?;
     let delimiter = delimiter(&header_line).ok_or_else(|| {
@@ -394,20 +455,17 @@ fn refusal(
     })
 }
 
-/// Reads lines until the first that is not blank (the header row, which names the
-/// delimiter): the bytes read, to be read again by the CSV reader, and that line's text.
+/// Reads lines (ended by LF or CR) until the first that is not blank (the header row,
+/// which names the delimiter): the bytes read, to be read again by the CSV reader, and that line's text.
 /// Nothing but blank lines (or nothing) gives an empty line: no delimiter.
 fn header_line(checked: &mut Checked) -> Result<(Vec<u8>, String), StatementError> {
     let mut held = Vec::new();
     let mut chunk = [0u8; 8192];
     let mut from = 0;
     loop {
-        // Each complete line so far, from where the last look stopped.
-        while let Some(i) = memchr::memchr(b'\n', &held[from..]) {
-            let line = &held[from..from + i];
-            let text = checked
-                .seen
-                .decode(line.strip_suffix(b"\r").unwrap_or(line));
+        // Each complete line so far (ended by LF or CR), from where the last look stopped.
+        while let Some(i) = memchr::memchr2(b'\n', b'\r', &held[from..]) {
+            let text = checked.seen.decode(&held[from..from + i]);
             if !text.trim().is_empty() {
                 return Ok((held, text));
             }
@@ -436,17 +494,6 @@ fn header_line(checked: &mut Checked) -> Result<(Vec<u8>, String), StatementErro
                 text
             };
             return Ok((held, text));
-        }
-        if held.len() > MAX_LINE {
-            // Blank lines without end: no header row where a header would be.
-            return Err(StatementError {
-                refusal: crate::Refusal::OverLimit,
-                ..err(
-                    checked.file,
-                    Some(checked.lines + 1),
-                    format!("no header row in the first {MAX_LINE} bytes: not a CSV statement"),
-                )
-            });
         }
         held.extend_from_slice(&chunk[..k]);
     }

@@ -5,9 +5,13 @@
 //!   ([`onec::stream_parallel`], a few chunks of a megabyte in flight) while this thread
 //!   classifies, the analysis keeping a small index per document
 //!   ([`uw_domain::income::statements::Analysis`]), so memory does not grow with the
-//!   file's bytes and the file is not held to a size limit. A CSV or
-//!   spreadsheet export is read whole, through the reading process ([`crate::untrusted`])
-//!   and within [`super::MAX_STATEMENT_BYTES`], as the window reads it;
+//!   file's bytes and the file is not held to a size limit. A CSV export streams too, a
+//!   line at a time on this thread ([`uw_statements::csv::stream`], a row and a line held
+//!   to a megabyte each): like the 1C reader, it is this workspace's own code on text, with
+//!   memory bounded by its limits, so it runs here rather than in the reading process. A
+//!   spreadsheet (a ZIP of XML, read by outside crates) is read whole, through the reading
+//!   process ([`crate::untrusted`]) and within [`super::MAX_STATEMENT_BYTES`], as the
+//!   window reads it;
 //! - nothing is handed out before every file has been read without error: a file that
 //!   fails, at whatever line, fails the call naming file and line, and the transactions
 //!   (when asked for) come from a pass after the one that checked every file;

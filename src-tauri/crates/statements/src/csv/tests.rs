@@ -301,7 +301,8 @@ const PARTIES: [&str; 5] = [
 fn export(
     rows: &[(u32, u32, usize, bool)],
     ru: bool,
-    crlf: bool,
+    eol: &str,
+    blank_between: bool,
     fault: Option<Fault>,
     at: usize,
 ) -> String {
@@ -313,7 +314,6 @@ fn export(
             ";",
         )
     };
-    let eol = if crlf { "\r\n" } else { "\n" };
     let mut s = String::new();
     if matches!(fault, Some(Fault::NoLayout)) {
         s.push_str(&header.replace("Sana", "Kun").replace("Дата", "День"));
@@ -382,6 +382,9 @@ fn export(
         }
         s.push_str(&line);
         s.push_str(eol);
+        if blank_between && i % 3 == 1 {
+            s.push_str(eol);
+        }
     }
     s
 }
@@ -397,7 +400,8 @@ proptest! {
         ru in any::<bool>(),
         cp1251 in any::<bool>(),
         bom in any::<bool>(),
-        crlf in any::<bool>(),
+        eol in proptest::sample::select(vec!["\n", "\r\n", "\r"]),
+        blank_between in any::<bool>(),
         blank_lines in 0usize..3,
         fault in fault(),
         at in 0usize..12,
@@ -406,7 +410,7 @@ proptest! {
         last_newline in any::<bool>(),
     ) {
         let fault = fault.filter(|f| matches!(f, Fault::NoLayout) || at < rows.len());
-        let text = export(&rows, ru, crlf, fault, at);
+        let text = export(&rows, ru, eol, blank_between, fault, at);
         let mut bytes: Vec<u8> = Vec::new();
         if bom && !cp1251 {
             bytes.extend_from_slice(b"\xEF\xBB\xBF");
@@ -436,10 +440,21 @@ proptest! {
         match (&held, &stream) {
             (Ok(h), Ok(s)) => prop_assert_eq!(h, s),
             (Err(h), Err(s)) => {
-                if !mutated && fault.is_some() && !matches!(fault, Some(Fault::Nul)) {
+                // A CR-only file is one LF line: the held reader took a line of both
+                // encodings for CP1251 (and read the UTF-8 part as mojibake); the stream
+                // checks each CR line and refuses it as mixed. Both refuse here.
+                let cr_mixed = eol == "\r" && matches!(fault, Some(Fault::Mixed));
+                if !mutated && fault.is_some() && !matches!(fault, Some(Fault::Nul)) && !cr_mixed {
                     prop_assert_eq!(h, s);
                 }
             }
+            // The one way they part: a line with a lone CR in it, UTF-8 on one side of the
+            // CR and not on the other. The held reader read that LF line as CP1251 (the
+            // UTF-8 part as mojibake); the stream checks each CR line, and refuses it.
+            (Ok(h), Err(s))
+                if h.encoding == "windows-1251"
+                    && s.message.contains("mixed encodings")
+                    && bytes.windows(2).any(|w| w[0] == b'\r' && w[1] != b'\n') => {}
             _ => prop_assert!(false, "held {:?} streamed {:?}", held, stream),
         }
     }
@@ -495,4 +510,60 @@ fn crlf_lines_are_counted_as_lines() {
     let st = read("a.csv", UZ.replace("\n10.05", "\r\n\r\n10.05").as_bytes()).unwrap();
     let lines: Vec<usize> = st.transactions.iter().map(|t| t.line).collect();
     assert_eq!(lines, [2, 4, 5]);
+}
+
+/// What a stream holds is bounded, whatever the file: more than 1 MiB of a row (a quoted
+/// field over many short lines) or of blank lines is refused at its line; and a fault is
+/// met in the file's order, whatever the reads' size.
+#[test]
+fn a_row_or_blank_lines_past_a_mib_are_refused_and_faults_come_in_order() {
+    use crate::onec::MAX_LINE;
+    let over = |bytes: &[u8], what: &str| {
+        let e = super::read("a.csv", bytes, &layouts()).unwrap_err();
+        assert_eq!(e.refusal, crate::Refusal::OverLimit, "{e}");
+        assert!(e.message.contains(what), "{e}");
+        e
+    };
+    let head = b"Sana;Kirim;Chiqim\n".to_vec();
+    let mut blank_after = head.clone();
+    blank_after.extend(std::iter::repeat_n(b'\n', MAX_LINE + 10));
+    blank_after.extend_from_slice(b"01.05.2026;1,00;\n");
+    over(&blank_after, "a row (or blank lines)");
+    let mut blank_before = vec![b'\n'; MAX_LINE + 10];
+    blank_before.extend_from_slice(UZ.as_bytes());
+    over(&blank_before, "a row (or blank lines)");
+    let mut quoted = head.clone();
+    quoted.extend_from_slice(b"01.05.2026;\"");
+    for _ in 0..40_000 {
+        quoted.extend_from_slice(b"0123456789012345678901234567890\n");
+    }
+    quoted.extend_from_slice(b"\";\n");
+    let e = over(&quoted, "a row (or blank lines)");
+    assert!(e.line.unwrap() > 30_000, "{e}");
+
+    // CR ends: a lone CR inside an LF line, a CR-only file (one LF line), and one of
+    // more than a megabyte: read, their rows numbered by LF as the held reader did.
+    let lines = |text: &str| -> Vec<usize> {
+        let st = read("a.csv", text.as_bytes()).unwrap();
+        st.transactions.iter().map(|t| t.line).collect()
+    };
+    assert_eq!(
+        lines(&UZ.replacen("aprel\n10.05", "aprel\r10.05", 1)),
+        [2, 2, 3]
+    );
+    assert_eq!(lines(&UZ.replace('\n', "\r")), [1, 1, 1]);
+    let row = "05.05.2026;118;Uzbekneftegaz AJ;201234567;20210000400987654002;12 500 000,00;;Ish haqi aprel\r";
+    let big = format!("{}{}", UZ.replace('\n', "\r"), row.repeat(13_000));
+    assert!(big.len() > MAX_LINE);
+    assert_eq!(lines(&big).len(), 13_003);
+
+    // A bad date on line 3, a NUL on line 4: line 3 is named, read a byte or 4 KiB at a
+    // time.
+    let text = UZ
+        .replace("10.05.2026", "31.02.2026")
+        .replace("\"05.06.2026\"", "\"05.06.2026\0\"");
+    for step in [1, 7, 4096] {
+        let e = streamed(text.as_bytes(), step).unwrap_err();
+        assert_eq!(e.line, Some(3), "reads of {step}: {e}");
+    }
 }

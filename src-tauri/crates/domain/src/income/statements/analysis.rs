@@ -530,7 +530,9 @@ impl<'r> Analysis<'r> {
                 .iter()
                 .map(|f| f.sections.iter().map(|a| a.account.clone()).collect())
                 .collect(),
-            whole_index: self.order.limit == usize::MAX || self.order_lost(),
+            // Out of order at all: a second pass may hold more entries than this one (a
+            // late section turns credits into debits) and compact where this did not.
+            whole_index: self.order.limit == usize::MAX || !self.order.dated_in_order,
         }
     }
 

@@ -707,6 +707,7 @@ mod streamed {
             narrow in any::<bool>(),
             late in any::<bool>(),
             window in 1usize..24,
+            undated in any::<bool>(),
         ) {
             for (i, s) in sts.iter_mut().enumerate() {
                 s.file = format!("s{i}.txt");
@@ -727,6 +728,12 @@ mod streamed {
             if sorted {
                 in_date_order(&mut sts, narrow);
             }
+            if undated {
+                // Every fifth document without a date: never dropped, never met.
+                for t in sts.iter_mut().flat_map(|s| s.transactions.iter_mut()).step_by(5) {
+                    t.date = None;
+                }
+            }
             let held = analyse(&sts, d("2026-11-20"), &default_product(), &rules(), &[]);
             let ((first, known, again), _) =
                 stream_compacted(&sts, &Known::default(), late, &[], Some(window));
@@ -740,6 +747,54 @@ mod streamed {
             };
             prop_assert_eq!(streamed, held);
         }
+    }
+
+    /// A first pass out of date order (nothing dropped yet) keeps its second pass whole: a
+    /// late section turns excluded credits into debits there, so the second holds more
+    /// entries and would compact where the first did not, then lose the order it needed.
+    #[test]
+    fn a_second_pass_after_a_first_out_of_order_keeps_the_index_whole() {
+        const X: &str = "20206000900999999001"; // the party's second account, sectioned late
+        let base = Date::ymd(2026, 5, 1).unwrap();
+        let doc = |i: usize| Transaction {
+            line: 10 + 3 * i,
+            kind: "Платежное поручение".into(),
+            number: i.to_string().into(),
+            date: Some(base.add_days(i as i64)),
+            amount: m("1000000"),
+            payer: "Karimov".into(),
+            payer_inn: "401234567".into(),
+            payer_account: X.into(),
+            receiver: "Karimov".into(),
+            receiver_inn: "401234567".into(),
+            receiver_account: "20208000100000000001".into(),
+            purpose: "Перевод".into(),
+            credited_on: Some(base.add_days(i as i64)),
+            ..Default::default()
+        };
+        let mut txs: Vec<Transaction> = (0..6).map(doc).collect();
+        let mut again = doc(0); // printed twice, out of date order
+        again.line = 100;
+        txs.push(again);
+        let mut st = statement("a.txt", "2026-05-01", "2026-10-31", txs);
+        st.accounts = vec![AccountSection {
+            line: 3,
+            account: X.into(),
+            from: None,
+            to: None,
+            opening: None,
+            credited: None,
+            debited: None,
+            closing: None,
+        }];
+        let sts = [st];
+        let held = analyse(&sts, d("2026-11-20"), &default_product(), &rules(), &[]);
+        assert!(codes(&held).contains(&"DUPLICATE_DOCUMENT"));
+        let ((_, known, again), _) = stream_compacted(&sts, &Known::default(), true, &[], Some(8));
+        assert!(again && known.whole_index);
+        let ((second, _, again), _) = stream_compacted(&sts, &known, true, &[], Some(8));
+        assert!(!again);
+        assert_eq!(second, held);
     }
 
     /// One statement in date order, compacted: no second pass, and the index holds about
