@@ -12,6 +12,7 @@ export const en = {
   "action.bank_stage": "stage set by the bank",
   "action.bureau_pulled": "bureau report pulled",
   "action.official_income_pulled": "official income pulled",
+  "action.rejection_letter_printed": "rejection letter printed",
   "action.counter_offer_taken": "counter-offer taken",
   "action.disbursement_fact": "disbursement evidence",
   "action.disbursement_order": "disbursement ordered",

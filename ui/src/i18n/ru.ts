@@ -9,6 +9,7 @@ export const ru: Record<Key, Msg> = {
   "action.bank_stage": "этап установлен банком",
   "action.bureau_pulled": "получен отчёт бюро",
   "action.official_income_pulled": "получены официальные доходы",
+  "action.rejection_letter_printed": "напечатано письмо об отказе",
   "action.counter_offer_taken": "встречное предложение принято",
   "action.disbursement_fact": "подтверждение для выдачи",
   "action.disbursement_order": "поручение на выдачу",

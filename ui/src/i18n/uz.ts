@@ -9,6 +9,7 @@ export const uz: Record<Key, Msg> = {
   "action.bank_stage": "bosqichni bank belgiladi",
   "action.bureau_pulled": "byuro hisoboti olindi",
   "action.official_income_pulled": "rasmiy daromadlar olindi",
+  "action.rejection_letter_printed": "rad javobi xati chop etildi",
   "action.counter_offer_taken": "muqobil taklif qabul qilindi",
   "action.disbursement_fact": "kredit berish dalili",
   "action.disbursement_order": "kredit berish buyurtmasi",

@@ -19,6 +19,11 @@
 //! page marked "TAKLIF — SHARTNOMA EMAS" and its QR code saying offer. It binds no one, so
 //! it prints from a case file, but only of terms the engine does not reject.
 //!
+//! The **rejection letter** ([`render_letter`]) tells the client of a case a second person
+//! rejected why, in plain words and without internal codes, what could change, and the
+//! engine's counter-offers (`assets/agreement/letter-*.json`); stamped and QR-coded with
+//! the case version as the agreement is.
+//!
 //! A **specimen** ([`render_specimen`]) is the same layout from any case file, for checking
 //! the templates: no approval asked, every page marked across "NAMUNA — SHARTNOMA EMAS"
 //! ("ОБРАЗЕЦ — НЕ ДОГОВОР") in a light band and in the footer, both in the text layer, and
@@ -31,6 +36,7 @@
 
 mod content;
 mod layout;
+mod letter;
 mod pdf;
 mod scan;
 mod sheet;
@@ -94,9 +100,9 @@ impl Lang {
     /// The marking of a print of `kind`, if any.
     pub fn mark(self, kind: Kind) -> Option<&'static str> {
         match kind {
-            Kind::Agreement => None,
             Kind::Specimen => Some(self.specimen_mark()),
             Kind::Offer => Some(self.offer_mark()),
+            Kind::Agreement | Kind::Letter => None,
         }
     }
 }
@@ -112,6 +118,8 @@ pub enum Kind {
     /// The client's offer and schedule sheet: the pre-contract disclosure, in its own
     /// wording, marked as no agreement.
     Offer,
+    /// The rejection letter of a case a second person rejected.
+    Letter,
 }
 
 /// The case version a printed paper was made from, so it can be matched to what the core
@@ -156,6 +164,10 @@ impl Stamp {
             Kind::Agreement => self.qr_text(),
             Kind::Specimen => self.specimen_qr_text(),
             Kind::Offer => self.offer_qr_text(),
+            Kind::Letter => format!(
+                "UW-LETTER;{};v{};sha256={}",
+                self.case_id, self.version, self.sha256
+            ),
         }
     }
 }
@@ -172,6 +184,9 @@ pub enum AgreementError {
     /// The case may not be printed; the message names what is missing.
     #[error("the agreement is printed only for an approved and reviewed case: {0}")]
     NotPrintable(String),
+    /// No rejection letter for this case; the message names why.
+    #[error("the rejection letter is printed only for a case a second person rejected: {0}")]
+    NoLetter(String),
     /// The terms may not be offered; the message names why.
     #[error("an offer is printed only of terms the engine does not reject, with a schedule: {0}")]
     NotOffered(String),
@@ -265,6 +280,31 @@ pub fn render_offer(
     printed(case, evaluation, lang, stamp, Kind::Offer)
 }
 
+/// The rejection letter as PDF bytes: refused unless a second person's review rejected
+/// the case.
+pub fn render_letter(
+    case: &CaseFile,
+    evaluation: &Evaluation,
+    lang: Lang,
+    stamp: &Stamp,
+) -> Result<Printed, AgreementError> {
+    match &case.review {
+        Some(r) if r.decision == ReviewDecision::Reject => {}
+        Some(r) => {
+            return Err(AgreementError::NoLetter(format!(
+                "the review by {} approved it",
+                r.checker
+            )))
+        }
+        None => {
+            return Err(AgreementError::NoLetter(
+                "no second person has signed the review".into(),
+            ))
+        }
+    }
+    printed(case, evaluation, lang, stamp, Kind::Letter)
+}
+
 /// A specimen as PDF bytes: the agreement's layout from any case (no approval, no review
 /// asked), every page marked [`Lang::specimen_mark`].
 pub fn render_specimen(
@@ -323,10 +363,13 @@ fn laid_out(
     kind: Kind,
 ) -> Result<Vec<layout::Page>, AgreementError> {
     let template = match kind {
-        Kind::Agreement | Kind::Specimen => template::of(lang)?,
+        Kind::Agreement | Kind::Specimen | Kind::Letter => template::of(lang)?,
         Kind::Offer => template::offer(lang)?,
     };
-    let blocks = content::blocks(case, evaluation, lang, &template)?;
+    let blocks = match kind {
+        Kind::Letter => letter::blocks(case, evaluation, lang, &template, &letter::text(lang)?)?,
+        _ => content::blocks(case, evaluation, lang, &template)?,
+    };
     layout::paginate(
         &blocks,
         stamp,

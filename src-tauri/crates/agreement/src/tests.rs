@@ -414,3 +414,141 @@ fn the_offer_sheet_carries_the_engines_figures_and_every_payment() {
     let codes: Vec<&str> = rejected.reasons.iter().map(|r| r.code.as_str()).collect();
     assert!(e.to_string().contains(codes[0]), "{e}");
 }
+
+/// The demo case rejected by a second person; `amount` asked.
+fn rejected(amount: &str) -> (CaseFile, Evaluation) {
+    let mut case = parse_case(EXAMPLE).unwrap();
+    case.loan.amount = uw_domain::money::Money::from_str(amount).unwrap();
+    case.review = Some(Review {
+        decision: ReviewDecision::Reject,
+        maker: "alice".into(),
+        checker: "bob".into(),
+        signed_at: "2026-11-24T09:00:00Z".into(),
+        case_version: 3,
+    });
+    let product = parse_product(PRODUCT).unwrap();
+    let ev = evaluate(&case, &product, &EvalOptions::default());
+    (case, ev)
+}
+
+/// Every reason code the engine gives (the product passport's table), in plain words in
+/// both languages: no code is ever printed for want of words.
+#[test]
+fn every_engine_code_has_plain_words_in_both_languages() {
+    const CODES: [&str; 28] = [
+        "NOT_CITIZEN",
+        "AGE_BELOW_MIN",
+        "AGE_AT_MATURITY",
+        "TOO_MANY_CO_BORROWERS",
+        "NO_INCOME_SOURCE",
+        "INCOME_HISTORY_SHORT",
+        "IE_ACCOUNT_NOT_AT_BANK",
+        "CURRENT_OVERDUE",
+        "DELINQUENCY_90_PLUS",
+        "DTI_EXCEEDED",
+        "VEHICLE_CATEGORY",
+        "VEHICLE_NOT_NEW",
+        "SELLER_NOT_ELIGIBLE",
+        "VIN_INVALID",
+        "VIN_CHECK_DIGIT",
+        "VIN_LIEN",
+        "TERM_OUT_OF_RANGE",
+        "AMOUNT_ABOVE_MAX",
+        "DOWN_PAYMENT_LOW",
+        "LTV_EXCEEDED",
+        "GRACE_NOT_ALLOWED",
+        "AMOUNT_EXCEEDS_PRICE",
+        "VEHICLE_POLICY",
+        "NON_REPAYMENT_POLICY",
+        "DOWN_PAYMENT_PROOF",
+        "DOCUMENT_MISSING",
+        "DOCUMENT_REJECTED",
+        "PRODUCT_SUSPENDED",
+    ];
+    for lang in [Lang::Uz, Lang::Ru] {
+        let l = letter::text(lang).unwrap();
+        for code in CODES {
+            let words = l
+                .reasons
+                .get(code)
+                .unwrap_or_else(|| panic!("{lang:?}: {code}"));
+            assert!(
+                !words.contains('_'),
+                "{lang:?}: {code} reads as a code: {words}"
+            );
+        }
+    }
+}
+
+/// The letter of a case the engine rejects: the reasons in plain words with no code, what
+/// could change, and each counter-offer with the engine's figures; the stamp on the page.
+#[test]
+fn the_rejection_letter_says_why_in_plain_words_and_offers_the_engines_terms() {
+    let (case, ev) = rejected("160000000.00");
+    assert_eq!(ev.decision, uw_domain::decision::Decision::Reject);
+    let offers = ev.counter_offer.clone().unwrap();
+    assert!(!offers.is_empty());
+    for (lang, needles) in [
+        (
+            Lang::Uz,
+            [
+                "KREDIT ARIZASI BOʻYICHA JAVOB",
+                "Hurmatli Karimov Aziz Rustamovich!",
+                "tasdiqlangan oylik daromadingizning yarmidan oshadi",
+                "Kichikroq kredit summasi yoki uzoqroq muddat",
+            ],
+        ),
+        (
+            Lang::Ru,
+            [
+                "ОТВЕТ НА ЗАЯВКУ НА КРЕДИТ",
+                "Уважаемый(ая) Karimov Aziz Rustamovich!",
+                "превышают половину вашего подтверждённого ежемесячного дохода",
+                "Меньшая сумма кредита или больший срок",
+            ],
+        ),
+    ] {
+        let printed = render_letter(&case, &ev, lang, &stamp(&case)).unwrap();
+        let text = text_of(&printed.pdf);
+        for needle in needles {
+            assert!(text.contains(needle), "{lang:?}: {needle:?} not in {text}");
+        }
+        for r in &ev.reasons {
+            assert!(
+                !text.contains(&r.code) && !text.contains(&r.rule),
+                "{lang:?}: {} printed",
+                r.code
+            );
+        }
+        assert!(text.contains("24.11.2026"), "dated by the review");
+        for o in &offers {
+            for figure in [o.amount, o.max_monthly_payment] {
+                let f = content::amount(&figure.to_string()).replace('\u{a0}', " ");
+                assert!(text.contains(&f), "{lang:?}: counter-offer {f}");
+            }
+        }
+        assert_eq!(text.matches(stamp(&case).short()).count(), printed.pages);
+    }
+
+    // A reviewer's own rejection (the engine approves): the general words, no offer.
+    let (case, ev) = rejected("135000000.00");
+    assert_eq!(ev.decision, uw_domain::decision::Decision::Approve);
+    let text = text_of(
+        &render_letter(&case, &ev, Lang::Uz, &stamp(&case))
+            .unwrap()
+            .pdf,
+    );
+    assert!(text.contains("kredit boʻlimi koʻrib chiqdi"), "{text}");
+    assert!(!text.contains("Bank taklif qila oladigan shartlar"));
+
+    // An approved case, or one with no review, has no letter.
+    let (approved, ev) = approved(36);
+    let e = render_letter(&approved, &ev, Lang::Uz, &stamp(&approved)).unwrap_err();
+    assert!(matches!(e, AgreementError::NoLetter(_)), "{e}");
+    let mut none = approved.clone();
+    none.review = None;
+    assert!(matches!(
+        render_letter(&none, &ev, Lang::Ru, &stamp(&none)).unwrap_err(),
+        AgreementError::NoLetter(_)
+    ));
+}

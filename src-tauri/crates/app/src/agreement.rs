@@ -38,7 +38,9 @@ pub struct PrintedFile {
 
 fn refused(e: AgreementError) -> AppError {
     let code = match e {
-        AgreementError::NotPrintable(_) | AgreementError::NotOffered(_) => ErrorCode::NotPrintable,
+        AgreementError::NotPrintable(_)
+        | AgreementError::NotOffered(_)
+        | AgreementError::NoLetter(_) => ErrorCode::NotPrintable,
         AgreementError::MissingGlyph { .. } | AgreementError::Words(_) => ErrorCode::InvalidInput,
         AgreementError::Template { .. } | AgreementError::Pdf(_) => ErrorCode::Internal,
     };
@@ -172,6 +174,62 @@ impl Workstation {
             &now_rfc3339(),
             &actor,
             "agreement_printed",
+            &detail.to_string(),
+        )?;
+        Ok(printed)
+    }
+}
+
+impl Workstation {
+    /// The rejection letter of a stored case a second person rejected (with the bank's
+    /// directory, the rejection the bank accepted), as PDF bytes for a caller that writes
+    /// the file (`uw letter CASE_ID -o FILE`): stamped with the stored version as the
+    /// agreement is; once written, recorded in the case's history
+    /// (`rejection_letter_printed`).
+    pub fn rejection_letter_pdf(
+        &self,
+        case_id: &str,
+        lang: &str,
+        write: impl FnOnce(&str, &[u8]) -> Result<()>,
+    ) -> Result<Printed> {
+        let lang = parse_lang(lang)?;
+        let (stored, case) = self.stored_case(case_id)?;
+        let workflow = self.load_workflow(case_id)?;
+        let refuse = |why: String| {
+            AppError::new(
+                ErrorCode::NotPrintable,
+                format!("the rejection letter is printed only for a rejected case: {why}"),
+            )
+        };
+        if workflow.stage != Stage::Rejected {
+            return Err(refuse(format!("{case_id} is {}", workflow.stage.as_str())));
+        }
+        if self.directory_mode() && workflow.accepted_at.is_none() {
+            return Err(refuse(format!(
+                "the bank has not accepted the rejection of {case_id} yet"
+            )));
+        }
+        let evaluation = self.evaluate_case(&case);
+        let stamp = stamp(&case, stored.version, &stored.case_json)?;
+        let printed =
+            uw_agreement::render_letter(&case, &evaluation, lang, &stamp).map_err(refused)?;
+        let name = format!(
+            "{}-v{}-letter-{}.pdf",
+            case.case_id,
+            stamp.version,
+            lang.as_str()
+        );
+        write(&name, &printed.pdf)?;
+        let (actor, _) = self.acting()?;
+        let detail = serde_json::json!({
+            "lang": lang.as_str(), "version": stamp.version, "sha256": stamp.sha256,
+            "pages": printed.pages,
+        });
+        self.store()?.record_event(
+            case_id,
+            &now_rfc3339(),
+            &actor,
+            "rejection_letter_printed",
             &detail.to_string(),
         )?;
         Ok(printed)

@@ -169,6 +169,23 @@ enum Command {
         #[arg(long, value_enum, default_value = "uz")]
         lang: LangArg,
     },
+    /// Print the rejection letter of a rejected case in the store as PDF: the reasons in
+    /// plain words (no internal codes), what the client could change, and the engine's
+    /// counter-offers; stamped with the stored version.
+    ///
+    /// Only for a case a second person rejected (with the bank's directory, the rejection
+    /// the bank accepted); otherwise NOT_PRINTABLE naming why. The printing is recorded in
+    /// the case's history. Prints {"file", "lang", "pages", "bytes"}.
+    Letter {
+        /// The case id in the store.
+        case_id: String,
+        /// The PDF to write (replaced atomically).
+        #[arg(short, long, value_name = "FILE")]
+        output: PathBuf,
+        /// The language: uz (Uzbek, Latin) or ru.
+        #[arg(long, value_enum, default_value = "uz")]
+        lang: LangArg,
+    },
     /// Print the client's offer and schedule sheet of a case file as PDF: the pre-contract
     /// disclosure (the amount, the rate, the effective annual rate, the total cost and every
     /// payment), every page marked "TAKLIF — SHARTNOMA EMAS" (ru "ПРЕДЛОЖЕНИЕ — НЕ ДОГОВОР").
@@ -229,6 +246,7 @@ impl Command {
             Command::Agreement { specimen: true, .. } => "agreement --specimen",
             Command::Agreement { .. } => "agreement",
             Command::Offer { .. } => "offer",
+            Command::Letter { .. } => "letter",
             Command::WhatIf { .. } => "what-if",
             Command::Export { .. } => "export",
             Command::SupportBundle { .. } => "support-bundle",
@@ -834,6 +852,23 @@ fn run(cli: Cli) -> Result<(), AppError> {
                     uw_app::paths::write_atomically(&output, pdf)
                 })?
             };
+            print(&json!({
+                "file": output.display().to_string(),
+                "lang": lang,
+                "pages": printed.pages,
+                "bytes": printed.pdf.len(),
+            }))
+        }
+        Command::Letter {
+            case_id,
+            output,
+            lang,
+        } => {
+            let lang = lang.as_str();
+            let ws = open_store(cli.data_dir, uw_app::paths::directory_from_env()?)?;
+            let printed = ws.rejection_letter_pdf(&case_id, lang, |_, pdf| {
+                uw_app::paths::write_atomically(&output, pdf)
+            })?;
             print(&json!({
                 "file": output.display().to_string(),
                 "lang": lang,

@@ -250,6 +250,33 @@ fn offer_prints_the_engines_terms_from_a_case_file() {
     assert!(!out.exists());
 }
 
+/// `uw letter` prints only a rejected case of the store: a case not in it, a draft, a bad
+/// language are refused, named, and nothing is written.
+#[test]
+fn letter_refuses_what_is_not_a_rejected_case() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("store");
+    let file = dir.path().join("case.json");
+    std::fs::write(&file, EXAMPLE).unwrap();
+    let out = dir.path().join("letter.pdf");
+    let letter = |id: &str, lang: &str| {
+        uw(
+            &["letter", id, "-o", out.to_str().unwrap(), "--lang", lang],
+            &store,
+        )
+    };
+    assert_invalid(&letter("AUTO-2026-000123", "uz"), "NOT_FOUND");
+    assert!(uw(&["import", file.to_str().unwrap()], &store)
+        .status
+        .success());
+    let o = letter("AUTO-2026-000123", "ru");
+    assert_invalid(&o, "NOT_PRINTABLE");
+    assert_invalid(&o, "is draft");
+    assert_invalid(&letter("AUTO-2026-000123", "en"), "--lang");
+    assert_invalid(&letter("../../etc/passwd", "uz"), "NOT_FOUND");
+    assert!(!out.exists());
+}
+
 /// The forgery path closed: a case file with a typed approving review does not print as
 /// the agreement, whatever it says; nothing is written and no store is opened.
 #[test]

@@ -160,3 +160,74 @@ fn a_case_file_prints_only_as_a_specimen() {
     assert_eq!(e.code, ErrorCode::InvalidCase);
     assert!(e.message.contains("loan.term_months"), "{e:?}");
 }
+
+/// The rejection letter prints from the store only for a rejected case, stamped with its
+/// version, and the printing is in the history.
+#[test]
+fn the_rejection_letter_prints_only_for_a_rejected_case() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = open(dir.path());
+    ws.login("alice", "alice-demo-2026", None).unwrap();
+    let none = |ws: &Workstation, lang: &str| ws.rejection_letter_pdf(CASE, lang, |_, _| Ok(()));
+    let e = none(&ws, "uz").unwrap_err();
+    assert_eq!(e.code, ErrorCode::NotPrintable);
+    assert!(e.message.contains("is draft"), "{e:?}");
+    assert_eq!(none(&ws, "en").unwrap_err().code, ErrorCode::InvalidInput);
+    let e = ws
+        .rejection_letter_pdf("AUTO-0000-000000", "uz", |_, _| Ok(()))
+        .unwrap_err();
+    assert_eq!(e.code, ErrorCode::NotFound, "{e:?}");
+    let v = ws.open_case(CASE).unwrap();
+    ws.submit(
+        CASE,
+        v.version,
+        uw_domain::case::ReviewDecision::Reject,
+        "the employer could not be reached",
+    )
+    .unwrap();
+    ws.logout().unwrap();
+    ws.login("bob", "bob-demo-2026", None).unwrap();
+    let v = ws.open_case(CASE).unwrap();
+    let v = ws
+        .reject(CASE, v.version, "income not confirmed", "bob-demo-2026")
+        .unwrap();
+    let mut written = None;
+    let printed = ws
+        .rejection_letter_pdf(CASE, "ru", |name, pdf| {
+            written = Some((name.to_string(), pdf.to_vec()));
+            Ok(())
+        })
+        .unwrap();
+    let (name, pdf) = written.unwrap();
+    assert_eq!(name, format!("{CASE}-v{}-letter-ru.pdf", v.version));
+    assert!(pdf == printed.pdf && pdf.starts_with(b"%PDF-"));
+    let printed: Vec<_> = ws
+        .history(CASE)
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.kind == "rejection_letter_printed")
+        .collect();
+    assert_eq!(printed.len(), 1);
+    // A write that fails records nothing.
+    let e = ws
+        .rejection_letter_pdf(CASE, "uz", |_, _| {
+            Err(AppError::new(ErrorCode::Io, "disk full"))
+        })
+        .unwrap_err();
+    assert_eq!(e.code, ErrorCode::Io);
+    assert_eq!(
+        ws.history(CASE)
+            .unwrap()
+            .iter()
+            .filter(|e| e.kind == "rejection_letter_printed")
+            .count(),
+        1
+    );
+    // A rejected case has no agreement.
+    assert_eq!(
+        ws.agreement_pdf(CASE, "uz", |_, _| Ok(()))
+            .unwrap_err()
+            .code,
+        ErrorCode::NotPrintable
+    );
+}
