@@ -52,6 +52,7 @@ const COMMANDS: &[&str] = &[
     "order_disbursement",
     "agreement_preview",
     "print_agreement",
+    "print_rejection_letter",
     "what_if",
     "pick_what_if",
     "dashboard",

@@ -445,6 +445,7 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         order_disbursement,
         agreement_preview,
         print_agreement,
+        print_rejection_letter,
         what_if,
         pick_what_if,
         dashboard,
@@ -724,6 +725,28 @@ async fn print_agreement(app: AppHandle, case_id: String, lang: String) -> Resul
             opened,
         })
     })
+    .await
+}
+
+/// Writes the rejection letter's PDF and hands it to the system's viewer.
+#[tauri::command]
+async fn print_rejection_letter(
+    app: AppHandle,
+    case_id: String,
+    lang: String,
+) -> Result<PrintedFile> {
+    off_main(
+        app,
+        task("print_rejection_letter").on(&case_id),
+        move |ws| {
+            let path = ws.signed_in()?.print_rejection_letter(&case_id, &lang)?;
+            let opened = open_with_system(&path);
+            Ok(PrintedFile {
+                path: path.display().to_string(),
+                opened,
+            })
+        },
+    )
     .await
 }
 

@@ -390,6 +390,58 @@ async fn the_maker_cannot_approve_and_the_reviewer_signs() -> Result<()> {
     Ok(())
 }
 
+/// A case the reviewer rejects: its paper is the rejection letter, printed from the
+/// window in the client's language; the printing is in the history.
+#[tokio::test]
+async fn a_rejected_case_prints_its_rejection_letter() -> Result<()> {
+    let _one = serial().await;
+    let data = tempfile::tempdir()?;
+    let display = Display::start()?;
+    let driver = Driver::start_env(
+        &display,
+        data.path(),
+        Some(uw_e2e::E2E_PASSPHRASE),
+        &[("UW_OPEN_WITH", "none")],
+    )?;
+    let c = driver.launch(&["--demo"]).await?;
+    login(&c, "carol", &demo_password("carol")).await?;
+    open_step(&c, "AUTO-2026-000123", "review").await?;
+    retype(
+        &c,
+        "[data-testid=review] input[name=review-text]",
+        "DTI 45.87 %",
+    )
+    .await?;
+    click(&c, "#submit-case").await?;
+    wait_text(&c, "[data-testid=review-stage]", |t| t == "submitted").await?;
+    click(&c, "#logout").await?;
+    login(&c, "bob", &demo_password("bob")).await?;
+    open_step(&c, "AUTO-2026-000123", "review").await?;
+    retype(
+        &c,
+        "[data-testid=review] input[name=review-text]",
+        "the employer did not confirm the salary",
+    )
+    .await?;
+    retype(&c, "input[name=signoff-password]", &demo_password("bob")).await?;
+    click(&c, "#reject-case").await?;
+    wait_text(&c, "[data-testid=review-stage]", |t| t == "rejected").await?;
+    click(&c, "[data-step=agreement]").await?;
+    find(&c, "[data-testid=rejection-letter]").await?;
+    click(&c, "[data-testid=rejection-letter] button[data-lang=ru]").await?;
+    click(&c, "#print-letter").await?;
+    let notice = wait_text(&c, "[data-testid=letter-printed]", |t| t.contains(".pdf")).await?;
+    assert!(notice.contains("letter-ru.pdf"), "{notice}");
+    screenshot(&display, "rejection-letter");
+    click(&c, "[data-step=history]").await?;
+    wait_text(&c, "[data-testid=history]", |t| {
+        t.contains("rejection letter printed")
+    })
+    .await?;
+    c.close().await?;
+    Ok(())
+}
+
 /// No OS keyring and no passphrase given: the window asks for the store's passphrase — a
 /// new one for a new store, the right one afterwards — and the file is encrypted.
 #[tokio::test]

@@ -74,7 +74,9 @@ fn args(command: &str) -> Option<Value> {
             json!({"caseId": case, "version": 1, "fact": {"kind": "advance", "amount": "1.00"}})
         }
         "order_disbursement" => json!({"caseId": case, "version": 1, "stage": 1}),
-        "agreement_preview" | "print_agreement" => json!({"caseId": case, "lang": "uz"}),
+        "agreement_preview" | "print_agreement" | "print_rejection_letter" => {
+            json!({"caseId": case, "lang": "uz"})
+        }
         "what_if" => json!({"path": "/etc/hostname"}),
         "set_language" => json!({"lang": "en"}),
         "attach_scans" => json!({"caseId": case, "kind": "identity", "party": 0, "paths": []}),

@@ -6,12 +6,19 @@ import { useEffect, useState } from "react";
 import type { AgreementPreview, AppError, PrintedFile } from "./bindings";
 import { api } from "./api";
 import { language, t } from "./i18n";
+import { RejectionLetter } from "./RejectionLetter";
 
 /** The agreement's own language (its templates exist in Uzbek and Russian), apart from
  * the window's. */
 type Lang = "uz" | "ru";
 
-export function AgreementStep({ caseId, version }: { caseId: string; version: number }) {
+export function AgreementStep({ caseId, version, status }: { caseId: string; version: number; status: string }) {
+  // A rejected case's paper is the letter to the client.
+  if (status === "rejected") return <RejectionLetter caseId={caseId} />;
+  return <Agreement caseId={caseId} version={version} />;
+}
+
+function Agreement({ caseId, version }: { caseId: string; version: number }) {
   const [lang, setLang] = useState<Lang>(language() === "ru" ? "ru" : "uz");
   const [preview, setPreview] = useState<AgreementPreview | null>(null);
   const [error, setError] = useState<AppError | null>(null);

@@ -258,7 +258,7 @@ export function CaseScreen({ caseId, onBack, onNext, onShortcuts }: { caseId: st
         {step === "disbursement" && (
           <DisbursementStep caseId={caseId} onCaseChanged={() => api.openCase(caseId).then(load, setError)} />
         )}
-        {step === "agreement" && <AgreementStep caseId={caseId} version={view.version} />}
+        {step === "agreement" && <AgreementStep caseId={caseId} version={view.version} status={view.status} />}
         {step === "history" && <History caseId={caseId} version={view.version} />}
       </section>
     </main>

@@ -127,6 +127,8 @@ export const api = {
     call<DisbursementView>("order_disbursement", { caseId, version, stage }),
   agreementPreview: (caseId: string, lang: string) => call<AgreementPreview>("agreement_preview", { caseId, lang }),
   printAgreement: (caseId: string, lang: string) => call<PrintedFile>("print_agreement", { caseId, lang }),
+  printRejectionLetter: (caseId: string, lang: string) =>
+    call<PrintedFile>("print_rejection_letter", { caseId, lang }),
   whatIf: (path: string) => call<WhatIfReport>("what_if", { path }),
   pickWhatIf: () => call<WhatIfReport | null>("pick_what_if"),
   dashboard: () => call<Dashboard>("dashboard"),

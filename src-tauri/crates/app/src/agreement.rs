@@ -133,6 +133,20 @@ impl Workstation {
         Ok(path)
     }
 
+    /// Writes the rejection letter's PDF for the system's viewer, as
+    /// [`Self::print_agreement`] writes the agreement's (the same private folder, the same
+    /// sweeps), and records the printing; returns the file.
+    pub fn print_rejection_letter(&self, case_id: &str, lang: &str) -> Result<PathBuf> {
+        self.clear_printed();
+        let mut path = PathBuf::new();
+        self.rejection_letter_pdf(case_id, lang, |name, pdf| {
+            let dir = self.data_dir.join(PRINTED_DIR);
+            path = dir.join(name);
+            write_file(&dir, &path, pdf)
+        })?;
+        Ok(path)
+    }
+
     /// Removes the viewer's copies of printed agreements; returns how many went. A copy
     /// that cannot be removed now (a viewer holding it, on Windows) goes at the next sweep.
     pub fn clear_printed(&self) -> usize {
