@@ -13,6 +13,8 @@ const COMMANDS: &[&str] = &[
     "import_files",
     "pick_and_import",
     "export_case",
+    "export_queue_xlsx",
+    "export_dashboard_xlsx",
     "case_history",
     "check_vin",
     "statement_income",

@@ -20,8 +20,8 @@ use tauri_plugin_dialog::DialogExt;
 use uw_app::SupportBundle;
 use uw_app::{AdminSettings, BackupSettings, BankInput, DirectoryInput, UserRoles, UserView};
 use uw_app::{
-    AgreementPreview, ConflictView, Dashboard, DisbursementView, Keep, PrintedFile, ScanList,
-    SyncStatus, WhatIfReport,
+    AgreementPreview, ConflictView, Dashboard, DisbursementView, Exported, Keep, PrintedFile,
+    ScanList, SyncStatus, WhatIfReport,
 };
 use uw_app::{
     AppError, AppStatus, CaseEvent, CaseView, ErrorCode, ImportReport, IncomeView, NewUser,
@@ -407,6 +407,8 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         import_files,
         pick_and_import,
         export_case,
+        export_queue_xlsx,
+        export_dashboard_xlsx,
         case_history,
         check_vin,
         statement_income,
@@ -921,6 +923,52 @@ async fn pick_and_import(app: AppHandle) -> Result<Option<ImportReport>> {
         let Some(files) = picked else { return Ok(None) };
         let paths = local_paths(files)?;
         ticking(app, &task("import_files"), || signed.import_files(&paths)).map(Some)
+    })
+    .await
+}
+
+/// Asks where, then writes every case the queue's query matches as a spreadsheet.
+#[tauri::command]
+async fn export_queue_xlsx(app: AppHandle, query: QueueQuery) -> Result<Option<Exported>> {
+    save_xlsx(app, "export_queue_xlsx", "queue.xlsx", move |ws, path| {
+        ws.export_queue_xlsx(&query, path)
+    })
+    .await
+}
+
+/// Asks where, then writes the dashboard's tables as a spreadsheet.
+#[tauri::command]
+async fn export_dashboard_xlsx(app: AppHandle) -> Result<Option<Exported>> {
+    save_xlsx(
+        app,
+        "export_dashboard_xlsx",
+        "dashboard.xlsx",
+        |ws, path| ws.export_dashboard_xlsx(path),
+    )
+    .await
+}
+
+/// The session, then the system's save dialog, then `write` off the window's thread;
+/// `None` when the person cancels.
+async fn save_xlsx(
+    app: AppHandle,
+    name: &'static str,
+    file_name: &'static str,
+    write: impl FnOnce(&Workstation, &std::path::Path) -> Result<Exported> + Send + 'static,
+) -> Result<Option<Exported>> {
+    blocking(app, task(name), move |app, ws| {
+        let signed = ws.signed_in()?;
+        let picked = app
+            .dialog()
+            .file()
+            .add_filter("Spreadsheets", &["xlsx"])
+            .set_file_name(file_name)
+            .blocking_save_file();
+        let Some(file) = picked else { return Ok(None) };
+        let path = file
+            .into_path()
+            .map_err(|e| AppError::new(ErrorCode::Io, e.to_string()))?;
+        ticking(app, &task(name), || write(signed, &path)).map(Some)
     })
     .await
 }

@@ -32,9 +32,21 @@ fn args(command: &str) -> Option<Value> {
                       "admin": true, "underwriter": true, "reviewer": true});
     let channel = "__CHANNEL__:1";
     Some(match command {
-        "app_status" | "pick_and_import" | "session_status" | "logout" | "begin_totp"
-        | "sync_status" | "sync_now" | "sync_conflicts" | "pick_what_if" | "dashboard"
-        | "backup_now" | "refresh_portfolio" | "store_state" => json!({}),
+        "app_status"
+        | "pick_and_import"
+        | "session_status"
+        | "logout"
+        | "begin_totp"
+        | "sync_status"
+        | "sync_now"
+        | "sync_conflicts"
+        | "pick_what_if"
+        | "dashboard"
+        | "backup_now"
+        | "refresh_portfolio"
+        | "store_state"
+        | "export_dashboard_xlsx" => json!({}),
+        "export_queue_xlsx" => json!({"query": {}}),
         "queue" | "queue_total" => json!({"query": {}}),
         "open_case" | "export_case" | "case_history" | "case_review" | "release_case"
         | "disbursement" | "request_lien" | "scans" => json!({"caseId": case}),

@@ -97,6 +97,9 @@ export function Dashboard({ onBack }: { onBack: () => void }) {
     setBusy(true);
     api.refreshPortfolio().then((x) => { setD(x); setError(null); }, setError).finally(() => setBusy(false));
   };
+  const [exported, setExported] = useState<string | null>(null);
+  const exportXlsx = () =>
+    api.exportDashboardXlsx().then((x) => x && setExported(t("export.done", { n: x.rows, path: x.path })), setError);
   const decided = d ? d.decisions.reduce((s, c) => s + c.n, 0) : 0;
   const dec = (k: string) => d?.decisions.find((c) => c.key === k)?.n ?? 0;
   return (
@@ -105,8 +108,10 @@ export function Dashboard({ onBack }: { onBack: () => void }) {
         <button onClick={onBack}>{t("dash.back")}</button>
         <h1>{t("dash.title")}</h1>
         <span className="spacer" />
+        <button id="dashboard-xlsx" onClick={exportXlsx}>{t("export.xlsx")}</button>
         <button id="portfolio-refresh" onClick={refresh} disabled={busy}>{t("dash.refresh")}</button>
       </div>
+      {exported && <div className="notice" data-testid="exported">{exported}</div>}
       <ErrorBanner error={error} onClose={() => setError(null)} />
       {d && (
         <div className="cards">

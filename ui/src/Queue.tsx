@@ -233,6 +233,17 @@ export function Queue(props: {
         <span className="muted" data-testid="queue-total">{total === null ? "" : t("queue.total", { n: total })}</span>
         <span className="spacer" />
         <button id="shortcuts-open" onClick={props.onShortcuts} title={t("queue.shortcutsTitle")}>{t("queue.shortcuts")}</button>
+        <button
+          id="queue-xlsx"
+          onClick={() =>
+            api.exportQueueXlsx(query).then(
+              (x) => x && setNotice(t("export.done", { n: x.rows, path: x.path })),
+              setError,
+            )
+          }
+        >
+          {t("export.xlsx")}
+        </button>
         <button onClick={pick} id="import-pick">{t("queue.import")}</button>
       </div>
       <div className="import-row">

@@ -25,6 +25,8 @@ const WHAT: Record<string, { key: Key; outside: boolean }> = {
   backup_now: { key: "work.backup", outside: false },
   import_files: { key: "work.files", outside: false },
   export_case: { key: "work.files", outside: false },
+  export_queue_xlsx: { key: "work.files", outside: false },
+  export_dashboard_xlsx: { key: "work.files", outside: false },
   attach_scans: { key: "work.files", outside: false },
   attach_statements: { key: "work.files", outside: false },
   statement_income: { key: "work.files", outside: false },

@@ -39,6 +39,7 @@ import type {
   WhatIfReport,
 } from "./bindings";
 import type { AdminSettings, BackupSettings, BackupSummary, BankInput, DirectoryInput, UserRoles, UserView } from "./bindings";
+import type { Exported } from "./bindings";
 
 /** Turns whatever a failed call threw into the {code, message} the UI shows. */
 export function asAppError(e: unknown): AppError {
@@ -77,6 +78,8 @@ export const api = {
   importFiles: (paths: string[]) => call<ImportReport>("import_files", { paths }),
   pickAndImport: () => call<ImportReport | null>("pick_and_import"),
   exportCase: (caseId: string) => call<string | null>("export_case", { caseId }),
+  exportQueueXlsx: (query: QueueQuery) => call<Exported | null>("export_queue_xlsx", { query }),
+  exportDashboardXlsx: () => call<Exported | null>("export_dashboard_xlsx"),
   history: (caseId: string) => call<CaseEvent[]>("case_history", { caseId }),
   checkVin: (vin: string) => call<VinReport>("check_vin", { vin }),
   statementIncome: (caseId: string, party: number) =>

@@ -287,6 +287,8 @@ now_failing: Array<Reason>,
  */
 no_longer_failing: Array<Reason>, };
 
+export type Exported = { path: string, rows: number, };
+
 export type Dashboard = { cases: number, 
 /**
  * Workflow stage → cases, in the workflow's order.

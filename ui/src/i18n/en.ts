@@ -271,6 +271,8 @@ export const en = {
   "letter.about": "The case was rejected: the letter to the client gives the reasons in plain words, what could change, and the terms the bank could offer instead.",
   "letter.language": "Language of the letter:",
   "letter.print": "Print the rejection letter",
+  "export.xlsx": "Export XLSX…",
+  "export.done": "{n} rows written to {path}",
   "income.analysing": "Reading the statements and classifying every payment…",
   "income.atThisBank": " (at this bank)",
   "income.attach": "Attach statements…",

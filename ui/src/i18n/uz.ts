@@ -268,6 +268,8 @@ export const uz: Record<Key, Msg> = {
   "letter.about": "Ariza rad etildi: mijozga xat sabablarni oddiy soʻzlar bilan, nimani oʻzgartirish mumkinligini va bank taklif qila oladigan shartlarni aytadi.",
   "letter.language": "Xat tili:",
   "letter.print": "Rad javobi xatini chop etish",
+  "export.xlsx": "XLSX ga eksport…",
+  "export.done": "{n} qator yozildi: {path}",
   "income.analysing": "Koʻchirmalar oʻqilmoqda va har bir toʻlov tasniflanmoqda…",
   "income.atThisBank": " (shu bankda)",
   "income.attach": "Koʻchirmalarni biriktirish…",

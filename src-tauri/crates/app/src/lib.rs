@@ -18,6 +18,7 @@ mod demo;
 mod disbursement;
 pub mod doctor;
 pub mod error;
+mod export;
 mod identity;
 mod income;
 pub mod ipc;
@@ -59,6 +60,7 @@ pub use cases::{CaseView, ImportReport, RequiredDocument};
 pub use dashboard::{BranchView, Count, Dashboard, DecisionTimes, PortfolioView};
 pub use disbursement::{DisbursementView, PLEDGE_REQUEST};
 pub use error::{AppError, ErrorCode, Result};
+pub use export::Exported;
 pub use income::{
     read_with_progress, AttachedStatement, IncomeView, ReadProgress, ReclassificationView,
     MAX_STATEMENT_BYTES,

@@ -217,6 +217,13 @@ enum Command {
         #[arg(short, long)]
         output: Option<PathBuf>,
     },
+    /// Write the desk's tables as a spreadsheet (XLSX) for a supervisor: `queue` — every
+    /// case the filters match, in the queue's order — or `dashboard` — its tables, a sheet
+    /// each. Written atomically; prints {"path", "rows"}.
+    Xlsx {
+        #[command(subcommand)]
+        table: XlsxTable,
+    },
     /// Write the support bundle: the log of the last 14 days and the health report (as
     /// `uw doctor` prints it) in one zip file, for the bank's support; nothing personal.
     SupportBundle {
@@ -250,6 +257,7 @@ impl Command {
             Command::WhatIf { .. } => "what-if",
             Command::Export { .. } => "export",
             Command::SupportBundle { .. } => "support-bundle",
+            Command::Xlsx { .. } => "xlsx",
         }
     }
 
@@ -266,6 +274,31 @@ impl Command {
                 | Command::Offer { .. }
         )
     }
+}
+
+#[derive(Subcommand)]
+enum XlsxTable {
+    /// The queue: every case the filters match.
+    Queue {
+        /// The spreadsheet to write.
+        #[arg(short, long, value_name = "FILE")]
+        output: PathBuf,
+        /// Only this workflow stage (draft, submitted, returned, approved, rejected).
+        #[arg(long)]
+        status: Option<String>,
+        #[arg(long)]
+        branch: Option<String>,
+        #[arg(long)]
+        assignee: Option<String>,
+        /// The start of a case id, borrower name, PINFL or VIN.
+        #[arg(long)]
+        search: Option<String>,
+    },
+    /// The dashboard's tables.
+    Dashboard {
+        #[arg(short, long, value_name = "FILE")]
+        output: PathBuf,
+    },
 }
 
 #[derive(Subcommand)]
@@ -890,6 +923,29 @@ fn run(cli: Cli) -> Result<(), AppError> {
         Command::WhatIf { product } => print(&workstation(cli.data_dir)?.what_if_file(&product)?),
         Command::SupportBundle { output } => {
             print(&workstation(cli.data_dir)?.support_bundle(&output)?)
+        }
+        Command::Xlsx { table } => {
+            let ws = workstation(cli.data_dir)?;
+            let done = match table {
+                XlsxTable::Queue {
+                    output,
+                    status,
+                    branch,
+                    assignee,
+                    search,
+                } => {
+                    let query = uw_app::QueueQuery {
+                        status,
+                        branch,
+                        assignee,
+                        search,
+                        ..uw_app::QueueQuery::default()
+                    };
+                    ws.export_queue_xlsx(&query, &output)?
+                }
+                XlsxTable::Dashboard { output } => ws.export_dashboard_xlsx(&output)?,
+            };
+            print(&done)
         }
         Command::Export { case_id, output } => {
             let ws = workstation(cli.data_dir)?;

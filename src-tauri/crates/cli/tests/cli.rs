@@ -277,6 +277,45 @@ fn letter_refuses_what_is_not_a_rejected_case() {
     assert!(!out.exists());
 }
 
+/// `uw xlsx` writes the queue and the dashboard as spreadsheets; a place it cannot write
+/// is named; a missing -o is refused.
+#[test]
+fn xlsx_writes_the_queue_and_the_dashboard() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("store");
+    let file = dir.path().join("case.json");
+    std::fs::write(&file, EXAMPLE).unwrap();
+    assert!(uw(&["import", file.to_str().unwrap()], &store)
+        .status
+        .success());
+    let q = dir.path().join("q.xlsx");
+    let o = uw(&["xlsx", "queue", "-o", q.to_str().unwrap()], &store);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(stdout_json(&o)["rows"], 1);
+    assert!(std::fs::read(&q).unwrap().starts_with(b"PK"));
+    let o = uw(
+        &[
+            "xlsx",
+            "queue",
+            "-o",
+            q.to_str().unwrap(),
+            "--status",
+            "approved",
+        ],
+        &store,
+    );
+    assert_eq!(stdout_json(&o)["rows"], 0);
+    let d = dir.path().join("d.xlsx");
+    let o = uw(&["xlsx", "dashboard", "-o", d.to_str().unwrap()], &store);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_invalid(
+        &uw(&["xlsx", "queue", "-o", "/nonexistent/q.xlsx"], &store),
+        "/nonexistent/q.xlsx",
+    );
+    assert_invalid(&uw(&["xlsx", "dashboard"], &store), "--output");
+    assert_invalid(&uw(&["xlsx", "cases", "-o", "x.xlsx"], &store), "cases");
+}
+
 /// The forgery path closed: a case file with a typed approving review does not print as
 /// the agreement, whatever it says; nothing is written and no store is opened.
 #[test]
