@@ -720,12 +720,9 @@ async fn agreement_preview(
 #[tauri::command]
 async fn print_agreement(app: AppHandle, case_id: String, lang: String) -> Result<PrintedFile> {
     off_main(app, task("print_agreement").on(&case_id), move |ws| {
-        let path = ws.signed_in()?.print_agreement(&case_id, &lang)?;
-        let opened = open_with_system(&path);
-        Ok(PrintedFile {
-            path: path.display().to_string(),
-            opened,
-        })
+        ws.signed_in()?
+            .print_agreement(&case_id, &lang)
+            .map(to_the_viewer)
     })
     .await
 }
@@ -741,15 +738,21 @@ async fn print_rejection_letter(
         app,
         task("print_rejection_letter").on(&case_id),
         move |ws| {
-            let path = ws.signed_in()?.print_rejection_letter(&case_id, &lang)?;
-            let opened = open_with_system(&path);
-            Ok(PrintedFile {
-                path: path.display().to_string(),
-                opened,
-            })
+            ws.signed_in()?
+                .print_rejection_letter(&case_id, &lang)
+                .map(to_the_viewer)
         },
     )
     .await
+}
+
+/// A printed file handed to the system's viewer.
+fn to_the_viewer(path: std::path::PathBuf) -> PrintedFile {
+    let opened = open_with_system(&path);
+    PrintedFile {
+        path: path.display().to_string(),
+        opened,
+    }
 }
 
 /// The system's own opener (`UW_OPEN_WITH` names another program; `none` opens nothing),

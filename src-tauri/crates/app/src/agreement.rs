@@ -123,24 +123,26 @@ impl Workstation {
     /// next print, at logout and when the workstation opens (a copy a viewer still holds
     /// open goes when it closes it).
     pub fn print_agreement(&self, case_id: &str, lang: &str) -> Result<PathBuf> {
-        self.clear_printed();
-        let mut path = PathBuf::new();
-        self.agreement_pdf(case_id, lang, |name, pdf| {
-            let dir = self.data_dir.join(PRINTED_DIR);
-            path = dir.join(name);
-            write_file(&dir, &path, pdf)
-        })?;
-        Ok(path)
+        self.for_the_viewer(|write| self.agreement_pdf(case_id, lang, write))
     }
 
     /// Writes the rejection letter's PDF for the system's viewer, as
     /// [`Self::print_agreement`] writes the agreement's (the same private folder, the same
     /// sweeps), and records the printing; returns the file.
     pub fn print_rejection_letter(&self, case_id: &str, lang: &str) -> Result<PathBuf> {
+        self.for_the_viewer(|write| self.rejection_letter_pdf(case_id, lang, write))
+    }
+
+    /// The viewer's copy of what `print` writes (its name, its bytes), in the private
+    /// folder, the copies before it removed first; the file's path.
+    fn for_the_viewer(
+        &self,
+        print: impl FnOnce(&mut dyn FnMut(&str, &[u8]) -> Result<()>) -> Result<Printed>,
+    ) -> Result<PathBuf> {
         self.clear_printed();
+        let dir = self.data_dir.join(PRINTED_DIR);
         let mut path = PathBuf::new();
-        self.rejection_letter_pdf(case_id, lang, |name, pdf| {
-            let dir = self.data_dir.join(PRINTED_DIR);
+        print(&mut |name, pdf| {
             path = dir.join(name);
             write_file(&dir, &path, pdf)
         })?;

@@ -59,11 +59,21 @@ pub async fn put_income(
     UrlPath(pinfl): UrlPath<String>,
     body: Bytes,
 ) -> Reply {
-    let v: Value = match parse_body(&body, "INVALID_BODY") {
+    put_any_json(&sim, &pinfl, &body, set_income_answer)
+}
+
+/// Any JSON body kept by `set` for a PINFL (an answer a test serves as it is).
+fn put_any_json(
+    sim: &Sim,
+    pinfl: &str,
+    body: &Bytes,
+    set: fn(&Connection, &str, &Value) -> rusqlite::Result<()>,
+) -> Reply {
+    let v: Value = match parse_body(body, "INVALID_BODY") {
         Ok(v) => v,
         Err(reply) => return reply,
     };
-    match set_income_answer(&sim.db(), &pinfl, &v) {
+    match set(&sim.db(), pinfl, &v) {
         Ok(()) => Reply::json(StatusCode::OK, &json!({"pinfl": pinfl})),
         Err(e) => storage(e),
     }
@@ -255,14 +265,7 @@ pub async fn put_bureau(
     UrlPath(pinfl): UrlPath<String>,
     body: Bytes,
 ) -> Reply {
-    let v: Value = match parse_body(&body, "INVALID_BODY") {
-        Ok(v) => v,
-        Err(reply) => return reply,
-    };
-    match set_bureau(&sim.db(), &pinfl, &v) {
-        Ok(()) => Reply::json(StatusCode::OK, &json!({"pinfl": pinfl})),
-        Err(e) => storage(e),
-    }
+    put_any_json(&sim, &pinfl, &body, set_bureau)
 }
 
 fn bad(message: String) -> Reply {

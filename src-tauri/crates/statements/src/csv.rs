@@ -24,10 +24,9 @@ use std::io::Read;
 
 use encoding_rs::WINDOWS_1251;
 
-use crate::onec::{Head, Sink, MAX_LINE};
+use crate::onec::{Collect, Head, Sink, MAX_LINE};
 use crate::table::{err, Cell, CsvLayouts, Table};
-use crate::{AccountSection, Statement, StatementError, Transaction};
-use uw_domain::money::Date;
+use crate::{AccountSection, Statement, StatementError};
 
 const DELIMITERS: [u8; 4] = [b';', b',', b'\t', b'|'];
 const BOM: &[u8] = b"\xEF\xBB\xBF";
@@ -264,28 +263,7 @@ fn delimiter(header_line: &str) -> Option<u8> {
 
 /// Reads a whole file held in memory.
 pub fn read(file: &str, bytes: &[u8], layouts: &CsvLayouts) -> Result<Statement, StatementError> {
-    struct Collect(Statement);
-    impl Sink for Collect {
-        fn period(&mut self, from: Option<Date>, to: Option<Date>) {
-            (self.0.period_from, self.0.period_to) = (from, to);
-        }
-        fn account(&mut self, section: AccountSection) {
-            self.0.accounts.push(section);
-        }
-        fn transaction(&mut self, t: Transaction) {
-            self.0.transactions.push(t);
-        }
-    }
-    let mut c = Collect(Statement {
-        file: file.to_string(),
-        format: String::new(),
-        encoding: String::new(),
-        version: None,
-        period_from: None,
-        period_to: None,
-        accounts: Vec::new(),
-        transactions: Vec::new(),
-    });
+    let mut c = Collect::new(file, "", 0);
     let (format, head) = stream(file, &mut { bytes }, layouts, &mut c)?;
     let mut st = c.0;
     // The held statement's section spans its transactions, as its period does.

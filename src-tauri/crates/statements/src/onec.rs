@@ -1044,31 +1044,42 @@ pub const MAX_LINE: usize = 1 << 20;
 const MAX_HEADER_LINES: usize = 1_000;
 const MAX_HEADER_BYTES: usize = 64 << 10;
 
+/// A sink that keeps what it is given: a whole statement, for the readers of files held
+/// in memory.
+pub(crate) struct Collect(pub Statement);
+
+impl Collect {
+    /// An empty statement of `file` in `format`, room for `documents`.
+    pub(crate) fn new(file: &str, format: &str, documents: usize) -> Collect {
+        Collect(Statement {
+            file: file.to_string(),
+            format: format.into(),
+            encoding: String::new(),
+            version: None,
+            period_from: None,
+            period_to: None,
+            accounts: Vec::new(),
+            transactions: Vec::with_capacity(documents),
+        })
+    }
+}
+
+impl Sink for Collect {
+    fn period(&mut self, from: Option<Date>, to: Option<Date>) {
+        (self.0.period_from, self.0.period_to) = (from, to);
+    }
+    fn account(&mut self, section: AccountSection) {
+        self.0.accounts.push(section);
+    }
+    fn transaction(&mut self, t: Transaction) {
+        self.0.transactions.push(t);
+    }
+}
+
 /// Reads a whole file held in memory.
 pub fn read(file: &str, bytes: &[u8]) -> Result<Statement, StatementError> {
-    struct Collect(Statement);
-    impl Sink for Collect {
-        fn period(&mut self, from: Option<Date>, to: Option<Date>) {
-            (self.0.period_from, self.0.period_to) = (from, to);
-        }
-        fn account(&mut self, section: AccountSection) {
-            self.0.accounts.push(section);
-        }
-        fn transaction(&mut self, t: Transaction) {
-            self.0.transactions.push(t);
-        }
-    }
-    let mut c = Collect(Statement {
-        file: file.to_string(),
-        format: SIGNATURE.into(),
-        encoding: String::new(),
-        version: None,
-        period_from: None,
-        period_to: None,
-        accounts: Vec::new(),
-        // A document takes some 250 bytes; reserving spares the copies of a growing Vec.
-        transactions: Vec::with_capacity(bytes.len() / 250),
-    });
+    // A document takes some 250 bytes; reserving spares the copies of a growing Vec.
+    let mut c = Collect::new(file, SIGNATURE, bytes.len() / 250);
     let head = stream(file, &mut &bytes[..], &mut c)?;
     c.0.encoding = head.encoding;
     c.0.version = head.version;
