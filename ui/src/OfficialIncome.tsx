@@ -22,9 +22,9 @@ function Row({ s }: { s: SourceComparison }) {
       </td>
       {s.months.map((m) => (
         <td key={m.month} className="num">
-          {money(m.official)}
+          {m.official === null ? <span className="muted" title={t("official.notReached")}>—</span> : money(m.official)}
           <br />
-          <small className={m.official === m.statements ? "muted" : "bad"}>{money(m.statements)}</small>
+          <small className={m.official === null || m.official === m.statements ? "muted" : "bad"}>{money(m.statements)}</small>
         </td>
       ))}
       <td className="num">

@@ -417,7 +417,7 @@ statement_payer: string, matched: Matched, months: Array<MonthPair>, official_to
  */
 gap_percent: string, flagged: boolean, };
 
-export type MonthPair = { month: YearMonth, official: Money, statements: Money, };
+export type MonthPair = { month: YearMonth, official: Money | null, statements: Money, };
 
 export type Matched = "inn" | "name" | "only_one" | "unmatched";
 

@@ -265,6 +265,7 @@ export const en = {
   "official.matched.only_one": "the only one of its kind",
   "official.matched.unmatched": "on one side only",
   "official.none": "Not asked yet: the service gives six months of salary and pension by PINFL, shown here beside the statements.",
+  "official.notReached": "the answer does not reach this month: not compared",
   "official.nothing": "The service has no salary or pension recorded, and the statements show none.",
   "official.title": "Official income service",
   "work.official": "the official income service",

@@ -262,6 +262,7 @@ export const uz: Record<Key, Msg> = {
   "official.matched.only_one": "oʻz turidagi yagona",
   "official.matched.unmatched": "faqat bir tomonda",
   "official.none": "Hali soʻralmagan: xizmat JShShIR boʻyicha olti oylik ish haqi va pensiyani beradi, ular shu yerda koʻchirmalar yonida koʻrsatiladi.",
+  "official.notReached": "javob bu oyni qamrab olmaydi: solishtirilmaydi",
   "official.nothing": "Xizmatda ish haqi yoki pensiya yozuvi yoʻq, koʻchirmalarda ham yoʻq.",
   "official.title": "Rasmiy daromadlar xizmati",
   "work.official": "rasmiy daromadlar xizmati",

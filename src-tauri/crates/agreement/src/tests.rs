@@ -552,3 +552,23 @@ fn the_rejection_letter_says_why_in_plain_words_and_offers_the_engines_terms() {
         AgreementError::NoLetter(_)
     ));
 }
+
+/// While the product is stopped for the branch, the letter says so and offers nothing.
+#[test]
+fn a_letter_under_a_product_stop_says_so_and_offers_nothing() {
+    let (case, _) = rejected("160000000.00");
+    let product = parse_product(PRODUCT).unwrap();
+    let opts = EvalOptions {
+        product_suspended: Some("the branch's PD30 is above its limit".into()),
+        ..EvalOptions::default()
+    };
+    let ev = evaluate(&case, &product, &opts);
+    assert!(ev.counter_offer.is_none());
+    let text = text_of(
+        &render_letter(&case, &ev, Lang::Ru, &stamp(&case))
+            .unwrap()
+            .pdf,
+    );
+    assert!(text.contains("временно приостановил"), "{text}");
+    assert!(!text.contains("Условия, которые банк может предложить"));
+}

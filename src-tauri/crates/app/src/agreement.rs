@@ -225,7 +225,16 @@ impl Workstation {
                 "the bank has not accepted the rejection of {case_id} yet"
             )));
         }
-        let evaluation = self.evaluate_case(&case);
+        // The letter is the bank's answer now: while the product is stopped for the
+        // case's branch (passport §9) it says so and offers no terms the bank would refuse.
+        let evaluation = uw_domain::evaluate(
+            &case,
+            &self.product,
+            &uw_domain::EvalOptions {
+                product_suspended: self.suspension(&case.branch),
+                ..uw_domain::EvalOptions::default()
+            },
+        );
         let stamp = stamp(&case, stored.version, &stored.case_json)?;
         let printed =
             uw_agreement::render_letter(&case, &evaluation, lang, &stamp).map_err(refused)?;

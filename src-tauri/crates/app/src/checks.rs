@@ -198,10 +198,11 @@ impl Workstation {
                 amount: &r.amount,
             }))
             .map_err(bad)?,
-            // The service knows no salary or pension of the PINFL: none is recorded.
+            // The service knows no salary or pension of the PINFL: none is recorded. Its
+            // own code, not any 404 (a missing route or a proxy's is no answer).
             Err(uw_bank_link::LinkError::Rejected {
                 status: 404, code, ..
-            }) if code == "NOT_FOUND" => Vec::new(),
+            }) if code == "NO_INCOME_RECORD" => Vec::new(),
             Err(e) => {
                 let e = AppError::from(e);
                 return Err(AppError::new(e.code, format!("{}; {keeps}", e.message)));

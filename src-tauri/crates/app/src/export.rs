@@ -3,9 +3,10 @@
 //!
 //! Invariants:
 //! - an amount is a number cell (a supervisor sums it) only when that number reads back
-//!   as the very decimal: every amount the product allows does (an IEEE double holds every
-//!   tiyin below 9·10¹³ UZS exactly); one that would not is written as its text — the
-//!   spreadsheet never shows an amount the store does not hold;
+//!   as the very decimal: every amount the product allows does (an IEEE double tells
+//!   every tiyin apart below 2⁴⁶ ≈ 7·10¹³ UZS); one that would not is written as its
+//!   text — the spreadsheet never shows an amount the store does not hold. Other figures
+//!   (hours) are worked out in `Decimal` and written the same way;
 //! - the file is written whole, then renamed over the target ([`crate::paths::write_atomically`]):
 //!   a failed export leaves no half a spreadsheet;
 //! - headers are English column names (the window's language is the window's); a reading
@@ -65,7 +66,8 @@ fn header(sheet: &mut Worksheet, names: &[&str], bold: &Format) -> Result<()> {
             .write_string_with_format(0, col, *name, bold)
             .map_err(xlsx)?;
     }
-    sheet.set_freeze_panes(0, 0).map_err(xlsx)?;
+    // The header row stays in view.
+    sheet.set_freeze_panes(1, 0).map_err(xlsx)?;
     Ok(())
 }
 
@@ -185,25 +187,12 @@ impl Workstation {
             &bold,
         )?;
         if let Some(t) = &d.time_to_decision {
-            // Whole seconds in, hours shown with two decimals by the cell's format.
-            let hours = Format::new().set_num_format("0.00");
             sheet.write_number(1, 0, t.signed as f64).map_err(xlsx)?;
-            sheet
-                .write_formula_with_format(
-                    1,
-                    1,
-                    format!("={}/3600", t.median_seconds).as_str(),
-                    &hours,
-                )
-                .map_err(xlsx)?;
-            sheet
-                .write_formula_with_format(
-                    1,
-                    2,
-                    format!("={}/3600", t.p90_seconds).as_str(),
-                    &hours,
-                )
-                .map_err(xlsx)?;
+            let hours = Format::new().set_num_format("0.00");
+            for (col, seconds) in [(1, t.median_seconds), (2, t.p90_seconds)] {
+                let h = (Decimal::from(seconds) / Decimal::from(3600)).round_dp(2);
+                write_amount(sheet, 1, col, &h.to_string(), &hours)?;
+            }
             rows += 1;
         }
         let sheet = book.add_worksheet();

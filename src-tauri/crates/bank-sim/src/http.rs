@@ -730,7 +730,7 @@ async fn income(State(sim): State<Arc<Sim>>, UrlPath(pinfl): UrlPath<String>) ->
     match db::official_income(&sim.db(), &pinfl) {
         Ok(records) if records.is_empty() => Reply::error(
             StatusCode::NOT_FOUND,
-            "NOT_FOUND",
+            "NO_INCOME_RECORD",
             format!("no salary or pension is recorded for {pinfl}"),
         ),
         Ok(records) => Reply::json(StatusCode::OK, &OfficialIncome { pinfl, records }),

@@ -12,8 +12,10 @@
 //! Readings fixed here:
 //! - a document's verdict is its `checked` record and its `status` once marked: an edit
 //!   keeps every marked document as it is (it may add or remove pending ones);
-//! - a party's register answer and bureau report may be dropped when the party's PINFL or
-//!   document changes (they were about another person or paper), never written;
+//! - a party's register answer and bureau report may be dropped (a check to do again),
+//!   never written or changed; when the party's PINFL or document changes they must go
+//!   (they were about another person or paper). Its official income answer is kept while
+//!   the person is the same (dropping it would hide the gap it shows) and goes with them;
 //! - an imported case file keeps its documents' intake statuses (the application as the
 //!   bank's front office took it; the case-file format carries them) but loses every
 //!   record only a service writes, and the import says which.
@@ -52,8 +54,8 @@ pub fn edit(before: &CaseFile, after: &CaseFile) -> Result<(), OwnedChange> {
     documents(&before.documents, &after.documents)
 }
 
-/// The register's answer and the bureau's report of party `i`: as they were, or dropped
-/// when the party is another person or paper now.
+/// The register's answer, the bureau's report and the official income answer of party
+/// `i`: as they were, or dropped (the official answer only with the person).
 fn party_checks(i: usize, before: Option<&Party>, after: &Party) -> Result<(), OwnedChange> {
     let same_person = before.is_some_and(|b| {
         b.pinfl == after.pinfl
@@ -74,8 +76,14 @@ fn party_checks(i: usize, before: Option<&Party>, after: &Party) -> Result<(), O
             "the credit bureau's pull",
         ));
     }
+    // The official income is kept even for the same person: dropping it would drop the
+    // gap it shows the reviewer. Another person's goes with them.
     let official_before = before.and_then(|b| b.official_income.as_ref());
-    if !kept_or_dropped(same_person, official_before, after.official_income.as_ref()) {
+    let official_kept = match after.official_income.as_ref() {
+        None => !same_person || official_before.is_none(),
+        now => same_person && official_before == now,
+    };
+    if !official_kept {
         return Err(owned(
             format!("parties[{i}].official_income"),
             "the official income service's answer",

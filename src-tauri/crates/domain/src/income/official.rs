@@ -3,8 +3,9 @@
 //!
 //! Invariants:
 //! - the service's answer is checked whole before it is kept ([`records`]): a month
-//!   `YYYY-MM`, a kind `salary` or `pension`, an amount of at most two decimals, not
-//!   negative; one bad record refuses the answer, naming it;
+//!   `YYYY-MM`, a kind `salary` or `pension`, a payer named or an INN, an amount of at
+//!   most two decimals, not negative; one bad record refuses the answer, naming it (two
+//!   records of one payer and month are two payments, summed);
 //! - the comparison is never stored: it is worked out from the kept answer and the
 //!   statements' analysis each time, like the analysis itself;
 //! - it flags, never decides: a source whose statements and official months differ by more
@@ -17,7 +18,9 @@
 //!   quotes, apostrophes and spacing aside); a payer left on each side of one kind, alone
 //!   there, is taken to be the same (registers and banks spell employers differently), and
 //!   the row says how it was matched;
-//! - the gap of a source is |official − statements| over the window's months, as a share
+//! - the gap of a source is |official − statements| over the window's months that the
+//!   answer spans (a month before its first or after its last is not compared: its
+//!   absence is no zero; an answer of no records spans the whole window), as a share
 //!   of the larger of the two (so an official salary the statements never show, and a
 //!   statement salary no register knows, are each a gap of 100 %); a share equal to the
 //!   limit is not above it.
@@ -74,6 +77,12 @@ pub fn records<'a>(
                 "pension" => IncomeKind::Pension,
                 other => return Err(at("kind", format!("{other:?} is not salary or pension"))),
             };
+            if r.payer.trim().is_empty() && r.payer_inn.unwrap_or_default().trim().is_empty() {
+                return Err(at(
+                    "payer",
+                    "empty, and no payer_inn: a record of nobody".into(),
+                ));
+            }
             let amount = Money::parse(r.amount).map_err(|e| at("amount", e.to_string()))?;
             if amount < Money::ZERO {
                 return Err(at("amount", format!("{} is negative", r.amount)));
@@ -101,11 +110,12 @@ pub enum Matched {
     Unmatched,
 }
 
-/// A month of a source on both sides.
+/// A month of a source on both sides; `official` is `None` for a month of the window the
+/// service's answer does not reach (not compared: its absence is not a zero).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
 pub struct MonthPair {
     pub month: YearMonth,
-    pub official: Money,
+    pub official: Option<Money>,
     pub statements: Money,
 }
 
@@ -156,33 +166,48 @@ struct Side {
     months: BTreeMap<YearMonth, Money>,
 }
 
+/// The service's payers over the window: the records with an INN grouped by it, then
+/// each record without one joined to the payer of its name (an INN's, or another
+/// INN-less one) — so the order of the records does not split a payer.
 fn official_sides(o: &OfficialIncome, window: &[YearMonth]) -> Vec<Side> {
-    let mut out: Vec<Side> = Vec::new();
-    for r in o.records.iter().filter(|r| window.contains(&r.month)) {
-        let same = |s: &&mut Side| {
+    let in_window: Vec<&OfficialRecord> = o
+        .records
+        .iter()
+        .filter(|r| window.contains(&r.month))
+        .collect();
+    let mut out: Vec<(Side, Vec<String>)> = Vec::new();
+    let (with_inn, without): (Vec<&OfficialRecord>, Vec<&OfficialRecord>) =
+        in_window.into_iter().partition(|r| !r.payer_inn.is_empty());
+    for r in with_inn.into_iter().chain(without) {
+        let name = name_key(&r.payer);
+        let at = out.iter().position(|(s, names)| {
             s.kind == r.kind
-                && if s.inn.is_empty() || r.payer_inn.is_empty() {
-                    name_key(&s.payer) == name_key(&r.payer)
+                && if r.payer_inn.is_empty() {
+                    names.contains(&name)
                 } else {
                     s.inn == r.payer_inn
                 }
-        };
-        let side = match out.iter_mut().find(same) {
-            Some(s) => s,
-            None => {
-                out.push(Side {
+        });
+        let at = at.unwrap_or_else(|| {
+            out.push((
+                Side {
                     kind: r.kind,
                     payer: r.payer.clone(),
                     inn: r.payer_inn.clone(),
                     months: BTreeMap::new(),
-                });
-                out.last_mut().expect("just pushed")
-            }
-        };
+                },
+                Vec::new(),
+            ));
+            out.len() - 1
+        });
+        let (side, names) = &mut out[at];
+        if !names.contains(&name) {
+            names.push(name);
+        }
         let cell = side.months.entry(r.month).or_insert(Money::ZERO);
         *cell = cell.saturating_add(r.amount);
     }
-    out
+    out.into_iter().map(|(s, _)| s).collect()
 }
 
 fn statement_sides(income: &StatementIncome, window: &[YearMonth]) -> Vec<Side> {
@@ -211,6 +236,11 @@ type Rule = (Matched, fn(&Side, &Side) -> bool);
 /// An official source and a statement source (either may be missing), and how paired.
 type Pair = (Option<Side>, Option<Side>, Matched);
 
+/// Both sides name an INN, and not the same: two payers, whatever their names.
+fn inns_differ(o: &Side, s: &Side) -> bool {
+    !o.inn.is_empty() && !s.inn.is_empty() && o.inn != s.inn
+}
+
 /// The pairs of official and statement sources, by INN, then name, then the only one of
 /// its kind left on each side; the rest alone.
 fn pair(official: Vec<Side>, statements: Vec<Side>) -> Vec<Pair> {
@@ -220,7 +250,7 @@ fn pair(official: Vec<Side>, statements: Vec<Side>) -> Vec<Pair> {
     let rules: [Rule; 2] = [
         (Matched::Inn, |o, s| !o.inn.is_empty() && o.inn == s.inn),
         (Matched::Name, |o, s| {
-            name_key(&o.payer) == name_key(&s.payer)
+            !inns_differ(o, s) && name_key(&o.payer) == name_key(&s.payer)
         }),
     ];
     for (how, same) in rules {
@@ -242,7 +272,14 @@ fn pair(official: Vec<Side>, statements: Vec<Side>) -> Vec<Pair> {
     for kind in [IncomeKind::Salary, IncomeKind::Pension] {
         let (o, s) = (of_kind(&os, kind), of_kind(&ss, kind));
         if let ([o], [s]) = (o.as_slice(), s.as_slice()) {
-            pairs.push((os[*o].take(), ss[*s].take(), Matched::OnlyOne));
+            // Two known and different INNs are two employers, however alone.
+            if !os[*o]
+                .as_ref()
+                .zip(ss[*s].as_ref())
+                .is_some_and(|(o, s)| inns_differ(o, s))
+            {
+                pairs.push((os[*o].take(), ss[*s].take(), Matched::OnlyOne));
+            }
         }
     }
     pairs.extend(
@@ -266,6 +303,11 @@ pub fn compare(
     share: Decimal,
 ) -> OfficialComparison {
     let window = &income.period;
+    // The months the answer spans (all of the window when it records nothing: then no
+    // salary is recorded, which is a zero): only these are compared.
+    let first = official.records.iter().map(|r| r.month).min();
+    let last = official.records.iter().map(|r| r.month).max();
+    let answered = |m: &YearMonth| first.is_none_or(|f| f <= *m) && last.is_none_or(|l| *m <= l);
     let pairs = pair(
         official_sides(official, window),
         statement_sides(income, window),
@@ -286,12 +328,13 @@ pub fn compare(
             .iter()
             .map(|m| MonthPair {
                 month: *m,
-                official: month_of(&o, m),
+                official: answered(m).then(|| month_of(&o, m)),
                 statements: month_of(&s, m),
             })
             .collect();
-        let official_total = Money::saturating_sum(months.iter().map(|p| p.official));
-        let statements_total = Money::saturating_sum(months.iter().map(|p| p.statements));
+        let compared = || months.iter().filter(|p| p.official.is_some());
+        let official_total = Money::saturating_sum(compared().filter_map(|p| p.official));
+        let statements_total = Money::saturating_sum(compared().map(|p| p.statements));
         let larger = official_total.max(statements_total).decimal();
         let gap = if larger.is_zero() {
             Decimal::ZERO
@@ -336,7 +379,7 @@ fn gap_message(row: &SourceComparison, share: Decimal) -> String {
         (o, s) => format!("{} from {o} (statements: {s})", row.kind.as_str()),
     };
     format!(
-        "{who}: official {} against statements {} over the window, a gap of {} % (above {} %)",
+        "{who}: official {} against statements {} over the months compared, a gap of {} % (above {} %)",
         row.official_total,
         row.statements_total,
         row.gap_percent,

@@ -12,6 +12,8 @@ fn stored() -> Value {
         "status": "valid", "registered_name": "KARIMOV AZIZ RUSTAMOVICH", "name_matches": true,
         "at": "2026-11-20T09:00:00Z"});
     v["documents"][0]["checked"] = json!({"by": "alice", "at": "2026-11-20T09:05:00Z"});
+    v["parties"][0]["official_income"] = json!({"at": "2026-11-21T09:00:00Z", "records": [
+        {"month": "2026-10", "kind": "salary", "payer": "Akfa", "payer_inn": "", "amount": "1000000.00"}]});
     v["pledge"] = json!({"vin_lien": "requested",
         "history": [{"status": "requested", "at": "2026-11-21T09:00:00Z", "by": "alice"}]});
     v
@@ -115,7 +117,7 @@ fn every_record_a_service_writes_is_refused_naming_its_path() {
 
 #[test]
 fn a_register_answer_may_be_dropped_with_the_person_it_was_about() {
-    // Another PINFL: the old answer goes, and none may be typed for the new one.
+    // Another PINFL: the old answers go, and none may be typed for the new one.
     check(
         |v| {
             v["parties"][0]["pinfl"] = "31502901234577".into();
@@ -123,6 +125,10 @@ fn a_register_answer_may_be_dropped_with_the_person_it_was_about() {
                 .as_object_mut()
                 .unwrap()
                 .remove("state_check");
+            v["parties"][0]
+                .as_object_mut()
+                .unwrap()
+                .remove("official_income");
         },
         Ok(()),
     );
@@ -155,6 +161,7 @@ fn an_import_drops_every_record_and_says_which() {
             "review",
             "pledge",
             "parties[0].identity.state_check",
+            "parties[0].official_income",
             "documents[0].checked"
         ]
     );
@@ -163,4 +170,32 @@ fn an_import_drops_every_record_and_says_which() {
     // The intake statuses stay: they are the application as it came.
     assert_eq!(case.documents[0].status, DocumentStatus::Verified);
     assert!(strip(&mut case).is_empty());
+}
+
+/// The official income answer stays while the person does (dropping it would hide the gap
+/// it shows), and goes with them; it is never changed.
+#[test]
+fn the_official_income_answer_stays_with_its_person() {
+    let drop = |v: &mut Value| {
+        v["parties"][0]
+            .as_object_mut()
+            .unwrap()
+            .remove("official_income");
+    };
+    check(drop, Err("parties[0].official_income"));
+    check(
+        |v| v["parties"][0]["official_income"]["records"][0]["amount"] = "9000000.00".into(),
+        Err("parties[0].official_income"),
+    );
+    check(
+        |v| {
+            v["parties"][0]["pinfl"] = "31502901234577".into();
+            v["parties"][0]["identity"]
+                .as_object_mut()
+                .unwrap()
+                .remove("state_check");
+            drop(v);
+        },
+        Ok(()),
+    );
 }

@@ -200,7 +200,7 @@ fn the_months_and_the_flag_say_what_differs() {
     let july = &row.months[2];
     assert_eq!(
         (july.official, july.statements),
-        (m("1000000.00"), Money::ZERO)
+        (Some(m("1000000.00")), Money::ZERO)
     );
     assert_eq!(
         (row.official_total, row.statements_total),
@@ -209,7 +209,7 @@ fn the_months_and_the_flag_say_what_differs() {
     assert_eq!(row.gap_percent, "16.67");
     assert_eq!(
         c.flags[0].message,
-        "salary from Akfa: official 6000000.00 against statements 5000000.00 over the window, a gap of 16.67 % (above 10.00 %)"
+        "salary from Akfa: official 6000000.00 against statements 5000000.00 over the months compared, a gap of 16.67 % (above 10.00 %)"
     );
 }
 
@@ -241,8 +241,83 @@ fn a_bad_record_refuses_the_answer_naming_it() {
         ),
         (raw("2026-05", "salary", "1e9"), "records[1].amount"),
         (raw("2026-05", "salary", ""), "records[1].amount"),
+        (
+            RawRecord {
+                payer: " ",
+                ..raw("2026-05", "salary", "1")
+            },
+            "records[1].payer",
+        ),
     ] {
         let e = records([raw("2026-05", "salary", "1"), bad]).unwrap_err();
         assert!(e.starts_with(want), "{e}");
     }
+}
+
+/// The answer reaches only part of the window (pulled a month late): the months it does
+/// not span are not compared, so no gap is invented.
+#[test]
+fn months_the_answer_does_not_reach_are_not_compared() {
+    let mut records = official(IncomeKind::Salary, "Akfa", "301234567", "1000000.00");
+    records.retain(|r| r.month != ym("2026-05"));
+    let c = compare(
+        &answer(vec![records]),
+        &income(vec![source(
+            IncomeKind::Salary,
+            "Akfa",
+            "301234567",
+            "1000000.00",
+        )]),
+        Decimal::new(10, 2),
+    );
+    let row = &c.sources[0];
+    assert_eq!(row.months[0].official, None);
+    assert_eq!(
+        (row.official_total, row.statements_total),
+        (m("5000000.00"), m("5000000.00"))
+    );
+    assert!(!row.flagged && c.flags.is_empty());
+}
+
+/// One payer's records, with and without its INN, in any order, are one source; two known
+/// INNs are two payers, whatever their names or how alone they are.
+#[test]
+fn a_payer_is_one_source_whatever_the_order_and_two_inns_are_two() {
+    use IncomeKind::Salary;
+    let rec = |month: &str, payer: &str, inn: &str| OfficialRecord {
+        month: ym(month),
+        kind: Salary,
+        payer: payer.into(),
+        payer_inn: inn.into(),
+        amount: m("100.00"),
+    };
+    let mixed = vec![
+        rec("2026-05", "Akfa", ""),
+        rec("2026-06", "Akfa MChJ", "1"),
+        rec("2026-07", "Akfa", "1"),
+    ];
+    for order in [mixed.clone(), mixed.iter().rev().cloned().collect()] {
+        let c = compare(
+            &OfficialIncome {
+                at: String::new(),
+                records: order,
+            },
+            &income(vec![]),
+            Decimal::new(10, 2),
+        );
+        assert_eq!(c.sources.len(), 1, "{:?}", rows(&c));
+        assert_eq!(c.sources[0].official_total, m("300.00"));
+    }
+    let c = compare(
+        &answer(vec![official(Salary, "Akfa", "1", "100.00")]),
+        &income(vec![source(Salary, "Akfa", "2", "100.00")]),
+        Decimal::new(10, 2),
+    );
+    assert_eq!(
+        rows(&c),
+        vec![
+            (Salary, "Akfa", "", Matched::Unmatched, "100.00", true),
+            (Salary, "", "Akfa", Matched::Unmatched, "100.00", true),
+        ]
+    );
 }
