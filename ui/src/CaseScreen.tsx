@@ -35,7 +35,7 @@ function Field(props: {
   path: string;
   draft: CaseFile;
   edit: Edit;
-  kind?: "text" | "int" | "date" | "money" | "bool" | "optional-money";
+  kind?: "text" | "int" | "date" | "optional-date" | "money" | "bool" | "optional-money";
   options?: string[];
   /** The catalog prefix that names each option ("schedule" → schedule.annuity). */
   optionWords?: string;
@@ -58,14 +58,14 @@ function Field(props: {
     input = (
       <input
         name={path}
-        type={kind === "date" ? "date" : "text"}
+        type={kind.endsWith("date") ? "date" : "text"}
         inputMode={kind === "int" || kind.endsWith("money") ? "decimal" : undefined}
         className={kind.endsWith("money") || kind === "int" ? "num" : ""}
         value={value === null || value === undefined ? "" : String(value)}
         onChange={(e) => {
           const v = e.target.value;
           if (kind === "int") edit(path, /^\d+$/.test(v) ? Number(v) : v);
-          else if (kind === "optional-money") edit(path, v.trim() === "" ? null : v);
+          else if (kind === "optional-money" || kind === "optional-date") edit(path, v.trim() === "" ? null : v);
           else edit(path, v);
         }}
       />
@@ -299,6 +299,8 @@ function Parties({ draft, edit, view, busy, run }: { draft: CaseFile; edit: Edit
               <>
                 <Field label="party.idKind" path={`parties.${i}.identity.kind`} draft={draft} edit={edit} />
                 <Field label="party.idNumber" path={`parties.${i}.identity.number`} draft={draft} edit={edit} />
+                <Field label="party.idIssued" path={`parties.${i}.identity.issued`} draft={draft} edit={edit} kind="optional-date" />
+                <Field label="party.idExpires" path={`parties.${i}.identity.expires`} draft={draft} edit={edit} kind="optional-date" />
               </>
             )}
           </div>

@@ -30,6 +30,12 @@ official_income?: OfficialIncome, };
 
 export type Identity = { kind: string, number: string, digital: boolean, military: boolean, 
 /**
+ * When the document was issued and until when it is valid, as printed on it; a
+ * document expired before the application, issued after it, or reported expired or
+ * revoked by the state register, cannot be marked verified.
+ */
+issued?: IsoDate, expires?: IsoDate, 
+/**
  * The state identity register's answer, when asked.
  */
 state_check?: StateCheck, };

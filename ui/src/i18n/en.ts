@@ -399,6 +399,8 @@ export const en = {
   "party.episodes": "Episodes 90+ days",
   "party.fullName": "Full name",
   "party.idKind": "Identity document",
+  "party.idIssued": "Issued",
+  "party.idExpires": "Valid until",
   "party.idNumber": "Document number",
   "party.overdue": "Overdue now",
   "party.payments": "Existing monthly payments, UZS",

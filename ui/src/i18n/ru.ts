@@ -396,6 +396,8 @@ export const ru: Record<Key, Msg> = {
   "party.episodes": "Случаи 90+ дней",
   "party.fullName": "ФИО",
   "party.idKind": "Документ, удостоверяющий личность",
+  "party.idIssued": "Дата выдачи",
+  "party.idExpires": "Действителен до",
   "party.idNumber": "Номер документа",
   "party.overdue": "Текущая просрочка",
   "party.payments": "Текущие ежемесячные платежи, сум",

@@ -396,6 +396,8 @@ export const uz: Record<Key, Msg> = {
   "party.episodes": "90+ kunlik holatlar",
   "party.fullName": "F.I.Sh.",
   "party.idKind": "Shaxsni tasdiqlovchi hujjat",
+  "party.idIssued": "Berilgan sana",
+  "party.idExpires": "Amal qilish muddati",
   "party.idNumber": "Hujjat raqami",
   "party.overdue": "Hozir muddati oʻtgan qarz",
   "party.payments": "Mavjud oylik toʻlovlar, soʻm",

@@ -265,7 +265,10 @@ pub(crate) fn mark_typed_history(before: &CaseFile, after: &mut CaseFile, actor:
 }
 
 /// Refuses an edit that marks a party's identity document verified while the PINFL or the
-/// document number fails its own check (rule: a mismatch blocks the verification).
+/// document number fails its own check, the document is expired on the application date
+/// (or issued after it), or the state register reports it expired or revoked (rule: a
+/// mismatch blocks the verification; passport §7, an expired paper is a rejected one).
+/// A document verified before stays as it was: only the marking is refused.
 pub(crate) fn refuse_unverifiable_identity(before: &CaseFile, after: &CaseFile) -> Result<()> {
     use uw_domain::case::{DocumentKind, DocumentStatus};
     let checks = identity_checks(after);
@@ -276,18 +279,61 @@ pub(crate) fn refuse_unverifiable_identity(before: &CaseFile, after: &CaseFile) 
         let was = before.documents.iter().any(|b| {
             b.kind == d.kind && b.party == d.party && b.status == DocumentStatus::Verified
         });
-        if let Some(c) = checks.get(d.party).filter(|c| !c.valid && !was) {
+        if was {
+            continue;
+        }
+        let mut why: Vec<String> = checks
+            .get(d.party)
+            .filter(|c| !c.valid)
+            .map(|c| c.errors.clone())
+            .unwrap_or_default();
+        let identity = after.parties.get(d.party).and_then(|p| p.identity.as_ref());
+        why.extend(
+            identity
+                .map(|id| paper_faults(id, after.application_date))
+                .unwrap_or_default(),
+        );
+        if !why.is_empty() {
             return Err(AppError::new(
                 ErrorCode::InvalidInput,
                 format!(
                     "documents[{i}]: the identity document of party {} cannot be marked verified: {}",
                     d.party,
-                    c.errors.join("; ")
+                    why.join("; ")
                 ),
             ));
         }
     }
     Ok(())
+}
+
+/// What the paper itself, and the register's answer on it, say against its verification.
+fn paper_faults(
+    id: &uw_domain::case::Identity,
+    application: uw_domain::money::Date,
+) -> Vec<String> {
+    let mut why = Vec::new();
+    if let Some(expires) = id.expires.filter(|e| *e < application) {
+        why.push(format!(
+            "it expired on {expires}, before the application ({application})"
+        ));
+    }
+    if let Some(issued) = id.issued.filter(|i| *i > application) {
+        why.push(format!(
+            "it was issued on {issued}, after the application ({application})"
+        ));
+    }
+    if let Some((issued, expires)) = id.issued.zip(id.expires).filter(|(i, e)| e < i) {
+        why.push(format!(
+            "it expires ({expires}) before it was issued ({issued})"
+        ));
+    }
+    match id.state_check.as_ref().map(|c| c.status) {
+        Some(RegisterStatus::Expired) => why.push("the state register reports it expired".into()),
+        Some(RegisterStatus::Revoked) => why.push("the state register reports it revoked".into()),
+        _ => {}
+    }
+    why
 }
 
 #[cfg(test)]

@@ -75,6 +75,15 @@ pub struct Identity {
     pub digital: bool,
     #[serde(default)]
     pub military: bool,
+    /// When the document was issued and until when it is valid, as printed on it; a
+    /// document expired before the application, issued after it, or reported expired or
+    /// revoked by the state register, cannot be marked verified.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub issued: Option<Date>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub expires: Option<Date>,
     /// The state identity register's answer, when asked.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]

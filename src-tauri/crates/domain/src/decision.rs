@@ -699,7 +699,20 @@ fn assess(
         // Named only in a reason: most documents are verified.
         let what = || format!("{} of {}", kind.as_str(), party_label(case, party));
         match status {
-            Some(DocumentStatus::Verified) => {}
+            // A verified identity paper the state register reports expired or revoked is
+            // a rejected one (passport §7: "forged, expired, mismatched"): the register,
+            // asked after the verdict, has the last word.
+            Some(DocumentStatus::Verified) => {
+                if let Some(said) = register_against(case, kind, party) {
+                    reasons.push(reason(
+                        "P-DOCS-REJ",
+                        "DOCUMENT_REJECTED",
+                        format!("the state register reports the {} {said}", what()),
+                        Some(said.into()),
+                        Some("valid".into()),
+                    ));
+                }
+            }
             Some(DocumentStatus::Rejected) => reasons.push(reason(
                 "P-DOCS-REJ",
                 "DOCUMENT_REJECTED",
@@ -1074,6 +1087,26 @@ fn counter_offers_with(
         }));
     }
     out
+}
+
+/// The state register's answer against a party's identity paper ("expired", "revoked"),
+/// for an identity document; `None` for any other document or answer.
+fn register_against(case: &CaseFile, kind: DocumentKind, party: usize) -> Option<&'static str> {
+    if kind != DocumentKind::Identity {
+        return None;
+    }
+    let check = case
+        .parties
+        .get(party)?
+        .identity
+        .as_ref()?
+        .state_check
+        .as_ref()?;
+    match check.status {
+        crate::case::RegisterStatus::Expired => Some("expired"),
+        crate::case::RegisterStatus::Revoked => Some("revoked"),
+        _ => None,
+    }
 }
 
 #[cfg(test)]

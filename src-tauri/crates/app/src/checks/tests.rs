@@ -373,3 +373,75 @@ fn the_official_income_is_kept_and_compared_and_a_bad_answer_changes_nothing() {
     let e = ws.pull_official_income(CASE, pulled, 3).unwrap_err();
     assert_eq!(e.code, ErrorCode::InvalidInput, "{e:?}");
 }
+
+/// An identity document the register reports revoked or expired, or whose own dates put
+/// it out of validity on the application date, cannot be marked verified; one fit for it
+/// can; a document verified before stays so.
+#[test]
+fn an_expired_or_revoked_identity_document_cannot_be_verified() {
+    use uw_domain::case::{DocumentKind, DocumentStatus};
+    let dir = tempfile::tempdir().unwrap();
+    let (bank, ws) = synced(dir.path());
+    let mark = |status: DocumentStatus, reason: Option<&str>| {
+        ws.mark_document(
+            CASE,
+            version(&ws),
+            DocumentKind::Identity,
+            0,
+            status,
+            reason,
+        )
+    };
+    // The demo's document was verified at intake: taken back (rejected) first.
+    mark(DocumentStatus::Rejected, Some("to be checked again")).unwrap();
+    let document = ws.open_case(CASE).unwrap().case.parties[0]
+        .identity
+        .as_ref()
+        .unwrap()
+        .number
+        .clone();
+    for status in ["revoked", "expired"] {
+        bank.set_identity(PINFL, &document, status, "Karimov Aziz Rustamovich")
+            .unwrap();
+        ws.verify_identity(CASE, version(&ws), 0).unwrap();
+        let e = mark(DocumentStatus::Verified, None).unwrap_err();
+        assert_eq!(e.code, ErrorCode::InvalidInput, "{e:?}");
+        assert!(e.message.contains(&format!("reports it {status}")), "{e:?}");
+    }
+    bank.set_identity(PINFL, &document, "valid", "Karimov Aziz Rustamovich")
+        .unwrap();
+    ws.verify_identity(CASE, version(&ws), 0).unwrap();
+    // The paper's own dates: expired before the application (2026-11-20), or issued after.
+    for (issued, expires, why) in [
+        ("2016-11-19", "2026-11-19", "expired on 2026-11-19"),
+        ("2026-11-21", "2036-11-21", "issued on 2026-11-21"),
+    ] {
+        let v = ws.open_case(CASE).unwrap();
+        let mut case = serde_json::to_value(&v.case).unwrap();
+        case["parties"][0]["identity"]["issued"] = issued.into();
+        case["parties"][0]["identity"]["expires"] = expires.into();
+        ws.save_case(CASE, v.version, case).unwrap();
+        let e = mark(DocumentStatus::Verified, None).unwrap_err();
+        assert!(e.message.contains(why), "{e:?}");
+    }
+    let v = ws.open_case(CASE).unwrap();
+    let mut case = serde_json::to_value(&v.case).unwrap();
+    case["parties"][0]["identity"]["issued"] = "2020-01-10".into();
+    case["parties"][0]["identity"]["expires"] = "2030-01-09".into();
+    ws.save_case(CASE, v.version, case).unwrap();
+    let v = mark(DocumentStatus::Verified, None).unwrap();
+    assert!(v
+        .case
+        .documents
+        .iter()
+        .any(|d| d.kind == DocumentKind::Identity && d.status == DocumentStatus::Verified));
+    // Verified, then the register says revoked: the verdict stays (a rejection is the
+    // underwriter's to give), and an edit of other fields is not refused for it.
+    bank.set_identity(PINFL, &document, "revoked", "Karimov Aziz Rustamovich")
+        .unwrap();
+    ws.verify_identity(CASE, version(&ws), 0).unwrap();
+    let v = ws.open_case(CASE).unwrap();
+    let mut case = serde_json::to_value(&v.case).unwrap();
+    case["loan"]["term_months"] = 48.into();
+    ws.save_case(CASE, v.version, case).unwrap();
+}

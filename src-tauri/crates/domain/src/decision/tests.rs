@@ -429,6 +429,42 @@ fn p_grace() {
     assert!(fails(&e, "P-GRACE"));
 }
 
+/// A verified identity paper the state register reports expired or revoked is rejected
+/// (P-DOCS-REJ); valid or not found, the verdict stands.
+#[test]
+fn a_verified_identity_the_register_reports_revoked_is_rejected() {
+    use crate::case::{RegisterStatus, StateCheck};
+    let with = |status: RegisterStatus| {
+        eval_with(|c| {
+            if let Some(id) = c.parties[0].identity.as_mut() {
+                id.state_check = Some(StateCheck {
+                    status,
+                    registered_name: Some("KARIMOV AZIZ RUSTAMOVICH".into()),
+                    name_matches: true,
+                    at: "2026-11-20T09:00:00Z".into(),
+                });
+            }
+        })
+    };
+    for (status, said) in [
+        (RegisterStatus::Expired, "expired"),
+        (RegisterStatus::Revoked, "revoked"),
+    ] {
+        let e = with(status);
+        assert_eq!(e.decision, Decision::Reject);
+        assert_eq!(rules(&e), ["P-DOCS-REJ"]);
+        assert_eq!(e.reasons[0].value.as_deref(), Some(said));
+        assert!(
+            e.reasons[0].message.contains("state register"),
+            "{}",
+            e.reasons[0].message
+        );
+    }
+    for status in [RegisterStatus::Valid, RegisterStatus::NotFound] {
+        assert_eq!(with(status).decision, Decision::Approve);
+    }
+}
+
 #[test]
 fn p_docs_refer_and_p_docs_rej_reject() {
     let set = |c: &mut CaseFile, kind: DocumentKind, status: DocumentStatus| {
