@@ -386,6 +386,28 @@ async fn the_maker_cannot_approve_and_the_reviewer_signs() -> Result<()> {
     })
     .await?;
     screenshot(&display, "review-approved");
+    // The dashboard's workload: carol submitted (her case decided), bob signed it off.
+    click(&c, "#back-to-queue").await?;
+    click(&c, "#dashboard-open").await?;
+    let carol = wait_text(&c, "[data-testid=workload] tr[data-person=carol]", |_| true).await?;
+    let bob = find(&c, "[data-testid=workload] tr[data-person=bob]")
+        .await?
+        .text()
+        .await?;
+    // (The row's text is its cells' run together: person, assigned, submitted, signed.)
+    assert!(
+        carol.starts_with("carol010") && carol.ends_with("min"),
+        "{carol}"
+    );
+    assert!(bob.starts_with("bob001"), "{bob}");
+    c.execute(
+        "document.querySelector('[data-testid=workload]').scrollIntoView()",
+        vec![],
+    )
+    .await?;
+    // A frame for the scroll before the picture.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    screenshot(&display, "dashboard-workload");
     c.close().await?;
     Ok(())
 }

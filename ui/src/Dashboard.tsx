@@ -190,6 +190,35 @@ export function Dashboard({ onBack }: { onBack: () => void }) {
               <p className="muted">{t("dash.noRejections")}</p>
             )}
           </div>
+          <div className="card wide">
+            <h3>{t("dash.workload")}</h3>
+            {d.workload.length === 0 ? (
+              <p className="muted">{t("dash.noWorkload")}</p>
+            ) : (
+              <table className="grid compact" data-testid="workload">
+                <thead>
+                  <tr>
+                    <th>{t("dash.person")}</th>
+                    <th className="num">{t("dash.assignedOpen")}</th>
+                    <th className="num">{t("dash.submitted")}</th>
+                    <th className="num">{t("dash.signedOff")}</th>
+                    <th className="num">{t("dash.medianMade")}</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {d.workload.map((w) => (
+                    <tr key={w.person} data-person={w.person}>
+                      <td>{w.person}</td>
+                      <td className="num">{count(w.assigned_open)}</td>
+                      <td className="num">{count(w.submitted)}</td>
+                      <td className="num">{count(w.signed)}</td>
+                      <td className="num">{w.median_seconds === null ? "—" : duration(w.median_seconds)}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            )}
+          </div>
         </div>
       )}
     </main>

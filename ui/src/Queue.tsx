@@ -230,6 +230,26 @@ export function Queue(props: {
             {t("queue.myReview")}
           </label>
         )}
+        {props.status && (
+          <label className="small">
+            <input
+              type="checkbox"
+              id="my-cases"
+              checked={query.assignee !== null && query.assignee === props.status.actor}
+              onChange={(e) =>
+                setQuery((q) => ({ ...q, assignee: e.target.checked ? (props.status?.actor ?? null) : null }))
+              }
+            />{" "}
+            {t("queue.myCases")}
+          </label>
+        )}
+        <input
+          id="queue-branch"
+          className="short"
+          placeholder={t("queue.branch")}
+          value={query.branch ?? ""}
+          onChange={(e) => setQuery((q) => ({ ...q, branch: e.target.value.trim() || null }))}
+        />
         <span className="muted" data-testid="queue-total">{total === null ? "" : t("queue.total", { n: total })}</span>
         <span className="spacer" />
         <button id="shortcuts-open" onClick={props.onShortcuts} title={t("queue.shortcutsTitle")}>{t("queue.shortcuts")}</button>

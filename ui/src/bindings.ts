@@ -297,6 +297,10 @@ export type Exported = { path: string, rows: number, };
 
 export type Dashboard = { cases: number, 
 /**
+ * Each person's load, by staff id.
+ */
+workload: Array<Workload>, 
+/**
  * Workflow stage → cases, in the workflow's order.
  */
 pipeline: Array<Count>, 
@@ -316,6 +320,8 @@ portfolio: PortfolioView | null,
  * The passport's planned cost of risk (for the panel's reference line).
  */
 planned_cost_of_risk: string | null, };
+
+export type Workload = { person: string, assigned_open: number, submitted: number, signed: number, decided: number, median_seconds: number | null, };
 
 export type Count = { key: string, n: number, };
 

@@ -82,9 +82,23 @@ pub struct PortfolioView {
     pub branches: Vec<BranchView>,
 }
 
+/// One person's load on the desk: assigned open cases, submissions, sign-offs, and the
+/// median time to decision of the cases they submitted.
+#[derive(Clone, Debug, PartialEq, Serialize, TS)]
+pub struct Workload {
+    pub person: String,
+    pub assigned_open: i64,
+    pub submitted: i64,
+    pub signed: i64,
+    pub decided: i64,
+    pub median_seconds: Option<i64>,
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize, TS)]
 pub struct Dashboard {
     pub cases: i64,
+    /// Each person's load, by staff id.
+    pub workload: Vec<Workload>,
     /// Workflow stage → cases, in the workflow's order.
     pub pipeline: Vec<Count>,
     /// The engine's decision → cases (approve, refer, reject).
@@ -141,8 +155,25 @@ impl Workstation {
             p90_seconds: percentile(&seconds, 90).unwrap_or(median),
         });
         let portfolio = self.portfolio_state()?.map(|p| self.portfolio_view(&p));
+        let workload = self
+            .store()?
+            .workload()?
+            .into_iter()
+            .map(|mut p| {
+                p.decision_seconds.sort_unstable();
+                Workload {
+                    decided: i64::try_from(p.decision_seconds.len()).unwrap_or(i64::MAX),
+                    median_seconds: percentile(&p.decision_seconds, 50),
+                    person: p.person,
+                    assigned_open: p.assigned_open,
+                    submitted: p.submitted,
+                    signed: p.signed,
+                }
+            })
+            .collect();
         Ok(Dashboard {
             cases: c.by_status.values().sum(),
+            workload,
             pipeline: counts(
                 c.by_status,
                 &["draft", "submitted", "returned", "approved", "rejected"],

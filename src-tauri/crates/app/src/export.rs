@@ -158,7 +158,8 @@ impl Workstation {
     }
 
     /// The dashboard's tables as a spreadsheet at `path`: the pipeline, the engine's
-    /// decisions, the rejections by rule, the time to decision and the branches.
+    /// decisions, the rejections by rule, the time to decision, each person's workload and
+    /// the branches.
     pub fn export_dashboard_xlsx(&self, path: &Path) -> Result<Exported> {
         let d = self.dashboard()?;
         let mut book = Workbook::new();
@@ -192,6 +193,38 @@ impl Workstation {
             for (col, seconds) in [(1, t.median_seconds), (2, t.p90_seconds)] {
                 let h = (Decimal::from(seconds) / Decimal::from(3600)).round_dp(2);
                 write_amount(sheet, 1, col, &h.to_string(), &hours)?;
+            }
+            rows += 1;
+        }
+        let sheet = book.add_worksheet();
+        sheet.set_name("Workload").map_err(xlsx)?;
+        header(
+            sheet,
+            &[
+                "Person",
+                "Assigned open",
+                "Submitted",
+                "Signed off",
+                "Decided",
+                "Median to decision (hours)",
+            ],
+            &bold,
+        )?;
+        let hours = Format::new().set_num_format("0.00");
+        for (i, w) in d.workload.iter().enumerate() {
+            let row = u32::try_from(i + 1).unwrap_or(u32::MAX);
+            sheet.write_string(row, 0, &w.person).map_err(xlsx)?;
+            for (col, n) in [
+                (1, w.assigned_open),
+                (2, w.submitted),
+                (3, w.signed),
+                (4, w.decided),
+            ] {
+                sheet.write_number(row, col, n as f64).map_err(xlsx)?;
+            }
+            if let Some(s) = w.median_seconds {
+                let h = (Decimal::from(s) / Decimal::from(3600)).round_dp(2);
+                write_amount(sheet, row, 5, &h.to_string(), &hours)?;
             }
             rows += 1;
         }

@@ -65,7 +65,7 @@ pub fn typescript_bindings() -> String {
         uw_domain::disbursement::Fact, uw_domain::disbursement::StagePlan,
         uw_domain::disbursement::BlockerView, crate::DisbursementView, crate::AgreementPreview, crate::PrintedFile,
         crate::WhatIfReport, crate::WhatIfCase, uw_domain::what_if::Change, crate::Exported,
-        crate::Dashboard, crate::Count, crate::DecisionTimes, crate::PortfolioView, crate::BranchView,
+        crate::Dashboard, crate::Workload, crate::Count, crate::DecisionTimes, crate::PortfolioView, crate::BranchView,
         uw_domain::product_stop::ScopeHealth, uw_domain::product_stop::Figure, uw_domain::product_stop::Measure,
         Decision, Reason, Warning, ConditionStatus, Condition, Metrics, CounterOffer, Evaluation,
         ScheduleRow, HouseholdIncome, SourceIncome, PartyIncome, Exclusion, VinReport, CheckDigit,

@@ -57,7 +57,7 @@ pub use agreement::{offer_from_file, specimen_from_file, AgreementPreview, Print
 pub use attachments::{inspect, ScanList, MAX_SCAN_BYTES};
 pub use audit::{AUDIT_UNANCHORED_LIMIT, UNANCHORED_LIMIT};
 pub use cases::{CaseView, ImportReport, RequiredDocument};
-pub use dashboard::{BranchView, Count, Dashboard, DecisionTimes, PortfolioView};
+pub use dashboard::{BranchView, Count, Dashboard, DecisionTimes, PortfolioView, Workload};
 pub use disbursement::{DisbursementView, PLEDGE_REQUEST};
 pub use error::{AppError, ErrorCode, Result};
 pub use export::Exported;

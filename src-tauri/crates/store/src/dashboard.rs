@@ -23,6 +23,20 @@ pub struct CaseCounts {
     pub not_derived: i64,
 }
 
+/// One person's work on the desk's cases, from the queue's columns and the audit trail.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct PersonLoad {
+    pub person: String,
+    /// Undecided cases (draft, submitted, returned) assigned to them.
+    pub assigned_open: i64,
+    /// Cases they submitted (each once, however many rounds).
+    pub submitted: i64,
+    /// Sign-offs (approve, reject) they gave.
+    pub signed: i64,
+    /// Seconds from arrival to sign-off of each decided case they submitted, in no order.
+    pub decision_seconds: Vec<i64>,
+}
+
 /// The audit action of a counter-offer applied to a case.
 pub const COUNTER_OFFER_TAKEN: &str = "counter_offer_taken";
 
@@ -79,6 +93,55 @@ impl Store {
             |r| r.get(0),
         )?;
         Ok(out)
+    }
+
+    /// Each person's load, by staff id: whoever is assigned open cases, submitted or
+    /// signed off one. A case's maker is the person of its last submission.
+    pub fn workload(&self) -> Result<Vec<PersonLoad>> {
+        let mut by: BTreeMap<String, PersonLoad> = BTreeMap::new();
+        fn entry(by: &mut BTreeMap<String, PersonLoad>, person: String) -> &mut PersonLoad {
+            by.entry(person.clone()).or_insert_with(|| PersonLoad {
+                person,
+                ..PersonLoad::default()
+            })
+        }
+        let mut st = self.conn.prepare(
+            "SELECT assignee, count(*) FROM cases WHERE assignee IS NOT NULL \
+             AND status IN ('draft', 'submitted', 'returned') GROUP BY assignee",
+        )?;
+        for r in st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))? {
+            let (person, n): (String, i64) = r?;
+            entry(&mut by, person).assigned_open = n;
+        }
+        let mut st = self.conn.prepare(
+            "SELECT actor, count(DISTINCT case_id) FROM audit_log WHERE action = 'submit' GROUP BY actor",
+        )?;
+        for r in st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))? {
+            let (person, n): (String, i64) = r?;
+            entry(&mut by, person).submitted = n;
+        }
+        let mut st = self.conn.prepare(
+            "SELECT actor, count(*) FROM audit_log WHERE action IN ('approve', 'reject') GROUP BY actor",
+        )?;
+        for r in st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))? {
+            let (person, n): (String, i64) = r?;
+            entry(&mut by, person).signed = n;
+        }
+        // Each sign-off, with the maker of its case's last submission before it.
+        let mut st = self.conn.prepare(
+            "SELECT (SELECT s.actor FROM audit_log s WHERE s.case_id = a.case_id \
+                     AND s.action = 'submit' AND s.id < a.id ORDER BY s.id DESC LIMIT 1), \
+                    CAST(strftime('%s', a.at) AS INTEGER) - CAST(strftime('%s', c.received_at) AS INTEGER) \
+             FROM audit_log a JOIN cases c ON c.case_id = a.case_id \
+             WHERE a.action IN ('approve', 'reject')",
+        )?;
+        for r in st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))? {
+            let (maker, seconds): (Option<String>, Option<i64>) = r?;
+            if let (Some(maker), Some(s)) = (maker, seconds) {
+                entry(&mut by, maker).decision_seconds.push(s.max(0));
+            }
+        }
+        Ok(by.into_values().collect())
     }
 
     /// The ids of the cases whose dashboard columns predate them (see [`CaseCounts`]).

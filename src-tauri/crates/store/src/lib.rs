@@ -31,7 +31,7 @@ pub use attachments::{Attachment, NewAttachment};
 pub use audit::{AuditEntry, AuditProblem, AuditReport};
 pub use backup::{backup_file, backup_holds, check_backup, stage_restore, BackupSummary, Incoming};
 pub use cases::{CaseEvent, NewCase, QueuePage, QueueQuery, QueueRow, SortKey, StoredCase};
-pub use dashboard::{CaseCounts, COUNTER_OFFER_TAKEN};
+pub use dashboard::{CaseCounts, PersonLoad, COUNTER_OFFER_TAKEN};
 pub use identity::{CachedPerson, StoredKey};
 pub use statements::{Stamp, StoredReclassification, StoredStatement};
 pub use sync::{BankVersion, Conflict, OutboxEntry, OutboxRecord, Outgoing, Push};
