@@ -105,27 +105,30 @@ impl Store {
                 ..PersonLoad::default()
             })
         }
-        let mut st = self.conn.prepare(
-            "SELECT assignee, count(*) FROM cases WHERE assignee IS NOT NULL \
-             AND status IN ('draft', 'submitted', 'returned') GROUP BY assignee",
-        )?;
-        for r in st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))? {
-            let (person, n): (String, i64) = r?;
-            entry(&mut by, person).assigned_open = n;
-        }
-        let mut st = self.conn.prepare(
-            "SELECT actor, count(DISTINCT case_id) FROM audit_log WHERE action = 'submit' GROUP BY actor",
-        )?;
-        for r in st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))? {
-            let (person, n): (String, i64) = r?;
-            entry(&mut by, person).submitted = n;
-        }
-        let mut st = self.conn.prepare(
-            "SELECT actor, count(*) FROM audit_log WHERE action IN ('approve', 'reject') GROUP BY actor",
-        )?;
-        for r in st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))? {
-            let (person, n): (String, i64) = r?;
-            entry(&mut by, person).signed = n;
+        type Set = fn(&mut PersonLoad, i64);
+        let counts: [(&str, Set); 3] = [
+            (
+                "SELECT assignee, count(*) FROM cases WHERE assignee IS NOT NULL \
+                 AND status IN ('draft', 'submitted', 'returned') GROUP BY assignee",
+                |p, n| p.assigned_open = n,
+            ),
+            (
+                "SELECT actor, count(DISTINCT case_id) FROM audit_log WHERE action = 'submit' \
+                 GROUP BY actor",
+                |p, n| p.submitted = n,
+            ),
+            (
+                "SELECT actor, count(*) FROM audit_log WHERE action IN ('approve', 'reject') \
+                 GROUP BY actor",
+                |p, n| p.signed = n,
+            ),
+        ];
+        for (sql, set) in counts {
+            let mut st = self.conn.prepare(sql)?;
+            for r in st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))? {
+                let (person, n): (String, i64) = r?;
+                set(entry(&mut by, person), n);
+            }
         }
         // Each sign-off, with the maker of its case's last submission before it.
         let mut st = self.conn.prepare(

@@ -665,6 +665,47 @@ fn the_dashboard_counts_come_from_the_queue_columns_and_the_audit_trail() {
     assert_eq!(c.not_derived, 0);
 }
 
+/// Each person's load: open cases assigned, submissions (a case once, however many
+/// rounds), sign-offs, and the time to decision of the cases they submitted last.
+#[test]
+fn the_workload_is_each_persons_from_the_queue_and_the_audit_trail() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = Store::open(&dir.path().join("cases.db"), &key()).unwrap();
+    let mut open = case("O-1", "Karimov", 100, "submitted");
+    open.assignee = Some("alice".into());
+    let mut decided = case("D-1", "Aliyev", 100, "approved");
+    decided.assignee = Some("alice".into());
+    s.insert_cases(&[open, decided], "2026-11-23T08:00:00Z", "uw", "import")
+        .unwrap();
+    for (case_id, at, actor, action) in [
+        ("D-1", "2026-11-23T09:00:00Z", "alice", "submit"),
+        ("D-1", "2026-11-23T09:30:00Z", "bob", "return"),
+        ("D-1", "2026-11-23T10:00:00Z", "carol", "submit"),
+        ("D-1", "2026-11-23T12:00:00Z", "bob", "approve"),
+        ("O-1", "2026-11-23T10:30:00Z", "alice", "submit"),
+    ] {
+        s.record_event(case_id, at, actor, action, "{}").unwrap();
+    }
+    let w = s.workload().unwrap();
+    let of = |who: &str| w.iter().find(|p| p.person == who).cloned().unwrap();
+    let alice = of("alice");
+    assert_eq!(
+        (alice.assigned_open, alice.submitted, alice.signed),
+        (1, 2, 0)
+    );
+    assert!(
+        alice.decision_seconds.is_empty(),
+        "the decision was of carol's round"
+    );
+    let carol = of("carol");
+    assert_eq!(
+        (carol.submitted, carol.decision_seconds.clone()),
+        (1, vec![4 * 3600])
+    );
+    let bob = of("bob");
+    assert_eq!((bob.assigned_open, bob.submitted, bob.signed), (0, 0, 1));
+}
+
 fn person(id: &str, until: &str) -> CachedPerson {
     CachedPerson {
         staff_id: id.into(),
