@@ -1209,9 +1209,14 @@ async fn approve_case(
     case_id: String,
     version: i64,
     password: String,
+    exception: Option<String>,
 ) -> Result<CaseView> {
     off_main(app, task("approve_case").on(&case_id), move |ws| {
-        ws.changed(ws.signed_in()?.approve(&case_id, version, &password))
+        let ws_in = ws.signed_in()?;
+        ws.changed(match exception.as_deref() {
+            None => ws_in.approve(&case_id, version, &password),
+            Some(reason) => ws_in.approve_by_exception(&case_id, version, &password, reason),
+        })
     })
     .await
 }

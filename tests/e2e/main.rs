@@ -412,6 +412,93 @@ async fn the_maker_cannot_approve_and_the_reviewer_signs() -> Result<()> {
     Ok(())
 }
 
+/// Alice (the maker) submits `case_id` proposing `decision`, from the queue.
+async fn propose(c: &fantoccini::Client, case_id: &str, decision: &str) -> Result<()> {
+    open_step(c, case_id, "review").await?;
+    c.find(Locator::Css("select[name=review-decision]"))
+        .await?
+        .select_by_value(decision)
+        .await?;
+    retype(
+        c,
+        "[data-testid=review] input[name=review-text]",
+        "the employer did not answer my call",
+    )
+    .await?;
+    click(c, "#submit-case").await?;
+    wait_text(c, "[data-testid=review-stage]", |t| t == "submitted").await?;
+    click(c, "#back-to-queue").await?;
+    Ok(())
+}
+
+/// Coherent sign-offs in the window: the engine refers 126, so no one approves it; alice
+/// proposes to reject 133 (100,000,000) and 125 (195,000,000), which the engine approves:
+/// bob approves 133 by exception with his reason, within his 150,000,000 limit, and is
+/// told 125 is above it.
+#[tokio::test]
+async fn an_approval_against_the_maker_is_an_exception_within_the_reviewer_s_limit() -> Result<()> {
+    let _one = serial().await;
+    let data = tempfile::tempdir()?;
+    let display = Display::start()?;
+    let driver = Driver::start(&display, data.path())?;
+    let c = driver.launch(&["--demo"]).await?;
+    login(&c, "alice", &demo_password("alice")).await?;
+    propose(&c, "AUTO-2026-000126", "approve").await?;
+    propose(&c, "AUTO-2026-000133", "reject").await?;
+    propose(&c, "AUTO-2026-000125", "reject").await?;
+    click(&c, "#logout").await?;
+    login(&c, "bob", &demo_password("bob")).await?;
+
+    open_step(&c, "AUTO-2026-000126", "review").await?;
+    let refused = find(&c, "[data-testid=approval-refused]").await?;
+    assert_eq!(
+        refused.attr("data-code").await?.as_deref(),
+        Some("ENGINE_NOT_APPROVE")
+    );
+    retype(&c, "input[name=signoff-password]", &demo_password("bob")).await?;
+    assert!(!find(&c, "#approve-case").await?.is_enabled().await?);
+    click(&c, "#back-to-queue").await?;
+
+    open_step(&c, "AUTO-2026-000125", "review").await?;
+    let refused = find(&c, "[data-testid=approval-refused]").await?;
+    assert_eq!(
+        refused.attr("data-code").await?.as_deref(),
+        Some("EXCEPTION_OVER_LIMIT")
+    );
+    // A frame for the panel before the picture.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    screenshot(&display, "review-exception-over-limit");
+    click(&c, "#back-to-queue").await?;
+
+    open_step(&c, "AUTO-2026-000133", "review").await?;
+    let notice = wait_text(&c, "[data-testid=approval-exception]", |t| {
+        t.contains("150")
+    })
+    .await?;
+    let digits: String = notice.chars().filter(char::is_ascii_digit).collect();
+    assert!(digits.contains("15000000000"), "{notice}");
+    retype(&c, "input[name=signoff-password]", &demo_password("bob")).await?;
+    // No reason, no approval.
+    assert!(!find(&c, "#approve-case").await?.is_enabled().await?);
+    retype(
+        &c,
+        "input[name=exception-reason]",
+        "the employer confirmed the salary in writing",
+    )
+    .await?;
+    screenshot(&display, "review-exception");
+    click(&c, "#approve-case").await?;
+    wait_text(&c, "[data-testid=review-stage]", |t| t == "approved").await?;
+    let record = wait_text(&c, "[data-testid=review-exception]", |t| {
+        t.contains("confirmed the salary in writing")
+    })
+    .await?;
+    assert!(record.contains("reviewer"), "{record}");
+    screenshot(&display, "review-exception-approved");
+    c.close().await?;
+    Ok(())
+}
+
 /// A case the reviewer rejects: its paper is the rejection letter, printed from the
 /// window in the client's language; the printing is in the history.
 #[tokio::test]

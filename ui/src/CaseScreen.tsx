@@ -18,6 +18,7 @@ import { listen } from "@tauri-apps/api/event";
 import { getIn, setIn } from "./format";
 import { date, dateTime, money, percent, t, type Key } from "./i18n";
 import { decisionText, detail, explain, statusText, word } from "./words";
+import { ApprovalNotice, approvable, ExceptionRecord } from "./ApprovalException";
 import { ErrorBanner } from "./App";
 import { Statements } from "./IncomeStep";
 import { DisbursementStep } from "./DisbursementStep";
@@ -691,6 +692,7 @@ function Review(props: { caseId: string; view: CaseView; synced: number; dirty: 
   const [decision, setDecision] = useState<ReviewDecision>(props.engine?.decision === "approve" ? "approve" : "reject");
   const [text, setText] = useState("");
   const [password, setPassword] = useState("");
+  const [reason, setReason] = useState("");
   useEffect(() => {
     api.review(caseId).then(setReview, setError);
   }, [caseId, view.version, props.synced]);
@@ -698,7 +700,7 @@ function Review(props: { caseId: string; view: CaseView; synced: number; dirty: 
   const w = review.workflow;
   const can = (a: string) => review.allowed.includes(a);
   const done = (p: Promise<CaseView>) =>
-    p.then((v) => { setText(""); setPassword(""); setError(null); props.onCaseChanged(v); }, setError);
+    p.then((v) => { setText(""); setPassword(""); setReason(""); setError(null); props.onCaseChanged(v); }, setError);
   return (
     <div className="card" data-testid="review">
       <p>
@@ -745,6 +747,7 @@ function Review(props: { caseId: string; view: CaseView; synced: number; dirty: 
           {t("review.refused", { action: word("action", w.refusal.action), who: w.refusal.signer })} <strong>{w.refusal.code}</strong> {w.refusal.message}
         </div>
       )}
+      {w.exception && <ExceptionRecord exception={w.exception} />}
       {w.accepted_at && <p className="small muted" data-testid="review-accepted">{t("review.accepted", { at: dateTime(w.accepted_at) })}</p>}
       {can("submit") && (
         <div className="form">
@@ -767,9 +770,15 @@ function Review(props: { caseId: string; view: CaseView; synced: number; dirty: 
       {(can("approve") || can("reject") || can("return")) && (
         <div className="form">
           <label className="field"><span>{t("review.comment")}</span><input name="review-text" value={text} onChange={(e) => setText(e.target.value)} /></label>
+          {can("approve") && <ApprovalNotice need={review.approval} reason={reason} onReason={setReason} />}
           <label className="field"><span>{t("review.password")}</span><input name="signoff-password" type="password" value={password} onChange={(e) => setPassword(e.target.value)} /></label>
           <div className="import-row">
-            {can("approve") && <button id="approve-case" className="primary" disabled={!password || review.differences.length > 0} onClick={() => done(api.approve(caseId, view.version, password))}>{t("review.approve")}</button>}
+            {can("approve") && (
+              <button id="approve-case" className="primary" disabled={!password || review.differences.length > 0 || !approvable(review.approval, reason)}
+                onClick={() => done(api.approve(caseId, view.version, password, review.approval.exception ? reason : null))}>
+                {t("review.approve")}
+              </button>
+            )}
             {can("reject") && <button id="reject-case" disabled={!password || !text.trim()} onClick={() => done(api.reject(caseId, view.version, text, password))}>{t("review.reject")}</button>}
             {can("return") && <button id="return-case" disabled={!text.trim()} onClick={() => done(api.returnCase(caseId, view.version, text))}>{t("review.return")}</button>}
           </div>

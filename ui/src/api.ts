@@ -112,8 +112,8 @@ export const api = {
   releaseCase: (caseId: string) => call<null>("release_case", { caseId }),
   submit: (caseId: string, version: number, decision: ReviewDecision, justification: string) =>
     call<CaseView>("submit_case", { caseId, version, decision, justification }),
-  approve: (caseId: string, version: number, password: string) =>
-    call<CaseView>("approve_case", { caseId, version, password }),
+  approve: (caseId: string, version: number, password: string, exception: string | null = null) =>
+    call<CaseView>("approve_case", { caseId, version, password, exception }),
   reject: (caseId: string, version: number, comment: string, password: string) =>
     call<CaseView>("reject_case", { caseId, version, comment, password }),
   returnCase: (caseId: string, version: number, comment: string) =>

@@ -471,7 +471,7 @@ export type CaseEvent = { id: number, at: string, actor: string, kind: string, d
 
 export type AppError = { code: ErrorCode, message: string, };
 
-export type ErrorCode = "INVALID_CASE" | "INVALID_INPUT" | "NOT_FOUND" | "CASE_EXISTS" | "ALREADY_EXISTS" | "VERSION_CONFLICT" | "STORE_FOREIGN" | "STORE_WRONG_KEY" | "STORE_TOO_NEW" | "STORE_PLAIN" | "STORE_KEY_MISSING" | "STORE_LOCKED" | "STORE_UNAVAILABLE" | "IO" | "NOT_LOGGED_IN" | "AUTH_FAILED" | "TOTP_REQUIRED" | "TOTP_REUSED" | "SESSION_LOCKED" | "ACCOUNT_LOCKED" | "MISSING_ROLE" | "SELF_REVIEW" | "EDITOR_REVIEW" | "AWAITING_BANK" | "SIGNATURE_INVALID" | "KEY_UNKNOWN" | "KEY_REVOKED" | "HASH_MISMATCH" | "NOT_SUBMITTED" | "ALREADY_DECIDED" | "CASE_UNDER_REVIEW" | "NOT_APPROVED" | "CASE_DECIDED" | "STALE_STATEMENT" | "OWNED_FIELD" | "TERMS_CHANGED" | "ACCOUNT_DISABLED" | "ACCOUNT_REMOVED" | "DIRECTORY_UNREACHABLE" | "DIRECTORY_TLS" | "DIRECTORY_CONFIG" | "DIRECTORY_BAD_ANSWER" | "PASSWORD_REFUSED" | "OFFLINE_LOGIN_EXPIRED" | "SIGNING_KEY_UNREADABLE" | "DIRECTORY_MODE" | "WRONG_STAGE" | "NOT_THE_MAKER" | "CASE_LOCKED" | "FIGURES_DIFFER" | "COMMENT_REQUIRED" | "AUDIT_BROKEN" | "AUDIT_UNANCHORED" | "AUDIT_NOT_EXTENDED" | "AUDIT_ROLLED_BACK" | "BANK_NOT_CONFIGURED" | "BANK_OFFLINE" | "BANK_REFUSED" | "BANK_BAD_ANSWER" | "DISBURSEMENT_BLOCKED" | "FOREIGN_LIEN" | "NOT_PRINTABLE" | "PRODUCT_SUSPENDED" | "NO_SUCH_OFFER" | "BACKUP_BEHIND_BANK" | "UNHEALTHY" | "FILE_OVER_LIMIT" | "READER_MISSING" | "STAFF_ID_TAKEN" | "SELF_ADMINISTRATION" | "LAST_ADMINISTRATOR" | "PASSWORD_CHANGE_REQUIRED" | "CA_NOT_PEM" | "CA_UNREADABLE" | "BANK_DNS" | "BANK_CONNECTION_REFUSED" | "BANK_TLS" | "BANK_TIMEOUT" | "BANK_UNAUTHORIZED" | "RECOVERY_KEY_TYPO" | "INTERNAL";
+export type ErrorCode = "INVALID_CASE" | "INVALID_INPUT" | "NOT_FOUND" | "CASE_EXISTS" | "ALREADY_EXISTS" | "VERSION_CONFLICT" | "STORE_FOREIGN" | "STORE_WRONG_KEY" | "STORE_TOO_NEW" | "STORE_PLAIN" | "STORE_KEY_MISSING" | "STORE_LOCKED" | "STORE_UNAVAILABLE" | "IO" | "NOT_LOGGED_IN" | "AUTH_FAILED" | "TOTP_REQUIRED" | "TOTP_REUSED" | "SESSION_LOCKED" | "ACCOUNT_LOCKED" | "MISSING_ROLE" | "SELF_REVIEW" | "EDITOR_REVIEW" | "AWAITING_BANK" | "SIGNATURE_INVALID" | "KEY_UNKNOWN" | "KEY_REVOKED" | "HASH_MISMATCH" | "NOT_SUBMITTED" | "ALREADY_DECIDED" | "CASE_UNDER_REVIEW" | "NOT_APPROVED" | "CASE_DECIDED" | "STALE_STATEMENT" | "OWNED_FIELD" | "TERMS_CHANGED" | "ACCOUNT_DISABLED" | "ACCOUNT_REMOVED" | "DIRECTORY_UNREACHABLE" | "DIRECTORY_TLS" | "DIRECTORY_CONFIG" | "DIRECTORY_BAD_ANSWER" | "PASSWORD_REFUSED" | "OFFLINE_LOGIN_EXPIRED" | "SIGNING_KEY_UNREADABLE" | "DIRECTORY_MODE" | "WRONG_STAGE" | "NOT_THE_MAKER" | "CASE_LOCKED" | "FIGURES_DIFFER" | "COMMENT_REQUIRED" | "ENGINE_NOT_APPROVE" | "EXCEPTION_REASON_REQUIRED" | "EXCEPTION_NO_AUTHORITY" | "EXCEPTION_OVER_LIMIT" | "AUDIT_BROKEN" | "AUDIT_UNANCHORED" | "AUDIT_NOT_EXTENDED" | "AUDIT_ROLLED_BACK" | "BANK_NOT_CONFIGURED" | "BANK_OFFLINE" | "BANK_REFUSED" | "BANK_BAD_ANSWER" | "DISBURSEMENT_BLOCKED" | "FOREIGN_LIEN" | "NOT_PRINTABLE" | "PRODUCT_SUSPENDED" | "NO_SUCH_OFFER" | "BACKUP_BEHIND_BANK" | "UNHEALTHY" | "FILE_OVER_LIMIT" | "READER_MISSING" | "STAFF_ID_TAKEN" | "SELF_ADMINISTRATION" | "LAST_ADMINISTRATOR" | "PASSWORD_CHANGE_REQUIRED" | "CA_NOT_PEM" | "CA_UNREADABLE" | "BANK_DNS" | "BANK_CONNECTION_REFUSED" | "BANK_TLS" | "BANK_TIMEOUT" | "BANK_UNAUTHORIZED" | "RECOVERY_KEY_TYPO" | "INTERNAL";
 
 export type AppStatus = { data_dir: string, demo: boolean, case_count: number, product: string, actor: string, 
 /**
@@ -589,7 +589,29 @@ rederived: Figures,
 /**
  * What differs between the two; while anything does, approval is refused.
  */
-differences: Array<string>, };
+differences: Array<string>, 
+/**
+ * What an approval by the current user needs now.
+ */
+approval: ApprovalNeed, };
+
+export type ApprovalNeed = { 
+/**
+ * The engine's decision on the stored case now.
+ */
+engine: string, 
+/**
+ * The approval would overrule the maker's proposal: it needs a reason.
+ */
+exception: boolean, 
+/**
+ * The current user's exception limit and the role it comes with (None: no authority).
+ */
+limit: string | null, limit_role: string | null, 
+/**
+ * Why the current user's approval would be refused now (its code), if it would.
+ */
+refused: AppError | null, };
 
 export type Workflow = { stage: Stage, 
 /**
@@ -636,7 +658,11 @@ accepted_at: string | null,
  * may follow a decision): printing and every disbursement order compare the case's
  * terms with it.
  */
-approved_terms: string | null, };
+approved_terms: string | null, 
+/**
+ * The approval's exception: it overruled the maker's proposal (`exception::approval`).
+ */
+exception: Exception | null, };
 
 export type Stage = "draft" | "submitted" | "returned" | "approved" | "rejected";
 
@@ -662,9 +688,32 @@ comment: string | null,
 /**
  * Where the case stood before (a refused submission reopens it there).
  */
-was_stage: Stage, was_maker: string | null, };
+was_stage: Stage, was_maker: string | null, 
+/**
+ * An approval's exception (applied when the bank accepts).
+ */
+exception: Exception | null, };
 
 export type BankRefusal = { action: string, signer: string, code: string, message: string, at: string, };
+
+export type Exception = { 
+/**
+ * The checker's reason, in their words.
+ */
+reason: string, 
+/**
+ * What the approval overrules: the maker's proposal.
+ */
+overrules: ReviewDecision, 
+/**
+ * The loan amount approved (None when the desk learnt the exception from the bank).
+ */
+amount: Money | null, 
+/**
+ * The role whose limit the approval rests on, and that limit (None when the desk
+ * learnt the exception from the bank and does not know the signer's roles).
+ */
+role: string | null, limit: Money | null, };
 
 export type LoginMode = "standalone" | "directory" | "offline";
 

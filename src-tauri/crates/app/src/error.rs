@@ -110,6 +110,14 @@ pub enum ErrorCode {
     FiguresDiffer,
     /// A return, a rejection or a submission needs its words.
     CommentRequired,
+    /// An approval of a case the engine rejects or refers: the engine is not overruled.
+    EngineNotApprove,
+    /// An approval against the maker's proposal is an exception and says why.
+    ExceptionReasonRequired,
+    /// The checker holds no role with an exception limit.
+    ExceptionNoAuthority,
+    /// The loan amount is above the checker's exception limit.
+    ExceptionOverLimit,
     /// The audit trail's hash chain does not verify: an entry was changed or removed.
     AuditBroken,
     /// Decisions wait: more audit entries than the limit lie past the bank's last anchor
@@ -252,6 +260,10 @@ pub fn bank_code(code: &str) -> ErrorCode {
         "COMMENT_REQUIRED" => ErrorCode::CommentRequired,
         "ACCOUNT_DISABLED" => ErrorCode::AccountDisabled,
         "AUDIT_NOT_EXTENDED" => ErrorCode::AuditNotExtended,
+        "ENGINE_NOT_APPROVE" => ErrorCode::EngineNotApprove,
+        "EXCEPTION_REASON_REQUIRED" => ErrorCode::ExceptionReasonRequired,
+        "EXCEPTION_NO_AUTHORITY" => ErrorCode::ExceptionNoAuthority,
+        "EXCEPTION_OVER_LIMIT" => ErrorCode::ExceptionOverLimit,
         _ => ErrorCode::BankRefused,
     }
 }

@@ -67,7 +67,7 @@ pub use income::{
 };
 pub use ipc::{WorkProgress, WorkState};
 pub use paths::StoreState;
-pub use review::ReviewView;
+pub use review::{ApprovalNeed, ReviewView};
 pub use support::{support_file_name, SupportBundle};
 pub use sync::{
     ConflictView, FieldDifference, Keep, RefusedStatement, SyncOptions, SyncReport, SyncStatus,
@@ -89,6 +89,7 @@ pub const PRODUCT_JSON: &str = include_str!("../../../../assets/product/salary-a
 const WMI_JSON: &str = include_str!("../../../../assets/vin/wmi.json");
 const CLASSIFICATION_JSON: &str = include_str!("../../../../assets/income/classification.json");
 const SLA_JSON: &str = include_str!("../../../../assets/queue/sla.json");
+const AUTHORITY_JSON: &str = include_str!("../../../../assets/review/authority.json");
 
 pub fn default_product() -> ProductConfig {
     // The shipped file is checked by a test; a broken one must not reach a build.
@@ -98,6 +99,13 @@ pub fn default_product() -> ProductConfig {
 /// The queue's SLA clock (`assets/queue/sla.json`; checked by a test).
 pub fn sla_rules() -> uw_domain::sla::SlaRules {
     uw_domain::sla::parse_sla(SLA_JSON).expect("assets/queue/sla.json is valid")
+}
+
+/// Who may approve by exception, up to which amount (`assets/review/authority.json`;
+/// checked by a test).
+pub fn authority() -> uw_domain::review::exception::Authority {
+    uw_domain::review::exception::parse_authority(AUTHORITY_JSON)
+        .expect("assets/review/authority.json is valid")
 }
 
 pub fn wmi_table() -> WmiTable {

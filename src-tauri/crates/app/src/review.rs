@@ -14,6 +14,8 @@ use serde::Serialize;
 use ts_rs::TS;
 use uw_bank_link::api::{self, SignOff, StatementAction};
 use uw_domain::case::{to_json_pretty, Review, ReviewDecision};
+use uw_domain::decision::Decision;
+use uw_domain::review::exception::{self, Approving, Incoherent};
 use uw_domain::review::{self as flow, step, Action, Figures, Proposal, Refusal, Workflow};
 use uw_store::{Outgoing, StoredCase};
 
@@ -35,6 +37,33 @@ pub struct ReviewView {
     pub rederived: Figures,
     /// What differs between the two; while anything does, approval is refused.
     pub differences: Vec<String>,
+    /// What an approval by the current user needs now.
+    pub approval: ApprovalNeed,
+}
+
+/// What an approval needs: whether it is an exception, the user's limit, or why it would
+/// be refused (`uw_domain::review::exception`).
+#[derive(Clone, Debug, Serialize, TS)]
+pub struct ApprovalNeed {
+    /// The engine's decision on the stored case now.
+    pub engine: String,
+    /// The approval would overrule the maker's proposal: it needs a reason.
+    pub exception: bool,
+    /// The current user's exception limit and the role it comes with (None: no authority).
+    pub limit: Option<String>,
+    pub limit_role: Option<String>,
+    /// Why the current user's approval would be refused now (its code), if it would.
+    pub refused: Option<AppError>,
+}
+
+fn incoherent(e: Incoherent) -> AppError {
+    let code = match e {
+        Incoherent::EngineNotApprove { .. } => ErrorCode::EngineNotApprove,
+        Incoherent::ReasonRequired => ErrorCode::ExceptionReasonRequired,
+        Incoherent::NoAuthority { .. } => ErrorCode::ExceptionNoAuthority,
+        Incoherent::OverLimit { .. } => ErrorCode::ExceptionOverLimit,
+    };
+    AppError::new(code, e.to_string())
 }
 
 fn refused(r: Refusal) -> AppError {
@@ -59,9 +88,13 @@ fn differences(w: &Workflow, rederived: &Figures) -> Vec<String> {
         .unwrap_or_default()
 }
 
-/// What the history records of a review step.
-fn step_detail(action: &Action) -> serde_json::Value {
+/// What the history records of a review step (an approval: its exception, if any).
+fn step_detail(action: &Action, next: &Workflow) -> serde_json::Value {
     match action {
+        Action::Approve => match &next.exception {
+            Some(e) => serde_json::json!({ "exception": e }),
+            None => serde_json::json!({}),
+        },
         Action::Submit(p) => serde_json::json!({
             "proposal": p.decision, "justification": p.justification.trim()
         }),
@@ -165,6 +198,7 @@ impl Workstation {
         let workflow = self.load_workflow(case_id)?;
         let rederived = Figures::of(&view.evaluation.metrics);
         let differences = differences(&workflow, &rederived);
+        let approval = self.approval_need(&workflow, &view.case, view.evaluation.decision);
         let allowed = match self.session() {
             None => Vec::new(),
             Some(s) => {
@@ -195,7 +229,77 @@ impl Workstation {
             allowed,
             rederived,
             differences,
+            approval,
         })
+    }
+
+    /// What the current user's approval of the case would need or meet, now.
+    fn approval_need(
+        &self,
+        w: &Workflow,
+        case: &uw_domain::CaseFile,
+        engine: Decision,
+    ) -> ApprovalNeed {
+        let roles = self
+            .session()
+            .map(|s| s.roles().names())
+            .unwrap_or_default();
+        let authority = crate::authority();
+        let limit = authority.limit_of(roles.iter().copied());
+        let proposal = w.proposal.as_ref().map(|p| p.decision);
+        let refused = match (self.session(), proposal) {
+            (Some(s), Some(proposal)) => exception::approval(
+                &Approving {
+                    engine,
+                    proposal,
+                    amount: case.loan.amount,
+                    actor: &s.username,
+                    roles: &roles,
+                    reason: Some("—"),
+                },
+                &authority,
+            )
+            .err()
+            .map(incoherent),
+            _ => None,
+        };
+        ApprovalNeed {
+            engine: engine.as_str().to_string(),
+            exception: proposal == Some(ReviewDecision::Reject),
+            limit: limit.map(|(_, l)| l.to_string()),
+            limit_role: limit.map(|(r, _)| r.to_string()),
+            refused,
+        }
+    }
+
+    /// The exception an approval by `s` is, if any, or why it may not be signed: the
+    /// engine must approve, and an approval against the maker's proposal needs a reason
+    /// within the signer's limit.
+    fn coherent_approval(
+        &self,
+        s: &Session,
+        w: &Workflow,
+        case: &uw_domain::CaseFile,
+        engine: Decision,
+        reason: Option<&str>,
+    ) -> Result<Option<flow::Exception>> {
+        let roles = s.roles().names();
+        let proposal = w
+            .proposal
+            .as_ref()
+            .map_or(ReviewDecision::Approve, |p| p.decision);
+        exception::approval(
+            &Approving {
+                engine,
+                proposal,
+                amount: case.loan.amount,
+                actor: &s.username,
+                roles: &roles,
+                reason,
+            },
+            &crate::authority(),
+        )
+        .map_err(incoherent)
     }
 
     fn transition(
@@ -204,6 +308,7 @@ impl Workstation {
         expected_version: i64,
         action: Action,
         password: Option<&str>,
+        exception_reason: Option<&str>,
     ) -> Result<CaseView> {
         // Workflow actions always need a person, whatever the workstation's login setting.
         let s = self.require_session()?;
@@ -215,7 +320,8 @@ impl Workstation {
         let w = self.load_workflow(case_id)?;
         // The engine works the figures out again from the stored inputs: the maker's
         // submission keeps them; an approval needs them unchanged.
-        let figures = Figures::of(&self.evaluate_case(&case).metrics);
+        let evaluation = self.evaluate_case(&case);
+        let figures = Figures::of(&evaluation.metrics);
         let action = match action {
             Action::Submit(p) => Action::Submit(Proposal {
                 figures: figures.clone(),
@@ -223,7 +329,7 @@ impl Workstation {
             }),
             other => other,
         };
-        let next = step(&w, &s.username, s.roles(), &action).map_err(refused)?;
+        let mut next = step(&w, &s.username, s.roles(), &action).map_err(refused)?;
         if action == Action::Approve {
             if let Some(why) = self.suspension(&case.branch) {
                 return Err(AppError::new(
@@ -231,6 +337,8 @@ impl Workstation {
                     format!("the product is suspended for {why}: no new approval (passport §9)"),
                 ));
             }
+            next.exception =
+                self.coherent_approval(&s, &w, &case, evaluation.decision, exception_reason)?;
             let diff = differences(&w, &figures);
             if !diff.is_empty() {
                 return Err(AppError::new(
@@ -260,9 +368,8 @@ impl Workstation {
                 case_version: u64::try_from(expected_version).unwrap_or_default(),
             });
         }
-        let detail = step_detail(&action);
+        let detail = step_detail(&action, &next);
         let row = self.row_for(&case, to_json_pretty(&case), next.stage.as_str());
-        let mut next = next;
         if next.stage == uw_domain::review::Stage::Approved {
             // What was approved, to hold the printing and the money to.
             next.approved_terms = crate::statements::terms_hash(&row.case_json);
@@ -310,7 +417,7 @@ impl Workstation {
         let waiting = flow::awaiting_bank(w, next, action, &s.username, &at);
         let workflow = serde_json::to_string(&waiting)
             .map_err(|e| AppError::new(ErrorCode::Internal, e.to_string()))?;
-        let detail = step_detail(action);
+        let detail = step_detail(action, next);
         let statement_action = match action {
             Action::Submit(p) => {
                 let row = self.row_for(case, to_json_pretty(case), waiting.stage.as_str());
@@ -368,11 +475,13 @@ impl Workstation {
             statement_action,
             Some(self.statement_figures(case)),
         )?;
+        // An approval's words are its exception reason (the bank refuses an approval
+        // against the maker's proposal without one).
         let comment = match action {
             Action::Reject { comment } | Action::Return { comment } => {
                 Some(comment.trim().to_string())
             }
-            _ => None,
+            _ => next.exception.as_ref().map(|e| e.reason.clone()),
         };
         let signoff = SignOff {
             statement: self.sign(statement)?,
@@ -408,7 +517,7 @@ impl Workstation {
             justification: justification.to_string(),
             figures: Figures::default(), // filled in by `transition` from the stored case
         };
-        self.transition(case_id, expected_version, Action::Submit(p), None)
+        self.transition(case_id, expected_version, Action::Submit(p), None, None)
     }
 
     /// A second person signs the approval, with their password.
@@ -418,7 +527,31 @@ impl Workstation {
         expected_version: i64,
         password: &str,
     ) -> Result<CaseView> {
-        self.transition(case_id, expected_version, Action::Approve, Some(password))
+        self.transition(
+            case_id,
+            expected_version,
+            Action::Approve,
+            Some(password),
+            None,
+        )
+    }
+
+    /// A second person approves against the maker's proposal to reject: an exception, with
+    /// its reason, within the signer's authority limit.
+    pub fn approve_by_exception(
+        &self,
+        case_id: &str,
+        expected_version: i64,
+        password: &str,
+        reason: &str,
+    ) -> Result<CaseView> {
+        self.transition(
+            case_id,
+            expected_version,
+            Action::Approve,
+            Some(password),
+            Some(reason),
+        )
     }
 
     pub fn reject(
@@ -431,7 +564,7 @@ impl Workstation {
         let a = Action::Reject {
             comment: comment.to_string(),
         };
-        self.transition(case_id, expected_version, a, Some(password))
+        self.transition(case_id, expected_version, a, Some(password), None)
     }
 
     /// Back to the maker with comments.
@@ -444,7 +577,7 @@ impl Workstation {
         let a = Action::Return {
             comment: comment.to_string(),
         };
-        self.transition(case_id, expected_version, a, None)
+        self.transition(case_id, expected_version, a, None, None)
     }
 }
 

@@ -56,6 +56,49 @@ pub struct RemoteCase {
     /// keeps no workflow: one without a directory, in the standalone mode).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub workflow: Option<RemoteWorkflow>,
+    /// The case's notes as the bank keeps them, oldest first (absent: none).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<RemoteNote>,
+}
+
+/// A note on a case (`POST /v1/cases/{id}/notes`): who wrote what when. Never edited or
+/// deleted; `note_id` is made where the note was written and names it everywhere, so a
+/// note sent twice is kept once. With a directory the author signs it with their key
+/// ([`note_bytes`]); the bank refuses an unsigned or foreign one.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CaseNote {
+    pub note_id: String,
+    pub author: String,
+    pub written_at: String,
+    pub text: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub algorithm: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signature: Option<String>,
+}
+
+/// A note as the bank serves it: the note and when the bank accepted it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RemoteNote {
+    pub note_id: String,
+    pub author: String,
+    pub written_at: String,
+    pub text: String,
+    pub accepted_at: String,
+}
+
+/// The longest note the bank keeps, in characters.
+pub const NOTE_MAX_CHARS: usize = 4000;
+
+/// The bytes an author signs for a note: the case, the note's id, its time and the
+/// SHA-256 of its text, in a signed request's form (`crate::signing::request_bytes`).
+pub fn note_bytes(case_id: &str, note: &CaseNote) -> Vec<u8> {
+    let text = hex(&Sha256::digest(note.text.as_bytes()));
+    crate::signing::request_bytes(
+        &format!("note {case_id} {} {text}", note.note_id),
+        &note.author,
+        &note.written_at,
+    )
 }
 
 /// The header that carries the author's signed statement of a case version (base64 of the

@@ -523,6 +523,21 @@ impl Bank {
         )
     }
 
+    /// A note on a case; the bank keeps it once by its id.
+    pub fn post_note(
+        &self,
+        case_id: &str,
+        note: &api::CaseNote,
+        key: &str,
+    ) -> Result<api::RemoteNote> {
+        self.post_change(
+            &format!("a note on case {case_id}"),
+            &["cases", case_id, "notes"],
+            note,
+            key,
+        )
+    }
+
     /// Enrols a person's public key; the bank checks their directory password first and
     /// revokes their previous key.
     pub fn enrol(&self, staff_id: &str, enrolment: &Enrolment, key: &str) -> Result<StaffKey> {

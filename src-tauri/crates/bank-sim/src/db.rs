@@ -168,6 +168,7 @@ pub fn open(path: &Path) -> rusqlite::Result<Connection> {
     conn.execute_batch(CASE_ID_NOCASE)?;
     conn.execute_batch(crate::registers::SCHEMA)?;
     conn.execute_batch(crate::anchors::SCHEMA)?;
+    conn.execute_batch(crate::notes::SCHEMA)?;
     Ok(conn)
 }
 
@@ -217,6 +218,7 @@ fn remote_case(r: &rusqlite::Row) -> rusqlite::Result<RemoteCase> {
         assignee: r.get(5)?,
         case: serde_json::from_str(&json).unwrap_or(serde_json::Value::Null),
         workflow: None,
+        notes: Vec::new(),
     })
 }
 

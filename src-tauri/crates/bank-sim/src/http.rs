@@ -269,6 +269,7 @@ pub fn router(sim: Arc<Sim>) -> Router {
         .route("/v1/cases/{id}", put(put_case).get(get_case))
         .route("/v1/cases/{id}/messages", post(post_message))
         .route("/v1/cases/{id}/signoffs", post(review::sign_off))
+        .route("/v1/cases/{id}/notes", post(crate::notes::post_note))
         .route("/v1/staff/{staff_id}/keys", post(review::enrol))
         .route(
             "/v1/staff/{staff_id}/keys/current",
@@ -400,6 +401,7 @@ async fn queue(State(sim): State<Arc<Sim>>, Query(q): Query<QueueParams>) -> Rep
         if sim.directory().is_some() {
             review::with_workflow(&conn, &mut cases)?;
         }
+        crate::notes::with_notes(&conn, &mut cases)?;
         Ok(cases)
     };
     match read() {
@@ -424,6 +426,7 @@ async fn get_case(State(sim): State<Arc<Sim>>, UrlPath(id): UrlPath<String>) -> 
         if sim.directory().is_some() {
             review::with_workflow(&conn, &mut cases)?;
         }
+        crate::notes::with_notes(&conn, &mut cases)?;
         let [case] = cases;
         Ok(Some(case))
     };

@@ -20,6 +20,7 @@ mod anchors;
 mod db;
 pub mod faults;
 mod http;
+mod notes;
 mod registers;
 mod review;
 mod workflow;

@@ -68,7 +68,7 @@ pub(crate) async fn ask(dir: &Directory, staff_id: &str) -> PersonVerdict {
     }
 }
 
-fn verifies(key: &StaffKey, algorithm: &str, message: &[u8], signature: &[u8]) -> bool {
+pub(crate) fn verifies(key: &StaffKey, algorithm: &str, message: &[u8], signature: &[u8]) -> bool {
     key.algorithm == algorithm
         && from_base64(&key.public_key)
             .is_some_and(|pk| signing::verify(algorithm, &pk, message, signature).is_ok())
@@ -554,6 +554,7 @@ pub(crate) async fn inbox(State(sim): State<Arc<Sim>>, headers: HeaderMap) -> Re
                 out.push(case);
             }
         }
+        crate::notes::with_notes(&conn, &mut out)?;
         Ok(out)
     };
     match listed() {

@@ -7,7 +7,9 @@
 //!   ([`CaseReview`]), the signer's key verdict and the directory's word on the signer
 //!   ([`SignerFacts`]), what came with the statement ([`Delivery`]) — and apply its verdict;
 //! - the checks run in one fixed order: form, a statement accepted before, key, role, the
-//!   case, its stage, self review, editor review, the hash, the comment. So each refusal
+//!   case, its stage, self review, editor review, the hash, an approval's coherence
+//!   ([`coherence`]: the engine, the maker's proposal, the signer's limit), the comment.
+//!   So each refusal
 //!   names the first rule broken, and a role gives no waiver: an administrator is held to
 //!   the same rules as anyone;
 //! - a signed statement counts once: one the bank accepted before is refused, whatever it
@@ -28,6 +30,8 @@ use uw_bank_link::api::{
     Decided, RemoteWorkflow, SignedStatement, StaffKey, Statement, StatementAction, Submission,
 };
 use uw_directory::{DirectoryError, DirectoryRoles};
+
+pub mod coherence;
 
 /// How far ahead of the bank's clock a statement (or a signed read request) may be dated.
 pub const CLOCK_SKEW_SECS: i64 = 5 * 60;
@@ -99,6 +103,15 @@ pub enum Rule {
     InvalidJustification,
     /// A route of the enforcing mode asked of a bank without a directory.
     Standalone,
+    /// An approval the engine's decision (in the maker's or the checker's statement) is
+    /// not: the engine is not overruled.
+    EngineNotApprove,
+    /// An approval against the maker's proposal without the checker's reason.
+    ExceptionReasonRequired,
+    /// An approval against the maker's proposal by someone with no exception limit.
+    ExceptionNoAuthority,
+    /// An approval against the maker's proposal above the signer's exception limit.
+    ExceptionOverLimit,
 }
 
 impl Rule {
@@ -129,6 +142,10 @@ impl Rule {
             Rule::InvalidKey => "INVALID_KEY",
             Rule::InvalidJustification => "INVALID_JUSTIFICATION",
             Rule::Standalone => "STANDALONE",
+            Rule::EngineNotApprove => "ENGINE_NOT_APPROVE",
+            Rule::ExceptionReasonRequired => "EXCEPTION_REASON_REQUIRED",
+            Rule::ExceptionNoAuthority => "EXCEPTION_NO_AUTHORITY",
+            Rule::ExceptionOverLimit => "EXCEPTION_OVER_LIMIT",
         }
     }
 
@@ -144,7 +161,9 @@ impl Rule {
             | Rule::EditorReview
             | Rule::NotTheMaker
             | Rule::AuthFailed
-            | Rule::AccountDisabled => 403,
+            | Rule::AccountDisabled
+            | Rule::ExceptionNoAuthority
+            | Rule::ExceptionOverLimit => 403,
             Rule::HashMismatch
             | Rule::NotSubmitted
             | Rule::AlreadyDecided
@@ -154,8 +173,12 @@ impl Rule {
             | Rule::CaseExists
             | Rule::CaseUnderReview
             | Rule::NotApproved
-            | Rule::UseSignoffs => 409,
-            Rule::CommentRequired | Rule::InvalidKey | Rule::InvalidJustification => 422,
+            | Rule::UseSignoffs
+            | Rule::EngineNotApprove => 409,
+            Rule::CommentRequired
+            | Rule::InvalidKey
+            | Rule::InvalidJustification
+            | Rule::ExceptionReasonRequired => 422,
             Rule::NotFound | Rule::Standalone => 404,
             Rule::DirectoryUnavailable => 503,
         }
@@ -409,7 +432,7 @@ pub fn judge(
             case,
             proposal,
         } => version_rules(state, statement, content_hash, case, proposal),
-        Carrying::SignOff { comment } => signoff_rules(state, statement, comment),
+        Carrying::SignOff { comment } => signoff_rules(state, statement, comment, &facts.person),
         Carrying::Order { stage, amount } => order_rules(state, statement, stage, amount),
     }
 }
@@ -782,6 +805,7 @@ fn signoff_rules(
     state: &CaseReview,
     s: &Statement,
     comment: Option<&str>,
+    person: &PersonVerdict,
 ) -> Result<Next, Refusal> {
     if state.current.is_none() {
         return Err(Refusal::new(
@@ -856,6 +880,9 @@ fn signoff_rules(
                 s.case_id, submission.version, submission.hash, s.version, s.content_hash
             ),
         ));
+    }
+    if s.action == StatementAction::Approve {
+        coherence::check_approval(state, s, comment, person)?;
     }
     if matches!(s.action, StatementAction::Reject | StatementAction::Return)
         && comment.is_none_or(|c| c.trim().is_empty())

@@ -256,3 +256,78 @@ fn every_route_is_in_the_openapi_file() {
         );
     }
 }
+
+/// A note is kept once by its id, never changed, served with its case; bad notes are
+/// refused naming the field.
+#[test]
+fn a_note_is_kept_once_never_changed_and_served_with_its_case() {
+    use uw_bank_link::api::CaseNote;
+    let dir = tempfile::tempdir().unwrap();
+    let sim = seeded(dir.path(), Duration::ZERO);
+    let bank = client(&sim);
+    let case = "AUTO-2026-000123";
+    let note = |id: &str, text: &str| CaseNote {
+        note_id: id.into(),
+        author: "alice".into(),
+        written_at: "2026-12-02T09:00:00Z".into(),
+        text: text.into(),
+        algorithm: None,
+        signature: None,
+    };
+    let first = note("n-1", "called the employer, salary confirmed");
+    let kept = bank.post_note(case, &first, "k-1").unwrap();
+    assert_eq!(
+        (kept.note_id.as_str(), kept.author.as_str()),
+        ("n-1", "alice")
+    );
+    // Sent again (another key, same note): the one kept.
+    assert_eq!(bank.post_note(case, &first, "k-2").unwrap(), kept);
+    let code = |r: Result<_, LinkError>| match r {
+        Err(LinkError::Rejected {
+            status,
+            code,
+            message,
+        }) => format!("{status} {code} {message}"),
+        other => format!("{other:?}"),
+    };
+    let changed = code(bank.post_note(case, &note("n-1", "salary NOT confirmed"), "k-3"));
+    assert!(changed.starts_with("409 NOTE_EXISTS"), "{changed}");
+    assert!(code(bank.post_note(case, &note("n-2", " \n "), "k-4")).starts_with("422 NOTE_EMPTY"));
+    let long = "x".repeat(4001);
+    assert!(code(bank.post_note(case, &note("n-3", &long), "k-5")).starts_with("422 NOTE_TOO_LONG"));
+    let bad_id = code(bank.post_note(case, &note("../1", "x"), "k-6"));
+    assert!(
+        bad_id.starts_with("422 INVALID_NOTE") && bad_id.contains("note_id"),
+        "{bad_id}"
+    );
+    let mut undated = note("n-4", "x");
+    undated.written_at = "yesterday".into();
+    assert!(code(bank.post_note(case, &undated, "k-8")).contains("written_at"));
+    assert!(
+        code(bank.post_note("AUTO-2026-999999", &note("n-5", "x"), "k-9"))
+            .starts_with("404 NOT_FOUND")
+    );
+    bank.post_note(case, &note("n-6", "a correction is a new note"), "k-10")
+        .unwrap();
+    let held = bank.get_case(case).unwrap();
+    let texts: Vec<_> = held.notes.iter().map(|n| n.text.as_str()).collect();
+    assert_eq!(
+        texts,
+        [
+            "called the employer, salary confirmed",
+            "a correction is a new note"
+        ]
+    );
+    let queue = bank.queue(None, None).unwrap();
+    let listed = queue
+        .applications
+        .iter()
+        .find(|c| c.case_id == case)
+        .unwrap();
+    assert_eq!(listed.notes.len(), 2);
+    assert!(queue
+        .applications
+        .iter()
+        .filter(|c| c.case_id != case)
+        .all(|c| c.notes.is_empty()));
+}

@@ -34,6 +34,9 @@ use ts_rs::TS;
 use crate::case::ReviewDecision;
 use crate::decision::Metrics;
 
+pub mod exception;
+pub use exception::Exception;
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
 pub enum Stage {
@@ -113,6 +116,9 @@ pub struct Workflow {
     /// terms with it.
     #[serde(default)]
     pub approved_terms: Option<String>,
+    /// The approval's exception: it overruled the maker's proposal (`exception::approval`).
+    #[serde(default)]
+    pub exception: Option<Exception>,
 }
 
 /// The bank's version of a submitted case and its content hash.
@@ -138,6 +144,9 @@ pub struct Pending {
     pub was_stage: Stage,
     #[serde(default)]
     pub was_maker: Option<String>,
+    /// An approval's exception (applied when the bank accepts).
+    #[serde(default)]
+    pub exception: Option<Exception>,
 }
 
 fn draft() -> Stage {
@@ -221,6 +230,7 @@ impl Default for Workflow {
             refusal: None,
             accepted_at: None,
             approved_terms: None,
+            exception: None,
         }
     }
 }
@@ -251,6 +261,19 @@ impl Action {
 pub struct Roles {
     pub underwriter: bool,
     pub reviewer: bool,
+}
+
+impl Roles {
+    /// The roles by name, as the authority table keys them.
+    pub fn names(self) -> Vec<&'static str> {
+        [
+            (self.underwriter, "underwriter"),
+            (self.reviewer, "reviewer"),
+        ]
+        .into_iter()
+        .filter_map(|(held, name)| held.then_some(name))
+        .collect()
+    }
 }
 
 /// A refused transition, each with its stable code.
@@ -438,6 +461,7 @@ pub fn awaiting_bank(
         comment,
         was_stage: before.stage,
         was_maker: before.maker.clone(),
+        exception: after.exception.clone(),
     });
     next
 }
@@ -462,6 +486,9 @@ pub fn accept(w: &Workflow, submitted: Option<SubmittedVersion>, accepted_at: &s
             } else {
                 Stage::Rejected
             };
+            if p.action == "approve" {
+                next.exception = p.exception;
+            }
             next.checker = Some(p.signer);
             next.accepted_at = Some(accepted_at.to_string());
         }
@@ -493,6 +520,27 @@ pub fn refuse(w: &Workflow, code: &str, message: &str, at: &str) -> Workflow {
         at: at.to_string(),
     });
     next
+}
+
+/// The exception of an approval the bank accepted: the words of an approval against the
+/// maker's proposal to reject are its exception reason (the bank refuses one without
+/// them). This desk's own record (its role and limit) is kept when the words are the same.
+fn exception_of(w: &Workflow, action: &str, words: Option<&str>) -> Option<Exception> {
+    let reason = words.map(str::trim).filter(|r| !r.is_empty());
+    let against = w.proposal.as_ref().map(|p| p.decision) == Some(ReviewDecision::Reject);
+    match (action, reason) {
+        ("approve", Some(reason)) if against => match &w.exception {
+            Some(e) if e.reason == reason => Some(e.clone()),
+            _ => Some(Exception {
+                reason: reason.to_string(),
+                overrules: ReviewDecision::Reject,
+                amount: None,
+                role: None,
+                limit: None,
+            }),
+        },
+        _ => None,
+    }
 }
 
 /// Where the case stands as the bank keeps it (its workflow, read from the sync).
@@ -527,6 +575,7 @@ pub fn from_bank(local: &Workflow, bank: &BankView) -> Workflow {
             "approve" | "reject" => {
                 next.checker = Some(signer.clone());
                 next.accepted_at = Some(at.clone());
+                next.exception = exception_of(&next, action, comment.as_deref());
             }
             "return" => next.return_comment = comment.clone().or(next.return_comment),
             _ => {}

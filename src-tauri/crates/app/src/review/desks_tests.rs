@@ -211,6 +211,55 @@ fn two_desks_alice_submits_bob_approves_at_his_own_and_the_maker_sees_it() {
     }
 }
 
+/// An approval against the maker's proposal at another desk: the bank refuses one signed
+/// past the window without its reason, accepts the reasoned one, and the maker's desk
+/// learns the exception by its sync.
+#[test]
+fn an_approval_against_the_maker_s_proposal_is_an_exception_the_bank_holds_to_its_reason() {
+    let bank = bank();
+    let one = desk_of(&bank, "desk-1", "alice");
+    let v = one.open_case(CASE).unwrap();
+    one.submit(
+        CASE,
+        v.version,
+        ReviewDecision::Reject,
+        "the employer did not answer",
+    )
+    .unwrap();
+    assert!(one.sync().unwrap().refused.is_empty());
+
+    let two = desk_of(&bank, "desk-2", "bob");
+    let need = two.review(CASE).unwrap().approval;
+    assert!(need.exception, "{need:?}");
+    // Past the window: a signed approval with no reason is refused by the bank.
+    let e = forged_signoff(&two, StatementAction::Approve, "bob-without-a-reason");
+    assert_eq!(e.code, ErrorCode::ExceptionReasonRequired, "{}", e.message);
+    let v = two.open_case(CASE).unwrap();
+    two.approve_by_exception(
+        CASE,
+        v.version,
+        &pw("bob"),
+        "the employer confirmed by phone",
+    )
+    .expect("bob signs the exception");
+    let report = two.sync().unwrap();
+    assert!(report.refused.is_empty(), "{:?}", report.refused);
+    let w = stage(&two, CASE);
+    assert_eq!(w.stage, Stage::Approved);
+    let e = w.exception.expect("the exception kept");
+    assert_eq!(
+        (e.reason.as_str(), e.role.as_deref()),
+        ("the employer confirmed by phone", Some("reviewer"))
+    );
+
+    one.sync().unwrap();
+    let w = stage(&one, CASE);
+    assert_eq!(w.stage, Stage::Approved);
+    let e = w.exception.expect("the maker's desk learns the exception");
+    assert_eq!(e.reason, "the employer confirmed by phone");
+    assert_eq!(e.overrules, ReviewDecision::Reject);
+}
+
 #[test]
 fn two_desks_carol_cannot_approve_her_own_case_at_another_desk_and_the_bank_refuses_it_too() {
     let bank = bank();

@@ -320,3 +320,112 @@ fn terms_changed_after_the_approval_print_nothing_and_move_no_money() {
         ErrorCode::TermsChanged
     );
 }
+
+/// The maker (alice) submits `case_id` proposing `proposal`; bob then reviews it.
+fn proposed_to_bob(ws: &Workstation, case_id: &str, proposal: ReviewDecision) -> i64 {
+    ws.login("alice", "alice-demo-2026", None).unwrap();
+    let v = ws.open_case(case_id).unwrap();
+    let v = ws
+        .submit(case_id, v.version, proposal, "my judgement of the case")
+        .unwrap();
+    ws.logout().unwrap();
+    ws.login("bob", "bob-demo-2026", None).unwrap();
+    v.version
+}
+
+/// Coherent sign-offs: an approval agrees with the engine and the maker, or it is an
+/// exception with a reason within the checker's limit (150,000,000 for a reviewer in
+/// `assets/review/authority.json`); an approved case is then printable — no dead end.
+#[test]
+fn approvals_agree_with_the_engine_and_the_maker_or_are_exceptions_within_the_limit() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = open(dir.path());
+    let pw = "bob-demo-2026";
+
+    // The engine rejects 128 (DTI) and refers 126 (a document missing): no approval, not
+    // even by exception; the reviewer sees why before signing, and may still reject.
+    for (id, engine) in [
+        ("AUTO-2026-000128", "reject"),
+        ("AUTO-2026-000126", "refer"),
+    ] {
+        let v = proposed_to_bob(&ws, id, ReviewDecision::Approve);
+        let need = ws.review(id).unwrap().approval;
+        assert_eq!(need.engine, engine);
+        assert_eq!(
+            need.refused.map(|e| e.code),
+            Some(ErrorCode::EngineNotApprove)
+        );
+        assert_eq!(
+            ws.approve(id, v, pw).unwrap_err().code,
+            ErrorCode::EngineNotApprove
+        );
+        assert_eq!(
+            ws.approve_by_exception(id, v, pw, "trust me")
+                .unwrap_err()
+                .code,
+            ErrorCode::EngineNotApprove
+        );
+        assert_eq!(ws.open_case(id).unwrap().status, "submitted");
+        assert_eq!(ws.reject(id, v, "DTI", pw).unwrap().status, "rejected");
+        ws.logout().unwrap();
+    }
+
+    // 123 (135,000,000) the engine approves and alice proposes to reject: bob's approval
+    // is an exception, within his limit, and says why.
+    let id = CASE;
+    let v = proposed_to_bob(&ws, id, ReviewDecision::Reject);
+    let need = ws.review(id).unwrap().approval;
+    assert!(need.exception && need.refused.is_none());
+    assert_eq!(need.limit.as_deref(), Some("150000000.00"));
+    assert_eq!(need.limit_role.as_deref(), Some("reviewer"));
+    assert_eq!(
+        ws.approve(id, v, pw).unwrap_err().code,
+        ErrorCode::ExceptionReasonRequired
+    );
+    assert_eq!(
+        ws.approve_by_exception(id, v, pw, " \t ").unwrap_err().code,
+        ErrorCode::ExceptionReasonRequired
+    );
+    let approved = ws
+        .approve_by_exception(id, v, pw, " called the employer: salary confirmed ")
+        .unwrap();
+    assert_eq!(approved.status, "approved");
+    let e = ws.review(id).unwrap().workflow.exception.unwrap();
+    assert_eq!(e.reason, "called the employer: salary confirmed");
+    assert_eq!(e.overrules, ReviewDecision::Reject);
+    assert_eq!(
+        e.amount.map(|a| a.to_string()).as_deref(),
+        Some("135000000.00")
+    );
+    assert_eq!(
+        (e.role.as_deref(), e.limit.map(|l| l.to_string())),
+        (Some("reviewer"), Some("150000000.00".to_string()))
+    );
+    let history = ws.history(id).unwrap();
+    let signed = history.iter().rev().find(|h| h.kind == "approve").unwrap();
+    assert!(
+        signed.detail.contains("salary confirmed"),
+        "{}",
+        signed.detail
+    );
+    // No dead end: the approved case prints (the engine approves it).
+    ws.agreement_preview(id, "uz").unwrap();
+    ws.logout().unwrap();
+
+    // 125 (195,000,000) is above bob's limit: refused, nothing recorded.
+    let id = "AUTO-2026-000125";
+    let v = proposed_to_bob(&ws, id, ReviewDecision::Reject);
+    let need = ws.review(id).unwrap().approval;
+    assert_eq!(
+        need.refused.map(|e| e.code),
+        Some(ErrorCode::ExceptionOverLimit)
+    );
+    let e = ws
+        .approve_by_exception(id, v, pw, "a good client")
+        .unwrap_err();
+    assert_eq!(e.code, ErrorCode::ExceptionOverLimit);
+    assert!(e.message.contains("195000000.00"), "{}", e.message);
+    let review = ws.review(id).unwrap();
+    assert_eq!(review.workflow.stage, uw_domain::review::Stage::Submitted);
+    assert_eq!(review.workflow.exception, None);
+}

@@ -249,6 +249,10 @@ fn rule_codes_are_distinct_and_statuses_are_http_refusals() {
         Rule::InvalidKey,
         Rule::InvalidJustification,
         Rule::Standalone,
+        Rule::EngineNotApprove,
+        Rule::ExceptionReasonRequired,
+        Rule::ExceptionNoAuthority,
+        Rule::ExceptionOverLimit,
     ];
     let codes: BTreeSet<_> = rules.iter().map(|r| r.code()).collect();
     assert_eq!(codes.len(), rules.len());
@@ -294,6 +298,158 @@ fn a_submitted_case_is_approved_once_by_a_reviewer_who_did_not_shape_it() {
     let evidence = statement(StatementAction::Edit, "alice", 5, &hash(5));
     assert_eq!(put(&mut st, evidence, &underwriter()), Ok(Next::Edit));
     assert_eq!(st.stage, Stage::Approved);
+}
+
+#[test]
+fn an_approval_agrees_with_the_engine_and_the_maker_or_is_an_exception_within_the_limit() {
+    let limits = coherence::limits(r#"{"exception_limits": {"reviewer": "150000000.00"}}"#);
+    // The maker proposes `proposal`; the engine's decision in the maker's statement is
+    // `makers`; the submitted case asks `amount`.
+    let submitted = |proposal: &str, makers: &str, amount: &str| {
+        let mut st = submitted_by_alice();
+        let sub = st.submission.as_mut().unwrap();
+        sub.proposal = Some(proposal.into());
+        sub.statement.statement.figures.as_mut().unwrap().decision = makers.into();
+        st.submitted.as_mut().unwrap().case["loan"]["amount"] = amount.into();
+        st
+    };
+    let approve = |checkers: &str| {
+        let mut s = statement(StatementAction::Approve, "bob", 3, &hash(3));
+        s.figures.as_mut().unwrap().decision = checkers.into();
+        s
+    };
+    let check = |st: &CaseReview, s: &Statement, reason: Option<&str>, facts: SignerFacts| {
+        coherence::check_with(st, s, reason, &facts.person, &limits)
+            .map_or_else(|e| e.code(), |_| "OK")
+    };
+    let limit = "150000000.00";
+    /// (proposal, the maker's engine decision, the checker's, amount, reason, signer,
+    /// expected)
+    type Row<'a> = (
+        &'a str,
+        &'a str,
+        &'a str,
+        &'a str,
+        Option<&'a str>,
+        SignerFacts,
+        &'a str,
+    );
+    let table: [Row; 9] = [
+        (
+            "approve",
+            "approve",
+            "approve",
+            limit,
+            None,
+            reviewer(),
+            "OK",
+        ),
+        (
+            "approve",
+            "approve",
+            "refer",
+            limit,
+            None,
+            reviewer(),
+            "ENGINE_NOT_APPROVE",
+        ),
+        (
+            "approve",
+            "reject",
+            "approve",
+            limit,
+            None,
+            reviewer(),
+            "ENGINE_NOT_APPROVE",
+        ),
+        (
+            "reject",
+            "reject",
+            "reject",
+            limit,
+            Some("x"),
+            reviewer(),
+            "ENGINE_NOT_APPROVE",
+        ),
+        (
+            "reject",
+            "approve",
+            "approve",
+            limit,
+            None,
+            reviewer(),
+            "EXCEPTION_REASON_REQUIRED",
+        ),
+        (
+            "reject",
+            "approve",
+            "approve",
+            limit,
+            Some(" "),
+            reviewer(),
+            "EXCEPTION_REASON_REQUIRED",
+        ),
+        (
+            "reject",
+            "approve",
+            "approve",
+            limit,
+            Some("called the employer"),
+            reviewer(),
+            "OK",
+        ),
+        (
+            "reject",
+            "approve",
+            "approve",
+            "150000000.01",
+            Some("x"),
+            reviewer(),
+            "EXCEPTION_OVER_LIMIT",
+        ),
+        (
+            "reject",
+            "approve",
+            "approve",
+            "1.00",
+            Some("x"),
+            person(true, false, true),
+            "EXCEPTION_NO_AUTHORITY",
+        ),
+    ];
+    for (proposal, makers, checkers, amount, reason, facts, expected) in table {
+        let st = submitted(proposal, makers, amount);
+        assert_eq!(
+            check(&st, &approve(checkers), reason, facts),
+            expected,
+            "{proposal} {makers} {checkers} {amount} {reason:?}"
+        );
+    }
+    // Through the judge with the bank's shipped limits: the reason is kept as the
+    // sign-off's words; a rejection against the maker's approval needs no exception.
+    let mut st = submitted("reject", "approve", limit);
+    let reason = Some("salary confirmed by the employer");
+    assert_eq!(
+        sign_off(&mut st, approve("approve"), &reviewer(), reason),
+        Ok(Next::Decide)
+    );
+    assert_eq!(st.decided.unwrap().comment.as_deref(), reason);
+    let mut st = submitted("approve", "approve", limit);
+    let reject = statement(StatementAction::Reject, "bob", 3, &hash(3));
+    assert_eq!(
+        sign_off(&mut st, reject, &reviewer(), Some("no")),
+        Ok(Next::Decide)
+    );
+    // A missing or refusing engine figure in a statement never reads as approve.
+    let mut st = submitted("approve", "approve", limit);
+    st.submission.as_mut().unwrap().statement.statement.figures = None;
+    assert_eq!(
+        check(&st, &approve("approve"), None, reviewer()),
+        "ENGINE_NOT_APPROVE"
+    );
+    // An unreadable table grants no exception.
+    assert!(coherence::limits("[").is_empty());
+    assert!(coherence::limits(r#"{"exception_limits": {"reviewer": "-1"}}"#).is_empty());
 }
 
 #[test]
