@@ -39,6 +39,8 @@ const COMMANDS: &[&str] = &[
     "setup_admin",
     "create_user",
     "case_review",
+    "case_notes",
+    "add_case_note",
     "release_case",
     "submit_case",
     "approve_case",

@@ -17,7 +17,6 @@ use serde_json::Value;
 use tauri::ipc::Channel;
 use tauri::{AppHandle, Emitter, Manager, State};
 use tauri_plugin_dialog::DialogExt;
-use uw_app::SupportBundle;
 use uw_app::{AdminSettings, BackupSettings, BankInput, DirectoryInput, UserRoles, UserView};
 use uw_app::{
     AgreementPreview, ConflictView, Dashboard, DisbursementView, Exported, Keep, PrintedFile,
@@ -28,6 +27,7 @@ use uw_app::{
     OpenOptions, QueueQuery, QueueRow, ReadProgress, Result, ReviewView, Session, SessionStatus,
     StoreKey, StoreState, TotpSetup, WorkProgress, WorkState, Workstation,
 };
+use uw_app::{StoredNote, SupportBundle};
 use uw_domain::case::{DocumentKind, DocumentStatus, IncomeKind, ReviewDecision};
 use uw_domain::disbursement::Fact;
 use uw_domain::vin::VinReport;
@@ -432,6 +432,8 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         setup_admin,
         create_user,
         case_review,
+        case_notes,
+        add_case_note,
         release_case,
         submit_case,
         approve_case,
@@ -1184,6 +1186,18 @@ async fn create_user(app: AppHandle, user: NewUser) -> Result<()> {
 #[tauri::command]
 fn case_review(ws: State<'_, Ws>, case_id: String) -> Result<ReviewView> {
     logged("case_review", || ws.signed_in()?.review(&case_id))
+}
+
+#[tauri::command]
+fn case_notes(ws: State<'_, Ws>, case_id: String) -> Result<Vec<StoredNote>> {
+    logged("case_notes", || ws.signed_in()?.notes(&case_id))
+}
+
+#[tauri::command]
+fn add_case_note(ws: State<'_, Ws>, case_id: String, text: String) -> Result<Vec<StoredNote>> {
+    logged("add_case_note", || {
+        ws.signed_in()?.add_note(&case_id, &text)
+    })
 }
 
 #[tauri::command]

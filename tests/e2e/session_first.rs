@@ -49,8 +49,9 @@ fn args(command: &str) -> Option<Value> {
         "export_queue_xlsx" => json!({"query": {}}),
         "queue" | "queue_total" => json!({"query": {}}),
         "open_case" | "export_case" | "case_history" | "case_review" | "release_case"
-        | "disbursement" | "request_lien" | "scans" => json!({"caseId": case}),
+        | "case_notes" | "disbursement" | "request_lien" | "scans" => json!({"caseId": case}),
         "evaluate_case" => json!({"case": {}}),
+        "add_case_note" => json!({"caseId": case, "text": "a note"}),
         "save_case" => json!({"caseId": case, "version": 1, "case": {}}),
         "import_files" => json!({"paths": []}),
         "check_vin" => json!({"vin": "XWBJA69V9LA123456"}),

@@ -95,6 +95,19 @@ async fn two_desks_alice_submits_bob_approves_at_his_desk_and_carol_cannot_check
     wait_text(&one, "[data-testid=status]", |t| t.contains("17 cases")).await?;
     submit(&one, MAKERS, "salary at this bank; DTI 45.87 %").await?;
     screenshot(&screen_1, "two-desks-1-alice-submitted");
+    // A note for the reviewer, made at the maker's desk.
+    retype(
+        &one,
+        "textarea[name=note-text]",
+        "called the employer: salary confirmed",
+    )
+    .await?;
+    click(&one, "#add-note").await?;
+    wait_text(&one, "[data-testid=notes]", |t| {
+        t.contains("salary confirmed")
+    })
+    .await?;
+    synced(&one).await?;
 
     // Desk 2: bob's review inbox brings alice's case.
     let two = desk_2.launch(&[]).await?;
@@ -109,6 +122,28 @@ async fn two_desks_alice_submits_bob_approves_at_his_desk_and_carol_cannot_check
     open_step(&two, MAKERS, "review").await?;
     wait_text(&two, "[data-testid=proposal]", |t| t.contains("DTI 45.87")).await?;
     assert!(two.find_all(Locator::Css("tr.differs")).await?.is_empty());
+    // The maker's note is read at the reviewer's desk; his answer is a note of his own
+    // (a note is no edit: he still signs).
+    let note = wait_text(&two, "[data-testid=note][data-author=alice]", |t| {
+        t.contains("called the employer: salary confirmed")
+    })
+    .await?;
+    assert!(!note.contains("not at the bank"), "{note}");
+    retype(
+        &two,
+        "textarea[name=note-text]",
+        "thank you; the letter is in the scans",
+    )
+    .await?;
+    click(&two, "#add-note").await?;
+    wait_text(&two, "[data-testid=note][data-author=bob]", |_| true).await?;
+    two.execute(
+        "document.querySelector('[data-testid=notes]').scrollIntoView()",
+        vec![],
+    )
+    .await?;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    screenshot(&screen_2, "two-desks-2-notes");
 
     // Meanwhile bob logs in at desk 1 too: that desk enrolls its own key for him, which
     // revokes desk 2's. His sign-off at desk 2 is refused by the bank, and desk 2 says so.

@@ -19,6 +19,7 @@ import { getIn, setIn } from "./format";
 import { date, dateTime, money, percent, t, type Key } from "./i18n";
 import { decisionText, detail, explain, statusText, word } from "./words";
 import { ApprovalNotice, approvable, ExceptionRecord } from "./ApprovalException";
+import { Notes } from "./Notes";
 import { ErrorBanner } from "./App";
 import { Statements } from "./IncomeStep";
 import { DisbursementStep } from "./DisbursementStep";
@@ -256,6 +257,7 @@ export function CaseScreen({ caseId, onBack, onNext, onShortcuts }: { caseId: st
             }}
           />
         )}
+        {step === "review" && <Notes caseId={caseId} synced={synced} />}
         {step === "disbursement" && (
           <DisbursementStep caseId={caseId} onCaseChanged={() => api.openCase(caseId).then(load, setError)} />
         )}

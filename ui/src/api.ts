@@ -39,7 +39,7 @@ import type {
   WhatIfReport,
 } from "./bindings";
 import type { AdminSettings, BackupSettings, BackupSummary, BankInput, DirectoryInput, UserRoles, UserView } from "./bindings";
-import type { Exported } from "./bindings";
+import type { Exported, StoredNote } from "./bindings";
 
 /** Turns whatever a failed call threw into the {code, message} the UI shows. */
 export function asAppError(e: unknown): AppError {
@@ -109,6 +109,8 @@ export const api = {
   logout: () => call<null>("logout"),
   setupAdmin: (user: NewUser) => call<Session>("setup_admin", { user }),
   review: (caseId: string) => call<ReviewView>("case_review", { caseId }),
+  notes: (caseId: string) => call<StoredNote[]>("case_notes", { caseId }),
+  addNote: (caseId: string, text: string) => call<StoredNote[]>("add_case_note", { caseId, text }),
   releaseCase: (caseId: string) => call<null>("release_case", { caseId }),
   submit: (caseId: string, version: number, decision: ReviewDecision, justification: string) =>
     call<CaseView>("submit_case", { caseId, version, decision, justification }),

@@ -110,6 +110,12 @@ pub enum ErrorCode {
     FiguresDiffer,
     /// A return, a rejection or a submission needs its words.
     CommentRequired,
+    /// A note with nothing in it.
+    NoteEmpty,
+    /// A note longer than the bank keeps (4000 characters).
+    NoteTooLong,
+    /// The bank holds a note under this id with other words: a note is never changed.
+    NoteExists,
     /// An approval of a case the engine rejects or refers: the engine is not overruled.
     EngineNotApprove,
     /// An approval against the maker's proposal is an exception and says why.
@@ -261,6 +267,9 @@ pub fn bank_code(code: &str) -> ErrorCode {
         "ACCOUNT_DISABLED" => ErrorCode::AccountDisabled,
         "AUDIT_NOT_EXTENDED" => ErrorCode::AuditNotExtended,
         "ENGINE_NOT_APPROVE" => ErrorCode::EngineNotApprove,
+        "NOTE_EMPTY" => ErrorCode::NoteEmpty,
+        "NOTE_TOO_LONG" => ErrorCode::NoteTooLong,
+        "NOTE_EXISTS" => ErrorCode::NoteExists,
         "EXCEPTION_REASON_REQUIRED" => ErrorCode::ExceptionReasonRequired,
         "EXCEPTION_NO_AUTHORITY" => ErrorCode::ExceptionNoAuthority,
         "EXCEPTION_OVER_LIMIT" => ErrorCode::ExceptionOverLimit,

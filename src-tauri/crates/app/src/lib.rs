@@ -25,6 +25,7 @@ pub mod ipc;
 pub mod keyring;
 mod keys;
 pub mod logs;
+mod notes;
 pub mod paths;
 #[cfg(any(test, feature = "privacy-scan"))]
 pub mod privacy;
@@ -79,6 +80,7 @@ pub use users::{
 pub use uw_bank_link::BankConfig;
 pub use uw_directory::{DirectoryConfig, DirectoryError};
 pub use uw_store::BackupSummary;
+pub use uw_store::StoredNote;
 pub use uw_store::{Attachment, CaseEvent, QueuePage, QueueQuery, QueueRow, SortKey, StoreKey};
 pub use what_if::{WhatIfCase, WhatIfReport};
 /// Secrets read by the `uw` command line (a recovery key, a passphrase) are wiped after use.

@@ -230,6 +230,8 @@ struct Sent {
     /// A signed statement the bank accepted: when, and for a submission the version under
     /// review.
     accepted: Option<(String, Option<SubmittedVersion>)>,
+    /// A note as the bank keeps it.
+    note: Option<api::RemoteNote>,
 }
 
 /// The signed statement an entry carries, if any: (action, signer).
@@ -559,6 +561,10 @@ impl Workstation {
                     if let Some(status) = &sent.pledge {
                         self.hear_registry(case_id, status)?;
                     }
+                    if let Some(kept) = &sent.note {
+                        self.store()?
+                            .merge_bank_notes(case_id, &[crate::notes::from_bank(kept)])?;
+                    }
                 }
                 Err(LinkError::Rejected {
                     status,
@@ -665,6 +671,7 @@ impl Workstation {
                 }),
                 pledge: None,
                 accepted: submitted,
+                note: None,
             });
         }
         if entry.kind == SIGNOFF {
@@ -675,6 +682,18 @@ impl Workstation {
                 bank: None,
                 pledge: None,
                 accepted: Some((ack.accepted_at, None)),
+                note: None,
+            });
+        }
+        if entry.kind == crate::notes::NOTE {
+            let note: api::CaseNote = serde_json::from_str(&entry.body).map_err(unreadable)?;
+            let kept = bank.post_note(&entry.case_id, &note, &entry.idempotency_key)?;
+            return Ok(Sent {
+                answer: serde_json::to_string(&kept).unwrap_or_default(),
+                bank: None,
+                pledge: None,
+                accepted: None,
+                note: Some(kept),
             });
         }
         if entry.kind == PLEDGE_REQUEST {
@@ -684,6 +703,7 @@ impl Workstation {
                 bank: None,
                 pledge: Some(status),
                 accepted: None,
+                note: None,
             });
         }
         let msg: CaseMessage = serde_json::from_str(&entry.body).map_err(unreadable)?;
@@ -693,6 +713,7 @@ impl Workstation {
             bank: None,
             pledge: None,
             accepted: None,
+            note: None,
         })
     }
 
@@ -857,7 +878,18 @@ impl Workstation {
         Ok(())
     }
 
+    /// Merges a case the bank sent, then its notes (a note comes in once, whatever
+    /// became of the case's content).
     fn merge(&self, remote: &RemoteCase, report: &mut SyncReport) -> Result<()> {
+        let merged = self.merge_case(remote, report);
+        if !remote.notes.is_empty() {
+            let notes: Vec<_> = remote.notes.iter().map(crate::notes::from_bank).collect();
+            self.store()?.merge_bank_notes(&remote.case_id, &notes)?;
+        }
+        merged
+    }
+
+    fn merge_case(&self, remote: &RemoteCase, report: &mut SyncReport) -> Result<()> {
         let case = parse_case_value(remote.case.clone())
             .map_err(|e| AppError::new(ErrorCode::InvalidCase, e.to_string()))?;
         if case.case_id != remote.case_id {

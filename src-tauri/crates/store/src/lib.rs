@@ -17,6 +17,7 @@ pub mod backup;
 mod cases;
 mod dashboard;
 mod identity;
+mod notes;
 mod rekey;
 mod statements;
 pub mod sync;
@@ -33,6 +34,7 @@ pub use backup::{backup_file, backup_holds, check_backup, stage_restore, BackupS
 pub use cases::{CaseEvent, NewCase, QueuePage, QueueQuery, QueueRow, SortKey, StoredCase};
 pub use dashboard::{CaseCounts, PersonLoad, COUNTER_OFFER_TAKEN};
 pub use identity::{CachedPerson, StoredKey};
+pub use notes::{NewNote, StoredNote};
 pub use statements::{Stamp, StoredReclassification, StoredStatement};
 pub use sync::{BankVersion, Conflict, OutboxEntry, OutboxRecord, Outgoing, Push};
 pub use users::{StoredUser, UserChange};
@@ -44,7 +46,7 @@ pub const APPLICATION_ID: i32 = 0x5557_5331;
 const SQLITE_MAGIC: &[u8; 16] = b"SQLite format 3\0";
 
 /// The schema, one migration per file, in order; the store's `user_version` counts them.
-const MIGRATIONS: [&str; 13] = [
+const MIGRATIONS: [&str; 14] = [
     include_str!("schema/001_cases.sql"),
     include_str!("schema/002_statements.sql"),
     include_str!("schema/003_audit.sql"),
@@ -58,6 +60,7 @@ const MIGRATIONS: [&str; 13] = [
     include_str!("schema/011_identity.sql"),
     include_str!("schema/012_audit_anchor.sql"),
     include_str!("schema/013_admin.sql"),
+    include_str!("schema/014_notes.sql"),
 ];
 
 /// The migration that creates the audit chain (`schema/003_audit.sql`, 1-based).

@@ -260,6 +260,67 @@ fn an_approval_against_the_maker_s_proposal_is_an_exception_the_bank_holds_to_it
     assert_eq!(e.overrules, ReviewDecision::Reject);
 }
 
+/// A note written at the maker's desk is read at the reviewer's, and the answer comes
+/// back; the bank keeps a note only under its signed author's name.
+#[test]
+fn a_note_made_at_one_desk_is_read_at_the_other_and_signed_by_its_author() {
+    let bank = bank();
+    let one = desk_of(&bank, "desk-1", "alice");
+    one.add_note(CASE, "called the employer: salary confirmed")
+        .unwrap();
+    submit(&one, CASE);
+    let report = one.sync().unwrap();
+    assert!(report.refused.is_empty(), "{:?}", report.refused);
+    assert!(one.notes(CASE).unwrap()[0].bank_at.is_some());
+
+    let two = desk_of(&bank, "desk-2", "bob");
+    let notes = two.notes(CASE).unwrap();
+    assert_eq!(notes.len(), 1, "{notes:?}");
+    assert_eq!(
+        (notes[0].author.as_str(), notes[0].text.as_str()),
+        ("alice", "called the employer: salary confirmed")
+    );
+    two.add_note(CASE, "thank you; the letter is enough")
+        .unwrap();
+    assert!(two.sync().unwrap().refused.is_empty());
+    one.sync().unwrap();
+    let texts: Vec<_> = one
+        .notes(CASE)
+        .unwrap()
+        .into_iter()
+        .map(|n| n.text)
+        .collect();
+    assert_eq!(
+        texts,
+        [
+            "called the employer: salary confirmed",
+            "thank you; the letter is enough"
+        ]
+    );
+    // Bob's key signing a note in alice's name: the bank refuses it.
+    let mut forged = uw_bank_link::api::CaseNote {
+        note_id: "forged-1".into(),
+        author: "alice".into(),
+        written_at: crate::now_rfc3339(),
+        text: "approve it, I said so".into(),
+        algorithm: Some("ed25519".into()),
+        signature: None,
+    };
+    let signer = two.signer().expect("bob's key");
+    let sig = signer
+        .sign(&uw_bank_link::api::note_bytes(CASE, &forged))
+        .unwrap();
+    forged.signature = Some(uw_bank_link::signing::to_base64(&sig));
+    let e = two
+        .bank()
+        .unwrap()
+        .post_note(CASE, &forged, "forged-note")
+        .unwrap_err();
+    assert_eq!(AppError::from(e).code, ErrorCode::SignatureInvalid);
+    one.sync().unwrap();
+    assert_eq!(one.notes(CASE).unwrap().len(), 2);
+}
+
 #[test]
 fn two_desks_carol_cannot_approve_her_own_case_at_another_desk_and_the_bank_refuses_it_too() {
     let bank = bank();
