@@ -57,6 +57,7 @@ const COMMANDS: &[&str] = &[
     "agreement_preview",
     "print_agreement",
     "print_rejection_letter",
+    "print_decision_memo",
     "what_if",
     "pick_what_if",
     "dashboard",

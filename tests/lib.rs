@@ -363,6 +363,39 @@ pub fn screenshot(display: &Display, name: &str) -> Option<PathBuf> {
     ok.then_some(path)
 }
 
+/// The words of a PDF as `pdftotext -layout` reads them (poppler-utils), single-spaced
+/// with no-break spaces as plain ones: a phrase reads the same across a line break.
+pub fn pdf_text(pdf: &Path) -> Result<String> {
+    let out = Command::new(find_tool("pdftotext")?)
+        .arg("-layout")
+        .arg(pdf)
+        .arg("-")
+        .output()?;
+    if !out.status.success() {
+        return Err(String::from_utf8_lossy(&out.stderr).into_owned().into());
+    }
+    let text = String::from_utf8(out.stdout)?.replace('\u{a0}', " ");
+    Ok(text.split_whitespace().collect::<Vec<_>>().join(" "))
+}
+
+/// The PDF's first page as a picture beside the screenshots (`target/screenshots`), to be
+/// looked at as the user sees it.
+pub fn pdf_first_page(pdf: &Path, name: &str) -> Result<PathBuf> {
+    let dir = workspace_root().join("target/screenshots");
+    std::fs::create_dir_all(&dir)?;
+    let stem = dir.join(name);
+    let ok = Command::new(find_tool("pdftoppm")?)
+        .args(["-png", "-r", "60", "-f", "1", "-l", "1", "-singlefile"])
+        .arg(pdf)
+        .arg(&stem)
+        .status()?
+        .success();
+    if !ok {
+        return Err(format!("pdftoppm could not draw {}", pdf.display()).into());
+    }
+    Ok(stem.with_extension("png"))
+}
+
 /// The e2e tests share one display and run one app at a time (2 cores, one WebKit).
 pub async fn serial() -> tokio::sync::MutexGuard<'static, ()> {
     static LOCK: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());

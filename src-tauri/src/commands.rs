@@ -450,6 +450,7 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         agreement_preview,
         print_agreement,
         print_rejection_letter,
+        print_decision_memo,
         what_if,
         pick_what_if,
         dashboard,
@@ -745,6 +746,17 @@ async fn print_rejection_letter(
                 .map(to_the_viewer)
         },
     )
+    .await
+}
+
+/// Writes the decision memo's PDF and hands it to the system's viewer.
+#[tauri::command]
+async fn print_decision_memo(app: AppHandle, case_id: String, lang: String) -> Result<PrintedFile> {
+    off_main(app, task("print_decision_memo").on(&case_id), move |ws| {
+        ws.signed_in()?
+            .print_decision_memo(&case_id, &lang)
+            .map(to_the_viewer)
+    })
     .await
 }
 

@@ -415,7 +415,8 @@ async fn the_maker_cannot_approve_and_the_reviewer_signs() -> Result<()> {
 /// Alice (the maker) submits `case_id` proposing `decision`, from the queue.
 async fn propose(c: &fantoccini::Client, case_id: &str, decision: &str) -> Result<()> {
     open_step(c, case_id, "review").await?;
-    c.find(Locator::Css("select[name=review-decision]"))
+    // The review panel comes with the case's workflow: wait for it.
+    find(c, "select[name=review-decision]")
         .await?
         .select_by_value(decision)
         .await?;
@@ -440,7 +441,12 @@ async fn an_approval_against_the_maker_is_an_exception_within_the_reviewer_s_lim
     let _one = serial().await;
     let data = tempfile::tempdir()?;
     let display = Display::start()?;
-    let driver = Driver::start(&display, data.path())?;
+    let driver = Driver::start_env(
+        &display,
+        data.path(),
+        Some(uw_e2e::E2E_PASSPHRASE),
+        &[("UW_OPEN_WITH", "none")],
+    )?;
     let c = driver.launch(&["--demo"]).await?;
     login(&c, "alice", &demo_password("alice")).await?;
     propose(&c, "AUTO-2026-000126", "approve").await?;
@@ -495,6 +501,43 @@ async fn an_approval_against_the_maker_is_an_exception_within_the_reviewer_s_lim
     .await?;
     assert!(record.contains("reviewer"), "{record}");
     screenshot(&display, "review-exception-approved");
+
+    // The decision memo for the credit file, read back: the engine's figures, the
+    // proposal it overruled, the exception with its reason and limit, maker and checker.
+    click(&c, "[data-step=agreement]").await?;
+    click(&c, "[data-testid=decision-memo] button[data-lang=ru]").await?;
+    click(&c, "#print-memo").await?;
+    let notice = match wait_text(&c, "[data-testid=memo-printed]", |t| {
+        t.contains("memo-ru.pdf")
+    })
+    .await
+    {
+        Ok(n) => n,
+        Err(e) => {
+            screenshot(&display, "decision-memo-debug");
+            return Err(e);
+        }
+    };
+    let path = notice
+        .split_whitespace()
+        .find(|w| w.ends_with(".pdf"))
+        .unwrap_or_default()
+        .to_string();
+    let text = uw_e2e::pdf_text(std::path::Path::new(&path))?;
+    for needle in [
+        "МЕМОРАНДУМ КРЕДИТНОГО РЕШЕНИЯ",
+        "AUTO-2026-000133",
+        "43.99 %",
+        "the employer did not answer my call",
+        "the employer confirmed the salary in writing",
+        "Полномочия: reviewer, лимит 150 000 000,00",
+        "alice",
+        "bob",
+    ] {
+        assert!(text.contains(needle), "{needle:?} not in the memo: {text}");
+    }
+    uw_e2e::pdf_first_page(std::path::Path::new(&path), "decision-memo-ru")?;
+    screenshot(&display, "decision-memo-printed");
     c.close().await?;
     Ok(())
 }

@@ -87,7 +87,10 @@ fn args(command: &str) -> Option<Value> {
             json!({"caseId": case, "version": 1, "fact": {"kind": "advance", "amount": "1.00"}})
         }
         "order_disbursement" => json!({"caseId": case, "version": 1, "stage": 1}),
-        "agreement_preview" | "print_agreement" | "print_rejection_letter" => {
+        "agreement_preview"
+        | "print_agreement"
+        | "print_rejection_letter"
+        | "print_decision_memo" => {
             json!({"caseId": case, "lang": "uz"})
         }
         "what_if" => json!({"path": "/etc/hostname"}),

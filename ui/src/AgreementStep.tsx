@@ -7,15 +7,22 @@ import type { AgreementPreview, AppError, PrintedFile } from "./bindings";
 import { api } from "./api";
 import { language, t } from "./i18n";
 import { RejectionLetter } from "./RejectionLetter";
+import { DecisionMemo } from "./DecisionMemo";
 
 /** The agreement's own language (its templates exist in Uzbek and Russian), apart from
  * the window's. */
 type Lang = "uz" | "ru";
 
 export function AgreementStep({ caseId, version, status }: { caseId: string; version: number; status: string }) {
-  // A rejected case's paper is the letter to the client.
-  if (status === "rejected") return <RejectionLetter caseId={caseId} />;
-  return <Agreement caseId={caseId} version={version} />;
+  // A rejected case's paper is the letter to the client; a decided case's credit file
+  // gets the decision memo, above the paper (whose preview loads after and would move it).
+  const decided = status === "approved" || status === "rejected";
+  return (
+    <>
+      {decided && <DecisionMemo caseId={caseId} />}
+      {status === "rejected" ? <RejectionLetter caseId={caseId} /> : <Agreement caseId={caseId} version={version} />}
+    </>
+  );
 }
 
 function Agreement({ caseId, version }: { caseId: string; version: number }) {

@@ -21,6 +21,7 @@ const WHAT: Record<string, { key: Key; outside: boolean }> = {
   agreement_preview: { key: "work.pdf", outside: false },
   print_agreement: { key: "work.pdf", outside: false },
   print_rejection_letter: { key: "work.pdf", outside: false },
+  print_decision_memo: { key: "work.pdf", outside: false },
   save_recovery_sheet: { key: "work.pdf", outside: false },
   backup_now: { key: "work.backup", outside: false },
   import_files: { key: "work.files", outside: false },

@@ -134,6 +134,8 @@ export const api = {
   printAgreement: (caseId: string, lang: string) => call<PrintedFile>("print_agreement", { caseId, lang }),
   printRejectionLetter: (caseId: string, lang: string) =>
     call<PrintedFile>("print_rejection_letter", { caseId, lang }),
+  printDecisionMemo: (caseId: string, lang: string) =>
+    call<PrintedFile>("print_decision_memo", { caseId, lang }),
   whatIf: (path: string) => call<WhatIfReport>("what_if", { path }),
   pickWhatIf: () => call<WhatIfReport | null>("pick_what_if"),
   dashboard: () => call<Dashboard>("dashboard"),

@@ -664,7 +664,12 @@ approved_terms: string | null,
 /**
  * The approval's exception: it overruled the maker's proposal (`exception::approval`).
  */
-exception: Exception | null, };
+exception: Exception | null, 
+/**
+ * The fingerprints of the maker's signed submission and the checker's signed
+ * decision, as the bank accepted them (None: standalone, or not yet known here).
+ */
+maker_signature: string | null, checker_signature: string | null, };
 
 export type Stage = "draft" | "submitted" | "returned" | "approved" | "rejected";
 
@@ -694,7 +699,11 @@ was_stage: Stage, was_maker: string | null,
 /**
  * An approval's exception (applied when the bank accepts).
  */
-exception: Exception | null, };
+exception: Exception | null, 
+/**
+ * The fingerprint of the statement's signature (kept when the bank accepts).
+ */
+fingerprint: string | null, };
 
 export type BankRefusal = { action: string, signer: string, code: string, message: string, at: string, };
 

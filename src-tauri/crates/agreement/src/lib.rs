@@ -37,6 +37,7 @@
 mod content;
 mod layout;
 mod letter;
+pub mod memo;
 mod pdf;
 mod scan;
 mod sheet;
@@ -97,11 +98,21 @@ impl Lang {
         }
     }
 
+    /// The marking across every page of a decision memo: an internal paper of the credit
+    /// file, never handed to the client.
+    pub fn memo_mark(self) -> &'static str {
+        match self {
+            Lang::Uz => "ICHKI HUJJAT",
+            Lang::Ru => "ВНУТРЕННИЙ ДОКУМЕНТ",
+        }
+    }
+
     /// The marking of a print of `kind`, if any.
     pub fn mark(self, kind: Kind) -> Option<&'static str> {
         match kind {
             Kind::Specimen => Some(self.specimen_mark()),
             Kind::Offer => Some(self.offer_mark()),
+            Kind::Memo => Some(self.memo_mark()),
             Kind::Agreement | Kind::Letter => None,
         }
     }
@@ -120,6 +131,8 @@ pub enum Kind {
     Offer,
     /// The rejection letter of a case a second person rejected.
     Letter,
+    /// The decision memo of a decided case, for the credit file.
+    Memo,
 }
 
 /// The case version a printed paper was made from, so it can be matched to what the core
@@ -168,6 +181,10 @@ impl Stamp {
                 "UW-LETTER;{};v{};sha256={}",
                 self.case_id, self.version, self.sha256
             ),
+            Kind::Memo => format!(
+                "UW-MEMO;{};v{};sha256={}",
+                self.case_id, self.version, self.sha256
+            ),
         }
     }
 }
@@ -184,6 +201,9 @@ pub enum AgreementError {
     /// The case may not be printed; the message names what is missing.
     #[error("the agreement is printed only for an approved and reviewed case: {0}")]
     NotPrintable(String),
+    /// No decision memo for this case (undecided); the message names why.
+    #[error("the decision memo is printed only for a decided case: {0}")]
+    NoMemo(String),
     /// No rejection letter for this case; the message names why.
     #[error("the rejection letter is printed only for a case a second person rejected: {0}")]
     NoLetter(String),
@@ -305,6 +325,26 @@ pub fn render_letter(
     printed(case, evaluation, lang, stamp, Kind::Letter)
 }
 
+/// The decision memo as PDF bytes: refused unless the case is decided (approved or
+/// rejected, as `facts.stage` says).
+pub fn render_memo(
+    case: &CaseFile,
+    evaluation: &Evaluation,
+    facts: &memo::MemoFacts,
+    lang: Lang,
+    stamp: &Stamp,
+) -> Result<Printed, AgreementError> {
+    if !matches!(facts.stage.as_str(), "approved" | "rejected") {
+        return Err(AgreementError::NoMemo(format!(
+            "{} is {}",
+            case.case_id, facts.stage
+        )));
+    }
+    let template = template::of(lang)?;
+    let blocks = memo::blocks(case, evaluation, facts, lang, &template, &memo::text(lang)?)?;
+    finish(case, lang, stamp, Kind::Memo, &blocks, &template)
+}
+
 /// A specimen as PDF bytes: the agreement's layout from any case (no approval, no review
 /// asked), every page marked [`Lang::specimen_mark`].
 pub fn render_specimen(
@@ -340,6 +380,23 @@ pub fn preview_specimen(
     Ok(pages.iter().map(svg::page).collect())
 }
 
+/// Blocks made elsewhere as a PDF.
+fn finish(
+    case: &CaseFile,
+    lang: Lang,
+    stamp: &Stamp,
+    kind: Kind,
+    blocks: &[layout::Block],
+    template: &template::Template,
+) -> Result<Printed, AgreementError> {
+    let pages = paginated(blocks, lang, stamp, kind, template)?;
+    let info = pdf::DocInfo::of(case, lang, stamp, kind);
+    Ok(Printed {
+        pdf: pdf::write(&pages, &info)?,
+        pages: pages.len(),
+    })
+}
+
 fn printed(
     case: &CaseFile,
     evaluation: &Evaluation,
@@ -363,15 +420,26 @@ fn laid_out(
     kind: Kind,
 ) -> Result<Vec<layout::Page>, AgreementError> {
     let template = match kind {
-        Kind::Agreement | Kind::Specimen | Kind::Letter => template::of(lang)?,
+        Kind::Agreement | Kind::Specimen | Kind::Letter | Kind::Memo => template::of(lang)?,
         Kind::Offer => template::offer(lang)?,
     };
     let blocks = match kind {
         Kind::Letter => letter::blocks(case, evaluation, lang, &template, &letter::text(lang)?)?,
         _ => content::blocks(case, evaluation, lang, &template)?,
     };
+    paginated(&blocks, lang, stamp, kind, &template)
+}
+
+/// The blocks on pages, stamped and marked as `kind` is.
+fn paginated(
+    blocks: &[layout::Block],
+    lang: Lang,
+    stamp: &Stamp,
+    kind: Kind,
+    template: &template::Template,
+) -> Result<Vec<layout::Page>, AgreementError> {
     layout::paginate(
-        &blocks,
+        blocks,
         stamp,
         &template.labels,
         lang.mark(kind),

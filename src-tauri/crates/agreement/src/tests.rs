@@ -572,3 +572,130 @@ fn a_letter_under_a_product_stop_says_so_and_offers_nothing() {
     assert!(text.contains("временно приостановил"), "{text}");
     assert!(!text.contains("Условия, которые банк может предложить"));
 }
+
+fn memo_facts() -> memo::MemoFacts {
+    memo::MemoFacts {
+        stage: "approved".into(),
+        proposal: Some(("reject".into(), "the employer did not answer".into())),
+        maker: Some(memo::Signer {
+            name: "alice".into(),
+            at: Some("2026-11-23T09:00:00Z".into()),
+            fingerprint: Some("0123456789abcdef".into()),
+        }),
+        checker: Some(memo::Signer {
+            name: "bob".into(),
+            at: Some("2026-11-23T10:15:00Z".into()),
+            fingerprint: Some("fedcba9876543210".into()),
+        }),
+        comment: None,
+        accepted_at: Some("2026-11-23T10:15:02Z".into()),
+        exception: Some(memo::MemoException {
+            reason: "the employer confirmed in writing".into(),
+            overrules: "reject".into(),
+            role: Some("reviewer".into()),
+            limit: Some("150000000.00".into()),
+        }),
+        notes: vec![memo::MemoNote {
+            author: "alice".into(),
+            at: "2026-11-23T08:30:00Z".into(),
+            text: "called the employer: no answer {yet}".into(),
+        }],
+    }
+}
+
+/// The decision memo: the engine's figures and reasons with their rule IDs, the proposal,
+/// the exception with its limit, the notes and both signatures' fingerprints; marked as
+/// internal on every page, stamped, deterministic; an undecided case has none.
+#[test]
+fn the_decision_memo_carries_the_figures_the_people_and_their_fingerprints() {
+    let (case, ev) = approved(36);
+    let facts = memo_facts();
+    for (lang, needles) in [
+        (
+            Lang::Uz,
+            [
+                "KREDIT QARORI BAYONNOMASI",
+                "ICHKI HUJJAT",
+                "Istisno",
+                "Vakolat: reviewer, limit 150 000 000,00",
+            ],
+        ),
+        (
+            Lang::Ru,
+            [
+                "МЕМОРАНДУМ КРЕДИТНОГО РЕШЕНИЯ",
+                "ВНУТРЕННИЙ ДОКУМЕНТ",
+                "Исключение",
+                "Полномочия: reviewer, лимит 150 000 000,00",
+            ],
+        ),
+    ] {
+        let printed = render_memo(&case, &ev, &facts, lang, &stamp(&case)).unwrap();
+        let text = text_of(&printed.pdf);
+        for needle in needles {
+            assert!(text.contains(needle), "{lang:?}: {needle:?} not in {text}");
+        }
+        let figures = [
+            ev.metrics.dti.clone().unwrap(),
+            ev.metrics.ltv.clone(),
+            content::amount(&ev.metrics.average_monthly_income).replace('\u{a0}', " "),
+            content::amount(ev.metrics.max_monthly_payment.as_deref().unwrap())
+                .replace('\u{a0}', " "),
+        ];
+        for f in figures.iter().chain([
+            &"alice — ".to_string(),
+            &"0123456789abcdef".to_string(),
+            &"fedcba9876543210".to_string(),
+            &"the employer confirmed in writing".to_string(),
+            &"called the employer: no answer {yet}".to_string(),
+            &"23.11.2026 10:15 UTC".to_string(),
+        ]) {
+            assert!(text.contains(f.as_str()), "{lang:?}: {f:?} not in {text}");
+        }
+        assert_eq!(text.matches(stamp(&case).short()).count(), printed.pages);
+        // The same case and facts print the same bytes.
+        let again = render_memo(&case, &ev, &facts, lang, &stamp(&case)).unwrap();
+        assert_eq!(again.pdf, printed.pdf);
+    }
+    // A rejected case's memo names each failing rule with its ID, code and measure.
+    let (case, ev) = rejected("160000000.00");
+    let facts = memo::MemoFacts {
+        stage: "rejected".into(),
+        exception: None,
+        comment: Some("DTI above 50 %".into()),
+        ..memo_facts()
+    };
+    let text = text_of(
+        &render_memo(&case, &ev, &facts, Lang::Ru, &stamp(&case))
+            .unwrap()
+            .pdf,
+    );
+    for r in &ev.reasons {
+        let line = format!("{} {}", r.rule, r.code);
+        assert!(text.contains(&line), "{line} not in {text}");
+    }
+    assert!(text.contains("Комментарий: DTI above 50 %"), "{text}");
+    // Standalone sign-offs carry no fingerprint, and the memo says why.
+    let facts = memo::MemoFacts {
+        maker: Some(memo::Signer {
+            name: "alice".into(),
+            ..Default::default()
+        }),
+        ..memo_facts()
+    };
+    let text = text_of(
+        &render_memo(&case, &ev, &facts, Lang::Uz, &stamp(&case))
+            .unwrap()
+            .pdf,
+    );
+    assert!(text.contains("imzo izi yoʻq"), "{text}");
+    // Undecided: no memo.
+    let facts = memo::MemoFacts {
+        stage: "submitted".into(),
+        ..memo_facts()
+    };
+    assert!(matches!(
+        render_memo(&case, &ev, &facts, Lang::Uz, &stamp(&case)).unwrap_err(),
+        AgreementError::NoMemo(_)
+    ));
+}

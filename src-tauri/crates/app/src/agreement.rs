@@ -36,11 +36,12 @@ pub struct PrintedFile {
     pub opened: bool,
 }
 
-fn refused(e: AgreementError) -> AppError {
+pub(crate) fn refused(e: AgreementError) -> AppError {
     let code = match e {
         AgreementError::NotPrintable(_)
         | AgreementError::NotOffered(_)
-        | AgreementError::NoLetter(_) => ErrorCode::NotPrintable,
+        | AgreementError::NoLetter(_)
+        | AgreementError::NoMemo(_) => ErrorCode::NotPrintable,
         AgreementError::MissingGlyph { .. } | AgreementError::Words(_) => ErrorCode::InvalidInput,
         AgreementError::Template { .. } | AgreementError::Pdf(_) => ErrorCode::Internal,
     };
@@ -57,7 +58,7 @@ pub fn parse_lang(lang: &str) -> Result<Lang> {
 }
 
 /// The stamp of a case file's text: its id, a version and the content hash.
-fn stamp(case: &CaseFile, version: i64, json: &str) -> Result<Stamp> {
+pub(crate) fn stamp(case: &CaseFile, version: i64, json: &str) -> Result<Stamp> {
     let sha256 = uw_bank_link::api::content_hash(json).ok_or_else(|| {
         AppError::new(ErrorCode::Internal, "the case file is not JSON".to_string())
     })?;
@@ -135,7 +136,7 @@ impl Workstation {
 
     /// The viewer's copy of what `print` writes (its name, its bytes), in the private
     /// folder, the copies before it removed first; the file's path.
-    fn for_the_viewer(
+    pub(crate) fn for_the_viewer(
         &self,
         print: impl FnOnce(&mut dyn FnMut(&str, &[u8]) -> Result<()>) -> Result<Printed>,
     ) -> Result<PathBuf> {

@@ -25,6 +25,7 @@ pub mod ipc;
 pub mod keyring;
 mod keys;
 pub mod logs;
+mod memo;
 mod notes;
 pub mod paths;
 #[cfg(any(test, feature = "privacy-scan"))]

@@ -414,13 +414,20 @@ impl Workstation {
             ));
         }
         let at = now_rfc3339();
-        let waiting = flow::awaiting_bank(w, next, action, &s.username, &at);
-        let workflow = serde_json::to_string(&waiting)
-            .map_err(|e| AppError::new(ErrorCode::Internal, e.to_string()))?;
+        let mut waiting = flow::awaiting_bank(w, next, action, &s.username, &at);
+        let stage = waiting.stage;
+        // The workflow as written, with the fingerprint of the statement's signature.
+        let mut workflow_with = |signature: Option<&str>| {
+            if let Some(p) = waiting.pending.as_mut() {
+                p.fingerprint = signature.and_then(uw_bank_link::signing::fingerprint);
+            }
+            serde_json::to_string(&waiting)
+                .map_err(|e| AppError::new(ErrorCode::Internal, e.to_string()))
+        };
         let detail = step_detail(action, next);
         let statement_action = match action {
             Action::Submit(p) => {
-                let row = self.row_for(case, to_json_pretty(case), waiting.stage.as_str());
+                let row = self.row_for(case, to_json_pretty(case), stage.as_str());
                 let proposal = match p.decision {
                     ReviewDecision::Approve => "approve",
                     ReviewDecision::Reject => "reject",
@@ -432,6 +439,15 @@ impl Workstation {
                     StatementAction::Submit,
                     Some((proposal, p.justification.trim())),
                 )?;
+                let signature = match &push {
+                    crate::statements::Push::Signed(text) => {
+                        serde_json::from_str::<crate::statements::Outbound>(text)
+                            .ok()
+                            .map(|o| o.signed.signature)
+                    }
+                    _ => None,
+                };
+                let workflow = workflow_with(signature.as_deref())?;
                 self.store()?.update_case_and_workflow(
                     &row,
                     expected_version,
@@ -487,6 +503,7 @@ impl Workstation {
             statement: self.sign(statement)?,
             comment,
         };
+        let workflow = workflow_with(Some(&signoff.statement.signature))?;
         let outgoing = Outgoing {
             kind: SIGNOFF.to_string(),
             body: serde_json::to_string(&signoff)
@@ -495,7 +512,7 @@ impl Workstation {
         self.store()?.update_workflow(
             case_id,
             &workflow,
-            waiting.stage.as_str(),
+            stage.as_str(),
             &at,
             &s.username,
             &[(format!("signed_{}", action.name()), detail.to_string())],

@@ -310,6 +310,16 @@ fn bank_view(w: &RemoteWorkflow, payment: Option<String>) -> Option<BankView> {
                 d.accepted_at.clone(),
             )
         }),
+        maker_signature: w
+            .submission
+            .as_ref()
+            .and_then(|s| uw_bank_link::signing::fingerprint(&s.statement.signature)),
+        checker_signature: w
+            .decided
+            .as_ref()
+            .filter(|d| d.action != api::StatementAction::Return)
+            .and_then(|d| d.signature.as_deref())
+            .and_then(uw_bank_link::signing::fingerprint),
     })
 }
 

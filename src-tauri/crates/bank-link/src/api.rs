@@ -285,6 +285,9 @@ pub struct Decided {
     pub signed_at: String,
     pub accepted_at: String,
     pub comment: Option<String>,
+    /// The accepted statement's signature (base64), for the credit file's fingerprint.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signature: Option<String>,
 }
 
 /// A case's review as the bank keeps it.

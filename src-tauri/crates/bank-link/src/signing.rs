@@ -141,6 +141,16 @@ pub fn request_bytes(purpose: &str, staff_id: &str, at: &str) -> Vec<u8> {
     format!("uw-request\n{purpose}\n{staff_id}\n{at}").into_bytes()
 }
 
+/// A signature's fingerprint, as the decision memo prints it: the first 16 hex digits of
+/// the SHA-256 of its bytes (None when it is not base64). The bank's log of statements
+/// finds the statement by it.
+pub fn fingerprint(signature_b64: &str) -> Option<String> {
+    use sha2::{Digest, Sha256};
+    let bytes = from_base64(signature_b64)?;
+    let digest = Sha256::digest(&bytes);
+    Some(digest.iter().take(8).map(|b| format!("{b:02x}")).collect())
+}
+
 /// Base64 (standard alphabet), as keys and signatures travel.
 pub fn to_base64(bytes: &[u8]) -> String {
     B64.encode(bytes)

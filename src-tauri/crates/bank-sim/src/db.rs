@@ -785,12 +785,22 @@ pub fn review(conn: &Connection, case_id: &str) -> rusqlite::Result<CaseReview> 
     if let (Some(action), Some(signer), Some(signed_at), Some(accepted_at)) =
         (action, signer, signed_at, accepted_at)
     {
+        // The accepted sign-off's signature, from the log of accepted statements.
+        let signature = conn
+            .query_row(
+                "SELECT signature FROM statements WHERE case_id = ?1 AND action = ?2                  AND signer = ?3 AND signed_at = ?4 ORDER BY id DESC LIMIT 1",
+                params![case_id, action, signer, signed_at],
+                |r| r.get::<_, Option<String>>(0),
+            )
+            .optional()?
+            .flatten();
         review.decided = Some(Decided {
             action: from_json(6, &serde_json::Value::String(action).to_string())?,
             signer,
             signed_at,
             accepted_at,
             comment,
+            signature,
         });
     }
     Ok(review)

@@ -1014,6 +1014,7 @@ impl CaseReview {
             signed_at: s.signed_at.clone(),
             accepted_at: accepted_at.to_string(),
             comment: words,
+            signature: Some(signed.signature.clone()),
         };
         match next {
             Next::Edit => {

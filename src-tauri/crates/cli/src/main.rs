@@ -186,6 +186,24 @@ enum Command {
         #[arg(long, value_enum, default_value = "uz")]
         lang: LangArg,
     },
+    /// Print the decision memo of a decided case in the store as PDF, for the credit file:
+    /// the engine's figures, every reason with its rule ID and code, the conditions, the
+    /// maker's proposal, an exception, the notes, maker and checker with the fingerprints
+    /// of their signed statements; every page marked as an internal paper.
+    ///
+    /// Only for an approved or rejected case (with the bank's directory, a decision the
+    /// bank accepted); otherwise NOT_PRINTABLE naming why. The printing is recorded in the
+    /// case's history. Prints {"file", "lang", "pages", "bytes"}.
+    Memo {
+        /// The case id in the store.
+        case_id: String,
+        /// The PDF to write (replaced atomically).
+        #[arg(short, long, value_name = "FILE")]
+        output: PathBuf,
+        /// The language: uz (Uzbek, Latin) or ru.
+        #[arg(long, value_enum, default_value = "uz")]
+        lang: LangArg,
+    },
     /// Print the client's offer and schedule sheet of a case file as PDF: the pre-contract
     /// disclosure (the amount, the rate, the effective annual rate, the total cost and every
     /// payment), every page marked "TAKLIF — SHARTNOMA EMAS" (ru "ПРЕДЛОЖЕНИЕ — НЕ ДОГОВОР").
@@ -254,6 +272,7 @@ impl Command {
             Command::Agreement { .. } => "agreement",
             Command::Offer { .. } => "offer",
             Command::Letter { .. } => "letter",
+            Command::Memo { .. } => "memo",
             Command::WhatIf { .. } => "what-if",
             Command::Export { .. } => "export",
             Command::SupportBundle { .. } => "support-bundle",
@@ -900,6 +919,23 @@ fn run(cli: Cli) -> Result<(), AppError> {
             let lang = lang.as_str();
             let ws = open_store(cli.data_dir, uw_app::paths::directory_from_env()?)?;
             let printed = ws.rejection_letter_pdf(&case_id, lang, |_, pdf| {
+                uw_app::paths::write_atomically(&output, pdf)
+            })?;
+            print(&json!({
+                "file": output.display().to_string(),
+                "lang": lang,
+                "pages": printed.pages,
+                "bytes": printed.pdf.len(),
+            }))
+        }
+        Command::Memo {
+            case_id,
+            output,
+            lang,
+        } => {
+            let lang = lang.as_str();
+            let ws = open_store(cli.data_dir, uw_app::paths::directory_from_env()?)?;
+            let printed = ws.decision_memo_pdf(&case_id, lang, |_, pdf| {
                 uw_app::paths::write_atomically(&output, pdf)
             })?;
             print(&json!({

@@ -467,6 +467,39 @@ fn agreement_prints_from_the_store_only_an_approved_case() {
         printed.push(bytes);
     }
     assert_ne!(printed[0], printed[1]);
+    // The decision memo of the same version: the engine's figures, maker and checker.
+    let memo = out_dir.join("memo.pdf");
+    let o = uw(
+        &["memo", CASE, "-o", memo.to_str().unwrap(), "--lang", "ru"],
+        &store,
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = pdf_text(&memo, None);
+    let dti = open(false)
+        .open_case(CASE)
+        .unwrap()
+        .evaluation
+        .metrics
+        .dti
+        .unwrap();
+    for needle in [
+        "МЕМОРАНДУМ КРЕДИТНОГО РЕШЕНИЯ",
+        "ВНУТРЕННИЙ ДОКУМЕНТ",
+        &format!("{dti} %"),
+        "alice",
+        "bob",
+        "salary at this bank",
+    ] {
+        assert!(text.contains(needle), "{needle:?} not in {text}");
+    }
+    assert_invalid(
+        &uw(
+            &["memo", "AUTO-2026-000124", "-o", memo.to_str().unwrap()],
+            &store,
+        ),
+        "NOT_PRINTABLE",
+    );
+    std::fs::remove_file(&memo).unwrap();
     assert!(leftovers(&out_dir, &["agreement.pdf"]).is_empty());
     // Nothing under the data folder's agreements/: the file is where -o says.
     assert!(!store.join("agreements").exists());

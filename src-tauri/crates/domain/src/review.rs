@@ -119,6 +119,12 @@ pub struct Workflow {
     /// The approval's exception: it overruled the maker's proposal (`exception::approval`).
     #[serde(default)]
     pub exception: Option<Exception>,
+    /// The fingerprints of the maker's signed submission and the checker's signed
+    /// decision, as the bank accepted them (None: standalone, or not yet known here).
+    #[serde(default)]
+    pub maker_signature: Option<String>,
+    #[serde(default)]
+    pub checker_signature: Option<String>,
 }
 
 /// The bank's version of a submitted case and its content hash.
@@ -147,6 +153,9 @@ pub struct Pending {
     /// An approval's exception (applied when the bank accepts).
     #[serde(default)]
     pub exception: Option<Exception>,
+    /// The fingerprint of the statement's signature (kept when the bank accepts).
+    #[serde(default)]
+    pub fingerprint: Option<String>,
 }
 
 fn draft() -> Stage {
@@ -231,6 +240,8 @@ impl Default for Workflow {
             accepted_at: None,
             approved_terms: None,
             exception: None,
+            maker_signature: None,
+            checker_signature: None,
         }
     }
 }
@@ -462,6 +473,7 @@ pub fn awaiting_bank(
         was_stage: before.stage,
         was_maker: before.maker.clone(),
         exception: after.exception.clone(),
+        fingerprint: None,
     });
     next
 }
@@ -479,8 +491,10 @@ pub fn accept(w: &Workflow, submitted: Option<SubmittedVersion>, accepted_at: &s
             if submitted.is_some() {
                 next.submitted = submitted;
             }
+            next.maker_signature = p.fingerprint;
         }
         "approve" | "reject" => {
+            next.checker_signature = p.fingerprint.clone();
             next.stage = if p.action == "approve" {
                 Stage::Approved
             } else {
@@ -554,6 +568,9 @@ pub struct BankView {
     pub proposal: Option<Proposal>,
     /// The accepted sign-off: its action, signer, words and when the bank accepted it.
     pub decided: Option<(String, String, Option<String>, String)>,
+    /// The fingerprints of the submission's and the accepted sign-off's signatures.
+    pub maker_signature: Option<String>,
+    pub checker_signature: Option<String>,
 }
 
 /// The bank's word on where the case stands, over the workstation's: the stage, the
@@ -567,6 +584,7 @@ pub fn from_bank(local: &Workflow, bank: &BankView) -> Workflow {
     next.maker = bank.maker.clone().or(next.maker);
     next.editors.extend(bank.editors.iter().cloned());
     next.submitted = bank.submitted.clone();
+    next.maker_signature = bank.maker_signature.clone().or(next.maker_signature);
     if let Some(p) = &bank.proposal {
         next.proposal = Some(p.clone());
     }
@@ -576,6 +594,7 @@ pub fn from_bank(local: &Workflow, bank: &BankView) -> Workflow {
                 next.checker = Some(signer.clone());
                 next.accepted_at = Some(at.clone());
                 next.exception = exception_of(&next, action, comment.as_deref());
+                next.checker_signature = bank.checker_signature.clone().or(next.checker_signature);
             }
             "return" => next.return_comment = comment.clone().or(next.return_comment),
             _ => {}

@@ -255,9 +255,34 @@ fn an_approval_against_the_maker_s_proposal_is_an_exception_the_bank_holds_to_it
     one.sync().unwrap();
     let w = stage(&one, CASE);
     assert_eq!(w.stage, Stage::Approved);
-    let e = w.exception.expect("the maker's desk learns the exception");
+    let e = w
+        .exception
+        .clone()
+        .expect("the maker's desk learns the exception");
     assert_eq!(e.reason, "the employer confirmed by phone");
     assert_eq!(e.overrules, ReviewDecision::Reject);
+    // Both desks hold the fingerprints of both signed statements, the same ones, for the
+    // decision memo.
+    let theirs = stage(&two, CASE);
+    for desk in [&w, &theirs] {
+        for fp in [&desk.maker_signature, &desk.checker_signature] {
+            let fp = fp.as_deref().expect("a fingerprint");
+            assert!(
+                fp.len() == 16 && fp.bytes().all(|b| b.is_ascii_hexdigit()),
+                "{fp}"
+            );
+        }
+    }
+    assert_eq!(
+        (&w.maker_signature, &w.checker_signature),
+        (&theirs.maker_signature, &theirs.checker_signature)
+    );
+    assert_ne!(w.maker_signature, w.checker_signature);
+    one.decision_memo_pdf(CASE, "uz", |_, pdf| {
+        assert!(pdf.starts_with(b"%PDF-"));
+        Ok(())
+    })
+    .expect("the memo of the accepted decision");
 }
 
 /// A note written at the maker's desk is read at the reviewer's, and the answer comes

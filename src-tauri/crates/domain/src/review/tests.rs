@@ -255,6 +255,8 @@ fn the_bank_s_word_on_the_stage_wins_and_editors_add_up() {
             None,
             "2026-12-02T10:00:00Z".into(),
         )),
+        maker_signature: None,
+        checker_signature: None,
     };
     let w = from_bank(&local, &bank);
     assert_eq!(
