@@ -542,6 +542,54 @@ async fn an_approval_against_the_maker_is_an_exception_within_the_reviewer_s_lim
     Ok(())
 }
 
+/// The submission asks the Pledge Registry: another creditor's prohibition on the VIN is
+/// known before the review — the engine rejects the case (P-VEH-LIEN, VIN_PLEDGED) and the
+/// reviewer's approval is refused before it is signed.
+#[tokio::test]
+async fn a_foreign_vin_found_at_submission_blocks_the_approval() -> Result<()> {
+    let _one = serial().await;
+    let data = tempfile::tempdir()?;
+    let (bank, display, driver) = bank_and_window(data.path(), Duration::from_secs(3))?;
+    bank.set_pledge(
+        "XWBJA69V9LA123456",
+        uw_bank_link::api::PledgeState::Foreign,
+        Some("Hamkorbank"),
+    )?;
+    let c = driver.launch(&["--demo"]).await?;
+    let id = "AUTO-2026-000123";
+    login(&c, "carol", &demo_password("carol")).await?;
+    wait_text(&c, "[data-testid=status]", |t| t.contains("17 cases")).await?;
+    open_step(&c, id, "review").await?;
+    retype(
+        &c,
+        "[data-testid=review] input[name=review-text]",
+        "salary at this bank; DTI 45.87 %",
+    )
+    .await?;
+    click(&c, "#submit-case").await?;
+    wait_text(&c, "[data-testid=review-stage]", |t| t == "submitted").await?;
+    click(&c, "#logout").await?;
+    login(&c, "bob", &demo_password("bob")).await?;
+    open_step(&c, id, "review").await?;
+    let refused = find(&c, "[data-testid=approval-refused]").await?;
+    assert_eq!(
+        refused.attr("data-code").await?.as_deref(),
+        Some("ENGINE_NOT_APPROVE")
+    );
+    retype(&c, "input[name=signoff-password]", &demo_password("bob")).await?;
+    assert!(!find(&c, "#approve-case").await?.is_enabled().await?);
+    click(&c, "[data-step=loan]").await?;
+    let reason = wait_text(&c, "[data-testid=reasons] [data-rule=P-VEH-LIEN]", |t| {
+        t.contains("VIN_PLEDGED")
+    })
+    .await?;
+    assert!(reason.contains("Hamkorbank"), "{reason}");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    screenshot(&display, "foreign-vin-blocks-approval");
+    c.close().await?;
+    Ok(())
+}
+
 /// A case the reviewer rejects: its paper is the rejection letter, printed from the
 /// window in the client's language; the printing is in the history.
 #[tokio::test]

@@ -3,6 +3,7 @@
 // computed in Rust (uw-app dashboard); this file only draws it.
 import { useEffect, useState } from "react";
 import type { AppError, Count, Dashboard as DashboardData, Figure, Measure, ScopeHealth } from "./bindings";
+import { LienAlerts } from "./LienAlerts";
 import { api } from "./api";
 import { ErrorBanner } from "./App";
 import { count, dateTime, duration, percent, t, type Key } from "./i18n";
@@ -115,6 +116,7 @@ export function Dashboard({ onBack }: { onBack: () => void }) {
       <ErrorBanner error={error} onClose={() => setError(null)} />
       {d && (
         <div className="cards">
+          <LienAlerts alerts={d.lien_alerts} />
           <div className="card wide">
             <h3>{t("dash.portfolio")}</h3>
             {d.portfolio ? (

@@ -435,7 +435,7 @@ fn rejected(amount: &str) -> (CaseFile, Evaluation) {
 /// both languages: no code is ever printed for want of words.
 #[test]
 fn every_engine_code_has_plain_words_in_both_languages() {
-    const CODES: [&str; 28] = [
+    const CODES: [&str; 29] = [
         "NOT_CITIZEN",
         "AGE_BELOW_MIN",
         "AGE_AT_MATURITY",
@@ -452,6 +452,7 @@ fn every_engine_code_has_plain_words_in_both_languages() {
         "VIN_INVALID",
         "VIN_CHECK_DIGIT",
         "VIN_LIEN",
+        "VIN_PLEDGED",
         "TERM_OUT_OF_RANGE",
         "AMOUNT_ABOVE_MAX",
         "DOWN_PAYMENT_LOW",

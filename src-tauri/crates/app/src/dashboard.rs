@@ -112,6 +112,8 @@ pub struct Dashboard {
     pub portfolio: Option<PortfolioView>,
     /// The passport's planned cost of risk (for the panel's reference line).
     pub planned_cost_of_risk: Option<String>,
+    /// Paid-out cases whose VIN is no longer under the bank's prohibition (the lien watch).
+    pub lien_alerts: Vec<uw_store::LienAlert>,
 }
 
 /// The nearest-rank percentile `p` (0 < p ≤ 100) of sorted values.
@@ -190,6 +192,7 @@ impl Workstation {
                 .get("cost_of_risk")
                 .and_then(|v| v.as_str())
                 .map(str::to_string),
+            lien_alerts: self.store()?.lien_alerts()?,
         })
     }
 

@@ -404,7 +404,9 @@ impl Workstation {
     }
 
     /// The sync pass's check of the registry for every approved case whose final
-    /// payment is still to come (and whose own request is not waiting to be sent).
+    /// payment is still to come (and whose own request is not waiting to be sent), and —
+    /// the lien watch — once a day for every case paid out: a release or another
+    /// creditor's prohibition on a paid-out loan's car is an alert on the dashboard.
     pub(crate) fn refresh_liens(&self, bank: &Bank, report: &mut SyncReport) {
         let ids = match self
             .store()
@@ -418,19 +420,31 @@ impl Workstation {
                     .push(format!("Pledge Registry: {}", e.message));
             }
         };
+        let now = chrono::Utc::now();
         for id in ids {
             let checked = (|| -> Result<()> {
                 let (_, case) = self.stored_case(&id)?;
                 let store = self.store()?;
-                if case.disbursement.order(2).is_some()
-                    || store.has_pending(&id, PLEDGE_REQUEST)?
-                    || store.has_open_conflict(&id)?
-                {
+                if store.has_pending(&id, PLEDGE_REQUEST)? || store.has_open_conflict(&id)? {
+                    return Ok(());
+                }
+                let paid_out = case.disbursement.order(2).is_some();
+                if paid_out && !lien_watch_due(store.lien_checked_at(&id)?.as_deref(), now) {
                     return Ok(());
                 }
                 drop(store);
                 let status = bank.pledge(&case.vehicle.vin.trim().to_uppercase())?;
-                self.hear_registry(&id, &status)
+                self.hear_registry(&id, &status)?;
+                if paid_out {
+                    self.store()?.record_lien_watch(
+                        &id,
+                        &now_rfc3339(),
+                        lien_status(status.status).as_str(),
+                        status.creditor.as_deref(),
+                        status.status == PledgeState::Registered,
+                    )?;
+                }
+                Ok(())
             })();
             if let Err(e) = checked {
                 let offline = e.code == ErrorCode::BankOffline;
@@ -444,6 +458,20 @@ impl Workstation {
             }
         }
     }
+}
+
+/// How often the sync asks the registry about a paid-out case's lien. Reading fixed here
+/// (the passport says only that the car is pledged to the bank for the loan's life): once
+/// a day — a release or another creditor's prohibition is then on the dashboard by the
+/// next working morning, at one registry question per loan and day.
+const LIEN_WATCH_EVERY: chrono::Duration = chrono::Duration::hours(24);
+
+/// Whether a paid-out case's lien is due for the watch: never asked, asked a day ago or
+/// more, or asked at a time that does not read.
+fn lien_watch_due(checked_at: Option<&str>, now: chrono::DateTime<chrono::Utc>) -> bool {
+    checked_at
+        .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+        .is_none_or(|t| now.signed_duration_since(t) >= LIEN_WATCH_EVERY)
 }
 
 /// Sends a prohibition request from the outbox. Another creditor's prohibition is an

@@ -116,6 +116,9 @@ pub enum ErrorCode {
     NoteTooLong,
     /// The bank holds a note under this id with other words: a note is never changed.
     NoteExists,
+    /// Another creditor's prohibition is on the VIN in the Pledge Registry (P-VEH-LIEN): the
+    /// bank approves nothing pledged to someone else.
+    VinPledged,
     /// An approval of a case the engine rejects or refers: the engine is not overruled.
     EngineNotApprove,
     /// An approval against the maker's proposal is an exception and says why.
@@ -267,6 +270,7 @@ pub fn bank_code(code: &str) -> ErrorCode {
         "ACCOUNT_DISABLED" => ErrorCode::AccountDisabled,
         "AUDIT_NOT_EXTENDED" => ErrorCode::AuditNotExtended,
         "ENGINE_NOT_APPROVE" => ErrorCode::EngineNotApprove,
+        "VIN_PLEDGED" => ErrorCode::VinPledged,
         "NOTE_EMPTY" => ErrorCode::NoteEmpty,
         "NOTE_TOO_LONG" => ErrorCode::NoteTooLong,
         "NOTE_EXISTS" => ErrorCode::NoteExists,

@@ -76,7 +76,7 @@ pub fn typescript_bindings() -> String {
         uw_domain::income::official::SourceComparison, uw_domain::income::official::MonthPair,
         uw_domain::income::official::Matched,
         uw_store::QueueQuery, uw_store::QueueRow, uw_store::QueuePage, uw_store::SortKey,
-        uw_store::CaseEvent, uw_store::StoredNote,
+        uw_store::CaseEvent, uw_store::StoredNote, uw_store::LienAlert,
         crate::AppError, crate::ErrorCode, crate::AppStatus, crate::CaseView,
         crate::RequiredDocument, crate::ImportReport,
         crate::IncomeView, crate::AttachedStatement, crate::ReclassificationView,

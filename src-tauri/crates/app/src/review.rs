@@ -521,7 +521,9 @@ impl Workstation {
         self.open_case(case_id)
     }
 
-    /// The maker submits their decision with its justification.
+    /// The maker submits their decision with its justification. The Pledge Registry is
+    /// asked about the VIN first, so that another creditor's prohibition is known before a
+    /// reviewer sees the case (P-VEH-LIEN), not after the approval.
     pub fn submit(
         &self,
         case_id: &str,
@@ -529,12 +531,45 @@ impl Workstation {
         decision: ReviewDecision,
         justification: &str,
     ) -> Result<CaseView> {
+        self.require_session()?;
+        let expected_version = self.registry_before_submission(case_id, expected_version)?;
         let p = Proposal {
             decision,
             justification: justification.to_string(),
             figures: Figures::default(), // filled in by `transition` from the stored case
         };
         self.transition(case_id, expected_version, Action::Submit(p), None, None)
+    }
+
+    /// Asks the Pledge Registry about the case's VIN and records its answer (a new version
+    /// of the case, the registry's word, as the sync records it); returns the version the
+    /// submission then names. Not asked when the caller's version is not the stored one
+    /// (the submission is refused for that anyway), when no bank is configured, or while
+    /// the workstation's own prohibition request waits in the outbox. Reading fixed here:
+    /// a registry that cannot be reached (or refuses the VIN) does not hold the submission
+    /// up — the workstation works offline — and the bank asks its registry again before it
+    /// accepts an approval.
+    fn registry_before_submission(&self, case_id: &str, expected_version: i64) -> Result<i64> {
+        let (stored, case) = self.stored_case(case_id)?;
+        if stored.version != expected_version
+            || !self.bank_configured()
+            || self
+                .store()?
+                .has_pending(case_id, crate::disbursement::PLEDGE_REQUEST)?
+        {
+            return Ok(expected_version);
+        }
+        let vin = case.vehicle.vin.trim().to_uppercase();
+        // The registry's silence or refusal (an unreadable VIN fails P-VIN anyway) leaves
+        // the case as it is.
+        let Ok(status) = self
+            .bank()
+            .and_then(|b| b.pledge(&vin).map_err(AppError::from))
+        else {
+            return Ok(expected_version);
+        };
+        self.hear_registry(case_id, &status)?;
+        Ok(self.stored_case(case_id)?.0.version)
     }
 
     /// A second person signs the approval, with their password.

@@ -40,7 +40,7 @@ pub struct Sim {
     /// Requests received (the tests time their interruptions by it).
     requests: std::sync::atomic::AtomicU64,
     token: String,
-    pledge_delay: Duration,
+    pub(crate) pledge_delay: Duration,
     faults: Mutex<(Faults, Dice)>,
     /// The enforcing mode's directory (None: standalone).
     directory: Option<uw_directory::Directory>,

@@ -350,11 +350,27 @@ pub(crate) async fn sign_off(
         let mut review = db::review(tx, &id)?;
         let facts = asked.facts(key_of(tx, signed)?);
         let accepted_before = db::accepted_at(tx, &signed.signature)?;
+        // The registry's word on the submitted version's VIN, now.
+        let vin = review
+            .submitted
+            .as_ref()
+            .and_then(|h| h.case.pointer("/vehicle/vin"))
+            .and_then(|v| v.as_str())
+            .map(|v| v.trim().to_uppercase());
+        let foreign = match vin {
+            Some(vin) => {
+                let p = db::pledge(tx, &vin, Utc::now(), sim.pledge_delay)?;
+                (p.status == uw_bank_link::api::PledgeState::Foreign)
+                    .then(|| p.creditor.unwrap_or_else(|| "another creditor".into()))
+            }
+            None => None,
+        };
         let delivery = Delivery {
             case_id: &id,
             received_at: Utc::now(),
             carrying: Carrying::SignOff {
                 comment: signoff.comment.as_deref(),
+                foreign_pledge: foreign.as_deref(),
             },
             accepted_before: accepted_before.as_deref(),
         };

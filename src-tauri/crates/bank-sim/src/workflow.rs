@@ -112,6 +112,8 @@ pub enum Rule {
     ExceptionNoAuthority,
     /// An approval against the maker's proposal above the signer's exception limit.
     ExceptionOverLimit,
+    /// An approval of a case whose VIN carries another creditor's prohibition.
+    VinPledged,
 }
 
 impl Rule {
@@ -146,6 +148,7 @@ impl Rule {
             Rule::ExceptionReasonRequired => "EXCEPTION_REASON_REQUIRED",
             Rule::ExceptionNoAuthority => "EXCEPTION_NO_AUTHORITY",
             Rule::ExceptionOverLimit => "EXCEPTION_OVER_LIMIT",
+            Rule::VinPledged => "VIN_PLEDGED",
         }
     }
 
@@ -174,7 +177,8 @@ impl Rule {
             | Rule::CaseUnderReview
             | Rule::NotApproved
             | Rule::UseSignoffs
-            | Rule::EngineNotApprove => 409,
+            | Rule::EngineNotApprove
+            | Rule::VinPledged => 409,
             Rule::CommentRequired
             | Rule::InvalidKey
             | Rule::InvalidJustification
@@ -351,8 +355,12 @@ pub enum Carrying<'a> {
         case: &'a Value,
         proposal: Option<&'a str>,
     },
-    /// `POST /v1/cases/{id}/signoffs`, with the checker's words.
-    SignOff { comment: Option<&'a str> },
+    /// `POST /v1/cases/{id}/signoffs`, with the checker's words and the creditor of
+    /// another's prohibition the Pledge Registry holds on the submitted VIN, if any.
+    SignOff {
+        comment: Option<&'a str>,
+        foreign_pledge: Option<&'a str>,
+    },
     /// A disbursement order of this stage (`body.stage`) and amount (`body.amount`).
     Order {
         stage: Option<u64>,
@@ -432,7 +440,10 @@ pub fn judge(
             case,
             proposal,
         } => version_rules(state, statement, content_hash, case, proposal),
-        Carrying::SignOff { comment } => signoff_rules(state, statement, comment, &facts.person),
+        Carrying::SignOff {
+            comment,
+            foreign_pledge,
+        } => signoff_rules(state, statement, comment, foreign_pledge, &facts.person),
         Carrying::Order { stage, amount } => order_rules(state, statement, stage, amount),
     }
 }
@@ -805,6 +816,7 @@ fn signoff_rules(
     state: &CaseReview,
     s: &Statement,
     comment: Option<&str>,
+    foreign_pledge: Option<&str>,
     person: &PersonVerdict,
 ) -> Result<Next, Refusal> {
     if state.current.is_none() {
@@ -883,6 +895,15 @@ fn signoff_rules(
     }
     if s.action == StatementAction::Approve {
         coherence::check_approval(state, s, comment, person)?;
+        if let Some(creditor) = foreign_pledge {
+            return Err(Refusal::new(
+                Rule::VinPledged,
+                format!(
+                    "case {}: the Pledge Registry holds {creditor}'s prohibition on the VIN: the car cannot be pledged to the bank (P-VEH-LIEN)",
+                    s.case_id
+                ),
+            ));
+        }
     }
     if matches!(s.action, StatementAction::Reject | StatementAction::Return)
         && comment.is_none_or(|c| c.trim().is_empty())

@@ -476,6 +476,25 @@ fn assess(
             Some("legal entity".into()),
         ));
     }
+    // P-VEH-LIEN: the Pledge Registry names another creditor's prohibition on the VIN (the
+    // registry is asked at submission and at the sync; its word is `pledge`).
+    if p.vehicle.foreign_lien_is_stop_factor && case.pledge.vin_lien == LienStatus::Foreign {
+        let creditor = case
+            .pledge
+            .creditor
+            .clone()
+            .unwrap_or_else(|| "another creditor".into());
+        reasons.push(reason(
+            "P-VEH-LIEN",
+            "VIN_PLEDGED",
+            format!(
+                "{creditor} holds a prohibition on VIN {} in the Pledge Registry: the car cannot be pledged to the bank",
+                v.vin.trim()
+            ),
+            Some(creditor),
+            Some("no other creditor's prohibition".into()),
+        ));
+    }
     let vin_report = vin::check(
         &v.vin,
         &WmiTable::default(),

@@ -63,6 +63,15 @@ pub struct VehicleRules {
     pub max_age_calendar_years: i32,
     pub eligible_sellers: Vec<SellerKind>,
     pub check_digit_required_wmi_prefixes: Vec<String>,
+    /// P-VEH-LIEN: another creditor's prohibition on the VIN in the Pledge Registry is a
+    /// stop factor (the car cannot be pledged to the bank). A configuration without the
+    /// key keeps it on.
+    #[serde(default = "stop")]
+    pub foreign_lien_is_stop_factor: bool,
+}
+
+fn stop() -> bool {
+    true
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

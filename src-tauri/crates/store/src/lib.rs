@@ -17,6 +17,7 @@ pub mod backup;
 mod cases;
 mod dashboard;
 mod identity;
+mod lien_watch;
 mod notes;
 mod rekey;
 mod statements;
@@ -34,6 +35,7 @@ pub use backup::{backup_file, backup_holds, check_backup, stage_restore, BackupS
 pub use cases::{CaseEvent, NewCase, QueuePage, QueueQuery, QueueRow, SortKey, StoredCase};
 pub use dashboard::{CaseCounts, PersonLoad, COUNTER_OFFER_TAKEN};
 pub use identity::{CachedPerson, StoredKey};
+pub use lien_watch::LienAlert;
 pub use notes::{NewNote, StoredNote};
 pub use statements::{Stamp, StoredReclassification, StoredStatement};
 pub use sync::{BankVersion, Conflict, OutboxEntry, OutboxRecord, Outgoing, Push};
@@ -46,7 +48,7 @@ pub const APPLICATION_ID: i32 = 0x5557_5331;
 const SQLITE_MAGIC: &[u8; 16] = b"SQLite format 3\0";
 
 /// The schema, one migration per file, in order; the store's `user_version` counts them.
-const MIGRATIONS: [&str; 14] = [
+const MIGRATIONS: [&str; 15] = [
     include_str!("schema/001_cases.sql"),
     include_str!("schema/002_statements.sql"),
     include_str!("schema/003_audit.sql"),
@@ -61,6 +63,7 @@ const MIGRATIONS: [&str; 14] = [
     include_str!("schema/012_audit_anchor.sql"),
     include_str!("schema/013_admin.sql"),
     include_str!("schema/014_notes.sql"),
+    include_str!("schema/015_lien_watch.sql"),
 ];
 
 /// The migration that creates the audit chain (`schema/003_audit.sql`, 1-based).

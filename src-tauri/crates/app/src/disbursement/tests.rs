@@ -8,7 +8,7 @@ use std::time::Duration;
 use uw_bank_link::api::PledgeState;
 use uw_bank_link::BankConfig;
 use uw_bank_sim::{Faults, SimConfig};
-use uw_domain::case::{DocumentStatus, Funds, InsuranceKind, InsurancePolicy};
+use uw_domain::case::{DocumentStatus, Funds, InsuranceKind, InsurancePolicy, ReviewDecision};
 
 use super::*;
 
@@ -292,6 +292,45 @@ fn a_seller_with_the_car_in_stock_gets_the_down_payment_then_the_loan_after_the_
         (digest.orders.get("1"), digest.orders.get("2")),
         (Some(&1), Some(&1))
     );
+
+    // The lien watch: paid out, the prohibition registered, no alert; the registry is
+    // asked once a day, so a release later today waits for tomorrow's pass — made due
+    // here by moving the last check back a day.
+    assert!(ws.dashboard().unwrap().lien_alerts.is_empty());
+    let checked = ws.store().unwrap().lien_checked_at(CASE).unwrap();
+    assert!(checked.is_some(), "the paid-out case was watched");
+    bank.set_pledge(VIN, PledgeState::Released, None).unwrap();
+    ws.sync().unwrap();
+    assert_eq!(ws.store().unwrap().lien_checked_at(CASE).unwrap(), checked);
+    assert!(ws.dashboard().unwrap().lien_alerts.is_empty());
+    ws.store()
+        .unwrap()
+        .record_lien_watch(CASE, "2026-01-01T00:00:00Z", "registered", None, true)
+        .unwrap();
+    ws.sync().unwrap();
+    let alerts = ws.dashboard().unwrap().lien_alerts;
+    assert_eq!(alerts.len(), 1, "{alerts:?}");
+    assert_eq!(
+        (alerts[0].case_id.as_str(), alerts[0].status.as_str()),
+        (CASE, "released")
+    );
+    assert_eq!(
+        ws.disbursement(CASE).unwrap().lien.vin_lien,
+        LienStatus::Released,
+        "the case follows the registry"
+    );
+}
+
+#[test]
+fn the_lien_watch_is_due_once_a_day() {
+    let now = chrono::DateTime::parse_from_rfc3339("2026-12-03T09:00:00Z")
+        .unwrap()
+        .with_timezone(&chrono::Utc);
+    assert!(lien_watch_due(None, now));
+    assert!(lien_watch_due(Some("not a time"), now));
+    assert!(lien_watch_due(Some("2026-12-02T09:00:00Z"), now));
+    assert!(!lien_watch_due(Some("2026-12-02T09:00:01Z"), now));
+    assert!(!lien_watch_due(Some("2026-12-03T08:59:59Z"), now));
 }
 
 #[test]
@@ -366,14 +405,16 @@ fn a_registry_that_times_out_is_retried_without_a_second_request() {
     );
 }
 
+/// Another creditor's prohibition registered after the approval (the submission found
+/// none): learnt from the registry, it blocks the money with its creditor.
 #[test]
 fn a_foreign_lien_is_learnt_from_the_registry_and_blocks_with_its_creditor() {
     let dir = tempfile::tempdir().unwrap();
-    let mut c = sim_config(dir.path());
-    c.foreign_vins = vec![VIN.into()];
-    let bank = uw_bank_sim::start(c).unwrap();
+    let bank = uw_bank_sim::start(sim_config(dir.path())).unwrap();
     let ws = open(&dir.path().join("ws"), BankConfig::new(&bank.url(), TOKEN));
     approved_case(&ws);
+    bank.set_pledge(VIN, PledgeState::Foreign, Some("another creditor"))
+        .unwrap();
     ws.request_lien(CASE).unwrap();
     // The refusal is an answer: the entry is done, the case knows whose prohibition it is.
     let report = ws.sync().unwrap();
@@ -382,7 +423,8 @@ fn a_foreign_lien_is_learnt_from_the_registry_and_blocks_with_its_creditor() {
     let view = stage_one_facts(&ws);
     assert_eq!(view.lien.vin_lien, LienStatus::Foreign);
     assert_eq!(view.lien.creditor.as_deref(), Some("another creditor"));
-    assert_eq!(blocker_codes(&view, 1), ["FOREIGN_LIEN"]);
+    // The engine now rejects the case too (P-VEH-LIEN): no money moves on either count.
+    assert_eq!(blocker_codes(&view, 1), ["NOT_APPROVED", "FOREIGN_LIEN"]);
     assert!(refused(&ws, view.version, 1).contains("another creditor"));
     assert!(blocker_codes(&view, 2).contains(&"FOREIGN_LIEN".to_string()));
     let lien = view
@@ -396,6 +438,71 @@ fn a_foreign_lien_is_learnt_from_the_registry_and_blocks_with_its_creditor() {
     assert_eq!(e.code, ErrorCode::ForeignLien);
     assert!(e.message.contains("another creditor"), "{e:?}");
     assert_eq!(bank.digest().pledge_requests, 0);
+}
+
+/// The submission asks the registry: a VIN under another creditor's prohibition is known
+/// before the review, the engine rejects it (P-VEH-LIEN, VIN_PLEDGED) and no approval
+/// passes; a registry that cannot be reached does not hold the submission up.
+#[test]
+fn a_foreign_lien_found_at_submission_blocks_the_approval() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut c = sim_config(dir.path());
+    c.foreign_vins = vec![VIN.into()];
+    let bank = uw_bank_sim::start(c).unwrap();
+    let ws = open(&dir.path().join("ws"), BankConfig::new(&bank.url(), TOKEN));
+    ws.sync().unwrap();
+    ws.login("alice", "alice-demo-2026", None).unwrap();
+    assert_eq!(
+        ws.open_case(CASE).unwrap().evaluation.decision.as_str(),
+        "approve"
+    );
+    let v = ws.open_case(CASE).unwrap();
+    let v = ws
+        .submit(
+            CASE,
+            v.version,
+            ReviewDecision::Approve,
+            "salary at this bank",
+        )
+        .unwrap();
+    assert_eq!(v.status, "submitted");
+    assert_eq!(v.case.pledge.vin_lien, LienStatus::Foreign);
+    let reason = v
+        .evaluation
+        .reasons
+        .iter()
+        .find(|r| r.rule == "P-VEH-LIEN")
+        .expect("the engine names the prohibition");
+    assert_eq!(reason.code, "VIN_PLEDGED");
+    ws.logout().unwrap();
+    ws.login("bob", "bob-demo-2026", None).unwrap();
+    assert_eq!(
+        ws.review(CASE).unwrap().approval.refused.map(|e| e.code),
+        Some(ErrorCode::EngineNotApprove)
+    );
+    assert_eq!(
+        ws.approve(CASE, v.version, "bob-demo-2026")
+            .unwrap_err()
+            .code,
+        ErrorCode::EngineNotApprove
+    );
+
+    // The bank away: the submission goes on, with what the case knew.
+    let dir = tempfile::tempdir().unwrap();
+    let ws = open(
+        &dir.path().join("ws"),
+        BankConfig::new("http://127.0.0.1:9", TOKEN),
+    );
+    ws.login("alice", "alice-demo-2026", None).unwrap();
+    let file = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../assets/demo/cases/AUTO-2026-000123.json");
+    ws.import_files(&[file]).unwrap();
+    let v = ws.open_case(CASE).unwrap();
+    let v = ws
+        .submit(CASE, v.version, ReviewDecision::Approve, "offline")
+        .unwrap();
+    assert_eq!(v.status, "submitted");
+    assert_eq!(v.case.pledge.vin_lien, LienStatus::None);
 }
 
 #[test]

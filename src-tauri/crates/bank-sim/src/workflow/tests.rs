@@ -132,7 +132,10 @@ fn signoff_delivery(comment: Option<&str>) -> Delivery<'_> {
     Delivery {
         case_id: CASE,
         received_at: received(),
-        carrying: Carrying::SignOff { comment },
+        carrying: Carrying::SignOff {
+            comment,
+            foreign_pledge: None,
+        },
         accepted_before: None,
     }
 }
@@ -253,6 +256,7 @@ fn rule_codes_are_distinct_and_statuses_are_http_refusals() {
         Rule::ExceptionReasonRequired,
         Rule::ExceptionNoAuthority,
         Rule::ExceptionOverLimit,
+        Rule::VinPledged,
     ];
     let codes: BTreeSet<_> = rules.iter().map(|r| r.code()).collect();
     assert_eq!(codes.len(), rules.len());
@@ -447,6 +451,24 @@ fn an_approval_agrees_with_the_engine_and_the_maker_or_is_an_exception_within_th
         check(&st, &approve("approve"), None, reviewer()),
         "ENGINE_NOT_APPROVE"
     );
+    // Another creditor's prohibition on the VIN: no approval at all; a rejection stands.
+    let pledged = |action: StatementAction, comment: Option<&str>| {
+        let st = submitted("approve", "approve", limit);
+        let delivery = Delivery {
+            carrying: Carrying::SignOff {
+                comment,
+                foreign_pledge: Some("Hamkorbank"),
+            },
+            ..signoff_delivery(None)
+        };
+        let s = Statement {
+            action,
+            ..approve("approve")
+        };
+        code(judge(&st, &s, &delivery, &reviewer()))
+    };
+    assert_eq!(pledged(StatementAction::Approve, None), "VIN_PLEDGED");
+    assert_eq!(pledged(StatementAction::Reject, Some("pledged")), "OK");
     // An unreadable table grants no exception.
     assert!(coherence::limits("[").is_empty());
     assert!(coherence::limits(r#"{"exception_limits": {"reviewer": "-1"}}"#).is_empty());

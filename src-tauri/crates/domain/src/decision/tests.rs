@@ -297,6 +297,39 @@ fn p_veh_cat_new_seller() {
     ));
 }
 
+/// Another creditor's prohibition on the VIN rejects the case; the bank's own, a request,
+/// a release do not; a configuration may turn the stop off.
+#[test]
+fn p_veh_lien() {
+    use crate::case::LienStatus;
+    for (status, fails_it) in [
+        (LienStatus::Foreign, true),
+        (LienStatus::None, false),
+        (LienStatus::Requested, false),
+        (LienStatus::Registered, false),
+        (LienStatus::Released, false),
+    ] {
+        let e = eval_with(|c| {
+            c.pledge.vin_lien = status;
+            c.pledge.creditor = (status == LienStatus::Foreign).then(|| "Hamkorbank".into());
+        });
+        assert_eq!(fails(&e, "P-VEH-LIEN"), fails_it, "{status:?}");
+        if fails_it {
+            assert_eq!(e.decision, Decision::Reject);
+            let r = e.reasons.iter().find(|r| r.rule == "P-VEH-LIEN").unwrap();
+            assert_eq!((r.code.as_str(), r.section), ("VIN_PLEDGED", 4));
+            assert_eq!(r.value.as_deref(), Some("Hamkorbank"));
+            assert!(e.counter_offer.is_none(), "no term change frees the car");
+        }
+    }
+    let mut p = default_product();
+    p.vehicle.foreign_lien_is_stop_factor = false;
+    let mut c = example();
+    c.pledge.vin_lien = LienStatus::Foreign;
+    let e = evaluate(&c, &p, &EvalOptions::default());
+    assert!(!fails(&e, "P-VEH-LIEN"));
+}
+
 #[test]
 fn p_vin() {
     assert!(fails(
@@ -542,11 +575,10 @@ fn conditions_follow_policies_proof_and_lien() {
     let st: Vec<_> = e.conditions.iter().map(|c| c.status).collect();
     use ConditionStatus::*;
     assert_eq!(st, [Failed, Open, Met, Failed]);
-    assert_eq!(
-        e.decision,
-        Decision::Approve,
-        "conditions do not change the decision"
-    );
+    // The conditions do not change the decision; the foreign prohibition does, as its own
+    // rule (P-VEH-LIEN), and nothing else fails.
+    assert_eq!(e.decision, Decision::Reject);
+    assert_eq!(rules(&e), ["P-VEH-LIEN"], "conditions are no reasons");
     let e = eval_with(|c| {
         c.insurance.push(InsurancePolicy {
             kind: InsuranceKind::Vehicle,
