@@ -23,21 +23,28 @@ export function Notes({ caseId, synced }: { caseId: string; synced: number }) {
   const [notes, setNotes] = useState<StoredNote[]>([]);
   const [text, setText] = useState("");
   const [error, setError] = useState<AppError | null>(null);
+  // One note per press: a note is never deleted, so a double press must not write two.
+  const [busy, setBusy] = useState(false);
   useEffect(() => {
     api.notes(caseId).then(setNotes, setError);
   }, [caseId, synced]);
-  const add = () =>
-    api.addNote(caseId, text).then((n) => { setNotes(n); setText(""); setError(null); }, setError);
+  const add = () => {
+    setBusy(true);
+    api
+      .addNote(caseId, text)
+      .then((n) => { setNotes(n); setText(""); setError(null); }, setError)
+      .finally(() => setBusy(false));
+  };
   return (
     <div className="card" data-testid="notes">
       <h3>{t("notes.title")}</h3>
       {notes.length === 0 ? <p className="muted">{t("notes.none")}</p> : <ul className="notes">{notes.map((n) => <Note key={n.note_id} note={n} />)}</ul>}
       <label className="field">
         <span>{t("notes.new")}</span>
-        <textarea name="note-text" rows={2} maxLength={4000} value={text} onChange={(e) => setText(e.target.value)} />
+        <textarea name="note-text" rows={2} value={text} onChange={(e) => setText(e.target.value)} />
       </label>
       <div>
-        <button id="add-note" disabled={text.trim() === ""} onClick={add}>{t("notes.add")}</button>
+        <button id="add-note" disabled={busy || text.trim() === ""} onClick={add}>{t("notes.add")}</button>
         <small className="muted"> {t("notes.never")}</small>
       </div>
       <ErrorBanner error={error} onClose={() => setError(null)} />

@@ -683,7 +683,11 @@ exception: Exception | null,
  * The fingerprints of the maker's signed submission and the checker's signed
  * decision, as the bank accepted them (None: standalone, or not yet known here).
  */
-maker_signature: string | null, checker_signature: string | null, };
+maker_signature: string | null, checker_signature: string | null, 
+/**
+ * The words of the rejection that decided the case (as the bank accepted it).
+ */
+decision_comment: string | null, };
 
 export type Stage = "draft" | "submitted" | "returned" | "approved" | "rejected";
 

@@ -155,6 +155,25 @@ pub fn width(text: &str, size: f32, bold: bool) -> Result<f32, AgreementError> {
     Ok(units as f32 * size / f32::from(face.units_per_em()))
 }
 
+/// `text` as both faces can draw it: control characters (a tab, a stray CR) become spaces
+/// and a character neither face has becomes "?" — for words a person typed (a note, a
+/// comment), which must print whatever they hold; the templates' own words are checked
+/// by the tests instead.
+pub fn drawable(text: &str) -> String {
+    let (regular, bold) = faces();
+    text.chars()
+        .map(|ch| {
+            if ch.is_control() {
+                ' '
+            } else if regular.glyph_index(ch).is_some() && bold.glyph_index(ch).is_some() {
+                ch
+            } else {
+                '?'
+            }
+        })
+        .collect()
+}
+
 /// Greedy line breaking at spaces; a word wider than the line is broken between letters.
 pub fn wrap(text: &str, size: f32, bold: bool, max: f32) -> Result<Vec<String>, AgreementError> {
     let space = width(" ", size, bold)?;

@@ -142,10 +142,27 @@ impl MemoText {
     }
 }
 
+/// Words a person typed as paragraphs: one per line they wrote, each drawable
+/// ([`crate::layout::drawable`]); blank lines dropped.
+fn typed(text: &str) -> Vec<String> {
+    text.lines()
+        .map(|l| crate::layout::drawable(l).trim().to_string())
+        .filter(|l| !l.is_empty())
+        .collect()
+}
+
+/// One line of typed words (a name, a reason): line breaks read as spaces.
+fn typed_line(text: &str) -> String {
+    typed(text).join(" ")
+}
+
 /// "2026-12-02T09:15:30.123Z" → "02.12.2026 09:15 UTC" (the time as written, with its
-/// zone); text of another form as it is.
+/// zone); text of another form as it is (made drawable).
 fn when(rfc3339: &str) -> String {
     let b = rfc3339.as_bytes();
+    if !rfc3339.is_ascii() {
+        return typed_line(rfc3339);
+    }
     let shaped = b.len() >= 17
         && [4, 7].iter().all(|&i| b[i] == b'-')
         && b[10] == b'T'
@@ -287,7 +304,7 @@ fn conditions(ev: &Evaluation, m: &MemoText) -> Result<Vec<Block>, AgreementErro
 
 /// The proposal, the exception, the decision and the bank's acceptance.
 fn decision(f: &MemoFacts, m: &MemoText) -> Result<Vec<Block>, AgreementError> {
-    let name = |s: &Option<Signer>| s.as_ref().map_or("—".to_string(), |s| s.name.clone());
+    let name = |s: &Option<Signer>| s.as_ref().map_or("—".to_string(), |s| typed_line(&s.name));
     let mut out = Vec::new();
     if let Some((proposal, justification)) = &f.proposal {
         out.push(Block::Heading(m.proposal_heading.clone()));
@@ -296,7 +313,7 @@ fn decision(f: &MemoFacts, m: &MemoText) -> Result<Vec<Block>, AgreementError> {
             &BTreeMap::from([
                 ("maker", name(&f.maker)),
                 ("decision", m.word(proposal)),
-                ("justification", justification.clone()),
+                ("justification", typed_line(justification)),
             ]),
         )?));
     }
@@ -307,13 +324,13 @@ fn decision(f: &MemoFacts, m: &MemoText) -> Result<Vec<Block>, AgreementError> {
             &BTreeMap::from([
                 ("checker", name(&f.checker)),
                 ("overrules", m.word(&e.overrules)),
-                ("reason", e.reason.clone()),
+                ("reason", typed_line(&e.reason)),
             ]),
         )?));
         if let (Some(role), Some(limit)) = (&e.role, &e.limit) {
             out.push(Block::Paragraph(fill(
                 &m.exception_limit,
-                &BTreeMap::from([("role", role.clone()), ("limit", amount(limit))]),
+                &BTreeMap::from([("role", typed_line(role)), ("limit", amount(limit))]),
             )?));
         }
     }
@@ -334,7 +351,7 @@ fn decision(f: &MemoFacts, m: &MemoText) -> Result<Vec<Block>, AgreementError> {
     if let Some(c) = &f.comment {
         out.push(Block::Paragraph(fill(
             &m.decision_comment,
-            &BTreeMap::from([("comment", c.clone())]),
+            &BTreeMap::from([("comment", typed_line(c))]),
         )?));
     }
     if let Some(at) = &f.accepted_at {
@@ -352,14 +369,17 @@ fn notes(f: &MemoFacts, m: &MemoText) -> Result<Vec<Block>, AgreementError> {
         out.push(Block::Paragraph(m.no_notes.clone()));
     }
     for n in &f.notes {
+        // A note keeps its lines: the first beside who and when, the rest under it.
+        let mut lines = typed(&n.text).into_iter();
         out.push(Block::Paragraph(fill(
             &m.note,
             &BTreeMap::from([
-                ("author", n.author.clone()),
+                ("author", typed_line(&n.author)),
                 ("at", when(&n.at)),
-                ("text", n.text.clone()),
+                ("text", lines.next().unwrap_or_else(|| "—".into())),
             ]),
         )?));
+        out.extend(lines.map(Block::Paragraph));
     }
     Ok(out)
 }
@@ -376,7 +396,7 @@ fn signatures(f: &MemoFacts, m: &MemoText) -> Result<Vec<Block>, AgreementError>
             )?,
             None => m.no_fingerprint.clone(),
         };
-        Ok(format!("{} — {print}", s.name))
+        Ok(format!("{} — {print}", typed_line(&s.name)))
     };
     Ok(vec![
         Block::Heading(m.signatures_heading.clone()),

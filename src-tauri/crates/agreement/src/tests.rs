@@ -596,11 +596,20 @@ fn memo_facts() -> memo::MemoFacts {
             role: Some("reviewer".into()),
             limit: Some("150000000.00".into()),
         }),
-        notes: vec![memo::MemoNote {
-            author: "alice".into(),
-            at: "2026-11-23T08:30:00Z".into(),
-            text: "called the employer: no answer {yet}".into(),
-        }],
+        notes: vec![
+            memo::MemoNote {
+                author: "alice".into(),
+                at: "2026-11-23T08:30:00Z".into(),
+                text: "called the employer: no answer {yet}".into(),
+            },
+            // What a person may type: lines, a tab, a character no font here draws, and a
+            // time that is no time.
+            memo::MemoNote {
+                author: "bob".into(),
+                at: "2026-12-02T09:0é".into(),
+                text: "first line\n\tsecond line 🚗 李\r\nthird".into(),
+            },
+        ],
     }
 }
 
@@ -649,6 +658,9 @@ fn the_decision_memo_carries_the_figures_the_people_and_their_fingerprints() {
             &"fedcba9876543210".to_string(),
             &"the employer confirmed in writing".to_string(),
             &"called the employer: no answer {yet}".to_string(),
+            &"first line".to_string(),
+            &"second line ? ?".to_string(),
+            &"third".to_string(),
             &"23.11.2026 10:15 UTC".to_string(),
         ]) {
             assert!(text.contains(f.as_str()), "{lang:?}: {f:?} not in {text}");

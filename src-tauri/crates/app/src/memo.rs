@@ -6,8 +6,9 @@
 //! Readings fixed here:
 //! - a memo is of a decided case (approved or rejected); with the bank's directory, of a
 //!   decision the bank accepted — before that the credit file has no decision to hold;
-//! - the checker's words are those of the last rejection in the case's history (a return's
-//!   words are the maker's business and are in the notes' thread or the history);
+//! - the checker's words are those of the rejection that decided the case, as the bank
+//!   accepted it (`Workflow::decision_comment`); a return's words are the maker's business
+//!   and stay in the history;
 //! - a standalone workstation signs with passwords: its memo says so where a fingerprint
 //!   would be.
 
@@ -68,17 +69,6 @@ fn facts(
 }
 
 impl Workstation {
-    /// The words of the case's last rejection, from its history.
-    fn rejection_words(&self, case_id: &str) -> Result<Option<String>> {
-        let history = self.history(case_id)?;
-        Ok(history
-            .iter()
-            .rev()
-            .find(|e| e.kind == "reject" || e.kind == "signed_reject")
-            .and_then(|e| serde_json::from_str::<serde_json::Value>(&e.detail).ok())
-            .and_then(|d| d.get("comment")?.as_str().map(str::to_string)))
-    }
-
     /// The decision memo of a decided stored case as PDF bytes, for a caller that writes
     /// the file (`uw memo CASE_ID -o FILE`); once written, recorded in the case's history
     /// (`memo_printed`).
@@ -107,7 +97,7 @@ impl Workstation {
             )));
         }
         let comment = match w.stage {
-            Stage::Rejected => self.rejection_words(case_id)?,
+            Stage::Rejected => w.decision_comment.clone(),
             _ => None,
         };
         let notes = self.store()?.notes(case_id)?;

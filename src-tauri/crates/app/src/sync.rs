@@ -236,6 +236,14 @@ struct Sent {
 
 /// The signed statement an entry carries, if any: (action, signer).
 fn signed_by(entry: &OutboxEntry) -> Option<(String, String)> {
+    if entry.kind == crate::notes::NOTE {
+        // A signed note waits for its author's key like a statement.
+        let n: api::CaseNote = serde_json::from_str(&entry.body).ok()?;
+        return n
+            .signature
+            .is_some()
+            .then(|| ("note".to_string(), n.author));
+    }
     if entry.kind == SIGNOFF {
         let s: SignOff = serde_json::from_str(&entry.body).ok()?;
         let st = s.statement.statement;
@@ -580,7 +588,11 @@ impl Workstation {
                     status,
                     code,
                     message,
-                }) if signed_by(&entry).is_some() || final_refusal(&code) => {
+                }) if signed_by(&entry).is_some()
+                    || final_refusal(&code)
+                    // A note the bank refuses is refused for good: it never changes.
+                    || entry.kind == crate::notes::NOTE =>
+                {
                     let refused = self.entry_refused(case_id, &entry, status, &code, &message)?;
                     out.refused.push(refused);
                 }

@@ -25,7 +25,7 @@ use uw_bank_link::signing::from_base64;
 use crate::db;
 use crate::http::{duplicate, now, storage, Duplicate, Reply, Sim};
 use crate::review::{ask, verifies};
-use crate::workflow::{key_verdict, KeyVerdict, PersonVerdict};
+use crate::workflow::{key_verdict, KeyVerdict, PersonVerdict, CLOCK_SKEW_SECS};
 
 pub(crate) const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS case_notes (
@@ -77,12 +77,20 @@ fn well_formed_id(id: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
-/// Whether the bank keeps `note` on case `case_id` (held: the bank holds the case).
+/// A note the bank keeps under an id, with the case it is on.
+pub struct Kept {
+    pub case_id: String,
+    pub note: RemoteNote,
+}
+
+/// Whether the bank keeps `note` on case `case_id` (held: the bank holds the case), now.
 pub fn judge(
+    case_id: &str,
     held: bool,
     note: &CaseNote,
-    kept: Option<RemoteNote>,
+    kept: Option<Kept>,
     author: Option<&Author>,
+    now: chrono::DateTime<chrono::Utc>,
 ) -> Result<Verdict, NoteRefusal> {
     if !well_formed_id(&note.note_id) {
         return Err(refusal(
@@ -94,15 +102,41 @@ pub fn judge(
     if note.author.trim().is_empty() {
         return Err(refusal(422, "INVALID_NOTE", "author: missing"));
     }
-    if chrono::DateTime::parse_from_rfc3339(&note.written_at).is_err() {
+    let Ok(written) = chrono::DateTime::parse_from_rfc3339(&note.written_at) else {
         return Err(refusal(
             422,
             "INVALID_NOTE",
             "written_at: not an RFC 3339 time",
         ));
+    };
+    // Dated ahead of the bank's clock: no note is written in the future. (An older date
+    // is a note made offline; the thread is ordered by the bank's acceptance anyway.)
+    if written.with_timezone(&chrono::Utc) > now + chrono::Duration::seconds(CLOCK_SKEW_SECS) {
+        return Err(refusal(
+            422,
+            "INVALID_NOTE",
+            format!(
+                "written_at: {} is ahead of the bank's clock",
+                note.written_at
+            ),
+        ));
     }
     if note.text.trim().is_empty() {
         return Err(refusal(422, "NOTE_EMPTY", "text: a note says something"));
+    }
+    if let Some(c) = note
+        .text
+        .chars()
+        .find(|c| c.is_control() && *c != '\n' && *c != '\t')
+    {
+        return Err(refusal(
+            422,
+            "INVALID_NOTE",
+            format!(
+                "text: the control character U+{:04X} has no place in a note",
+                u32::from(c)
+            ),
+        ));
     }
     let chars = note.text.chars().count();
     if chars > NOTE_MAX_CHARS {
@@ -120,10 +154,15 @@ pub fn judge(
     }
     match kept {
         None => Ok(Verdict::Keep),
-        Some(k) if k.author == note.author && k.written_at == note.written_at && k.text == note.text => {
+        Some(Kept { case_id: on, note: k })
+            if on == case_id
+                && k.author == note.author
+                && k.written_at == note.written_at
+                && k.text == note.text =>
+        {
             Ok(Verdict::Again(k))
         }
-        Some(k) => Err(refusal(
+        Some(Kept { note: k, .. }) => Err(refusal(
             409,
             "NOTE_EXISTS",
             format!("note {} is kept already (by {} at {}): a note is never changed; a correction is a new note", k.note_id, k.author, k.written_at),
@@ -161,6 +200,11 @@ fn check_author(note: &CaseNote, a: &Author) -> Result<(), NoteRefusal> {
     }
     match &a.person {
         PersonVerdict::Found { roles, .. } if roles.underwriter || roles.reviewer => Ok(()),
+        PersonVerdict::Disabled => Err(refusal(
+            403,
+            "ACCOUNT_DISABLED",
+            format!("the directory has disabled {}'s account", note.author),
+        )),
         PersonVerdict::Unreachable(why) => Err(refusal(
             503,
             "DIRECTORY_UNAVAILABLE",
@@ -189,22 +233,33 @@ fn note_row(r: &rusqlite::Row) -> rusqlite::Result<RemoteNote> {
 
 const COLUMNS: &str = "note_id, author, written_at, text, accepted_at";
 
-fn kept(conn: &Connection, note_id: &str) -> rusqlite::Result<Option<RemoteNote>> {
+fn kept(conn: &Connection, note_id: &str) -> rusqlite::Result<Option<Kept>> {
     conn.query_row(
-        &format!("SELECT {COLUMNS} FROM case_notes WHERE note_id = ?1"),
+        &format!("SELECT {COLUMNS}, case_id FROM case_notes WHERE note_id = ?1"),
         [note_id],
-        note_row,
+        |r| {
+            Ok(Kept {
+                note: note_row(r)?,
+                case_id: r.get(5)?,
+            })
+        },
     )
     .optional()
 }
 
-/// Fills in each case's notes, oldest first (one query for all of them).
+/// Fills in each case's notes, oldest first: one query for all of them (one case: its
+/// own only).
 pub(crate) fn with_notes(conn: &Connection, cases: &mut [RemoteCase]) -> rusqlite::Result<()> {
+    let one = match cases {
+        [case] => Some(case.case_id.clone()),
+        _ => None,
+    };
     let mut stmt = conn.prepare(&format!(
-        "SELECT case_id, {COLUMNS} FROM case_notes ORDER BY accepted_at, note_id"
+        "SELECT case_id, {COLUMNS} FROM case_notes WHERE ?1 IS NULL OR case_id = ?1 \
+         ORDER BY accepted_at, note_id"
     ))?;
     let mut by_case: HashMap<String, Vec<RemoteNote>> = HashMap::new();
-    let rows = stmt.query_map([], |r| {
+    let rows = stmt.query_map([one], |r| {
         Ok((
             r.get::<_, String>(0)?,
             RemoteNote {
@@ -270,7 +325,8 @@ pub(crate) async fn post_note(
             }
         };
         let held = db::case(tx, &id)?.is_some();
-        match judge(held, &note, kept(tx, &note.note_id)?, author.as_ref()) {
+        let kept = kept(tx, &note.note_id)?;
+        match judge(&id, held, &note, kept, author.as_ref(), chrono::Utc::now()) {
             Err(r) => Ok(Reply::error(
                 StatusCode::from_u16(r.status).unwrap_or(StatusCode::FORBIDDEN),
                 r.code,
@@ -284,9 +340,9 @@ pub(crate) async fn post_note(
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
                     params![note.note_id, id, note.author, note.written_at, note.text, at],
                 )?;
-                let k = kept(tx, &note.note_id)?;
+                let k = self::kept(tx, &note.note_id)?;
                 Ok(match k {
-                    Some(k) => Reply::json(StatusCode::CREATED, &k),
+                    Some(k) => Reply::json(StatusCode::CREATED, &k.note),
                     None => storage(rusqlite::Error::QueryReturnedNoRows),
                 })
             }

@@ -125,6 +125,9 @@ pub struct Workflow {
     pub maker_signature: Option<String>,
     #[serde(default)]
     pub checker_signature: Option<String>,
+    /// The words of the rejection that decided the case (as the bank accepted it).
+    #[serde(default)]
+    pub decision_comment: Option<String>,
 }
 
 /// The bank's version of a submitted case and its content hash.
@@ -242,6 +245,7 @@ impl Default for Workflow {
             exception: None,
             maker_signature: None,
             checker_signature: None,
+            decision_comment: None,
         }
     }
 }
@@ -430,7 +434,7 @@ pub fn step(w: &Workflow, actor: &str, roles: Roles, action: &Action) -> Result<
                     next.checker = Some(actor.to_string());
                 }
                 Action::Reject { comment: c } => {
-                    comment(c, "reject")?;
+                    next.decision_comment = Some(comment(c, "reject")?);
                     next.stage = Stage::Rejected;
                     next.checker = Some(actor.to_string());
                 }
@@ -502,6 +506,8 @@ pub fn accept(w: &Workflow, submitted: Option<SubmittedVersion>, accepted_at: &s
             };
             if p.action == "approve" {
                 next.exception = p.exception;
+            } else {
+                next.decision_comment = p.comment;
             }
             next.checker = Some(p.signer);
             next.accepted_at = Some(accepted_at.to_string());
@@ -594,6 +600,7 @@ pub fn from_bank(local: &Workflow, bank: &BankView) -> Workflow {
                 next.checker = Some(signer.clone());
                 next.accepted_at = Some(at.clone());
                 next.exception = exception_of(&next, action, comment.as_deref());
+                next.decision_comment = (action == "reject").then(|| comment.clone()).flatten();
                 next.checker_signature = bank.checker_signature.clone().or(next.checker_signature);
             }
             "return" => next.return_comment = comment.clone().or(next.return_comment),

@@ -64,11 +64,12 @@ impl Store {
         Ok(())
     }
 
-    /// The case's notes, oldest first.
+    /// The case's notes in the bank's order (when it accepted each; a note not sent yet by
+    /// when it was written): an author's own date cannot move a note up the thread.
     pub fn notes(&self, case_id: &str) -> Result<Vec<StoredNote>> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT note_id, author, written_at, text, bank_at FROM case_notes \
-             WHERE case_id = ?1 ORDER BY written_at, id",
+             WHERE case_id = ?1 ORDER BY coalesce(bank_at, written_at), id",
         )?;
         let rows = stmt.query_map([case_id], |r| {
             Ok(StoredNote {

@@ -101,3 +101,34 @@ fn the_memo_is_of_a_decided_case_and_carries_the_workflow_s_facts() {
     assert_eq!(f.checker.unwrap().fingerprint, None);
     assert_eq!(f.notes.len(), 1);
 }
+
+/// A rejection's memo carries the checker's words of the rejection that decided it.
+#[test]
+fn a_rejected_case_s_memo_has_the_checker_s_words() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = open(dir.path());
+    let id = "AUTO-2026-000128";
+    ws.login("alice", "alice-demo-2026", None).unwrap();
+    let v = ws.open_case(id).unwrap();
+    let v = ws
+        .submit(id, v.version, ReviewDecision::Reject, "DTI above 50 %")
+        .unwrap();
+    ws.logout().unwrap();
+    ws.login("bob", "bob-demo-2026", None).unwrap();
+    ws.reject(
+        id,
+        v.version,
+        "  the debt burden is too high  ",
+        "bob-demo-2026",
+    )
+    .unwrap();
+    let w = ws.load_workflow(id).unwrap();
+    assert_eq!(
+        w.decision_comment.as_deref(),
+        Some("the debt burden is too high")
+    );
+    let f = facts(&w, None, w.decision_comment.clone(), Vec::new());
+    assert_eq!(f.stage, "rejected");
+    assert_eq!(f.comment.as_deref(), Some("the debt burden is too high"));
+    assert!(ws.decision_memo_pdf(id, "uz", |_, _| Ok(())).is_ok());
+}

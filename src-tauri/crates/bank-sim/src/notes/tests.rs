@@ -29,19 +29,34 @@ fn author(key: KeyVerdict, underwriter: bool, reviewer: bool) -> Author {
     }
 }
 
-fn kept(text: &str) -> RemoteNote {
-    RemoteNote {
-        note_id: "n-1".into(),
-        author: "alice".into(),
-        written_at: "2026-12-02T09:00:00Z".into(),
-        text: text.into(),
-        accepted_at: "2026-12-02T09:00:01Z".into(),
+fn kept(text: &str) -> Kept {
+    kept_on("AUTO-2026-000123", text)
+}
+
+fn kept_on(case_id: &str, text: &str) -> Kept {
+    Kept {
+        case_id: case_id.into(),
+        note: RemoteNote {
+            note_id: "n-1".into(),
+            author: "alice".into(),
+            written_at: "2026-12-02T09:00:00Z".into(),
+            text: text.into(),
+            accepted_at: "2026-12-02T09:00:01Z".into(),
+        },
     }
 }
 
-/// One note: (text, held, kept, author) → "KEEP", "AGAIN" or the refusal's code.
-fn check(n: &CaseNote, held: bool, k: Option<RemoteNote>, a: Option<Author>, expected: &str) {
-    let got = match judge(held, n, k, a.as_ref()) {
+/// The bank's clock in these tests.
+fn now() -> chrono::DateTime<chrono::Utc> {
+    chrono::DateTime::parse_from_rfc3339("2026-12-02T10:00:00Z")
+        .unwrap()
+        .with_timezone(&chrono::Utc)
+}
+
+/// One note on AUTO-2026-000123: (text, held, kept, author) → "KEEP", "AGAIN" or the
+/// refusal's code.
+fn check(n: &CaseNote, held: bool, k: Option<Kept>, a: Option<Author>, expected: &str) {
+    let got = match judge("AUTO-2026-000123", held, n, k, a.as_ref(), now()) {
         Ok(Verdict::Keep) => "KEEP",
         Ok(Verdict::Again(_)) => "AGAIN",
         Err(r) => r.code,
@@ -55,6 +70,22 @@ fn a_note_is_kept_once_by_its_author_and_never_changed() {
     check(&ok, true, None, None, "KEEP");
     check(&ok, true, Some(kept("called the employer")), None, "AGAIN");
     check(&ok, true, Some(kept("something else")), None, "NOTE_EXISTS");
+    // The same id and words on another case is no repeat of this note.
+    let elsewhere = kept_on("AUTO-2026-000124", "called the employer");
+    check(&ok, true, Some(elsewhere), None, "NOTE_EXISTS");
+    // Written ahead of the bank's clock (beyond the 5 minutes of skew): refused; a note
+    // written offline days ago is kept.
+    let mut ahead = note("x");
+    ahead.written_at = "2026-12-02T10:05:01Z".into();
+    check(&ahead, true, None, None, "INVALID_NOTE");
+    ahead.written_at = "2026-12-02T10:04:59Z".into();
+    check(&ahead, true, None, None, "KEEP");
+    ahead.written_at = "2026-11-20T10:00:00+05:00".into();
+    check(&ahead, true, None, None, "KEEP");
+    // Lines and tabs are words; other control characters are not.
+    check(&note("line one\n\tline two"), true, None, None, "KEEP");
+    check(&note("bell\u{7}"), true, None, None, "INVALID_NOTE");
+    check(&note("cr\r"), true, None, None, "INVALID_NOTE");
     check(&ok, false, None, None, "NOT_FOUND");
     check(&note(""), true, None, None, "NOTE_EMPTY");
     check(&note("\t \n"), true, None, None, "NOTE_EMPTY");
@@ -126,5 +157,10 @@ fn a_note_is_kept_once_by_its_author_and_never_changed() {
         key: KeyVerdict::Current,
         person: PersonVerdict::Disabled,
     };
-    check(&ok, true, None, Some(gone), "ROLE_MISSING");
+    check(&ok, true, None, Some(gone), "ACCOUNT_DISABLED");
+    let absent = Author {
+        key: KeyVerdict::Current,
+        person: PersonVerdict::Absent,
+    };
+    check(&ok, true, None, Some(absent), "ROLE_MISSING");
 }

@@ -8,7 +8,7 @@
 //!   statements carry — the maker's `submit` and the checker's `approve` must both say
 //!   `approve` (a desk that lies signs the lie with its person's key);
 //! - the amount is the submitted version's `loan.amount` as the bank stored it (the
-//!   statement's when that does not read);
+//!   maker's signed statement's when that does not read — never the checker's own);
 //! - the limits are the bank's copy of `assets/review/authority.json`, per directory role;
 //!   the largest of the signer's roles counts; no role with a limit, no exception;
 //! - the exception's reason travels as the sign-off's words (`SignOff::comment`), like a
@@ -56,14 +56,20 @@ fn role_names(r: &DirectoryRoles) -> Vec<&'static str> {
     .collect()
 }
 
-fn submitted_amount(state: &CaseReview, s: &Statement) -> Option<Decimal> {
+fn submitted_amount(state: &CaseReview) -> Option<Decimal> {
     let stored = state
         .submitted
         .as_ref()
         .and_then(|h| h.case.pointer("/loan/amount"))
         .and_then(Value::as_str);
-    let signed = s.figures.as_ref().map(|f| f.amount.as_str());
-    stored.or(signed).and_then(|a| a.trim().parse().ok())
+    // Failing that, the maker's signed word (never the checker's own: the signer would
+    // be stating the amount their limit is held to).
+    let makers = state
+        .submission
+        .as_ref()
+        .and_then(|sub| sub.statement.statement.figures.as_ref())
+        .map(|f| f.amount.as_str());
+    stored.or(makers).and_then(|a| a.trim().parse().ok())
 }
 
 /// An approval's coherence, with the bank's limits.
@@ -128,7 +134,7 @@ pub fn check_with(
             ),
         ));
     };
-    let amount = submitted_amount(state, s);
+    let amount = submitted_amount(state);
     if amount.is_none_or(|a| a > *limit) {
         return Err(Refusal::new(
             Rule::ExceptionOverLimit,

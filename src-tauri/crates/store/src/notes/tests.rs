@@ -65,6 +65,10 @@ fn notes_are_kept_in_order_never_edited_and_merged_once() {
         [],
     );
     assert!(edit.unwrap_err().to_string().contains("never edited"));
+    let delete = s
+        .conn
+        .execute("DELETE FROM case_notes WHERE note_id = 'n-1'", []);
+    assert!(delete.unwrap_err().to_string().contains("never deleted"));
 
     // The bank's notes: its time for ours, the new one added (with its history), again
     // nothing new.
@@ -91,4 +95,13 @@ fn notes_are_kept_in_order_never_edited_and_merged_once() {
     );
     assert!(s.notes("A-2").unwrap().is_empty());
     assert_eq!(s.notes("A-1").unwrap()[1].text, "seen; fine by me");
+    // A case that goes takes its notes with it (the cascade is no deletion of a note).
+    s.conn
+        .execute("DELETE FROM cases WHERE case_id = 'A-1'", [])
+        .unwrap();
+    let left: i64 = s
+        .conn
+        .query_row("SELECT count(*) FROM case_notes", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(left, 0);
 }

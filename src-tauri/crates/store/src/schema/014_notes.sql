@@ -17,3 +17,9 @@ CREATE TRIGGER case_notes_never_edited BEFORE UPDATE OF note_id, case_id, author
 BEGIN
     SELECT RAISE(ABORT, 'a note is never edited: a correction is a new note');
 END;
+-- Nor deleted: only with its case (the foreign key's cascade, when the case row is gone).
+CREATE TRIGGER case_notes_never_deleted BEFORE DELETE ON case_notes
+WHEN EXISTS (SELECT 1 FROM cases WHERE case_id = OLD.case_id)
+BEGIN
+    SELECT RAISE(ABORT, 'a note is never deleted: a correction is a new note');
+END;
