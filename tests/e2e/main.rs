@@ -1383,12 +1383,51 @@ async fn a_scan_is_attached_viewed_verified_and_a_rejection_rejects_the_case() -
     })
     .await?;
     wait_text(&c, "[data-testid=decision]", |t| t == "reject").await?;
+    // The rejection stays: no verdict on that version again; the line says how on.
+    find(&c, "[data-testid='doc-final-purchase_contract-0']").await?;
+    assert!(
+        !find(&c, "[data-testid='verify-purchase_contract-0']")
+            .await?
+            .is_enabled()
+            .await?
+    );
     screenshot(&display, "documents-rejected");
     click(&c, "[data-step=loan]").await?;
     wait_text(&c, "[data-testid=reasons]", |t| {
         t.contains("P-DOCS-REJ") && t.contains("DOCUMENT_REJECTED")
     })
     .await?;
+
+    // A new scan of the contract is version 2, pending (refer), the rejected version 1
+    // listed under it; verified, the case approves again.
+    click(&c, "[data-step=documents]").await?;
+    retype(
+        &c,
+        "input[name='scan-path-purchase_contract-0']",
+        &fixtures.join("passport-scan.pdf").display().to_string(),
+    )
+    .await?;
+    click(&c, "[data-testid='attach-purchase_contract-0']").await?;
+    wait_text(&c, "[data-testid='doc-version-purchase_contract-0']", |t| {
+        t == "v2"
+    })
+    .await?;
+    wait_text(&c, "[data-testid='doc-status-purchase_contract-0']", |t| {
+        t == "pending"
+    })
+    .await?;
+    wait_text(&c, "[data-testid='doc-earlier-purchase_contract-0']", |t| {
+        t.contains("version 1") && t.contains("the VIN differs")
+    })
+    .await?;
+    wait_text(&c, "[data-testid=decision]", |t| t == "refer").await?;
+    click(&c, "[data-testid='verify-purchase_contract-0']").await?;
+    wait_text(&c, "[data-testid='doc-status-purchase_contract-0']", |t| {
+        t == "verified"
+    })
+    .await?;
+    wait_text(&c, "[data-testid=decision]", |t| t == "approve").await?;
+    screenshot(&display, "documents-version-2");
     c.close().await?;
     Ok(())
 }

@@ -11,13 +11,23 @@ import { word } from "./words";
 // pdf.js is large: loaded when a scan is first shown, not at start.
 const ScanViewer = lazy(() => import("./ScanViewer").then((m) => ({ default: m.ScanViewer })));
 
-type Line = { kind: string; party: number; status: DocumentStatus | null; required: boolean };
+type Line = { kind: string; party: number; status: DocumentStatus | null; required: boolean; verdict: boolean };
 
-/** The checklist: the required documents, then the insurance policies' scans. */
+/** A line's papers, oldest version first. */
+function versions(view: CaseView, line: Line) {
+  return view.case.documents
+    .filter((d) => d.kind === line.kind && d.party === line.party)
+    .sort((a, b) => (a.version ?? 1) - (b.version ?? 1));
+}
+
+/** The checklist: the required documents, the passport's "other" papers (a verdict, no
+ * effect on P-DOCS), then the insurance policies' scans. */
 function lines(view: CaseView): Line[] {
-  const required: Line[] = view.required_documents.map((d) => ({ kind: d.kind, party: d.party, status: d.status, required: true }));
-  const policies: Line = { kind: "insurance_policy", party: 0, status: null, required: false };
-  return [...required, policies];
+  const required: Line[] = view.required_documents.map((d) => ({ kind: d.kind, party: d.party, status: d.status, required: true, verdict: true }));
+  const otherLine: Line = { kind: "other", party: 0, status: null, required: false, verdict: true };
+  otherLine.status = versions(view, otherLine).pop()?.status ?? null;
+  const policies: Line = { kind: "insurance_policy", party: 0, status: null, required: false, verdict: false };
+  return [...required, otherLine, policies];
 }
 
 export function DocumentsStep({ view, dirty, onCaseChanged }: { view: CaseView; dirty: boolean; onCaseChanged: (v: CaseView) => void }) {
@@ -30,8 +40,16 @@ export function DocumentsStep({ view, dirty, onCaseChanged }: { view: CaseView; 
   useEffect(() => {
     api.scans(caseId).then(setList, setError);
   }, [caseId, view.version]);
+  // A scan may change the case too (a new version after a rejection): the case is read
+  // again after each.
   const took = (p: Promise<ScanList | null>) =>
-    p.then((l) => { if (l) { setList(l); setError(null); } }, setError);
+    p.then((l) => {
+      if (l) {
+        setList(l);
+        setError(null);
+        api.openCase(caseId).then((v) => { if (v.version !== view.version) onCaseChanged(v); }, setError);
+      }
+    }, setError);
   const mark = (kind: string, party: number, status: DocumentStatus, reason: string | null) =>
     api.markDocument(caseId, view.version, kind as DocumentKind, party, status, reason).then(
       (v) => { setError(null); onCaseChanged(v); },
@@ -50,7 +68,10 @@ export function DocumentsStep({ view, dirty, onCaseChanged }: { view: CaseView; 
           <tbody>
             {lines(view).map((line) => {
               const key = `${line.kind}-${line.party}`;
-              const doc = view.case.documents.filter((d) => d.kind === line.kind && d.party === line.party).pop();
+              const papers = versions(view, line);
+              const doc = papers[papers.length - 1];
+              // A rejected version is final: the next scan starts the next version.
+              const final = line.status === "rejected";
               const scans = list?.scans.filter((s) => s.kind === line.kind && s.party === line.party) ?? [];
               const blocked = line.kind === "identity" && checks[line.party] !== undefined && !checks[line.party].valid;
               return (
@@ -58,7 +79,7 @@ export function DocumentsStep({ view, dirty, onCaseChanged }: { view: CaseView; 
                   <td>{view.case.parties[line.party]?.full_name}</td>
                   <td>
                     {word("docKind", line.kind)}
-                    {!line.required && <small className="muted"> ({t("docs.optional")})</small>}
+                    {!line.required && <small className="muted"> ({t(line.verdict ? "docs.notRequired" : "docs.optional")})</small>}
                   </td>
                   <td>
                     {scans.map((s) => (
@@ -88,21 +109,29 @@ export function DocumentsStep({ view, dirty, onCaseChanged }: { view: CaseView; 
                     </div>
                   </td>
                   <td>
-                    {line.required ? (
+                    {line.verdict ? (
                       <>
                         <span className={`pill doc-${line.status ?? "absent"}`} data-testid={`doc-status-${key}`}>
                           {word("doc", line.status ?? "absent")}
                         </span>
+                        {doc && (doc.version ?? 1) > 1 && <small className="mono" data-testid={`doc-version-${key}`}> v{doc.version}</small>}
                         {doc?.checked && (
                           <small className="muted" data-testid={`doc-checked-${key}`}>
                             {" "}{t("docs.checkedBy", { by: doc.checked.by, at: dateTime(doc.checked.at) })}
                             {doc.checked.reason ? `: ${doc.checked.reason}` : ""}
                           </small>
                         )}
+                        {papers.slice(0, -1).map((p) => (
+                          <div key={p.version ?? 1} className="small muted" data-testid={`doc-earlier-${key}`}>
+                            {t("docs.earlierVersion", { v: p.version ?? 1, status: word("doc", p.status) })}
+                            {p.checked?.reason ? `: ${p.checked.reason}` : ""}
+                          </div>
+                        ))}
+                        {final && <small className="muted" data-testid={`doc-final-${key}`}> {t("docs.rejectedFinal")}</small>}
                         <div className="import-row">
                           <button
                             data-testid={`verify-${key}`}
-                            disabled={dirty || blocked || line.status === "verified"}
+                            disabled={dirty || blocked || final || line.status === "verified"}
                             title={blocked ? t("identity.blockedShort") : undefined}
                             onClick={() => mark(line.kind, line.party, "verified", null)}
                           >
@@ -116,7 +145,7 @@ export function DocumentsStep({ view, dirty, onCaseChanged }: { view: CaseView; 
                           />
                           <button
                             data-testid={`reject-${key}`}
-                            disabled={dirty || !(reasons[key] ?? "").trim()}
+                            disabled={dirty || final || !(reasons[key] ?? "").trim()}
                             onClick={() => mark(line.kind, line.party, "rejected", reasons[key] ?? "")}
                           >
                             {t("docs.reject")}

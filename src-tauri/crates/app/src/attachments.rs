@@ -14,6 +14,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 use ts_rs::TS;
 use uw_domain::case::{DocumentCheck, DocumentKind, DocumentStatus};
+use uw_domain::decision::{document_status, latest_version};
 use uw_store::{Attachment, NewAttachment};
 
 use crate::cases::CaseView;
@@ -85,6 +86,7 @@ impl Workstation {
         files: &[(&str, &[u8], &ScanInfo)],
     ) -> Result<ScanList> {
         let actor = self.scan_editor(case_id, kind)?;
+        self.new_version_after_rejection(case_id, kind, party)?;
         let party = i64::try_from(party).unwrap_or(i64::MAX);
         let sha256: Vec<String> = files
             .iter()
@@ -128,6 +130,35 @@ impl Workstation {
         self.store()?
             .add_attachments(&batch, &now_rfc3339(), &actor)?;
         self.scans(case_id)
+    }
+
+    /// A new scan on a line whose latest version was rejected starts the next version,
+    /// pending, with its own verdict to come; the rejected one stays as it was.
+    fn new_version_after_rejection(&self, case_id: &str, kind: &str, party: usize) -> Result<()> {
+        // The down-payment proof is the disbursement's evidence: a new one replaces the
+        // earlier (`uw_domain::disbursement`), no version.
+        let Some(kind) = DocumentKind::parse(kind).filter(|k| *k != DocumentKind::DownPaymentProof)
+        else {
+            return Ok(());
+        };
+        let (stored, mut case) = self.stored_case(case_id)?;
+        let Some(latest) = latest_version(&case, kind, party) else {
+            return Ok(());
+        };
+        if document_status(&case, kind, party) != Some(DocumentStatus::Rejected) {
+            return Ok(());
+        }
+        let mut next = uw_domain::case::Document::new(kind, party, DocumentStatus::Pending);
+        next.version = latest + 1;
+        case.documents.push(next);
+        let detail = serde_json::json!({"kind": kind, "party": party, "version": latest + 1});
+        self.save_parsed(
+            case_id,
+            stored.version,
+            case,
+            Some(("document_version".into(), detail.to_string())),
+        )?;
+        Ok(())
     }
 
     /// Attaches files from disk; one that is too large is refused before it is read.
@@ -227,14 +258,34 @@ impl Workstation {
         let mut case = self.case_with_party(case_id, party)?;
         let (actor, _) = self.acting()?;
         let at = now_rfc3339();
+        // The verdict is the latest version's; a rejected version is never marked again.
+        let latest = latest_version(&case, kind, party);
         let previous = case
             .documents
             .iter()
             .rev()
-            .find(|d| d.kind == kind && d.party == party)
+            .find(|d| d.kind == kind && d.party == party && Some(d.version) == latest)
             .cloned();
+        if let Some(rejected) = previous
+            .as_ref()
+            .filter(|d| d.status == DocumentStatus::Rejected)
+        {
+            let why = rejected
+                .checked
+                .as_ref()
+                .and_then(|c| c.reason.clone())
+                .unwrap_or_default();
+            return Err(AppError::new(
+                ErrorCode::VerdictFinal,
+                format!(
+                    "the {} of party {party}, version {}, was rejected ({why}): a rejection stays; attach a new scan of it — a new version — to judge it again",
+                    kind.as_str(),
+                    rejected.version
+                ),
+            ));
+        }
         case.documents
-            .retain(|d| !(d.kind == kind && d.party == party));
+            .retain(|d| !(d.kind == kind && d.party == party && Some(d.version) == latest));
         let mut doc =
             previous.unwrap_or_else(|| uw_domain::case::Document::new(kind, party, status));
         doc.status = status;

@@ -116,6 +116,8 @@ pub enum ErrorCode {
     NoteTooLong,
     /// The bank holds a note under this id with other words: a note is never changed.
     NoteExists,
+    /// A rejected version of a document is never marked again: a new scan is a new version.
+    VerdictFinal,
     /// Another creditor's prohibition is on the VIN in the Pledge Registry (P-VEH-LIEN): the
     /// bank approves nothing pledged to someone else.
     VinPledged,

@@ -297,6 +297,20 @@ pub struct Document {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub checked: Option<DocumentCheck>,
+    /// The paper's version on its checklist line, from 1: a new scan after a rejection is
+    /// a new version with its own verdict; the rejected one stays on the case, rejected.
+    /// (Absent in a file: 1.)
+    #[serde(default = "first_version", skip_serializing_if = "is_first_version")]
+    #[ts(optional, type = "number")]
+    pub version: u32,
+}
+
+fn first_version() -> u32 {
+    1
+}
+
+fn is_first_version(v: &u32) -> bool {
+    *v == 1
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -330,6 +344,7 @@ impl Document {
             reference: None,
             date: None,
             checked: None,
+            version: 1,
         }
     }
 }

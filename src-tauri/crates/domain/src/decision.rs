@@ -6,9 +6,10 @@
 //! (`amount ≤ 0.75 × value`, never a rounded ratio); only the printed figures are rounded.
 //!
 //! Interpretations fixed here (the rule book is silent):
-//! - a document listed more than once for the same party counts as rejected if any entry
-//!   is rejected, else verified if any is verified, else pending: a forged paper stays on
-//!   the record even after a new one is attached;
+//! - a checklist line's status is its latest version's (a new scan after a rejection is a
+//!   new version with its own verdict; the rejected version stays on the case, rejected,
+//!   and is never marked again); entries of the same version count as rejected if any is
+//!   rejected, else verified if any is verified, else pending;
 //! - a borrower whose only sources were excluded (gaps or P-INC-IE-ACC) fails
 //!   `INCOME_HISTORY_SHORT` under P-INC-6M;
 //! - P-GRACE also fails when the grace period leaves no month to repay principal;
@@ -796,12 +797,22 @@ pub fn document_status(
     kind: DocumentKind,
     party: usize,
 ) -> Option<DocumentStatus> {
+    let latest = latest_version(case, kind, party)?;
     strongest(
         case.documents
             .iter()
-            .filter(|d| d.kind == kind && d.party == party)
+            .filter(|d| d.kind == kind && d.party == party && d.version == latest)
             .map(|d| d.status),
     )
+}
+
+/// The latest version of a checklist line's paper, `None` when there is none.
+pub fn latest_version(case: &CaseFile, kind: DocumentKind, party: usize) -> Option<u32> {
+    case.documents
+        .iter()
+        .filter(|d| d.kind == kind && d.party == party)
+        .map(|d| d.version)
+        .max()
 }
 
 /// Rejected outweighs verified, which outweighs pending; `None` when there is nothing.

@@ -367,6 +367,7 @@ pub fn record(case: &CaseFile, fact: &Fact) -> Result<CaseFile, CaseError> {
                     .map(str::to_string),
                 date: *date,
                 checked: None,
+                version: 1,
             });
         }
     }

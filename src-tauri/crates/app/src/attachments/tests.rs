@@ -225,7 +225,42 @@ fn a_rejected_required_document_rejects_the_case_and_says_who_and_why() {
         .unwrap()
         .iter()
         .any(|e| e.kind == "document_marked"));
-    // Verified again: approve again.
+    // A rejection stays: the rejected version is never marked again.
+    let e = ws
+        .mark_document(
+            CASE,
+            v.version,
+            DocumentKind::PurchaseContract,
+            0,
+            DocumentStatus::Verified,
+            None,
+        )
+        .unwrap_err();
+    assert_eq!(e.code, ErrorCode::VerdictFinal);
+    assert!(e.message.contains("the VIN differs"), "{}", e.message);
+    // A new scan is a new version, pending: the line waits for its own verdict (refer).
+    ws.attach_scan(CASE, "purchase_contract", 0, "contract-2.pdf", &pdf())
+        .unwrap();
+    let v = ws.open_case(CASE).unwrap();
+    assert_eq!(v.evaluation.decision, Decision::Refer);
+    let line = |v: &CaseView| -> Vec<(u32, DocumentStatus)> {
+        v.case
+            .documents
+            .iter()
+            .filter(|d| d.kind == DocumentKind::PurchaseContract)
+            .map(|d| (d.version, d.status))
+            .collect()
+    };
+    assert_eq!(
+        line(&v),
+        [(1, DocumentStatus::Rejected), (2, DocumentStatus::Pending)]
+    );
+    // A second scan of the same new version starts no third.
+    ws.attach_scan(CASE, "purchase_contract", 0, "contract-2b.pdf", &pdf())
+        .unwrap();
+    let v = ws.open_case(CASE).unwrap();
+    assert_eq!(line(&v).len(), 2);
+    // Version 2 verified: the case approves again, the rejected version 1 stays.
     let v = ws
         .mark_document(
             CASE,
@@ -238,11 +273,24 @@ fn a_rejected_required_document_rejects_the_case_and_says_who_and_why() {
         .unwrap();
     assert_eq!(v.evaluation.decision, Decision::Approve);
     assert_eq!(
-        v.case
-            .documents
-            .iter()
-            .filter(|d| d.kind == DocumentKind::PurchaseContract)
-            .count(),
-        1
+        line(&v),
+        [(1, DocumentStatus::Rejected), (2, DocumentStatus::Verified)]
     );
+    assert!(ws
+        .history(CASE)
+        .unwrap()
+        .iter()
+        .any(|e| e.kind == "document_version"));
+    // The passport's "other" papers take a verdict too, and leave the decision alone.
+    let v = ws
+        .mark_document(
+            CASE,
+            v.version,
+            DocumentKind::Other,
+            0,
+            DocumentStatus::Rejected,
+            Some("an illegible military ID copy"),
+        )
+        .unwrap();
+    assert_eq!(v.evaluation.decision, Decision::Approve);
 }

@@ -210,15 +210,16 @@ fn a_failing_pinfl_blocks_verifying_the_identity_document() {
         .save_case(CASE, v.version, serde_json::to_value(&case).unwrap())
         .unwrap();
     assert!(!v.identity_checks[0].valid);
-    // The paper is taken back (rejected, with why), and can then not be verified again.
+    // The paper is taken back (pending again), and can then not be verified again. (A
+    // rejection would be final: its next verdict is a new scan's.)
     let v = ws
         .mark_document(
             CASE,
             v.version,
             DocumentKind::Identity,
             0,
-            DocumentStatus::Rejected,
-            Some("the birth date does not fit the PINFL"),
+            DocumentStatus::Pending,
+            None,
         )
         .unwrap();
     let e = ws
@@ -392,8 +393,8 @@ fn an_expired_or_revoked_identity_document_cannot_be_verified() {
             reason,
         )
     };
-    // The demo's document was verified at intake: taken back (rejected) first.
-    mark(DocumentStatus::Rejected, Some("to be checked again")).unwrap();
+    // The demo's document was verified at intake: taken back (pending) first.
+    mark(DocumentStatus::Pending, None).unwrap();
     let document = ws.open_case(CASE).unwrap().case.parties[0]
         .identity
         .as_ref()

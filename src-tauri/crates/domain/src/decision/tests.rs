@@ -330,6 +330,33 @@ fn p_veh_lien() {
     assert!(!fails(&e, "P-VEH-LIEN"));
 }
 
+/// A checklist line's status is its latest version's; the same version listed twice counts
+/// as rejected if any entry is.
+#[test]
+fn p_docs_follow_the_latest_version() {
+    let contract = |status, version| {
+        let mut d = Document::new(DocumentKind::PurchaseContract, 0, status);
+        d.version = version;
+        d
+    };
+    let with = |docs: Vec<Document>| {
+        eval_with(|c| {
+            c.documents
+                .retain(|d| d.kind != DocumentKind::PurchaseContract);
+            c.documents.extend(docs);
+        })
+    };
+    use DocumentStatus::*;
+    let e = with(vec![contract(Rejected, 1), contract(Verified, 2)]);
+    assert_eq!(e.decision, Decision::Approve, "{:?}", rules(&e));
+    let e = with(vec![contract(Rejected, 1), contract(Pending, 2)]);
+    assert_eq!((e.decision, rules(&e)), (Decision::Refer, vec!["P-DOCS"]));
+    let e = with(vec![contract(Verified, 1), contract(Rejected, 2)]);
+    assert_eq!(rules(&e), ["P-DOCS-REJ"]);
+    let e = with(vec![contract(Verified, 2), contract(Rejected, 2)]);
+    assert_eq!(rules(&e), ["P-DOCS-REJ"]);
+}
+
 #[test]
 fn p_vin() {
     assert!(fails(
