@@ -898,7 +898,7 @@ async fn an_approved_case_gets_its_lien_and_stage_two_unlocks() -> Result<()> {
         .len();
     assert!(pages >= 2, "{pages} pages in the preview");
     screenshot(&display, "agreement-preview");
-    click(&c, "[data-lang=ru]").await?;
+    click(&c, "[data-testid=agreement] [data-lang=ru]").await?;
     uw_e2e::print_agreement(&c, "-ru.pdf").await?;
     c.close().await?;
     Ok(())

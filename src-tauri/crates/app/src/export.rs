@@ -158,8 +158,8 @@ impl Workstation {
     }
 
     /// The dashboard's tables as a spreadsheet at `path`: the pipeline, the engine's
-    /// decisions, the rejections by rule, the time to decision, each person's workload and
-    /// the branches.
+    /// decisions, the rejections by rule, the time to decision, each person's workload, the
+    /// lien watch's alerts and the branches.
     pub fn export_dashboard_xlsx(&self, path: &Path) -> Result<Exported> {
         let d = self.dashboard()?;
         let mut book = Workbook::new();
@@ -225,6 +225,27 @@ impl Workstation {
             if let Some(s) = w.median_seconds {
                 let h = (Decimal::from(s) / Decimal::from(3600)).round_dp(2);
                 write_amount(sheet, row, 5, &h.to_string(), &hours)?;
+            }
+            rows += 1;
+        }
+        let sheet = book.add_worksheet();
+        sheet.set_name("Lien alerts").map_err(xlsx)?;
+        header(
+            sheet,
+            &["Case", "Registry says", "Creditor", "Since", "Last asked"],
+            &bold,
+        )?;
+        for (i, a) in d.lien_alerts.iter().enumerate() {
+            let row = u32::try_from(i + 1).unwrap_or(u32::MAX);
+            let cells = [
+                a.case_id.as_str(),
+                a.status.as_str(),
+                a.creditor.as_deref().unwrap_or(""),
+                a.since.as_str(),
+                a.checked_at.as_str(),
+            ];
+            for (col, text) in (0u16..).zip(cells) {
+                sheet.write_string(row, col, text).map_err(xlsx)?;
             }
             rows += 1;
         }

@@ -103,6 +103,7 @@ fn the_queue_and_the_dashboard_are_exported_whole() {
         "Decisions",
         "Rejections by rule",
         "Time to decision",
+        "Lien alerts",
         "Branches",
     ] {
         sheet(&dash, name);
