@@ -1212,20 +1212,22 @@ fn add_case_note(ws: State<'_, Ws>, case_id: String, text: String) -> Result<Vec
     })
 }
 
+/// Async: the submission asks the Pledge Registry first.
 #[tauri::command]
-fn submit_case(
-    ws: State<'_, Ws>,
+async fn submit_case(
+    app: AppHandle,
     case_id: String,
     version: i64,
     decision: ReviewDecision,
     justification: String,
 ) -> Result<CaseView> {
-    logged("submit_case", || {
+    off_main(app, task("submit_case").on(&case_id), move |ws| {
         ws.changed(
             ws.signed_in()?
                 .submit(&case_id, version, decision, &justification),
         )
     })
+    .await
 }
 
 /// Async: Argon2 checks the password.

@@ -47,7 +47,8 @@ export function DocumentsStep({ view, dirty, onCaseChanged }: { view: CaseView; 
       if (l) {
         setList(l);
         setError(null);
-        api.openCase(caseId).then((v) => { if (v.version !== view.version) onCaseChanged(v); }, setError);
+        // (Never over unsaved edits: a scan waits for the save — the buttons say so.)
+        if (!dirty) api.openCase(caseId).then((v) => { if (v.version !== view.version) onCaseChanged(v); }, setError);
       }
     }, setError);
   const mark = (kind: string, party: number, status: DocumentStatus, reason: string | null) =>
@@ -100,12 +101,12 @@ export function DocumentsStep({ view, dirty, onCaseChanged }: { view: CaseView; 
                       />
                       <button
                         data-testid={`attach-${key}`}
-                        disabled={!(paths[key] ?? "").trim()}
+                        disabled={dirty || !(paths[key] ?? "").trim()}
                         onClick={() => took(api.attachScans(caseId, line.kind, line.party, (paths[key] ?? "").split(";").map((p) => p.trim()).filter(Boolean)).then((l) => { setPaths({ ...paths, [key]: "" }); return l; }))}
                       >
                         {t("docs.attach")}
                       </button>
-                      <button onClick={() => took(api.pickScans(caseId, line.kind, line.party))}>…</button>
+                      <button disabled={dirty} onClick={() => took(api.pickScans(caseId, line.kind, line.party))}>…</button>
                     </div>
                   </td>
                   <td>

@@ -14,6 +14,7 @@ const WHAT: Record<string, { key: Key; outside: boolean }> = {
   pull_bureau: { key: "work.bureau", outside: true },
   pull_bureau_all: { key: "work.bureau", outside: true },
   verify_identity: { key: "work.register", outside: true },
+  submit_case: { key: "work.registry", outside: true },
   pull_official_income: { key: "work.official", outside: true },
   refresh_portfolio: { key: "work.bank", outside: true },
   admin_test_bank: { key: "work.bank", outside: true },

@@ -146,7 +146,11 @@ export type DocumentCheck = { by: string, at: string, reason?: string, };
 
 export type ScanList = { scans: Array<Attachment>, };
 
-export type Attachment = { id: number, kind: string, party: number, file_name: string, media_type: string, pages: number, sha256: string, bytes: number, attached_at: string, attached_by: string, };
+export type Attachment = { id: number, kind: string, party: number, file_name: string, media_type: string, pages: number, sha256: string, bytes: number, attached_at: string, attached_by: string, 
+/**
+ * The version of its checklist line the scan was attached to.
+ */
+doc_version: number | null, };
 
 export type BureauReport = { pinfl: string, 
 /**

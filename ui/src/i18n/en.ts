@@ -751,6 +751,7 @@ export const en = {
   "work.failed": "{what}: failed",
   "work.bureau": "the credit bureau",
   "work.register": "the state register",
+  "work.registry": "the Pledge Registry",
   "work.bank": "the core bank",
   "work.directory": "the directory",
   "work.pdf": "The PDF",

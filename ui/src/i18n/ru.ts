@@ -748,6 +748,7 @@ export const ru: Record<Key, Msg> = {
   "work.failed": "{what}: ошибка",
   "work.bureau": "кредитное бюро",
   "work.register": "государственный реестр",
+  "work.registry": "реестр залогов",
   "work.bank": "банк",
   "work.directory": "каталог сотрудников",
   "work.pdf": "PDF",

@@ -748,6 +748,7 @@ export const uz: Record<Key, Msg> = {
   "work.failed": "{what}: xato",
   "work.bureau": "kredit byurosi",
   "work.register": "davlat reyestri",
+  "work.registry": "garov reyestri",
   "work.bank": "bank",
   "work.directory": "xodimlar katalogi",
   "work.pdf": "PDF",

@@ -13,6 +13,7 @@ use std::path::Path;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use ts_rs::TS;
+use uw_domain::case::MAX_DOCUMENT_VERSION;
 use uw_domain::case::{DocumentCheck, DocumentKind, DocumentStatus};
 use uw_domain::decision::{document_status, latest_version};
 use uw_store::{Attachment, NewAttachment};
@@ -86,7 +87,9 @@ impl Workstation {
         files: &[(&str, &[u8], &ScanInfo)],
     ) -> Result<ScanList> {
         let actor = self.scan_editor(case_id, kind)?;
-        self.new_version_after_rejection(case_id, kind, party)?;
+        let doc_version = self
+            .new_version_after_rejection(case_id, kind, party)?
+            .map(i64::from);
         let party = i64::try_from(party).unwrap_or(i64::MAX);
         let sha256: Vec<String> = files
             .iter()
@@ -120,6 +123,7 @@ impl Workstation {
                 pages: i64::try_from(info.pages).unwrap_or(i64::MAX),
                 sha256,
                 content: bytes,
+                doc_version,
             })
             .collect();
         let batch: Vec<_> = rows
@@ -133,32 +137,50 @@ impl Workstation {
     }
 
     /// A new scan on a line whose latest version was rejected starts the next version,
-    /// pending, with its own verdict to come; the rejected one stays as it was.
-    fn new_version_after_rejection(&self, case_id: &str, kind: &str, party: usize) -> Result<()> {
+    /// pending, with its own verdict to come; the rejected one stays as it was. Returns
+    /// the version the scan is for (None: a line without versions).
+    fn new_version_after_rejection(
+        &self,
+        case_id: &str,
+        kind: &str,
+        party: usize,
+    ) -> Result<Option<u32>> {
         // The down-payment proof is the disbursement's evidence: a new one replaces the
         // earlier (`uw_domain::disbursement`), no version.
         let Some(kind) = DocumentKind::parse(kind).filter(|k| *k != DocumentKind::DownPaymentProof)
         else {
-            return Ok(());
+            return Ok(None);
         };
         let (stored, mut case) = self.stored_case(case_id)?;
         let Some(latest) = latest_version(&case, kind, party) else {
-            return Ok(());
+            return Ok(Some(1));
         };
         if document_status(&case, kind, party) != Some(DocumentStatus::Rejected) {
-            return Ok(());
+            return Ok(Some(latest));
         }
+        let next_version = latest
+            .checked_add(1)
+            .filter(|v| *v <= MAX_DOCUMENT_VERSION)
+            .ok_or_else(|| {
+                AppError::new(
+                    ErrorCode::InvalidInput,
+                    format!(
+                        "the {} of party {party} has {latest} versions: no more",
+                        kind.as_str()
+                    ),
+                )
+            })?;
         let mut next = uw_domain::case::Document::new(kind, party, DocumentStatus::Pending);
-        next.version = latest + 1;
+        next.version = next_version;
         case.documents.push(next);
-        let detail = serde_json::json!({"kind": kind, "party": party, "version": latest + 1});
+        let detail = serde_json::json!({"kind": kind, "party": party, "version": next_version});
         self.save_parsed(
             case_id,
             stored.version,
             case,
             Some(("document_version".into(), detail.to_string())),
         )?;
-        Ok(())
+        Ok(Some(next_version))
     }
 
     /// Attaches files from disk; one that is too large is refused before it is read.
@@ -266,10 +288,8 @@ impl Workstation {
             .rev()
             .find(|d| d.kind == kind && d.party == party && Some(d.version) == latest)
             .cloned();
-        if let Some(rejected) = previous
-            .as_ref()
-            .filter(|d| d.status == DocumentStatus::Rejected)
-        {
+        let rejected_now = document_status(&case, kind, party) == Some(DocumentStatus::Rejected);
+        if let Some(rejected) = previous.as_ref().filter(|_| rejected_now) {
             let why = rejected
                 .checked
                 .as_ref()
@@ -283,6 +303,24 @@ impl Workstation {
                     rejected.version
                 ),
             ));
+        }
+        // A later version is verified on a scan of its own: the rejected version's scans
+        // never vouch for it.
+        if let Some(v) = latest.filter(|v| *v > 1 && status == DocumentStatus::Verified) {
+            let own = self.store()?.attachments(case_id)?.iter().any(|a| {
+                a.kind == kind.as_str()
+                    && usize::try_from(a.party).ok() == Some(party)
+                    && a.doc_version == Some(i64::from(v))
+            });
+            if !own {
+                return Err(AppError::new(
+                    ErrorCode::VerdictFinal,
+                    format!(
+                        "version {v} of the {} of party {party} has no scan of its own: attach the new paper, then verify it",
+                        kind.as_str()
+                    ),
+                ));
+            }
         }
         case.documents
             .retain(|d| !(d.kind == kind && d.party == party && Some(d.version) == latest));

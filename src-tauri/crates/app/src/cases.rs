@@ -52,6 +52,30 @@ pub struct ImportReport {
     pub dropped: Vec<String>,
 }
 
+/// The registry's word on the lien is about a VIN: when an edit changes the VIN (a typo
+/// corrected), it is forgotten — the case's status goes back to none, the timeline says
+/// why — and the registry is asked about the new VIN at the submission.
+fn forget_lien_of_another_vin(before: &CaseFile, after: &mut CaseFile, actor: &str, at: &str) {
+    use uw_domain::case::{LienEvent, LienStatus};
+    let norm = |v: &str| v.trim().to_uppercase();
+    if norm(&before.vehicle.vin) == norm(&after.vehicle.vin)
+        || after.pledge.vin_lien == LienStatus::None
+    {
+        return;
+    }
+    after.pledge.vin_lien = LienStatus::None;
+    after.pledge.creditor = None;
+    after.pledge.history.push(LienEvent {
+        status: LienStatus::None,
+        at: at.to_string(),
+        by: actor.to_string(),
+        note: Some(format!(
+            "the VIN changed from {}: the registry's word was about that one",
+            norm(&before.vehicle.vin)
+        )),
+    });
+}
+
 /// The status a case has in the queue before anyone works on it.
 pub const NEW_CASE_STATUS: &str = "draft";
 
@@ -249,6 +273,7 @@ impl Workstation {
         uw_domain::owned::edit(&before, &case)
             .map_err(|e| AppError::new(ErrorCode::OwnedField, e.to_string()))?;
         crate::checks::mark_typed_history(&before, &mut case, &actor, &now_rfc3339());
+        forget_lien_of_another_vin(&before, &mut case, &actor, &now_rfc3339());
         self.save_parsed(case_id, expected_version, case, None)
     }
 

@@ -403,6 +403,34 @@ impl Workstation {
         Ok(())
     }
 
+    /// What the registry said, recorded on exactly version `expected` of the case (a
+    /// version written meanwhile is a conflict, never overwritten); the version after it.
+    pub(crate) fn hear_registry_on(
+        &self,
+        case_id: &str,
+        expected: i64,
+        status: &PledgeStatus,
+    ) -> Result<i64> {
+        let (stored, case) = self.stored_case(case_id)?;
+        if stored.version != expected {
+            return Err(AppError::new(
+                ErrorCode::VersionConflict,
+                format!(
+                    "case {case_id} is at version {}, not {expected}: reopen it",
+                    stored.version
+                ),
+            ));
+        }
+        let Some(pledge) = lien::observe(&case.pledge, &seen(status), &now_rfc3339()) else {
+            return Ok(expected);
+        };
+        let mut next = case;
+        next.pledge = pledge;
+        let detail = json!({ "status": next.pledge.vin_lien, "creditor": next.pledge.creditor });
+        self.write_change(&next, expected, REGISTRY, ("lien_status", detail), &[])?;
+        Ok(expected + 1)
+    }
+
     /// The sync pass's check of the registry for every approved case whose final
     /// payment is still to come (and whose own request is not waiting to be sent), and —
     /// the lien watch — once a day for every case paid out: a release or another
@@ -433,8 +461,20 @@ impl Workstation {
                     return Ok(());
                 }
                 drop(store);
-                let status = bank.pledge(&case.vehicle.vin.trim().to_uppercase())?;
-                self.hear_registry(&id, &status)?;
+                let heard = bank
+                    .pledge(&case.vehicle.vin.trim().to_uppercase())
+                    .map_err(AppError::from)
+                    .and_then(|status| self.hear_registry(&id, &status).map(|()| status));
+                let status = match heard {
+                    Ok(s) => s,
+                    // A paid-out case's failed check still counts as today's (an offline
+                    // bank ends the pass anyway): no registry call at every pass.
+                    Err(e) if paid_out && e.code != ErrorCode::BankOffline => {
+                        self.store()?.touch_lien_watch(&id, &now_rfc3339())?;
+                        return Err(e);
+                    }
+                    Err(e) => return Err(e),
+                };
                 if paid_out {
                     self.store()?.record_lien_watch(
                         &id,
@@ -467,11 +507,15 @@ impl Workstation {
 const LIEN_WATCH_EVERY: chrono::Duration = chrono::Duration::hours(24);
 
 /// Whether a paid-out case's lien is due for the watch: never asked, asked a day ago or
-/// more, or asked at a time that does not read.
+/// more, asked "in the future" (a clock set back must not switch the watch off), or at a
+/// time that does not read.
 fn lien_watch_due(checked_at: Option<&str>, now: chrono::DateTime<chrono::Utc>) -> bool {
     checked_at
         .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
-        .is_none_or(|t| now.signed_duration_since(t) >= LIEN_WATCH_EVERY)
+        .is_none_or(|t| {
+            let since = now.signed_duration_since(t);
+            since >= LIEN_WATCH_EVERY || since < chrono::Duration::zero()
+        })
 }
 
 /// Sends a prohibition request from the outbox. Another creditor's prohibition is an

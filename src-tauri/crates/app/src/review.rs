@@ -559,6 +559,21 @@ impl Workstation {
         {
             return Ok(expected_version);
         }
+        // Nothing is written for a submission `step` would refuse.
+        let s = self.require_session()?;
+        self.require_anchored()?;
+        let probe = Action::Submit(Proposal {
+            decision: ReviewDecision::Approve,
+            justification: "probe".into(),
+            figures: Figures::default(),
+        });
+        step(
+            &self.load_workflow(case_id)?,
+            &s.username,
+            s.roles(),
+            &probe,
+        )
+        .map_err(refused)?;
         let vin = case.vehicle.vin.trim().to_uppercase();
         // The registry's silence or refusal (an unreadable VIN fails P-VIN anyway) leaves
         // the case as it is.
@@ -568,8 +583,7 @@ impl Workstation {
         else {
             return Ok(expected_version);
         };
-        self.hear_registry(case_id, &status)?;
-        Ok(self.stored_case(case_id)?.0.version)
+        self.hear_registry_on(case_id, expected_version, &status)
     }
 
     /// A second person signs the approval, with their password.

@@ -305,6 +305,10 @@ pub struct Document {
     pub version: u32,
 }
 
+/// The most versions one checklist line may have (a bound, so that a hostile file's
+/// number never overflows the next version's).
+pub const MAX_DOCUMENT_VERSION: u32 = 1000;
+
 fn first_version() -> u32 {
     1
 }
@@ -635,6 +639,14 @@ pub fn validate(case: &CaseFile) -> Result<(), CaseError> {
             "loan.term_months",
             "must be an integer ≥ 1, got 0",
         ));
+    }
+    for (i, d) in case.documents.iter().enumerate() {
+        if !(1..=MAX_DOCUMENT_VERSION).contains(&d.version) {
+            return Err(CaseError::at(
+                format!("documents[{i}].version"),
+                format!("must be 1 to {MAX_DOCUMENT_VERSION}, got {}", d.version),
+            ));
+        }
     }
     for (i, d) in case.documents.iter().enumerate() {
         if d.party >= case.parties.len() {

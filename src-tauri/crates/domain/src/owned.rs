@@ -11,7 +11,9 @@
 //!
 //! Readings fixed here:
 //! - a document's verdict is its `checked` record and its `status` once marked: an edit
-//!   keeps every marked document as it is (it may add or remove pending ones);
+//!   keeps every marked document as it is (it may add or remove pending ones); a
+//!   document's version is the service's (a new scan after a rejection starts one): an
+//!   edit never raises a line's latest version;
 //! - a party's register answer and bureau report may be dropped (a check to do again),
 //!   never written or changed; when the party's PINFL or document changes they must go
 //!   (they were about another person or paper). Its official income answer is kept while
@@ -102,8 +104,23 @@ fn marked(d: &Document) -> bool {
     d.checked.is_some() || d.status != DocumentStatus::Pending
 }
 
-/// Every marked document stays as it is; a new one comes pending and unchecked.
+/// Every marked document stays as it is; a new one comes pending and unchecked, at a
+/// version the line already has (1 for a new line).
 fn documents(before: &[Document], after: &[Document]) -> Result<(), OwnedChange> {
+    let latest = |docs: &[Document], d: &Document| {
+        docs.iter()
+            .filter(|x| x.kind == d.kind && x.party == d.party)
+            .map(|x| x.version)
+            .max()
+    };
+    for (i, d) in after.iter().enumerate() {
+        if d.version > latest(before, d).unwrap_or(1) {
+            return Err(owned(
+                format!("documents[{i}].version"),
+                "the document check (a new version comes with a new scan)",
+            ));
+        }
+    }
     let mut kept: Vec<&Document> = before.iter().filter(|d| marked(d)).collect();
     for (i, d) in after.iter().enumerate() {
         if !marked(d) {

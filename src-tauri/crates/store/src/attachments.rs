@@ -19,6 +19,8 @@ pub struct NewAttachment<'a> {
     pub pages: i64,
     pub sha256: &'a str,
     pub content: &'a [u8],
+    /// The version of its checklist line the scan is for (None: a line without versions).
+    pub doc_version: Option<i64>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, TS)]
@@ -34,10 +36,13 @@ pub struct Attachment {
     pub bytes: i64,
     pub attached_at: String,
     pub attached_by: String,
+    /// The version of its checklist line the scan was attached to.
+    #[ts(type = "number | null")]
+    pub doc_version: Option<i64>,
 }
 
-const COLUMNS: &str =
-    "id, kind, party, file_name, media_type, pages, sha256, length(content), attached_at, attached_by";
+const COLUMNS: &str = "id, kind, party, file_name, media_type, pages, sha256, length(content), \
+     attached_at, attached_by, doc_version";
 
 fn row(r: &rusqlite::Row) -> rusqlite::Result<Attachment> {
     Ok(Attachment {
@@ -51,6 +56,7 @@ fn row(r: &rusqlite::Row) -> rusqlite::Result<Attachment> {
         bytes: r.get(7)?,
         attached_at: r.get(8)?,
         attached_by: r.get(9)?,
+        doc_version: r.get(10)?,
     })
 }
 
@@ -88,10 +94,10 @@ impl Store {
             }
             tx.execute(
                 "INSERT INTO case_attachments (case_id, kind, party, file_name, media_type, pages, sha256, \
-                 content, attached_at, attached_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                 content, attached_at, attached_by, doc_version) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
                 params![
                     a.case_id, a.kind, a.party, a.file_name, a.media_type, a.pages, a.sha256, a.content,
-                    at, actor
+                    at, actor, a.doc_version
                 ],
             )?;
             ids.push(tx.last_insert_rowid());
@@ -119,7 +125,7 @@ impl Store {
                     "SELECT {COLUMNS}, content FROM case_attachments WHERE case_id = ?1 AND id = ?2"
                 ),
                 params![case_id, id],
-                |r| Ok((row(r)?, r.get(10)?)),
+                |r| Ok((row(r)?, r.get(11)?)),
             )
             .optional()?)
     }

@@ -48,7 +48,7 @@ pub const APPLICATION_ID: i32 = 0x5557_5331;
 const SQLITE_MAGIC: &[u8; 16] = b"SQLite format 3\0";
 
 /// The schema, one migration per file, in order; the store's `user_version` counts them.
-const MIGRATIONS: [&str; 15] = [
+const MIGRATIONS: [&str; 16] = [
     include_str!("schema/001_cases.sql"),
     include_str!("schema/002_statements.sql"),
     include_str!("schema/003_audit.sql"),
@@ -64,6 +64,7 @@ const MIGRATIONS: [&str; 15] = [
     include_str!("schema/013_admin.sql"),
     include_str!("schema/014_notes.sql"),
     include_str!("schema/015_lien_watch.sql"),
+    include_str!("schema/016_scan_versions.sql"),
 ];
 
 /// The migration that creates the audit chain (`schema/003_audit.sql`, 1-based).

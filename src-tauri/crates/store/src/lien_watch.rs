@@ -56,6 +56,18 @@ impl Store {
         Ok(())
     }
 
+    /// Records that the registry was asked at `at` without an answer to keep (it refused
+    /// or the answer could not be recorded): the watch asks again the next day, not at
+    /// every pass. What was known stays.
+    pub fn touch_lien_watch(&mut self, case_id: &str, at: &str) -> Result<()> {
+        self.conn.execute(
+            "INSERT INTO lien_watch (case_id, checked_at, status) VALUES (?1, ?2, 'unknown') \
+             ON CONFLICT (case_id) DO UPDATE SET checked_at = excluded.checked_at",
+            params![case_id, at],
+        )?;
+        Ok(())
+    }
+
     /// The open alerts, oldest first.
     pub fn lien_alerts(&self) -> Result<Vec<LienAlert>> {
         let mut stmt = self.conn.prepare_cached(

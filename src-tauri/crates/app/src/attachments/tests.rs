@@ -238,7 +238,69 @@ fn a_rejected_required_document_rejects_the_case_and_says_who_and_why() {
         .unwrap_err();
     assert_eq!(e.code, ErrorCode::VerdictFinal);
     assert!(e.message.contains("the VIN differs"), "{}", e.message);
+    // Past the service: a pending paper written into the file beside the rejected one
+    // (the line stays rejected, and is not marked), or a "version 7" (refused).
+    let mut case = v.case.clone();
+    let mut pending =
+        uw_domain::case::Document::new(DocumentKind::PurchaseContract, 0, DocumentStatus::Pending);
+    let v = ws
+        .save_case(
+            CASE,
+            v.version,
+            serde_json::to_value(&case)
+                .map(|mut c| {
+                    c["documents"]
+                        .as_array_mut()
+                        .unwrap()
+                        .push(serde_json::to_value(&pending).unwrap());
+                    c
+                })
+                .unwrap(),
+        )
+        .unwrap();
+    assert_eq!(v.evaluation.decision, Decision::Reject);
+    let e = ws
+        .mark_document(
+            CASE,
+            v.version,
+            DocumentKind::PurchaseContract,
+            0,
+            DocumentStatus::Verified,
+            None,
+        )
+        .unwrap_err();
+    assert_eq!(e.code, ErrorCode::VerdictFinal);
+    pending.version = 7;
+    case.documents.push(pending);
+    let e = ws
+        .save_case(CASE, v.version, serde_json::to_value(&case).unwrap())
+        .unwrap_err();
+    assert!(e.message.contains(".version"), "{e:?}");
     // A new scan is a new version, pending: the line waits for its own verdict (refer).
+    let list = ws
+        .attach_scan(CASE, "purchase_contract", 0, "contract-2.pdf", &pdf())
+        .unwrap();
+    let scan = list
+        .scans
+        .iter()
+        .find(|a| a.file_name == "contract-2.pdf")
+        .unwrap();
+    assert_eq!(scan.doc_version, Some(2));
+    // Its only scan taken off again: version 2 has nothing of its own to verify.
+    ws.remove_scan(CASE, scan.id).unwrap();
+    let v = ws.open_case(CASE).unwrap();
+    let e = ws
+        .mark_document(
+            CASE,
+            v.version,
+            DocumentKind::PurchaseContract,
+            0,
+            DocumentStatus::Verified,
+            None,
+        )
+        .unwrap_err();
+    assert_eq!(e.code, ErrorCode::VerdictFinal);
+    assert!(e.message.contains("no scan of its own"), "{e:?}");
     ws.attach_scan(CASE, "purchase_contract", 0, "contract-2.pdf", &pdf())
         .unwrap();
     let v = ws.open_case(CASE).unwrap();
@@ -253,13 +315,17 @@ fn a_rejected_required_document_rejects_the_case_and_says_who_and_why() {
     };
     assert_eq!(
         line(&v),
-        [(1, DocumentStatus::Rejected), (2, DocumentStatus::Pending)]
+        [
+            (1, DocumentStatus::Rejected),
+            (1, DocumentStatus::Pending),
+            (2, DocumentStatus::Pending)
+        ]
     );
     // A second scan of the same new version starts no third.
     ws.attach_scan(CASE, "purchase_contract", 0, "contract-2b.pdf", &pdf())
         .unwrap();
     let v = ws.open_case(CASE).unwrap();
-    assert_eq!(line(&v).len(), 2);
+    assert_eq!(line(&v).len(), 3);
     // Version 2 verified: the case approves again, the rejected version 1 stays.
     let v = ws
         .mark_document(
@@ -274,7 +340,11 @@ fn a_rejected_required_document_rejects_the_case_and_says_who_and_why() {
     assert_eq!(v.evaluation.decision, Decision::Approve);
     assert_eq!(
         line(&v),
-        [(1, DocumentStatus::Rejected), (2, DocumentStatus::Verified)]
+        [
+            (1, DocumentStatus::Rejected),
+            (1, DocumentStatus::Pending),
+            (2, DocumentStatus::Verified)
+        ]
     );
     assert!(ws
         .history(CASE)

@@ -14,6 +14,8 @@ use super::*;
 
 const CASE: &str = "AUTO-2026-000123";
 const VIN: &str = "XWBJA69V9LA123456";
+/// The VIN of another demo case (valid, no prohibition).
+const OTHER_VIN: &str = "XWBF43ES5TD186091";
 const TOKEN: &str = "test-token";
 
 fn sim_config(dir: &Path) -> SimConfig {
@@ -331,6 +333,10 @@ fn the_lien_watch_is_due_once_a_day() {
     assert!(lien_watch_due(Some("2026-12-02T09:00:00Z"), now));
     assert!(!lien_watch_due(Some("2026-12-02T09:00:01Z"), now));
     assert!(!lien_watch_due(Some("2026-12-03T08:59:59Z"), now));
+    assert!(
+        lien_watch_due(Some("2026-12-04T09:00:00Z"), now),
+        "a clock set back"
+    );
 }
 
 #[test]
@@ -486,6 +492,19 @@ fn a_foreign_lien_found_at_submission_blocks_the_approval() {
             .code,
         ErrorCode::EngineNotApprove
     );
+    // Returned, the VIN corrected: the registry's word about the old one is forgotten.
+    let v = ws.return_case(CASE, v.version, "check the VIN").unwrap();
+    ws.logout().unwrap();
+    ws.login("alice", "alice-demo-2026", None).unwrap();
+    let mut case = v.case;
+    case.vehicle.vin = OTHER_VIN.into();
+    let v = ws
+        .save_case(CASE, v.version, serde_json::to_value(&case).unwrap())
+        .unwrap();
+    assert_eq!(v.case.pledge.vin_lien, LienStatus::None);
+    assert!(!v.evaluation.reasons.iter().any(|r| r.rule == "P-VEH-LIEN"));
+    let last = v.case.pledge.history.last().unwrap();
+    assert!(last.note.as_deref().unwrap_or("").contains(VIN), "{last:?}");
 
     // The bank away: the submission goes on, with what the case knew.
     let dir = tempfile::tempdir().unwrap();

@@ -199,3 +199,21 @@ fn the_official_income_answer_stays_with_its_person() {
         Ok(()),
     );
 }
+
+/// A document's version is the service's: an edit adds a pending paper only at a version
+/// the line has; a file's version is bounded.
+#[test]
+fn an_edit_never_starts_a_document_version() {
+    let pending = |kind: &str, version: u32| json!({"kind": kind, "party": 0, "status": "pending", "version": version});
+    let push = |doc: Value| move |v: &mut Value| v["documents"].as_array_mut().unwrap().push(doc);
+    check(push(pending("identity", 1)), Ok(()));
+    check(push(pending("identity", 2)), Err("documents[4].version"));
+    check(push(pending("other", 1)), Ok(()));
+    check(push(pending("other", 2)), Err("documents[4].version"));
+    let mut v = stored();
+    v["documents"][0]["version"] = 4_294_967_295u32.into();
+    assert_eq!(
+        parse_case_value(v).unwrap_err().to_string(),
+        "documents[0].version: must be 1 to 1000, got 4294967295"
+    );
+}
