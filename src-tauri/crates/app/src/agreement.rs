@@ -239,9 +239,24 @@ impl Workstation {
         let stamp = stamp(&case, stored.version, &stored.case_json)?;
         let printed =
             uw_agreement::render_letter(&case, &evaluation, lang, &stamp).map_err(refused)?;
+        self.hand_over(case_id, "letter", lang, &stamp, printed, write)
+    }
+
+    /// A paper of `what` (`letter`, `memo`) written by `write` under its usual name
+    /// (`CASE-vN-WHAT-LANG.pdf`), then its printing recorded in the case's history
+    /// (`WHAT_printed`: the language, the version and its hash, the pages).
+    pub(crate) fn hand_over(
+        &self,
+        case_id: &str,
+        what: &str,
+        lang: Lang,
+        stamp: &Stamp,
+        printed: Printed,
+        write: impl FnOnce(&str, &[u8]) -> Result<()>,
+    ) -> Result<Printed> {
         let name = format!(
-            "{}-v{}-letter-{}.pdf",
-            case.case_id,
+            "{}-v{}-{what}-{}.pdf",
+            stamp.case_id,
             stamp.version,
             lang.as_str()
         );
@@ -251,13 +266,12 @@ impl Workstation {
             "lang": lang.as_str(), "version": stamp.version, "sha256": stamp.sha256,
             "pages": printed.pages,
         });
-        self.store()?.record_event(
-            case_id,
-            &now_rfc3339(),
-            &actor,
-            "rejection_letter_printed",
-            &detail.to_string(),
-        )?;
+        let event = match what {
+            "letter" => "rejection_letter_printed".to_string(),
+            other => format!("{other}_printed"),
+        };
+        self.store()?
+            .record_event(case_id, &now_rfc3339(), &actor, &event, &detail.to_string())?;
         Ok(printed)
     }
 }

@@ -18,7 +18,7 @@ use uw_domain::review::{Stage, Workflow};
 
 use crate::agreement::{parse_lang, refused, stamp};
 use crate::error::{AppError, ErrorCode, Result};
-use crate::{now_rfc3339, Workstation};
+use crate::Workstation;
 
 /// What the workflow and the notes say of the decision, for the memo.
 fn facts(
@@ -107,26 +107,7 @@ impl Workstation {
         let stamp = stamp(&case, stored.version, &stored.case_json)?;
         let printed =
             uw_agreement::render_memo(&case, &evaluation, &facts, lang, &stamp).map_err(refused)?;
-        let name = format!(
-            "{}-v{}-memo-{}.pdf",
-            case.case_id,
-            stamp.version,
-            lang.as_str()
-        );
-        write(&name, &printed.pdf)?;
-        let (actor, _) = self.acting()?;
-        let detail = serde_json::json!({
-            "lang": lang.as_str(), "version": stamp.version, "sha256": stamp.sha256,
-            "pages": printed.pages,
-        });
-        self.store()?.record_event(
-            case_id,
-            &now_rfc3339(),
-            &actor,
-            "memo_printed",
-            &detail.to_string(),
-        )?;
-        Ok(printed)
+        self.hand_over(case_id, "memo", lang, &stamp, printed, write)
     }
 
     /// Writes the decision memo's PDF for the system's viewer, as the agreement's is
