@@ -2,50 +2,24 @@
 // could change and the engine's counter-offers, written by Rust (uw-agreement) in Uzbek or
 // Russian and handed to the system's viewer. What may be printed is Rust's decision; a
 // refusal names why.
-import { useState } from "react";
-import type { AppError, PrintedFile } from "./bindings";
 import { api } from "./api";
-import { language, t } from "./i18n";
-
-type Lang = "uz" | "ru";
+import { t } from "./i18n";
+import { LangButtons, PrintOutcome, usePrint } from "./PrintPaper";
 
 export function RejectionLetter({ caseId }: { caseId: string }) {
-  const [lang, setLang] = useState<Lang>(language() === "ru" ? "ru" : "uz");
-  const [error, setError] = useState<AppError | null>(null);
-  const [printed, setPrinted] = useState<PrintedFile | null>(null);
-  const [busy, setBusy] = useState(false);
-  const print = () => {
-    setBusy(true);
-    setError(null);
-    setPrinted(null);
-    api.printRejectionLetter(caseId, lang).then(setPrinted, setError).finally(() => setBusy(false));
-  };
+  const p = usePrint((lang) => api.printRejectionLetter(caseId, lang));
   return (
     <div data-testid="rejection-letter">
       <p>{t("letter.about")}</p>
       <div className="actions">
         <span>{t("letter.language")}</span>
-        {(["uz", "ru"] as Lang[]).map((l) => (
-          <button key={l} data-lang={l} className={lang === l ? "active" : ""} onClick={() => setLang(l)}>
-            {t(`lang.${l}`)}
-          </button>
-        ))}
+        <LangButtons lang={p.lang} setLang={p.setLang} />
         <span className="spacer" />
-        <button id="print-letter" className="primary" disabled={busy} onClick={print}>
+        <button id="print-letter" className="primary" disabled={p.busy} onClick={p.run}>
           {t("letter.print")}
         </button>
       </div>
-      {error && (
-        <div className="not-yet" data-testid="letter-refused">
-          <span className="mono">{error.code}</span> {error.message}
-        </div>
-      )}
-      {printed && (
-        <div className="notice" data-testid="letter-printed">
-          {t("agreement.saved")} <span className="mono">{printed.path}</span>
-          {printed.opened ? t("agreement.opened") : t("agreement.openIt")}
-        </div>
-      )}
+      <PrintOutcome error={p.error} printed={p.printed} testid="letter" />
     </div>
   );
 }
