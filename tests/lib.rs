@@ -279,27 +279,57 @@ impl Drop for Driver {
     }
 }
 
-/// Waits for an element, with a message that says which.
-pub async fn find(c: &Client, css: &str) -> Result<fantoccini::elements::Element> {
-    c.wait()
-        .at_most(Duration::from_secs(20))
-        .for_element(Locator::Css(css))
-        .await
-        .map_err(|e| format!("waiting for {css}: {e}").into())
+/// Whether a WebDriver error is the page moving under the query (an element not there
+/// yet, or replaced by a re-render between finding and using it): worth another try.
+fn transient(e: &fantoccini::error::CmdError) -> bool {
+    use fantoccini::error::{CmdError, ErrorStatus};
+    match e {
+        CmdError::Standard(w) => matches!(
+            w.error,
+            ErrorStatus::NoSuchElement | ErrorStatus::StaleElementReference
+        ),
+        other => other.to_string().contains("Stale element"),
+    }
 }
 
-/// Clicks an element after scrolling it into the middle of the window.
+/// Waits for an element (20 s), with a message that says which.
+pub async fn find(c: &Client, css: &str) -> Result<fantoccini::elements::Element> {
+    let start = Instant::now();
+    loop {
+        match c.find(Locator::Css(css)).await {
+            Ok(el) => return Ok(el),
+            Err(e) if transient(&e) && start.elapsed() < Duration::from_secs(20) => {
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+            Err(e) => return Err(format!("waiting for {css}: {e}").into()),
+        }
+    }
+}
+
+/// Clicks an element after scrolling it into the middle of the window; one replaced by a
+/// re-render meanwhile is found again.
 pub async fn click(c: &Client, css: &str) -> Result<()> {
-    let el = find(c, css).await?;
-    c.execute(
-        "arguments[0].scrollIntoView({block: 'center'})",
-        vec![serde_json::to_value(&el)?],
-    )
-    .await?;
-    el.click()
-        .await
-        .map_err(|e| format!("clicking {css}: {e}"))?;
-    Ok(())
+    let start = Instant::now();
+    loop {
+        let el = find(c, css).await?;
+        let clicked = async {
+            c.execute(
+                "arguments[0].scrollIntoView({block: 'center'})",
+                vec![serde_json::to_value(&el)
+                    .map_err(|e| fantoccini::error::CmdError::NotJson(e.to_string()))?],
+            )
+            .await?;
+            el.click().await
+        }
+        .await;
+        match clicked {
+            Ok(_) => return Ok(()),
+            Err(e) if transient(&e) && start.elapsed() < Duration::from_secs(20) => {
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+            Err(e) => return Err(format!("clicking {css}: {e}").into()),
+        }
+    }
 }
 
 /// Waits until the element's text satisfies `pred`; returns the text.
