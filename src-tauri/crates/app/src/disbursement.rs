@@ -381,37 +381,25 @@ impl Workstation {
     pub(crate) fn hear_registry(&self, case_id: &str, status: &PledgeStatus) -> Result<()> {
         // A user may save the case meanwhile: read again and retry once.
         for attempt in 0..2 {
-            let (stored, case) = self.stored_case(case_id)?;
-            let Some(pledge) = lien::observe(&case.pledge, &seen(status), &now_rfc3339()) else {
-                return Ok(());
-            };
-            let mut next = case.clone();
-            next.pledge = pledge;
-            let detail =
-                json!({ "status": next.pledge.vin_lien, "creditor": next.pledge.creditor });
-            match self.write_change(
-                &next,
-                stored.version,
-                REGISTRY,
-                ("lien_status", detail),
-                &[],
-            ) {
+            match self.hear_registry_on(case_id, None, status) {
                 Err(e) if e.code == ErrorCode::VersionConflict && attempt == 0 => continue,
-                other => return other,
+                other => return other.map(drop),
             }
         }
         Ok(())
     }
 
-    /// What the registry said, recorded on exactly version `expected` of the case (a
-    /// version written meanwhile is a conflict, never overwritten); the version after it.
+    /// What the registry said, recorded on exactly version `expected` of the case (None:
+    /// the stored one; a version written meanwhile is a conflict, never overwritten); the
+    /// version after it.
     pub(crate) fn hear_registry_on(
         &self,
         case_id: &str,
-        expected: i64,
+        expected: Option<i64>,
         status: &PledgeStatus,
     ) -> Result<i64> {
         let (stored, case) = self.stored_case(case_id)?;
+        let expected = expected.unwrap_or(stored.version);
         if stored.version != expected {
             return Err(AppError::new(
                 ErrorCode::VersionConflict,

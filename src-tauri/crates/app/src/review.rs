@@ -247,20 +247,9 @@ impl Workstation {
         let authority = crate::authority();
         let limit = authority.limit_of(roles.iter().copied());
         let proposal = w.proposal.as_ref().map(|p| p.decision);
+        // What the approval would meet, a reason given (its absence is no refusal here).
         let refused = match (self.session(), proposal) {
-            (Some(s), Some(proposal)) => exception::approval(
-                &Approving {
-                    engine,
-                    proposal,
-                    amount: case.loan.amount,
-                    actor: &s.username,
-                    roles: &roles,
-                    reason: Some("—"),
-                },
-                &authority,
-            )
-            .err()
-            .map(incoherent),
+            (Some(s), Some(_)) => self.coherent_approval(&s, w, case, engine, Some("—")).err(),
             _ => None,
         };
         ApprovalNeed {
@@ -583,7 +572,7 @@ impl Workstation {
         else {
             return Ok(expected_version);
         };
-        self.hear_registry_on(case_id, expected_version, &status)
+        self.hear_registry_on(case_id, Some(expected_version), &status)
     }
 
     /// A second person signs the approval, with their password.

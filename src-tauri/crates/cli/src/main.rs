@@ -466,6 +466,16 @@ fn invalid(msg: impl Into<String>) -> AppError {
     AppError::new(ErrorCode::InvalidInput, msg)
 }
 
+/// What a printing command says it did: the PDF's place, language, pages and bytes.
+fn report_pdf(output: &Path, lang: &str, pages: usize, bytes: usize) -> Result<(), AppError> {
+    print(&json!({
+        "file": output.display().to_string(),
+        "lang": lang,
+        "pages": pages,
+        "bytes": bytes,
+    }))
+}
+
 fn print(v: &impl serde::Serialize) -> Result<(), AppError> {
     let text = serde_json::to_string_pretty(v)
         .map_err(|e| AppError::new(ErrorCode::Internal, e.to_string()))?;
@@ -904,12 +914,7 @@ fn run(cli: Cli) -> Result<(), AppError> {
                     uw_app::paths::write_atomically(&output, pdf)
                 })?
             };
-            print(&json!({
-                "file": output.display().to_string(),
-                "lang": lang,
-                "pages": printed.pages,
-                "bytes": printed.pdf.len(),
-            }))
+            report_pdf(&output, lang, printed.pages, printed.pdf.len())
         }
         Command::Letter {
             case_id,
@@ -921,12 +926,7 @@ fn run(cli: Cli) -> Result<(), AppError> {
             let printed = ws.rejection_letter_pdf(&case_id, lang, |_, pdf| {
                 uw_app::paths::write_atomically(&output, pdf)
             })?;
-            print(&json!({
-                "file": output.display().to_string(),
-                "lang": lang,
-                "pages": printed.pages,
-                "bytes": printed.pdf.len(),
-            }))
+            report_pdf(&output, lang, printed.pages, printed.pdf.len())
         }
         Command::Memo {
             case_id,
@@ -938,23 +938,13 @@ fn run(cli: Cli) -> Result<(), AppError> {
             let printed = ws.decision_memo_pdf(&case_id, lang, |_, pdf| {
                 uw_app::paths::write_atomically(&output, pdf)
             })?;
-            print(&json!({
-                "file": output.display().to_string(),
-                "lang": lang,
-                "pages": printed.pages,
-                "bytes": printed.pdf.len(),
-            }))
+            report_pdf(&output, lang, printed.pages, printed.pdf.len())
         }
         Command::Offer { case, output, lang } => {
             let lang = lang.as_str();
             let printed = uw_app::offer_from_file(&case, lang)?;
             uw_app::paths::write_atomically(&output, &printed.pdf)?;
-            print(&json!({
-                "file": output.display().to_string(),
-                "lang": lang,
-                "pages": printed.pages,
-                "bytes": printed.pdf.len(),
-            }))
+            report_pdf(&output, lang, printed.pages, printed.pdf.len())
         }
         Command::WhatIf { product } => print(&workstation(cli.data_dir)?.what_if_file(&product)?),
         Command::SupportBundle { output } => {

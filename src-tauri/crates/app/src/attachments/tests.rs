@@ -186,27 +186,25 @@ fn a_rejected_required_document_rejects_the_case_and_says_who_and_why() {
     let ws = open(&dir.path().join("store"));
     let v = ws.open_case(CASE).unwrap();
     assert_eq!(v.evaluation.decision, Decision::Approve);
-    let e = ws
-        .mark_document(
+    // The purchase contract's verdict, on version `version` of the case.
+    let contract = |version: i64, status: DocumentStatus, reason: Option<&str>| {
+        ws.mark_document(
             CASE,
-            v.version,
+            version,
             DocumentKind::PurchaseContract,
             0,
-            DocumentStatus::Rejected,
-            Some("  "),
+            status,
+            reason,
         )
-        .unwrap_err();
+    };
+    let e = contract(v.version, DocumentStatus::Rejected, Some("  ")).unwrap_err();
     assert_eq!(e.code, ErrorCode::CommentRequired);
-    let v = ws
-        .mark_document(
-            CASE,
-            v.version,
-            DocumentKind::PurchaseContract,
-            0,
-            DocumentStatus::Rejected,
-            Some("the VIN differs from the car's"),
-        )
-        .unwrap();
+    let v = contract(
+        v.version,
+        DocumentStatus::Rejected,
+        Some("the VIN differs from the car's"),
+    )
+    .unwrap();
     assert_eq!(v.evaluation.decision, Decision::Reject);
     assert!(v.evaluation.reasons.iter().any(|r| r.rule == "P-DOCS-REJ"));
     let doc = v
@@ -226,16 +224,7 @@ fn a_rejected_required_document_rejects_the_case_and_says_who_and_why() {
         .iter()
         .any(|e| e.kind == "document_marked"));
     // A rejection stays: the rejected version is never marked again.
-    let e = ws
-        .mark_document(
-            CASE,
-            v.version,
-            DocumentKind::PurchaseContract,
-            0,
-            DocumentStatus::Verified,
-            None,
-        )
-        .unwrap_err();
+    let e = contract(v.version, DocumentStatus::Verified, None).unwrap_err();
     assert_eq!(e.code, ErrorCode::VerdictFinal);
     assert!(e.message.contains("the VIN differs"), "{}", e.message);
     // Past the service: a pending paper written into the file beside the rejected one
@@ -259,16 +248,7 @@ fn a_rejected_required_document_rejects_the_case_and_says_who_and_why() {
         )
         .unwrap();
     assert_eq!(v.evaluation.decision, Decision::Reject);
-    let e = ws
-        .mark_document(
-            CASE,
-            v.version,
-            DocumentKind::PurchaseContract,
-            0,
-            DocumentStatus::Verified,
-            None,
-        )
-        .unwrap_err();
+    let e = contract(v.version, DocumentStatus::Verified, None).unwrap_err();
     assert_eq!(e.code, ErrorCode::VerdictFinal);
     pending.version = 7;
     case.documents.push(pending);
@@ -289,16 +269,7 @@ fn a_rejected_required_document_rejects_the_case_and_says_who_and_why() {
     // Its only scan taken off again: version 2 has nothing of its own to verify.
     ws.remove_scan(CASE, scan.id).unwrap();
     let v = ws.open_case(CASE).unwrap();
-    let e = ws
-        .mark_document(
-            CASE,
-            v.version,
-            DocumentKind::PurchaseContract,
-            0,
-            DocumentStatus::Verified,
-            None,
-        )
-        .unwrap_err();
+    let e = contract(v.version, DocumentStatus::Verified, None).unwrap_err();
     assert_eq!(e.code, ErrorCode::VerdictFinal);
     assert!(e.message.contains("no scan of its own"), "{e:?}");
     ws.attach_scan(CASE, "purchase_contract", 0, "contract-2.pdf", &pdf())
@@ -327,16 +298,7 @@ fn a_rejected_required_document_rejects_the_case_and_says_who_and_why() {
     let v = ws.open_case(CASE).unwrap();
     assert_eq!(line(&v).len(), 3);
     // Version 2 verified: the case approves again, the rejected version 1 stays.
-    let v = ws
-        .mark_document(
-            CASE,
-            v.version,
-            DocumentKind::PurchaseContract,
-            0,
-            DocumentStatus::Verified,
-            None,
-        )
-        .unwrap();
+    let v = contract(v.version, DocumentStatus::Verified, None).unwrap();
     assert_eq!(v.evaluation.decision, Decision::Approve);
     assert_eq!(
         line(&v),
