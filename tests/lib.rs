@@ -377,6 +377,21 @@ pub async fn retype(c: &Client, css: &str, text: &str) -> Result<()> {
     Ok(())
 }
 
+/// Sets a form field the way the person's input would (the value, then an `input` event
+/// React hears): for a date field, which WebKit's driver cannot type into.
+pub async fn set_value(c: &Client, css: &str, value: &str) -> Result<()> {
+    find(c, css).await?;
+    c.execute(
+        "const el = document.querySelector(arguments[0]);\
+         const proto = el instanceof HTMLSelectElement ? HTMLSelectElement.prototype : HTMLInputElement.prototype;\
+         Object.getOwnPropertyDescriptor(proto, 'value').set.call(el, arguments[1]);\
+         el.dispatchEvent(new Event(el instanceof HTMLSelectElement ? 'change' : 'input', { bubbles: true }));",
+        vec![css.into(), value.into()],
+    )
+    .await?;
+    Ok(())
+}
+
 /// Saves a PNG of the whole X display under `target/screenshots/` (for looking at what
 /// was built), with ImageMagick's `import` when it is installed. WebKitWebDriver's own
 /// screenshot command hangs under Xvfb, so it is not used.

@@ -27,7 +27,8 @@ use uw_app::{
     OpenOptions, QueueQuery, QueueRow, ReadProgress, Result, ReviewView, Session, SessionStatus,
     StoreKey, StoreState, TotpSetup, WorkProgress, WorkState, Workstation,
 };
-use uw_app::{StoredNote, SupportBundle};
+use uw_app::{ConditionView, StoredNote, SupportBundle};
+use uw_domain::approval_conditions::{Closing, NewCondition};
 use uw_domain::case::{DocumentKind, DocumentStatus, IncomeKind, ReviewDecision};
 use uw_domain::disbursement::Fact;
 use uw_domain::vin::VinReport;
@@ -434,6 +435,9 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         case_review,
         case_notes,
         add_case_note,
+        case_conditions,
+        raise_condition,
+        close_condition,
         release_case,
         submit_case,
         approve_case,
@@ -1209,6 +1213,36 @@ fn case_notes(ws: State<'_, Ws>, case_id: String) -> Result<Vec<StoredNote>> {
 fn add_case_note(ws: State<'_, Ws>, case_id: String, text: String) -> Result<Vec<StoredNote>> {
     logged("add_case_note", || {
         ws.signed_in()?.add_note(&case_id, &text)
+    })
+}
+
+#[tauri::command]
+fn case_conditions(ws: State<'_, Ws>, case_id: String) -> Result<Vec<ConditionView>> {
+    logged("case_conditions", || ws.signed_in()?.conditions(&case_id))
+}
+
+#[tauri::command]
+fn raise_condition(
+    ws: State<'_, Ws>,
+    case_id: String,
+    condition: NewCondition,
+) -> Result<Vec<ConditionView>> {
+    logged("raise_condition", || {
+        ws.signed_in()?.raise_condition(&case_id, &condition)
+    })
+}
+
+#[tauri::command]
+fn close_condition(
+    ws: State<'_, Ws>,
+    case_id: String,
+    condition_id: String,
+    how: Closing,
+    words: String,
+) -> Result<Vec<ConditionView>> {
+    logged("close_condition", || {
+        ws.signed_in()?
+            .close_condition(&case_id, &condition_id, how, &words)
     })
 }
 

@@ -49,7 +49,15 @@ fn args(command: &str) -> Option<Value> {
         "export_queue_xlsx" => json!({"query": {}}),
         "queue" | "queue_total" => json!({"query": {}}),
         "open_case" | "export_case" | "case_history" | "case_review" | "release_case"
-        | "case_notes" | "disbursement" | "request_lien" | "scans" => json!({"caseId": case}),
+        | "case_notes" | "case_conditions" | "disbursement" | "request_lien" | "scans" => {
+            json!({"caseId": case})
+        }
+        "raise_condition" => {
+            json!({"caseId": case, "condition": {"text": "t", "owner": "o", "due": "2030-01-01", "stage": 1}})
+        }
+        "close_condition" => {
+            json!({"caseId": case, "conditionId": "c", "how": "meet", "words": "w"})
+        }
         "evaluate_case" => json!({"case": {}}),
         "add_case_note" => json!({"caseId": case, "text": "a note"}),
         "save_case" => json!({"caseId": case, "version": 1, "case": {}}),

@@ -7,7 +7,8 @@ use std::time::Duration;
 use fantoccini::{Client, Locator};
 use uw_directory::slapd::{fixture_password as pw, Slapd};
 use uw_e2e::{
-    click, find, login, open_step, retype, screenshot, serial, wait_text, Display, Driver, Result,
+    click, find, login, open_step, retype, screenshot, serial, set_value, wait_text, Display,
+    Driver, Result,
 };
 
 const TOKEN: &str = "two-desks-bank";
@@ -107,6 +108,33 @@ async fn two_desks_alice_submits_bob_approves_at_his_desk_and_carol_cannot_check
         t.contains("salary confirmed")
     })
     .await?;
+    // "Approve subject to …": a condition for the reviewer, made at the maker's desk —
+    // first without its owner (refused, naming it), then whole.
+    let days = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)?
+        .as_secs()
+        / 86_400;
+    let due = uw_domain::money::Date::ymd(1970, 1, 1)
+        .map(|d| d.add_days(days as i64 + 10).to_string())
+        .unwrap_or_default();
+    retype(
+        &one,
+        "input[name=condition-text]",
+        "the employer's letter on company paper",
+    )
+    .await?;
+    set_value(&one, "input[name=condition-due]", &due).await?;
+    click(&one, "#raise-condition").await?;
+    wait_text(&one, "[data-testid=conditions] [data-testid=error]", |t| {
+        t.contains("CONDITION_OWNER_REQUIRED")
+    })
+    .await?;
+    retype(&one, "input[name=condition-owner]", "the client").await?;
+    click(&one, "#raise-condition").await?;
+    wait_text(&one, "[data-testid=condition]", |t| {
+        t.contains("the employer's letter on company paper") && t.contains(&due)
+    })
+    .await?;
     synced(&one).await?;
 
     // Desk 2: bob's review inbox brings alice's case.
@@ -119,7 +147,38 @@ async fn two_desks_alice_submits_bob_approves_at_his_desk_and_carol_cannot_check
         &format!("[data-testid=queue-row][data-case-id='{MAKERS}']"),
     )
     .await?;
+    // The queue's badge: one open condition.
+    wait_text(
+        &two,
+        &format!("[data-testid=queue-row][data-case-id='{MAKERS}'] [data-testid=conditions-badge]"),
+        |t| t.contains('1'),
+    )
+    .await?;
+    screenshot(&screen_2, "two-desks-2-inbox-condition-badge");
     open_step(&two, MAKERS, "review").await?;
+    // The maker's condition is read here; bob waives it with his reason.
+    wait_text(&two, "[data-testid=condition]", |t| {
+        t.contains("the employer's letter on company paper") && t.contains("raised by alice")
+    })
+    .await?;
+    retype(
+        &two,
+        "input[name=condition-words]",
+        "the payroll of this bank shows the salary",
+    )
+    .await?;
+    click(&two, "[data-testid=condition-waive]").await?;
+    wait_text(&two, "[data-testid=condition][data-status=waived]", |t| {
+        t.contains("the payroll of this bank shows the salary") && t.contains("bob")
+    })
+    .await?;
+    two.execute(
+        "document.querySelector('[data-testid=conditions]').scrollIntoView()",
+        vec![],
+    )
+    .await?;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    screenshot(&screen_2, "two-desks-2-conditions");
     wait_text(&two, "[data-testid=proposal]", |t| t.contains("DTI 45.87")).await?;
     assert!(two.find_all(Locator::Css("tr.differs")).await?.is_empty());
     // The maker's note is read at the reviewer's desk; his answer is a note of his own

@@ -18,6 +18,7 @@ import { decisionText, detail, explain, statusText, word } from "./words";
 import { Review } from "./case/Review";
 import { History } from "./case/History";
 import { Notes } from "./Notes";
+import { Conditions } from "./case/Conditions";
 import { ErrorBanner } from "./App";
 import { Statements } from "./IncomeStep";
 import { DisbursementStep } from "./DisbursementStep";
@@ -255,10 +256,12 @@ export function CaseScreen({ caseId, onBack, onNext, onShortcuts }: { caseId: st
             }}
           />
         )}
+        {step === "review" && <Conditions caseId={caseId} synced={synced} />}
         {step === "review" && <Notes caseId={caseId} synced={synced} />}
         {step === "disbursement" && (
           <DisbursementStep caseId={caseId} onCaseChanged={() => api.openCase(caseId).then(load, setError)} />
         )}
+        {step === "disbursement" && <Conditions caseId={caseId} synced={synced} />}
         {step === "agreement" && <AgreementStep caseId={caseId} version={view.version} status={view.status} />}
         {step === "history" && <History caseId={caseId} version={view.version} />}
       </section>

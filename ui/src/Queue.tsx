@@ -324,7 +324,10 @@ export function Queue(props: {
                     <td>{r.borrower_name}</td>
                     <td className="num">{money(r.amount)}</td>
                     <td className="num">{t("unit.months", { n: Number(r.term_months) })}</td>
-                    <td><span className={`pill status-${r.status}`}>{statusText(r.status)}</span></td>
+                    <td>
+                      <span className={`pill status-${r.status}`}>{statusText(r.status)}</span>
+                      <ConditionsBadge row={r} now={now} />
+                    </td>
                     <td><span className={`pill decision-${r.decision}`}>{decisionText(r.decision)}</span></td>
                     <td className="num">{age(r.received_at, now)}</td>
                     <td>{r.assignee ?? "—"}</td>
@@ -340,5 +343,25 @@ export function Queue(props: {
         </div>
       )}
     </main>
+  );
+}
+
+/** The case's open conditions of the approval (beyond §6): how many, the first due date;
+ * past it, the badge says overdue. */
+function ConditionsBadge({ row, now }: { row: QueueRow; now: Date }) {
+  const n = Number(row.open_conditions);
+  if (n === 0 || !row.conditions_due) return null;
+  // The bank's business day: Tashkent is UTC+5 all year (as the service counts it).
+  const today = new Date(now.getTime() + 5 * 3600_000).toISOString().slice(0, 10);
+  const overdue = row.conditions_due < today;
+  return (
+    <span
+      className={`pill conditions-badge ${overdue ? "overdue" : ""}`}
+      data-testid="conditions-badge"
+      data-overdue={overdue ? "1" : undefined}
+      title={t("queue.conditions", { n, due: row.conditions_due })}
+    >
+      ⚑ {n}
+    </span>
   );
 }

@@ -39,7 +39,7 @@ import type {
   WhatIfReport,
 } from "./bindings";
 import type { AdminSettings, BackupSettings, BackupSummary, BankInput, DirectoryInput, UserRoles, UserView } from "./bindings";
-import type { Exported, StoredNote } from "./bindings";
+import type { ConditionClosing, ConditionView, Exported, NewCondition, StoredNote } from "./bindings";
 
 /** Turns whatever a failed call threw into the {code, message} the UI shows. */
 export function asAppError(e: unknown): AppError {
@@ -111,6 +111,10 @@ export const api = {
   review: (caseId: string) => call<ReviewView>("case_review", { caseId }),
   notes: (caseId: string) => call<StoredNote[]>("case_notes", { caseId }),
   addNote: (caseId: string, text: string) => call<StoredNote[]>("add_case_note", { caseId, text }),
+  conditions: (caseId: string) => call<ConditionView[]>("case_conditions", { caseId }),
+  raiseCondition: (caseId: string, condition: NewCondition) => call<ConditionView[]>("raise_condition", { caseId, condition }),
+  closeCondition: (caseId: string, conditionId: string, how: ConditionClosing, words: string) =>
+    call<ConditionView[]>("close_condition", { caseId, conditionId, how, words }),
   releaseCase: (caseId: string) => call<null>("release_case", { caseId }),
   submit: (caseId: string, version: number, decision: ReviewDecision, justification: string) =>
     call<CaseView>("submit_case", { caseId, version, decision, justification }),

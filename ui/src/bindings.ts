@@ -475,7 +475,12 @@ assigned_at: string | null,
  * The SLA deadline and when it turns due-soon; the store leaves them empty, the
  * service fills them from the queue rules (uw_domain::sla).
  */
-due_at: string | null, due_soon_at: string | null, };
+due_at: string | null, due_soon_at: string | null, 
+/**
+ * The approval's open conditions beyond §6 (the queue's badge) and the earliest due
+ * date among them (`YYYY-MM-DD`).
+ */
+open_conditions: number, conditions_due: string | null, };
 
 export type QueuePage = { rows: Array<QueueRow>, total: number, offset: number, };
 
@@ -495,9 +500,44 @@ status: string, creditor: string | null,
  */
 since: string, checked_at: string, };
 
+export type ConditionView = { condition: ApprovalCondition, 
+/**
+ * Open with its due date behind the bank's business day.
+ */
+overdue: boolean, 
+/**
+ * The bank has not accepted its last act yet (or there is no bank).
+ */
+waiting: boolean, 
+/**
+ * Whether the logged-in person may meet it, or waive it, now (the service's own
+ * check, run dry: the window offers what would be accepted).
+ */
+may_meet: boolean, may_waive: boolean, };
+
+export type ApprovalCondition = { condition_id: string, text: string, owner: string, due: IsoDate, 
+/**
+ * The disbursement stage (1 or 2) that waits for it, and every later one.
+ */
+stage: number, raised_by: string, raised_at: string, status: ConditionState, 
+/**
+ * Who met or waived it, when, and the evidence or the reason.
+ */
+closed_by: string | null, closed_at: string | null, words: string | null, };
+
+export type ConditionState = "open" | "met" | "waived";
+
+export type NewCondition = { text: string, owner: string, 
+/**
+ * `YYYY-MM-DD`.
+ */
+due: string, stage: number, };
+
+export type ConditionClosing = "meet" | "waive";
+
 export type AppError = { code: ErrorCode, message: string, };
 
-export type ErrorCode = "INVALID_CASE" | "INVALID_INPUT" | "NOT_FOUND" | "CASE_EXISTS" | "ALREADY_EXISTS" | "VERSION_CONFLICT" | "STORE_FOREIGN" | "STORE_WRONG_KEY" | "STORE_TOO_NEW" | "STORE_PLAIN" | "STORE_KEY_MISSING" | "STORE_LOCKED" | "STORE_UNAVAILABLE" | "IO" | "NOT_LOGGED_IN" | "AUTH_FAILED" | "TOTP_REQUIRED" | "TOTP_REUSED" | "SESSION_LOCKED" | "ACCOUNT_LOCKED" | "MISSING_ROLE" | "SELF_REVIEW" | "EDITOR_REVIEW" | "AWAITING_BANK" | "SIGNATURE_INVALID" | "KEY_UNKNOWN" | "KEY_REVOKED" | "HASH_MISMATCH" | "NOT_SUBMITTED" | "ALREADY_DECIDED" | "CASE_UNDER_REVIEW" | "NOT_APPROVED" | "CASE_DECIDED" | "STALE_STATEMENT" | "OWNED_FIELD" | "TERMS_CHANGED" | "ACCOUNT_DISABLED" | "ACCOUNT_REMOVED" | "DIRECTORY_UNREACHABLE" | "DIRECTORY_TLS" | "DIRECTORY_CONFIG" | "DIRECTORY_BAD_ANSWER" | "PASSWORD_REFUSED" | "OFFLINE_LOGIN_EXPIRED" | "SIGNING_KEY_UNREADABLE" | "DIRECTORY_MODE" | "WRONG_STAGE" | "NOT_THE_MAKER" | "CASE_LOCKED" | "FIGURES_DIFFER" | "COMMENT_REQUIRED" | "NOTE_EMPTY" | "NOTE_TOO_LONG" | "NOTE_EXISTS" | "VERDICT_FINAL" | "VIN_PLEDGED" | "ENGINE_NOT_APPROVE" | "EXCEPTION_REASON_REQUIRED" | "EXCEPTION_NO_AUTHORITY" | "EXCEPTION_OVER_LIMIT" | "AUDIT_BROKEN" | "AUDIT_UNANCHORED" | "AUDIT_NOT_EXTENDED" | "AUDIT_ROLLED_BACK" | "BANK_NOT_CONFIGURED" | "BANK_OFFLINE" | "BANK_REFUSED" | "BANK_BAD_ANSWER" | "DISBURSEMENT_BLOCKED" | "FOREIGN_LIEN" | "NOT_PRINTABLE" | "PRODUCT_SUSPENDED" | "NO_SUCH_OFFER" | "BACKUP_BEHIND_BANK" | "UNHEALTHY" | "FILE_OVER_LIMIT" | "READER_MISSING" | "STAFF_ID_TAKEN" | "SELF_ADMINISTRATION" | "LAST_ADMINISTRATOR" | "PASSWORD_CHANGE_REQUIRED" | "CA_NOT_PEM" | "CA_UNREADABLE" | "BANK_DNS" | "BANK_CONNECTION_REFUSED" | "BANK_TLS" | "BANK_TIMEOUT" | "BANK_UNAUTHORIZED" | "RECOVERY_KEY_TYPO" | "INTERNAL";
+export type ErrorCode = "INVALID_CASE" | "INVALID_INPUT" | "NOT_FOUND" | "CASE_EXISTS" | "ALREADY_EXISTS" | "VERSION_CONFLICT" | "STORE_FOREIGN" | "STORE_WRONG_KEY" | "STORE_TOO_NEW" | "STORE_PLAIN" | "STORE_KEY_MISSING" | "STORE_LOCKED" | "STORE_UNAVAILABLE" | "IO" | "NOT_LOGGED_IN" | "AUTH_FAILED" | "TOTP_REQUIRED" | "TOTP_REUSED" | "SESSION_LOCKED" | "ACCOUNT_LOCKED" | "MISSING_ROLE" | "SELF_REVIEW" | "EDITOR_REVIEW" | "AWAITING_BANK" | "SIGNATURE_INVALID" | "KEY_UNKNOWN" | "KEY_REVOKED" | "HASH_MISMATCH" | "NOT_SUBMITTED" | "ALREADY_DECIDED" | "CASE_UNDER_REVIEW" | "NOT_APPROVED" | "CASE_DECIDED" | "STALE_STATEMENT" | "OWNED_FIELD" | "TERMS_CHANGED" | "ACCOUNT_DISABLED" | "ACCOUNT_REMOVED" | "DIRECTORY_UNREACHABLE" | "DIRECTORY_TLS" | "DIRECTORY_CONFIG" | "DIRECTORY_BAD_ANSWER" | "PASSWORD_REFUSED" | "OFFLINE_LOGIN_EXPIRED" | "SIGNING_KEY_UNREADABLE" | "DIRECTORY_MODE" | "WRONG_STAGE" | "NOT_THE_MAKER" | "CASE_LOCKED" | "FIGURES_DIFFER" | "COMMENT_REQUIRED" | "NOTE_EMPTY" | "NOTE_TOO_LONG" | "NOTE_EXISTS" | "CONDITION_TEXT_REQUIRED" | "CONDITION_OWNER_REQUIRED" | "CONDITION_DUE_REQUIRED" | "CONDITION_DUE_INVALID" | "CONDITION_STAGE_INVALID" | "CONDITION_EVIDENCE_REQUIRED" | "CONDITION_REASON_REQUIRED" | "CONDITION_WAIVE_OWN" | "CONDITION_CLOSED" | "CONDITION_EXISTS" | "CONDITION_UNKNOWN" | "CONDITION_OPEN" | "VERDICT_FINAL" | "VIN_PLEDGED" | "ENGINE_NOT_APPROVE" | "EXCEPTION_REASON_REQUIRED" | "EXCEPTION_NO_AUTHORITY" | "EXCEPTION_OVER_LIMIT" | "AUDIT_BROKEN" | "AUDIT_UNANCHORED" | "AUDIT_NOT_EXTENDED" | "AUDIT_ROLLED_BACK" | "BANK_NOT_CONFIGURED" | "BANK_OFFLINE" | "BANK_REFUSED" | "BANK_BAD_ANSWER" | "DISBURSEMENT_BLOCKED" | "FOREIGN_LIEN" | "NOT_PRINTABLE" | "PRODUCT_SUSPENDED" | "NO_SUCH_OFFER" | "BACKUP_BEHIND_BANK" | "UNHEALTHY" | "FILE_OVER_LIMIT" | "READER_MISSING" | "STAFF_ID_TAKEN" | "SELF_ADMINISTRATION" | "LAST_ADMINISTRATOR" | "PASSWORD_CHANGE_REQUIRED" | "CA_NOT_PEM" | "CA_UNREADABLE" | "BANK_DNS" | "BANK_CONNECTION_REFUSED" | "BANK_TLS" | "BANK_TIMEOUT" | "BANK_UNAUTHORIZED" | "RECOVERY_KEY_TYPO" | "INTERNAL";
 
 export type AppStatus = { data_dir: string, demo: boolean, case_count: number, product: string, actor: string, 
 /**

@@ -53,6 +53,23 @@ pub struct MemoNote {
     pub text: String,
 }
 
+/// A condition of the approval beyond §6 and where it stands.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct MemoCondition {
+    pub text: String,
+    pub owner: String,
+    pub due: String,
+    pub stage: u8,
+    pub raised_by: String,
+    pub raised_at: String,
+    /// `open`, `met` or `waived`.
+    pub status: String,
+    pub closed_by: Option<String>,
+    pub closed_at: Option<String>,
+    /// The evidence (met) or the reason (waived).
+    pub words: Option<String>,
+}
+
 /// What the workflow says of the decision, handed over by the service.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct MemoFacts {
@@ -67,6 +84,8 @@ pub struct MemoFacts {
     pub accepted_at: Option<String>,
     pub exception: Option<MemoException>,
     pub notes: Vec<MemoNote>,
+    /// The approval's conditions beyond §6, in the order raised.
+    pub conditions: Vec<MemoCondition>,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -86,6 +105,10 @@ pub struct MemoText {
     warnings_heading: String,
     conditions_heading: String,
     condition: String,
+    approval_conditions_heading: String,
+    approval_condition: String,
+    approval_condition_closed: String,
+    no_approval_conditions: String,
     proposal_heading: String,
     proposal: String,
     exception_heading: String,
@@ -302,6 +325,47 @@ fn conditions(ev: &Evaluation, m: &MemoText) -> Result<Vec<Block>, AgreementErro
     Ok(out)
 }
 
+/// The approval's conditions beyond §6: each with its owner, due date and stage, and how
+/// it closed (who, when, the evidence or the reason) — every word a person typed.
+fn approval_conditions(f: &MemoFacts, m: &MemoText) -> Result<Vec<Block>, AgreementError> {
+    let mut out = vec![Block::Heading(m.approval_conditions_heading.clone())];
+    if f.conditions.is_empty() {
+        out.push(Block::Paragraph(m.no_approval_conditions.clone()));
+    }
+    for c in &f.conditions {
+        out.push(Block::Paragraph(format!(
+            "•\u{a0}{}",
+            fill(
+                &m.approval_condition,
+                &BTreeMap::from([
+                    ("text", typed_line(&c.text)),
+                    ("owner", typed_line(&c.owner)),
+                    ("due", typed_line(&c.due)),
+                    ("stage", c.stage.to_string()),
+                    ("raised_by", typed_line(&c.raised_by)),
+                    ("raised_at", when(&c.raised_at)),
+                    ("status", m.word(&c.status)),
+                ]),
+            )?
+        )));
+        if let (Some(by), Some(at)) = (&c.closed_by, &c.closed_at) {
+            out.push(Block::Paragraph(fill(
+                &m.approval_condition_closed,
+                &BTreeMap::from([
+                    ("status", m.word(&c.status)),
+                    ("closed_by", typed_line(by)),
+                    ("closed_at", when(at)),
+                    (
+                        "words",
+                        c.words.as_deref().map_or_else(|| "—".into(), typed_line),
+                    ),
+                ]),
+            )?));
+        }
+    }
+    Ok(out)
+}
+
 /// The proposal, the exception, the decision and the bank's acceptance.
 fn decision(f: &MemoFacts, m: &MemoText) -> Result<Vec<Block>, AgreementError> {
     let name = |s: &Option<Signer>| s.as_ref().map_or("—".to_string(), |s| typed_line(&s.name));
@@ -436,6 +500,7 @@ pub(crate) fn blocks(
     ];
     out.extend(reasons(ev, lang, m)?);
     out.extend(conditions(ev, m)?);
+    out.extend(approval_conditions(facts, m)?);
     out.extend(decision(facts, m)?);
     out.extend(notes(facts, m)?);
     out.extend(signatures(facts, m)?);

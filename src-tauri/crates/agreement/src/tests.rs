@@ -610,6 +610,30 @@ fn memo_facts() -> memo::MemoFacts {
                 text: "first line\n\tsecond line 🚗 李\r\nthird".into(),
             },
         ],
+        conditions: vec![
+            memo::MemoCondition {
+                text: "the employer's letter".into(),
+                owner: "the client".into(),
+                due: "2026-12-20".into(),
+                stage: 1,
+                raised_by: "alice".into(),
+                raised_at: "2026-11-23T08:40:00Z".into(),
+                status: "waived".into(),
+                closed_by: Some("bob".into()),
+                closed_at: Some("2026-11-23T10:10:00Z".into()),
+                words: Some("payroll at this bank".into()),
+            },
+            memo::MemoCondition {
+                text: "the title's copy".into(),
+                owner: "the seller".into(),
+                due: "2026-12-31".into(),
+                stage: 2,
+                raised_by: "bob".into(),
+                raised_at: "2026-11-23T10:12:00Z".into(),
+                status: "open".into(),
+                ..Default::default()
+            },
+        ],
     }
 }
 
@@ -628,6 +652,7 @@ fn the_decision_memo_carries_the_figures_the_people_and_their_fingerprints() {
                 "ICHKI HUJJAT",
                 "Istisno",
                 "Vakolat: reviewer, limit 150 000 000,00",
+                "the title's copy — masʼul the seller, muddat 2026-12-31, 2-bosqichni ushlab turadi; bob qoʻygan, 23.11.2026 10:12 UTC: ochiq",
             ],
         ),
         (
@@ -637,6 +662,7 @@ fn the_decision_memo_carries_the_figures_the_people_and_their_fingerprints() {
                 "ВНУТРЕННИЙ ДОКУМЕНТ",
                 "Исключение",
                 "Полномочия: reviewer, лимит 150 000 000,00",
+                "снято: bob, 23.11.2026 10:10 UTC — payroll at this bank",
             ],
         ),
     ] {

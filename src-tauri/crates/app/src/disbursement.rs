@@ -18,6 +18,7 @@ use serde_json::json;
 use ts_rs::TS;
 use uw_bank_link::api::{CaseMessage, MessageKind, PledgeState, PledgeStatus, StatementAction};
 use uw_bank_link::{Bank, LinkError};
+use uw_domain::approval_conditions::ApprovalCondition;
 use uw_domain::case::{to_json_pretty, DeliveryNotice, LienStatus, Pledge, SellerKind};
 use uw_domain::decision::{conditions_at, Condition};
 use uw_domain::disbursement::{self, Approval, Fact, StagePlan};
@@ -56,7 +57,7 @@ pub struct DisbursementView {
 }
 
 /// The bank's business day: Tashkent is UTC+5 all year.
-fn today() -> Date {
+pub(crate) fn today() -> Date {
     let now = Utc::now();
     Date(
         FixedOffset::east_opt(5 * 3600)
@@ -99,7 +100,8 @@ impl Workstation {
         let (stored, case) = self.stored_case(case_id)?;
         let stage = self.load_workflow(case_id)?.stage;
         let today = today();
-        let approval = self.approval(&case, stage);
+        let conditions = self.stored_conditions(case_id)?;
+        let approval = self.approval(&case, stage, &conditions);
         Ok(DisbursementView {
             case_id: stored.case_id,
             version: stored.version,
@@ -116,10 +118,16 @@ impl Workstation {
         })
     }
 
-    fn approval(&self, case: &CaseFile, stage: Stage) -> Approval {
+    fn approval<'a>(
+        &self,
+        case: &CaseFile,
+        stage: Stage,
+        conditions: &'a [ApprovalCondition],
+    ) -> Approval<'a> {
         Approval {
             decision: self.evaluate_case(case).decision,
             signed_off: stage == Stage::Approved,
+            conditions,
         }
     }
 
@@ -263,10 +271,11 @@ impl Workstation {
         // still the version the user saw (`expected_version`).
         let (_, case) = self.stored_case(case_id)?;
         let workflow = self.load_workflow(case_id)?.stage;
+        let conditions = self.stored_conditions(case_id)?;
         let at = now_rfc3339();
         let order = disbursement::order(
             &case,
-            self.approval(&case, workflow),
+            self.approval(&case, workflow, &conditions),
             stage,
             today(),
             &at,

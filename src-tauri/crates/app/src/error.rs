@@ -116,6 +116,26 @@ pub enum ErrorCode {
     NoteTooLong,
     /// The bank holds a note under this id with other words: a note is never changed.
     NoteExists,
+    /// A condition of the approval without its text, owner or due date, or with a due date
+    /// that is not a date or lies in the past, or a stage other than 1 or 2.
+    ConditionTextRequired,
+    ConditionOwnerRequired,
+    ConditionDueRequired,
+    ConditionDueInvalid,
+    ConditionStageInvalid,
+    /// A condition met without its evidence, or waived without the reason.
+    ConditionEvidenceRequired,
+    ConditionReasonRequired,
+    /// A waiver by the person who raised the condition: it is a second person's.
+    ConditionWaiveOwn,
+    /// An act on a condition met or waived already: a closed condition never reopens.
+    ConditionClosed,
+    /// The bank holds a condition under this id raised otherwise.
+    ConditionExists,
+    /// The bank holds no such condition on the case.
+    ConditionUnknown,
+    /// An open condition of the approval names this disbursement stage or an earlier one.
+    ConditionOpen,
     /// A rejected version of a document is never marked again: a new scan is a new version.
     VerdictFinal,
     /// Another creditor's prohibition is on the VIN in the Pledge Registry (P-VEH-LIEN): the
@@ -240,7 +260,8 @@ impl From<uw_store::StoreError> for AppError {
             S::Duplicate(_) => ErrorCode::AlreadyExists,
             S::StaffIdTaken { .. } => ErrorCode::StaffIdTaken,
             S::LastAdmin(_) => ErrorCode::LastAdministrator,
-            S::NoUser(_) => ErrorCode::NotFound,
+            S::NoUser(_) | S::NoCondition { .. } => ErrorCode::NotFound,
+            S::ConditionClosed { .. } => ErrorCode::ConditionClosed,
             S::VersionConflict { .. } => ErrorCode::VersionConflict,
             S::Sql(_) => ErrorCode::Internal,
         };
@@ -279,6 +300,19 @@ pub fn bank_code(code: &str) -> ErrorCode {
         "EXCEPTION_REASON_REQUIRED" => ErrorCode::ExceptionReasonRequired,
         "EXCEPTION_NO_AUTHORITY" => ErrorCode::ExceptionNoAuthority,
         "EXCEPTION_OVER_LIMIT" => ErrorCode::ExceptionOverLimit,
+        "CONDITION_TEXT_REQUIRED" => ErrorCode::ConditionTextRequired,
+        "CONDITION_OWNER_REQUIRED" => ErrorCode::ConditionOwnerRequired,
+        "CONDITION_DUE_REQUIRED" => ErrorCode::ConditionDueRequired,
+        "CONDITION_DUE_INVALID" => ErrorCode::ConditionDueInvalid,
+        "CONDITION_STAGE_INVALID" => ErrorCode::ConditionStageInvalid,
+        "CONDITION_EVIDENCE_REQUIRED" => ErrorCode::ConditionEvidenceRequired,
+        "CONDITION_REASON_REQUIRED" => ErrorCode::ConditionReasonRequired,
+        "CONDITION_WAIVE_OWN" => ErrorCode::ConditionWaiveOwn,
+        "CONDITION_CLOSED" => ErrorCode::ConditionClosed,
+        "CONDITION_EXISTS" => ErrorCode::ConditionExists,
+        "CONDITION_UNKNOWN" => ErrorCode::ConditionUnknown,
+        "CONDITION_OPEN" => ErrorCode::ConditionOpen,
+        "INVALID_CONDITION" => ErrorCode::InvalidInput,
         _ => ErrorCode::BankRefused,
     }
 }

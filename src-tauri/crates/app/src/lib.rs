@@ -13,6 +13,7 @@ mod audit;
 pub mod backup;
 mod cases;
 mod checks;
+mod conditions;
 mod dashboard;
 mod demo;
 mod disbursement;
@@ -59,6 +60,7 @@ pub use agreement::{offer_from_file, specimen_from_file, AgreementPreview, Print
 pub use attachments::{inspect, ScanList, MAX_SCAN_BYTES};
 pub use audit::{AUDIT_UNANCHORED_LIMIT, UNANCHORED_LIMIT};
 pub use cases::{CaseView, ImportReport, RequiredDocument};
+pub use conditions::{ConditionView, CONDITION};
 pub use dashboard::{BranchView, Count, Dashboard, DecisionTimes, PortfolioView, Workload};
 pub use disbursement::{DisbursementView, PLEDGE_REQUEST};
 pub use error::{AppError, ErrorCode, Result};

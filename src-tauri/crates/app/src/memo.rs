@@ -1,6 +1,7 @@
 //! The decision memo of a decided case, for the credit file: the engine's figures and
 //! reasons on the stored version, and what the workflow knows of the decision — the
-//! maker's proposal, an exception, the checker's words, the notes, and the fingerprints of
+//! maker's proposal, an exception, the checker's words, the notes, the conditions of the
+//! approval beyond §6, and the fingerprints of
 //! both signed statements. Printed from the store only, stamped like the agreement.
 //!
 //! Readings fixed here:
@@ -12,7 +13,7 @@
 //! - a standalone workstation signs with passwords: its memo says so where a fingerprint
 //!   would be.
 
-use uw_agreement::memo::{MemoException, MemoFacts, MemoNote, Signer};
+use uw_agreement::memo::{MemoCondition, MemoException, MemoFacts, MemoNote, Signer};
 use uw_agreement::Printed;
 use uw_domain::review::{Stage, Workflow};
 
@@ -26,6 +27,7 @@ fn facts(
     review_at: Option<&str>,
     comment: Option<String>,
     notes: Vec<uw_store::StoredNote>,
+    conditions: Vec<uw_store::StoredCondition>,
 ) -> MemoFacts {
     let decision = |d: uw_domain::case::ReviewDecision| match d {
         uw_domain::case::ReviewDecision::Approve => "approve".to_string(),
@@ -65,6 +67,21 @@ fn facts(
                 text: n.text,
             })
             .collect(),
+        conditions: conditions
+            .into_iter()
+            .map(|c| MemoCondition {
+                text: c.text,
+                owner: c.owner,
+                due: c.due,
+                stage: c.stage,
+                raised_by: c.raised_by,
+                raised_at: c.raised_at,
+                status: c.status,
+                closed_by: c.closed_by,
+                closed_at: c.closed_at,
+                words: c.words,
+            })
+            .collect(),
     }
 }
 
@@ -101,8 +118,9 @@ impl Workstation {
             _ => None,
         };
         let notes = self.store()?.notes(case_id)?;
+        let conditions = self.store()?.conditions(case_id)?;
         let review_at = case.review.as_ref().map(|r| r.signed_at.as_str());
-        let facts = facts(&w, review_at, comment, notes);
+        let facts = facts(&w, review_at, comment, notes, conditions);
         let evaluation = self.evaluate_case(&case);
         let stamp = stamp(&case, stored.version, &stored.case_json)?;
         let printed =

@@ -232,6 +232,8 @@ struct Sent {
     accepted: Option<(String, Option<SubmittedVersion>)>,
     /// A note as the bank keeps it.
     note: Option<api::RemoteNote>,
+    /// A condition as the bank keeps it after an act on it.
+    condition: Option<api::RemoteCondition>,
 }
 
 /// The signed statement an entry carries, if any: (action, signer).
@@ -243,6 +245,14 @@ fn signed_by(entry: &OutboxEntry) -> Option<(String, String)> {
             .signature
             .is_some()
             .then(|| ("note".to_string(), n.author));
+    }
+    if entry.kind == crate::conditions::CONDITION {
+        // So does a signed act on a condition.
+        let a: api::ConditionAct = serde_json::from_str(&entry.body).ok()?;
+        return a
+            .signature
+            .is_some()
+            .then(|| (format!("condition {}", a.action.as_str()), a.author));
     }
     if entry.kind == SIGNOFF {
         let s: SignOff = serde_json::from_str(&entry.body).ok()?;
@@ -583,6 +593,12 @@ impl Workstation {
                         self.store()?
                             .merge_bank_notes(case_id, &[crate::notes::from_bank(kept)])?;
                     }
+                    if let Some(kept) = &sent.condition {
+                        self.store()?.merge_bank_conditions(
+                            case_id,
+                            &[crate::conditions::from_bank(kept)],
+                        )?;
+                    }
                 }
                 Err(LinkError::Rejected {
                     status,
@@ -590,8 +606,11 @@ impl Workstation {
                     message,
                 }) if signed_by(&entry).is_some()
                     || final_refusal(&code)
-                    // A note the bank refuses is refused for good: it never changes.
-                    || entry.kind == crate::notes::NOTE =>
+                    // A note or a condition's act the bank refuses is refused for good:
+                    // it never changes (the bank's word on the condition comes with the
+                    // case at the next pull).
+                    || entry.kind == crate::notes::NOTE
+                    || entry.kind == crate::conditions::CONDITION =>
                 {
                     let refused = self.entry_refused(case_id, &entry, status, &code, &message)?;
                     out.refused.push(refused);
@@ -694,6 +713,7 @@ impl Workstation {
                 pledge: None,
                 accepted: submitted,
                 note: None,
+                condition: None,
             });
         }
         if entry.kind == SIGNOFF {
@@ -705,6 +725,7 @@ impl Workstation {
                 pledge: None,
                 accepted: Some((ack.accepted_at, None)),
                 note: None,
+                condition: None,
             });
         }
         if entry.kind == crate::notes::NOTE {
@@ -716,6 +737,19 @@ impl Workstation {
                 pledge: None,
                 accepted: None,
                 note: Some(kept),
+                condition: None,
+            });
+        }
+        if entry.kind == crate::conditions::CONDITION {
+            let act: api::ConditionAct = serde_json::from_str(&entry.body).map_err(unreadable)?;
+            let kept = bank.post_condition(&entry.case_id, &act, &entry.idempotency_key)?;
+            return Ok(Sent {
+                answer: serde_json::to_string(&kept).unwrap_or_default(),
+                bank: None,
+                pledge: None,
+                accepted: None,
+                note: None,
+                condition: Some(kept),
             });
         }
         if entry.kind == PLEDGE_REQUEST {
@@ -726,6 +760,7 @@ impl Workstation {
                 pledge: Some(status),
                 accepted: None,
                 note: None,
+                condition: None,
             });
         }
         let msg: CaseMessage = serde_json::from_str(&entry.body).map_err(unreadable)?;
@@ -736,6 +771,7 @@ impl Workstation {
             pledge: None,
             accepted: None,
             note: None,
+            condition: None,
         })
     }
 
@@ -907,6 +943,15 @@ impl Workstation {
         if !remote.notes.is_empty() {
             let notes: Vec<_> = remote.notes.iter().map(crate::notes::from_bank).collect();
             self.store()?.merge_bank_notes(&remote.case_id, &notes)?;
+        }
+        if !remote.conditions.is_empty() {
+            let conditions: Vec<_> = remote
+                .conditions
+                .iter()
+                .map(crate::conditions::from_bank)
+                .collect();
+            self.store()?
+                .merge_bank_conditions(&remote.case_id, &conditions)?;
         }
         merged
     }

@@ -59,6 +59,9 @@ pub struct RemoteCase {
     /// The case's notes as the bank keeps them, oldest first (absent: none).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<RemoteNote>,
+    /// The approval's conditions beyond §6 as the bank keeps them, in the order raised.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub conditions: Vec<RemoteCondition>,
 }
 
 /// A note on a case (`POST /v1/cases/{id}/notes`): who wrote what when. Never edited or
@@ -98,6 +101,90 @@ pub fn note_bytes(case_id: &str, note: &CaseNote) -> Vec<u8> {
         &format!("note {case_id} {} {text}", note.note_id),
         &note.author,
         &note.written_at,
+    )
+}
+
+/// What is done to a condition of the approval (`POST /v1/cases/{id}/conditions`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ConditionAction {
+    Raise,
+    Meet,
+    Waive,
+}
+
+impl ConditionAction {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ConditionAction::Raise => "raise",
+            ConditionAction::Meet => "meet",
+            ConditionAction::Waive => "waive",
+        }
+    }
+}
+
+/// One act on a condition of the approval: raising it (`text`, `owner`, `due`, `stage`),
+/// or closing it — met with the evidence, waived with the reason (`words`). A condition's
+/// id is made where it was raised and names it everywhere; an act sent twice is kept
+/// once. With a directory the author signs it ([`condition_bytes`]).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConditionAct {
+    pub condition_id: String,
+    pub action: ConditionAction,
+    pub author: String,
+    pub at: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<String>,
+    /// `YYYY-MM-DD`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub due: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stage: Option<u8>,
+    /// The evidence (meet) or the reason (waive).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub words: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub algorithm: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signature: Option<String>,
+}
+
+/// A condition as the bank keeps it: how it was raised, where it stands (`open`, `met`,
+/// `waived`), who closed it when with what words, and when the bank accepted its last act.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RemoteCondition {
+    pub condition_id: String,
+    pub text: String,
+    pub owner: String,
+    pub due: String,
+    pub stage: u8,
+    pub raised_by: String,
+    pub raised_at: String,
+    pub status: String,
+    #[serde(default)]
+    pub closed_by: Option<String>,
+    #[serde(default)]
+    pub closed_at: Option<String>,
+    #[serde(default)]
+    pub words: Option<String>,
+    pub accepted_at: String,
+}
+
+/// The bytes an author signs for an act on a condition: the case, the condition, the
+/// action and the SHA-256 of everything the act says, in a signed request's form.
+pub fn condition_bytes(case_id: &str, act: &ConditionAct) -> Vec<u8> {
+    let said = serde_json::json!([act.text, act.owner, act.due, act.stage, act.words]);
+    let said = hex(&Sha256::digest(said.to_string().as_bytes()));
+    crate::signing::request_bytes(
+        &format!(
+            "condition {case_id} {} {} {said}",
+            act.condition_id,
+            act.action.as_str()
+        ),
+        &act.author,
+        &act.at,
     )
 }
 

@@ -538,6 +538,22 @@ impl Bank {
         )
     }
 
+    /// An act on a condition of the approval; the bank answers the condition as it keeps
+    /// it.
+    pub fn post_condition(
+        &self,
+        case_id: &str,
+        act: &api::ConditionAct,
+        key: &str,
+    ) -> Result<api::RemoteCondition> {
+        self.post_change(
+            &format!("a condition on case {case_id}"),
+            &["cases", case_id, "conditions"],
+            act,
+            key,
+        )
+    }
+
     /// Enrols a person's public key; the bank checks their directory password first and
     /// revokes their previous key.
     pub fn enrol(&self, staff_id: &str, enrolment: &Enrolment, key: &str) -> Result<StaffKey> {

@@ -169,6 +169,7 @@ pub fn open(path: &Path) -> rusqlite::Result<Connection> {
     conn.execute_batch(crate::registers::SCHEMA)?;
     conn.execute_batch(crate::anchors::SCHEMA)?;
     conn.execute_batch(crate::notes::SCHEMA)?;
+    conn.execute_batch(crate::conditions::SCHEMA)?;
     Ok(conn)
 }
 
@@ -219,6 +220,7 @@ fn remote_case(r: &rusqlite::Row) -> rusqlite::Result<RemoteCase> {
         case: serde_json::from_str(&json).unwrap_or(serde_json::Value::Null),
         workflow: None,
         notes: Vec::new(),
+        conditions: Vec::new(),
     })
 }
 

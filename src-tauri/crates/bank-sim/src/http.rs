@@ -270,6 +270,10 @@ pub fn router(sim: Arc<Sim>) -> Router {
         .route("/v1/cases/{id}/messages", post(post_message))
         .route("/v1/cases/{id}/signoffs", post(review::sign_off))
         .route("/v1/cases/{id}/notes", post(crate::notes::post_note))
+        .route(
+            "/v1/cases/{id}/conditions",
+            post(crate::conditions::post_condition),
+        )
         .route("/v1/staff/{staff_id}/keys", post(review::enrol))
         .route(
             "/v1/staff/{staff_id}/keys/current",
@@ -402,6 +406,7 @@ async fn queue(State(sim): State<Arc<Sim>>, Query(q): Query<QueueParams>) -> Rep
             review::with_workflow(&conn, &mut cases)?;
         }
         crate::notes::with_notes(&conn, &mut cases)?;
+        crate::conditions::with_conditions(&conn, &mut cases)?;
         Ok(cases)
     };
     match read() {
@@ -427,6 +432,7 @@ async fn get_case(State(sim): State<Arc<Sim>>, UrlPath(id): UrlPath<String>) -> 
             review::with_workflow(&conn, &mut cases)?;
         }
         crate::notes::with_notes(&conn, &mut cases)?;
+        crate::conditions::with_conditions(&conn, &mut cases)?;
         let [case] = cases;
         Ok(Some(case))
     };
@@ -607,6 +613,9 @@ async fn post_message(
             None => None,
         };
         if let Some(refusal) = final_payment_refusal(tx, &msg, delay)? {
+            return Ok(refusal);
+        }
+        if let Some(refusal) = crate::conditions::order_refusal(tx, &id, &msg)? {
             return Ok(refusal);
         }
         let text = serde_json::to_string(&msg).unwrap_or_default();

@@ -47,7 +47,7 @@ pub struct NoteRefusal {
     pub message: String,
 }
 
-fn refusal(status: u16, code: &'static str, message: impl Into<String>) -> NoteRefusal {
+pub(crate) fn refusal(status: u16, code: &'static str, message: impl Into<String>) -> NoteRefusal {
     NoteRefusal {
         status,
         code,
@@ -70,7 +70,7 @@ pub struct Author {
     pub person: PersonVerdict,
 }
 
-fn well_formed_id(id: &str) -> bool {
+pub(crate) fn well_formed_id(id: &str) -> bool {
     (1..=64).contains(&id.len())
         && id
             .bytes()
@@ -150,7 +150,7 @@ pub fn judge(
         return Err(refusal(404, "NOT_FOUND", "no such case at the bank"));
     }
     if let Some(a) = author {
-        check_author(note, a)?;
+        check_author(&note.author, a, false)?;
     }
     match kept {
         None => Ok(Verdict::Keep),
@@ -170,14 +170,16 @@ pub fn judge(
     }
 }
 
-fn check_author(note: &CaseNote, a: &Author) -> Result<(), NoteRefusal> {
+/// The author's key and directory roles: the underwriter or reviewer role (`reviewer`:
+/// the reviewer role only).
+pub(crate) fn check_author(name: &str, a: &Author, reviewer: bool) -> Result<(), NoteRefusal> {
     match &a.key {
         KeyVerdict::Current => {}
         KeyVerdict::Unknown => {
             return Err(refusal(
                 403,
                 "KEY_UNKNOWN",
-                format!("{} has no enrolled key", note.author),
+                format!("{} has no enrolled key", name),
             ))
         }
         KeyVerdict::Revoked { revoked_at } => {
@@ -185,8 +187,8 @@ fn check_author(note: &CaseNote, a: &Author) -> Result<(), NoteRefusal> {
                 403,
                 "KEY_REVOKED",
                 format!(
-                    "the note is signed with a key of {} revoked at {revoked_at}",
-                    note.author
+                    "the act is signed with a key of {} revoked at {revoked_at}",
+                    name
                 ),
             ))
         }
@@ -194,29 +196,34 @@ fn check_author(note: &CaseNote, a: &Author) -> Result<(), NoteRefusal> {
             return Err(refusal(
                 403,
                 "SIGNATURE_INVALID",
-                format!("the note's signature is not {}'s", note.author),
+                format!("the signature is not {}'s", name),
             ))
         }
     }
     match &a.person {
-        PersonVerdict::Found { roles, .. } if roles.underwriter || roles.reviewer => Ok(()),
+        PersonVerdict::Found { roles, .. }
+            if roles.reviewer || (roles.underwriter && !reviewer) =>
+        {
+            Ok(())
+        }
         PersonVerdict::Disabled => Err(refusal(
             403,
             "ACCOUNT_DISABLED",
-            format!("the directory has disabled {}'s account", note.author),
+            format!("the directory has disabled {}'s account", name),
         )),
         PersonVerdict::Unreachable(why) => Err(refusal(
             503,
             "DIRECTORY_UNAVAILABLE",
-            format!("the directory cannot be asked about {}: {why}", note.author),
+            format!("the directory cannot be asked about {}: {why}", name),
         )),
         _ => Err(refusal(
             403,
             "ROLE_MISSING",
-            format!(
-                "{} holds neither the underwriter nor the reviewer role",
-                note.author
-            ),
+            if reviewer {
+                format!("{name} lacks the reviewer role: only a reviewer waives a condition")
+            } else {
+                format!("{name} holds neither the underwriter nor the reviewer role")
+            },
         )),
     }
 }

@@ -571,6 +571,7 @@ pub(crate) async fn inbox(State(sim): State<Arc<Sim>>, headers: HeaderMap) -> Re
             }
         }
         crate::notes::with_notes(&conn, &mut out)?;
+        crate::conditions::with_conditions(&conn, &mut out)?;
         Ok(out)
     };
     match listed() {

@@ -248,8 +248,15 @@ fn every_route_is_in_the_openapi_file() {
         std::fs::read_to_string(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("openapi.yaml"))
             .unwrap();
     let routes = include_str!("../src/http.rs");
-    for line in routes.lines().filter(|l| l.contains(".route(\"")) {
-        let path = line.split('"').nth(1).unwrap();
+    // Each `.route(` is followed by its path, on its line or the next (rustfmt splits
+    // long ones).
+    let paths: Vec<&str> = routes
+        .split(".route(")
+        .skip(1)
+        .map(|rest| rest.split('"').nth(1).unwrap())
+        .collect();
+    assert!(paths.len() > 20, "{paths:?}");
+    for path in paths {
         assert!(
             spec.contains(&format!("  {path}:")),
             "{path} is not in openapi.yaml"
@@ -330,4 +337,92 @@ fn a_note_is_kept_once_never_changed_and_served_with_its_case() {
         .iter()
         .filter(|c| c.case_id != case)
         .all(|c| c.notes.is_empty()));
+}
+
+/// A condition of the approval is raised once, closed once, served with its case, and
+/// keeps the disbursement order of its stage (and every later one) out until it closes.
+#[test]
+fn an_open_condition_keeps_its_stage_s_order_out_until_it_is_met() {
+    use uw_bank_link::api::{ConditionAct, ConditionAction};
+    let dir = tempfile::tempdir().unwrap();
+    let sim = seeded(dir.path(), Duration::ZERO);
+    let bank = client(&sim);
+    let case = "AUTO-2026-000123";
+    let at = chrono::Utc::now().to_rfc3339();
+    let due = (chrono::Utc::now() + chrono::Duration::days(10))
+        .format("%Y-%m-%d")
+        .to_string();
+    let raise = ConditionAct {
+        condition_id: "k-1".into(),
+        action: ConditionAction::Raise,
+        author: "alice".into(),
+        at: at.clone(),
+        text: Some("the employer's letter".into()),
+        owner: Some("the client".into()),
+        due: Some(due.clone()),
+        stage: Some(1),
+        words: None,
+        algorithm: None,
+        signature: None,
+    };
+    let kept = bank.post_condition(case, &raise, "c-1").unwrap();
+    assert_eq!(
+        (kept.status.as_str(), kept.due.as_str()),
+        ("open", due.as_str())
+    );
+    assert_eq!(bank.post_condition(case, &raise, "c-2").unwrap(), kept);
+    fn code<T: std::fmt::Debug>(r: Result<T, LinkError>) -> String {
+        match r {
+            Err(LinkError::Rejected {
+                status,
+                code,
+                message,
+            }) => format!("{status} {code} {message}"),
+            other => format!("{other:?}"),
+        }
+    }
+    let order = CaseMessage {
+        kind: MessageKind::DisbursementOrder,
+        body: serde_json::json!({"stage": 1, "amount": "75000000.00"}),
+    };
+    let refused = code(bank.post_message(case, &order, "o-1"));
+    assert!(refused.starts_with("409 CONDITION_OPEN"), "{refused}");
+    assert!(
+        refused.contains("k-1") && refused.contains(&due),
+        "{refused}"
+    );
+    let mut no_owner = raise.clone();
+    no_owner.condition_id = "k-2".into();
+    no_owner.owner = Some(" ".into());
+    assert!(code(bank.post_condition(case, &no_owner, "c-3"))
+        .starts_with("422 CONDITION_OWNER_REQUIRED"));
+    let meet = ConditionAct {
+        action: ConditionAction::Meet,
+        author: "bob".into(),
+        text: None,
+        owner: None,
+        due: None,
+        stage: None,
+        words: Some("letter no. 45, scanned".into()),
+        ..raise.clone()
+    };
+    let met = bank.post_condition(case, &meet, "c-4").unwrap();
+    assert_eq!(
+        (met.status.as_str(), met.closed_by.as_deref()),
+        ("met", Some("bob"))
+    );
+    let waive = ConditionAct {
+        action: ConditionAction::Waive,
+        words: Some("no need".into()),
+        ..meet.clone()
+    };
+    assert!(code(bank.post_condition(case, &waive, "c-5")).starts_with("409 CONDITION_CLOSED"));
+    bank.post_message(case, &order, "o-2").unwrap();
+    let held = bank.get_case(case).unwrap();
+    assert_eq!(held.conditions, [met]);
+    let queue = bank.queue(None, None).unwrap();
+    assert!(queue
+        .applications
+        .iter()
+        .all(|c| (c.case_id == case) != c.conditions.is_empty()));
 }

@@ -1573,3 +1573,63 @@ fn a_case_id_equal_but_for_letter_case_to_a_held_one_is_not_a_new_case() {
         "{e}"
     );
 }
+
+/// Acts on conditions that are not acts, or not the author's: refusals naming what is
+/// wrong, never a panic, nothing kept.
+#[test]
+fn hostile_condition_acts_are_refused_and_nothing_is_kept() {
+    let b = bench();
+    let _p = people(&b.bank);
+    let id = "AUTO-2026-000123";
+    let post = |body: &str| {
+        raw(
+            &b.sim,
+            &format!(
+                "POST /v1/cases/{id}/conditions HTTP/1.1\r\nIdempotency-Key: {}\r\nContent-Type: application/json",
+                idem()
+            ),
+            body.as_bytes(),
+        )
+        .unwrap()
+    };
+    for body in [
+        "",
+        "{",
+        "[]",
+        "{\"condition_id\": 1}",
+        "{\"condition_id\": \"k\", \"action\": \"delete\", \"author\": \"alice\", \"at\": \"2026-12-02T09:00:00Z\"}",
+    ] {
+        let (status, answer) = post(body);
+        assert_eq!(
+            (status, error_code(&answer).as_str()),
+            (422, "INVALID_CONDITION"),
+            "{body}: {answer}"
+        );
+    }
+    // Well formed but unsigned, or signed with nothing: alice's enrolled key does not
+    // vouch for it.
+    let act = serde_json::json!({
+        "condition_id": "k-1", "action": "raise", "author": "alice", "at": now(),
+        "text": "a letter", "owner": "the client", "due": "2099-01-01", "stage": 1,
+    });
+    let (status, answer) = post(&act.to_string());
+    assert_eq!(
+        (status, error_code(&answer).as_str()),
+        (403, "SIGNATURE_INVALID"),
+        "{answer}"
+    );
+    let mut forged = act.clone();
+    forged["algorithm"] = "ed25519".into();
+    forged["signature"] = signing::to_base64(&[0u8; 64]).into();
+    let (status, answer) = post(&forged.to_string());
+    assert_eq!(
+        (status, error_code(&answer).as_str()),
+        (403, "SIGNATURE_INVALID")
+    );
+    // Someone the directory does not know.
+    let mut stranger = act.clone();
+    stranger["author"] = "mallory".into();
+    let (status, answer) = post(&stranger.to_string());
+    assert_eq!(status, 403, "{answer}");
+    assert!(b.bank.get_case(id).unwrap().conditions.is_empty());
+}

@@ -29,6 +29,7 @@
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+use crate::approval_conditions::{self, ApprovalCondition};
 use crate::case::{
     validate, CaseError, CaseFile, DeliveryNotice, DisbursementOrder, Document, DocumentKind,
     DocumentStatus, Evidence, Funds, InsurancePolicy, LienStatus, SellerKind,
@@ -66,6 +67,15 @@ pub enum Blocker {
     ForeignLien { creditor: String },
     #[error("stage {stage} was ordered already")]
     AlreadyOrdered { stage: u8 },
+    #[error(
+        "the condition \"{text}\" ({owner}, due {due}) is open: it must be met or waived first"
+    )]
+    ConditionOpen {
+        id: String,
+        text: String,
+        owner: String,
+        due: Date,
+    },
 }
 
 impl Blocker {
@@ -82,6 +92,7 @@ impl Blocker {
             Blocker::LienNotRegistered { .. } => "VIN_LIEN".into(),
             Blocker::ForeignLien { .. } => "FOREIGN_LIEN".into(),
             Blocker::AlreadyOrdered { .. } => "ALREADY_ORDERED".into(),
+            Blocker::ConditionOpen { .. } => "CONDITION_OPEN".into(),
         }
     }
 }
@@ -108,11 +119,14 @@ pub struct BlockerView {
 
 /// Where the case stands for the disbursement, as the caller knows it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Approval {
+pub struct Approval<'a> {
     /// The engine's decision on the stored case.
     pub decision: Decision,
     /// The workflow says a second person approved it.
     pub signed_off: bool,
+    /// The approval's conditions beyond §6 ([`crate::approval_conditions`]): an open one
+    /// blocks the stage it names and every later one.
+    pub conditions: &'a [ApprovalCondition],
 }
 
 fn dealer(kind: SellerKind) -> bool {
@@ -210,6 +224,16 @@ pub fn blockers(case: &CaseFile, approval: Approval, stage: u8, today: Date) -> 
             code: c.code,
             message: c.message,
         });
+    }
+    for c in approval.conditions {
+        if approval_conditions::blocks(c, stage) {
+            out.push(Blocker::ConditionOpen {
+                id: c.condition_id.clone(),
+                text: c.text.clone(),
+                owner: c.owner.clone(),
+                due: c.due,
+            });
+        }
     }
     if dealer(kind) {
         match case.disbursement.advance {

@@ -6,6 +6,7 @@
 //! clock and no file; time and data come in as parameters. That keeps every rule testable
 //! with plain values and lets the CLI, the desktop app and the tests share one engine.
 
+pub mod approval_conditions;
 pub mod bureau;
 pub mod case;
 pub mod decision;

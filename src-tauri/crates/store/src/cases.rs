@@ -118,6 +118,10 @@ pub struct QueueRow {
     /// service fills them from the queue rules (uw_domain::sla).
     pub due_at: Option<String>,
     pub due_soon_at: Option<String>,
+    /// The approval's open conditions beyond §6 (the queue's badge) and the earliest due
+    /// date among them (`YYYY-MM-DD`).
+    pub open_conditions: i64,
+    pub conditions_due: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, TS)]
@@ -405,7 +409,10 @@ impl Store {
         let limit = if q.limit == 0 { 50 } else { q.limit.min(500) };
         let sql = format!(
             "SELECT case_id, version, borrower_name, amount, term_months, status, decision, assignee, branch, \
-             application_date, received_at, assigned_at FROM cases {filter} ORDER BY {col} {dir}, case_id {dir} \
+             application_date, received_at, assigned_at, \
+             (SELECT count(*) FROM case_conditions k WHERE k.case_id = cases.case_id AND k.status = 'open'), \
+             (SELECT min(due) FROM case_conditions k WHERE k.case_id = cases.case_id AND k.status = 'open') \
+             FROM cases {filter} ORDER BY {col} {dir}, case_id {dir} \
              LIMIT {limit} OFFSET {offset}",
             col = q.sort.column(),
             offset = q.offset,
@@ -427,6 +434,8 @@ impl Store {
                 assigned_at: r.get(11)?,
                 due_at: None,
                 due_soon_at: None,
+                open_conditions: r.get(12)?,
+                conditions_due: r.get(13)?,
             })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)

@@ -15,6 +15,7 @@ mod attachments;
 pub mod audit;
 pub mod backup;
 mod cases;
+mod conditions;
 mod dashboard;
 mod identity;
 mod lien_watch;
@@ -33,6 +34,7 @@ pub use attachments::{Attachment, NewAttachment};
 pub use audit::{AuditEntry, AuditProblem, AuditReport};
 pub use backup::{backup_file, backup_holds, check_backup, stage_restore, BackupSummary, Incoming};
 pub use cases::{CaseEvent, NewCase, QueuePage, QueueQuery, QueueRow, SortKey, StoredCase};
+pub use conditions::StoredCondition;
 pub use dashboard::{CaseCounts, PersonLoad, COUNTER_OFFER_TAKEN};
 pub use identity::{CachedPerson, StoredKey};
 pub use lien_watch::LienAlert;
@@ -48,7 +50,7 @@ pub const APPLICATION_ID: i32 = 0x5557_5331;
 const SQLITE_MAGIC: &[u8; 16] = b"SQLite format 3\0";
 
 /// The schema, one migration per file, in order; the store's `user_version` counts them.
-const MIGRATIONS: [&str; 16] = [
+const MIGRATIONS: [&str; 17] = [
     include_str!("schema/001_cases.sql"),
     include_str!("schema/002_statements.sql"),
     include_str!("schema/003_audit.sql"),
@@ -65,6 +67,7 @@ const MIGRATIONS: [&str; 16] = [
     include_str!("schema/014_notes.sql"),
     include_str!("schema/015_lien_watch.sql"),
     include_str!("schema/016_scan_versions.sql"),
+    include_str!("schema/017_conditions.sql"),
 ];
 
 /// The migration that creates the audit chain (`schema/003_audit.sql`, 1-based).
@@ -141,6 +144,18 @@ pub enum StoreError {
     LastAdmin(String),
     #[error("user {0} does not exist")]
     NoUser(String),
+    #[error("case {case_id} has no condition {condition_id}")]
+    NoCondition {
+        case_id: String,
+        condition_id: String,
+    },
+    /// A close of a condition that another act closed first.
+    #[error("condition {condition_id} of case {case_id} is {status} already: a closed condition never reopens")]
+    ConditionClosed {
+        case_id: String,
+        condition_id: String,
+        status: String,
+    },
     #[error("database error: {0}")]
     Sql(#[from] rusqlite::Error),
 }

@@ -23,6 +23,17 @@ fn the_memo_is_of_a_decided_case_and_carries_the_workflow_s_facts() {
     ws.login("alice", "alice-demo-2026", None).unwrap();
     ws.add_note(CASE, "called the employer twice: no answer")
         .unwrap();
+    let due = crate::disbursement::today().add_days(7).to_string();
+    ws.raise_condition(
+        CASE,
+        &uw_domain::approval_conditions::NewCondition {
+            text: "the employer's letter".into(),
+            owner: "the client".into(),
+            due: due.clone(),
+            stage: 1,
+        },
+    )
+    .unwrap();
     let e = ws.decision_memo_pdf(CASE, "uz", none).unwrap_err();
     assert_eq!(e.code, ErrorCode::NotPrintable);
     assert!(e.message.contains("is draft"), "{}", e.message);
@@ -74,12 +85,10 @@ fn the_memo_is_of_a_decided_case_and_carries_the_workflow_s_facts() {
         .any(|e| e.kind == "memo_printed"));
 
     let w = ws.load_workflow(CASE).unwrap();
-    let f = facts(
-        &w,
-        Some("2026-12-02T10:00:00Z"),
-        None,
-        ws.store().unwrap().notes(CASE).unwrap(),
-    );
+    // One store guard at a time: each is let go before the next is taken.
+    let notes = ws.store().unwrap().notes(CASE).unwrap();
+    let conditions = ws.store().unwrap().conditions(CASE).unwrap();
+    let f = facts(&w, Some("2026-12-02T10:00:00Z"), None, notes, conditions);
     assert_eq!(f.stage, "approved");
     assert_eq!(
         f.proposal,
@@ -100,6 +109,16 @@ fn the_memo_is_of_a_decided_case_and_carries_the_workflow_s_facts() {
     assert_eq!(f.checker.as_ref().unwrap().name, "bob");
     assert_eq!(f.checker.unwrap().fingerprint, None);
     assert_eq!(f.notes.len(), 1);
+    let c = &f.conditions[0];
+    assert_eq!(
+        (
+            c.text.as_str(),
+            c.owner.as_str(),
+            c.due.as_str(),
+            c.status.as_str()
+        ),
+        ("the employer's letter", "the client", due.as_str(), "open")
+    );
 }
 
 /// A rejection's memo carries the checker's words of the rejection that decided it.
@@ -127,7 +146,7 @@ fn a_rejected_case_s_memo_has_the_checker_s_words() {
         w.decision_comment.as_deref(),
         Some("the debt burden is too high")
     );
-    let f = facts(&w, None, w.decision_comment.clone(), Vec::new());
+    let f = facts(&w, None, w.decision_comment.clone(), Vec::new(), Vec::new());
     assert_eq!(f.stage, "rejected");
     assert_eq!(f.comment.as_deref(), Some("the debt burden is too high"));
     assert!(ws.decision_memo_pdf(id, "uz", |_, _| Ok(())).is_ok());

@@ -628,6 +628,133 @@ fn an_approved_case_s_disbursement_order_is_signed_and_accepted() {
     assert_eq!(body["body"]["statement"]["statement"]["signer"], "alice");
 }
 
+/// "Approve subject to …" across two desks: the maker's condition is read at the
+/// reviewer's desk, the reviewer's at the maker's; the reviewer waives the maker's, and the
+/// bank refuses the reviewer's waiver of his own even past his desk's check; stage 1 then
+/// pays (the bank accepts the order) while stage 2 waits for the open condition.
+#[test]
+fn conditions_travel_between_desks_and_the_bank_judges_the_waiver() {
+    use uw_domain::approval_conditions::{Closing, NewCondition, Status};
+    let bank = bank();
+    let one = submitted_at(&bank, "desk-1", "alice");
+    let due = crate::disbursement::today().add_days(10).to_string();
+    let raise = |ws: &Workstation, text: &str, stage: u8| {
+        ws.raise_condition(
+            CASE,
+            &NewCondition {
+                text: text.into(),
+                owner: "the client".into(),
+                due: due.clone(),
+                stage,
+            },
+        )
+        .expect("raised")
+    };
+    let letter = raise(&one, "the employer's letter", 1)[0].condition.clone();
+    assert!(one.sync().unwrap().refused.is_empty());
+    assert!(!one.conditions(CASE).unwrap()[0].waiting);
+
+    let two = desk_of(&bank, "desk-2", "bob");
+    let seen = two.conditions(CASE).unwrap();
+    assert_eq!(seen.len(), 1, "{seen:?}");
+    assert_eq!(
+        (
+            seen[0].condition.text.as_str(),
+            seen[0].condition.raised_by.as_str()
+        ),
+        ("the employer's letter", "alice")
+    );
+    // bob approves subject to a condition of his own for stage 2.
+    let title = raise(&two, "the title's copy", 2)[1].condition.clone();
+    approve_here(&two, "bob");
+    assert!(two.sync().unwrap().refused.is_empty());
+    let own = two
+        .close_condition(CASE, &title.condition_id, Closing::Waive, "not needed")
+        .unwrap_err();
+    assert_eq!(own.code, ErrorCode::ConditionWaiveOwn);
+    // Past his desk's check, signed with his own key: the bank refuses it too.
+    let mut act = uw_bank_link::api::ConditionAct {
+        condition_id: title.condition_id.clone(),
+        action: uw_bank_link::api::ConditionAction::Waive,
+        author: "bob".into(),
+        at: crate::now_rfc3339(),
+        text: None,
+        owner: None,
+        due: None,
+        stage: None,
+        words: Some("not needed".into()),
+        algorithm: Some("ed25519".into()),
+        signature: None,
+    };
+    let sig = two
+        .signer()
+        .expect("bob's key")
+        .sign(&uw_bank_link::api::condition_bytes(CASE, &act))
+        .unwrap();
+    act.signature = Some(uw_bank_link::signing::to_base64(&sig));
+    let e = two
+        .bank()
+        .unwrap()
+        .post_condition(CASE, &act, "own-waiver")
+        .unwrap_err();
+    assert_eq!(AppError::from(e).code, ErrorCode::ConditionWaiveOwn);
+    // His waiver of alice's condition stands.
+    two.close_condition(
+        CASE,
+        &letter.condition_id,
+        Closing::Waive,
+        "payroll at this bank",
+    )
+    .unwrap();
+    assert!(two.sync().unwrap().refused.is_empty());
+
+    one.sync().unwrap();
+    let here = one.conditions(CASE).unwrap();
+    let standing: Vec<_> = here
+        .iter()
+        .map(|c| (c.condition.text.as_str(), c.condition.status, c.waiting))
+        .collect();
+    assert_eq!(
+        standing,
+        [
+            ("the employer's letter", Status::Waived, false),
+            ("the title's copy", Status::Open, false)
+        ]
+    );
+    crate::disbursement::tests::stage_one_facts(&one);
+    one.request_lien(CASE).unwrap();
+    for _ in 0..50 {
+        one.sync().unwrap();
+        if one.disbursement(CASE).unwrap().lien.vin_lien == uw_domain::case::LienStatus::Registered
+        {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let view = one.disbursement(CASE).unwrap();
+    let view = one.order_disbursement(CASE, view.version, 1).unwrap();
+    let report = one.sync().unwrap();
+    assert!(report.refused.is_empty(), "{report:?}");
+    assert_eq!(bank.sim.digest().orders.get("1"), Some(&1));
+    assert!(view.stages[1]
+        .blockers
+        .iter()
+        .any(|b| b.code == "CONDITION_OPEN" && b.message.contains("the title's copy")));
+    // Stage 1 is ordered: a condition for it comes too late.
+    let late = one
+        .raise_condition(
+            CASE,
+            &NewCondition {
+                text: "x".into(),
+                owner: "y".into(),
+                due: due.clone(),
+                stage: 1,
+            },
+        )
+        .unwrap_err();
+    assert_eq!(late.code, ErrorCode::WrongStage);
+}
+
 #[derive(Clone, Copy, Debug)]
 enum Op {
     Edit,

@@ -19,6 +19,7 @@ fn today() -> Date {
 const SIGNED: Approval = Approval {
     decision: Decision::Approve,
     signed_off: true,
+    conditions: &[],
 };
 
 /// The demo case (official dealer, 135 m loan, 45 m down payment) approved and signed
@@ -105,11 +106,13 @@ fn every_precondition_of_stage_one_blocks_it_by_name() {
     let refer = Approval {
         decision: Decision::Refer,
         signed_off: true,
+        conditions: &[],
     };
     assert_eq!(codes(&base, refer, 1), ["NOT_APPROVED"]);
     let unsigned = Approval {
         decision: Decision::Approve,
         signed_off: false,
+        conditions: &[],
     };
     assert_eq!(codes(&base, unsigned, 1), ["NOT_REVIEWED"]);
     let mut c = base.clone();
@@ -386,4 +389,52 @@ fn the_case_file_without_disbursement_data_reads_and_writes_as_before() {
     let c = with_stage_one(registered(approved(SellerKind::OfficialDealer)));
     let back = crate::parse_case(&crate::case::to_json_pretty(&c)).unwrap();
     assert_eq!(back, c);
+}
+
+#[test]
+fn an_open_condition_of_the_approval_blocks_its_stage_and_the_later_one() {
+    use crate::approval_conditions::{close, raise, Actor, Closing, NewCondition};
+    let maker = Actor {
+        name: "alice",
+        underwriter: true,
+        reviewer: false,
+    };
+    let c = approved(SellerKind::DealerInStock);
+    let letter = raise(
+        "k1",
+        &NewCondition {
+            text: "employer's letter".into(),
+            owner: "the client".into(),
+            due: "2026-12-31".into(),
+            stage: 1,
+        },
+        maker,
+        AT,
+        today(),
+    )
+    .unwrap();
+    let open = [letter.clone()];
+    let with = |conditions| Approval {
+        conditions,
+        ..SIGNED
+    };
+    assert_eq!(codes(&c, with(&open), 1), ["CONDITION_OPEN"]);
+    let refused = order(&c, with(&open), 1, today(), AT, "alice").unwrap_err();
+    assert_eq!(
+        refused[0].to_string(),
+        "the condition \"employer's letter\" (the client, due 2026-12-31) is open: it must be met or waived first"
+    );
+    // Named for stage 2, it lets stage 1 pay and holds stage 2.
+    let later = [crate::approval_conditions::ApprovalCondition {
+        stage: 2,
+        ..letter.clone()
+    }];
+    assert!(codes(&c, with(&later), 1).is_empty());
+    let mut c2 = with_stage_one(c.clone());
+    c2.pledge.vin_lien = LienStatus::Registered;
+    assert_eq!(codes(&c2, with(&later), 2), ["CONDITION_OPEN"]);
+    assert!(codes(&c2, SIGNED, 2).is_empty());
+    // Met, it blocks nothing.
+    let met = [close(&letter, Closing::Meet, "letter scanned", maker, None, AT).unwrap()];
+    assert!(codes(&c, with(&met), 1).is_empty());
 }

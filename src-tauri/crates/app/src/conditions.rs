@@ -1,0 +1,297 @@
+//! The approval's conditions beyond §6 as the service runs them: "approve subject to …"
+//! raised with an owner, a due date and the disbursement stage that waits for it, then met
+//! with the evidence or waived by a reviewer with the reason.
+//!
+//! Invariants:
+//! - every change passes `uw_domain::approval_conditions::{raise, close}` first, then is
+//!   written with its history event and its message to the bank in one transaction;
+//! - the author is the logged-in person; with the bank's directory each act is signed with
+//!   their key ([`api::condition_bytes`]), so the bank refuses one in another's name — and
+//!   the bank checks the waiver's second person and every disbursement order against the
+//!   conditions it keeps, whatever this desk says;
+//! - a condition is not case data: it changes no version and makes no one an editor, so
+//!   a reviewer who raises one stays free to sign the case off;
+//! - the disbursement reads the stored conditions every time it plans or orders a stage
+//!   (`Workstation::open_conditions`): an open one blocks its stage and every later one.
+//!
+//! Readings fixed here: a condition may be raised while the case is undecided or approved
+//! (a rejected case moves no money), for a stage not ordered yet; it may be closed at any
+//! stage.
+
+use serde::Serialize;
+use ts_rs::TS;
+use uw_bank_link::api::{self, ConditionAct, ConditionAction, RemoteCondition};
+use uw_bank_link::signing::{to_base64, Signer as _};
+use uw_domain::approval_conditions::{
+    self as rules, Actor, ApprovalCondition, Closing, NewCondition, Status,
+};
+use uw_domain::money::Date;
+use uw_domain::review::Stage;
+use uw_store::{Outgoing, StoredCondition};
+
+use crate::error::{bank_code, AppError, ErrorCode, Result};
+use crate::{now_rfc3339, Workstation};
+
+/// The outbox's kind of an act on a condition for the bank.
+pub const CONDITION: &str = "condition";
+
+/// A condition as the window shows it.
+#[derive(Clone, Debug, Serialize, TS)]
+pub struct ConditionView {
+    pub condition: ApprovalCondition,
+    /// Open with its due date behind the bank's business day.
+    pub overdue: bool,
+    /// The bank has not accepted its last act yet (or there is no bank).
+    pub waiting: bool,
+    /// Whether the logged-in person may meet it, or waive it, now (the service's own
+    /// check, run dry: the window offers what would be accepted).
+    pub may_meet: bool,
+    pub may_waive: bool,
+}
+
+fn refused(r: rules::Refusal) -> AppError {
+    let code = match r.code() {
+        "INVALID_INPUT" => ErrorCode::InvalidInput,
+        "MISSING_ROLE" => ErrorCode::MissingRole,
+        other => bank_code(other),
+    };
+    AppError::new(code, r.to_string())
+}
+
+fn internal(e: impl std::fmt::Display) -> AppError {
+    AppError::new(ErrorCode::Internal, e.to_string())
+}
+
+/// A stored condition in the domain's terms; a row that cannot be read is an error, never
+/// skipped (it might be what keeps money from moving).
+pub(crate) fn from_stored(s: &StoredCondition) -> Result<ApprovalCondition> {
+    let unreadable = |what: &str| internal(format!("stored condition {}: {what}", s.condition_id));
+    Ok(ApprovalCondition {
+        condition_id: s.condition_id.clone(),
+        text: s.text.clone(),
+        owner: s.owner.clone(),
+        due: s
+            .due
+            .parse::<Date>()
+            .map_err(|_| unreadable("the due date is not a date"))?,
+        stage: s.stage,
+        raised_by: s.raised_by.clone(),
+        raised_at: s.raised_at.clone(),
+        status: Status::parse(&s.status).ok_or_else(|| unreadable("an unknown status"))?,
+        closed_by: s.closed_by.clone(),
+        closed_at: s.closed_at.clone(),
+        words: s.words.clone(),
+    })
+}
+
+fn to_stored(c: &ApprovalCondition) -> StoredCondition {
+    StoredCondition {
+        condition_id: c.condition_id.clone(),
+        text: c.text.clone(),
+        owner: c.owner.clone(),
+        due: c.due.to_string(),
+        stage: c.stage,
+        raised_by: c.raised_by.clone(),
+        raised_at: c.raised_at.clone(),
+        status: c.status.as_str().to_string(),
+        closed_by: c.closed_by.clone(),
+        closed_at: c.closed_at.clone(),
+        words: c.words.clone(),
+        bank_at: None,
+    }
+}
+
+/// A condition the bank served, as the store keeps it.
+pub(crate) fn from_bank(c: &RemoteCondition) -> StoredCondition {
+    StoredCondition {
+        condition_id: c.condition_id.clone(),
+        text: c.text.clone(),
+        owner: c.owner.clone(),
+        due: c.due.clone(),
+        stage: c.stage,
+        raised_by: c.raised_by.clone(),
+        raised_at: c.raised_at.clone(),
+        status: c.status.clone(),
+        closed_by: c.closed_by.clone(),
+        closed_at: c.closed_at.clone(),
+        words: c.words.clone(),
+        bank_at: Some(c.accepted_at.clone()),
+    }
+}
+
+/// A fresh condition id: 128 random bits, hex.
+fn new_condition_id() -> String {
+    use argon2::password_hash::rand_core::{OsRng, RngCore};
+    let mut bytes = [0u8; 16];
+    OsRng.fill_bytes(&mut bytes);
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+impl Workstation {
+    /// The case's conditions beyond §6, in the order raised.
+    pub fn conditions(&self, case_id: &str) -> Result<Vec<ConditionView>> {
+        let session = self.require_session()?;
+        let case_id = self.store()?.get_case(case_id)?.case_id;
+        let maker = self.load_workflow(&case_id)?.maker;
+        let actor = Actor {
+            name: &session.username,
+            underwriter: session.underwriter,
+            reviewer: session.reviewer,
+        };
+        let may = |c: &ApprovalCondition, how| {
+            rules::close(c, how, "-", actor, maker.as_deref(), "-").is_ok()
+        };
+        let today = crate::disbursement::today();
+        self.store()?
+            .conditions(&case_id)?
+            .iter()
+            .map(|s| {
+                let condition = from_stored(s)?;
+                Ok(ConditionView {
+                    overdue: condition.overdue(today),
+                    waiting: s.bank_at.is_none(),
+                    may_meet: may(&condition, Closing::Meet),
+                    may_waive: may(&condition, Closing::Waive),
+                    condition,
+                })
+            })
+            .collect()
+    }
+
+    /// What the disbursement waits for: the case's conditions as stored.
+    pub(crate) fn stored_conditions(&self, case_id: &str) -> Result<Vec<ApprovalCondition>> {
+        self.store()?
+            .conditions(case_id)?
+            .iter()
+            .map(from_stored)
+            .collect()
+    }
+
+    /// Raises a condition of the approval as the logged-in person; returns the list.
+    pub fn raise_condition(&self, case_id: &str, new: &NewCondition) -> Result<Vec<ConditionView>> {
+        let s = self.require_session()?;
+        let (_, case) = self.stored_case(case_id)?;
+        let case_id = case.case_id.clone();
+        let stage = self.load_workflow(&case_id)?.stage;
+        if stage == Stage::Rejected {
+            return Err(AppError::new(
+                ErrorCode::WrongStage,
+                format!(
+                    "{case_id} is rejected: a rejected case moves no money and takes no condition"
+                ),
+            ));
+        }
+        if case.disbursement.order(new.stage).is_some() {
+            return Err(AppError::new(
+                ErrorCode::WrongStage,
+                format!("stage: stage {} of {case_id} is ordered already: a condition for it comes too late", new.stage),
+            ));
+        }
+        let at = now_rfc3339();
+        let actor = Actor {
+            name: &s.username,
+            underwriter: s.underwriter,
+            reviewer: s.reviewer,
+        };
+        let c = rules::raise(
+            &new_condition_id(),
+            new,
+            actor,
+            &at,
+            crate::disbursement::today(),
+        )
+        .map_err(refused)?;
+        let act = ConditionAct {
+            condition_id: c.condition_id.clone(),
+            action: ConditionAction::Raise,
+            author: c.raised_by.clone(),
+            at: c.raised_at.clone(),
+            text: Some(c.text.clone()),
+            owner: Some(c.owner.clone()),
+            due: Some(c.due.to_string()),
+            stage: Some(c.stage),
+            words: None,
+            algorithm: None,
+            signature: None,
+        };
+        let outgoing = self.condition_message(&case_id, act)?;
+        let detail = serde_json::json!({
+            "condition_id": c.condition_id, "text": c.text, "owner": c.owner,
+            "due": c.due, "stage": c.stage,
+        })
+        .to_string();
+        self.store()?
+            .raise_condition(&case_id, &to_stored(&c), &detail, Some(&outgoing))?;
+        self.conditions(&case_id)
+    }
+
+    /// Meets (with the evidence) or waives (with the reason) an open condition as the
+    /// logged-in person; returns the list.
+    pub fn close_condition(
+        &self,
+        case_id: &str,
+        condition_id: &str,
+        how: Closing,
+        words: &str,
+    ) -> Result<Vec<ConditionView>> {
+        let s = self.require_session()?;
+        let case_id = self.store()?.get_case(case_id)?.case_id;
+        let kept = from_stored(&self.store()?.condition(&case_id, condition_id)?)?;
+        let maker = self.load_workflow(&case_id)?.maker;
+        let actor = Actor {
+            name: &s.username,
+            underwriter: s.underwriter,
+            reviewer: s.reviewer,
+        };
+        let at = now_rfc3339();
+        let c = rules::close(&kept, how, words, actor, maker.as_deref(), &at).map_err(refused)?;
+        let act = ConditionAct {
+            condition_id: c.condition_id.clone(),
+            action: match how {
+                Closing::Meet => ConditionAction::Meet,
+                Closing::Waive => ConditionAction::Waive,
+            },
+            author: s.username.clone(),
+            at,
+            text: None,
+            owner: None,
+            due: None,
+            stage: None,
+            words: c.words.clone(),
+            algorithm: None,
+            signature: None,
+        };
+        let outgoing = self.condition_message(&case_id, act)?;
+        let detail = serde_json::json!({
+            "condition_id": c.condition_id, "status": c.status, "words": c.words,
+        })
+        .to_string();
+        self.store()?
+            .close_condition(&case_id, &to_stored(&c), &detail, Some(&outgoing))?;
+        self.conditions(&case_id)
+    }
+
+    /// The act as the bank's message, signed with the author's key in the directory mode.
+    fn condition_message(&self, case_id: &str, mut act: ConditionAct) -> Result<Outgoing> {
+        if self.directory_mode() {
+            let signer = self.signer().ok_or_else(|| {
+                AppError::new(
+                    ErrorCode::NotLoggedIn,
+                    "a condition for the bank needs a logged-in person with a signing key",
+                )
+            })?;
+            let signature = signer
+                .sign(&api::condition_bytes(case_id, &act))
+                .map_err(|e| internal(format!("signing: {e}")))?;
+            act.algorithm = Some(signer.algorithm().to_string());
+            act.signature = Some(to_base64(&signature));
+        }
+        Ok(Outgoing {
+            kind: CONDITION.to_string(),
+            body: serde_json::to_string(&act).map_err(internal)?,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests;
