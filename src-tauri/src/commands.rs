@@ -27,7 +27,7 @@ use uw_app::{
     OpenOptions, QueueQuery, QueueRow, ReadProgress, Result, ReviewView, Session, SessionStatus,
     StoreKey, StoreState, TotpSetup, WorkProgress, WorkState, Workstation,
 };
-use uw_app::{ConditionView, StoredNote, SupportBundle};
+use uw_app::{AssignmentView, ConditionView, StoredNote, SupportBundle};
 use uw_domain::approval_conditions::{Closing, NewCondition};
 use uw_domain::case::{DocumentKind, DocumentStatus, IncomeKind, ReviewDecision};
 use uw_domain::disbursement::Fact;
@@ -438,6 +438,9 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         case_conditions,
         raise_condition,
         close_condition,
+        case_assignment,
+        claim_case,
+        reassign_case,
         release_case,
         submit_case,
         approve_case,
@@ -1243,6 +1246,25 @@ fn close_condition(
     logged("close_condition", || {
         ws.signed_in()?
             .close_condition(&case_id, &condition_id, how, &words)
+    })
+}
+
+#[tauri::command]
+fn case_assignment(ws: State<'_, Ws>, case_id: String) -> Result<AssignmentView> {
+    logged("case_assignment", || {
+        ws.signed_in()?.case_assignment(&case_id)
+    })
+}
+
+#[tauri::command]
+fn claim_case(ws: State<'_, Ws>, case_id: String) -> Result<AssignmentView> {
+    logged("claim_case", || ws.signed_in()?.claim_case(&case_id))
+}
+
+#[tauri::command]
+fn reassign_case(ws: State<'_, Ws>, case_id: String, to: String) -> Result<AssignmentView> {
+    logged("reassign_case", || {
+        ws.signed_in()?.reassign_case(&case_id, &to)
     })
 }
 

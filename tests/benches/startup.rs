@@ -73,6 +73,7 @@ fn seed(dir: &Path, n: usize) -> Result<()> {
         admin: true,
         underwriter: true,
         reviewer: false,
+        supervisor: None,
     })?;
     Ok(())
 }

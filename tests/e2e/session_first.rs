@@ -49,9 +49,11 @@ fn args(command: &str) -> Option<Value> {
         "export_queue_xlsx" => json!({"query": {}}),
         "queue" | "queue_total" => json!({"query": {}}),
         "open_case" | "export_case" | "case_history" | "case_review" | "release_case"
-        | "case_notes" | "case_conditions" | "disbursement" | "request_lien" | "scans" => {
+        | "case_notes" | "case_conditions" | "case_assignment" | "claim_case" | "disbursement"
+        | "request_lien" | "scans" => {
             json!({"caseId": case})
         }
+        "reassign_case" => json!({"caseId": case, "to": "carol"}),
         "raise_condition" => {
             json!({"caseId": case, "condition": {"text": "t", "owner": "o", "due": "2030-01-01", "stage": 1}})
         }

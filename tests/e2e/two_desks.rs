@@ -14,6 +14,8 @@ use uw_e2e::{
 const TOKEN: &str = "two-desks-bank";
 const MAKERS: &str = "AUTO-2026-000123";
 const CAROLS: &str = "AUTO-2026-000124";
+/// A case still being made, which the supervisor gives to someone.
+const OTHER: &str = "AUTO-2026-000126";
 
 async fn logout_and_login(c: &Client, who: &str) -> Result<()> {
     click(c, "#logout").await?;
@@ -283,6 +285,37 @@ async fn two_desks_alice_submits_bob_approves_at_his_desk_and_carol_cannot_check
         "{answer}"
     );
     screenshot(&screen_2, "two-desks-2-carol-cannot-check-her-own");
+
+    // sara, the supervisor, gives a case being made to carol; the bank takes it.
+    logout_and_login(&one, "sara").await?;
+    synced(&one).await?;
+    reopen(&one, OTHER, "parties").await?;
+    retype(&one, "input[name=reassign-to]", "carol").await?;
+    click(&one, "#reassign-case").await?;
+    // (The desk's sync may take it to the bank at once: "not at the bank yet" is brief.)
+    wait_text(&one, "[data-testid=assignee]", |t| t.contains("with carol")).await?;
+    screenshot(&screen_1, "two-desks-1-sara-reassigns");
+    synced(&one).await?;
+    // The bank's client blocks: off the test's async thread.
+    let bank_url = url.clone();
+    let held = tokio::task::spawn_blocking(move || {
+        uw_bank_link::Bank::new(uw_bank_link::BankConfig::new(&bank_url, TOKEN))
+            .and_then(|b| b.get_case(OTHER))
+    })
+    .await??;
+    assert_eq!(held.assignee.as_deref(), Some("carol"));
+    // Given to a reviewer, the bank refuses it, and the desk hears carol again.
+    reopen(&one, OTHER, "parties").await?;
+    retype(&one, "input[name=reassign-to]", "bob").await?;
+    click(&one, "#reassign-case").await?;
+    wait_text(&one, "[data-testid=assignee]", |t| t.contains("with bob")).await?;
+    click(&one, "#sync-now").await?;
+    reopen(&one, OTHER, "parties").await?;
+    click(&one, "#sync-now").await?;
+    wait_text(&one, "[data-testid=assignee]", |t| {
+        t.contains("with carol") && !t.contains("not at the bank")
+    })
+    .await?;
     one.close().await?;
     two.close().await?;
     Ok(())

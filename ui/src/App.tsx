@@ -157,7 +157,7 @@ export function App() {
           <span data-testid="case-count">{status && session ? t("app.cases", { n: status.case_count }) : ""}</span>
           {session && (
             <>
-              <span data-testid="user" title={[session.underwriter && t("role.underwriter"), session.reviewer && t("role.reviewer"), session.admin && t("role.admin")].filter(Boolean).join(", ")}>
+              <span data-testid="user" title={[session.underwriter && t("role.underwriter"), session.reviewer && t("role.reviewer"), session.supervisor && t("role.supervisor"), session.admin && t("role.admin")].filter(Boolean).join(", ")}>
                 {session.display_name}
               </span>
               <span className={`badge mode-${session.mode}`} data-testid="login-mode-badge" title={session.signing_key === "waiting" ? t("mode.keyWaiting") : undefined}>

@@ -18,6 +18,7 @@ import { decisionText, detail, explain, statusText, word } from "./words";
 import { Review } from "./case/Review";
 import { History } from "./case/History";
 import { Notes } from "./Notes";
+import { Assignment } from "./case/Assignment";
 import { Conditions } from "./case/Conditions";
 import { ErrorBanner } from "./App";
 import { Statements } from "./IncomeStep";
@@ -186,6 +187,7 @@ export function CaseScreen({ caseId, onBack, onNext, onShortcuts }: { caseId: st
         <span className={`pill status-${view.status}`}>{statusText(view.status)}</span>
         {evaluation && <span className={`pill decision-${evaluation.decision}`} data-testid="decision">{decisionText(evaluation.decision)}</span>}
         <span className="muted">v{view.version}</span>
+        <Assignment caseId={caseId} synced={synced} />
         <span className="spacer" />
         {onNext && <button id="next-case" onClick={onNext} disabled={dirty} title={t("case.nextTitle")}>{t("case.next")}</button>}
         <button onClick={exportCase}>{t("case.export")}</button>

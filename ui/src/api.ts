@@ -39,7 +39,7 @@ import type {
   WhatIfReport,
 } from "./bindings";
 import type { AdminSettings, BackupSettings, BackupSummary, BankInput, DirectoryInput, UserRoles, UserView } from "./bindings";
-import type { ConditionClosing, ConditionView, Exported, NewCondition, StoredNote } from "./bindings";
+import type { AssignmentView, ConditionClosing, ConditionView, Exported, NewCondition, StoredNote } from "./bindings";
 
 /** Turns whatever a failed call threw into the {code, message} the UI shows. */
 export function asAppError(e: unknown): AppError {
@@ -111,6 +111,9 @@ export const api = {
   review: (caseId: string) => call<ReviewView>("case_review", { caseId }),
   notes: (caseId: string) => call<StoredNote[]>("case_notes", { caseId }),
   addNote: (caseId: string, text: string) => call<StoredNote[]>("add_case_note", { caseId, text }),
+  caseAssignment: (caseId: string) => call<AssignmentView>("case_assignment", { caseId }),
+  claimCase: (caseId: string) => call<AssignmentView>("claim_case", { caseId }),
+  reassignCase: (caseId: string, to: string) => call<AssignmentView>("reassign_case", { caseId, to }),
   conditions: (caseId: string) => call<ConditionView[]>("case_conditions", { caseId }),
   raiseCondition: (caseId: string, condition: NewCondition) => call<ConditionView[]>("raise_condition", { caseId, condition }),
   closeCondition: (caseId: string, conditionId: string, how: ConditionClosing, words: string) =>

@@ -515,6 +515,20 @@ waiting: boolean,
  */
 may_meet: boolean, may_waive: boolean, };
 
+export type AssignmentView = { case_id: string, assignee: string | null, 
+/**
+ * The person may take the case now (an underwriter; the case unassigned and being made).
+ */
+may_claim: boolean, 
+/**
+ * The person may give it to someone else (a supervisor; the case being made).
+ */
+may_reassign: boolean, 
+/**
+ * An assignment made here waits to be sent to the bank.
+ */
+waiting: boolean, };
+
 export type ApprovalCondition = { condition_id: string, text: string, owner: string, due: IsoDate, 
 /**
  * The disbursement stage (1 or 2) that waits for it, and every later one.
@@ -537,7 +551,7 @@ export type ConditionClosing = "meet" | "waive";
 
 export type AppError = { code: ErrorCode, message: string, };
 
-export type ErrorCode = "INVALID_CASE" | "INVALID_INPUT" | "NOT_FOUND" | "CASE_EXISTS" | "ALREADY_EXISTS" | "VERSION_CONFLICT" | "STORE_FOREIGN" | "STORE_WRONG_KEY" | "STORE_TOO_NEW" | "STORE_PLAIN" | "STORE_KEY_MISSING" | "STORE_LOCKED" | "STORE_UNAVAILABLE" | "IO" | "NOT_LOGGED_IN" | "AUTH_FAILED" | "TOTP_REQUIRED" | "TOTP_REUSED" | "SESSION_LOCKED" | "ACCOUNT_LOCKED" | "MISSING_ROLE" | "SELF_REVIEW" | "EDITOR_REVIEW" | "AWAITING_BANK" | "SIGNATURE_INVALID" | "KEY_UNKNOWN" | "KEY_REVOKED" | "HASH_MISMATCH" | "NOT_SUBMITTED" | "ALREADY_DECIDED" | "CASE_UNDER_REVIEW" | "NOT_APPROVED" | "CASE_DECIDED" | "STALE_STATEMENT" | "OWNED_FIELD" | "TERMS_CHANGED" | "ACCOUNT_DISABLED" | "ACCOUNT_REMOVED" | "DIRECTORY_UNREACHABLE" | "DIRECTORY_TLS" | "DIRECTORY_CONFIG" | "DIRECTORY_BAD_ANSWER" | "PASSWORD_REFUSED" | "OFFLINE_LOGIN_EXPIRED" | "SIGNING_KEY_UNREADABLE" | "DIRECTORY_MODE" | "WRONG_STAGE" | "NOT_THE_MAKER" | "CASE_LOCKED" | "FIGURES_DIFFER" | "COMMENT_REQUIRED" | "NOTE_EMPTY" | "NOTE_TOO_LONG" | "NOTE_EXISTS" | "CONDITION_TEXT_REQUIRED" | "CONDITION_OWNER_REQUIRED" | "CONDITION_DUE_REQUIRED" | "CONDITION_DUE_INVALID" | "CONDITION_STAGE_INVALID" | "CONDITION_EVIDENCE_REQUIRED" | "CONDITION_REASON_REQUIRED" | "CONDITION_WAIVE_OWN" | "CONDITION_CLOSED" | "CONDITION_EXISTS" | "CONDITION_UNKNOWN" | "CONDITION_OPEN" | "VERDICT_FINAL" | "VIN_PLEDGED" | "ENGINE_NOT_APPROVE" | "EXCEPTION_REASON_REQUIRED" | "EXCEPTION_NO_AUTHORITY" | "EXCEPTION_OVER_LIMIT" | "AUDIT_BROKEN" | "AUDIT_UNANCHORED" | "AUDIT_NOT_EXTENDED" | "AUDIT_ROLLED_BACK" | "BANK_NOT_CONFIGURED" | "BANK_OFFLINE" | "BANK_REFUSED" | "BANK_BAD_ANSWER" | "DISBURSEMENT_BLOCKED" | "FOREIGN_LIEN" | "NOT_PRINTABLE" | "PRODUCT_SUSPENDED" | "NO_SUCH_OFFER" | "BACKUP_BEHIND_BANK" | "UNHEALTHY" | "FILE_OVER_LIMIT" | "READER_MISSING" | "STAFF_ID_TAKEN" | "SELF_ADMINISTRATION" | "LAST_ADMINISTRATOR" | "PASSWORD_CHANGE_REQUIRED" | "CA_NOT_PEM" | "CA_UNREADABLE" | "BANK_DNS" | "BANK_CONNECTION_REFUSED" | "BANK_TLS" | "BANK_TIMEOUT" | "BANK_UNAUTHORIZED" | "RECOVERY_KEY_TYPO" | "INTERNAL";
+export type ErrorCode = "INVALID_CASE" | "INVALID_INPUT" | "NOT_FOUND" | "CASE_EXISTS" | "ALREADY_EXISTS" | "VERSION_CONFLICT" | "STORE_FOREIGN" | "STORE_WRONG_KEY" | "STORE_TOO_NEW" | "STORE_PLAIN" | "STORE_KEY_MISSING" | "STORE_LOCKED" | "STORE_UNAVAILABLE" | "IO" | "NOT_LOGGED_IN" | "AUTH_FAILED" | "TOTP_REQUIRED" | "TOTP_REUSED" | "SESSION_LOCKED" | "ACCOUNT_LOCKED" | "MISSING_ROLE" | "SELF_REVIEW" | "EDITOR_REVIEW" | "AWAITING_BANK" | "SIGNATURE_INVALID" | "KEY_UNKNOWN" | "KEY_REVOKED" | "HASH_MISMATCH" | "NOT_SUBMITTED" | "ALREADY_DECIDED" | "CASE_UNDER_REVIEW" | "NOT_APPROVED" | "CASE_DECIDED" | "STALE_STATEMENT" | "OWNED_FIELD" | "TERMS_CHANGED" | "ACCOUNT_DISABLED" | "ACCOUNT_REMOVED" | "DIRECTORY_UNREACHABLE" | "DIRECTORY_TLS" | "DIRECTORY_CONFIG" | "DIRECTORY_BAD_ANSWER" | "PASSWORD_REFUSED" | "OFFLINE_LOGIN_EXPIRED" | "SIGNING_KEY_UNREADABLE" | "DIRECTORY_MODE" | "WRONG_STAGE" | "NOT_THE_MAKER" | "CASE_LOCKED" | "FIGURES_DIFFER" | "COMMENT_REQUIRED" | "NOTE_EMPTY" | "NOTE_TOO_LONG" | "NOTE_EXISTS" | "CONDITION_TEXT_REQUIRED" | "CONDITION_OWNER_REQUIRED" | "CONDITION_DUE_REQUIRED" | "CONDITION_DUE_INVALID" | "CONDITION_STAGE_INVALID" | "CONDITION_EVIDENCE_REQUIRED" | "CONDITION_REASON_REQUIRED" | "CONDITION_WAIVE_OWN" | "CONDITION_CLOSED" | "CONDITION_EXISTS" | "CONDITION_UNKNOWN" | "CONDITION_OPEN" | "ASSIGNMENT_CLOSED" | "ALREADY_ASSIGNED" | "ASSIGNMENT_CHANGED" | "ASSIGNEE_NOT_UNDERWRITER" | "VERDICT_FINAL" | "VIN_PLEDGED" | "ENGINE_NOT_APPROVE" | "EXCEPTION_REASON_REQUIRED" | "EXCEPTION_NO_AUTHORITY" | "EXCEPTION_OVER_LIMIT" | "AUDIT_BROKEN" | "AUDIT_UNANCHORED" | "AUDIT_NOT_EXTENDED" | "AUDIT_ROLLED_BACK" | "BANK_NOT_CONFIGURED" | "BANK_OFFLINE" | "BANK_REFUSED" | "BANK_BAD_ANSWER" | "DISBURSEMENT_BLOCKED" | "FOREIGN_LIEN" | "NOT_PRINTABLE" | "PRODUCT_SUSPENDED" | "NO_SUCH_OFFER" | "BACKUP_BEHIND_BANK" | "UNHEALTHY" | "FILE_OVER_LIMIT" | "READER_MISSING" | "STAFF_ID_TAKEN" | "SELF_ADMINISTRATION" | "LAST_ADMINISTRATOR" | "PASSWORD_CHANGE_REQUIRED" | "CA_NOT_PEM" | "CA_UNREADABLE" | "BANK_DNS" | "BANK_CONNECTION_REFUSED" | "BANK_TLS" | "BANK_TIMEOUT" | "BANK_UNAUTHORIZED" | "RECOVERY_KEY_TYPO" | "INTERNAL";
 
 export type AppStatus = { data_dir: string, demo: boolean, case_count: number, product: string, actor: string, 
 /**
@@ -596,7 +610,11 @@ index: number, files: number, bytes_read: number, bytes_total: number,
  */
 stage: string, };
 
-export type Session = { username: string, display_name: string, admin: boolean, underwriter: boolean, reviewer: boolean, mode: LoginMode, 
+export type Session = { username: string, display_name: string, admin: boolean, underwriter: boolean, reviewer: boolean, 
+/**
+ * Reassigns cases between underwriters.
+ */
+supervisor: boolean, mode: LoginMode, 
 /**
  * Until when an offline login is possible (the directory modes).
  */
@@ -640,7 +658,11 @@ export type NewUser = { username: string, display_name: string,
  * The bank's staff number of the person (one account per person). An administrator
  * gives it for every new user; the first administrator's defaults to the user name.
  */
-staff_id?: string, password: string, admin: boolean, underwriter: boolean, reviewer: boolean, };
+staff_id?: string, password: string, admin: boolean, underwriter: boolean, reviewer: boolean, 
+/**
+ * Reassigns cases between underwriters (absent: no).
+ */
+supervisor?: boolean, };
 
 export type ReviewView = { workflow: Workflow, 
 /**
@@ -845,13 +867,17 @@ export type FieldDifference = { field: string, local: unknown, bank: unknown, };
 
 export type Keep = "local" | "bank";
 
-export type UserView = { username: string, display_name: string, staff_id: string, admin: boolean, underwriter: boolean, reviewer: boolean, 
+export type UserView = { username: string, display_name: string, staff_id: string, admin: boolean, underwriter: boolean, reviewer: boolean, supervisor: boolean, 
 /**
  * Until when failed logins lock the account; `None` when it is not locked now.
  */
 locked_until: string | null, failed_logins: number, second_factor: boolean, must_change_password: boolean, deactivated_at: string | null, last_login_at: string | null, };
 
-export type UserRoles = { admin: boolean, underwriter: boolean, reviewer: boolean, };
+export type UserRoles = { admin: boolean, underwriter: boolean, reviewer: boolean, 
+/**
+ * Reassigns cases between underwriters (absent: no).
+ */
+supervisor?: boolean, };
 
 export type AdminSettings = { 
 /**
@@ -932,7 +958,11 @@ saved: boolean, url: string, starttls: boolean, ca_file: string, base_dn: string
 /**
  * Whether a bind password is saved (never the password).
  */
-service_password_set: boolean, underwriter_group: string, reviewer_group: string, administrator_group: string, disabled_filter: string, };
+service_password_set: boolean, underwriter_group: string, reviewer_group: string, administrator_group: string, 
+/**
+ * Empty: no supervisors.
+ */
+supervisor_group: string, disabled_filter: string, };
 
 export type DirectoryInput = { url: string, starttls: boolean, ca_file: string, base_dn: string, user_attribute: string, branch_attribute: string, 
 /**
@@ -942,7 +972,11 @@ service_dn: string,
 /**
  * A new bind password (write-only); `None` keeps the saved one.
  */
-service_password: string | null, underwriter_group: string, reviewer_group: string, administrator_group: string, disabled_filter: string, };
+service_password: string | null, underwriter_group: string, reviewer_group: string, administrator_group: string, 
+/**
+ * Empty: no supervisors (no one reassigns cases).
+ */
+supervisor_group: string, disabled_filter: string, };
 
 export type NewRecoveryKey = { 
 /**

@@ -9,7 +9,7 @@ const EMPTY = { username: "", display_name: "", staff_id: "", password: "" };
 
 export function CreateUser({ onCreated }: { onCreated: () => void }) {
   const [user, setUser] = useState(EMPTY);
-  const [roles, setRoles] = useState({ admin: false, underwriter: true, reviewer: false });
+  const [roles, setRoles] = useState({ admin: false, underwriter: true, reviewer: false, supervisor: false });
   const action = useAction();
   const set = (k: keyof typeof EMPTY) => (e: React.ChangeEvent<HTMLInputElement>) => setUser({ ...user, [k]: e.target.value });
   const role = (k: keyof typeof roles) => (
@@ -31,6 +31,7 @@ export function CreateUser({ onCreated }: { onCreated: () => void }) {
       <Field label={t("admin.users.password")}><input name="new-password" type="password" autoComplete="new-password" value={user.password} onChange={set("password")} /></Field>
       <Field label={t("role.underwriter")}>{role("underwriter")}</Field>
       <Field label={t("role.reviewer")}>{role("reviewer")}</Field>
+      <Field label={t("role.supervisor")}>{role("supervisor")}</Field>
       <Field label={t("role.admin")}>{role("admin")}</Field>
       <Outcome error={action.error} notice={action.notice} />
       <button id="create-user" className="primary" type="submit" disabled={action.busy}>{t("admin.users.create")}</button>

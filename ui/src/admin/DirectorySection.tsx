@@ -1,5 +1,5 @@
 // The bank's directory: address (ldaps://, or ldap:// with StartTLS), the service account
-// (its password write-only), the base, the three groups that give the roles, the branch
+// (its password write-only), the base, the groups that give the roles, the branch
 // attribute and the disabled filter — checked in Rust, used from the next start. "Test
 // connection" asks the saved directory and says what failed, as its code.
 import { useState } from "react";
@@ -17,6 +17,7 @@ const TEXT: [keyof DirectorySettings & string, Key][] = [
   ["underwriter_group", "admin.dir.underwriters"],
   ["reviewer_group", "admin.dir.reviewers"],
   ["administrator_group", "admin.dir.admins"],
+  ["supervisor_group", "admin.dir.supervisors"],
   ["branch_attribute", "admin.dir.branch"],
   ["disabled_filter", "admin.dir.disabled"],
 ];

@@ -9,7 +9,7 @@ import { t } from "../i18n";
 import { Field, Outcome, useAction, type Pending } from "./Form";
 
 export function UserActions({ user, me, onChanged }: { user: UserView; me: string; onChanged: () => void }) {
-  const [roles, setRoles] = useState({ admin: user.admin, underwriter: user.underwriter, reviewer: user.reviewer });
+  const [roles, setRoles] = useState({ admin: user.admin, underwriter: user.underwriter, reviewer: user.reviewer, supervisor: user.supervisor });
   const [temporary, setTemporary] = useState("");
   const action = useAction();
   const name = user.username;
@@ -23,6 +23,7 @@ export function UserActions({ user, me, onChanged }: { user: UserView; me: strin
       <h3>{t("admin.users.of", { user: name })} {name === me ? t("admin.users.you") : ""}</h3>
       <Field label={t("role.underwriter")}>{role("underwriter")}</Field>
       <Field label={t("role.reviewer")}>{role("reviewer")}</Field>
+      <Field label={t("role.supervisor")}>{role("supervisor")}</Field>
       <Field label={t("role.admin")}>{role("admin")}</Field>
       <div className="import-row">
         <button id="save-roles" disabled={action.busy} onClick={() => run(() => api.adminSetRoles(name, roles))}>{t("admin.users.saveRoles")}</button>

@@ -9,7 +9,7 @@ import { CreateUser } from "./CreateUser";
 import { UserActions } from "./UserActions";
 
 function roles(u: UserView): string {
-  return [u.underwriter && t("role.underwriter"), u.reviewer && t("role.reviewer"), u.admin && t("role.admin")].filter(Boolean).join(", ");
+  return [u.underwriter && t("role.underwriter"), u.reviewer && t("role.reviewer"), u.supervisor && t("role.supervisor"), u.admin && t("role.admin")].filter(Boolean).join(", ");
 }
 
 function state(u: UserView): string {

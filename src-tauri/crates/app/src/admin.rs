@@ -57,6 +57,7 @@ pub struct UserView {
     pub admin: bool,
     pub underwriter: bool,
     pub reviewer: bool,
+    pub supervisor: bool,
     /// Until when failed logins lock the account; `None` when it is not locked now.
     pub locked_until: Option<String>,
     pub failed_logins: i64,
@@ -72,6 +73,10 @@ pub struct UserRoles {
     pub admin: bool,
     pub underwriter: bool,
     pub reviewer: bool,
+    /// Reassigns cases between underwriters (absent: no).
+    #[serde(default)]
+    #[ts(optional)]
+    pub supervisor: Option<bool>,
 }
 
 const MAX_STAFF_ID_CHARS: usize = 64;
@@ -108,6 +113,7 @@ fn view(u: StoredUser, now: &str) -> UserView {
         admin: u.is_admin,
         underwriter: u.is_underwriter,
         reviewer: u.is_reviewer,
+        supervisor: u.is_supervisor,
         failed_logins: u.failed_logins,
         second_factor: u.totp_secret.is_some(),
         must_change_password: u.must_change_password,
@@ -156,7 +162,8 @@ impl Workstation {
     }
 
     pub fn admin_set_roles(&self, username: &str, roles: UserRoles) -> Result<()> {
-        if !(roles.admin || roles.underwriter || roles.reviewer) {
+        let supervisor = roles.supervisor.unwrap_or(false);
+        if !(roles.admin || roles.underwriter || roles.reviewer || supervisor) {
             self.account_admin()?;
             return Err(invalid("roles", "a user needs at least one role"));
         }
@@ -164,6 +171,7 @@ impl Workstation {
             admin: roles.admin,
             underwriter: roles.underwriter,
             reviewer: roles.reviewer,
+            supervisor,
         };
         self.change_user(username, "roles", change)
     }

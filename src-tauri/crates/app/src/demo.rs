@@ -89,14 +89,16 @@ pub fn seed(ws: &Workstation) -> Result<()> {
 }
 
 /// The demo's ready-made users (README, "Logging in to the demo"): an underwriter, a
-/// reviewer, one person with both roles, and an administrator.
-pub const DEMO_USERS: &[(&str, &str, &str, bool, bool, bool)] = &[
+/// reviewer, one person with both roles, an administrator and a supervisor (admin,
+/// underwriter, reviewer, supervisor).
+pub const DEMO_USERS: &[(&str, &str, &str, bool, bool, bool, bool)] = &[
     (
         "alice",
         "Alisher Karimov (underwriter)",
         "alice-demo-2026",
         false,
         true,
+        false,
         false,
     ),
     (
@@ -106,6 +108,7 @@ pub const DEMO_USERS: &[(&str, &str, &str, bool, bool, bool)] = &[
         false,
         false,
         true,
+        false,
     ),
     (
         "carol",
@@ -114,6 +117,7 @@ pub const DEMO_USERS: &[(&str, &str, &str, bool, bool, bool)] = &[
         false,
         true,
         true,
+        false,
     ),
     (
         "admin",
@@ -122,11 +126,21 @@ pub const DEMO_USERS: &[(&str, &str, &str, bool, bool, bool)] = &[
         true,
         false,
         false,
+        false,
+    ),
+    (
+        "sara",
+        "Saida Alimova (supervisor)",
+        "sara-demo-2026",
+        false,
+        false,
+        false,
+        true,
     ),
 ];
 
 pub fn seed_users(ws: &Workstation) -> Result<()> {
-    for (username, name, password, admin, underwriter, reviewer) in DEMO_USERS {
+    for (username, name, password, admin, underwriter, reviewer, supervisor) in DEMO_USERS {
         ws.insert_user(
             &crate::NewUser {
                 username: username.to_string(),
@@ -136,6 +150,7 @@ pub fn seed_users(ws: &Workstation) -> Result<()> {
                 admin: *admin,
                 underwriter: *underwriter,
                 reviewer: *reviewer,
+                supervisor: Some(*supervisor),
             },
             "demo",
             false,

@@ -136,6 +136,14 @@ pub enum ErrorCode {
     ConditionUnknown,
     /// An open condition of the approval names this disbursement stage or an earlier one.
     ConditionOpen,
+    /// Only a case being made (draft or returned) changes hands.
+    AssignmentClosed,
+    /// A claim of a case someone else works: a supervisor reassigns it.
+    AlreadyAssigned,
+    /// The bank's assignee is not the one the giver saw (a claim made meanwhile).
+    AssignmentChanged,
+    /// A case given to someone who is no underwriter (of its branch).
+    AssigneeNotUnderwriter,
     /// A rejected version of a document is never marked again: a new scan is a new version.
     VerdictFinal,
     /// Another creditor's prohibition is on the VIN in the Pledge Registry (P-VEH-LIEN): the
@@ -312,7 +320,11 @@ pub fn bank_code(code: &str) -> ErrorCode {
         "CONDITION_EXISTS" => ErrorCode::ConditionExists,
         "CONDITION_UNKNOWN" => ErrorCode::ConditionUnknown,
         "CONDITION_OPEN" => ErrorCode::ConditionOpen,
-        "INVALID_CONDITION" => ErrorCode::InvalidInput,
+        "INVALID_CONDITION" | "INVALID_ASSIGNMENT" => ErrorCode::InvalidInput,
+        "ASSIGNMENT_CLOSED" => ErrorCode::AssignmentClosed,
+        "ALREADY_ASSIGNED" => ErrorCode::AlreadyAssigned,
+        "ASSIGNMENT_CHANGED" => ErrorCode::AssignmentChanged,
+        "ASSIGNEE_NOT_UNDERWRITER" => ErrorCode::AssigneeNotUnderwriter,
         _ => ErrorCode::BankRefused,
     }
 }

@@ -136,13 +136,13 @@ impl Workstation {
         // The directory's spelling: the bank knows the person by it.
         let id = person.staff_id.clone();
         let roles = person.roles;
-        if !(roles.underwriter || roles.reviewer || roles.administrator) {
+        if !(roles.underwriter || roles.reviewer || roles.administrator || roles.supervisor) {
             let at = now_rfc3339();
             self.store()?
                 .audit(&at, &id, "login_failed", r#"{"why":"NO_ROLE"}"#)?;
             return Err(AppError::new(
                 ErrorCode::MissingRole,
-                format!("{id}: the directory gives this account none of the workstation's roles (underwriter, reviewer, administrator)"),
+                format!("{id}: the directory gives this account none of the workstation's roles (underwriter, reviewer, administrator, supervisor)"),
             ));
         }
         let now = chrono::Utc::now();
@@ -158,6 +158,7 @@ impl Workstation {
             is_admin: roles.administrator,
             is_underwriter: roles.underwriter,
             is_reviewer: roles.reviewer,
+            is_supervisor: roles.supervisor,
             branches: serde_json::to_string(&person.branches).unwrap_or_else(|_| "[]".into()),
             verifier: hash_password(password)?,
             online_at: rfc3339(now),
@@ -478,6 +479,7 @@ fn session_of(p: &CachedPerson, mode: LoginMode, signing_key: String) -> Session
         admin: p.is_admin,
         underwriter: p.is_underwriter,
         reviewer: p.is_reviewer,
+        supervisor: p.is_supervisor,
         mode,
         offline_until: Some(p.cached_until.clone()),
         branches: serde_json::from_str(&p.branches).unwrap_or_default(),

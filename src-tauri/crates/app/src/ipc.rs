@@ -77,7 +77,7 @@ pub fn typescript_bindings() -> String {
         uw_domain::income::official::Matched,
         uw_store::QueueQuery, uw_store::QueueRow, uw_store::QueuePage, uw_store::SortKey,
         uw_store::CaseEvent, uw_store::StoredNote, uw_store::LienAlert,
-        crate::ConditionView, uw_domain::approval_conditions::ApprovalCondition,
+        crate::ConditionView, crate::AssignmentView, uw_domain::approval_conditions::ApprovalCondition,
         uw_domain::approval_conditions::Status, uw_domain::approval_conditions::NewCondition,
         uw_domain::approval_conditions::Closing,
         crate::AppError, crate::ErrorCode, crate::AppStatus, crate::CaseView,

@@ -8,6 +8,7 @@
 
 mod admin;
 mod agreement;
+mod assignment;
 mod attachments;
 mod audit;
 pub mod backup;
@@ -57,6 +58,7 @@ pub use admin::{
     BACKUP_TIME, BANK_CA_PEM, BANK_CA_SOURCE, DEFAULT_BACKUP_KEEP,
 };
 pub use agreement::{offer_from_file, specimen_from_file, AgreementPreview, PrintedFile};
+pub use assignment::{AssignmentView, ASSIGNMENT};
 pub use attachments::{inspect, ScanList, MAX_SCAN_BYTES};
 pub use audit::{AUDIT_UNANCHORED_LIMIT, UNANCHORED_LIMIT};
 pub use cases::{CaseView, ImportReport, RequiredDocument};

@@ -246,6 +246,11 @@ fn signed_by(entry: &OutboxEntry) -> Option<(String, String)> {
             .is_some()
             .then(|| ("note".to_string(), n.author));
     }
+    if entry.kind == crate::assignment::ASSIGNMENT {
+        // And a signed assignment.
+        let a: api::Assignment = serde_json::from_str(&entry.body).ok()?;
+        return a.signature.is_some().then(|| ("assign".to_string(), a.by));
+    }
     if entry.kind == crate::conditions::CONDITION {
         // So does a signed act on a condition.
         let a: api::ConditionAct = serde_json::from_str(&entry.body).ok()?;
@@ -610,7 +615,10 @@ impl Workstation {
                     // it never changes (the bank's word on the condition comes with the
                     // case at the next pull).
                     || entry.kind == crate::notes::NOTE
-                    || entry.kind == crate::conditions::CONDITION =>
+                    || entry.kind == crate::conditions::CONDITION
+                    // An assignment the bank refuses (someone claimed first): its
+                    // assignee comes with the case at the next pull.
+                    || entry.kind == crate::assignment::ASSIGNMENT =>
                 {
                     let refused = self.entry_refused(case_id, &entry, status, &code, &message)?;
                     out.refused.push(refused);
@@ -737,6 +745,18 @@ impl Workstation {
                 pledge: None,
                 accepted: None,
                 note: Some(kept),
+                condition: None,
+            });
+        }
+        if entry.kind == crate::assignment::ASSIGNMENT {
+            let a: api::Assignment = serde_json::from_str(&entry.body).map_err(unreadable)?;
+            let ack = bank.post_assignment(&entry.case_id, &a, &entry.idempotency_key)?;
+            return Ok(Sent {
+                answer: serde_json::to_string(&ack).unwrap_or_default(),
+                bank: None,
+                pledge: None,
+                accepted: None,
+                note: None,
                 condition: None,
             });
         }
@@ -940,6 +960,19 @@ impl Workstation {
     /// became of the case's content).
     fn merge(&self, remote: &RemoteCase, report: &mut SyncReport) -> Result<()> {
         let merged = self.merge_case(remote, report);
+        // The bank's assignee, unless an assignment made here still waits to be sent (a
+        // case new here got it with its row).
+        let pending = self
+            .store()?
+            .has_pending(&remote.case_id, crate::assignment::ASSIGNMENT)?;
+        if merged.is_ok() && !pending {
+            self.store()?.hear_assignee(
+                &remote.case_id,
+                remote.assignee.as_deref(),
+                &now_rfc3339(),
+                BANK_ACTOR,
+            )?;
+        }
         if !remote.notes.is_empty() {
             let notes: Vec<_> = remote.notes.iter().map(crate::notes::from_bank).collect();
             self.store()?.merge_bank_notes(&remote.case_id, &notes)?;

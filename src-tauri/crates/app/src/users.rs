@@ -63,6 +63,8 @@ pub struct Session {
     pub admin: bool,
     pub underwriter: bool,
     pub reviewer: bool,
+    /// Reassigns cases between underwriters.
+    pub supervisor: bool,
     pub mode: LoginMode,
     /// Until when an offline login is possible (the directory modes).
     pub offline_until: Option<String>,
@@ -116,6 +118,10 @@ pub struct NewUser {
     pub admin: bool,
     pub underwriter: bool,
     pub reviewer: bool,
+    /// Reassigns cases between underwriters (absent: no).
+    #[serde(default)]
+    #[ts(optional)]
+    pub supervisor: Option<bool>,
 }
 
 fn argon2() -> Argon2<'static> {
@@ -162,7 +168,7 @@ fn check_new_user(u: &NewUser) -> Result<()> {
     if u.password.chars().count() < MIN_PASSWORD_CHARS {
         return bad("password", "at least 10 characters");
     }
-    if !(u.admin || u.underwriter || u.reviewer) {
+    if !(u.admin || u.underwriter || u.reviewer || u.supervisor.unwrap_or(false)) {
         return bad("roles", "a user needs at least one role");
     }
     if let Some(id) = &u.staff_id {
@@ -178,6 +184,7 @@ fn session_of(u: &StoredUser) -> Session {
         admin: u.is_admin,
         underwriter: u.is_underwriter,
         reviewer: u.is_reviewer,
+        supervisor: u.is_supervisor,
         mode: LoginMode::Standalone,
         offline_until: None,
         branches: Vec::new(),
@@ -256,6 +263,7 @@ impl Workstation {
             is_admin: u.admin,
             is_underwriter: u.underwriter,
             is_reviewer: u.reviewer,
+            is_supervisor: u.supervisor.unwrap_or(false),
             failed_logins: 0,
             locked_until: None,
             totp_secret: None,

@@ -188,6 +188,45 @@ pub fn condition_bytes(case_id: &str, act: &ConditionAct) -> Vec<u8> {
     )
 }
 
+/// Who works a case (`POST /v1/cases/{id}/assignment`): a claim (`by` is the
+/// `assignee`) or a supervisor's reassignment. `expected` is the assignee the giver saw
+/// (None: unassigned), so a claim made meanwhile elsewhere is not overwritten. With a
+/// directory the giver signs it ([`assignment_bytes`]).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Assignment {
+    pub assignee: String,
+    pub by: String,
+    pub at: String,
+    #[serde(default)]
+    pub expected: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub algorithm: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signature: Option<String>,
+}
+
+/// The bank's answer to an assignment: who works the case now, since when.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AssignmentAck {
+    pub case_id: String,
+    pub assignee: String,
+    pub assigned_at: String,
+}
+
+/// The bytes a giver signs for an assignment: the case, the assignee and the assignee
+/// they saw, in a signed request's form.
+pub fn assignment_bytes(case_id: &str, a: &Assignment) -> Vec<u8> {
+    crate::signing::request_bytes(
+        &format!(
+            "assign {case_id} {} {}",
+            a.assignee,
+            a.expected.as_deref().unwrap_or("-")
+        ),
+        &a.by,
+        &a.at,
+    )
+}
+
 /// The header that carries the author's signed statement of a case version (base64 of the
 /// [`SignedStatement`]'s JSON).
 pub const STATEMENT_HEADER: &str = "UW-Statement";

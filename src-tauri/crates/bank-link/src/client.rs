@@ -554,6 +554,21 @@ impl Bank {
         )
     }
 
+    /// Who works a case: a claim or a supervisor's reassignment.
+    pub fn post_assignment(
+        &self,
+        case_id: &str,
+        assignment: &api::Assignment,
+        key: &str,
+    ) -> Result<api::AssignmentAck> {
+        self.post_change(
+            &format!("the assignment of case {case_id}"),
+            &["cases", case_id, "assignment"],
+            assignment,
+            key,
+        )
+    }
+
     /// Enrols a person's public key; the bank checks their directory password first and
     /// revokes their previous key.
     pub fn enrol(&self, staff_id: &str, enrolment: &Enrolment, key: &str) -> Result<StaffKey> {

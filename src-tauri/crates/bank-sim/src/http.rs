@@ -274,6 +274,10 @@ pub fn router(sim: Arc<Sim>) -> Router {
             "/v1/cases/{id}/conditions",
             post(crate::conditions::post_condition),
         )
+        .route(
+            "/v1/cases/{id}/assignment",
+            post(crate::assignment::post_assignment),
+        )
         .route("/v1/staff/{staff_id}/keys", post(review::enrol))
         .route(
             "/v1/staff/{staff_id}/keys/current",

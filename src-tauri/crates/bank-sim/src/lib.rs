@@ -17,6 +17,7 @@
 //! its verdict).
 
 mod anchors;
+mod assignment;
 mod conditions;
 mod db;
 pub mod faults;

@@ -288,6 +288,10 @@ impl Conversation {
                 &config.groups.administrator,
                 &entry.dn,
             )?,
+            supervisor: match &config.groups.supervisor {
+                Some(group) => self.is_member("groups.supervisor", group, &entry.dn)?,
+                None => false,
+            },
         };
 
         // One person, one staff id: an entry with several login names (a multi-valued
@@ -387,12 +391,15 @@ impl Conversation {
     /// "Test connection": `base_dn` and each role group are there and readable.
     pub(crate) fn check_entries(&mut self) -> Result<()> {
         let config = self.config.clone();
-        let entries = [
+        let mut entries = vec![
             ("base_dn", config.base_dn.as_str()),
             ("groups.underwriter", config.groups.underwriter.as_str()),
             ("groups.reviewer", config.groups.reviewer.as_str()),
             ("groups.administrator", config.groups.administrator.as_str()),
         ];
+        if let Some(dn) = &config.groups.supervisor {
+            entries.push(("groups.supervisor", dn.as_str()));
+        }
         for (field, dn) in entries {
             let (found, result) = self.search(dn, Scope::Base, "(objectClass=*)", &["1.1"], 1)?;
             match result.rc {

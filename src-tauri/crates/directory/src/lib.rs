@@ -114,6 +114,11 @@ pub struct RoleGroups {
     pub underwriter: String,
     pub reviewer: String,
     pub administrator: String,
+    /// The credit department's supervisors, who reassign cases (absent: no one does; a
+    /// configuration of before the role keeps working).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub supervisor: Option<String>,
 }
 
 fn default_user_attribute() -> String {
@@ -138,6 +143,9 @@ pub struct DirectoryRoles {
     pub underwriter: bool,
     pub reviewer: bool,
     pub administrator: bool,
+    /// Reassigns cases between underwriters (`groups.supervisor`).
+    #[serde(default)]
+    pub supervisor: bool,
 }
 
 /// A member of staff as the directory describes them.
@@ -245,6 +253,9 @@ impl DirectoryConfig {
         check_dn("groups.underwriter", &self.groups.underwriter)?;
         check_dn("groups.reviewer", &self.groups.reviewer)?;
         check_dn("groups.administrator", &self.groups.administrator)?;
+        if let Some(dn) = &self.groups.supervisor {
+            check_dn("groups.supervisor", dn)?;
+        }
         if let Some(filter) = &self.disabled_filter {
             if filter.trim().is_empty() || ldap3::parse_filter(filter).is_err() {
                 return Err(invalid(

@@ -58,6 +58,7 @@ pub const SERVICE_PASSWORD: &str = "uw-reader-2026";
 pub const UNDERWRITERS_DN: &str = "cn=uw-underwriters,ou=groups,dc=bank,dc=uz";
 pub const REVIEWERS_DN: &str = "cn=uw-reviewers,ou=groups,dc=bank,dc=uz";
 pub const ADMINISTRATORS_DN: &str = "cn=uw-administrators,ou=groups,dc=bank,dc=uz";
+pub const SUPERVISORS_DN: &str = "cn=uw-supervisors,ou=groups,dc=bank,dc=uz";
 /// A groupOfNames must keep one member: a group whose last person leaves keeps this one
 /// (no entry has this name).
 pub const EMPTY_GROUP_MEMBER: &str = "cn=nobody,dc=bank,dc=uz";
@@ -265,16 +266,17 @@ impl Slapd {
         })
     }
 
-    /// Adds the person to (or removes them from) a role's group: `underwriter`,
+    /// Adds the person to (or removes them from) a role's group: `underwriter`, `supervisor`,
     /// `reviewer` or `administrator`.
     pub fn set_role(&self, uid: &str, role: &str, member: bool) -> Result<(), String> {
         let group = match role {
             "underwriter" => UNDERWRITERS_DN,
             "reviewer" => REVIEWERS_DN,
             "administrator" => ADMINISTRATORS_DN,
+            "supervisor" => SUPERVISORS_DN,
             other => {
                 return Err(format!(
-                    "slapd: no role {other:?} (underwriter, reviewer, administrator)"
+                    "slapd: no role {other:?} (underwriter, reviewer, administrator, supervisor)"
                 ))
             }
         };
@@ -697,6 +699,7 @@ fn fixture_config(url: String) -> DirectoryConfig {
             underwriter: UNDERWRITERS_DN.into(),
             reviewer: REVIEWERS_DN.into(),
             administrator: ADMINISTRATORS_DN.into(),
+            supervisor: Some(SUPERVISORS_DN.into()),
         },
         disabled_filter: Some(DISABLED_FILTER.into()),
         timeout_ms: 3_000,

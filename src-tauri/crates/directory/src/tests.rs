@@ -37,6 +37,7 @@ fn roles(underwriter: bool, reviewer: bool, administrator: bool) -> DirectoryRol
         underwriter,
         reviewer,
         administrator,
+        supervisor: false,
     }
 }
 
@@ -71,6 +72,21 @@ fn the_fixture_people_log_in_with_their_roles_branches_and_names() {
     assert_eq!(admin.display_name, "Administrator");
     assert_eq!(admin.roles, roles(false, false, true));
     assert_eq!(admin.branches, ["BXM-07"]);
+
+    let sara = login(&d, "sara").expect("sara logs in");
+    assert_eq!(
+        sara.roles,
+        DirectoryRoles {
+            supervisor: true,
+            ..roles(false, false, false)
+        }
+    );
+    assert_eq!(sara.branches, ["BXM-07", "BXO-02", "BXO-11"]);
+    // A configuration without a supervisors' group gives no one the role.
+    let mut config = shared().config();
+    config.groups.supervisor = None;
+    let sara = login(&directory(config), "sara").expect("sara logs in");
+    assert!(!sara.roles.supervisor);
 }
 
 #[test]

@@ -7,6 +7,7 @@
 //! with plain values and lets the CLI, the desktop app and the tests share one engine.
 
 pub mod approval_conditions;
+pub mod assignment;
 pub mod bureau;
 pub mod case;
 pub mod decision;

@@ -16,6 +16,7 @@ pub struct CachedPerson {
     pub is_admin: bool,
     pub is_underwriter: bool,
     pub is_reviewer: bool,
+    pub is_supervisor: bool,
     /// JSON array of the directory's branches.
     pub branches: String,
     /// Argon2id PHC string of the password.
@@ -59,11 +60,12 @@ impl Store {
         let tx = self.conn.transaction()?;
         tx.execute(
             "INSERT INTO directory_people (staff_id, display_name, dn, is_admin, is_underwriter, is_reviewer, \
-             branches, verifier, online_at, cached_until) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) \
+             branches, verifier, online_at, cached_until, is_supervisor) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) \
              ON CONFLICT (staff_id) DO UPDATE SET display_name = excluded.display_name, dn = excluded.dn, \
              is_admin = excluded.is_admin, is_underwriter = excluded.is_underwriter, \
              is_reviewer = excluded.is_reviewer, branches = excluded.branches, verifier = excluded.verifier, \
-             online_at = excluded.online_at, cached_until = excluded.cached_until",
+             online_at = excluded.online_at, cached_until = excluded.cached_until, \
+             is_supervisor = excluded.is_supervisor",
             params![
                 p.staff_id,
                 p.display_name,
@@ -74,7 +76,8 @@ impl Store {
                 p.branches,
                 p.verifier,
                 p.online_at,
-                p.cached_until
+                p.cached_until,
+                p.is_supervisor
             ],
         )?;
         tx.commit()?;
@@ -86,7 +89,7 @@ impl Store {
             .conn
             .query_row(
                 "SELECT staff_id, display_name, dn, is_admin, is_underwriter, is_reviewer, branches, verifier, \
-                 online_at, cached_until FROM directory_people WHERE staff_id = ?1",
+                 online_at, cached_until, is_supervisor FROM directory_people WHERE staff_id = ?1",
                 [staff_id],
                 |r| {
                     Ok(CachedPerson {
@@ -100,6 +103,7 @@ impl Store {
                         verifier: r.get(7)?,
                         online_at: r.get(8)?,
                         cached_until: r.get(9)?,
+                        is_supervisor: r.get(10)?,
                     })
                 },
             )

@@ -11,6 +11,7 @@
 //! of this workstation found where the encrypted one belongs: anyone who can write the
 //! folder could put one there; an administrator adopts one explicitly ([`Store::adopt`]).
 
+mod assignment;
 mod attachments;
 pub mod audit;
 pub mod backup;
@@ -50,7 +51,7 @@ pub const APPLICATION_ID: i32 = 0x5557_5331;
 const SQLITE_MAGIC: &[u8; 16] = b"SQLite format 3\0";
 
 /// The schema, one migration per file, in order; the store's `user_version` counts them.
-const MIGRATIONS: [&str; 17] = [
+const MIGRATIONS: [&str; 18] = [
     include_str!("schema/001_cases.sql"),
     include_str!("schema/002_statements.sql"),
     include_str!("schema/003_audit.sql"),
@@ -68,6 +69,7 @@ const MIGRATIONS: [&str; 17] = [
     include_str!("schema/015_lien_watch.sql"),
     include_str!("schema/016_scan_versions.sql"),
     include_str!("schema/017_conditions.sql"),
+    include_str!("schema/018_supervisor.sql"),
 ];
 
 /// The migration that creates the audit chain (`schema/003_audit.sql`, 1-based).

@@ -714,6 +714,7 @@ fn person(id: &str, until: &str) -> CachedPerson {
         is_admin: false,
         is_underwriter: false,
         is_reviewer: true,
+        is_supervisor: false,
         branches: "[\"BXM-07\"]".into(),
         verifier: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA".into(),
         online_at: "2026-12-02T08:00:00Z".into(),
@@ -943,6 +944,7 @@ fn user(name: &str, staff_id: &str, admin: bool) -> StoredUser {
         is_admin: admin,
         is_underwriter: !admin,
         is_reviewer: false,
+        is_supervisor: false,
         failed_logins: 0,
         locked_until: None,
         totp_secret: None,
@@ -1064,6 +1066,7 @@ fn each_account_change_is_written_with_its_audit_entry_and_keeps_an_administrato
         admin: false,
         underwriter: true,
         reviewer: false,
+        supervisor: false,
     };
     for change in [demote, UserChange::Deactivate] {
         let err = s.update_user("root", change, "t1", "aziz").unwrap_err();
@@ -1086,6 +1089,7 @@ fn each_account_change_is_written_with_its_audit_entry_and_keeps_an_administrato
         admin: true,
         underwriter: false,
         reviewer: false,
+        supervisor: true,
     };
     s.update_user("aziz", promote, "t2", "root").unwrap();
     s.update_user(
@@ -1110,7 +1114,12 @@ fn each_account_change_is_written_with_its_audit_entry_and_keeps_an_administrato
     s.update_user("root", demote, "t6", "aziz").unwrap();
 
     let aziz = s.user("aziz").unwrap().unwrap();
-    assert!(aziz.is_admin && aziz.must_change_password && aziz.deactivated_at.is_none());
+    assert!(
+        aziz.is_admin
+            && aziz.is_supervisor
+            && aziz.must_change_password
+            && aziz.deactivated_at.is_none()
+    );
     assert_eq!(aziz.password_hash, "$argon2id$secret-hash");
     let entries = audit_after(&s, before);
     let actions: Vec<_> = entries

@@ -15,6 +15,8 @@ pub struct StoredUser {
     pub is_admin: bool,
     pub is_underwriter: bool,
     pub is_reviewer: bool,
+    /// Reassigns cases between underwriters.
+    pub is_supervisor: bool,
     pub failed_logins: i64,
     pub locked_until: Option<String>,
     /// Base32; `None` when the user has no second factor.
@@ -36,6 +38,7 @@ pub enum UserChange<'a> {
         admin: bool,
         underwriter: bool,
         reviewer: bool,
+        supervisor: bool,
     },
     /// A new password hash; `must_change` for a temporary one set by an administrator.
     Password {
@@ -50,7 +53,8 @@ pub enum UserChange<'a> {
 }
 
 const USER_COLUMNS: &str = "username, display_name, staff_id, password_hash, is_admin, is_underwriter, is_reviewer, \
-     failed_logins, locked_until, totp_secret, totp_last_step, must_change_password, deactivated_at, last_login_at";
+     failed_logins, locked_until, totp_secret, totp_last_step, must_change_password, deactivated_at, last_login_at, \
+     is_supervisor";
 
 fn user_row(r: &rusqlite::Row) -> rusqlite::Result<StoredUser> {
     Ok(StoredUser {
@@ -68,6 +72,7 @@ fn user_row(r: &rusqlite::Row) -> rusqlite::Result<StoredUser> {
         must_change_password: r.get(11)?,
         deactivated_at: r.get(12)?,
         last_login_at: r.get(13)?,
+        is_supervisor: r.get(14)?,
     })
 }
 
@@ -124,7 +129,7 @@ impl Store {
         }
         tx.execute(
             "INSERT INTO users (username, display_name, staff_id, password_hash, is_admin, is_underwriter, is_reviewer, \
-             must_change_password, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+             must_change_password, created_at, is_supervisor) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
             params![
                 u.username,
                 u.display_name,
@@ -134,12 +139,13 @@ impl Store {
                 u.is_underwriter,
                 u.is_reviewer,
                 u.must_change_password,
-                at
+                at,
+                u.is_supervisor
             ],
         )?;
         let detail = serde_json::json!({
             "user": u.username, "staff_id": u.staff_id, "admin": u.is_admin, "underwriter": u.is_underwriter,
-            "reviewer": u.is_reviewer, "must_change_password": u.must_change_password
+            "reviewer": u.is_reviewer, "supervisor": u.is_supervisor, "must_change_password": u.must_change_password
         })
         .to_string();
         crate::audit::append(&tx, at, actor, "user_created", None, &detail)?;
@@ -362,18 +368,20 @@ fn apply(
             admin,
             underwriter,
             reviewer,
+            supervisor,
         } => {
             tx.execute(
-                "UPDATE users SET is_admin = ?2, is_underwriter = ?3, is_reviewer = ?4 WHERE username = ?1",
-                params![name, admin, underwriter, reviewer],
+                "UPDATE users SET is_admin = ?2, is_underwriter = ?3, is_reviewer = ?4, is_supervisor = ?5 \
+                 WHERE username = ?1",
+                params![name, admin, underwriter, reviewer, supervisor],
             )?;
-            let roles = |a: bool, u: bool, r: bool| serde_json::json!({"admin": a, "underwriter": u, "reviewer": r});
+            let roles = |a: bool, u: bool, r: bool, s: bool| serde_json::json!({"admin": a, "underwriter": u, "reviewer": r, "supervisor": s});
             (
                 "user_roles_changed",
                 serde_json::json!({
                     "user": name,
-                    "before": roles(user.is_admin, user.is_underwriter, user.is_reviewer),
-                    "after": roles(admin, underwriter, reviewer),
+                    "before": roles(user.is_admin, user.is_underwriter, user.is_reviewer, user.is_supervisor),
+                    "after": roles(admin, underwriter, reviewer, supervisor),
                 }),
             )
         }

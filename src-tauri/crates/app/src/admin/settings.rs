@@ -131,6 +131,8 @@ pub struct DirectorySettings {
     pub underwriter_group: String,
     pub reviewer_group: String,
     pub administrator_group: String,
+    /// Empty: no supervisors.
+    pub supervisor_group: String,
     pub disabled_filter: String,
 }
 
@@ -151,6 +153,9 @@ pub struct DirectoryInput {
     pub underwriter_group: String,
     pub reviewer_group: String,
     pub administrator_group: String,
+    /// Empty: no supervisors (no one reassigns cases).
+    #[serde(default)]
+    pub supervisor_group: String,
     pub disabled_filter: String,
 }
 
@@ -333,6 +338,7 @@ fn directory_view(c: &DirectoryConfig) -> DirectorySettings {
         underwriter_group: c.groups.underwriter.clone(),
         reviewer_group: c.groups.reviewer.clone(),
         administrator_group: c.groups.administrator.clone(),
+        supervisor_group: c.groups.supervisor.clone().unwrap_or_default(),
         disabled_filter: c.disabled_filter.clone().unwrap_or_default(),
         ..DirectorySettings::default()
     }
@@ -378,14 +384,15 @@ fn directory_json(
         };
     }
     obj.insert("starttls".into(), Value::Bool(input.starttls));
-    obj.insert(
-        "groups".into(),
-        json!({
-            "underwriter": input.underwriter_group.trim(),
-            "reviewer": input.reviewer_group.trim(),
-            "administrator": input.administrator_group.trim(),
-        }),
-    );
+    let mut groups = json!({
+        "underwriter": input.underwriter_group.trim(),
+        "reviewer": input.reviewer_group.trim(),
+        "administrator": input.administrator_group.trim(),
+    });
+    if let Some(dn) = text(&input.supervisor_group) {
+        groups["supervisor"] = dn;
+    }
+    obj.insert("groups".into(), groups);
     let password = if input.service_dn.trim().is_empty() {
         obj.remove("service_password");
         "none"

@@ -21,6 +21,7 @@ fn new_user(username: &str, staff_id: &str) -> NewUser {
         admin: false,
         underwriter: true,
         reviewer: false,
+        supervisor: None,
     }
 }
 
@@ -36,6 +37,7 @@ const ROLES: UserRoles = UserRoles {
     admin: false,
     underwriter: true,
     reviewer: true,
+    supervisor: None,
 };
 
 type Op = fn(&Workstation) -> crate::Result<()>;
@@ -134,6 +136,7 @@ fn an_administrator_does_not_administer_their_own_account() {
     // Nor a second account of their own, with the reviewer role: one staff id, one account.
     let second = NewUser {
         reviewer: true,
+        supervisor: None,
         ..new_user("admin2", "admin")
     };
     let err = ws.create_user(&second).unwrap_err();
@@ -491,6 +494,7 @@ fn roles_change_for_others_with_the_before_and_after_in_the_audit() {
         admin: false,
         underwriter: false,
         reviewer: false,
+        supervisor: None,
     };
     let err = ws.admin_set_roles("alice", none).unwrap_err();
     assert!(err.message.starts_with("roles:"), "{}", err.message);
@@ -520,6 +524,7 @@ fn local_accounts_are_the_directory_s_in_directory_mode() {
             admin: true,
             underwriter: false,
             reviewer: false,
+            supervisor: false,
             mode: crate::LoginMode::Directory,
             offline_until: None,
             branches: vec![],

@@ -84,6 +84,7 @@ fn an_online_login_gives_the_directory_s_roles_branches_and_a_key_of_one_s_own()
             admin: false,
             underwriter: true,
             reviewer: true,
+            supervisor: None,
         })
         .unwrap_err();
     assert_eq!(e.code, ErrorCode::MissingRole, "bob is no administrator");

@@ -755,6 +755,75 @@ fn conditions_travel_between_desks_and_the_bank_judges_the_waiver() {
     assert_eq!(late.code, ErrorCode::WrongStage);
 }
 
+/// The queue as a team uses it: sara, a supervisor, gives alice's case to carol at her own
+/// desk; the bank takes it and alice's desk learns it. alice cannot take it back — her
+/// desk says so, and so does the bank past her desk — and the bank refuses giving a case
+/// to a reviewer; that desk then hears the bank's assignee again.
+#[test]
+fn a_supervisor_reassigns_at_her_desk_and_the_bank_decides_who_works_a_case() {
+    let bank = bank();
+    let one = desk_of(&bank, "desk-1", "alice");
+    let before = one.case_assignment(CASE).unwrap().assignee;
+    let three = desk_of(&bank, "desk-3", "sara");
+    let v = three.case_assignment(CASE).unwrap();
+    assert!(v.may_reassign && !v.may_claim, "{v:?}");
+    assert_eq!(v.assignee, before);
+    three.reassign_case(CASE, "carol").unwrap();
+    assert!(three.case_assignment(CASE).unwrap().waiting);
+    let report = three.sync().unwrap();
+    assert!(report.refused.is_empty(), "{report:?}");
+    let remote = three.bank().unwrap().get_case(CASE).unwrap();
+    assert_eq!(remote.assignee.as_deref(), Some("carol"));
+
+    one.sync().unwrap();
+    let mine = one.case_assignment(CASE).unwrap();
+    assert_eq!(mine.assignee.as_deref(), Some("carol"));
+    assert!(!mine.may_claim);
+    assert_eq!(
+        one.claim_case(CASE).unwrap_err().code,
+        ErrorCode::AlreadyAssigned
+    );
+    // Past her desk, signed with her own key: the bank refuses it too.
+    let mut claim = uw_bank_link::api::Assignment {
+        assignee: "alice".into(),
+        by: "alice".into(),
+        at: crate::now_rfc3339(),
+        expected: Some("carol".into()),
+        algorithm: Some("ed25519".into()),
+        signature: None,
+    };
+    let sig = one
+        .signer()
+        .expect("alice's key")
+        .sign(&uw_bank_link::api::assignment_bytes(CASE, &claim))
+        .unwrap();
+    claim.signature = Some(uw_bank_link::signing::to_base64(&sig));
+    let e = one
+        .bank()
+        .unwrap()
+        .post_assignment(CASE, &claim, "alice-takes-it")
+        .unwrap_err();
+    assert_eq!(AppError::from(e).code, ErrorCode::AlreadyAssigned);
+
+    // bob reviews; he is no underwriter: the bank refuses the case to him, and sara's
+    // desk hears carol again.
+    three.reassign_case(CASE, "bob").unwrap();
+    let report = three.sync().unwrap();
+    assert_eq!(report.refused.len(), 1, "{report:?}");
+    assert_eq!(
+        (
+            report.refused[0].code.as_str(),
+            report.refused[0].action.as_str()
+        ),
+        ("ASSIGNEE_NOT_UNDERWRITER", "assign")
+    );
+    three.sync().unwrap();
+    assert_eq!(
+        three.case_assignment(CASE).unwrap().assignee.as_deref(),
+        Some("carol")
+    );
+}
+
 #[derive(Clone, Copy, Debug)]
 enum Op {
     Edit,

@@ -89,6 +89,7 @@ fn the_first_start_creates_one_administrator_and_users_are_checked() {
         admin: true,
         underwriter: true,
         reviewer: false,
+        supervisor: None,
     };
     for (patch, field) in [
         (
@@ -140,6 +141,7 @@ fn the_first_start_creates_one_administrator_and_users_are_checked() {
         staff_id: Some("S-204".into()),
         admin: false,
         reviewer: true,
+        supervisor: None,
         underwriter: false,
         ..admin.clone()
     })

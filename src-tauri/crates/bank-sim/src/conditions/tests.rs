@@ -66,6 +66,7 @@ fn person(underwriter: bool, reviewer: bool) -> Author {
                 underwriter,
                 reviewer,
                 administrator: false,
+                supervisor: false,
             },
             branches: vec![],
         },

@@ -23,6 +23,7 @@ fn author(key: KeyVerdict, underwriter: bool, reviewer: bool) -> Author {
                 underwriter,
                 reviewer,
                 administrator: true,
+                supervisor: false,
             },
             branches: vec![],
         },

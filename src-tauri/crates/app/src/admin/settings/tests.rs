@@ -365,6 +365,7 @@ fn directory(url: &str, password: Option<&str>) -> DirectoryInput {
         underwriter_group: "cn=underwriters,ou=groups,dc=bank,dc=uz".into(),
         reviewer_group: "cn=reviewers,ou=groups,dc=bank,dc=uz".into(),
         administrator_group: "cn=admins,ou=groups,dc=bank,dc=uz".into(),
+        supervisor_group: String::new(),
         disabled_filter: "(userAccountControl:1.2.840.113556.1.4.803:=2)".into(),
     }
 }
@@ -518,10 +519,24 @@ fn a_saved_directory_is_the_one_the_next_start_uses_and_test_connection_reaches_
         underwriter_group: c.groups.underwriter.clone(),
         reviewer_group: c.groups.reviewer.clone(),
         administrator_group: c.groups.administrator.clone(),
+        supervisor_group: c.groups.supervisor.clone().unwrap_or_default(),
         disabled_filter: c.disabled_filter.clone().unwrap_or_default(),
     };
     ws.admin_set_directory(&input).unwrap();
     ws.admin_test_directory().unwrap();
+    assert_eq!(
+        ws.admin_settings().unwrap().directory.supervisor_group,
+        uw_directory::slapd::SUPERVISORS_DN
+    );
+    // A supervisors' group that is not there is named by its field too.
+    let no_group = DirectoryInput {
+        supervisor_group: "cn=nobody,dc=nowhere".into(),
+        service_password: None,
+        ..input.clone()
+    };
+    ws.admin_set_directory(&no_group).unwrap();
+    let err = ws.admin_test_directory().unwrap_err();
+    assert!(err.message.contains("groups.supervisor"), "{err:?}");
     // A group that is not there is named by its field.
     let wrong = DirectoryInput {
         reviewer_group: "cn=nobody,dc=nowhere".into(),

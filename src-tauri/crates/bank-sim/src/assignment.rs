@@ -1,0 +1,297 @@
+//! Who works a case, at the bank (`POST /v1/cases/{id}/assignment`): an underwriter
+//! claims an unassigned case of their branch; a supervisor gives a case of their branch to
+//! an underwriter of it. Every desk learns the assignee with the case.
+//!
+//! Invariants:
+//! - [`judge`] decides from plain values; the handler gathers the facts (the case, its
+//!   stage and assignee, the giver's keys, the directory's word on the giver and on the
+//!   new assignee) and writes in one transaction, so two claims cannot both land: the
+//!   second names an assignee that is not the one it saw (`409 ASSIGNMENT_CHANGED`);
+//! - only a case still being made (draft or returned) changes hands: a submitted case is
+//!   the reviewer's to pick, a decided one no one's;
+//! - with a directory the giver signs the assignment ([`api::assignment_bytes`]) with their
+//!   current key; a claim needs the underwriter role, a reassignment the supervisor role,
+//!   and the new assignee the underwriter role — each for the case's branch. A standalone
+//!   bank keeps no keys and checks the form, the stage and the race only.
+
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::{Path as UrlPath, State};
+use axum::http::{HeaderMap, StatusCode};
+use rusqlite::params;
+use uw_bank_link::api::{self, Assignment, AssignmentAck};
+use uw_bank_link::signing::from_base64;
+
+use crate::db;
+use crate::http::{duplicate, now, Duplicate, Reply, Sim};
+use crate::notes::{refusal, NoteRefusal as Refusal};
+use crate::review::{ask, verifies};
+use crate::workflow::{key_verdict, KeyVerdict, PersonVerdict, Stage, CLOCK_SKEW_SECS};
+
+/// The case as the bank holds it, for an assignment.
+pub struct Held {
+    pub stage: Stage,
+    pub branch: String,
+    pub assignee: Option<String>,
+}
+
+/// The directory's word on the giver (with their key) and on the new assignee (None: a
+/// standalone bank).
+pub struct People {
+    pub key: KeyVerdict,
+    pub giver: PersonVerdict,
+    pub assignee: PersonVerdict,
+}
+
+fn person_refusal(who: &str, p: &PersonVerdict) -> Option<Refusal> {
+    match p {
+        PersonVerdict::Found { .. } => None,
+        PersonVerdict::Disabled => Some(refusal(
+            403,
+            "ACCOUNT_DISABLED",
+            format!("the directory has disabled {who}'s account"),
+        )),
+        PersonVerdict::Absent => Some(refusal(
+            403,
+            "ROLE_MISSING",
+            format!("the directory knows no {who}"),
+        )),
+        PersonVerdict::Unreachable(why) => Some(refusal(
+            503,
+            "DIRECTORY_UNAVAILABLE",
+            format!("the directory cannot be asked about {who}: {why}"),
+        )),
+    }
+}
+
+/// A staff id as directories spell them: 1 to 64 letters, digits, '.', '-' or '_'.
+fn staff_id(s: &str) -> bool {
+    (1..=64).contains(&s.len())
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_'))
+}
+
+/// Whether `p` holds the role `has` picks and works for `branch`.
+fn may(p: &PersonVerdict, branch: &str, has: fn(&uw_directory::DirectoryRoles) -> bool) -> bool {
+    matches!(p, PersonVerdict::Found { roles, branches } if has(roles) && branches.iter().any(|b| b == branch))
+}
+
+/// Whether the bank gives case `held` to `a.assignee` as `a` asks, now.
+pub fn judge(
+    a: &Assignment,
+    held: Option<&Held>,
+    people: Option<&People>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<(), Refusal> {
+    for (field, value) in [("assignee", &a.assignee), ("by", &a.by)] {
+        if !staff_id(value) {
+            return Err(refusal(
+                422,
+                "INVALID_ASSIGNMENT",
+                format!("{field}: a staff id of 1 to 64 letters, digits, '.', '-' or '_'"),
+            ));
+        }
+    }
+    let Ok(at) = chrono::DateTime::parse_from_rfc3339(&a.at) else {
+        return Err(refusal(
+            422,
+            "INVALID_ASSIGNMENT",
+            "at: not an RFC 3339 time",
+        ));
+    };
+    if at.with_timezone(&chrono::Utc) > now + chrono::Duration::seconds(CLOCK_SKEW_SECS) {
+        return Err(refusal(
+            422,
+            "INVALID_ASSIGNMENT",
+            format!("at: {} is ahead of the bank's clock", a.at),
+        ));
+    }
+    let Some(held) = held else {
+        return Err(refusal(404, "NOT_FOUND", "no such case at the bank"));
+    };
+    if !matches!(held.stage, Stage::Draft | Stage::Returned) {
+        return Err(refusal(
+            409,
+            "ASSIGNMENT_CLOSED",
+            format!(
+                "the case is {}: only a case being made changes hands",
+                held.stage.as_str()
+            ),
+        ));
+    }
+    if held.assignee != a.expected {
+        return Err(refusal(
+            409,
+            "ASSIGNMENT_CHANGED",
+            format!(
+                "expected: the case is {} now, not {}",
+                held.assignee
+                    .as_deref()
+                    .map_or("unassigned".into(), |w| format!("with {w}")),
+                a.expected
+                    .as_deref()
+                    .map_or("unassigned".into(), |w| format!("with {w}")),
+            ),
+        ));
+    }
+    let claim = a.by == a.assignee;
+    if claim && held.assignee.as_deref().is_some_and(|w| w != a.by) {
+        return Err(refusal(
+            409,
+            "ALREADY_ASSIGNED",
+            format!(
+                "the case is with {}: a supervisor gives it to someone else",
+                held.assignee.as_deref().unwrap_or_default()
+            ),
+        ));
+    }
+    let Some(p) = people else {
+        return Ok(());
+    };
+    match &p.key {
+        KeyVerdict::Current => {}
+        KeyVerdict::Unknown => {
+            return Err(refusal(
+                403,
+                "KEY_UNKNOWN",
+                format!("{} has no enrolled key", a.by),
+            ))
+        }
+        KeyVerdict::Revoked { revoked_at } => {
+            return Err(refusal(
+                403,
+                "KEY_REVOKED",
+                format!("signed with a key of {} revoked at {revoked_at}", a.by),
+            ))
+        }
+        KeyVerdict::Mismatch => {
+            return Err(refusal(
+                403,
+                "SIGNATURE_INVALID",
+                format!("the signature is not {}'s", a.by),
+            ))
+        }
+    }
+    if let Some(r) = person_refusal(&a.by, &p.giver) {
+        return Err(r);
+    }
+    if claim {
+        return if may(&p.giver, &held.branch, |r| r.underwriter) {
+            Ok(())
+        } else {
+            Err(refusal(
+                403,
+                "ROLE_MISSING",
+                format!(
+                    "{} is no underwriter of branch {}: no claim",
+                    a.by, held.branch
+                ),
+            ))
+        };
+    }
+    if !may(&p.giver, &held.branch, |r| r.supervisor) {
+        return Err(refusal(
+            403,
+            "ROLE_MISSING",
+            format!(
+                "{} is no supervisor of branch {}: only a supervisor gives a case to someone else",
+                a.by, held.branch
+            ),
+        ));
+    }
+    if let Some(r) = person_refusal(&a.assignee, &p.assignee) {
+        return Err(if r.code == "ROLE_MISSING" {
+            refusal(422, "ASSIGNEE_NOT_UNDERWRITER", r.message)
+        } else {
+            r
+        });
+    }
+    if !may(&p.assignee, &held.branch, |r| r.underwriter) {
+        return Err(refusal(
+            422,
+            "ASSIGNEE_NOT_UNDERWRITER",
+            format!(
+                "assignee: {} is no underwriter of branch {}",
+                a.assignee, held.branch
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// `POST /v1/cases/{id}/assignment`.
+pub(crate) async fn post_assignment(
+    State(sim): State<Arc<Sim>>,
+    UrlPath(id): UrlPath<String>,
+    dup: Option<axum::Extension<Duplicate>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Reply {
+    let a: Assignment = match serde_json::from_slice(&body) {
+        Ok(a) => a,
+        Err(e) => {
+            return Reply::error(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "INVALID_ASSIGNMENT",
+                format!("the body is not an assignment (assignee, by, at, expected): {e}"),
+            )
+        }
+    };
+    let asked = match sim.directory() {
+        Some(dir) => Some((ask(dir, &a.by).await, ask(dir, &a.assignee).await)),
+        None => None,
+    };
+    let fingerprint = [b"POST assignment".as_slice(), id.as_bytes(), &body];
+    sim.mutate(&headers, &fingerprint, duplicate(dup), |tx| {
+        let people = match &asked {
+            None => None,
+            Some((giver, assignee)) => {
+                let keys = db::staff_keys(tx, &a.by)?;
+                let message = api::assignment_bytes(&id, &a);
+                let signature = a
+                    .signature
+                    .as_deref()
+                    .and_then(from_base64)
+                    .unwrap_or_default();
+                let algorithm = a.algorithm.clone().unwrap_or_default();
+                Some(People {
+                    key: key_verdict(&keys, |k| verifies(k, &algorithm, &message, &signature)),
+                    giver: giver.clone(),
+                    assignee: assignee.clone(),
+                })
+            }
+        };
+        let held = match db::case(tx, &id)? {
+            None => None,
+            Some(c) => Some(Held {
+                stage: db::review(tx, &id)?.stage,
+                branch: c.branch,
+                assignee: c.assignee,
+            }),
+        };
+        if let Err(r) = judge(&a, held.as_ref(), people.as_ref(), chrono::Utc::now()) {
+            return Ok(Reply::error(
+                StatusCode::from_u16(r.status).unwrap_or(StatusCode::FORBIDDEN),
+                r.code,
+                format!("case {id}: {}", r.message),
+            ));
+        }
+        let at = now();
+        tx.execute(
+            "UPDATE cases SET assignee = ?2 WHERE case_id = ?1",
+            params![id, a.assignee],
+        )?;
+        Ok(Reply::json(
+            StatusCode::OK,
+            &AssignmentAck {
+                case_id: id.clone(),
+                assignee: a.assignee.clone(),
+                assigned_at: at,
+            },
+        ))
+    })
+}
+
+#[cfg(test)]
+mod tests;
