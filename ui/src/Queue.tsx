@@ -360,8 +360,9 @@ function ConditionsBadge({ row, now }: { row: QueueRow; now: Date }) {
       data-testid="conditions-badge"
       data-overdue={overdue ? "1" : undefined}
       title={t("queue.conditions", { n, due: row.conditions_due })}
+      aria-label={t("queue.conditions", { n, due: row.conditions_due })}
     >
-      ⚑ {n}
+      ⚑ {n}{overdue ? ` · ${t("conditions.state.overdue")}` : ""}
     </span>
   );
 }

@@ -17,7 +17,7 @@ type Closer = (how: ConditionClosing, words: string) => Taken;
 
 function Standing({ view }: { view: ConditionView }) {
   const c = view.condition;
-  const state = view.overdue ? "overdue" : c.status;
+  const state = view.refused ? "refused" : view.overdue ? "overdue" : c.status;
   return <span className={`badge condition-${state}`} data-testid="condition-state">{word("conditions.state", state)}</span>;
 }
 
@@ -62,8 +62,9 @@ function Condition({ view, onClose }: { view: ConditionView; onClose: Closer }) 
       </p>
       <p className="small muted">
         {t("conditions.owner")}: {c.owner} · {t("conditions.due")}: {c.due} · {t("conditions.stage", { stage: c.stage })} · {t("conditions.raisedBy", { who: c.raised_by, when: dateTime(c.raised_at) })}
-        {view.waiting && <span title={t("notes.unsentTitle")}> · {t("notes.unsent")}</span>}
+        {view.waiting && <span title={t("conditions.unsentTitle")}> · {t("conditions.unsent")}</span>}
       </p>
+      {view.refused && <p className="small" data-testid="condition-refused">{t("conditions.refusedBy", { why: view.refused })}</p>}
       <Closed view={view} />
       <Close view={view} run={onClose} />
     </li>

@@ -68,6 +68,8 @@ pub struct MemoCondition {
     pub closed_at: Option<String>,
     /// The evidence (met) or the reason (waived).
     pub words: Option<String>,
+    /// The bank accepted its last act (a workstation without a bank: always).
+    pub confirmed: bool,
 }
 
 /// What the workflow says of the decision, handed over by the service.
@@ -108,6 +110,7 @@ pub struct MemoText {
     approval_conditions_heading: String,
     approval_condition: String,
     approval_condition_closed: String,
+    approval_condition_unconfirmed: String,
     no_approval_conditions: String,
     proposal_heading: String,
     proposal: String,
@@ -361,6 +364,9 @@ fn approval_conditions(f: &MemoFacts, m: &MemoText) -> Result<Vec<Block>, Agreem
                     ),
                 ]),
             )?));
+        }
+        if !c.confirmed {
+            out.push(Block::Paragraph(m.approval_condition_unconfirmed.clone()));
         }
     }
     Ok(out)

@@ -622,6 +622,7 @@ fn memo_facts() -> memo::MemoFacts {
                 closed_by: Some("bob".into()),
                 closed_at: Some("2026-11-23T10:10:00Z".into()),
                 words: Some("payroll at this bank".into()),
+                confirmed: true,
             },
             memo::MemoCondition {
                 text: "the title's copy".into(),
@@ -631,6 +632,7 @@ fn memo_facts() -> memo::MemoFacts {
                 raised_by: "bob".into(),
                 raised_at: "2026-11-23T10:12:00Z".into(),
                 status: "open".into(),
+                confirmed: false,
                 ..Default::default()
             },
         ],
@@ -653,6 +655,7 @@ fn the_decision_memo_carries_the_figures_the_people_and_their_fingerprints() {
                 "Istisno",
                 "Vakolat: reviewer, limit 150 000 000,00",
                 "the title's copy — masʼul the seller, muddat 2026-12-31, 2-bosqichni ushlab turadi; bob qoʻygan, 23.11.2026 10:12 UTC: ochiq",
+                "Shart boʻyicha oxirgi harakatni bank hali tasdiqlamagan.",
             ],
         ),
         (
@@ -663,6 +666,7 @@ fn the_decision_memo_carries_the_figures_the_people_and_their_fingerprints() {
                 "Исключение",
                 "Полномочия: reviewer, лимит 150 000 000,00",
                 "снято: bob, 23.11.2026 10:10 UTC — payroll at this bank",
+                "Последнее действие по условию банк ещё не подтвердил.",
             ],
         ),
     ] {

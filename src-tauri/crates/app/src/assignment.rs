@@ -31,9 +31,9 @@ pub const ASSIGNMENT: &str = "assignment";
 pub struct AssignmentView {
     pub case_id: String,
     pub assignee: Option<String>,
-    /// The person may take the case now (an underwriter; the case unassigned and being made).
+    /// The person may take the case now (an underwriter; the case an unassigned draft).
     pub may_claim: bool,
-    /// The person may give it to someone else (a supervisor; the case being made).
+    /// The person may give it to someone else (a supervisor; the case a draft).
     pub may_reassign: bool,
     /// An assignment made here waits to be sent to the bank.
     pub waiting: bool,

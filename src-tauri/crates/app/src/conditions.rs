@@ -23,7 +23,7 @@ use ts_rs::TS;
 use uw_bank_link::api::{self, ConditionAct, ConditionAction, RemoteCondition};
 use uw_bank_link::signing::{to_base64, Signer as _};
 use uw_domain::approval_conditions::{
-    self as rules, Actor, ApprovalCondition, Closing, NewCondition, Status,
+    self as rules, Actor, ApprovalCondition, CaseHands, Closing, NewCondition, Status,
 };
 use uw_domain::money::Date;
 use uw_domain::review::Stage;
@@ -41,8 +41,11 @@ pub struct ConditionView {
     pub condition: ApprovalCondition,
     /// Open with its due date behind the bank's business day.
     pub overdue: bool,
-    /// The bank has not accepted its last act yet (or there is no bank).
+    /// An act made here waits for the bank (with a bank only); with a bank, a close
+    /// counts once the bank accepted it.
     pub waiting: bool,
+    /// The bank refused this condition's raise (its code and words): it holds nothing.
+    pub refused: Option<String>,
     /// Whether the logged-in person may meet it, or waive it, now (the service's own
     /// check, run dry: the window offers what would be accepted).
     pub may_meet: bool,
@@ -98,12 +101,15 @@ fn to_stored(c: &ApprovalCondition) -> StoredCondition {
         closed_at: c.closed_at.clone(),
         words: c.words.clone(),
         bank_at: None,
+        refused: None,
     }
 }
 
-/// A condition the bank served, as the store keeps it.
-pub(crate) fn from_bank(c: &RemoteCondition) -> StoredCondition {
-    StoredCondition {
+/// A condition the bank served, as the store keeps it; None for one whose due date is no
+/// date (the bank checks its own; this desk does not take it on trust).
+pub(crate) fn from_bank(c: &RemoteCondition) -> Option<StoredCondition> {
+    c.due.parse::<Date>().ok()?;
+    Some(StoredCondition {
         condition_id: c.condition_id.clone(),
         text: c.text.clone(),
         owner: c.owner.clone(),
@@ -116,7 +122,17 @@ pub(crate) fn from_bank(c: &RemoteCondition) -> StoredCondition {
         closed_at: c.closed_at.clone(),
         words: c.words.clone(),
         bank_at: Some(c.accepted_at.clone()),
-    }
+        refused: None,
+    })
+}
+
+/// Who made or edited the case: they close none of its conditions.
+fn makers(w: &uw_domain::review::Workflow) -> Vec<&str> {
+    w.maker
+        .iter()
+        .chain(w.editors.iter())
+        .map(String::as_str)
+        .collect()
 }
 
 /// A fresh condition id: 128 random bits, hex.
@@ -132,38 +148,54 @@ impl Workstation {
     pub fn conditions(&self, case_id: &str) -> Result<Vec<ConditionView>> {
         let session = self.require_session()?;
         let case_id = self.store()?.get_case(case_id)?.case_id;
-        let maker = self.load_workflow(&case_id)?.maker;
+        let w = self.load_workflow(&case_id)?;
+        let makers = makers(&w);
+        let hands = CaseHands {
+            stage: w.stage,
+            makers: &makers,
+        };
         let actor = Actor {
             name: &session.username,
             underwriter: session.underwriter,
             reviewer: session.reviewer,
         };
-        let may = |c: &ApprovalCondition, how| {
-            rules::close(c, how, "-", actor, maker.as_deref(), "-").is_ok()
-        };
+        let may = |c: &ApprovalCondition, how| rules::close(c, how, "-", actor, hands, "-").is_ok();
         let today = crate::disbursement::today();
-        self.store()?
-            .conditions(&case_id)?
+        let bank = self.bank_configured();
+        let stored = self.store()?.conditions(&case_id)?;
+        stored
             .iter()
             .map(|s| {
                 let condition = from_stored(s)?;
+                let live = s.refused.is_none();
                 Ok(ConditionView {
-                    overdue: condition.overdue(today),
-                    waiting: s.bank_at.is_none(),
-                    may_meet: may(&condition, Closing::Meet),
-                    may_waive: may(&condition, Closing::Waive),
+                    overdue: live && condition.overdue(today),
+                    waiting: bank && live && s.bank_at.is_none(),
+                    may_meet: live && may(&condition, Closing::Meet),
+                    may_waive: live && may(&condition, Closing::Waive),
+                    refused: s.refused.clone(),
                     condition,
                 })
             })
             .collect()
     }
 
-    /// What the disbursement waits for: the case's conditions as stored.
+    /// What the disbursement waits for: the case's conditions as stored — without the
+    /// raises the bank refused, and, with a bank, with a close it has not accepted yet
+    /// still open (the bank judges it; until then no money moves on this desk's word).
     pub(crate) fn stored_conditions(&self, case_id: &str) -> Result<Vec<ApprovalCondition>> {
-        self.store()?
-            .conditions(case_id)?
+        let bank = self.bank_configured();
+        let stored = self.store()?.conditions(case_id)?;
+        stored
             .iter()
-            .map(from_stored)
+            .filter(|s| s.refused.is_none())
+            .map(|s| {
+                let mut c = from_stored(s)?;
+                if bank && s.bank_at.is_none() {
+                    c.status = Status::Open;
+                }
+                Ok(c)
+            })
             .collect()
     }
 
@@ -237,14 +269,19 @@ impl Workstation {
         let s = self.require_session()?;
         let case_id = self.store()?.get_case(case_id)?.case_id;
         let kept = from_stored(&self.store()?.condition(&case_id, condition_id)?)?;
-        let maker = self.load_workflow(&case_id)?.maker;
+        let w = self.load_workflow(&case_id)?;
+        let makers = makers(&w);
+        let hands = CaseHands {
+            stage: w.stage,
+            makers: &makers,
+        };
         let actor = Actor {
             name: &s.username,
             underwriter: s.underwriter,
             reviewer: s.reviewer,
         };
         let at = now_rfc3339();
-        let c = rules::close(&kept, how, words, actor, maker.as_deref(), &at).map_err(refused)?;
+        let c = rules::close(&kept, how, words, actor, hands, &at).map_err(refused)?;
         let act = ConditionAct {
             condition_id: c.condition_id.clone(),
             action: match how {
@@ -269,6 +306,29 @@ impl Workstation {
         self.store()?
             .close_condition(&case_id, &to_stored(&c), &detail, Some(&outgoing))?;
         self.conditions(&case_id)
+    }
+
+    /// The bank refused an act made here (`entry`): a raise leaves no condition, a close
+    /// reopens it until the bank's word comes with the case.
+    pub(crate) fn condition_act_refused(
+        &self,
+        case_id: &str,
+        entry: &uw_store::OutboxEntry,
+        code: &str,
+        message: &str,
+    ) -> Result<()> {
+        let Ok(act) = serde_json::from_str::<ConditionAct>(&entry.body) else {
+            return Ok(());
+        };
+        let raise = act.action == ConditionAction::Raise;
+        self.store()?.condition_refused(
+            case_id,
+            &act.condition_id,
+            raise,
+            &format!("{code}: {message}"),
+            &now_rfc3339(),
+        )?;
+        Ok(())
     }
 
     /// The act as the bank's message, signed with the author's key in the directory mode.

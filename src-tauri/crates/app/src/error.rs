@@ -128,6 +128,10 @@ pub enum ErrorCode {
     ConditionReasonRequired,
     /// A waiver by the person who raised the condition: it is a second person's.
     ConditionWaiveOwn,
+    /// A close by the case's maker or an editor: a second person closes its conditions.
+    ConditionSecondPerson,
+    /// A close before the case is submitted (its maker is not known yet).
+    ConditionNotSubmitted,
     /// An act on a condition met or waived already: a closed condition never reopens.
     ConditionClosed,
     /// The bank holds a condition under this id raised otherwise.
@@ -316,14 +320,17 @@ pub fn bank_code(code: &str) -> ErrorCode {
         "CONDITION_EVIDENCE_REQUIRED" => ErrorCode::ConditionEvidenceRequired,
         "CONDITION_REASON_REQUIRED" => ErrorCode::ConditionReasonRequired,
         "CONDITION_WAIVE_OWN" => ErrorCode::ConditionWaiveOwn,
+        "CONDITION_SECOND_PERSON" => ErrorCode::ConditionSecondPerson,
+        "CONDITION_NOT_SUBMITTED" => ErrorCode::ConditionNotSubmitted,
         "CONDITION_CLOSED" => ErrorCode::ConditionClosed,
         "CONDITION_EXISTS" => ErrorCode::ConditionExists,
         "CONDITION_UNKNOWN" => ErrorCode::ConditionUnknown,
         "CONDITION_OPEN" => ErrorCode::ConditionOpen,
         "INVALID_CONDITION" | "INVALID_ASSIGNMENT" => ErrorCode::InvalidInput,
         "ASSIGNMENT_CLOSED" => ErrorCode::AssignmentClosed,
+        "WRONG_STAGE" => ErrorCode::WrongStage,
         "ALREADY_ASSIGNED" => ErrorCode::AlreadyAssigned,
-        "ASSIGNMENT_CHANGED" => ErrorCode::AssignmentChanged,
+        "ASSIGNMENT_CHANGED" | "STALE_ASSIGNMENT" => ErrorCode::AssignmentChanged,
         "ASSIGNEE_NOT_UNDERWRITER" => ErrorCode::AssigneeNotUnderwriter,
         _ => ErrorCode::BankRefused,
     }

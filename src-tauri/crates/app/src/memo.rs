@@ -28,6 +28,7 @@ fn facts(
     comment: Option<String>,
     notes: Vec<uw_store::StoredNote>,
     conditions: Vec<uw_store::StoredCondition>,
+    bank: bool,
 ) -> MemoFacts {
     let decision = |d: uw_domain::case::ReviewDecision| match d {
         uw_domain::case::ReviewDecision::Approve => "approve".to_string(),
@@ -69,7 +70,9 @@ fn facts(
             .collect(),
         conditions: conditions
             .into_iter()
+            .filter(|c| c.refused.is_none())
             .map(|c| MemoCondition {
+                confirmed: !bank || c.bank_at.is_some(),
                 text: c.text,
                 owner: c.owner,
                 due: c.due,
@@ -120,7 +123,14 @@ impl Workstation {
         let notes = self.store()?.notes(case_id)?;
         let conditions = self.store()?.conditions(case_id)?;
         let review_at = case.review.as_ref().map(|r| r.signed_at.as_str());
-        let facts = facts(&w, review_at, comment, notes, conditions);
+        let facts = facts(
+            &w,
+            review_at,
+            comment,
+            notes,
+            conditions,
+            self.bank_configured(),
+        );
         let evaluation = self.evaluate_case(&case);
         let stamp = stamp(&case, stored.version, &stored.case_json)?;
         let printed =

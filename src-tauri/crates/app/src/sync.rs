@@ -598,11 +598,12 @@ impl Workstation {
                         self.store()?
                             .merge_bank_notes(case_id, &[crate::notes::from_bank(kept)])?;
                     }
-                    if let Some(kept) = &sent.condition {
-                        self.store()?.merge_bank_conditions(
-                            case_id,
-                            &[crate::conditions::from_bank(kept)],
-                        )?;
+                    if let Some(kept) = sent
+                        .condition
+                        .as_ref()
+                        .and_then(crate::conditions::from_bank)
+                    {
+                        self.store()?.merge_bank_conditions(case_id, &[kept])?;
                     }
                 }
                 Err(LinkError::Rejected {
@@ -621,6 +622,9 @@ impl Workstation {
                     || entry.kind == crate::assignment::ASSIGNMENT =>
                 {
                     let refused = self.entry_refused(case_id, &entry, status, &code, &message)?;
+                    if entry.kind == crate::conditions::CONDITION {
+                        self.condition_act_refused(case_id, &entry, &code, &message)?;
+                    }
                     out.refused.push(refused);
                 }
                 Err(LinkError::Conflict(m)) => {
@@ -981,7 +985,7 @@ impl Workstation {
             let conditions: Vec<_> = remote
                 .conditions
                 .iter()
-                .map(crate::conditions::from_bank)
+                .filter_map(crate::conditions::from_bank)
                 .collect();
             self.store()?
                 .merge_bank_conditions(&remote.case_id, &conditions)?;
@@ -1154,7 +1158,15 @@ impl Workstation {
             return Ok(());
         }
         let mut row = self.row_for(case, json, &stored.status);
-        row.assignee = remote.assignee.clone().or(stored.assignee.clone());
+        // An assignment made here and not sent yet stands until the bank answers it.
+        let pending = self
+            .store()?
+            .has_pending(&case.case_id, crate::assignment::ASSIGNMENT)?;
+        row.assignee = if pending {
+            stored.assignee.clone()
+        } else {
+            remote.assignee.clone().or(stored.assignee.clone())
+        };
         // With a bank that keeps the workflow, its word on the stage came with the pull.
         let returned = (terms_changed && w.stage == Stage::Submitted && !bank_keeps_workflow)
             .then(|| {

@@ -7,19 +7,24 @@
 //!   stage and assignee, the giver's keys, the directory's word on the giver and on the
 //!   new assignee) and writes in one transaction, so two claims cannot both land: the
 //!   second names an assignee that is not the one it saw (`409 ASSIGNMENT_CHANGED`);
-//! - only a case still being made (draft or returned) changes hands: a submitted case is
-//!   the reviewer's to pick, a decided one no one's;
+//! - only a draft changes hands: a submitted case is the reviewer's to pick, a decided one
+//!   no one's, and a returned one goes back to its maker, the only one who resubmits it;
+//! - assignments of a case are kept in the order given, and each one is later than the
+//!   last (`409 STALE_ASSIGNMENT`): a signed assignment counts once, and an old one sent
+//!   again (or late, from an offline desk) does not undo a newer one;
 //! - with a directory the giver signs the assignment ([`api::assignment_bytes`]) with their
 //!   current key; a claim needs the underwriter role, a reassignment the supervisor role,
-//!   and the new assignee the underwriter role — each for the case's branch. A standalone
-//!   bank keeps no keys and checks the form, the stage and the race only.
+//!   and the new assignee the underwriter role — each for the case's branch; the assignee
+//!   is kept as the directory spells the name. A standalone bank keeps no keys and no
+//!   workflow: it checks the form, the order and the race, and takes the desk's word for
+//!   the rest.
 
 use std::sync::Arc;
 
 use axum::body::Bytes;
 use axum::extract::{Path as UrlPath, State};
 use axum::http::{HeaderMap, StatusCode};
-use rusqlite::params;
+use rusqlite::{params, OptionalExtension};
 use uw_bank_link::api::{self, Assignment, AssignmentAck};
 use uw_bank_link::signing::from_base64;
 
@@ -27,14 +32,34 @@ use crate::db;
 use crate::http::{duplicate, now, Duplicate, Reply, Sim};
 use crate::notes::{refusal, NoteRefusal as Refusal};
 use crate::review::{ask, verifies};
-use crate::workflow::{key_verdict, KeyVerdict, PersonVerdict, Stage, CLOCK_SKEW_SECS};
+use crate::workflow::{
+    key_verdict, KeyVerdict, PersonVerdict, Stage, CLOCK_SKEW_SECS, REVOKED_KEY_DELIVERY_HOURS,
+};
 
 /// The case as the bank holds it, for an assignment.
 pub struct Held {
-    pub stage: Stage,
+    /// The review's stage (None: a standalone bank, which keeps no workflow).
+    pub stage: Option<Stage>,
     pub branch: String,
     pub assignee: Option<String>,
+    /// When the last assignment the bank took was given (its `at`).
+    pub last_at: Option<String>,
+    /// The bank took this very assignment (giver, time, assignee) before.
+    pub seen: bool,
 }
+
+pub(crate) const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS case_assignments (
+    id          INTEGER PRIMARY KEY,
+    case_id     TEXT NOT NULL,
+    assignee    TEXT NOT NULL,
+    given_by    TEXT NOT NULL,
+    given_at    TEXT NOT NULL,
+    signature   TEXT,
+    accepted_at TEXT NOT NULL
+) STRICT;
+CREATE INDEX IF NOT EXISTS case_assignments_by_case ON case_assignments (case_id, id);
+";
 
 /// The directory's word on the giver (with their key) and on the new assignee (None: a
 /// standalone bank).
@@ -42,6 +67,25 @@ pub struct People {
     pub key: KeyVerdict,
     pub giver: PersonVerdict,
     pub assignee: PersonVerdict,
+}
+
+/// The directory's word on a person, and how it spells their staff id.
+async fn spelled(dir: &uw_directory::Directory, who: &str) -> (PersonVerdict, Option<String>) {
+    let (dir, who) = (dir.clone(), who.to_string());
+    match tokio::task::spawn_blocking(move || dir.lookup(&who)).await {
+        Ok(Ok(p)) => (
+            PersonVerdict::Found {
+                roles: p.roles,
+                branches: p.branches,
+            },
+            Some(p.staff_id),
+        ),
+        Ok(Err(e)) => (PersonVerdict::of_error(&e), None),
+        Err(e) => (
+            PersonVerdict::Unreachable(format!("the lookup failed: {e}")),
+            None,
+        ),
+    }
 }
 
 fn person_refusal(who: &str, p: &PersonVerdict) -> Option<Refusal> {
@@ -100,23 +144,44 @@ pub fn judge(
             "at: not an RFC 3339 time",
         ));
     };
-    if at.with_timezone(&chrono::Utc) > now + chrono::Duration::seconds(CLOCK_SKEW_SECS) {
+    let at = at.with_timezone(&chrono::Utc);
+    if at > now + chrono::Duration::seconds(CLOCK_SKEW_SECS) {
         return Err(refusal(
             422,
             "INVALID_ASSIGNMENT",
             format!("at: {} is ahead of the bank's clock", a.at),
         ));
     }
+    if at < now - chrono::Duration::hours(REVOKED_KEY_DELIVERY_HOURS) {
+        return Err(refusal(
+            422,
+            "INVALID_ASSIGNMENT",
+            format!("at: {} is older than an offline login lasts", a.at),
+        ));
+    }
     let Some(held) = held else {
         return Err(refusal(404, "NOT_FOUND", "no such case at the bank"));
     };
-    if !matches!(held.stage, Stage::Draft | Stage::Returned) {
+    if let Some(stage) = held.stage.filter(|s| *s != Stage::Draft) {
         return Err(refusal(
             409,
             "ASSIGNMENT_CLOSED",
+            format!("the case is {}: only a draft changes hands", stage.as_str()),
+        ));
+    }
+    let last = held
+        .last_at
+        .as_deref()
+        .and_then(|l| chrono::DateTime::parse_from_rfc3339(l).ok());
+    let older = last.filter(|l| at < l.with_timezone(&chrono::Utc));
+    if let Some(last) = older.or(last.filter(|_| held.seen)) {
+        return Err(refusal(
+            409,
+            "STALE_ASSIGNMENT",
             format!(
-                "the case is {}: only a case being made changes hands",
-                held.stage.as_str()
+                "at: the assignment given at {} stands; one given at {} comes after nothing",
+                last.to_rfc3339(),
+                a.at
             ),
         ));
     }
@@ -239,14 +304,14 @@ pub(crate) async fn post_assignment(
         }
     };
     let asked = match sim.directory() {
-        Some(dir) => Some((ask(dir, &a.by).await, ask(dir, &a.assignee).await)),
+        Some(dir) => Some((ask(dir, &a.by).await, spelled(dir, &a.assignee).await)),
         None => None,
     };
     let fingerprint = [b"POST assignment".as_slice(), id.as_bytes(), &body];
     sim.mutate(&headers, &fingerprint, duplicate(dup), |tx| {
         let people = match &asked {
             None => None,
-            Some((giver, assignee)) => {
+            Some((giver, (assignee, _))) => {
                 let keys = db::staff_keys(tx, &a.by)?;
                 let message = api::assignment_bytes(&id, &a);
                 let signature = a
@@ -265,9 +330,22 @@ pub(crate) async fn post_assignment(
         let held = match db::case(tx, &id)? {
             None => None,
             Some(c) => Some(Held {
-                stage: db::review(tx, &id)?.stage,
+                stage: asked.is_some().then_some(db::review(tx, &id)?.stage),
                 branch: c.branch,
                 assignee: c.assignee,
+                last_at: tx
+                    .query_row(
+                        "SELECT given_at FROM case_assignments WHERE case_id = ?1 ORDER BY id DESC LIMIT 1",
+                        [&id],
+                        |r| r.get(0),
+                    )
+                    .optional()?,
+                seen: tx
+                    .prepare(
+                        "SELECT 1 FROM case_assignments WHERE case_id = ?1 AND given_by = ?2 AND given_at = ?3 \
+                         AND assignee = ?4 COLLATE NOCASE",
+                    )?
+                    .exists(params![id, a.by, a.at, a.assignee])?,
             }),
         };
         if let Err(r) = judge(&a, held.as_ref(), people.as_ref(), chrono::Utc::now()) {
@@ -278,15 +356,29 @@ pub(crate) async fn post_assignment(
             ));
         }
         let at = now();
+        // The directory's spelling of the name: the one every queue and count uses.
+        let assignee = asked
+            .as_ref()
+            .and_then(|(_, (_, spelled))| spelled.clone())
+            .unwrap_or_else(|| a.assignee.clone());
+        let signature = a
+            .signature
+            .as_ref()
+            .map(|s| format!("{}:{s}", a.algorithm.as_deref().unwrap_or_default()));
         tx.execute(
             "UPDATE cases SET assignee = ?2 WHERE case_id = ?1",
-            params![id, a.assignee],
+            params![id, assignee],
+        )?;
+        tx.execute(
+            "INSERT INTO case_assignments (case_id, assignee, given_by, given_at, signature, accepted_at) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![id, assignee, a.by, a.at, signature, at],
         )?;
         Ok(Reply::json(
             StatusCode::OK,
             &AssignmentAck {
                 case_id: id.clone(),
-                assignee: a.assignee.clone(),
+                assignee,
                 assigned_at: at,
             },
         ))

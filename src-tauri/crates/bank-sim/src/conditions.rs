@@ -31,7 +31,9 @@ use crate::db;
 use crate::http::{duplicate, now, storage, Duplicate, Reply, Sim};
 use crate::notes::{refusal, well_formed_id, Author, NoteRefusal as Refusal};
 use crate::review::{ask, verifies};
-use crate::workflow::{key_verdict, CLOCK_SKEW_SECS};
+use crate::workflow::{
+    key_verdict, PersonVerdict, Stage, CLOCK_SKEW_SECS, REVOKED_KEY_DELIVERY_HOURS,
+};
 
 /// The longest text, evidence or reason, and the longest owner, in characters (the
 /// desk's `uw_domain::approval_conditions` holds the same).
@@ -53,7 +55,11 @@ CREATE TABLE IF NOT EXISTS case_conditions (
     closed_at    TEXT,
     words        TEXT,
     accepted_at  TEXT NOT NULL,
-    seq          INTEGER NOT NULL
+    seq          INTEGER NOT NULL,
+    -- Each act's signature as it came (algorithm:base64; NULL from a standalone desk), so
+    -- that who raised and who closed the condition can be shown later.
+    raise_signature TEXT,
+    close_signature TEXT
 ) STRICT;
 CREATE INDEX IF NOT EXISTS case_conditions_by_case ON case_conditions (case_id, status, stage);
 ";
@@ -69,16 +75,25 @@ pub enum Verdict {
     Again,
 }
 
-/// `field`'s words, or why they cannot stand: missing, too long, a control character.
+/// `field`'s words, or why they cannot stand: missing, with surrounding spaces (the
+/// signature covers the words as sent, and the bank keeps them as signed), too long, a
+/// control character.
 fn words<'a>(
     field: &str,
     w: Option<&'a str>,
     max: usize,
     code: &'static str,
 ) -> Result<&'a str, Refusal> {
-    let w = w.map(str::trim).unwrap_or_default();
-    if w.is_empty() {
+    let w = w.unwrap_or_default();
+    if w.trim().is_empty() {
         return Err(refusal(422, code, format!("{field}: missing")));
+    }
+    if w.trim() != w {
+        return Err(refusal(
+            422,
+            "INVALID_CONDITION",
+            format!("{field}: surrounding spaces (the words are signed as they are kept)"),
+        ));
     }
     let chars = w.chars().count();
     if chars > max {
@@ -101,18 +116,21 @@ fn words<'a>(
     Ok(w)
 }
 
-/// Whether the bank keeps `act` on case `case_id` (held: the bank holds the case), now.
-/// `maker`: who made the case, as the bank's workflow knows it (None: no one submitted it,
-/// or a standalone bank).
-pub fn judge(
-    held: bool,
-    act: &ConditionAct,
-    kept: Option<(String, RemoteCondition)>,
-    case_id: &str,
-    maker: Option<&str>,
-    author: Option<&Author>,
-    now: chrono::DateTime<chrono::Utc>,
-) -> Result<Verdict, Refusal> {
+/// The case as the bank holds it, for an act on one of its conditions.
+pub struct Held {
+    /// The review's stage (None: a standalone bank, which keeps no workflow and takes the
+    /// desk's word for it).
+    pub stage: Option<Stage>,
+    pub branch: String,
+    /// Who made or edited it (they close none of its conditions).
+    pub makers: Vec<String>,
+    /// The disbursement stages the bank has taken orders of.
+    pub ordered: Vec<u8>,
+}
+
+/// The act's form: the id, the author, the time (not ahead of the bank's clock, nor older
+/// than an offline login lasts), and what the action says.
+fn form(act: &ConditionAct, now: chrono::DateTime<chrono::Utc>) -> Result<(), Refusal> {
     if !well_formed_id(&act.condition_id) {
         return Err(refusal(
             422,
@@ -130,11 +148,20 @@ pub fn judge(
             "at: not an RFC 3339 time",
         ));
     };
-    if at.with_timezone(&chrono::Utc) > now + chrono::Duration::seconds(CLOCK_SKEW_SECS) {
+    let at = at.with_timezone(&chrono::Utc);
+    if at > now + chrono::Duration::seconds(CLOCK_SKEW_SECS) {
         return Err(refusal(
             422,
             "INVALID_CONDITION",
             format!("at: {} is ahead of the bank's clock", act.at),
+        ));
+    }
+    // Made offline at most as long ago as an offline login lasts.
+    if at < now - chrono::Duration::hours(REVOKED_KEY_DELIVERY_HOURS) {
+        return Err(refusal(
+            422,
+            "INVALID_CONDITION",
+            format!("at: {} is older than an offline login lasts", act.at),
         ));
     }
     match act.action {
@@ -151,11 +178,15 @@ pub fn judge(
                 OWNER_MAX,
                 "CONDITION_OWNER_REQUIRED",
             )?;
-            let due = act.due.as_deref().map(str::trim).unwrap_or_default();
+            let due = act.due.as_deref().unwrap_or_default();
             if due.is_empty() {
                 return Err(refusal(422, "CONDITION_DUE_REQUIRED", "due: missing"));
             }
-            let Ok(due) = chrono::NaiveDate::parse_from_str(due, "%Y-%m-%d") else {
+            // Exactly YYYY-MM-DD: the text the bank keeps is the date every desk reads.
+            let parsed = chrono::NaiveDate::parse_from_str(due, "%Y-%m-%d")
+                .ok()
+                .filter(|d| d.format("%Y-%m-%d").to_string() == due);
+            let Some(due) = parsed else {
                 return Err(refusal(
                     422,
                     "CONDITION_DUE_INVALID",
@@ -190,21 +221,49 @@ pub fn judge(
             )?;
         }
     }
-    if !held {
+    Ok(())
+}
+
+/// Whether the bank keeps `act` on case `case_id` (`held`: the case as the bank holds it),
+/// now.
+pub fn judge(
+    held: Option<&Held>,
+    act: &ConditionAct,
+    kept: Option<(String, RemoteCondition)>,
+    case_id: &str,
+    author: Option<&Author>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<Verdict, Refusal> {
+    form(act, now)?;
+    let Some(held) = held else {
         return Err(refusal(404, "NOT_FOUND", "no such case at the bank"));
-    }
+    };
     if let Some(a) = author {
         crate::notes::check_author(&act.author, a, act.action == ConditionAction::Waive)?;
+        let branches = match &a.person {
+            PersonVerdict::Found { branches, .. } => branches.as_slice(),
+            _ => &[],
+        };
+        if !branches.contains(&held.branch) {
+            return Err(refusal(
+                403,
+                "ROLE_MISSING",
+                format!(
+                    "{} does not work for branch {}, the case's",
+                    act.author, held.branch
+                ),
+            ));
+        }
     }
     match (act.action, kept) {
-        (ConditionAction::Raise, None) => Ok(Verdict::Raise),
+        (ConditionAction::Raise, None) => raise(act, held),
         (ConditionAction::Raise, Some((on, k))) => {
             let same = on == case_id
                 && k.raised_by == act.author
                 && k.raised_at == act.at
-                && Some(k.text.as_str()) == act.text.as_deref().map(str::trim)
-                && Some(k.owner.as_str()) == act.owner.as_deref().map(str::trim)
-                && Some(k.due.as_str()) == act.due.as_deref().map(str::trim)
+                && Some(k.text.as_str()) == act.text.as_deref()
+                && Some(k.owner.as_str()) == act.owner.as_deref()
+                && Some(k.due.as_str()) == act.due.as_deref()
                 && Some(k.stage) == act.stage;
             if same {
                 Ok(Verdict::Again)
@@ -215,31 +274,50 @@ pub fn judge(
                 )))
             }
         }
-        (_, None) => Err(refusal(
-            404,
-            "CONDITION_UNKNOWN",
-            format!(
-                "condition_id: no condition {} on this case",
-                act.condition_id
-            ),
-        )),
-        (_, Some((on, _))) if on != case_id => Err(refusal(
-            404,
-            "CONDITION_UNKNOWN",
-            format!(
-                "condition_id: no condition {} on this case",
-                act.condition_id
-            ),
-        )),
-        (action, Some((_, k))) => close(action, act, k, maker),
+        (_, None) => Err(unknown(act)),
+        (_, Some((on, _))) if on != case_id => Err(unknown(act)),
+        (action, Some((_, k))) => close(action, act, k, held),
     }
 }
 
+fn unknown(act: &ConditionAct) -> Refusal {
+    refusal(
+        404,
+        "CONDITION_UNKNOWN",
+        format!(
+            "condition_id: no condition {} on this case",
+            act.condition_id
+        ),
+    )
+}
+
+/// A new condition: on a case not rejected, for a stage the bank has no order of.
+fn raise(act: &ConditionAct, held: &Held) -> Result<Verdict, Refusal> {
+    if held.stage == Some(Stage::Rejected) {
+        return Err(refusal(
+            409,
+            "WRONG_STAGE",
+            "the case is rejected: it moves no money and takes no condition",
+        ));
+    }
+    let stage = act.stage.unwrap_or(2);
+    if held.ordered.contains(&stage) {
+        return Err(refusal(
+            409,
+            "WRONG_STAGE",
+            format!("stage {stage} is ordered already: a condition for it comes too late"),
+        ));
+    }
+    Ok(Verdict::Raise)
+}
+
+/// The kept condition closed by `act`: once, after the submission, by a second person —
+/// and a waiver not by whoever raised it.
 fn close(
     action: ConditionAction,
     act: &ConditionAct,
     k: RemoteCondition,
-    maker: Option<&str>,
+    held: &Held,
 ) -> Result<Verdict, Refusal> {
     let status = if action == ConditionAction::Meet {
         "met"
@@ -250,7 +328,7 @@ fn close(
         let again = k.status == status
             && k.closed_by.as_deref() == Some(act.author.as_str())
             && k.closed_at.as_deref() == Some(act.at.as_str())
-            && k.words.as_deref() == act.words.as_deref().map(str::trim);
+            && k.words.as_deref() == act.words.as_deref();
         return if again {
             Ok(Verdict::Again)
         } else {
@@ -266,6 +344,29 @@ fn close(
             ))
         };
     }
+    if let Some(stage) = held
+        .stage
+        .filter(|s| !matches!(s, Stage::Submitted | Stage::Approved))
+    {
+        return Err(refusal(
+            409,
+            "CONDITION_NOT_SUBMITTED",
+            format!(
+                "the case is {}: its conditions are closed once it is submitted",
+                stage.as_str()
+            ),
+        ));
+    }
+    if held.makers.contains(&act.author) {
+        return Err(refusal(
+            403,
+            "CONDITION_SECOND_PERSON",
+            format!(
+                "{} made or edited this case: condition {} is closed by a second person",
+                act.author, k.condition_id
+            ),
+        ));
+    }
     if action == ConditionAction::Waive && k.raised_by == act.author {
         return Err(refusal(
             403,
@@ -276,13 +377,15 @@ fn close(
             ),
         ));
     }
-    if action == ConditionAction::Waive && maker == Some(act.author.as_str()) {
+    if chrono::DateTime::parse_from_rfc3339(&act.at).ok()
+        < chrono::DateTime::parse_from_rfc3339(&k.raised_at).ok()
+    {
         return Err(refusal(
-            403,
-            "CONDITION_WAIVE_OWN",
+            422,
+            "INVALID_CONDITION",
             format!(
-                "{} made this case: a waiver of condition {} is a second person's",
-                act.author, k.condition_id
+                "at: {} is before the condition was raised ({})",
+                act.at, k.raised_at
             ),
         ));
     }
@@ -352,7 +455,11 @@ pub(crate) fn order_refusal(
     if msg.kind != api::MessageKind::DisbursementOrder {
         return Ok(None);
     }
-    let stage = msg.body.get("stage").and_then(|s| s.as_u64()).unwrap_or(0);
+    // A stage that is not 1 is read as 2: an order of no known stage passes no condition.
+    let stage = match msg.body.get("stage").and_then(|s| s.as_u64()) {
+        Some(1) => 1,
+        _ => 2,
+    };
     let open: Option<(String, String, String)> = tx
         .query_row(
             "SELECT condition_id, text, due FROM case_conditions \
@@ -367,6 +474,33 @@ pub(crate) fn order_refusal(
             "CONDITION_OPEN",
             format!("case {case_id}: condition {id} (\"{text}\", due {due}) is open: stage {stage} waits until it is met or waived"),
         )
+    }))
+}
+
+/// The case as the bank holds it for an act on its conditions (None: not held).
+fn held(
+    tx: &rusqlite::Transaction,
+    case_id: &str,
+    enforcing: bool,
+) -> rusqlite::Result<Option<Held>> {
+    let Some(case) = db::case(tx, case_id)? else {
+        return Ok(None);
+    };
+    let review = db::review(tx, case_id)?;
+    let mut st = tx.prepare(
+        "SELECT DISTINCT json_extract(body, '$.body.stage') FROM messages \
+         WHERE case_id = ?1 AND kind = 'disbursement_order'",
+    )?;
+    let ordered = st
+        .query_map([case_id], |r| r.get::<_, Option<i64>>(0))?
+        .filter_map(|r| r.ok().flatten())
+        .filter_map(|s| u8::try_from(s).ok())
+        .collect();
+    Ok(Some(Held {
+        stage: enforcing.then_some(review.stage),
+        branch: case.branch,
+        makers: review.maker.into_iter().chain(review.editors).collect(),
+        ordered,
     }))
 }
 
@@ -409,13 +543,13 @@ pub(crate) async fn post_condition(
                 })
             }
         };
-        let review = db::review(tx, &id)?;
-        let held = review.current.is_some();
+        let held = held(tx, &id, person.is_some())?;
         let kept = kept(tx, &act.condition_id)?;
-        let trim = |o: &Option<String>| o.as_deref().map(str::trim).map(str::to_string);
+        let signed = act.signature.as_ref().map(|sig| {
+            format!("{}:{sig}", act.algorithm.as_deref().unwrap_or_default())
+        });
         let at = now();
-        let maker = review.maker.as_deref();
-        let status = match judge(held, &act, kept, &id, maker, author.as_ref(), chrono::Utc::now()) {
+        let status = match judge(held.as_ref(), &act, kept, &id, author.as_ref(), chrono::Utc::now()) {
             Err(r) => {
                 return Ok(Reply::error(
                     StatusCode::from_u16(r.status).unwrap_or(StatusCode::FORBIDDEN),
@@ -427,17 +561,17 @@ pub(crate) async fn post_condition(
             Ok(Verdict::Raise) => {
                 tx.execute(
                     "INSERT INTO case_conditions (condition_id, case_id, text, owner, due, stage, raised_by, raised_at, \
-                     status, accepted_at, seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'open', ?9, \
-                     (SELECT coalesce(max(seq), 0) + 1 FROM case_conditions))",
-                    params![act.condition_id, id, trim(&act.text), trim(&act.owner), trim(&act.due), act.stage, act.author, act.at, at],
+                     status, accepted_at, seq, raise_signature) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'open', ?9, \
+                     (SELECT coalesce(max(seq), 0) + 1 FROM case_conditions), ?10)",
+                    params![act.condition_id, id, act.text, act.owner, act.due, act.stage, act.author, act.at, at, signed],
                 )?;
                 StatusCode::CREATED
             }
             Ok(Verdict::Close(status)) => {
                 tx.execute(
-                    "UPDATE case_conditions SET status = ?2, closed_by = ?3, closed_at = ?4, words = ?5, accepted_at = ?6 \
-                     WHERE condition_id = ?1 AND status = 'open'",
-                    params![act.condition_id, status, act.author, act.at, trim(&act.words), at],
+                    "UPDATE case_conditions SET status = ?2, closed_by = ?3, closed_at = ?4, words = ?5, accepted_at = ?6, \
+                     close_signature = ?7 WHERE condition_id = ?1 AND status = 'open'",
+                    params![act.condition_id, status, act.author, act.at, act.words, at, signed],
                 )?;
                 StatusCode::CREATED
             }

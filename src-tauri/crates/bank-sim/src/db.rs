@@ -170,6 +170,7 @@ pub fn open(path: &Path) -> rusqlite::Result<Connection> {
     conn.execute_batch(crate::anchors::SCHEMA)?;
     conn.execute_batch(crate::notes::SCHEMA)?;
     conn.execute_batch(crate::conditions::SCHEMA)?;
+    conn.execute_batch(crate::assignment::SCHEMA)?;
     Ok(conn)
 }
 

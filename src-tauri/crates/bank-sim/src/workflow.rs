@@ -690,6 +690,22 @@ fn version_rules(
             ),
         ));
     }
+    // The branch decides who works the case and who reviews it (assignments, the inbox):
+    // the bank's, never moved by a version (a decided case's terms are checked whole
+    // below).
+    if let Some(held) = state.current.as_ref().filter(|_| !state.stage.decided()) {
+        let (was, now) = (held.case.get("branch"), case.get("branch"));
+        if was.is_some() && was != now {
+            return Err(Refusal::new(
+                Rule::OwnedField,
+                format!(
+                    "branch: case {} is of branch {}; a version does not move it",
+                    s.case_id,
+                    was.map(Value::to_string).unwrap_or_default()
+                ),
+            ));
+        }
+    }
     if s.action == StatementAction::Edit {
         if state.stage.decided() {
             check_terms(state, s, case)?;

@@ -8,8 +8,11 @@
 //! - a condition is open, then met (with the evidence) or waived (by a reviewer, with the
 //!   reason) — once, for good: a closed condition never reopens, and its text, owner, due
 //!   date and stage never change (a different condition is a new one);
-//! - a waiver is a checker's act: the reviewer role, and neither the person who raised
-//!   the condition nor the case's maker (the maker is never the checker);
+//! - closing a condition is a second person's act, once the case is submitted (so its
+//!   maker is known): never the case's maker or anyone who edited it — the maker brings
+//!   the evidence (a scan, a note), another person finds it and marks the condition met;
+//!   a waiver is a checker's act besides: the reviewer role, and not the person who raised
+//!   the condition (the maker is never the checker);
 //! - an open condition blocks the disbursement stage it names and every later one
 //!   ([`blocks`]): stage 2 cannot pay while stage 1's condition is open.
 //!
@@ -160,8 +163,10 @@ pub enum Refusal {
     WaiveNotReviewer(String),
     #[error("{0} raised this condition: its waiver is a second person's")]
     WaiveOwn(String),
-    #[error("{0} made this case: a waiver of its condition is a second person's")]
-    WaiveMaker(String),
+    #[error("{0} made or edited this case: its conditions are closed by a second person")]
+    ClosedByMaker(String),
+    #[error("the case is {0}: its conditions are closed once it is submitted")]
+    NotSubmitted(&'static str),
 }
 
 impl Refusal {
@@ -177,7 +182,9 @@ impl Refusal {
             Refusal::Closed { .. } => "CONDITION_CLOSED",
             Refusal::EvidenceRequired => "CONDITION_EVIDENCE_REQUIRED",
             Refusal::ReasonRequired => "CONDITION_REASON_REQUIRED",
-            Refusal::WaiveOwn(_) | Refusal::WaiveMaker(_) => "CONDITION_WAIVE_OWN",
+            Refusal::WaiveOwn(_) => "CONDITION_WAIVE_OWN",
+            Refusal::ClosedByMaker(_) => "CONDITION_SECOND_PERSON",
+            Refusal::NotSubmitted(_) => "CONDITION_NOT_SUBMITTED",
         }
     }
 }
@@ -246,14 +253,22 @@ pub fn raise(
     })
 }
 
+/// Where the case stands for closing its conditions: its review stage, and who made or
+/// edited it (the maker first).
+#[derive(Clone, Copy, Debug)]
+pub struct CaseHands<'a> {
+    pub stage: crate::review::Stage,
+    pub makers: &'a [&'a str],
+}
+
 /// The condition met or waived by `by` at `at` with `said` (the evidence or the reason),
-/// or why not. `maker`: who made the case (submitted it for review), if anyone has.
+/// or why not.
 pub fn close(
     c: &ApprovalCondition,
     how: Closing,
     said: &str,
     by: Actor,
-    maker: Option<&str>,
+    case: CaseHands,
     at: &str,
 ) -> Result<ApprovalCondition, Refusal> {
     if c.status != Status::Open {
@@ -267,6 +282,13 @@ pub fn close(
         Closing::Waive => ("reason", Refusal::ReasonRequired),
     };
     let said = words(field, said, TEXT_MAX_CHARS, empty)?;
+    use crate::review::Stage;
+    if !matches!(case.stage, Stage::Submitted | Stage::Approved) {
+        return Err(Refusal::NotSubmitted(case.stage.as_str()));
+    }
+    if case.makers.contains(&by.name) {
+        return Err(Refusal::ClosedByMaker(by.name.to_string()));
+    }
     match how {
         Closing::Meet if !(by.underwriter || by.reviewer) => {
             return Err(Refusal::NotStaff(by.name.to_string()))
@@ -276,9 +298,6 @@ pub fn close(
         }
         Closing::Waive if by.name == c.raised_by => {
             return Err(Refusal::WaiveOwn(by.name.to_string()))
-        }
-        Closing::Waive if maker == Some(by.name) => {
-            return Err(Refusal::WaiveMaker(by.name.to_string()))
         }
         _ => {}
     }

@@ -2,9 +2,10 @@
 //! to another underwriter (the queue as a team uses it).
 //!
 //! Invariants: [`give`] is the one check, at the desk; the bank runs its own, with the
-//! directory's roles and branches, before any assignment counts. Only a case being made
-//! (draft or returned) changes hands: a submitted case is the reviewer's to pick from the
-//! inbox, a decided one is no one's work any more.
+//! directory's roles and branches, before any assignment counts. Only a draft changes
+//! hands: a submitted case is the reviewer's to pick from the inbox, a decided one is no
+//! one's work any more, and a returned one goes back to its maker — the only one who
+//! submits it again.
 
 use crate::review::Stage;
 
@@ -20,7 +21,7 @@ pub struct Giver<'a> {
 pub enum Refusal {
     #[error("assignee: {0:?} is not a staff id (1 to 64 letters, digits, '.', '-' or '_')")]
     InvalidAssignee(String),
-    #[error("the case is {0}: only a case being made (draft or returned) changes hands")]
+    #[error("the case is {0}: only a draft changes hands")]
     Closed(&'static str),
     #[error("{0} lacks the underwriter role: only an underwriter claims a case")]
     NotUnderwriter(String),
@@ -54,7 +55,7 @@ pub fn give(stage: Stage, current: Option<&str>, by: Giver, to: &str) -> Result<
     if !staff_id(to) {
         return Err(Refusal::InvalidAssignee(to.to_string()));
     }
-    if !matches!(stage, Stage::Draft | Stage::Returned) {
+    if stage != Stage::Draft {
         return Err(Refusal::Closed(stage.as_str()));
     }
     if to == by.name {
@@ -99,7 +100,14 @@ mod tests {
     #[test]
     fn claims_and_reassignments() {
         check(Stage::Draft, None, ALICE, "alice", "OK");
-        check(Stage::Returned, Some("alice"), ALICE, "alice", "OK");
+        check(Stage::Draft, Some("alice"), ALICE, "alice", "OK");
+        check(
+            Stage::Returned,
+            Some("alice"),
+            SARA,
+            "carol",
+            "ASSIGNMENT_CLOSED",
+        );
         check(
             Stage::Draft,
             Some("carol"),
@@ -121,7 +129,7 @@ mod tests {
         let e = give(Stage::Submitted, None, SARA, "carol").unwrap_err();
         assert_eq!(
             e.to_string(),
-            "the case is submitted: only a case being made (draft or returned) changes hands"
+            "the case is submitted: only a draft changes hands"
         );
     }
 }

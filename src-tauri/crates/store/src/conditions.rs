@@ -32,10 +32,13 @@ pub struct StoredCondition {
     /// The evidence (met) or the reason (waived).
     pub words: Option<String>,
     pub bank_at: Option<String>,
+    /// The bank refused the raise made here (its code and words): no condition at all.
+    #[serde(default)]
+    pub refused: Option<String>,
 }
 
 const COLUMNS: &str = "condition_id, text, owner, due, stage, raised_by, raised_at, status, \
-                       closed_by, closed_at, words, bank_at";
+                       closed_by, closed_at, words, bank_at, refused";
 
 fn row(r: &rusqlite::Row) -> rusqlite::Result<StoredCondition> {
     Ok(StoredCondition {
@@ -51,6 +54,7 @@ fn row(r: &rusqlite::Row) -> rusqlite::Result<StoredCondition> {
         closed_at: r.get(9)?,
         words: r.get(10)?,
         bank_at: r.get(11)?,
+        refused: r.get(12)?,
     })
 }
 
@@ -89,7 +93,7 @@ impl Store {
             return Err(StoreError::NotFound(case_id.to_string()));
         }
         tx.execute(
-            &format!("INSERT INTO case_conditions (case_id, {COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'open', NULL, NULL, NULL, NULL)"),
+            &format!("INSERT INTO case_conditions (case_id, {COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'open', NULL, NULL, NULL, NULL, NULL)"),
             params![case_id, c.condition_id, c.text, c.owner, c.due, c.stage, c.raised_by, c.raised_at],
         )?;
         insert_event(
@@ -156,9 +160,10 @@ impl Store {
     }
 
     /// Merges the bank's conditions of a case: a condition not kept here is added, one
-    /// kept here takes the bank's standing (the bank decided which act came first). The
-    /// history says each change. Returns how many conditions changed. A condition the bank
-    /// holds under an id kept here for another case is left alone.
+    /// kept here takes the bank's standing (the bank decided which act came first) — except
+    /// a close made here that the bank has not heard yet, which stays until the bank
+    /// answers it. The history says each change. Returns how many conditions changed. A
+    /// condition the bank holds under an id kept here for another case is left alone.
     pub fn merge_bank_conditions(
         &mut self,
         case_id: &str,
@@ -167,11 +172,11 @@ impl Store {
         let tx = self.conn.transaction()?;
         let mut changed = 0;
         for c in bank {
-            let here: Option<(String, String)> = tx
+            let here: Option<(String, String, Option<String>)> = tx
                 .query_row(
-                    "SELECT case_id, status FROM case_conditions WHERE condition_id = ?1",
+                    "SELECT case_id, status, bank_at FROM case_conditions WHERE condition_id = ?1",
                     [&c.condition_id],
-                    |r| Ok((r.get(0)?, r.get(1)?)),
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
                 )
                 .optional()?;
             let event = match here {
@@ -179,8 +184,8 @@ impl Store {
                     let n = tx.execute(
                         &format!(
                             "INSERT INTO case_conditions (case_id, {COLUMNS}) \
-                                  SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13 \
-                                  WHERE EXISTS (SELECT 1 FROM cases WHERE case_id = ?1)"
+                             SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, NULL \
+                             WHERE EXISTS (SELECT 1 FROM cases WHERE case_id = ?1)"
                         ),
                         params![
                             case_id,
@@ -200,11 +205,13 @@ impl Store {
                     )?;
                     (n == 1).then_some("condition_raised")
                 }
-                Some((on, _)) if !on.eq_ignore_ascii_case(case_id) => None,
-                Some((_, status)) => {
+                Some((on, _, _)) if !on.eq_ignore_ascii_case(case_id) => None,
+                // Closed here, not yet heard by the bank, which still has it open.
+                Some((_, status, None)) if status != "open" && c.status == "open" => None,
+                Some((_, status, _)) => {
                     tx.execute(
-                        "UPDATE case_conditions SET status = ?2, closed_by = ?3, closed_at = ?4, words = ?5, bank_at = ?6 \
-                         WHERE condition_id = ?1",
+                        "UPDATE case_conditions SET status = ?2, closed_by = ?3, closed_at = ?4, words = ?5, \
+                         bank_at = ?6, refused = NULL WHERE condition_id = ?1",
                         params![c.condition_id, c.status, c.closed_by, c.closed_at, c.words, c.bank_at],
                     )?;
                     (status != c.status).then_some("condition_from_bank")
@@ -220,6 +227,40 @@ impl Store {
         }
         tx.commit()?;
         Ok(changed)
+    }
+
+    /// The bank refused an act made here on a condition (`why`: its code and words): a
+    /// refused raise leaves no condition (kept, marked, for the history); a refused close
+    /// reopens it as the bank keeps it. Returns whether anything changed.
+    pub fn condition_refused(
+        &mut self,
+        case_id: &str,
+        condition_id: &str,
+        raise: bool,
+        why: &str,
+        at: &str,
+    ) -> Result<bool> {
+        let tx = self.conn.transaction()?;
+        let changed = if raise {
+            tx.execute(
+                "UPDATE case_conditions SET refused = ?3 \
+                 WHERE condition_id = ?1 AND case_id = ?2 AND bank_at IS NULL AND refused IS NULL",
+                params![condition_id, case_id, why],
+            )?
+        } else {
+            tx.execute(
+                "UPDATE case_conditions SET status = 'open', closed_by = NULL, closed_at = NULL, words = NULL \
+                 WHERE condition_id = ?1 AND case_id = ?2 AND bank_at IS NULL AND status <> 'open'",
+                params![condition_id, case_id],
+            )?
+        };
+        if changed == 1 {
+            let detail =
+                serde_json::json!({"condition_id": condition_id, "refused": why}).to_string();
+            insert_event(&tx, case_id, at, "core bank", "condition_refused", &detail)?;
+        }
+        tx.commit()?;
+        Ok(changed == 1)
     }
 }
 

@@ -90,7 +90,8 @@ fn a_condition_is_raised_checked_and_closed_once_and_holds_its_stage_until_then(
             c.overdue,
             c.waiting
         ),
-        ("alice", Status::Open, false, true)
+        // No bank here: nothing waits for one.
+        ("alice", Status::Open, false, false)
     );
     // Not case data: no new version, and the history says it.
     assert_eq!(ws.open_case(CASE).unwrap().version, version);
@@ -140,14 +141,22 @@ fn a_condition_is_raised_checked_and_closed_once_and_holds_its_stage_until_then(
     assert_eq!(again.code, ErrorCode::ConditionClosed);
     ws.logout().unwrap();
 
-    // alice, the maker: no waiver of hers; she meets the title condition with evidence.
+    // alice, the maker, brings the evidence; she closes none of her case's conditions.
     ws.login("alice", "alice-demo-2026", None).unwrap();
     let mine = ws.conditions(CASE).unwrap();
-    assert!(mine[1].may_meet && !mine[1].may_waive);
-    let e = ws
-        .close_condition(CASE, &title_id, Closing::Waive, "not needed")
-        .unwrap_err();
-    assert_eq!(e.code, ErrorCode::MissingRole);
+    assert!(!mine[1].may_meet && !mine[1].may_waive);
+    for how in [Closing::Waive, Closing::Meet] {
+        let e = ws
+            .close_condition(CASE, &title_id, how, "title copy no. 7, scanned")
+            .unwrap_err();
+        assert_eq!(e.code, ErrorCode::ConditionSecondPerson, "{e:?}");
+    }
+    ws.add_note(CASE, "the title's copy is in the scans")
+        .unwrap();
+    ws.logout().unwrap();
+
+    // carol, an underwriter who neither made nor edited the case, finds it and marks it.
+    ws.login("carol", "carol-demo-2026", None).unwrap();
     assert_eq!(
         ws.close_condition(CASE, &title_id, Closing::Meet, "")
             .unwrap_err()

@@ -88,7 +88,14 @@ fn the_memo_is_of_a_decided_case_and_carries_the_workflow_s_facts() {
     // One store guard at a time: each is let go before the next is taken.
     let notes = ws.store().unwrap().notes(CASE).unwrap();
     let conditions = ws.store().unwrap().conditions(CASE).unwrap();
-    let f = facts(&w, Some("2026-12-02T10:00:00Z"), None, notes, conditions);
+    let f = facts(
+        &w,
+        Some("2026-12-02T10:00:00Z"),
+        None,
+        notes,
+        conditions,
+        false,
+    );
     assert_eq!(f.stage, "approved");
     assert_eq!(
         f.proposal,
@@ -146,7 +153,14 @@ fn a_rejected_case_s_memo_has_the_checker_s_words() {
         w.decision_comment.as_deref(),
         Some("the debt burden is too high")
     );
-    let f = facts(&w, None, w.decision_comment.clone(), Vec::new(), Vec::new());
+    let f = facts(
+        &w,
+        None,
+        w.decision_comment.clone(),
+        Vec::new(),
+        Vec::new(),
+        false,
+    );
     assert_eq!(f.stage, "rejected");
     assert_eq!(f.comment.as_deref(), Some("the debt burden is too high"));
     assert!(ws.decision_memo_pdf(id, "uz", |_, _| Ok(())).is_ok());

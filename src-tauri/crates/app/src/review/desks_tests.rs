@@ -774,6 +774,23 @@ fn a_supervisor_reassigns_at_her_desk_and_the_bank_decides_who_works_a_case() {
     assert!(report.refused.is_empty(), "{report:?}");
     let remote = three.bank().unwrap().get_case(CASE).unwrap();
     assert_eq!(remote.assignee.as_deref(), Some("carol"));
+    // Her signed assignment sent again (under a new key): it counted once.
+    let sent = three
+        .outbox_entries()
+        .unwrap()
+        .into_iter()
+        .find(|e| e.kind == crate::assignment::ASSIGNMENT)
+        .unwrap();
+    let replay: uw_bank_link::api::Assignment = serde_json::from_str(&sent.body).unwrap();
+    let e = three
+        .bank()
+        .unwrap()
+        .post_assignment(CASE, &replay, "replayed")
+        .unwrap_err();
+    assert!(
+        matches!(&e, uw_bank_link::LinkError::Rejected { code, .. } if code == "STALE_ASSIGNMENT"),
+        "{e:?}"
+    );
 
     one.sync().unwrap();
     let mine = one.case_assignment(CASE).unwrap();

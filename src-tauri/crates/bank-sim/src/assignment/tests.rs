@@ -23,9 +23,11 @@ fn give(by: &str, to: &str, expected: Option<&str>) -> Assignment {
 
 fn held(stage: Stage, assignee: Option<&str>) -> Held {
     Held {
-        stage,
+        stage: Some(stage),
         branch: "BXM-07".into(),
         assignee: assignee.map(str::to_string),
+        last_at: None,
+        seen: false,
     }
 }
 
@@ -63,7 +65,13 @@ fn a_claim_is_an_underwriter_s_of_an_unassigned_case_of_their_branch() {
     let claim = give("alice", "alice", None);
     let uw = || people(found(true, false, "BXM-07"), found(true, false, "BXM-07"));
     check(&claim, Some(held(Stage::Draft, None)), Some(uw()), "OK");
-    check(&claim, Some(held(Stage::Returned, None)), None, "OK");
+    // A returned case goes back to its maker, the only one who resubmits it.
+    check(
+        &claim,
+        Some(held(Stage::Returned, None)),
+        Some(uw()),
+        "ASSIGNMENT_CLOSED",
+    );
     // Already hers: claiming again is no change, and allowed.
     check(
         &give("alice", "alice", Some("alice")),
@@ -199,4 +207,43 @@ fn a_reassignment_is_a_supervisor_s_to_an_underwriter_of_the_branch() {
     let mut ahead = moved.clone();
     ahead.at = "2026-12-02T10:05:01Z".into();
     check(&ahead, case(), None, "INVALID_ASSIGNMENT");
+}
+
+#[test]
+fn an_assignment_counts_once_and_no_older_one_undoes_a_newer() {
+    let moved = give("sara", "carol", Some("alice"));
+    let after = |last: &str| Held {
+        last_at: Some(last.into()),
+        ..held(Stage::Draft, Some("alice"))
+    };
+    // The same signed assignment again, or one given before the last one the bank took;
+    // another one given in the same second is a new one.
+    let again = Held {
+        seen: true,
+        ..after("2026-12-02T09:59:00Z")
+    };
+    check(&moved, Some(again), None, "STALE_ASSIGNMENT");
+    check(&moved, Some(after("2026-12-02T09:59:00Z")), None, "OK");
+    check(
+        &moved,
+        Some(after("2026-12-02T09:59:30Z")),
+        None,
+        "STALE_ASSIGNMENT",
+    );
+    check(&moved, Some(after("2026-12-02T09:58:59Z")), None, "OK");
+    // Older than an offline login lasts.
+    let mut late = moved.clone();
+    late.at = "2026-11-29T09:59:59Z".into();
+    check(
+        &late,
+        Some(held(Stage::Draft, Some("alice"))),
+        None,
+        "INVALID_ASSIGNMENT",
+    );
+    // A standalone bank keeps no workflow: the stage is the desk's word.
+    let standalone = Held {
+        stage: None,
+        ..held(Stage::Draft, Some("alice"))
+    };
+    check(&moved, Some(standalone), None, "OK");
 }

@@ -58,6 +58,15 @@ fn kept(status: &str) -> Option<(String, RemoteCondition)> {
     ))
 }
 
+fn case(stage: Stage) -> Held {
+    Held {
+        stage: Some(stage),
+        branch: "BXM-07".into(),
+        makers: vec!["carol".into(), "erin".into()],
+        ordered: vec![],
+    }
+}
+
 fn person(underwriter: bool, reviewer: bool) -> Author {
     Author {
         key: KeyVerdict::Current,
@@ -68,7 +77,7 @@ fn person(underwriter: bool, reviewer: bool) -> Author {
                 administrator: false,
                 supervisor: false,
             },
-            branches: vec![],
+            branches: vec!["BXM-07".into()],
         },
     }
 }
@@ -88,7 +97,8 @@ fn check(
     a: Option<Author>,
     expected: &str,
 ) {
-    let got = match judge(held, act, k, CASE, Some("carol"), a.as_ref(), now()) {
+    let submitted = case(Stage::Submitted);
+    let got = match judge(held.then_some(&submitted), act, k, CASE, a.as_ref(), now()) {
         Ok(Verdict::Raise) => "RAISE",
         Ok(Verdict::Close("met")) => "MET",
         Ok(Verdict::Close(_)) => "WAIVED",
@@ -222,13 +232,110 @@ fn a_condition_closes_once_and_a_waiver_is_a_second_reviewer_s() {
         true,
         kept("open"),
         Some(person(true, true)),
-        "CONDITION_WAIVE_OWN",
+        "CONDITION_SECOND_PERSON",
     );
-    check(
-        &closing(ConditionAction::Meet, "carol", "seen"),
-        true,
-        kept("open"),
-        None,
-        "MET",
+    // The maker, or an editor, meets none either: a second person does.
+    for who in ["carol", "erin"] {
+        check(
+            &closing(ConditionAction::Meet, who, "seen"),
+            true,
+            kept("open"),
+            None,
+            "CONDITION_SECOND_PERSON",
+        );
+    }
+}
+
+/// One act on CASE as it stands (`held`), by an author of branch BXM-07 or another.
+fn judged(
+    act: &ConditionAct,
+    held: Held,
+    kept: Option<(String, RemoteCondition)>,
+    branch: &str,
+) -> &'static str {
+    let mut a = person(true, true);
+    a.person = PersonVerdict::Found {
+        roles: DirectoryRoles {
+            underwriter: true,
+            reviewer: true,
+            administrator: false,
+            supervisor: false,
+        },
+        branches: vec![branch.into()],
+    };
+    match judge(Some(&held), act, kept, CASE, Some(&a), now()) {
+        Ok(_) => "OK",
+        Err(r) => r.code,
+    }
+}
+
+#[test]
+fn the_bank_holds_the_case_s_stage_branch_and_orders_against_every_act() {
+    let meet = closing(ConditionAction::Meet, "bob", "seen");
+    assert_eq!(
+        judged(&meet, case(Stage::Approved), kept("open"), "BXM-07"),
+        "OK"
     );
+    // Another branch's person acts on none of its conditions.
+    assert_eq!(
+        judged(&raise(), case(Stage::Draft), None, "BXO-02"),
+        "ROLE_MISSING"
+    );
+    assert_eq!(
+        judged(&meet, case(Stage::Approved), kept("open"), "BXO-02"),
+        "ROLE_MISSING"
+    );
+    // Before the submission nothing closes; a rejected case takes no condition.
+    for stage in [Stage::Draft, Stage::Returned, Stage::Rejected] {
+        assert_eq!(
+            judged(&meet, case(stage), kept("open"), "BXM-07"),
+            "CONDITION_NOT_SUBMITTED"
+        );
+    }
+    assert_eq!(
+        judged(&raise(), case(Stage::Rejected), None, "BXM-07"),
+        "WRONG_STAGE"
+    );
+    // A stage the bank has an order of takes no new condition.
+    let ordered = Held {
+        ordered: vec![1],
+        ..case(Stage::Approved)
+    };
+    assert_eq!(judged(&raise(), ordered, None, "BXM-07"), "WRONG_STAGE");
+    let mut later = raise();
+    later.stage = Some(2);
+    let ordered = Held {
+        ordered: vec![1],
+        ..case(Stage::Approved)
+    };
+    assert_eq!(judged(&later, ordered, None, "BXM-07"), "OK");
+}
+
+#[test]
+fn the_words_and_times_are_kept_as_signed() {
+    let untrimmed = ConditionAct {
+        text: Some(" the letter".into()),
+        ..raise()
+    };
+    check(&untrimmed, true, None, None, "INVALID_CONDITION");
+    for due in ["2026-1-5", "+2026-12-20", "2026-12-20 ", "2026-12-2"] {
+        let a = ConditionAct {
+            due: Some(due.into()),
+            ..raise()
+        };
+        check(&a, true, None, None, "CONDITION_DUE_INVALID");
+    }
+    // Older than an offline login lasts (72 h before the bank's clock).
+    let stale = ConditionAct {
+        at: "2026-11-29T09:59:59Z".into(),
+        due: Some("2026-12-20".into()),
+        ..raise()
+    };
+    check(&stale, true, None, None, "INVALID_CONDITION");
+    // A close dated before the raise.
+    let early = ConditionAct {
+        at: "2026-12-02T08:00:00Z".into(),
+        ..closing(ConditionAction::Meet, "bob", "seen")
+    };
+    check(&early, true, kept("open"), None, "INVALID_CONDITION");
 }

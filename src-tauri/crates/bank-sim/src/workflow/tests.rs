@@ -1122,6 +1122,17 @@ fn a_decided_case_takes_only_the_disbursement_s_evidence() {
     )
     .unwrap_err();
     assert_eq!(e.code(), "OWNED_FIELD", "{}", e.message);
+    // Nor does a draft's version move it to another branch (whose people would claim it).
+    let moved = case_with(|c| c["branch"] = "BXO-02".into());
+    let e = judge(
+        &draft,
+        &statement(StatementAction::Edit, "alice", 2, &hash(5)),
+        &version_delivery_of(&hash(5), &moved, None),
+        &underwriter(),
+    )
+    .unwrap_err();
+    assert_eq!(e.code(), "OWNED_FIELD", "{}", e.message);
+    assert!(e.message.starts_with("branch: "), "{}", e.message);
     // The bank's review block is its own: another one is refused.
     let forged = case_with(|c| c["review"] = json!({"decision": "approve", "checker": "dave"}));
     assert!(j(&forged)

@@ -149,15 +149,35 @@ fn open() -> ApprovalCondition {
     raise("c1", &new(), MAKER, AT, today()).unwrap()
 }
 
+/// Another underwriter: neither the case's maker nor an editor.
+const COLLEAGUE: Actor = Actor {
+    name: "d.umarov",
+    underwriter: true,
+    reviewer: false,
+};
+
+/// The case submitted by a.karimova, edited by e.editor too.
+const SUBMITTED: CaseHands = CaseHands {
+    stage: crate::review::Stage::Submitted,
+    makers: &["a.karimova", "e.editor"],
+};
+
+/// Closes `open()` (raised by the maker): the standing, or the refusal's code.
+fn closing(how: Closing, said: &str, by: Actor, case: CaseHands) -> Result<Status, &'static str> {
+    close(&open(), how, said, by, case, "t2")
+        .map(|c| c.status)
+        .map_err(|e| e.code())
+}
+
 #[test]
-fn met_with_evidence_by_either_role() {
-    for by in [MAKER, CHECKER] {
+fn met_with_evidence_by_a_second_person_once_the_case_is_submitted() {
+    for by in [COLLEAGUE, CHECKER] {
         let met = close(
             &open(),
             Closing::Meet,
             " letter no. 45 scanned ",
             by,
-            None,
+            SUBMITTED,
             "t2",
         )
         .unwrap();
@@ -167,53 +187,81 @@ fn met_with_evidence_by_either_role() {
         assert_eq!(met.closed_at.as_deref(), Some("t2"));
         assert_eq!((met.text, met.due, met.stage), (open().text, open().due, 1));
     }
-    let e = close(&open(), Closing::Meet, "", MAKER, None, "t2").unwrap_err();
-    assert_eq!(e.code(), "CONDITION_EVIDENCE_REQUIRED");
-    let e = close(&open(), Closing::Meet, "seen", CLERK, None, "t2").unwrap_err();
-    assert_eq!(e.code(), "MISSING_ROLE");
+    let approved = CaseHands {
+        stage: crate::review::Stage::Approved,
+        ..SUBMITTED
+    };
+    assert_eq!(
+        closing(Closing::Meet, "seen", COLLEAGUE, approved),
+        Ok(Status::Met)
+    );
+    assert_eq!(
+        closing(Closing::Meet, "", COLLEAGUE, SUBMITTED),
+        Err("CONDITION_EVIDENCE_REQUIRED")
+    );
+    assert_eq!(
+        closing(Closing::Meet, "seen", CLERK, SUBMITTED),
+        Err("MISSING_ROLE")
+    );
+    // The maker brings the evidence; she does not mark it met, nor does an editor.
+    assert_eq!(
+        closing(Closing::Meet, "seen", MAKER, SUBMITTED),
+        Err("CONDITION_SECOND_PERSON")
+    );
+    let editor = Actor {
+        name: "e.editor",
+        ..CHECKER
+    };
+    let e = close(&open(), Closing::Meet, "seen", editor, SUBMITTED, "t2").unwrap_err();
+    assert_eq!(
+        (e.code(), e.to_string().as_str()),
+        (
+            "CONDITION_SECOND_PERSON",
+            "e.editor made or edited this case: its conditions are closed by a second person"
+        )
+    );
+    // Before the submission the maker is not known; after a return or a rejection there is
+    // nothing to close.
+    for stage in [
+        crate::review::Stage::Draft,
+        crate::review::Stage::Returned,
+        crate::review::Stage::Rejected,
+    ] {
+        let case = CaseHands { stage, makers: &[] };
+        assert_eq!(
+            closing(Closing::Meet, "seen", COLLEAGUE, case),
+            Err("CONDITION_NOT_SUBMITTED")
+        );
+        assert_eq!(
+            closing(Closing::Waive, "why", CHECKER, case),
+            Err("CONDITION_NOT_SUBMITTED")
+        );
+    }
 }
 
 #[test]
-fn waived_by_a_reviewer_who_did_not_raise_it() {
-    let waived = close(
-        &open(),
-        Closing::Waive,
-        "salary seen in the bank's own records",
-        CHECKER,
-        Some("a.karimova"),
-        "t2",
-    )
-    .unwrap();
-    assert_eq!(waived.status, Status::Waived);
-    let e = close(&open(), Closing::Waive, "", CHECKER, None, "t2").unwrap_err();
+fn waived_by_a_reviewer_who_neither_raised_it_nor_made_the_case() {
+    assert_eq!(
+        closing(
+            Closing::Waive,
+            "salary seen in the bank's own records",
+            CHECKER,
+            SUBMITTED
+        ),
+        Ok(Status::Waived)
+    );
+    let e = close(&open(), Closing::Waive, "", CHECKER, SUBMITTED, "t2").unwrap_err();
     assert_eq!(
         (e.code(), e.to_string().as_str()),
         ("CONDITION_REASON_REQUIRED", "reason: a waiver says why")
     );
-    let e = close(&open(), Closing::Waive, "no need", MAKER, None, "t2").unwrap_err();
-    assert_eq!(e.code(), "MISSING_ROLE");
+    assert_eq!(
+        closing(Closing::Waive, "no need", COLLEAGUE, SUBMITTED),
+        Err("MISSING_ROLE")
+    );
     // A reviewer who raised it cannot waive it.
     let own = raise("c2", &new(), CHECKER, AT, today()).unwrap();
-    let e = close(&own, Closing::Waive, "no need", CHECKER, None, "t2").unwrap_err();
-    assert_eq!(e.code(), "CONDITION_WAIVE_OWN");
-    // Nor does the case's maker, whatever roles they hold.
-    let e = close(
-        &open(),
-        Closing::Waive,
-        "no need",
-        CHECKER,
-        Some("b.rashidov"),
-        "t2",
-    )
-    .unwrap_err();
-    assert_eq!(
-        (e.code(), e.to_string().as_str()),
-        (
-            "CONDITION_WAIVE_OWN",
-            "b.rashidov made this case: a waiver of its condition is a second person's"
-        )
-    );
-    let e = close(&own, Closing::Waive, "no need", CHECKER, None, "t2").unwrap_err();
+    let e = close(&own, Closing::Waive, "no need", CHECKER, SUBMITTED, "t2").unwrap_err();
     assert_eq!(
         (e.code(), e.to_string().as_str()),
         (
@@ -221,13 +269,22 @@ fn waived_by_a_reviewer_who_did_not_raise_it() {
             "b.rashidov raised this condition: its waiver is a second person's"
         )
     );
+    // Nor does a reviewer who made or edited the case, whatever roles they hold.
+    let maker_reviewer = CaseHands {
+        makers: &["b.rashidov"],
+        ..SUBMITTED
+    };
+    assert_eq!(
+        closing(Closing::Waive, "no need", CHECKER, maker_reviewer),
+        Err("CONDITION_SECOND_PERSON")
+    );
 }
 
 #[test]
 fn a_closed_condition_never_reopens() {
-    let met = close(&open(), Closing::Meet, "seen", MAKER, None, "t2").unwrap();
+    let met = close(&open(), Closing::Meet, "seen", COLLEAGUE, SUBMITTED, "t2").unwrap();
     for how in [Closing::Meet, Closing::Waive] {
-        let e = close(&met, how, "again", CHECKER, None, "t3").unwrap_err();
+        let e = close(&met, how, "again", CHECKER, SUBMITTED, "t3").unwrap_err();
         assert_eq!(
             (e.code(), e.to_string().as_str()),
             (
@@ -244,7 +301,7 @@ fn an_open_condition_blocks_its_stage_and_every_later_one() {
     assert!(blocks(&one, 1) && blocks(&one, 2));
     let two = ApprovalCondition { stage: 2, ..open() };
     assert!(!blocks(&two, 1) && blocks(&two, 2));
-    let met = close(&one, Closing::Meet, "seen", MAKER, None, "t2").unwrap();
+    let met = close(&one, Closing::Meet, "seen", COLLEAGUE, SUBMITTED, "t2").unwrap();
     assert!(!blocks(&met, 1) && !blocks(&met, 2));
     assert!(!one.overdue(Date::ymd(2026, 12, 20).unwrap()));
     assert!(one.overdue(Date::ymd(2026, 12, 21).unwrap()));

@@ -435,6 +435,23 @@ fn an_open_condition_of_the_approval_blocks_its_stage_and_the_later_one() {
     assert_eq!(codes(&c2, with(&later), 2), ["CONDITION_OPEN"]);
     assert!(codes(&c2, SIGNED, 2).is_empty());
     // Met, it blocks nothing.
-    let met = [close(&letter, Closing::Meet, "letter scanned", maker, None, AT).unwrap()];
+    let checker = Actor {
+        name: "bob",
+        underwriter: false,
+        reviewer: true,
+    };
+    let case_hands = crate::approval_conditions::CaseHands {
+        stage: crate::review::Stage::Approved,
+        makers: &["alice"],
+    };
+    let met = [close(
+        &letter,
+        Closing::Meet,
+        "letter scanned",
+        checker,
+        case_hands,
+        AT,
+    )
+    .unwrap()];
     assert!(codes(&c, with(&met), 1).is_empty());
 }

@@ -30,6 +30,7 @@ fn open(id: &str) -> StoredCondition {
         closed_at: None,
         words: None,
         bank_at: None,
+        refused: None,
     }
 }
 
@@ -132,4 +133,67 @@ fn the_bank_s_standing_wins_and_comes_in_once() {
     // A condition kept for A-1 is not moved by the bank's word on A-2.
     assert_eq!(s.merge_bank_conditions("A-2", &bank).unwrap(), 0);
     assert!(s.conditions("A-2").unwrap().is_empty());
+}
+
+#[test]
+fn a_close_the_bank_has_not_heard_stays_and_a_refusal_undoes_an_act_made_here() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = store(dir.path());
+    let accepted = StoredCondition {
+        bank_at: Some("2026-12-02T09:00:01Z".into()),
+        ..open("k1")
+    };
+    s.merge_bank_conditions("A-1", std::slice::from_ref(&accepted))
+        .unwrap();
+    s.close_condition("A-1", &met("k1", "bob"), "{}", None)
+        .unwrap();
+    // A pull before the push: the bank still says open; the close made here stays.
+    assert_eq!(
+        s.merge_bank_conditions("A-1", std::slice::from_ref(&accepted))
+            .unwrap(),
+        0
+    );
+    assert_eq!(s.condition("A-1", "k1").unwrap().status, "met");
+    // The bank refuses the close (someone closed it first): reopened here, and the
+    // bank's next word stands.
+    assert!(s
+        .condition_refused("A-1", "k1", false, "CONDITION_CLOSED: waived by carol", "t")
+        .unwrap());
+    assert_eq!(s.condition("A-1", "k1").unwrap().status, "open");
+    let waived = StoredCondition {
+        status: "waived".into(),
+        closed_by: Some("carol".into()),
+        closed_at: Some("2026-12-02T09:30:00Z".into()),
+        words: Some("payroll".into()),
+        bank_at: Some("2026-12-02T09:30:01Z".into()),
+        ..open("k1")
+    };
+    assert_eq!(
+        s.merge_bank_conditions("A-1", std::slice::from_ref(&waived))
+            .unwrap(),
+        1
+    );
+    assert_eq!(s.condition("A-1", "k1").unwrap(), waived);
+    // A raise the bank refused is marked, never deleted; a refusal of an accepted act
+    // changes nothing.
+    s.raise_condition("A-1", &open("k2"), "{}", None).unwrap();
+    assert!(s
+        .condition_refused("A-1", "k2", true, "CONDITION_DUE_INVALID: due", "t")
+        .unwrap());
+    assert!(!s
+        .condition_refused("A-1", "k2", true, "again", "t")
+        .unwrap());
+    assert!(!s
+        .condition_refused("A-1", "k1", false, "late", "t")
+        .unwrap());
+    assert_eq!(
+        s.condition("A-1", "k2").unwrap().refused.as_deref(),
+        Some("CONDITION_DUE_INVALID: due")
+    );
+    // A due date that is no date does not get in.
+    let bad = StoredCondition {
+        due: "2026-1-5".into(),
+        ..open("k3")
+    };
+    assert!(s.raise_condition("A-1", &bad, "{}", None).is_err());
 }
