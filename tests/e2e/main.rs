@@ -483,6 +483,21 @@ async fn an_approval_against_the_maker_is_an_exception_within_the_reviewer_s_lim
     .await?;
     let digits: String = notice.chars().filter(char::is_ascii_digit).collect();
     assert!(digits.contains("15000000000"), "{notice}");
+    // "Approve subject to …": bob's condition for stage 2, before he signs.
+    retype(
+        &c,
+        "input[name=condition-text]",
+        "the title's copy from the seller",
+    )
+    .await?;
+    retype(&c, "input[name=condition-owner]", "the seller").await?;
+    uw_e2e::set_value(&c, "input[name=condition-due]", "2099-12-31").await?;
+    uw_e2e::set_value(&c, "select[name=condition-stage]", "2").await?;
+    click(&c, "#raise-condition").await?;
+    wait_text(&c, "[data-testid=condition]", |t| {
+        t.contains("the title's copy from the seller") && t.contains("stage 2")
+    })
+    .await?;
     retype(&c, "input[name=signoff-password]", &demo_password("bob")).await?;
     // No reason, no approval.
     assert!(!find(&c, "#approve-case").await?.is_enabled().await?);
@@ -531,6 +546,8 @@ async fn an_approval_against_the_maker_is_an_exception_within_the_reviewer_s_lim
         "the employer did not answer my call",
         "the employer confirmed the salary in writing",
         "Полномочия: reviewer, лимит 150 000 000,00",
+        "Условия одобрения",
+        "the title's copy from the seller — ответственный the seller, срок 2099-12-31",
         "alice",
         "bob",
     ] {

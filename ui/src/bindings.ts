@@ -365,17 +365,19 @@ export type Measure = "past_due_30" | "npl" | "cost_of_risk";
 
 export type Decision = "approve" | "reject" | "refer";
 
-export type Reason = { rule: string, code: string, message: string, value: string | null, limit: string | null, 
+export type Rule = "P-CIT" | "P-AGE-MIN" | "P-AGE-MAX" | "P-CO-MAX" | "P-JOB" | "P-INC-6M" | "P-INC-AVG" | "P-INC-IE-ACC" | "P-DEBT-OK" | "P-OVERDUE" | "P-90DPD" | "P-DTI" | "P-VEH-CAT" | "P-VEH-NEW" | "P-VEH-SELLER" | "P-VEH-LIEN" | "P-VIN" | "P-CUSTOMS" | "P-TERM" | "P-RATE" | "P-MAX" | "P-DOWN" | "P-LTV" | "P-SCHED" | "P-GRACE" | "P-SUM" | "C-INS-VEH" | "C-INS-NR" | "C-DOWN" | "C-LIEN" | "P-DOCS" | "P-DOCS-REJ" | "P-STOP";
+
+export type Reason = { rule: Rule, code: string, message: string, value: string | null, limit: string | null, 
 /**
  * The passport section the rule belongs to (1–9), for grouping on screen.
  */
 section: number, };
 
-export type Warning = { rule: string, code: string, message: string, };
+export type Warning = { rule: Rule, code: string, message: string, };
 
 export type ConditionStatus = "met" | "open" | "failed";
 
-export type Condition = { rule: string, code: string, status: ConditionStatus, message: string, };
+export type Condition = { rule: Rule, code: string, status: ConditionStatus, message: string, };
 
 export type Metrics = { rate: string | null, average_monthly_income: string, dti: string | null, ltv: string, down_payment_ratio: string, max_monthly_payment: string | null, total_interest: string | null, total_payable: string | null, effective_annual_rate: string | null, maturity_date: IsoDate | null, };
 

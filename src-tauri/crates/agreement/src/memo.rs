@@ -280,7 +280,7 @@ fn reasons(ev: &Evaluation, lang: Lang, m: &MemoText) -> Result<Vec<Block>, Agre
         let mut line = fill(
             &m.reason,
             &BTreeMap::from([
-                ("rule", r.rule.clone()),
+                ("rule", r.rule.to_string()),
                 ("code", r.code.clone()),
                 ("text", text),
             ]),
@@ -318,7 +318,7 @@ fn conditions(ev: &Evaluation, m: &MemoText) -> Result<Vec<Block>, AgreementErro
             fill(
                 &m.condition,
                 &BTreeMap::from([
-                    ("rule", c.rule.clone()),
+                    ("rule", c.rule.to_string()),
                     ("code", c.code.clone()),
                     ("status", m.word(status)),
                 ]),

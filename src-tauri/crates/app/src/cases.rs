@@ -142,7 +142,7 @@ impl Workstation {
             reasons: evaluation
                 .reasons
                 .iter()
-                .map(|r| r.rule.as_str())
+                .map(|r| r.rule.id())
                 .collect::<Vec<_>>()
                 .join(" "),
             counter_offers: evaluation

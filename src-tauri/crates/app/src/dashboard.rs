@@ -7,6 +7,7 @@
 //! queue are derived again (an open case in a suspended scope fails P-STOP).
 
 use std::collections::BTreeMap;
+use uw_domain::rule::Rule;
 
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
@@ -143,9 +144,11 @@ fn counts(map: BTreeMap<String, i64>, order: &[&str]) -> Vec<Count> {
 impl Workstation {
     pub fn dashboard(&self) -> Result<Dashboard> {
         let c = self.store()?.case_counts()?;
+        // A rejected case's missing documents only refer it: not a reason it was rejected.
         let mut rejections: Vec<Count> = c
             .rejections_by_rule
             .into_iter()
+            .filter(|(key, _)| Rule::Docs != key.as_str())
             .map(|(key, n)| Count { key, n })
             .collect();
         rejections.sort_by(|a, b| b.n.cmp(&a.n).then_with(|| a.key.cmp(&b.key)));

@@ -67,7 +67,7 @@ pub fn typescript_bindings() -> String {
         crate::WhatIfReport, crate::WhatIfCase, uw_domain::what_if::Change, crate::Exported,
         crate::Dashboard, crate::Workload, crate::Count, crate::DecisionTimes, crate::PortfolioView, crate::BranchView,
         uw_domain::product_stop::ScopeHealth, uw_domain::product_stop::Figure, uw_domain::product_stop::Measure,
-        Decision, Reason, Warning, ConditionStatus, Condition, Metrics, CounterOffer, Evaluation,
+        Decision, uw_domain::rule::Rule, Reason, Warning, ConditionStatus, Condition, Metrics, CounterOffer, Evaluation,
         ScheduleRow, HouseholdIncome, SourceIncome, PartyIncome, Exclusion, VinReport, CheckDigit,
         statements::StatementIncome, statements::StatementSource, statements::Flag,
         statements::ClassifiedTransaction, statements::Direction,

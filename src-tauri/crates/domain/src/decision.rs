@@ -30,6 +30,7 @@ use crate::case::{
 use crate::income::{household_income, Exclusion, HouseholdIncome};
 use crate::money::{fixed2, percent2, Date, Money};
 use crate::product::{DayCount, ProductConfig};
+use crate::rule::Rule;
 use crate::schedule::{self, Schedule, ScheduleInput, ScheduleRow};
 use crate::vin::{self, WmiTable};
 
@@ -54,7 +55,7 @@ impl Decision {
 /// A failed rule.
 #[derive(Clone, Debug, PartialEq, Serialize, TS)]
 pub struct Reason {
-    pub rule: String,
+    pub rule: Rule,
     pub code: String,
     pub message: String,
     pub value: Option<String>,
@@ -65,7 +66,7 @@ pub struct Reason {
 
 #[derive(Clone, Debug, PartialEq, Serialize, TS)]
 pub struct Warning {
-    pub rule: String,
+    pub rule: Rule,
     pub code: String,
     pub message: String,
 }
@@ -90,7 +91,7 @@ impl ConditionStatus {
 
 #[derive(Clone, Debug, PartialEq, Serialize, TS)]
 pub struct Condition {
-    pub rule: String,
+    pub rule: Rule,
     pub code: String,
     pub status: ConditionStatus,
     pub message: String,
@@ -143,7 +144,7 @@ pub struct EvalOptions {
 }
 
 /// The rule IDs whose failure alone still earns a counter-offer (§10).
-const COUNTER_OFFER_RULES: [&str; 5] = ["P-DTI", "P-LTV", "P-MAX", "P-SUM", "P-AGE-MAX"];
+const COUNTER_OFFER_RULES: [Rule; 5] = [Rule::Dti, Rule::Ltv, Rule::Max, Rule::Sum, Rule::AgeMax];
 
 pub fn evaluate(case: &CaseFile, product: &ProductConfig, opts: &EvalOptions) -> Evaluation {
     let income = household_income(case, product);
@@ -151,14 +152,14 @@ pub fn evaluate(case: &CaseFile, product: &ProductConfig, opts: &EvalOptions) ->
     let mut reasons = a.reasons;
     if let Some(scope) = &opts.product_suspended {
         reasons.push(reason(
-            "P-STOP",
+            Rule::Stop,
             "PRODUCT_SUSPENDED",
             format!("the product is suspended for {scope} (risk management stop, passport §9)"),
             None,
             None,
         ));
     }
-    let stop_factors = reasons.iter().any(|r| r.rule != "P-DOCS");
+    let stop_factors = reasons.iter().any(|r| r.rule != Rule::Docs);
     let decision = if stop_factors {
         Decision::Reject
     } else if reasons.is_empty() {
@@ -169,8 +170,8 @@ pub fn evaluate(case: &CaseFile, product: &ProductConfig, opts: &EvalOptions) ->
     let counter_offer = (decision == Decision::Reject
         && reasons
             .iter()
-            .filter(|r| r.rule != "P-DOCS")
-            .all(|r| COUNTER_OFFER_RULES.contains(&r.rule.as_str())))
+            .filter(|r| r.rule != Rule::Docs)
+            .all(|r| COUNTER_OFFER_RULES.contains(&r.rule)))
     .then(|| counter_offers_with(case, product, opts, &income));
 
     let l = &case.loan;
@@ -217,15 +218,15 @@ fn collateral_value(case: &CaseFile) -> Decimal {
 }
 
 fn reason(
-    rule: &str,
+    rule: Rule,
     code: &str,
     message: String,
     value: Option<String>,
     limit: Option<String>,
 ) -> Reason {
     Reason {
-        section: section_of(rule),
-        rule: rule.to_string(),
+        section: rule.section(),
+        rule,
         code: code.to_string(),
         message,
         value,
@@ -233,23 +234,9 @@ fn reason(
     }
 }
 
-/// The passport section a rule ID belongs to.
-pub fn section_of(rule: &str) -> u8 {
-    match rule {
-        "P-CIT" | "P-AGE-MIN" | "P-AGE-MAX" | "P-CO-MAX" | "P-JOB" => 1,
-        r if r.starts_with("P-INC") => 2,
-        "P-DEBT-OK" | "P-OVERDUE" | "P-90DPD" | "P-DTI" => 3,
-        r if r.starts_with("P-VEH") || r == "P-VIN" || r == "P-CUSTOMS" => 4,
-        r if r.starts_with("C-") => 6,
-        r if r.starts_with("P-DOCS") => 7,
-        "P-STOP" => 9,
-        _ => 5,
-    }
-}
-
-fn warning(rule: &str, code: &str, message: String) -> Warning {
+fn warning(rule: Rule, code: &str, message: String) -> Warning {
     Warning {
-        rule: rule.to_string(),
+        rule,
         code: code.to_string(),
         message,
     }
@@ -285,7 +272,7 @@ fn assess(
     for (i, party) in case.parties.iter().enumerate() {
         if party.citizenship != p.parties.citizenship {
             reasons.push(reason(
-                "P-CIT",
+                Rule::Cit,
                 "NOT_CITIZEN",
                 format!(
                     "{} is not a citizen of Uzbekistan (citizenship {:?})",
@@ -299,7 +286,7 @@ fn assess(
         let age = case.application_date.full_years_since(party.birth_date);
         if age < p.parties.min_age_years {
             reasons.push(reason(
-                "P-AGE-MIN",
+                Rule::AgeMin,
                 "AGE_BELOW_MIN",
                 format!(
                     "{} is {age} on the application date; the minimum is {}",
@@ -314,7 +301,7 @@ fn assess(
     let co = case.co_borrowers().count();
     if co > p.parties.max_co_borrowers {
         reasons.push(reason(
-            "P-CO-MAX",
+            Rule::CoMax,
             "TOO_MANY_CO_BORROWERS",
             format!(
                 "{co} co-borrowers; at most {} are allowed",
@@ -342,7 +329,7 @@ fn assess(
         };
         match s.excluded {
             Some(Exclusion::HistoryShort) => warnings.push(warning(
-                "P-INC-6M",
+                Rule::Inc6m,
                 "INCOME_HISTORY_SHORT",
                 format!(
                     "{} is not counted: no data for {}",
@@ -355,7 +342,7 @@ fn assess(
                 ),
             )),
             Some(Exclusion::IeAccountNotAtBank) => warnings.push(warning(
-                "P-INC-IE-ACC",
+                Rule::IncIeAcc,
                 "IE_ACCOUNT_NOT_AT_BANK",
                 format!(
                     "{} is not counted: the entrepreneur's account is not at this bank",
@@ -373,7 +360,7 @@ fn assess(
     let b = &income.parties[borrower_idx];
     if b.listed_sources == 0 {
         reasons.push(reason(
-            "P-JOB",
+            Rule::Job,
             "NO_INCOME_SOURCE",
             "the borrower lists no income source".to_string(),
             Some("0".into()),
@@ -381,7 +368,7 @@ fn assess(
         ));
     } else if b.usable_sources == 0 {
         reasons.push(reason(
-            "P-INC-6M",
+            Rule::Inc6m,
             "INCOME_HISTORY_SHORT",
             format!(
                 "none of the borrower's {} income sources covers the {} months {}…{}",
@@ -406,7 +393,7 @@ fn assess(
         let h = &party.credit_history;
         if h.current_overdue {
             reasons.push(reason(
-                "P-OVERDUE",
+                Rule::Overdue,
                 "CURRENT_OVERDUE",
                 format!("{} has overdue debt now", party_label(case, i)),
                 Some("overdue".into()),
@@ -415,7 +402,7 @@ fn assess(
         }
         if h.delinquencies_90_plus > p.credit.max_delinquencies_90_plus {
             reasons.push(reason(
-                "P-90DPD",
+                Rule::Dpd90,
                 "DELINQUENCY_90_PLUS",
                 format!(
                     "{} had {} episodes over 90 days past due; at most {} are allowed",
@@ -433,7 +420,7 @@ fn assess(
     let v = &case.vehicle;
     if !p.vehicle.categories.contains(&v.category) {
         reasons.push(reason(
-            "P-VEH-CAT",
+            Rule::VehCat,
             "VEHICLE_CATEGORY",
             format!(
                 "category {:?} is not financed; allowed: {}",
@@ -456,7 +443,7 @@ fn assess(
             )
         };
         reasons.push(reason(
-            "P-VEH-NEW",
+            Rule::VehNew,
             "VEHICLE_NOT_NEW",
             format!("not a new car from the primary market: {why}"),
             Some(if v.new {
@@ -469,7 +456,7 @@ fn assess(
     }
     if !p.vehicle.eligible_sellers.contains(&v.seller_kind) {
         reasons.push(reason(
-            "P-VEH-SELLER",
+            Rule::VehSeller,
             "SELLER_NOT_ELIGIBLE",
             "the seller must be the manufacturer, its official dealer or another selling legal entity"
                 .to_string(),
@@ -486,7 +473,7 @@ fn assess(
             .clone()
             .unwrap_or_else(|| "another creditor".into());
         reasons.push(reason(
-            "P-VEH-LIEN",
+            Rule::VehLien,
             "VIN_PLEDGED",
             format!(
                 "{creditor} holds a prohibition on VIN {} in the Pledge Registry: the car cannot be pledged to the bank",
@@ -504,7 +491,7 @@ fn assess(
     );
     if !vin_report.valid {
         reasons.push(reason(
-            "P-VIN",
+            Rule::Vin,
             "VIN_INVALID",
             format!(
                 "VIN {:?} is not valid: {}",
@@ -516,14 +503,14 @@ fn assess(
         ));
     }
     for w in vin_report.warnings {
-        warnings.push(warning("P-VIN", "VIN_CHECK_DIGIT", w));
+        warnings.push(warning(Rule::Vin, "VIN_CHECK_DIGIT", w));
     }
 
     // §5 Loan terms.
     let term_ok = (p.loan.min_term_months..=p.loan.max_term_months).contains(&l.term_months);
     if !term_ok {
         reasons.push(reason(
-            "P-TERM",
+            Rule::Term,
             "TERM_OUT_OF_RANGE",
             format!(
                 "a term of {} months is outside {}–{} months",
@@ -555,7 +542,7 @@ fn assess(
     };
     if let Some(msg) = &grace_problem {
         reasons.push(reason(
-            "P-GRACE",
+            Rule::Grace,
             "GRACE_NOT_ALLOWED",
             msg.clone(),
             Some(l.grace_months.to_string()),
@@ -568,7 +555,7 @@ fn assess(
     }
     if l.amount > p.loan.max_amount {
         reasons.push(reason(
-            "P-MAX",
+            Rule::Max,
             "AMOUNT_ABOVE_MAX",
             format!(
                 "the amount {} UZS exceeds the maximum {} UZS",
@@ -582,7 +569,7 @@ fn assess(
     let down_payment = l.down_payment.decimal();
     if down_payment < p.loan.min_down_payment * price {
         reasons.push(reason(
-            "P-DOWN",
+            Rule::Down,
             "DOWN_PAYMENT_LOW",
             format!(
                 "down payment {} % of the contract price < {} %",
@@ -597,7 +584,7 @@ fn assess(
     let amount = l.amount.decimal();
     if amount > p.loan.max_ltv * value {
         reasons.push(reason(
-            "P-LTV",
+            Rule::Ltv,
             "LTV_EXCEEDED",
             format!(
                 "loan-to-value {} % > {} % (value {} UZS)",
@@ -612,7 +599,7 @@ fn assess(
     let room = price - down_payment;
     if amount > room {
         reasons.push(reason(
-            "P-SUM",
+            Rule::Sum,
             "AMOUNT_EXCEEDS_PRICE",
             format!(
                 "the amount {} UZS exceeds contract price − down payment = {} UZS",
@@ -648,7 +635,7 @@ fn assess(
         Some(Ok(s)) => Some(s),
         Some(Err(e)) => {
             reasons.push(reason(
-                "P-MAX",
+                Rule::Max,
                 "AMOUNT_ABOVE_MAX",
                 format!("the amount {} UZS has no schedule: {e}", l.amount),
                 Some(l.amount.to_string()),
@@ -665,7 +652,7 @@ fn assess(
             let age = s.maturity.full_years_since(party.birth_date);
             if age > p.parties.max_age_at_maturity_years {
                 reasons.push(reason(
-                    "P-AGE-MAX",
+                    Rule::AgeMax,
                     "AGE_AT_MATURITY",
                     format!(
                         "{} would be {age} at the last repayment on {}; the maximum is {}",
@@ -683,7 +670,7 @@ fn assess(
         let household = income.average_monthly_income.decimal();
         if household <= Decimal::ZERO {
             reasons.push(reason(
-                "P-DTI",
+                Rule::Dti,
                 "DTI_EXCEEDED",
                 format!(
                     "the household has no counted income; monthly debt payments would be {} UZS",
@@ -697,7 +684,7 @@ fn assess(
             dti = Some(ratio);
             if burden > p.credit.max_dti * household {
                 reasons.push(reason(
-                    "P-DTI",
+                    Rule::Dti,
                     "DTI_EXCEEDED",
                     format!(
                         "DTI {} % > {} % (payments {} UZS a month on income {} UZS)",
@@ -725,7 +712,7 @@ fn assess(
             Some(DocumentStatus::Verified) => {
                 if let Some(said) = register_against(case, kind, party) {
                     reasons.push(reason(
-                        "P-DOCS-REJ",
+                        Rule::DocsRejected,
                         "DOCUMENT_REJECTED",
                         format!("the state register reports the {} {said}", what()),
                         Some(said.into()),
@@ -734,14 +721,14 @@ fn assess(
                 }
             }
             Some(DocumentStatus::Rejected) => reasons.push(reason(
-                "P-DOCS-REJ",
+                Rule::DocsRejected,
                 "DOCUMENT_REJECTED",
                 format!("the {} was rejected", what()),
                 Some("rejected".into()),
                 Some("verified".into()),
             )),
             Some(DocumentStatus::Pending) | None => reasons.push(reason(
-                "P-DOCS",
+                Rule::Docs,
                 "DOCUMENT_MISSING",
                 format!(
                     "the {} is {}",
@@ -842,7 +829,7 @@ fn conditions(case: &CaseFile) -> Vec<Condition> {
 pub fn conditions_at(case: &CaseFile, disbursed: Date) -> Vec<Condition> {
     let l = &case.loan;
     let maturity = schedule::row_date(l.first_payment_date, l.term_months.max(1));
-    let policy = |kind: InsuranceKind, rule: &str, code: &str, name: &str| {
+    let policy = |kind: InsuranceKind, rule: Rule, code: &str, name: &str| {
         let of_kind: Vec<_> = case.insurance.iter().filter(|p| p.kind == kind).collect();
         let covering = of_kind
             .iter()
@@ -865,7 +852,7 @@ pub fn conditions_at(case: &CaseFile, disbursed: Date) -> Vec<Condition> {
             ),
         };
         Condition {
-            rule: rule.into(),
+            rule,
             code: code.into(),
             status,
             message,
@@ -939,24 +926,24 @@ pub fn conditions_at(case: &CaseFile, disbursed: Date) -> Vec<Condition> {
     vec![
         policy(
             InsuranceKind::Vehicle,
-            "C-INS-VEH",
+            Rule::InsVehicle,
             "VEHICLE_POLICY",
             "vehicle insurance",
         ),
         policy(
             InsuranceKind::NonRepayment,
-            "C-INS-NR",
+            Rule::InsNonRepayment,
             "NON_REPAYMENT_POLICY",
             "non-repayment insurance",
         ),
         Condition {
-            rule: "C-DOWN".into(),
+            rule: Rule::DownProof,
             code: "DOWN_PAYMENT_PROOF".into(),
             status: down_status,
             message: down_msg,
         },
         Condition {
-            rule: "C-LIEN".into(),
+            rule: Rule::Lien,
             code: "VIN_LIEN".into(),
             status: lien_status,
             message: lien_msg.into(),
@@ -1055,7 +1042,7 @@ fn counter_offers_with(
         trial.loan.term_months = term;
         trial.loan.amount = step;
         let at_least = assess(&trial, product, opts, income);
-        if at_least.reasons.iter().any(|r| section_of(&r.rule) <= 5) {
+        if at_least.reasons.iter().any(|r| r.rule.section() <= 5) {
             continue; // this term fails on something no amount can change
         }
         let Some(rate) = at_least.rate else { continue };

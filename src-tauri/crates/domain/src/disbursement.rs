@@ -49,7 +49,7 @@ pub enum Blocker {
     SellerNotEligible,
     #[error("{rule} {message}")]
     Condition {
-        rule: String,
+        rule: crate::rule::Rule,
         code: String,
         message: String,
     },
@@ -216,7 +216,8 @@ pub fn blockers(case: &CaseFile, approval: Approval, stage: u8, today: Date) -> 
         out.push(Blocker::SellerNotEligible);
     }
     for c in conditions_at(case, today) {
-        if c.code == "VIN_LIEN" || c.status == ConditionStatus::Met {
+        // C-LIEN is the stage's own check below (which stages wait for the prohibition).
+        if c.rule == crate::rule::Rule::Lien || c.status == ConditionStatus::Met {
             continue;
         }
         out.push(Blocker::Condition {

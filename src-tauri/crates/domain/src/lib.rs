@@ -20,6 +20,7 @@ pub mod owned;
 pub mod product;
 pub mod product_stop;
 pub mod review;
+pub mod rule;
 pub mod schedule;
 pub mod sla;
 pub mod statement;

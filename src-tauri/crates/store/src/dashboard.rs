@@ -11,7 +11,8 @@ pub struct CaseCounts {
     pub by_status: BTreeMap<String, i64>,
     /// The engine's decision (approve / reject / refer) → cases.
     pub by_decision: BTreeMap<String, i64>,
-    /// Rule ID → cases the engine rejects that fail it (P-DOCS, which only refers, left out).
+    /// Rule ID → cases the engine rejects that fail it (every rule the case's row names;
+    /// which rules count as stop factors is the domain's to say, not the store's).
     pub rejections_by_rule: BTreeMap<String, i64>,
     /// Cases whose evaluation offers a counter-offer now, or that took one.
     pub counter_offers_issued: i64,
@@ -61,7 +62,7 @@ impl Store {
             "SELECT reasons FROM cases WHERE decision = 'reject' AND reasons IS NOT NULL",
         )?;
         for r in st.query_map([], |r| r.get::<_, String>(0))? {
-            for rule in r?.split_whitespace().filter(|rule| *rule != "P-DOCS") {
+            for rule in r?.split_whitespace() {
                 *out.rejections_by_rule.entry(rule.to_string()).or_default() += 1;
             }
         }

@@ -35,7 +35,7 @@ fn eval_with(f: impl FnOnce(&mut CaseFile)) -> Evaluation {
 }
 
 fn rules(e: &Evaluation) -> Vec<&str> {
-    e.reasons.iter().map(|r| r.rule.as_str()).collect()
+    e.reasons.iter().map(|r| r.rule.id()).collect()
 }
 
 fn fails(e: &Evaluation, rule: &str) -> bool {
@@ -64,7 +64,7 @@ fn the_spec_example_is_approved_with_its_figures() {
     let st: Vec<_> = e
         .conditions
         .iter()
-        .map(|c| (c.rule.as_str(), c.status))
+        .map(|c| (c.rule.id(), c.status))
         .collect();
     assert_eq!(
         st,
