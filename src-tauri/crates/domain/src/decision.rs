@@ -256,7 +256,8 @@ fn party_label(case: &CaseFile, i: usize) -> String {
 }
 
 /// `income` is the case's [`household_income`], which no loan term changes: computed once
-/// by the caller, however many terms it assesses.
+/// by the caller, however many terms it assesses. The passport's sections in its order;
+/// the rules that need the schedule (P-AGE-MAX, P-DTI) once it exists.
 fn assess(
     case: &CaseFile,
     product: &ProductConfig,
@@ -265,10 +266,27 @@ fn assess(
 ) -> Assessment {
     let mut reasons = Vec::new();
     let mut warnings = Vec::new();
-    let p = product;
-    let l = &case.loan;
+    parties(case, product, &mut reasons);
+    income_rules(case, product, income, &mut reasons, &mut warnings);
+    credit_history(case, product, &mut reasons);
+    vehicle(case, product, &mut reasons, &mut warnings);
+    let (rate, schedule) = loan_terms(case, product, opts, &mut reasons);
+    let dti = schedule
+        .as_ref()
+        .and_then(|s| at_maturity_and_burden(case, product, income, s, &mut reasons));
+    documents(case, &mut reasons);
+    Assessment {
+        reasons,
+        warnings,
+        schedule,
+        rate,
+        dti,
+    }
+}
 
-    // §1 Parties.
+/// §1 The borrower and co-borrowers: P-CIT, P-AGE-MIN, P-CO-MAX (P-AGE-MAX waits for the
+/// schedule's last repayment).
+fn parties(case: &CaseFile, p: &ProductConfig, reasons: &mut Vec<Reason>) {
     for (i, party) in case.parties.iter().enumerate() {
         if party.citizenship != p.parties.citizenship {
             reasons.push(reason(
@@ -311,8 +329,17 @@ fn assess(
             Some(p.parties.max_co_borrowers.to_string()),
         ));
     }
+}
 
-    // §2 Income.
+/// §2 Income: the sources P-INC-6M and P-INC-IE-ACC leave out (warnings), and P-JOB /
+/// P-INC-6M for a borrower left with no usable source.
+fn income_rules(
+    case: &CaseFile,
+    p: &ProductConfig,
+    income: &HouseholdIncome,
+    reasons: &mut Vec<Reason>,
+    warnings: &mut Vec<Warning>,
+) {
     for s in &income.sources {
         // Named only when the source is left out: most are not.
         let what = || {
@@ -387,8 +414,10 @@ fn assess(
             Some("1".into()),
         ));
     }
+}
 
-    // §3 Credit history.
+/// §3 Credit history: P-OVERDUE, P-90DPD (P-DTI waits for the schedule).
+fn credit_history(case: &CaseFile, p: &ProductConfig, reasons: &mut Vec<Reason>) {
     for (i, party) in case.parties.iter().enumerate() {
         let h = &party.credit_history;
         if h.current_overdue {
@@ -415,8 +444,16 @@ fn assess(
             ));
         }
     }
+}
 
-    // §4 Vehicle.
+/// §4 The vehicle: P-VEH-CAT, P-VEH-NEW, P-VEH-SELLER, P-VEH-LIEN, P-VIN (its check-digit
+/// warning).
+fn vehicle(
+    case: &CaseFile,
+    p: &ProductConfig,
+    reasons: &mut Vec<Reason>,
+    warnings: &mut Vec<Warning>,
+) {
     let v = &case.vehicle;
     if !p.vehicle.categories.contains(&v.category) {
         reasons.push(reason(
@@ -505,8 +542,18 @@ fn assess(
     for w in vin_report.warnings {
         warnings.push(warning(Rule::Vin, "VIN_CHECK_DIGIT", w));
     }
+}
 
-    // §5 Loan terms.
+/// §5 Loan terms: P-TERM, P-GRACE, P-MAX, P-DOWN, P-LTV, P-SUM; the rate (P-RATE) and the
+/// schedule, which exist only when P-TERM and P-GRACE pass (§10).
+fn loan_terms(
+    case: &CaseFile,
+    p: &ProductConfig,
+    opts: &EvalOptions,
+    reasons: &mut Vec<Reason>,
+) -> (Option<Decimal>, Option<Schedule>) {
+    let l = &case.loan;
+    let v = &case.vehicle;
     let term_ok = (p.loan.min_term_months..=p.loan.max_term_months).contains(&l.term_months);
     if !term_ok {
         reasons.push(reason(
@@ -645,62 +692,75 @@ fn assess(
         }
         None => None,
     };
+    (rate, schedule)
+}
 
+/// The rules that need the schedule: P-AGE-MAX at the last repayment and P-DTI with the
+/// largest payment; returns the debt-burden ratio when the household has income.
+fn at_maturity_and_burden(
+    case: &CaseFile,
+    p: &ProductConfig,
+    income: &HouseholdIncome,
+    s: &Schedule,
+    reasons: &mut Vec<Reason>,
+) -> Option<Decimal> {
     let mut dti = None;
-    if let Some(s) = &schedule {
-        for (i, party) in case.parties.iter().enumerate() {
-            let age = s.maturity.full_years_since(party.birth_date);
-            if age > p.parties.max_age_at_maturity_years {
-                reasons.push(reason(
-                    Rule::AgeMax,
-                    "AGE_AT_MATURITY",
-                    format!(
-                        "{} would be {age} at the last repayment on {}; the maximum is {}",
-                        party_label(case, i),
-                        s.maturity,
-                        p.parties.max_age_at_maturity_years
-                    ),
-                    Some(age.to_string()),
-                    Some(p.parties.max_age_at_maturity_years.to_string()),
-                ));
-            }
+    for (i, party) in case.parties.iter().enumerate() {
+        let age = s.maturity.full_years_since(party.birth_date);
+        if age > p.parties.max_age_at_maturity_years {
+            reasons.push(reason(
+                Rule::AgeMax,
+                "AGE_AT_MATURITY",
+                format!(
+                    "{} would be {age} at the last repayment on {}; the maximum is {}",
+                    party_label(case, i),
+                    s.maturity,
+                    p.parties.max_age_at_maturity_years
+                ),
+                Some(age.to_string()),
+                Some(p.parties.max_age_at_maturity_years.to_string()),
+            ));
         }
-        let existing = existing_payments(case);
-        let burden = existing + s.max_payment.decimal();
-        let household = income.average_monthly_income.decimal();
-        if household <= Decimal::ZERO {
+    }
+    let existing = existing_payments(case);
+    let burden = existing + s.max_payment.decimal();
+    let household = income.average_monthly_income.decimal();
+    if household <= Decimal::ZERO {
+        reasons.push(reason(
+            Rule::Dti,
+            "DTI_EXCEEDED",
+            format!(
+                "the household has no counted income; monthly debt payments would be {} UZS",
+                fixed2(burden)
+            ),
+            None,
+            Some(percent2(p.credit.max_dti)),
+        ));
+    } else {
+        let ratio = burden / household;
+        dti = Some(ratio);
+        if burden > p.credit.max_dti * household {
             reasons.push(reason(
                 Rule::Dti,
                 "DTI_EXCEEDED",
                 format!(
-                    "the household has no counted income; monthly debt payments would be {} UZS",
-                    fixed2(burden)
+                    "DTI {} % > {} % (payments {} UZS a month on income {} UZS)",
+                    percent2(ratio),
+                    percent2(p.credit.max_dti),
+                    fixed2(burden),
+                    fixed2(household)
                 ),
-                None,
+                Some(percent2(ratio)),
                 Some(percent2(p.credit.max_dti)),
             ));
-        } else {
-            let ratio = burden / household;
-            dti = Some(ratio);
-            if burden > p.credit.max_dti * household {
-                reasons.push(reason(
-                    Rule::Dti,
-                    "DTI_EXCEEDED",
-                    format!(
-                        "DTI {} % > {} % (payments {} UZS a month on income {} UZS)",
-                        percent2(ratio),
-                        percent2(p.credit.max_dti),
-                        fixed2(burden),
-                        fixed2(household)
-                    ),
-                    Some(percent2(ratio)),
-                    Some(percent2(p.credit.max_dti)),
-                ));
-            }
         }
     }
+    dti
+}
 
-    // §7 Documents.
+/// §7 Documents: P-DOCS (pending or absent refers), P-DOCS-REJ (rejected, or reported
+/// expired or revoked by the state register, rejects).
+fn documents(case: &CaseFile, reasons: &mut Vec<Reason>) {
     for (kind, party) in required_documents(case) {
         let status = document_status(case, kind, party);
         // Named only in a reason: most documents are verified.
@@ -750,14 +810,6 @@ fn assess(
                 Some("verified".into()),
             )),
         }
-    }
-
-    Assessment {
-        reasons,
-        warnings,
-        schedule,
-        rate,
-        dti,
     }
 }
 
