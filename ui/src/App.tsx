@@ -66,6 +66,8 @@ export function App() {
   useEffect(() => {
     if (status && isLang(status.language)) setLang(status.language);
     else if (!status && store && isLang(store.default_language)) setLang(store.default_language);
+    // Keyed on the two languages only: the status and the store change often, these rarely.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [status?.language, store?.default_language]);
 
   const refreshStatus = useCallback(() => {

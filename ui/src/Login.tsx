@@ -37,9 +37,11 @@ export function Login({ status, onSession }: { status: SessionStatus; onSession:
         <p className="small muted" data-testid="login-mode">
           {status.mode === "directory" ? t("login.modeDirectory", { url: status.directory ?? "" }) : t("login.modeStandalone")}
         </p>
+        {/* eslint-disable-next-line jsx-a11y/no-autofocus -- the screen's one form: its first field takes the keyboard */}
         <label className="field"><span>{t("login.user")}</span><input name="username" autoFocus value={username} onChange={(e) => setUsername(e.target.value)} /></label>
         <label className="field"><span>{t("login.password")}</span><input name="password" type="password" value={password} onChange={(e) => setPassword(e.target.value)} /></label>
         {code !== null && (
+          // eslint-disable-next-line jsx-a11y/no-autofocus -- the code asked for after the password takes the keyboard
           <label className="field"><span>{t("login.code")}</span><input name="totp-code" inputMode="numeric" autoFocus value={code} onChange={(e) => setCode(e.target.value)} /></label>
         )}
         <ErrorBanner error={error} />
@@ -186,6 +188,7 @@ export function Unlock({ newStore, onUnlocked }: { newStore: boolean; onUnlocked
         <p className="small muted">
           {t("unlock.intro")}{newStore ? ` ${t("unlock.newNote")}` : ""}
         </p>
+        {/* eslint-disable-next-line jsx-a11y/no-autofocus -- the screen's one form: its first field takes the keyboard */}
         <label className="field"><span>{t("unlock.passphrase")}</span><input name="store-passphrase" type="password" autoFocus value={passphrase} onChange={(e) => setPassphrase(e.target.value)} /></label>
         {newStore && (
           <label className="field"><span>{t("unlock.repeat")}</span><input name="store-passphrase-repeat" type="password" value={repeat} onChange={(e) => setRepeat(e.target.value)} /></label>

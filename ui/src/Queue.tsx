@@ -95,6 +95,8 @@ export function Queue(props: {
       }
     });
     return () => cancelAnimationFrame(frame);
+    // Once per page shown: the query, the count and the callback as they are then.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [shown]);
 
   // A new query (or an import) starts from the top with an empty cache.
@@ -112,8 +114,12 @@ export function Queue(props: {
     setScrollTop(top);
     if (scroller.current) scroller.current.scrollTop = top;
     fetchPage(Math.floor(keep / PAGE_SIZE), gen.current);
+    // The selection is read on the first load only: a later one must not reset the queue.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [fetchPage, tick]);
 
+  // The list's frame exists once the count is known: measured again then.
+  const counting = total === null;
   useLayoutEffect(() => {
     const el = scroller.current;
     if (!el) return;
@@ -122,7 +128,7 @@ export function Queue(props: {
     const ro = new ResizeObserver(measure);
     ro.observe(el);
     return () => ro.disconnect();
-  }, [total === null]);
+  }, [counting]);
 
   const count = total ?? known;
   const { first, last } = visibleRange(scrollTop, viewport, count);
@@ -198,6 +204,7 @@ export function Queue(props: {
         <input
           id="queue-search"
           ref={search}
+          aria-label={t("queue.search")}
           placeholder={t("queue.search")}
           value={query.search ?? ""}
           onChange={(e) => setQuery((q) => ({ ...q, search: e.target.value || null }))}
@@ -295,9 +302,16 @@ export function Queue(props: {
             <thead>
               <tr>
                 {COLUMNS.map((c) => (
-                  <th key={c.key} onClick={() => sortBy(c.key)} className={query.sort === c.key ? "sorted" : ""}>
-                    {t(c.label)}
-                    {query.sort === c.key ? (query.descending ? " ▼" : " ▲") : ""}
+                  <th
+                    key={c.key}
+                    className={query.sort === c.key ? "sorted" : ""}
+                    aria-sort={query.sort === c.key ? (query.descending ? "descending" : "ascending") : "none"}
+                  >
+                    {/* A button: the sort is reached and pressed from the keyboard too. */}
+                    <button type="button" className="th-sort" onClick={() => sortBy(c.key)}>
+                      {t(c.label)}
+                      {query.sort === c.key ? (query.descending ? " ▼" : " ▲") : ""}
+                    </button>
                   </th>
                 ))}
                 <th>{t("queue.col.sla")}</th>

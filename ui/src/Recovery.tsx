@@ -77,6 +77,7 @@ export function RecoveryUnlock({ onUnlocked, onBack }: { onUnlocked: () => void;
         <p className="small muted">{t("recovery.unlockIntro")}</p>
         <label className="field">
           <span>{t("recovery.key")}</span>
+          {/* eslint-disable-next-line jsx-a11y/no-autofocus -- the screen's one form: its first field takes the keyboard */}
           <input name="recovery-key" className="mono" autoFocus autoComplete="off" spellCheck={false} value={key} onChange={(e) => setKey(e.target.value)} />
         </label>
         <ErrorBanner error={error} />

@@ -4,8 +4,8 @@ import { t } from "./i18n";
 
 export function Shortcuts({ onClose }: { onClose: () => void }) {
   return (
-    <section className="panel shortcuts-panel" data-testid="shortcuts">
-      <h2>
+    <section className="panel shortcuts-panel" role="dialog" aria-labelledby="shortcuts-title" data-testid="shortcuts">
+      <h2 id="shortcuts-title">
         {t("keys.title")}
         <button className="link" onClick={onClose}>{t("common.close")}</button>
       </h2>

@@ -106,8 +106,8 @@ export function Conflicts({ onClose, onResolved }: { onClose: () => void; onReso
       (e) => setError(asAppError(e)),
     );
   return (
-    <section className="panel conflicts-panel" data-testid="conflicts">
-      <h2>
+    <section className="panel conflicts-panel" role="dialog" aria-labelledby="conflicts-title" data-testid="conflicts">
+      <h2 id="conflicts-title">
         {t("conflicts.title")}
         <button className="link" onClick={onClose}>{t("common.close")}</button>
       </h2>

@@ -17,8 +17,8 @@ export function WhatIf({ onClose, onOpen }: { onClose: () => void; onOpen: (case
     p.then((r) => { if (r) { setReport(r); setError(null); } }, (e) => setError(asAppError(e))).finally(() => setBusy(false));
   };
   return (
-    <section className="panel what-if-panel" data-testid="what-if">
-      <h2>
+    <section className="panel what-if-panel" role="dialog" aria-labelledby="what-if-title" data-testid="what-if">
+      <h2 id="what-if-title">
         {t("whatif.title")}
         <button className="link" onClick={onClose}>{t("common.close")}</button>
       </h2>
