@@ -11,6 +11,7 @@ use crate::case::{
     CaseFile, Document, DocumentKind, DocumentStatus, IncomeKind, InsurancePolicy, Party, Role,
 };
 use crate::product::tests::default_product;
+use crate::rule::Rule;
 
 fn d(s: &str) -> Decimal {
     Decimal::from_str(s).unwrap()
@@ -74,6 +75,143 @@ fn the_spec_example_is_approved_with_its_figures() {
             ("C-DOWN", ConditionStatus::Open),
             ("C-LIEN", ConditionStatus::Open),
         ]
+    );
+}
+
+/// One row of the rule table: the example case changed by `patch` fails exactly `expected`
+/// — each failing rule with its code, in the engine's order — and so decides `decision`.
+#[track_caller]
+fn check(patch: impl FnOnce(&mut CaseFile), expected: &[(Rule, &str)], decision: Decision) {
+    let e = eval_with(patch);
+    let got: Vec<(Rule, &str)> = e
+        .reasons
+        .iter()
+        .map(|r| (r.rule, r.code.as_str()))
+        .collect();
+    assert_eq!(got, expected, "{:#?}", e.reasons);
+    assert_eq!(e.decision, decision);
+}
+
+/// Every rule at its limit and one unit past it, as the passport states them; searching a
+/// rule's ID finds its row (the rule's variant is beside it).
+#[test]
+fn every_rule_at_its_limit_and_past_it() {
+    use crate::case::SellerKind;
+    use Decision::{Approve, Reject};
+    let none: &[(Rule, &str)] = &[];
+    check(|_| {}, none, Approve);
+    // P-CIT
+    check(
+        |c| c.parties[0].citizenship = "KZ".into(),
+        &[(Rule::Cit, "NOT_CITIZEN")],
+        Reject,
+    );
+    // P-AGE-MIN: 18 on the application date (2026-11-20).
+    check(
+        |c| c.parties[0].birth_date = Date::ymd(2008, 11, 20).unwrap(),
+        none,
+        Approve,
+    );
+    check(
+        |c| c.parties[0].birth_date = Date::ymd(2008, 11, 21).unwrap(),
+        &[(Rule::AgeMin, "AGE_BELOW_MIN")],
+        Reject,
+    );
+    // P-AGE-MAX: 70 at the last repayment (2029-11-20) passes, 71 fails.
+    check(
+        |c| c.parties[0].birth_date = Date::ymd(1958, 11, 21).unwrap(),
+        none,
+        Approve,
+    );
+    check(
+        |c| c.parties[0].birth_date = Date::ymd(1958, 11, 20).unwrap(),
+        &[(Rule::AgeMax, "AGE_AT_MATURITY")],
+        Reject,
+    );
+    // P-OVERDUE, P-90DPD (2 episodes pass, 3 fail).
+    check(
+        |c| c.parties[0].credit_history.current_overdue = true,
+        &[(Rule::Overdue, "CURRENT_OVERDUE")],
+        Reject,
+    );
+    check(
+        |c| c.parties[0].credit_history.delinquencies_90_plus = 2,
+        none,
+        Approve,
+    );
+    check(
+        |c| c.parties[0].credit_history.delinquencies_90_plus = 3,
+        &[(Rule::Dpd90, "DELINQUENCY_90_PLUS")],
+        Reject,
+    );
+    // P-VEH-CAT, P-VEH-NEW (this year or the last), P-VEH-SELLER.
+    check(|c| c.vehicle.category = "N1".into(), none, Approve);
+    check(
+        |c| c.vehicle.category = "N2".into(),
+        &[(Rule::VehCat, "VEHICLE_CATEGORY")],
+        Reject,
+    );
+    check(|c| c.vehicle.production_year = 2025, none, Approve);
+    check(
+        |c| c.vehicle.production_year = 2024,
+        &[(Rule::VehNew, "VEHICLE_NOT_NEW")],
+        Reject,
+    );
+    check(
+        |c| c.vehicle.new = false,
+        &[(Rule::VehNew, "VEHICLE_NOT_NEW")],
+        Reject,
+    );
+    check(
+        |c| c.vehicle.seller_kind = SellerKind::PrivatePerson,
+        &[(Rule::VehSeller, "SELLER_NOT_ELIGIBLE")],
+        Reject,
+    );
+    // P-VIN: 16 characters; a North American check digit that does not hold.
+    check(
+        |c| c.vehicle.vin = "XWBJA69V9LA12345".into(),
+        &[(Rule::Vin, "VIN_INVALID")],
+        Reject,
+    );
+    // P-TERM: 60 months pass, 61 fail (and no schedule: nothing that needs one is asked).
+    check(|c| c.loan.term_months = 60, none, Approve);
+    check(
+        |c| c.loan.term_months = 61,
+        &[(Rule::Term, "TERM_OUT_OF_RANGE")],
+        Reject,
+    );
+    // P-DOWN: 25 % of 180,000,000.00.
+    check(|c| c.loan.down_payment = m("45000000.00"), none, Approve);
+    check(
+        |c| c.loan.down_payment = m("44999999.99"),
+        &[(Rule::Down, "DOWN_PAYMENT_LOW")],
+        Reject,
+    );
+    // P-LTV: 75 % of the lower of price and appraisal.
+    check(
+        |c| c.vehicle.appraised_value = Some(m("180000000")),
+        none,
+        Approve,
+    );
+    check(
+        |c| c.vehicle.appraised_value = Some(m("179999999.99")),
+        &[(Rule::Ltv, "LTV_EXCEEDED")],
+        Reject,
+    );
+    // P-GRACE: up to 3 months, differentiated only. Three months pass P-GRACE; the
+    // principal then falls on 33 months, and the larger first payments fail P-DTI.
+    check(
+        |c| {
+            c.loan.schedule = crate::case::ScheduleKind::Differentiated;
+            c.loan.grace_months = 3;
+        },
+        &[(Rule::Dti, "DTI_EXCEEDED")],
+        Reject,
+    );
+    check(
+        |c| c.loan.grace_months = 1,
+        &[(Rule::Grace, "GRACE_NOT_ALLOWED")],
+        Reject,
     );
 }
 
