@@ -15,7 +15,6 @@
 use serde::Serialize;
 use ts_rs::TS;
 use uw_bank_link::api::{self, Assignment};
-use uw_bank_link::signing::{to_base64, Signer as _};
 use uw_domain::assignment::{self as rules, Giver};
 use uw_domain::review::Stage;
 use uw_store::Outgoing;
@@ -108,18 +107,11 @@ impl Workstation {
             algorithm: None,
             signature: None,
         };
-        if self.directory_mode() {
-            let signer = self.signer().ok_or_else(|| {
-                AppError::new(
-                    ErrorCode::NotLoggedIn,
-                    "an assignment for the bank needs a logged-in person with a signing key",
-                )
-            })?;
-            let signature = signer
-                .sign(&api::assignment_bytes(&case_id, &a))
-                .map_err(|e| AppError::new(ErrorCode::Internal, format!("signing: {e}")))?;
-            a.algorithm = Some(signer.algorithm().to_string());
-            a.signature = Some(to_base64(&signature));
+        if let Some((algorithm, signature)) =
+            self.sign_for_bank("an assignment", &api::assignment_bytes(&case_id, &a))?
+        {
+            a.algorithm = Some(algorithm);
+            a.signature = Some(signature);
         }
         let outgoing = Outgoing {
             kind: ASSIGNMENT.to_string(),

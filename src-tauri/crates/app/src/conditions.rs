@@ -21,7 +21,6 @@
 use serde::Serialize;
 use ts_rs::TS;
 use uw_bank_link::api::{self, ConditionAct, ConditionAction, RemoteCondition};
-use uw_bank_link::signing::{to_base64, Signer as _};
 use uw_domain::approval_conditions::{
     self as rules, Actor, ApprovalCondition, CaseHands, Closing, NewCondition, Status,
 };
@@ -333,18 +332,11 @@ impl Workstation {
 
     /// The act as the bank's message, signed with the author's key in the directory mode.
     fn condition_message(&self, case_id: &str, mut act: ConditionAct) -> Result<Outgoing> {
-        if self.directory_mode() {
-            let signer = self.signer().ok_or_else(|| {
-                AppError::new(
-                    ErrorCode::NotLoggedIn,
-                    "a condition for the bank needs a logged-in person with a signing key",
-                )
-            })?;
-            let signature = signer
-                .sign(&api::condition_bytes(case_id, &act))
-                .map_err(|e| internal(format!("signing: {e}")))?;
-            act.algorithm = Some(signer.algorithm().to_string());
-            act.signature = Some(to_base64(&signature));
+        if let Some((algorithm, signature)) =
+            self.sign_for_bank("a condition", &api::condition_bytes(case_id, &act))?
+        {
+            act.algorithm = Some(algorithm);
+            act.signature = Some(signature);
         }
         Ok(Outgoing {
             kind: CONDITION.to_string(),

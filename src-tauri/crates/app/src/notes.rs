@@ -15,7 +15,6 @@
 //!   characters), each with its code naming the field.
 
 use uw_bank_link::api::{self, CaseNote, RemoteNote, NOTE_MAX_CHARS};
-use uw_bank_link::signing::{to_base64, Signer as _};
 use uw_store::{NewNote, Outgoing, StoredNote};
 
 use crate::error::{AppError, ErrorCode, Result};
@@ -105,18 +104,11 @@ impl Workstation {
             algorithm: None,
             signature: None,
         };
-        if self.directory_mode() {
-            let signer = self.signer().ok_or_else(|| {
-                AppError::new(
-                    ErrorCode::NotLoggedIn,
-                    "a note for the bank needs a logged-in person with a signing key",
-                )
-            })?;
-            let signature = signer
-                .sign(&api::note_bytes(&case_id, &note))
-                .map_err(|e| AppError::new(ErrorCode::Internal, format!("signing: {e}")))?;
-            note.algorithm = Some(signer.algorithm().to_string());
-            note.signature = Some(to_base64(&signature));
+        if let Some((algorithm, signature)) =
+            self.sign_for_bank("a note", &api::note_bytes(&case_id, &note))?
+        {
+            note.algorithm = Some(algorithm);
+            note.signature = Some(signature);
         }
         let outgoing = Outgoing {
             kind: NOTE.to_string(),

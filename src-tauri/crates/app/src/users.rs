@@ -522,6 +522,33 @@ impl Workstation {
         Ok(())
     }
 
+    /// With the bank's directory, the logged-in person's signature over `bytes` — the
+    /// algorithm and the signature, base64 — for `what` the bank is sent (a note, an act on
+    /// a condition, an assignment); a standalone desk signs nothing.
+    pub(crate) fn sign_for_bank(
+        &self,
+        what: &str,
+        bytes: &[u8],
+    ) -> Result<Option<(String, String)>> {
+        use uw_bank_link::signing::Signer as _;
+        if !self.directory_mode() {
+            return Ok(None);
+        }
+        let signer = self.signer().ok_or_else(|| {
+            AppError::new(
+                ErrorCode::NotLoggedIn,
+                format!("{what} for the bank needs a logged-in person with a signing key"),
+            )
+        })?;
+        let signature = signer
+            .sign(bytes)
+            .map_err(|e| AppError::new(ErrorCode::Internal, format!("signing: {e}")))?;
+        Ok(Some((
+            signer.algorithm().to_string(),
+            uw_bank_link::signing::to_base64(&signature),
+        )))
+    }
+
     /// The logged-in person's signing key (directory modes), if the session has not
     /// locked.
     pub(crate) fn signer(&self) -> Option<Arc<Ed25519Signer>> {

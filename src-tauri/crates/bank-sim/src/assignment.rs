@@ -30,11 +30,9 @@ use uw_bank_link::signing::from_base64;
 
 use crate::db;
 use crate::http::{duplicate, now, Duplicate, Reply, Sim};
-use crate::notes::{refusal, NoteRefusal as Refusal};
+use crate::notes::{dated, refusal, NoteRefusal as Refusal};
 use crate::review::{ask, verifies};
-use crate::workflow::{
-    key_verdict, KeyVerdict, PersonVerdict, Stage, CLOCK_SKEW_SECS, REVOKED_KEY_DELIVERY_HOURS,
-};
+use crate::workflow::{key_verdict, KeyVerdict, PersonVerdict, Stage, REVOKED_KEY_DELIVERY_HOURS};
 
 /// The case as the bank holds it, for an assignment.
 pub struct Held {
@@ -137,28 +135,12 @@ pub fn judge(
             ));
         }
     }
-    let Ok(at) = chrono::DateTime::parse_from_rfc3339(&a.at) else {
-        return Err(refusal(
-            422,
-            "INVALID_ASSIGNMENT",
-            "at: not an RFC 3339 time",
-        ));
-    };
-    let at = at.with_timezone(&chrono::Utc);
-    if at > now + chrono::Duration::seconds(CLOCK_SKEW_SECS) {
-        return Err(refusal(
-            422,
-            "INVALID_ASSIGNMENT",
-            format!("at: {} is ahead of the bank's clock", a.at),
-        ));
-    }
-    if at < now - chrono::Duration::hours(REVOKED_KEY_DELIVERY_HOURS) {
-        return Err(refusal(
-            422,
-            "INVALID_ASSIGNMENT",
-            format!("at: {} is older than an offline login lasts", a.at),
-        ));
-    }
+    let at = dated(
+        ("at", "INVALID_ASSIGNMENT"),
+        &a.at,
+        now,
+        Some(REVOKED_KEY_DELIVERY_HOURS),
+    )?;
     let Some(held) = held else {
         return Err(refusal(404, "NOT_FOUND", "no such case at the bank"));
     };

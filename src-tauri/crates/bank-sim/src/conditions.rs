@@ -29,11 +29,9 @@ use uw_bank_link::signing::from_base64;
 
 use crate::db;
 use crate::http::{duplicate, now, storage, Duplicate, Reply, Sim};
-use crate::notes::{refusal, well_formed_id, Author, NoteRefusal as Refusal};
+use crate::notes::{dated, refusal, well_formed_id, Author, NoteRefusal as Refusal};
 use crate::review::{ask, verifies};
-use crate::workflow::{
-    key_verdict, PersonVerdict, Stage, CLOCK_SKEW_SECS, REVOKED_KEY_DELIVERY_HOURS,
-};
+use crate::workflow::{key_verdict, PersonVerdict, Stage, REVOKED_KEY_DELIVERY_HOURS};
 
 /// The longest text, evidence or reason, and the longest owner, in characters (the
 /// desk's `uw_domain::approval_conditions` holds the same).
@@ -141,29 +139,12 @@ fn form(act: &ConditionAct, now: chrono::DateTime<chrono::Utc>) -> Result<(), Re
     if act.author.trim().is_empty() {
         return Err(refusal(422, "INVALID_CONDITION", "author: missing"));
     }
-    let Ok(at) = chrono::DateTime::parse_from_rfc3339(&act.at) else {
-        return Err(refusal(
-            422,
-            "INVALID_CONDITION",
-            "at: not an RFC 3339 time",
-        ));
-    };
-    let at = at.with_timezone(&chrono::Utc);
-    if at > now + chrono::Duration::seconds(CLOCK_SKEW_SECS) {
-        return Err(refusal(
-            422,
-            "INVALID_CONDITION",
-            format!("at: {} is ahead of the bank's clock", act.at),
-        ));
-    }
-    // Made offline at most as long ago as an offline login lasts.
-    if at < now - chrono::Duration::hours(REVOKED_KEY_DELIVERY_HOURS) {
-        return Err(refusal(
-            422,
-            "INVALID_CONDITION",
-            format!("at: {} is older than an offline login lasts", act.at),
-        ));
-    }
+    let at = dated(
+        ("at", "INVALID_CONDITION"),
+        &act.at,
+        now,
+        Some(REVOKED_KEY_DELIVERY_HOURS),
+    )?;
     match act.action {
         ConditionAction::Raise => {
             words(

@@ -77,6 +77,36 @@ pub(crate) fn well_formed_id(id: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
+/// `at` as a time, or why not (`field` and its refusal code): RFC 3339, not ahead of the
+/// bank's clock beyond the skew and — with `oldest_hours` — made no longer ago than that
+/// (an act made offline reaches the bank within an offline login's hours).
+pub(crate) fn dated(
+    (field, code): (&str, &'static str),
+    at: &str,
+    now: chrono::DateTime<chrono::Utc>,
+    oldest_hours: Option<i64>,
+) -> Result<chrono::DateTime<chrono::Utc>, NoteRefusal> {
+    let Ok(t) = chrono::DateTime::parse_from_rfc3339(at) else {
+        return Err(refusal(422, code, format!("{field}: not an RFC 3339 time")));
+    };
+    let t = t.with_timezone(&chrono::Utc);
+    if t > now + chrono::Duration::seconds(CLOCK_SKEW_SECS) {
+        return Err(refusal(
+            422,
+            code,
+            format!("{field}: {at} is ahead of the bank's clock"),
+        ));
+    }
+    if oldest_hours.is_some_and(|h| t < now - chrono::Duration::hours(h)) {
+        return Err(refusal(
+            422,
+            code,
+            format!("{field}: {at} is older than an offline login lasts"),
+        ));
+    }
+    Ok(t)
+}
+
 /// A note the bank keeps under an id, with the case it is on.
 pub struct Kept {
     pub case_id: String,
@@ -102,25 +132,9 @@ pub fn judge(
     if note.author.trim().is_empty() {
         return Err(refusal(422, "INVALID_NOTE", "author: missing"));
     }
-    let Ok(written) = chrono::DateTime::parse_from_rfc3339(&note.written_at) else {
-        return Err(refusal(
-            422,
-            "INVALID_NOTE",
-            "written_at: not an RFC 3339 time",
-        ));
-    };
     // Dated ahead of the bank's clock: no note is written in the future. (An older date
     // is a note made offline; the thread is ordered by the bank's acceptance anyway.)
-    if written.with_timezone(&chrono::Utc) > now + chrono::Duration::seconds(CLOCK_SKEW_SECS) {
-        return Err(refusal(
-            422,
-            "INVALID_NOTE",
-            format!(
-                "written_at: {} is ahead of the bank's clock",
-                note.written_at
-            ),
-        ));
-    }
+    dated(("written_at", "INVALID_NOTE"), &note.written_at, now, None)?;
     if note.text.trim().is_empty() {
         return Err(refusal(422, "NOTE_EMPTY", "text: a note says something"));
     }
