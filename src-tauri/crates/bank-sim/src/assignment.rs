@@ -26,13 +26,12 @@ use axum::extract::{Path as UrlPath, State};
 use axum::http::{HeaderMap, StatusCode};
 use rusqlite::{params, OptionalExtension};
 use uw_bank_link::api::{self, Assignment, AssignmentAck};
-use uw_bank_link::signing::from_base64;
 
 use crate::db;
 use crate::http::{duplicate, now, Duplicate, Reply, Sim};
-use crate::notes::{dated, refusal, NoteRefusal as Refusal};
-use crate::review::{ask, verifies};
-use crate::workflow::{key_verdict, KeyVerdict, PersonVerdict, Stage, REVOKED_KEY_DELIVERY_HOURS};
+use crate::notes::{dated, key_of_request, refusal, NoteRefusal as Refusal};
+use crate::review::ask;
+use crate::workflow::{KeyVerdict, PersonVerdict, Stage, REVOKED_KEY_DELIVERY_HOURS};
 
 /// The case as the bank holds it, for an assignment.
 pub struct Held {
@@ -294,16 +293,15 @@ pub(crate) async fn post_assignment(
         let people = match &asked {
             None => None,
             Some((giver, (assignee, _))) => {
-                let keys = db::staff_keys(tx, &a.by)?;
                 let message = api::assignment_bytes(&id, &a);
-                let signature = a
-                    .signature
-                    .as_deref()
-                    .and_then(from_base64)
-                    .unwrap_or_default();
-                let algorithm = a.algorithm.clone().unwrap_or_default();
                 Some(People {
-                    key: key_verdict(&keys, |k| verifies(k, &algorithm, &message, &signature)),
+                    key: key_of_request(
+                        tx,
+                        &a.by,
+                        a.algorithm.as_deref(),
+                        a.signature.as_deref(),
+                        &message,
+                    )?,
                     giver: giver.clone(),
                     assignee: assignee.clone(),
                 })

@@ -25,13 +25,14 @@ use rusqlite::{params, Connection, OptionalExtension};
 use uw_bank_link::api::{
     self, CaseMessage, ConditionAct, ConditionAction, RemoteCase, RemoteCondition,
 };
-use uw_bank_link::signing::from_base64;
 
 use crate::db;
 use crate::http::{duplicate, now, storage, Duplicate, Reply, Sim};
-use crate::notes::{dated, refusal, well_formed_id, Author, NoteRefusal as Refusal};
-use crate::review::{ask, verifies};
-use crate::workflow::{key_verdict, PersonVerdict, Stage, REVOKED_KEY_DELIVERY_HOURS};
+use crate::notes::{
+    dated, key_of_request, refusal, well_formed_id, Author, NoteRefusal as Refusal,
+};
+use crate::review::ask;
+use crate::workflow::{PersonVerdict, Stage, REVOKED_KEY_DELIVERY_HOURS};
 
 /// The longest text, evidence or reason, and the longest owner, in characters (the
 /// desk's `uw_domain::approval_conditions` holds the same).
@@ -514,12 +515,15 @@ pub(crate) async fn post_condition(
         let author = match &person {
             None => None,
             Some(person) => {
-                let keys = db::staff_keys(tx, &act.author)?;
                 let message = api::condition_bytes(&id, &act);
-                let signature = act.signature.as_deref().and_then(from_base64).unwrap_or_default();
-                let algorithm = act.algorithm.clone().unwrap_or_default();
                 Some(Author {
-                    key: key_verdict(&keys, |k| verifies(k, &algorithm, &message, &signature)),
+                    key: key_of_request(
+                        tx,
+                        &act.author,
+                        act.algorithm.as_deref(),
+                        act.signature.as_deref(),
+                        &message,
+                    )?,
                     person: person.clone(),
                 })
             }

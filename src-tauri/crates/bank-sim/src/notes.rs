@@ -77,6 +77,23 @@ pub(crate) fn well_formed_id(id: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
+/// Which of `who`'s keys, if any, signed `message` (`algorithm` and `signature` as the
+/// request carried them, the signature base64).
+pub(crate) fn key_of_request(
+    tx: &rusqlite::Transaction,
+    who: &str,
+    algorithm: Option<&str>,
+    signature: Option<&str>,
+    message: &[u8],
+) -> rusqlite::Result<KeyVerdict> {
+    let keys = db::staff_keys(tx, who)?;
+    let signature = signature.and_then(from_base64).unwrap_or_default();
+    let algorithm = algorithm.unwrap_or_default();
+    Ok(key_verdict(&keys, |k| {
+        verifies(k, algorithm, message, &signature)
+    }))
+}
+
 /// `at` as a time, or why not (`field` and its refusal code): RFC 3339, not ahead of the
 /// bank's clock beyond the skew and — with `oldest_hours` — made no longer ago than that
 /// (an act made offline reaches the bank within an offline login's hours).
@@ -331,16 +348,15 @@ pub(crate) async fn post_note(
         let author = match &person {
             None => None,
             Some(person) => {
-                let keys = db::staff_keys(tx, &note.author)?;
                 let message = api::note_bytes(&id, &note);
-                let signature = note
-                    .signature
-                    .as_deref()
-                    .and_then(from_base64)
-                    .unwrap_or_default();
-                let algorithm = note.algorithm.clone().unwrap_or_default();
                 Some(Author {
-                    key: key_verdict(&keys, |k| verifies(k, &algorithm, &message, &signature)),
+                    key: key_of_request(
+                        tx,
+                        &note.author,
+                        note.algorithm.as_deref(),
+                        note.signature.as_deref(),
+                        &message,
+                    )?,
                     person: person.clone(),
                 })
             }
