@@ -1,107 +1,34 @@
-//! Generates the permission of each app command; `capabilities/main.json` grants the main
-//! window exactly these, and nothing of any plugin.
+//! Generates the permission of each app command and the command handler, both from the
+//! `#[tauri::command]` functions of `src/commands.rs` (`command_list.rs`);
+//! `capabilities/main.json` grants the main window exactly these, and nothing of any
+//! plugin.
 
-/// Every `#[tauri::command]` in `src/commands.rs`. A command missing here cannot be called.
-const COMMANDS: &[&str] = &[
-    "app_status",
-    "backup_now",
-    "queue",
-    "queue_total",
-    "open_case",
-    "evaluate_case",
-    "save_case",
-    "import_files",
-    "pick_and_import",
-    "export_case",
-    "export_queue_xlsx",
-    "export_dashboard_xlsx",
-    "case_history",
-    "check_vin",
-    "statement_income",
-    "attach_statements",
-    "pick_statements",
-    "remove_statement",
-    "reclassify_transaction",
-    "apply_statement_income",
-    "store_state",
-    "unlock_store",
-    // The store's recovery key (the screen before login)
-    "new_recovery_key",
-    "save_recovery_sheet",
-    "confirm_recovery_key",
-    "unlock_with_recovery_key",
-    "session_status",
-    "login",
-    "logout",
-    "begin_totp",
-    "confirm_totp",
-    "change_password",
-    "setup_admin",
-    "create_user",
-    "case_review",
-    "case_notes",
-    "add_case_note",
-    "case_conditions",
-    "raise_condition",
-    "close_condition",
-    "case_assignment",
-    "claim_case",
-    "reassign_case",
-    "release_case",
-    "submit_case",
-    "approve_case",
-    "reject_case",
-    "return_case",
-    "sync_status",
-    "sync_now",
-    "sync_conflicts",
-    "resolve_conflict",
-    "disbursement",
-    "request_lien",
-    "record_disbursement_fact",
-    "order_disbursement",
-    "agreement_preview",
-    "print_agreement",
-    "print_rejection_letter",
-    "print_decision_memo",
-    "what_if",
-    "pick_what_if",
-    "dashboard",
-    "refresh_portfolio",
-    "take_counter_offer",
-    "set_language",
-    "verify_identity",
-    "pull_bureau",
-    "pull_bureau_all",
-    "pull_official_income",
-    "scans",
-    "attach_scans",
-    "pick_scans",
-    "scan_content",
-    "remove_scan",
-    "mark_document",
-    // Administration and settings (administrators only).
-    "admin_users",
-    "admin_set_roles",
-    "admin_reset_password",
-    "admin_reset_second_factor",
-    "admin_unlock",
-    "admin_set_active",
-    "admin_settings",
-    "admin_set_idle_minutes",
-    "admin_set_bank",
-    "admin_test_bank",
-    "admin_set_backup",
-    "admin_set_language",
-    "admin_set_directory",
-    "admin_test_directory",
-    "save_support_bundle",
-];
+include!("command_list.rs");
 
 fn main() {
+    println!("cargo:rerun-if-changed=src/commands.rs");
+    println!("cargo:rerun-if-changed=command_list.rs");
+    let source = std::fs::read_to_string("src/commands.rs").expect("src/commands.rs is readable");
+    let names = command_names(&source);
+    assert!(!names.is_empty(), "no #[tauri::command] in src/commands.rs");
+    // The handler: every command, by the same list.
+    let out = std::path::PathBuf::from(std::env::var("OUT_DIR").expect("cargo sets OUT_DIR"));
+    std::fs::write(
+        out.join("handler.rs"),
+        format!("tauri::generate_handler![{}]", names.join(", ")),
+    )
+    .expect("OUT_DIR is writable");
+    // tauri-build keeps the list for the whole build: a build script lives once.
+    let commands: &'static [&'static str] = Box::leak(
+        names
+            .into_iter()
+            .map(|n| &*Box::leak(n.into_boxed_str()))
+            .collect::<Vec<_>>()
+            .into_boxed_slice(),
+    );
     tauri_build::try_build(
         tauri_build::Attributes::new()
-            .app_manifest(tauri_build::AppManifest::new().commands(COMMANDS)),
+            .app_manifest(tauri_build::AppManifest::new().commands(commands)),
     )
     .expect("tauri-build failed");
 }

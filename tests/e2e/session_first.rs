@@ -132,20 +132,83 @@ fn args(command: &str) -> Option<Value> {
     })
 }
 
-/// The manifest's command names, as build.rs lists them.
+include!("../../src-tauri/command_list.rs");
+
+fn workspace_file(path: &str) -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("..")
+        .join(path)
+}
+
+/// The app's commands, as `src-tauri/build.rs` makes its manifest: every
+/// `#[tauri::command]` of `src-tauri/src/commands.rs`.
 fn manifest() -> Vec<String> {
-    let build = std::fs::read_to_string(
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../src-tauri/build.rs"),
+    let source =
+        std::fs::read_to_string(workspace_file("src-tauri/src/commands.rs")).unwrap_or_default();
+    command_names(&source)
+}
+
+/// `text` with `from`'s list (up to the next `]`) replaced by `lines`, one per line.
+fn with_list(text: &str, from: &str, lines: &[String], indent: &str) -> String {
+    let Some(start) = text.find(from).map(|i| i + from.len()) else {
+        return text.to_string();
+    };
+    let end = start + text[start..].find(']').unwrap_or(0);
+    let body: Vec<String> = lines.iter().map(|l| format!("{indent}{l}")).collect();
+    format!(
+        "{}\n{}\n{}{}",
+        &text[..start],
+        body.join(",\n"),
+        &indent[..indent.len().saturating_sub(2)],
+        &text[end..]
     )
-    .unwrap_or_default();
-    let start = build.find("const COMMANDS").unwrap_or(0);
-    let end = start + build[start..].find("];").unwrap_or(0);
-    build[start..end]
-        .split('"')
-        .skip(1)
-        .step_by(2)
-        .map(String::from)
-        .collect()
+}
+
+/// Checks a generated file against what the command list says; UPDATE_BINDINGS=1 writes
+/// it instead (as the IPC types' bindings are).
+fn fresh(path: &str, want: &str) {
+    let file = workspace_file(path);
+    let have = std::fs::read_to_string(&file).unwrap_or_default();
+    if std::env::var_os("UPDATE_BINDINGS").is_some() {
+        std::fs::write(&file, want).expect("the file is writable");
+        return;
+    }
+    assert!(
+        have == want,
+        "{path} does not follow the commands of src-tauri/src/commands.rs: run UPDATE_BINDINGS=1 cargo test -p uw-e2e --test e2e commands_"
+    );
+}
+
+/// The window's capability grants exactly the app's commands (and listening to the
+/// window's own events), nothing else.
+#[test]
+fn commands_are_exactly_what_the_capability_grants() {
+    let mut granted: Vec<String> = manifest()
+        .iter()
+        .map(|c| format!("\"{}\"", permission_of(c)))
+        .collect();
+    granted.push("\"core:event:allow-listen\"".into());
+    granted.push("\"core:event:allow-unlisten\"".into());
+    let path = "src-tauri/capabilities/main.json";
+    let have = std::fs::read_to_string(workspace_file(path)).unwrap_or_default();
+    fresh(
+        path,
+        &with_list(&have, "\"permissions\": [", &granted, "    "),
+    );
+}
+
+/// The window's client names the commands by a type made from the same list: a command
+/// the window calls that Rust lacks does not compile.
+#[test]
+fn commands_are_exactly_what_the_window_s_client_names() {
+    let names: Vec<String> = manifest().iter().map(|c| format!("  | \"{c}\"")).collect();
+    let want = format!(
+        "// Generated from the #[tauri::command] functions of src-tauri/src/commands.rs; do not\n\
+         // edit (UPDATE_BINDINGS=1 cargo test -p uw-e2e --test e2e commands_).\n\
+         export type Command =\n{};\n",
+        names.join("\n")
+    );
+    fresh("ui/src/commands.ts", &want);
 }
 
 #[tokio::test]

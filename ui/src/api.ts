@@ -39,6 +39,7 @@ import type {
   WhatIfReport,
 } from "./bindings";
 import type { AdminSettings, BackupSettings, BackupSummary, BankInput, DirectoryInput, UserRoles, UserView } from "./bindings";
+import type { Command } from "./commands";
 import type { AssignmentView, ConditionClosing, ConditionView, Exported, NewCondition, StoredNote } from "./bindings";
 
 /** Turns whatever a failed call threw into the {code, message} the UI shows. */
@@ -54,7 +55,7 @@ export function asAppError(e: unknown): AppError {
  * the login screen. */
 export const SESSION_ENDED = "uw-session-ended";
 
-async function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> {
+async function call<T>(cmd: Command, args?: Record<string, unknown>): Promise<T> {
   try {
     return await invoke<T>(cmd, args);
   } catch (e) {
