@@ -222,6 +222,7 @@ fn at_after(d: Duration) -> String {
 
 /// What the bank answered to an entry: its answer (kept with the entry) and, for a case
 /// version, the bank's new version.
+#[derive(Default)]
 struct Sent {
     answer: String,
     bank: Option<BankVersion>,
@@ -722,10 +723,8 @@ impl Workstation {
                     version: ack.version,
                     hash: ack.hash,
                 }),
-                pledge: None,
                 accepted: submitted,
-                note: None,
-                condition: None,
+                ..Sent::default()
             });
         }
         if entry.kind == SIGNOFF {
@@ -733,11 +732,8 @@ impl Workstation {
             let ack = bank.sign_off(&entry.case_id, &signoff, &entry.idempotency_key)?;
             return Ok(Sent {
                 answer: serde_json::to_string(&ack).unwrap_or_default(),
-                bank: None,
-                pledge: None,
                 accepted: Some((ack.accepted_at, None)),
-                note: None,
-                condition: None,
+                ..Sent::default()
             });
         }
         if entry.kind == crate::notes::NOTE {
@@ -745,11 +741,8 @@ impl Workstation {
             let kept = bank.post_note(&entry.case_id, &note, &entry.idempotency_key)?;
             return Ok(Sent {
                 answer: serde_json::to_string(&kept).unwrap_or_default(),
-                bank: None,
-                pledge: None,
-                accepted: None,
                 note: Some(kept),
-                condition: None,
+                ..Sent::default()
             });
         }
         if entry.kind == crate::assignment::ASSIGNMENT {
@@ -757,11 +750,7 @@ impl Workstation {
             let ack = bank.post_assignment(&entry.case_id, &a, &entry.idempotency_key)?;
             return Ok(Sent {
                 answer: serde_json::to_string(&ack).unwrap_or_default(),
-                bank: None,
-                pledge: None,
-                accepted: None,
-                note: None,
-                condition: None,
+                ..Sent::default()
             });
         }
         if entry.kind == crate::conditions::CONDITION {
@@ -769,33 +758,23 @@ impl Workstation {
             let kept = bank.post_condition(&entry.case_id, &act, &entry.idempotency_key)?;
             return Ok(Sent {
                 answer: serde_json::to_string(&kept).unwrap_or_default(),
-                bank: None,
-                pledge: None,
-                accepted: None,
-                note: None,
                 condition: Some(kept),
+                ..Sent::default()
             });
         }
         if entry.kind == PLEDGE_REQUEST {
             let (answer, status) = send_pledge_request(bank, &entry.body, &entry.idempotency_key)?;
             return Ok(Sent {
                 answer,
-                bank: None,
                 pledge: Some(status),
-                accepted: None,
-                note: None,
-                condition: None,
+                ..Sent::default()
             });
         }
         let msg: CaseMessage = serde_json::from_str(&entry.body).map_err(unreadable)?;
         let ack = bank.post_message(&entry.case_id, &msg, &entry.idempotency_key)?;
         Ok(Sent {
             answer: serde_json::to_string(&ack).unwrap_or_default(),
-            bank: None,
-            pledge: None,
-            accepted: None,
-            note: None,
-            condition: None,
+            ..Sent::default()
         })
     }
 
