@@ -1,5 +1,4 @@
 // The income step's figures: each party's sources and months, as the engine counts them.
-
 import type { CaseFile, Evaluation } from "../bindings";
 import { money, percent, t } from "../i18n";
 import { word } from "../words";

@@ -1,6 +1,5 @@
 // The loan and the decision: the terms, the engine's reasons by passport section, the
 // figures, the schedule and the counter-offers.
-
 import type { CaseFile, Evaluation, Reason } from "../bindings";
 import { date, money, percent, t } from "../i18n";
 import { decisionText, detail, explain, word } from "../words";
