@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { getIn, setIn } from "./format";
+import { getIn, setIn, type CasePath } from "./format";
 import { asAppError } from "./api";
 
 describe("setIn", () => {
@@ -20,5 +20,19 @@ describe("asAppError", () => {
       message: "case X does not exist",
     });
     expect(asAppError("boom")).toEqual({ code: "INTERNAL", message: "boom" });
+  });
+});
+
+describe("the case file's paths", () => {
+  it("are the generated type's fields: a misspelt one does not compile", () => {
+    // The build's type check (tsc) fails if this line stops being an error.
+    // @ts-expect-error: the case file has no vehicle.vinn
+    const misspelt: CasePath = "vehicle.vinn";
+    const ok: CasePath[] = ["vehicle.vin", "parties.0.identity.expires", "parties.1.incomes.0.months", "loan.term_months"];
+    // And the paths reach what they name.
+    const c = { vehicle: { vin: "X" }, parties: [{ identity: { expires: "2030-01-01" } }] };
+    expect(getIn(c, ok[0])).toBe("X");
+    expect(getIn(c, ok[1])).toBe("2030-01-01");
+    expect(getIn(c, misspelt)).toBeUndefined();
   });
 });

@@ -1,6 +1,23 @@
 // Case-file paths: the edit helpers of the case screen. (Money, dates and words per
 // language are in i18n.ts.)
 
+import type { CaseFile } from "./bindings";
+
+/** The dotted paths into `T` ("parties.0.full_name"), from its generated type: an index
+ * of an array is a number, a nullable object's fields are paths too (an edit makes it). */
+export type PathOf<T, Depth extends unknown[] = []> = Depth["length"] extends 6
+  ? never
+  : T extends readonly (infer U)[]
+    ? `${number}` | `${number}.${PathOf<U, [...Depth, 1]>}`
+    : T extends object
+      ? {
+          [K in keyof T & string]: `${K}` | (NonNullable<T[K]> extends object ? `${K}.${PathOf<NonNullable<T[K]>, [...Depth, 1]>}` : never);
+        }[keyof T & string]
+      : never;
+
+/** A path into the case file: a misspelt field of the form does not compile. */
+export type CasePath = PathOf<CaseFile>;
+
 /** Immutable update of a value at a dotted path ("parties.0.full_name"). */
 export function setIn<T>(obj: T, path: string, value: unknown): T {
   const keys = path.split(".");

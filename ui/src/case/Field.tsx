@@ -2,14 +2,14 @@
 import type { CaseFile } from "../bindings";
 import { t, type Key } from "../i18n";
 import { word } from "../words";
-import { getIn } from "../format";
+import { getIn, type CasePath } from "../format";
 
-export type Edit = (path: string, value: unknown) => void;
+export type Edit = (path: CasePath, value: unknown) => void;
 
 /** One field of the case form, by its dotted path in the case file. */
 export function Field(props: {
   label: Key;
-  path: string;
+  path: CasePath;
   draft: CaseFile;
   edit: Edit;
   kind?: "text" | "int" | "date" | "optional-date" | "money" | "bool" | "optional-money";
