@@ -19,7 +19,7 @@ use uw_domain::assignment::{self as rules, Giver};
 use uw_domain::review::Stage;
 use uw_store::Outgoing;
 
-use crate::error::{bank_code, AppError, ErrorCode, Result};
+use crate::error::{AppError, ErrorCode, Result};
 use crate::{now_rfc3339, Workstation};
 
 /// The outbox's kind of an assignment for the bank.
@@ -39,12 +39,7 @@ pub struct AssignmentView {
 }
 
 fn refused(r: rules::Refusal) -> AppError {
-    let code = match r.code() {
-        "INVALID_INPUT" => ErrorCode::InvalidInput,
-        "MISSING_ROLE" => ErrorCode::MissingRole,
-        other => bank_code(other),
-    };
-    AppError::new(code, r.to_string())
+    crate::error::domain_refusal(r.code(), r.to_string())
 }
 
 impl Workstation {

@@ -28,7 +28,7 @@ use uw_domain::money::Date;
 use uw_domain::review::Stage;
 use uw_store::{Outgoing, StoredCondition};
 
-use crate::error::{bank_code, AppError, ErrorCode, Result};
+use crate::error::{AppError, ErrorCode, Result};
 use crate::{now_rfc3339, Workstation};
 
 /// The outbox's kind of an act on a condition for the bank.
@@ -52,12 +52,7 @@ pub struct ConditionView {
 }
 
 fn refused(r: rules::Refusal) -> AppError {
-    let code = match r.code() {
-        "INVALID_INPUT" => ErrorCode::InvalidInput,
-        "MISSING_ROLE" => ErrorCode::MissingRole,
-        other => bank_code(other),
-    };
-    AppError::new(code, r.to_string())
+    crate::error::domain_refusal(r.code(), r.to_string())
 }
 
 fn internal(e: impl std::fmt::Display) -> AppError {
@@ -132,14 +127,6 @@ fn makers(w: &uw_domain::review::Workflow) -> Vec<&str> {
         .chain(w.editors.iter())
         .map(String::as_str)
         .collect()
-}
-
-/// A fresh condition id: 128 random bits, hex.
-fn new_condition_id() -> String {
-    use argon2::password_hash::rand_core::{OsRng, RngCore};
-    let mut bytes = [0u8; 16];
-    OsRng.fill_bytes(&mut bytes);
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 impl Workstation {
@@ -225,7 +212,7 @@ impl Workstation {
             reviewer: s.reviewer,
         };
         let c = rules::raise(
-            &new_condition_id(),
+            &crate::notes::new_id(),
             new,
             actor,
             &at,

@@ -281,6 +281,17 @@ impl From<uw_store::StoreError> for AppError {
     }
 }
 
+/// A domain refusal (a condition's, an assignment's) as the service reports it: its code
+/// in the workstation's terms (the domain and the bank share the codes), its words.
+pub fn domain_refusal(code: &str, message: String) -> AppError {
+    let code = match code {
+        "INVALID_INPUT" => ErrorCode::InvalidInput,
+        "MISSING_ROLE" => ErrorCode::MissingRole,
+        other => bank_code(other),
+    };
+    AppError::new(code, message)
+}
+
 /// The workstation's code for a refusal code of the bank (`dual-review.md`); any other
 /// is `BANK_REFUSED`.
 pub fn bank_code(code: &str) -> ErrorCode {

@@ -54,8 +54,8 @@ pub(crate) fn check_text(text: &str) -> Result<&str> {
     Ok(t)
 }
 
-/// A fresh note id: 128 random bits, hex.
-fn new_note_id() -> String {
+/// A fresh id for what a desk makes (a note, a condition): 128 random bits, hex.
+pub(crate) fn new_id() -> String {
     use argon2::password_hash::rand_core::{OsRng, RngCore};
     let mut bytes = [0u8; 16];
     OsRng.fill_bytes(&mut bytes);
@@ -97,7 +97,7 @@ impl Workstation {
         }
         let case_id = self.store()?.get_case(case_id)?.case_id;
         let mut note = CaseNote {
-            note_id: new_note_id(),
+            note_id: new_id(),
             author: s.username.clone(),
             written_at: now_rfc3339(),
             text: text.to_string(),

@@ -30,7 +30,7 @@ use uw_bank_link::api::{self, Assignment, AssignmentAck};
 use crate::db;
 use crate::http::{duplicate, now, Duplicate, Reply, Sim};
 use crate::notes::{dated, key_of_request, refusal, NoteRefusal as Refusal};
-use crate::review::ask;
+use crate::review::{ask, ask_spelled};
 use crate::workflow::{KeyVerdict, PersonVerdict, Stage, REVOKED_KEY_DELIVERY_HOURS};
 
 /// The case as the bank holds it, for an assignment.
@@ -64,25 +64,6 @@ pub struct People {
     pub key: KeyVerdict,
     pub giver: PersonVerdict,
     pub assignee: PersonVerdict,
-}
-
-/// The directory's word on a person, and how it spells their staff id.
-async fn spelled(dir: &uw_directory::Directory, who: &str) -> (PersonVerdict, Option<String>) {
-    let (dir, who) = (dir.clone(), who.to_string());
-    match tokio::task::spawn_blocking(move || dir.lookup(&who)).await {
-        Ok(Ok(p)) => (
-            PersonVerdict::Found {
-                roles: p.roles,
-                branches: p.branches,
-            },
-            Some(p.staff_id),
-        ),
-        Ok(Err(e)) => (PersonVerdict::of_error(&e), None),
-        Err(e) => (
-            PersonVerdict::Unreachable(format!("the lookup failed: {e}")),
-            None,
-        ),
-    }
 }
 
 fn person_refusal(who: &str, p: &PersonVerdict) -> Option<Refusal> {
@@ -285,7 +266,7 @@ pub(crate) async fn post_assignment(
         }
     };
     let asked = match sim.directory() {
-        Some(dir) => Some((ask(dir, &a.by).await, spelled(dir, &a.assignee).await)),
+        Some(dir) => Some((ask(dir, &a.by).await, ask_spelled(dir, &a.assignee).await)),
         None => None,
     };
     let fingerprint = [b"POST assignment".as_slice(), id.as_bytes(), &body];

@@ -57,14 +57,28 @@ fn standalone() -> Reply {
 
 /// The directory's word on a person, asked on a blocking thread.
 pub(crate) async fn ask(dir: &Directory, staff_id: &str) -> PersonVerdict {
+    ask_spelled(dir, staff_id).await.0
+}
+
+/// The directory's word on a person, and how the directory spells their staff id.
+pub(crate) async fn ask_spelled(
+    dir: &Directory,
+    staff_id: &str,
+) -> (PersonVerdict, Option<String>) {
     let (dir, who) = (dir.clone(), staff_id.to_string());
     match tokio::task::spawn_blocking(move || dir.lookup(&who)).await {
-        Ok(Ok(p)) => PersonVerdict::Found {
-            roles: p.roles,
-            branches: p.branches,
-        },
-        Ok(Err(e)) => PersonVerdict::of_error(&e),
-        Err(e) => PersonVerdict::Unreachable(format!("the lookup failed: {e}")),
+        Ok(Ok(p)) => (
+            PersonVerdict::Found {
+                roles: p.roles,
+                branches: p.branches,
+            },
+            Some(p.staff_id),
+        ),
+        Ok(Err(e)) => (PersonVerdict::of_error(&e), None),
+        Err(e) => (
+            PersonVerdict::Unreachable(format!("the lookup failed: {e}")),
+            None,
+        ),
     }
 }
 

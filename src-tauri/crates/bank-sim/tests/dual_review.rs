@@ -1632,4 +1632,36 @@ fn hostile_condition_acts_are_refused_and_nothing_is_kept() {
     let (status, answer) = post(&stranger.to_string());
     assert_eq!(status, 403, "{answer}");
     assert!(b.bank.get_case(id).unwrap().conditions.is_empty());
+
+    // Assignments that are not assignments, or not the giver's.
+    let assign = |body: &str| {
+        raw(
+            &b.sim,
+            &format!(
+                "POST /v1/cases/{id}/assignment HTTP/1.1\r\nIdempotency-Key: {}\r\nContent-Type: application/json",
+                idem()
+            ),
+            body.as_bytes(),
+        )
+        .unwrap()
+    };
+    let before = b.bank.get_case(id).unwrap().assignee;
+    for body in ["", "{", "[]", "{\"assignee\": 1}"] {
+        let (status, answer) = assign(body);
+        assert_eq!(
+            (status, error_code(&answer).as_str()),
+            (422, "INVALID_ASSIGNMENT"),
+            "{body}: {answer}"
+        );
+    }
+    let unsigned = serde_json::json!({
+        "assignee": "alice", "by": "alice", "at": now(), "expected": before,
+    });
+    let (status, answer) = assign(&unsigned.to_string());
+    assert_eq!(
+        (status, error_code(&answer).as_str()),
+        (403, "SIGNATURE_INVALID"),
+        "{answer}"
+    );
+    assert_eq!(b.bank.get_case(id).unwrap().assignee, before);
 }
