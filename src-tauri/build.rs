@@ -1,23 +1,35 @@
 //! Generates the permission of each app command and the command handler, both from the
-//! `#[tauri::command]` functions of `src/commands.rs` (`command_list.rs`);
+//! `#[tauri::command]` functions of `src/commands/` (`command_list.rs`);
 //! `capabilities/main.json` grants the main window exactly these, and nothing of any
 //! plugin.
 
 include!("command_list.rs");
 
 fn main() {
-    println!("cargo:rerun-if-changed=src/commands.rs");
+    println!("cargo:rerun-if-changed=src/commands");
     println!("cargo:rerun-if-changed=command_list.rs");
-    let source = std::fs::read_to_string("src/commands.rs").expect("src/commands.rs is readable");
-    let names = command_names(&source);
-    assert!(!names.is_empty(), "no #[tauri::command] in src/commands.rs");
-    // The handler: every command, by the same list.
+    let commands = app_commands(std::path::Path::new("src/commands"));
+    assert!(
+        !commands.is_empty(),
+        "no #[tauri::command] in src/commands/"
+    );
+    let mut seen = std::collections::BTreeSet::new();
+    for (area, name) in &commands {
+        // The window calls a command by its name alone.
+        assert!(
+            seen.insert(name),
+            "the command {name} of {area}.rs is named twice"
+        );
+    }
+    // The handler: every command, by the same list, by its module's path.
+    let paths: Vec<String> = commands.iter().map(|(a, n)| format!("{a}::{n}")).collect();
     let out = std::path::PathBuf::from(std::env::var("OUT_DIR").expect("cargo sets OUT_DIR"));
     std::fs::write(
         out.join("handler.rs"),
-        format!("tauri::generate_handler![{}]", names.join(", ")),
+        format!("tauri::generate_handler![{}]", paths.join(", ")),
     )
     .expect("OUT_DIR is writable");
+    let names: Vec<String> = commands.into_iter().map(|(_, n)| n).collect();
     // tauri-build keeps the list for the whole build: a build script lives once.
     let commands: &'static [&'static str] = Box::leak(
         names

@@ -1,12 +1,32 @@
-// The app's commands: every `#[tauri::command]` function of `src/commands.rs`, in the
-// file's order — the one source of the command list. `build.rs` makes the manifest (each
-// command's permission) and the handler from it; the e2e crate's surface tests check the
-// capability (`capabilities/main.json`) and the window's client (`ui/src/commands.ts`)
-// against it, and rewrite both with UPDATE_BINDINGS=1. Included by both: no crate of its
-// own for one function.
+// The app's commands: every `#[tauri::command]` function of `src/commands/<area>.rs`, the
+// areas in their names' order and each file in its own — the one source of the command
+// list. `build.rs` makes the manifest (each command's permission) and the handler from it;
+// the e2e crate's surface tests check the capability (`capabilities/main.json`) and the
+// window's client (`ui/src/commands.ts`) against it, and rewrite both with
+// UPDATE_BINDINGS=1. Included by both: no crate of its own for two functions.
+
+/// `(area, command)` for every `#[tauri::command]` of the `.rs` files in `dir` but
+/// `mod.rs`; an unreadable folder is an empty list (its users assert it is not empty).
+#[allow(dead_code)] // each includer uses what it needs
+fn app_commands(dir: &std::path::Path) -> Vec<(String, String)> {
+    let mut files: Vec<std::path::PathBuf> = std::fs::read_dir(dir)
+        .map(|d| d.filter_map(|e| e.ok().map(|e| e.path())).collect())
+        .unwrap_or_default();
+    files.retain(|p| p.extension().is_some_and(|e| e == "rs") && !p.ends_with("mod.rs"));
+    files.sort();
+    let mut out = Vec::new();
+    for file in files {
+        let area = file
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let source = std::fs::read_to_string(&file).unwrap_or_default();
+        out.extend(command_names(&source).into_iter().map(|c| (area.clone(), c)));
+    }
+    out
+}
 
 /// The names of the `#[tauri::command]` functions in `source`, in order.
-#[allow(dead_code)] // each includer uses what it needs
 fn command_names(source: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut lines = source.lines();
@@ -21,7 +41,7 @@ fn command_names(source: &str) -> Vec<String> {
             if t.starts_with("#[") || t.starts_with("//") {
                 continue;
             }
-            for prefix in ["pub(crate) ", "pub ", "async "] {
+            for prefix in ["pub(crate) ", "pub(super) ", "pub ", "async "] {
                 t = t.strip_prefix(prefix).unwrap_or(t);
             }
             if let Some(rest) = t.strip_prefix("fn ") {

@@ -1,25 +1,28 @@
 //! The desktop shell: a window, the commands, and nothing else. Every command is a few
 //! lines that call `uw-app`; the rules, the store and the files live behind that API.
 //!
-//! Start-up: the store opens on a thread of its own (`commands::Ws::start`) while the
+//! Start-up: the store opens on a thread of its own (`state::Ws::start`) while the
 //! window and its web view start; nothing before the window waits for it.
 
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
 mod commands;
+mod run;
+mod state;
+mod workers;
 
 fn main() {
     let demo =
         std::env::args().any(|a| a == "--demo") || std::env::var("UW_DEMO").is_ok_and(|v| v == "1");
-    let state = commands::Ws::start(demo);
+    let state = state::Ws::start(demo);
     tauri::Builder::default()
         .plugin(tauri_plugin_dialog::init())
         .manage(state)
         .invoke_handler(commands::handler())
         .setup(|app| {
             lean_web_view(app);
-            commands::start_sync_worker(app.handle());
-            commands::start_backup_worker(app.handle());
+            workers::start_sync_worker(app.handle());
+            workers::start_backup_worker(app.handle());
             Ok(())
         })
         .run(tauri::generate_context!())

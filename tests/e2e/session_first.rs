@@ -141,11 +141,17 @@ fn workspace_file(path: &str) -> std::path::PathBuf {
 }
 
 /// The app's commands, as `src-tauri/build.rs` makes its manifest: every
-/// `#[tauri::command]` of `src-tauri/src/commands.rs`.
+/// `#[tauri::command]` of `src-tauri/src/commands/`.
 fn manifest() -> Vec<String> {
-    let source =
-        std::fs::read_to_string(workspace_file("src-tauri/src/commands.rs")).unwrap_or_default();
-    command_names(&source)
+    let commands: Vec<String> = app_commands(&workspace_file("src-tauri/src/commands"))
+        .into_iter()
+        .map(|(_, name)| name)
+        .collect();
+    assert!(
+        !commands.is_empty(),
+        "no command in src-tauri/src/commands/"
+    );
+    commands
 }
 
 /// `text` with `from`'s list (up to the next `]`) replaced by `lines`, one per line.
@@ -175,7 +181,7 @@ fn fresh(path: &str, want: &str) {
     }
     assert!(
         have == want,
-        "{path} does not follow the commands of src-tauri/src/commands.rs: run UPDATE_BINDINGS=1 cargo test -p uw-e2e --test e2e commands_"
+        "{path} does not follow the commands of src-tauri/src/commands/: run UPDATE_BINDINGS=1 cargo test -p uw-e2e --test e2e commands_"
     );
 }
 
@@ -203,7 +209,7 @@ fn commands_are_exactly_what_the_capability_grants() {
 fn commands_are_exactly_what_the_window_s_client_names() {
     let names: Vec<String> = manifest().iter().map(|c| format!("  | \"{c}\"")).collect();
     let want = format!(
-        "// Generated from the #[tauri::command] functions of src-tauri/src/commands.rs; do not\n\
+        "// Generated from the #[tauri::command] functions of src-tauri/src/commands/; do not\n\
          // edit (UPDATE_BINDINGS=1 cargo test -p uw-e2e --test e2e commands_).\n\
          export type Command =\n{};\n",
         names.join("\n")

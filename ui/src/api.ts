@@ -1,4 +1,4 @@
-// Typed calls to the Rust commands (src-tauri/src/commands.rs). Every type comes from
+// Typed calls to the Rust commands (src-tauri/src/commands/). Every type comes from
 // bindings.ts, generated from the Rust types; errors arrive as {code, message}.
 import { Channel, invoke } from "@tauri-apps/api/core";
 import type {

@@ -1,0 +1,122 @@
+//! The case itself: open, evaluate, save, export, its history, the VIN check, a
+//! counter-offer taken, its notes and who works it.
+
+use serde_json::Value;
+use tauri::AppHandle;
+use tauri::State;
+use tauri_plugin_dialog::DialogExt;
+use uw_app::{AppError, AssignmentView, CaseEvent, CaseView, ErrorCode, Result, StoredNote};
+use uw_domain::vin::VinReport;
+use uw_domain::Evaluation;
+
+use crate::run::{blocking, logged, task, ticking};
+use crate::state::Ws;
+
+#[tauri::command]
+pub(crate) fn open_case(ws: State<'_, Ws>, case_id: String) -> Result<CaseView> {
+    logged("open_case", || ws.signed_in()?.open_case(&case_id))
+}
+
+#[tauri::command]
+pub(crate) fn evaluate_case(ws: State<'_, Ws>, case: Value) -> Result<Evaluation> {
+    logged("evaluate_case", || ws.signed_in()?.evaluate_value(case))
+}
+
+#[tauri::command]
+pub(crate) fn save_case(
+    ws: State<'_, Ws>,
+    case_id: String,
+    version: i64,
+    case: Value,
+) -> Result<CaseView> {
+    logged("save_case", || {
+        ws.changed(ws.signed_in()?.save_case(&case_id, version, case))
+    })
+}
+
+#[tauri::command]
+pub(crate) fn take_counter_offer(
+    ws: State<'_, Ws>,
+    case_id: String,
+    version: i64,
+    term_months: u32,
+) -> Result<CaseView> {
+    logged("take_counter_offer", || {
+        ws.changed(
+            ws.signed_in()?
+                .take_counter_offer(&case_id, version, term_months),
+        )
+    })
+}
+
+#[tauri::command]
+pub(crate) async fn export_case(app: AppHandle, case_id: String) -> Result<Option<String>> {
+    blocking(app, task("export_case"), move |app, ws| {
+        // The session first: no picker opens for nobody.
+        let signed = ws.signed_in()?;
+        let picked = app
+            .dialog()
+            .file()
+            .add_filter("Case files", &["json"])
+            .set_file_name(format!("{case_id}.json"))
+            .blocking_save_file();
+        let Some(file) = picked else { return Ok(None) };
+        let path = file
+            .into_path()
+            .map_err(|e| AppError::new(ErrorCode::Io, e.to_string()))?;
+        ticking(app, &task("export_case").on(&case_id), || {
+            signed.export_case_to(&case_id, &path)
+        })
+        .map(|p| Some(p.display().to_string()))
+    })
+    .await
+}
+
+#[tauri::command]
+pub(crate) fn case_history(ws: State<'_, Ws>, case_id: String) -> Result<Vec<CaseEvent>> {
+    logged("case_history", || ws.signed_in()?.history(&case_id))
+}
+
+#[tauri::command]
+pub(crate) fn check_vin(ws: State<'_, Ws>, vin: String) -> Result<VinReport> {
+    logged("check_vin", || Ok(ws.signed_in()?.check_vin(&vin)))
+}
+
+#[tauri::command]
+pub(crate) fn case_notes(ws: State<'_, Ws>, case_id: String) -> Result<Vec<StoredNote>> {
+    logged("case_notes", || ws.signed_in()?.notes(&case_id))
+}
+
+#[tauri::command]
+pub(crate) fn add_case_note(
+    ws: State<'_, Ws>,
+    case_id: String,
+    text: String,
+) -> Result<Vec<StoredNote>> {
+    logged("add_case_note", || {
+        ws.signed_in()?.add_note(&case_id, &text)
+    })
+}
+
+#[tauri::command]
+pub(crate) fn case_assignment(ws: State<'_, Ws>, case_id: String) -> Result<AssignmentView> {
+    logged("case_assignment", || {
+        ws.signed_in()?.case_assignment(&case_id)
+    })
+}
+
+#[tauri::command]
+pub(crate) fn claim_case(ws: State<'_, Ws>, case_id: String) -> Result<AssignmentView> {
+    logged("claim_case", || ws.signed_in()?.claim_case(&case_id))
+}
+
+#[tauri::command]
+pub(crate) fn reassign_case(
+    ws: State<'_, Ws>,
+    case_id: String,
+    to: String,
+) -> Result<AssignmentView> {
+    logged("reassign_case", || {
+        ws.signed_in()?.reassign_case(&case_id, &to)
+    })
+}

@@ -1,0 +1,59 @@
+//! The branch's dashboard, its portfolio from the bank, its spreadsheet, and the what-if
+//! of a new product configuration over the open cases.
+
+use tauri::AppHandle;
+use tauri_plugin_dialog::DialogExt;
+use uw_app::{Dashboard, Exported, Result, WhatIfReport};
+
+use crate::run::{blocking, local_paths, off_main, save_xlsx, task, ticking};
+
+/// Async: the figures are counted over the whole store.
+#[tauri::command]
+pub(crate) async fn dashboard(app: AppHandle) -> Result<Dashboard> {
+    off_main(app, task("dashboard"), |ws| ws.signed_in()?.dashboard()).await
+}
+
+#[tauri::command]
+pub(crate) async fn refresh_portfolio(app: AppHandle) -> Result<Dashboard> {
+    off_main(app, task("refresh_portfolio"), |ws| {
+        ws.signed_in()?.refresh_portfolio()
+    })
+    .await
+}
+
+/// Asks where, then writes the dashboard's tables as a spreadsheet.
+#[tauri::command]
+pub(crate) async fn export_dashboard_xlsx(app: AppHandle) -> Result<Option<Exported>> {
+    save_xlsx(
+        app,
+        "export_dashboard_xlsx",
+        "dashboard.xlsx",
+        |ws, path| ws.export_dashboard_xlsx(path),
+    )
+    .await
+}
+
+#[tauri::command]
+pub(crate) async fn what_if(app: AppHandle, path: String) -> Result<WhatIfReport> {
+    off_main(app, task("what_if"), move |ws| {
+        ws.signed_in()?.what_if_file(std::path::Path::new(&path))
+    })
+    .await
+}
+
+#[tauri::command]
+pub(crate) async fn pick_what_if(app: AppHandle) -> Result<Option<WhatIfReport>> {
+    blocking(app, task("pick_what_if"), |app, ws| {
+        // The session first: no picker opens for nobody.
+        let signed = ws.signed_in()?;
+        let picked = app
+            .dialog()
+            .file()
+            .add_filter("Product configuration", &["json"])
+            .blocking_pick_file();
+        let Some(file) = picked else { return Ok(None) };
+        let path = local_paths(vec![file])?.remove(0);
+        ticking(app, &task("what_if"), || signed.what_if_file(&path)).map(Some)
+    })
+    .await
+}
