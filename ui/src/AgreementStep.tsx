@@ -5,9 +5,9 @@
 import { useEffect, useState } from "react";
 import type { AgreementPreview, AppError, PrintedFile } from "./bindings";
 import { api } from "./api";
-import { language, t } from "./i18n";
 import { RejectionLetter } from "./RejectionLetter";
 import { DecisionMemo } from "./DecisionMemo";
+import { useWords } from "./language";
 
 /** The agreement's own language (its templates exist in Uzbek and Russian), apart from
  * the window's. */
@@ -26,7 +26,8 @@ export function AgreementStep({ caseId, version, status }: { caseId: string; ver
 }
 
 function Agreement({ caseId, version }: { caseId: string; version: number }) {
-  const [lang, setLang] = useState<Lang>(language() === "ru" ? "ru" : "uz");
+  const { lang: windowLang, t } = useWords();
+  const [lang, setLang] = useState<Lang>(windowLang === "ru" ? "ru" : "uz");
   const [preview, setPreview] = useState<AgreementPreview | null>(null);
   const [error, setError] = useState<AppError | null>(null);
   const [printed, setPrinted] = useState<PrintedFile | null>(null);

@@ -6,11 +6,12 @@ import type { QueueQuery } from "./bindings";
 import { Shortcuts } from "./Shortcuts";
 import { Login, PasswordPanel, Setup, TotpPanel, Unlock } from "./Login";
 import { Conflicts, SyncBadge, useSyncStatus } from "./Sync";
-import { dateTime, DEFAULT_LANG, isLang, LANGS, setLanguage, t, type Lang } from "./i18n";
+import { DEFAULT_LANG, isLang, LANGS, type Lang } from "./i18n";
 import { RecoveryKeyShown } from "./Recovery";
 import { HelpMenu } from "./Help";
 import { Working } from "./Working";
 import { opened, start, type Opened } from "./start";
+import { Language, useWords, wordsFor } from "./language";
 
 // The screens after the queue load when first opened: the start (login, then the queue)
 // parses only what it shows.
@@ -20,6 +21,7 @@ const Dashboard = lazy(() => import("./Dashboard").then((m) => ({ default: m.Das
 const Admin = lazy(() => import("./admin/Admin").then((m) => ({ default: m.Admin })));
 
 export function ErrorBanner({ error, onClose }: { error: AppError | null; onClose?: () => void }) {
+  const { t } = useWords();
   if (!error) return null;
   return (
     <div className="error" role="alert" data-testid="error">
@@ -35,9 +37,13 @@ export function ErrorBanner({ error, onClose }: { error: AppError | null; onClos
 
 export function App() {
   const [status, setStatus] = useState<AppStatus | null>(null);
-  // The language: the store's remembered choice once it is open, Uzbek until then.
+  // The language: the store's remembered choice once it is open, Uzbek until then. The
+  // App gives it to every component below (`Language`) and speaks it itself.
   const [lang, setLang] = useState<Lang>(DEFAULT_LANG);
-  setLanguage(lang);
+  const { t, dateTime } = wordsFor(lang);
+  useEffect(() => {
+    document.documentElement.lang = lang;
+  }, [lang]);
   const chooseLanguage = (l: Lang) => {
     setLang(l);
     if (status) api.setLanguage(l).catch(setFatal);
@@ -75,7 +81,8 @@ export function App() {
   }, []);
   // The session locks in Rust after the idle time; the window follows: on the first
   // refused call, and by asking every 30 seconds (asking is not activity).
-  const [ended, setEnded] = useState<AppError | null>(null);
+  // "idle": the session locked after the idle time (said in the language of the moment).
+  const [ended, setEnded] = useState<AppError | "idle" | null>(null);
   useEffect(() => {
     const onEnd = (e: Event) => {
       setEnded((e as CustomEvent<AppError>).detail);
@@ -89,7 +96,7 @@ export function App() {
         setAuth((a) => {
           if (a?.session && !st.session) {
             setOpenId(null);
-            setEnded({ code: "SESSION_LOCKED", message: t("app.sessionLocked") });
+            setEnded("idle");
           }
           return st;
         });
@@ -144,6 +151,7 @@ export function App() {
   }, [position, openId]);
 
   return (
+    <Language lang={lang}>
     <div className="app">
       <header className="topbar">
         <div className="brand">
@@ -188,7 +196,7 @@ export function App() {
       {!fatal && !newKey && auth?.needs_setup && <Setup onSession={loggedIn} />}
       {!fatal && !newKey && auth && !auth.needs_setup && !session && (
         <>
-          {ended && <div className="notice" data-testid="session-ended">{ended.message}</div>}
+          {ended && <div className="notice" data-testid="session-ended">{ended === "idle" ? t("app.sessionLocked") : ended.message}</div>}
           <Login status={auth} onSession={loggedIn} />
         </>
       )}
@@ -232,5 +240,6 @@ export function App() {
         ))}
       </Suspense>
     </div>
+    </Language>
   );
 }

@@ -3,11 +3,11 @@
 // limit. What is coherent is decided in Rust (uw_domain::review::exception) and again by
 // the bank; this shows what the service says and asks for the reason.
 import type { ApprovalNeed, Exception } from "./bindings";
-import { money, t } from "./i18n";
-import { decisionText, explain } from "./words";
+import { useWords } from "./language";
 
 /** Before an approval: why it would be refused, or the exception's reason field. */
 export function ApprovalNotice(props: { need: ApprovalNeed; reason: string; onReason: (r: string) => void }) {
+  const { t, money, explain } = useWords();
   const { need } = props;
   if (need.refused) {
     return (
@@ -30,6 +30,7 @@ export function ApprovalNotice(props: { need: ApprovalNeed; reason: string; onRe
 
 /** After an approval by exception: what it overruled and why. */
 export function ExceptionRecord({ exception }: { exception: Exception }) {
+  const { t, money, decisionText } = useWords();
   return (
     <p className="warn" data-testid="review-exception">
       {t("exception.recorded", { overrules: decisionText(exception.overrules), reason: exception.reason })}

@@ -6,8 +6,6 @@ import { typing } from "./keys";
 import { api } from "./api";
 import { listen } from "@tauri-apps/api/event";
 import { setIn } from "./format";
-import { t } from "./i18n";
-import { decisionText, statusText } from "./words";
 import { Review } from "./case/Review";
 import { type Edit } from "./case/Field";
 import { Parties } from "./case/Parties";
@@ -23,12 +21,14 @@ import { Statements } from "./IncomeStep";
 import { DisbursementStep } from "./DisbursementStep";
 import { AgreementStep } from "./AgreementStep";
 import { DocumentsStep } from "./DocumentsStep";
+import { useWords } from "./language";
 
 type Step = "parties" | "income" | "vehicle" | "loan" | "documents" | "review" | "disbursement" | "agreement" | "history";
 
 const STEPS: Step[] = ["parties", "income", "vehicle", "loan", "documents", "review", "disbursement", "agreement", "history"];
 
 export function CaseScreen({ caseId, onBack, onNext, onShortcuts }: { caseId: string; onBack: () => void; onNext: (() => void) | null; onShortcuts: () => void }) {
+  const { t, statusText, decisionText } = useWords();
   const [view, setView] = useState<CaseView | null>(null);
   const [draft, setDraft] = useState<CaseFile | null>(null);
   const [evaluation, setEvaluation] = useState<Evaluation | null>(null);
@@ -97,7 +97,7 @@ export function CaseScreen({ caseId, onBack, onNext, onShortcuts }: { caseId: st
     };
     window.addEventListener("keydown", onKey);
     return () => window.removeEventListener("keydown", onKey);
-  }, [onBack, onNext, onShortcuts]);
+  }, [onBack, onNext, onShortcuts, t]);
 
   if (error && !view) return <main className="case"><button onClick={onBack}>{t("case.back")}</button><ErrorBanner error={error} /></main>;
   if (!view || !draft) return <main className="case">{t("common.loading")}</main>;

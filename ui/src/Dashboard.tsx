@@ -6,8 +6,8 @@ import type { AppError, Count, Dashboard as DashboardData, Figure, Measure, Scop
 import { LienAlerts } from "./LienAlerts";
 import { api } from "./api";
 import { ErrorBanner } from "./App";
-import { count, dateTime, duration, percent, t, type Key } from "./i18n";
-import { word } from "./words";
+import { percent, type Key, type Lang } from "./i18n";
+import { useWords } from "./language";
 
 const MEASURES: Record<Measure, Key> = {
   past_due_30: "dash.pd30",
@@ -16,19 +16,20 @@ const MEASURES: Record<Measure, Key> = {
 };
 
 /** A share "0.0312" as "3.12 %" (display only: never money). */
-function pct(share: string | null | undefined): string {
+function pct(share: string | null | undefined, lang: Lang): string {
   if (share === null || share === undefined) return "—";
-  return percent((Number(share) * 100).toFixed(2));
+  return percent((Number(share) * 100).toFixed(2), lang);
 }
 
-function ratio(n: number, total: number): string {
-  return total === 0 ? "—" : percent(((n / total) * 100).toFixed(1));
+function ratio(n: number, total: number, lang: Lang): string {
+  return total === 0 ? "—" : percent(((n / total) * 100).toFixed(1), lang);
 }
 
 /** Horizontal bars, one per count, scaled to the largest. */
 /** Horizontal bars, one per count, scaled to the largest; shares of `total` (by default
  * the sum: a case fails several rules, so rejections pass the rejected cases). */
 function Bars({ items, label, testid, total }: { items: Count[]; label: (k: string) => string; testid: string; total?: number }) {
+  const { lang, count } = useWords();
   const max = Math.max(1, ...items.map((c) => c.n));
   const whole = total ?? items.reduce((s, c) => s + c.n, 0);
   return (
@@ -38,7 +39,7 @@ function Bars({ items, label, testid, total }: { items: Count[]; label: (k: stri
           <text x="0" y="16" className="bar-label">{label(c.key)}</text>
           <rect x="150" y="4" height="16" width={(c.n / max) * 200} className={`bar bar-${c.key}`} />
           <text x={156 + (c.n / max) * 200} y="16" className="bar-value">
-            {count(c.n)} · {ratio(c.n, whole)}
+            {count(c.n)} · {ratio(c.n, whole, lang)}
           </text>
         </g>
       ))}
@@ -48,12 +49,13 @@ function Bars({ items, label, testid, total }: { items: Count[]; label: (k: stri
 
 /** A figure against its limit: the bar, the limit's line, red when above. */
 function Bullet({ f }: { f: Figure }) {
+  const { lang, t } = useWords();
   const limit = Number(f.limit);
   const share = f.share === null ? 0 : Number(f.share);
   const scale = 160 / (limit * 2); // the limit sits in the middle
   const w = Math.min(160, share * scale);
   return (
-    <svg width="170" height="18" role="img" aria-label={t("dash.ofLimit", { share: pct(f.share), limit: pct(f.limit) })}>
+    <svg width="170" height="18" role="img" aria-label={t("dash.ofLimit", { share: pct(f.share, lang), limit: pct(f.limit, lang) })}>
       <rect x="0" y="3" width="160" height="12" className="bullet-track" />
       <rect x="0" y="3" width={w} height="12" className={f.breached ? "bullet over" : "bullet"} />
       <line x1={limit * scale} x2={limit * scale} y1="0" y2="18" className="bullet-limit" />
@@ -62,6 +64,7 @@ function Bullet({ f }: { f: Figure }) {
 }
 
 function ScopeRow({ name, scope, h, cases }: { name: string; scope: string; h: ScopeHealth | null; cases?: number }) {
+  const { lang, t } = useWords();
   return (
     <tr data-testid="scope-row" data-scope={scope} className={h?.suspended ? "suspended" : ""}>
       <td>
@@ -75,7 +78,7 @@ function ScopeRow({ name, scope, h, cases }: { name: string; scope: string; h: S
           <td key={m} className={f?.breached ? "bad" : ""}>
             {f ? (
               <>
-                <Bullet f={f} /> <span className="num">{pct(f.share)}</span>
+                <Bullet f={f} /> <span className="num">{pct(f.share, lang)}</span>
               </>
             ) : (
               t("dash.noBook")
@@ -88,6 +91,7 @@ function ScopeRow({ name, scope, h, cases }: { name: string; scope: string; h: S
 }
 
 export function Dashboard({ onBack }: { onBack: () => void }) {
+  const { lang, t, count, dateTime, duration, word } = useWords();
   const [d, setD] = useState<DashboardData | null>(null);
   const [error, setError] = useState<AppError | null>(null);
   const [busy, setBusy] = useState(false);
@@ -124,10 +128,10 @@ export function Dashboard({ onBack }: { onBack: () => void }) {
                 <p className="muted">
                   {t("dash.portfolioNote", {
                     at: dateTime(d.portfolio.fetched_at),
-                    pd30: pct(d.portfolio.bank.figures[0]?.limit),
-                    npl: pct(d.portfolio.bank.figures[1]?.limit),
-                    cor: pct(d.portfolio.bank.figures[2]?.limit),
-                    planned: d.planned_cost_of_risk ? t("dash.planned", { p: pct(d.planned_cost_of_risk) }) : "",
+                    pd30: pct(d.portfolio.bank.figures[0]?.limit, lang),
+                    npl: pct(d.portfolio.bank.figures[1]?.limit, lang),
+                    cor: pct(d.portfolio.bank.figures[2]?.limit, lang),
+                    planned: d.planned_cost_of_risk ? t("dash.planned", { p: pct(d.planned_cost_of_risk, lang) }) : "",
                   })}
                 </p>
                 <table className="grid" data-testid="portfolio">
@@ -154,9 +158,9 @@ export function Dashboard({ onBack }: { onBack: () => void }) {
           <div className="card">
             <h3>{t("dash.decisions")}</h3>
             <div className="kpis">
-              <div><b data-testid="rate-approve">{ratio(dec("approve"), decided)}</b><span>{t("decision.approve")}</span></div>
-              <div><b data-testid="rate-refer">{ratio(dec("refer"), decided)}</b><span>{t("decision.refer")}</span></div>
-              <div><b data-testid="rate-reject">{ratio(dec("reject"), decided)}</b><span>{t("decision.reject")}</span></div>
+              <div><b data-testid="rate-approve">{ratio(dec("approve"), decided, lang)}</b><span>{t("decision.approve")}</span></div>
+              <div><b data-testid="rate-refer">{ratio(dec("refer"), decided, lang)}</b><span>{t("decision.refer")}</span></div>
+              <div><b data-testid="rate-reject">{ratio(dec("reject"), decided, lang)}</b><span>{t("decision.reject")}</span></div>
             </div>
             <Bars items={d.decisions} label={(k) => word("decision", k)} testid="chart-decisions" />
           </div>
@@ -180,7 +184,7 @@ export function Dashboard({ onBack }: { onBack: () => void }) {
             <div className="kpis">
               <div><b data-testid="offers-issued">{count(d.counter_offers_issued)}</b><span>{t("dash.issued")}</span></div>
               <div><b data-testid="offers-taken">{count(d.counter_offers_taken)}</b><span>{t("dash.taken")}</span></div>
-              <div><b>{ratio(d.counter_offers_taken, d.counter_offers_issued)}</b><span>{t("dash.takeUp")}</span></div>
+              <div><b>{ratio(d.counter_offers_taken, d.counter_offers_issued, lang)}</b><span>{t("dash.takeUp")}</span></div>
             </div>
           </div>
           <div className="card">

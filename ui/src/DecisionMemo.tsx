@@ -3,10 +3,11 @@
 // the signatures' fingerprints — written by Rust (uw-agreement), marked as an internal
 // paper, handed to the system's viewer. What may be printed is Rust's decision.
 import { api } from "./api";
-import { t } from "./i18n";
 import { LangButtons, PrintOutcome, usePrint } from "./PrintPaper";
+import { useWords } from "./language";
 
 export function DecisionMemo({ caseId }: { caseId: string }) {
+  const { t } = useWords();
   const p = usePrint((lang) => api.printDecisionMemo(caseId, lang));
   return (
     <div className="card" data-testid="decision-memo">

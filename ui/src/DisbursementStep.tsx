@@ -6,15 +6,10 @@ import { useCallback, useEffect, useState } from "react";
 import { listen } from "@tauri-apps/api/event";
 import type { AppError, DisbursementView, DocumentStatus, Fact, InsuranceKind, LienStatus, StagePlan } from "./bindings";
 import { api } from "./api";
-import { date, dateTime, sum, t } from "./i18n";
-import { detail, explain, word } from "./words";
 import { ErrorBanner } from "./App";
+import { useWords } from "./language";
 
 const LIEN_STEPS: LienStatus[] = ["none", "requested", "registered"];
-
-function when(at: string): string {
-  return dateTime(at);
-}
 
 export function useDisbursement(caseId: string): [DisbursementView | null, AppError | null, (v: DisbursementView) => void, () => void] {
   const [view, setView] = useState<DisbursementView | null>(null);
@@ -33,6 +28,7 @@ export function useDisbursement(caseId: string): [DisbursementView | null, AppEr
 }
 
 function LienTimeline({ view }: { view: DisbursementView }) {
+  const { t, dateTime, word } = useWords();
   const lien = view.lien;
   const history = lien.history ?? [];
   const at = (s: LienStatus) => [...history].reverse().find((e) => e.status === s)?.at;
@@ -43,13 +39,13 @@ function LienTimeline({ view }: { view: DisbursementView }) {
         {LIEN_STEPS.map((s, i) => (
           <li key={s} className={reached >= i ? "done" : ""} data-lien-step={s}>
             <b>{word("lien", s)}</b>
-            <small className="muted">{reached >= i && at(s) ? when(at(s)!) : ""}</small>
+            <small className="muted">{reached >= i && at(s) ? dateTime(at(s)!) : ""}</small>
           </li>
         ))}
         {(lien.vin_lien === "foreign" || lien.vin_lien === "released") && (
           <li className="bad" data-lien-step={lien.vin_lien}>
             <b>{word("lien", lien.vin_lien)}</b>
-            <small>{lien.vin_lien === "foreign" ? lien.creditor ?? t("lien.anotherCreditor") : at("released") ? when(at("released")!) : ""}</small>
+            <small>{lien.vin_lien === "foreign" ? lien.creditor ?? t("lien.anotherCreditor") : at("released") ? dateTime(at("released")!) : ""}</small>
           </li>
         )}
       </ol>
@@ -58,7 +54,7 @@ function LienTimeline({ view }: { view: DisbursementView }) {
           <thead><tr><th>{t("col.when")}</th><th>{t("col.status")}</th><th>{t("col.by")}</th><th>{t("col.note")}</th></tr></thead>
           <tbody>
             {history.map((e, i) => (
-              <tr key={i}><td>{when(e.at)}</td><td>{word("lien", e.status)}</td><td>{e.by}</td><td>{e.note ?? ""}</td></tr>
+              <tr key={i}><td>{dateTime(e.at)}</td><td>{word("lien", e.status)}</td><td>{e.by}</td><td>{e.note ?? ""}</td></tr>
             ))}
           </tbody>
         </table>
@@ -68,6 +64,7 @@ function LienTimeline({ view }: { view: DisbursementView }) {
 }
 
 function Stage({ plan, onOrder, busy }: { plan: StagePlan; onOrder: () => void; busy: boolean }) {
+  const { t, sum, date, dateTime, explain, detail } = useWords();
   const ready = !plan.order && plan.blockers.length === 0;
   return (
     <div className="card stage" data-testid={`stage-${plan.stage}`} data-state={plan.order ? "ordered" : ready ? "ready" : "blocked"}>
@@ -83,7 +80,7 @@ function Stage({ plan, onOrder, busy }: { plan: StagePlan; onOrder: () => void; 
       </p>
       {plan.order ? (
         <p className="muted">
-          {t("stage.orderedBy", { date: date(plan.order.value_date), by: plan.order.created_by, at: when(plan.order.created_at) })}
+          {t("stage.orderedBy", { date: date(plan.order.value_date), by: plan.order.created_by, at: dateTime(plan.order.created_at) })}
         </p>
       ) : plan.blockers.length > 0 ? (
         <ul className="blockers" data-testid={`stage-${plan.stage}-blockers`}>
@@ -102,6 +99,7 @@ function Stage({ plan, onOrder, busy }: { plan: StagePlan; onOrder: () => void; 
 }
 
 function FactForms({ view, record, busy }: { view: DisbursementView; record: (f: Fact) => void; busy: boolean }) {
+  const { t } = useWords();
   const [advance, setAdvance] = useState(view.advance ?? "");
   const [notice, setNotice] = useState(view.delivery_notice?.reference ?? "");
   const [noticeDate, setNoticeDate] = useState(view.delivery_notice?.date ?? view.today);
@@ -168,6 +166,7 @@ function FactForms({ view, record, busy }: { view: DisbursementView; record: (f:
 }
 
 export function DisbursementStep({ caseId, onCaseChanged }: { caseId: string; onCaseChanged: () => void }) {
+  const { t, date, word, explain, detail } = useWords();
   const [view, loadError, setView, reload] = useDisbursement(caseId);
   const [error, setError] = useState<AppError | null>(null);
   const [busy, setBusy] = useState(false);

@@ -6,8 +6,7 @@ import { lazy, Suspense, useEffect, useState } from "react";
 import type { AppError, Attachment, CaseView, DocumentKind, DocumentStatus, ScanList } from "./bindings";
 import { api } from "./api";
 import { ErrorBanner } from "./App";
-import { dateTime, t } from "./i18n";
-import { word } from "./words";
+import { useWords } from "./language";
 // pdf.js is large: loaded when a scan is first shown, not at start.
 const ScanViewer = lazy(() => import("./ScanViewer").then((m) => ({ default: m.ScanViewer })));
 
@@ -31,6 +30,7 @@ function lines(view: CaseView): Line[] {
 }
 
 export function DocumentsStep({ view, dirty, onCaseChanged }: { view: CaseView; dirty: boolean; onCaseChanged: (v: CaseView) => void }) {
+  const { t, dateTime, word } = useWords();
   const caseId = view.case_id;
   const [list, setList] = useState<ScanList | null>(null);
   const [error, setError] = useState<AppError | null>(null);

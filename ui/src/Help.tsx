@@ -3,9 +3,10 @@
 import { useState } from "react";
 import type { AppError, SupportBundle } from "./bindings";
 import { api } from "./api";
-import { t } from "./i18n";
+import { useWords } from "./language";
 
 export function HelpMenu() {
+  const { t } = useWords();
   const [open, setOpen] = useState(false);
   const [saved, setSaved] = useState<SupportBundle | null>(null);
   const [error, setError] = useState<AppError | null>(null);

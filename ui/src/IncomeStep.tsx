@@ -15,11 +15,10 @@ import type {
   StatementSource,
 } from "./bindings";
 import { api } from "./api";
-import { date, dateTime, money, percent, sum, t } from "./i18n";
-import { detail, explain, word } from "./words";
 import { ErrorBanner } from "./App";
 import { partyAt } from "./drop";
 import { OfficialIncome } from "./OfficialIncome";
+import { useWords, type Words } from "./language";
 
 const KINDS: IncomeKind[] = [
   "salary",
@@ -50,6 +49,7 @@ export function Statements({
   dirty: boolean;
   onCaseChanged: (v: CaseView) => void;
 }) {
+  const { t } = useWords();
   const targets = useRef<Target[]>([]);
   const [dropped, setDropped] = useState<{ party: number; paths: string[]; n: number } | null>(null);
   const [dropReady, setDropReady] = useState(false);
@@ -112,6 +112,7 @@ function PartyStatements(props: {
   dropped: { paths: string[]; n: number } | null;
   onCaseChanged: (v: CaseView) => void;
 }) {
+  const { t, money } = useWords();
   const { caseId, party } = props;
   const [income, setIncome] = useState<IncomeView | null>(null);
   const [error, setError] = useState<AppError | null>(null);
@@ -218,6 +219,7 @@ function PartyStatements(props: {
 }
 
 function ProgressBar({ progress }: { progress: ReadProgress | null }) {
+  const { t } = useWords();
   const total = progress?.bytes_total ?? 0;
   const pct = total > 0 ? Math.round(((progress?.bytes_read ?? 0) / total) * 100) : 0;
   const label =
@@ -235,6 +237,7 @@ function ProgressBar({ progress }: { progress: ReadProgress | null }) {
 }
 
 function FileList({ income, onRemove }: { income: IncomeView; onRemove: (id: number) => void }) {
+  const { t, date, dateTime } = useWords();
   return (
     <table className="grid compact files">
       <thead>
@@ -259,12 +262,13 @@ function FileList({ income, onRemove }: { income: IncomeView; onRemove: (id: num
   );
 }
 
-function sourceName(s: StatementSource): string {
+function sourceName(s: StatementSource, { t, word }: Pick<Words, "t" | "word">): string {
   const kind = word("kind", s.kind);
   return s.payer ? `${kind} — ${s.payer}${s.payer_inn ? ` (${t("income.inn", { inn: s.payer_inn })})` : ""}` : kind;
 }
 
 function SourceTable({ income }: { income: IncomeView }) {
+  const { t, money, percent, word } = useWords();
   const period = income.income.period;
   return (
     <table className="grid compact sources" data-testid="source-table">
@@ -281,7 +285,7 @@ function SourceTable({ income }: { income: IncomeView }) {
           <tr key={i} data-kind={s.kind}>
             <td>
               <span className="swatch" style={{ background: KIND_COLOUR[s.kind] }} />
-              {sourceName(s)}
+              {sourceName(s, { t, word })}
             </td>
             {period.map((m) => (
               <td key={m} className="num">{s.months[m] !== undefined ? money(s.months[m]) : <span className="bad">{t("income.notCovered")}</span>}</td>
@@ -303,6 +307,7 @@ function SourceTable({ income }: { income: IncomeView }) {
 
 /** Stacked bars per month, one colour per source kind. */
 function Chart({ income }: { income: IncomeView }) {
+  const { t, money, word } = useWords();
   const period = income.income.period;
   // Pixel heights only: money stays a string everywhere else.
   const value = (s: StatementSource, m: string) => Number(s.months[m] ?? "0");
@@ -322,7 +327,7 @@ function Chart({ income }: { income: IncomeView }) {
                 y -= h;
                 return (
                   <rect key={si} x={18} y={y} width={W - 36} height={h} fill={KIND_COLOUR[s.kind]}>
-                    <title>{`${sourceName(s)}: ${money(s.months[m])}`}</title>
+                    <title>{`${sourceName(s, { t, word })}: ${money(s.months[m])}`}</title>
                   </rect>
                 );
               })}
@@ -342,6 +347,7 @@ function Chart({ income }: { income: IncomeView }) {
 }
 
 function Flags({ flags, onJump }: { flags: Flag[]; onJump: (f: Flag) => void }) {
+  const { t, explain, detail } = useWords();
   if (flags.length === 0) return <p className="notice">{t("income.noFlags")}</p>;
   return (
     <div className="flags" data-testid="flags">
@@ -369,6 +375,7 @@ function Transactions(props: {
   onSelect: (s: { file: string; line: number } | null) => void;
   onReclassify: (tx: ClassifiedTransaction, kind: IncomeKind | null, note: string) => void;
 }) {
+  const { t, money, date, word } = useWords();
   const { income, selected } = props;
   const [creditsOnly, setCreditsOnly] = useState(true);
   const [page, setPage] = useState(0);
@@ -441,6 +448,7 @@ function Reclassify(props: {
   existing: string;
   onSave: (tx: ClassifiedTransaction, kind: IncomeKind | null, note: string) => void;
 }) {
+  const { t, sum, date, word } = useWords();
   const { tx } = props;
   const [kind, setKind] = useState<string>(tx.excluded ? "" : tx.kind ?? "");
   const [note, setNote] = useState(props.existing);

@@ -3,10 +3,10 @@
 // asks the registry once a day per paid-out case (uw-app `refresh_liens`); nothing is
 // judged here.
 import type { LienAlert } from "./bindings";
-import { dateTime, t } from "./i18n";
-import { word } from "./words";
+import { useWords } from "./language";
 
 export function LienAlerts({ alerts }: { alerts: LienAlert[] }) {
+  const { t, dateTime, word } = useWords();
   if (alerts.length === 0) return null;
   return (
     <div className="card wide error" role="alert" data-testid="lien-alerts">

@@ -5,9 +5,10 @@ import type { AppError, Session, SessionStatus, TotpSetup } from "./bindings";
 import { api } from "./api";
 import { ErrorBanner } from "./App";
 import { RecoveryUnlock } from "./Recovery";
-import { t } from "./i18n";
+import { useWords } from "./language";
 
 export function Login({ status, onSession }: { status: SessionStatus; onSession: (s: Session) => void }) {
+  const { t } = useWords();
   const [username, setUsername] = useState("");
   const [password, setPassword] = useState("");
   const [code, setCode] = useState<string | null>(null);
@@ -58,6 +59,7 @@ export function Login({ status, onSession }: { status: SessionStatus; onSession:
 }
 
 export function Setup({ onSession }: { onSession: (s: Session) => void }) {
+  const { t } = useWords();
   const [user, setUser] = useState({ username: "", display_name: "", password: "", repeat: "" });
   const [roles, setRoles] = useState({ underwriter: true, reviewer: false });
   const [error, setError] = useState<AppError | null>(null);
@@ -92,6 +94,7 @@ export function Setup({ onSession }: { onSession: (s: Session) => void }) {
 
 /** Sets up the current user's second factor: the secret is shown once, a code confirms it. */
 export function TotpPanel({ onClose }: { onClose: () => void }) {
+  const { t } = useWords();
   const [setup, setSetup] = useState<TotpSetup | null>(null);
   const [code, setCode] = useState("");
   const [error, setError] = useState<AppError | null>(null);
@@ -122,6 +125,7 @@ export function TotpPanel({ onClose }: { onClose: () => void }) {
  * set it: nothing else until it is changed), or a directory person's, whose signing key is
  * re-wrapped with it. */
 export function PasswordPanel({ onClose, standalone = false, required = false, onChanged }: { onClose: () => void; standalone?: boolean; required?: boolean; onChanged?: () => void }) {
+  const { t } = useWords();
   const [old, setOld] = useState("");
   const [next, setNext] = useState("");
   const [repeat, setRepeat] = useState("");
@@ -159,6 +163,7 @@ export function PasswordPanel({ onClose, standalone = false, required = false, o
 
 /** The case store's passphrase, asked where no OS keyring keeps its key. */
 export function Unlock({ newStore, onUnlocked }: { newStore: boolean; onUnlocked: () => void }) {
+  const { t } = useWords();
   const [passphrase, setPassphrase] = useState("");
   const [repeat, setRepeat] = useState("");
   const [error, setError] = useState<AppError | null>(null);

@@ -6,9 +6,10 @@ import { useEffect, useState } from "react";
 import type { AppError, StoredNote } from "./bindings";
 import { api } from "./api";
 import { ErrorBanner } from "./App";
-import { dateTime, t } from "./i18n";
+import { useWords } from "./language";
 
 function Note({ note }: { note: StoredNote }) {
+  const { t, dateTime } = useWords();
   return (
     <li data-testid="note" data-author={note.author}>
       <p className="small muted">
@@ -20,6 +21,7 @@ function Note({ note }: { note: StoredNote }) {
 }
 
 export function Notes({ caseId, synced }: { caseId: string; synced: number }) {
+  const { t } = useWords();
   const [notes, setNotes] = useState<StoredNote[]>([]);
   const [text, setText] = useState("");
   const [error, setError] = useState<AppError | null>(null);

@@ -3,10 +3,10 @@
 // a source whose gap is above the configured share carries OFFICIAL_INCOME_GAP for the
 // reviewer. Nothing is computed here.
 import type { OfficialComparison, SourceComparison } from "./bindings";
-import { dateTime, money, percent, t, type Key } from "./i18n";
-import { detail, explain, word } from "./words";
+import { type Key } from "./i18n";
+import { useWords, type Words } from "./language";
 
-function payers(s: SourceComparison): string {
+function payers(s: SourceComparison, word: Words["word"]): string {
   const kind = word("kind", s.kind);
   if (s.official_payer && s.statement_payer && s.official_payer !== s.statement_payer) {
     return `${kind} — ${s.official_payer} / ${s.statement_payer}`;
@@ -15,10 +15,11 @@ function payers(s: SourceComparison): string {
 }
 
 function Row({ s }: { s: SourceComparison }) {
+  const { t, money, percent, word } = useWords();
   return (
     <tr data-testid="official-row" data-flagged={s.flagged} data-matched={s.matched}>
       <td>
-        {payers(s)} <small className="muted">{t(`official.matched.${s.matched}` as Key)}</small>
+        {payers(s, word)} <small className="muted">{t(`official.matched.${s.matched}` as Key)}</small>
       </td>
       {s.months.map((m) => (
         <td key={m.month} className="num">
@@ -44,6 +45,7 @@ export function OfficialIncome(props: {
   busy: boolean;
   onAsk: () => void;
 }) {
+  const { t, percent, dateTime, explain, detail } = useWords();
   const { official } = props;
   return (
     <div className="card official" data-testid={`official-${props.party}`}>

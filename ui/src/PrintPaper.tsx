@@ -3,7 +3,7 @@
 // time, the refusal with its code, and where the file went.
 import { useState } from "react";
 import type { AppError, PrintedFile } from "./bindings";
-import { language, t } from "./i18n";
+import { useWords } from "./language";
 
 export type PaperLang = "uz" | "ru";
 
@@ -13,7 +13,8 @@ interface Printer {
 }
 
 export function usePrint(print: Printer) {
-  const [lang, setLang] = useState<PaperLang>(language() === "ru" ? "ru" : "uz");
+  const { lang: windowLang } = useWords();
+  const [lang, setLang] = useState<PaperLang>(windowLang === "ru" ? "ru" : "uz");
   const [error, setError] = useState<AppError | null>(null);
   const [printed, setPrinted] = useState<PrintedFile | null>(null);
   const [busy, setBusy] = useState(false);
@@ -27,6 +28,7 @@ export function usePrint(print: Printer) {
 }
 
 export function LangButtons({ lang, setLang }: { lang: PaperLang; setLang: (l: PaperLang) => void }) {
+  const { t } = useWords();
   return (
     <>
       {(["uz", "ru"] as PaperLang[]).map((l) => (
@@ -40,6 +42,7 @@ export function LangButtons({ lang, setLang }: { lang: PaperLang; setLang: (l: P
 
 /** The refusal (its code first) or where the printed file went. */
 export function PrintOutcome({ error, printed, testid }: { error: AppError | null; printed: PrintedFile | null; testid: string }) {
+  const { t } = useWords();
   return (
     <>
       {error && (

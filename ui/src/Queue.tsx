@@ -1,11 +1,11 @@
 import { useCallback, useEffect, useLayoutEffect, useRef, useState } from "react";
 import type { AppError, AppStatus, ImportReport, QueueQuery, QueueRow, SortKey } from "./bindings";
 import { api } from "./api";
-import { age, dateTime, money, t, type Key } from "./i18n";
+import { type Key } from "./i18n";
 import { ErrorBanner } from "./App";
 import { typing } from "./keys";
-import { decisionText, statusText } from "./words";
 import { pagesFor, PAGE_SIZE, ROW_HEIGHT, scrollToShow, slaState, visibleRange } from "./virtual";
+import { useWords } from "./language";
 
 const COLUMNS: { key: SortKey; label: Key }[] = [
   { key: "case_id", label: "queue.col.case" },
@@ -39,6 +39,7 @@ export function Queue(props: {
   /** The first page is on screen: what was put off for it (the top bar's count) may come. */
   onShown?: () => void;
 }) {
+  const { t, money, dateTime, age, statusText, decisionText } = useWords();
   const { query, setQuery } = props;
   // Rows by index, filled a page at a time; `gen` drops answers to an older query. The
   // count comes after the first page is on screen (it walks an index; a page does not):
@@ -363,6 +364,7 @@ export function Queue(props: {
 /** The case's open conditions of the approval (beyond §6): how many, the first due date;
  * past it, the badge says overdue. */
 function ConditionsBadge({ row, now }: { row: QueueRow; now: Date }) {
+  const { t } = useWords();
   const n = Number(row.open_conditions);
   if (n === 0 || !row.conditions_due) return null;
   // The bank's business day: Tashkent is UTC+5 all year (as the service counts it).

@@ -6,14 +6,15 @@ import { useState } from "react";
 import type { AppError, NewRecoveryKey } from "./bindings";
 import { api } from "./api";
 import { ErrorBanner } from "./App";
-import { language, t } from "./i18n";
+import { useWords } from "./language";
 
 export function RecoveryKeyShown({ shown, onStored }: { shown: NewRecoveryKey; onStored: () => void }) {
+  const { lang, t } = useWords();
   const [stored, setStored] = useState(false);
   const [saved, setSaved] = useState<string | null>(null);
   const [error, setError] = useState<AppError | null>(null);
   const save = () =>
-    api.saveRecoverySheet(language()).then((file) => {
+    api.saveRecoverySheet(lang).then((file) => {
       if (file) setSaved(file);
       setError(null);
     }, setError);
@@ -43,6 +44,7 @@ export function RecoveryKeyShown({ shown, onStored }: { shown: NewRecoveryKey; o
 
 /** The unlock with the recovery key; `onBack` returns to the passphrase. */
 export function RecoveryUnlock({ onUnlocked, onBack }: { onUnlocked: () => void; onBack: () => void }) {
+  const { t } = useWords();
   const [key, setKey] = useState("");
   const [error, setError] = useState<AppError | null>(null);
   const [busy, setBusy] = useState(false);

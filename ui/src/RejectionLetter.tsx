@@ -3,10 +3,11 @@
 // Russian and handed to the system's viewer. What may be printed is Rust's decision; a
 // refusal names why.
 import { api } from "./api";
-import { t } from "./i18n";
 import { LangButtons, PrintOutcome, usePrint } from "./PrintPaper";
+import { useWords } from "./language";
 
 export function RejectionLetter({ caseId }: { caseId: string }) {
+  const { t } = useWords();
   const p = usePrint((lang) => api.printRejectionLetter(caseId, lang));
   return (
     <div data-testid="rejection-letter">

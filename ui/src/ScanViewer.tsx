@@ -5,13 +5,14 @@ import * as pdfjs from "pdfjs-dist";
 import workerUrl from "pdfjs-dist/build/pdf.worker.min.mjs?url";
 import type { Attachment } from "./bindings";
 import { api } from "./api";
-import { t } from "./i18n";
+import { useWords } from "./language";
 
 pdfjs.GlobalWorkerOptions.workerSrc = workerUrl;
 
 const ZOOMS = [0.5, 0.75, 1, 1.25, 1.5, 2, 3];
 
 export function ScanViewer({ caseId, scan }: { caseId: string; scan: Attachment }) {
+  const { t } = useWords();
   const [bytes, setBytes] = useState<ArrayBuffer | null>(null);
   const [failed, setFailed] = useState<string | null>(null);
   const [zoom, setZoom] = useState(2); // index into ZOOMS: 100 %

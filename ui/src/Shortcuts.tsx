@@ -1,8 +1,9 @@
 // The keyboard shortcuts, listed where the user can find them (press ? anywhere).
 import { SHORTCUTS } from "./keys";
-import { t } from "./i18n";
+import { useWords } from "./language";
 
 export function Shortcuts({ onClose }: { onClose: () => void }) {
+  const { t } = useWords();
   return (
     <section className="panel shortcuts-panel" role="dialog" aria-labelledby="shortcuts-title" data-testid="shortcuts">
       <h2 id="shortcuts-title">

@@ -6,11 +6,7 @@ import { useCallback, useEffect, useState } from "react";
 import { listen } from "@tauri-apps/api/event";
 import type { AppError, ConflictView, Keep, SyncStatus } from "./bindings";
 import { api, asAppError } from "./api";
-import { dateTime, t } from "./i18n";
-
-function time(at: string | null): string {
-  return dateTime(at);
-}
+import { useWords } from "./language";
 
 function show(v: unknown): string {
   if (v === null || v === undefined) return "—";
@@ -36,6 +32,7 @@ export function useSyncStatus(enabled: boolean): [SyncStatus | null, () => void]
 }
 
 export function SyncBadge({ status, onConflicts }: { status: SyncStatus | null; onConflicts: () => void }) {
+  const { t, dateTime } = useWords();
   const [busy, setBusy] = useState(false);
   if (!status) return null;
   if (!status.configured) {
@@ -48,8 +45,8 @@ export function SyncBadge({ status, onConflicts }: { status: SyncStatus | null; 
   const online = status.online === true;
   const title = [
     t("sync.bank", { url: status.bank_url ?? "" }),
-    t("sync.lastSuccess", { at: time(status.last_success) }),
-    status.last_error ? t("sync.lastError", { at: time(status.last_error_at), error: status.last_error }) : "",
+    t("sync.lastSuccess", { at: dateTime(status.last_success) }),
+    status.last_error ? t("sync.lastError", { at: dateTime(status.last_error_at), error: status.last_error }) : "",
     status.audit_alarm ? t("sync.auditAlarmDetail", { alarm: status.audit_alarm }) : "",
   ]
     .filter(Boolean)
@@ -64,7 +61,7 @@ export function SyncBadge({ status, onConflicts }: { status: SyncStatus | null; 
         {online ? t("sync.online") : t("sync.offline")}
       </span>
       <span data-testid="sync-waiting">{t("sync.waiting", { n: status.waiting })}</span>
-      <span className="muted" data-testid="sync-last">{t("sync.last", { at: time(status.last_success) })}</span>
+      <span className="muted" data-testid="sync-last">{t("sync.last", { at: dateTime(status.last_success) })}</span>
       {status.last_error && !online && (
         <span className="sync-error" data-testid="sync-error">{status.last_error}</span>
       )}
@@ -91,6 +88,7 @@ export function SyncBadge({ status, onConflicts }: { status: SyncStatus | null; 
 }
 
 export function Conflicts({ onClose, onResolved }: { onClose: () => void; onResolved: () => void }) {
+  const { t, dateTime } = useWords();
   const [list, setList] = useState<ConflictView[] | null>(null);
   const [error, setError] = useState<AppError | null>(null);
   const load = useCallback(() => {
@@ -123,7 +121,7 @@ export function Conflicts({ onClose, onResolved }: { onClose: () => void; onReso
       {list?.map((c) => (
         <div className="conflict" key={c.id} data-testid={`conflict-${c.case_id}`}>
           <h3>
-            {c.case_id} <span className="muted">{t("conflicts.found", { at: time(c.detected_at) })}</span>
+            {c.case_id} <span className="muted">{t("conflicts.found", { at: dateTime(c.detected_at) })}</span>
           </h3>
           <table>
             <thead>

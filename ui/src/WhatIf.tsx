@@ -4,10 +4,10 @@
 import { useState } from "react";
 import type { AppError, WhatIfReport } from "./bindings";
 import { api, asAppError } from "./api";
-import { t } from "./i18n";
-import { decisionText, detail, explain, statusText } from "./words";
+import { useWords } from "./language";
 
 export function WhatIf({ onClose, onOpen }: { onClose: () => void; onOpen: (caseId: string) => void }) {
+  const { t, statusText, decisionText, explain, detail } = useWords();
   const [path, setPath] = useState("");
   const [report, setReport] = useState<WhatIfReport | null>(null);
   const [error, setError] = useState<AppError | null>(null);

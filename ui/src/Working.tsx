@@ -7,7 +7,8 @@
 import { useEffect, useState } from "react";
 import { listen } from "@tauri-apps/api/event";
 import type { WorkProgress } from "./bindings";
-import { t, type Key } from "./i18n";
+import { type Key } from "./i18n";
+import { useWords, type Words } from "./language";
 
 /** What a command waits for (a party outside) or does (here), as the window words it. */
 const WHAT: Record<string, { key: Key; outside: boolean }> = {
@@ -37,7 +38,7 @@ const WHAT: Record<string, { key: Key; outside: boolean }> = {
   apply_statement_income: { key: "work.files", outside: false },
 };
 
-function what(command: string): { text: string; outside: boolean } {
+function what(command: string, t: Words["t"]): { text: string; outside: boolean } {
   const w = WHAT[command] ?? { key: "work.other" as Key, outside: false };
   return { text: t(w.key), outside: w.outside };
 }
@@ -46,12 +47,13 @@ function capital(s: string): string {
   return s.charAt(0).toUpperCase() + s.slice(1);
 }
 
-export function runningText(w: WorkProgress): string {
-  const { text, outside } = what(w.command);
+export function runningText(w: WorkProgress, t: Words["t"]): string {
+  const { text, outside } = what(w.command, t);
   return outside ? t("work.waiting", { what: text, s: w.seconds }) : t("work.working", { what: text, s: w.seconds });
 }
 
 export function Working() {
+  const { t } = useWords();
   const [running, setRunning] = useState<WorkProgress[]>([]);
   const [ended, setEnded] = useState<WorkProgress | null>(null);
   useEffect(() => {
@@ -69,7 +71,7 @@ export function Working() {
     <div className="workbar" data-testid="workbar">
       {running.map((w) => (
         <span key={w.id} className="badge working" data-testid="working" data-command={w.command} data-case-id={w.case_id ?? ""} title={w.case_id ?? undefined}>
-          <span aria-hidden="true">⏳</span> {runningText(w)}
+          <span aria-hidden="true">⏳</span> {runningText(w, t)}
         </span>
       ))}
       {ended && (
@@ -81,7 +83,7 @@ export function Working() {
           role={ended.state === "failed" ? "alert" : undefined}
           title={ended.error?.message}
         >
-          {t(ended.state === "done" ? "work.done" : "work.failed", { what: capital(what(ended.command).text) })}
+          {t(ended.state === "done" ? "work.done" : "work.failed", { what: capital(what(ended.command, t).text) })}
           {ended.case_id && <span className="mono"> · {ended.case_id}</span>}
           {ended.error && <> · <strong>{ended.error.code}</strong></>}
           <button className="link" onClick={() => setEnded(null)} aria-label={t("common.dismiss")}>×</button>

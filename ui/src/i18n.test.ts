@@ -1,4 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { createElement } from "react";
+import { renderToStaticMarkup } from "react-dom/server";
+import { Language, useWords, wordsFor } from "./language";
 import { age, count, date, duration, LANGS, money, percent, sum, t, type Lang } from "./i18n";
 import { en, type Key, type Msg } from "./i18n/en";
 import { ru } from "./i18n/ru";
@@ -113,5 +116,27 @@ describe("the window's source", () => {
       }
     }
     expect(found).toEqual([]);
+  });
+});
+
+describe("the window's language, as React context", () => {
+  // A component reads the language from the nearest `Language` above it; without one, the
+  // default (Uzbek). Rendered to markup on the server side: no window needed.
+  function Count({ n }: { n: number }) {
+    const { t, sum } = useWords();
+    return createElement("span", null, `${t("queue.total", { n })} · ${sum("1234.5")}`);
+  }
+  const markup = (lang: Lang | null) =>
+    renderToStaticMarkup(lang ? createElement(Language, { lang, children: createElement(Count, { n: 5 }) }) : createElement(Count, { n: 5 }));
+  it("speaks the language given above, and Uzbek where none is", () => {
+    expect(markup("ru")).toBe("<span>5 заявок · 1\u00a0234,5 сум</span>");
+    expect(markup("en")).toBe("<span>5 cases · 1,234.5 UZS</span>");
+    expect(markup(null)).toBe("<span>5 ta ariza · 1\u00a0234,5 soʻm</span>");
+  });
+  it("gives one object per language, so a consumer re-renders only when it changes", () => {
+    expect(wordsFor("ru")).toBe(wordsFor("ru"));
+    expect(wordsFor("ru")).not.toBe(wordsFor("uz"));
+    expect(wordsFor("uz").explain("AGE_AT_MATURITY", "the engine's words")).not.toBe("the engine's words");
+    expect(wordsFor("en").explain("AGE_AT_MATURITY", "the engine's words")).toBe("the engine's words");
   });
 });

@@ -4,8 +4,9 @@
 // rules: uz and en one/other, ru one/few/many/other). Money stays a decimal string and is
 // only regrouped (never a float); dates are formatted per language.
 //
-// The language is module state: the App holds it in React state and sets it here on every
-// render, so that every component (none is memoised) renders in the current language.
+// Every function here takes the language it speaks: there is no current language in this
+// module. The window's language is React state the App holds and gives its components
+// through a context (`language.tsx`: `useWords()` binds these functions to it).
 import { en, type Key, type Msg } from "./i18n/en";
 import { uz } from "./i18n/uz";
 import { ru } from "./i18n/ru";
@@ -19,17 +20,6 @@ export const DEFAULT_LANG: Lang = "uz";
 const CATALOGS: Record<Lang, Record<Key, Msg>> = { uz, ru, en };
 /** BCP 47 tags for Intl. */
 export const LOCALES: Record<Lang, string> = { uz: "uz-Latn-UZ", ru: "ru-RU", en: "en-GB" };
-
-let current: Lang = DEFAULT_LANG;
-
-export function setLanguage(lang: Lang): void {
-  current = lang;
-  if (typeof document !== "undefined") document.documentElement.lang = lang;
-}
-
-export function language(): Lang {
-  return current;
-}
 
 export function isLang(s: string | null | undefined): s is Lang {
   return s === "uz" || s === "ru" || s === "en";
@@ -45,11 +35,11 @@ function pluralRules(lang: Lang): Intl.PluralRules {
   return r;
 }
 
-type Params = Record<string, string | number>;
+export type Params = Record<string, string | number>;
 
 /** The message `key` in the current language, `{name}` filled from `params`; a plural
  * message takes its form from `params.n`. */
-export function t(key: Key, params?: Params, lang: Lang = current): string {
+export function t(key: Key, params: Params | undefined, lang: Lang): string {
   const msg = CATALOGS[lang][key] ?? en[key];
   let text: string;
   if (typeof msg === "string") {
@@ -66,7 +56,7 @@ export function t(key: Key, params?: Params, lang: Lang = current): string {
 }
 
 /** A whole count with the language's grouping ("12 345" in uz and ru, "12,345" in en). */
-export function count(n: number, lang: Lang = current): string {
+export function count(n: number, lang: Lang): string {
   return groupDigits(String(Math.trunc(n)), lang);
 }
 
@@ -80,7 +70,7 @@ function groupDigits(int: string, lang: Lang): string {
 
 /** "1234567.89" → "1 234 567,89" (uz, ru) or "1,234,567.89" (en); text that is not a
  * decimal is shown as it is. */
-export function money(amount: string | null | undefined, lang: Lang = current): string {
+export function money(amount: string | null | undefined, lang: Lang): string {
   if (amount === null || amount === undefined || amount === "") return "—";
   const m = /^(-?)(\d+)(?:\.(\d+))?$/.exec(amount.trim());
   if (!m) return amount;
@@ -89,20 +79,20 @@ export function money(amount: string | null | undefined, lang: Lang = current): 
 }
 
 /** Money with the currency: "1 234 567,89 soʻm". */
-export function sum(amount: string | null | undefined, lang: Lang = current): string {
+export function sum(amount: string | null | undefined, lang: Lang): string {
   const m = money(amount, lang);
   return m === "—" ? m : `${m} ${CURRENCY[lang]}`;
 }
 
 /** A percentage the engine computed as decimal text ("57.31") in the language's form. */
-export function percent(p: string | null | undefined, lang: Lang = current): string {
+export function percent(p: string | null | undefined, lang: Lang): string {
   if (p === null || p === undefined) return "—";
   return `${p.replace(".", DECIMAL[lang])} %`;
 }
 
 /** A calendar date "2026-11-23" → "23.11.2026" (uz, ru) or "23 Nov 2026" (en). The date
  * is read as written, with no time zone to shift it. */
-export function date(iso: string | null | undefined, lang: Lang = current): string {
+export function date(iso: string | null | undefined, lang: Lang): string {
   if (!iso) return "—";
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(iso);
   if (!m) return iso;
@@ -122,7 +112,7 @@ function englishDates(): Intl.DateTimeFormat {
 }
 
 /** A moment (RFC 3339) in local time: "23.11.2026 14:05". */
-export function dateTime(at: string | null | undefined, lang: Lang = current): string {
+export function dateTime(at: string | null | undefined, lang: Lang): string {
   if (!at) return t("common.never", undefined, lang);
   const d = new Date(at);
   if (isNaN(d.getTime())) return at;
@@ -132,7 +122,7 @@ export function dateTime(at: string | null | undefined, lang: Lang = current): s
 }
 
 /** A span of seconds: "45 min", "3 h 05 min", "2 d 4 h" in the language's units. */
-export function duration(seconds: number, lang: Lang = current): string {
+export function duration(seconds: number, lang: Lang): string {
   const minutes = Math.max(0, Math.floor(seconds / 60));
   if (minutes < 60) return t("time.minutes", { m: minutes }, lang);
   const hours = Math.floor(minutes / 60);
@@ -141,7 +131,7 @@ export function duration(seconds: number, lang: Lang = current): string {
 }
 
 /** Age of a case from its RFC 3339 arrival time. */
-export function age(receivedAt: string, now: Date = new Date(), lang: Lang = current): string {
+export function age(receivedAt: string, now: Date, lang: Lang): string {
   const at = Date.parse(receivedAt);
   if (Number.isNaN(at)) return "—";
   return duration((now.getTime() - at) / 1000, lang);

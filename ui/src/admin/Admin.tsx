@@ -6,18 +6,20 @@ import { useCallback, useEffect, useState } from "react";
 import type { AdminSettings, AppError } from "../bindings";
 import { api } from "../api";
 import { ErrorBanner } from "../App";
-import { t, type Lang } from "../i18n";
+import { type Lang } from "../i18n";
 import { Users } from "./Users";
 import { DirectorySection } from "./DirectorySection";
 import { SecuritySection } from "./SecuritySection";
 import { BankSection } from "./BankSection";
 import { BackupSection } from "./BackupSection";
 import { LanguageSection } from "./LanguageSection";
+import { useWords } from "../language";
 
 const SECTIONS = ["users", "directory", "security", "bank", "backup", "language"] as const;
 type Section = (typeof SECTIONS)[number];
 
 export function Admin({ me, onBack, onLanguage }: { me: string; onBack: () => void; onLanguage: (l: Lang) => void }) {
+  const { t } = useWords();
   const [section, setSection] = useState<Section>("users");
   const [settings, setSettings] = useState<AdminSettings | null>(null);
   const [error, setError] = useState<AppError | null>(null);

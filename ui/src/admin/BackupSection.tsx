@@ -4,10 +4,11 @@
 import { useState } from "react";
 import type { BackupSettings } from "../bindings";
 import { api } from "../api";
-import { t } from "../i18n";
 import { Field, Outcome, useAction } from "./Form";
+import { useWords } from "../language";
 
 export function BackupSection({ settings, onSaved }: { settings: BackupSettings; onSaved: () => void }) {
+  const { t } = useWords();
   const [form, setForm] = useState({ folder: settings.folder, time: settings.time, keep: String(settings.keep) });
   const action = useAction();
   const set = (k: keyof typeof form) => (e: React.ChangeEvent<HTMLInputElement>) => setForm({ ...form, [k]: e.target.value });

@@ -4,10 +4,11 @@
 import { useState } from "react";
 import type { BankSettings } from "../bindings";
 import { api } from "../api";
-import { t } from "../i18n";
 import { Field, Outcome, Secret, useAction } from "./Form";
+import { useWords } from "../language";
 
 function CaBundle({ settings }: { settings: BankSettings }) {
+  const { t } = useWords();
   const ca = settings.ca_bundle;
   if (!ca) return <span className="muted" data-testid="ca-bundle">{t("admin.bank.caNone")}</span>;
   return (
@@ -18,6 +19,7 @@ function CaBundle({ settings }: { settings: BankSettings }) {
 }
 
 export function BankSection({ settings, onSaved }: { settings: BankSettings; onSaved: () => void }) {
+  const { t } = useWords();
   const [form, setForm] = useState({ url: settings.url, token: "", branch: settings.branch, ca_file: "" });
   const [clearCa, setClearCa] = useState(false);
   const action = useAction();

@@ -2,12 +2,13 @@
 // is changed at the first login.
 import { useState } from "react";
 import { api } from "../api";
-import { t } from "../i18n";
 import { Field, Outcome, useAction } from "./Form";
+import { useWords } from "../language";
 
 const EMPTY = { username: "", display_name: "", staff_id: "", password: "" };
 
 export function CreateUser({ onCreated }: { onCreated: () => void }) {
+  const { t } = useWords();
   const [user, setUser] = useState(EMPTY);
   const [roles, setRoles] = useState({ admin: false, underwriter: true, reviewer: false, supervisor: false });
   const action = useAction();

@@ -5,8 +5,9 @@
 import { useState } from "react";
 import type { DirectorySettings } from "../bindings";
 import { api } from "../api";
-import { t, type Key } from "../i18n";
+import { type Key } from "../i18n";
 import { Field, Outcome, Secret, useAction } from "./Form";
+import { useWords } from "../language";
 
 const TEXT: [keyof DirectorySettings & string, Key][] = [
   ["url", "admin.dir.url"],
@@ -23,6 +24,7 @@ const TEXT: [keyof DirectorySettings & string, Key][] = [
 ];
 
 export function DirectorySection({ settings, onSaved }: { settings: DirectorySettings; onSaved: () => void }) {
+  const { t } = useWords();
   const [form, setForm] = useState({ ...settings, service_password: "" });
   const action = useAction();
   const save = () =>

@@ -3,7 +3,7 @@
 import { useState, type ReactNode } from "react";
 import type { AppError } from "../bindings";
 import { ErrorBanner } from "../App";
-import { t } from "../i18n";
+import { useWords } from "../language";
 
 export function Field({ label, children }: { label: string; children: ReactNode }) {
   return <label className="field"><span>{label}</span>{children}</label>;
@@ -11,6 +11,7 @@ export function Field({ label, children }: { label: string; children: ReactNode 
 
 /** A secret is never shown: only whether one is set, and a field for a new one. */
 export function Secret({ label, name, isSet, value, onChange }: { label: string; name: string; isSet: boolean; value: string; onChange: (v: string) => void }) {
+  const { t } = useWords();
   return (
     <Field label={label}>
       <span className="secret">

@@ -1,10 +1,12 @@
 // The workstation's language (for every user, from the login screen on).
 import { useState } from "react";
 import { api } from "../api";
-import { isLang, LANGS, t, type Lang } from "../i18n";
+import { isLang, LANGS, type Lang } from "../i18n";
 import { Field, Outcome, useAction } from "./Form";
+import { useWords } from "../language";
 
 export function LanguageSection({ language, onSaved }: { language: string; onSaved: (l: Lang) => void }) {
+  const { t } = useWords();
   const [value, setValue] = useState(language);
   const action = useAction();
   const save = () => isLang(value) && action.run(() => api.adminSetLanguage(value), t("admin.saved"), () => onSaved(value));

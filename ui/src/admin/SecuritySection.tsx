@@ -1,10 +1,11 @@
 // How long a session may stay idle before it locks (1–240 minutes, checked in Rust).
 import { useState } from "react";
 import { api } from "../api";
-import { t } from "../i18n";
 import { Field, Outcome, useAction } from "./Form";
+import { useWords } from "../language";
 
 export function SecuritySection({ minutes, onSaved }: { minutes: number; onSaved: () => void }) {
+  const { t } = useWords();
   const [value, setValue] = useState(String(minutes));
   const action = useAction();
   return (

@@ -5,10 +5,11 @@
 import { useState } from "react";
 import type { UserView } from "../bindings";
 import { api } from "../api";
-import { t } from "../i18n";
 import { Field, Outcome, useAction, type Pending } from "./Form";
+import { useWords } from "../language";
 
 export function UserActions({ user, me, onChanged }: { user: UserView; me: string; onChanged: () => void }) {
+  const { t } = useWords();
   const [roles, setRoles] = useState({ admin: user.admin, underwriter: user.underwriter, reviewer: user.reviewer, supervisor: user.supervisor });
   const [temporary, setTemporary] = useState("");
   const action = useAction();

@@ -4,15 +4,15 @@ import { useCallback, useEffect, useState } from "react";
 import type { AppError, UserView } from "../bindings";
 import { api } from "../api";
 import { ErrorBanner } from "../App";
-import { dateTime, t } from "../i18n";
 import { CreateUser } from "./CreateUser";
 import { UserActions } from "./UserActions";
+import { useWords, type Words } from "../language";
 
-function roles(u: UserView): string {
+function roles(u: UserView, t: Words["t"]): string {
   return [u.underwriter && t("role.underwriter"), u.reviewer && t("role.reviewer"), u.supervisor && t("role.supervisor"), u.admin && t("role.admin")].filter(Boolean).join(", ");
 }
 
-function state(u: UserView): string {
+function state(u: UserView, { t, dateTime }: Pick<Words, "t" | "dateTime">): string {
   const parts = [
     u.deactivated_at ? t("admin.users.deactivated", { at: dateTime(u.deactivated_at) }) : t("admin.users.active"),
     u.locked_until && t("admin.users.lockedUntil", { at: dateTime(u.locked_until) }),
@@ -23,6 +23,7 @@ function state(u: UserView): string {
 }
 
 export function Users({ me, directory }: { me: string; directory: boolean }) {
+  const { t, dateTime } = useWords();
   const [users, setUsers] = useState<UserView[]>([]);
   const [chosen, setChosen] = useState<string | null>(null);
   const [error, setError] = useState<AppError | null>(null);
@@ -49,8 +50,8 @@ export function Users({ me, directory }: { me: string; directory: boolean }) {
                 <td className="mono">{u.username} {u.username === me ? t("admin.users.you") : ""}</td>
                 <td>{u.display_name}</td>
                 <td className="mono">{u.staff_id}</td>
-                <td>{roles(u)}</td>
-                <td className={u.deactivated_at || u.locked_until ? "bad" : ""}>{state(u)}</td>
+                <td>{roles(u, t)}</td>
+                <td className={u.deactivated_at || u.locked_until ? "bad" : ""}>{state(u, { t, dateTime })}</td>
                 <td>{dateTime(u.last_login_at)}</td>
               </tr>
             ))}

@@ -6,9 +6,10 @@ import { useEffect, useState } from "react";
 import type { AppError, AssignmentView } from "../bindings";
 import { api } from "../api";
 import { ErrorBanner } from "../App";
-import { t } from "../i18n";
+import { useWords } from "../language";
 
 function Give({ caseId, onDone }: { caseId: string; onDone: (p: Promise<AssignmentView>) => void }) {
+  const { t } = useWords();
   const [to, setTo] = useState("");
   return (
     <span className="assignment-give">
@@ -21,6 +22,7 @@ function Give({ caseId, onDone }: { caseId: string; onDone: (p: Promise<Assignme
 }
 
 export function Assignment({ caseId, synced }: { caseId: string; synced: number }) {
+  const { t } = useWords();
   const [view, setView] = useState<AssignmentView | null>(null);
   const [error, setError] = useState<AppError | null>(null);
   useEffect(() => {

@@ -7,8 +7,7 @@ import { useEffect, useState } from "react";
 import type { AppError, ConditionClosing, ConditionView, NewCondition } from "../bindings";
 import { api } from "../api";
 import { ErrorBanner } from "../App";
-import { dateTime, t } from "../i18n";
-import { word } from "../words";
+import { useWords } from "../language";
 
 // Whether the service took it (the form clears) or refused it (the banner says why).
 type Taken = Promise<boolean>;
@@ -16,12 +15,14 @@ type Run = (p: Promise<ConditionView[]>) => Taken;
 type Closer = (how: ConditionClosing, words: string) => Taken;
 
 function Standing({ view }: { view: ConditionView }) {
+  const { word } = useWords();
   const c = view.condition;
   const state = view.refused ? "refused" : view.overdue ? "overdue" : c.status;
   return <span className={`badge condition-${state}`} data-testid="condition-state">{word("conditions.state", state)}</span>;
 }
 
 function Closed({ view }: { view: ConditionView }) {
+  const { t, dateTime } = useWords();
   const c = view.condition;
   if (c.status === "open") return null;
   const label = c.status === "met" ? t("conditions.evidence") : t("conditions.reason");
@@ -33,6 +34,7 @@ function Closed({ view }: { view: ConditionView }) {
 }
 
 function Close({ view, run }: { view: ConditionView; run: Closer }) {
+  const { t } = useWords();
   const [words, setWords] = useState("");
   const [busy, setBusy] = useState(false);
   if (!view.may_meet && !view.may_waive) return null;
@@ -54,6 +56,7 @@ function Close({ view, run }: { view: ConditionView; run: Closer }) {
 }
 
 function Condition({ view, onClose }: { view: ConditionView; onClose: Closer }) {
+  const { t, dateTime } = useWords();
   const c = view.condition;
   return (
     <li data-testid="condition" data-status={c.status} data-overdue={view.overdue ? "1" : undefined}>
@@ -74,6 +77,7 @@ function Condition({ view, onClose }: { view: ConditionView; onClose: Closer }) 
 const EMPTY: NewCondition = { text: "", owner: "", due: "", stage: 1 };
 
 function RaiseForm({ run, caseId }: { run: Run; caseId: string }) {
+  const { t } = useWords();
   const [draft, setDraft] = useState<NewCondition>(EMPTY);
   const [busy, setBusy] = useState(false);
   const set = (patch: Partial<NewCondition>) => setDraft({ ...draft, ...patch });
@@ -111,6 +115,7 @@ function RaiseForm({ run, caseId }: { run: Run; caseId: string }) {
 }
 
 export function Conditions({ caseId, synced }: { caseId: string; synced: number }) {
+  const { t } = useWords();
   const [list, setList] = useState<ConditionView[]>([]);
   const [error, setError] = useState<AppError | null>(null);
   useEffect(() => {

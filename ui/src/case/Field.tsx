@@ -1,8 +1,8 @@
 // A field of the case form: its label, the value at its path in the draft, the edit.
 import type { CaseFile } from "../bindings";
-import { t, type Key } from "../i18n";
-import { word } from "../words";
+import { type Key } from "../i18n";
 import { getIn, type CasePath } from "../format";
+import { useWords } from "../language";
 
 export type Edit = (path: CasePath, value: unknown) => void;
 
@@ -18,6 +18,7 @@ export function Field(props: {
   optionWords?: string;
   hint?: string;
 }) {
+  const { t, word } = useWords();
   const { path, draft, edit, kind = "text", options } = props;
   const value = getIn(draft, path);
   let input;

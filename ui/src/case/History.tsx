@@ -3,10 +3,10 @@ import { useEffect, useState } from "react";
 import type { AppError, CaseEvent } from "../bindings";
 import { api } from "../api";
 import { ErrorBanner } from "../App";
-import { dateTime, t } from "../i18n";
-import { word } from "../words";
+import { useWords } from "../language";
 
 export function History({ caseId, version }: { caseId: string; version: number }) {
+  const { t, dateTime, word } = useWords();
   const [events, setEvents] = useState<CaseEvent[]>([]);
   const [error, setError] = useState<AppError | null>(null);
   useEffect(() => {

@@ -1,10 +1,10 @@
 // The income step's figures: each party's sources and months, as the engine counts them.
 import type { CaseFile, Evaluation } from "../bindings";
-import { money, percent, t } from "../i18n";
-import { word } from "../words";
 import { type Edit } from "./Field";
+import { useWords } from "../language";
 
 export function Income({ draft, edit, evaluation }: { draft: CaseFile; edit: Edit; evaluation: Evaluation | null }) {
+  const { t, money, percent, word } = useWords();
   const period = evaluation?.income.period ?? [];
   return (
     <div>

@@ -1,11 +1,11 @@
 // The loan and the decision: the terms, the engine's reasons by passport section, the
 // figures, the schedule and the counter-offers.
 import type { CaseFile, Evaluation, Reason } from "../bindings";
-import { date, money, percent, t } from "../i18n";
-import { decisionText, detail, explain, word } from "../words";
 import { Field, type Edit } from "./Field";
+import { useWords } from "../language";
 
 function ReasonList({ reasons }: { reasons: Reason[] }) {
+  const { t, word, explain, detail } = useWords();
   const bySection = new Map<number, Reason[]>();
   reasons.forEach((r) => bySection.set(r.section, [...(bySection.get(r.section) ?? []), r]));
   return (
@@ -28,6 +28,7 @@ function ReasonList({ reasons }: { reasons: Reason[] }) {
 // A counter-offer of the saved case is taken in Rust as one named change (counted on the
 // dashboard); one of unsaved edits is applied to the draft like any edit.
 export function LoanDecision({ draft, edit, evaluation, onTake }: { draft: CaseFile; edit: Edit; evaluation: Evaluation | null; onTake: ((term: number) => void) | null }) {
+  const { t, money, percent, date, word, decisionText, explain, detail } = useWords();
   const m = evaluation?.metrics;
   return (
     <div className="decision-layout">

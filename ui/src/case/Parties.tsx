@@ -3,9 +3,8 @@
 import { useState } from "react";
 import type { BureauReport, CaseFile, CaseView, HistorySource } from "../bindings";
 import { api } from "../api";
-import { date, dateTime, money, t } from "../i18n";
-import { word } from "../words";
 import { Field, type Edit } from "./Field";
+import { useWords } from "../language";
 
 /** The call to the bank in flight, by its button's test id: the button says it waits
  * (the top bar counts the seconds), the others wait for it, the rest of the window goes on. */
@@ -19,6 +18,7 @@ function useCalling(run: (p: Promise<CaseView>) => void): [string | null, (id: s
 }
 
 export function Parties({ draft, edit, view, busy, run }: { draft: CaseFile; edit: Edit; view: CaseView; busy: boolean; run: (p: Promise<CaseView>) => void }) {
+  const { t } = useWords();
   const [calling, call] = useCalling(run);
   const waiting = busy || calling !== null;
   return (
@@ -70,6 +70,7 @@ export function Parties({ draft, edit, view, busy, run }: { draft: CaseFile; edi
 
 /** The PINFL's own check and the state register's answer, on the identity document. */
 function IdentityChecks({ party, view, busy, calling, call }: { party: number; view: CaseView; busy: boolean; calling: string | null; call: (id: string, p: Promise<CaseView>) => void }) {
+  const { t, date, dateTime, word } = useWords();
   const id = `verify-identity-${party}`;
   const check = view.identity_checks[party];
   const state = view.case.parties[party]?.identity?.state_check ?? null;
@@ -111,6 +112,7 @@ function IdentityChecks({ party, view, busy, calling, call }: { party: number; v
 }
 
 function HistoryOriginNote({ source }: { source: HistorySource | null }) {
+  const { t, dateTime } = useWords();
   if (!source) return <small className="muted">{t("history.fromFile")}</small>;
   return (
     <small className={source.origin === "typed" ? "warn" : "muted"} data-testid="history-origin">
@@ -120,6 +122,7 @@ function HistoryOriginNote({ source }: { source: HistorySource | null }) {
 }
 
 function BureauTable({ report }: { report: BureauReport }) {
+  const { t, money, date } = useWords();
   return (
     <div className="bureau" data-testid="bureau-report">
       <h4>{t("bureau.title", { date: date(report.as_of) })}</h4>

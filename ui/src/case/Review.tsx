@@ -6,11 +6,12 @@ import { useEffect, useState } from "react";
 import type { AppError, CaseView, Evaluation, ReviewDecision, ReviewView } from "../bindings";
 import { api } from "../api";
 import { ErrorBanner } from "../App";
-import { dateTime, money, t, type Key } from "../i18n";
-import { decisionText, statusText, word } from "../words";
+import { type Key } from "../i18n";
 import { ApprovalNotice, approvable, ExceptionRecord } from "../ApprovalException";
+import { useWords } from "../language";
 
 export function Review(props: { caseId: string; view: CaseView; synced: number; dirty: boolean; engine: Evaluation | null; onCaseChanged: (v: CaseView) => void }) {
+  const { t, money, dateTime, word, statusText, decisionText } = useWords();
   const { caseId, view } = props;
   const [review, setReview] = useState<ReviewView | null>(null);
   const [error, setError] = useState<AppError | null>(null);

@@ -2,9 +2,9 @@
 import { useEffect, useState } from "react";
 import type { CaseFile, Evaluation, VinReport } from "../bindings";
 import { api } from "../api";
-import { t, type Key } from "../i18n";
-import { detail, explain, word } from "../words";
+import { type Key } from "../i18n";
 import { Field, type Edit } from "./Field";
+import { useWords } from "../language";
 
 const CATEGORIES: { code: string; text: Key }[] = [
   { code: "M1", text: "cat.M1" },
@@ -20,6 +20,7 @@ const SELLERS: { kind: string; text: Key }[] = [
 ];
 
 export function Vehicle({ draft, edit, savedVin, evaluation, onLien }: { draft: CaseFile; edit: Edit; savedVin: VinReport; evaluation: Evaluation | null; onLien: () => void }) {
+  const { t, word, explain, detail } = useWords();
   const [vin, setVin] = useState<VinReport>(savedVin);
   useEffect(() => {
     const t = setTimeout(() => api.checkVin(draft.vehicle.vin).then(setVin, () => undefined), 120);
