@@ -1,7 +1,9 @@
 // The documents step: the §7 checklist per party, each document with its scans, the
 // underwriter's verdict (verified, or rejected with a reason: who and when are kept), and
 // the viewer beside it. What a file is, whether a verdict may be given and what it does
-// to the decision are Rust's (uw-app `attachments`); this file shows and sends.
+// to the decision are Rust's (uw-app `attachments`); this file shows and sends. "Verified"
+// is disabled for an identity document whose party's PINFL or document number fails
+// (`blocked`; the service refuses it too: uw-app `checks`).
 import { lazy, Suspense, useEffect, useState } from "react";
 import type { AppError, Attachment, CaseView, DocumentKind, DocumentStatus, ScanList } from "./bindings";
 import { api } from "./api";

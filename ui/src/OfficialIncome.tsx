@@ -1,7 +1,8 @@
 // The official income service's six months beside the statements', per source, for the
 // income step: asked by the underwriter, kept with the party, compared in Rust (uw-app);
 // a source whose gap is above the configured share carries OFFICIAL_INCOME_GAP for the
-// reviewer. Nothing is computed here.
+// reviewer. Nothing is computed here. A month the service's answer does not reach shows
+// "—" and is not compared (uw-domain `income/official.rs`).
 import type { OfficialComparison, SourceComparison } from "./bindings";
 import { type Key } from "./i18n";
 import { useWords, type Words } from "./language";

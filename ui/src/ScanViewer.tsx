@@ -1,5 +1,7 @@
 // One scan in the app: an image, or a PDF drawn page by page (pdf.js, its worker bundled
 // with the app: nothing is fetched), with zoom. The bytes come from Rust as an ArrayBuffer.
+// This module (pdf.js with it) loads when a scan is first shown (`DocumentsStep`'s lazy
+// import): the start does not parse it.
 import { useEffect, useRef, useState } from "react";
 import * as pdfjs from "pdfjs-dist";
 import workerUrl from "pdfjs-dist/build/pdf.worker.min.mjs?url";

@@ -2,7 +2,14 @@
 // window shows comes from the catalogs in ./i18n/ through `t`; the TypeScript types make a
 // missing translation a build error. Plurals choose their form with Intl.PluralRules (CLDR
 // rules: uz and en one/other, ru one/few/many/other). Money stays a decimal string and is
-// only regrouped (never a float); dates are formatted per language.
+// only regrouped (never a float: uz, ru "1 234 567,89"; en "1,234,567.89"); dates are
+// formatted per language.
+//
+// Reading: the engine's and the service's detailed messages (a reason's text, an error's
+// message) stay in English behind their translated rule titles and codes (`words.ts`). The
+// choice of language is the workstation's, for every user, from the next start's login
+// screen on; `UW_LANGUAGE` sets the default before any choice (uw-app: `set_language`,
+// `paths::default_language`).
 //
 // Every function here takes the language it speaks: there is no current language in this
 // module. The window's language is React state the App holds and gives its components

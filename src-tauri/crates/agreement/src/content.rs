@@ -1,6 +1,8 @@
 //! What the agreement says: the case's figures set into the clause templates, as blocks
-//! for the layout. Amounts keep their decimals (`Money` text), grouped with no-break
-//! spaces so a figure never breaks across lines.
+//! for the layout. Amounts keep their decimals (`Money` text) behind a decimal comma,
+//! grouped with no-break spaces so a figure never breaks across lines. An advance not yet
+//! recorded when the agreement prints is named in clause 5.2 by the contract's words
+//! instead of a figure.
 
 use std::collections::BTreeMap;
 

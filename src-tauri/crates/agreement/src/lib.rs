@@ -13,21 +13,31 @@
 //! pages with printpdf and [`svg`] draws the same pages for the window's preview, so the
 //! preview is the print.
 //!
+//! Every page carries the case version's number and its SHA-256 — the content hash the
+//! core bank keeps for the version (`uw_bank_link::api::content_hash`), so paper and bank
+//! match — short on the page, whole in the QR code, which also says what the paper is
+//! ([`Stamp::qr_of`]: `UW-AGREEMENT`, `UW-SPECIMEN`, `UW-OFFER`, `UW-LETTER`, `UW-MEMO`).
+//!
 //! The client's **offer sheet** ([`render_offer`]) is the pre-contract disclosure from the
 //! same layout: the terms, the full cost (the effective annual rate, the interest, the total
-//! payable) and every payment, in its own wording (`assets/agreement/offer-*.json`), every
-//! page marked "TAKLIF — SHARTNOMA EMAS" and its QR code saying offer. It binds no one, so
-//! it prints from a case file, but only of terms the engine does not reject.
+//! payable) and every payment, dated by the application, in its own wording
+//! (`assets/agreement/offer-*.json`; labels and words are the agreement's), every page
+//! marked "TAKLIF — SHARTNOMA EMAS" ("ПРЕДЛОЖЕНИЕ — НЕ ДОГОВОР") and its QR code saying
+//! offer with the file's hash. It binds no one, so it prints from a case file, but only of
+//! terms the engine does not reject (the reading taken: a client is not shown as offered
+//! what the bank's rules refuse; approve and refer print).
 //!
 //! The **rejection letter** ([`render_letter`]) tells the client of a case a second person
 //! rejected why, in plain words and without internal codes, what could change, and the
-//! engine's counter-offers (`assets/agreement/letter-*.json`); stamped and QR-coded with
-//! the case version as the agreement is.
+//! engine's counter-offers (`assets/agreement/letter-*.json`); dated by the review, stamped
+//! and QR-coded with the case version as the agreement is.
 //!
 //! A **specimen** ([`render_specimen`]) is the same layout from any case file, for checking
 //! the templates: no approval asked, every page marked across "NAMUNA — SHARTNOMA EMAS"
 //! ("ОБРАЗЕЦ — НЕ ДОГОВОР") in a light band and in the footer, both in the text layer, and
-//! a QR code that says specimen. Only an approved case of the store prints as an agreement.
+//! a QR code that says specimen with the file's hash. The markings are in the code, not in
+//! the templates, so no template edit drops them ([`Lang::specimen_mark`]). Only an
+//! approved case of the store prints as an agreement.
 //!
 //! Deterministic: the same case version gives the same bytes — fixed font ids, the
 //! document's dates taken from the review's signature (a specimen without one: the

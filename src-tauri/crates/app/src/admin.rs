@@ -12,7 +12,7 @@
 //! - local accounts exist only on a standalone workstation (`DIRECTORY_MODE` otherwise:
 //!   the directory keeps the people).
 //!
-//! Readings, where the issue is silent:
+//! Readings fixed here:
 //! - "An administrator gains no sign-off power from this screen": an administrator does
 //!   not act on their own account here (`SELF_ADMINISTRATION`) — not their roles, not its
 //!   state, nor its password or second factor (those they change as any user does, with
@@ -24,9 +24,10 @@
 //!   (`LAST_ADMINISTRATOR`): a workstation without one could not be administered again.
 //!   The check is made inside the store's transaction.
 //! - A password an administrator chose (a new account, a reset) is temporary: its owner
-//!   changes it at the next login before anything else. The administrator types it (the
-//!   window is never sent a password) and hands it over; a reset neither unlocks the
-//!   account nor removes its second factor — each is an action of its own.
+//!   changes it at the next login before anything else (`PASSWORD_CHANGE_REQUIRED`). The
+//!   administrator types it (the window is never sent a password) and hands it over; a
+//!   reset neither unlocks the account nor removes its second factor — each is an action
+//!   of its own.
 //! - A deactivated account's login is refused (`ACCOUNT_DISABLED`) only once its password
 //!   is right; a wrong one is an ordinary failure, so the refusal says nothing to a guesser.
 

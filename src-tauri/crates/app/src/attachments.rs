@@ -7,6 +7,16 @@
 //! at least one page), PNG or JPEG (their signatures, and the image must decode); at most
 //! 25 MB. It is read first by the reader of clients' files, in a process apart with its
 //! limits ([`crate::untrusted`]). A refused file attaches nothing.
+//!
+//! Readings fixed here (document versions, §7; the status a line takes from them is
+//! `uw_domain::decision`'s):
+//! - a rejected version is final: never marked again (`VERDICT_FINAL`), it stays on the
+//!   case with who rejected it and why;
+//! - a new scan of that line starts the next version, pending, with its own verdict to
+//!   come, and verified only on a scan attached to it: a rejected version's scans never
+//!   vouch for the next. An edit of the case file never starts a version
+//!   (`uw_domain::owned`), and the down-payment proof has no versions (see
+//!   `uw_domain::disbursement`).
 
 use std::path::Path;
 

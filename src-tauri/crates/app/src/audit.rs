@@ -7,7 +7,10 @@
 //! old copy is refused `AUDIT_NOT_EXTENDED` — the pass reports it, and the sync status
 //! keeps it as the audit alarm until the bank takes a head again. With the bank's
 //! directory and a person logged in, the head is signed with their key; with nobody logged
-//! in (or standalone) it goes unsigned.
+//! in (`uw sync`, the background pass after a logout) or standalone it goes unsigned, and
+//! the bank takes it on the token alone: the extension rule, not the signature, is what
+//! refuses a rolled-back chain. A store put back from an old copy keeps its workstation
+//! id, which is how the bank tells it; settling that is the bank's matter.
 //!
 //! Decisions (submit, approve, reject, return) and disbursement orders wait while more
 //! than the unanchored limit of entries lie past the bank's last anchor

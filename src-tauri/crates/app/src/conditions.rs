@@ -16,7 +16,9 @@
 //!
 //! Readings fixed here: a condition may be raised while the case is undecided or approved
 //! (a rejected case moves no money), for a stage not ordered yet; it may be closed at any
-//! stage.
+//! stage. The bank's standing wins at every desk (it decides which act came first), except
+//! a close made here that the bank has not heard yet; until the bank accepts a close, the
+//! money is held as if the condition were open, and a raise the bank refuses holds nothing.
 
 use serde::Serialize;
 use ts_rs::TS;

@@ -5,6 +5,22 @@
 //! is kept in the store's settings with the time it was fetched, so the stop still holds
 //! offline. When the set of suspended scopes changes, the open cases' decisions in the
 //! queue are derived again (an open case in a suspended scope fails P-STOP).
+//!
+//! Readings fixed here:
+//! - the stop refuses new approvals only: an open case (draft, submitted, returned) in a
+//!   suspended scope fails P-STOP and an approval of it is refused (`PRODUCT_SUSPENDED`);
+//!   an approved loan keeps its agreement and its disbursement;
+//! - the rates are of the engine's decision of every case in the local book; the time to
+//!   decision runs from a case's arrival to each sign-off (approve or reject), its median
+//!   and 90th percentile by nearest rank;
+//! - rejections by rule count the cases the engine rejects per failing rule (a case may
+//!   fail several; P-DOCS, which only refers, is left out);
+//! - a counter-offer is issued to a case whose evaluation offers one now or that took one,
+//!   and taken when the underwriter applies one to the saved case (`counter_offer_taken`);
+//! - the workload is each person's, by staff id, from the queue and the audit trail:
+//!   undecided cases assigned to them, the cases they submitted, the sign-offs they gave,
+//!   and the median time to decision of the cases they submitted (a decision's maker is
+//!   the person of the case's last submission before it).
 
 use std::collections::BTreeMap;
 use uw_domain::rule::Rule;

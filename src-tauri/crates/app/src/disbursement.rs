@@ -500,7 +500,9 @@ impl Workstation {
 /// How often the sync asks the registry about a paid-out case's lien. Reading fixed here
 /// (the passport says only that the car is pledged to the bank for the loan's life): once
 /// a day — a release or another creditor's prohibition is then on the dashboard by the
-/// next working morning, at one registry question per loan and day.
+/// next working morning, at one registry question per loan and day. A check that fails
+/// (but for an offline bank) counts as the day's. The loan's repayment is not modelled, so
+/// a release after it would show as an alert too.
 const LIEN_WATCH_EVERY: chrono::Duration = chrono::Duration::hours(24);
 
 /// Whether a paid-out case's lien is due for the watch: never asked, asked a day ago or

@@ -15,8 +15,13 @@
 //! is dropped.
 //!
 //! Readings fixed here:
+//! - only a directory that cannot be reached (refused, silent past its deadline) allows
+//!   the offline login; one that answers garbage does not (`DIRECTORY_BAD_ANSWER`);
 //! - a wrong password never says whether the account exists; only an account that has an
 //!   offline login here is told `ACCOUNT_REMOVED` when the directory no longer has it;
+//! - offline, a wrong password and a name with no offline login here get the same answer,
+//!   and five wrong passwords in a row drop the offline login: the directory, which keeps
+//!   its own lockout, is not there to count;
 //! - an expired offline login is dropped whatever password was typed (it is of no use);
 //! - a password changed in the directory (the old wrap no longer opens) gives the person a
 //!   new key, enrolled in place of the old one; a password changed through this workstation
@@ -279,7 +284,10 @@ impl Workstation {
         *n
     }
 
-    /// Keeps the password of the session's person while their key waits for the bank.
+    /// Keeps the password of the session's person while their key waits for the bank: in
+    /// the session only, wiped at logout, until a sync reaches the bank and enrolls the key
+    /// ([`Self::finish_enrolment`]). Their statements wait in the outbox meanwhile instead
+    /// of being refused (`KEY_UNKNOWN`).
     fn keep_for_enrolment(&self, password: &str) {
         if let Some(a) = self
             .session

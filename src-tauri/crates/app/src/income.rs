@@ -4,7 +4,9 @@
 //! Invariant: a batch of files is parsed completely before anything is stored; a file
 //! that fails (naming file and line) leaves the case as it was. The analysis is never
 //! stored: it is always worked out again from the stored bytes and notes, so what a
-//! reviewer sees cannot drift from the originals.
+//! reviewer sees cannot drift from the originals. Statement income reaches the engine
+//! only when the underwriter applies it ("Use these sources in the case"): an ordinary,
+//! recorded edit of the party's `incomes`.
 
 use std::path::{Path, PathBuf};
 

@@ -1,7 +1,7 @@
 //! The recovery key: a keyring store's key written for people, and read back from what
 //! they type. Pure: bytes in, text out, and back; no I/O.
 //!
-//! Reading of the issue: SQLCipher keys the store's file directly with the 32 random
+//! Reading fixed here: SQLCipher keys the store's file directly with the 32 random
 //! bytes the keyring keeps (`StoreKey::Raw`: no derivation, no other secret), so the key
 //! that recovers the store *is* the store's key. There is nothing else to keep: whoever
 //! holds it and the file reads the cases — the sheet says so.

@@ -536,8 +536,10 @@ impl Workstation {
     /// (the submission is refused for that anyway), when no bank is configured, or while
     /// the workstation's own prohibition request waits in the outbox. Reading fixed here:
     /// a registry that cannot be reached (or refuses the VIN) does not hold the submission
-    /// up — the workstation works offline — and the bank asks its registry again before it
-    /// accepts an approval.
+    /// up — the workstation works offline — and, with the bank's directory, the bank asks
+    /// its registry again before it accepts an approval (`VIN_PLEDGED`); a standalone desk
+    /// whose registry was away at the submission relies on the lien's request after the
+    /// approval.
     fn registry_before_submission(&self, case_id: &str, expected_version: i64) -> Result<i64> {
         let (stored, case) = self.stored_case(case_id)?;
         if stored.version != expected_version

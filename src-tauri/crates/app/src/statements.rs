@@ -12,6 +12,16 @@
 //!   the workstation makes on its own (what the Pledge Registry said) is not sent as a
 //!   version in the directory mode: no person said it, and the bank hears the registry
 //!   itself.
+//!
+//! Readings fixed here:
+//! - a sign-off's `version` and `content_hash` are the submitted version's at the bank; an
+//!   `edit`'s, a `submit`'s and an order's `version` is this workstation's version of the
+//!   case, and the bank binds the statement to its own version by the hash;
+//! - the workstation's own changes travel with the next signed version; `uw import` has no
+//!   person and signs nothing: with the directory, cases come from the bank;
+//! - an enforcing bank refuses every unsigned version (`SIGNATURE_INVALID`): the
+//!   standalone mode is for the demo without a directory and for a workstation without a
+//!   bank.
 
 use serde::{Deserialize, Serialize};
 use uw_bank_link::api::{self, SignedStatement, Statement, StatementAction, StatementFigures};

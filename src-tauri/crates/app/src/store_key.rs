@@ -2,7 +2,7 @@
 //! keyring's random key), made with a new store and its recovery key shown once,
 //! recovered when the keyring lost it, and changed (`uw store rekey`).
 //!
-//! Readings of the issue, written here where they are kept:
+//! Readings fixed here:
 //! - **Shown once.** A keyring key made for a store not yet in its folder comes with its
 //!   recovery key, which the window holds in memory ([`ShownOnce`]) until the person says
 //!   they stored it — before anyone logs in, as there is no one yet on a new store. After

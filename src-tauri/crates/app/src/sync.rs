@@ -16,6 +16,17 @@
 //! code shown, and the pass reports it. The pull takes the bank's word on where each case
 //! stands (`uw_domain::review::from_bank`), and a reviewer's pass also pulls their review
 //! inbox, signed with their key.
+//!
+//! Readings fixed here:
+//! - the daily queue pulled is the branch's ([`BANK_BRANCH`], `uw sync --branch`; every
+//!   branch when unset), and the bank's assignment of each application is the case's
+//!   assignee;
+//! - a newer bank version of a case with unsent changes here is a conflict, unless it is
+//!   one of those changes, accepted but not yet acknowledged; a 412 whose bank version
+//!   holds the very content of the entry is no conflict either;
+//! - keeping this desk's version sends it over the bank's; taking the bank's makes it the
+//!   next local version and marks the unsent versions `superseded` (kept in the outbox and
+//!   in the conflict's record); review messages still go.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;

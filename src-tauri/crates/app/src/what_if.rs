@@ -1,6 +1,8 @@
-//! Passport what-if: the open queue (cases not yet decided) evaluated under the shipped
-//! product configuration and under a revised one; the cases whose decision changes, with
-//! the rules behind each change. Nothing is stored: a what-if changes no case.
+//! Passport what-if: the open queue (cases not yet decided: draft, submitted, returned)
+//! evaluated under the shipped product configuration and under a revised one; the cases
+//! whose decision changes, with the rules that fail now and those that pass now. The
+//! product stop is not judged, as in `uw evaluate`. Nothing is stored: a what-if changes
+//! no case.
 
 use std::path::Path;
 

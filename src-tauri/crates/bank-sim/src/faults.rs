@@ -1,5 +1,6 @@
 //! Fault injection: what the network and a struggling bank do to a request, drawn from a
-//! seeded generator so that a failing run can be repeated.
+//! seeded generator so that a failing run can be repeated. "Duplicated responses" is read
+//! as the network delivering a request twice.
 
 use serde::{Deserialize, Serialize};
 

@@ -2,6 +2,9 @@
 //! up, the change made and its answer remembered in one SQLite transaction, so a repeated
 //! request is answered with the first answer and changes nothing. Only answers that did
 //! something are remembered: a refusal changed nothing, so the same key may try again.
+//! The key names the change (the path and the body), not its precondition: a retry made
+//! after the workstation learnt the bank's version by a pull carries another `If-Match`
+//! and still gets the first answer.
 //!
 //! In the enforcing mode (a directory configured) a case version and a message pass
 //! through [`crate::review`] inside that same transaction, before anything is stored: the

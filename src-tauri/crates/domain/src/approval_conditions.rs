@@ -26,6 +26,9 @@
 //! - The due date may not lie before the day the condition is raised; a condition past
 //!   its due date stays open (and shows as overdue) until met or waived — the date warns,
 //!   it does not close anything.
+//! - Closing one is a second person's act, although the §6 evidence is recorded by the
+//!   underwriter alone: these conditions are the checker's demand, so the maker does not
+//!   declare them met.
 
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;

@@ -4,6 +4,13 @@
 //! JSON path of the first malformed field); [`validate`] then checks what types cannot
 //! say (signs, exactly one borrower, maker ≠ checker). Both report a [`CaseError`] that
 //! names the path, so the underwriter knows which line of the file to fix.
+//!
+//! Additions to the format, all optional, so a file without them reads, hashes and exports
+//! as before: `pledge.creditor`, `pledge.history[]` (`status`, `at`, `by`, `note`), a
+//! document's `reference`, `date` and `version` (1 to [`MAX_DOCUMENT_VERSION`]; absent: 1),
+//! and `disbursement` (`advance`, `delivery_notice` {`reference`, `date`}, `orders[]`
+//! {`stage`, `amount`, `funds` loan | down_payment, `payee`, `value_date`, `created_at`,
+//! `created_by`, `evidence`}).
 
 use std::collections::BTreeMap;
 

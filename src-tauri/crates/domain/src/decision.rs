@@ -9,12 +9,19 @@
 //! - a checklist line's status is its latest version's (a new scan after a rejection is a
 //!   new version with its own verdict; the rejected version stays on the case, rejected,
 //!   and is never marked again); entries of the same version count as rejected if any is
-//!   rejected, else verified if any is verified, else pending;
+//!   rejected, else verified if any is verified, else pending. The passport's "other"
+//!   papers (a military ID's copy, …) have a line of their own, whose verdict does not
+//!   enter the decision;
 //! - a borrower whose only sources were excluded (gaps or P-INC-IE-ACC) fails
 //!   `INCOME_HISTORY_SHORT` under P-INC-6M;
 //! - P-GRACE also fails when the grace period leaves no month to repay principal;
 //! - P-VEH-NEW fails a production year after the application year, too;
-//! - the product stop (§9) is reported under the rule ID `P-STOP`;
+//! - the product stop (§9 gives it no ID) is reported under the rule ID `P-STOP`, code
+//!   `PRODUCT_SUSPENDED`;
+//! - P-VEH-LIEN (`VIN_PLEDGED`, §4; `vehicle.foreign_lien_is_stop_factor` in the product
+//!   file): another creditor's prohibition on the VIN is a stop factor, since the car
+//!   cannot be pledged to the bank. Learnt after the approval, it blocks the money on both
+//!   counts: this reject and the disbursement's `FOREIGN_LIEN`;
 //! - the insurance conditions use the maturity date of the term even when no schedule
 //!   exists (dates need no amount), the disbursement date being one month before the
 //!   first payment.

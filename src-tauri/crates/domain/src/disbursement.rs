@@ -12,11 +12,18 @@
 //!   VIN prohibition ("VIN raqami asosida taqiqqa olinmasdan kredit ajratilishi mumkin
 //!   emas", §3; "… VIN raqami asosida taqiqqa olingandan soʻng kredit ajratilishi lozim",
 //!   §5.1). So every stage that pays loan money waits for the registered prohibition: both
-//!   stages of a manufacturer or official dealer, stage 2 of a seller with the car in
-//!   stock. Stage 1 of the latter moves only the client's own down payment and does not
-//!   wait for it.
+//!   stages of a manufacturer or official dealer (the advance is loan money), stage 2 of a
+//!   seller with the car in stock. Stage 1 of the latter moves only the client's own down
+//!   payment and does not wait for it.
 //! - "Before money moves" (§6): every stage needs both insurance policies covering its
-//!   own value date to maturity and the down-payment proof verified.
+//!   own value date to maturity and the down-payment proof verified. A stage's value date
+//!   is the day its order is made (the bank's business day, in Tashkent), and the order
+//!   keeps the §6 conditions as they stood that day: its evidence.
+//! - The facts recorded after the sign-off (the advance, the delivery notice, a policy,
+//!   the down-payment proof) are not inputs of the decision ([`Fact`]), so they need no
+//!   new review; the service checks that the decision and its reasons stay unchanged. A
+//!   new down-payment proof replaces the earlier one, unlike a required document, whose
+//!   rejected version stays on the record.
 //! - Manufacturer or official dealer: stage 1 pays the seller the advance the purchase
 //!   contract asks for (recorded from the contract; it must be below the loan amount, or
 //!   stage 2 would be nothing); stage 2 pays the rest of the loan after the delivery

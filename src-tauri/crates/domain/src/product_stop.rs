@@ -8,7 +8,11 @@
 //! - "exceed" is strictly above the limit: a book at exactly 3 % NPL is not suspended;
 //! - the bank is a scope of its own, judged on the sum of its branches' books, so a bank
 //!   stop suspends every branch, and a branch stop only that branch;
-//! - a scope with no outstanding principal has no shares and is never suspended on them.
+//! - a scope with no outstanding principal has no shares and is never suspended on them;
+//! - the original passport wins over the rule book, which names bank and branch: it
+//!   watches the 30+ days share per bank, branch and client manager ("Bank va
+//!   BXO/BXM/Mijoz menejerlar kesimida"). The core bank's figures carry no client manager,
+//!   so that third scope is not judged.
 
 use rust_decimal::Decimal;
 use serde::Serialize;

@@ -1,4 +1,10 @@
 //! Cases, their events and the queue query.
+//!
+//! Readings fixed here:
+//! - an edit keeps the case's assignee: the edit does not know it;
+//! - the queue's search: every word typed must begin a word of the case id, the borrower's
+//!   name, the PINFL or the VIN, in any order (the index: `schema/008_search.sql`); what
+//!   is typed is never read as FTS5 syntax, each word becoming a quoted prefix term.
 
 use rusqlite::{params, params_from_iter, OptionalExtension, ToSql};
 use serde::{Deserialize, Serialize};

@@ -8,7 +8,9 @@
 //! - salary, pension and passive income form one source per payer (INN, else name); all
 //!   other inflows form one `account_inflow` source, entrepreneur receipts one source; a
 //!   source is at this bank when every credit of it came into an account whose bank (МФО)
-//!   is listed in `this_bank_mfo` (a CSV export names no bank, so it never is);
+//!   is listed in `this_bank_mfo` (`assets/income/classification.json`: 00440, the bank's
+//!   МФО as this workstation assumes it). A CSV export names no bank, so entrepreneur
+//!   receipts read from one never pass P-INC-IE-ACC;
 //! - a credit whose payer account is one of the party's own accounts, or whose payer INN is
 //!   the receiver's, is an own-account transfer and is excluded;
 //! - the balance identity is checked per account section (opening + credited − debited =
