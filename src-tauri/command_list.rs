@@ -26,33 +26,40 @@ fn app_commands(dir: &std::path::Path) -> Vec<(String, String)> {
     out
 }
 
-/// The names of the `#[tauri::command]` functions in `source`, in order.
+/// The names of the `#[tauri::command]` functions in `source`, in order. Between the
+/// attribute and its `fn` may stand blank lines, comments and other attributes (one line
+/// each); anything else there is a command this reader cannot name, and it panics rather
+/// than drop it (`build.rs` then stops: a command left out of the list would be left out
+/// of the handler and the capability alike, and no test could tell).
 fn command_names(source: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut lines = source.lines();
     while let Some(line) = lines.next() {
-        // `#[tauri::command]` or `#[tauri::command(async)]`.
+        // `#[tauri::command]` or `#[tauri::command(async)]`, maybe with a comment after.
         let t = line.trim();
-        if !(t == "#[tauri::command]" || t.starts_with("#[tauri::command(")) {
+        if !(t.starts_with("#[tauri::command]") || t.starts_with("#[tauri::command(")) {
             continue;
         }
-        for next in lines.by_ref() {
-            let mut t = next.trim();
-            if t.starts_with("#[") || t.starts_with("//") {
-                continue;
+        let name = lines.by_ref().map(str::trim).find_map(|next| {
+            if next.is_empty() || next.starts_with("//") || next.starts_with("#[") {
+                return None;
             }
+            let mut t = next;
             for prefix in ["pub(crate) ", "pub(super) ", "pub ", "async "] {
                 t = t.strip_prefix(prefix).unwrap_or(t);
             }
-            if let Some(rest) = t.strip_prefix("fn ") {
-                out.push(
-                    rest.chars()
-                        .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
-                        .collect(),
-                );
-            }
-            break;
-        }
+            Some(
+                t.strip_prefix("fn ")
+                    .map(|rest| {
+                        rest.chars()
+                            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                            .collect::<String>()
+                    })
+                    .filter(|name| !name.is_empty())
+                    .unwrap_or_else(|| panic!("{t:?} follows a #[tauri::command]: no fn to name")),
+            )
+        });
+        out.push(name.unwrap_or_else(|| panic!("a #[tauri::command] ends the file")));
     }
     out
 }

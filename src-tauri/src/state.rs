@@ -23,14 +23,14 @@ impl std::ops::Deref for Ws {
 /// the window still opens and shows that error instead of vanishing. Without a key (no
 /// OS keyring, no passphrase given) it waits for the passphrase from the unlock screen.
 pub struct Shared {
-    pub(crate) opened: OnceLock<std::result::Result<Workstation, AppError>>,
+    opened: OnceLock<std::result::Result<Workstation, AppError>>,
     /// Set when the start's opening is over (opened, refused, or waiting for a key);
     /// every reader of `opened` and `recovery` waits for it.
     settled: OnceLock<()>,
     pub(crate) data_dir: PathBuf,
     demo: bool,
     /// Wakes the sync worker: `true` for "sync now" (backoff ignored).
-    pub(crate) sync_wake: Mutex<Option<Sender<bool>>>,
+    sync_wake: Mutex<Option<Sender<bool>>>,
     /// A store made at this start: its recovery key, until the person says they stored it.
     recovery: OnceLock<uw_app::store_key::ShownOnce>,
     /// The log, for as long as the window runs.
@@ -108,6 +108,17 @@ impl Shared {
     pub(crate) fn opened(&self) -> Option<&std::result::Result<Workstation, AppError>> {
         self.settled.wait();
         self.opened.get()
+    }
+
+    /// The store the unlock screen opened (a passphrase, a recovery key); a store already
+    /// open stays as it was.
+    pub(crate) fn set_opened(&self, ws: Workstation) {
+        let _ = self.opened.set(Ok(ws));
+    }
+
+    /// The sync worker's wake-up.
+    pub(crate) fn set_sync_wake(&self, wake: Sender<bool>) {
+        *self.sync_wake.lock().unwrap_or_else(|p| p.into_inner()) = Some(wake);
     }
 
     /// The recovery key of a store made at this start (none for a store found).

@@ -16,10 +16,7 @@ const SYNC_EVERY: Duration = Duration::from_secs(20);
 /// event to the window after each pass.
 pub fn start_sync_worker(app: &AppHandle) {
     let (wake, woken): (Sender<bool>, Receiver<bool>) = std::sync::mpsc::channel();
-    *app.state::<Ws>()
-        .sync_wake
-        .lock()
-        .unwrap_or_else(|p| p.into_inner()) = Some(wake);
+    app.state::<Ws>().set_sync_wake(wake);
     let app = app.clone();
     let spawned = std::thread::Builder::new()
         .name("sync".into())

@@ -33,7 +33,7 @@ pub(crate) async fn unlock_store(app: AppHandle, passphrase: String) -> Result<(
         }
         uw_app::paths::check_new_passphrase(&ws.data_dir, &passphrase)?;
         let opened = ws.open_with(StoreKey::Passphrase(passphrase))?;
-        let _ = ws.opened.set(Ok(opened));
+        ws.set_opened(opened);
         Ok(())
     })
     .await
@@ -101,7 +101,7 @@ pub(crate) async fn unlock_with_recovery_key(
             &uw_app::paths::os_user(),
         )?;
         let opened = ws.open_with(store_key)?;
-        let _ = ws.opened.set(Ok(opened));
+        ws.set_opened(opened);
         Ok(done)
     })
     .await

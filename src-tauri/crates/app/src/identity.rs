@@ -29,8 +29,8 @@
 //! - a person enrolls one key at a time: logging in at another desk enrolls that desk's key
 //!   and revokes this one, which is replaced at the next online login here;
 //! - the bank not answering does not stop an online login: the key waits to be enrolled at
-//!   the next one (the session says `waiting`), and statements signed meanwhile wait in the
-//!   outbox.
+//!   the next sync or online login (the session says `waiting`), and statements signed
+//!   meanwhile wait in the outbox.
 
 use std::sync::Arc;
 use std::time::Duration;

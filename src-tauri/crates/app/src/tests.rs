@@ -340,15 +340,44 @@ fn the_window_may_call_exactly_the_workstation_commands() {
     assert!(read("build.rs").contains("app_commands("));
     let handler = read("src/commands/mod.rs");
     assert!(handler.contains(r#"include!(concat!(env!("OUT_DIR"), "/handler.rs"))"#));
-    for file in std::fs::read_dir(shell.join("src")).unwrap() {
-        let path = file.unwrap().path();
-        let text = std::fs::read_to_string(&path).unwrap_or_default();
-        assert!(
-            !text.contains("generate_handler!["),
-            "{}: the handler is generated",
-            path.display()
-        );
+    // Every file of the shell: no hand-written handler, and every #[tauri::command] in an
+    // area file, each named by the list.
+    let mut attributes = 0;
+    for dir in ["src", "src/commands"] {
+        for file in std::fs::read_dir(shell.join(dir)).unwrap() {
+            let path = file.unwrap().path();
+            if path.is_dir() {
+                assert_eq!(path, shell.join("src/commands"), "no deeper area");
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).unwrap();
+            assert!(
+                !text.contains("generate_handler!["),
+                "{}: the handler is generated",
+                path.display()
+            );
+            let here = text
+                .lines()
+                .filter(|l| l.trim_start().starts_with("#[tauri::command"))
+                .count();
+            if dir == "src" || path.ends_with("mod.rs") {
+                assert_eq!(here, 0, "{}: commands live in an area file", path.display());
+            }
+            attributes += here;
+        }
     }
+    assert_eq!(
+        attributes,
+        registered.len(),
+        "a command the list does not name"
+    );
+    // The reader names what stands after comments, blank lines and other attributes, and
+    // stops at what it cannot name.
+    let source = "#[tauri::command] // why\n\n/// doc\n#[allow(x)]\npub(crate) async fn a(\n";
+    assert_eq!(command_names(source), ["a"]);
+    assert!(
+        std::panic::catch_unwind(|| command_names("#[tauri::command]\nstatic X: u8 = 1;")).is_err()
+    );
 
     let capability: Value = serde_json::from_str(&read("capabilities/main.json")).unwrap();
     let mut granted: Vec<String> = capability["permissions"]

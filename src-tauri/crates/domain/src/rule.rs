@@ -255,7 +255,7 @@ mod tests {
             );
         }
         for r in Rule::ALL {
-            // P-VEH-LIEN and P-STOP are the product configuration's (README readings).
+            // P-VEH-LIEN and P-STOP are the product configuration's (the readings in decision.rs).
             if !matches!(r, Rule::VehLien | Rule::Stop) {
                 assert!(ids.contains(r.id()), "{r} is no rule of the passport");
             }
