@@ -11,7 +11,7 @@ use std::sync::mpsc::RecvTimeoutError;
 use std::time::{Duration, Instant};
 
 use tauri::{AppHandle, Emitter, Manager};
-use tauri_plugin_dialog::DialogExt;
+use tauri_plugin_dialog::{DialogExt, FileDialogBuilder, FilePath};
 use uw_app::{AppError, ErrorCode, Exported, Result, WorkProgress, WorkState, Workstation};
 
 use crate::state::Ws;
@@ -135,15 +135,46 @@ pub(crate) fn ticking<T>(
     })
 }
 
-/// The picked files as local paths (a picker may, in principle, return URLs).
-pub(crate) fn local_paths(files: Vec<tauri_plugin_dialog::FilePath>) -> Result<Vec<PathBuf>> {
-    files
-        .into_iter()
-        .map(|f| {
-            f.into_path()
-                .map_err(|e| AppError::new(ErrorCode::Io, e.to_string()))
-        })
-        .collect()
+/// A file dialog's filter: its name and the extensions it shows.
+pub(crate) type Filter<'a> = (&'a str, &'a [&'a str]);
+
+/// The system's file dialog (opened by Rust: the web view has no dialog permission), with
+/// `filters`. Each caller checks the session first: no dialog opens for nobody.
+fn dialog(app: &AppHandle, filters: &[Filter]) -> FileDialogBuilder<tauri::Wry> {
+    filters.iter().fold(app.dialog().file(), |d, (name, ext)| {
+        d.add_filter(*name, ext)
+    })
+}
+
+/// The files the person picks, as local paths; `None` when they cancel.
+pub(crate) fn pick_files(app: &AppHandle, filters: &[Filter]) -> Result<Option<Vec<PathBuf>>> {
+    dialog(app, filters)
+        .blocking_pick_files()
+        .map(|files| files.into_iter().map(local_path).collect())
+        .transpose()
+}
+
+/// The one file the person picks, as a local path; `None` when they cancel.
+pub(crate) fn pick_file(app: &AppHandle, filters: &[Filter]) -> Result<Option<PathBuf>> {
+    dialog(app, filters)
+        .blocking_pick_file()
+        .map(local_path)
+        .transpose()
+}
+
+/// Where the person saves, `name` proposed; `None` when they cancel.
+pub(crate) fn save_file(app: &AppHandle, filter: Filter, name: &str) -> Result<Option<PathBuf>> {
+    dialog(app, &[filter])
+        .set_file_name(name)
+        .blocking_save_file()
+        .map(local_path)
+        .transpose()
+}
+
+/// A dialog's file as a local path (a dialog may, in principle, return a URL).
+fn local_path(file: FilePath) -> Result<PathBuf> {
+    file.into_path()
+        .map_err(|e| AppError::new(ErrorCode::Io, e.to_string()))
 }
 
 /// The session, then the system's save dialog, then `write` off the window's thread;
@@ -156,16 +187,9 @@ pub(crate) async fn save_xlsx(
 ) -> Result<Option<Exported>> {
     blocking(app, task(name), move |app, ws| {
         let signed = ws.signed_in()?;
-        let picked = app
-            .dialog()
-            .file()
-            .add_filter("Spreadsheets", &["xlsx"])
-            .set_file_name(file_name)
-            .blocking_save_file();
-        let Some(file) = picked else { return Ok(None) };
-        let path = file
-            .into_path()
-            .map_err(|e| AppError::new(ErrorCode::Io, e.to_string()))?;
+        let Some(path) = save_file(app, ("Spreadsheets", &["xlsx"]), file_name)? else {
+            return Ok(None);
+        };
         ticking(app, &task(name), || write(signed, &path)).map(Some)
     })
     .await

@@ -4,12 +4,11 @@
 use serde_json::Value;
 use tauri::AppHandle;
 use tauri::State;
-use tauri_plugin_dialog::DialogExt;
-use uw_app::{AppError, AssignmentView, CaseEvent, CaseView, ErrorCode, Result, StoredNote};
+use uw_app::{AssignmentView, CaseEvent, CaseView, Result, StoredNote};
 use uw_domain::vin::VinReport;
 use uw_domain::Evaluation;
 
-use crate::run::{blocking, logged, task, ticking};
+use crate::run::{blocking, logged, save_file, task, ticking};
 use crate::state::Ws;
 
 #[tauri::command]
@@ -54,16 +53,10 @@ pub(crate) async fn export_case(app: AppHandle, case_id: String) -> Result<Optio
     blocking(app, task("export_case"), move |app, ws| {
         // The session first: no picker opens for nobody.
         let signed = ws.signed_in()?;
-        let picked = app
-            .dialog()
-            .file()
-            .add_filter("Case files", &["json"])
-            .set_file_name(format!("{case_id}.json"))
-            .blocking_save_file();
-        let Some(file) = picked else { return Ok(None) };
-        let path = file
-            .into_path()
-            .map_err(|e| AppError::new(ErrorCode::Io, e.to_string()))?;
+        let name = format!("{case_id}.json");
+        let Some(path) = save_file(app, ("Case files", &["json"]), &name)? else {
+            return Ok(None);
+        };
         ticking(app, &task("export_case").on(&case_id), || {
             signed.export_case_to(&case_id, &path)
         })

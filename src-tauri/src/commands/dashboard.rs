@@ -2,10 +2,9 @@
 //! of a new product configuration over the open cases.
 
 use tauri::AppHandle;
-use tauri_plugin_dialog::DialogExt;
 use uw_app::{Dashboard, Exported, Result, WhatIfReport};
 
-use crate::run::{blocking, local_paths, off_main, save_xlsx, task, ticking};
+use crate::run::{blocking, off_main, pick_file, save_xlsx, task, ticking};
 
 /// Async: the figures are counted over the whole store.
 #[tauri::command]
@@ -46,13 +45,9 @@ pub(crate) async fn pick_what_if(app: AppHandle) -> Result<Option<WhatIfReport>>
     blocking(app, task("pick_what_if"), |app, ws| {
         // The session first: no picker opens for nobody.
         let signed = ws.signed_in()?;
-        let picked = app
-            .dialog()
-            .file()
-            .add_filter("Product configuration", &["json"])
-            .blocking_pick_file();
-        let Some(file) = picked else { return Ok(None) };
-        let path = local_paths(vec![file])?.remove(0);
+        let Some(path) = pick_file(app, &[("Product configuration", &["json"])])? else {
+            return Ok(None);
+        };
         ticking(app, &task("what_if"), || signed.what_if_file(&path)).map(Some)
     })
     .await

@@ -4,11 +4,10 @@
 use std::path::PathBuf;
 use tauri::AppHandle;
 use tauri::State;
-use tauri_plugin_dialog::DialogExt;
 use uw_app::{CaseView, Result, ScanList};
 use uw_domain::case::{DocumentKind, DocumentStatus};
 
-use crate::run::{blocking, local_paths, logged, off_main, task, ticking};
+use crate::run::{blocking, logged, off_main, pick_files, task, ticking, Filter};
 use crate::state::Ws;
 
 #[tauri::command]
@@ -45,14 +44,13 @@ pub(crate) async fn pick_scans(
     blocking(app, task("pick_scans"), move |app, ws| {
         // The session first: no picker opens for nobody.
         let signed = ws.signed_in()?;
-        let picked = app
-            .dialog()
-            .file()
-            .add_filter("Scans (PDF, PNG, JPEG)", &["pdf", "png", "jpg", "jpeg"])
-            .add_filter("All files", &["*"])
-            .blocking_pick_files();
-        let Some(files) = picked else { return Ok(None) };
-        let paths = local_paths(files)?;
+        let scans: [Filter; 2] = [
+            ("Scans (PDF, PNG, JPEG)", &["pdf", "png", "jpg", "jpeg"]),
+            ("All files", &["*"]),
+        ];
+        let Some(paths) = pick_files(app, &scans)? else {
+            return Ok(None);
+        };
         ticking(app, &work, || {
             ws.changed(signed.attach_scan_files(&case_id, &kind, party, &paths))
         })

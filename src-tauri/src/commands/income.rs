@@ -4,11 +4,10 @@
 use std::path::PathBuf;
 use tauri::ipc::Channel;
 use tauri::AppHandle;
-use tauri_plugin_dialog::DialogExt;
 use uw_app::{CaseView, IncomeView, ReadProgress, Result};
 use uw_domain::case::IncomeKind;
 
-use crate::run::{blocking, local_paths, off_main, task, ticking};
+use crate::run::{blocking, off_main, pick_files, task, ticking, Filter};
 
 /// Async: every stored statement of the party is read again.
 #[tauri::command]
@@ -53,14 +52,13 @@ pub(crate) async fn pick_statements(
     blocking(app, task("pick_statements"), move |app, ws| {
         // The session first: no picker opens for nobody.
         let signed = ws.signed_in()?;
-        let picked = app
-            .dialog()
-            .file()
-            .add_filter("Bank statements", &["txt", "csv", "xlsx", "xls"])
-            .add_filter("All files", &["*"])
-            .blocking_pick_files();
-        let Some(files) = picked else { return Ok(None) };
-        let paths = local_paths(files)?;
+        let statements: [Filter; 2] = [
+            ("Bank statements", &["txt", "csv", "xlsx", "xls"]),
+            ("All files", &["*"]),
+        ];
+        let Some(paths) = pick_files(app, &statements)? else {
+            return Ok(None);
+        };
         ticking(app, &work, || {
             signed.attach_statement_files(&case_id, party, &paths, &mut |p| {
                 let _ = on_progress.send(p);

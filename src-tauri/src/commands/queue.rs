@@ -4,10 +4,9 @@
 use std::path::PathBuf;
 use tauri::AppHandle;
 use tauri::State;
-use tauri_plugin_dialog::DialogExt;
 use uw_app::{AppStatus, Exported, ImportReport, QueueQuery, QueueRow, Result};
 
-use crate::run::{blocking, local_paths, logged, off_main, save_xlsx, task, ticking};
+use crate::run::{blocking, logged, off_main, pick_files, save_xlsx, task, ticking};
 use crate::state::Ws;
 
 /// Off the window's thread (as every command the window asks before and right after a
@@ -45,13 +44,9 @@ pub(crate) async fn pick_and_import(app: AppHandle) -> Result<Option<ImportRepor
     blocking(app, task("pick_and_import"), |app, ws| {
         // The session first: no picker opens for nobody.
         let signed = ws.signed_in()?;
-        let picked = app
-            .dialog()
-            .file()
-            .add_filter("Case files", &["json"])
-            .blocking_pick_files();
-        let Some(files) = picked else { return Ok(None) };
-        let paths = local_paths(files)?;
+        let Some(paths) = pick_files(app, &[("Case files", &["json"])])? else {
+            return Ok(None);
+        };
         ticking(app, &task("import_files"), || signed.import_files(&paths)).map(Some)
     })
     .await

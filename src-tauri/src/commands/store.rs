@@ -5,10 +5,9 @@
 
 use tauri::AppHandle;
 use tauri::State;
-use tauri_plugin_dialog::DialogExt;
 use uw_app::{AppError, ErrorCode, Result, StoreKey, StoreState};
 
-use crate::run::{blocking, logged, off_main, task, ticking};
+use crate::run::{blocking, logged, off_main, save_file, task, ticking};
 use crate::state::Ws;
 
 #[tauri::command(async)]
@@ -53,16 +52,9 @@ pub(crate) fn new_recovery_key(
 pub(crate) async fn save_recovery_sheet(app: AppHandle, lang: String) -> Result<Option<String>> {
     blocking(app, task("save_recovery_sheet"), move |app, ws| {
         ws.recovery().waiting()?;
-        let picked = app
-            .dialog()
-            .file()
-            .add_filter("PDF", &["pdf"])
-            .set_file_name("recovery-key.pdf")
-            .blocking_save_file();
-        let Some(file) = picked else { return Ok(None) };
-        let path = file
-            .into_path()
-            .map_err(|e| AppError::new(ErrorCode::Io, e.to_string()))?;
+        let Some(path) = save_file(app, ("PDF", &["pdf"]), "recovery-key.pdf")? else {
+            return Ok(None);
+        };
         ticking(app, &task("save_recovery_sheet"), || {
             ws.recovery().save_sheet(&ws.data_dir, &lang, &path)
         })?;
