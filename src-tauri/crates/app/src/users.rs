@@ -358,12 +358,17 @@ impl Workstation {
                 format!("{username}: the account is deactivated; an administrator reactivates it"),
             ));
         }
+        // A second factor that is set but cannot be read fails closed: the login is refused
+        // until an administrator resets it, never let through without a code.
+        let second_factor = user.totp_secret.as_deref().map(crate::totp::from_base32);
+        if refusal.is_none() && matches!(second_factor, Some(None)) {
+            refusal = Some(AppError::new(
+                ErrorCode::AuthFailed,
+                "code: the second factor stored for this account cannot be read; an administrator resets it",
+            ));
+        }
         if refusal.is_none() {
-            if let Some(secret) = user
-                .totp_secret
-                .as_deref()
-                .and_then(crate::totp::from_base32)
-            {
+            if let Some(Some(secret)) = second_factor {
                 let Some(code) = code.filter(|c| !c.trim().is_empty()) else {
                     return Err(AppError::new(
                         ErrorCode::TotpRequired,

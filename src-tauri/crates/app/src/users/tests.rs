@@ -206,6 +206,37 @@ fn a_second_factor_is_set_up_with_a_code_then_asked_for_and_never_reused() {
     assert_eq!(e.code, ErrorCode::AuthFailed);
 }
 
+/// A second factor whose stored secret no longer decodes fails closed: the password alone
+/// is refused, with or without a code, until an administrator resets the second factor.
+#[test]
+fn an_unreadable_second_factor_refuses_the_login() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = open(dir.path(), true);
+    ws.store()
+        .unwrap()
+        .set_totp(
+            "alice",
+            Some("not base32!"),
+            None,
+            "2026-12-03T10:00:00Z",
+            "test",
+        )
+        .unwrap();
+    for code in [None, Some("123456")] {
+        let e = ws.login("alice", "alice-demo-2026", code).unwrap_err();
+        assert_eq!(e.code, ErrorCode::AuthFailed, "{code:?}");
+        assert!(e.message.contains("cannot be read"), "{}", e.message);
+    }
+    // A wrong password is told nothing of the second factor.
+    let e = ws.login("alice", "wrong-password", None).unwrap_err();
+    assert!(!e.message.contains("second factor"), "{}", e.message);
+    ws.store()
+        .unwrap()
+        .set_totp("alice", None, None, "2026-12-03T10:01:00Z", "admin")
+        .unwrap();
+    ws.login("alice", "alice-demo-2026", None).unwrap();
+}
+
 #[test]
 fn an_idle_session_locks_and_the_setting_is_the_administrators() {
     let dir = tempfile::tempdir().unwrap();
