@@ -281,6 +281,17 @@ const PRINTED_DIR: &str = "agreements";
 
 fn write_file(dir: &Path, path: &Path, bytes: &[u8]) -> Result<()> {
     let io = |e: std::io::Error| AppError::new(ErrorCode::Io, format!("{}: {e}", path.display()));
+    // The name is the case's id and more: a file in `dir` itself, whatever a stored id says
+    // (ids are checked on every way in: `uw_domain::case::is_case_id`).
+    if path.parent() != Some(dir) || path.file_name().is_none() {
+        return Err(AppError::new(
+            ErrorCode::InvalidInput,
+            format!(
+                "{}: a printed file's name must not leave its folder",
+                path.display()
+            ),
+        ));
+    }
     std::fs::create_dir_all(dir).map_err(io)?;
     crate::paths::write_atomically(path, bytes)
 }

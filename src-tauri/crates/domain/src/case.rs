@@ -568,6 +568,21 @@ fn strip_position(msg: &str) -> String {
 }
 
 /// The checks a type cannot express. The first failure is reported.
+/// The longest case id.
+pub const MAX_CASE_ID: usize = 64;
+
+/// Reading (the case file gives only an example, `AUTO-2026-000123`): a case id names
+/// files (the printed agreement, an export) and the bank's paths (`/v1/cases/{id}`), so it
+/// is 1 to [`MAX_CASE_ID`] ASCII letters, digits, `-`, `_` and `.`, and does not start
+/// with a dot: never a path, never a file of its own folder's parent.
+pub fn is_case_id(id: &str) -> bool {
+    (1..=MAX_CASE_ID).contains(&id.len())
+        && !id.starts_with('.')
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+}
+
 pub fn validate(case: &CaseFile) -> Result<(), CaseError> {
     let nonblank = |path: &str, s: &str| {
         if s.trim().is_empty() {
@@ -598,6 +613,15 @@ pub fn validate(case: &CaseFile) -> Result<(), CaseError> {
     };
 
     nonblank("case_id", &case.case_id)?;
+    if !is_case_id(&case.case_id) {
+        return Err(CaseError::at(
+            "case_id",
+            format!(
+                "must be 1 to {MAX_CASE_ID} ASCII letters, digits, '-', '_' or '.', not starting with '.', got {:?}",
+                case.case_id.chars().take(80).collect::<String>()
+            ),
+        ));
+    }
     nonblank("product", &case.product)?;
     nonblank("branch", &case.branch)?;
     if case.parties.is_empty() {
@@ -763,6 +787,31 @@ pub(crate) mod tests {
         type Mutation = Box<dyn FnOnce(&mut serde_json::Value)>;
         let cases: Vec<(Mutation, &str, &str)> = vec![
             (
+                Box::new(|v| v["case_id"] = "../../x".into()),
+                "case_id",
+                "must be 1 to 64 ASCII letters",
+            ),
+            (
+                Box::new(|v| v["case_id"] = "/tmp/AUTO-1".into()),
+                "case_id",
+                "not starting with '.', got \"/tmp/AUTO-1\"",
+            ),
+            (
+                Box::new(|v| v["case_id"] = ".hidden".into()),
+                "case_id",
+                "must be 1 to 64",
+            ),
+            (
+                Box::new(|v| v["case_id"] = "AUTO 2026".into()),
+                "case_id",
+                "must be 1 to 64",
+            ),
+            (
+                Box::new(|v| v["case_id"] = "A".repeat(65).into()),
+                "case_id",
+                "must be 1 to 64",
+            ),
+            (
                 Box::new(|v| v["parties"][0]["birth_date"] = "1990-13-01".into()),
                 "parties[0].birth_date",
                 "not a date: \"1990-13-01\"",
@@ -919,6 +968,27 @@ pub(crate) mod tests {
             "{\"a\":1}}",
         ] {
             assert!(parse_case(text).is_err(), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn case_ids_are_names_never_paths() {
+        for ok in ["AUTO-2026-000123", "a", "X_1.v2", &"A".repeat(64)] {
+            assert!(is_case_id(ok), "{ok}");
+        }
+        for bad in [
+            "",
+            ".",
+            "..",
+            "../x",
+            "a/b",
+            "a\\b",
+            "/abs",
+            " A",
+            "AUTO-№1",
+            &"A".repeat(65),
+        ] {
+            assert!(!is_case_id(bad), "{bad}");
         }
     }
 

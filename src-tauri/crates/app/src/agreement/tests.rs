@@ -231,3 +231,36 @@ fn the_rejection_letter_prints_only_for_a_rejected_case() {
         ErrorCode::NotPrintable
     );
 }
+
+/// Whatever a stored case's id says, a printed file stays in the viewer's folder: a name
+/// that would leave it (a path, a parent, an absolute path) is refused and nothing is
+/// written outside.
+#[test]
+fn a_printed_file_never_leaves_the_viewer_s_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = open(dir.path());
+    for name in ["../escape.pdf", "sub/escape.pdf", "/tmp/uw-escape.pdf"] {
+        let e = ws
+            .for_the_viewer(|write| {
+                write(name, b"%PDF-1.4")?;
+                Err(AppError::new(ErrorCode::Internal, "written"))
+            })
+            .unwrap_err();
+        assert_eq!(e.code, ErrorCode::InvalidInput, "{name}: {e:?}");
+    }
+    assert!(!dir.path().join("escape.pdf").exists());
+    assert!(!Path::new("/tmp/uw-escape.pdf").exists());
+    // A plain name is written where it belongs.
+    let e = ws
+        .for_the_viewer(|write| {
+            write("AUTO-1-v1-uz.pdf", b"%PDF-1.4")?;
+            Err(AppError::new(ErrorCode::Internal, "written"))
+        })
+        .unwrap_err();
+    assert_eq!(e.code, ErrorCode::Internal);
+    assert!(dir
+        .path()
+        .join(PRINTED_DIR)
+        .join("AUTO-1-v1-uz.pdf")
+        .exists());
+}
