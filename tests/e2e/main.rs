@@ -186,6 +186,18 @@ async fn the_demo_opens_on_a_full_queue() -> Result<()> {
     wait_text(&c, "th:nth-child(3)", |t| t.ends_with('▼')).await?;
     find(&c, "tbody tr:first-child[data-case-id='AUTO-2026-000136']").await?;
     screenshot(&display, "demo-queue");
+    // A second factor is set up by the account's owner only: the password first.
+    click(&c, "#totp-open").await?;
+    retype(&c, "input[name=totp-password]", "not-alices-password").await?;
+    click(&c, "#totp-begin").await?;
+    wait_text(&c, "[data-testid=totp] [data-testid=error]", |t| {
+        t.contains("AUTH_FAILED")
+    })
+    .await?;
+    retype(&c, "input[name=totp-password]", &demo_password("alice")).await?;
+    click(&c, "#totp-begin").await?;
+    wait_text(&c, "[data-testid=totp-secret]", |t| t.len() >= 32).await?;
+    screenshot(&display, "totp-setup");
     c.close().await?;
     Ok(())
 }

@@ -36,7 +36,6 @@ fn args(command: &str) -> Option<Value> {
         | "pick_and_import"
         | "session_status"
         | "logout"
-        | "begin_totp"
         | "sync_status"
         | "sync_now"
         | "sync_conflicts"
@@ -84,6 +83,7 @@ fn args(command: &str) -> Option<Value> {
         "unlock_with_recovery_key" => json!({"key": "0000-not-a-key"}),
         "login" => json!({"username": "nobody", "password": "wrong password", "code": null}),
         "confirm_totp" => json!({"code": "123456"}),
+        "begin_totp" => json!({"password": "long enough pw", "code": null}),
         "change_password" => json!({"old": "old password", "new": "new password"}),
         "setup_admin" | "create_user" => json!({"user": user}),
         "submit_case" => {

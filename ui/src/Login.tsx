@@ -99,17 +99,46 @@ export function TotpPanel({ onClose }: { onClose: () => void }) {
   const [code, setCode] = useState("");
   const [error, setError] = useState<AppError | null>(null);
   const [done, setDone] = useState(false);
+  // The owner proves it first: the password, and the current code where a factor is set
+  // (asked for once the service says so).
+  const [password, setPassword] = useState("");
+  const [current, setCurrent] = useState<string | null>(null);
+  const begin = (e: React.FormEvent) => {
+    e.preventDefault();
+    api.beginTotp(password, current).then(
+      (s) => { setSetup(s); setError(null); setPassword(""); },
+      (err: AppError) => {
+        if (err.code === "TOTP_REQUIRED" && current === null) setCurrent("");
+        setError(err);
+      },
+    );
+  };
   return (
     <div className="card totp" data-testid="totp">
       <h3>{t("totp.title")}</h3>
-      {!setup && !done && <button id="totp-begin" onClick={() => api.beginTotp().then(setSetup, setError)}>{t("totp.create")}</button>}
+      {!setup && !done && (
+        <form onSubmit={begin}>
+          <p className="small">{t("totp.owner")}</p>
+          <label>
+            {t("login.password")}
+            <input name="totp-password" type="password" autoComplete="current-password" value={password} onChange={(e) => setPassword(e.target.value)} />
+          </label>
+          {current !== null && (
+            <label>
+              {t("login.code")}
+              <input name="totp-current" inputMode="numeric" autoComplete="one-time-code" value={current} onChange={(e) => setCurrent(e.target.value)} />
+            </label>
+          )}
+          <button id="totp-begin" type="submit" disabled={password === ""}>{t("totp.create")}</button>
+        </form>
+      )}
       {setup && !done && (
         <>
           <p className="small">{t("totp.intro")}</p>
           <p className="mono" data-testid="totp-secret">{setup.secret}</p>
           <p className="mono small muted">{setup.uri}</p>
           <div className="import-row">
-            <input name="totp-confirm" inputMode="numeric" value={code} onChange={(e) => setCode(e.target.value)} />
+            <input name="totp-confirm" inputMode="numeric" aria-label={t("login.code")} value={code} onChange={(e) => setCode(e.target.value)} />
             <button id="totp-confirm-button" className="primary" disabled={code.trim().length !== 6} onClick={() => api.confirmTotp(code).then(() => setDone(true), setError)}>{t("totp.confirm")}</button>
           </div>
         </>

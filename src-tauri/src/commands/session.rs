@@ -28,9 +28,17 @@ pub(crate) async fn login(
     .await
 }
 
+/// Async: Argon2 checks the owner's password.
 #[tauri::command]
-pub(crate) fn begin_totp(ws: State<'_, Ws>) -> Result<TotpSetup> {
-    logged("begin_totp", || ws.signed_in()?.begin_totp())
+pub(crate) async fn begin_totp(
+    app: AppHandle,
+    password: String,
+    code: Option<String>,
+) -> Result<TotpSetup> {
+    off_main(app, task("begin_totp"), move |ws| {
+        ws.signed_in()?.begin_totp(&password, code.as_deref())
+    })
+    .await
 }
 
 #[tauri::command]

@@ -668,6 +668,7 @@ export const en = {
   "totp.confirm": "Confirm",
   "totp.create": "Create a secret",
   "totp.done": "The second factor is on: the next login asks for a code.",
+  "totp.owner": "Your password (and, to replace a second factor, its current code) first: only the account's owner sets it up.",
   "totp.intro": "Add this secret to your authenticator app (or open the address), then type the code it shows.",
   "totp.title": "Second factor (authenticator app)",
   "unit.currency": "UZS",

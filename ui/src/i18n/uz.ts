@@ -665,6 +665,7 @@ export const uz: Record<Key, Msg> = {
   "totp.confirm": "Tasdiqlash",
   "totp.create": "Maxfiy kalit yaratish",
   "totp.done": "Ikkinchi omil yoqildi: keyingi kirishda kod soʻraladi.",
+  "totp.owner": "Avval parolingiz (ikkinchi omilni almashtirishda uning joriy kodi ham): uni faqat hisob egasi sozlaydi.",
   "totp.intro": "Ushbu maxfiy kalitni autentifikator ilovangizga qoʻshing (yoki manzilni oching), soʻng u koʻrsatgan kodni kiriting.",
   "totp.title": "Ikkinchi omil (autentifikator ilovasi)",
   "unit.currency": "soʻm",

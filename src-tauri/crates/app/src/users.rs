@@ -193,6 +193,45 @@ fn session_of(u: &StoredUser) -> Session {
     }
 }
 
+/// What an account's second factor says of `code` at `now`: `Ok(None)` where none is set,
+/// `Ok(Some(step))` for a code accepted at that step, else why not (`TOTP_REQUIRED` for no
+/// code). A factor that is set but cannot be read fails closed: refused until an
+/// administrator resets it, never passed over.
+fn second_factor(
+    user: &StoredUser,
+    code: Option<&str>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<Option<u64>> {
+    let Some(stored) = user.totp_secret.as_deref() else {
+        return Ok(None);
+    };
+    let Some(secret) = crate::totp::from_base32(stored) else {
+        return Err(AppError::new(
+            ErrorCode::AuthFailed,
+            "code: the second factor stored for this account cannot be read; an administrator resets it",
+        ));
+    };
+    let Some(code) = code.filter(|c| !c.trim().is_empty()) else {
+        return Err(AppError::new(
+            ErrorCode::TotpRequired,
+            "code: enter the 6-digit code of your authenticator",
+        ));
+    };
+    let unix = u64::try_from(now.timestamp()).unwrap_or_default();
+    let last = user.totp_last_step.and_then(|s| u64::try_from(s).ok());
+    match crate::totp::check(&secret, code, unix, last) {
+        crate::totp::Check::Accepted(step) => Ok(Some(step)),
+        crate::totp::Check::Wrong => Err(AppError::new(
+            ErrorCode::AuthFailed,
+            "code: the code is wrong",
+        )),
+        crate::totp::Check::Reused => Err(AppError::new(
+            ErrorCode::TotpReused,
+            "code: this code was used already; wait for the next one",
+        )),
+    }
+}
+
 pub(crate) fn auth_failed() -> AppError {
     AppError::new(
         ErrorCode::AuthFailed,
@@ -358,40 +397,12 @@ impl Workstation {
                 format!("{username}: the account is deactivated; an administrator reactivates it"),
             ));
         }
-        // A second factor that is set but cannot be read fails closed: the login is refused
-        // until an administrator resets it, never let through without a code.
-        let second_factor = user.totp_secret.as_deref().map(crate::totp::from_base32);
-        if refusal.is_none() && matches!(second_factor, Some(None)) {
-            refusal = Some(AppError::new(
-                ErrorCode::AuthFailed,
-                "code: the second factor stored for this account cannot be read; an administrator resets it",
-            ));
-        }
         if refusal.is_none() {
-            if let Some(Some(secret)) = second_factor {
-                let Some(code) = code.filter(|c| !c.trim().is_empty()) else {
-                    return Err(AppError::new(
-                        ErrorCode::TotpRequired,
-                        "code: enter the 6-digit code of your authenticator",
-                    ));
-                };
-                let unix = u64::try_from(now.timestamp()).unwrap_or_default();
-                let last = user.totp_last_step.and_then(|s| u64::try_from(s).ok());
-                match crate::totp::check(&secret, code, unix, last) {
-                    crate::totp::Check::Accepted(step) => totp_step = i64::try_from(step).ok(),
-                    crate::totp::Check::Wrong => {
-                        refusal = Some(AppError::new(
-                            ErrorCode::AuthFailed,
-                            "code: the code is wrong",
-                        ))
-                    }
-                    crate::totp::Check::Reused => {
-                        refusal = Some(AppError::new(
-                            ErrorCode::TotpReused,
-                            "code: this code was used already; wait for the next one",
-                        ))
-                    }
-                }
+            match second_factor(&user, code, now) {
+                Ok(step) => totp_step = step.and_then(|s| i64::try_from(s).ok()),
+                // Asked for, not refused: the password was right.
+                Err(e) if e.code == ErrorCode::TotpRequired => return Err(e),
+                Err(e) => refusal = Some(e),
             }
         }
         if let Some(refusal) = refusal {
@@ -462,10 +473,16 @@ impl Workstation {
     /// Starts enrolling the current user's second factor: a fresh secret, shown once (as
     /// base32 and as an `otpauth://` address for an authenticator app). It takes effect
     /// only when [`Workstation::confirm_totp`] gets a correct code from it.
-    pub fn begin_totp(&self) -> Result<TotpSetup> {
+    ///
+    /// Whoever sits at an unlocked session is not yet its owner: the owner's password is
+    /// asked, and where a second factor is set, a current code of it too — so nobody binds
+    /// their own authenticator to another's account. Argon2 checks the password: the
+    /// window calls this off its thread.
+    pub fn begin_totp(&self, password: &str, code: Option<&str>) -> Result<TotpSetup> {
         use argon2::password_hash::rand_core::RngCore;
         let s = self.require_session()?;
         self.standalone_only("second factors")?;
+        self.owner_of_session(&s.username, password, code)?;
         let mut secret = [0u8; 20];
         OsRng.fill_bytes(&mut secret);
         let b32 = crate::totp::base32(&secret);
@@ -478,6 +495,31 @@ impl Workstation {
             ),
             secret: b32,
         })
+    }
+
+    /// The session's owner proves it: the password, and the current code where a second
+    /// factor is set (a code used before is refused, as at a login). A refusal is audited
+    /// and costs a pause, as a failed login does.
+    fn owner_of_session(&self, username: &str, password: &str, code: Option<&str>) -> Result<()> {
+        let user = self.store()?.user(username)?.ok_or_else(|| {
+            AppError::new(ErrorCode::NotFound, format!("{username}: no such account"))
+        })?;
+        let refusal = if verify_password(&user.password_hash, password) {
+            second_factor(&user, code, chrono::Utc::now()).err()
+        } else {
+            Some(AppError::new(
+                ErrorCode::AuthFailed,
+                "password: the password is wrong",
+            ))
+        };
+        let Some(refusal) = refusal else {
+            return Ok(());
+        };
+        let detail = serde_json::json!({"why": refusal.code}).to_string();
+        self.store()?
+            .audit(&now_rfc3339(), username, "totp_setup_refused", &detail)?;
+        std::thread::sleep(Duration::from_millis(250));
+        Err(refusal)
     }
 
     pub fn confirm_totp(&self, code: &str) -> Result<()> {

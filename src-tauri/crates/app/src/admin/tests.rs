@@ -283,7 +283,7 @@ fn a_password_an_administrator_set_is_changed_before_anything_else() {
     // act for someone (`acting`) too.
     let refused = [
         ws.require_session().map(drop),
-        ws.begin_totp().map(drop),
+        ws.begin_totp("initial-pass-1", None).map(drop),
         ws.import_texts(&[("x.json".into(), "{}".into())]).map(drop),
         ws.admin_users().map(drop),
     ];

@@ -88,7 +88,10 @@ fn an_online_login_gives_the_directory_s_roles_branches_and_a_key_of_one_s_own()
         })
         .unwrap_err();
     assert_eq!(e.code, ErrorCode::MissingRole, "bob is no administrator");
-    assert_eq!(ws.begin_totp().unwrap_err().code, ErrorCode::DirectoryMode);
+    assert_eq!(
+        ws.begin_totp("x", None).unwrap_err().code,
+        ErrorCode::DirectoryMode
+    );
     assert!(ws.verify_audit().unwrap().intact);
 }
 

@@ -164,7 +164,11 @@ fn a_second_factor_is_set_up_with_a_code_then_asked_for_and_never_reused() {
     let dir = tempfile::tempdir().unwrap();
     let ws = open(dir.path(), true);
     ws.login("alice", "alice-demo-2026", None).unwrap();
-    let setup = ws.begin_totp().unwrap();
+    // Whoever sits at the session proves they are its owner.
+    let e = ws.begin_totp("not-alices-password", None).unwrap_err();
+    assert_eq!(e.code, ErrorCode::AuthFailed);
+    assert!(e.message.starts_with("password:"), "{}", e.message);
+    let setup = ws.begin_totp("alice-demo-2026", None).unwrap();
     assert!(setup.uri.starts_with("otpauth://totp/"), "{}", setup.uri);
     let secret = crate::totp::from_base32(&setup.secret).unwrap();
     let now = || u64::try_from(chrono::Utc::now().timestamp()).unwrap();
@@ -204,6 +208,39 @@ fn a_second_factor_is_set_up_with_a_code_then_asked_for_and_never_reused() {
         .login("alice", "wrong-password", Some(&code(next + 1)))
         .unwrap_err();
     assert_eq!(e.code, ErrorCode::AuthFailed);
+
+    // Replacing the factor asks for a current code of it besides the password: nobody
+    // at an unlocked session binds their own authenticator to alice's account.
+    // (The codes used so far are forgotten, so that the test needs no clock's turn.)
+    ws.store()
+        .unwrap()
+        .set_totp(
+            "alice",
+            Some(&setup.secret),
+            None,
+            "2026-12-03T10:00:00Z",
+            "test",
+        )
+        .unwrap();
+    let step = now() / crate::totp::STEP_SECONDS;
+    ws.login("alice", "alice-demo-2026", Some(&code(step - 1)))
+        .unwrap();
+    let e = ws.begin_totp("alice-demo-2026", None).unwrap_err();
+    assert_eq!(e.code, ErrorCode::TotpRequired);
+    let e = ws
+        .begin_totp("alice-demo-2026", Some("abcdef"))
+        .unwrap_err();
+    assert_eq!(e.code, ErrorCode::AuthFailed);
+    ws.begin_totp("alice-demo-2026", Some(&code(step + 1)))
+        .unwrap();
+    let store = ws.store().unwrap();
+    let refused = store
+        .audit_tail(100)
+        .unwrap()
+        .iter()
+        .filter(|e| e.action == "totp_setup_refused")
+        .count();
+    assert_eq!(refused, 3, "each refusal is audited");
 }
 
 /// A second factor whose stored secret no longer decodes fails closed: the password alone
