@@ -117,7 +117,13 @@ impl Workstation {
                     _ => false,
                 };
                 let detail = serde_json::json!({"why": e.code(), "directory": true}).to_string();
-                self.store()?.audit(&at, &id, "login_failed", &detail)?;
+                // A name the directory does not know and nobody logged in with here is no
+                // one's: the audit keeps only its hash.
+                let name = match &e {
+                    DirectoryError::AccountNotFound(_) if !known => crate::users::unknown_name(&id),
+                    _ => id.clone(),
+                };
+                self.store()?.audit(&at, &name, "login_failed", &detail)?;
                 std::thread::sleep(FAILED_PAUSE);
                 Err(match e {
                     // Only a person who logged in here before learns that the account is
@@ -208,7 +214,8 @@ impl Workstation {
             // As slow as a real check.
             verify_password(&hash_password("no offline login")?, password);
             let detail = serde_json::json!({"why": "DIRECTORY_UNREACHABLE"}).to_string();
-            self.store()?.audit(&at, typed, "login_failed", &detail)?;
+            let name = crate::users::unknown_name(typed);
+            self.store()?.audit(&at, &name, "login_failed", &detail)?;
             std::thread::sleep(FAILED_PAUSE);
             return Err(unreachable());
         };

@@ -232,6 +232,16 @@ fn second_factor(
     }
 }
 
+/// How the audit names a typed login name that is no account here: `unknown:` and the
+/// first 12 hex digits of its SHA-256. A password typed into the name's field never lands
+/// in the append-only log, and the attempts of one name still read as one.
+pub(crate) fn unknown_name(typed: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(typed.as_bytes());
+    let hex: String = digest.iter().take(6).map(|b| format!("{b:02x}")).collect();
+    format!("unknown:{hex}")
+}
+
 pub(crate) fn auth_failed() -> AppError {
     AppError::new(
         ErrorCode::AuthFailed,
@@ -362,8 +372,12 @@ impl Workstation {
             // As slow as a real check, so a wrong name cannot be told from a wrong password.
             verify_password(&hash_password("unknown user")?, password);
             let detail = serde_json::json!({"unknown_user": true}).to_string();
-            self.store()?
-                .audit(&now_rfc3339(), &username, "login_failed", &detail)?;
+            self.store()?.audit(
+                &now_rfc3339(),
+                &unknown_name(&username),
+                "login_failed",
+                &detail,
+            )?;
             std::thread::sleep(Duration::from_millis(300));
             return Err(auth_failed());
         };

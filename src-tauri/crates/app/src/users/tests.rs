@@ -59,6 +59,20 @@ fn login_failures_are_uniform_then_lock_and_everything_is_audited() {
 
     let report = ws.verify_audit().unwrap();
     assert!(report.intact);
+    // The unknown name is kept only as its hash: what was typed as a name may be a
+    // password typed into the wrong field.
+    let tail = ws.store().unwrap().audit_tail(10_000).unwrap();
+    let failed: Vec<&str> = tail
+        .iter()
+        .filter(|e| e.action == "login_failed")
+        .map(|e| e.actor.as_str())
+        .collect();
+    assert_eq!(failed[0], crate::users::unknown_name("mallory"));
+    assert!(failed[0].starts_with("unknown:") && failed[0].len() == 20);
+    assert!(tail
+        .iter()
+        .all(|e| !e.actor.contains("mallory") && !e.detail.contains("mallory")));
+    assert!(failed[1..].iter().all(|a| *a == "alice" || *a == "bob"));
     drop(ws);
     let conn = audit_counts(dir.path());
     assert_eq!(
