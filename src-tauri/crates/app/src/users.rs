@@ -439,8 +439,16 @@ impl Workstation {
             std::thread::sleep(Duration::from_millis(pause));
             return Err(refusal);
         }
-        self.store()?
-            .record_login(&username, true, None, totp_step, &now_rfc3339(), "{}")?;
+        if !self
+            .store()?
+            .record_login(&username, true, None, totp_step, &now_rfc3339(), "{}")?
+        {
+            // Another login took this code between its check and now: it counts once.
+            return Err(AppError::new(
+                ErrorCode::TotpReused,
+                "code: this code was used already; wait for the next one",
+            ));
+        }
         let s = session_of(&user);
         self.begin_session(s.clone(), None);
         Ok(s)

@@ -972,6 +972,45 @@ fn store_before_admin(path: &std::path::Path, users: &str) -> rusqlite::Connecti
 }
 
 #[test]
+fn a_second_factor_s_code_counts_once_even_for_two_logins_checked_together() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("plain.db");
+    drop(store_before_admin(
+        &path,
+        "('dilnoza', 'Dilnoza', 'h', 1, 0, 0, 't')",
+    ));
+    let mut s = Store::adopt(&path, &dir.path().join("cases.db"), &key()).unwrap();
+    let at = "2026-11-20T08:00:00Z";
+    // Both logins checked the code against the same last step; the second to record it
+    // records nothing.
+    assert!(s
+        .record_login("dilnoza", true, None, Some(5), at, "{}")
+        .unwrap());
+    assert!(!s
+        .record_login("dilnoza", true, None, Some(5), at, "{}")
+        .unwrap());
+    assert!(!s
+        .record_login("dilnoza", true, None, Some(4), at, "{}")
+        .unwrap());
+    assert!(s
+        .record_login("dilnoza", true, None, Some(6), at, "{}")
+        .unwrap());
+    // A login without a second factor's code keeps the last step.
+    assert!(s
+        .record_login("dilnoza", true, None, None, at, "{}")
+        .unwrap());
+    let user = s.user("dilnoza").unwrap().unwrap();
+    assert_eq!(user.totp_last_step, Some(6));
+    let logins = s
+        .audit_tail(100)
+        .unwrap()
+        .iter()
+        .filter(|e| e.action == "login")
+        .count();
+    assert_eq!(logins, 3, "a refused recording is not audited as a login");
+}
+
+#[test]
 fn accounts_of_an_earlier_store_get_their_name_as_staff_id_and_their_last_login() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("plain.db");
@@ -981,8 +1020,9 @@ fn accounts_of_an_earlier_store_get_their_name_as_staff_id_and_their_last_login(
     ));
     let mut s = Store::adopt(&path, &dir.path().join("cases.db"), &key()).unwrap();
     for at in ["2026-11-20T08:00:00Z", "2026-11-21T09:00:00Z"] {
-        s.record_login("dilnoza", true, None, None, at, "{}")
-            .unwrap();
+        assert!(s
+            .record_login("dilnoza", true, None, None, at, "{}")
+            .unwrap());
     }
     let users = s.users().unwrap();
     let got: Vec<_> = users

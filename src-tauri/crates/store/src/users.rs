@@ -239,7 +239,10 @@ impl Store {
     }
 
     /// Records a login attempt: a failure counts (and may lock until a time), a success
-    /// clears the count and keeps the TOTP step it used. Audited either way.
+    /// clears the count and keeps the TOTP step it used. Audited either way. A success
+    /// whose step is not past the last one kept (another login used that code since it was
+    /// checked) records nothing and is `false`: a code counts once, even for two logins at
+    /// the same moment.
     pub fn record_login(
         &mut self,
         username: &str,
@@ -248,14 +251,18 @@ impl Store {
         totp_step: Option<i64>,
         at: &str,
         detail: &str,
-    ) -> Result<()> {
+    ) -> Result<bool> {
         let tx = self.conn.transaction()?;
         if ok {
-            tx.execute(
+            let changed = tx.execute(
                 "UPDATE users SET failed_logins = 0, locked_until = NULL, \
-                 totp_last_step = coalesce(?2, totp_last_step), last_login_at = ?3 WHERE username = ?1",
+                 totp_last_step = coalesce(?2, totp_last_step), last_login_at = ?3 \
+                 WHERE username = ?1 AND (?2 IS NULL OR totp_last_step IS NULL OR totp_last_step < ?2)",
                 params![username, totp_step, at],
             )?;
+            if changed == 0 {
+                return Ok(false);
+            }
         } else {
             tx.execute(
                 "UPDATE users SET failed_logins = failed_logins + 1, locked_until = coalesce(?2, locked_until) WHERE username = ?1",
@@ -265,7 +272,7 @@ impl Store {
         let action = if ok { "login" } else { "login_failed" };
         crate::audit::append(&tx, at, username, action, None, detail)?;
         tx.commit()?;
-        Ok(())
+        Ok(true)
     }
 
     /// Appends an action on no case (logout, a session lock) to the audit trail.
