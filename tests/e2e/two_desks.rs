@@ -239,6 +239,11 @@ async fn two_desks_alice_submits_bob_approves_at_his_desk_and_carol_cannot_check
         t.contains("maker alice, checker bob")
     })
     .await?;
+    // The agreement waits for the bank's acceptance, which desk 1 hears with a sync.
+    wait_text(&one, "[data-testid=review-accepted]", |t| {
+        t.contains("Accepted by the bank")
+    })
+    .await?;
     click(&one, "[data-step=agreement]").await?;
     wait_text(&one, "[data-testid=agreement-stamp]", |t| {
         t.contains("SHA-256")

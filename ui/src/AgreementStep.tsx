@@ -3,6 +3,7 @@
 // to the system's viewer. What may be printed is Rust's decision; a refusal names what is
 // missing.
 import { useEffect, useState } from "react";
+import { listen } from "@tauri-apps/api/event";
 import type { AgreementPreview, AppError, PrintedFile } from "./bindings";
 import { api } from "./api";
 import { RejectionLetter } from "./RejectionLetter";
@@ -32,13 +33,22 @@ function Agreement({ caseId, version }: { caseId: string; version: number }) {
   const [error, setError] = useState<AppError | null>(null);
   const [printed, setPrinted] = useState<PrintedFile | null>(null);
   const [busy, setBusy] = useState(false);
+  // Asked again after each sync while refused: the bank's acceptance of the approval, which
+  // the agreement waits for, arrives with a sync.
+  const [synced, setSynced] = useState(0);
   useEffect(() => {
     setPrinted(null);
     api.agreementPreview(caseId, lang).then(
       (p) => { setPreview(p); setError(null); },
       (e) => { setPreview(null); setError(e); },
     );
-  }, [caseId, lang, version]);
+  }, [caseId, lang, version, synced]);
+  const refused = preview === null && error !== null;
+  useEffect(() => {
+    if (!refused) return;
+    const unlisten = listen("sync-status", () => setSynced((n) => n + 1));
+    return () => void unlisten.then((f) => f());
+  }, [refused]);
   const print = () => {
     setBusy(true);
     api.printAgreement(caseId, lang).then(setPrinted, setError).finally(() => setBusy(false));
