@@ -3,7 +3,8 @@
 //! is answered that way. Every command that calls the bank, the directory, the disk beyond
 //! that, Argon2 or the PDF writer is `async` and runs through [`off_main`] (or
 //! [`blocking`]), with `work` progress events; every command's body runs through
-//! [`logged`].
+//! [`logged`]. A command that asks for files checks the session, opens the system's dialog
+//! and then works on what was picked ([`pick_then`], [`save_then`]).
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -12,7 +13,7 @@ use std::time::{Duration, Instant};
 
 use tauri::{AppHandle, Emitter, Manager};
 use tauri_plugin_dialog::{DialogExt, FileDialogBuilder, FilePath};
-use uw_app::{AppError, ErrorCode, Exported, Result, WorkProgress, WorkState, Workstation};
+use uw_app::{AppError, ErrorCode, Result, WorkProgress, WorkState, Workstation};
 
 use crate::state::Ws;
 
@@ -147,7 +148,7 @@ fn dialog(app: &AppHandle, filters: &[Filter]) -> FileDialogBuilder<tauri::Wry> 
 }
 
 /// The files the person picks, as local paths; `None` when they cancel.
-pub(crate) fn pick_files(app: &AppHandle, filters: &[Filter]) -> Result<Option<Vec<PathBuf>>> {
+fn pick_files(app: &AppHandle, filters: &[Filter]) -> Result<Option<Vec<PathBuf>>> {
     dialog(app, filters)
         .blocking_pick_files()
         .map(|files| files.into_iter().map(local_path).collect())
@@ -177,20 +178,46 @@ fn local_path(file: FilePath) -> Result<PathBuf> {
         .map_err(|e| AppError::new(ErrorCode::Io, e.to_string()))
 }
 
-/// The session, then the system's save dialog, then `write` off the window's thread;
-/// `None` when the person cancels.
-pub(crate) async fn save_xlsx(
+/// The spreadsheets the window exports.
+pub(crate) const XLSX: Filter<'static> = ("Spreadsheets", &["xlsx"]);
+
+/// The session, then the system's open dialog with `filters`, then `act` on the picked
+/// files off the window's thread as `work`; `None` when the person cancels. `name` is the
+/// command's (the person's time in the dialog is no work in progress).
+pub(crate) async fn pick_then<T: Send + 'static>(
     app: AppHandle,
     name: &'static str,
-    file_name: &'static str,
-    write: impl FnOnce(&Workstation, &std::path::Path) -> Result<Exported> + Send + 'static,
-) -> Result<Option<Exported>> {
+    filters: &'static [Filter<'static>],
+    work: Task,
+    act: impl FnOnce(&Ws, &Workstation, &[PathBuf]) -> Result<T> + Send + 'static,
+) -> Result<Option<T>> {
     blocking(app, task(name), move |app, ws| {
+        // The session first: no dialog opens for nobody.
         let signed = ws.signed_in()?;
-        let Some(path) = save_file(app, ("Spreadsheets", &["xlsx"]), file_name)? else {
+        let Some(paths) = pick_files(app, filters)? else {
             return Ok(None);
         };
-        ticking(app, &task(name), || write(signed, &path)).map(Some)
+        ticking(app, &work, || act(ws, signed, &paths)).map(Some)
+    })
+    .await
+}
+
+/// The session, then the system's save dialog (`filter`, `file_name` proposed), then
+/// `write` off the window's thread as `work`; `None` when the person cancels.
+pub(crate) async fn save_then<T: Send + 'static>(
+    app: AppHandle,
+    work: Task,
+    filter: Filter<'static>,
+    file_name: String,
+    write: impl FnOnce(&Workstation, &std::path::Path) -> Result<T> + Send + 'static,
+) -> Result<Option<T>> {
+    blocking(app, task(work.name), move |app, ws| {
+        // The session first: no dialog opens for nobody.
+        let signed = ws.signed_in()?;
+        let Some(path) = save_file(app, filter, &file_name)? else {
+            return Ok(None);
+        };
+        ticking(app, &work, || write(signed, &path)).map(Some)
     })
     .await
 }

@@ -8,7 +8,7 @@ use uw_app::{AssignmentView, CaseEvent, CaseView, Result, StoredNote};
 use uw_domain::vin::VinReport;
 use uw_domain::Evaluation;
 
-use crate::run::{blocking, logged, save_file, task, ticking};
+use crate::run::{logged, save_then, task};
 use crate::state::Ws;
 
 #[tauri::command]
@@ -50,19 +50,17 @@ pub(crate) fn take_counter_offer(
 
 #[tauri::command]
 pub(crate) async fn export_case(app: AppHandle, case_id: String) -> Result<Option<String>> {
-    blocking(app, task("export_case"), move |app, ws| {
-        // The session first: no picker opens for nobody.
-        let signed = ws.signed_in()?;
-        let name = format!("{case_id}.json");
-        let Some(path) = save_file(app, ("Case files", &["json"]), &name)? else {
-            return Ok(None);
-        };
-        ticking(app, &task("export_case").on(&case_id), || {
-            signed.export_case_to(&case_id, &path)
-        })
-        .map(|p| Some(p.display().to_string()))
-    })
-    .await
+    let work = task("export_case").on(&case_id);
+    let name = format!("{case_id}.json");
+    let saved = save_then(
+        app,
+        work,
+        ("Case files", &["json"]),
+        name,
+        move |ws, path| ws.export_case_to(&case_id, path),
+    )
+    .await?;
+    Ok(saved.map(|p| p.display().to_string()))
 }
 
 #[tauri::command]

@@ -4,7 +4,7 @@
 use tauri::AppHandle;
 use uw_app::{Dashboard, Exported, Result, WhatIfReport};
 
-use crate::run::{blocking, off_main, pick_file, save_xlsx, task, ticking};
+use crate::run::{blocking, off_main, pick_file, save_then, task, ticking, XLSX};
 
 /// Async: the figures are counted over the whole store.
 #[tauri::command]
@@ -23,12 +23,10 @@ pub(crate) async fn refresh_portfolio(app: AppHandle) -> Result<Dashboard> {
 /// Asks where, then writes the dashboard's tables as a spreadsheet.
 #[tauri::command]
 pub(crate) async fn export_dashboard_xlsx(app: AppHandle) -> Result<Option<Exported>> {
-    save_xlsx(
-        app,
-        "export_dashboard_xlsx",
-        "dashboard.xlsx",
-        |ws, path| ws.export_dashboard_xlsx(path),
-    )
+    let work = task("export_dashboard_xlsx");
+    save_then(app, work, XLSX, "dashboard.xlsx".into(), |ws, path| {
+        ws.export_dashboard_xlsx(path)
+    })
     .await
 }
 

@@ -7,7 +7,7 @@ use tauri::State;
 use uw_app::{CaseView, Result, ScanList};
 use uw_domain::case::{DocumentKind, DocumentStatus};
 
-use crate::run::{blocking, logged, off_main, pick_files, task, ticking, Filter};
+use crate::run::{logged, off_main, pick_then, task, Filter};
 use crate::state::Ws;
 
 #[tauri::command]
@@ -40,21 +40,13 @@ pub(crate) async fn pick_scans(
     kind: String,
     party: usize,
 ) -> Result<Option<ScanList>> {
+    const SCANS: &[Filter] = &[
+        ("Scans (PDF, PNG, JPEG)", &["pdf", "png", "jpg", "jpeg"]),
+        ("All files", &["*"]),
+    ];
     let work = task("attach_scans").on(&case_id);
-    blocking(app, task("pick_scans"), move |app, ws| {
-        // The session first: no picker opens for nobody.
-        let signed = ws.signed_in()?;
-        let scans: [Filter; 2] = [
-            ("Scans (PDF, PNG, JPEG)", &["pdf", "png", "jpg", "jpeg"]),
-            ("All files", &["*"]),
-        ];
-        let Some(paths) = pick_files(app, &scans)? else {
-            return Ok(None);
-        };
-        ticking(app, &work, || {
-            ws.changed(signed.attach_scan_files(&case_id, &kind, party, &paths))
-        })
-        .map(Some)
+    pick_then(app, "pick_scans", SCANS, work, move |ws, signed, paths| {
+        ws.changed(signed.attach_scan_files(&case_id, &kind, party, paths))
     })
     .await
 }

@@ -7,7 +7,7 @@ use tauri::AppHandle;
 use uw_app::{CaseView, IncomeView, ReadProgress, Result};
 use uw_domain::case::IncomeKind;
 
-use crate::run::{blocking, off_main, pick_files, task, ticking, Filter};
+use crate::run::{off_main, pick_then, task, Filter};
 
 /// Async: every stored statement of the party is read again.
 #[tauri::command]
@@ -48,24 +48,22 @@ pub(crate) async fn pick_statements(
     party: usize,
     on_progress: Channel<ReadProgress>,
 ) -> Result<Option<IncomeView>> {
+    const STATEMENTS: &[Filter] = &[
+        ("Bank statements", &["txt", "csv", "xlsx", "xls"]),
+        ("All files", &["*"]),
+    ];
     let work = task("attach_statements").on(&case_id);
-    blocking(app, task("pick_statements"), move |app, ws| {
-        // The session first: no picker opens for nobody.
-        let signed = ws.signed_in()?;
-        let statements: [Filter; 2] = [
-            ("Bank statements", &["txt", "csv", "xlsx", "xls"]),
-            ("All files", &["*"]),
-        ];
-        let Some(paths) = pick_files(app, &statements)? else {
-            return Ok(None);
-        };
-        ticking(app, &work, || {
-            signed.attach_statement_files(&case_id, party, &paths, &mut |p| {
+    pick_then(
+        app,
+        "pick_statements",
+        STATEMENTS,
+        work,
+        move |_, signed, paths| {
+            signed.attach_statement_files(&case_id, party, paths, &mut |p| {
                 let _ = on_progress.send(p);
             })
-        })
-        .map(Some)
-    })
+        },
+    )
     .await
 }
 

@@ -6,7 +6,7 @@ use tauri::AppHandle;
 use tauri::State;
 use uw_app::{AppStatus, Exported, ImportReport, QueueQuery, QueueRow, Result};
 
-use crate::run::{blocking, logged, off_main, pick_files, save_xlsx, task, ticking};
+use crate::run::{logged, off_main, pick_then, save_then, task, XLSX};
 use crate::state::Ws;
 
 /// Off the window's thread (as every command the window asks before and right after a
@@ -41,14 +41,14 @@ pub(crate) async fn import_files(app: AppHandle, paths: Vec<String>) -> Result<I
 /// Opens the system file picker from Rust (the web view has no dialog permission).
 #[tauri::command]
 pub(crate) async fn pick_and_import(app: AppHandle) -> Result<Option<ImportReport>> {
-    blocking(app, task("pick_and_import"), |app, ws| {
-        // The session first: no picker opens for nobody.
-        let signed = ws.signed_in()?;
-        let Some(paths) = pick_files(app, &[("Case files", &["json"])])? else {
-            return Ok(None);
-        };
-        ticking(app, &task("import_files"), || signed.import_files(&paths)).map(Some)
-    })
+    let work = task("import_files");
+    pick_then(
+        app,
+        "pick_and_import",
+        &[("Case files", &["json"])],
+        work,
+        |_, signed, paths| signed.import_files(paths),
+    )
     .await
 }
 
@@ -58,7 +58,8 @@ pub(crate) async fn export_queue_xlsx(
     app: AppHandle,
     query: QueueQuery,
 ) -> Result<Option<Exported>> {
-    save_xlsx(app, "export_queue_xlsx", "queue.xlsx", move |ws, path| {
+    let work = task("export_queue_xlsx");
+    save_then(app, work, XLSX, "queue.xlsx".into(), move |ws, path| {
         ws.export_queue_xlsx(&query, path)
     })
     .await
