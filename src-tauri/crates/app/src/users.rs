@@ -225,10 +225,7 @@ fn second_factor(
             ErrorCode::AuthFailed,
             "code: the code is wrong",
         )),
-        crate::totp::Check::Reused => Err(AppError::new(
-            ErrorCode::TotpReused,
-            "code: this code was used already; wait for the next one",
-        )),
+        crate::totp::Check::Reused => Err(code_reused()),
     }
 }
 
@@ -240,6 +237,14 @@ pub(crate) fn unknown_name(typed: &str) -> String {
     let digest = Sha256::digest(typed.as_bytes());
     let hex: String = digest.iter().take(6).map(|b| format!("{b:02x}")).collect();
     format!("unknown:{hex}")
+}
+
+/// A second factor's code that counted already: each counts once.
+fn code_reused() -> AppError {
+    AppError::new(
+        ErrorCode::TotpReused,
+        "code: this code was used already; wait for the next one",
+    )
 }
 
 pub(crate) fn auth_failed() -> AppError {
@@ -444,10 +449,7 @@ impl Workstation {
             .record_login(&username, true, None, totp_step, &now_rfc3339(), "{}")?
         {
             // Another login took this code between its check and now: it counts once.
-            return Err(AppError::new(
-                ErrorCode::TotpReused,
-                "code: this code was used already; wait for the next one",
-            ));
+            return Err(code_reused());
         }
         let s = session_of(&user);
         self.begin_session(s.clone(), None);

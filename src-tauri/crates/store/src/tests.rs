@@ -1001,13 +1001,18 @@ fn a_second_factor_s_code_counts_once_even_for_two_logins_checked_together() {
         .unwrap());
     let user = s.user("dilnoza").unwrap().unwrap();
     assert_eq!(user.totp_last_step, Some(6));
-    let logins = s
-        .audit_tail(100)
-        .unwrap()
+    let tail = s.audit_tail(100).unwrap();
+    let count = |action: &str| tail.iter().filter(|e| e.action == action).count();
+    assert_eq!(
+        count("login"),
+        3,
+        "a refused recording is not audited as a login"
+    );
+    assert_eq!(count("login_failed"), 2, "but as a failed one");
+    assert!(tail
         .iter()
-        .filter(|e| e.action == "login")
-        .count();
-    assert_eq!(logins, 3, "a refused recording is not audited as a login");
+        .filter(|e| e.action == "login_failed")
+        .all(|e| e.detail.contains("TOTP_REUSED")));
 }
 
 #[test]

@@ -241,8 +241,8 @@ impl Store {
     /// Records a login attempt: a failure counts (and may lock until a time), a success
     /// clears the count and keeps the TOTP step it used. Audited either way. A success
     /// whose step is not past the last one kept (another login used that code since it was
-    /// checked) records nothing and is `false`: a code counts once, even for two logins at
-    /// the same moment.
+    /// checked) is `false`, audited as a failed login and nothing else: a code counts once,
+    /// even for two logins at the same moment.
     pub fn record_login(
         &mut self,
         username: &str,
@@ -261,6 +261,15 @@ impl Store {
                 params![username, totp_step, at],
             )?;
             if changed == 0 {
+                crate::audit::append(
+                    &tx,
+                    at,
+                    username,
+                    "login_failed",
+                    None,
+                    r#"{"why":"TOTP_REUSED"}"#,
+                )?;
+                tx.commit()?;
                 return Ok(false);
             }
         } else {
