@@ -395,7 +395,7 @@ fn stream_by(
             });
         }
         if let Some(t) = table.row(file, line, &row)? {
-            sink.transaction(t);
+            sink.transaction(std::borrow::Cow::Owned(t));
         }
     }
     let (from, to) = table.period();

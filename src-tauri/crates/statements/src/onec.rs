@@ -10,6 +10,8 @@
 //! bytes are valid multi-byte UTF-8 inside a CP1251/CP866 file was written in another
 //! encoding, and the file is refused as mixed rather than read as mojibake.
 
+use std::borrow::Cow;
+
 use encoding_rs::{Encoding, IBM866, UTF_8, WINDOWS_1251};
 use uw_domain::money::{Date, Money, MoneyError};
 use uw_domain::statement::Text;
@@ -221,29 +223,6 @@ impl Words {
         self.empty = Text::from(String::new());
     }
 
-    /// A document of no fields but its first line's.
-    fn blank(&self, line: usize, kind: Text) -> Transaction {
-        let e = &self.empty;
-        Transaction {
-            line,
-            kind,
-            number: e.clone(),
-            date: None,
-            amount: Money::ZERO,
-            payer: e.clone(),
-            payer_inn: e.clone(),
-            payer_account: e.clone(),
-            payer_bank: e.clone(),
-            receiver: e.clone(),
-            receiver_inn: e.clone(),
-            receiver_account: e.clone(),
-            receiver_bank: e.clone(),
-            purpose: e.clone(),
-            credited_on: None,
-            debited_on: None,
-        }
-    }
-
     fn by_text(&mut self, s: &str) -> Text {
         let s = s.trim();
         if s.len() > MAX_INTERNED_BYTES {
@@ -405,10 +384,77 @@ fn optional_amount(
 /// A document being read: fields are parsed as their lines come, so an error names the
 /// line, and nothing but the finished transaction is kept.
 struct DocumentDraft {
-    t: Transaction,
-    has_amount: bool,
+    line: usize,
+    kind: Text,
+    number: Option<Text>,
+    date: Option<Date>,
+    amount: Option<Money>,
+    credited_on: Option<Date>,
+    debited_on: Option<Date>,
+    /// The texts shared with other documents, by [`shared_slot`]. Filled as their lines
+    /// come; only the fields still missing at the end are given the empty text (given to
+    /// every field first and dropped again as each was filled, it cost two atomic counts
+    /// per field and document).
+    shared: [Option<Text>; 8],
     /// `НазначениеПлатежа` and its continuation lines `НазначениеПлатежа1..6`.
     purpose: String,
+}
+
+/// Where a shared text's field is kept in [`DocumentDraft::shared`].
+fn shared_slot(key: Key) -> Option<usize> {
+    Some(match key {
+        Key::Payer => 0,
+        Key::PayerInn => 1,
+        Key::PayerAccount => 2,
+        Key::PayerBank => 3,
+        Key::Receiver => 4,
+        Key::ReceiverInn => 5,
+        Key::ReceiverAccount => 6,
+        Key::ReceiverBank => 7,
+        _ => return None,
+    })
+}
+
+impl DocumentDraft {
+    fn new(line: usize, kind: Text, purpose: String) -> DocumentDraft {
+        DocumentDraft {
+            line,
+            kind,
+            number: None,
+            date: None,
+            amount: None,
+            credited_on: None,
+            debited_on: None,
+            shared: Default::default(),
+            purpose,
+        }
+    }
+
+    /// The transaction, each field it did not give the empty text; and the purpose's
+    /// buffer, for the next document.
+    fn finish(self, empty: &Text) -> (Transaction, String) {
+        let [payer, payer_inn, payer_account, payer_bank, receiver, receiver_inn, receiver_account, receiver_bank] =
+            self.shared.map(|t| t.unwrap_or_else(|| empty.clone()));
+        let t = Transaction {
+            line: self.line,
+            kind: self.kind,
+            number: self.number.unwrap_or_else(|| empty.clone()),
+            date: self.date,
+            amount: self.amount.unwrap_or(Money::ZERO),
+            payer,
+            payer_inn,
+            payer_account,
+            payer_bank,
+            receiver,
+            receiver_inn,
+            receiver_account,
+            receiver_bank,
+            purpose: self.purpose.as_str().into(),
+            credited_on: self.credited_on,
+            debited_on: self.debited_on,
+        };
+        (t, self.purpose)
+    }
 }
 
 /// The file's encoding, and the values it has decoded and interned.
@@ -444,30 +490,15 @@ fn document_field(
     (key, word): (Key, &str),
     value: &Value,
 ) -> Result<(), StatementError> {
-    let t = &mut d.t;
-    let shared = match key {
-        Key::Number => {
-            t.number = texts.text(value).trim().into();
-            return Ok(());
-        }
+    match key {
+        Key::Number => d.number = Some(texts.text(value).trim().into()),
         Key::Date => {
             let date = parse_date(r, n, word, texts.text(value))?;
-            t.date = Some(date.ok_or_else(|| r.err(n, "Дата is empty"))?);
-            return Ok(());
+            d.date = Some(date.ok_or_else(|| r.err(n, "Дата is empty"))?);
         }
-        Key::Amount => {
-            t.amount = parse_amount(r, n, word, texts.text(value))?;
-            d.has_amount = true;
-            return Ok(());
-        }
-        Key::CreditedOn => {
-            t.credited_on = parse_date(r, n, word, texts.text(value))?;
-            return Ok(());
-        }
-        Key::DebitedOn => {
-            t.debited_on = parse_date(r, n, word, texts.text(value))?;
-            return Ok(());
-        }
+        Key::Amount => d.amount = Some(parse_amount(r, n, word, texts.text(value))?),
+        Key::CreditedOn => d.credited_on = parse_date(r, n, word, texts.text(value))?,
+        Key::DebitedOn => d.debited_on = parse_date(r, n, word, texts.text(value))?,
         Key::Purpose => {
             let v = texts.text(value).trim();
             if !v.is_empty() {
@@ -476,20 +507,15 @@ fn document_field(
                 }
                 d.purpose.push_str(v);
             }
-            return Ok(());
         }
-        Key::Payer => &mut t.payer,
-        Key::PayerInn => &mut t.payer_inn,
-        Key::PayerAccount => &mut t.payer_account,
-        Key::PayerBank => &mut t.payer_bank,
-        Key::Receiver => &mut t.receiver,
-        Key::ReceiverInn => &mut t.receiver_inn,
-        Key::ReceiverAccount => &mut t.receiver_account,
-        Key::ReceiverBank => &mut t.receiver_bank,
-        _ => return Ok(()),
-    };
-    if shared.is_empty() {
-        *shared = texts.word(key, value);
+        _ => {
+            // The first spelling that gives a text wins (an empty one does not).
+            if let Some(slot) = shared_slot(key).and_then(|i| d.shared.get_mut(i)) {
+                if slot.as_ref().is_none_or(|t| t.is_empty()) {
+                    *slot = Some(texts.word(key, value));
+                }
+            }
+        }
     }
     Ok(())
 }
@@ -526,7 +552,7 @@ impl Section {
         match self {
             Section::Header => None,
             Section::Account(a) => Some(a.line),
-            Section::Document(d) => Some(d.t.line),
+            Section::Document(d) => Some(d.line),
         }
     }
 }
@@ -635,44 +661,66 @@ const MAX_KEYS: usize = 1 << 10;
 /// UTF-8) with room; a longer one is a hostile line's, read each time and never held.
 const MAX_KEY_BYTES: usize = 64;
 
-/// A key as read: the key and its spelling in [`KEYS`], named in errors; `None` for bytes
-/// that are not a key (the whole-line path names the error).
-type KeyRead = Option<(Key, &'static str)>;
+/// A key as read: the key and its spelling in [`KEYS`], named in errors (`None` for bytes
+/// that are not a key: the whole-line path names the error), and whether its bytes are
+/// ASCII. Plain fields, copied whole: a tuple of an option and a flag was laid out at odd
+/// offsets, and reading it back stalled on every line.
+#[derive(Clone, Copy)]
+struct KeyRead {
+    word: &'static str,
+    key: Option<Key>,
+    ascii: bool,
+}
+
+impl KeyRead {
+    fn of(raw: &[u8], key: Option<Key>) -> KeyRead {
+        KeyRead {
+            word: key.map_or("", Key::word),
+            key,
+            ascii: raw.is_ascii(),
+        }
+    }
+}
+
+/// A key's bytes as written, what they read as, and the key that followed it last.
+struct Seen {
+    bytes: Box<[u8]>,
+    read: KeyRead,
+    next: usize,
+}
 
 /// Each key's bytes, as written, to the key they read as: a file repeats a few dozen keys
 /// a million times, and its documents give them in one order. The key that followed this
 /// line's last time is tried first, compared inline, before the hash map.
 #[derive(Default)]
 struct Keys {
-    /// The keys seen, by the order first seen, each with the one that followed it last.
-    seen: Vec<(Box<[u8]>, KeyRead, usize)>,
+    /// The keys seen, by the order first seen.
+    seen: Vec<Seen>,
     index: foldhash::HashMap<Box<[u8]>, usize>,
     /// The last line's key in `seen`.
     previous: usize,
 }
 
 impl Keys {
-    /// The key, and whether its bytes are ASCII.
-    fn get(&mut self, raw: &[u8], read: impl FnOnce() -> KeyRead) -> (KeyRead, bool) {
+    /// The key `raw` reads as; `read` reads it the first time.
+    fn get(&mut self, raw: &[u8], read: impl FnOnce() -> Option<Key>) -> KeyRead {
         if raw.len() > MAX_KEY_BYTES {
             // No key of the format is this long: read each time, never held.
-            return (read(), raw.is_ascii());
+            return KeyRead::of(raw, read());
         }
-        let guess = self.seen.get(self.previous).map(|(_, _, next)| *next);
-        let at = match guess.filter(|&g| self.seen.get(g).is_some_and(|(b, ..)| same(b, raw))) {
+        let guess = self.seen.get(self.previous).map(|s| s.next);
+        let at = match guess.filter(|&g| self.seen.get(g).is_some_and(|s| same(&s.bytes, raw))) {
             Some(g) => g,
             None => self.find(raw, read),
         };
         if let Some(previous) = self.seen.get_mut(self.previous) {
-            previous.2 = at;
+            previous.next = at;
         }
         self.previous = at;
-        self.seen
-            .get(at)
-            .map_or((None, false), |(b, k, _)| (*k, b.is_ascii()))
+        self.seen.get(at).map_or(KeyRead::of(b"", None), |s| s.read)
     }
 
-    fn find(&mut self, raw: &[u8], read: impl FnOnce() -> KeyRead) -> usize {
+    fn find(&mut self, raw: &[u8], read: impl FnOnce() -> Option<Key>) -> usize {
         if let Some(&at) = self.index.get(raw) {
             return at;
         }
@@ -681,7 +729,11 @@ impl Keys {
             self.index.clear();
         }
         let at = self.seen.len();
-        self.seen.push((raw.into(), read(), usize::MAX));
+        self.seen.push(Seen {
+            bytes: raw.into(),
+            read: KeyRead::of(raw, read()),
+            next: usize::MAX,
+        });
         self.index.insert(raw.into(), at);
         at
     }
@@ -832,20 +884,20 @@ impl<'r, 's> Parser<'r, 's> {
             Some(i) => (&line[..i], &line[i + 1..]),
             None => (line, &b""[..]),
         };
-        let (key, key_ascii) = self.key(key_raw, buf);
-        match key {
-            Some(key) if key.0 != Key::SectionWord => {
+        let read = self.key(key_raw, buf);
+        match read.key {
+            Some(key) if key != Key::SectionWord => {
                 // The line is held to the encoding as `Decoder::check` holds it, through
                 // its value: the key was checked when first read.
-                if !self.texts.decoder.value_fits(key_ascii, value_raw) {
+                if !self.texts.decoder.value_fits(read.ascii, value_raw) {
                     self.texts.decoder.check(&self.r, n, raw)?;
                 }
-                match key.0 {
+                match key {
                     // A key no section reads (a bank's name, the payment's code): its value
                     // is checked text and nothing more.
                     Key::Other => Ok(()),
                     // Its value is decoded, when at all, without a second check.
-                    _ => self.dispatch(n, key, Value::Raw(value_raw)),
+                    _ => self.dispatch(n, (key, read.word), Value::Raw(value_raw)),
                 }
             }
             _ => self.whole_line(n, raw, buf),
@@ -853,7 +905,7 @@ impl<'r, 's> Parser<'r, 's> {
     }
 
     /// The key a key's bytes read as, decoded and checked once per distinct spelling.
-    fn key(&mut self, raw: &[u8], buf: &mut String) -> (KeyRead, bool) {
+    fn key(&mut self, raw: &[u8], buf: &mut String) -> KeyRead {
         let (decoder, r) = (&self.texts.decoder, &self.r);
         self.keys.get(raw, || {
             decoder
@@ -862,7 +914,6 @@ impl<'r, 's> Parser<'r, 's> {
                 .map(str::trim)
                 .filter(|k| !k.is_empty() && k.chars().all(is_key_char))
                 .map(Key::of)
-                .map(|k| (k, k.word()))
         })
     }
 
@@ -921,11 +972,7 @@ impl<'r, 's> Parser<'r, 's> {
                 let kind = self.texts.word(key, &value);
                 let mut purpose = std::mem::take(&mut self.purpose);
                 purpose.clear();
-                Section::Document(Box::new(DocumentDraft {
-                    t: self.texts.words.blank(n, kind),
-                    has_amount: false,
-                    purpose,
-                }))
+                Section::Document(Box::new(DocumentDraft::new(n, kind, purpose)))
             }
             (Section::Header, Key::EndFile) => {
                 self.ended = Some(n);
@@ -943,14 +990,13 @@ impl<'r, 's> Parser<'r, 's> {
                 Section::Header
             }
             (Section::Document(d), Key::EndDocument) => {
-                if !d.has_amount {
-                    return Err(r.err(d.t.line, "a document without Сумма"));
+                if d.amount.is_none() {
+                    return Err(r.err(d.line, "a document without Сумма"));
                 }
-                if d.t.date.is_none() {
-                    return Err(r.err(d.t.line, "a document without Дата"));
+                if d.date.is_none() {
+                    return Err(r.err(d.line, "a document without Дата"));
                 }
-                let DocumentDraft { mut t, purpose, .. } = *d;
-                t.purpose = purpose.as_str().into();
+                let (t, purpose) = d.finish(&self.texts.words.empty);
                 // The purpose's buffer, reused by the next document.
                 self.purpose = purpose;
                 self.head.documents += 1;
@@ -966,7 +1012,7 @@ impl<'r, 's> Parser<'r, 's> {
                         )
                     });
                 }
-                self.sink.transaction(t);
+                self.sink.transaction(Cow::Owned(t));
                 Section::Header
             }
             (
@@ -1033,7 +1079,9 @@ pub trait Sink {
     /// The header's period, each time a header date is read.
     fn period(&mut self, from: Option<Date>, to: Option<Date>);
     fn account(&mut self, section: AccountSection);
-    fn transaction(&mut self, t: Transaction);
+    /// A document: owned when the reader is done with it; borrowed from the parallel
+    /// reader, which drops it on the thread that made it (a sink that keeps it copies it).
+    fn transaction(&mut self, t: Cow<'_, Transaction>);
 }
 
 /// The longest line read: a 1C line is a key and a value of some dozens of characters; a
@@ -1071,8 +1119,8 @@ impl Sink for Collect {
     fn account(&mut self, section: AccountSection) {
         self.0.accounts.push(section);
     }
-    fn transaction(&mut self, t: Transaction) {
-        self.0.transactions.push(t);
+    fn transaction(&mut self, t: Cow<'_, Transaction>) {
+        self.0.transactions.push(t.into_owned());
     }
 }
 

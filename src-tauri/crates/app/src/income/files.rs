@@ -164,7 +164,7 @@ impl Context {
             onec::Sink::account(&mut feed, s);
         }
         for t in st.transactions {
-            onec::Sink::transaction(&mut feed, t);
+            onec::Sink::transaction(&mut feed, std::borrow::Cow::Owned(t));
         }
         feed.failed.map_or(Ok(()), Err)
     }
@@ -193,11 +193,13 @@ impl onec::Sink for Feed<'_, '_, '_> {
     fn account(&mut self, section: uw_domain::statement::AccountSection) {
         self.a.account(section);
     }
-    fn transaction(&mut self, t: uw_domain::statement::Transaction) {
-        let Some(c) = self.a.transaction(&t) else {
+    fn transaction(&mut self, t: std::borrow::Cow<'_, uw_domain::statement::Transaction>) {
+        let (Some(out), None) = (self.out.as_mut(), &self.failed) else {
+            // A summary, or a printer that failed: nothing is written out.
+            self.a.count(&t);
             return;
         };
-        if let (Some(out), None) = (self.out.as_mut(), &self.failed) {
+        if let Some(c) = self.a.transaction(&t) {
             if let Err(e) = out(&c) {
                 self.failed = Some(e);
             }

@@ -25,8 +25,10 @@
 //!   10^15: each credit is at most that (the readers' bound), so only an absurd file gets
 //!   there, and holding can only understate an income, which keeps P-DTI strict.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
+use aho_corasick::{AhoCorasick, AhoCorasickKind};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
@@ -150,11 +152,11 @@ pub fn case_sources(income: &StatementIncome) -> Vec<IncomeSource> {
 }
 
 /// Who paid: the INN when the statement gives one, else the name.
-fn payer_id_of(payer: &str, inn: &str) -> String {
+fn payer_id_of<'a>(payer: &'a str, inn: &'a str) -> &'a str {
     if inn.is_empty() {
-        payer.to_string()
+        payer
     } else {
-        inn.to_string()
+        inn
     }
 }
 
@@ -170,15 +172,26 @@ fn label(src: &StatementSource) -> String {
 /// Lower case, every apostrophe of Uzbek Latin as `'`: how purposes and keywords are
 /// compared. `str::to_lowercase` in one pass: ASCII and Cyrillic by their offsets, the rest
 /// by Unicode's tables; a text with a capital sigma, which lowers by its place in the word,
-/// by `str::to_lowercase` itself. Every purpose goes through it once.
+/// by `str::to_lowercase` itself.
 fn normalise(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
+    normalise_into(s, &mut out);
+    out
+}
+
+/// [`normalise`] into a buffer reused from purpose to purpose: every purpose goes through
+/// it once, and a statement has a hundred thousand.
+fn normalise_into(s: &str, out: &mut String) {
+    out.clear();
     for c in s.chars() {
         match c {
             'Σ' => {
-                return s
-                    .to_lowercase()
-                    .replace(['ʻ', 'ʼ', '’', '‘', '`', 'ʹ'], "'")
+                out.clear();
+                out.push_str(
+                    &s.to_lowercase()
+                        .replace(['ʻ', 'ʼ', '’', '‘', '`', 'ʹ'], "'"),
+                );
+                return;
             }
             'A'..='Z' => out.push(c.to_ascii_lowercase()),
             '\0'..='\u{7F}' if c != '`' => out.push(c),
@@ -188,7 +201,6 @@ fn normalise(s: &str) -> String {
             _ => out.extend(c.to_lowercase()),
         }
     }
-    out
 }
 
 fn month_days(m: YearMonth) -> (Date, Date) {
@@ -225,18 +237,17 @@ pub fn analyse(
     }
 }
 
-/// The rules made ready once per analysis: keywords normalised, reasons formatted, so
-/// classifying a transaction allocates nothing but its purpose's lower-case form.
+/// The rules made ready once per analysis: keywords normalised into one automaton,
+/// reasons formatted, so classifying a transaction allocates nothing.
 struct Prepared<'a> {
     rules: &'a Classification,
-    /// Each keyword's searcher (built once: a statement's purposes are searched a million
-    /// times), the reason it gives, what it excludes, the kind it gives.
-    words: Vec<(
-        memchr::memmem::Finder<'static>,
-        Text,
-        Option<Text>,
-        Option<IncomeKind>,
-    )>,
+    /// Every keyword of the rules, in their order, searched for at once: a purpose is read
+    /// once however many keywords there are (a statement's purposes nearly all differ —
+    /// a number, a date — so none is worth remembering).
+    keywords: AhoCorasick,
+    /// By the keyword's place in `keywords`: the reason it gives, what it excludes, the
+    /// kind it gives.
+    words: Vec<(Text, Option<Text>, Option<IncomeKind>)>,
     debit: Text,
     own_transfer: (Text, Text),
     entrepreneur: Text,
@@ -246,23 +257,31 @@ struct Prepared<'a> {
 
 impl<'a> Prepared<'a> {
     fn new(rules: &'a Classification) -> Prepared<'a> {
-        let words = rules
-            .rules
-            .iter()
-            .filter(|r| r.exclude.is_some() || r.kind.is_some())
-            .flat_map(|r| {
-                r.any.iter().map(|w| {
-                    (
-                        memchr::memmem::Finder::new(normalise(w).as_bytes()).into_owned(),
-                        format!("the purpose contains «{w}»").into(),
-                        r.exclude.as_deref().map(Text::from),
-                        r.kind,
-                    )
-                })
+        let deciding = || {
+            rules
+                .rules
+                .iter()
+                .filter(|r| r.exclude.is_some() || r.kind.is_some())
+                .flat_map(|r| r.any.iter().map(move |w| (r, w)))
+        };
+        // The automaton refuses only keywords of billions of states; the classification is
+        // the workstation's own asset, checked by a test.
+        let keywords = AhoCorasick::builder()
+            .kind(Some(AhoCorasickKind::DFA))
+            .build(deciding().map(|(_, w)| normalise(w)))
+            .expect("the classification's keywords fit an automaton");
+        let words = deciding()
+            .map(|(r, w)| {
+                (
+                    format!("the purpose contains «{w}»").into(),
+                    r.exclude.as_deref().map(Text::from),
+                    r.kind,
+                )
             })
             .collect();
         Prepared {
             rules,
+            keywords,
             words,
             debit: "a debit: not income".into(),
             own_transfer: (
@@ -274,86 +293,103 @@ impl<'a> Prepared<'a> {
             reclassified: "reclassified".into(),
         }
     }
+
+    /// The first keyword, in the rules' order, that the purpose contains (wherever in the
+    /// purpose it stands: the rules, not the text, decide which comes first).
+    fn keyword(&self, purpose: &str, lower: &mut String) -> Option<usize> {
+        normalise_into(purpose, lower);
+        self.keywords
+            .find_overlapping_iter(lower.as_str())
+            .map(|m| m.pattern().as_usize())
+            .min()
+    }
 }
 
-/// The keyword (index into `Prepared::words`) each distinct purpose matched: purposes
-/// repeat month after month, so each is lower-cased and searched once.
-type PurposeCache = foldhash::HashMap<Text, Option<usize>>;
-const MAX_PURPOSES_CACHED: usize = 1 << 14;
+/// What a document is, borrowed from the prepared rules: a summary counts it without
+/// copying (and counting references to) its texts; [`Verdict::written_out`] makes the
+/// [`ClassifiedTransaction`] a list shows.
+struct Verdict<'p> {
+    direction: Direction,
+    kind: Option<IncomeKind>,
+    excluded: Option<&'p Text>,
+    reason: Cow<'p, Text>,
+}
 
-fn classify(
-    file: &Text,
+impl Verdict<'_> {
+    fn written_out(self, file: &Text, t: &Transaction) -> ClassifiedTransaction {
+        ClassifiedTransaction {
+            file: file.clone(),
+            line: t.line,
+            date: t.date,
+            amount: t.amount,
+            direction: self.direction,
+            payer: t.payer.clone(),
+            payer_inn: t.payer_inn.clone(),
+            purpose: t.purpose.clone(),
+            kind: self.kind,
+            excluded: self.excluded.cloned(),
+            reason: self.reason.into_owned(),
+        }
+    }
+}
+
+fn classify<'p>(
+    file: &str,
     t: &Transaction,
     own: &foldhash::HashSet<Text>,
-    p: &Prepared,
-    purposes: &mut PurposeCache,
+    p: &'p Prepared,
+    lower: &mut String,
     overrides: &[Reclassification],
-) -> ClassifiedTransaction {
+) -> Verdict<'p> {
     let credit = own.contains(&*t.receiver_account)
         || (t.credited_on.is_some() && !own.contains(&*t.payer_account));
-    let mut c = ClassifiedTransaction {
-        file: file.clone(),
-        line: t.line,
-        date: t.date,
-        amount: t.amount,
-        direction: if credit {
-            Direction::Credit
-        } else {
-            Direction::Debit
-        },
-        payer: t.payer.clone(),
-        payer_inn: t.payer_inn.clone(),
-        purpose: t.purpose.clone(),
-        kind: None,
-        excluded: None,
-        reason: p.debit.clone(),
+    let verdict = |kind, excluded, reason| Verdict {
+        direction: Direction::Credit,
+        kind,
+        excluded,
+        reason: Cow::Borrowed(reason),
     };
     if !credit {
-        return c;
+        return Verdict {
+            direction: Direction::Debit,
+            ..verdict(None, None, &p.debit)
+        };
     }
     if let Some(o) = overrides
         .iter()
-        .find(|o| *o.file == **file && o.line == t.line)
+        .find(|o| *o.file == *file && o.line == t.line)
     {
-        c.kind = o.kind;
-        c.excluded = o.kind.is_none().then(|| p.reclassified.clone());
-        c.reason = format!("reclassified by the underwriter: {}", o.note).into();
-        return c;
+        return Verdict {
+            reason: Cow::Owned(format!("reclassified by the underwriter: {}", o.note).into()),
+            ..verdict(
+                o.kind,
+                o.kind.is_none().then_some(&p.reclassified),
+                &p.debit,
+            )
+        };
     }
     if own.contains(&*t.payer_account) || (!t.payer_inn.is_empty() && t.payer_inn == t.receiver_inn)
     {
-        c.excluded = Some(p.own_transfer.0.clone());
-        c.reason = p.own_transfer.1.clone();
-        return c;
+        return verdict(None, Some(&p.own_transfer.0), &p.own_transfer.1);
     }
-    if purposes.len() >= MAX_PURPOSES_CACHED {
-        // A million different purposes keep the cache, and the memory, flat.
-        purposes.clear();
-    }
-    let word = *purposes.entry(t.purpose.clone()).or_insert_with(|| {
-        let purpose = normalise(&t.purpose);
-        p.words
-            .iter()
-            .position(|(w, ..)| w.find(purpose.as_bytes()).is_some())
-    });
-    if let Some((_, reason, exclude, kind)) = word.map(|i| &p.words[i]) {
-        c.reason = reason.clone();
-        c.excluded = exclude.clone();
-        c.kind = if exclude.is_some() { None } else { *kind };
-        return c;
+    let word = p.keyword(&t.purpose, lower);
+    if let Some((reason, exclude, kind)) = word.and_then(|i| p.words.get(i)) {
+        let kind = if exclude.is_some() { None } else { *kind };
+        return verdict(kind, exclude.as_ref(), reason);
     }
     if p.rules
         .entrepreneur_account_prefixes
         .iter()
         .any(|pre| t.receiver_account.starts_with(pre.as_str()))
     {
-        c.kind = Some(IncomeKind::EntrepreneurReceipts);
-        c.reason = p.entrepreneur.clone();
+        verdict(
+            Some(IncomeKind::EntrepreneurReceipts),
+            None,
+            &p.entrepreneur,
+        )
     } else {
-        c.kind = Some(p.rules.default_kind);
-        c.reason = p.default.clone();
+        verdict(Some(p.rules.default_kind), None, &p.default)
     }
-    c
 }
 
 mod analysis;

@@ -242,8 +242,8 @@ fn streamed(bytes: &[u8], step: usize) -> Result<crate::Statement, crate::Statem
         fn account(&mut self, s: crate::AccountSection) {
             self.1.push(s);
         }
-        fn transaction(&mut self, t: crate::Transaction) {
-            self.0.push(t);
+        fn transaction(&mut self, t: std::borrow::Cow<'_, crate::Transaction>) {
+            self.0.push(t.into_owned());
         }
     }
     let mut sink = Collect(Vec::new(), Vec::new());
@@ -475,7 +475,7 @@ fn a_line_too_long_and_too_many_rows_are_refused_at_their_line() {
         fn period(&mut self, _: Option<uw_domain::money::Date>, _: Option<uw_domain::money::Date>) {
         }
         fn account(&mut self, _: crate::AccountSection) {}
-        fn transaction(&mut self, _: crate::Transaction) {
+        fn transaction(&mut self, _: std::borrow::Cow<'_, crate::Transaction>) {
             self.0 += 1;
         }
     }

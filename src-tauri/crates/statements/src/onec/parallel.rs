@@ -1,7 +1,12 @@
 //! A 1C file read on several threads: one thread cuts the file into chunks that start at a
 //! section's first line, workers parse the chunks, and the caller's thread hands their
-//! items to the sink in the file's order. A statement's parsing is most of the work of
-//! `uw income`; this spreads it over the cores a desk has.
+//! items to the sink in the file's order — and, while the next chunk in order is still
+//! being parsed, parses a queued one itself rather than wait. A statement's parsing is
+//! most of the work of `uw income`; this spreads it over the cores a desk has.
+//!
+//! The sink borrows each document; the thread that parsed it drops it, when it takes the
+//! chunk's list back for a later chunk ([`Lists`]): memory is then freed by the thread that
+//! allocated it, the allocator's fast path.
 //!
 //! Invariant: the sink gets exactly what [`super::stream`] gives it — the same items, then
 //! the same head or the same error at the same line. A worker parses its chunk from the
@@ -15,10 +20,11 @@
 //!
 //! Memory: a few chunks in flight (each about [`Shape::block`] bytes) and their items.
 
+use std::borrow::Cow;
 use std::cell::Cell;
 use std::io::Read;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
+use std::sync::mpsc::{sync_channel, Receiver, SyncSender, TryRecvError};
 use std::sync::Mutex;
 
 use encoding_rs::{Encoding, IBM866, UTF_8, WINDOWS_1251};
@@ -113,21 +119,33 @@ pub(super) fn stream_shaped(
     // more; `done`: the caller has its answer, nothing more is read.
     let stop = AtomicBool::new(false);
     let done = AtomicBool::new(false);
-    let (jobs_to, jobs) = sync_channel::<(Chunk, SyncSender<Parsed>)>(shape.workers);
+    let (jobs_to, jobs) = sync_channel::<Job>(shape.workers);
     let (turns_to, turns) = sync_channel::<Turn>(2 * shape.workers);
     let jobs = Mutex::new(jobs);
     // As many as may be in flight: a buffer is then always at hand.
     let (spare_to, spare) = sync_channel::<Vec<u8>>(4 * shape.workers + 4);
+    // The workers' lists, then this thread's.
+    let lists: Vec<Lists> = (0..=shape.workers).map(|_| Lists::default()).collect();
+    let parse = |home| Parse {
+        r,
+        encoding,
+        assumed: &assumed,
+        stop: &stop,
+        max_documents,
+        lists: &lists[home],
+        home,
+        memory: None,
+    };
     std::thread::scope(|scope| {
         // A thread the system will not start is an error that says so, never a panic:
         // the channels dropped with the error end the threads already started.
         let thread =
             |e: std::io::Error| r.err(first, format!("a reading thread could not start: {e}"));
-        for _ in 0..shape.workers {
+        for home in 0..shape.workers {
+            let mut parse = parse(home);
+            let jobs = &jobs;
             std::thread::Builder::new()
-                .spawn_scoped(scope, || {
-                    work(r, encoding, &jobs, &assumed, &stop, max_documents)
-                })
+                .spawn_scoped(scope, move || work(&mut parse, jobs))
                 .map_err(thread)?;
         }
         let cutter = Cutter {
@@ -151,6 +169,9 @@ pub(super) fn stream_shaped(
             stop: &stop,
             spare: spare_to,
             taken,
+            jobs: &jobs,
+            help: parse(shape.workers),
+            lists: &lists,
         };
         let result = merge.run(turns, sink);
         // Whatever the answer, the threads stop reading and parsing.
@@ -223,8 +244,8 @@ impl Sink for Items {
     fn account(&mut self, section: AccountSection) {
         self.0.push(Item::Account(section));
     }
-    fn transaction(&mut self, t: Transaction) {
-        self.0.push(Item::Transaction(t));
+    fn transaction(&mut self, t: Cow<'_, Transaction>) {
+        self.0.push(Item::Transaction(t.into_owned()));
     }
 }
 
@@ -235,6 +256,8 @@ struct Parsed {
     chunk: Chunk,
     items: Vec<Item>,
     end: Result<State, StatementError>,
+    /// The thread that parsed it (its place among the [`Lists`]), where its items go back.
+    home: usize,
 }
 
 /// The chunks in the file's order (each parsed on the other end of its channel), or the
@@ -278,41 +301,105 @@ impl Assumed {
     }
 }
 
-fn work(
-    r: Reader,
+/// A job: a chunk, and where its parse goes.
+type Job = (Chunk, SyncSender<Parsed>);
+
+/// What parses a chunk, on a worker or on the caller's thread while it would wait: the
+/// state assumed at a chunk's start, and this thread's memory of the file's texts.
+struct Parse<'a, 'r> {
+    r: Reader<'r>,
     encoding: &'static Encoding,
-    jobs: &Mutex<Receiver<(Chunk, SyncSender<Parsed>)>>,
-    assumed: &Assumed,
-    stop: &AtomicBool,
+    assumed: &'a Assumed,
+    stop: &'a AtomicBool,
     max_documents: usize,
-) {
-    let mut memory = Memory::new(encoding);
+    lists: &'a Lists,
+    /// `lists`' place among every thread's.
+    home: usize,
+    /// Made at the first chunk this thread parses.
+    memory: Option<Memory>,
+}
+
+/// One parsing thread's item lists that the caller's thread is done with. The thread
+/// that made a list's documents empties it when it takes the list for its next chunk: their
+/// texts are freed where they were allocated (across threads, each allocation and free is
+/// the allocator's slow path), and the list keeps its room (some 1,600 documents).
+#[derive(Default)]
+struct Lists(Mutex<Vec<Vec<Item>>>);
+
+impl Lists {
+    /// More than are ever in flight at once.
+    const KEPT: usize = 8;
+
+    fn take(&self) -> Vec<Item> {
+        let list = self.0.lock().map(|mut l| l.pop()).ok().flatten();
+        let mut list = list.unwrap_or_default();
+        list.clear();
+        list
+    }
+
+    fn give(&self, list: Vec<Item>) {
+        if let Ok(mut l) = self.0.lock() {
+            if l.len() < Self::KEPT {
+                l.push(list);
+            }
+        }
+    }
+}
+
+impl Parse<'_, '_> {
+    fn chunk(&mut self, chunk: Chunk) -> Parsed {
+        let mut items = Items(self.lists.take());
+        let start = self.assumed.state(chunk.first);
+        let end = if self.stop.load(Ordering::Relaxed) {
+            // The caller's thread parses every chunk from here on.
+            Ok(start)
+        } else {
+            let mut memory = self
+                .memory
+                .take()
+                .unwrap_or_else(|| Memory::new(self.encoding));
+            // Texts interned afresh for each chunk: the caller's thread drops this chunk's
+            // texts while this one reads the next, and they then share no counts.
+            memory.texts.words.clear();
+            let mut p = Parser::resume(self.r, memory, start, &mut items);
+            p.max_documents = self.max_documents;
+            let read = chunk.each_line(&self.r, |n, raw| p.line(n, raw));
+            let (memory, state) = p.into_parts();
+            self.memory = Some(memory);
+            read.map(|()| state)
+        };
+        Parsed {
+            chunk,
+            items: items.0,
+            end,
+            home: self.home,
+        }
+    }
+
+    /// Parses the queue's next chunk if there is one and no worker is taking it; whether
+    /// it did.
+    fn one_queued(&mut self, jobs: &Mutex<Receiver<Job>>) -> bool {
+        let job = match jobs.try_lock() {
+            Ok(jobs) => jobs.try_recv().ok(),
+            Err(_) => None,
+        };
+        let Some((chunk, to)) = job else {
+            return false;
+        };
+        // The caller gone (it stopped at an error): its answer is not wanted.
+        let _ = to.send(self.chunk(chunk));
+        true
+    }
+}
+
+fn work(parse: &mut Parse, jobs: &Mutex<Receiver<Job>>) {
     loop {
         let job = jobs.lock().unwrap_or_else(|e| e.into_inner()).recv();
         let Ok((chunk, to)) = job else {
             return;
         };
-        let mut items = Items(Vec::new());
-        let end = if stop.load(Ordering::Relaxed) {
-            // The caller's thread parses every chunk from here on.
-            Ok(assumed.state(chunk.first))
-        } else {
-            // Texts interned afresh for each chunk: the caller's thread drops this chunk's
-            // texts while this one reads the next, and they then share no counts.
-            memory.texts.words.clear();
-            let mut p = Parser::resume(r, memory, assumed.state(chunk.first), &mut items);
-            p.max_documents = max_documents;
-            let read = chunk.each_line(&r, |n, raw| p.line(n, raw));
-            let (m, state) = p.into_parts();
-            memory = m;
-            read.map(|()| state)
-        };
         // The caller gone (it stopped at an error): its answer is not wanted.
-        let _ = to.send(Parsed {
-            chunk,
-            items: items.0,
-            end,
-        });
+        let _ = to.send(parse.chunk(chunk));
     }
 }
 
@@ -321,7 +408,7 @@ struct Cutter<'r> {
     r: Reader<'r>,
     shape: Shape,
     needle: &'static [u8],
-    jobs: SyncSender<(Chunk, SyncSender<Parsed>)>,
+    jobs: SyncSender<Job>,
     turns: SyncSender<Turn>,
     /// Chunks' buffers the caller's thread is done with: a buffer reused is not a fresh
     /// megabyte for the kernel to map and zero.
@@ -442,12 +529,19 @@ struct Merge<'a, 'r> {
     stop: &'a AtomicBool,
     spare: SyncSender<Vec<u8>>,
     taken: &'a Cell<usize>,
+    /// The workers' queue, and this thread's parser for it: while the next chunk in order
+    /// is still being parsed, this thread parses a later one rather than wait (on two
+    /// cores, it would otherwise leave one idle for a third of the time).
+    jobs: &'a Mutex<Receiver<Job>>,
+    help: Parse<'a, 'r>,
+    /// Every parsing thread's lists, by its place.
+    lists: &'a [Lists],
 }
 
 impl Merge<'_, '_> {
     fn run(mut self, turns: Receiver<Turn>, sink: &mut dyn Sink) -> Result<Head, StatementError> {
         while let Ok(turn) = turns.recv() {
-            let parsed = parsed(&self.r, self.state.last, turn)?;
+            let parsed = self.wait(turn)?;
             let documents = parsed
                 .items
                 .iter()
@@ -459,14 +553,17 @@ impl Merge<'_, '_> {
                 self.stop.store(true, Ordering::Relaxed);
                 return self.in_order(parsed.chunk, &turns, sink);
             }
-            for item in parsed.items {
+            for item in &parsed.items {
                 match item {
-                    Item::Period(from, to) => sink.period(from, to),
-                    Item::Account(a) => sink.account(a),
-                    Item::Transaction(t) => sink.transaction(t),
+                    Item::Period(from, to) => sink.period(*from, *to),
+                    Item::Account(a) => sink.account(a.clone()),
+                    Item::Transaction(t) => sink.transaction(Cow::Borrowed(t)),
                 }
             }
             self.taken.set(self.taken.get() + 1);
+            if let Some(home) = self.lists.get(parsed.home) {
+                home.give(parsed.items);
+            }
             // The reading thread may have stopped: the buffer is then merely dropped.
             let _ = self.spare.try_send(parsed.chunk.bytes);
             let end = parsed.end?;
@@ -493,6 +590,22 @@ impl Merge<'_, '_> {
             chunk.each_line(&r, |n, raw| p.line(n, raw))?;
         }
         p.finish()
+    }
+}
+
+impl Merge<'_, '_> {
+    /// The turn's chunk as parsed; the chunks queued after it parsed here meanwhile.
+    fn wait(&mut self, turn: Turn) -> Result<Parsed, StatementError> {
+        let Turn::Parsed(from) = turn else {
+            return parsed(&self.r, self.state.last, turn);
+        };
+        loop {
+            match from.try_recv() {
+                Ok(p) => return Ok(p),
+                Err(TryRecvError::Empty) if self.help.one_queued(self.jobs) => {}
+                Err(_) => return parsed(&self.r, self.state.last, Turn::Parsed(from)),
+            }
+        }
     }
 }
 

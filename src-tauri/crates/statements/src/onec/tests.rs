@@ -276,8 +276,8 @@ fn streamed_by(
         fn account(&mut self, s: crate::AccountSection) {
             self.0.push(s);
         }
-        fn transaction(&mut self, t: crate::Transaction) {
-            self.1.push(t);
+        fn transaction(&mut self, t: std::borrow::Cow<'_, crate::Transaction>) {
+            self.1.push(t.into_owned());
         }
     }
     let mut items = Items(Vec::new(), Vec::new(), None);
@@ -403,7 +403,7 @@ fn a_document_past_the_limit_is_refused_naming_its_line() {
         fn period(&mut self, _: Option<uw_domain::money::Date>, _: Option<uw_domain::money::Date>) {
         }
         fn account(&mut self, _: crate::AccountSection) {}
-        fn transaction(&mut self, _: crate::Transaction) {}
+        fn transaction(&mut self, _: std::borrow::Cow<'_, crate::Transaction>) {}
     }
     let file = |n: usize| {
         let mut s = String::from("1CClientBankExchange\r\n");

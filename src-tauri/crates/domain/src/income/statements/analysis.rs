@@ -37,7 +37,7 @@ use rust_decimal::Decimal;
 
 use super::{
     classify, fixed2, label, month_days, payer_id_of, Classification, ClassifiedTransaction,
-    Direction, Flag, Prepared, PurposeCache, Reclassification, StatementIncome, StatementSource,
+    Direction, Flag, Prepared, Reclassification, StatementIncome, StatementSource,
 };
 use crate::case::IncomeKind;
 use crate::money::{Date, Money, YearMonth};
@@ -142,6 +142,14 @@ struct SourceState {
     largest: BTreeMap<YearMonth, (Money, Mark)>,
 }
 
+/// What the source table needs of a document's classification.
+#[derive(Clone, Copy)]
+struct Counted {
+    direction: Direction,
+    kind: Option<IncomeKind>,
+    excluded: bool,
+}
+
 /// A month's first salary credit from one employer.
 struct Salary {
     date: Option<Date>,
@@ -155,7 +163,8 @@ pub struct Analysis<'r> {
     rules: &'r Classification,
     overrides: &'r [Reclassification],
     prepared: Prepared<'r>,
-    purposes: PurposeCache,
+    /// A purpose in lower case, the buffer reused.
+    lower: String,
     period: Vec<YearMonth>,
     own: foldhash::HashSet<Text>,
     known: Known,
@@ -167,7 +176,8 @@ pub struct Analysis<'r> {
     /// The digests' count over every day.
     digest_count: usize,
     digest_key: foldhash::quality::RandomState,
-    sources: BTreeMap<(IncomeKind, String), SourceState>,
+    /// By kind, then by payer (INN, else name; empty for the kinds that are one source).
+    sources: BTreeMap<IncomeKind, BTreeMap<String, SourceState>>,
     salaries: BTreeMap<YearMonth, BTreeMap<String, Salary>>,
     /// Every debit and every counted credit, in the order fed: 24 bytes a document.
     /// Amounts in whole tiyin: 24 bytes a document rather than 32, and sorted by an
@@ -196,7 +206,7 @@ impl<'r> Analysis<'r> {
             rules,
             overrides,
             prepared: Prepared::new(rules),
-            purposes: PurposeCache::default(),
+            lower: String::new(),
             period: YearMonth::of(as_of).months_before(product.income.history_months),
             own: known.own(),
             known: known.clone(),
@@ -286,6 +296,18 @@ impl<'r> Analysis<'r> {
     /// Classifies a document of the current file; `None` for a duplicate of one fed
     /// before (flagged, counted once).
     pub fn transaction(&mut self, t: &Transaction) -> Option<ClassifiedTransaction> {
+        self.feed(t, true)
+    }
+
+    /// Counts a document of the current file as [`Analysis::transaction`] does, for a
+    /// summary: its classification is not written out.
+    pub fn count(&mut self, t: &Transaction) {
+        self.feed(t, false);
+    }
+
+    /// The document counted; its classification written out when `keep`, and not a
+    /// duplicate.
+    fn feed(&mut self, t: &Transaction, keep: bool) -> Option<ClassifiedTransaction> {
         let file_index = self.files.len().saturating_sub(1) as u32;
         self.file().documents += 1;
         let here = Mark {
@@ -332,25 +354,31 @@ impl<'r> Analysis<'r> {
                 self.digest_count += 1;
             }
         }
-        let file = self.files[file_index as usize].name.clone();
-        let c = classify(
-            &file,
+        let file = &self.files[file_index as usize].name;
+        let verdict = classify(
+            file,
             t,
             &self.own,
             &self.prepared,
-            &mut self.purposes,
+            &mut self.lower,
             self.overrides,
         );
+        let counted = Counted {
+            direction: verdict.direction,
+            kind: verdict.kind,
+            excluded: verdict.excluded.is_some(),
+        };
+        let c = keep.then(|| verdict.written_out(file, t));
         let at_bank = self
             .rules
             .this_bank_mfo
             .iter()
             .any(|m| **m == *t.receiver_bank);
-        self.tabulate(&c, here, at_bank);
+        self.tabulate(t, counted, here, at_bank);
         if self.held() > self.order.limit {
             self.compact();
         }
-        Some(c)
+        c
     }
 
     /// A dated document earlier than one already fed breaks the date order the
@@ -442,30 +470,35 @@ impl<'r> Analysis<'r> {
 
     /// The source table, the month's largest credit, the first salary of each employer in
     /// a month, and the round-trip marks.
-    fn tabulate(&mut self, c: &ClassifiedTransaction, here: Mark, at_bank: bool) {
+    fn tabulate(&mut self, t: &Transaction, c: Counted, here: Mark, at_bank: bool) {
         if c.direction == Direction::Debit {
-            self.debits.push((c.amount.tiyin(), here));
+            self.debits.push((t.amount.tiyin(), here));
             return;
         }
-        if c.excluded.is_some() {
+        if c.excluded {
             return;
         }
-        if let Some(d) = c.date {
-            self.credits.push((c.amount.tiyin(), here));
+        let payer_id = payer_id_of(&t.payer, &t.payer_inn);
+        if let Some(d) = t.date {
+            self.credits.push((t.amount.tiyin(), here));
             if c.kind == Some(IncomeKind::Salary) {
-                self.salaries
-                    .entry(YearMonth::of(d))
-                    .or_default()
-                    .entry(payer_id_of(&c.payer, &c.payer_inn))
-                    .or_insert_with(|| Salary {
-                        date: c.date,
-                        line: c.line,
-                        file: here.file,
-                        payer: c.payer.clone(),
-                    });
+                let month = self.salaries.entry(YearMonth::of(d)).or_default();
+                // Looked up by the borrowed id first: a month's employers are few, and
+                // their salaries many.
+                if !month.contains_key(payer_id) {
+                    month.insert(
+                        payer_id.to_string(),
+                        Salary {
+                            date: t.date,
+                            line: t.line,
+                            file: here.file,
+                            payer: t.payer.clone(),
+                        },
+                    );
+                }
             }
         }
-        let (Some(kind), Some(date)) = (c.kind, c.date) else {
+        let (Some(kind), Some(date)) = (c.kind, t.date) else {
             return;
         };
         let month = YearMonth::of(date);
@@ -473,40 +506,43 @@ impl<'r> Analysis<'r> {
             return;
         }
         let payer_key = match kind {
-            IncomeKind::AccountInflow | IncomeKind::EntrepreneurReceipts => String::new(),
-            _ => payer_id_of(&c.payer, &c.payer_inn),
+            IncomeKind::AccountInflow | IncomeKind::EntrepreneurReceipts => "",
+            _ => payer_id,
         };
         let product = self.product;
-        let state = self
-            .sources
-            .entry((kind, payer_key))
-            .or_insert_with_key(|(_, key)| SourceState {
-                source: StatementSource {
-                    kind,
-                    payer: if key.is_empty() {
-                        String::new()
-                    } else {
-                        c.payer.to_string()
-                    },
-                    payer_inn: if key.is_empty() {
-                        String::new()
-                    } else {
-                        c.payer_inn.to_string()
-                    },
-                    months: BTreeMap::new(),
-                    weight: product.weight(kind).normalize().to_string(),
-                    at_this_bank: true,
-                    usable: true,
-                    reasons: Vec::new(),
+        let by_payer = self.sources.entry(kind).or_default();
+        if !by_payer.contains_key(payer_key) {
+            let named = !payer_key.is_empty();
+            let source = StatementSource {
+                kind,
+                payer: if named {
+                    t.payer.to_string()
+                } else {
+                    String::new()
                 },
-                largest: BTreeMap::new(),
-            });
+                payer_inn: if named {
+                    t.payer_inn.to_string()
+                } else {
+                    String::new()
+                },
+                months: BTreeMap::new(),
+                weight: product.weight(kind).normalize().to_string(),
+                at_this_bank: true,
+                usable: true,
+                reasons: Vec::new(),
+            };
+            let largest = BTreeMap::new();
+            by_payer.insert(payer_key.to_string(), SourceState { source, largest });
+        }
+        let Some(state) = by_payer.get_mut(payer_key) else {
+            return;
+        };
         state.source.at_this_bank &= at_bank;
         let cell = state.source.months.entry(month).or_insert(Money::ZERO);
-        *cell = cell.saturating_add(c.amount);
-        let largest = state.largest.entry(month).or_insert((c.amount, here));
-        if c.amount >= largest.0 {
-            *largest = (c.amount, here);
+        *cell = cell.saturating_add(t.amount);
+        let largest = state.largest.entry(month).or_insert((t.amount, here));
+        if t.amount >= largest.0 {
+            *largest = (t.amount, here);
         }
     }
 
@@ -557,7 +593,10 @@ impl<'r> Analysis<'r> {
         flags.extend(self.duplicates.iter().cloned());
         let mut weighted = Decimal::ZERO;
         let mut sources = Vec::new();
-        for state in std::mem::take(&mut self.sources).into_values() {
+        let states = std::mem::take(&mut self.sources)
+            .into_values()
+            .flat_map(|m| m.into_values());
+        for state in states {
             let src = self.source_months(state, &covered, &mut flags);
             if src.usable {
                 let total = Money::saturating_sum(src.months.values().copied());

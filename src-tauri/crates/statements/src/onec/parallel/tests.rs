@@ -3,9 +3,12 @@
 
 use encoding_rs::{IBM866, UTF_8, WINDOWS_1251};
 use proptest::prelude::*;
+use std::sync::atomic::AtomicBool;
+use std::sync::mpsc::sync_channel;
+use std::sync::Mutex;
 
-use super::{stream_shaped, Item, Items, Shape};
-use crate::onec::{stream_by, Head, MAX_LINE};
+use super::{stream_shaped, Assumed, Chunk, Item, Items, Lists, Parse, Shape};
+use crate::onec::{stream_by, Head, Reader, MAX_LINE};
 use crate::StatementError;
 
 /// Everything a sink hears, in order: the items a worker collects.
@@ -245,6 +248,67 @@ fn a_statement_is_read_in_parallel_chunks() {
         "{taken} of {} bytes",
         bytes.len()
     );
+}
+
+/// While its next chunk in order is still being parsed, the caller's thread parses a
+/// queued one as a worker would (the same items, the same state at its end), and hands it
+/// to that chunk's own channel; with nothing queued, it leaves the waiting to `recv`.
+#[test]
+fn the_callers_thread_parses_a_queued_chunk_as_a_worker_would() {
+    let lines = statement(5);
+    let bytes = bytes_of(&lines, 2, "\n", true);
+    let (expected, head) = in_order(&bytes, None, crate::limits::MAX_DOCUMENTS);
+    let head = head.unwrap();
+    // The documents' lines, from the first one (line 11) to the file's end line.
+    let starts: Vec<usize> = std::iter::once(0)
+        .chain(
+            bytes
+                .iter()
+                .enumerate()
+                .filter(|(_, b)| **b == b'\n')
+                .map(|(i, _)| i + 1),
+        )
+        .collect();
+    let documents = bytes[starts[10]..starts[lines.len() - 1]].to_vec();
+    let assumed = Assumed {
+        head: Head {
+            documents: 0,
+            ..head.clone()
+        },
+    };
+    let (stop, lists) = (AtomicBool::new(false), Lists::default());
+    let mut help = Parse {
+        r: Reader { file: "p" },
+        encoding: encoding_rs::UTF_8,
+        assumed: &assumed,
+        stop: &stop,
+        max_documents: crate::limits::MAX_DOCUMENTS,
+        lists: &lists,
+        home: 0,
+        memory: None,
+    };
+    let (jobs_to, jobs) = sync_channel(1);
+    let jobs = Mutex::new(jobs);
+    assert!(!help.one_queued(&jobs), "nothing queued: nothing parsed");
+    let (to, from) = sync_channel(1);
+    let chunk = Chunk {
+        bytes: documents,
+        first: 11,
+        last: false,
+    };
+    jobs_to.send((chunk, to)).unwrap();
+    assert!(help.one_queued(&jobs));
+    let parsed = from
+        .try_recv()
+        .expect("the chunk's answer is on its channel");
+    let transactions: Vec<&Item> = expected
+        .iter()
+        .filter(|i| matches!(i, Item::Transaction(_)))
+        .collect();
+    assert_eq!(parsed.items.iter().collect::<Vec<_>>(), transactions);
+    let end = parsed.end.unwrap();
+    assert_eq!((end.head.documents, end.last), (5, lines.len() - 1));
+    assert!(assumed.holds(&end), "a chunk that ends between sections");
 }
 
 /// A line longer than a line may be, in the middle of the documents or at the end, with
