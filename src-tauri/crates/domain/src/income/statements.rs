@@ -170,35 +170,80 @@ fn label(src: &StatementSource) -> String {
 }
 
 /// Lower case, every apostrophe of Uzbek Latin as `'`: how purposes and keywords are
-/// compared. `str::to_lowercase` in one pass: ASCII and Cyrillic by their offsets, the rest
-/// by Unicode's tables; a text with a capital sigma, which lowers by its place in the word,
-/// by `str::to_lowercase` itself.
+/// compared (as `str::to_lowercase` then the apostrophes, which a test holds it to).
 fn normalise(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
+    let mut out = Vec::with_capacity(s.len());
     normalise_into(s, &mut out);
-    out
+    String::from_utf8(out).unwrap_or_default()
 }
 
-/// [`normalise`] into a buffer reused from purpose to purpose: every purpose goes through
-/// it once, and a statement has a hundred thousand.
-fn normalise_into(s: &str, out: &mut String) {
+/// [`normalise`] into a buffer reused from purpose to purpose, as UTF-8 bytes (what the
+/// keywords' automaton reads): every purpose goes through it once. The text is copied and
+/// lowered in place where a character keeps its length — ASCII and the Russian alphabet,
+/// most of a purpose; from the first other character on, by Unicode's tables
+/// ([`normalise_rest`]).
+fn normalise_into(s: &str, out: &mut Vec<u8>) {
     out.clear();
-    for c in s.chars() {
-        match c {
-            'Σ' => {
-                out.clear();
-                out.push_str(
-                    &s.to_lowercase()
-                        .replace(['ʻ', 'ʼ', '’', '‘', '`', 'ʹ'], "'"),
-                );
-                return;
+    out.extend_from_slice(s.as_bytes());
+    let mut i = 0;
+    while let Some(&b) = out.get(i) {
+        let next = out.get(i + 1).copied();
+        let step = match (b, next) {
+            (b'`', _) => Some((b'\'', None)),
+            (0..=0x7F, _) => Some((b.to_ascii_lowercase(), None)),
+            // А..П and Р..Я (U+0410..U+042F) to а..п and р..я; а..я (U+0430..U+044F) stay.
+            (0xD0, Some(n @ 0x90..=0x9F)) => Some((0xD0, Some(n + 0x20))),
+            (0xD0, Some(n @ 0xA0..=0xAF)) => Some((0xD1, Some(n - 0x20))),
+            (0xD0, Some(n @ 0xB0..=0xBF)) | (0xD1, Some(n @ 0x80..=0x8F)) => Some((b, Some(n))),
+            _ => None,
+        };
+        let Some((first, second)) = step else {
+            out.truncate(i);
+            normalise_rest(s.get(i..).unwrap_or_default(), s, out);
+            return;
+        };
+        if let Some(x) = out.get_mut(i) {
+            *x = first;
+        }
+        if let Some(second) = second {
+            if let Some(x) = out.get_mut(i + 1) {
+                *x = second;
             }
-            'A'..='Z' => out.push(c.to_ascii_lowercase()),
-            '\0'..='\u{7F}' if c != '`' => out.push(c),
-            'А'..='Я' => out.push(char::from_u32(u32::from(c) + 0x20).unwrap_or(c)),
-            'а'..='я' => out.push(c),
-            'ʻ' | 'ʼ' | '’' | '‘' | '`' | 'ʹ' => out.push('\''),
-            _ => out.extend(c.to_lowercase()),
+        }
+        i += if second.is_some() { 2 } else { 1 };
+    }
+}
+
+/// The rest of `whole`, from its first character other than ASCII and the Russian
+/// alphabet, appended lowered character by character; a text with a capital sigma, which
+/// lowers by its place in the word, by `str::to_lowercase` itself, whole.
+fn normalise_rest(rest: &str, whole: &str, out: &mut Vec<u8>) {
+    if rest.contains('Σ') {
+        out.clear();
+        let lower = whole.to_lowercase();
+        let unified = lower.replace(['ʻ', 'ʼ', '’', '‘', '`', 'ʹ'], "'");
+        out.extend_from_slice(unified.as_bytes());
+        return;
+    }
+    let mut utf8 = [0u8; 4];
+    for c in rest.chars() {
+        match c {
+            'ʻ' | 'ʼ' | '’' | '‘' | '`' | 'ʹ' => out.push(b'\''),
+            'A'..='Z' => out.push(c.to_ascii_lowercase() as u8),
+            '\0'..='\u{7F}' => out.push(c as u8),
+            'А'..='Я' => out.extend_from_slice(
+                char::from_u32(u32::from(c) + 0x20)
+                    .unwrap_or(c)
+                    .encode_utf8(&mut utf8)
+                    .as_bytes(),
+            ),
+            // No lower case (and in nearly every purpose), or lower already.
+            '№' | 'а'..='я' => out.extend_from_slice(c.encode_utf8(&mut utf8).as_bytes()),
+            _ => {
+                for l in c.to_lowercase() {
+                    out.extend_from_slice(l.encode_utf8(&mut utf8).as_bytes());
+                }
+            }
         }
     }
 }
@@ -296,10 +341,10 @@ impl<'a> Prepared<'a> {
 
     /// The first keyword, in the rules' order, that the purpose contains (wherever in the
     /// purpose it stands: the rules, not the text, decide which comes first).
-    fn keyword(&self, purpose: &str, lower: &mut String) -> Option<usize> {
+    fn keyword(&self, purpose: &str, lower: &mut Vec<u8>) -> Option<usize> {
         normalise_into(purpose, lower);
         self.keywords
-            .find_overlapping_iter(lower.as_str())
+            .find_overlapping_iter(lower.as_slice())
             .map(|m| m.pattern().as_usize())
             .min()
     }
@@ -338,7 +383,7 @@ fn classify<'p>(
     t: &Transaction,
     own: &foldhash::HashSet<Text>,
     p: &'p Prepared,
-    lower: &mut String,
+    lower: &mut Vec<u8>,
     overrides: &[Reclassification],
 ) -> Verdict<'p> {
     let credit = own.contains(&*t.receiver_account)

@@ -164,7 +164,7 @@ pub struct Analysis<'r> {
     overrides: &'r [Reclassification],
     prepared: Prepared<'r>,
     /// A purpose in lower case, the buffer reused.
-    lower: String,
+    lower: Vec<u8>,
     period: Vec<YearMonth>,
     own: foldhash::HashSet<Text>,
     known: Known,
@@ -206,7 +206,7 @@ impl<'r> Analysis<'r> {
             rules,
             overrides,
             prepared: Prepared::new(rules),
-            lower: String::new(),
+            lower: Vec::new(),
             period: YearMonth::of(as_of).months_before(product.income.history_months),
             own: known.own(),
             known: known.clone(),
