@@ -18,7 +18,9 @@
 //! thread from the real state, as `stream` would parse them. Where the chunks are cut
 //! decides only the speed.
 //!
-//! Memory: a few chunks in flight (each about [`Shape::block`] bytes) and their items.
+//! Memory: a few chunks in flight (each about [`Shape::block`] bytes) and their items; a
+//! chunk's items stay until the thread that parsed them takes their list back (at most
+//! [`Lists::KEPT`] lists a thread, and no more than the chunks in flight).
 
 use std::borrow::Cow;
 use std::cell::Cell;
