@@ -19,8 +19,9 @@
 //! decides only the speed.
 //!
 //! Memory: a few chunks in flight (each about [`Shape::block`] bytes) and their items; a
-//! chunk's items stay until the thread that parsed them takes their list back (at most
-//! [`Lists::KEPT`] lists a thread, and no more than the chunks in flight).
+//! chunk's items handed out stay until the thread that parsed them takes their list back
+//! for its next chunk, at most [`Lists::KEPT`] lists a thread (a list beyond is dropped
+//! where it is).
 
 use std::borrow::Cow;
 use std::cell::Cell;
@@ -329,8 +330,9 @@ struct Parse<'a, 'r> {
 struct Lists(Mutex<Vec<Vec<Item>>>);
 
 impl Lists {
-    /// More than are ever in flight at once.
-    const KEPT: usize = 8;
+    /// A worker takes a list back for each chunk it parses: it rarely has more than one
+    /// waiting.
+    const KEPT: usize = 2;
 
     fn take(&self) -> Vec<Item> {
         let list = self.0.lock().map(|mut l| l.pop()).ok().flatten();
