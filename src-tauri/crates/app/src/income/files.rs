@@ -3,7 +3,8 @@
 //! Invariants:
 //! - a 1C file is streamed: parsed on the desk's cores a chunk at a time
 //!   ([`onec::stream_parallel`], a few chunks of a megabyte in flight) while this thread
-//!   classifies, the analysis keeping a small index per document
+//!   classifies (and parses a chunk itself rather than wait for one), the analysis
+//!   keeping a small index per document
 //!   ([`uw_domain::income::statements::Analysis`]), so memory does not grow with the
 //!   file's bytes and the file is not held to a size limit. A CSV export streams too, a
 //!   line at a time on this thread ([`uw_statements::csv::stream`], a row and a line held
