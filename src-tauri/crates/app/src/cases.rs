@@ -214,9 +214,40 @@ impl Workstation {
     }
 
     pub fn import_files(&self, paths: &[PathBuf]) -> Result<ImportReport> {
+        self.import_files_within(paths, IMPORT_LIMITS)
+    }
+
+    pub(crate) fn import_files_within(
+        &self,
+        paths: &[PathBuf],
+        limits: ImportLimits,
+    ) -> Result<ImportReport> {
+        if paths.len() > limits.files {
+            return Err(AppError::new(
+                ErrorCode::FileOverLimit,
+                format!(
+                    "{} files in one import: at most {}; import them in several batches",
+                    paths.len(),
+                    limits.files
+                ),
+            ));
+        }
         let mut files = Vec::with_capacity(paths.len());
+        let mut total = 0u64;
         for p in paths {
             let text = read_text(p)?;
+            total = total.saturating_add(text.len() as u64);
+            if total > limits.bytes {
+                return Err(AppError::new(
+                    ErrorCode::FileOverLimit,
+                    format!(
+                        "{}: the import passes {} bytes with this file; import the files in \
+                         several batches",
+                        p.display(),
+                        limits.bytes
+                    ),
+                ));
+            }
             files.push((p.display().to_string(), text));
         }
         self.import_texts(&files)
@@ -416,6 +447,20 @@ impl Workstation {
 
 /// Case files are small; anything above this is not one.
 const MAX_CASE_FILE_BYTES: u64 = 16 * 1024 * 1024;
+
+/// What one import may read. Every file is read whole before any is parsed, so that the
+/// import stays all or nothing; these hold that memory to a day's queue many times over
+/// (a case file is some kilobytes), not to whatever a folder holds.
+#[derive(Clone, Copy)]
+pub(crate) struct ImportLimits {
+    pub files: usize,
+    pub bytes: u64,
+}
+
+const IMPORT_LIMITS: ImportLimits = ImportLimits {
+    files: 1_000,
+    bytes: 64 * 1024 * 1024,
+};
 
 pub(crate) fn read_text(p: &Path) -> Result<String> {
     let io = |e: std::io::Error| AppError::new(ErrorCode::Io, format!("{}: {e}", p.display()));

@@ -226,6 +226,39 @@ fn import_is_all_or_nothing_and_names_file_and_path() {
         .unwrap_err();
     assert_eq!(missing.code, ErrorCode::Io);
     assert!(missing.message.contains("nope.json"));
+    // A batch past the limits is refused before it is read whole, naming the file that
+    // passes the bytes allowed; nothing is saved.
+    let (a, b) = (dir.path().join("a.json"), dir.path().join("b.json"));
+    let mut second: Value = serde_json::from_str(EXAMPLE).unwrap();
+    second["case_id"] = "AUTO-2026-999998".into();
+    std::fs::write(&a, EXAMPLE.replace("AUTO-2026-000123", "AUTO-2026-999997")).unwrap();
+    std::fs::write(&b, second.to_string()).unwrap();
+    let limits = |files, bytes| crate::cases::ImportLimits { files, bytes };
+    let two = [a.clone(), b.clone()];
+    let err = ws
+        .import_files_within(&two, limits(1, u64::MAX))
+        .unwrap_err();
+    assert_eq!(err.code, ErrorCode::FileOverLimit);
+    assert!(
+        err.message.starts_with("2 files in one import: at most 1"),
+        "{err}"
+    );
+    let first = std::fs::metadata(&a).unwrap().len();
+    let err = ws.import_files_within(&two, limits(2, first)).unwrap_err();
+    assert_eq!(err.code, ErrorCode::FileOverLimit);
+    assert!(
+        err.message
+            .starts_with(&format!("{}: the import passes", b.display())),
+        "{err}"
+    );
+    assert_eq!(ws.status().unwrap().case_count, 1, "nothing more saved");
+    let report = ws.import_files_within(&two, limits(2, u64::MAX)).unwrap();
+    assert_eq!(
+        report.imported.len(),
+        2,
+        "within the limits, the same files import"
+    );
+
     let binary = dir.path().join("scan.pdf");
     std::fs::write(&binary, [0xff, 0xfe, 0x00, 0x81]).unwrap();
     let err = ws.import_files(&[binary]).unwrap_err();
