@@ -452,7 +452,9 @@ fn launch(dir: &Path, ldap_port: u16, ldaps_port: u16) -> Result<Process, String
                 log_tail(dir)
             ));
         }
-        if answers(ldap_port) && answers(ldaps_port) {
+        // A port that accepts may be another listener's that took the free port before
+        // slapd could (slapd then ends): slapd's start is its answer in LDAP.
+        if answers(ldap_port) && answers(ldaps_port) && speaks_ldap(ldap_port) {
             return Ok(process);
         }
         if started.elapsed() > START_WITHIN {
@@ -465,6 +467,24 @@ fn launch(dir: &Path, ldap_port: u16, ldaps_port: u16) -> Result<Process, String
         }
         thread::sleep(Duration::from_millis(20));
     }
+}
+
+/// Whether an anonymous bind on the port gets an LDAP answer (on a thread of its own: the
+/// client runs a runtime, and the caller may be on one).
+fn speaks_ldap(port: u16) -> bool {
+    let url = format!("ldap://127.0.0.1:{port}");
+    thread::spawn(move || {
+        let wait = Duration::from_millis(500);
+        let settings = LdapConnSettings::new().set_conn_timeout(wait);
+        let Ok(mut conn) = LdapConn::with_settings(settings, &url) else {
+            return false;
+        };
+        let answered = conn.with_timeout(wait).simple_bind("", "").is_ok();
+        let _ = conn.unbind();
+        answered
+    })
+    .join()
+    .unwrap_or(false)
 }
 
 fn answers(port: u16) -> bool {
