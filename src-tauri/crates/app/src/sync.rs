@@ -67,6 +67,9 @@ pub(crate) const ONLINE: &str = "sync.online";
 /// Who the audit trail names for what came from the bank.
 pub const BANK_ACTOR: &str = "core bank";
 
+/// The file in the data folder whose lock a sync pass holds (`Workstation::store_sync_lock`).
+pub const SYNC_LOCK: &str = "sync.lock";
+
 /// How a pass sends: how many cases at once, and how it retries within the pass.
 #[derive(Clone, Debug)]
 pub struct SyncOptions {
@@ -445,6 +448,25 @@ impl Workstation {
         self.logged_pass("scheduled", true)
     }
 
+    /// One pass at a time on this store, whichever process makes it (a second window on
+    /// the same data folder, `uw sync` beside the app): held until dropped. A pass waits
+    /// for another's to end, then finds what it sent no longer waiting, rather than
+    /// sending the same entries at once and failing to record what the other recorded.
+    /// The system drops the lock with its process, however that ends.
+    fn store_sync_lock(&self) -> Result<std::fs::File> {
+        let path = self.data_dir.join(SYNC_LOCK);
+        let io =
+            |e: std::io::Error| AppError::new(ErrorCode::Io, format!("{}: {e}", path.display()));
+        let mut options = std::fs::OpenOptions::new();
+        options.create(true).truncate(false).write(true);
+        // Empty, but in a private folder, private as everything else there.
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        let file = options.open(&path).map_err(io)?;
+        file.lock().map_err(io)?;
+        Ok(file)
+    }
+
     /// A pass and its line in the log.
     fn logged_pass(&self, trigger: &'static str, respect_backoff: bool) -> Result<SyncReport> {
         let started = std::time::Instant::now();
@@ -455,6 +477,7 @@ impl Workstation {
 
     fn sync_pass(&self, respect_backoff: bool) -> Result<SyncReport> {
         let _one_pass = self.sync_running.lock().unwrap_or_else(|p| p.into_inner());
+        let _one_on_this_store = self.store_sync_lock()?;
         let bank = self.bank()?;
         self.finish_enrolment();
         let mut report = SyncReport::default();

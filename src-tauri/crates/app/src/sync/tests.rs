@@ -476,6 +476,39 @@ fn other_anchor(bank: &uw_bank_sim::Running, ws: &Workstation) -> (i64, String) 
     (a.entry_id, a.hash)
 }
 
+/// Two processes on one store (a second window, `uw sync` beside the app) sync one pass
+/// at a time: while another holds the store's sync lock, a pass waits; once it is let
+/// go, the pass runs, and what the other left waiting is sent once.
+#[test]
+fn a_pass_waits_for_another_process_s_pass_on_the_same_store() {
+    let dir = tempfile::tempdir().unwrap();
+    let bank = sim(dir.path(), false);
+    let ws = open(&dir.path().join("ws"), config(&bank.url()));
+    ws.import_texts(&[case_text(1)]).unwrap();
+    // The other process's pass, as the system sees it: the lock on the same file.
+    let other = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(dir.path().join("ws").join(SYNC_LOCK))
+        .unwrap();
+    other.lock().unwrap();
+    let (done_to, done) = std::sync::mpsc::channel();
+    std::thread::scope(|scope| {
+        scope.spawn(|| done_to.send(ws.sync()).unwrap());
+        // However long it is given, the pass does not run while the lock is held.
+        assert!(
+            done.recv_timeout(Duration::from_millis(500)).is_err(),
+            "a pass ran beside another's"
+        );
+        other.unlock().unwrap();
+        let report = done.recv_timeout(Duration::from_secs(20)).unwrap().unwrap();
+        assert_eq!(report.pushed, 1, "{report:?}");
+        assert!(report.errors.is_empty(), "{report:?}");
+    });
+    assert_eq!(ws.sync().unwrap().pushed, 0, "sent once");
+}
+
 #[test]
 fn no_bank_configured_is_its_own_error() {
     let dir = tempfile::tempdir().unwrap();
